@@ -1,0 +1,51 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Position is a place in a policy file: 1-based line and column (in
+// characters), and the 0-based byte offset.
+type Position struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Offset int `json:"offset"`
+}
+
+func (p Position) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
+
+// Error is one problem in a policy document.
+type Error struct {
+	File string   `json:"file,omitempty"`
+	Pos  Position `json:"position"`
+	// Path is the element path, such as "Statement[1].Effect".
+	Path string `json:"path,omitempty"`
+	Msg  string `json:"message"`
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	fmt.Fprintf(&b, "%d:%d: ", e.Pos.Line, e.Pos.Column)
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one document, in document order.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}

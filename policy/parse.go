@@ -1,0 +1,462 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/policy/condition"
+)
+
+// Parse parses the policy document data; name is used in error positions.
+// On failure the error is an Errors value listing every problem found; the
+// returned policy then holds what could be parsed and may be nil.
+func Parse(name string, data []byte) (*Policy, error) {
+	p := &parser{file: name, lines: newLines(data)}
+	pol := p.parse(data)
+	if len(p.errs) > 0 {
+		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Pos.Offset < p.errs[j].Pos.Offset })
+		return pol, p.errs
+	}
+	return pol, nil
+}
+
+// MustParse is Parse for policies known to be valid, such as literals in
+// tests and examples; it panics on error.
+func MustParse(name, text string) *Policy {
+	p, err := Parse(name, []byte(text))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+type parser struct {
+	file  string
+	lines *lines
+	errs  Errors
+	warns Errors
+}
+
+func (p *parser) errorf(off int, path, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) warnf(off int, path, format string, args ...any) {
+	p.warns = append(p.warns, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) pos(off int) Position { return p.lines.pos(off) }
+
+func (p *parser) parse(data []byte) *Policy {
+	root, err := parseTree(data)
+	if err != nil {
+		se := err.(*jsonSyntaxError)
+		p.errorf(se.off, "", "%s", se.msg)
+		return nil
+	}
+	if root.kind != kObject {
+		p.errorf(root.off, "", "policy must be a JSON object, got %s", root.kind)
+		return nil
+	}
+	pol := &Policy{File: p.file, Pos: p.pos(root.off)}
+	p.checkKeys(root, "", []string{"Version", "Id", "Statement"})
+	if v, _ := root.get("Version"); v != nil {
+		pol.VersionPos = p.pos(v.off)
+		if v.kind != kString {
+			p.errorf(v.off, "Version", "must be a string, got %s", v.kind)
+		} else if v.str != Version2012 && v.str != Version2008 {
+			p.errorf(v.off, "Version", "must be %q or %q, got %q", Version2012, Version2008, v.str)
+		} else {
+			pol.Version = v.str
+		}
+	}
+	if v, _ := root.get("Id"); v != nil {
+		pol.IDPos = p.pos(v.off)
+		if v.kind != kString {
+			p.errorf(v.off, "Id", "must be a string, got %s", v.kind)
+		} else {
+			pol.ID = v.str
+		}
+	}
+	st, _ := root.get("Statement")
+	switch {
+	case st == nil:
+		p.errorf(root.off, "", "missing required element Statement")
+	case st.kind == kObject:
+		pol.StatementPos = p.pos(st.off)
+		pol.Statements = append(pol.Statements, p.statement(st, 0, "Statement"))
+	case st.kind == kArray:
+		pol.StatementPos = p.pos(st.off)
+		pol.StatementIsList = true
+		for i, e := range st.elems {
+			path := fmt.Sprintf("Statement[%d]", i)
+			if e.kind != kObject {
+				p.errorf(e.off, path, "must be an object, got %s", e.kind)
+				continue
+			}
+			pol.Statements = append(pol.Statements, p.statement(e, i, path))
+		}
+	default:
+		p.errorf(st.off, "Statement", "must be an object or an array of objects, got %s", st.kind)
+	}
+	pol.Warnings = p.warns
+	return pol
+}
+
+// checkKeys reports unknown and duplicate keys of an object.
+func (p *parser) checkKeys(n *node, path string, known []string) {
+	seen := map[string]bool{}
+	for _, m := range n.members {
+		at := join(path, m.key)
+		ok := false
+		for _, k := range known {
+			if m.key == k {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			hint := ""
+			for _, k := range known {
+				if strings.EqualFold(m.key, k) {
+					hint = fmt.Sprintf(" (element names are case-sensitive: did you mean %q?)", k)
+				}
+			}
+			p.errorf(m.keyOff, at, "unknown element %q%s; allowed: %s", m.key, hint, strings.Join(known, ", "))
+			continue
+		}
+		if seen[m.key] {
+			p.warnf(m.keyOff, at, "duplicate element %q: the last one is used", m.key)
+		}
+		seen[m.key] = true
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (p *parser) statement(n *node, idx int, path string) *Statement {
+	s := &Statement{Index: idx, Path: path, Pos: p.pos(n.off)}
+	p.checkKeys(n, path, []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"})
+	if v, _ := n.get("Sid"); v != nil {
+		s.SidPos = p.pos(v.off)
+		if v.kind != kString {
+			p.errorf(v.off, path+".Sid", "must be a string, got %s", v.kind)
+		} else {
+			s.Sid, s.HasSid = v.str, true
+		}
+	}
+	if v, _ := n.get("Effect"); v == nil {
+		p.errorf(n.off, path, "missing required element Effect")
+	} else {
+		s.EffectPos = p.pos(v.off)
+		switch {
+		case v.kind != kString:
+			p.errorf(v.off, path+".Effect", `must be "Allow" or "Deny", got %s`, v.kind)
+		case v.str == "Allow":
+			s.Effect = Allow
+		case v.str == "Deny":
+			s.Effect = Deny
+		default:
+			p.errorf(v.off, path+".Effect", `must be "Allow" or "Deny", got %q`, v.str)
+		}
+	}
+	pr, _ := n.get("Principal")
+	npr, _ := n.get("NotPrincipal")
+	if pr != nil && npr != nil {
+		p.errorf(npr.off, path+".NotPrincipal", "a statement cannot have both Principal and NotPrincipal")
+	}
+	if pr != nil {
+		s.Principal = p.principal(pr, path+".Principal")
+	}
+	if npr != nil {
+		s.NotPrincipal = p.principal(npr, path+".NotPrincipal")
+	}
+	a, _ := n.get("Action")
+	na, _ := n.get("NotAction")
+	switch {
+	case a != nil && na != nil:
+		p.errorf(na.off, path+".NotAction", "a statement cannot have both Action and NotAction")
+	case a == nil && na == nil:
+		p.errorf(n.off, path, "missing required element Action or NotAction")
+	}
+	if a != nil {
+		s.Action = p.actions(a, path+".Action")
+	}
+	if na != nil {
+		s.NotAction = p.actions(na, path+".NotAction")
+	}
+	r, _ := n.get("Resource")
+	nr, _ := n.get("NotResource")
+	if r != nil && nr != nil {
+		p.errorf(nr.off, path+".NotResource", "a statement cannot have both Resource and NotResource")
+	}
+	if r != nil {
+		s.Resource = p.resources(r, path+".Resource")
+	}
+	if nr != nil {
+		s.NotResource = p.resources(nr, path+".NotResource")
+	}
+	if c, _ := n.get("Condition"); c != nil {
+		s.ConditionPos = p.pos(c.off)
+		s.Conditions = p.conditions(c, path+".Condition")
+	}
+	return s
+}
+
+// stringList reads a string or a non-empty array of strings.
+func (p *parser) stringList(n *node, path string) *List {
+	l := &List{Pos: p.pos(n.off)}
+	switch n.kind {
+	case kString:
+		l.Values = []Value{{Text: n.str, Pos: p.pos(n.off)}}
+	case kArray:
+		l.IsList = true
+		if len(n.elems) == 0 {
+			p.errorf(n.off, path, "must not be an empty array")
+		}
+		for i, e := range n.elems {
+			if e.kind != kString {
+				p.errorf(e.off, fmt.Sprintf("%s[%d]", path, i), "must be a string, got %s", e.kind)
+				continue
+			}
+			l.Values = append(l.Values, Value{Text: e.str, Pos: p.pos(e.off)})
+		}
+	default:
+		p.errorf(n.off, path, "must be a string or an array of strings, got %s", n.kind)
+	}
+	return l
+}
+
+func (p *parser) elemPath(l *List, path string, i int) string {
+	if l.IsList {
+		return fmt.Sprintf("%s[%d]", path, i)
+	}
+	return path
+}
+
+func (p *parser) actions(n *node, path string) *List {
+	l := p.stringList(n, path)
+	for i, v := range l.Values {
+		if msg := checkAction(v.Text); msg != "" {
+			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), "%s", msg)
+		}
+	}
+	return l
+}
+
+// checkAction applies the action grammar: "*" or "service-prefix:action",
+// where the action part may hold wildcards.
+func checkAction(s string) string {
+	if s == "*" {
+		return ""
+	}
+	i := strings.IndexByte(s, ':')
+	if i <= 0 || i == len(s)-1 {
+		return fmt.Sprintf(`must be "*" or "service:action", got %q`, s)
+	}
+	svc, act := s[:i], s[i+1:]
+	for _, c := range svc {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '*' || c == '?') {
+			return fmt.Sprintf("invalid service prefix %q in action %q", svc, s)
+		}
+	}
+	for _, c := range act {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '*' || c == '?' || c == '.') {
+			return fmt.Sprintf("invalid character %q in action %q", c, s)
+		}
+	}
+	return ""
+}
+
+func (p *parser) resources(n *node, path string) *List {
+	l := p.stringList(n, path)
+	for i, v := range l.Values {
+		if v.Text == "*" {
+			continue
+		}
+		if strings.Count(v.Text, ":") < 5 || !strings.HasPrefix(v.Text, "arn:") {
+			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), `must be "*" or an ARN (arn:partition:service:region:account:resource), got %q`, v.Text)
+		}
+	}
+	return l
+}
+
+func (p *parser) principal(n *node, path string) *Principal {
+	pr := &Principal{Pos: p.pos(n.off)}
+	switch n.kind {
+	case kString:
+		if n.str != "*" {
+			p.errorf(n.off, path, `must be "*" or an object such as {"AWS": ...}, got %q`, n.str)
+		}
+		pr.Wildcard = true
+		return pr
+	case kObject:
+	default:
+		p.errorf(n.off, path, `must be "*" or an object, got %s`, n.kind)
+		return pr
+	}
+	if len(n.members) == 0 {
+		p.errorf(n.off, path, "must name at least one principal")
+	}
+	p.checkKeys(n, path, []string{"AWS", "Service", "Federated", "CanonicalUser"})
+	for _, m := range n.members {
+		at := join(path, m.key)
+		l := p.stringList(m.val, at)
+		switch m.key {
+		case "AWS":
+			for i, v := range l.Values {
+				if msg := checkAWSPrincipal(v.Text); msg != "" {
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "%s", msg)
+				}
+			}
+			pr.AWS = append(pr.AWS, l.Values...)
+		case "Service":
+			for i, v := range l.Values {
+				if v.Text != "*" && (v.Text == "" || strings.ContainsAny(v.Text, " */:?")) {
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "invalid service principal %q (want a name such as lambda.amazonaws.com)", v.Text)
+				}
+			}
+			pr.Service = append(pr.Service, l.Values...)
+		case "Federated":
+			for i, v := range l.Values {
+				if v.Text == "" {
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "federated principal must not be empty")
+				}
+			}
+			pr.Federated = append(pr.Federated, l.Values...)
+		case "CanonicalUser":
+			for i, v := range l.Values {
+				if v.Text == "" {
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "canonical user ID must not be empty")
+				}
+			}
+			pr.CanonicalUser = append(pr.CanonicalUser, l.Values...)
+		}
+	}
+	return pr
+}
+
+// checkAWSPrincipal accepts "*", a 12-digit account ID, an IAM or STS ARN, or
+// a unique ID (which AWS shows when the principal it named was deleted).
+// Wildcards cannot match part of a principal (the IAM User Guide, "AWS JSON
+// policy elements: Principal").
+func checkAWSPrincipal(s string) string {
+	if s == "*" || arn.IsAccountID(s) {
+		return ""
+	}
+	if strings.ContainsAny(s, "*?") {
+		return fmt.Sprintf("wildcards cannot match part of a principal, got %q (use \"*\" with a condition on aws:PrincipalArn)", s)
+	}
+	if strings.HasPrefix(s, "arn:") {
+		a, err := arn.Parse(s)
+		if err != nil || (a.Service != "iam" && a.Service != "sts") || !arn.IsAccountID(a.AccountID) || a.Resource == "" {
+			return fmt.Sprintf("invalid AWS principal ARN %q (want arn:aws:iam::ACCOUNT:root, :user/NAME, :role/NAME or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)", s)
+		}
+		return ""
+	}
+	if isUniqueID(s) {
+		return ""
+	}
+	return fmt.Sprintf("invalid AWS principal %q (want \"*\", a 12-digit account ID or an ARN)", s)
+}
+
+func isUniqueID(s string) bool {
+	if len(s) < 16 || len(s) > 128 || !strings.HasPrefix(s, "A") {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) conditions(n *node, path string) []*Condition {
+	if n.kind != kObject {
+		p.errorf(n.off, path, "must be an object of condition operators, got %s", n.kind)
+		return nil
+	}
+	var out []*Condition
+	seenOp := map[string]bool{}
+	for _, m := range n.members {
+		opPath := join(path, m.key)
+		op, err := condition.ParseOperator(m.key)
+		if err != nil {
+			p.errorf(m.keyOff, opPath, "%v", err)
+			continue
+		}
+		if seenOp[m.key] {
+			p.warnf(m.keyOff, opPath, "duplicate condition operator %q: the last one is used", m.key)
+			// Drop the earlier block, as a JSON object would.
+			kept := out[:0]
+			for _, c := range out {
+				if c != nil && c.OperatorText != m.key {
+					kept = append(kept, c)
+				}
+			}
+			out = kept
+		}
+		seenOp[m.key] = true
+		if m.val.kind != kObject {
+			p.errorf(m.val.off, opPath, "must be an object of condition keys, got %s", m.val.kind)
+			continue
+		}
+		if len(m.val.members) == 0 {
+			p.errorf(m.val.off, opPath, "must hold at least one condition key")
+		}
+		seenKey := map[string]int{}
+		for _, km := range m.val.members {
+			keyPath := opPath + "." + km.key
+			if strings.TrimSpace(km.key) == "" {
+				p.errorf(km.keyOff, keyPath, "condition key must not be empty")
+				continue
+			}
+			c := &Condition{
+				Operator: op, OperatorText: m.key, OperatorPos: p.pos(m.keyOff),
+				Key: km.key, KeyPos: p.pos(km.keyOff), Pos: p.pos(km.keyOff), Path: keyPath,
+			}
+			lk := strings.ToLower(km.key)
+			if j, dup := seenKey[lk]; dup {
+				p.warnf(km.keyOff, keyPath, "duplicate condition key %q under %s: the last one is used", km.key, m.key)
+				out[j] = nil
+			}
+			v := km.val
+			switch v.kind {
+			case kString, kNumber, kBool:
+				c.Values = []Value{{Text: v.str, Pos: p.pos(v.off)}}
+			case kArray:
+				c.ValuesIsList = true
+				if len(v.elems) == 0 {
+					p.errorf(v.off, keyPath, "must not be an empty array")
+				}
+				for i, e := range v.elems {
+					if e.kind != kString && e.kind != kNumber && e.kind != kBool {
+						p.errorf(e.off, fmt.Sprintf("%s[%d]", keyPath, i), "must be a string, number or boolean, got %s", e.kind)
+						continue
+					}
+					c.Values = append(c.Values, Value{Text: e.str, Pos: p.pos(e.off)})
+				}
+			default:
+				p.errorf(v.off, keyPath, "must be a string or an array of strings, got %s", v.kind)
+				continue
+			}
+			seenKey[lk] = len(out)
+			out = append(out, c)
+		}
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if c != nil {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
