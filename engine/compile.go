@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/policy/condition"
+	"github.com/iamgate/iamgate/policy/vars"
+)
+
+// PolicyType is the role a policy plays in a request.
+type PolicyType uint8
+
+const (
+	IdentityPolicy PolicyType = iota
+	ResourcePolicy            // includes role trust policies and KMS key policies
+	BoundaryPolicy
+	SessionPolicy
+	SCP
+	RCP
+	EndpointPolicy
+)
+
+var policyTypeNames = [...]string{"identity", "resource", "permissionsBoundary", "session", "scp", "rcp", "endpoint"}
+
+func (t PolicyType) String() string { return policyTypeNames[t] }
+
+// ParsePolicyType reads the names used by String.
+func ParsePolicyType(s string) (PolicyType, error) {
+	for i, n := range policyTypeNames {
+		if strings.EqualFold(s, n) {
+			return PolicyType(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown policy type %q (want one of %s)", s, strings.Join(policyTypeNames[:], ", "))
+}
+
+// hasPrincipal reports whether statements of this type name principals.
+func (t PolicyType) hasPrincipal() bool {
+	return t == ResourcePolicy || t == RCP || t == EndpointPolicy
+}
+
+// Policy is a compiled policy. It is immutable and safe for concurrent use.
+type Policy struct {
+	Name   string
+	Type   PolicyType
+	Source *policy.Policy
+	stmts  []statement
+	// Action index: statement indices by exact lower-case action, by service
+	// prefix (statements with wildcard actions of that service), and the rest
+	// (NotAction, or wildcards in the service prefix). A statement appears at
+	// most once for any one action.
+	exact map[string][]int32
+	bySvc map[string][]int32
+	other []int32
+}
+
+type actionPat struct {
+	text string // lower case
+	wild bool
+}
+
+type resourcePat struct {
+	any  bool
+	pat  vars.ARNPattern
+	text string
+}
+
+type statement struct {
+	index       int
+	sid         string
+	effect      policy.Effect
+	notAction   bool
+	actions     []actionPat
+	hasResource bool
+	notResource bool
+	resources   []resourcePat
+	principals  *principalSet // nil: no Principal element
+	notPrinc    bool
+	conds       []*condition.Condition
+}
+
+// Compile compiles a parsed policy for use as the given type. It rejects
+// elements that do not belong in that type: a Principal in an identity
+// policy, boundary, session policy or SCP, and a missing Principal in a
+// resource-based policy, RCP or endpoint policy.
+func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
+	if p == nil {
+		return nil, fmt.Errorf("compile %s: nil policy", name)
+	}
+	cp := &Policy{Name: name, Type: typ, Source: p, exact: map[string][]int32{}, bySvc: map[string][]int32{}}
+	var errs policy.Errors
+	useVars := p.VariablesEnabled()
+	for _, s := range p.Statements {
+		hasP := s.Principal != nil || s.NotPrincipal != nil
+		if hasP && !typ.hasPrincipal() {
+			pos := s.Pos
+			if s.Principal != nil {
+				pos = s.Principal.Pos
+			} else {
+				pos = s.NotPrincipal.Pos
+			}
+			errs = append(errs, &policy.Error{File: p.File, Pos: pos, Path: s.Path, Msg: fmt.Sprintf("a %s policy cannot have a Principal or NotPrincipal element", typ)})
+			continue
+		}
+		if !hasP && typ.hasPrincipal() {
+			errs = append(errs, &policy.Error{File: p.File, Pos: s.Pos, Path: s.Path, Msg: fmt.Sprintf("a %s policy statement needs a Principal or NotPrincipal element", typ)})
+			continue
+		}
+		cs := statement{index: s.Index, sid: s.Sid, effect: s.Effect}
+		list := s.Action
+		if s.NotAction != nil {
+			cs.notAction, list = true, s.NotAction
+		}
+		if list != nil {
+			for _, v := range list.Values {
+				t := strings.ToLower(v.Text)
+				cs.actions = append(cs.actions, actionPat{text: t, wild: strings.ContainsAny(t, "*?")})
+			}
+		}
+		rlist := s.Resource
+		if s.NotResource != nil {
+			cs.notResource, rlist = true, s.NotResource
+		}
+		if rlist != nil {
+			cs.hasResource = true
+			for _, v := range rlist.Values {
+				if v.Text == "*" {
+					cs.resources = append(cs.resources, resourcePat{any: true, text: v.Text})
+					continue
+				}
+				cs.resources = append(cs.resources, resourcePat{pat: vars.CompileARN(v.Text, useVars), text: v.Text})
+			}
+		}
+		if s.Principal != nil {
+			cs.principals = compilePrincipals(s.Principal)
+		} else if s.NotPrincipal != nil {
+			cs.principals, cs.notPrinc = compilePrincipals(s.NotPrincipal), true
+		}
+		for _, c := range s.Conditions {
+			cs.conds = append(cs.conds, condition.Compile(c.Operator, c.Key, c.Texts(), useVars))
+		}
+		cp.index(int32(len(cp.stmts)), &cs)
+		cp.stmts = append(cp.stmts, cs)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return cp, nil
+}
+
+// MustCompile parses and compiles policy text, panicking on error. It is for
+// tests and examples.
+func MustCompile(typ PolicyType, name, text string) *Policy {
+	p, err := policy.Parse(name, []byte(text))
+	if err != nil {
+		panic(err)
+	}
+	cp, err := Compile(p, typ, name)
+	if err != nil {
+		panic(err)
+	}
+	return cp
+}
+
+func (cp *Policy) index(i int32, s *statement) {
+	if s.notAction {
+		cp.other = append(cp.other, i)
+		return
+	}
+	wildSvc := map[string]bool{}
+	for _, a := range s.actions {
+		svc, _, ok := strings.Cut(a.text, ":")
+		if !ok || strings.ContainsAny(svc, "*?") {
+			cp.other = append(cp.other, i)
+			return
+		}
+		if a.wild {
+			wildSvc[svc] = true
+		}
+	}
+	for svc := range wildSvc {
+		cp.bySvc[svc] = append(cp.bySvc[svc], i)
+	}
+	seen := map[string]bool{}
+	for _, a := range s.actions {
+		svc, _, _ := strings.Cut(a.text, ":")
+		if a.wild || wildSvc[svc] || seen[a.text] {
+			continue
+		}
+		seen[a.text] = true
+		cp.exact[a.text] = append(cp.exact[a.text], i)
+	}
+}
+
+// principalSet is a compiled Principal or NotPrincipal element.
+type principalSet struct {
+	any       bool
+	accounts  []string
+	entries   []principalEntry
+	services  []string
+	federated []string
+	canonical []string
+}
+
+type entryKind uint8
+
+const (
+	entryUser entryKind = iota
+	entryRole
+	entrySession
+	entryFederatedUser
+	entryOther // unique IDs and other ARNs: compared as text
+)
+
+type principalEntry struct {
+	kind    entryKind
+	account string
+	name    string // user/role name, or "role/session" for sessions
+	text    string
+}
+
+func compilePrincipals(p *policy.Principal) *principalSet {
+	ps := &principalSet{any: p.Wildcard}
+	for _, v := range p.AWS {
+		s := v.Text
+		switch {
+		case s == "*":
+			ps.any = true
+		case arn.IsAccountID(s):
+			ps.accounts = append(ps.accounts, s)
+		default:
+			a, err := arn.Parse(s)
+			if err != nil {
+				ps.entries = append(ps.entries, principalEntry{kind: entryOther, text: s})
+				continue
+			}
+			e := principalEntry{account: a.AccountID, text: s}
+			switch {
+			case a.Service == "iam" && a.Resource == "root":
+				ps.accounts = append(ps.accounts, a.AccountID)
+				continue
+			case a.Service == "iam" && strings.HasPrefix(a.Resource, "user/"):
+				e.kind, e.name = entryUser, a.Resource
+			case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
+				e.kind, e.name = entryRole, lastSegment(a.Resource)
+			case a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/"):
+				e.kind, e.name = entrySession, a.Resource[len("assumed-role/"):]
+			case a.Service == "sts" && strings.HasPrefix(a.Resource, "federated-user/"):
+				e.kind, e.name = entryFederatedUser, a.Resource[len("federated-user/"):]
+			default:
+				e.kind = entryOther
+			}
+			ps.entries = append(ps.entries, e)
+		}
+	}
+	for _, v := range p.Service {
+		if v.Text == "*" {
+			ps.any = true
+		}
+		ps.services = append(ps.services, strings.ToLower(v.Text))
+	}
+	for _, v := range p.Federated {
+		ps.federated = append(ps.federated, v.Text)
+	}
+	for _, v := range p.CanonicalUser {
+		ps.canonical = append(ps.canonical, v.Text)
+	}
+	return ps
+}

@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/arn"
+)
+
+// ResourcePolicyKind says what the resource policy of a request is. The kind
+// matters because role trust policies and KMS key policies must allow a
+// request themselves, even within one account.
+type ResourcePolicyKind uint8
+
+const (
+	// KindAuto infers the kind: a trust policy for sts:AssumeRole* (and
+	// sts:TagSession, sts:SetSourceIdentity, sts:SetContext) on a role, a key
+	// policy for a KMS key ARN, a generic resource policy otherwise.
+	KindAuto ResourcePolicyKind = iota
+	KindGeneric
+	KindTrust
+	KindKey
+)
+
+var resourceKindNames = [...]string{"auto", "resource", "trust", "key"}
+
+func (k ResourcePolicyKind) String() string { return resourceKindNames[k] }
+
+// Policies holds every policy that applies to a request.
+type Policies struct {
+	Identity            []*Policy
+	Resource            *Policy
+	PermissionsBoundary *Policy
+	// Session holds the session policies (inline and managed) of a role or
+	// federated-user session; their union limits the session.
+	Session []*Policy
+	// SCP and RCP hold one list per level, from the organization root down to
+	// the account. nil means none apply; an empty level allows nothing.
+	SCP      [][]*Policy
+	RCP      [][]*Policy
+	Endpoint *Policy
+}
+
+// Request is one request to decide.
+type Request struct {
+	// Principal is the caller (see ParsePrincipal).
+	Principal string
+	Action    string
+	Resource  string
+	// ResourceAccount is needed only when the resource ARN carries no
+	// account (S3); otherwise it is taken from the ARN. When neither gives
+	// one, the resource is taken to be in the principal's account.
+	ResourceAccount string
+	// Context maps condition keys (any case) to values.
+	Context map[string][]string
+	// Time fills aws:CurrentTime and aws:EpochTime when the context lacks them.
+	Time time.Time
+	// ManagementAccount, when set, names the organization's management
+	// account, whose principals SCPs and whose resources RCPs do not restrict.
+	ManagementAccount  string
+	ResourcePolicyKind ResourcePolicyKind
+	Policies           Policies
+}
+
+// Prepared is a request ready for evaluation: the principal parsed, keys
+// lower-cased and request-derived context keys filled in. It is immutable and
+// safe for concurrent use.
+type Prepared struct {
+	Request
+	principal       Principal
+	action          string // lower case
+	resARN          arn.ARN
+	resIsARN        bool
+	resourceAccount string
+	sameAccount     bool
+	kind            ResourcePolicyKind
+	scpApplies      bool
+	rcpApplies      bool
+	ctx             map[string][]string
+	notes           []string
+}
+
+// Prepare validates the request and computes everything evaluation needs.
+func (r Request) Prepare() (*Prepared, error) {
+	p, err := ParsePrincipal(r.Principal)
+	if err != nil {
+		return nil, err
+	}
+	if r.Action == "" {
+		return nil, fmt.Errorf("request: action is required")
+	}
+	if svc, name, ok := strings.Cut(r.Action, ":"); !ok || svc == "" || name == "" {
+		return nil, fmt.Errorf("request: action %q: want service:Action", r.Action)
+	}
+	if r.Resource == "" {
+		r.Resource = "*"
+	}
+	q := &Prepared{Request: r, principal: p, action: strings.ToLower(r.Action)}
+	if a, err := arn.Parse(r.Resource); err == nil {
+		q.resARN, q.resIsARN = a, true
+	} else if r.Resource != "*" {
+		return nil, fmt.Errorf("request: resource %q is neither an ARN nor \"*\"", r.Resource)
+	}
+	switch {
+	case r.ResourceAccount != "":
+		if !arn.IsAccountID(r.ResourceAccount) {
+			return nil, fmt.Errorf("request: resourceAccount %q is not a 12-digit account ID", r.ResourceAccount)
+		}
+		q.resourceAccount = r.ResourceAccount
+	case q.resIsARN && arn.IsAccountID(q.resARN.AccountID):
+		q.resourceAccount = q.resARN.AccountID
+	case p.Account != "":
+		q.resourceAccount = p.Account
+		if r.Resource != "*" {
+			q.notes = append(q.notes, "the resource ARN names no account and resourceAccount is not set: the resource is taken to be in the principal's account "+p.Account)
+		}
+	}
+	q.sameAccount = p.Account != "" && p.Account == q.resourceAccount
+
+	q.kind = r.ResourcePolicyKind
+	if q.kind == KindAuto {
+		q.kind = KindGeneric
+		switch {
+		case isTrustAction(q.action) && q.resIsARN && q.resARN.Service == "iam" && strings.HasPrefix(q.resARN.Resource, "role/"):
+			q.kind = KindTrust
+		case q.resIsARN && q.resARN.Service == "kms" && strings.HasPrefix(q.resARN.Resource, "key/"):
+			q.kind = KindKey
+		}
+	}
+
+	iamPrincipal := p.Kind == AccountRoot || p.Kind == User || p.Kind == Role || p.Kind == AssumedRole || p.Kind == FederatedUser
+	q.scpApplies = r.Policies.SCP != nil && iamPrincipal && !p.ServiceLinked &&
+		(r.ManagementAccount == "" || p.Account != r.ManagementAccount)
+	q.rcpApplies = r.Policies.RCP != nil && !p.ServiceLinked &&
+		(r.ManagementAccount == "" || q.resourceAccount != r.ManagementAccount)
+	if r.Policies.SCP != nil && !q.scpApplies {
+		q.notes = append(q.notes, "SCPs do not apply: "+scpExemption(p, r.ManagementAccount))
+	}
+	if r.Policies.RCP != nil && !q.rcpApplies {
+		if p.ServiceLinked {
+			q.notes = append(q.notes, "RCPs do not apply to service-linked roles")
+		} else {
+			q.notes = append(q.notes, "RCPs do not apply to resources in the management account")
+		}
+	}
+
+	q.ctx = make(map[string][]string, len(r.Context)+12)
+	for k, v := range r.Context {
+		q.ctx[strings.ToLower(k)] = v
+	}
+	fill := func(k, v string) {
+		if _, ok := q.ctx[k]; !ok && v != "" {
+			q.ctx[k] = []string{v}
+		}
+	}
+	for k, v := range p.contextKeys() {
+		fill(k, v)
+	}
+	if q.resourceAccount != "" {
+		fill("aws:resourceaccount", q.resourceAccount)
+	}
+	if !r.Time.IsZero() {
+		fill("aws:currenttime", r.Time.UTC().Format(time.RFC3339))
+		fill("aws:epochtime", strconv.FormatInt(r.Time.Unix(), 10))
+	}
+	return q, nil
+}
+
+func scpExemption(p Principal, mgmt string) string {
+	switch {
+	case p.ServiceLinked:
+		return "service-linked roles are exempt"
+	case p.Account != "" && p.Account == mgmt:
+		return "principals in the management account are exempt"
+	}
+	return "SCPs restrict only IAM users, roles and the root user of member accounts, not " + p.Kind.String() + " principals"
+}
+
+func isTrustAction(lowerAction string) bool {
+	switch lowerAction {
+	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+		"sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
+		return true
+	}
+	return false
+}
+
+// Lookup implements condition.Context over the prepared context.
+func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
+	v, ok := q.ctx[lowerKey]
+	return v, ok
+}
+
+// Principal returns the parsed caller.
+func (q *Prepared) Principal() Principal { return q.principal }
+
+// ResourceAccount returns the account that owns the resource.
+func (q *Prepared) ResourceAccount() string { return q.resourceAccount }
+
+// CrossAccount reports whether principal and resource are in different accounts.
+func (q *Prepared) CrossAccount() bool {
+	return q.principal.Account != "" && q.resourceAccount != "" && !q.sameAccount
+}
+
+// Context returns the full context used for evaluation, lower-cased keys.
+func (q *Prepared) Context() map[string][]string { return q.ctx }
+
+// Kind returns the resolved kind of the resource policy.
+func (q *Prepared) Kind() ResourcePolicyKind { return q.kind }
