@@ -160,7 +160,7 @@ func (c *compiler) one(raw json.RawMessage, typ engine.PolicyType, path string) 
 	if len(t) == 0 || bytes.Equal(t, []byte("null")) || isEmptyObject(t) {
 		return nil
 	}
-	p, err := policy.Parse(c.name, t)
+	p, err := policy.Parse(c.name, c.inPlace(t))
 	if err == nil {
 		var cp *engine.Policy
 		cp, err = engine.Compile(p, typ, path)
@@ -170,10 +170,7 @@ func (c *compiler) one(raw json.RawMessage, typ engine.PolicyType, path string) 
 	}
 	var errs policy.Errors
 	if errors.As(err, &errs) {
-		// Report positions in the document file, not in the embedded text.
-		base := bytes.Index(c.data, t)
 		for _, e := range errs {
-			e.Pos = shift(c.data, base, e.Pos)
 			if e.Path == "" {
 				e.Path = path
 			} else {
@@ -210,22 +207,24 @@ func (c *compiler) levels(in [][]json.RawMessage, typ engine.PolicyType, key str
 	return out
 }
 
-// shift moves a position inside an embedded policy to the enclosing file.
-func shift(data []byte, base int, p policy.Position) policy.Position {
+// inPlace returns the document with everything but the embedded policy t
+// blanked out (newlines kept), so that positions the policy parser reports
+// are positions in the document file.
+func (c *compiler) inPlace(t []byte) []byte {
+	base := bytes.Index(c.data, t)
 	if base < 0 {
-		return p
+		return t
 	}
-	off := base + p.Offset
-	if off > len(data) {
-		off = len(data)
-	}
-	line, col := 1, 1
-	for i := 0; i < off; i++ {
-		if data[i] == '\n' {
-			line, col = line+1, 1
-		} else if data[i]&0xC0 != 0x80 {
-			col++
+	buf := make([]byte, len(c.data))
+	for i, b := range c.data {
+		switch {
+		case i >= base && i < base+len(t):
+			buf[i] = b
+		case b == '\n':
+			buf[i] = '\n'
+		default:
+			buf[i] = ' '
 		}
 	}
-	return policy.Position{Line: line, Column: col, Offset: off}
+	return buf
 }

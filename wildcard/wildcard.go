@@ -1,5 +1,7 @@
 package wildcard
 
+import "unicode/utf8"
+
 // Match reports whether s matches pattern, case-sensitively.
 // '*' matches any sequence of bytes (including the empty one), '?' exactly one
 // character. There is no escape character: IAM policies express a literal '*'
@@ -31,54 +33,42 @@ func lower(c byte) byte {
 // That is enough for '*' and '?' (no character classes), runs in
 // O(len(pattern)*len(s)) worst case and never allocates.
 func match(p, s string, fold bool) bool {
-	// Fast paths for the very common forms.
 	if p == "*" {
 		return true
 	}
 	pi, si := 0, 0
 	star, starS := -1, 0
-	for si < len(s) {
+	for {
 		if pi < len(p) {
 			c := p[pi]
-			switch {
-			case c == '*':
+			if c == '*' {
 				star, starS = pi, si
 				pi++
 				continue
-			case c == '?':
-				// '?' matches one character; consume a whole UTF-8 sequence.
-				pi++
-				si += utf8Len(s[si])
-				continue
-			case c == s[si] || (fold && lower(c) == lower(s[si])):
-				pi++
-				si++
-				continue
 			}
+			if si < len(s) {
+				if c == '?' {
+					// '?' matches one character: a whole UTF-8 sequence, or
+					// one byte of invalid UTF-8.
+					_, n := utf8.DecodeRuneInString(s[si:])
+					pi++
+					si += n
+					continue
+				}
+				if c == s[si] || (fold && lower(c) == lower(s[si])) {
+					pi++
+					si++
+					continue
+				}
+			}
+		} else if si == len(s) {
+			return true
 		}
-		if star < 0 {
+		// Mismatch: let the last '*' swallow one more byte and retry.
+		if star < 0 || starS >= len(s) {
 			return false
 		}
-		pi = star + 1
 		starS++
-		si = starS
+		pi, si = star+1, starS
 	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p) && si == len(s)
-}
-
-func utf8Len(b byte) int {
-	switch {
-	case b < 0x80:
-		return 1
-	case b>>5 == 0x6:
-		return 2
-	case b>>4 == 0xe:
-		return 3
-	case b>>3 == 0x1e:
-		return 4
-	}
-	return 1
 }

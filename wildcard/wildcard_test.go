@@ -65,3 +65,14 @@ func BenchmarkMatchFold(b *testing.B) {
 		wildcard.MatchFold("s3:Get*", "s3:GetObjectVersion")
 	}
 }
+
+// Found by FuzzMatch: when the text runs out with pattern left, the matcher
+// must still let an earlier '*' absorb more (here, after folding "b" to "B").
+func TestBacktrackAtEnd(t *testing.T) {
+	if !wildcard.MatchFold("*b?c", "B\xf2b0c") || !wildcard.Match("*b?c", "B\xf2b0c") {
+		t.Fatal("want a match")
+	}
+	if !wildcard.Match("*ab", "aab") || wildcard.Match("*ab", "aa") || !wildcard.Match("a*", "a") {
+		t.Fatal("backtracking")
+	}
+}

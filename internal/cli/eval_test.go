@@ -43,6 +43,16 @@ func TestEvalTextAndJSON(t *testing.T) {
 	}
 }
 
+// Statement positions in an explanation are positions in the document file.
+func TestEvalCrossAccountGolden(t *testing.T) {
+	var stdout bytes.Buffer
+	code, err := runEval(context.Background(), evalParams{file: "../../examples/eval/datamasque-cross-account.json", output: "text", now: fixedNow}, nil, &stdout)
+	if code != ExitOK || err != nil {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	golden(t, "eval-datamasque.text", stdout.String())
+}
+
 func TestEvalExpect(t *testing.T) {
 	var stdout bytes.Buffer
 	code, err := runEval(context.Background(), evalParams{file: "../../examples/eval/maskopy-delete-snapshot.json", output: "text", expect: "allowed", now: fixedNow}, nil, &stdout)
@@ -87,5 +97,26 @@ func TestMainExitCodes(t *testing.T) {
 	}
 	if code := Main(context.Background(), []string{"eval", "no-such-file.json"}, nil, &out, &errOut); code != ExitUsage {
 		t.Fatalf("code %d", code)
+	}
+}
+
+// Every example document in examples/eval decides as its scenario says.
+func TestExamples(t *testing.T) {
+	want := map[string]string{
+		"maskopy-delete-snapshot.json":  "implicitDeny",
+		"datamasque-cross-account.json": "explicitDeny",
+		"externalid-trust.json":         "allowed",
+		"boundary-delegation.json":      "implicitDeny",
+	}
+	files, _ := filepath.Glob("../../examples/eval/*.json")
+	if len(files) != len(want) {
+		t.Fatalf("examples/eval has %d files, the test knows %d", len(files), len(want))
+	}
+	for _, f := range files {
+		var stdout bytes.Buffer
+		code, err := runEval(context.Background(), evalParams{file: f, output: "text", expect: want[filepath.Base(f)], now: fixedNow}, nil, &stdout)
+		if code != ExitOK {
+			t.Errorf("%s: code %d: %v\n%s", f, code, err, stdout.String())
+		}
 	}
 }

@@ -2,6 +2,7 @@ package vars
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/arn"
 )
@@ -215,7 +216,7 @@ func (t *Template) resolve(buf []unit, r Resolver, wild bool) ([]unit, bool) {
 func (t *Template) Equal(s string, r Resolver, fold bool) (ok, resolved bool) {
 	if t.isLitral {
 		if fold {
-			return strings.EqualFold(t.literal, s), true
+			return equalFold(t.literal, s), true
 		}
 		return t.literal == s, true
 	}
@@ -229,7 +230,7 @@ func (t *Template) Equal(s string, r Resolver, fold bool) (ok, resolved bool) {
 			return false, true
 		}
 		if fold {
-			if !strings.EqualFold(s[:len(u.text)], u.text) {
+			if !equalFold(s[:len(u.text)], u.text) {
 				return false, true
 			}
 		} else if s[:len(u.text)] != u.text {
@@ -245,7 +246,7 @@ func (t *Template) Equal(s string, r Resolver, fold bool) (ok, resolved bool) {
 func (t *Template) Like(s string, r Resolver, fold bool) (ok, resolved bool) {
 	if t.isLitral {
 		if fold {
-			return strings.EqualFold(t.literal, s), true
+			return equalFold(t.literal, s), true
 		}
 		return t.literal == s, true
 	}
@@ -255,6 +256,21 @@ func (t *Template) Like(s string, r Resolver, fold bool) (ok, resolved bool) {
 		return false, false
 	}
 	return glob(units, s, fold), true
+}
+
+// equalFold compares with ASCII case folding; other bytes must be equal.
+// Case-insensitive matching is ASCII-only throughout iamgate (actions, Like
+// patterns and the IgnoreCase operators), so that every matcher agrees.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] && lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func lower(c byte) byte {
@@ -268,56 +284,40 @@ func lower(c byte) byte {
 func glob(p []unit, s string, fold bool) bool {
 	pi, po, si := 0, 0, 0
 	star, starS := -1, 0
-	for si < len(s) {
+	for {
 		// Skip exhausted literal units.
 		for pi < len(p) && p[pi].wild == 0 && po == len(p[pi].text) {
 			pi, po = pi+1, 0
 		}
 		if pi < len(p) {
 			u := p[pi]
-			switch {
-			case u.wild == '*':
+			if u.wild == '*' {
 				star, starS = pi, si
 				pi, po = pi+1, 0
 				continue
-			case u.wild == '?':
-				pi, po = pi+1, 0
-				si += utf8Len(s[si])
-				continue
-			default:
-				c := u.text[po]
-				if c == s[si] || (fold && lower(c) == lower(s[si])) {
+			}
+			if si < len(s) {
+				if u.wild == '?' {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					pi, po = pi+1, 0
+					si += n
+					continue
+				}
+				if c := u.text[po]; c == s[si] || (fold && lower(c) == lower(s[si])) {
 					po++
 					si++
 					continue
 				}
 			}
+		} else if si == len(s) {
+			return true
 		}
-		if star < 0 {
+		if star < 0 || starS >= len(s) {
 			return false
 		}
-		pi, po = star+1, 0
 		starS++
-		si = starS
+		pi, po, si = star+1, 0, starS
 	}
-	for pi < len(p) && (p[pi].wild == '*' || (p[pi].wild == 0 && po == len(p[pi].text))) {
-		pi, po = pi+1, 0
-	}
-	return pi == len(p)
-}
-
-func utf8Len(b byte) int {
-	switch {
-	case b < 0x80:
-		return 1
-	case b>>5 == 0x6:
-		return 2
-	case b>>4 == 0xe:
-		return 3
-	case b>>3 == 0x1e:
-		return 4
-	}
-	return 1
 }
 
 // ARNPattern is an ARN pattern whose components may hold wildcards and

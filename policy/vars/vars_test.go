@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/iamgate/iamgate/policy/vars"
+	"github.com/iamgate/iamgate/wildcard"
 )
 
 type ctx map[string][]string
@@ -94,6 +95,16 @@ func FuzzTemplate(f *testing.F) {
 			if ok, _ := tp.Equal(s, nil, false); ok != (tmpl == s) {
 				t.Fatalf("literal %q vs %q", tmpl, s)
 			}
+			// Differential: without variables both glob matchers agree.
+			for _, fold := range []bool{false, true} {
+				want := wildcard.Match(tmpl, s)
+				if fold {
+					want = wildcard.MatchFold(tmpl, s)
+				}
+				if ok, _ := tp.Like(s, nil, fold); ok != want {
+					t.Fatalf("Like(%q, %q, fold=%v) = %v, wildcard says %v", tmpl, s, fold, ok, want)
+				}
+			}
 		}
 		ap := vars.CompileARN(tmpl, true)
 		ap.MatchString(s, nil)
@@ -106,5 +117,16 @@ func BenchmarkLikeWithVariable(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		tp.Like("home/alice/docs/file.txt", c, false)
+	}
+}
+
+func TestGlobBacktrackAtEnd(t *testing.T) {
+	tp := vars.Compile("*b?c", true)
+	if ok, _ := tp.Like("B\xf2b0c", nil, true); !ok {
+		t.Fatal("want a match")
+	}
+	tv := vars.Compile("*${aws:username}", true)
+	if ok, _ := tv.Like("alicealice", ctx{"aws:username": {"alice"}}, false); !ok {
+		t.Fatal("star then variable")
 	}
 }
