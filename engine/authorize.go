@@ -406,36 +406,22 @@ func (q *Prepared) evaluate(rec *recorder) Result {
 	// Organization policies: an allow must exist at every level.
 	scpMissing, rcpMissing := -1, -1
 	if q.scpApplies {
-		for lvl, level := range pol.SCP {
-			var le policyEval
-			for i, sp := range level {
-				q.evalPolicy(sp, rec, i, lvl, &le)
-			}
-			if le.deny {
-				noteDeny(LayerSCP, lvl, le.denyRef)
-				if fast {
-					return deny
-				}
-			}
-			if !le.allow && scpMissing < 0 {
-				scpMissing = lvl
+		var lvl int
+		var ref StatementRef
+		if scpMissing, lvl, ref = q.evalLevels(pol.SCP, rec, fast); ref.Valid() {
+			noteDeny(LayerSCP, lvl, ref)
+			if fast {
+				return deny
 			}
 		}
 	}
 	if q.rcpApplies {
-		for lvl, level := range pol.RCP {
-			var le policyEval
-			for i, rp := range level {
-				q.evalPolicy(rp, rec, i, lvl, &le)
-			}
-			if le.deny {
-				noteDeny(LayerRCP, lvl, le.denyRef)
-				if fast {
-					return deny
-				}
-			}
-			if !le.allow && rcpMissing < 0 {
-				rcpMissing = lvl
+		var lvl int
+		var ref StatementRef
+		if rcpMissing, lvl, ref = q.evalLevels(pol.RCP, rec, fast); ref.Valid() {
+			noteDeny(LayerRCP, lvl, ref)
+			if fast {
+				return deny
 			}
 		}
 	}
@@ -452,6 +438,29 @@ func (q *Prepared) evaluate(rec *recorder) Result {
 		return Result{Decision: ImplicitDeny, Layer: LayerEndpoint}
 	}
 	return q.grants(&id, &bnd, &ses, &res)
+}
+
+// evalLevels evaluates SCPs or RCPs level by level. It returns the first
+// level without an allow (-1 if none) and the first explicit deny with its
+// level. On the fast path it stops at the first deny.
+func (q *Prepared) evalLevels(levels [][]*Policy, rec *recorder, fast bool) (missing, denyLevel int, deny StatementRef) {
+	missing = -1
+	for lvl, level := range levels {
+		var le policyEval
+		for i, p := range level {
+			q.evalPolicy(p, rec, i, lvl, &le)
+		}
+		if le.deny && !deny.Valid() {
+			deny, denyLevel = le.denyRef, lvl
+			if fast {
+				return missing, denyLevel, deny
+			}
+		}
+		if !le.allow && missing < 0 {
+			missing = lvl
+		}
+	}
+	return missing, denyLevel, deny
 }
 
 // grants applies the allow rules once no explicit deny was found.
