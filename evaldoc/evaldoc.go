@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 )
@@ -160,6 +161,9 @@ func (c *compiler) one(raw json.RawMessage, typ engine.PolicyType, path string) 
 	if len(t) == 0 || bytes.Equal(t, []byte("null")) || isEmptyObject(t) {
 		return nil
 	}
+	if t[0] == '"' {
+		return c.managed(t, typ, path)
+	}
 	p, err := policy.Parse(c.name, c.inPlace(t))
 	if err == nil {
 		var cp *engine.Policy
@@ -179,6 +183,34 @@ func (c *compiler) one(raw json.RawMessage, typ engine.PolicyType, path string) 
 			c.errs = append(c.errs, e)
 		}
 		return nil
+	}
+	c.errs = append(c.errs, fmt.Errorf("%s: %s: %v", c.name, path, err))
+	return nil
+}
+
+// managed resolves an AWS managed policy given by ARN, such as
+// "arn:aws:iam::aws:policy/ReadOnlyAccess", through the embedded catalog.
+func (c *compiler) managed(t []byte, typ engine.PolicyType, path string) *engine.Policy {
+	var arn string
+	if err := json.Unmarshal(t, &arn); err != nil {
+		c.errs = append(c.errs, fmt.Errorf("%s: %s: %v", c.name, path, err))
+		return nil
+	}
+	if !catalog.IsAWSManagedARN(arn) {
+		c.errs = append(c.errs, fmt.Errorf("%s: %s: %q: a policy is a JSON object, or the ARN of an AWS managed policy (arn:aws:iam::aws:policy/NAME)", c.name, path, arn))
+		return nil
+	}
+	mp, ok := catalog.Managed().Lookup(arn)
+	if !ok {
+		c.errs = append(c.errs, fmt.Errorf("%s: %s: unknown AWS managed policy %q (the catalog holds %s)", c.name, path, arn, catalog.Managed().Source))
+		return nil
+	}
+	p, err := policy.Parse(mp.ARN, mp.Document)
+	if err == nil {
+		var cp *engine.Policy
+		if cp, err = engine.Compile(p, typ, mp.ARN); err == nil {
+			return cp
+		}
 	}
 	c.errs = append(c.errs, fmt.Errorf("%s: %s: %v", c.name, path, err))
 	return nil

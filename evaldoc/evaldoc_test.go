@@ -100,3 +100,33 @@ func FuzzDocument(f *testing.F) {
 		_ = e.Text()
 	})
 }
+
+// AWS managed policies can be named by ARN wherever a policy goes.
+func TestManagedPolicyARNs(t *testing.T) {
+	doc := `{"principal": "arn:aws:sts::222222222222:assumed-role/LAMBDA_MASKOPY/fn", "action": "logs:PutLogEvents",
+	  "resource": "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/maskopy:log-stream:x",
+	  "policies": {"identity": ["arn:aws:iam::aws:policy/AWSLambdaExecute", "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"],
+	               "permissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}`
+	req, err := evaldoc.Parse("doc.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := req.Prepare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// AWSLambdaExecute allows logs:PutLogEvents; ReadOnlyAccess as a boundary does not.
+	e := engine.Explain(q)
+	if e.Decision != engine.ImplicitDeny || e.Result.Layer != engine.LayerBoundary {
+		t.Fatalf("%s", e.Text())
+	}
+	if len(e.Matched) == 0 || e.Matched[0].PolicyName != "arn:aws:iam::aws:policy/AWSLambdaExecute" {
+		t.Fatalf("matched %+v", e.Matched)
+	}
+	for _, bad := range []string{`"arn:aws:iam::111111111111:policy/Mine"`, `"arn:aws:iam::aws:policy/NoSuchPolicy"`} {
+		_, err := evaldoc.Parse("doc.json", []byte(`{"action":"s3:GetObject","policies":{"identity":[`+bad+`]}}`))
+		if err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

@@ -180,6 +180,10 @@ func (p *treeParser) build(tok json.Token, off, depth int) (*node, error) {
 type lines struct {
 	data  []byte
 	start []int
+	// The parser asks for positions mostly in increasing order; remembering
+	// the last one makes each lookup count only the new characters, which
+	// keeps long single-line documents linear rather than quadratic.
+	curOff, curLine, curCol int
 }
 
 func newLines(data []byte) *lines {
@@ -199,6 +203,12 @@ func (l *lines) pos(off int) Position {
 	if off > len(l.data) {
 		off = len(l.data)
 	}
+	if l.curLine > 0 && off >= l.curOff && (l.curLine == len(l.start) || off < l.start[l.curLine]) {
+		// Same line as the cursor, further along.
+		l.curCol += utf8.RuneCount(l.data[l.curOff:off])
+		l.curOff = off
+		return Position{Line: l.curLine, Column: l.curCol, Offset: off}
+	}
 	lo, hi := 0, len(l.start)-1
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
@@ -209,5 +219,6 @@ func (l *lines) pos(off int) Position {
 		}
 	}
 	col := utf8.RuneCount(l.data[l.start[lo]:off]) + 1
+	l.curOff, l.curLine, l.curCol = off, lo+1, col
 	return Position{Line: lo + 1, Column: col, Offset: off}
 }

@@ -166,3 +166,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Positions on one long line (compacted documents, as AWS stores them) must
+// be exact whatever order they are asked in.
+func TestPositionsOnOneLine(t *testing.T) {
+	src := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"é:x","Resource":"*"},{"Effect":"nope","Action":"*"}]}`
+	_, err := policy.Parse("one.json", []byte(src))
+	var errs policy.Errors
+	if !errors.As(err, &errs) || len(errs) != 2 {
+		t.Fatalf("got %v", err)
+	}
+	for _, e := range errs {
+		want := strings.Index(src, `"é:x"`)
+		if e.Path == "Statement[2].Effect" {
+			want = strings.Index(src, `"nope"`)
+		}
+		// Columns count characters: é is two bytes before "nope".
+		wantCol := len([]rune(src[:want])) + 1
+		if e.Pos.Line != 1 || e.Pos.Column != wantCol || e.Pos.Offset != want {
+			t.Errorf("%s at %v, want column %d offset %d", e.Path, e.Pos, wantCol, want)
+		}
+	}
+}
