@@ -21,6 +21,9 @@ type Error struct {
 	Pos  Position `json:"position"`
 	// Path is the element path, such as "Statement[1].Effect".
 	Path string `json:"path,omitempty"`
+	// Code is the IAM Access Analyzer issue code for the problem, such as
+	// INVALID_EFFECT (see codes.go).
+	Code string `json:"code,omitempty"`
 	Msg  string `json:"message"`
 }
 

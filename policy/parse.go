@@ -15,6 +15,9 @@ import (
 func Parse(name string, data []byte) (*Policy, error) {
 	p := &parser{file: name, lines: newLines(data)}
 	pol := p.parse(data)
+	if pol != nil {
+		sort.SliceStable(pol.Warnings, func(i, j int) bool { return pol.Warnings[i].Pos.Offset < pol.Warnings[j].Pos.Offset })
+	}
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Pos.Offset < p.errs[j].Pos.Offset })
 		return pol, p.errs
@@ -39,12 +42,12 @@ type parser struct {
 	warns Errors
 }
 
-func (p *parser) errorf(off int, path, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Msg: fmt.Sprintf(format, args...)})
+func (p *parser) errorf(off int, path, code, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (p *parser) warnf(off int, path, format string, args ...any) {
-	p.warns = append(p.warns, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Msg: fmt.Sprintf(format, args...)})
+func (p *parser) warnf(off int, path, code, format string, args ...any) {
+	p.warns = append(p.warns, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) pos(off int) Position { return p.lines.pos(off) }
@@ -53,11 +56,11 @@ func (p *parser) parse(data []byte) *Policy {
 	root, err := parseTree(data)
 	if err != nil {
 		se := err.(*jsonSyntaxError)
-		p.errorf(se.off, "", "%s", se.msg)
+		p.errorf(se.off, "", CodeJSONSyntax, "%s", se.msg)
 		return nil
 	}
 	if root.kind != kObject {
-		p.errorf(root.off, "", "policy must be a JSON object, got %s", root.kind)
+		p.errorf(root.off, "", CodeDataType, "policy must be a JSON object, got %s", root.kind)
 		return nil
 	}
 	pol := &Policy{File: p.file, Pos: p.pos(root.off)}
@@ -65,9 +68,9 @@ func (p *parser) parse(data []byte) *Policy {
 	if v, _ := root.get("Version"); v != nil {
 		pol.VersionPos = p.pos(v.off)
 		if v.kind != kString {
-			p.errorf(v.off, "Version", "must be a string, got %s", v.kind)
+			p.errorf(v.off, "Version", CodeDataType, "must be a string, got %s", v.kind)
 		} else if v.str != Version2012 && v.str != Version2008 {
-			p.errorf(v.off, "Version", "must be %q or %q, got %q", Version2012, Version2008, v.str)
+			p.errorf(v.off, "Version", CodeInvalidVersion, "must be %q or %q, got %q", Version2012, Version2008, v.str)
 		} else {
 			pol.Version = v.str
 		}
@@ -75,7 +78,7 @@ func (p *parser) parse(data []byte) *Policy {
 	if v, _ := root.get("Id"); v != nil {
 		pol.IDPos = p.pos(v.off)
 		if v.kind != kString {
-			p.errorf(v.off, "Id", "must be a string, got %s", v.kind)
+			p.errorf(v.off, "Id", CodeDataType, "must be a string, got %s", v.kind)
 		} else {
 			pol.ID = v.str
 		}
@@ -83,7 +86,7 @@ func (p *parser) parse(data []byte) *Policy {
 	st, _ := root.get("Statement")
 	switch {
 	case st == nil:
-		p.errorf(root.off, "", "missing required element Statement")
+		p.errorf(root.off, "", CodeMissingStatement, "missing required element Statement")
 	case st.kind == kObject:
 		pol.StatementPos = p.pos(st.off)
 		pol.Statements = append(pol.Statements, p.statement(st, 0, "Statement"))
@@ -93,13 +96,13 @@ func (p *parser) parse(data []byte) *Policy {
 		for i, e := range st.elems {
 			path := fmt.Sprintf("Statement[%d]", i)
 			if e.kind != kObject {
-				p.errorf(e.off, path, "must be an object, got %s", e.kind)
+				p.errorf(e.off, path, CodeDataType, "must be an object, got %s", e.kind)
 				continue
 			}
 			pol.Statements = append(pol.Statements, p.statement(e, i, path))
 		}
 	default:
-		p.errorf(st.off, "Statement", "must be an object or an array of objects, got %s", st.kind)
+		p.errorf(st.off, "Statement", CodeDataType, "must be an object or an array of objects, got %s", st.kind)
 	}
 	pol.Warnings = p.warns
 	return pol
@@ -124,11 +127,11 @@ func (p *parser) checkKeys(n *node, path string, known []string) {
 					hint = fmt.Sprintf(" (element names are case-sensitive: did you mean %q?)", k)
 				}
 			}
-			p.errorf(m.keyOff, at, "unknown element %q%s; allowed: %s", m.key, hint, strings.Join(known, ", "))
+			p.errorf(m.keyOff, at, CodeInvalidElement, "unknown element %q%s; allowed: %s", m.key, hint, strings.Join(known, ", "))
 			continue
 		}
 		if seen[m.key] {
-			p.warnf(m.keyOff, at, "duplicate element %q: the last one is used", m.key)
+			p.warnf(m.keyOff, at, CodeDuplicateElement, "duplicate element %q: the last one is used", m.key)
 		}
 		seen[m.key] = true
 	}
@@ -147,30 +150,30 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 	if v, _ := n.get("Sid"); v != nil {
 		s.SidPos = p.pos(v.off)
 		if v.kind != kString {
-			p.errorf(v.off, path+".Sid", "must be a string, got %s", v.kind)
+			p.errorf(v.off, path+".Sid", CodeDataType, "must be a string, got %s", v.kind)
 		} else {
 			s.Sid, s.HasSid = v.str, true
 		}
 	}
 	if v, _ := n.get("Effect"); v == nil {
-		p.errorf(n.off, path, "missing required element Effect")
+		p.errorf(n.off, path, CodeMissingEffect, "missing required element Effect")
 	} else {
 		s.EffectPos = p.pos(v.off)
 		switch {
 		case v.kind != kString:
-			p.errorf(v.off, path+".Effect", `must be "Allow" or "Deny", got %s`, v.kind)
+			p.errorf(v.off, path+".Effect", CodeInvalidEffect, `must be "Allow" or "Deny", got %s`, v.kind)
 		case v.str == "Allow":
 			s.Effect = Allow
 		case v.str == "Deny":
 			s.Effect = Deny
 		default:
-			p.errorf(v.off, path+".Effect", `must be "Allow" or "Deny", got %q`, v.str)
+			p.errorf(v.off, path+".Effect", CodeInvalidEffect, `must be "Allow" or "Deny", got %q`, v.str)
 		}
 	}
 	pr, _ := n.get("Principal")
 	npr, _ := n.get("NotPrincipal")
 	if pr != nil && npr != nil {
-		p.errorf(npr.off, path+".NotPrincipal", "a statement cannot have both Principal and NotPrincipal")
+		p.errorf(npr.off, path+".NotPrincipal", CodeElementCombination, "a statement cannot have both Principal and NotPrincipal")
 	}
 	if pr != nil {
 		s.Principal = p.principal(pr, path+".Principal")
@@ -182,9 +185,9 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 	na, _ := n.get("NotAction")
 	switch {
 	case a != nil && na != nil:
-		p.errorf(na.off, path+".NotAction", "a statement cannot have both Action and NotAction")
+		p.errorf(na.off, path+".NotAction", CodeElementCombination, "a statement cannot have both Action and NotAction")
 	case a == nil && na == nil:
-		p.errorf(n.off, path, "missing required element Action or NotAction")
+		p.errorf(n.off, path, CodeMissingAction, "missing required element Action or NotAction")
 	}
 	if a != nil {
 		s.Action = p.actions(a, path+".Action")
@@ -195,7 +198,7 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 	r, _ := n.get("Resource")
 	nr, _ := n.get("NotResource")
 	if r != nil && nr != nil {
-		p.errorf(nr.off, path+".NotResource", "a statement cannot have both Resource and NotResource")
+		p.errorf(nr.off, path+".NotResource", CodeElementCombination, "a statement cannot have both Resource and NotResource")
 	}
 	if r != nil {
 		s.Resource = p.resources(r, path+".Resource")
@@ -211,7 +214,7 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 }
 
 // stringList reads a string or a non-empty array of strings.
-func (p *parser) stringList(n *node, path string) *List {
+func (p *parser) stringList(n *node, path, emptyCode string) *List {
 	l := &List{Pos: p.pos(n.off)}
 	switch n.kind {
 	case kString:
@@ -219,17 +222,17 @@ func (p *parser) stringList(n *node, path string) *List {
 	case kArray:
 		l.IsList = true
 		if len(n.elems) == 0 {
-			p.errorf(n.off, path, "must not be an empty array")
+			p.warnf(n.off, path, emptyCode, "empty array: this element matches nothing and the statement has no effect")
 		}
 		for i, e := range n.elems {
 			if e.kind != kString {
-				p.errorf(e.off, fmt.Sprintf("%s[%d]", path, i), "must be a string, got %s", e.kind)
+				p.errorf(e.off, fmt.Sprintf("%s[%d]", path, i), CodeDataType, "must be a string, got %s", e.kind)
 				continue
 			}
 			l.Values = append(l.Values, Value{Text: e.str, Pos: p.pos(e.off)})
 		}
 	default:
-		p.errorf(n.off, path, "must be a string or an array of strings, got %s", n.kind)
+		p.errorf(n.off, path, CodeDataType, "must be a string or an array of strings, got %s", n.kind)
 	}
 	return l
 }
@@ -242,10 +245,10 @@ func (p *parser) elemPath(l *List, path string, i int) string {
 }
 
 func (p *parser) actions(n *node, path string) *List {
-	l := p.stringList(n, path)
+	l := p.stringList(n, path, CodeEmptyArrayAction)
 	for i, v := range l.Values {
 		if msg := checkAction(v.Text); msg != "" {
-			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), "%s", msg)
+			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), CodeInvalidAction, "%s", msg)
 		}
 	}
 	return l
@@ -276,13 +279,14 @@ func checkAction(s string) string {
 }
 
 func (p *parser) resources(n *node, path string) *List {
-	l := p.stringList(n, path)
+	l := p.stringList(n, path, CodeEmptyArrayResource)
 	for i, v := range l.Values {
-		if v.Text == "*" {
-			continue
-		}
-		if strings.Count(v.Text, ":") < 5 || !strings.HasPrefix(v.Text, "arn:") {
-			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), `must be "*" or an ARN (arn:partition:service:region:account:resource), got %q`, v.Text)
+		switch {
+		case v.Text == "*":
+		case !strings.HasPrefix(v.Text, "arn:"):
+			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), CodeInvalidARNPrefix, `must be "*" or an ARN (arn:partition:service:region:account:resource), got %q`, v.Text)
+		case strings.Count(v.Text, ":") < 5:
+			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), CodeMissingARNField, `an ARN needs six fields (arn:partition:service:region:account:resource), got %q`, v.Text)
 		}
 	}
 	return l
@@ -293,48 +297,48 @@ func (p *parser) principal(n *node, path string) *Principal {
 	switch n.kind {
 	case kString:
 		if n.str != "*" {
-			p.errorf(n.off, path, `must be "*" or an object such as {"AWS": ...}, got %q`, n.str)
+			p.errorf(n.off, path, CodePrincipalFormat, `must be "*" or an object such as {"AWS": ...}, got %q`, n.str)
 		}
 		pr.Wildcard = true
 		return pr
 	case kObject:
 	default:
-		p.errorf(n.off, path, `must be "*" or an object, got %s`, n.kind)
+		p.errorf(n.off, path, CodePrincipalFormat, `must be "*" or an object, got %s`, n.kind)
 		return pr
 	}
 	if len(n.members) == 0 {
-		p.errorf(n.off, path, "must name at least one principal")
+		p.warnf(n.off, path, CodeEmptyObjectPrincipal, "empty object: this statement names no principal and has no effect")
 	}
 	p.checkKeys(n, path, []string{"AWS", "Service", "Federated", "CanonicalUser"})
 	for _, m := range n.members {
 		at := join(path, m.key)
-		l := p.stringList(m.val, at)
+		l := p.stringList(m.val, at, CodeEmptyArrayPrincipal)
 		switch m.key {
 		case "AWS":
 			for i, v := range l.Values {
-				if msg := checkAWSPrincipal(v.Text); msg != "" {
-					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "%s", msg)
+				if code, msg := checkAWSPrincipal(v.Text); msg != "" {
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), code, "%s", msg)
 				}
 			}
 			pr.AWS = append(pr.AWS, l.Values...)
 		case "Service":
 			for i, v := range l.Values {
 				if v.Text != "*" && (v.Text == "" || strings.ContainsAny(v.Text, " */:?")) {
-					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "invalid service principal %q (want a name such as lambda.amazonaws.com)", v.Text)
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), CodePrincipalFormat, "invalid service principal %q (want a name such as lambda.amazonaws.com)", v.Text)
 				}
 			}
 			pr.Service = append(pr.Service, l.Values...)
 		case "Federated":
 			for i, v := range l.Values {
 				if v.Text == "" {
-					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "federated principal must not be empty")
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), CodePrincipalFormat, "federated principal must not be empty")
 				}
 			}
 			pr.Federated = append(pr.Federated, l.Values...)
 		case "CanonicalUser":
 			for i, v := range l.Values {
 				if v.Text == "" {
-					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), "canonical user ID must not be empty")
+					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), CodePrincipalFormat, "canonical user ID must not be empty")
 				}
 			}
 			pr.CanonicalUser = append(pr.CanonicalUser, l.Values...)
@@ -347,24 +351,24 @@ func (p *parser) principal(n *node, path string) *Principal {
 // a unique ID (which AWS shows when the principal it named was deleted).
 // Wildcards cannot match part of a principal (the IAM User Guide, "AWS JSON
 // policy elements: Principal").
-func checkAWSPrincipal(s string) string {
+func checkAWSPrincipal(s string) (code, msg string) {
 	if s == "*" || arn.IsAccountID(s) {
-		return ""
+		return "", ""
 	}
 	if strings.ContainsAny(s, "*?") {
-		return fmt.Sprintf("wildcards cannot match part of a principal, got %q (use \"*\" with a condition on aws:PrincipalArn)", s)
+		return CodeWildcardInPrincipal, fmt.Sprintf("wildcards cannot match part of a principal, got %q (use \"*\" with a condition on aws:PrincipalArn)", s)
 	}
 	if strings.HasPrefix(s, "arn:") {
 		a, err := arn.Parse(s)
 		if err != nil || (a.Service != "iam" && a.Service != "sts") || !arn.IsAccountID(a.AccountID) || a.Resource == "" {
-			return fmt.Sprintf("invalid AWS principal ARN %q (want arn:aws:iam::ACCOUNT:root, :user/NAME, :role/NAME or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)", s)
+			return CodePrincipalFormat, fmt.Sprintf("invalid AWS principal ARN %q (want arn:aws:iam::ACCOUNT:root, :user/NAME, :role/NAME or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)", s)
 		}
-		return ""
+		return "", ""
 	}
 	if isUniqueID(s) {
-		return ""
+		return "", ""
 	}
-	return fmt.Sprintf("invalid AWS principal %q (want \"*\", a 12-digit account ID or an ARN)", s)
+	return CodePrincipalFormat, fmt.Sprintf("invalid AWS principal %q (want \"*\", a 12-digit account ID or an ARN)", s)
 }
 
 func isUniqueID(s string) bool {
@@ -381,8 +385,11 @@ func isUniqueID(s string) bool {
 
 func (p *parser) conditions(n *node, path string) []*Condition {
 	if n.kind != kObject {
-		p.errorf(n.off, path, "must be an object of condition operators, got %s", n.kind)
+		p.errorf(n.off, path, CodeDataType, "must be an object of condition operators, got %s", n.kind)
 		return nil
+	}
+	if len(n.members) == 0 {
+		p.warnf(n.off, path, CodeEmptyObjectCondition, "empty object: this condition block is empty and has no effect")
 	}
 	var out []*Condition
 	seenOp := map[string]bool{}
@@ -390,11 +397,15 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 		opPath := join(path, m.key)
 		op, err := condition.ParseOperator(m.key)
 		if err != nil {
-			p.errorf(m.keyOff, opPath, "%v", err)
+			code := CodeInvalidOperator
+			if strings.Contains(err.Error(), "IfExists") {
+				code = CodeNullWithIfExists
+			}
+			p.errorf(m.keyOff, opPath, code, "%v", err)
 			continue
 		}
 		if seenOp[m.key] {
-			p.warnf(m.keyOff, opPath, "duplicate condition operator %q: the last one is used", m.key)
+			p.warnf(m.keyOff, opPath, CodeDuplicateElement, "duplicate condition operator %q: the last one is used", m.key)
 			// Drop the earlier block, as a JSON object would.
 			kept := out[:0]
 			for _, c := range out {
@@ -406,17 +417,17 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 		}
 		seenOp[m.key] = true
 		if m.val.kind != kObject {
-			p.errorf(m.val.off, opPath, "must be an object of condition keys, got %s", m.val.kind)
+			p.errorf(m.val.off, opPath, CodeDataType, "must be an object of condition keys, got %s", m.val.kind)
 			continue
 		}
 		if len(m.val.members) == 0 {
-			p.errorf(m.val.off, opPath, "must hold at least one condition key")
+			p.warnf(m.val.off, opPath, CodeEmptyObjectCondition, "empty object: this condition block has no keys")
 		}
 		seenKey := map[string]int{}
 		for _, km := range m.val.members {
 			keyPath := opPath + "." + km.key
 			if strings.TrimSpace(km.key) == "" {
-				p.errorf(km.keyOff, keyPath, "condition key must not be empty")
+				p.errorf(km.keyOff, keyPath, CodeConditionKeyFormat, "condition key must not be empty")
 				continue
 			}
 			c := &Condition{
@@ -425,7 +436,11 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 			}
 			lk := strings.ToLower(km.key)
 			if j, dup := seenKey[lk]; dup {
-				p.warnf(km.keyOff, keyPath, "duplicate condition key %q under %s: the last one is used", km.key, m.key)
+				if prev := out[j]; prev != nil && prev.Key != km.key {
+					p.warnf(km.keyOff, keyPath, CodeDuplicateKeysCase, "the condition key %q appears more than once with different capitalization (%q) under %s: the last one is used", km.key, prev.Key, m.key)
+				} else {
+					p.warnf(km.keyOff, keyPath, CodeDuplicateElement, "duplicate condition key %q under %s: the last one is used", km.key, m.key)
+				}
 				out[j] = nil
 			}
 			v := km.val
@@ -435,17 +450,17 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 			case kArray:
 				c.ValuesIsList = true
 				if len(v.elems) == 0 {
-					p.errorf(v.off, keyPath, "must not be an empty array")
+					p.warnf(v.off, keyPath, CodeEmptyArrayCondition, "empty array: there are no values for the condition key %q", km.key)
 				}
 				for i, e := range v.elems {
 					if e.kind != kString && e.kind != kNumber && e.kind != kBool {
-						p.errorf(e.off, fmt.Sprintf("%s[%d]", keyPath, i), "must be a string, number or boolean, got %s", e.kind)
+						p.errorf(e.off, fmt.Sprintf("%s[%d]", keyPath, i), CodeDataType, "must be a string, number or boolean, got %s", e.kind)
 						continue
 					}
 					c.Values = append(c.Values, Value{Text: e.str, Pos: p.pos(e.off)})
 				}
 			default:
-				p.errorf(v.off, keyPath, "must be a string or an array of strings, got %s", v.kind)
+				p.errorf(v.off, keyPath, CodeDataType, "must be a string or an array of strings, got %s", v.kind)
 				continue
 			}
 			seenKey[lk] = len(out)

@@ -57,7 +57,7 @@ func TestErrorsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = policy.Parse(filepath.Base(f), data)
+		p, err := policy.Parse(filepath.Base(f), data)
 		if err == nil {
 			t.Errorf("%s: parsed without error", f)
 			continue
@@ -66,7 +66,18 @@ func TestErrorsGolden(t *testing.T) {
 		if !errors.As(err, &errs) {
 			t.Errorf("%s: error is %T, want policy.Errors", f, err)
 		}
-		b.WriteString("== " + filepath.Base(f) + "\n" + err.Error() + "\n")
+		b.WriteString("== " + filepath.Base(f) + "\n")
+		for _, e := range errs {
+			if e.Code == "" {
+				t.Errorf("%s: no code for %v", f, e)
+			}
+			b.WriteString(e.Error() + " [" + e.Code + "]\n")
+		}
+		if p != nil {
+			for _, w := range p.Warnings {
+				b.WriteString("warning: " + w.Error() + " [" + w.Code + "]\n")
+			}
+		}
 	}
 	golden := "testdata/invalid.golden"
 	if *update {
