@@ -287,18 +287,38 @@ func newKeySet() keySet { return keySet{exact: map[string]ConditionKey{}} }
 
 func (ks *keySet) add(k ConditionKey) {
 	lower := strings.ToLower(k.Name)
-	if i := strings.Index(lower, "${"); i >= 0 {
-		j := strings.Index(lower[i:], "}")
-		if j > 0 {
-			ks.patterns = append(ks.patterns, keyPattern{prefix: lower[:i], suffix: lower[i+j+1:], key: k})
-			return
-		}
-	}
-	if strings.HasSuffix(lower, "/tag-key") {
-		ks.patterns = append(ks.patterns, keyPattern{prefix: strings.TrimSuffix(lower, "tag-key"), key: k})
+	if prefix, suffix, ok := splitPlaceholder(lower); ok {
+		ks.patterns = append(ks.patterns, keyPattern{prefix: prefix, suffix: suffix, key: k})
 		return
 	}
 	ks.exact[lower] = k
+}
+
+// splitPlaceholder splits a key name around its placeholder: ${TagKey},
+// <key>, or a trailing tag-key, as the reference writes them.
+func splitPlaceholder(lower string) (prefix, suffix string, ok bool) {
+	for _, delims := range [][2]string{{"${", "}"}, {"<", ">"}} {
+		if i := strings.Index(lower, delims[0]); i >= 0 {
+			if j := strings.Index(lower[i:], delims[1]); j > 0 {
+				return lower[:i], lower[i+j+1:], true
+			}
+		}
+	}
+	if strings.HasSuffix(lower, "/tag-key") {
+		return strings.TrimSuffix(lower, "tag-key"), "", true
+	}
+	return "", "", false
+}
+
+// KeyMatches reports whether a condition key name from a policy matches a
+// key name from the catalog, which may hold a placeholder
+// (aws:RequestTag/${TagKey} matches aws:RequestTag/Project). Case is ignored.
+func KeyMatches(catalogName, name string) bool {
+	lc, ln := strings.ToLower(catalogName), strings.ToLower(name)
+	if prefix, suffix, ok := splitPlaceholder(lc); ok {
+		return len(ln) > len(prefix)+len(suffix) && strings.HasPrefix(ln, prefix) && strings.HasSuffix(ln, suffix)
+	}
+	return lc == ln
 }
 
 func (ks *keySet) find(name string) (ConditionKey, bool) {

@@ -111,6 +111,12 @@ func TestConditionKeys(t *testing.T) {
 	if k, ok := sts.ConditionKey(c, "aws:SourceIp"); !ok || k.Type != "IPAddress" {
 		t.Errorf("global key through a service: %+v %v", k, ok)
 	}
+	if k, ok := c.ConditionKey("s3:ExistingObjectTag/Project"); !ok || k.Type != "String" {
+		t.Errorf("s3:ExistingObjectTag/<key>: %+v %v", k, ok)
+	}
+	if !catalog.KeyMatches("aws:RequestTag/${TagKey}", "AWS:requesttag/Project") || catalog.KeyMatches("aws:RequestTag/${TagKey}", "aws:RequestTag/") {
+		t.Error("KeyMatches")
+	}
 	if _, ok := c.ConditionKey("aws:NoSuchKey"); ok {
 		t.Error("unknown global key found")
 	}
