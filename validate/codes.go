@@ -61,7 +61,6 @@ var Rules = []Rule{
 	aa(Error, "INVALID_SERVICE", "Invalid service"),
 	aa(Error, "INVALID_GLOBAL_CONDITION_KEY", "Invalid global condition key"),
 	aa(Error, "INVALID_SERVICE_CONDITION_KEY", "Invalid service condition key"),
-	aa(Error, "UNSUPPORTED_GLOBAL_CONDITION_KEY", "Unsupported global condition key"),
 	aa(Error, "MISSING_QUALIFIER", "Missing qualifier"),
 	aa(Error, "INVALID_CONDITION_MULTIPLE_BOOLEAN", "Invalid condition multiple Boolean"),
 	aa(Error, "INVALID_ARN_PREFIX", "Invalid ARN prefix"),

@@ -240,34 +240,36 @@ func (c *checker) resourceARN(v policy.Value, path string, positive bool, sa sta
 	if !ok || len(svc.ResourceTypes) == 0 || hasVar(v.Text) {
 		return
 	}
-	// Which of the service's resource types can this ARN be?
+	// Which of the service's resource types can this ARN be? Among the
+	// types whose resource part fits, a wrong Region or account field names
+	// the specific problem.
+	resource := comps[5]
 	var fits []string
-	regionOK, accountOK, regionRequired := false, false, true
+	resFits, regionExtra, regionMissing, accountExtra := false, false, false, false
 	for _, rt := range svc.ResourceTypes {
 		tc, ok := splitSix(rt.ARN)
-		if !ok {
+		if !ok || !componentFits(resource, tc[5], true) {
 			continue
 		}
-		if tc[3] == "" {
-			regionRequired = false
-		}
-		if componentFits(region, tc[3], false) {
-			regionOK = true
-		}
-		if componentFits(account, tc[4], false) {
-			accountOK = true
-		}
-		if fitsTemplate(v.Text, rt.ARN) {
+		resFits = true
+		regionOK, accountOK := componentFits(region, tc[3], false), componentFits(account, tc[4], false)
+		if regionOK && accountOK && componentFits(partition, tc[1], false) {
 			fits = append(fits, rt.Name)
+			continue
 		}
+		regionExtra = regionExtra || !regionOK && tc[3] == ""
+		regionMissing = regionMissing || !regionOK && region == ""
+		accountExtra = accountExtra || !accountOK && tc[4] == ""
 	}
 	if len(fits) == 0 {
 		switch {
-		case region == "" && regionRequired:
+		case !resFits:
+			c.add("INVALID_ARN_RESOURCE", v.Pos, path, "The resource ARN %q does not match any %s resource type (%s)", v.Text, svc.Name, resourceFormats(svc))
+		case regionMissing:
 			c.add("MISSING_ARN_REGION", v.Pos, path, "Add a Region to the %s resource ARN %q", service, v.Text)
-		case !regionOK:
+		case regionExtra:
 			c.add("ARN_REGION_NOT_ALLOWED", v.Pos, path, "The service %s does not support a Region in the resource ARN %q", service, v.Text)
-		case !accountOK:
+		case accountExtra:
 			c.add("ARN_ACCOUNT_NOT_ALLOWED", v.Pos, path, "The service %s does not support an account ID in the resource ARN %q", service, v.Text)
 		default:
 			c.add("INVALID_ARN_RESOURCE", v.Pos, path, "The resource ARN %q does not match any %s resource type (%s)", v.Text, svc.Name, resourceFormats(svc))

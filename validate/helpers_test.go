@@ -1,0 +1,5 @@
+package validate_test
+
+import "github.com/iamgate/iamgate/policy"
+
+func parse(src string) (*policy.Policy, error) { return policy.Parse("policy.json", []byte(src)) }
