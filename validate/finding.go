@@ -83,21 +83,21 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s %s: %s", where, f.Type, f.Code, f.Message)
 }
 
-// Sort orders findings by file, resource, line, column, then code.
+// Sort orders findings by file, line, column, resource, then code.
 func Sort(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i].Location, fs[j].Location
 		if a.File != b.File {
 			return a.File < b.File
 		}
-		if a.Resource != b.Resource {
-			return a.Resource < b.Resource
-		}
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
 		if a.Column != b.Column {
 			return a.Column < b.Column
+		}
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
 		}
 		return fs[i].Code < fs[j].Code
 	})
