@@ -24,6 +24,8 @@ fuzz-short:
 	$(GO) test ./policy/vars -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./arn -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./wildcard -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./input -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./validate -run '^$$' -fuzz '^FuzzIntersects$$' -fuzztime $(FUZZTIME)
 
 bench:
-	$(GO) test ./engine ./policy/... ./arn ./wildcard -run '^$$' -bench . -benchmem -count 6
+	$(GO) test ./engine ./policy/... ./arn ./wildcard ./catalog ./validate -run '^$$' -bench . -benchmem -count 6

@@ -216,7 +216,15 @@ func (c *Catalog) Expand(pattern string) []*Action {
 	if !ok {
 		return nil
 	}
-	for _, s := range c.Services {
+	services := c.Services
+	if !wildcard.HasWildcard(prefix) {
+		s, ok := c.Service(prefix)
+		if !ok {
+			return nil
+		}
+		services = []*Service{s}
+	}
+	for _, s := range services {
 		if !wildcard.MatchFold(prefix, s.Prefix) {
 			continue
 		}

@@ -1,6 +1,9 @@
 package validate
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // fitsTemplate reports whether some ARN could match both a policy's resource
 // text (with '*' and '?' wildcards) and a resource type's ARN template from
@@ -20,7 +23,7 @@ func fitsTemplate(policyARN, template string) bool {
 		return false
 	}
 	for i := 1; i < 6; i++ {
-		if !intersects(globTokens(pc[i]), templateTokens(tc[i], i == 5)) {
+		if !componentFits(pc[i], tc[i], i == 5) {
 			return false
 		}
 	}
@@ -29,7 +32,28 @@ func fitsTemplate(policyARN, template string) bool {
 
 // componentFits is fitsTemplate for one component (1 partition ... 5 resource).
 func componentFits(policyComp, templateComp string, resource bool) bool {
-	return intersects(globTokens(policyComp), templateTokens(templateComp, resource))
+	if policyComp == "*" {
+		return true // '*' matches any text, the empty text too
+	}
+	return intersects(globTokens(policyComp), cachedTemplateTokens(templateComp, resource))
+}
+
+// Catalog templates repeat across every policy checked: tokenize each once.
+var templateCache sync.Map // templateKey -> []tok
+
+type templateKey struct {
+	text     string
+	resource bool
+}
+
+func cachedTemplateTokens(s string, resource bool) []tok {
+	k := templateKey{s, resource}
+	if v, ok := templateCache.Load(k); ok {
+		return v.([]tok)
+	}
+	t := templateTokens(s, resource)
+	templateCache.Store(k, t)
+	return t
 }
 
 func splitSix(s string) ([6]string, bool) {

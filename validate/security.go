@@ -228,7 +228,13 @@ func (c *checker) denyConditions(s *policy.Statement) {
 		op := cond.Operator
 		lk := strings.ToLower(cond.Key)
 		switch {
-		case op.Family == condition.Null || op.IfExists:
+		case op.Family == condition.Null:
+			for _, v := range cond.Values {
+				if strings.EqualFold(v.Text, "false") && mayBeAbsent(lk) {
+					c.add("DENY_CONDITION_KEY_MAY_BE_ABSENT", cond.OperatorPos, cond.Path, "Null with false makes this Deny apply only when %s is present, so requests without it (as some callers send them) are not denied; drop the Null test or use an ...IfExists operator", cond.Key)
+				}
+			}
+		case op.IfExists:
 		case op.Set == condition.ForAnyValue:
 			c.add("DENY_WITH_FORANYVALUE", cond.OperatorPos, cond.Path, "ForAnyValue is false when %s is missing from the request, so this Deny does not apply to such requests; use ForAnyValue:%sIfExists or add a Null check", cond.Key, op.Base)
 		case op.Set == condition.SetNone && !op.Negated && mayBeAbsent(lk):
