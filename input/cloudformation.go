@@ -455,51 +455,40 @@ func (t *template) getAtt(id, attr string) any {
 	return nm + "-" + strings.ToLower(attr)
 }
 
-// arnFor builds the ARN a resource of the given type and name would have.
+// arnFormats give the ARN of a resource of each type, with %[1]s the
+// account, %[2]s the Region and %[3]s the name.
+var arnFormats = map[string]string{
+	"AWS::IAM::Role":                   "arn:aws:iam::%[1]s:role/%[3]s",
+	"AWS::IAM::User":                   "arn:aws:iam::%[1]s:user/%[3]s",
+	"AWS::IAM::Group":                  "arn:aws:iam::%[1]s:group/%[3]s",
+	"AWS::IAM::ManagedPolicy":          "arn:aws:iam::%[1]s:policy/%[3]s",
+	"AWS::IAM::InstanceProfile":        "arn:aws:iam::%[1]s:instance-profile/%[3]s",
+	"AWS::S3::Bucket":                  "arn:aws:s3:::%[3]s",
+	"AWS::KMS::Key":                    "arn:aws:kms:%[2]s:%[1]s:key/%[3]s",
+	"AWS::SQS::Queue":                  "arn:aws:sqs:%[2]s:%[1]s:%[3]s",
+	"AWS::SNS::Topic":                  "arn:aws:sns:%[2]s:%[1]s:%[3]s",
+	"AWS::Lambda::Function":            "arn:aws:lambda:%[2]s:%[1]s:function:%[3]s",
+	"AWS::StepFunctions::StateMachine": "arn:aws:states:%[2]s:%[1]s:stateMachine:%[3]s",
+	"AWS::DynamoDB::Table":             "arn:aws:dynamodb:%[2]s:%[1]s:table/%[3]s",
+	"AWS::SecretsManager::Secret":      "arn:aws:secretsmanager:%[2]s:%[1]s:secret:%[3]s",
+	"AWS::ECR::Repository":             "arn:aws:ecr:%[2]s:%[1]s:repository/%[3]s",
+	"AWS::Logs::LogGroup":              "arn:aws:logs:%[2]s:%[1]s:log-group:%[3]s:*",
+	"AWS::ECS::Cluster":                "arn:aws:ecs:%[2]s:%[1]s:cluster/%[3]s",
+	"AWS::RDS::DBInstance":             "arn:aws:rds:%[2]s:%[1]s:db:%[3]s",
+}
+
+// arnFor builds the ARN a resource of the given type and name would have;
+// unknown types get arn:aws:<service>:<region>:<account>:<type>/<name>.
 func arnFor(typ, name string) string {
-	acct, region := pseudoAccount, pseudoRegion
-	switch typ {
-	case "AWS::IAM::Role":
-		return "arn:aws:iam::" + acct + ":role/" + name
-	case "AWS::IAM::User":
-		return "arn:aws:iam::" + acct + ":user/" + name
-	case "AWS::IAM::Group":
-		return "arn:aws:iam::" + acct + ":group/" + name
-	case "AWS::IAM::ManagedPolicy":
-		return "arn:aws:iam::" + acct + ":policy/" + name
-	case "AWS::IAM::InstanceProfile":
-		return "arn:aws:iam::" + acct + ":instance-profile/" + name
-	case "AWS::S3::Bucket":
-		return "arn:aws:s3:::" + name
-	case "AWS::KMS::Key":
-		return "arn:aws:kms:" + region + ":" + acct + ":key/" + name
-	case "AWS::SQS::Queue":
-		return "arn:aws:sqs:" + region + ":" + acct + ":" + name
-	case "AWS::SNS::Topic":
-		return "arn:aws:sns:" + region + ":" + acct + ":" + name
-	case "AWS::Lambda::Function":
-		return "arn:aws:lambda:" + region + ":" + acct + ":function:" + name
-	case "AWS::StepFunctions::StateMachine":
-		return "arn:aws:states:" + region + ":" + acct + ":stateMachine:" + name
-	case "AWS::DynamoDB::Table":
-		return "arn:aws:dynamodb:" + region + ":" + acct + ":table/" + name
-	case "AWS::SecretsManager::Secret":
-		return "arn:aws:secretsmanager:" + region + ":" + acct + ":secret:" + name
-	case "AWS::ECR::Repository":
-		return "arn:aws:ecr:" + region + ":" + acct + ":repository/" + name
-	case "AWS::Logs::LogGroup":
-		return "arn:aws:logs:" + region + ":" + acct + ":log-group:" + name + ":*"
-	case "AWS::ECS::Cluster":
-		return "arn:aws:ecs:" + region + ":" + acct + ":cluster/" + name
-	case "AWS::RDS::DBInstance":
-		return "arn:aws:rds:" + region + ":" + acct + ":db:" + name
+	if f, ok := arnFormats[typ]; ok {
+		return fmt.Sprintf(f, pseudoAccount, pseudoRegion, name)
 	}
 	parts := strings.Split(typ, "::")
 	svc, kind := "unknown", "resource"
 	if len(parts) == 3 {
 		svc, kind = strings.ToLower(parts[1]), strings.ToLower(parts[2])
 	}
-	return "arn:aws:" + svc + ":" + region + ":" + acct + ":" + kind + "/" + name
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", svc, pseudoRegion, pseudoAccount, kind, name)
 }
 
 func (t *template) sub(text string, vars *yaml.Node) (any, error) {
@@ -544,39 +533,13 @@ func (t *template) lambdaPermission(id string, props *yaml.Node) (Document, bool
 		return Document{}, false
 	}
 	m, _ := v.(map[string]any)
-	fn, _ := m["FunctionName"].(string)
-	if !strings.HasPrefix(fn, "arn:") {
-		fn = arnFor("AWS::Lambda::Function", fn)
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	data, ok := lambdaPermissionPolicy(lambdaPermission{
+		sid: id, function: str("FunctionName"), action: m["Action"], principal: str("Principal"),
+		sourceArn: str("SourceArn"), sourceAccount: str("SourceAccount"), orgID: str("PrincipalOrgID"), urlAuthType: str("FunctionUrlAuthType"),
+	})
+	if !ok {
+		return Document{}, false
 	}
-	stmt := map[string]any{"Sid": id, "Effect": "Allow", "Action": m["Action"], "Resource": fn}
-	switch p, _ := m["Principal"].(string); {
-	case p == "*":
-		stmt["Principal"] = "*"
-	case strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn"):
-		stmt["Principal"] = map[string]any{"Service": p}
-	default:
-		stmt["Principal"] = map[string]any{"AWS": p}
-	}
-	cond := map[string]any{}
-	if s, ok := m["SourceArn"].(string); ok {
-		cond["ArnLike"] = map[string]any{"AWS:SourceArn": s}
-	}
-	eq := map[string]any{}
-	if s, ok := m["SourceAccount"].(string); ok {
-		eq["AWS:SourceAccount"] = s
-	}
-	if s, ok := m["PrincipalOrgID"].(string); ok {
-		eq["aws:PrincipalOrgID"] = s
-	}
-	if s, ok := m["FunctionUrlAuthType"].(string); ok {
-		eq["lambda:FunctionUrlAuthType"] = s
-	}
-	if len(eq) > 0 {
-		cond["StringEquals"] = eq
-	}
-	if len(cond) > 0 {
-		stmt["Condition"] = cond
-	}
-	data, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}}, "", "  ")
 	return Document{File: t.file, Resource: id + ".Properties (AWS::Lambda::Permission as a function policy statement)", Type: "resource", Data: data, Line: props.Line, Column: props.Column}, true
 }

@@ -149,41 +149,14 @@ func addressPosition(data []byte, address string) (int, int) {
 }
 
 func tfLambdaPermission(name string, data []byte, address string, v map[string]any) (Document, bool) {
-	fn, _ := v["function_name"].(string)
-	if fn == "" {
+	str := func(k string) string { s, _ := v[k].(string); return s }
+	doc, ok := lambdaPermissionPolicy(lambdaPermission{
+		sid: str("statement_id"), function: str("function_name"), action: v["action"], principal: str("principal"),
+		sourceArn: str("source_arn"), sourceAccount: str("source_account"), orgID: str("principal_org_id"), urlAuthType: str("function_url_auth_type"),
+	})
+	if !ok {
 		return Document{}, false
 	}
-	if !strings.HasPrefix(fn, "arn:") {
-		fn = arnFor("AWS::Lambda::Function", fn)
-	}
-	stmt := map[string]any{"Effect": "Allow", "Action": v["action"], "Resource": fn}
-	p, _ := v["principal"].(string)
-	switch {
-	case p == "*":
-		stmt["Principal"] = "*"
-	case strings.HasSuffix(p, ".amazonaws.com"):
-		stmt["Principal"] = map[string]any{"Service": p}
-	default:
-		stmt["Principal"] = map[string]any{"AWS": p}
-	}
-	cond := map[string]any{}
-	if s, _ := v["source_arn"].(string); s != "" {
-		cond["ArnLike"] = map[string]any{"AWS:SourceArn": s}
-	}
-	eq := map[string]any{}
-	if s, _ := v["source_account"].(string); s != "" {
-		eq["AWS:SourceAccount"] = s
-	}
-	if s, _ := v["principal_org_id"].(string); s != "" {
-		eq["aws:PrincipalOrgID"] = s
-	}
-	if len(eq) > 0 {
-		cond["StringEquals"] = eq
-	}
-	if len(cond) > 0 {
-		stmt["Condition"] = cond
-	}
-	doc, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}}, "", "  ")
 	line, col := addressPosition(data, address)
 	return Document{File: name, Resource: address + " (aws_lambda_permission as a function policy statement)", Type: "resource", Data: doc, Line: line, Column: col}, true
 }
