@@ -1,0 +1,158 @@
+package world
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/engine"
+)
+
+// AssumeRoleInput is one sts:AssumeRole call.
+type AssumeRoleInput struct {
+	RoleARN           string
+	SessionName       string
+	ExternalID        string
+	SessionTags       map[string]string
+	TransitiveTagKeys []string
+	// SessionPolicy is an inline session policy document (JSON), optional.
+	SessionPolicy []byte
+	// PolicyARNs are managed session policies.
+	PolicyARNs     []string
+	SourceIdentity string
+	// Context adds request context (aws:SourceIp, ...).
+	Context map[string][]string
+	Time    time.Time
+}
+
+// AssumeRoleResult is the outcome of an AssumeRole call: the new caller when
+// it was allowed, and the decisions that were made (AssumeRole, and
+// TagSession / SetSourceIdentity when the call needs them).
+type AssumeRoleResult struct {
+	Caller    *Caller
+	Decisions []*engine.Explanation
+	// Denied is the first decision that was not Allowed, if any.
+	Denied *engine.Explanation
+	Reason string
+}
+
+// AssumeRole decides sts:AssumeRole for the caller, as AWS STS does: the
+// role's trust policy and the caller's own policies are evaluated with the
+// request's ExternalId, session name, session tags and source identity; tags
+// also need sts:TagSession and a source identity sts:SetSourceIdentity (the
+// IAM User Guide, "Passing session tags in AWS STS" and "Monitor and control
+// actions taken with assumed roles"). Transitive session tags carry over a
+// role chain.
+func (w *World) AssumeRole(c *Caller, in AssumeRoleInput) (*AssumeRoleResult, error) {
+	role := w.roleFromARN(in.RoleARN)
+	if role == nil {
+		return nil, fmt.Errorf("role %s is not in the world: %w", in.RoleARN, ErrUnknownPrincipal)
+	}
+	if in.SessionName == "" {
+		in.SessionName = "iamgate"
+	}
+	res := &AssumeRoleResult{}
+	if c.Kind == engine.AccountRoot {
+		res.Reason = "the AWS account root user cannot assume roles (AWS STS AssumeRole)"
+		return res, nil
+	}
+	// Tags that came transitively from an earlier session stay and cannot be
+	// overridden (the IAM User Guide, "Chaining roles with session tags").
+	tags := map[string]string{}
+	var transitive []string
+	if c.Session != nil {
+		for _, k := range c.Session.TransitiveKeys {
+			if v, ok := c.Session.Tags[k]; ok {
+				if nv, clash := in.SessionTags[k]; clash && nv != v {
+					res.Reason = fmt.Sprintf("session tag %s was set transitively by the previous session and cannot be changed", k)
+					return res, nil
+				}
+				tags[k] = v
+				transitive = append(transitive, k)
+			}
+		}
+	}
+	ctx := map[string][]string{}
+	for k, v := range in.Context {
+		ctx[k] = v
+	}
+	ctx["sts:RoleSessionName"] = []string{in.SessionName}
+	if in.ExternalID != "" {
+		ctx["sts:ExternalId"] = []string{in.ExternalID}
+	}
+	if in.SourceIdentity != "" {
+		ctx["sts:SourceIdentity"] = []string{in.SourceIdentity}
+	}
+	var keys []string
+	for k, v := range in.SessionTags {
+		ctx["aws:RequestTag/"+k] = []string{v}
+		keys = append(keys, k)
+		tags[k] = v
+	}
+	sort.Strings(keys)
+	if len(keys) > 0 {
+		ctx["aws:TagKeys"] = keys
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		ctx["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	actions := []string{"sts:AssumeRole"}
+	if len(in.SessionTags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, a := range actions {
+		e, err := w.Decide(Request{Caller: c, Action: a, Resource: role.ARN(), Context: ctx, Time: in.Time})
+		if err != nil {
+			return nil, err
+		}
+		res.Decisions = append(res.Decisions, e)
+		if e.Decision != engine.Allowed && res.Denied == nil {
+			res.Denied = e
+			res.Reason = a + ": " + e.Reason
+		}
+	}
+	if res.Denied != nil {
+		return res, nil
+	}
+	s := &Session{Role: role, Name: in.SessionName, Tags: tags, SourceIdentity: in.SourceIdentity, Chained: c.Session != nil}
+	s.TransitiveKeys = append(transitive, in.TransitiveTagKeys...)
+	if c.Session != nil && s.SourceIdentity == "" {
+		s.SourceIdentity = c.Session.SourceIdentity // a source identity persists along the chain
+	}
+	if len(in.SessionPolicy) > 0 {
+		d, err := NewDocument("session policy", in.SessionPolicy)
+		if err != nil {
+			return nil, err
+		}
+		p, err := d.compile(engine.SessionPolicy, "session policy")
+		if err != nil {
+			return nil, err
+		}
+		s.Policies = append(s.Policies, p)
+	}
+	for _, ref := range in.PolicyARNs {
+		mp, ok := w.ManagedPolicy(ref)
+		if !ok || mp.Default() == nil {
+			return nil, fmt.Errorf("session policy %s does not exist", ref)
+		}
+		s.Policies = append(s.Policies, mp.Default().as(engine.SessionPolicy))
+	}
+	res.Caller = &Caller{Kind: engine.AssumedRole, Account: role.Account, Role: role, Session: s, Principal: s.ARN()}
+	return res, nil
+}
+
+// String describes the call for messages.
+func (in AssumeRoleInput) String() string {
+	s := in.RoleARN
+	if in.SessionName != "" {
+		s += " as " + in.SessionName
+	}
+	if in.ExternalID != "" {
+		s += " with ExternalId " + in.ExternalID
+	}
+	return strings.TrimSpace(s)
+}

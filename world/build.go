@@ -1,0 +1,486 @@
+package world
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/catalog"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
+)
+
+// NewDocument parses a policy document. source names it in errors.
+func NewDocument(source string, data []byte) (*Document, error) {
+	p, err := policy.Parse(source, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{JSON: data, Source: source, parsed: p, compiled: map[engine.PolicyType]*engine.Policy{}}, nil
+}
+
+// Policy returns the parsed document.
+func (d *Document) Policy() *policy.Policy { return d.parsed }
+
+// compile compiles the document as a policy type; Finalize calls it for every
+// use so that reads need no lock.
+func (d *Document) compile(t engine.PolicyType, name string) (*engine.Policy, error) {
+	if c, ok := d.compiled[t]; ok {
+		return c, nil
+	}
+	c, err := engine.Compile(d.parsed, t, name)
+	if err != nil {
+		return nil, err
+	}
+	d.compiled[t] = c
+	return c, nil
+}
+
+func (d *Document) as(t engine.PolicyType) *engine.Policy { return d.compiled[t] }
+
+// Build turns a parsed world file into a World.
+func Build(file string, fw *FileWorld) (*World, error) {
+	w := &World{Accounts: map[string]*Account{}}
+	var errs []error
+	doc := func(where string, p PolicySource) *Document {
+		if p.IsZero() {
+			return nil
+		}
+		data, src, err := policyJSON(file, p)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		d, err := NewDocument(src, data)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s (%s):\n%v", src, where, err))
+			return nil
+		}
+		return d
+	}
+	inline := func(where string, in []FileInline) []InlinePolicy {
+		var out []InlinePolicy
+		for _, p := range in {
+			if d := doc(where+" policy "+p.Name, p.Document); d != nil {
+				out = append(out, InlinePolicy{Name: p.Name, Document: d})
+			}
+		}
+		return out
+	}
+	for _, fa := range fw.Accounts {
+		if !arn.IsAccountID(fa.ID) {
+			errs = append(errs, fmt.Errorf("%s: account %q: want a 12-digit account ID (quote it in YAML)", file, fa.ID))
+			continue
+		}
+		if _, dup := w.Accounts[fa.ID]; dup {
+			errs = append(errs, fmt.Errorf("%s: account %s is listed twice", file, fa.ID))
+			continue
+		}
+		a := NewAccount(fa.ID, fa.Name)
+		a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+		for _, fu := range fa.Users {
+			a.Users[fu.Name] = &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
+				Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
+		}
+		for _, fg := range fa.Groups {
+			a.Groups[fg.Name] = &Group{Name: fg.Name, Path: fg.Path, ID: fg.ID, Inline: inline("group "+fg.Name, fg.Policies), Managed: fg.ManagedPolicies}
+		}
+		for _, fr := range fa.Roles {
+			a.Roles[fr.Name] = &Role{Name: fr.Name, Path: fr.Path, ID: fr.ID, Trust: doc("role "+fr.Name+" trustPolicy", fr.TrustPolicy),
+				Inline: inline("role "+fr.Name, fr.Policies), Managed: fr.ManagedPolicies, PermissionsBoundary: fr.PermissionsBoundary,
+				Tags: fr.Tags, MaxSessionDuration: fr.MaxSessionDuration}
+			if fr.TrustPolicy.IsZero() {
+				errs = append(errs, fmt.Errorf("%s: account %s role %s: a role needs a trustPolicy", file, fa.ID, fr.Name))
+			}
+		}
+		for _, fp := range fa.Policies {
+			mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion}
+			if !fp.Document.IsZero() {
+				if d := doc("policy "+fp.Name, fp.Document); d != nil {
+					mp.Versions = append(mp.Versions, PolicyVersion{ID: "v1", Document: d})
+				}
+			}
+			for _, v := range fp.Versions {
+				if d := doc("policy "+fp.Name+" "+v.ID, v.Document); d != nil {
+					mp.Versions = append(mp.Versions, PolicyVersion{ID: v.ID, Document: d})
+				}
+			}
+			a.Policies[fp.Name] = mp
+		}
+		for _, fr := range fa.Resources {
+			r := &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
+			a.Resources[fr.ARN] = r
+		}
+		w.Accounts[fa.ID] = a
+	}
+	if fo := fw.Organization; fo != nil {
+		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}}
+		for name, fp := range fo.Policies {
+			t := strings.ToLower(fp.Type)
+			if t != "scp" && t != "rcp" {
+				errs = append(errs, fmt.Errorf("%s: organization policy %s: type must be scp or rcp, got %q", file, name, fp.Type))
+				continue
+			}
+			org.Policies[name] = &OrgPolicy{Name: name, ID: fp.ID, Type: t, Document: doc("organization policy "+name, fp.Document)}
+		}
+		var ou func(f FileOU, parent *OU) *OU
+		ou = func(f FileOU, parent *OU) *OU {
+			o := &OU{ID: f.ID, Name: f.Name, Parent: parent, Accounts: f.Accounts, SCPs: f.SCPs, RCPs: f.RCPs}
+			for _, c := range f.OUs {
+				o.Children = append(o.Children, ou(c, o))
+			}
+			return o
+		}
+		org.Root = ou(fo.Root, nil)
+		if org.Root.Name == "" {
+			org.Root.Name = "Root"
+		}
+		w.Organization = org
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := w.Finalize(); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return w, nil
+}
+
+// NewAccount returns an empty account.
+func NewAccount(id, name string) *Account {
+	return &Account{ID: id, Name: name, Users: map[string]*User{}, Groups: map[string]*Group{}, Roles: map[string]*Role{},
+		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}}
+}
+
+func stableID(prefix string, n int, parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return prefix + hex.EncodeToString(sum[:])[:n]
+}
+
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// ARN of a user.
+func (u *User) ARN() string {
+	return "arn:aws:iam::" + u.Account.ID + ":user" + cleanPath(u.Path) + u.Name
+}
+
+// ARN of a group.
+func (g *Group) ARN() string {
+	return "arn:aws:iam::" + g.Account.ID + ":group" + cleanPath(g.Path) + g.Name
+}
+
+// ARN of a role (with its path).
+func (r *Role) ARN() string {
+	return "arn:aws:iam::" + r.Account.ID + ":role" + cleanPath(r.Path) + r.Name
+}
+
+// Finalize checks every reference, fills in IDs and ARNs, and compiles every
+// policy for each way it is used. Call it after changing a World.
+func (w *World) Finalize() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	compile := func(d *Document, t engine.PolicyType, name string) {
+		if d == nil {
+			return
+		}
+		if _, err := d.compile(t, name); err != nil {
+			bad("%s: %v", name, err)
+		}
+	}
+	w.resources = map[string]*Resource{}
+	w.roleByID = map[string]*Role{}
+	managed := func(a *Account, ref, where string, t engine.PolicyType) {
+		mp, ok := w.ManagedPolicy(ref)
+		if !ok {
+			bad("%s: managed policy %s does not exist", where, ref)
+			return
+		}
+		if d := mp.Default(); d != nil {
+			compile(d, t, mp.ARN)
+		} else {
+			bad("%s: managed policy %s has no versions", where, ref)
+		}
+	}
+	ids := make([]string, 0, len(w.Accounts))
+	for id := range w.Accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		a := w.Accounts[id]
+		a.OU = nil
+		// IAM names are unique in an account regardless of case (the IAM User
+		// Guide, "IAM identifiers"), though ARNs match case-sensitively.
+		for kind, names := range map[string][]string{"user": keys(a.Users), "group": keys(a.Groups), "role": keys(a.Roles), "policy": keys(a.Policies)} {
+			seen := map[string]string{}
+			for _, n := range names {
+				if other, dup := seen[strings.ToLower(n)]; dup {
+					bad("account %s: %s names %q and %q differ only in case; IAM names are unique regardless of case", a.ID, kind, other, n)
+				}
+				seen[strings.ToLower(n)] = n
+			}
+		}
+		for _, mp := range a.Policies {
+			mp.Account = a
+			mp.Path = cleanPath(mp.Path)
+			mp.ARN = "arn:aws:iam::" + a.ID + ":policy" + mp.Path + mp.Name
+			if mp.DefaultVersion == "" && len(mp.Versions) > 0 {
+				mp.DefaultVersion = mp.Versions[len(mp.Versions)-1].ID
+			}
+			// A managed policy can be attached, set as a boundary or passed
+			// as a session policy: compile it for each now, so that requests
+			// only read.
+			for _, v := range mp.Versions {
+				for _, t := range []engine.PolicyType{engine.IdentityPolicy, engine.BoundaryPolicy, engine.SessionPolicy} {
+					compile(v.Document, t, mp.ARN)
+				}
+			}
+		}
+		for _, g := range a.Groups {
+			g.Account = a
+			if g.ID == "" {
+				g.ID = engine.UniqueID("AGPA", g.ARN())
+			}
+			for _, p := range g.Inline {
+				compile(p.Document, engine.IdentityPolicy, g.ARN()+" inline "+p.Name)
+			}
+			for _, m := range g.Managed {
+				managed(a, m, "group "+g.ARN(), engine.IdentityPolicy)
+			}
+		}
+		for _, u := range a.Users {
+			u.Account = a
+			if u.ID == "" {
+				u.ID = engine.UniqueID("AIDA", u.ARN())
+			}
+			for _, g := range u.Groups {
+				if _, ok := a.Groups[g]; !ok {
+					bad("user %s: group %s does not exist in account %s", u.ARN(), g, a.ID)
+				}
+			}
+			for _, p := range u.Inline {
+				compile(p.Document, engine.IdentityPolicy, u.ARN()+" inline "+p.Name)
+			}
+			for _, m := range u.Managed {
+				managed(a, m, "user "+u.ARN(), engine.IdentityPolicy)
+			}
+			if u.PermissionsBoundary != "" {
+				managed(a, u.PermissionsBoundary, "user "+u.ARN()+" permissions boundary", engine.BoundaryPolicy)
+			}
+		}
+		for _, r := range a.Roles {
+			r.Account = a
+			if r.ID == "" {
+				r.ID = engine.UniqueID("AROA", r.ARN())
+			}
+			w.roleByID[r.ID] = r
+			compile(r.Trust, engine.ResourcePolicy, r.ARN()+" trust policy")
+			for _, p := range r.Inline {
+				compile(p.Document, engine.IdentityPolicy, r.ARN()+" inline "+p.Name)
+			}
+			for _, m := range r.Managed {
+				managed(a, m, "role "+r.ARN(), engine.IdentityPolicy)
+			}
+			if r.PermissionsBoundary != "" {
+				managed(a, r.PermissionsBoundary, "role "+r.ARN()+" permissions boundary", engine.BoundaryPolicy)
+			}
+		}
+		for key, r := range a.Resources {
+			r.Account = a
+			parsed, err := arn.Parse(r.ARN)
+			if err != nil {
+				bad("account %s: resource %q is not an ARN", a.ID, key)
+				continue
+			}
+			if parsed.AccountID != "" && parsed.AccountID != a.ID {
+				bad("resource %s is listed in account %s but its ARN names account %s", r.ARN, a.ID, parsed.AccountID)
+			}
+			r.Type = resourceType(parsed)
+			compile(r.Policy, engine.ResourcePolicy, r.ARN+" policy")
+			if r.AWSManaged && r.Policy == nil {
+				r.managedKeyPolicy = awsManagedKeyPolicy(r)
+			}
+			if other, dup := w.resources[r.ARN]; dup {
+				bad("resource %s is listed in accounts %s and %s", r.ARN, other.Account.ID, a.ID)
+			}
+			w.resources[r.ARN] = r
+			for _, al := range r.Aliases {
+				w.resources["arn:aws:kms:"+parsed.Region+":"+a.ID+":"+al] = r
+			}
+		}
+	}
+	if org := w.Organization; org != nil {
+		if org.ID == "" {
+			org.ID = stableID("o-", 10, ids...)
+		}
+		if org.ManagementAccount != "" && w.Accounts[org.ManagementAccount] == nil {
+			bad("organization: management account %s is not among the accounts", org.ManagementAccount)
+		}
+		org.SCPsEnabled, org.RCPsEnabled = false, false
+		for name, p := range org.Policies {
+			if p.ID == "" {
+				p.ID = stableID("p-", 8, org.ID, name)
+			}
+			if p.Document == nil {
+				bad("organization policy %s has no document", name)
+				continue
+			}
+			t := engine.SCP
+			if p.Type == "rcp" {
+				t = engine.RCP
+				org.RCPsEnabled = true
+			} else {
+				org.SCPsEnabled = true
+			}
+			compile(p.Document, t, name)
+		}
+		seen := map[string]bool{}
+		var walk func(o *OU, path string)
+		walk = func(o *OU, path string) {
+			if o.ID == "" {
+				if o.Parent == nil {
+					o.ID = stableID("r-", 4, org.ID)
+				} else {
+					o.ID = stableID("ou-"+strings.TrimPrefix(org.Root.ID, "r-")+"-", 8, org.ID, path, o.Name)
+				}
+			}
+			for _, kind := range [][]string{o.SCPs, o.RCPs} {
+				for _, name := range kind {
+					if org.Policies[name] == nil {
+						bad("organization: %s attaches policy %s, which is not defined", o.Name, name)
+					}
+				}
+			}
+			for _, id := range o.Accounts {
+				a := w.Accounts[id]
+				switch {
+				case a == nil:
+					bad("organization: %s lists account %s, which is not among the accounts", o.Name, id)
+				case seen[id]:
+					bad("organization: account %s is in two places", id)
+				default:
+					seen[id] = true
+					a.OU = o
+				}
+			}
+			for _, c := range o.Children {
+				c.Parent = o
+				walk(c, path+"/"+c.Name)
+			}
+		}
+		walk(org.Root, "")
+		for _, id := range ids {
+			a := w.Accounts[id]
+			for _, name := range append(append([]string{}, a.SCPs...), a.RCPs...) {
+				if org.Policies[name] == nil {
+					bad("account %s attaches policy %s, which is not defined", id, name)
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ManagedPolicy finds a managed policy by ARN: a customer managed policy in
+// the world, or an AWS managed policy.
+func (w *World) ManagedPolicy(ref string) (*ManagedPolicy, bool) {
+	if catalog.IsAWSManagedARN(ref) {
+		if w.AWSManaged != nil {
+			return w.AWSManaged(ref)
+		}
+		return awsManaged(ref)
+	}
+	a, err := arn.Parse(ref)
+	if err != nil {
+		return nil, false
+	}
+	acct := w.Accounts[a.AccountID]
+	if acct == nil {
+		return nil, false
+	}
+	name := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
+	mp, ok := acct.Policies[name]
+	if !ok || mp.ARN != "" && mp.ARN != ref {
+		return nil, false
+	}
+	return mp, true
+}
+
+var (
+	managedMu       sync.Mutex
+	awsManagedCache = map[string]*ManagedPolicy{}
+)
+
+// awsManaged resolves AWS managed policies through the embedded catalog,
+// compiled on first use and shared by every world.
+func awsManaged(ref string) (*ManagedPolicy, bool) {
+	managedMu.Lock()
+	defer managedMu.Unlock()
+	if mp, ok := awsManagedCache[ref]; ok {
+		return mp, true
+	}
+	cp, ok := catalog.Managed().Lookup(ref)
+	if !ok {
+		return nil, false
+	}
+	d, err := NewDocument(cp.ARN, cp.Document)
+	if err != nil {
+		return nil, false
+	}
+	for _, t := range []engine.PolicyType{engine.IdentityPolicy, engine.BoundaryPolicy, engine.SessionPolicy} {
+		if _, err := d.compile(t, cp.ARN); err != nil {
+			return nil, false
+		}
+	}
+	mp := &ManagedPolicy{Name: cp.Name, Path: cp.Path(), ARN: cp.ARN, DefaultVersion: cp.VersionID, Versions: []PolicyVersion{{ID: cp.VersionID, Document: d}}}
+	awsManagedCache[ref] = mp
+	return mp, true
+}
+
+// resourceType names a resource's kind from its ARN.
+func resourceType(a arn.ARN) string {
+	kind := a.Resource
+	if i := strings.IndexAny(kind, ":/"); i >= 0 {
+		kind = kind[:i]
+	}
+	switch a.Service {
+	case "s3":
+		if strings.Contains(a.Resource, "/") {
+			return "s3-object"
+		}
+		return "s3-bucket"
+	case "sqs":
+		return "sqs-queue"
+	case "sns":
+		return "sns-topic"
+	}
+	return a.Service + "-" + kind
+}

@@ -1,0 +1,242 @@
+package world
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The world file format (YAML or JSON). See the README and
+// world/schema/world.schema.json.
+
+// PolicySource is a policy written inline (a YAML or JSON mapping, or a JSON
+// string) or as {file: relative/path.json}.
+type PolicySource struct {
+	node *yaml.Node
+}
+
+// UnmarshalYAML keeps the node; it is turned into JSON when the world is built.
+func (p *PolicySource) UnmarshalYAML(n *yaml.Node) error {
+	p.node = n
+	return nil
+}
+
+// MarshalYAML writes the policy back inline.
+func (p PolicySource) MarshalYAML() (any, error) { return p.node, nil }
+
+// IsZero reports an absent policy.
+func (p PolicySource) IsZero() bool { return p.node == nil }
+
+// FileWorld is the top of a world file.
+type FileWorld struct {
+	Organization *FileOrganization `yaml:"organization,omitempty" json:"organization,omitempty"`
+	Accounts     []FileAccount     `yaml:"accounts" json:"accounts"`
+}
+
+// FileOrganization describes the organization.
+type FileOrganization struct {
+	ID                string                   `yaml:"id,omitempty"`
+	ManagementAccount string                   `yaml:"managementAccount,omitempty"`
+	Policies          map[string]FileOrgPolicy `yaml:"policies,omitempty"`
+	Root              FileOU                   `yaml:"root"`
+}
+
+// FileOrgPolicy is an SCP or RCP.
+type FileOrgPolicy struct {
+	Type     string       `yaml:"type"` // scp or rcp
+	ID       string       `yaml:"id,omitempty"`
+	Document PolicySource `yaml:"document"`
+}
+
+// FileOU is the root or an OU.
+type FileOU struct {
+	ID       string   `yaml:"id,omitempty"`
+	Name     string   `yaml:"name,omitempty"`
+	SCPs     []string `yaml:"scps,omitempty"`
+	RCPs     []string `yaml:"rcps,omitempty"`
+	Accounts []string `yaml:"accounts,omitempty"`
+	OUs      []FileOU `yaml:"ous,omitempty"`
+}
+
+// FileAccount is one account.
+type FileAccount struct {
+	ID        string            `yaml:"id"`
+	Name      string            `yaml:"name,omitempty"`
+	Email     string            `yaml:"email,omitempty"`
+	Labels    []string          `yaml:"labels,omitempty"`
+	Tags      map[string]string `yaml:"tags,omitempty"`
+	SCPs      []string          `yaml:"scps,omitempty"`
+	RCPs      []string          `yaml:"rcps,omitempty"`
+	Aliases   []string          `yaml:"aliases,omitempty"`
+	Users     []FileUser        `yaml:"users,omitempty"`
+	Groups    []FileGroup       `yaml:"groups,omitempty"`
+	Roles     []FileRole        `yaml:"roles,omitempty"`
+	Policies  []FilePolicy      `yaml:"policies,omitempty"`
+	Resources []FileResource    `yaml:"resources,omitempty"`
+}
+
+// FileInline is a named inline policy.
+type FileInline struct {
+	Name     string       `yaml:"name"`
+	Document PolicySource `yaml:"document"`
+}
+
+// FileUser is an IAM user.
+type FileUser struct {
+	Name                string            `yaml:"name"`
+	Path                string            `yaml:"path,omitempty"`
+	ID                  string            `yaml:"id,omitempty"`
+	Groups              []string          `yaml:"groups,omitempty"`
+	Policies            []FileInline      `yaml:"policies,omitempty"`
+	ManagedPolicies     []string          `yaml:"managedPolicies,omitempty"`
+	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty"`
+	Tags                map[string]string `yaml:"tags,omitempty"`
+	AccessKeys          []AccessKey       `yaml:"accessKeys,omitempty"`
+}
+
+// FileGroup is an IAM group.
+type FileGroup struct {
+	Name            string       `yaml:"name"`
+	Path            string       `yaml:"path,omitempty"`
+	ID              string       `yaml:"id,omitempty"`
+	Policies        []FileInline `yaml:"policies,omitempty"`
+	ManagedPolicies []string     `yaml:"managedPolicies,omitempty"`
+}
+
+// FileRole is an IAM role.
+type FileRole struct {
+	Name                string            `yaml:"name"`
+	Path                string            `yaml:"path,omitempty"`
+	ID                  string            `yaml:"id,omitempty"`
+	TrustPolicy         PolicySource      `yaml:"trustPolicy"`
+	Policies            []FileInline      `yaml:"policies,omitempty"`
+	ManagedPolicies     []string          `yaml:"managedPolicies,omitempty"`
+	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty"`
+	Tags                map[string]string `yaml:"tags,omitempty"`
+	MaxSessionDuration  int               `yaml:"maxSessionDuration,omitempty"`
+}
+
+// FilePolicy is a customer managed policy: one document, or versions.
+type FilePolicy struct {
+	Name           string        `yaml:"name"`
+	Path           string        `yaml:"path,omitempty"`
+	Document       PolicySource  `yaml:"document,omitempty"`
+	Versions       []FileVersion `yaml:"versions,omitempty"`
+	DefaultVersion string        `yaml:"defaultVersion,omitempty"`
+}
+
+// FileVersion is one version of a managed policy.
+type FileVersion struct {
+	ID       string       `yaml:"id"`
+	Document PolicySource `yaml:"document"`
+}
+
+// FileResource is a resource with its policy and tags.
+type FileResource struct {
+	ARN        string            `yaml:"arn"`
+	Policy     PolicySource      `yaml:"policy,omitempty"`
+	Tags       map[string]string `yaml:"tags,omitempty"`
+	AWSManaged bool              `yaml:"awsManaged,omitempty"`
+	Aliases    []string          `yaml:"aliases,omitempty"`
+}
+
+// LoadFile reads a world file; relative policy file paths are taken from
+// its folder.
+func LoadFile(path string) (*World, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse reads world file content. name is used in errors and to resolve
+// relative policy paths.
+func Parse(name string, data []byte) (*World, error) {
+	var fw FileWorld
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fw); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return Build(name, &fw)
+}
+
+// policyJSON turns a PolicySource into JSON text.
+func policyJSON(file string, p PolicySource) ([]byte, string, error) {
+	n := p.node
+	where := fmt.Sprintf("%s:%d", file, n.Line)
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "file" {
+		rel := n.Content[1].Value
+		path := rel
+		if !filepath.IsAbs(rel) {
+			path = filepath.Join(filepath.Dir(file), rel)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, where, fmt.Errorf("%s: policy file: %v", where, err)
+		}
+		return data, path, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		// A policy written as a JSON string, or a policy ARN where a
+		// document was wanted.
+		if s := strings.TrimSpace(n.Value); strings.HasPrefix(s, "{") {
+			return []byte(s), where, nil
+		}
+		return nil, where, fmt.Errorf("%s: want a policy document (a mapping, a JSON string or {file: path}), got %q", where, n.Value)
+	}
+	v, err := yamlValue(n)
+	if err != nil {
+		return nil, where, fmt.Errorf("%s: %v", where, err)
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	return data, where, err
+}
+
+// yamlValue converts a YAML node to JSON-ready values, keeping dates and
+// other scalars that YAML would type (2012-10-17) as the strings they are.
+func yamlValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return yamlValue(n.Content[0])
+	case yaml.AliasNode:
+		return nil, fmt.Errorf("line %d: YAML aliases are not supported in policies", n.Line)
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!bool":
+			return strings.EqualFold(n.Value, "true"), nil
+		case "!!int", "!!float":
+			return json.Number(n.Value), nil
+		case "!!null":
+			return nil, nil
+		}
+		return n.Value, nil
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, e := range n.Content {
+			v, err := yamlValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := yamlValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[n.Content[i].Value] = v
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("line %d: unexpected YAML", n.Line)
+}
