@@ -371,9 +371,21 @@ func mustDoc(name, text string, t engine.PolicyType) *engine.Policy {
 	return p
 }
 
+// builtinFor names the policy AWS attaches to every level when a policy
+// type is enabled.
+func builtinFor(kind string) string {
+	if kind == "rcp" {
+		return "RCPFullAWSAccess"
+	}
+	return "FullAWSAccess"
+}
+
 // levels returns the SCPs (or RCPs) at each level from the root down to the
-// account; a level with nothing attached gets the default full-access policy
-// AWS attaches when the policy type is enabled.
+// account. A level that lists no policies has FullAWSAccess
+// (RCPFullAWSAccess), which AWS attaches everywhere when the policy type is
+// enabled; a level that lists policies has exactly those, and keeps the
+// full-access policy only if it lists it by name (the AWS Organizations User
+// Guide, "SCP evaluation" and "RCP evaluation").
 func (w *World) levels(a *Account, kind string) [][]*engine.Policy {
 	org := w.Organization
 	var chain []*OU
@@ -385,14 +397,17 @@ func (w *World) levels(a *Account, kind string) [][]*engine.Policy {
 		t, def = engine.RCP, rcpFullAWSAccess
 	}
 	level := func(names []string) []*engine.Policy {
-		var out []*engine.Policy
-		for _, n := range names {
-			if p := org.Policies[n]; p != nil && p.Type == kind {
-				out = append(out, p.Document.as(t))
-			}
+		if names == nil {
+			return []*engine.Policy{def} // attached by AWS unless detached
 		}
-		if len(out) == 0 {
-			out = []*engine.Policy{def}
+		out := []*engine.Policy{}
+		for _, n := range names {
+			switch p := org.Policies[n]; {
+			case p != nil && p.Type == kind:
+				out = append(out, p.Document.as(t))
+			case n == builtinFor(kind):
+				out = append(out, def)
+			}
 		}
 		return out
 	}

@@ -362,7 +362,7 @@ func (w *World) Finalize() error {
 			}
 			for _, kind := range [][]string{o.SCPs, o.RCPs} {
 				for _, name := range kind {
-					if org.Policies[name] == nil {
+					if org.Policies[name] == nil && name != "FullAWSAccess" && name != "RCPFullAWSAccess" {
 						bad("organization: %s attaches policy %s, which is not defined", o.Name, name)
 					}
 				}
@@ -388,7 +388,7 @@ func (w *World) Finalize() error {
 		for _, id := range ids {
 			a := w.Accounts[id]
 			for _, name := range append(append([]string{}, a.SCPs...), a.RCPs...) {
-				if org.Policies[name] == nil {
+				if org.Policies[name] == nil && name != "FullAWSAccess" && name != "RCPFullAWSAccess" {
 					bad("account %s attaches policy %s, which is not defined", id, name)
 				}
 			}

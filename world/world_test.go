@@ -1,0 +1,172 @@
+package world_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/world"
+)
+
+func load(t *testing.T) *world.World {
+	t.Helper()
+	w, err := world.LoadFile("testdata/org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func decide(t *testing.T, w *world.World, principal, action, resource string, ctx map[string][]string) *engine.Explanation {
+	t.Helper()
+	c, err := w.Caller(principal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := w.Decide(world.Request{Caller: c, Action: action, Resource: resource, Context: ctx, Time: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestGatherAndDecide(t *testing.T) {
+	w := load(t)
+	eu := map[string][]string{"aws:RequestedRegion": {"eu-central-1"}}
+	us := map[string][]string{"aws:RequestedRegion": {"us-east-1"}}
+	cases := []struct {
+		name, principal, action, resource string
+		ctx                               map[string][]string
+		want                              engine.Decision
+		layer                             engine.Layer
+	}{
+		{"group policy applies to its member (path in the ARN)", "arn:aws:iam::200000000000:user/team/alice", "s3:PutObject", "arn:aws:s3:::app-data/x", eu, engine.Allowed, engine.LayerIdentity},
+		{"user without policies", "arn:aws:iam::200000000000:user/bob", "s3:PutObject", "arn:aws:s3:::app-data/x", eu, engine.ImplicitDeny, engine.LayerIdentity},
+		{"SCP from the OU denies outside the EU", "arn:aws:iam::200000000000:user/team/alice", "s3:PutObject", "arn:aws:s3:::app-data/x", us, engine.ExplicitDeny, engine.LayerSCP},
+		{"the management account is exempt from SCPs", "arn:aws:iam::100000000000:user/admin", "s3:PutObject", "arn:aws:s3:::mgmt/x", us, engine.Allowed, engine.LayerIdentity},
+		{"RCP perimeter stops a principal outside the organization", "arn:aws:sts::400000000000:assumed-role/reader/s", "s3:GetObject", "arn:aws:s3:::app-data/report.csv", nil, engine.ExplicitDeny, engine.LayerRCP},
+		{"the AWS managed key cannot be used from another account", "arn:aws:sts::400000000000:assumed-role/reader/s", "kms:Decrypt", "arn:aws:kms:eu-central-1:200000000000:key/aws-s3-key", map[string][]string{"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}}, engine.ImplicitDeny, engine.LayerResource},
+		{"the AWS managed key works through S3 in its own account", "arn:aws:sts::200000000000:assumed-role/chain/s", "kms:Decrypt", "arn:aws:kms:eu-central-1:200000000000:key/aws-s3-key", map[string][]string{"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}, "aws:RequestedRegion": {"eu-central-1"}}, engine.Allowed, engine.LayerResource},
+		{"the AWS managed key is not usable directly", "arn:aws:sts::200000000000:assumed-role/chain/s", "kms:Decrypt", "arn:aws:kms:eu-central-1:200000000000:key/aws-s3-key", eu, engine.ImplicitDeny, engine.LayerResource},
+		{"a KMS alias finds its key", "arn:aws:sts::200000000000:assumed-role/chain/s", "kms:Decrypt", "arn:aws:kms:eu-central-1:200000000000:alias/aws/s3", eu, engine.ImplicitDeny, engine.LayerResource},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := decide(t, w, c.principal, c.action, c.resource, c.ctx)
+			if e.Decision != c.want || e.Result.Layer != c.layer {
+				t.Fatalf("got %s by %s, want %s by %s\n%s", e.Decision, e.Result.Layer, c.want, c.layer, e.Text())
+			}
+		})
+	}
+}
+
+func TestWorldContextKeys(t *testing.T) {
+	w := load(t)
+	e := decide(t, w, "arn:aws:iam::200000000000:user/team/alice", "s3:GetObject", "arn:aws:s3:::app-data/x", nil)
+	want := map[string]string{
+		"aws:principalorgid":             "o-testorg01",
+		"aws:principalorgpaths":          "o-testorg01/",
+		"aws:principaltag/costcenter":    "0735",
+		"aws:resourcetag/classification": "internal",
+		"aws:resourceorgid":              "o-testorg01",
+		"aws:username":                   "alice",
+		"aws:principalarn":               "arn:aws:iam::200000000000:user/team/alice",
+		"aws:resourceaccount":            "200000000000",
+	}
+	for k, v := range want {
+		got := e.Context[k]
+		if len(got) != 1 || !strings.HasPrefix(got[0], v) {
+			t.Errorf("%s = %v, want %s", k, got, v)
+		}
+	}
+	if p := e.Context["aws:principalorgpaths"][0]; !strings.HasSuffix(p, "/ou-test-workload/") || strings.Count(p, "/") != 3 {
+		t.Errorf("org path %s", p)
+	}
+	if id := e.Context["aws:userid"][0]; !strings.HasPrefix(id, "AIDA") || len(id) != 21 {
+		t.Errorf("aws:userid %s", id)
+	}
+}
+
+// Session tags and transitive tags along a role chain (the IAM User Guide,
+// "Passing session tags in AWS STS", "Chaining roles with session tags").
+func TestRoleChainWithTags(t *testing.T) {
+	w := load(t)
+	alice, _ := w.Caller("arn:aws:iam::200000000000:user/team/alice")
+	// alice's identity policy has no sts:AssumeRole: refused.
+	res, err := w.AssumeRole(alice, world.AssumeRoleInput{RoleARN: "arn:aws:iam::200000000000:role/chain"})
+	if err != nil || res.Caller != nil || res.Denied == nil || res.Denied.Result.Layer != engine.LayerIdentity {
+		t.Fatalf("alice: %+v %v", res, err)
+	}
+	admin, _ := w.Caller("arn:aws:sts::200000000000:assumed-role/chain/first")
+	res, err = w.AssumeRole(admin, world.AssumeRoleInput{RoleARN: "arn:aws:iam::200000000000:role/next", SessionName: "second",
+		SessionTags: map[string]string{"Project": "apollo"}, TransitiveTagKeys: []string{"Project"}})
+	if err != nil || res.Caller == nil {
+		t.Fatalf("chain: %+v %v", res.Reason, err)
+	}
+	next := res.Caller
+	if next.Principal != "arn:aws:sts::200000000000:assumed-role/next/second" || next.Tags()["Project"] != "apollo" || !next.Session.Chained {
+		t.Fatalf("session %+v", next.Session)
+	}
+	e, _ := w.Decide(world.Request{Caller: next, Action: "s3:GetObject", Resource: "arn:aws:s3:::app-data/x", Context: map[string][]string{"aws:RequestedRegion": {"eu-west-1"}}})
+	if e.Decision != engine.Allowed {
+		t.Fatalf("tagged session: %s", e.Text())
+	}
+	// A transitive tag cannot be changed further down the chain.
+	again, err := w.AssumeRole(next, world.AssumeRoleInput{RoleARN: "arn:aws:iam::200000000000:role/next", SessionTags: map[string]string{"Project": "gemini"}})
+	if err != nil || again.Caller != nil || !strings.Contains(again.Reason, "transitively") {
+		t.Fatalf("override: %+v %v", again, err)
+	}
+	// Session policies limit the session.
+	res, _ = w.AssumeRole(admin, world.AssumeRoleInput{RoleARN: "arn:aws:iam::200000000000:role/next", SessionTags: map[string]string{"Project": "apollo"},
+		SessionPolicy: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`)})
+	e, _ = w.Decide(world.Request{Caller: res.Caller, Action: "s3:GetObject", Resource: "arn:aws:s3:::app-data/x", Context: map[string][]string{"aws:RequestedRegion": {"eu-west-1"}}})
+	if e.Decision != engine.ImplicitDeny || e.Result.Layer != engine.LayerSession {
+		t.Fatalf("session policy: %s", e.Text())
+	}
+	// The root user cannot assume roles.
+	root, _ := w.Caller("200000000000")
+	if r, _ := w.AssumeRole(root, world.AssumeRoleInput{RoleARN: "arn:aws:iam::200000000000:role/chain"}); r.Caller != nil || !strings.Contains(r.Reason, "root") {
+		t.Fatalf("root: %+v", r)
+	}
+}
+
+func TestBadWorlds(t *testing.T) {
+	cases := map[string]string{
+		"unknown group":         "accounts:\n  - id: \"111111111111\"\n    users: [{name: u, groups: [nope]}]\n",
+		"case-only duplicate":   "accounts:\n  - id: \"111111111111\"\n    users: [{name: Bob}, {name: bob}]\n",
+		"missing trust":         "accounts:\n  - id: \"111111111111\"\n    roles: [{name: r}]\n",
+		"bad account ID":        "accounts:\n  - id: 12\n",
+		"unknown managed":       "accounts:\n  - id: \"111111111111\"\n    users: [{name: u, managedPolicies: [\"arn:aws:iam::111111111111:policy/nope\"]}]\n",
+		"bad policy":            "accounts:\n  - id: \"111111111111\"\n    users: [{name: u, policies: [{name: p, document: {Statement: {Effect: allow, Action: '*', Resource: '*'}}}]}]\n",
+		"unknown field":         "accounts:\n  - id: \"111111111111\"\n    userz: []\n",
+		"unknown account in OU": "organization: {root: {accounts: [\"999999999999\"]}}\naccounts: []\n",
+	}
+	for name, src := range cases {
+		if _, err := world.Parse("w.yaml", []byte(src)); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !strings.Contains(err.Error(), "w.yaml") && name != "bad policy" {
+			t.Errorf("%s: error does not name the file: %v", name, err)
+		}
+	}
+}
+
+func TestConcurrentDecisions(t *testing.T) {
+	w := load(t)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				c, _ := w.Caller("arn:aws:iam::200000000000:user/team/alice")
+				if _, err := w.Decide(world.Request{Caller: c, Action: "s3:GetObject", Resource: "arn:aws:s3:::app-data/x"}); err != nil {
+					t.Error(err)
+				}
+				w.ManagedPolicy("arn:aws:iam::aws:policy/ReadOnlyAccess")
+			}
+			done <- true
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}
