@@ -21,6 +21,8 @@ type Caller struct {
 	// Principal is the caller as the engine reads it (an ARN, an account ID,
 	// a service principal or "anonymous").
 	Principal string
+	// External reports a caller from an account the world does not hold.
+	External bool
 }
 
 // Session is an assumed-role session.
@@ -57,7 +59,15 @@ func (w *World) Caller(principal string) (*Caller, error) {
 	}
 	c.Account = w.Accounts[p.Account]
 	if c.Account == nil {
-		return nil, fmt.Errorf("principal %s: account %s is not in the world: %w", principal, p.Account, ErrUnknownPrincipal)
+		// An account the world does not describe: an external caller. Its
+		// root user holds every permission in its own account; its users and
+		// roles have no policies the world knows of, so they are granted
+		// nothing by their own side.
+		c.External = true
+		if p.Kind == engine.Role {
+			c.Kind = engine.AssumedRole
+		}
+		return c, nil
 	}
 	switch p.Kind {
 	case engine.User:

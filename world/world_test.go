@@ -131,6 +131,27 @@ func TestRoleChainWithTags(t *testing.T) {
 	}
 }
 
+// Callers from accounts the world does not describe are external: their root
+// user passes its own side, their roles have no policies.
+func TestExternalCallers(t *testing.T) {
+	w := load(t)
+	e := decide(t, w, "999999999999", "kms:Decrypt", "arn:aws:kms:us-east-1:100000000000:key/k", nil)
+	if e.Decision != engine.ImplicitDeny || e.Result.Layer != engine.LayerResource {
+		t.Fatalf("external root: %s", e.Text())
+	}
+	e = decide(t, w, "arn:aws:iam::400000000000:root", "s3:GetObject", "arn:aws:s3:::app-data/x", nil)
+	if e.Decision != engine.ExplicitDeny {
+		t.Fatalf("root outside the organization meets the RCP perimeter: %s", e.Text())
+	}
+	e = decide(t, w, "arn:aws:iam::999999999999:role/x", "s3:GetObject", "arn:aws:s3:::app-data/x", nil)
+	if e.Decision != engine.ImplicitDeny || e.Result.Layer != engine.LayerIdentity {
+		t.Fatalf("external role: %s", e.Text())
+	}
+	if _, err := w.Caller("arn:aws:iam::200000000000:user/nobody"); err == nil {
+		t.Fatal("an unknown user of a known account must be an error")
+	}
+}
+
 func TestBadWorlds(t *testing.T) {
 	cases := map[string]string{
 		"unknown group":         "accounts:\n  - id: \"111111111111\"\n    users: [{name: u, groups: [nope]}]\n",
