@@ -143,7 +143,7 @@ func TestExternalCallers(t *testing.T) {
 	if e.Decision != engine.ExplicitDeny {
 		t.Fatalf("root outside the organization meets the RCP perimeter: %s", e.Text())
 	}
-	e = decide(t, w, "arn:aws:iam::999999999999:role/x", "s3:GetObject", "arn:aws:s3:::app-data/x", nil)
+	e = decide(t, w, "arn:aws:iam::999999999999:role/x", "kms:Decrypt", "arn:aws:kms:us-east-1:100000000000:key/k", nil)
 	if e.Decision != engine.ImplicitDeny || e.Result.Layer != engine.LayerIdentity {
 		t.Fatalf("external role: %s", e.Text())
 	}
