@@ -280,24 +280,36 @@ func isTrustAction(action string) bool {
 	return false
 }
 
-// resource finds the resource record for an ARN: the resource itself, the
-// bucket of an S3 object, or the key a KMS alias names.
+// resource finds the resource record whose policy governs an ARN: the
+// resource itself; else the nearest described parent, since a policy on a
+// bucket, an API or a queue covers what lies under it (an S3 object, an API
+// Gateway method); for Glue, the Data Catalog, whose policy governs its
+// databases and tables; for KMS, the key an alias names (recorded in
+// Finalize).
 func (w *World) resource(a string) (*Resource, *Account) {
 	if r, ok := w.resources[a]; ok {
 		return r, r.Account
 	}
-	if strings.HasPrefix(a, "arn:aws:s3:::") {
-		bucket := strings.TrimPrefix(a, "arn:aws:s3:::")
-		if i := strings.IndexByte(bucket, '/'); i >= 0 {
-			if r, ok := w.resources["arn:aws:s3:::"+bucket[:i]]; ok {
-				return r, r.Account
-			}
+	for p := a; ; {
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+		if r, ok := w.resources[p]; ok {
+			return r, r.Account
 		}
 	}
-	if p, err := arn.Parse(a); err == nil {
-		return nil, w.Accounts[p.AccountID]
+	parsed, err := arn.Parse(a)
+	if err != nil {
+		return nil, nil
 	}
-	return nil, nil
+	if parsed.Service == "glue" {
+		if r, ok := w.resources["arn:"+parsed.Partition+":glue:"+parsed.Region+":"+parsed.AccountID+":catalog"]; ok {
+			return r, r.Account
+		}
+	}
+	return nil, w.Accounts[parsed.AccountID]
 }
 
 func (w *World) roleFromARN(a string) *Role {
