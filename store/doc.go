@@ -1,0 +1,11 @@
+// Package store defines where iamgate keeps its state: an interface over
+// typed items (accounts, users, groups, roles, policies, resources, the
+// organization and its policies), each a JSON document with a revision for
+// optimistic concurrency, and the functions that save a whole World into a
+// store and load it back.
+//
+// The implementations live in store/sqlite (embedded, the default) and
+// store/postgres (for several servers sharing one state); both pass the one
+// conformance suite in store/storetest. Callers branch on the sentinel
+// errors ErrNotFound and ErrConflict.
+package store
