@@ -18,7 +18,11 @@ import (
 // string) or as {file: relative/path.json}.
 type PolicySource struct {
 	node *yaml.Node
+	json []byte // a document given as JSON (from a store, or built in code)
 }
+
+// NewPolicySource holds a JSON policy document.
+func NewPolicySource(doc []byte) PolicySource { return PolicySource{json: doc} }
 
 // UnmarshalYAML keeps the node; it is turned into JSON when the world is built.
 func (p *PolicySource) UnmarshalYAML(n *yaml.Node) error {
@@ -26,11 +30,48 @@ func (p *PolicySource) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML writes the policy back inline.
-func (p PolicySource) MarshalYAML() (any, error) { return p.node, nil }
+// MarshalYAML writes the policy back inline, in block style.
+func (p PolicySource) MarshalYAML() (any, error) {
+	if p.node != nil {
+		return p.node, nil
+	}
+	var v any
+	if err := json.Unmarshal(p.json, &v); err != nil {
+		return string(p.json), nil
+	}
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// MarshalJSON writes the document as JSON.
+func (p PolicySource) MarshalJSON() ([]byte, error) {
+	if p.json != nil {
+		return p.json, nil
+	}
+	if p.node == nil {
+		return []byte("null"), nil
+	}
+	v, err := yamlValue(p.node)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON keeps the document.
+func (p *PolicySource) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	p.json = append([]byte(nil), b...)
+	return nil
+}
 
 // IsZero reports an absent policy.
-func (p PolicySource) IsZero() bool { return p.node == nil }
+func (p PolicySource) IsZero() bool { return p.node == nil && p.json == nil }
 
 // FileWorld is the top of a world file.
 type FileWorld struct {
@@ -40,109 +81,109 @@ type FileWorld struct {
 
 // FileOrganization describes the organization.
 type FileOrganization struct {
-	ID                string                   `yaml:"id,omitempty"`
-	ManagementAccount string                   `yaml:"managementAccount,omitempty"`
-	Policies          map[string]FileOrgPolicy `yaml:"policies,omitempty"`
-	Root              FileOU                   `yaml:"root"`
+	ID                string                   `yaml:"id,omitempty" json:"id,omitempty"`
+	ManagementAccount string                   `yaml:"managementAccount,omitempty" json:"managementAccount,omitempty"`
+	Policies          map[string]FileOrgPolicy `yaml:"policies,omitempty" json:"policies,omitempty"`
+	Root              FileOU                   `yaml:"root" json:"root"`
 }
 
 // FileOrgPolicy is an SCP or RCP.
 type FileOrgPolicy struct {
-	Type     string       `yaml:"type"` // scp or rcp
-	ID       string       `yaml:"id,omitempty"`
-	Document PolicySource `yaml:"document"`
+	Type     string       `yaml:"type" json:"type"` // scp or rcp
+	ID       string       `yaml:"id,omitempty" json:"id,omitempty"`
+	Document PolicySource `yaml:"document" json:"document"`
 }
 
 // FileOU is the root or an OU.
 type FileOU struct {
-	ID       string   `yaml:"id,omitempty"`
-	Name     string   `yaml:"name,omitempty"`
-	SCPs     []string `yaml:"scps,omitempty"`
-	RCPs     []string `yaml:"rcps,omitempty"`
-	Accounts []string `yaml:"accounts,omitempty"`
-	OUs      []FileOU `yaml:"ous,omitempty"`
+	ID       string   `yaml:"id,omitempty" json:"id,omitempty"`
+	Name     string   `yaml:"name,omitempty" json:"name,omitempty"`
+	SCPs     []string `yaml:"scps,omitempty" json:"scps,omitempty"`
+	RCPs     []string `yaml:"rcps,omitempty" json:"rcps,omitempty"`
+	Accounts []string `yaml:"accounts,omitempty" json:"accounts,omitempty"`
+	OUs      []FileOU `yaml:"ous,omitempty" json:"ous,omitempty"`
 }
 
 // FileAccount is one account.
 type FileAccount struct {
-	ID        string            `yaml:"id"`
-	Name      string            `yaml:"name,omitempty"`
-	Email     string            `yaml:"email,omitempty"`
-	Labels    []string          `yaml:"labels,omitempty"`
-	Tags      map[string]string `yaml:"tags,omitempty"`
-	SCPs      []string          `yaml:"scps,omitempty"`
-	RCPs      []string          `yaml:"rcps,omitempty"`
-	Aliases   []string          `yaml:"aliases,omitempty"`
-	Users     []FileUser        `yaml:"users,omitempty"`
-	Groups    []FileGroup       `yaml:"groups,omitempty"`
-	Roles     []FileRole        `yaml:"roles,omitempty"`
-	Policies  []FilePolicy      `yaml:"policies,omitempty"`
-	Resources []FileResource    `yaml:"resources,omitempty"`
+	ID        string            `yaml:"id" json:"id"`
+	Name      string            `yaml:"name,omitempty" json:"name,omitempty"`
+	Email     string            `yaml:"email,omitempty" json:"email,omitempty"`
+	Labels    []string          `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Tags      map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	SCPs      []string          `yaml:"scps,omitempty" json:"scps,omitempty"`
+	RCPs      []string          `yaml:"rcps,omitempty" json:"rcps,omitempty"`
+	Aliases   []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Users     []FileUser        `yaml:"users,omitempty" json:"users,omitempty"`
+	Groups    []FileGroup       `yaml:"groups,omitempty" json:"groups,omitempty"`
+	Roles     []FileRole        `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Policies  []FilePolicy      `yaml:"policies,omitempty" json:"policies,omitempty"`
+	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
 }
 
 // FileInline is a named inline policy.
 type FileInline struct {
-	Name     string       `yaml:"name"`
-	Document PolicySource `yaml:"document"`
+	Name     string       `yaml:"name" json:"name"`
+	Document PolicySource `yaml:"document" json:"document"`
 }
 
 // FileUser is an IAM user.
 type FileUser struct {
-	Name                string            `yaml:"name"`
-	Path                string            `yaml:"path,omitempty"`
-	ID                  string            `yaml:"id,omitempty"`
-	Groups              []string          `yaml:"groups,omitempty"`
-	Policies            []FileInline      `yaml:"policies,omitempty"`
-	ManagedPolicies     []string          `yaml:"managedPolicies,omitempty"`
-	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty"`
-	Tags                map[string]string `yaml:"tags,omitempty"`
-	AccessKeys          []AccessKey       `yaml:"accessKeys,omitempty"`
+	Name                string            `yaml:"name" json:"name"`
+	Path                string            `yaml:"path,omitempty" json:"path,omitempty"`
+	ID                  string            `yaml:"id,omitempty" json:"id,omitempty"`
+	Groups              []string          `yaml:"groups,omitempty" json:"groups,omitempty"`
+	Policies            []FileInline      `yaml:"policies,omitempty" json:"policies,omitempty"`
+	ManagedPolicies     []string          `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
+	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
+	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	AccessKeys          []AccessKey       `yaml:"accessKeys,omitempty" json:"accessKeys,omitempty"`
 }
 
 // FileGroup is an IAM group.
 type FileGroup struct {
-	Name            string       `yaml:"name"`
-	Path            string       `yaml:"path,omitempty"`
-	ID              string       `yaml:"id,omitempty"`
-	Policies        []FileInline `yaml:"policies,omitempty"`
-	ManagedPolicies []string     `yaml:"managedPolicies,omitempty"`
+	Name            string       `yaml:"name" json:"name"`
+	Path            string       `yaml:"path,omitempty" json:"path,omitempty"`
+	ID              string       `yaml:"id,omitempty" json:"id,omitempty"`
+	Policies        []FileInline `yaml:"policies,omitempty" json:"policies,omitempty"`
+	ManagedPolicies []string     `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
 }
 
 // FileRole is an IAM role.
 type FileRole struct {
-	Name                string            `yaml:"name"`
-	Path                string            `yaml:"path,omitempty"`
-	ID                  string            `yaml:"id,omitempty"`
-	TrustPolicy         PolicySource      `yaml:"trustPolicy"`
-	Policies            []FileInline      `yaml:"policies,omitempty"`
-	ManagedPolicies     []string          `yaml:"managedPolicies,omitempty"`
-	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty"`
-	Tags                map[string]string `yaml:"tags,omitempty"`
-	MaxSessionDuration  int               `yaml:"maxSessionDuration,omitempty"`
+	Name                string            `yaml:"name" json:"name"`
+	Path                string            `yaml:"path,omitempty" json:"path,omitempty"`
+	ID                  string            `yaml:"id,omitempty" json:"id,omitempty"`
+	TrustPolicy         PolicySource      `yaml:"trustPolicy" json:"trustPolicy"`
+	Policies            []FileInline      `yaml:"policies,omitempty" json:"policies,omitempty"`
+	ManagedPolicies     []string          `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
+	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
+	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	MaxSessionDuration  int               `yaml:"maxSessionDuration,omitempty" json:"maxSessionDuration,omitempty"`
 }
 
 // FilePolicy is a customer managed policy: one document, or versions.
 type FilePolicy struct {
-	Name           string        `yaml:"name"`
-	Path           string        `yaml:"path,omitempty"`
-	Document       PolicySource  `yaml:"document,omitempty"`
-	Versions       []FileVersion `yaml:"versions,omitempty"`
-	DefaultVersion string        `yaml:"defaultVersion,omitempty"`
+	Name           string        `yaml:"name" json:"name"`
+	Path           string        `yaml:"path,omitempty" json:"path,omitempty"`
+	Document       PolicySource  `yaml:"document,omitempty" json:"document,omitempty"`
+	Versions       []FileVersion `yaml:"versions,omitempty" json:"versions,omitempty"`
+	DefaultVersion string        `yaml:"defaultVersion,omitempty" json:"defaultVersion,omitempty"`
 }
 
 // FileVersion is one version of a managed policy.
 type FileVersion struct {
-	ID       string       `yaml:"id"`
-	Document PolicySource `yaml:"document"`
+	ID       string       `yaml:"id" json:"id"`
+	Document PolicySource `yaml:"document" json:"document"`
 }
 
 // FileResource is a resource with its policy and tags.
 type FileResource struct {
-	ARN        string            `yaml:"arn"`
-	Policy     PolicySource      `yaml:"policy,omitempty"`
-	Tags       map[string]string `yaml:"tags,omitempty"`
-	AWSManaged bool              `yaml:"awsManaged,omitempty"`
-	Aliases    []string          `yaml:"aliases,omitempty"`
+	ARN        string            `yaml:"arn" json:"arn"`
+	Policy     PolicySource      `yaml:"policy,omitempty" json:"policy,omitempty"`
+	Tags       map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	AWSManaged bool              `yaml:"awsManaged,omitempty" json:"awsManaged,omitempty"`
+	Aliases    []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
 }
 
 // LoadFile reads a world file; relative policy file paths are taken from
@@ -169,6 +210,9 @@ func Parse(name string, data []byte) (*World, error) {
 
 // policyJSON turns a PolicySource into JSON text.
 func policyJSON(file string, p PolicySource) ([]byte, string, error) {
+	if p.json != nil {
+		return p.json, file, nil
+	}
 	n := p.node
 	where := fmt.Sprintf("%s:%d", file, n.Line)
 	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "file" {

@@ -100,8 +100,8 @@ type User struct {
 
 // AccessKey is a user's access key (the secret is never part of the world).
 type AccessKey struct {
-	ID     string
-	Status string // Active or Inactive
+	ID     string `yaml:"id" json:"id"`
+	Status string `yaml:"status,omitempty" json:"status,omitempty"` // Active or Inactive
 }
 
 // Group is an IAM group.

@@ -7,10 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
+	"github.com/iamgate/iamgate/accesstest"
 	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/world"
 )
 
 // Opener opens a new, empty store for one subtest; reopen, when not nil,
@@ -32,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWritersOneWins", testConcurrent},
 		{"DeleteAccount", testDeleteAccount},
 		{"BinarySafeData", testBinary},
+		{"WorldRoundTrip", testWorldRoundTrip},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,5 +313,38 @@ func testBinary(t *testing.T, s store.Store) {
 	got, err := s.Get(ctx, k)
 	if err != nil || string(got.Data) != string(data) {
 		t.Fatalf("got %q %v", got.Data, err)
+	}
+}
+
+// testWorldRoundTrip saves each example world, loads it back, and runs its
+// access tests against the loaded world: every decision must be the same.
+func testWorldRoundTrip(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	_, file, _, _ := runtime.Caller(0)
+	examples, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "examples", "*", "world.yaml"))
+	if len(examples) < 5 {
+		t.Fatalf("found %d example worlds", len(examples))
+	}
+	for _, path := range examples {
+		w, err := world.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SaveWorld(ctx, s, w); err != nil {
+			t.Fatalf("%s: save: %v", path, err)
+		}
+		loaded, err := store.LoadWorld(ctx, s)
+		if err != nil {
+			t.Fatalf("%s: load: %v", path, err)
+		}
+		tf, err := accesstest.LoadFile(filepath.Join(filepath.Dir(path), "tests.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range accesstest.Run(loaded, tf, accesstest.Options{}) {
+			if !r.Passed || r.Err != nil {
+				t.Errorf("%s: after a round trip through the store, %q got %s (%v)", path, r.Test.Name, r.Got, r.Err)
+			}
+		}
 	}
 }

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/iamgate/iamgate/world"
+)
+
+const orgName = "organization"
+
+// SaveWorld replaces everything in the store with the world, in one
+// transaction: each account, user, group, role, customer managed policy and
+// resource is its own item, so that later API calls change one at a time.
+func SaveWorld(ctx context.Context, s Store, w *world.World) error {
+	fw := w.ToFile()
+	return s.Update(ctx, func(tx Tx) error {
+		if err := clear(ctx, tx); err != nil {
+			return err
+		}
+		if fw.Organization != nil {
+			if err := putJSON(ctx, tx, Key{Kind: KindOrganization, Name: orgName}, fw.Organization); err != nil {
+				return err
+			}
+		}
+		for _, a := range fw.Accounts {
+			if err := SaveAccount(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// clear deletes every item.
+func clear(ctx context.Context, tx Tx) error {
+	items, _, err := tx.List(ctx, KindAccount, "", "", 0)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := tx.DeleteAccount(ctx, it.Name); err != nil {
+			return err
+		}
+	}
+	if err := tx.Delete(ctx, Key{Kind: KindOrganization, Name: orgName}, Any); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// SaveAccount replaces one account and everything in it.
+func SaveAccount(ctx context.Context, tx Tx, a world.FileAccount) error {
+	if err := tx.DeleteAccount(ctx, a.ID); err != nil {
+		return err
+	}
+	meta := a
+	meta.Users, meta.Groups, meta.Roles, meta.Policies, meta.Resources = nil, nil, nil, nil, nil
+	if err := putJSON(ctx, tx, Key{Kind: KindAccount, Name: a.ID}, meta); err != nil {
+		return err
+	}
+	for _, u := range a.Users {
+		if err := putJSON(ctx, tx, Key{Kind: KindUser, Account: a.ID, Name: u.Name}, u); err != nil {
+			return err
+		}
+	}
+	for _, g := range a.Groups {
+		if err := putJSON(ctx, tx, Key{Kind: KindGroup, Account: a.ID, Name: g.Name}, g); err != nil {
+			return err
+		}
+	}
+	for _, r := range a.Roles {
+		if err := putJSON(ctx, tx, Key{Kind: KindRole, Account: a.ID, Name: r.Name}, r); err != nil {
+			return err
+		}
+	}
+	for _, p := range a.Policies {
+		if err := putJSON(ctx, tx, Key{Kind: KindPolicy, Account: a.ID, Name: p.Name}, p); err != nil {
+			return err
+		}
+	}
+	for _, r := range a.Resources {
+		if err := putJSON(ctx, tx, Key{Kind: KindResource, Account: a.ID, Name: r.ARN}, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveOrganization replaces the organization.
+func SaveOrganization(ctx context.Context, tx Tx, o *world.FileOrganization) error {
+	return putJSON(ctx, tx, Key{Kind: KindOrganization, Name: orgName}, o)
+}
+
+func putJSON(ctx context.Context, tx Tx, k Key, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Put(ctx, k, data, Any)
+	return err
+}
+
+// LoadFile reads the store back into the world file form.
+func LoadFile(ctx context.Context, r Reader) (*world.FileWorld, error) {
+	fw := &world.FileWorld{}
+	if it, err := r.Get(ctx, Key{Kind: KindOrganization, Name: orgName}); err == nil {
+		fw.Organization = &world.FileOrganization{}
+		if err := json.Unmarshal(it.Data, fw.Organization); err != nil {
+			return nil, fmt.Errorf("store: organization: %w", err)
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	accounts, _, err := r.List(ctx, KindAccount, "", "", 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range accounts {
+		var a world.FileAccount
+		if err := json.Unmarshal(it.Data, &a); err != nil {
+			return nil, fmt.Errorf("store: account %s: %w", it.Name, err)
+		}
+		for kind, into := range map[Kind]func([]byte) error{
+			KindUser: func(b []byte) error {
+				var v world.FileUser
+				err := json.Unmarshal(b, &v)
+				a.Users = append(a.Users, v)
+				return err
+			},
+			KindGroup: func(b []byte) error {
+				var v world.FileGroup
+				err := json.Unmarshal(b, &v)
+				a.Groups = append(a.Groups, v)
+				return err
+			},
+			KindRole: func(b []byte) error {
+				var v world.FileRole
+				err := json.Unmarshal(b, &v)
+				a.Roles = append(a.Roles, v)
+				return err
+			},
+			KindPolicy: func(b []byte) error {
+				var v world.FilePolicy
+				err := json.Unmarshal(b, &v)
+				a.Policies = append(a.Policies, v)
+				return err
+			},
+			KindResource: func(b []byte) error {
+				var v world.FileResource
+				err := json.Unmarshal(b, &v)
+				a.Resources = append(a.Resources, v)
+				return err
+			},
+		} {
+			items, _, err := r.List(ctx, kind, a.ID, "", 0)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range items {
+				if err := into(it.Data); err != nil {
+					return nil, fmt.Errorf("store: %s %s in %s: %w", kind, it.Name, a.ID, err)
+				}
+			}
+		}
+		fw.Accounts = append(fw.Accounts, a)
+	}
+	return fw, nil
+}
+
+// LoadWorld reads the whole world from the store.
+func LoadWorld(ctx context.Context, r Reader) (*world.World, error) {
+	fw, err := LoadFile(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return world.Build("store", fw)
+}

@@ -1,0 +1,82 @@
+package world
+
+import (
+	"sort"
+)
+
+// ToFile turns a world back into the file format (policies as JSON
+// documents), for export and for stores.
+func (w *World) ToFile() *FileWorld {
+	fw := &FileWorld{}
+	if org := w.Organization; org != nil {
+		fo := &FileOrganization{ID: org.ID, ManagementAccount: org.ManagementAccount, Policies: map[string]FileOrgPolicy{}}
+		for name, p := range org.Policies {
+			fo.Policies[name] = FileOrgPolicy{Type: p.Type, ID: p.ID, Document: source(p.Document)}
+		}
+		var ou func(o *OU) FileOU
+		ou = func(o *OU) FileOU {
+			f := FileOU{ID: o.ID, Name: o.Name, SCPs: o.SCPs, RCPs: o.RCPs, Accounts: o.Accounts}
+			for _, c := range o.Children {
+				f.OUs = append(f.OUs, ou(c))
+			}
+			return f
+		}
+		if org.Root != nil {
+			fo.Root = ou(org.Root)
+		}
+		fw.Organization = fo
+	}
+	ids := keys(w.Accounts)
+	for _, id := range ids {
+		fw.Accounts = append(fw.Accounts, accountToFile(w.Accounts[id]))
+	}
+	return fw
+}
+
+func source(d *Document) PolicySource {
+	if d == nil {
+		return PolicySource{}
+	}
+	return NewPolicySource(d.JSON)
+}
+
+func inlineToFile(in []InlinePolicy) []FileInline {
+	var out []FileInline
+	for _, p := range in {
+		out = append(out, FileInline{Name: p.Name, Document: source(p.Document)})
+	}
+	return out
+}
+
+func accountToFile(a *Account) FileAccount {
+	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases}
+	for _, n := range keys(a.Users) {
+		u := a.Users[n]
+		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),
+			ManagedPolicies: u.Managed, PermissionsBoundary: u.PermissionsBoundary, Tags: u.Tags, AccessKeys: u.AccessKeys})
+	}
+	for _, n := range keys(a.Groups) {
+		g := a.Groups[n]
+		fa.Groups = append(fa.Groups, FileGroup{Name: g.Name, Path: g.Path, ID: g.ID, Policies: inlineToFile(g.Inline), ManagedPolicies: g.Managed})
+	}
+	for _, n := range keys(a.Roles) {
+		r := a.Roles[n]
+		fa.Roles = append(fa.Roles, FileRole{Name: r.Name, Path: r.Path, ID: r.ID, TrustPolicy: source(r.Trust), Policies: inlineToFile(r.Inline),
+			ManagedPolicies: r.Managed, PermissionsBoundary: r.PermissionsBoundary, Tags: r.Tags, MaxSessionDuration: r.MaxSessionDuration})
+	}
+	for _, n := range keys(a.Policies) {
+		mp := a.Policies[n]
+		fp := FilePolicy{Name: mp.Name, Path: mp.Path, DefaultVersion: mp.DefaultVersion}
+		for _, v := range mp.Versions {
+			fp.Versions = append(fp.Versions, FileVersion{ID: v.ID, Document: source(v.Document)})
+		}
+		fa.Policies = append(fa.Policies, fp)
+	}
+	arns := keys(a.Resources)
+	sort.Strings(arns)
+	for _, n := range arns {
+		r := a.Resources[n]
+		fa.Resources = append(fa.Resources, FileResource{ARN: r.ARN, Policy: source(r.Policy), Tags: r.Tags, AWSManaged: r.AWSManaged, Aliases: r.Aliases})
+	}
+	return fa
+}
