@@ -16,15 +16,18 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/iamgate/iamgate/accesstest"
+	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
 )
 
 type testParams struct {
-	paths   []string
-	world   string
-	junit   string
-	verbose bool
-	at      string
+	paths    []string
+	world    string
+	useStore bool
+	store    string
+	junit    string
+	verbose  bool
+	at       string
 }
 
 func newTestCmd() *cobra.Command {
@@ -46,6 +49,8 @@ ok/FAIL line per file; --junit writes JUnit XML. Exit 1 on any failure.`,
 		},
 	}
 	cmd.Flags().StringVar(&p.world, "world", "", "world file for every test file (default: each file's world:)")
+	cmd.Flags().BoolVar(&p.useStore, "use-store", false, "run every test file against the world in the store instead")
+	addStoreFlag(cmd, &p.store)
 	cmd.Flags().StringVar(&p.junit, "junit", "", "write JUnit XML to this file")
 	cmd.Flags().BoolVarP(&p.verbose, "verbose", "v", false, "print every test, not only failures")
 	cmd.Flags().StringVar(&p.at, "time", "", "request time (RFC 3339) for aws:CurrentTime; default now")
@@ -110,6 +115,19 @@ func runTest(_ context.Context, p testParams, stdout io.Writer) (int, error) {
 		return ExitUsage, err
 	}
 	worlds := map[string]*world.World{}
+	if p.useStore {
+		s, err := openStore(context.Background(), p.store)
+		if err != nil {
+			return ExitUsage, err
+		}
+		w, err := store.LoadWorld(context.Background(), s)
+		s.Close()
+		if err != nil {
+			return ExitUsage, err
+		}
+		worlds["store"] = w
+		p.world = "store"
+	}
 	var suites []accesstest.Suite
 	failed := 0
 	for _, path := range files {
