@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -328,6 +329,8 @@ func (w *World) Finalize() error {
 	if org := w.Organization; org != nil {
 		if org.ID == "" {
 			org.ID = stableID("o-", 10, ids...)
+		} else if !orgIDPattern.MatchString(org.ID) {
+			bad("organization: id %q: an organization ID is o- and 10 to 32 lowercase letters or digits", org.ID)
 		}
 		if org.ManagementAccount != "" && w.Accounts[org.ManagementAccount] == nil {
 			bad("organization: management account %s is not among the accounts", org.ManagementAccount)
@@ -399,6 +402,9 @@ func (w *World) Finalize() error {
 	}
 	return nil
 }
+
+// orgIDPattern is the Organizations API's pattern for organization IDs.
+var orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

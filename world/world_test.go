@@ -65,11 +65,11 @@ func TestWorldContextKeys(t *testing.T) {
 	w := load(t)
 	e := decide(t, w, "arn:aws:iam::200000000000:user/team/alice", "s3:GetObject", "arn:aws:s3:::app-data/x", nil)
 	want := map[string]string{
-		"aws:principalorgid":             "o-testorg01",
-		"aws:principalorgpaths":          "o-testorg01/",
+		"aws:principalorgid":             "o-testorg001",
+		"aws:principalorgpaths":          "o-testorg001/",
 		"aws:principaltag/costcenter":    "0735",
 		"aws:resourcetag/classification": "internal",
-		"aws:resourceorgid":              "o-testorg01",
+		"aws:resourceorgid":              "o-testorg001",
 		"aws:username":                   "alice",
 		"aws:principalarn":               "arn:aws:iam::200000000000:user/team/alice",
 		"aws:resourceaccount":            "200000000000",
@@ -161,6 +161,7 @@ func TestBadWorlds(t *testing.T) {
 		"unknown managed":       "accounts:\n  - id: \"111111111111\"\n    users: [{name: u, managedPolicies: [\"arn:aws:iam::111111111111:policy/nope\"]}]\n",
 		"bad policy":            "accounts:\n  - id: \"111111111111\"\n    users: [{name: u, policies: [{name: p, document: {Statement: {Effect: allow, Action: '*', Resource: '*'}}}]}]\n",
 		"unknown field":         "accounts:\n  - id: \"111111111111\"\n    userz: []\n",
+		"bad organization ID":   "organization: {id: o-short, root: {}}\naccounts: []\n",
 		"unknown account in OU": "organization: {root: {accounts: [\"999999999999\"]}}\naccounts: []\n",
 	}
 	for name, src := range cases {
