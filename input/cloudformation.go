@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/iamgate/iamgate/internal/yamljson"
 )
 
 // Values CloudFormation pseudo parameters resolve to.
@@ -211,15 +213,7 @@ func (t *template) resolve(n *yaml.Node) (any, error) {
 		if isIntrinsic(n.Tag) {
 			return t.intrinsic(shortTag(n.Tag), n)
 		}
-		switch n.Tag {
-		case "!!bool":
-			return strings.EqualFold(n.Value, "true"), nil
-		case "!!int", "!!float":
-			return json.Number(n.Value), nil
-		case "!!null":
-			return nil, nil
-		}
-		return n.Value, nil
+		return yamljson.Scalar(n), nil
 	case yaml.SequenceNode:
 		if isIntrinsic(n.Tag) {
 			return t.intrinsic(shortTag(n.Tag), n)

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/iamgate/iamgate/internal/yamljson"
 )
 
 // The world file format (YAML or JSON). See the README and
@@ -252,15 +254,7 @@ func yamlValue(n *yaml.Node) (any, error) {
 	case yaml.AliasNode:
 		return nil, fmt.Errorf("line %d: YAML aliases are not supported in policies", n.Line)
 	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!bool":
-			return strings.EqualFold(n.Value, "true"), nil
-		case "!!int", "!!float":
-			return json.Number(n.Value), nil
-		case "!!null":
-			return nil, nil
-		}
-		return n.Value, nil
+		return yamljson.Scalar(n), nil
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, e := range n.Content {

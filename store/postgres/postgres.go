@@ -29,18 +29,5 @@ var dialect = sqlstore.Dialect{
 // Open connects to PostgreSQL (a URL such as
 // postgres://user@host:5432/db?sslmode=disable) and migrates the schema.
 func Open(ctx context.Context, dsn string) (store.Store, error) {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	s, err := sqlstore.Open(ctx, db, dialect)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.Connect(ctx, "pgx", dsn, dialect, nil)
 }

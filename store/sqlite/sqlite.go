@@ -40,21 +40,9 @@ func Open(ctx context.Context, path string) (store.Store, error) {
 	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
 		dsn = "file::memory:?" + q.Encode()
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
-	if path == ":memory:" {
-		db.SetMaxOpenConns(1) // one connection is one in-memory database
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	s, err := sqlstore.Open(ctx, db, dialect)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.Connect(ctx, "sqlite", dsn, dialect, func(db *sql.DB) {
+		if path == ":memory:" {
+			db.SetMaxOpenConns(1) // one connection is one in-memory database
+		}
+	})
 }

@@ -73,6 +73,28 @@ type DB struct {
 	d  Dialect
 }
 
+// Connect opens a database through a database/sql driver, checks that it
+// answers, lets configure adjust the pool, and migrates it.
+func Connect(ctx context.Context, driver, dsn string, d Dialect, configure func(*sql.DB)) (*DB, error) {
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if configure != nil {
+		configure(db)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s, err := Open(ctx, db, d)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // Open migrates the database and returns the store.
 func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	s := &DB{db: db, d: d}
