@@ -178,3 +178,81 @@ func LoadWorld(ctx context.Context, r Reader) (*world.World, error) {
 	}
 	return world.Build("store", fw)
 }
+
+// accountItems splits an account into its items, each as JSON.
+func accountItems(a world.FileAccount) (map[Key][]byte, error) {
+	out := map[Key][]byte{}
+	add := func(k Key, v any) error {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		out[k] = data
+		return nil
+	}
+	meta := a
+	meta.Users, meta.Groups, meta.Roles, meta.Policies, meta.Resources = nil, nil, nil, nil, nil
+	if err := add(Key{Kind: KindAccount, Name: a.ID}, meta); err != nil {
+		return nil, err
+	}
+	for _, u := range a.Users {
+		if err := add(Key{Kind: KindUser, Account: a.ID, Name: u.Name}, u); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range a.Groups {
+		if err := add(Key{Kind: KindGroup, Account: a.ID, Name: g.Name}, g); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range a.Roles {
+		if err := add(Key{Kind: KindRole, Account: a.ID, Name: r.Name}, r); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range a.Policies {
+		if err := add(Key{Kind: KindPolicy, Account: a.ID, Name: p.Name}, p); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range a.Resources {
+		if err := add(Key{Kind: KindResource, Account: a.ID, Name: r.ARN}, r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// UpdateAccount writes what changed between two versions of an account:
+// new and changed items are put, removed ones deleted, the rest left alone,
+// so a change costs what it touches rather than the account's size. It
+// gives the same store contents as SaveAccount(after).
+func UpdateAccount(ctx context.Context, tx Tx, before, after world.FileAccount) error {
+	if before.ID != after.ID {
+		return fmt.Errorf("store: UpdateAccount: account %s became %s", before.ID, after.ID)
+	}
+	old, err := accountItems(before)
+	if err != nil {
+		return err
+	}
+	cur, err := accountItems(after)
+	if err != nil {
+		return err
+	}
+	for k, data := range cur {
+		if prev, ok := old[k]; ok && string(prev) == string(data) {
+			continue
+		}
+		if _, err := tx.Put(ctx, k, data, Any); err != nil {
+			return err
+		}
+	}
+	for k := range old {
+		if _, ok := cur[k]; !ok {
+			if err := tx.Delete(ctx, k, Any); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}

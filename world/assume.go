@@ -156,3 +156,13 @@ func (in AssumeRoleInput) String() string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// SessionPolicy compiles a session policy document, as a session read back
+// from its token needs.
+func SessionPolicy(doc []byte) (*engine.Policy, error) {
+	d, err := NewDocument("session policy", doc)
+	if err != nil {
+		return nil, err
+	}
+	return d.compile(engine.SessionPolicy, "session policy")
+}

@@ -128,9 +128,21 @@ type Request struct {
 // Prepare gathers every policy that applies to the request and the context
 // keys the world knows, and prepares it for the engine.
 func (w *World) Prepare(r Request) (*engine.Prepared, error) {
+	req, err := w.Gather(r)
+	if err != nil {
+		return nil, err
+	}
+	return req.Prepare()
+}
+
+// Gather returns the engine request for a request in the world: every
+// policy that applies and the context keys the world knows. Callers that
+// change it before preparing (the Simulate APIs) use it; others use
+// Prepare.
+func (w *World) Gather(r Request) (engine.Request, error) {
 	c := r.Caller
 	if c == nil {
-		return nil, errors.New("request without a caller")
+		return engine.Request{}, errors.New("request without a caller")
 	}
 	req := engine.Request{Principal: c.Principal, Action: r.Action, Resource: r.Resource, Time: r.Time}
 	ctx := map[string][]string{}
@@ -260,7 +272,7 @@ func (w *World) Prepare(r Request) (*engine.Prepared, error) {
 		ctx[strings.ToLower(k)] = v
 	}
 	req.Context = ctx
-	return req.Prepare()
+	return req, nil
 }
 
 // Decide gathers, prepares and explains a request.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -21,10 +22,29 @@ import (
 type PolicySource struct {
 	node *yaml.Node
 	json []byte // a document given as JSON (from a store, or built in code)
+	// text keeps json as written: it is stored as a JSON string, so its
+	// whitespace and key order survive (the IAM API returns documents as
+	// they were sent).
+	text bool
 }
 
 // NewPolicySource holds a JSON policy document.
 func NewPolicySource(doc []byte) PolicySource { return PolicySource{json: doc} }
+
+// NewPolicyText holds a JSON policy document exactly as written.
+func NewPolicyText(doc string) PolicySource { return PolicySource{json: []byte(doc), text: true} }
+
+// JSON returns the document as JSON text (nil when absent or unreadable).
+func (p PolicySource) JSON() []byte {
+	if p.json != nil {
+		return p.json
+	}
+	b, err := p.MarshalJSON()
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return b
+}
 
 // UnmarshalYAML keeps the node; it is turned into JSON when the world is built.
 func (p *PolicySource) UnmarshalYAML(n *yaml.Node) error {
@@ -50,6 +70,9 @@ func (p PolicySource) MarshalYAML() (any, error) {
 
 // MarshalJSON writes the document as JSON.
 func (p PolicySource) MarshalJSON() ([]byte, error) {
+	if p.text {
+		return json.Marshal(string(p.json))
+	}
 	if p.json != nil {
 		return p.json, nil
 	}
@@ -66,6 +89,14 @@ func (p PolicySource) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON keeps the document.
 func (p *PolicySource) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var text string
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+		p.json, p.text = []byte(text), true
 		return nil
 	}
 	p.json = append([]byte(nil), b...)
@@ -87,13 +118,20 @@ type FileOrganization struct {
 	ManagementAccount string                   `yaml:"managementAccount,omitempty" json:"managementAccount,omitempty"`
 	Policies          map[string]FileOrgPolicy `yaml:"policies,omitempty" json:"policies,omitempty"`
 	Root              FileOU                   `yaml:"root" json:"root"`
+	// PolicyTypes are the policy types enabled through the Organizations
+	// API (SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY). Evaluation does
+	// not read it: a level without attachments has the full-access policy.
+	PolicyTypes []string `yaml:"policyTypes,omitempty" json:"policyTypes,omitempty"`
+	// FeatureSet is ALL (the default) or CONSOLIDATED_BILLING.
+	FeatureSet string `yaml:"featureSet,omitempty" json:"featureSet,omitempty"`
 }
 
 // FileOrgPolicy is an SCP or RCP.
 type FileOrgPolicy struct {
-	Type     string       `yaml:"type" json:"type"` // scp or rcp
-	ID       string       `yaml:"id,omitempty" json:"id,omitempty"`
-	Document PolicySource `yaml:"document" json:"document"`
+	Type        string       `yaml:"type" json:"type"` // scp or rcp
+	ID          string       `yaml:"id,omitempty" json:"id,omitempty"`
+	Document    PolicySource `yaml:"document" json:"document"`
+	Description string       `yaml:"description,omitempty" json:"description,omitempty"`
 }
 
 // FileOU is the root or an OU.
@@ -121,6 +159,18 @@ type FileAccount struct {
 	Roles     []FileRole        `yaml:"roles,omitempty" json:"roles,omitempty"`
 	Policies  []FilePolicy      `yaml:"policies,omitempty" json:"policies,omitempty"`
 	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
+	// InstanceProfiles are EC2 instance profiles (IAM API state).
+	InstanceProfiles []FileInstanceProfile `yaml:"instanceProfiles,omitempty" json:"instanceProfiles,omitempty"`
+}
+
+// FileInstanceProfile is an EC2 instance profile: a container for one role.
+type FileInstanceProfile struct {
+	Name    string            `yaml:"name" json:"name"`
+	Path    string            `yaml:"path,omitempty" json:"path,omitempty"`
+	ID      string            `yaml:"id,omitempty" json:"id,omitempty"`
+	Roles   []string          `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Tags    map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Created time.Time         `yaml:"created,omitempty" json:"created,omitzero"`
 }
 
 // FileInline is a named inline policy.
@@ -140,6 +190,7 @@ type FileUser struct {
 	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
 	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	AccessKeys          []AccessKey       `yaml:"accessKeys,omitempty" json:"accessKeys,omitempty"`
+	Created             time.Time         `yaml:"created,omitempty" json:"created,omitzero"`
 }
 
 // FileGroup is an IAM group.
@@ -149,6 +200,7 @@ type FileGroup struct {
 	ID              string       `yaml:"id,omitempty" json:"id,omitempty"`
 	Policies        []FileInline `yaml:"policies,omitempty" json:"policies,omitempty"`
 	ManagedPolicies []string     `yaml:"managedPolicies,omitempty" json:"managedPolicies,omitempty"`
+	Created         time.Time    `yaml:"created,omitempty" json:"created,omitzero"`
 }
 
 // FileRole is an IAM role.
@@ -162,20 +214,28 @@ type FileRole struct {
 	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
 	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	MaxSessionDuration  int               `yaml:"maxSessionDuration,omitempty" json:"maxSessionDuration,omitempty"`
+	Description         string            `yaml:"description,omitempty" json:"description,omitempty"`
+	Created             time.Time         `yaml:"created,omitempty" json:"created,omitzero"`
 }
 
 // FilePolicy is a customer managed policy: one document, or versions.
 type FilePolicy struct {
-	Name           string        `yaml:"name" json:"name"`
-	Path           string        `yaml:"path,omitempty" json:"path,omitempty"`
-	Document       PolicySource  `yaml:"document,omitempty" json:"document,omitempty"`
-	Versions       []FileVersion `yaml:"versions,omitempty" json:"versions,omitempty"`
-	DefaultVersion string        `yaml:"defaultVersion,omitempty" json:"defaultVersion,omitempty"`
+	Name           string            `yaml:"name" json:"name"`
+	Path           string            `yaml:"path,omitempty" json:"path,omitempty"`
+	Document       PolicySource      `yaml:"document,omitempty" json:"document,omitempty"`
+	Versions       []FileVersion     `yaml:"versions,omitempty" json:"versions,omitempty"`
+	DefaultVersion string            `yaml:"defaultVersion,omitempty" json:"defaultVersion,omitempty"`
+	ID             string            `yaml:"id,omitempty" json:"id,omitempty"`
+	Tags           map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Description    string            `yaml:"description,omitempty" json:"description,omitempty"`
+	Created        time.Time         `yaml:"created,omitempty" json:"created,omitzero"`
+	Updated        time.Time         `yaml:"updated,omitempty" json:"updated,omitzero"`
 }
 
 // FileVersion is one version of a managed policy.
 type FileVersion struct {
 	ID       string       `yaml:"id" json:"id"`
+	Created  time.Time    `yaml:"created,omitempty" json:"created,omitzero"`
 	Document PolicySource `yaml:"document" json:"document"`
 }
 
