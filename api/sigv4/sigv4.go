@@ -30,7 +30,7 @@ var (
 	ErrUnknownKey     = errors.New("sigv4: unknown access key")            // InvalidClientTokenId
 	ErrSignature      = errors.New("sigv4: signature does not match")      // SignatureDoesNotMatch
 	ErrExpired        = errors.New("sigv4: signature expired")             // SignatureDoesNotMatch ("Signature expired")
-	ErrPresignExpired = errors.New("sigv4: presigned request has expired") // ExpiredToken
+	ErrPresignExpired = errors.New("sigv4: presigned request has expired") // RequestExpired
 )
 
 // Credentials is what a Lookup returns for an access key.

@@ -1,0 +1,269 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/world"
+)
+
+// State is the server state the handlers use.
+type State interface {
+	// World is the current compiled world.
+	World() *world.World
+	// File is the current world in its file form, which also holds what
+	// only the API shows (creation dates, descriptions, instance profiles).
+	// It must not be changed; UpdateAccount changes it.
+	File() *world.FileWorld
+	// UpdateAccount changes one account of the world. fn edits the account in
+	// its file form; the new world is built and stored in one transaction,
+	// and nothing changes if fn or the build fails.
+	UpdateAccount(ctx context.Context, account string, fn func(a *world.FileAccount) *query.Error) *query.Error
+	// UpdateWorld changes the organization and any accounts, in the same
+	// way: all of it, or nothing.
+	UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *query.Error) *query.Error
+	// Keys manages credentials.
+	Keys() Keys
+	// AuditLog reads the audit log.
+	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
+	// SaveJob and LoadJob keep the parameters of asynchronous jobs (such as
+	// GenerateServiceLastAccessedDetails) by ID.
+	SaveJob(ctx context.Context, id string, data []byte) error
+	LoadJob(ctx context.Context, id string) (data []byte, ok bool, err error)
+}
+
+// AccessKey is a long-term access key of a user.
+type AccessKey struct {
+	ID      string
+	Secret  string // only when created
+	Account string
+	User    string
+	Status  string
+	Created time.Time
+	// LastUsed, LastService and LastRegion record the key's last use.
+	LastUsed    time.Time
+	LastService string
+	LastRegion  string
+}
+
+// SessionCredentials are temporary credentials.
+type SessionCredentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+}
+
+// Session is what temporary credentials stand for.
+type Session struct {
+	Account string
+	// RoleName is the assumed role; for GetSessionToken it is empty and
+	// UserName is the user the session belongs to.
+	RoleName       string
+	UserName       string
+	SessionName    string
+	Tags           map[string]string
+	TransitiveKeys []string
+	// Policies are session policy documents (JSON).
+	Policies       [][]byte
+	SourceIdentity string
+	Chained        bool
+	// MFA reports that the session was created with an MFA code, at
+	// AuthTime.
+	MFA        bool
+	AuthTime   time.Time
+	Issued     time.Time
+	Expiration time.Time
+}
+
+// Keys stores credentials; secrets are encrypted at rest.
+type Keys interface {
+	CreateAccessKey(ctx context.Context, account, user string) (AccessKey, error)
+	// ListAccessKeys lists a user's keys (every user's when user is "").
+	ListAccessKeys(ctx context.Context, account, user string) ([]AccessKey, error)
+	// AccessKey returns one key, without its secret; ok is false when no
+	// such key exists.
+	AccessKey(ctx context.Context, id string) (k AccessKey, ok bool, err error)
+	UpdateAccessKey(ctx context.Context, id, status string) error
+	DeleteAccessKey(ctx context.Context, id string) error
+	// RenameUser moves a user's keys to its new name.
+	RenameUser(ctx context.Context, account, from, to string) error
+	CreateSession(ctx context.Context, s Session) (SessionCredentials, error)
+	// EncodeMessage seals an authorization failure message so that only
+	// this service can read it; DecodeMessage opens one.
+	EncodeMessage(plain []byte) string
+	DecodeMessage(encoded string) ([]byte, error)
+}
+
+// Call is one API call.
+type Call struct {
+	Ctx    context.Context
+	Action string
+	Params query.Params
+	Caller *world.Caller
+	// Context is the request context AWS provides: aws:SourceIp,
+	// aws:SecureTransport, aws:RequestedRegion, session facts, ...
+	Context map[string][]string
+	Now     time.Time
+	State   State
+	// Body is the request body of a JSON-protocol call.
+	Body []byte
+	// OnDecision, when set, is told of every authorization made for the
+	// call, with its explanation and the time it took (for the audit log and
+	// metrics).
+	OnDecision func(e *engine.Explanation, took time.Duration)
+	// Temporary reports a caller using temporary credentials (a session
+	// token).
+	Temporary bool
+}
+
+// Account is the caller's account.
+func (c *Call) Account() string {
+	if c.Caller.Account != nil {
+		return c.Caller.Account.ID
+	}
+	return ""
+}
+
+// Authorize decides the call's action on a resource as the caller, with the
+// request context plus extra keys (aws:RequestTag/*, iam:PermissionsBoundary,
+// ...). A denial is AccessDenied with AWS's message.
+func (c *Call) Authorize(action, resource string, extra map[string][]string) *query.Error {
+	ctx := make(map[string][]string, len(c.Context)+len(extra))
+	for k, v := range c.Context {
+		ctx[k] = v
+	}
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	start := time.Now()
+	q, err := c.State.World().Prepare(world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now})
+	if err != nil {
+		return query.Errorf("ValidationError", "%v", err)
+	}
+	if c.OnDecision == nil {
+		if engine.Authorize(q).Decision == engine.Allowed {
+			return nil
+		}
+		return c.Denied(engine.Explain(q))
+	}
+	e := engine.Explain(q)
+	c.OnDecision(e, time.Since(start))
+	if e.Decision == engine.Allowed {
+		return nil
+	}
+	return c.Denied(e)
+}
+
+// Record reports decisions made for the call outside Authorize (such as
+// the trust policy decisions of AssumeRole).
+func (c *Call) Record(es ...*engine.Explanation) {
+	if c.OnDecision == nil {
+		return
+	}
+	for _, e := range es {
+		c.OnDecision(e, 0)
+	}
+}
+
+// Denied is the AccessDenied error for a denial: AWS's message, then the
+// encoded authorization failure message that sts:DecodeAuthorizationMessage
+// turns back into the explanation.
+func (c *Call) Denied(e *engine.Explanation) *query.Error {
+	msg := DeniedMessage(c.Caller.Principal, e.Action, e.Resource, e.Result)
+	return query.Errorf("AccessDenied", "%s. Encoded authorization failure message: %s", msg, c.State.Keys().EncodeMessage(AuthorizationMessage(e)))
+}
+
+// AuthorizationMessage is the decoded form of an authorization failure
+// message: AWS's members (allowed, explicitDeny, matchedStatements,
+// failures, context with the principal, action, resource and conditions),
+// and iamgate's full explanation under "explanation".
+func AuthorizationMessage(e *engine.Explanation) []byte {
+	type value struct {
+		Value string `json:"value"`
+	}
+	type condition struct {
+		Key    string `json:"key"`
+		Values struct {
+			Items []value `json:"items"`
+		} `json:"values"`
+	}
+	var m struct {
+		Allowed           bool `json:"allowed"`
+		ExplicitDeny      bool `json:"explicitDeny"`
+		MatchedStatements struct {
+			Items []engine.MatchedStatement `json:"items"`
+		} `json:"matchedStatements"`
+		Failures struct {
+			Items []string `json:"items"`
+		} `json:"failures"`
+		Context struct {
+			Principal struct {
+				ID  string `json:"id,omitempty"`
+				Arn string `json:"arn"`
+			} `json:"principal"`
+			Action     string `json:"action"`
+			Resource   string `json:"resource"`
+			Conditions struct {
+				Items []condition `json:"items"`
+			} `json:"conditions"`
+		} `json:"context"`
+		Explanation *engine.Explanation `json:"explanation"`
+	}
+	m.Allowed = e.Decision == engine.Allowed
+	m.ExplicitDeny = e.Decision == engine.ExplicitDeny
+	m.MatchedStatements.Items = append([]engine.MatchedStatement{}, e.Matched...)
+	m.Failures.Items = []string{}
+	m.Context.Principal.Arn = e.Principal
+	if ids := e.Context["aws:userid"]; len(ids) > 0 {
+		m.Context.Principal.ID = ids[0]
+	}
+	m.Context.Action, m.Context.Resource = e.Action, e.Resource
+	keys := make([]string, 0, len(e.Context))
+	for k := range e.Context {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	m.Context.Conditions.Items = []condition{}
+	for _, k := range keys {
+		var cd condition
+		cd.Key = k
+		for _, v := range e.Context[k] {
+			cd.Values.Items = append(cd.Values.Items, value{v})
+		}
+		m.Context.Conditions.Items = append(m.Context.Conditions.Items, cd)
+	}
+	m.Explanation = e
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// DeniedMessage words a denial as AWS does: "User: ARN is not authorized to
+// perform: ACTION on resource: RESOURCE because no identity-based policy
+// allows the ACTION action" (or "with an explicit deny in a ... policy").
+func DeniedMessage(principal, action, resource string, r engine.Result) string {
+	kind := map[engine.Layer]string{
+		engine.LayerIdentity: "identity-based policy", engine.LayerResource: "resource-based policy",
+		engine.LayerBoundary: "permissions boundary", engine.LayerSession: "session policy",
+		engine.LayerSCP: "service control policy", engine.LayerRCP: "resource control policy",
+		engine.LayerEndpoint: "VPC endpoint policy",
+	}[r.Layer]
+	if kind == "" {
+		kind = "identity-based policy"
+	}
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s ", principal, action, resource)
+	if r.Decision == engine.ExplicitDeny {
+		article := "a"
+		if kind == "identity-based policy" {
+			article = "an"
+		}
+		return msg + "with an explicit deny in " + article + " " + kind
+	}
+	return msg + "because no " + kind + " allows the " + action + " action"
+}

@@ -1,0 +1,8 @@
+// Package api is what the IAM and STS handlers share: a Call (the verified
+// caller, the parameters, the request context AWS provides) and the State
+// they read and change, and authorization of every call through the world
+// and the engine, with AccessDenied messages in AWS's form.
+//
+// Wire formats are in api/query, signatures in api/sigv4, the operations in
+// api/iam and api/sts; package server wires them to HTTP and the store.
+package api
