@@ -1,0 +1,343 @@
+package sts
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/world"
+)
+
+// Handler is one STS operation.
+type Handler func(c *api.Call) (any, *query.Error)
+
+// Operations lists the STS operations by Action name.
+var Operations = map[string]Handler{
+	"GetCallerIdentity":          GetCallerIdentity,
+	"AssumeRole":                 AssumeRole,
+	"GetSessionToken":            GetSessionToken,
+	"GetAccessKeyInfo":           GetAccessKeyInfo,
+	"DecodeAuthorizationMessage": DecodeAuthorizationMessage,
+}
+
+type callerIdentity struct {
+	XMLName xml.Name `xml:"GetCallerIdentityResult"`
+	UserID  string   `xml:"UserId"`
+	Account string   `xml:"Account"`
+	Arn     string   `xml:"Arn"`
+}
+
+// GetCallerIdentity needs no permission: AWS answers it even when a policy
+// denies it (the STS API Reference, GetCallerIdentity).
+func GetCallerIdentity(c *api.Call) (any, *query.Error) {
+	cl := c.Caller
+	res := callerIdentity{Arn: cl.Principal, Account: c.Account()}
+	switch {
+	case cl.User != nil:
+		res.UserID = cl.User.ID
+	case cl.Session != nil:
+		res.UserID = cl.Role.ID + ":" + cl.Session.Name
+	case cl.Kind == engine.AccountRoot:
+		res.UserID = res.Account
+		res.Arn = "arn:aws:iam::" + res.Account + ":root"
+	}
+	return res, nil
+}
+
+type credentials struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken"`
+	Expiration      string `xml:"Expiration"`
+}
+
+type assumedRoleUser struct {
+	AssumedRoleID string `xml:"AssumedRoleId"`
+	Arn           string `xml:"Arn"`
+}
+
+type assumeRoleResult struct {
+	XMLName          xml.Name        `xml:"AssumeRoleResult"`
+	Credentials      credentials     `xml:"Credentials"`
+	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize int             `xml:"PackedPolicySize"`
+	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+}
+
+var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// AssumeRole issues temporary credentials for a role (the STS API
+// Reference, AssumeRole): the trust policy and the caller's own policies
+// decide, with ExternalId, session tags (sts:TagSession) and source identity
+// (sts:SetSourceIdentity); DurationSeconds runs from 900 seconds to the
+// role's maximum, and at most one hour when a role session assumes a role.
+func AssumeRole(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	roleARN, e := p.Required("RoleArn")
+	if e != nil {
+		return nil, e
+	}
+	name, e := p.Required("RoleSessionName")
+	if e != nil {
+		return nil, e
+	}
+	if len(name) < 2 || len(name) > 64 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", name)
+	}
+	if !sessionNamePattern.MatchString(name) {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
+	}
+	if c.Caller.Kind == engine.AccountRoot {
+		return nil, query.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
+	}
+	duration, e := p.Int("DurationSeconds", 3600)
+	if e != nil {
+		return nil, e
+	}
+	if duration < 900 || duration > 43200 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
+	}
+	policy := p.Get("Policy")
+	if len(policy) > 2048 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	}
+	var policyARNs []string
+	for i := 1; ; i++ {
+		v := p.Get("PolicyArns.member." + itoa(i) + ".arn")
+		if v == "" {
+			break
+		}
+		policyARNs = append(policyARNs, v)
+	}
+	if len(policyARNs) > 10 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+	}
+	tagList, e := p.Tags("Tags")
+	if e != nil {
+		return nil, e
+	}
+	if len(tagList) > 50 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+	}
+	tags := map[string]string{}
+	for _, t := range tagList {
+		tags[t[0]] = t[1]
+	}
+	mfa, e := mfaParams(p)
+	if e != nil {
+		return nil, e
+	}
+	if mfa {
+		c.Context = withMFA(c.Context)
+	}
+	w := c.State.World()
+	in := world.AssumeRoleInput{RoleARN: roleARN, SessionName: name, ExternalID: p.Get("ExternalId"), SessionTags: tags,
+		TransitiveTagKeys: p.List("TransitiveTagKeys"), PolicyARNs: policyARNs, SourceIdentity: p.Get("SourceIdentity"),
+		Context: c.Context, Time: c.Now}
+	if policy != "" {
+		in.SessionPolicy = []byte(policy)
+	}
+	res, err := w.AssumeRole(c.Caller, in)
+	if res != nil {
+		c.Record(res.Decisions...)
+	}
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "is not in the world"):
+			// AWS does not reveal whether the role exists.
+			return nil, query.Errorf("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Caller.Principal, roleARN)
+		case strings.Contains(msg, "session policy"):
+			return nil, query.Errorf("MalformedPolicyDocument", "%s", msg)
+		}
+		return nil, query.Errorf("ValidationError", "%s", msg)
+	}
+	if res.Caller == nil {
+		if res.Denied == nil {
+			return nil, query.Errorf("AccessDenied", "%s", res.Reason)
+		}
+		return nil, c.Denied(res.Denied)
+	}
+	role := res.Caller.Role
+	max := role.MaxSessionDuration
+	if max == 0 {
+		max = 3600
+	}
+	if duration > max {
+		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	if c.Caller.Session != nil && duration > 3600 {
+		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	s := res.Caller.Session
+	sess := api.Session{Account: role.Account.ID, RoleName: role.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
+		SourceIdentity: s.SourceIdentity, Chained: s.Chained, MFA: mfa, AuthTime: c.Now, Issued: c.Now,
+		Expiration: c.Now.Add(time.Duration(duration) * time.Second)}
+	if policy != "" {
+		sess.Policies = append(sess.Policies, []byte(policy))
+	}
+	for _, a := range policyARNs {
+		if mp, ok := w.ManagedPolicy(a); ok && mp.Default() != nil {
+			sess.Policies = append(sess.Policies, mp.Default().JSON)
+		}
+	}
+	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not store the session: %v", err)
+	}
+	return assumeRoleResult{
+		Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
+			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
+		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + s.Name, Arn: s.ARN()},
+		SourceIdentity:  s.SourceIdentity,
+	}, nil
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+var (
+	serialPattern = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+	tokenPattern  = regexp.MustCompile(`^[\d]{6}$`)
+)
+
+// mfaParams reads SerialNumber and TokenCode, which come together. iamgate
+// holds no MFA devices: a well-formed six-digit code with a serial number
+// counts as multi-factor authentication.
+func mfaParams(p query.Params) (bool, *query.Error) {
+	serial, code := p.Get("SerialNumber"), p.Get("TokenCode")
+	if serial == "" && code == "" {
+		return false, nil
+	}
+	if serial != "" && !serialPattern.MatchString(serial) {
+		return false, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'serialNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=/:,.@-]*", serial)
+	}
+	if code != "" && !tokenPattern.MatchString(code) {
+		return false, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*", code)
+	}
+	if serial == "" || code == "" {
+		return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
+	}
+	return true, nil
+}
+
+func withMFA(ctx map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(ctx)+2)
+	for k, v := range ctx {
+		out[k] = v
+	}
+	out["aws:MultiFactorAuthPresent"] = []string{"true"}
+	out["aws:MultiFactorAuthAge"] = []string{"0"}
+	return out
+}
+
+type getSessionTokenResult struct {
+	Credentials credentials `xml:"Credentials"`
+}
+
+// GetSessionToken issues temporary credentials for an IAM user or the root
+// user (the STS API Reference, GetSessionToken): 900 to 129,600 seconds
+// (43,200 by default; at most 3,600 for the root user), optionally with
+// MFA. It needs no permission, and session credentials cannot call it.
+func GetSessionToken(c *api.Call) (any, *query.Error) {
+	if c.Caller.Session != nil || c.Temporary {
+		return nil, query.Errorf("AccessDenied", "Cannot call GetSessionToken with session credentials")
+	}
+	root := c.Caller.Kind == engine.AccountRoot
+	if c.Caller.User == nil && !root {
+		return nil, query.Errorf("AccessDenied", "Cannot call GetSessionToken with these credentials")
+	}
+	max, def := 129600, 43200
+	if root {
+		max, def = 3600, 3600
+	}
+	duration, e := c.Params.Int("DurationSeconds", def)
+	if e != nil {
+		return nil, e
+	}
+	if duration < 900 || duration > 129600 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600", duration)
+	}
+	if duration > max {
+		duration = max
+	}
+	mfa, e := mfaParams(c.Params)
+	if e != nil {
+		return nil, e
+	}
+	sess := api.Session{Account: c.Account(), MFA: mfa, AuthTime: c.Now, Issued: c.Now, Expiration: c.Now.Add(time.Duration(duration) * time.Second)}
+	if c.Caller.User != nil {
+		sess.UserName = c.Caller.User.Name
+	}
+	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not issue the session: %v", err)
+	}
+	return getSessionTokenResult{Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
+		SessionToken: creds.SessionToken, Expiration: creds.Expiration.UTC().Format(time.RFC3339)}}, nil
+}
+
+// GetAccessKeyInfo returns the account an access key ID belongs to. It
+// needs sts:GetAccessKeyInfo.
+func GetAccessKeyInfo(c *api.Call) (any, *query.Error) {
+	id, e := c.Params.Required("AccessKeyId")
+	if e != nil {
+		return nil, e
+	}
+	if len(id) < 16 || len(id) > 128 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16", id)
+	}
+	if e := c.Authorize("sts:GetAccessKeyInfo", "*", nil); e != nil {
+		return nil, e
+	}
+	acct, ok := api.KeyAccount(id)
+	if !ok {
+		return nil, query.Errorf("InvalidParameterValue", "The access key ID %s was not issued by this service.", id)
+	}
+	return struct {
+		Account string `xml:"Account"`
+	}{acct}, nil
+}
+
+// DecodeAuthorizationMessage turns the encoded message of an AccessDenied
+// back into its explanation (the STS API Reference,
+// DecodeAuthorizationMessage); it needs sts:DecodeAuthorizationMessage, and
+// a message decodes only in the account whose principal was denied.
+func DecodeAuthorizationMessage(c *api.Call) (any, *query.Error) {
+	enc, e := c.Params.Required("EncodedMessage")
+	if e != nil {
+		return nil, e
+	}
+	if len(enc) > 10240 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'encodedMessage' failed to satisfy constraint: Member must have length less than or equal to 10240")
+	}
+	if e := c.Authorize("sts:DecodeAuthorizationMessage", "*", nil); e != nil {
+		return nil, e
+	}
+	plain, err := c.State.Keys().DecodeMessage(enc)
+	if err != nil {
+		return nil, query.Errorf("InvalidAuthorizationMessageException", "The encoded authorization message is not valid.")
+	}
+	var m struct {
+		Explanation struct {
+			PrincipalAccount string `json:"principalAccount"`
+			ResourceAccount  string `json:"resourceAccount"`
+		} `json:"explanation"`
+	}
+	if json.Unmarshal(plain, &m) != nil || (m.Explanation.PrincipalAccount != c.Account() && m.Explanation.ResourceAccount != c.Account()) {
+		return nil, query.Errorf("InvalidAuthorizationMessageException", "The encoded authorization message is not valid.")
+	}
+	return struct {
+		DecodedMessage string `xml:"DecodedMessage"`
+	}{string(plain)}, nil
+}
