@@ -1,0 +1,287 @@
+package iam
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/catalog"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateAccountAlias": CreateAccountAlias, "DeleteAccountAlias": DeleteAccountAlias, "ListAccountAliases": ListAccountAliases,
+		"GetAccountAuthorizationDetails": GetAccountAuthorizationDetails,
+	})
+}
+
+// aliasPattern is accountAliasType in the botocore model, without its
+// look-ahead (no two hyphens in a row is checked separately).
+var aliasPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+func aliasParam(c *api.Call) (string, *query.Error) {
+	alias, e := c.Params.Required("AccountAlias")
+	if e != nil {
+		return "", e
+	}
+	if !aliasPattern.MatchString(alias) || strings.Contains(alias, "--") {
+		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", alias)
+	}
+	return alias, nil
+}
+
+// CreateAccountAlias sets the account's alias (an account has one; aliases
+// are unique across accounts).
+func CreateAccountAlias(c *api.Call) (any, *query.Error) {
+	alias, e := aliasParam(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:CreateAccountAlias", "*", nil); e != nil {
+		return nil, e
+	}
+	for _, a := range c.State.File().Accounts {
+		if a.ID != c.Account() && slices.Contains(a.Aliases, alias) {
+			return nil, query.Errorf("EntityAlreadyExists", "The account alias %s already exists.", alias)
+		}
+	}
+	return nil, update(c, func(a *world.FileAccount) *query.Error {
+		a.Aliases = []string{alias}
+		return nil
+	})
+}
+
+// DeleteAccountAlias removes the account's alias.
+func DeleteAccountAlias(c *api.Call) (any, *query.Error) {
+	alias, e := aliasParam(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:DeleteAccountAlias", "*", nil); e != nil {
+		return nil, e
+	}
+	return nil, update(c, func(a *world.FileAccount) *query.Error {
+		i := slices.Index(a.Aliases, alias)
+		if i < 0 {
+			return query.Errorf("NoSuchEntity", "The account alias %s cannot be found.", alias)
+		}
+		a.Aliases = slices.Delete(a.Aliases, i, i+1)
+		return nil
+	})
+}
+
+// ListAccountAliases lists the account's alias.
+func ListAccountAliases(c *api.Call) (any, *query.Error) {
+	if e := c.Authorize("iam:ListAccountAliases", "*", nil); e != nil {
+		return nil, e
+	}
+	aliases, pg, e := pageOf(slices.Clone(account(c).Aliases), func(s string) string { return s }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		AccountAliases []string `xml:"AccountAliases>member"`
+		listPage
+	}{aliases, pg}, nil
+}
+
+type policyDetail struct {
+	PolicyName     string `xml:"PolicyName"`
+	PolicyDocument string `xml:"PolicyDocument"`
+}
+
+type userDetail struct {
+	Path                    string           `xml:"Path"`
+	UserName                string           `xml:"UserName"`
+	UserID                  string           `xml:"UserId"`
+	Arn                     string           `xml:"Arn"`
+	CreateDate              string           `xml:"CreateDate"`
+	UserPolicyList          []policyDetail   `xml:"UserPolicyList>member"`
+	GroupList               []string         `xml:"GroupList>member"`
+	AttachedManagedPolicies []attachedPolicy `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary     *boundary        `xml:"PermissionsBoundary,omitempty"`
+	Tags                    tagSet           `xml:"Tags,omitempty"`
+}
+
+type groupDetail struct {
+	Path                    string           `xml:"Path"`
+	GroupName               string           `xml:"GroupName"`
+	GroupID                 string           `xml:"GroupId"`
+	Arn                     string           `xml:"Arn"`
+	CreateDate              string           `xml:"CreateDate"`
+	GroupPolicyList         []policyDetail   `xml:"GroupPolicyList>member"`
+	AttachedManagedPolicies []attachedPolicy `xml:"AttachedManagedPolicies>member"`
+}
+
+type roleDetail struct {
+	Path                     string            `xml:"Path"`
+	RoleName                 string            `xml:"RoleName"`
+	RoleID                   string            `xml:"RoleId"`
+	Arn                      string            `xml:"Arn"`
+	CreateDate               string            `xml:"CreateDate"`
+	AssumeRolePolicyDocument string            `xml:"AssumeRolePolicyDocument"`
+	InstanceProfileList      []instanceProfile `xml:"InstanceProfileList>member"`
+	RolePolicyList           []policyDetail    `xml:"RolePolicyList>member"`
+	AttachedManagedPolicies  []attachedPolicy  `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary      *boundary         `xml:"PermissionsBoundary,omitempty"`
+	Tags                     tagSet            `xml:"Tags,omitempty"`
+}
+
+type managedPolicyDetail struct {
+	managedPolicy
+	PolicyVersionList []policyVersion `xml:"PolicyVersionList>member"`
+}
+
+func inlineDetails(in []world.FileInline) []policyDetail {
+	out := []policyDetail{}
+	for _, p := range in {
+		out = append(out, policyDetail{PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document.JSON())})
+	}
+	return out
+}
+
+func attachedDetails(w interface {
+	ManagedPolicy(string) (*world.ManagedPolicy, bool)
+}, refs []string) []attachedPolicy {
+	out := []attachedPolicy{}
+	for _, ref := range refs {
+		name := ref
+		if mp, ok := w.ManagedPolicy(ref); ok {
+			name = mp.Name
+		}
+		out = append(out, attachedPolicy{PolicyName: name, PolicyArn: ref})
+	}
+	return out
+}
+
+// GetAccountAuthorizationDetails returns every user, group, role and
+// managed policy of the account with their policies (the document the
+// importer reads), filtered by Filter and paged by MaxItems and Marker.
+func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
+	filter := map[string]bool{}
+	for _, f := range c.Params.List("Filter") {
+		switch f {
+		case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+			filter[f] = true
+		default:
+			return nil, query.Errorf("ValidationError", "1 validation error detected: Value '[%s]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]", f)
+		}
+	}
+	want := func(f string) bool { return len(filter) == 0 || filter[f] }
+	if e := c.Authorize("iam:GetAccountAuthorizationDetails", "*", nil); e != nil {
+		return nil, e
+	}
+	a := account(c)
+	w := c.State.World()
+	var items []any
+	if want("User") {
+		users := slices.Clone(a.Users)
+		slices.SortFunc(users, func(x, y world.FileUser) int { return cmp(x.Name, y.Name) })
+		for _, u := range users {
+			items = append(items, userDetail{Path: cleanPath(u.Path), UserName: u.Name, UserID: u.ID, Arn: iamARN(a.ID, "user", u.Path, u.Name),
+				CreateDate: timestamp(u.Created), UserPolicyList: inlineDetails(u.Policies), GroupList: append([]string{}, u.Groups...),
+				AttachedManagedPolicies: attachedDetails(w, u.ManagedPolicies), PermissionsBoundary: boundaryOf(u.PermissionsBoundary), Tags: tagList(u.Tags)})
+		}
+	}
+	if want("Group") {
+		groups := slices.Clone(a.Groups)
+		slices.SortFunc(groups, func(x, y world.FileGroup) int { return cmp(x.Name, y.Name) })
+		for _, g := range groups {
+			items = append(items, groupDetail{Path: cleanPath(g.Path), GroupName: g.Name, GroupID: g.ID, Arn: iamARN(a.ID, "group", g.Path, g.Name),
+				CreateDate: timestamp(g.Created), GroupPolicyList: inlineDetails(g.Policies), AttachedManagedPolicies: attachedDetails(w, g.ManagedPolicies)})
+		}
+	}
+	if want("Role") {
+		roles := slices.Clone(a.Roles)
+		slices.SortFunc(roles, func(x, y world.FileRole) int { return cmp(x.Name, y.Name) })
+		for _, r := range roles {
+			d := roleDetail{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(a.ID, "role", r.Path, r.Name),
+				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []instanceProfile{},
+				RolePolicyList: inlineDetails(r.Policies), AttachedManagedPolicies: attachedDetails(w, r.ManagedPolicies),
+				PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
+			for i := range a.InstanceProfiles {
+				if slices.Contains(a.InstanceProfiles[i].Roles, r.Name) {
+					d.InstanceProfileList = append(d.InstanceProfileList, profileShape(a, &a.InstanceProfiles[i]))
+				}
+			}
+			items = append(items, d)
+		}
+	}
+	if want("LocalManagedPolicy") {
+		policies := slices.Clone(a.Policies)
+		slices.SortFunc(policies, func(x, y world.FilePolicy) int { return cmp(x.Name, y.Name) })
+		for _, fp := range policies {
+			d := managedPolicyDetail{managedPolicy: customerShape(a, fp)}
+			d.Tags = nil
+			normalize(&fp)
+			for _, v := range fp.Versions {
+				d.PolicyVersionList = append(d.PolicyVersionList, versionShape(&fp, v, true))
+			}
+			items = append(items, d)
+		}
+	}
+	if want("AWSManagedPolicy") {
+		// AWS managed policies appear when something in the account uses them.
+		for _, mp := range catalog.Managed().Policies {
+			if n, b := usage(a, mp.ARN); n+b > 0 {
+				items = append(items, managedPolicyDetail{managedPolicy: awsShape(a, mp), PolicyVersionList: []policyVersion{{
+					Document: encodeDocument(mp.Document), VersionID: mp.VersionID, IsDefaultVersion: true, CreateDate: catalogTime(mp.Updated)}}})
+			}
+		}
+	}
+	// Page by position: the marker is the index of the next item.
+	max, e := c.Params.Int("MaxItems", defaultMaxItems)
+	if e != nil {
+		return nil, e
+	}
+	if max < 1 || max > 1000 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", max)
+	}
+	start := 0
+	if m := c.Params.Get("Marker"); m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, query.Errorf("ValidationError", "Invalid Marker %q.", m)
+		}
+		start = n
+	}
+	var res struct {
+		UserDetailList  []userDetail          `xml:"UserDetailList>member"`
+		GroupDetailList []groupDetail         `xml:"GroupDetailList>member"`
+		RoleDetailList  []roleDetail          `xml:"RoleDetailList>member"`
+		Policies        []managedPolicyDetail `xml:"Policies>member"`
+		listPage
+	}
+	res.UserDetailList, res.GroupDetailList, res.RoleDetailList, res.Policies = []userDetail{}, []groupDetail{}, []roleDetail{}, []managedPolicyDetail{}
+	end := min(start+max, len(items))
+	for _, it := range items[start:end] {
+		switch v := it.(type) {
+		case userDetail:
+			res.UserDetailList = append(res.UserDetailList, v)
+		case groupDetail:
+			res.GroupDetailList = append(res.GroupDetailList, v)
+		case roleDetail:
+			res.RoleDetailList = append(res.RoleDetailList, v)
+		case managedPolicyDetail:
+			res.Policies = append(res.Policies, v)
+		}
+	}
+	if end < len(items) {
+		res.IsTruncated, res.Marker = true, strconv.Itoa(end)
+	}
+	return res, nil
+}
+
+func cmp(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

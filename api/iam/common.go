@@ -1,0 +1,205 @@
+package iam
+
+import (
+	"crypto/rand"
+	"encoding/xml"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/world"
+)
+
+// Handler is one IAM operation.
+type Handler func(c *api.Call) (any, *query.Error)
+
+// Operations lists the IAM operations by Action name.
+var Operations = map[string]Handler{}
+
+func register(ops map[string]Handler) {
+	for k, v := range ops {
+		Operations[k] = v
+	}
+}
+
+// account returns the caller's account in file form, read only.
+func account(c *api.Call) *world.FileAccount {
+	fw := c.State.File()
+	id := c.Account()
+	for i := range fw.Accounts {
+		if fw.Accounts[i].ID == id {
+			return &fw.Accounts[i]
+		}
+	}
+	return &world.FileAccount{ID: id}
+}
+
+func update(c *api.Call, fn func(a *world.FileAccount) *query.Error) *query.Error {
+	return c.State.UpdateAccount(c.Ctx, c.Account(), fn)
+}
+
+func iamARN(acct, kind, path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + acct + ":" + kind + path + name
+}
+
+// entity is a user, group or role in an account being read or changed.
+type entity struct {
+	kind     string // user, group, role
+	name     string
+	path     string
+	inline   *[]world.FileInline
+	managed  *[]string
+	tags     *map[string]string // nil for groups
+	boundary *string            // nil for groups
+}
+
+func (e *entity) arn(acct string) string { return iamARN(acct, e.kind, e.path, e.name) }
+
+// noun is the kind as IAM's messages and parameters spell it.
+func noun(kind string) string { return strings.ToUpper(kind[:1]) + kind[1:] }
+
+func findEntity(a *world.FileAccount, kind, name string) *entity {
+	switch kind {
+	case "user":
+		for i := range a.Users {
+			if u := &a.Users[i]; u.Name == name {
+				return &entity{kind: kind, name: u.Name, path: u.Path, inline: &u.Policies, managed: &u.ManagedPolicies, tags: &u.Tags, boundary: &u.PermissionsBoundary}
+			}
+		}
+	case "group":
+		for i := range a.Groups {
+			if g := &a.Groups[i]; g.Name == name {
+				return &entity{kind: kind, name: g.Name, path: g.Path, inline: &g.Policies, managed: &g.ManagedPolicies}
+			}
+		}
+	case "role":
+		for i := range a.Roles {
+			if r := &a.Roles[i]; r.Name == name {
+				return &entity{kind: kind, name: r.Name, path: r.Path, inline: &r.Policies, managed: &r.ManagedPolicies, tags: &r.Tags, boundary: &r.PermissionsBoundary}
+			}
+		}
+	}
+	return nil
+}
+
+// existing finds an entity named by a request parameter, or NoSuchEntity.
+func existing(a *world.FileAccount, kind, name string) (*entity, *query.Error) {
+	if e := findEntity(a, kind, name); e != nil {
+		return e, nil
+	}
+	return nil, noSuch(kind, name)
+}
+
+// boundaryContext is iam:PermissionsBoundary for an entity that has one.
+func boundaryContext(arn string) map[string][]string {
+	if arn == "" {
+		return nil
+	}
+	return map[string][]string{"iam:PermissionsBoundary": {arn}}
+}
+
+func merge(ms ...map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// timestamp formats a time as IAM does (ISO 8601, UTC).
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// encodeDocument URL-encodes a policy document as IAM returns it (RFC 3986:
+// every byte but the unreserved characters is percent-encoded).
+func encodeDocument(doc []byte) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for _, c := range doc {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+// newID makes a unique ID the way IAM shapes them: a four-letter prefix
+// (AIDA users, AGPA groups, AROA roles, ANPA policies, AIPA instance
+// profiles) and 17 upper-case letters and digits.
+func newID(prefix string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	var b [17]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	for i := range b {
+		b[i] = alphabet[b[i]&31]
+	}
+	return prefix + string(b[:])
+}
+
+func tagList(m map[string]string) tagSet {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	out := make(tagSet, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, tag{Key: k, Value: m[k]})
+	}
+	return out
+}
+
+// pathPrefix filters by PathPrefix (the botocore model: pathPrefixType).
+func pathPrefix(c *api.Call) (string, *query.Error) {
+	p := c.Params.Get("PathPrefix")
+	if p == "" {
+		return "/", nil
+	}
+	if !strings.HasPrefix(p, "/") || len(p) > 512 {
+		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", p)
+	}
+	return p, nil
+}
+
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// orderedResult is a result whose member names vary with the entity kind
+// (UserName, GroupName or RoleName), written in order.
+type orderedResult struct {
+	keys   []string
+	values map[string]string
+}
+
+func (r orderedResult) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, k := range r.keys {
+		if err := e.EncodeElement(r.values[k], xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}

@@ -1,0 +1,461 @@
+package iam
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/world"
+)
+
+// Inline policies, attached managed policies, tags and permissions
+// boundaries work the same way for users, groups and roles; these build the
+// operations for each kind.
+
+func init() {
+	for _, kind := range []string{"user", "group", "role"} {
+		n := noun(kind)
+		register(map[string]Handler{
+			"Put" + n + "Policy":            putInline(kind),
+			"Get" + n + "Policy":            getInline(kind),
+			"List" + n + "Policies":         listInline(kind),
+			"Delete" + n + "Policy":         deleteInline(kind),
+			"Attach" + n + "Policy":         attach(kind),
+			"Detach" + n + "Policy":         detach(kind),
+			"ListAttached" + n + "Policies": listAttached(kind),
+		})
+	}
+	for _, kind := range []string{"user", "role"} {
+		n := noun(kind)
+		register(map[string]Handler{
+			"Tag" + n: tagEntity(kind), "Untag" + n: untagEntity(kind), "List" + n + "Tags": listTags(kind),
+		})
+	}
+}
+
+// inlineQuota is the aggregate size of an entity's inline policies (the IAM
+// User Guide, "IAM and AWS STS quotas").
+var inlineQuota = map[string]int{"user": maxUserInlineTotal, "group": 5120, "role": maxRoleInlineTotal}
+
+// entityParam reads the entity name parameter (UserName, GroupName,
+// RoleName).
+func entityParam(c *api.Call, kind string) (string, *query.Error) {
+	name := c.Params.Get(noun(kind) + "Name")
+	max := 64
+	if kind == "group" || kind == "role" {
+		max = 128
+	}
+	return name, checkName(kind+"Name", name, max)
+}
+
+// lookup finds the entity a request names and authorizes the action on it
+// with iam:PermissionsBoundary (when the entity has a boundary) and extra.
+func lookup(c *api.Call, kind, action string, extra map[string][]string) (*entity, *query.Error) {
+	name, e := entityParam(c, kind)
+	if e != nil {
+		return nil, e
+	}
+	ent, e := existing(account(c), kind, name)
+	if e != nil {
+		return nil, e
+	}
+	ctx := extra
+	if ent.boundary != nil {
+		ctx = merge(boundaryContext(*ent.boundary), extra)
+	}
+	if e := c.Authorize(action, ent.arn(c.Account()), ctx); e != nil {
+		return nil, e
+	}
+	return ent, nil
+}
+
+func putInline(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		p := c.Params
+		policyName := p.Get("PolicyName")
+		if e := checkName("policyName", policyName, 128); e != nil {
+			return nil, e
+		}
+		doc, e := p.Required("PolicyDocument")
+		if e != nil {
+			return nil, e
+		}
+		if doc, e = checkDocument(doc, engine.IdentityPolicy, 0, ""); e != nil {
+			return nil, e
+		}
+		ent, e := lookup(c, kind, "iam:Put"+noun(kind)+"Policy", nil)
+		if e != nil {
+			return nil, e
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, ent.name)
+			if e != nil {
+				return e
+			}
+			list := *ent.inline
+			total := size(doc)
+			replaced := false
+			for i := range list {
+				if list[i].Name == policyName {
+					list[i].Document = world.NewPolicyText(doc)
+					replaced = true
+					continue
+				}
+				total += size(string(list[i].Document.JSON()))
+			}
+			if total > inlineQuota[kind] {
+				return query.Errorf("LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", inlineQuota[kind], kind, ent.name)
+			}
+			if !replaced {
+				*ent.inline = append(list, world.FileInline{Name: policyName, Document: world.NewPolicyText(doc)})
+			}
+			return nil
+		})
+	}
+}
+
+func getInline(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		policyName := c.Params.Get("PolicyName")
+		if e := checkName("policyName", policyName, 128); e != nil {
+			return nil, e
+		}
+		ent, e := lookup(c, kind, "iam:Get"+noun(kind)+"Policy", nil)
+		if e != nil {
+			return nil, e
+		}
+		for _, ip := range *ent.inline {
+			if ip.Name == policyName {
+				res := map[string]string{noun(kind) + "Name": ent.name, "PolicyName": policyName, "PolicyDocument": encodeDocument(ip.Document.JSON())}
+				return orderedResult{keys: []string{noun(kind) + "Name", "PolicyName", "PolicyDocument"}, values: res}, nil
+			}
+		}
+		return nil, query.Errorf("NoSuchEntity", "The %s policy with name %s cannot be found.", kind, policyName)
+	}
+}
+
+func listInline(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		ent, e := lookup(c, kind, "iam:List"+noun(kind)+"Policies", nil)
+		if e != nil {
+			return nil, e
+		}
+		var names []string
+		for _, ip := range *ent.inline {
+			names = append(names, ip.Name)
+		}
+		names, pg, e := pageOf(names, func(s string) string { return s }, c.Params)
+		if e != nil {
+			return nil, e
+		}
+		return struct {
+			PolicyNames []string `xml:"PolicyNames>member"`
+			listPage
+		}{names, pg}, nil
+	}
+}
+
+func deleteInline(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		policyName := c.Params.Get("PolicyName")
+		if e := checkName("policyName", policyName, 128); e != nil {
+			return nil, e
+		}
+		ent, e := lookup(c, kind, "iam:Delete"+noun(kind)+"Policy", nil)
+		if e != nil {
+			return nil, e
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, ent.name)
+			if e != nil {
+				return e
+			}
+			for i, ip := range *ent.inline {
+				if ip.Name == policyName {
+					*ent.inline = slices.Delete(*ent.inline, i, i+1)
+					return nil
+				}
+			}
+			return query.Errorf("NoSuchEntity", "The %s policy with name %s cannot be found.", kind, policyName)
+		})
+	}
+}
+
+// policyARNParam reads PolicyArn and checks the policy can be attached.
+func policyARNParam(c *api.Call) (string, *query.Error) {
+	ref, e := c.Params.Required("PolicyArn")
+	if e != nil {
+		return "", e
+	}
+	if !strings.HasPrefix(ref, "arn:") || len(ref) < 20 {
+		return "", query.Errorf("ValidationError", "ARN %s is not valid.", ref)
+	}
+	return ref, nil
+}
+
+func attach(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		ref, e := policyARNParam(c)
+		if e != nil {
+			return nil, e
+		}
+		ent, e := lookup(c, kind, "iam:Attach"+noun(kind)+"Policy", map[string][]string{"iam:PolicyARN": {ref}})
+		if e != nil {
+			return nil, e
+		}
+		if mp, ok := c.State.World().ManagedPolicy(ref); !ok || mp.Default() == nil {
+			return nil, query.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", ref)
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, ent.name)
+			if e != nil {
+				return e
+			}
+			if slices.Contains(*ent.managed, ref) {
+				return nil // attaching twice is not an error in IAM
+			}
+			if len(*ent.managed) >= maxManagedPerEntity {
+				return query.Errorf("LimitExceeded", "Cannot exceed quota for PoliciesPer%s: %d", noun(kind), maxManagedPerEntity)
+			}
+			*ent.managed = append(*ent.managed, ref)
+			return nil
+		})
+	}
+}
+
+func detach(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		ref, e := policyARNParam(c)
+		if e != nil {
+			return nil, e
+		}
+		ent, e := lookup(c, kind, "iam:Detach"+noun(kind)+"Policy", map[string][]string{"iam:PolicyARN": {ref}})
+		if e != nil {
+			return nil, e
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, ent.name)
+			if e != nil {
+				return e
+			}
+			i := slices.Index(*ent.managed, ref)
+			if i < 0 {
+				return query.Errorf("NoSuchEntity", "Policy %s was not found.", ref)
+			}
+			*ent.managed = slices.Delete(*ent.managed, i, i+1)
+			return nil
+		})
+	}
+}
+
+func listAttached(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		prefix, e := pathPrefix(c)
+		if e != nil {
+			return nil, e
+		}
+		ent, e := lookup(c, kind, "iam:ListAttached"+noun(kind)+"Policies", nil)
+		if e != nil {
+			return nil, e
+		}
+		w := c.State.World()
+		var out []attachedPolicy
+		for _, ref := range *ent.managed {
+			name := ref[strings.LastIndexByte(ref, '/')+1:]
+			path := "/"
+			if mp, ok := w.ManagedPolicy(ref); ok {
+				name, path = mp.Name, cleanPath(mp.Path)
+			}
+			if strings.HasPrefix(path, prefix) {
+				out = append(out, attachedPolicy{PolicyName: name, PolicyArn: ref})
+			}
+		}
+		out, pg, e := pageOf(out, func(p attachedPolicy) string { return p.PolicyArn }, c.Params)
+		if e != nil {
+			return nil, e
+		}
+		return struct {
+			AttachedPolicies []attachedPolicy `xml:"AttachedPolicies>member"`
+			listPage
+		}{out, pg}, nil
+	}
+}
+
+func tagEntity(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		tags, e := c.Params.Tags("Tags")
+		if e != nil {
+			return nil, e
+		}
+		if len(tags) == 0 {
+			return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+		}
+		name, e := entityParam(c, kind)
+		if e != nil {
+			return nil, e
+		}
+		cur, e := existing(account(c), kind, name)
+		if e != nil {
+			return nil, e
+		}
+		fresh := 0
+		for _, t := range tags {
+			if _, ok := (*cur.tags)[t[0]]; !ok {
+				fresh++
+			}
+		}
+		tagCtx, e := tagContext(tags, len(*cur.tags)-len(tags)+fresh)
+		if e != nil {
+			return nil, e
+		}
+		if _, e := lookup(c, kind, "iam:Tag"+noun(kind), tagCtx); e != nil {
+			return nil, e
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, name)
+			if e != nil {
+				return e
+			}
+			m := map[string]string{}
+			for k, v := range *ent.tags {
+				m[k] = v
+			}
+			for _, t := range tags {
+				m[t[0]] = t[1]
+			}
+			if len(m) > maxTagsPerEntity {
+				return query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+			}
+			*ent.tags = m
+			return nil
+		})
+	}
+}
+
+func untagEntity(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		keys := c.Params.List("TagKeys")
+		if len(keys) == 0 {
+			return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+		}
+		if len(keys) > maxTagsPerEntity {
+			return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50")
+		}
+		ent, e := lookup(c, kind, "iam:Untag"+noun(kind), map[string][]string{"aws:TagKeys": keys})
+		if e != nil {
+			return nil, e
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, ent.name)
+			if e != nil {
+				return e
+			}
+			m := map[string]string{}
+			for k, v := range *ent.tags {
+				if !slices.Contains(keys, k) {
+					m[k] = v
+				}
+			}
+			if len(m) == 0 {
+				m = nil
+			}
+			*ent.tags = m
+			return nil
+		})
+	}
+}
+
+func listTags(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		ent, e := lookup(c, kind, "iam:List"+noun(kind)+"Tags", nil)
+		if e != nil {
+			return nil, e
+		}
+		tags, pg, e := pageOf(tagList(*ent.tags), func(t tag) string { return t.Key }, c.Params)
+		if e != nil {
+			return nil, e
+		}
+		return struct {
+			Tags []tag `xml:"Tags>member"`
+			listPage
+		}{tags, pg}, nil
+	}
+}
+
+func putBoundary(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		ref, e := c.Params.Required("PermissionsBoundary")
+		if e != nil {
+			return nil, e
+		}
+		name, e := entityParam(c, kind)
+		if e != nil {
+			return nil, e
+		}
+		cur, e := existing(account(c), kind, name)
+		if e != nil {
+			return nil, e
+		}
+		if e := c.Authorize("iam:Put"+noun(kind)+"PermissionsBoundary", cur.arn(c.Account()), boundaryContext(ref)); e != nil {
+			return nil, e
+		}
+		if e := checkBoundary(c, ref); e != nil {
+			return nil, e
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, name)
+			if e != nil {
+				return e
+			}
+			*ent.boundary = ref
+			return nil
+		})
+	}
+}
+
+func deleteBoundary(kind string) Handler {
+	return func(c *api.Call) (any, *query.Error) {
+		ent, e := lookup(c, kind, "iam:Delete"+noun(kind)+"PermissionsBoundary", nil)
+		if e != nil {
+			return nil, e
+		}
+		if *ent.boundary == "" {
+			return nil, query.Errorf("NoSuchEntity", "The %s with name %s does not have a permissions boundary.", kind, ent.name)
+		}
+		return nil, update(c, func(a *world.FileAccount) *query.Error {
+			ent, e := existing(a, kind, ent.name)
+			if e != nil {
+				return e
+			}
+			*ent.boundary = ""
+			return nil
+		})
+	}
+}
+
+// authorizeCreate reads Tags and authorizes creating a user or role: the
+// Create action with iam:PermissionsBoundary and the tag keys, and with tags
+// also the Tag action (the IAM User Guide, "Permissions required to tag IAM
+// entities"); a boundary must be an existing managed policy.
+func authorizeCreate(c *api.Call, kind, path, name, bnd string) ([][2]string, *query.Error) {
+	tags, e := c.Params.Tags("Tags")
+	if e != nil {
+		return nil, e
+	}
+	tagCtx, e := tagContext(tags, 0)
+	if e != nil {
+		return nil, e
+	}
+	arn := iamARN(c.Account(), kind, path, name)
+	if e := c.Authorize("iam:Create"+noun(kind), arn, merge(tagCtx, boundaryContext(bnd))); e != nil {
+		return nil, e
+	}
+	if len(tags) > 0 {
+		if e := c.Authorize("iam:Tag"+noun(kind), arn, tagCtx); e != nil {
+			return nil, e
+		}
+	}
+	return tags, checkBoundary(c, bnd)
+}

@@ -1,0 +1,169 @@
+package iam
+
+import (
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateAccessKey": CreateAccessKey, "ListAccessKeys": ListAccessKeys, "UpdateAccessKey": UpdateAccessKey,
+		"DeleteAccessKey": DeleteAccessKey, "GetAccessKeyLastUsed": GetAccessKeyLastUsed,
+	})
+}
+
+// maxAccessKeys is IAM's quota of access keys per user.
+const maxAccessKeys = 2
+
+// keyUser finds the user a key request is about (UserName, or the calling
+// user) and authorizes the action on it.
+func keyUser(c *api.Call, action string) (string, *query.Error) {
+	name, e := callerUserName(c)
+	if e != nil {
+		return "", e
+	}
+	u := fileUser(account(c), name)
+	if u == nil {
+		return "", noSuch("user", name)
+	}
+	if e := c.Authorize(action, iamARN(c.Account(), "user", u.Path, name), nil); e != nil {
+		return "", e
+	}
+	return name, nil
+}
+
+// CreateAccessKey creates an access key for a user (two at most). The
+// secret is returned only here.
+func CreateAccessKey(c *api.Call) (any, *query.Error) {
+	name, e := keyUser(c, "iam:CreateAccessKey")
+	if e != nil {
+		return nil, e
+	}
+	keys := c.State.Keys()
+	have, err := keys.ListAccessKeys(c.Ctx, c.Account(), name)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read access keys: %v", err)
+	}
+	if len(have) >= maxAccessKeys {
+		return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeys)
+	}
+	k, err := keys.CreateAccessKey(c.Ctx, c.Account(), name)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not create the access key: %v", err)
+	}
+	return struct {
+		AccessKey accessKey `xml:"AccessKey"`
+	}{accessKey{UserName: name, AccessKeyID: k.ID, Status: k.Status, SecretAccessKey: k.Secret, CreateDate: timestamp(k.Created)}}, nil
+}
+
+// ListAccessKeys lists a user's access keys, without secrets.
+func ListAccessKeys(c *api.Call) (any, *query.Error) {
+	name, e := keyUser(c, "iam:ListAccessKeys")
+	if e != nil {
+		return nil, e
+	}
+	have, err := c.State.Keys().ListAccessKeys(c.Ctx, c.Account(), name)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read access keys: %v", err)
+	}
+	var out []accessKey
+	for _, k := range have {
+		out = append(out, accessKey{UserName: name, AccessKeyID: k.ID, Status: k.Status, CreateDate: timestamp(k.Created)})
+	}
+	out, pg, e := pageOf(out, func(k accessKey) string { return k.AccessKeyID }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		AccessKeyMetadata []accessKey `xml:"AccessKeyMetadata>member"`
+		listPage
+	}{out, pg}, nil
+}
+
+// ownKey finds a key of the user a request is about.
+func ownKey(c *api.Call, action string) (string, *query.Error) {
+	id, e := c.Params.Required("AccessKeyId")
+	if e != nil {
+		return "", e
+	}
+	name, e := keyUser(c, action)
+	if e != nil {
+		return "", e
+	}
+	k, ok, err := c.State.Keys().AccessKey(c.Ctx, id)
+	if err != nil {
+		return "", query.Errorf("ServiceFailure", "could not read the access key: %v", err)
+	}
+	if !ok || k.Account != c.Account() || k.User != name {
+		return "", query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+	}
+	return id, nil
+}
+
+// UpdateAccessKey makes a key Active or Inactive.
+func UpdateAccessKey(c *api.Call) (any, *query.Error) {
+	status, e := c.Params.Required("Status")
+	if e != nil {
+		return nil, e
+	}
+	if status != "Active" && status != "Inactive" {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]", status)
+	}
+	id, e := ownKey(c, "iam:UpdateAccessKey")
+	if e != nil {
+		return nil, e
+	}
+	if err := c.State.Keys().UpdateAccessKey(c.Ctx, id, status); err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not update the access key: %v", err)
+	}
+	return nil, nil
+}
+
+// DeleteAccessKey deletes a key.
+func DeleteAccessKey(c *api.Call) (any, *query.Error) {
+	id, e := ownKey(c, "iam:DeleteAccessKey")
+	if e != nil {
+		return nil, e
+	}
+	if err := c.State.Keys().DeleteAccessKey(c.Ctx, id); err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not delete the access key: %v", err)
+	}
+	return nil, nil
+}
+
+// GetAccessKeyLastUsed tells when, where and with which service a key was
+// last used ("N/A" when never).
+func GetAccessKeyLastUsed(c *api.Call) (any, *query.Error) {
+	id, e := c.Params.Required("AccessKeyId")
+	if e != nil {
+		return nil, e
+	}
+	k, ok, err := c.State.Keys().AccessKey(c.Ctx, id)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the access key: %v", err)
+	}
+	if !ok || k.Account != c.Account() {
+		return nil, query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+	}
+	u := fileUser(account(c), k.User)
+	path := "/"
+	if u != nil {
+		path = u.Path
+	}
+	if e := c.Authorize("iam:GetAccessKeyLastUsed", iamARN(c.Account(), "user", path, k.User), nil); e != nil {
+		return nil, e
+	}
+	type lastUsed struct {
+		LastUsedDate string `xml:"LastUsedDate,omitempty"`
+		ServiceName  string `xml:"ServiceName"`
+		Region       string `xml:"Region"`
+	}
+	lu := lastUsed{ServiceName: "N/A", Region: "N/A"}
+	if !k.LastUsed.IsZero() {
+		lu = lastUsed{LastUsedDate: timestamp(k.LastUsed), ServiceName: k.LastService, Region: k.LastRegion}
+	}
+	return struct {
+		UserName          string   `xml:"UserName"`
+		AccessKeyLastUsed lastUsed `xml:"AccessKeyLastUsed"`
+	}{k.User, lu}, nil
+}

@@ -1,0 +1,472 @@
+package iam
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/catalog"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/world"
+)
+
+// Access advisor: service last accessed data, computed from the audit log
+// (the IAM User Guide, "Refine permissions in AWS using last accessed
+// information"). A principal "accessed" a service when the engine allowed
+// it an action of that service in a call it made through iamgate.
+
+func init() {
+	register(map[string]Handler{
+		"GenerateServiceLastAccessedDetails":        GenerateServiceLastAccessedDetails,
+		"GetServiceLastAccessedDetails":             GetServiceLastAccessedDetails,
+		"GetServiceLastAccessedDetailsWithEntities": GetServiceLastAccessedDetailsWithEntities,
+		"ListPoliciesGrantingServiceAccess":         ListPoliciesGrantingServiceAccess,
+	})
+}
+
+type job struct {
+	Arn         string    `json:"arn"`
+	Granularity string    `json:"granularity"`
+	Account     string    `json:"account"`
+	Created     time.Time `json:"created"`
+}
+
+// subject is what a report is about: its entities and the policies that
+// grant it services.
+type subject struct {
+	entities []entityInfo
+	policies []grant
+}
+
+type entityInfo struct {
+	Arn  string `xml:"Arn"`
+	Name string `xml:"Name"`
+	Type string `xml:"Type"`
+	ID   string `xml:"Id"`
+	Path string `xml:"Path"`
+}
+
+// grant is one policy with the entity it is on.
+type grant struct {
+	name, arn, kind   string // kind: INLINE or MANAGED
+	entityType, owner string // for inline policies
+	doc               []byte
+}
+
+// resolve finds what an ARN (a user, group, role or managed policy of the
+// caller's account) stands for.
+func resolve(c *api.Call, ref string) (*subject, *query.Error) {
+	a := account(c)
+	w := c.State.World()
+	managed := func(refs []string) []grant {
+		var out []grant
+		for _, r := range refs {
+			if mp, ok := w.ManagedPolicy(r); ok && mp.Default() != nil {
+				out = append(out, grant{name: mp.Name, arn: r, kind: "MANAGED", doc: mp.Default().JSON})
+			}
+		}
+		return out
+	}
+	inline := func(kind, owner string, in []world.FileInline) []grant {
+		var out []grant
+		for _, p := range in {
+			out = append(out, grant{name: p.Name, kind: "INLINE", entityType: strings.ToUpper(kind), owner: owner, doc: p.Document.JSON()})
+		}
+		return out
+	}
+	userSubject := func(u *world.FileUser) ([]entityInfo, []grant) {
+		ent := []entityInfo{{Arn: iamARN(a.ID, "user", u.Path, u.Name), Name: u.Name, Type: "USER", ID: u.ID, Path: cleanPath(u.Path)}}
+		gs := append(inline("user", u.Name, u.Policies), managed(u.ManagedPolicies)...)
+		for _, gn := range u.Groups {
+			if g := fileGroup(a, gn); g != nil {
+				gs = append(gs, inline("group", g.Name, g.Policies)...)
+				gs = append(gs, managed(g.ManagedPolicies)...)
+			}
+		}
+		return ent, gs
+	}
+	s := &subject{}
+	switch {
+	case strings.Contains(ref, ":user/"):
+		for i := range a.Users {
+			if u := &a.Users[i]; iamARN(a.ID, "user", u.Path, u.Name) == ref {
+				s.entities, s.policies = userSubject(u)
+				return s, nil
+			}
+		}
+	case strings.Contains(ref, ":role/"):
+		for i := range a.Roles {
+			if r := &a.Roles[i]; iamARN(a.ID, "role", r.Path, r.Name) == ref {
+				s.entities = []entityInfo{{Arn: ref, Name: r.Name, Type: "ROLE", ID: r.ID, Path: cleanPath(r.Path)}}
+				s.policies = append(inline("role", r.Name, r.Policies), managed(r.ManagedPolicies)...)
+				return s, nil
+			}
+		}
+	case strings.Contains(ref, ":group/"):
+		for i := range a.Groups {
+			if g := &a.Groups[i]; iamARN(a.ID, "group", g.Path, g.Name) == ref {
+				s.policies = append(inline("group", g.Name, g.Policies), managed(g.ManagedPolicies)...)
+				for j := range a.Users {
+					if slices.Contains(a.Users[j].Groups, g.Name) {
+						ent, _ := userSubject(&a.Users[j])
+						s.entities = append(s.entities, ent...)
+					}
+				}
+				return s, nil
+			}
+		}
+	case strings.Contains(ref, ":policy/"):
+		s.policies = managed([]string{ref})
+		if len(s.policies) == 0 {
+			break
+		}
+		for i := range a.Users {
+			if u := &a.Users[i]; slices.Contains(u.ManagedPolicies, ref) {
+				ent, _ := userSubject(u)
+				s.entities = append(s.entities, ent...)
+			}
+		}
+		for i := range a.Groups {
+			if g := &a.Groups[i]; slices.Contains(g.ManagedPolicies, ref) {
+				for j := range a.Users {
+					if slices.Contains(a.Users[j].Groups, g.Name) {
+						ent, _ := userSubject(&a.Users[j])
+						s.entities = append(s.entities, ent...)
+					}
+				}
+			}
+		}
+		for i := range a.Roles {
+			if r := &a.Roles[i]; slices.Contains(r.ManagedPolicies, ref) {
+				s.entities = append(s.entities, entityInfo{Arn: iamARN(a.ID, "role", r.Path, r.Name), Name: r.Name, Type: "ROLE", ID: r.ID, Path: cleanPath(r.Path)})
+			}
+		}
+		return s, nil
+	}
+	return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", ref)
+}
+
+// services lists the service namespaces a policy document allows actions
+// of, using the service catalog for wildcards.
+func services(doc []byte) []string {
+	p, err := policy.Parse("policy", doc)
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	cat := catalog.Default()
+	for _, st := range p.Statements {
+		if st.Effect != policy.Allow {
+			continue
+		}
+		if st.NotAction != nil {
+			for _, svc := range cat.Services {
+				seen[svc.Prefix] = true
+			}
+			continue
+		}
+		if st.Action == nil {
+			continue
+		}
+		for _, v := range st.Action.Values {
+			pattern := strings.ToLower(v.Text)
+			if pattern == "*" {
+				for _, svc := range cat.Services {
+					seen[svc.Prefix] = true
+				}
+				continue
+			}
+			prefix, _, _ := strings.Cut(pattern, ":")
+			if !strings.ContainsAny(prefix, "*?") {
+				seen[prefix] = true
+				continue
+			}
+			for _, a := range cat.Expand(pattern) {
+				seen[a.Service.Prefix] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func serviceName(prefix string) string {
+	if svc, ok := catalog.Default().Service(prefix); ok && svc.Name != "" {
+		return svc.Name
+	}
+	return prefix
+}
+
+// uses are the allowed actions of the entities in the audit log up to a
+// time, newest first.
+type use struct {
+	entity, action, region string
+	at                     time.Time
+}
+
+func usesOf(c *api.Call, entities []entityInfo, until time.Time) ([]use, *query.Error) {
+	entries, err := c.State.AuditLog(c.Ctx, audit.Filter{Account: c.Account(), Until: until.Add(time.Second)})
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "reading the audit log: %v", err)
+	}
+	byCaller := func(caller string) string {
+		for _, e := range entities {
+			if caller == e.Arn {
+				return e.Arn
+			}
+			if e.Type == "ROLE" && strings.HasPrefix(caller, "arn:aws:sts::"+c.Account()+":assumed-role/"+e.Name+"/") {
+				return e.Arn
+			}
+		}
+		return ""
+	}
+	var out []use
+	for i := len(entries) - 1; i >= 0; i-- {
+		en := entries[i]
+		who := byCaller(en.Caller)
+		if who == "" {
+			continue
+		}
+		for _, d := range en.Decisions {
+			if d.Decision == "allowed" {
+				out = append(out, use{entity: who, action: d.Action, region: en.Region, at: en.Time})
+			}
+		}
+	}
+	return out, nil
+}
+
+// GenerateServiceLastAccessedDetails starts a report job for a user, group,
+// role or managed policy; the report is ready at once.
+func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
+	ref, e := c.Params.Required("Arn")
+	if e != nil {
+		return nil, e
+	}
+	g := c.Params.Get("Granularity")
+	if g == "" {
+		g = "SERVICE_LEVEL"
+	}
+	if g != "SERVICE_LEVEL" && g != "ACTION_LEVEL" {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]", g)
+	}
+	if e := c.Authorize("iam:GenerateServiceLastAccessedDetails", ref, nil); e != nil {
+		return nil, e
+	}
+	if _, e := resolve(c, ref); e != nil {
+		return nil, e
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	id := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	data, _ := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now})
+	if err := c.State.SaveJob(c.Ctx, id, data); err != nil {
+		return nil, query.Errorf("ServiceFailure", "saving the job: %v", err)
+	}
+	return struct {
+		JobID string `xml:"JobId"`
+	}{id}, nil
+}
+
+func loadJob(c *api.Call) (job, *query.Error) {
+	id, e := c.Params.Required("JobId")
+	if e != nil {
+		return job{}, e
+	}
+	data, ok, err := c.State.LoadJob(c.Ctx, id)
+	if err != nil {
+		return job{}, query.Errorf("ServiceFailure", "reading the job: %v", err)
+	}
+	var j job
+	if !ok || json.Unmarshal(data, &j) != nil || j.Account != c.Account() {
+		return job{}, query.Errorf("NoSuchEntity", "The job with ID %s cannot be found.", id)
+	}
+	return j, nil
+}
+
+// report loads a job, authorizes reading it, and gathers its subject and
+// the subject's uses up to the job's time.
+func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
+	j, e := loadJob(c)
+	if e != nil {
+		return job{}, nil, nil, e
+	}
+	if e := c.Authorize(action, "*", nil); e != nil {
+		return job{}, nil, nil, e
+	}
+	s, e := resolve(c, j.Arn)
+	if e != nil {
+		return job{}, nil, nil, e
+	}
+	uses, e := usesOf(c, s.entities, j.Created)
+	if e != nil {
+		return job{}, nil, nil, e
+	}
+	return j, s, uses, nil
+}
+
+type trackedAction struct {
+	ActionName         string `xml:"ActionName"`
+	LastAccessedEntity string `xml:"LastAccessedEntity,omitempty"`
+	LastAccessedTime   string `xml:"LastAccessedTime,omitempty"`
+	LastAccessedRegion string `xml:"LastAccessedRegion,omitempty"`
+}
+
+type serviceLastAccessed struct {
+	ServiceName                string          `xml:"ServiceName"`
+	LastAuthenticated          string          `xml:"LastAuthenticated,omitempty"`
+	ServiceNamespace           string          `xml:"ServiceNamespace"`
+	LastAuthenticatedEntity    string          `xml:"LastAuthenticatedEntity,omitempty"`
+	LastAuthenticatedRegion    string          `xml:"LastAuthenticatedRegion,omitempty"`
+	TotalAuthenticatedEntities int             `xml:"TotalAuthenticatedEntities"`
+	TrackedActions             []trackedAction `xml:"TrackedActionsLastAccessed>member,omitempty"`
+}
+
+// GetServiceLastAccessedDetails reads a report: every service the
+// policies grant, with when it was last used and by which entity.
+func GetServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
+	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetails")
+	if e != nil {
+		return nil, e
+	}
+	granted := map[string]bool{}
+	for _, g := range s.policies {
+		for _, svc := range services(g.doc) {
+			granted[svc] = true
+		}
+	}
+	var out []serviceLastAccessed
+	for svc := range granted {
+		sla := serviceLastAccessed{ServiceName: serviceName(svc), ServiceNamespace: svc}
+		who := map[string]bool{}
+		actions := map[string]*trackedAction{}
+		for _, u := range uses {
+			if !strings.HasPrefix(u.action, svc+":") {
+				continue
+			}
+			if sla.LastAuthenticated == "" {
+				sla.LastAuthenticated, sla.LastAuthenticatedEntity, sla.LastAuthenticatedRegion = timestamp(u.at), u.entity, u.region
+			}
+			who[u.entity] = true
+			name := strings.TrimPrefix(u.action, svc+":")
+			if _, seen := actions[name]; !seen {
+				actions[name] = &trackedAction{ActionName: name, LastAccessedEntity: u.entity, LastAccessedTime: timestamp(u.at), LastAccessedRegion: u.region}
+			}
+		}
+		sla.TotalAuthenticatedEntities = len(who)
+		if j.Granularity == "ACTION_LEVEL" {
+			for _, ta := range actions {
+				sla.TrackedActions = append(sla.TrackedActions, *ta)
+			}
+			slices.SortFunc(sla.TrackedActions, func(x, y trackedAction) int { return strings.Compare(x.ActionName, y.ActionName) })
+		}
+		out = append(out, sla)
+	}
+	out, pg, e := pageOf(out, func(s serviceLastAccessed) string { return s.ServiceNamespace }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		JobStatus            string                `xml:"JobStatus"`
+		JobType              string                `xml:"JobType"`
+		JobCreationDate      string                `xml:"JobCreationDate"`
+		ServicesLastAccessed []serviceLastAccessed `xml:"ServicesLastAccessed>member"`
+		JobCompletionDate    string                `xml:"JobCompletionDate"`
+		listPage
+	}{"COMPLETED", j.Granularity, timestamp(j.Created), out, timestamp(j.Created), pg}, nil
+}
+
+// GetServiceLastAccessedDetailsWithEntities lists, for one service, the
+// report's entities and when each last used it.
+func GetServiceLastAccessedDetailsWithEntities(c *api.Call) (any, *query.Error) {
+	ns, e := c.Params.Required("ServiceNamespace")
+	if e != nil {
+		return nil, e
+	}
+	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetailsWithEntities")
+	if e != nil {
+		return nil, e
+	}
+	type entityDetails struct {
+		EntityInfo        entityInfo `xml:"EntityInfo"`
+		LastAuthenticated string     `xml:"LastAuthenticated,omitempty"`
+	}
+	var out []entityDetails
+	for _, en := range s.entities {
+		d := entityDetails{EntityInfo: en}
+		for _, u := range uses {
+			if u.entity == en.Arn && strings.HasPrefix(u.action, ns+":") {
+				d.LastAuthenticated = timestamp(u.at)
+				break
+			}
+		}
+		out = append(out, d)
+	}
+	out, pg, e := pageOf(out, func(d entityDetails) string { return d.EntityInfo.Arn }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		JobStatus         string          `xml:"JobStatus"`
+		JobCreationDate   string          `xml:"JobCreationDate"`
+		JobCompletionDate string          `xml:"JobCompletionDate"`
+		EntityDetailsList []entityDetails `xml:"EntityDetailsList>member"`
+		listPage
+	}{"COMPLETED", timestamp(j.Created), timestamp(j.Created), out, pg}, nil
+}
+
+// ListPoliciesGrantingServiceAccess lists, per service, the policies of a
+// user, group or role that grant it.
+func ListPoliciesGrantingServiceAccess(c *api.Call) (any, *query.Error) {
+	ref, e := c.Params.Required("Arn")
+	if e != nil {
+		return nil, e
+	}
+	namespaces := c.Params.List("ServiceNamespaces")
+	if len(namespaces) == 0 || len(namespaces) > 200 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length between 1 and 200")
+	}
+	if e := c.Authorize("iam:ListPoliciesGrantingServiceAccess", ref, nil); e != nil {
+		return nil, e
+	}
+	s, e := resolve(c, ref)
+	if e != nil {
+		return nil, e
+	}
+	type granting struct {
+		PolicyName string `xml:"PolicyName"`
+		PolicyType string `xml:"PolicyType"`
+		PolicyArn  string `xml:"PolicyArn,omitempty"`
+		EntityType string `xml:"EntityType,omitempty"`
+		EntityName string `xml:"EntityName,omitempty"`
+	}
+	type entry struct {
+		ServiceNamespace string     `xml:"ServiceNamespace"`
+		Policies         []granting `xml:"Policies>member"`
+	}
+	var out []entry
+	for _, ns := range namespaces {
+		en := entry{ServiceNamespace: ns, Policies: []granting{}}
+		for _, g := range s.policies {
+			if slices.Contains(services(g.doc), ns) {
+				en.Policies = append(en.Policies, granting{PolicyName: g.name, PolicyType: g.kind, PolicyArn: g.arn, EntityType: g.entityType, EntityName: g.owner})
+			}
+		}
+		out = append(out, en)
+	}
+	return struct {
+		PoliciesGrantingServiceAccess []entry `xml:"PoliciesGrantingServiceAccess>member"`
+		IsTruncated                   bool    `xml:"IsTruncated"`
+	}{out, false}, nil
+}

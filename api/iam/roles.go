@@ -1,0 +1,267 @@
+package iam
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateRole": CreateRole, "GetRole": GetRole, "ListRoles": ListRoles, "UpdateRole": UpdateRole,
+		"UpdateRoleDescription": UpdateRoleDescription, "UpdateAssumeRolePolicy": UpdateAssumeRolePolicy, "DeleteRole": DeleteRole,
+		"PutRolePermissionsBoundary": putBoundary("role"), "DeleteRolePermissionsBoundary": deleteBoundary("role"),
+	})
+}
+
+func roleShape(acct string, r *world.FileRole, withDocument bool) role {
+	out := role{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(acct, "role", r.Path, r.Name),
+		CreateDate: timestamp(r.Created), Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
+		PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
+	if out.MaxSessionDuration == 0 {
+		out.MaxSessionDuration = 3600
+	}
+	if withDocument {
+		out.AssumeRolePolicyDocument = encodeDocument(r.TrustPolicy.JSON())
+	}
+	return out
+}
+
+func fileRole(a *world.FileAccount, name string) *world.FileRole {
+	for i := range a.Roles {
+		if a.Roles[i].Name == name {
+			return &a.Roles[i]
+		}
+	}
+	return nil
+}
+
+func checkDescription(d string) *query.Error {
+	if len(d) > 1000 {
+		return query.Errorf("ValidationError", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
+	}
+	return nil
+}
+
+func checkMaxSession(p query.Params) (int, *query.Error) {
+	d, e := p.Int("MaxSessionDuration", 0)
+	if e != nil {
+		return 0, e
+	}
+	if d != 0 && (d < 3600 || d > maxRoleSessionDuration) {
+		return 0, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", d)
+	}
+	return d, nil
+}
+
+// CreateRole creates a role with its trust policy, and optionally a path,
+// description, maximum session duration, permissions boundary and tags
+// (iam:CreateRole with iam:PermissionsBoundary and the tag keys; with tags
+// also iam:TagRole).
+func CreateRole(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	name := p.Get("RoleName")
+	if e := checkName("roleName", name, 64); e != nil {
+		return nil, e
+	}
+	path, e := checkPath(p.Get("Path"))
+	if e != nil {
+		return nil, e
+	}
+	doc, e := p.Required("AssumeRolePolicyDocument")
+	if e != nil {
+		return nil, e
+	}
+	if doc, e = checkDocument(doc, engine.ResourcePolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
+		return nil, e
+	}
+	desc := p.Get("Description")
+	if e := checkDescription(desc); e != nil {
+		return nil, e
+	}
+	maxSession, e := checkMaxSession(p)
+	if e != nil {
+		return nil, e
+	}
+	bnd := p.Get("PermissionsBoundary")
+	tags, e := authorizeCreate(c, "role", path, name, bnd)
+	if e != nil {
+		return nil, e
+	}
+	var out world.FileRole
+	e = update(c, func(a *world.FileAccount) *query.Error {
+		if fileRole(a, name) != nil {
+			return query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name)
+		}
+		out = world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(doc), PermissionsBoundary: bnd,
+			Tags: tagMap(tags), MaxSessionDuration: maxSession, Description: desc, Created: c.Now}
+		a.Roles = append(a.Roles, out)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Role role `xml:"Role"`
+	}{roleShape(c.Account(), &out, true)}, nil
+}
+
+// GetRole returns a role with its trust policy.
+func GetRole(c *api.Call) (any, *query.Error) {
+	if _, e := lookup(c, "role", "iam:GetRole", nil); e != nil {
+		return nil, e
+	}
+	r := fileRole(account(c), c.Params.Get("RoleName"))
+	return struct {
+		Role role `xml:"Role"`
+	}{roleShape(c.Account(), r, true)}, nil
+}
+
+// ListRoles lists roles under a path prefix.
+func ListRoles(c *api.Call) (any, *query.Error) {
+	prefix, e := pathPrefix(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:ListRoles", iamARN(c.Account(), "role", "/", ""), nil); e != nil {
+		return nil, e
+	}
+	a := account(c)
+	var roles []role
+	for i := range a.Roles {
+		if strings.HasPrefix(cleanPath(a.Roles[i].Path), prefix) {
+			r := roleShape(c.Account(), &a.Roles[i], true)
+			r.Tags, r.PermissionsBoundary = nil, nil // ListRoles leaves these out, as IAM does
+			roles = append(roles, r)
+		}
+	}
+	roles, pg, e := pageOf(roles, func(r role) string { return r.RoleName }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Roles []role `xml:"Roles>member"`
+		listPage
+	}{roles, pg}, nil
+}
+
+// UpdateRole changes a role's description and maximum session duration.
+func UpdateRole(c *api.Call) (any, *query.Error) {
+	desc, hasDesc := c.Params.Values["Description"]
+	if hasDesc {
+		if e := checkDescription(desc[0]); e != nil {
+			return nil, e
+		}
+	}
+	maxSession, e := checkMaxSession(c.Params)
+	if e != nil {
+		return nil, e
+	}
+	ent, e := lookup(c, "role", "iam:UpdateRole", nil)
+	if e != nil {
+		return nil, e
+	}
+	// UpdateRole's result is empty but present (botocore: UpdateRoleResponse).
+	return struct{}{}, update(c, func(a *world.FileAccount) *query.Error {
+		r := fileRole(a, ent.name)
+		if r == nil {
+			return noSuch("role", ent.name)
+		}
+		if hasDesc {
+			r.Description = desc[0]
+		}
+		if maxSession != 0 {
+			r.MaxSessionDuration = maxSession
+		}
+		return nil
+	})
+}
+
+// UpdateRoleDescription changes a role's description and returns the role.
+func UpdateRoleDescription(c *api.Call) (any, *query.Error) {
+	desc, e := c.Params.Required("Description")
+	if e != nil {
+		return nil, e
+	}
+	if e := checkDescription(desc); e != nil {
+		return nil, e
+	}
+	ent, e := lookup(c, "role", "iam:UpdateRoleDescription", nil)
+	if e != nil {
+		return nil, e
+	}
+	var out role
+	e = update(c, func(a *world.FileAccount) *query.Error {
+		r := fileRole(a, ent.name)
+		if r == nil {
+			return noSuch("role", ent.name)
+		}
+		r.Description = desc
+		out = roleShape(a.ID, r, true)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Role role `xml:"Role"`
+	}{out}, nil
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func UpdateAssumeRolePolicy(c *api.Call) (any, *query.Error) {
+	doc, e := c.Params.Required("PolicyDocument")
+	if e != nil {
+		return nil, e
+	}
+	if doc, e = checkDocument(doc, engine.ResourcePolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
+		return nil, e
+	}
+	ent, e := lookup(c, "role", "iam:UpdateAssumeRolePolicy", nil)
+	if e != nil {
+		return nil, e
+	}
+	return nil, update(c, func(a *world.FileAccount) *query.Error {
+		r := fileRole(a, ent.name)
+		if r == nil {
+			return noSuch("role", ent.name)
+		}
+		r.TrustPolicy = world.NewPolicyText(doc)
+		return nil
+	})
+}
+
+// DeleteRole deletes a role that has no policies and is in no instance
+// profile (IAM's DeleteConflict otherwise).
+func DeleteRole(c *api.Call) (any, *query.Error) {
+	ent, e := lookup(c, "role", "iam:DeleteRole", nil)
+	if e != nil {
+		return nil, e
+	}
+	return nil, update(c, func(a *world.FileAccount) *query.Error {
+		for _, ip := range a.InstanceProfiles {
+			if slices.Contains(ip.Roles, ent.name) {
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+			}
+		}
+		for i := range a.Roles {
+			r := &a.Roles[i]
+			if r.Name != ent.name {
+				continue
+			}
+			switch {
+			case len(r.Policies) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
+			case len(r.ManagedPolicies) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+			}
+			a.Roles = append(a.Roles[:i], a.Roles[i+1:]...)
+			return nil
+		}
+		return noSuch("role", ent.name)
+	})
+}

@@ -1,0 +1,531 @@
+package iam
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/world"
+)
+
+// The Simulate APIs (the IAM API Reference, SimulatePrincipalPolicy and
+// SimulateCustomPolicy) run the same engine as every call. Unlike AWS, any
+// caller ARN (roles and sessions too) and session policies are accepted.
+
+func init() {
+	register(map[string]Handler{
+		"SimulatePrincipalPolicy":          SimulatePrincipalPolicy,
+		"SimulateCustomPolicy":             SimulateCustomPolicy,
+		"GetContextKeysForPrincipalPolicy": GetContextKeysForPrincipalPolicy,
+		"GetContextKeysForCustomPolicy":    GetContextKeysForCustomPolicy,
+	})
+}
+
+type position struct {
+	Line   int `xml:"Line"`
+	Column int `xml:"Column"`
+}
+
+type simStatement struct {
+	SourcePolicyID   string    `xml:"SourcePolicyId,omitempty"`
+	SourcePolicyType string    `xml:"SourcePolicyType,omitempty"`
+	StartPosition    *position `xml:"StartPosition,omitempty"`
+	EndPosition      *position `xml:"EndPosition,omitempty"`
+}
+
+// decisionDetails is EvalDecisionDetails, a map in the Query protocol.
+type decisionDetails map[string]string
+
+func (d decisionDetails) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if len(d) == 0 {
+		return nil
+	}
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		entry := struct {
+			Key   string `xml:"key"`
+			Value string `xml:"value"`
+		}{k, d[k]}
+		if err := e.EncodeElement(entry, xml.StartElement{Name: xml.Name{Local: "entry"}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}
+
+type evaluationResult struct {
+	EvalActionName                    string           `xml:"EvalActionName"`
+	EvalResourceName                  string           `xml:"EvalResourceName"`
+	EvalDecision                      string           `xml:"EvalDecision"`
+	MatchedStatements                 []simStatement   `xml:"MatchedStatements>member"`
+	MissingContextValues              []string         `xml:"MissingContextValues>member"`
+	OrganizationsDecisionDetail       *orgDetail       `xml:"OrganizationsDecisionDetail,omitempty"`
+	PermissionsBoundaryDecisionDetail *boundaryDetail  `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
+	EvalDecisionDetails               decisionDetails  `xml:"EvalDecisionDetails,omitempty"`
+	ResourceSpecificResults           []resourceResult `xml:"ResourceSpecificResults>member,omitempty"`
+}
+
+// resourceResult is ResourceSpecificResult: the decision for one resource
+// of the request (iamgate simulates one resource per result, so there is
+// one).
+type resourceResult struct {
+	EvalResourceName                  string          `xml:"EvalResourceName"`
+	EvalResourceDecision              string          `xml:"EvalResourceDecision"`
+	MatchedStatements                 []simStatement  `xml:"MatchedStatements>member"`
+	MissingContextValues              []string        `xml:"MissingContextValues>member"`
+	EvalDecisionDetails               decisionDetails `xml:"EvalDecisionDetails,omitempty"`
+	PermissionsBoundaryDecisionDetail *boundaryDetail `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
+}
+
+type orgDetail struct {
+	AllowedByOrganizations bool `xml:"AllowedByOrganizations"`
+}
+
+type boundaryDetail struct {
+	AllowedByPermissionsBoundary bool `xml:"AllowedByPermissionsBoundary"`
+}
+
+// simInput is what both Simulate APIs take.
+type simInput struct {
+	identity, boundary []*engine.Policy
+	resourcePolicy     *engine.Policy
+	actions, resources []string
+	resourceOwner      string
+	callerARN          string
+	context            map[string][]string
+	// scenario is ResourceHandlingOption: the EC2 scenario whose resources
+	// are decided together.
+	scenario string
+}
+
+// scenarios are the resources each EC2 scenario needs (the IAM API
+// Reference, SimulateCustomPolicy, ResourceHandlingOption): instance, image
+// and security group always; a network interface in a VPC; a volume with
+// EBS; a subnet where named.
+var scenarios = map[string][]string{
+	"EC2-Classic-InstanceStore":    {"instance", "image", "security-group"},
+	"EC2-Classic-EBS":              {"instance", "image", "security-group", "volume"},
+	"EC2-VPC-InstanceStore":        {"instance", "image", "security-group", "network-interface"},
+	"EC2-VPC-InstanceStore-Subnet": {"instance", "image", "security-group", "network-interface", "subnet"},
+	"EC2-VPC-EBS":                  {"instance", "image", "security-group", "network-interface", "volume"},
+	"EC2-VPC-EBS-Subnet":           {"instance", "image", "security-group", "network-interface", "subnet", "volume"},
+}
+
+// checkScenario requires a resource of each type the scenario needs.
+func checkScenario(name string, resources []string) *query.Error {
+	need, ok := scenarios[name]
+	if !ok {
+		return query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'resourceHandlingOption' failed to satisfy constraint: Member must be one of the EC2 scenarios", name)
+	}
+	for _, typ := range need {
+		found := false
+		for _, r := range resources {
+			if a, err := arn.Parse(r); err == nil && a.Service == "ec2" && strings.HasPrefix(a.Resource, typ+"/") {
+				found = true
+			}
+		}
+		if !found {
+			return query.Errorf("InvalidInput", "Invalid Input: scenario %s needs a resource of type %s in ResourceArns.", name, typ)
+		}
+	}
+	return nil
+}
+
+func compileInputs(p query.Params, name string, t engine.PolicyType) ([]*engine.Policy, *query.Error) {
+	var out []*engine.Policy
+	for i, doc := range p.List(name) {
+		cp, e := compileOne(doc, t, fmt.Sprintf("%s.%d", name, i+1))
+		if e != nil {
+			return nil, e
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}
+
+func compileOne(doc string, t engine.PolicyType, name string) (*engine.Policy, *query.Error) {
+	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
+		if u, err := url.QueryUnescape(doc); err == nil {
+			doc = u
+		}
+	}
+	pp, err := policy.Parse(name, []byte(doc))
+	if err != nil {
+		return nil, query.Errorf("MalformedPolicyDocument", "%s: %v", name, err)
+	}
+	cp, err := engine.Compile(pp, t, name)
+	if err != nil {
+		return nil, query.Errorf("MalformedPolicyDocument", "%s: %v", name, err)
+	}
+	return cp, nil
+}
+
+// contextEntries reads ContextEntries.member.N (ContextKeyName,
+// ContextKeyValues.member.M, ContextKeyType).
+func contextEntries(p query.Params) (map[string][]string, *query.Error) {
+	out := map[string][]string{}
+	for i := 1; ; i++ {
+		prefix := "ContextEntries.member." + strconv.Itoa(i) + "."
+		name := p.Get(prefix + "ContextKeyName")
+		if name == "" {
+			if p.Get(prefix+"ContextKeyType") != "" {
+				return nil, query.Errorf("ValidationError", "ContextEntries.member.%d has no ContextKeyName", i)
+			}
+			return out, nil
+		}
+		switch typ := p.Get(prefix + "ContextKeyType"); typ {
+		case "", "string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList":
+		default:
+			return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'contextEntries.%d.member.contextKeyType' failed to satisfy constraint: Member must satisfy enum value set: [string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]", typ, i)
+		}
+		out[name] = append(out[name], p.List(prefix+"ContextKeyValues")...)
+	}
+}
+
+func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) {
+	p := c.Params
+	in := &simInput{actions: p.List("ActionNames"), resources: p.List("ResourceArns"), resourceOwner: p.Get("ResourceOwner"), callerARN: p.Get("CallerArn")}
+	if len(in.actions) == 0 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
+	}
+	if len(in.resources) == 0 {
+		in.resources = []string{"*"}
+	}
+	var e *query.Error
+	if in.identity, e = compileInputs(p, "PolicyInputList", engine.IdentityPolicy); e != nil {
+		return nil, e
+	}
+	if identityRequired && len(in.identity) == 0 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+	}
+	if in.boundary, e = compileInputs(p, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy); e != nil {
+		return nil, e
+	}
+	if len(in.boundary) > 1 {
+		return nil, query.Errorf("InvalidInput", "Only one permissions boundary policy can be given.")
+	}
+	if rp := p.Get("ResourcePolicy"); rp != "" {
+		if in.resourcePolicy, e = compileOne(rp, engine.ResourcePolicy, "ResourcePolicy"); e != nil {
+			return nil, e
+		}
+	}
+	if in.context, e = contextEntries(p); e != nil {
+		return nil, e
+	}
+	if h := p.Get("ResourceHandlingOption"); h != "" {
+		if e := checkScenario(h, in.resources); e != nil {
+			return nil, e
+		}
+		in.scenario = h
+	}
+	return in, nil
+}
+
+// apply changes a gathered request as the inputs say.
+func (in *simInput) apply(req *engine.Request) {
+	req.Policies.Identity = append(req.Policies.Identity, in.identity...)
+	if len(in.boundary) > 0 {
+		req.Policies.PermissionsBoundary = in.boundary[0]
+	}
+	if in.resourcePolicy != nil {
+		req.Policies.Resource = in.resourcePolicy
+	}
+	if in.resourceOwner != "" {
+		if a, err := arn.Parse(in.resourceOwner); err == nil && a.AccountID != "" {
+			req.ResourceAccount = a.AccountID
+		} else if arn.IsAccountID(in.resourceOwner) {
+			req.ResourceAccount = in.resourceOwner
+		}
+	}
+	if in.callerARN != "" {
+		req.Principal = in.callerARN
+	}
+}
+
+// result turns an explanation into an EvaluationResult.
+func result(e *engine.Explanation, q *engine.Prepared) evaluationResult {
+	r := evaluationResult{EvalActionName: e.Action, EvalResourceName: e.Resource, EvalDecision: e.DecisionText,
+		MatchedStatements: []simStatement{}, MissingContextValues: missingKeys(q, e), EvalDecisionDetails: decisionDetails{}}
+	for _, m := range e.Matched {
+		st := simStatement{SourcePolicyID: m.PolicyName, SourcePolicyType: sourceType(m.PolicyType, m.PolicyName, e.PrincipalKind)}
+		if m.Line > 0 {
+			st.StartPosition = &position{m.Line, m.Column}
+			st.EndPosition = &position{m.Line, m.Column}
+		}
+		r.MatchedStatements = append(r.MatchedStatements, st)
+	}
+	layerDecision := func(layer string) (string, bool) {
+		deny, allow := false, false
+		for _, m := range e.Matched {
+			if m.PolicyType == layer {
+				if m.Effect == "Deny" {
+					deny = true
+				} else {
+					allow = true
+				}
+			}
+		}
+		switch {
+		case deny:
+			return "explicitDeny", true
+		case allow:
+			return "allowed", true
+		}
+		return "implicitDeny", false
+	}
+	if q.Policies.Resource != nil {
+		d, _ := layerDecision("resource")
+		r.EvalDecisionDetails["Resource Policy"] = d
+	}
+	if q.Policies.PermissionsBoundary != nil {
+		d, _ := layerDecision("permissionsBoundary")
+		r.PermissionsBoundaryDecisionDetail = &boundaryDetail{AllowedByPermissionsBoundary: d == "allowed"}
+	}
+	if q.Policies.SCP != nil {
+		allowed := !(e.DecidedBy != nil && e.DecidedBy.Layer == "scp")
+		r.OrganizationsDecisionDetail = &orgDetail{AllowedByOrganizations: allowed}
+	}
+	if len(r.EvalDecisionDetails) == 0 {
+		r.EvalDecisionDetails = nil
+	}
+	r.ResourceSpecificResults = []resourceResult{{EvalResourceName: r.EvalResourceName, EvalResourceDecision: r.EvalDecision,
+		MatchedStatements: r.MatchedStatements, MissingContextValues: r.MissingContextValues, EvalDecisionDetails: r.EvalDecisionDetails,
+		PermissionsBoundaryDecisionDetail: r.PermissionsBoundaryDecisionDetail}}
+	return r
+}
+
+// sourceType is SourcePolicyType: managed policies by their ARN, inline
+// and input policies as the principal's kind ("user" or "role"), resource
+// policies as "resource", the rest (boundaries given inline, SCPs, session
+// policies) "none".
+func sourceType(t, name, principalKind string) string {
+	switch {
+	case t == "resource":
+		return "resource"
+	case strings.HasPrefix(name, "arn:aws:iam::aws:policy/"):
+		return "aws-managed"
+	case strings.HasPrefix(name, "arn:"):
+		return "user-managed"
+	case t == "identity" && strings.Contains(strings.ToLower(principalKind), "role"):
+		return "role"
+	case t == "identity":
+		return "user"
+	}
+	return "none"
+}
+
+// missingKeys are the condition keys the request's policies use that its
+// context does not hold.
+func missingKeys(q *engine.Prepared, e *engine.Explanation) []string {
+	var pols []*engine.Policy
+	pols = append(pols, q.Policies.Identity...)
+	pols = append(pols, q.Policies.Resource, q.Policies.PermissionsBoundary)
+	pols = append(pols, q.Policies.Session...)
+	seen := map[string]bool{}
+	out := []string{}
+	for _, p := range pols {
+		if p == nil || p.Source == nil {
+			continue
+		}
+		for _, st := range p.Source.Statements {
+			for _, cd := range st.Conditions {
+				k := strings.ToLower(cd.Key)
+				if _, ok := e.Context[k]; ok || seen[k] {
+					continue
+				}
+				seen[k] = true
+				out = append(out, cd.Key)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func simulate(c *api.Call, in *simInput, gather func(action, resource string) (engine.Request, *query.Error)) (any, *query.Error) {
+	var results []evaluationResult
+	for _, action := range in.actions {
+		var perResource []evaluationResult
+		for _, res := range in.resources {
+			req, e := gather(action, res)
+			if e != nil {
+				return nil, e
+			}
+			in.apply(&req)
+			q, err := req.Prepare()
+			if err != nil {
+				return nil, query.Errorf("InvalidInput", "%v", err)
+			}
+			perResource = append(perResource, result(engine.Explain(q), q))
+		}
+		if in.scenario == "" {
+			results = append(results, perResource...)
+			continue
+		}
+		// A scenario decides the action over all its resources at once:
+		// allowed only if every resource is.
+		combined := evaluationResult{EvalActionName: action, EvalResourceName: "*", EvalDecision: "allowed",
+			MatchedStatements: []simStatement{}, MissingContextValues: []string{}}
+		for _, r := range perResource {
+			combined.ResourceSpecificResults = append(combined.ResourceSpecificResults, r.ResourceSpecificResults...)
+			combined.MatchedStatements = append(combined.MatchedStatements, r.MatchedStatements...)
+			for _, k := range r.MissingContextValues {
+				if !slices.Contains(combined.MissingContextValues, k) {
+					combined.MissingContextValues = append(combined.MissingContextValues, k)
+				}
+			}
+			switch {
+			case r.EvalDecision == "explicitDeny":
+				combined.EvalDecision = "explicitDeny"
+			case r.EvalDecision == "implicitDeny" && combined.EvalDecision == "allowed":
+				combined.EvalDecision = "implicitDeny"
+			}
+		}
+		results = append(results, combined)
+	}
+	max, e := c.Params.Int("MaxItems", defaultMaxItems)
+	if e != nil {
+		return nil, e
+	}
+	start := 0
+	if m := c.Params.Get("Marker"); m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 0 || n > len(results) {
+			return nil, query.Errorf("InvalidInput", "Invalid Marker %q.", m)
+		}
+		start = n
+	}
+	end := min(start+max, len(results))
+	pg := listPage{}
+	if end < len(results) {
+		pg = listPage{IsTruncated: true, Marker: strconv.Itoa(end)}
+	}
+	return struct {
+		EvaluationResults []evaluationResult `xml:"EvaluationResults>member"`
+		listPage
+	}{results[start:end], pg}, nil
+}
+
+// SimulatePrincipalPolicy decides actions for a user or role of the world
+// with every policy that applies to it, plus the given ones.
+func SimulatePrincipalPolicy(c *api.Call) (any, *query.Error) {
+	src, e := c.Params.Required("PolicySourceArn")
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:SimulatePrincipalPolicy", src, nil); e != nil {
+		return nil, e
+	}
+	in, e := readSimInput(c, false)
+	if e != nil {
+		return nil, e
+	}
+	w := c.State.World()
+	caller, err := w.Caller(src)
+	if err != nil || caller.External {
+		return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+	}
+	return simulate(c, in, func(action, resource string) (engine.Request, *query.Error) {
+		req, err := w.Gather(world.Request{Caller: caller, Action: action, Resource: resource, Context: in.context, Time: c.Now})
+		if err != nil {
+			return engine.Request{}, query.Errorf("InvalidInput", "%v", err)
+		}
+		return req, nil
+	})
+}
+
+// SimulateCustomPolicy decides actions under the given policies alone.
+func SimulateCustomPolicy(c *api.Call) (any, *query.Error) {
+	if e := c.Authorize("iam:SimulateCustomPolicy", "*", nil); e != nil {
+		return nil, e
+	}
+	in, e := readSimInput(c, true)
+	if e != nil {
+		return nil, e
+	}
+	return simulate(c, in, func(action, resource string) (engine.Request, *query.Error) {
+		return engine.Request{Principal: c.Caller.Principal, Action: action, Resource: resource, Context: in.context, Time: c.Now}, nil
+	})
+}
+
+func contextKeys(pols []*engine.Policy) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, p := range pols {
+		if p == nil || p.Source == nil {
+			continue
+		}
+		for _, st := range p.Source.Statements {
+			for _, cd := range st.Conditions {
+				if k := strings.ToLower(cd.Key); !seen[k] {
+					seen[k] = true
+					out = append(out, cd.Key)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// GetContextKeysForPrincipalPolicy lists the condition keys of a principal's
+// policies and the given ones.
+func GetContextKeysForPrincipalPolicy(c *api.Call) (any, *query.Error) {
+	src, e := c.Params.Required("PolicySourceArn")
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:GetContextKeysForPrincipalPolicy", src, nil); e != nil {
+		return nil, e
+	}
+	extra, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy)
+	if e != nil {
+		return nil, e
+	}
+	w := c.State.World()
+	caller, err := w.Caller(src)
+	if err != nil || caller.External {
+		return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+	}
+	req, err := w.Gather(world.Request{Caller: caller, Action: "*", Resource: "*", Time: c.Now})
+	if err != nil {
+		return nil, query.Errorf("InvalidInput", "%v", err)
+	}
+	pols := append(append(req.Policies.Identity, req.Policies.PermissionsBoundary), extra...)
+	return struct {
+		ContextKeyNames []string `xml:"ContextKeyNames>member"`
+	}{contextKeys(pols)}, nil
+}
+
+// GetContextKeysForCustomPolicy lists the condition keys of the given
+// policies.
+func GetContextKeysForCustomPolicy(c *api.Call) (any, *query.Error) {
+	if e := c.Authorize("iam:GetContextKeysForCustomPolicy", "*", nil); e != nil {
+		return nil, e
+	}
+	pols, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy)
+	if e != nil {
+		return nil, e
+	}
+	if len(pols) == 0 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+	}
+	return struct {
+		ContextKeyNames []string `xml:"ContextKeyNames>member"`
+	}{contextKeys(pols)}, nil
+}

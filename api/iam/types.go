@@ -1,0 +1,125 @@
+package iam
+
+import "encoding/xml"
+
+// Result shapes of the botocore model iam/2010-05-08. A result struct's own
+// element name does not matter: query.WriteResult writes its fields inside
+// <ActionResult>.
+
+type tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type boundary struct {
+	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
+	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
+}
+
+func boundaryOf(arn string) *boundary {
+	if arn == "" {
+		return nil
+	}
+	return &boundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
+}
+
+type user struct {
+	Path                string    `xml:"Path"`
+	UserName            string    `xml:"UserName"`
+	UserID              string    `xml:"UserId"`
+	Arn                 string    `xml:"Arn"`
+	CreateDate          string    `xml:"CreateDate"`
+	PermissionsBoundary *boundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                tagSet    `xml:"Tags,omitempty"`
+}
+
+type group struct {
+	Path       string `xml:"Path"`
+	GroupName  string `xml:"GroupName"`
+	GroupID    string `xml:"GroupId"`
+	Arn        string `xml:"Arn"`
+	CreateDate string `xml:"CreateDate"`
+}
+
+type role struct {
+	Path                     string    `xml:"Path"`
+	RoleName                 string    `xml:"RoleName"`
+	RoleID                   string    `xml:"RoleId"`
+	Arn                      string    `xml:"Arn"`
+	CreateDate               string    `xml:"CreateDate"`
+	AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument,omitempty"`
+	Description              string    `xml:"Description,omitempty"`
+	MaxSessionDuration       int       `xml:"MaxSessionDuration,omitempty"`
+	PermissionsBoundary      *boundary `xml:"PermissionsBoundary,omitempty"`
+	Tags                     tagSet    `xml:"Tags,omitempty"`
+}
+
+type managedPolicy struct {
+	PolicyName                    string `xml:"PolicyName"`
+	PolicyID                      string `xml:"PolicyId"`
+	Arn                           string `xml:"Arn"`
+	Path                          string `xml:"Path"`
+	DefaultVersionID              string `xml:"DefaultVersionId"`
+	AttachmentCount               int    `xml:"AttachmentCount"`
+	PermissionsBoundaryUsageCount int    `xml:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  bool   `xml:"IsAttachable"`
+	Description                   string `xml:"Description,omitempty"`
+	CreateDate                    string `xml:"CreateDate"`
+	UpdateDate                    string `xml:"UpdateDate"`
+	Tags                          tagSet `xml:"Tags,omitempty"`
+}
+
+type policyVersion struct {
+	Document         string `xml:"Document,omitempty"`
+	VersionID        string `xml:"VersionId"`
+	IsDefaultVersion bool   `xml:"IsDefaultVersion"`
+	CreateDate       string `xml:"CreateDate"`
+}
+
+type attachedPolicy struct {
+	PolicyName string `xml:"PolicyName"`
+	PolicyArn  string `xml:"PolicyArn"`
+}
+
+type accessKey struct {
+	UserName        string `xml:"UserName"`
+	AccessKeyID     string `xml:"AccessKeyId"`
+	Status          string `xml:"Status"`
+	SecretAccessKey string `xml:"SecretAccessKey,omitempty"`
+	CreateDate      string `xml:"CreateDate"`
+}
+
+type instanceProfile struct {
+	Path                string `xml:"Path"`
+	InstanceProfileName string `xml:"InstanceProfileName"`
+	InstanceProfileID   string `xml:"InstanceProfileId"`
+	Arn                 string `xml:"Arn"`
+	CreateDate          string `xml:"CreateDate"`
+	Roles               []role `xml:"Roles>member"`
+	Tags                tagSet `xml:"Tags,omitempty"`
+}
+
+type listPage struct {
+	IsTruncated bool   `xml:"IsTruncated"`
+	Marker      string `xml:"Marker,omitempty"`
+}
+
+// tagSet is a list of tags written as <Tags><member>...</member></Tags>, or
+// not at all when empty (encoding/xml's omitempty does not apply to a
+// "Tags>member" path).
+type tagSet []tag
+
+func (ts tagSet) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := e.EncodeElement(t, xml.StartElement{Name: xml.Name{Local: "member"}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}

@@ -1,0 +1,245 @@
+package iam
+
+import (
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateUser": CreateUser, "GetUser": GetUser, "ListUsers": ListUsers, "UpdateUser": UpdateUser, "DeleteUser": DeleteUser,
+		"PutUserPermissionsBoundary": putBoundary("user"), "DeleteUserPermissionsBoundary": deleteBoundary("user"),
+	})
+}
+
+func userShape(acct string, u *world.FileUser) user {
+	return user{Path: cleanPath(u.Path), UserName: u.Name, UserID: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name),
+		CreateDate: timestamp(u.Created), PermissionsBoundary: boundaryOf(u.PermissionsBoundary), Tags: tagList(u.Tags)}
+}
+
+// checkBoundary checks a permissions boundary ARN: a managed policy that
+// exists (IAM: "Scope ARN ... does not exist or is not attachable").
+func checkBoundary(c *api.Call, ref string) *query.Error {
+	if ref == "" {
+		return nil
+	}
+	if mp, ok := c.State.World().ManagedPolicy(ref); !ok || mp.Default() == nil || !strings.HasPrefix(ref, "arn:") {
+		return query.Errorf("NoSuchEntity", "Scope ARN: %s does not exist or is not attachable.", ref)
+	}
+	return nil
+}
+
+// CreateUser creates an IAM user, optionally with a path, a permissions
+// boundary and tags (iam:CreateUser; with tags also iam:TagUser).
+func CreateUser(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	name := p.Get("UserName")
+	if e := checkName("userName", name, 64); e != nil {
+		return nil, e
+	}
+	path, e := checkPath(p.Get("Path"))
+	if e != nil {
+		return nil, e
+	}
+	bnd := p.Get("PermissionsBoundary")
+	tags, e := authorizeCreate(c, "user", path, name, bnd)
+	if e != nil {
+		return nil, e
+	}
+	var out world.FileUser
+	e = update(c, func(a *world.FileAccount) *query.Error {
+		if findEntity(a, "user", name) != nil {
+			return query.Errorf("EntityAlreadyExists", "User with name %s already exists.", name)
+		}
+		out = world.FileUser{Name: name, Path: path, ID: newID("AIDA"), PermissionsBoundary: bnd, Created: c.Now, Tags: tagMap(tags)}
+		a.Users = append(a.Users, out)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		User user `xml:"User"`
+	}{userShape(c.Account(), &out)}, nil
+}
+
+func tagMap(tags [][2]string) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, t := range tags {
+		m[t[0]] = t[1]
+	}
+	return m
+}
+
+func fileUser(a *world.FileAccount, name string) *world.FileUser {
+	for i := range a.Users {
+		if a.Users[i].Name == name {
+			return &a.Users[i]
+		}
+	}
+	return nil
+}
+
+// callerUserName is the user a request without UserName is about: the
+// caller, when the caller is an IAM user.
+func callerUserName(c *api.Call) (string, *query.Error) {
+	if n := c.Params.Get("UserName"); n != "" {
+		return n, nil
+	}
+	if c.Caller.User != nil {
+		return c.Caller.User.Name, nil
+	}
+	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
+}
+
+// GetUser returns a user; without UserName, the calling user.
+func GetUser(c *api.Call) (any, *query.Error) {
+	name, e := callerUserName(c)
+	if e != nil {
+		return nil, e
+	}
+	u := fileUser(account(c), name)
+	arn := iamARN(c.Account(), "user", "/", name)
+	if u != nil {
+		arn = iamARN(c.Account(), "user", u.Path, name)
+	}
+	if e := c.Authorize("iam:GetUser", arn, nil); e != nil {
+		return nil, e
+	}
+	if u == nil {
+		return nil, noSuch("user", name)
+	}
+	return struct {
+		User user `xml:"User"`
+	}{userShape(c.Account(), u)}, nil
+}
+
+// ListUsers lists users under a path prefix.
+func ListUsers(c *api.Call) (any, *query.Error) {
+	prefix, e := pathPrefix(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:ListUsers", iamARN(c.Account(), "user", "/", ""), nil); e != nil {
+		return nil, e
+	}
+	a := account(c)
+	var users []user
+	for i := range a.Users {
+		if strings.HasPrefix(cleanPath(a.Users[i].Path), prefix) {
+			u := userShape(c.Account(), &a.Users[i])
+			u.Tags, u.PermissionsBoundary = nil, nil // ListUsers leaves these out, as IAM does
+			users = append(users, u)
+		}
+	}
+	users, pg, e := pageOf(users, func(u user) string { return u.UserName }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Users []user `xml:"Users>member"`
+		listPage
+	}{users, pg}, nil
+}
+
+// UpdateUser renames a user or changes its path.
+func UpdateUser(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	name := p.Get("UserName")
+	if e := checkName("userName", name, 64); e != nil {
+		return nil, e
+	}
+	newName := p.Get("NewUserName")
+	if newName != "" {
+		if e := checkName("newUserName", newName, 64); e != nil {
+			return nil, e
+		}
+	}
+	var newPath string
+	if np := p.Get("NewPath"); np != "" {
+		var e *query.Error
+		if newPath, e = checkPath(np); e != nil {
+			return nil, e
+		}
+	}
+	u := fileUser(account(c), name)
+	if u == nil {
+		return nil, noSuch("user", name)
+	}
+	if e := c.Authorize("iam:UpdateUser", iamARN(c.Account(), "user", u.Path, name), nil); e != nil {
+		return nil, e
+	}
+	e := update(c, func(a *world.FileAccount) *query.Error {
+		u := fileUser(a, name)
+		if u == nil {
+			return noSuch("user", name)
+		}
+		if newName != "" && newName != name {
+			if fileUser(a, newName) != nil {
+				return query.Errorf("EntityAlreadyExists", "User with name %s already exists.", newName)
+			}
+			u.Name = newName
+		}
+		if newPath != "" {
+			u.Path = newPath
+		}
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	if newName != "" && newName != name {
+		if err := c.State.Keys().RenameUser(c.Ctx, c.Account(), name, newName); err != nil {
+			return nil, query.Errorf("ServiceFailure", "the user was renamed but its access keys were not moved: %v", err)
+		}
+	}
+	return nil, nil
+}
+
+// DeleteUser deletes a user that has no access keys, policies or group
+// memberships left (IAM's DeleteConflict otherwise).
+func DeleteUser(c *api.Call) (any, *query.Error) {
+	name := c.Params.Get("UserName")
+	if e := checkName("userName", name, 64); e != nil {
+		return nil, e
+	}
+	u := fileUser(account(c), name)
+	if u == nil {
+		return nil, noSuch("user", name)
+	}
+	if e := c.Authorize("iam:DeleteUser", iamARN(c.Account(), "user", u.Path, name), nil); e != nil {
+		return nil, e
+	}
+	keys, err := c.State.Keys().ListAccessKeys(c.Ctx, c.Account(), name)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read access keys: %v", err)
+	}
+	if len(keys) > 0 {
+		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete access keys first.")
+	}
+	return nil, update(c, func(a *world.FileAccount) *query.Error {
+		for i := range a.Users {
+			u := &a.Users[i]
+			if u.Name != name {
+				continue
+			}
+			switch {
+			case len(u.Policies) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
+			case len(u.ManagedPolicies) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+			case len(u.Groups) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove users from group first.")
+			}
+			a.Users = append(a.Users[:i], a.Users[i+1:]...)
+			return nil
+		}
+		return noSuch("user", name)
+	})
+}

@@ -1,0 +1,168 @@
+package iam
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
+)
+
+// IAM's rules for names and paths (the botocore model: userNameType,
+// roleNameType, policyNameType, pathType) and quotas (the IAM User Guide,
+// "IAM and AWS STS quotas").
+var (
+	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern = regexp.MustCompile(`^(/|/[\x21-\x7E]*/)$`)
+)
+
+const (
+	maxManagedPolicySize   = 6144  // characters, whitespace excluded
+	maxRoleInlineTotal     = 10240 // aggregate of a role's inline policies
+	maxUserInlineTotal     = 2048  // aggregate of a user's inline policies
+	maxTrustPolicySize     = 2048
+	maxManagedPerEntity    = 10
+	maxTagsPerEntity       = 50
+	defaultMaxItems        = 100
+	maxRoleSessionDuration = 43200
+)
+
+func checkName(field, v string, max int) *query.Error {
+	if v == "" {
+		return query.Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+	}
+	if len(v) > max {
+		return query.Errorf("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", v, field, max)
+	}
+	if !namePattern.MatchString(v) {
+		return query.Errorf("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", v, field)
+	}
+	return nil
+}
+
+func checkPath(p string) (string, *query.Error) {
+	if p == "" {
+		return "/", nil
+	}
+	if len(p) > 512 || !pathPattern.MatchString(p) {
+		return "", query.Errorf("ValidationError", "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+	}
+	return p, nil
+}
+
+func size(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkDocument parses a policy document as the given type; a bad one is
+// MalformedPolicyDocument with the parser's first message.
+func checkDocument(doc string, t engine.PolicyType, max int, what string) (string, *query.Error) {
+	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
+		if u, err := url.QueryUnescape(doc); err == nil {
+			doc = u
+		}
+	}
+	if max > 0 && size(doc) > max {
+		return "", query.Errorf("LimitExceeded", "Cannot exceed quota for %s: %d.", what, max)
+	}
+	p, err := policy.Parse("policy", []byte(doc))
+	if err == nil {
+		_, err = engine.Compile(p, t, "policy")
+	}
+	if err == nil {
+		// IAM's own checks on the document's kind (its messages).
+		for _, st := range p.Statements {
+			switch {
+			case t == engine.IdentityPolicy && (st.Principal != nil || st.NotPrincipal != nil):
+				return "", query.Errorf("MalformedPolicyDocument", "Policy document should not specify a principal.")
+			case t == engine.IdentityPolicy && st.Resource == nil && st.NotResource == nil:
+				return "", query.Errorf("MalformedPolicyDocument", "Policy statement must contain resources.")
+			case t == engine.ResourcePolicy && (st.Resource != nil || st.NotResource != nil):
+				return "", query.Errorf("MalformedPolicyDocument", "Has prohibited field Resource")
+			case t == engine.ResourcePolicy && st.Principal == nil && st.NotPrincipal == nil:
+				return "", query.Errorf("MalformedPolicyDocument", "Missing required field Principal")
+			}
+		}
+	}
+	if err != nil {
+		var errs policy.Errors
+		msg := err.Error()
+		if errors.As(err, &errs) && len(errs) > 0 {
+			e := errs[0]
+			msg = e.Msg
+			if e.Path != "" {
+				msg = e.Path + ": " + e.Msg
+			}
+		}
+		return "", query.Errorf("MalformedPolicyDocument", "%s", msg)
+	}
+	return doc, nil
+}
+
+// tagContext checks tags (IAM's rules: 50 per entity, keys 1-128 and values
+// 0-256 characters, unique keys) and returns the context keys a request
+// with them carries: aws:RequestTag/k and aws:TagKeys.
+func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Error) {
+	ctx := map[string][]string{}
+	if len(tags)+existing > maxTagsPerEntity {
+		return nil, query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+	}
+	seen := map[string]bool{}
+	var keys []string
+	for _, t := range tags {
+		k, v := t[0], t[1]
+		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, query.Errorf("InvalidInput", "Invalid tag: key %q must be 1 to 128 characters, not begin with aws:, and its value at most 256 characters", k)
+		}
+		if seen[strings.ToLower(k)] {
+			return nil, query.Errorf("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[strings.ToLower(k)] = true
+		ctx["aws:RequestTag/"+k] = []string{v}
+		keys = append(keys, k)
+	}
+	if len(keys) > 0 {
+		sort.Strings(keys)
+		ctx["aws:TagKeys"] = keys
+	}
+	return ctx, nil
+}
+
+// pageOf sorts items by key and applies Marker and MaxItems (1 to 1000,
+// 100 when not given). The marker is the last key returned.
+func pageOf[T any](items []T, key func(T) string, p query.Params) ([]T, listPage, *query.Error) {
+	max, e := p.Int("MaxItems", defaultMaxItems)
+	if e != nil {
+		return nil, listPage{}, e
+	}
+	if max < 1 || max > 1000 {
+		return nil, listPage{}, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", max)
+	}
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	start := 0
+	if m := p.Get("Marker"); m != "" {
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > m })
+	}
+	out := items[start:]
+	if len(out) > max {
+		return out[:max], listPage{IsTruncated: true, Marker: key(out[max-1])}, nil
+	}
+	return out, listPage{}, nil
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+func noSuch(kind, name string) *query.Error {
+	return query.Errorf("NoSuchEntity", "The %s with name %s cannot be found.", kind, name)
+}
