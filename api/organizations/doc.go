@@ -1,0 +1,9 @@
+// Package organizations implements the AWS Organizations operations that
+// shape a multi-account world (the JSON protocol, X-Amz-Target
+// AWSOrganizationsV20161128.*): the organization and its root, OUs,
+// accounts (CreateAccount adds the OrganizationAccountAccessRole the
+// management account assumes), and service and resource control policies
+// with their attachments. Changes go through api.State.UpdateWorld, so SCPs
+// and RCPs take effect on the next request. Shapes and errors follow the
+// botocore model organizations/2016-11-28.
+package organizations

@@ -1,0 +1,1081 @@
+package organizations
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/world"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of the service's operations.
+const TargetPrefix = "AWSOrganizationsV20161128."
+
+// Handler is one operation: the JSON request body in, a JSON-marshalable
+// result out.
+type Handler func(c *api.Call) (any, *query.Error)
+
+// Operations lists the operations by name.
+var Operations = map[string]Handler{
+	"CreateOrganization": createOrganization, "DescribeOrganization": describeOrganization, "ListRoots": listRoots,
+	"CreateOrganizationalUnit": createOU, "ListOrganizationalUnitsForParent": listOUsForParent,
+	"ListChildren": listChildren, "ListParents": listParents,
+	"CreateAccount": createAccount, "DescribeCreateAccountStatus": describeCreateAccountStatus,
+	"ListAccounts": listAccounts, "ListAccountsForParent": listAccountsForParent, "MoveAccount": moveAccount,
+	"EnablePolicyType": enablePolicyType,
+	"CreatePolicy":     createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
+	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
+	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
+}
+
+// Policy types, as the API names them and as world files do.
+const (
+	typeSCP = "SERVICE_CONTROL_POLICY"
+	typeRCP = "RESOURCE_CONTROL_POLICY"
+)
+
+var fileType = map[string]string{typeSCP: "scp", typeRCP: "rcp"}
+
+// fullAccess are the AWS managed policies attached everywhere by default.
+var fullAccess = map[string]struct{ name, id, content, desc string }{
+	typeSCP: {"FullAWSAccess", "p-FullAWSAccess", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, "Allows access to every operation"},
+	typeRCP: {"RCPFullAWSAccess", "p-RCPFullAWSAccess", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`, "Allows access to every resource"},
+}
+
+func errorf(code, format string, args ...any) *query.Error {
+	e := query.Errorf(code, format, args...)
+	e.Status = 400 // every Organizations exception is a 400 (botocore organizations/2016-11-28)
+	return e
+}
+
+func decode(c *api.Call, v any) *query.Error {
+	if len(c.Body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.Body, v); err != nil {
+		return errorf("InvalidInputException", "The request body is not valid JSON for %s: %v", c.Action, err)
+	}
+	return nil
+}
+
+// org returns the caller's organization, or AWSOrganizationsNotInUseException.
+func org(c *api.Call) (*world.FileOrganization, *query.Error) {
+	o := c.State.File().Organization
+	if o == nil || !inOrg(o, c.Account()) {
+		return nil, errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+	}
+	return o, nil
+}
+
+func inOrg(o *world.FileOrganization, acct string) bool {
+	var walk func(ou *world.FileOU) bool
+	walk = func(ou *world.FileOU) bool {
+		if slices.Contains(ou.Accounts, acct) {
+			return true
+		}
+		for i := range ou.OUs {
+			if walk(&ou.OUs[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	return o.ManagementAccount == acct || walk(&o.Root)
+}
+
+// managed checks that the caller is in the management account (most
+// operations may be called only there) and authorizes the action.
+func managed(c *api.Call, action, resource string) (*world.FileOrganization, *query.Error) {
+	o, e := org(c)
+	if e != nil {
+		return nil, e
+	}
+	if c.Account() != o.ManagementAccount {
+		return nil, errorf("AccessDeniedException", "You don't have permissions to access this resource.")
+	}
+	if e := authorize(c, action, resource); e != nil {
+		return nil, e
+	}
+	return o, nil
+}
+
+func authorize(c *api.Call, action, resource string) *query.Error {
+	if e := c.Authorize("organizations:"+action, resource, nil); e != nil {
+		e.Code, e.Status = "AccessDeniedException", 400
+		return e
+	}
+	return nil
+}
+
+func orgARN(o *world.FileOrganization, kind, rest string) string {
+	return "arn:aws:organizations::" + o.ManagementAccount + ":" + kind + "/" + o.ID + rest
+}
+
+func randomID(n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		k, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[k.Int64()]
+	}
+	return string(b)
+}
+
+const lower = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+func timestamp(t time.Time) float64 { return float64(t.Unix()) }
+
+// --- organization and roots ---
+
+type organizationOut struct {
+	ID                   string        `json:"Id"`
+	Arn                  string        `json:"Arn"`
+	FeatureSet           string        `json:"FeatureSet"`
+	MasterAccountArn     string        `json:"MasterAccountArn"`
+	MasterAccountID      string        `json:"MasterAccountId"`
+	MasterAccountEmail   string        `json:"MasterAccountEmail"`
+	AvailablePolicyTypes []policyTypeS `json:"AvailablePolicyTypes"`
+}
+
+type policyTypeS struct {
+	Type   string `json:"Type"`
+	Status string `json:"Status"`
+}
+
+func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizationOut {
+	fs := o.FeatureSet
+	if fs == "" {
+		fs = "ALL"
+	}
+	email := ""
+	for _, a := range fw.Accounts {
+		if a.ID == o.ManagementAccount {
+			email = a.Email
+		}
+	}
+	return organizationOut{ID: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
+		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountID: o.ManagementAccount, MasterAccountEmail: email,
+		AvailablePolicyTypes: []policyTypeS{}}
+}
+
+func createOrganization(c *api.Call) (any, *query.Error) {
+	var in struct{ FeatureSet string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if in.FeatureSet == "" {
+		in.FeatureSet = "ALL"
+	}
+	if in.FeatureSet != "ALL" && in.FeatureSet != "CONSOLIDATED_BILLING" {
+		return nil, errorf("InvalidInputException", "FeatureSet must be ALL or CONSOLIDATED_BILLING.")
+	}
+	if o := c.State.File().Organization; o != nil && inOrg(o, c.Account()) {
+		return nil, errorf("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
+	}
+	if c.State.File().Organization != nil {
+		return nil, errorf("ConstraintViolationException", "iamgate holds one organization, and this world already has one.")
+	}
+	if e := authorize(c, "CreateOrganization", "*"); e != nil {
+		return nil, e
+	}
+	var out organizationOut
+	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := &world.FileOrganization{ID: "o-" + randomID(10, lower), ManagementAccount: c.Account(), FeatureSet: in.FeatureSet,
+			Root: world.FileOU{ID: "r-" + randomID(4, lower), Name: "Root", Accounts: []string{c.Account()}}}
+		fw.Organization = o
+		out = organizationShape(fw, o)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"Organization": out}, nil
+}
+
+func describeOrganization(c *api.Call) (any, *query.Error) {
+	o, e := org(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := authorize(c, "DescribeOrganization", "*"); e != nil {
+		return nil, e
+	}
+	return map[string]any{"Organization": organizationShape(c.State.File(), o)}, nil
+}
+
+type rootOut struct {
+	ID          string        `json:"Id"`
+	Arn         string        `json:"Arn"`
+	Name        string        `json:"Name"`
+	PolicyTypes []policyTypeS `json:"PolicyTypes"`
+}
+
+func rootShape(o *world.FileOrganization) rootOut {
+	r := rootOut{ID: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: o.Root.Name, PolicyTypes: []policyTypeS{}}
+	if r.Name == "" {
+		r.Name = "Root"
+	}
+	for _, t := range o.PolicyTypes {
+		r.PolicyTypes = append(r.PolicyTypes, policyTypeS{Type: t, Status: "ENABLED"})
+	}
+	return r
+}
+
+func listRoots(c *api.Call) (any, *query.Error) {
+	o, e := managed(c, "ListRoots", "*")
+	if e != nil {
+		return nil, e
+	}
+	return paged(c, []rootOut{rootShape(o)}, "Roots")
+}
+
+// --- pagination ---
+
+// paged applies MaxResults (1 to 20) and NextToken (the index of the next
+// item) to a list.
+func paged[T any](c *api.Call, items []T, member string) (any, *query.Error) {
+	var in struct {
+		NextToken  string
+		MaxResults int
+	}
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if in.MaxResults == 0 {
+		in.MaxResults = 20
+	}
+	if in.MaxResults < 1 || in.MaxResults > 20 {
+		return nil, errorf("InvalidInputException", "MaxResults must be between 1 and 20.")
+	}
+	start := 0
+	if in.NextToken != "" {
+		n, err := strconv.Atoi(in.NextToken)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, errorf("InvalidInputException", "The NextToken is not valid.")
+		}
+		start = n
+	}
+	end := min(start+in.MaxResults, len(items))
+	out := map[string]any{member: append([]T{}, items[start:end]...)}
+	if end < len(items) {
+		out["NextToken"] = strconv.Itoa(end)
+	}
+	return out, nil
+}
+
+// --- OUs and parents ---
+
+// node is the root or an OU.
+type node struct {
+	ou     *world.FileOU
+	parent *world.FileOU
+	isRoot bool
+}
+
+func findNode(o *world.FileOrganization, id string) *node {
+	if id == o.Root.ID {
+		return &node{ou: &o.Root, isRoot: true}
+	}
+	var walk func(parent *world.FileOU) *node
+	walk = func(parent *world.FileOU) *node {
+		for i := range parent.OUs {
+			if parent.OUs[i].ID == id {
+				return &node{ou: &parent.OUs[i], parent: parent}
+			}
+			if n := walk(&parent.OUs[i]); n != nil {
+				return n
+			}
+		}
+		return nil
+	}
+	return walk(&o.Root)
+}
+
+// accountParent finds the root or OU holding an account.
+func accountParent(o *world.FileOrganization, acct string) *world.FileOU {
+	var walk func(ou *world.FileOU) *world.FileOU
+	walk = func(ou *world.FileOU) *world.FileOU {
+		if slices.Contains(ou.Accounts, acct) {
+			return ou
+		}
+		for i := range ou.OUs {
+			if p := walk(&ou.OUs[i]); p != nil {
+				return p
+			}
+		}
+		return nil
+	}
+	return walk(&o.Root)
+}
+
+func nodeARN(o *world.FileOrganization, n *node) string {
+	if n.isRoot {
+		return orgARN(o, "root", "/"+n.ou.ID)
+	}
+	return orgARN(o, "ou", "/"+n.ou.ID)
+}
+
+type ouOut struct {
+	ID   string `json:"Id"`
+	Arn  string `json:"Arn"`
+	Name string `json:"Name"`
+}
+
+var ouName = regexp.MustCompile(`^[\s\S]{1,128}$`)
+
+func createOU(c *api.Call) (any, *query.Error) {
+	var in struct{ ParentId, Name string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if !ouName.MatchString(in.Name) {
+		return nil, errorf("InvalidInputException", "Name must be 1 to 128 characters.")
+	}
+	if _, e := managed(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId)); e != nil {
+		return nil, e
+	}
+	var out ouOut
+	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := fw.Organization
+		p := findNode(o, in.ParentId)
+		if p == nil {
+			return errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+		}
+		for _, ou := range p.ou.OUs {
+			if ou.Name == in.Name {
+				return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+			}
+		}
+		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name}
+		p.ou.OUs = append(p.ou.OUs, ou)
+		out = ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"OrganizationalUnit": out}, nil
+}
+
+// parentARN is the ARN of a root or OU for authorization ("*" when unknown).
+func parentARN(c *api.Call, id string) string {
+	o := c.State.File().Organization
+	if o == nil {
+		return "*"
+	}
+	if n := findNode(o, id); n != nil {
+		return nodeARN(o, n)
+	}
+	return "*"
+}
+
+func parentParam(c *api.Call, action string) (*world.FileOrganization, *node, *query.Error) {
+	var in struct{ ParentId string }
+	if e := decode(c, &in); e != nil {
+		return nil, nil, e
+	}
+	o, e := managed(c, action, parentARN(c, in.ParentId))
+	if e != nil {
+		return nil, nil, e
+	}
+	n := findNode(o, in.ParentId)
+	if n == nil {
+		return nil, nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	}
+	return o, n, nil
+}
+
+func listOUsForParent(c *api.Call) (any, *query.Error) {
+	o, n, e := parentParam(c, "ListOrganizationalUnitsForParent")
+	if e != nil {
+		return nil, e
+	}
+	out := []ouOut{}
+	for _, ou := range n.ou.OUs {
+		out = append(out, ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name})
+	}
+	return paged(c, out, "OrganizationalUnits")
+}
+
+type childOut struct {
+	ID   string `json:"Id"`
+	Type string `json:"Type"`
+}
+
+func listChildren(c *api.Call) (any, *query.Error) {
+	var in struct{ ChildType string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if in.ChildType != "ACCOUNT" && in.ChildType != "ORGANIZATIONAL_UNIT" {
+		return nil, errorf("InvalidInputException", "ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT.")
+	}
+	_, n, e := parentParam(c, "ListChildren")
+	if e != nil {
+		return nil, e
+	}
+	out := []childOut{}
+	if in.ChildType == "ACCOUNT" {
+		for _, a := range n.ou.Accounts {
+			out = append(out, childOut{a, "ACCOUNT"})
+		}
+	} else {
+		for _, ou := range n.ou.OUs {
+			out = append(out, childOut{ou.ID, "ORGANIZATIONAL_UNIT"})
+		}
+	}
+	return paged(c, out, "Children")
+}
+
+func listParents(c *api.Call) (any, *query.Error) {
+	var in struct{ ChildId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, e := managed(c, "ListParents", "*")
+	if e != nil {
+		return nil, e
+	}
+	var parent *world.FileOU
+	if n := findNode(o, in.ChildId); n != nil && !n.isRoot {
+		parent = n.parent
+	} else if p := accountParent(o, in.ChildId); p != nil {
+		parent = p
+	}
+	if parent == nil {
+		return nil, errorf("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+	}
+	typ := "ORGANIZATIONAL_UNIT"
+	if parent.ID == o.Root.ID {
+		typ = "ROOT"
+	}
+	return paged(c, []childOut{{parent.ID, typ}}, "Parents")
+}
+
+// --- accounts ---
+
+type accountOut struct {
+	ID              string  `json:"Id"`
+	Arn             string  `json:"Arn"`
+	Email           string  `json:"Email"`
+	Name            string  `json:"Name"`
+	Status          string  `json:"Status"`
+	State           string  `json:"State"`
+	JoinedMethod    string  `json:"JoinedMethod"`
+	JoinedTimestamp float64 `json:"JoinedTimestamp"`
+}
+
+func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
+	method := "CREATED"
+	if a.ID == o.ManagementAccount {
+		method = "INVITED"
+	}
+	email := a.Email
+	if email == "" {
+		email = a.ID + "@example.invalid"
+	}
+	name := a.Name
+	if name == "" {
+		name = a.ID
+	}
+	return accountOut{ID: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: email, Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method}
+}
+
+func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id string) bool) []accountOut {
+	out := []accountOut{}
+	for _, a := range fw.Accounts {
+		if inOrg(o, a.ID) && keep(a.ID) {
+			out = append(out, accountShape(o, a))
+		}
+	}
+	return out
+}
+
+func listAccounts(c *api.Call) (any, *query.Error) {
+	o, e := managed(c, "ListAccounts", "*")
+	if e != nil {
+		return nil, e
+	}
+	return paged(c, orgAccounts(c.State.File(), o, func(string) bool { return true }), "Accounts")
+}
+
+func listAccountsForParent(c *api.Call) (any, *query.Error) {
+	o, n, e := parentParam(c, "ListAccountsForParent")
+	if e != nil {
+		return nil, e
+	}
+	return paged(c, orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), "Accounts")
+}
+
+var (
+	emailPattern   = regexp.MustCompile(`^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$`)
+	roleNameRegexp = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+)
+
+type createAccountStatus struct {
+	ID                 string  `json:"Id"`
+	AccountName        string  `json:"AccountName"`
+	State              string  `json:"State"`
+	RequestedTimestamp float64 `json:"RequestedTimestamp"`
+	CompletedTimestamp float64 `json:"CompletedTimestamp,omitempty"`
+	AccountID          string  `json:"AccountId,omitempty"`
+	FailureReason      string  `json:"FailureReason,omitempty"`
+}
+
+// createAccount creates a member account at the root, with the role the
+// management account can assume (OrganizationAccountAccessRole unless
+// RoleName says otherwise) holding AdministratorAccess, as AWS does (the
+// Organizations User Guide, "Accessing a member account that has a
+// management account access role"). It completes at once; the request ID
+// carries the account ID, so DescribeCreateAccountStatus needs no storage.
+func createAccount(c *api.Call) (any, *query.Error) {
+	var in struct{ Email, AccountName, RoleName string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if !emailPattern.MatchString(in.Email) {
+		return nil, errorf("InvalidInputException", "You provided a value that does not match the required pattern: Email.")
+	}
+	if in.AccountName == "" || len(in.AccountName) > 50 {
+		return nil, errorf("InvalidInputException", "AccountName must be 1 to 50 characters.")
+	}
+	if in.RoleName == "" {
+		in.RoleName = "OrganizationAccountAccessRole"
+	}
+	if !roleNameRegexp.MatchString(in.RoleName) {
+		return nil, errorf("InvalidInputException", "You provided a value that does not match the required pattern: RoleName.")
+	}
+	o, e := managed(c, "CreateAccount", "*")
+	if e != nil {
+		return nil, e
+	}
+	for _, a := range c.State.File().Accounts {
+		if strings.EqualFold(a.Email, in.Email) {
+			return map[string]any{"CreateAccountStatus": createAccountStatus{ID: "car-" + randomID(20, lower), AccountName: in.AccountName,
+				State: "FAILED", RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), FailureReason: "EMAIL_ALREADY_EXISTS"}}, nil
+		}
+	}
+	var id string
+	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		for {
+			n, _ := rand.Int(rand.Reader, big.NewInt(900000000000))
+			id = fmt.Sprintf("%012d", n.Int64()+100000000000)
+			if !slices.ContainsFunc(fw.Accounts, func(a world.FileAccount) bool { return a.ID == id }) {
+				break
+			}
+		}
+		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, o.ManagementAccount)
+		fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: in.AccountName, Email: in.Email,
+			Roles: []world.FileRole{{Name: in.RoleName, Path: "/", TrustPolicy: world.NewPolicyText(trust), ID: "AROA" + strings.ToUpper(randomID(17, lower)),
+				ManagedPolicies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Created: c.Now}}})
+		fw.Organization.Root.Accounts = append(fw.Organization.Root.Accounts, id)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"CreateAccountStatus": createAccountStatus{ID: "car-" + id + randomID(8, lower), AccountName: in.AccountName, State: "SUCCEEDED",
+		RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), AccountID: id}}, nil
+}
+
+var carPattern = regexp.MustCompile(`^car-(\d{12})[a-z0-9]{8}$`)
+
+func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
+	var in struct{ CreateAccountRequestId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, e := managed(c, "DescribeCreateAccountStatus", "*")
+	if e != nil {
+		return nil, e
+	}
+	m := carPattern.FindStringSubmatch(in.CreateAccountRequestId)
+	if m == nil {
+		return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+	}
+	for _, a := range c.State.File().Accounts {
+		if a.ID == m[1] && inOrg(o, a.ID) {
+			return map[string]any{"CreateAccountStatus": createAccountStatus{ID: in.CreateAccountRequestId, AccountName: a.Name, State: "SUCCEEDED",
+				RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), AccountID: a.ID}}, nil
+		}
+	}
+	return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+}
+
+func moveAccount(c *api.Call) (any, *query.Error) {
+	var in struct{ AccountId, SourceParentId, DestinationParentId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if _, e := managed(c, "MoveAccount", orgARNOr(c, "account", "/"+in.AccountId)); e != nil {
+		return nil, e
+	}
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := fw.Organization
+		src, dst := findNode(o, in.SourceParentId), findNode(o, in.DestinationParentId)
+		switch {
+		case src == nil:
+			return errorf("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+		case dst == nil:
+			return errorf("DestinationParentNotFoundException", "We can't find a destination root or OU with the ParentId that you specified.")
+		}
+		i := slices.Index(src.ou.Accounts, in.AccountId)
+		if i < 0 {
+			return errorf("AccountNotFoundException", "You specified an account that doesn't exist in the source parent.")
+		}
+		if src.ou == dst.ou {
+			return errorf("DuplicateAccountException", "That account is already present in the specified destination.")
+		}
+		src.ou.Accounts = slices.Delete(src.ou.Accounts, i, i+1)
+		dst.ou.Accounts = append(dst.ou.Accounts, in.AccountId)
+		return nil
+	})
+}
+
+func orgARNOr(c *api.Call, kind, rest string) string {
+	if o := c.State.File().Organization; o != nil {
+		return orgARN(o, kind, rest)
+	}
+	return "*"
+}
+
+// --- policies ---
+
+func enablePolicyType(c *api.Call) (any, *query.Error) {
+	var in struct{ RootId, PolicyType string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if fileType[in.PolicyType] == "" {
+		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+	}
+	o, e := managed(c, "EnablePolicyType", parentARN(c, in.RootId))
+	if e != nil {
+		return nil, e
+	}
+	if in.RootId != o.Root.ID {
+		return nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+	}
+	if slices.Contains(o.PolicyTypes, in.PolicyType) {
+		return nil, errorf("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
+	}
+	var out rootOut
+	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		fw.Organization.PolicyTypes = append(fw.Organization.PolicyTypes, in.PolicyType)
+		out = rootShape(fw.Organization)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"Root": out}, nil
+}
+
+type policySummary struct {
+	ID          string `json:"Id"`
+	Arn         string `json:"Arn"`
+	Name        string `json:"Name"`
+	Description string `json:"Description"`
+	Type        string `json:"Type"`
+	AwsManaged  bool   `json:"AwsManaged"`
+}
+
+type policyOut struct {
+	PolicySummary policySummary `json:"PolicySummary"`
+	Content       string        `json:"Content"`
+}
+
+func apiType(t string) string {
+	if strings.EqualFold(t, "rcp") {
+		return typeRCP
+	}
+	return typeSCP
+}
+
+// findPolicy finds a policy by ID: one of the organization's, or a
+// full-access one. name is its key in the organization's policies.
+func findPolicy(o *world.FileOrganization, id string) (name string, p world.FileOrgPolicy, out policyOut, ok bool) {
+	for t, fa := range fullAccess {
+		if id == fa.id {
+			arn := "arn:aws:organizations::aws:policy/" + strings.ToLower(t) + "/" + fa.id
+			return fa.name, world.FileOrgPolicy{Type: fileType[t]}, policyOut{PolicySummary: policySummary{ID: fa.id, Arn: arn, Name: fa.name,
+				Description: fa.desc, Type: t, AwsManaged: true}, Content: fa.content}, true
+		}
+	}
+	for n, fp := range o.Policies {
+		if fp.ID == id {
+			t := apiType(fp.Type)
+			return n, fp, policyOut{PolicySummary: policySummary{ID: fp.ID, Arn: orgARN(o, "policy", "/"+strings.ToLower(t)+"/"+fp.ID), Name: n,
+				Description: fp.Description, Type: t}, Content: string(fp.Document.JSON())}, true
+		}
+	}
+	return "", world.FileOrgPolicy{}, policyOut{}, false
+}
+
+// policyOp authorizes an operation on a policy and finds it.
+func policyOp(c *api.Call, action, id string) (*world.FileOrganization, string, world.FileOrgPolicy, policyOut, *query.Error) {
+	o, e := managed(c, action, "*")
+	if e != nil {
+		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
+	}
+	name, fp, out, ok := findPolicy(o, id)
+	if !ok {
+		return nil, "", world.FileOrgPolicy{}, policyOut{}, policyNotFound()
+	}
+	return o, name, fp, out, nil
+}
+
+func policyNotFound() *query.Error {
+	return errorf("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
+}
+
+// checkContent parses a policy for its type; a bad one is
+// MalformedPolicyDocumentException. SCPs and RCPs are at most 5,120
+// characters (the Organizations User Guide, "Quotas").
+func checkContent(content, t string) *query.Error {
+	if len(content) > 5120 {
+		return errorf("ConstraintViolationException", "You have exceeded the maximum size of a policy (5,120 characters).")
+	}
+	pt := engine.SCP
+	if t == typeRCP {
+		pt = engine.RCP
+	}
+	p, err := policy.Parse("policy", []byte(content))
+	if err == nil {
+		_, err = engine.Compile(p, pt, "policy")
+	}
+	if err != nil {
+		return errorf("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type: %v", err)
+	}
+	return nil
+}
+
+func createPolicy(c *api.Call) (any, *query.Error) {
+	var in struct{ Content, Description, Name, Type string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if fileType[in.Type] == "" {
+		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+	}
+	if in.Name == "" || len(in.Name) > 128 || len(in.Description) > 512 {
+		return nil, errorf("InvalidInputException", "Name must be 1 to 128 characters and Description at most 512.")
+	}
+	if e := checkContent(in.Content, in.Type); e != nil {
+		return nil, e
+	}
+	if _, e := managed(c, "CreatePolicy", "*"); e != nil {
+		return nil, e
+	}
+	var out policyOut
+	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := fw.Organization
+		if _, dup := o.Policies[in.Name]; dup || in.Name == fullAccess[typeSCP].name || in.Name == fullAccess[typeRCP].name {
+			return errorf("DuplicatePolicyException", "A policy with the same name already exists.")
+		}
+		if o.Policies == nil {
+			o.Policies = map[string]world.FileOrgPolicy{}
+		}
+		fp := world.FileOrgPolicy{Type: fileType[in.Type], ID: "p-" + randomID(8, lower), Document: world.NewPolicyText(in.Content), Description: in.Description}
+		o.Policies[in.Name] = fp
+		_, _, out, _ = findPolicy(o, fp.ID)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"Policy": out}, nil
+}
+
+func describePolicy(c *api.Call) (any, *query.Error) {
+	var in struct{ PolicyId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	_, _, _, out, e := policyOp(c, "DescribePolicy", in.PolicyId)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"Policy": out}, nil
+}
+
+func updatePolicy(c *api.Call) (any, *query.Error) {
+	var in struct {
+		PolicyId                   string
+		Name, Description, Content *string
+	}
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, name, fp, _, e := policyOp(c, "UpdatePolicy", in.PolicyId)
+	if e != nil {
+		return nil, e
+	}
+	if _, custom := o.Policies[name]; !custom {
+		return nil, errorf("AccessDeniedException", "You can't change an AWS managed policy.")
+	}
+	if in.Content != nil {
+		if e := checkContent(*in.Content, apiType(fp.Type)); e != nil {
+			return nil, e
+		}
+	}
+	var out policyOut
+	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := fw.Organization
+		fp := o.Policies[name]
+		if in.Description != nil {
+			fp.Description = *in.Description
+		}
+		if in.Content != nil {
+			fp.Document = world.NewPolicyText(*in.Content)
+		}
+		newName := name
+		if in.Name != nil && *in.Name != name {
+			if _, dup := o.Policies[*in.Name]; dup {
+				return errorf("DuplicatePolicyException", "A policy with the same name already exists.")
+			}
+			newName = *in.Name
+			delete(o.Policies, name)
+			renameAttachments(o, fw, fileTypeOf(fp), name, newName)
+		}
+		o.Policies[newName] = fp
+		_, _, out, _ = findPolicy(o, fp.ID)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"Policy": out}, nil
+}
+
+func fileTypeOf(fp world.FileOrgPolicy) string { return strings.ToLower(fp.Type) }
+
+// attachments returns pointers to every attachment list of a kind ("scp"
+// or "rcp"), each with its target.
+type attachment struct {
+	list   *[]string
+	target targetOut
+}
+
+type targetOut struct {
+	TargetID string `json:"TargetId"`
+	Arn      string `json:"Arn"`
+	Name     string `json:"Name"`
+	Type     string `json:"Type"`
+}
+
+func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []attachment {
+	var out []attachment
+	pick := func(scps, rcps *[]string) *[]string {
+		if kind == "rcp" {
+			return rcps
+		}
+		return scps
+	}
+	out = append(out, attachment{pick(&o.Root.SCPs, &o.Root.RCPs), targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"}})
+	var walk func(ou *world.FileOU)
+	walk = func(ou *world.FileOU) {
+		for i := range ou.OUs {
+			c := &ou.OUs[i]
+			out = append(out, attachment{pick(&c.SCPs, &c.RCPs), targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"}})
+			walk(c)
+		}
+	}
+	walk(&o.Root)
+	for i := range fw.Accounts {
+		a := &fw.Accounts[i]
+		if inOrg(o, a.ID) {
+			out = append(out, attachment{pick(&a.SCPs, &a.RCPs), targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"}})
+		}
+	}
+	return out
+}
+
+// effective is a target's attachment list: nil means the full-access
+// policy alone.
+func effective(list []string, kind string) []string {
+	if list == nil {
+		return []string{fullAccess[apiType(kind)].name}
+	}
+	return list
+}
+
+func renameAttachments(o *world.FileOrganization, fw *world.FileWorld, kind, from, to string) {
+	for _, at := range attachments(o, fw, kind) {
+		if i := slices.Index(*at.list, from); i >= 0 {
+			(*at.list)[i] = to
+		}
+	}
+}
+
+func deletePolicy(c *api.Call) (any, *query.Error) {
+	var in struct{ PolicyId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, name, fp, _, e := policyOp(c, "DeletePolicy", in.PolicyId)
+	if e != nil {
+		return nil, e
+	}
+	if _, custom := o.Policies[name]; !custom {
+		return nil, errorf("AccessDeniedException", "You can't delete an AWS managed policy.")
+	}
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		for _, at := range attachments(fw.Organization, fw, fileTypeOf(fp)) {
+			if slices.Contains(*at.list, name) {
+				return errorf("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+			}
+		}
+		delete(fw.Organization.Policies, name)
+		return nil
+	})
+}
+
+func listPolicies(c *api.Call) (any, *query.Error) {
+	var in struct{ Filter string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if fileType[in.Filter] == "" {
+		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
+	}
+	o, e := managed(c, "ListPolicies", "*")
+	if e != nil {
+		return nil, e
+	}
+	_, _, fa, _ := findPolicy(o, fullAccess[in.Filter].id)
+	out := []policySummary{fa.PolicySummary}
+	names := make([]string, 0, len(o.Policies))
+	for n := range o.Policies {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if apiType(o.Policies[n].Type) == in.Filter {
+			_, _, p, _ := findPolicy(o, o.Policies[n].ID)
+			out = append(out, p.PolicySummary)
+		}
+	}
+	return paged(c, out, "Policies")
+}
+
+// target finds an attachment target by ID.
+func target(o *world.FileOrganization, fw *world.FileWorld, kind, id string) *attachment {
+	for _, at := range attachments(o, fw, kind) {
+		if at.target.TargetID == id {
+			return &at
+		}
+	}
+	return nil
+}
+
+func attachPolicy(c *api.Call) (any, *query.Error) { return attachOrDetach(c, true) }
+func detachPolicy(c *api.Call) (any, *query.Error) { return attachOrDetach(c, false) }
+
+// attachOrDetach changes a target's policies. The first change to a target
+// keeps the full-access policy AWS attached by default; a target must keep
+// at least one policy of each enabled type (the Organizations User Guide,
+// "Attaching and detaching SCPs").
+func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
+	var in struct{ PolicyId, TargetId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	action := "DetachPolicy"
+	if attach {
+		action = "AttachPolicy"
+	}
+	o, e := managed(c, action, "*")
+	if e != nil {
+		return nil, e
+	}
+	name, fp, out, ok := findPolicy(o, in.PolicyId)
+	if !ok {
+		return nil, policyNotFound()
+	}
+	if !slices.Contains(o.PolicyTypes, out.PolicySummary.Type) {
+		return nil, errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
+	}
+	kind := fileTypeOf(fp)
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		at := target(fw.Organization, fw, kind, in.TargetId)
+		if at == nil {
+			return errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+		}
+		list := append([]string{}, effective(*at.list, kind)...)
+		i := slices.Index(list, name)
+		switch {
+		case attach && i >= 0:
+			return errorf("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+		case attach:
+			list = append(list, name)
+		case i < 0:
+			return errorf("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
+		case len(list) == 1:
+			return errorf("ConstraintViolationException", "You cannot remove the last policy attached to the specified target. You must have at least one attached policy of the type.")
+		default:
+			list = slices.Delete(list, i, i+1)
+		}
+		*at.list = list
+		return nil
+	})
+}
+
+func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
+	var in struct{ TargetId, Filter string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if fileType[in.Filter] == "" {
+		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
+	}
+	o, e := managed(c, "ListPoliciesForTarget", "*")
+	if e != nil {
+		return nil, e
+	}
+	kind := fileType[in.Filter]
+	at := target(o, c.State.File(), kind, in.TargetId)
+	if at == nil {
+		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	}
+	out := []policySummary{}
+	for _, n := range effective(*at.list, kind) {
+		id := fullAccess[in.Filter].id
+		if fp, ok := o.Policies[n]; ok {
+			id = fp.ID
+		} else if n != fullAccess[in.Filter].name {
+			continue
+		}
+		_, _, p, _ := findPolicy(o, id)
+		out = append(out, p.PolicySummary)
+	}
+	return paged(c, out, "Policies")
+}
+
+func listTargetsForPolicy(c *api.Call) (any, *query.Error) {
+	var in struct{ PolicyId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, name, fp, _, e := policyOp(c, "ListTargetsForPolicy", in.PolicyId)
+	if e != nil {
+		return nil, e
+	}
+	kind := fileTypeOf(fp)
+	out := []targetOut{}
+	for _, at := range attachments(o, c.State.File(), kind) {
+		if slices.Contains(effective(*at.list, kind), name) {
+			out = append(out, at.target)
+		}
+	}
+	return paged(c, out, "Targets")
+}
