@@ -1,0 +1,501 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/iam"
+	"github.com/iamgate/iamgate/api/organizations"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/sigv4"
+	"github.com/iamgate/iamgate/api/sts"
+	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/world"
+)
+
+// MaxBody is the largest request body accepted. IAM's largest parameter is
+// a 10,240-character policy document, URL-encoded in a form.
+const MaxBody = 256 << 10
+
+// Config configures a Server.
+type Config struct {
+	Store  store.Store
+	Master MasterKey
+	// Dev accepts any credentials (signatures are not checked) as
+	// DevAccount's administrator, unless they carry a session token.
+	Dev bool
+	// Account is the account created on first start.
+	Account string
+	Logger  *slog.Logger
+	// Clock returns the time; nil means time.Now.
+	Clock func() time.Time
+	// Metrics, when set, counts requests and times decisions and the store.
+	Metrics *Metrics
+	// Audit, when set, records every authenticated call; a call that cannot
+	// be recorded fails.
+	Audit *audit.Log
+}
+
+// Server answers IAM and STS Query API requests.
+type Server struct {
+	cfg   Config
+	state *State
+	keys  *Keys
+	log   *slog.Logger
+}
+
+// New loads the state from the store.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Account == "" {
+		cfg.Account = DefaultAccount
+	}
+	keys := NewKeys(cfg.Store, cfg.Master)
+	st, err := LoadState(ctx, cfg.Store, keys)
+	if err != nil {
+		return nil, err
+	}
+	st.observe = cfg.Metrics.storeOp
+	return &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger}, nil
+}
+
+// State is the server's state.
+func (s *Server) State() *State { return s.state }
+
+// Keys is the server's credential keeper.
+func (s *Server) Keys() *Keys { return s.keys }
+
+func requestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+type service struct {
+	name, ns string
+	ops      map[string]func(*api.Call) (any, *query.Error)
+}
+
+var services = map[string]service{}
+
+func init() {
+	iamOps := map[string]func(*api.Call) (any, *query.Error){}
+	for k, v := range iam.Operations {
+		iamOps[k] = v
+	}
+	stsOps := map[string]func(*api.Call) (any, *query.Error){}
+	for k, v := range sts.Operations {
+		stsOps[k] = v
+	}
+	services["2010-05-08"] = service{"iam", query.IAMNamespace, iamOps}
+	services["2011-06-15"] = service{"sts", query.STSNamespace, stsOps}
+}
+
+// ServeHTTP answers one request. Every failure is an AWS error response;
+// a panic in a handler is logged and answered InternalFailure.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := requestID()
+	ns := query.IAMNamespace
+	start := time.Now()
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
+		}
+	}()
+	action, code := s.serve(w, r, id, &ns)
+	took := time.Since(start)
+	service := map[string]string{query.IAMNamespace: "iam", query.STSNamespace: "sts"}[ns]
+	if r.Header.Get("X-Amz-Target") != "" {
+		service = "organizations"
+	}
+	if r.URL.Path == DecisionPath {
+		service = "decision"
+	}
+	if code == "InvalidAction" || code == "UnknownOperationException" || code == "MissingAction" {
+		action = "unknown" // keeps the metrics' label values bounded
+	}
+	s.cfg.Metrics.request(service, action, code, took)
+	s.log.Info("request", "request", id, "service", service, "action", action, "outcome", code, "remote", r.RemoteAddr, "duration", took)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string) {
+	fail := func(e *query.Error) (string, string) {
+		query.WriteError(w, *ns, id, e)
+		return action, e.Code
+	}
+	if r.URL.Path == DecisionPath {
+		return s.serveDecision(w, r, id)
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
+	}
+	body, err := sigv4.ReadBody(r, MaxBody)
+	if err != nil {
+		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", MaxBody))
+	}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		return s.serveJSON(w, r, id, target, body)
+	}
+	params, qe := query.ParseParams(r, body)
+	if qe != nil {
+		return fail(qe)
+	}
+	action = params.Get("Action")
+	version := params.Get("Version")
+	svc, known := services[version]
+	if known {
+		*ns = svc.ns
+	}
+	now := s.cfg.Clock().UTC()
+	caller, auth, qe := s.authenticate(r, body, now)
+	if qe != nil {
+		return fail(qe)
+	}
+	if !known {
+		// Without a known Version, the signing scope names the service.
+		for _, sv := range services {
+			if auth.service == sv.name {
+				svc, known = sv, true
+				*ns = sv.ns
+			}
+		}
+	}
+	if action == "" {
+		return fail(query.Errorf("MissingAction", "Missing Action"))
+	}
+	op, ok := svc.ops[action]
+	if !known || !ok {
+		return fail(query.Errorf("InvalidAction", "Could not find operation %s for version %s", action, version))
+	}
+	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
+		Temporary: auth.session != nil}
+	res, qe := s.run(r, id, svc.name, action, auth, now, c, op)
+	if qe != nil {
+		return fail(qe)
+	}
+	if auth.key != nil {
+		s.keys.touch(r.Context(), *auth.key, svc.name, auth.region, now)
+	}
+	if err := query.WriteResult(w, *ns, action, id, res); err != nil {
+		s.log.Error("writing a response", "request", id, "error", err)
+		return fail(query.Errorf("InternalFailure", "the response could not be written"))
+	}
+	return action, "OK"
+}
+
+// serveJSON answers a JSON-protocol request (Organizations).
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target string, body []byte) (action, outcome string) {
+	fail := func(e *query.Error) (string, string) {
+		writeJSONError(w, id, e)
+		return action, e.Code
+	}
+	name, ok := strings.CutPrefix(target, organizations.TargetPrefix)
+	action = name
+	now := s.cfg.Clock().UTC()
+	caller, auth, qe := s.authenticate(r, body, now)
+	if qe != nil {
+		return fail(qe)
+	}
+	op := organizations.Operations[name]
+	if !ok || op == nil {
+		return fail(&query.Error{Code: "UnknownOperationException", Message: "Unknown operation " + target, Status: 400, Sender: true})
+	}
+	if len(body) > 0 && !json.Valid(body) {
+		return fail(&query.Error{Code: "SerializationException", Message: "The request body is not valid JSON.", Status: 400, Sender: true})
+	}
+	c := &api.Call{Ctx: r.Context(), Action: name, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
+		State: s.state, Temporary: auth.session != nil, Body: body}
+	res, qe := s.run(r, id, "organizations", name, auth, now, c, op)
+	if qe != nil {
+		return fail(qe)
+	}
+	if res == nil {
+		res = struct{}{}
+	}
+	out, err := json.Marshal(res)
+	if err != nil {
+		return fail(query.Errorf("InternalFailure", "the response could not be written"))
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("x-amzn-RequestId", id)
+	w.Write(out)
+	return action, "OK"
+}
+
+// callRecord is the audit entry of a call in progress.
+type callRecord struct {
+	mu       sync.Mutex
+	entry    audit.Entry
+	recorded bool // written with the change the call made
+}
+
+type recordKey struct{}
+
+func recordFrom(ctx context.Context) *callRecord {
+	rec, _ := ctx.Value(recordKey{}).(*callRecord)
+	return rec
+}
+
+// run runs an operation for an authenticated caller. Every decision is
+// timed for the metrics and, with an audit log, the call is recorded before
+// it is answered: with the change it makes, in the same transaction, or on
+// its own; if the entry cannot be stored, the call fails.
+func (s *Server) run(r *http.Request, id, service, operation string, auth authInfo, now time.Time, c *api.Call, op func(*api.Call) (any, *query.Error)) (any, *query.Error) {
+	var rec *callRecord
+	if s.cfg.Audit != nil {
+		rec = &callRecord{entry: audit.Entry{Time: now, RequestID: id, Account: c.Account(), Caller: c.Caller.Principal, Region: auth.region,
+			Service: service, Operation: operation}}
+		if ip := c.Context["aws:SourceIp"]; len(ip) > 0 {
+			rec.entry.SourceIP = ip[0]
+		}
+		switch {
+		case auth.key != nil:
+			rec.entry.AccessKey = auth.key.ID
+		case auth.session != nil:
+			rec.entry.AccessKey = auth.session.KeyID
+		}
+		c.Ctx = context.WithValue(c.Ctx, recordKey{}, rec)
+	}
+	c.OnDecision = func(e *engine.Explanation, took time.Duration) {
+		if took > 0 {
+			s.cfg.Metrics.decision(e.DecisionText, took)
+		}
+		if rec != nil {
+			rec.mu.Lock()
+			rec.entry.Decisions = append(rec.entry.Decisions, audit.FromExplanation(e))
+			rec.mu.Unlock()
+		}
+	}
+	res, qe := op(c)
+	if rec == nil {
+		return res, qe
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.recorded {
+		return res, qe
+	}
+	rec.entry.Outcome = "OK"
+	if qe != nil {
+		rec.entry.Outcome = qe.Code
+	}
+	if err := s.cfg.Audit.Append(r.Context(), &rec.entry); err != nil {
+		s.log.Error("audit log write failed; the call fails", "request", id, "error", err)
+		return nil, query.Errorf("ServiceUnavailable", "The call could not be recorded in the audit log, so it has failed.")
+	}
+	return res, qe
+}
+
+// writeJSONError writes an error of the JSON protocol: {"__type", "Message"}.
+func writeJSONError(w http.ResponseWriter, id string, e *query.Error) {
+	out, _ := json.Marshal(map[string]string{"__type": e.Code, "Message": e.Message})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("x-amzn-RequestId", id)
+	w.WriteHeader(e.Status)
+	w.Write(out)
+}
+
+// authInfo is what authentication found out about a request.
+type authInfo struct {
+	region, service string
+	key             *api.AccessKey // long-term key, for last-used data
+	session         *token
+}
+
+// principal is what a Lookup resolves.
+type principal struct {
+	caller  *world.Caller
+	key     *api.AccessKey
+	session *token
+}
+
+var (
+	errExpiredToken = errors.New("the session token has expired")
+	errNoPrincipal  = errors.New("the credentials' principal no longer exists")
+)
+
+func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*world.Caller, authInfo, *query.Error) {
+	tok := r.Header.Get("X-Amz-Security-Token")
+	if tok == "" {
+		tok = r.URL.Query().Get("X-Amz-Security-Token")
+	}
+	if s.cfg.Dev {
+		return s.devAuthenticate(r, tok, now)
+	}
+	lookup := func(akid string) (sigv4.Credentials, error) {
+		p, secret, err := s.resolve(r.Context(), akid, tok, now)
+		if err != nil {
+			return sigv4.Credentials{}, err
+		}
+		return sigv4.Credentials{Secret: secret, Value: p}, nil
+	}
+	res, err := sigv4.Verify(r, body, now, lookup)
+	if err != nil {
+		return nil, authInfo{}, authError(err)
+	}
+	p := res.Credentials.Value.(*principal)
+	return p.caller, authInfo{region: res.Region, service: res.Service, key: p.key, session: p.session}, nil
+}
+
+func authError(err error) *query.Error {
+	msg := err.Error()
+	var d *sigv4.Detail
+	if errors.As(err, &d) {
+		msg = d.Message
+	}
+	switch {
+	case errors.Is(err, sigv4.ErrMissing):
+		return query.Errorf("MissingAuthenticationToken", "Request is missing Authentication Token")
+	case errors.Is(err, sigv4.ErrMalformed):
+		return query.Errorf("IncompleteSignature", "%s", msg)
+	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, errBadToken), errors.Is(err, errNoPrincipal):
+		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+	case errors.Is(err, errExpiredToken):
+		return query.Errorf("ExpiredToken", "The security token included in the request is expired")
+	case errors.Is(err, sigv4.ErrSignature), errors.Is(err, sigv4.ErrExpired):
+		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
+	case errors.Is(err, sigv4.ErrPresignExpired):
+		// The IAM API Reference, "Common Errors": RequestExpired, 400, for a
+		// request past "the request expiration date (such as for pre-signed
+		// URLs)".
+		return query.Errorf("RequestExpired", "%s", msg)
+	}
+	return query.Errorf("InternalFailure", "authentication failed: %v", err)
+}
+
+// resolve finds the principal and secret of an access key (and session
+// token).
+func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (*principal, string, error) {
+	if tok != "" {
+		t, err := s.keys.session(tok)
+		if err != nil {
+			return nil, "", err
+		}
+		if t.KeyID != akid {
+			return nil, "", errBadToken
+		}
+		if now.Unix() >= t.Expires {
+			return nil, "", errExpiredToken
+		}
+		c, err := s.sessionCaller(&t)
+		if err != nil {
+			return nil, "", err
+		}
+		return &principal{caller: c, session: &t}, t.Secret, nil
+	}
+	key, secret, ok, err := s.keys.secret(ctx, akid)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok || key.Status != "Active" {
+		return nil, "", sigv4.ErrUnknownKey
+	}
+	c, err := s.userCaller(key.Account, key.User)
+	if err != nil {
+		return nil, "", err
+	}
+	return &principal{caller: c, key: &key}, secret, nil
+}
+
+func (s *Server) userCaller(account, user string) (*world.Caller, error) {
+	w := s.state.World()
+	a := w.Accounts[account]
+	if a == nil || a.Users[user] == nil {
+		return nil, errNoPrincipal
+	}
+	return w.Caller(a.Users[user].ARN())
+}
+
+// sessionCaller rebuilds the caller a session token stands for.
+func (s *Server) sessionCaller(t *token) (*world.Caller, error) {
+	if t.Role == "" {
+		return s.userCaller(t.Account, t.User)
+	}
+	w := s.state.World()
+	a := w.Accounts[t.Account]
+	if a == nil || a.Roles[t.Role] == nil {
+		return nil, errNoPrincipal
+	}
+	role := a.Roles[t.Role]
+	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained}
+	for _, doc := range t.Policies {
+		p, err := world.SessionPolicy(doc)
+		if err != nil {
+			return nil, errBadToken
+		}
+		sess.Policies = append(sess.Policies, p)
+	}
+	return &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}, nil
+}
+
+func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time) (*world.Caller, authInfo, *query.Error) {
+	info := authInfo{region: "us-east-1"}
+	if scope := credentialScope(r); len(scope) == 5 {
+		info.region, info.service = scope[2], scope[3]
+	}
+	if tok != "" {
+		t, err := s.keys.session(tok)
+		if err == nil {
+			if now.Unix() >= t.Expires {
+				return nil, info, authError(errExpiredToken)
+			}
+			c, err := s.sessionCaller(&t)
+			if err != nil {
+				return nil, info, authError(err)
+			}
+			info.session = &t
+			return c, info, nil
+		}
+	}
+	c, err := s.userCaller(s.cfg.Account, AdminUser)
+	if err != nil {
+		return nil, info, query.Errorf("InvalidClientTokenId", "--dev: the administrator %s of account %s no longer exists", AdminUser, s.cfg.Account)
+	}
+	return c, info, nil
+}
+
+// requestContext is the context AWS derives from a request itself.
+func requestContext(r *http.Request, auth authInfo, now time.Time) map[string][]string {
+	ctx := map[string][]string{
+		"aws:SecureTransport": {strconv.FormatBool(r.TLS != nil)},
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx["aws:SourceIp"] = []string{host}
+	}
+	if auth.region != "" {
+		ctx["aws:RequestedRegion"] = []string{auth.region}
+	}
+	if t := auth.session; t != nil {
+		ctx["aws:TokenIssueTime"] = []string{time.Unix(t.Issued, 0).UTC().Format(time.RFC3339)}
+		ctx["aws:MultiFactorAuthPresent"] = []string{strconv.FormatBool(t.MFA)}
+		if t.MFA {
+			ctx["aws:MultiFactorAuthAge"] = []string{strconv.FormatInt(max(0, now.Unix()-t.AuthTime), 10)}
+		}
+		if t.SourceIdentity != "" {
+			ctx["aws:SourceIdentity"] = []string{t.SourceIdentity}
+		}
+	}
+	return ctx
+}
