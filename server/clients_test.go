@@ -1,0 +1,63 @@
+package server_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runClient runs a script of the real aws CLI or boto3 against a fresh
+// server, in a scratch directory, as the administrator.
+func runClient(t *testing.T, tool string, args ...string) {
+	if _, err := exec.LookPath(tool); err != nil {
+		needClients(t, "%s is not installed", tool)
+	}
+	e := newEnv(t)
+	dir := t.TempDir()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"IAMGATE_URL="+e.ts.URL,
+		"AWS_ACCESS_KEY_ID="+e.admin.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY="+e.admin.SecretAccessKey,
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "no-config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_MAX_ATTEMPTS=1",
+	)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "OK") {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// TestAWSCLI replays the seeds with the aws CLI (testdata/e2e/cli-seeds.sh).
+func TestAWSCLI(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-seeds.sh")
+	runClient(t, "aws", "bash", script)
+}
+
+// TestBoto3 replays the seeds with boto3 (testdata/e2e/boto3_seeds.py).
+func TestBoto3(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_seeds.py")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		needClients(t, "boto3 is not installed: %v", err)
+	}
+	runClient(t, "python3", "python3", script)
+}
+
+// TestAWSCLIOrganizations builds an organization with the aws CLI
+// (testdata/e2e/cli-organizations.sh).
+func TestAWSCLIOrganizations(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-organizations.sh")
+	runClient(t, "aws", "bash", script)
+}
+
+// TestBoto3Organizations does the same with boto3
+// (testdata/e2e/boto3_organizations.py).
+func TestBoto3Organizations(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_organizations.py")
+	runClient(t, "python3", "python3", script)
+}

@@ -1,0 +1,63 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store/sqlite"
+)
+
+// The metrics count requests by action and outcome and time decisions and
+// store writes.
+func TestMetrics(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m := server.NewMetrics()
+	srv, err := server.New(ctx, server.Config{Store: st, Master: testMaster, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, err := srv.Bootstrap(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, srv: srv, ts: httptest.NewServer(srv), st: st, admin: aws.Credentials{AccessKeyID: boot.Key.ID, SecretAccessKey: boot.Key.Secret}}
+	defer e.ts.Close()
+	must[*sts.GetCallerIdentityOutput](t)(e.sts(e.admin).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	must[*iam.CreateUserOutput](t)(e.iam(e.admin).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("m")}))
+	_, err = e.iam(e.admin).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("nobody")})
+	wantError(t, err, "NoSuchEntity", 404)
+	ms := httptest.NewServer(m.Handler())
+	defer ms.Close()
+	res, err := ms.Client().Get(ms.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		`iamgate_requests_total{action="GetCallerIdentity",outcome="OK",service="sts"} 1`,
+		`iamgate_requests_total{action="CreateUser",outcome="OK",service="iam"} 1`,
+		`iamgate_requests_total{action="GetUser",outcome="NoSuchEntity",service="iam"} 1`,
+		`iamgate_decision_duration_seconds_count{decision="allowed"}`,
+		`iamgate_store_duration_seconds_count{op="update_account"}`,
+		`iamgate_request_duration_seconds_bucket{service="iam"`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

@@ -1,0 +1,332 @@
+package server_test
+
+import (
+	"context"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	apiiam "github.com/iamgate/iamgate/api/iam"
+	apists "github.com/iamgate/iamgate/api/sts"
+)
+
+var (
+	calledMu sync.Mutex
+	called   = map[string]bool{}
+)
+
+func orgCalled(op string) bool {
+	calledMu.Lock()
+	defer calledMu.Unlock()
+	return called["organizations:"+op]
+}
+
+func recordCall(action string) {
+	calledMu.Lock()
+	called[action] = true
+	calledMu.Unlock()
+}
+
+const allowS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+
+// TestEveryOperation drives every operation through aws-sdk-go-v2, each
+// response checked against the botocore model, with IAM's rules for
+// conflicts, limits and pagination along the way.
+func TestEveryOperation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	s := aws.String
+	ok := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Users and tags.
+	ok(c.CreateUser(ctx, &iam.CreateUserInput{UserName: s("u1"), Path: s("/team/"), Tags: []iamtypes.Tag{{Key: s("k"), Value: s("v")}}}))
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: s("u1")})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	ok(c.GetUser(ctx, &iam.GetUserInput{UserName: s("u1")}))
+	ok(c.GetUser(ctx, &iam.GetUserInput{}))
+	ok(c.UpdateUser(ctx, &iam.UpdateUserInput{UserName: s("u1"), NewUserName: s("user1")}))
+	ok(c.TagUser(ctx, &iam.TagUserInput{UserName: s("user1"), Tags: []iamtypes.Tag{{Key: s("k2"), Value: s("v2")}}}))
+	ok(c.UntagUser(ctx, &iam.UntagUserInput{UserName: s("user1"), TagKeys: []string{"k"}}))
+	tags, err := c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: s("user1")})
+	ok(tags, err)
+	if len(tags.Tags) != 1 || *tags.Tags[0].Key != "k2" {
+		t.Fatalf("user tags: %+v", tags.Tags)
+	}
+	for _, n := range []string{"u2", "u3", "u4"} {
+		ok(c.CreateUser(ctx, &iam.CreateUserInput{UserName: s(n)}))
+	}
+	// Pagination: MaxItems 2 over admin, u2, u3, u4, user1.
+	var names []string
+	p := iam.NewListUsersPaginator(c, &iam.ListUsersInput{MaxItems: aws.Int32(2)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		ok(page, err)
+		for _, u := range page.Users {
+			names = append(names, *u.UserName)
+		}
+	}
+	if len(names) != 5 || names[0] != "admin" || names[4] != "user1" {
+		t.Fatalf("paged users: %v", names)
+	}
+	team, err := c.ListUsers(ctx, &iam.ListUsersInput{PathPrefix: s("/team/")})
+	ok(team, err)
+	if len(team.Users) != 1 {
+		t.Fatalf("path prefix: %d users", len(team.Users))
+	}
+
+	// Access keys.
+	k1, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: s("user1")})
+	ok(k1, err)
+	ok(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: s("user1")}))
+	_, err = c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: s("user1")})
+	wantError(t, err, "LimitExceeded", 409)
+	keys, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: s("user1")})
+	ok(keys, err)
+	if len(keys.AccessKeyMetadata) != 2 {
+		t.Fatalf("keys: %d", len(keys.AccessKeyMetadata))
+	}
+	lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k1.AccessKey.AccessKeyId})
+	ok(lu, err)
+	if *lu.AccessKeyLastUsed.ServiceName != "N/A" {
+		t.Fatalf("never used: %+v", lu.AccessKeyLastUsed)
+	}
+	ok(e.sts(aws.Credentials{AccessKeyID: *k1.AccessKey.AccessKeyId, SecretAccessKey: *k1.AccessKey.SecretAccessKey}).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	lu, err = c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k1.AccessKey.AccessKeyId})
+	ok(lu, err)
+	if *lu.AccessKeyLastUsed.ServiceName != "sts" || *lu.AccessKeyLastUsed.Region != "eu-central-1" || lu.AccessKeyLastUsed.LastUsedDate == nil {
+		t.Fatalf("last used: %+v", lu.AccessKeyLastUsed)
+	}
+	ok(c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: s("user1"), AccessKeyId: k1.AccessKey.AccessKeyId, Status: iamtypes.StatusTypeInactive}))
+	_, err = c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: s("user1")})
+	wantError(t, err, "DeleteConflict", 409)
+	for _, k := range keys.AccessKeyMetadata {
+		ok(c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: s("user1"), AccessKeyId: k.AccessKeyId}))
+	}
+
+	// Groups and membership.
+	ok(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: s("g1")}))
+	ok(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: s("g1"), UserName: s("user1")}))
+	g, err := c.GetGroup(ctx, &iam.GetGroupInput{GroupName: s("g1")})
+	ok(g, err)
+	if len(g.Users) != 1 {
+		t.Fatalf("group users: %d", len(g.Users))
+	}
+	ok(c.ListGroups(ctx, &iam.ListGroupsInput{}))
+	ok(c.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: s("user1")}))
+	ok(c.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: s("g1"), NewGroupName: s("group1")}))
+	_, err = c.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: s("group1")})
+	wantError(t, err, "DeleteConflict", 409)
+
+	// Roles.
+	ok(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: s("r1"), AssumeRolePolicyDocument: s(trustAccount), Description: s("d"), MaxSessionDuration: aws.Int32(7200)}))
+	ok(c.GetRole(ctx, &iam.GetRoleInput{RoleName: s("r1")}))
+	ok(c.ListRoles(ctx, &iam.ListRolesInput{}))
+	ok(c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: s("r1"), MaxSessionDuration: aws.Int32(3600)}))
+	ok(c.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: s("r1"), Description: s("new")}))
+	ok(c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: s("r1"), PolicyDocument: s(trustAccount)}))
+	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: s("r1"), PolicyDocument: s(allowS3)})
+	wantError(t, err, "MalformedPolicyDocument", 400)
+	ok(c.TagRole(ctx, &iam.TagRoleInput{RoleName: s("r1"), Tags: []iamtypes.Tag{{Key: s("a"), Value: s("b")}}}))
+	ok(c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: s("r1"), TagKeys: []string{"a"}}))
+	ok(c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: s("r1")}))
+
+	// Managed policies and versions.
+	pol, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: s("mp"), PolicyDocument: s(allowS3), Description: s("desc")})
+	ok(pol, err)
+	arn := pol.Policy.Arn
+	for i := 0; i < 4; i++ {
+		ok(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: s(allowS3), SetAsDefault: i == 3}))
+	}
+	_, err = c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: s(allowS3)})
+	wantError(t, err, "LimitExceeded", 409)
+	vs, err := c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: arn})
+	ok(vs, err)
+	if len(vs.Versions) != 5 {
+		t.Fatalf("versions: %d", len(vs.Versions))
+	}
+	_, err = c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: arn, VersionId: s("v5")})
+	wantError(t, err, "DeleteConflict", 409)
+	ok(c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: s("v1")}))
+	v, err := c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: arn, VersionId: s("v2")})
+	ok(v, err)
+	if doc, _ := url.QueryUnescape(*v.PolicyVersion.Document); doc != allowS3 {
+		t.Fatalf("version document: %s", doc)
+	}
+	got, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+	ok(got, err)
+	if *got.Policy.DefaultVersionId != "v1" {
+		t.Fatalf("default version: %s", *got.Policy.DefaultVersionId)
+	}
+	ro, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: s("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+	ok(ro, err)
+	ok(c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: ro.Policy.Arn, VersionId: ro.Policy.DefaultVersionId}))
+	local, err := c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
+	ok(local, err)
+	if len(local.Policies) != 1 {
+		t.Fatalf("local policies: %d", len(local.Policies))
+	}
+	all, err := c.ListPolicies(ctx, &iam.ListPoliciesInput{MaxItems: aws.Int32(1000)})
+	ok(all, err)
+	if !all.IsTruncated || len(all.Policies) != 1000 {
+		t.Fatalf("all policies: %d truncated=%v", len(all.Policies), all.IsTruncated)
+	}
+
+	// Attach, detach, inline policies for each kind.
+	for _, kind := range []string{"user", "group", "role"} {
+		name := map[string]string{"user": "user1", "group": "group1", "role": "r1"}[kind]
+		switch kind {
+		case "user":
+			ok(c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: s(name), PolicyArn: arn}))
+			ok(c.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: s(name)}))
+			ok(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: s(name), PolicyName: s("in"), PolicyDocument: s(allowS3)}))
+			ok(c.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: s(name), PolicyName: s("in")}))
+			ok(c.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: s(name)}))
+		case "group":
+			ok(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: s(name), PolicyArn: arn}))
+			ok(c.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: s(name)}))
+			ok(c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: s(name), PolicyName: s("in"), PolicyDocument: s(allowS3)}))
+			ok(c.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: s(name), PolicyName: s("in")}))
+			ok(c.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: s(name)}))
+		case "role":
+			ok(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: s(name), PolicyArn: arn}))
+			ok(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: s(name)}))
+			ok(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: s(name), PolicyName: s("in"), PolicyDocument: s(allowS3)}))
+			ok(c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: s(name), PolicyName: s("in")}))
+			ok(c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: s(name)}))
+		}
+	}
+	ents, err := c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: arn})
+	ok(ents, err)
+	if len(ents.PolicyUsers) != 1 || len(ents.PolicyGroups) != 1 || len(ents.PolicyRoles) != 1 {
+		t.Fatalf("entities: %+v", ents)
+	}
+	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arn})
+	wantError(t, err, "DeleteConflict", 409)
+
+	// Boundaries.
+	ok(c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: s("user1"), PermissionsBoundary: arn}))
+	ok(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: s("r1"), PermissionsBoundary: arn}))
+	_, err = c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: s("r1"), PermissionsBoundary: s("arn:aws:iam::123456789012:policy/nope")})
+	wantError(t, err, "NoSuchEntity", 404)
+	ok(c.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: s("user1")}))
+	ok(c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: s("r1")}))
+
+	// Instance profiles.
+	ok(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: s("ip")}))
+	ok(c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: s("ip"), RoleName: s("r1")}))
+	_, err = c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: s("ip"), RoleName: s("r1")})
+	wantError(t, err, "LimitExceeded", 409)
+	ok(c.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: s("ip")}))
+	ok(c.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{}))
+	ok(c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: s("r1")}))
+	_, err = c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: s("ip")})
+	wantError(t, err, "DeleteConflict", 409)
+
+	// Account alias and the authorization details.
+	ok(c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: s("my-org-main")}))
+	aliases, err := c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+	ok(aliases, err)
+	if len(aliases.AccountAliases) != 1 {
+		t.Fatalf("aliases: %v", aliases.AccountAliases)
+	}
+	ok(c.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: s("my-org-main")}))
+	var details []*iam.GetAccountAuthorizationDetailsOutput
+	gp := iam.NewGetAccountAuthorizationDetailsPaginator(c, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(3)})
+	for gp.HasMorePages() {
+		page, err := gp.NextPage(ctx)
+		ok(page, err)
+		details = append(details, page)
+	}
+	var nUsers, nRoles, nPolicies int
+	for _, d := range details {
+		nUsers += len(d.UserDetailList)
+		nRoles += len(d.RoleDetailList)
+		nPolicies += len(d.Policies)
+	}
+	if nUsers != 5 || nRoles != 1 || nPolicies != 2 { // mp and AdministratorAccess
+		t.Fatalf("details: %d users, %d roles, %d policies", nUsers, nRoles, nPolicies)
+	}
+
+	// Tear down in IAM's order.
+	ok(c.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: s("ip"), RoleName: s("r1")}))
+	ok(c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: s("ip")}))
+	ok(c.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: s("user1"), PolicyArn: arn}))
+	ok(c.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: s("group1"), PolicyArn: arn}))
+	ok(c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: s("r1"), PolicyArn: arn}))
+	ok(c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: s("user1"), PolicyName: s("in")}))
+	ok(c.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: s("group1"), PolicyName: s("in")}))
+	ok(c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: s("r1"), PolicyName: s("in")}))
+	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arn})
+	wantError(t, err, "DeleteConflict", 409) // versions remain
+	for _, id := range []string{"v2", "v3", "v4", "v5"} {
+		ok(c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: arn, VersionId: s(id)}))
+	}
+	ok(c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arn}))
+	ok(c.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: s("group1"), UserName: s("user1")}))
+	ok(c.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: s("group1")}))
+	ok(c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: s("user1")}))
+	ok(c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: s("r1")}))
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: s("r1")})
+	wantError(t, err, "NoSuchEntity", 404)
+
+	// Access advisor (more in TestAccessAdvisor).
+	job, err := c.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: s("arn:aws:iam::123456789012:user/admin")})
+	ok(job, err)
+	ok(c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job.JobId}))
+	ok(c.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: job.JobId, ServiceNamespace: s("iam")}))
+	ok(c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: s("arn:aws:iam::123456789012:user/admin"), ServiceNamespaces: []string{"iam"}}))
+
+	// Simulation (more in simulate_test.go).
+	ok(c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: s("arn:aws:iam::123456789012:user/admin"), ActionNames: []string{"s3:GetObject"}}))
+	ok(c.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allowS3}, ActionNames: []string{"s3:GetObject"}}))
+	ok(c.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: s("arn:aws:iam::123456789012:user/admin")}))
+	ok(c.GetContextKeysForCustomPolicy(ctx, &iam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{allowS3}}))
+
+	// STS.
+	st := e.sts(e.admin)
+	tok, err := st.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: s("arn:aws:iam::123456789012:mfa/admin"), TokenCode: s("123456")})
+	ok(tok, err)
+	id, err := e.sts(session(tok.Credentials)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	ok(id, err)
+	if *id.Arn != "arn:aws:iam::123456789012:user/admin" {
+		t.Fatalf("session-token identity: %s", *id.Arn)
+	}
+	_, err = e.sts(session(tok.Credentials)).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	wantError(t, err, "AccessDenied", 403)
+	ok(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: s("sts-role"), AssumeRolePolicyDocument: s(trustAccount)}))
+	assumed, err := st.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: s("arn:aws:iam::123456789012:role/sts-role"), RoleSessionName: s("every-op")})
+	ok(assumed, err)
+	_, err = e.iam(session(assumed.Credentials)).ListRoles(ctx, &iam.ListRolesInput{})
+	_, _, denial := apiError(t, err)
+	_, encoded := splitDenied(denial)
+	ok(st.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: s(encoded)}))
+	info, err := st.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: tok.Credentials.AccessKeyId})
+	ok(info, err)
+	if *info.Account != "123456789012" {
+		t.Fatalf("key account: %s", *info.Account)
+	}
+
+	calledMu.Lock()
+	defer calledMu.Unlock()
+	for _, op := range keysOf(apiiam.Operations) {
+		if !called[op] {
+			t.Errorf("IAM %s was not exercised", op)
+		}
+	}
+	for _, op := range keysOf(apists.Operations) {
+		if !called[op] {
+			t.Errorf("STS %s was not exercised", op)
+		}
+	}
+}

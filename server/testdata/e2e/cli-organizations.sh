@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# An organization built with the aws CLI: OUs, a new account, an SCP that
+# keeps it in eu-central-1; the member's call outside the region is denied
+# and the denial decoded. Run by TestAWSCLIOrganizations.
+set -euo pipefail
+export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
+org() { aws --endpoint-url "$IAMGATE_URL" organizations "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+org create-organization --feature-set ALL >/dev/null
+root=$(org list-roots --query 'Roots[0].Id' --output text)
+ou=$(org create-organizational-unit --parent-id "$root" --name Workloads --query OrganizationalUnit.Id --output text)
+member=$(org create-account --email team-b@example.com --account-name team-b --query CreateAccountStatus.AccountId --output text)
+org move-account --account-id "$member" --source-parent-id "$root" --destination-parent-id "$ou"
+cat > scp.json <<'EOF'
+{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutsideFrankfurt","Effect":"Deny","NotAction":["sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-central-1"}}}]}
+EOF
+pid=$(org create-policy --name frankfurt-only --type SERVICE_CONTROL_POLICY --description "eu-central-1 only" --content file://scp.json --query Policy.PolicySummary.Id --output text)
+org enable-policy-type --root-id "$root" --policy-type SERVICE_CONTROL_POLICY >/dev/null
+org attach-policy --policy-id "$pid" --target-id "$ou"
+[ "$(org list-targets-for-policy --policy-id "$pid" --query 'Targets[0].TargetId' --output text)" = "$ou" ] || fail "targets"
+
+# The management account assumes the member's access role.
+read -r ak sk tok < <(aws --endpoint-url "$IAMGATE_URL" sts assume-role --role-arn "arn:aws:iam::$member:role/OrganizationAccountAccessRole" \
+  --role-session-name setup --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+as_member() { AWS_ACCESS_KEY_ID=$ak AWS_SECRET_ACCESS_KEY=$sk AWS_SESSION_TOKEN=$tok "$@"; }
+if as_member aws --endpoint-url "$IAMGATE_URL" --region us-east-1 iam list-roles >out.txt 2>err.txt; then fail "list-roles outside eu-central-1 succeeded"; fi
+grep -q "with an explicit deny in a service control policy" err.txt || fail "denial: $(cat err.txt)"
+as_member aws --endpoint-url "$IAMGATE_URL" --region eu-central-1 iam list-roles >/dev/null
+enc=$(sed -n 's/.*Encoded authorization failure message: //p' err.txt | tr -d '\n')
+as_member aws --endpoint-url "$IAMGATE_URL" sts decode-authorization-message --encoded-message "$enc" --query DecodedMessage --output text > decoded.json
+grep -q '"sid":"DenyOutsideFrankfurt"' decoded.json || fail "decoded: $(cat decoded.json)"
+echo OK
