@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store"
+)
+
+func newAccessKeyCmd() *cobra.Command {
+	var storeDSN, keyPath, account, user string
+	cmd := &cobra.Command{
+		Use:   "access-key",
+		Short: "Manage access keys in the store directly (operator commands)",
+	}
+	create := &cobra.Command{
+		Use:   "create --account ID --user NAME",
+		Short: "Create an access key for any user of any account and print it once",
+		Long: `Creates an access key for a user of any account in the store, the way an
+operator seeds a multi-account world imported from files (where no user has
+a key yet). Within one account, aws iam create-access-key does the same
+through the API. The server need not be stopped.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := runAccessKeyCreate(cmd.Context(), storeDSN, keyFile(storeDSN, keyPath), account, user, cmd.OutOrStdout()); err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			return nil
+		},
+	}
+	addStoreFlag(create, &storeDSN)
+	create.Flags().StringVar(&keyPath, "key-file", "", "master key file (as for serve)")
+	create.Flags().StringVar(&account, "account", "", "the user's account ID")
+	create.Flags().StringVar(&user, "user", "", "the user's name")
+	create.MarkFlagRequired("account")
+	create.MarkFlagRequired("user")
+	cmd.AddCommand(create)
+	return cmd
+}
+
+func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user string, stdout io.Writer) error {
+	master, created, err := server.LoadMasterKey(os.Getenv("IAMGATE_MASTER_KEY"), keyPath)
+	if err != nil {
+		return err
+	}
+	if created {
+		os.Remove(keyPath)
+		return fmt.Errorf("no master key at %s: start iamgate serve on this store first, or give --key-file or IAMGATE_MASTER_KEY", keyPath)
+	}
+	st, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fw, err := store.LoadFile(ctx, st)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, a := range fw.Accounts {
+		for _, u := range a.Users {
+			found = found || a.ID == account && u.Name == user
+		}
+	}
+	if !found {
+		return fmt.Errorf("the store has no user %s in account %s", user, account)
+	}
+	keys := server.NewKeys(st, master)
+	have, err := keys.ListAccessKeys(ctx, account, user)
+	if err != nil {
+		return err
+	}
+	if len(have) >= 2 {
+		return fmt.Errorf("user %s already has %d access keys, IAM's limit", user, len(have))
+	}
+	k, err := keys.CreateAccessKey(ctx, account, user)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "aws_access_key_id = %s\naws_secret_access_key = %s\n", k.ID, k.Secret)
+	return nil
+}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamgate/iamgate/audit"
+)
+
+type auditParams struct {
+	store, account, caller, operation, since string
+	limit                                    int
+	follow                                   bool
+	poll                                     time.Duration
+}
+
+func newAuditCmd() *cobra.Command {
+	var p auditParams
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Query and follow the audit log as JSON lines",
+		Long: `Prints the audit log of iamgate serve, one JSON object per call: time,
+request ID, caller, access key, source IP, operation, outcome and every
+authorization decision with what decided it. --follow keeps printing new
+entries as they are written, like tail -f.`,
+		Example: `  iamgate audit --since 1h --operation iam:CreateRole
+  iamgate audit --caller arn:aws:iam::123456789012:user/alice --follow`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := runAudit(cmd.Context(), p, cmd.OutOrStdout()); err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			return nil
+		},
+	}
+	addStoreFlag(cmd, &p.store)
+	cmd.Flags().StringVar(&p.account, "account", "", "only calls from this account")
+	cmd.Flags().StringVar(&p.caller, "caller", "", "only calls by this principal ARN (a role ARN also matches its sessions)")
+	cmd.Flags().StringVar(&p.operation, "operation", "", "only this operation (CreateRole or iam:CreateRole)")
+	cmd.Flags().StringVar(&p.since, "since", "", "only entries from this time on: RFC 3339, or a duration back from now (1h, 30m)")
+	cmd.Flags().IntVar(&p.limit, "limit", 0, "at most this many entries (0: all)")
+	cmd.Flags().BoolVarP(&p.follow, "follow", "f", false, "keep printing new entries")
+	cmd.Flags().DurationVar(&p.poll, "poll", time.Second, "how often --follow looks for new entries")
+	return cmd
+}
+
+func runAudit(ctx context.Context, p auditParams, stdout io.Writer) error {
+	f := audit.Filter{Account: p.account, Caller: p.caller, Operation: p.operation, Limit: p.limit}
+	if p.since != "" {
+		if d, err := time.ParseDuration(p.since); err == nil {
+			f.Since = time.Now().Add(-d)
+		} else if t, err := time.Parse(time.RFC3339, p.since); err == nil {
+			f.Since = t
+		} else {
+			return fmt.Errorf("--since %q: want RFC 3339 or a duration", p.since)
+		}
+	}
+	st, err := openStore(ctx, p.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	enc := json.NewEncoder(stdout)
+	for {
+		entries, cursor, err := audit.Query(ctx, st, f)
+		if err != nil {
+			if p.follow && ctx.Err() != nil {
+				return nil // interrupted while following: a normal end
+			}
+			return err
+		}
+		for i := range entries {
+			if err := enc.Encode(&entries[i]); err != nil {
+				return err
+			}
+		}
+		if !p.follow {
+			return nil
+		}
+		f.After, f.Limit = cursor, 0
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(p.poll):
+		}
+	}
+}
