@@ -61,3 +61,14 @@ func TestBoto3Organizations(t *testing.T) {
 	script, _ := filepath.Abs("testdata/e2e/boto3_organizations.py")
 	runClient(t, "python3", "python3", script)
 }
+
+// TestCLISimulateAndDecide simulates a group with the aws CLI, and a
+// session policy and the decision API with curl --aws-sigv4
+// (testdata/e2e/cli-simulate.sh).
+func TestCLISimulateAndDecide(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		needClients(t, "curl is not installed")
+	}
+	script, _ := filepath.Abs("testdata/e2e/cli-simulate.sh")
+	runClient(t, "aws", "bash", script)
+}

@@ -18,6 +18,9 @@ type Caller struct {
 	User    *User
 	Role    *Role
 	Session *Session
+	// Group is set for a stand-in member of a group (GroupCaller): the
+	// caller holds the group's policies and nothing of its own.
+	Group *Group
 	// Principal is the caller as the engine reads it (an ARN, an account ID,
 	// a service principal or "anonymous").
 	Principal string
@@ -89,6 +92,40 @@ func (w *World) Caller(principal string) (*Caller, error) {
 		// Federated users carry no identity policies of their own here.
 	}
 	return c, nil
+}
+
+// GroupCaller returns a stand-in member of a group, as the Simulate APIs
+// use when given a group's ARN: it has the group's inline and managed
+// policies, no policies, boundary or tags of its own, and none of the
+// user's context keys (aws:username, aws:userid, aws:PrincipalArn), which
+// is how AWS simulates a group. principal is who the engine sees as the
+// caller (a resource policy's Principal is matched against it); empty means
+// a user in the group's account named after the group.
+func (w *World) GroupCaller(groupARN, principal string) (*Caller, error) {
+	g := w.groupFromARN(groupARN)
+	if g == nil {
+		return nil, fmt.Errorf("group %s: %w", groupARN, ErrUnknownPrincipal)
+	}
+	if principal == "" {
+		principal = "arn:aws:iam::" + g.Account.ID + ":user/member-of-" + g.Name
+	}
+	return &Caller{Kind: engine.User, Account: g.Account, Group: g, Principal: principal}, nil
+}
+
+func (w *World) groupFromARN(a string) *Group {
+	p, err := arn.Parse(a)
+	if err != nil || p.Service != "iam" || !strings.HasPrefix(p.Resource, "group/") {
+		return nil
+	}
+	acct := w.Accounts[p.AccountID]
+	if acct == nil {
+		return nil
+	}
+	g := acct.Groups[p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]]
+	if g == nil || g.ARN() != a {
+		return nil
+	}
+	return g
 }
 
 // Tags returns the caller's principal tags: a user's tags, or a role's tags
@@ -192,6 +229,8 @@ func (w *World) Gather(r Request) (engine.Request, error) {
 		set("aws:username", u.Name)
 		set("aws:userid", u.ID)
 		set("aws:PrincipalArn", u.ARN())
+	case c.Group != nil:
+		pol.Identity = append(inline(c.Group.Inline), addManaged(c.Group.Managed, engine.IdentityPolicy)...)
 	case c.Role != nil:
 		ro := c.Role
 		pol.Identity = append(inline(ro.Inline), addManaged(ro.Managed, engine.IdentityPolicy)...)

@@ -192,3 +192,60 @@ func TestConcurrentDecisions(t *testing.T) {
 		<-done
 	}
 }
+
+// A group's ARN stands for a member holding only the group's policies, as
+// SimulatePrincipalPolicy takes it ("If you specify a user, group, or role,
+// the simulation includes all policies that are associated with that
+// entity", IAM API Reference, SimulatePrincipalPolicy).
+func TestGroupCaller(t *testing.T) {
+	src := `accounts:
+  - id: "111111111111"
+    groups:
+      - name: readers
+        path: /teams/
+        policies:
+          - name: read
+            document: {Statement: {Effect: Allow, Action: "s3:GetObject", Resource: "*", Condition: {StringEquals: {"aws:username": "bob"}}}}
+      - name: writers
+        policies:
+          - name: write
+            document: {Statement: {Effect: Allow, Action: "s3:PutObject", Resource: "*"}}
+    users:
+      - name: bob
+        groups: [readers]
+        policies:
+          - name: own
+            document: {Statement: {Effect: Allow, Action: "s3:DeleteObject", Resource: "*"}}
+`
+	w, err := world.Parse("w.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.GroupCaller("arn:aws:iam::111111111111:group/readers", ""); err == nil {
+		t.Fatal("a group ARN without its path was accepted")
+	}
+	c, err := w.GroupCaller("arn:aws:iam::111111111111:group/teams/readers", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for action, want := range map[string]engine.Decision{
+		"s3:GetObject":    engine.ImplicitDeny, // the group's policy needs aws:username, which a group has not
+		"s3:PutObject":    engine.ImplicitDeny, // another group's policy
+		"s3:DeleteObject": engine.ImplicitDeny, // a member's own policy
+	} {
+		e, err := w.Decide(world.Request{Caller: c, Action: action, Resource: "arn:aws:s3:::b/k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Decision != want {
+			t.Errorf("%s: %v, want %v", action, e.Decision, want)
+		}
+	}
+	e, err := w.Decide(world.Request{Caller: c, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Context: map[string][]string{"aws:username": {"bob"}}})
+	if err != nil || e.Decision != engine.Allowed {
+		t.Fatalf("with aws:username given: %v %v", e, err)
+	}
+	if _, err := w.GroupCaller("arn:aws:iam::111111111111:group/nope", ""); err == nil {
+		t.Fatal("unknown group accepted")
+	}
+}

@@ -103,7 +103,10 @@ type boundaryDetail struct {
 // simInput is what both Simulate APIs take.
 type simInput struct {
 	identity, boundary []*engine.Policy
-	resourcePolicy     *engine.Policy
+	// session are iamgate's SessionPolicyInputList: session policies that
+	// limit the simulated caller as an AssumeRole Policy would.
+	session        []*engine.Policy
+	resourcePolicy *engine.Policy
 	actions, resources []string
 	resourceOwner      string
 	callerARN          string
@@ -216,6 +219,12 @@ func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) 
 	if in.boundary, e = compileInputs(p, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy); e != nil {
 		return nil, e
 	}
+	// SessionPolicyInputList.member.N is iamgate's own parameter (the
+	// botocore model has none): session policies, as AssumeRole's Policy
+	// and PolicyArns set them, which AWS's simulator cannot take.
+	if in.session, e = compileInputs(p, "SessionPolicyInputList", engine.SessionPolicy); e != nil {
+		return nil, e
+	}
 	if len(in.boundary) > 1 {
 		return nil, query.Errorf("InvalidInput", "Only one permissions boundary policy can be given.")
 	}
@@ -245,6 +254,7 @@ func (in *simInput) apply(req *engine.Request) {
 	if in.resourcePolicy != nil {
 		req.Policies.Resource = in.resourcePolicy
 	}
+	req.Policies.Session = append(req.Policies.Session, in.session...)
 	if in.resourceOwner != "" {
 		if a, err := arn.Parse(in.resourceOwner); err == nil && a.AccountID != "" {
 			req.ResourceAccount = a.AccountID
@@ -262,7 +272,8 @@ func result(e *engine.Explanation, q *engine.Prepared) evaluationResult {
 	r := evaluationResult{EvalActionName: e.Action, EvalResourceName: e.Resource, EvalDecision: e.DecisionText,
 		MatchedStatements: []simStatement{}, MissingContextValues: missingKeys(q, e), EvalDecisionDetails: decisionDetails{}}
 	for _, m := range e.Matched {
-		st := simStatement{SourcePolicyID: m.PolicyName, SourcePolicyType: sourceType(m.PolicyType, m.PolicyName, e.PrincipalKind)}
+		id, typ := source(m.PolicyType, m.PolicyName, e.PrincipalKind)
+		st := simStatement{SourcePolicyID: id, SourcePolicyType: typ}
 		if m.Line > 0 {
 			st.StartPosition = &position{m.Line, m.Column}
 			st.EndPosition = &position{m.Line, m.Column}
@@ -309,24 +320,33 @@ func result(e *engine.Explanation, q *engine.Prepared) evaluationResult {
 	return r
 }
 
-// sourceType is SourcePolicyType: managed policies by their ARN, inline
-// and input policies as the principal's kind ("user" or "role"), resource
-// policies as "resource", the rest (boundaries given inline, SCPs, session
-// policies) "none".
-func sourceType(t, name, principalKind string) string {
+// source gives a matched statement's SourcePolicyId and SourcePolicyType:
+// managed policies by ARN ("aws-managed" or "user-managed"); inline
+// policies by name, typed by the entity that holds them ("user", "group",
+// "role"); input policies by their parameter name (PolicyInputList.1),
+// typed by the simulated principal's kind; resource policies "resource";
+// the rest (boundaries given inline, SCPs, RCPs, session policies) "none".
+func source(t, name, principalKind string) (id, typ string) {
+	if entity, policyName, ok := strings.Cut(name, " inline "); ok {
+		if a, err := arn.Parse(entity); err == nil {
+			if kind, _, ok := strings.Cut(a.Resource, "/"); ok && (kind == "user" || kind == "group" || kind == "role") {
+				return policyName, kind
+			}
+		}
+	}
 	switch {
 	case t == "resource":
-		return "resource"
+		return name, "resource"
 	case strings.HasPrefix(name, "arn:aws:iam::aws:policy/"):
-		return "aws-managed"
+		return name, "aws-managed"
 	case strings.HasPrefix(name, "arn:"):
-		return "user-managed"
+		return name, "user-managed"
 	case t == "identity" && strings.Contains(strings.ToLower(principalKind), "role"):
-		return "role"
+		return name, "role"
 	case t == "identity":
-		return "user"
+		return name, "user"
 	}
-	return "none"
+	return name, "none"
 }
 
 // missingKeys are the condition keys the request's policies use that its
@@ -436,9 +456,9 @@ func SimulatePrincipalPolicy(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	w := c.State.World()
-	caller, err := w.Caller(src)
-	if err != nil || caller.External {
-		return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+	caller, e := simCaller(w, src, in.callerARN, in.resourcePolicy != nil)
+	if e != nil {
+		return nil, e
 	}
 	return simulate(c, in, func(action, resource string) (engine.Request, *query.Error) {
 		req, err := w.Gather(world.Request{Caller: caller, Action: action, Resource: resource, Context: in.context, Time: c.Now})
@@ -447,6 +467,28 @@ func SimulatePrincipalPolicy(c *api.Call) (any, *query.Error) {
 		}
 		return req, nil
 	})
+}
+
+// simCaller is the principal whose policies a simulation uses: a user, a
+// role or role session (AWS takes users, groups and roles), or a stand-in
+// member of a group. As AWS requires, a group with a ResourcePolicy needs a
+// CallerArn, for the resource policy's Principal to be matched against.
+func simCaller(w *world.World, src, callerARN string, resourcePolicy bool) (*world.Caller, *query.Error) {
+	if a, err := arn.Parse(src); err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "group/") {
+		if resourcePolicy && callerARN == "" {
+			return nil, query.Errorf("InvalidInput", "Invalid Input: CallerArn is required with a ResourcePolicy when PolicySourceArn is not a user.")
+		}
+		caller, err := w.GroupCaller(src, callerARN)
+		if err != nil {
+			return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+		}
+		return caller, nil
+	}
+	caller, err := w.Caller(src)
+	if err != nil || caller.External {
+		return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+	}
+	return caller, nil
 }
 
 // SimulateCustomPolicy decides actions under the given policies alone.
@@ -498,9 +540,9 @@ func GetContextKeysForPrincipalPolicy(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	w := c.State.World()
-	caller, err := w.Caller(src)
-	if err != nil || caller.External {
-		return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+	caller, e := simCaller(w, src, "", false)
+	if e != nil {
+		return nil, e
 	}
 	req, err := w.Gather(world.Request{Caller: caller, Action: "*", Resource: "*", Time: c.Now})
 	if err != nil {
