@@ -93,7 +93,7 @@ func TestSimulateSessionPolicies(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}))
 	simulate := func(extra url.Values) []string {
 		form := url.Values{"Action": {"SimulatePrincipalPolicy"}, "Version": {"2010-05-08"},
-			"PolicySourceArn": {"arn:aws:sts::123456789012:assumed-role/worker/job-7"},
+			"PolicySourceArn":      {"arn:aws:sts::123456789012:assumed-role/worker/job-7"},
 			"ActionNames.member.1": {"s3:GetObject"}, "ActionNames.member.2": {"s3:PutObject"}}
 		for k, v := range extra {
 			form[k] = v

@@ -105,8 +105,8 @@ type simInput struct {
 	identity, boundary []*engine.Policy
 	// session are iamgate's SessionPolicyInputList: session policies that
 	// limit the simulated caller as an AssumeRole Policy would.
-	session        []*engine.Policy
-	resourcePolicy *engine.Policy
+	session            []*engine.Policy
+	resourcePolicy     *engine.Policy
 	actions, resources []string
 	resourceOwner      string
 	callerARN          string
