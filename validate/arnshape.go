@@ -195,3 +195,13 @@ func intersects(a, b []tok) bool {
 	}
 	return walk(0, 0)
 }
+
+// Overlap reports whether some text matches both patterns, '*' and '?'
+// being IAM's wildcards: whether two Resource (or Action) values can name
+// the same thing.
+func Overlap(a, b string) bool { return intersects(globTokens(a), globTokens(b)) }
+
+// FitsTemplate reports whether some ARN could match both a policy's
+// resource text and a resource type's ARN template from the Service
+// Authorization Reference, component by component.
+func FitsTemplate(policyARN, template string) bool { return fitsTemplate(policyARN, template) }
