@@ -49,13 +49,20 @@ func newEnv(t testing.TB) *env {
 	return startEnv(t, st)
 }
 
-func startEnv(t testing.TB, st store.Store) *env {
+func startEnv(t testing.TB, st store.Store) *env { return startEnvWith(t, st, nil) }
+
+// startEnvWith starts a server whose configuration configure may change.
+func startEnvWith(t testing.TB, st store.Store, configure func(*server.Config)) *env {
 	t.Helper()
 	e := &env{t: t, st: st}
 	log := audit.NewLog(st)
 	t.Cleanup(log.Close)
-	srv, err := server.New(context.Background(), server.Config{Store: st, Master: testMaster, Audit: log,
-		Clock: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }})
+	cfg := server.Config{Store: st, Master: testMaster, Audit: log,
+		Clock: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := server.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/iamgate/iamgate/api/sts"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
 )
@@ -49,14 +50,17 @@ type Config struct {
 	// Audit, when set, records every authenticated call; a call that cannot
 	// be recorded fails.
 	Audit *audit.Log
+	// Pipeline, when set, serves the central policy pipeline.
+	Pipeline *PipelineConfig
 }
 
 // Server answers IAM and STS Query API requests.
 type Server struct {
-	cfg   Config
-	state *State
-	keys  *Keys
-	log   *slog.Logger
+	cfg      Config
+	state    *State
+	keys     *Keys
+	log      *slog.Logger
+	pipeline *pipeline.Pipeline
 }
 
 // New loads the state from the store.
@@ -76,7 +80,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
-	return &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger}, nil
+	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger}
+	if cfg.Pipeline != nil {
+		if err := s.setupPipeline(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // State is the server's state.
@@ -133,6 +143,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == DecisionPath {
 		service = "decision"
 	}
+	if strings.HasPrefix(r.URL.Path, PipelinePath) {
+		service = "pipeline"
+	}
 	if code == "InvalidAction" || code == "UnknownOperationException" || code == "MissingAction" {
 		action = "unknown" // keeps the metrics' label values bounded
 	}
@@ -147,6 +160,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 	}
 	if r.URL.Path == DecisionPath {
 		return s.serveDecision(w, r, id)
+	}
+	if strings.HasPrefix(r.URL.Path, PipelinePath) {
+		return s.servePipeline(w, r, id)
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
