@@ -18,6 +18,7 @@ import (
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/server"
 )
 
@@ -26,6 +27,8 @@ type serveParams struct {
 	tlsCert, tlsKey, logFormat      string
 	metricsListen                   string
 	dev                             bool
+	// The central policy pipeline.
+	pipelineRole, pipelineGuardrails, pipelineEndpoint string
 	// ready, when set (tests), receives the address once listening.
 	ready chan<- string
 }
@@ -66,6 +69,9 @@ signatures, for quick local use. Never expose it.`,
 	cmd.Flags().StringVar(&p.logFormat, "log-format", "text", "request log format: text or json (to stderr)")
 	cmd.Flags().StringVar(&p.metricsListen, "metrics-listen", "127.0.0.1:9599", "serve Prometheus metrics at /metrics on this address (empty: off)")
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
+	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
+	cmd.Flags().StringVar(&p.pipelineGuardrails, "pipeline-guardrails", "", "guardrails file, stored as a new version when it changed")
+	cmd.Flags().StringVar(&p.pipelineEndpoint, "pipeline-endpoint", "", "where the pipeline calls STS and IAM (default: this server, in process)")
 	return cmd
 }
 
@@ -102,7 +108,20 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	metrics := server.NewMetrics()
 	auditLog := audit.NewLog(st)
 	defer auditLog.Close()
-	srv, err := server.New(ctx, server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog})
+	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog}
+	if p.pipelineRole != "" {
+		cfg.Pipeline = &server.PipelineConfig{Role: p.pipelineRole, Endpoint: p.pipelineEndpoint}
+		if p.pipelineGuardrails != "" {
+			g, err := pipeline.LoadGuardrails(p.pipelineGuardrails)
+			if err != nil {
+				return err
+			}
+			cfg.Pipeline.Guardrails = g
+		}
+	} else if p.pipelineGuardrails != "" {
+		return fmt.Errorf("--pipeline-guardrails needs --pipeline-role, the pipeline's role in the security account")
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -128,6 +147,9 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "iamgate: serving IAM and STS on %s://%s (store %s)\n", scheme, ln.Addr(), redact(p.store))
+	if cfg.Pipeline != nil {
+		fmt.Fprintf(stdout, "iamgate: the central policy pipeline is at %s://%s%s, as %s\n", scheme, ln.Addr(), server.PipelinePath, p.pipelineRole)
+	}
 	if p.metricsListen != "" {
 		mln, err := net.Listen("tcp", p.metricsListen)
 		if err != nil {
