@@ -31,7 +31,10 @@ FUZZ_TARGETS = \
 	./input:FuzzParse:400000 \
 	./validate:FuzzIntersects:300000 \
 	./api/sigv4:FuzzVerify:300000 \
-	./server:FuzzServe:30000
+	./server:FuzzServe:30000 \
+	./pipeline:FuzzCheck:100000 \
+	./pipeline:FuzzGuardrails:100000 \
+	./pipeline:FuzzReadZip:200000
 
 fuzz-short:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -42,7 +45,7 @@ fuzz-short:
 	done
 
 bench:
-	$(GO) test ./engine ./policy/... ./arn ./wildcard ./catalog ./validate ./server -run '^$$' -bench . -benchmem -count 6
+	$(GO) test ./engine ./policy/... ./arn ./wildcard ./catalog ./validate ./pipeline ./server -run '^$$' -bench . -benchmem -count 6
 
 # iamgate serve against moto_server on loopback (needs moto_server on PATH).
 load:

@@ -100,7 +100,7 @@ func Check(sub *Submission, env Env) (*Result, error) {
 	acct := env.World.Accounts[sub.Account]
 	if acct == nil {
 		return reject(Reason{Rule: "pipeline/account", Message: fmt.Sprintf("account %s is not known to iamgate", sub.Account),
-			Fix: "submit for one of the organization's accounts"})
+			Location: validate.Location{File: "metadata.json", Path: "Account"}, Fix: "submit for one of the organization's accounts"})
 	}
 	var sets []*Ruleset
 	for i := range g.Rulesets {
@@ -111,7 +111,7 @@ func Check(sub *Submission, env Env) (*Result, error) {
 	}
 	if len(sets) == 0 {
 		return reject(Reason{Rule: "pipeline/guardrails", Message: fmt.Sprintf("no ruleset of the guardrails applies to account %s (labels %v, team %q), so the pipeline creates nothing there", acct.ID, acct.Labels, sub.Team),
-			Fix: "ask the security team to cover this account type in the guardrails"})
+			Location: validate.Location{File: "metadata.json", Path: "Account"}, Fix: "ask the security team to cover this account type in the guardrails"})
 	}
 	if n := compactLen(sub.Document); n > MaxDocument {
 		return reject(Reason{Rule: "pipeline/size", Message: fmt.Sprintf("the policy is %d characters without whitespace; a managed policy holds at most %d", n, MaxDocument),
@@ -486,6 +486,25 @@ func touches(a *catalog.Action, pattern string) bool {
 	return false
 }
 
+// arnOverlap reports whether two resource patterns can name the same ARN,
+// matching partition, service, region and account one by one, as IAM
+// matches ARNs, and the resource part as a whole.
+func arnOverlap(a, b string) bool {
+	if a == "*" || b == "*" {
+		return true
+	}
+	pa, pb := strings.SplitN(a, ":", 6), strings.SplitN(b, ":", 6)
+	if len(pa) != 6 || len(pb) != 6 {
+		return validate.Overlap(a, b)
+	}
+	for i := range pa {
+		if !validate.Overlap(pa[i], pb[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *checker) forbiddenResources(rs *Ruleset, r *Rule) {
 	for _, g := range c.granted {
 		for _, f := range r.ForbiddenResources {
@@ -503,7 +522,7 @@ func (c *checker) forbiddenResources(rs *Ruleset, r *Rule) {
 			switch {
 			case st.Resource != nil:
 				for _, v := range st.Resource.Values {
-					if validate.Overlap(v.Text, f) {
+					if arnOverlap(v.Text, f) {
 						c.add(rs, r, g, v.Pos, st.Path+".Resource",
 							fmt.Sprintf("statement %s grants %s on %q, which includes %s, reserved to the security team", g.name, act.FullName(), v.Text, f),
 							"narrow Resource so that it cannot name "+f)

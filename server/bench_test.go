@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http/httptest"
@@ -89,5 +90,36 @@ func BenchmarkDecisionAPI(b *testing.B) {
 		if w.Code != 200 {
 			b.Fatalf("%d: %s", w.Code, w.Body)
 		}
+	}
+}
+
+// BenchmarkPipelineSubmit is one submission through the pipeline's HTTP
+// API, as iamgate serve runs it (SigV4, authorization, audit, the record
+// written after each step): rejected by the guardrails, or checked and
+// created in the sandbox through the pipeline role's AssumeRole and the
+// central role's CreatePolicy. Created policies accumulate (each has its
+// own name), so run it with a fixed -benchtime such as 500x.
+func BenchmarkPipelineSubmit(b *testing.B) {
+	for _, c := range []struct{ name, doc, status string }{
+		{"rejected", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, `"status":"rejected"`},
+		{"created", `{"Version":"2012-10-17","Statement":[{"Sid":"EC2Run","Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}`, `"status":"created"`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			e, keys := pipelineEnv(b, false)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				body := []byte(`{"policyName":"P` + strconv.Itoa(i) + `","document":` + c.doc + `}`)
+				r := httptest.NewRequest("POST", "/v1/pipeline/submissions", bytes.NewReader(body))
+				r.Header.Set("Content-Type", "application/json")
+				signRequest(b, r, body, keys["alice"])
+				w := httptest.NewRecorder()
+				e.srv.ServeHTTP(w, r)
+				if w.Code != 200 || !strings.Contains(w.Body.String(), c.status) {
+					b.Fatalf("%d: %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ const pipelineExample = "../examples/policy-pipeline"
 // pipelineEnv serves the example's world (examples/policy-pipeline) with
 // the pipeline on, and returns keys for alice (sandbox), dave (dev) and
 // secops (security).
-func pipelineEnv(t *testing.T, realEndpoint bool) (*env, map[string]aws.Credentials) {
+func pipelineEnv(t testing.TB, realEndpoint bool) (*env, map[string]aws.Credentials) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
@@ -278,7 +278,7 @@ func TestPipelineWithCLI(t *testing.T) {
 
 // signRequest signs a request for the pipeline API with aws-sdk-go-v2's
 // SigV4 signer.
-func signRequest(t *testing.T, r *http.Request, body []byte, c aws.Credentials) {
+func signRequest(t testing.TB, r *http.Request, body []byte, c aws.Credentials) {
 	t.Helper()
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(context.Background(), c, r, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()); err != nil {
