@@ -120,15 +120,15 @@ func TestBadGuardrails(t *testing.T) {
 		"no security account": {"rulesets: [{name: a, match: {all: true}, rules: []}]\n", `g.yaml:1: securityAccount ""`},
 		"two checks in a rule": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {id: r, starStar: true, findings: ERROR}\n",
 			`g.yaml:6: rule "r" sets starStar, findings`},
-		"no check": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {id: r}\n", `g.yaml:6: rule "r" checks nothing`},
-		"unknown field": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {id: r, starstar: true}\n", "field starstar not found"},
-		"bad finding type": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {findings: FATAL}\n", "g.yaml:6"},
-		"bad access level": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {maxAccessLevel: {iam: Admin}}\n", `maxAccessLevel iam: "Admin"`},
-		"unknown service": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {allowedServices: [s4]}\n", `service "s4" is not in the service catalog`},
-		"no match": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    rules: []\n", `g.yaml:3: ruleset "a": match needs`},
-		"duplicate ruleset": {"securityAccount: \"333333333333\"\nrulesets:\n  - {name: a, match: {all: true}}\n  - {name: a, match: {all: true}}\n", `g.yaml:4: ruleset "a" is defined twice`},
+		"no check":               {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {id: r}\n", `g.yaml:6: rule "r" checks nothing`},
+		"unknown field":          {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {id: r, starstar: true}\n", "field starstar not found"},
+		"bad finding type":       {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {findings: FATAL}\n", "g.yaml:6"},
+		"bad access level":       {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {maxAccessLevel: {iam: Admin}}\n", `maxAccessLevel iam: "Admin"`},
+		"unknown service":        {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {allowedServices: [s4]}\n", `service "s4" is not in the service catalog`},
+		"no match":               {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    rules: []\n", `g.yaml:3: ruleset "a": match needs`},
+		"duplicate ruleset":      {"securityAccount: \"333333333333\"\nrulesets:\n  - {name: a, match: {all: true}}\n  - {name: a, match: {all: true}}\n", `g.yaml:4: ruleset "a" is defined twice`},
 		"bad forbidden resource": {"securityAccount: \"333333333333\"\nrulesets:\n  - name: a\n    match: {all: true}\n    rules:\n      - {forbiddenResources: [security-*]}\n", "want an ARN pattern"},
-		"no rulesets": {"securityAccount: \"333333333333\"\n", "no rulesets"},
+		"no rulesets":            {"securityAccount: \"333333333333\"\n", "no rulesets"},
 	}
 	for name, c := range cases {
 		_, err := pipeline.ParseGuardrails("g.yaml", []byte(c.src))
