@@ -316,6 +316,14 @@ func (c *checker) findings(rs *Ruleset, r *Rule) {
 	}
 }
 
+// some joins the first five items and counts the rest, for messages.
+func some(items []string, sep string) string {
+	if len(items) <= 5 {
+		return strings.Join(items, sep)
+	}
+	return strings.Join(items[:5], sep) + fmt.Sprintf(" and %d more", len(items)-5)
+}
+
 func prefixOf(pattern string) string {
 	p, _, _ := strings.Cut(pattern, ":")
 	return p
@@ -352,19 +360,14 @@ func (c *checker) services(rs *Ruleset, r *Rule, list []string, allowed bool) {
 			continue
 		}
 		first := bad[order[0]]
-		shown := order
-		more := ""
-		if len(shown) > 5 {
-			shown, more = shown[:5], fmt.Sprintf(" and %d more", len(order)-5)
-		}
 		if allowed {
 			c.add(rs, r, g, first.Pos, g.st.Path+".Action",
-				fmt.Sprintf("statement %s grants actions of %s%s (from %q); this account type allows only %s", g.name, strings.Join(shown, ", "), more, first.Text, strings.Join(list, ", ")),
+				fmt.Sprintf("statement %s grants actions of %s (from %q); this account type allows only %s", g.name, some(order, ", "), first.Text, strings.Join(list, ", ")),
 				"limit Action to "+strings.Join(list, ", ")+" actions")
 		} else {
 			c.add(rs, r, g, first.Pos, g.st.Path+".Action",
-				fmt.Sprintf("statement %s grants actions of %s%s (from %q), which this account type forbids", g.name, strings.Join(shown, ", "), more, first.Text),
-				"remove the "+strings.Join(shown, ", ")+" actions")
+				fmt.Sprintf("statement %s grants actions of %s (from %q), which this account type forbids", g.name, some(order, ", "), first.Text),
+				"remove the "+some(order, ", ")+" actions")
 		}
 	}
 }
@@ -397,17 +400,13 @@ func (c *checker) actions(rs *Ruleset, r *Rule, patterns []string, allowed bool)
 		if len(bad) == 0 {
 			continue
 		}
-		shown, more := bad, ""
-		if len(shown) > 5 {
-			shown, more = shown[:5], fmt.Sprintf(" and %d more", len(bad)-5)
-		}
 		if allowed {
 			c.add(rs, r, g, first.Pos, g.st.Path+".Action",
-				fmt.Sprintf("statement %s grants %s%s (from %q), outside the actions this account type allows", g.name, strings.Join(shown, ", "), more, first.Text),
+				fmt.Sprintf("statement %s grants %s (from %q), outside the actions this account type allows", g.name, some(bad, ", "), first.Text),
 				"grant only actions matching "+strings.Join(patterns, ", "))
 		} else {
 			c.add(rs, r, g, first.Pos, g.st.Path+".Action",
-				fmt.Sprintf("statement %s grants %s%s (from %q), which this account type forbids (%s)", g.name, strings.Join(shown, ", "), more, first.Text, strings.Join(patterns, ", ")),
+				fmt.Sprintf("statement %s grants %s (from %q), which this account type forbids (%s)", g.name, some(bad, ", "), first.Text, strings.Join(patterns, ", ")),
 				"remove them from Action, or list them in a Deny statement")
 		}
 	}
@@ -577,12 +576,8 @@ func (c *checker) maxAccess(rs *Ruleset, r *Rule) {
 		if len(bad) == 0 {
 			continue
 		}
-		shown, more := bad, ""
-		if len(shown) > 5 {
-			shown, more = shown[:5], fmt.Sprintf(" and %d more", len(bad)-5)
-		}
 		c.add(rs, r, g, first.Pos, g.st.Path+".Action",
-			fmt.Sprintf("statement %s grants %s%s (from %q), above the access level this account type allows (%s for %s)", g.name, strings.Join(shown, ", "), more, first.Text, firstMax, strings.SplitN(bad[0], ":", 2)[0]),
+			fmt.Sprintf("statement %s grants %s (from %q), above the access level this account type allows (%s for %s)", g.name, some(bad, ", "), first.Text, firstMax, strings.SplitN(bad[0], ":", 2)[0]),
 			"grant only actions at or below "+firstMax)
 	}
 }

@@ -65,11 +65,7 @@ func (c *checker) boundary(rs *Ruleset, r *Rule) {
 		if len(bad) == 0 {
 			continue
 		}
-		shown, more := bad, ""
-		if len(shown) > 5 {
-			shown, more = shown[:5], fmt.Sprintf(" and %d more", len(bad)-5)
-		}
-		c.add(rs, r, g, first.Pos, g.st.Path, fmt.Sprintf("statement %s grants %s%s, beyond the reference boundary %s", g.name, strings.Join(shown, "; "), more, arn),
+		c.add(rs, r, g, first.Pos, g.st.Path, fmt.Sprintf("statement %s grants %s, beyond the reference boundary %s", g.name, some(bad, "; "), arn),
 			"grant only what "+arn+" allows")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 const pipelineExample = "../../examples/policy-pipeline"
@@ -51,26 +50,9 @@ func TestPipelineServeSubmitWatch(t *testing.T) {
 	if _, errOut, code := runMain(t, "import", "--world", filepath.Join(pipelineExample, "world.yaml"), "--store", dsn); code != 0 {
 		t.Fatalf("import: %s", errOut)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var serveOut bytes.Buffer
-	go func() {
-		done <- runServe(ctx, serveParams{store: dsn, listen: "127.0.0.1:0", account: "100000000000", logFormat: "json", ready: ready,
-			pipelineRole: "arn:aws:iam::333333333333:role/central-policy-function", pipelineGuardrails: filepath.Join(pipelineExample, "guardrails.yaml")}, &serveOut, &bytes.Buffer{})
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
+	addr, serveOut, stop := serveWith(t, serveParams{store: dsn, account: "100000000000",
+		pipelineRole: "arn:aws:iam::333333333333:role/central-policy-function", pipelineGuardrails: filepath.Join(pipelineExample, "guardrails.yaml")})
+	defer stop()
 	out, errOut, code := runMain(t, "access-key", "create", "--store", dsn, "--account", "444444444444", "--user", "alice")
 	if code != 0 {
 		t.Fatalf("access-key create: %s", errOut)

@@ -11,16 +11,20 @@ import (
 	"time"
 )
 
-// serve starts `iamgate serve` on a free port and returns its address and
-// first-start output.
+// serveForTest starts `iamgate serve` on a free port and returns its
+// address and first-start output.
 func serveForTest(t *testing.T, dsn string) (addr string, out *bytes.Buffer, stop func()) {
+	return serveWith(t, serveParams{store: dsn, metricsListen: "127.0.0.1:0", account: "123456789012"})
+}
+
+// serveWith starts `iamgate serve` with these parameters on a free port.
+func serveWith(t *testing.T, p serveParams) (addr string, out *bytes.Buffer, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	out = &bytes.Buffer{}
 	done := make(chan error, 1)
-	go func() {
-		done <- runServe(ctx, serveParams{store: dsn, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", account: "123456789012", logFormat: "json", ready: ready}, out, io.Discard)
-	}()
+	p.listen, p.logFormat, p.ready = "127.0.0.1:0", "json", ready
+	go func() { done <- runServe(ctx, p, out, io.Discard) }()
 	select {
 	case addr = <-ready:
 	case err := <-done:
