@@ -63,7 +63,7 @@ func pipelineEnv(t testing.TB, realEndpoint bool) (*env, map[string]aws.Credenti
 		pc.Endpoint = e.ts.URL
 	}
 	keys := map[string]aws.Credentials{}
-	for user, acct := range map[string]string{"alice": "444444444444", "dave": "555555555555", "secops": "333333333333"} {
+	for user, acct := range map[string]string{"alice": "444444444444", "dave": "555555555555", "tess": "666666666666", "secops": "333333333333"} {
 		k, err := e.srv.Keys().CreateAccessKey(ctx, acct, user)
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +121,8 @@ func statuses(rec map[string]any) string {
 // CreatePolicy, with the central denies appended; "*" on "*" is rejected
 // with the seed's message; a policy breaking the sandbox's rules is
 // rejected with its rule and place; a dev account without
-// central-account-role fails safely, creating nothing.
+// central-account-role, and a test account whose role does not trust the
+// security account, fail safely, creating nothing.
 func TestPipelineSeedWalkthrough(t *testing.T) {
 	for _, real := range []bool{false, true} {
 		name := map[bool]string{false: "in process", true: "over a socket"}[real]
@@ -207,6 +208,19 @@ func pipelineWalkthrough(t *testing.T, realEndpoint bool) {
 		t.Fatalf("a policy was created without the role: %v", err)
 	}
 	devID := rec["id"].(string)
+
+	// The test account's central-account-role trusts only its own account:
+	// the pipeline's AssumeRole is denied by the trust policy, and nothing
+	// is created.
+	testBody, _ := json.Marshal(map[string]any{"policyName": devSub.PolicyName, "document": string(devSub.Document)})
+	_, rec = pipelineCall(t, e, keys["tess"], "POST", "/v1/pipeline/submissions", "application/json", testBody)
+	if rec["status"] != pipeline.Failed || !strings.Contains(rec["error"].(string), "could not assume arn:aws:iam::666666666666:role/central-account-role") ||
+		!strings.Contains(rec["error"].(string), "AccessDenied") {
+		t.Fatalf("test account without the trust: %v", rec)
+	}
+	if _, err := e.iam(keys["tess"]).GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::666666666666:policy/PaymentsT2")}); !errors.As(err, &ae) || ae.ErrorCode() != "NoSuchEntity" {
+		t.Fatalf("a policy was created without the trust: %v", err)
+	}
 
 	// Teams act for their own accounts only.
 	code, rec = pipelineCall(t, e, alice, "POST", "/v1/pipeline/submissions", "application/json", body)
