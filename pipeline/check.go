@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -113,7 +112,7 @@ func Check(sub *Submission, env Env) (*Result, error) {
 		return reject(Reason{Rule: "pipeline/guardrails", Message: fmt.Sprintf("no ruleset of the guardrails applies to account %s (labels %v, team %q), so the pipeline creates nothing there", acct.ID, acct.Labels, sub.Team),
 			Location: validate.Location{File: "metadata.json", Path: "Account"}, Fix: "ask the security team to cover this account type in the guardrails"})
 	}
-	if n := compactLen(sub.Document); n > MaxDocument {
+	if n := policy.Size(sub.Document); n > MaxDocument {
 		return reject(Reason{Rule: "pipeline/size", Message: fmt.Sprintf("the policy is %d characters without whitespace; a managed policy holds at most %d", n, MaxDocument),
 			Location: validate.Location{File: file}, Fix: "split it into several policies"})
 	}
@@ -154,16 +153,6 @@ func Check(sub *Submission, env Env) (*Result, error) {
 
 func loc(file string, pos policy.Position, path string) validate.Location {
 	return validate.Location{File: file, Line: pos.Line, Column: pos.Column, Path: path}
-}
-
-// compactLen is a document's length without insignificant whitespace, as
-// IAM counts it against its quotas.
-func compactLen(doc []byte) int {
-	var b bytes.Buffer
-	if err := json.Compact(&b, doc); err != nil {
-		return len(doc)
-	}
-	return b.Len()
 }
 
 // grant is what one Allow statement grants.

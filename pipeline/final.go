@@ -245,7 +245,7 @@ func (c *checker) finish(res *Result, sets []*Ruleset) (*Result, error) {
 	if err != nil {
 		return nil, &ConfigError{err}
 	}
-	if n := compactLen(final); n > MaxDocument {
+	if n := policy.Size(final); n > MaxDocument {
 		res.Reasons = append(res.Reasons, Reason{Rule: "pipeline/size", Location: validate.Location{File: c.file},
 			Message: fmt.Sprintf("with the central denies appended the policy is %d characters without whitespace; a managed policy holds at most %d", n, MaxDocument),
 			Fix:     fmt.Sprintf("shorten the policy by %d characters", n-MaxDocument)})

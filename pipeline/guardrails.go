@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/validate"
 )
@@ -214,7 +215,7 @@ func (g *Guardrails) check(cat *catalog.Catalog) error {
 	bad := func(line int, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s:%d: %s", g.File, line, fmt.Sprintf(format, args...)))
 	}
-	if !isAccountID(g.SecurityAccount) {
+	if !arn.IsAccountID(g.SecurityAccount) {
 		bad(1, "securityAccount %q: want the 12-digit ID of the security account", g.SecurityAccount)
 	}
 	if len(g.Rulesets) == 0 {
@@ -234,7 +235,7 @@ func (g *Guardrails) check(cat *catalog.Catalog) error {
 			bad(rs.Line, "ruleset %q: match needs labels, accounts, teams or all: true", rs.Name)
 		}
 		for _, a := range m.Accounts {
-			if !isAccountID(a) {
+			if !arn.IsAccountID(a) {
 				bad(rs.Line, "ruleset %q: match account %q is not a 12-digit account ID", rs.Name, a)
 			}
 		}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/iamgate/iamgate/arn"
 )
 
 // Limits on what a submission may hold.
@@ -71,22 +73,10 @@ func (m Metadata) Validate() error {
 	if len(m.PolicyDescription) > 1000 {
 		return fmt.Errorf("metadata.json: PolicyDescription is %d characters; CreatePolicy takes at most 1,000", len(m.PolicyDescription))
 	}
-	if m.Account != "" && !isAccountID(m.Account) {
+	if m.Account != "" && !arn.IsAccountID(m.Account) {
 		return fmt.Errorf("metadata.json: Account %q is not a 12-digit account ID", m.Account)
 	}
 	return nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseMetadata reads metadata.json, rejecting unknown fields so that a

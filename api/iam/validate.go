@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
@@ -55,15 +54,7 @@ func checkPath(p string) (string, *query.Error) {
 	return p, nil
 }
 
-func size(doc string) int {
-	n := 0
-	for _, r := range doc {
-		if !unicode.IsSpace(r) {
-			n++
-		}
-	}
-	return n
-}
+func size(doc string) int { return policy.Size([]byte(doc)) }
 
 // checkDocument parses a policy document as the given type; a bad one is
 // MalformedPolicyDocument with the parser's first message.
