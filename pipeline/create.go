@@ -12,9 +12,18 @@ import (
 	"github.com/aws/smithy-go"
 )
 
+// CreateRequest is an accepted policy to create.
+type CreateRequest struct {
+	Account string
+	// Role is the central role to assume in Account, from the guardrails
+	// that checked the policy (empty: DefaultCentralRole).
+	Role                    string
+	Name, Description, Body string
+}
+
 // Creator creates an accepted policy in its account.
 type Creator interface {
-	CreatePolicy(ctx context.Context, account, name, description, document string) (arn string, err error)
+	CreatePolicy(ctx context.Context, req CreateRequest) (arn string, err error)
 }
 
 // AWSCreator creates policies the way the seed's Lambda function does:
@@ -28,8 +37,6 @@ type AWSCreator struct {
 	Endpoint    string
 	HTTPClient  aws.HTTPClient
 	Region      string
-	// RoleName is the central role (default central-account-role).
-	RoleName string
 	// SessionName defaults to the seed's SecurityManageAccountPermissions.
 	SessionName string
 }
@@ -61,8 +68,9 @@ func code(err error) string {
 }
 
 // CreatePolicy implements Creator.
-func (c *AWSCreator) CreatePolicy(ctx context.Context, account, name, description, document string) (string, error) {
-	role, session := c.RoleName, c.SessionName
+func (c *AWSCreator) CreatePolicy(ctx context.Context, req CreateRequest) (string, error) {
+	account, name, description, document := req.Account, req.Name, req.Description, req.Body
+	role, session := req.Role, c.SessionName
 	if role == "" {
 		role = DefaultCentralRole
 	}

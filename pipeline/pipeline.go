@@ -65,7 +65,8 @@ func (p *Pipeline) Submit(ctx context.Context, sub *Submission) (*Record, error)
 	if err := save(); err != nil {
 		return nil, err
 	}
-	arn, err := p.Creator.CreatePolicy(ctx, sub.Account, sub.PolicyName, sub.PolicyDescription, res.Document)
+	arn, err := p.Creator.CreatePolicy(ctx, CreateRequest{Account: sub.Account, Role: g.CentralRole, Name: sub.PolicyName,
+		Description: sub.PolicyDescription, Body: res.Document})
 	if err != nil {
 		r.Error = err.Error()
 		r.event(p.now(), Failed, r.Error)

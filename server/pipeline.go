@@ -86,18 +86,12 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		return aws.Credentials{AccessKeyID: sc.AccessKeyID, SecretAccessKey: sc.SecretAccessKey, SessionToken: sc.SessionToken,
 			CanExpire: true, Expires: sc.Expiration, Source: "iamgate pipeline"}, nil
 	}))
-	creator := creatorFunc(func(ctx context.Context, account, name, description, document string) (string, error) {
+	creator := creatorFunc(func(ctx context.Context, req pipeline.CreateRequest) (string, error) {
 		c := &pipeline.AWSCreator{Credentials: creds, Endpoint: pc.Endpoint, HTTPClient: pc.HTTPClient}
 		if c.Endpoint == "" {
 			c.Endpoint, c.HTTPClient = "http://iamgate.internal", loopback{s}
 		}
-		if s.cfg.Pipeline.Guardrails != nil {
-			c.RoleName = s.cfg.Pipeline.Guardrails.CentralRole
-		}
-		if g, err := pipeline.LatestGuardrails(ctx, s.cfg.Store); err == nil {
-			c.RoleName = g.CentralRole
-		}
-		return c.CreatePolicy(ctx, account, name, description, document)
+		return c.CreatePolicy(ctx, req)
 	})
 	s.pipeline = &pipeline.Pipeline{
 		Store: s.cfg.Store,
@@ -111,10 +105,12 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 	return nil
 }
 
-type creatorFunc func(ctx context.Context, account, name, description, document string) (string, error)
+// creatorFunc reads the endpoint when it creates, so that it can be set
+// after the server starts (tests listen first, then point it there).
+type creatorFunc func(ctx context.Context, req pipeline.CreateRequest) (string, error)
 
-func (f creatorFunc) CreatePolicy(ctx context.Context, account, name, description, document string) (string, error) {
-	return f(ctx, account, name, description, document)
+func (f creatorFunc) CreatePolicy(ctx context.Context, req pipeline.CreateRequest) (string, error) {
+	return f(ctx, req)
 }
 
 // submitRequest is the JSON body of a submission.

@@ -168,6 +168,12 @@ func newPipelineClient(ctx context.Context, endpoint string) (*pipelineClient, e
 // do sends a SigV4-signed request and decodes the JSON answer into out;
 // an error response becomes an error with AWS's code.
 func (c *pipelineClient) do(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	return c.doVia(ctx, method, path, contentType, "cli", body, out)
+}
+
+// doVia is do with the X-Iamgate-Via header naming where a submission came
+// from (cli or watch), kept in its record.
+func (c *pipelineClient) doVia(ctx context.Context, method, path, contentType, via string, body []byte, out any) error {
 	if c.creds == nil {
 		return errors.New("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE")
 	}
@@ -182,7 +188,7 @@ func (c *pipelineClient) do(ctx context.Context, method, path, contentType strin
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("X-Iamgate-Via", "cli")
+	req.Header.Set("X-Iamgate-Via", via)
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", c.region, time.Now()); err != nil {
 		return err
@@ -218,7 +224,7 @@ func (c *pipelineClient) submit(ctx context.Context, sub *pipeline.Submission, v
 		path += "?account=" + url.QueryEscape(sub.Account)
 	}
 	var rec pipeline.Record
-	if err := c.do(ctx, http.MethodPost, path, "application/zip", zip, &rec); err != nil {
+	if err := c.doVia(ctx, http.MethodPost, path, "application/zip", via, zip, &rec); err != nil {
 		return nil, err
 	}
 	return &rec, nil

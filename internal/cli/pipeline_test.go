@@ -83,6 +83,10 @@ func TestPipelineServeSubmitWatch(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "created") || !strings.Contains(out, "received") {
 		t.Fatalf("status: %d %s", code, out)
 	}
+	out, _, _ = runMain(t, "pipeline", "status", subID, "--endpoint-url", endpoint, "--format", "json")
+	if !strings.Contains(out, `"via": "cli"`) {
+		t.Fatalf("a CLI submission's record: %s", out)
+	}
 	out, _, code = runMain(t, "pipeline", "list", "--endpoint-url", endpoint)
 	if code != 0 || strings.Count(out, "\n") != 2 {
 		t.Fatalf("list: %d %s", code, out)
@@ -106,10 +110,10 @@ func TestPipelineServeSubmitWatch(t *testing.T) {
 		t.Fatalf("watch: %d\n%s\n%s", code, out, errOut)
 	}
 	var res struct {
-		Record struct{ Status, PolicyArn string }
+		Record struct{ Status, PolicyArn, Via string }
 	}
 	data, err := os.ReadFile(filepath.Join(inbox, "done", "athena.result.json"))
-	if err != nil || json.Unmarshal(data, &res) != nil || res.Record.Status != "created" {
+	if err != nil || json.Unmarshal(data, &res) != nil || res.Record.Status != "created" || res.Record.Via != "watch" {
 		t.Fatalf("result file: %v %s", err, data)
 	}
 	if _, err := os.Stat(filepath.Join(inbox, "done", "broken.zip")); err != nil {
