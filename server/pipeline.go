@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -232,7 +233,7 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 		}
 	} else {
 		var in submitRequest
-		dec := json.NewDecoder(strings.NewReader(string(c.Body)))
+		dec := json.NewDecoder(bytes.NewReader(c.Body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
 			return nil, query.Errorf("ValidationError", "the body is not a submission: %v (want policyName, description, account, document)", err)

@@ -96,11 +96,12 @@ func (w *World) Caller(principal string) (*Caller, error) {
 
 // GroupCaller returns a stand-in member of a group, as the Simulate APIs
 // use when given a group's ARN: it has the group's inline and managed
-// policies, no policies, boundary or tags of its own, and none of the
-// user's context keys (aws:username, aws:userid, aws:PrincipalArn), which
-// is how AWS simulates a group. principal is who the engine sees as the
-// caller (a resource policy's Principal is matched against it); empty means
-// a user in the group's account named after the group.
+// policies, and no policies, boundary or tags of its own. principal is who
+// the engine sees as the caller: a resource policy's Principal is matched
+// against it, and the engine derives aws:username, aws:userid and
+// aws:PrincipalArn from it. Empty means a user of the group's account named
+// member-of-GROUP; give a real member's ARN (CallerArn) to simulate that
+// member.
 func (w *World) GroupCaller(groupARN, principal string) (*Caller, error) {
 	g := w.groupFromARN(groupARN)
 	if g == nil {

@@ -229,7 +229,7 @@ func TestGroupCaller(t *testing.T) {
 		t.Fatal(err)
 	}
 	for action, want := range map[string]engine.Decision{
-		"s3:GetObject":    engine.ImplicitDeny, // the group's policy needs aws:username, which a group has not
+		"s3:GetObject":    engine.ImplicitDeny, // the group's policy needs aws:username bob; the stand-in is member-of-readers
 		"s3:PutObject":    engine.ImplicitDeny, // another group's policy
 		"s3:DeleteObject": engine.ImplicitDeny, // a member's own policy
 	} {
@@ -241,9 +241,17 @@ func TestGroupCaller(t *testing.T) {
 			t.Errorf("%s: %v, want %v", action, e.Decision, want)
 		}
 	}
-	e, err := w.Decide(world.Request{Caller: c, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Context: map[string][]string{"aws:username": {"bob"}}})
+	// Simulated as bob (CallerArn), the engine derives aws:username bob.
+	bob, err := w.GroupCaller("arn:aws:iam::111111111111:group/teams/readers", "arn:aws:iam::111111111111:user/bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := w.Decide(world.Request{Caller: bob, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
 	if err != nil || e.Decision != engine.Allowed {
-		t.Fatalf("with aws:username given: %v %v", e, err)
+		t.Fatalf("as bob: %v %v", e, err)
+	}
+	if e, _ := w.Decide(world.Request{Caller: bob, Action: "s3:DeleteObject", Resource: "arn:aws:s3:::b/k"}); e.Decision != engine.ImplicitDeny {
+		t.Fatalf("bob's own policy leaked into the group's simulation: %v", e.Decision)
 	}
 	if _, err := w.GroupCaller("arn:aws:iam::111111111111:group/nope", ""); err == nil {
 		t.Fatal("unknown group accepted")
