@@ -65,7 +65,7 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", maxDecisionBody))
 	}
 	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now)
+	caller, auth, qe := s.authenticate(r, body, now, "decision")
 	if qe != nil {
 		return fail(qe)
 	}

@@ -22,7 +22,8 @@ import (
 	apists "github.com/iamgate/iamgate/api/sts"
 )
 
-// signed builds a form request signed by aws-sdk-go-v2's signer.
+// signed builds a form request signed by aws-sdk-go-v2's signer, for sts
+// in us-east-1 when the body is an STS call, else for iam in us-east-1.
 func signed(t testing.TB, target, body string, c aws.Credentials, at time.Time) *http.Request {
 	t.Helper()
 	r, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
@@ -33,8 +34,12 @@ func signed(t testing.TB, target, body string, c aws.Credentials, at time.Time) 
 	if c.SessionToken != "" {
 		r.Header.Set("X-Amz-Security-Token", c.SessionToken)
 	}
+	service := "iam"
+	if form, err := url.ParseQuery(body); err == nil && form.Get("Version") == "2011-06-15" {
+		service = "sts"
+	}
 	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(context.Background(), c, r, hex.EncodeToString(sum[:]), "iam", "us-east-1", at); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), c, r, hex.EncodeToString(sum[:]), service, "us-east-1", at); err != nil {
 		t.Fatal(err)
 	}
 	return r

@@ -108,7 +108,11 @@ func TestOrganizationSCP(t *testing.T) {
 	_, err = e.iamIn(memberAdmin, "us-east-1").ListRoles(ctx, &iam.ListRolesInput{})
 	msg := wantError(t, err, "AccessDenied", 403)
 	contains(t, msg, "with an explicit deny in a service control policy")
-	must[*iam.ListRolesOutput](t)(e.iamIn(memberAdmin, "eu-central-1").ListRoles(ctx, &iam.ListRolesInput{}))
+	// IAM is global: its calls are in us-east-1 whatever region the client
+	// is set to (the IAM User Guide, aws:RequestedRegion), so the SCP denies
+	// IAM everywhere; IAM signed for eu-central-1 is refused, as by AWS.
+	_, scopeErr := e.iamIn(memberAdmin, "eu-central-1").ListRoles(ctx, &iam.ListRolesInput{})
+	contains(t, wantError(t, scopeErr, "SignatureDoesNotMatch", 403), "Credential should be scoped to a valid region, not 'eu-central-1'.")
 	must[*iam.ListRolesOutput](t)(e.iamIn(e.admin, "us-east-1").ListRoles(ctx, &iam.ListRolesInput{}))
 
 	// The member decodes its denial: the SCP statement that denied, and why.

@@ -168,7 +168,7 @@ func (s *Server) servePipeline(w http.ResponseWriter, r *http.Request, id string
 		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", pipeline.MaxUpload))
 	}
 	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now)
+	caller, auth, qe := s.authenticate(r, body, now, "pipeline")
 	if qe != nil {
 		return fail(qe)
 	}

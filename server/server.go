@@ -181,22 +181,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 	action = params.Get("Action")
 	version := params.Get("Version")
 	svc, known := services[version]
-	if known {
-		*ns = svc.ns
-	}
-	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now)
-	if qe != nil {
-		return fail(qe)
-	}
 	if !known {
-		// Without a known Version, the signing scope names the service.
-		for _, sv := range services {
-			if auth.service == sv.name {
-				svc, known = sv, true
-				*ns = sv.ns
+		// Without a known Version, the signing scope names the service;
+		// authentication then checks the whole scope against it.
+		if scope := credentialScope(r); len(scope) == 5 {
+			for _, sv := range services {
+				if scope[3] == sv.name {
+					svc, known = sv, true
+				}
 			}
 		}
+	}
+	name := "iam"
+	if known {
+		name, *ns = svc.name, svc.ns
+	}
+	now := s.cfg.Clock().UTC()
+	caller, auth, qe := s.authenticate(r, body, now, name)
+	if qe != nil {
+		return fail(qe)
 	}
 	if action == "" {
 		return fail(query.Errorf("MissingAction", "Missing Action"))
@@ -230,7 +233,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target st
 	name, ok := strings.CutPrefix(target, organizations.TargetPrefix)
 	action = name
 	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now)
+	caller, auth, qe := s.authenticate(r, body, now, "organizations")
 	if qe != nil {
 		return fail(qe)
 	}
@@ -335,9 +338,12 @@ func writeJSONError(w http.ResponseWriter, id string, e *query.Error) {
 
 // authInfo is what authentication found out about a request.
 type authInfo struct {
-	region, service string
-	key             *api.AccessKey // long-term key, for last-used data
-	session         *token
+	// region is where AWS says the call was made: us-east-1 for a global
+	// service, else the region signed (aws:RequestedRegion, the audit log,
+	// a key's last-used region).
+	region  string
+	key     *api.AccessKey // long-term key, for last-used data
+	session *token
 }
 
 // principal is what a Lookup resolves.
@@ -352,13 +358,20 @@ var (
 	errNoPrincipal  = errors.New("the credentials' principal no longer exists")
 )
 
-func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*world.Caller, authInfo, *query.Error) {
+// authenticate verifies the signature of a request to service (a key of
+// endpoints): it covers the body received, and its credential scope must be
+// the service's.
+func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, service string) (*world.Caller, authInfo, *query.Error) {
+	ep, ok := endpoints[service]
+	if !ok {
+		return nil, authInfo{}, query.Errorf("InternalFailure", "no credential scope for the service %q", service)
+	}
 	tok := r.Header.Get("X-Amz-Security-Token")
 	if tok == "" {
 		tok = r.URL.Query().Get("X-Amz-Security-Token")
 	}
 	if s.cfg.Dev {
-		return s.devAuthenticate(r, tok, now)
+		return s.devAuthenticate(r, tok, now, ep)
 	}
 	lookup := func(akid string) (sigv4.Credentials, error) {
 		p, secret, err := s.resolve(r.Context(), akid, tok, now)
@@ -367,12 +380,12 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*wor
 		}
 		return sigv4.Credentials{Secret: secret, Value: p}, nil
 	}
-	res, err := sigv4.Verify(r, body, now, lookup)
+	res, err := sigv4.Verify(r, body, now, ep.scope(), lookup)
 	if err != nil {
 		return nil, authInfo{}, authError(err)
 	}
 	p := res.Credentials.Value.(*principal)
-	return p.caller, authInfo{region: res.Region, service: res.Service, key: p.key, session: p.session}, nil
+	return p.caller, authInfo{region: ep.requestedRegion(res.Region), key: p.key, session: p.session}, nil
 }
 
 func authError(err error) *query.Error {
@@ -391,6 +404,17 @@ func authError(err error) *query.Error {
 	case errors.Is(err, errExpiredToken):
 		return query.Errorf("ExpiredToken", "The security token included in the request is expired")
 	case errors.Is(err, sigv4.ErrSignature), errors.Is(err, sigv4.ErrExpired):
+		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
+	case errors.Is(err, sigv4.ErrScope):
+		// The IAM User Guide, "Troubleshoot Signature Version 4 signing for
+		// AWS API requests": a scope for another region or service is
+		// SignatureDoesNotMatch, HTTP 403, as IAM answers in
+		// github.com/JuliaCloud/AWS.jl/issues/565.
+		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
+	case errors.Is(err, sigv4.ErrPayload):
+		// Services other than S3 hash the body themselves, so another
+		// payload hash is a signature that does not match (S3's
+		// XAmzContentSHA256Mismatch is S3's alone).
 		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
 	case errors.Is(err, sigv4.ErrPresignExpired):
 		// The IAM API Reference, "Common Errors": RequestExpired, 400, for a
@@ -466,10 +490,13 @@ func (s *Server) sessionCaller(t *token) (*world.Caller, error) {
 	return &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}, nil
 }
 
-func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time) (*world.Caller, authInfo, *query.Error) {
-	info := authInfo{region: "us-east-1"}
+// devAuthenticate takes any credentials (--dev). The signature and its
+// scope are not checked; the call is in the region AWS would say, us-east-1
+// for a global service, else the region signed.
+func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time, ep endpoint) (*world.Caller, authInfo, *query.Error) {
+	info := authInfo{region: ep.requestedRegion("")}
 	if scope := credentialScope(r); len(scope) == 5 {
-		info.region, info.service = scope[2], scope[3]
+		info.region = ep.requestedRegion(scope[2])
 	}
 	if tok != "" {
 		t, err := s.keys.session(tok)

@@ -31,7 +31,22 @@ var (
 	ErrSignature      = errors.New("sigv4: signature does not match")      // SignatureDoesNotMatch
 	ErrExpired        = errors.New("sigv4: signature expired")             // SignatureDoesNotMatch ("Signature expired")
 	ErrPresignExpired = errors.New("sigv4: presigned request has expired") // RequestExpired
+	// ErrScope is a credential scope for another service, or for a region
+	// the service called is not signed for.
+	ErrScope = errors.New("sigv4: credential scope does not match the endpoint") // SignatureDoesNotMatch
+	// ErrPayload is an X-Amz-Content-Sha256 (header or query parameter)
+	// that is not the SHA-256 of the body received: UNSIGNED-PAYLOAD, a
+	// STREAMING-* form, or another body's hash.
+	ErrPayload = errors.New("sigv4: x-amz-content-sha256 is not the hash of the body") // SignatureDoesNotMatch
 )
+
+// Scope is the credential scope the endpoint called accepts: the request
+// must be signed for Service and for a region Region accepts. A Scope
+// without both accepts nothing.
+type Scope struct {
+	Service string
+	Region  func(region string) bool
+}
 
 // Credentials is what a Lookup returns for an access key.
 type Credentials struct {
@@ -70,22 +85,39 @@ func fail(err error, format string, args ...any) error {
 }
 
 // Verify checks the request's signature. body is the request body, which the
-// caller has read (it is part of what is signed); now is the server's time.
-func Verify(r *http.Request, body []byte, now time.Time, lookup Lookup) (*Result, error) {
+// caller has read: its SHA-256 is the payload hash of the canonical request,
+// whatever the request says (a present X-Amz-Content-Sha256 must equal it).
+// want is the credential scope of the endpoint called; now is the server's
+// time.
+func Verify(r *http.Request, body []byte, now time.Time, want Scope, lookup Lookup) (*Result, error) {
 	q := r.URL.Query()
 	var (
 		credential, signedHeaders, signature, amzDate string
+		dateHeader                                    string // the header amzDate came from, which must be signed
 		presigned                                     bool
 	)
-	if auth := r.Header.Get("Authorization"); auth != "" {
+	auths := r.Header.Values("Authorization")
+	_, queryAuth := q["X-Amz-Algorithm"]
+	switch {
+	case len(auths) > 1:
+		return nil, fail(ErrMalformed, "the request has more than one Authorization header")
+	case len(auths) == 1 && queryAuth:
+		return nil, fail(ErrMalformed, "only one authentication mechanism is allowed: the Authorization header or the X-Amz-Algorithm query parameter")
+	case len(auths) == 1 && auths[0] != "":
+		auth := auths[0]
 		if !strings.HasPrefix(auth, algorithm+" ") {
 			return nil, fail(ErrMalformed, "Authorization header requires the %s algorithm", algorithm)
 		}
+		seen := map[string]bool{}
 		for _, part := range strings.Split(strings.TrimPrefix(auth, algorithm+" "), ",") {
 			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 			if !ok {
 				return nil, fail(ErrMalformed, "Authorization header requires each component to be of the form key=value")
 			}
+			if seen[k] {
+				return nil, fail(ErrMalformed, "Authorization header has the component '%s' more than once", k)
+			}
+			seen[k] = true
 			switch k {
 			case "Credential":
 				credential = v
@@ -98,17 +130,25 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup Lookup) (*Result
 		if credential == "" || signedHeaders == "" || signature == "" {
 			return nil, fail(ErrMalformed, "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters")
 		}
-		amzDate = r.Header.Get("X-Amz-Date")
+		if len(r.Header.Values("X-Amz-Date")) > 1 || len(r.Header.Values("Date")) > 1 {
+			return nil, fail(ErrMalformed, "the request has more than one X-Amz-Date or Date header")
+		}
+		amzDate, dateHeader = r.Header.Get("X-Amz-Date"), "x-amz-date"
 		if amzDate == "" {
 			if d := r.Header.Get("Date"); d != "" {
 				t, err := http.ParseTime(d)
 				if err != nil {
 					return nil, fail(ErrMalformed, "the Date header is not a valid HTTP date")
 				}
-				amzDate = t.UTC().Format(timeFmt)
+				amzDate, dateHeader = t.UTC().Format(timeFmt), "date"
 			}
 		}
-	} else if q.Get("X-Amz-Algorithm") != "" {
+	case queryAuth:
+		for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Security-Token"} {
+			if len(q[k]) > 1 {
+				return nil, fail(ErrMalformed, "the query parameter %s is given more than once", k)
+			}
+		}
 		if q.Get("X-Amz-Algorithm") != algorithm {
 			return nil, fail(ErrMalformed, "X-Amz-Algorithm must be %s", algorithm)
 		}
@@ -117,7 +157,7 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup Lookup) (*Result
 		if credential == "" || signedHeaders == "" || signature == "" {
 			return nil, fail(ErrMalformed, "presigned requests need X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Signature")
 		}
-	} else {
+	default:
 		return nil, fail(ErrMissing, "Request is missing Authentication Token")
 	}
 	if amzDate == "" {
@@ -132,6 +172,18 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup Lookup) (*Result
 		return nil, fail(ErrMalformed, "Credential should be scoped to a valid region, and service: AKID/date/region/service/aws4_request")
 	}
 	akid, date, region, service := scope[0], scope[1], scope[2], scope[3]
+	// The scope must be the endpoint's, as AWS answers a request signed for
+	// another region or service (the IAM User Guide, "Troubleshoot
+	// Signature Version 4 signing for AWS API requests", credential scope
+	// errors; the wording, with its quotes and trailing space, is AWS's
+	// output quoted in github.com/aws/aws-sdk-go/issues/156 and
+	// github.com/cllunsford/aws-signing-proxy/issues/25).
+	if want.Region == nil || !want.Region(region) {
+		return nil, fail(ErrScope, "Credential should be scoped to a valid region, not '%s'. ", region)
+	}
+	if want.Service == "" || service != want.Service {
+		return nil, fail(ErrScope, "Credential should be scoped to correct service: '%s'. ", want.Service)
+	}
 	if date != t.Format("20060102") {
 		return nil, fail(ErrSignature, "Credential should be scoped to the request date %s, not %s", t.Format("20060102"), date)
 	}
@@ -159,15 +211,19 @@ func Verify(r *http.Request, body []byte, now time.Time, lookup Lookup) (*Result
 		}
 		return nil, err
 	}
-	canonical, err := canonicalRequest(r, body, signedHeaders, presigned)
+	payload, err := payloadHash(r, q, body)
+	if err != nil {
+		return nil, err
+	}
+	canonical, err := canonicalRequest(r, payload, signedHeaders, dateHeader, presigned)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256([]byte(canonical))
 	stringToSign := algorithm + "\n" + amzDate + "\n" + strings.Join(scope[1:], "/") + "\n" + hex.EncodeToString(sum[:])
 	key := signingKey(creds.Secret, date, region, service)
-	want := hex.EncodeToString(hmacSHA256(key, []byte(stringToSign)))
-	if !hmac.Equal([]byte(want), []byte(strings.ToLower(signature))) {
+	expected := hex.EncodeToString(hmacSHA256(key, []byte(stringToSign)))
+	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(signature))) {
 		return nil, fail(ErrSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
 	res := &Result{AccessKeyID: akid, Region: region, Service: service, Time: t, Presigned: presigned, Credentials: creds}
@@ -191,22 +247,60 @@ func signingKey(secret, date, region, service string) []byte {
 	return hmacSHA256(k, []byte("aws4_request"))
 }
 
+// payloadHash is the hex SHA-256 of the body received. Services other than
+// S3 hash the body themselves (the IAM User Guide, "Create a signed AWS API
+// request": HashedPayload is the hex SHA-256 of the request body); an
+// X-Amz-Content-Sha256 header or, in a presigned URL, query parameter, when
+// present, must be that hash. S3's UNSIGNED-PAYLOAD and STREAMING-* forms
+// are therefore refused.
+func payloadHash(r *http.Request, q url.Values, body []byte) (string, error) {
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
+	for _, v := range append(r.Header.Values("X-Amz-Content-Sha256"), q["X-Amz-Content-Sha256"]...) {
+		if v != payload {
+			// Non-S3 services answer a canonical request built on another
+			// payload hash as any other mismatch (the IAM User Guide,
+			// "Troubleshoot Signature Version 4 signing", canonicalization
+			// errors); XAmzContentSHA256Mismatch is S3's alone.
+			return "", fail(ErrPayload, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+		}
+	}
+	return payload, nil
+}
+
 // canonicalRequest rebuilds the canonical request from the headers the
-// client says it signed.
-func canonicalRequest(r *http.Request, body []byte, signedHeaders string, presigned bool) (string, error) {
+// client says it signed. The host header, the header the request time came
+// from and every X-Amz-* header sent must be among them (the IAM User
+// Guide, "Create a signed AWS API request": the canonical headers include
+// host and any x-amz-* headers of the request).
+func canonicalRequest(r *http.Request, payload, signedHeaders, dateHeader string, presigned bool) (string, error) {
 	var b strings.Builder
 	b.WriteString(r.Method + "\n")
 	b.WriteString(canonicalURI(r.URL) + "\n")
 	b.WriteString(canonicalQuery(r.URL.Query(), presigned) + "\n")
 	names := strings.Split(signedHeaders, ";")
-	hasHost := false
-	for _, n := range names {
+	signed := map[string]bool{}
+	for i, n := range names {
 		if n != strings.ToLower(n) || n == "" {
 			return "", fail(ErrMalformed, "SignedHeaders must be lower-case and separated by ';'")
 		}
-		if n == "host" {
-			hasHost = true
+		if i > 0 && n <= names[i-1] {
+			return "", fail(ErrMalformed, "SignedHeaders must be sorted and name each header once")
 		}
+		signed[n] = true
+	}
+	if !signed["host"] {
+		return "", fail(ErrMalformed, "the host header must be signed")
+	}
+	if dateHeader != "" && !signed[dateHeader] {
+		return "", fail(ErrMalformed, "the %s header must be signed", dateHeader)
+	}
+	for k := range r.Header {
+		if lk := strings.ToLower(k); strings.HasPrefix(lk, "x-amz-") && !signed[lk] {
+			return "", fail(ErrMalformed, "the %s header must be signed", lk)
+		}
+	}
+	for _, n := range names {
 		var v string
 		switch n {
 		case "host":
@@ -225,18 +319,7 @@ func canonicalRequest(r *http.Request, body []byte, signedHeaders string, presig
 		}
 		b.WriteString(n + ":" + v + "\n")
 	}
-	if !hasHost {
-		return "", fail(ErrMalformed, "the host header must be signed")
-	}
 	b.WriteString("\n" + signedHeaders + "\n")
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if presigned && payload == "" {
-		payload = r.URL.Query().Get("X-Amz-Content-Sha256")
-	}
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
-	}
 	b.WriteString(payload)
 	return b.String(), nil
 }

@@ -37,7 +37,13 @@ except ClientError as e:
     assert e.response["Error"]["Code"] == "AccessDenied", e
     message = e.response["Error"]["Message"]
 assert "explicit deny in a service control policy" in message, message
-boto3.client("iam", endpoint_url=URL, region_name="eu-central-1", **keys).list_roles()
+# IAM is global (us-east-1): signed for eu-central-1 it is refused, as by AWS.
+try:
+    boto3.client("iam", endpoint_url=URL, region_name="eu-central-1", **keys).list_roles()
+    raise AssertionError("IAM signed for eu-central-1 accepted")
+except ClientError as e:
+    assert e.response["Error"]["Code"] == "SignatureDoesNotMatch", e
+    assert "Credential should be scoped to a valid region, not 'eu-central-1'" in e.response["Error"]["Message"], e
 encoded = message.split("Encoded authorization failure message: ")[1]
 decoded = json.loads(boto3.client("sts", endpoint_url=URL, region_name="eu-central-1", **keys)
                      .decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])

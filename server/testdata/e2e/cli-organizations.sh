@@ -26,7 +26,9 @@ read -r ak sk tok < <(aws --endpoint-url "$IAMGATE_URL" sts assume-role --role-a
 as_member() { AWS_ACCESS_KEY_ID=$ak AWS_SECRET_ACCESS_KEY=$sk AWS_SESSION_TOKEN=$tok "$@"; }
 if as_member aws --endpoint-url "$IAMGATE_URL" --region us-east-1 iam list-roles >out.txt 2>err.txt; then fail "list-roles outside eu-central-1 succeeded"; fi
 grep -q "with an explicit deny in a service control policy" err.txt || fail "denial: $(cat err.txt)"
-as_member aws --endpoint-url "$IAMGATE_URL" --region eu-central-1 iam list-roles >/dev/null
+# IAM is global (us-east-1): signed for eu-central-1 it is refused, as by AWS.
+if as_member aws --endpoint-url "$IAMGATE_URL" --region eu-central-1 iam list-roles >/dev/null 2>scope.txt; then fail "IAM signed for eu-central-1 accepted"; fi
+grep -q "Credential should be scoped to a valid region, not 'eu-central-1'" scope.txt || fail "scope: $(cat scope.txt)"
 enc=$(sed -n 's/.*Encoded authorization failure message: //p' err.txt | tr -d '\n')
 as_member aws --endpoint-url "$IAMGATE_URL" sts decode-authorization-message --encoded-message "$enc" --query DecodedMessage --output text > decoded.json
 grep -q '"sid":"DenyOutsideFrankfurt"' decoded.json || fail "decoded: $(cat decoded.json)"
