@@ -110,6 +110,24 @@ func TestNegative(t *testing.T) {
 	badAuth.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIA/x")
 	put := signed(t, e.ts.URL, listUsers, admin, now)
 	put.Method = http.MethodPut
+	signedFor := func(service, region, payload string, header ...string) *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, e.ts.URL, strings.NewReader(listUsers))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		if err := v4.NewSigner().SignHTTP(context.Background(), admin, r, payload, service, region, now); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	listUsersHash := func() string { s := sha256.Sum256([]byte(listUsers)); return hex.EncodeToString(s[:]) }()
+	editAuth := func(r *http.Request, old, new string) *http.Request {
+		r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), old, new, 1))
+		return r
+	}
+	unsignedSHA := signed(t, e.ts.URL, listUsers, admin, now)
+	unsignedSHA.Header.Set("X-Amz-Content-Sha256", strings.Repeat("0", 64))
 
 	cases := []struct {
 		name   string
@@ -131,6 +149,16 @@ func TestNegative(t *testing.T) {
 		{"temporary key without its token", signed(t, e.ts.URL, listUsers, aws.Credentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey}, now), "InvalidClientTokenId", 403},
 		{"malformed body", signed(t, e.ts.URL, "Action=ListUsers&Version=2010-05-08&x=%zz", admin, now), "MalformedQueryString", 404},
 		{"oversized body", signed(t, e.ts.URL, listUsers+"&Pad="+strings.Repeat("a", 300<<10), admin, now), "RequestEntityTooLarge", 413},
+		// The signature covers the body and the endpoint's scope (the IAM
+		// User Guide, "Troubleshoot Signature Version 4 signing for AWS API
+		// requests"; "Create a signed AWS API request").
+		{"signed for s3", signedFor("s3", "us-east-1", listUsersHash), "SignatureDoesNotMatch", 403},
+		{"signed for mars-1", signedFor("iam", "mars-1", listUsersHash), "SignatureDoesNotMatch", 403},
+		{"IAM signed for eu-west-1", signedFor("iam", "eu-west-1", listUsersHash), "SignatureDoesNotMatch", 403},
+		{"UNSIGNED-PAYLOAD", signedFor("iam", "us-east-1", "UNSIGNED-PAYLOAD", "X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"), "SignatureDoesNotMatch", 403},
+		{"unsigned content-sha256, wrong value", unsignedSHA, "SignatureDoesNotMatch", 403},
+		{"Credential twice", editAuth(signed(t, e.ts.URL, listUsers, admin, now), "Credential=", "Credential=x, Credential="), "IncompleteSignature", 400},
+		{"x-amz-date not signed", editAuth(signed(t, e.ts.URL, listUsers, admin, now), ";x-amz-date", ""), "IncompleteSignature", 400},
 		{"unknown action", signed(t, e.ts.URL, "Action=ListUnicorns&Version=2010-05-08", admin, now), "InvalidAction", 400},
 		{"missing action", signed(t, e.ts.URL, "Version=2010-05-08", admin, now), "MissingAction", 400},
 		{"unsupported method", put, "InvalidAction", 400},
