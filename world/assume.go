@@ -1,6 +1,7 @@
 package world
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -36,6 +37,23 @@ type AssumeRoleResult struct {
 	Denied *engine.Explanation
 	Reason string
 }
+
+// ErrSessionPolicy is returned by AssumeRole for a session policy that
+// cannot be used: a document that does not parse or compile, or a managed
+// policy (PolicyARNError) that is neither AWS managed nor in the role's
+// account.
+var ErrSessionPolicy = errors.New("the session policy cannot be used")
+
+// PolicyARNError is a managed session policy ARN that names no policy the
+// role's account may use.
+type PolicyARNError struct{ ARN string }
+
+func (e *PolicyARNError) Error() string {
+	return "managed session policy " + e.ARN + " does not exist in the role's account and is not AWS managed"
+}
+
+// Unwrap makes a PolicyARNError an ErrSessionPolicy.
+func (e *PolicyARNError) Unwrap() error { return ErrSessionPolicy }
 
 // AssumeRole decides sts:AssumeRole for the caller, as AWS STS does: the
 // role's trust policy and the caller's own policies are evaluated with the
@@ -126,18 +144,21 @@ func (w *World) AssumeRole(c *Caller, in AssumeRoleInput) (*AssumeRoleResult, er
 	if len(in.SessionPolicy) > 0 {
 		d, err := NewDocument("session policy", in.SessionPolicy)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", ErrSessionPolicy, err)
 		}
 		p, err := d.compile(engine.SessionPolicy, "session policy")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", ErrSessionPolicy, err)
 		}
 		s.Policies = append(s.Policies, p)
 	}
 	for _, ref := range in.PolicyARNs {
-		mp, ok := w.ManagedPolicy(ref)
-		if !ok || mp.Default() == nil {
-			return nil, fmt.Errorf("session policy %s does not exist", ref)
+		// Managed session policies are AWS managed or in the role's account
+		// (the STS API Reference, AssumeRole, PolicyArns: "The policies must
+		// exist in the same account as the role").
+		mp, ok := w.PolicyFor(role.Account.ID, ref)
+		if !ok {
+			return nil, &PolicyARNError{ARN: ref}
 		}
 		s.Policies = append(s.Policies, mp.Default().as(engine.SessionPolicy))
 	}

@@ -212,6 +212,12 @@ func (w *World) Finalize() error {
 			bad("%s: managed policy %s does not exist", where, ref)
 			return
 		}
+		if !catalog.IsAWSManagedARN(ref) && (mp.Account == nil || mp.Account != a) {
+			// Accounts stay isolated: a user, group or role uses only AWS
+			// managed policies and its own account's (see PolicyFor).
+			bad("%s: managed policy %s is not in account %s; only AWS managed policies and the account's own can be attached or used as a boundary", where, ref, a.ID)
+			return
+		}
 		if d := mp.Default(); d != nil {
 			compile(d, t, mp.ARN)
 		} else {
@@ -435,6 +441,27 @@ func (w *World) ManagedPolicy(ref string) (*ManagedPolicy, bool) {
 	name := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
 	mp, ok := acct.Policies[name]
 	if !ok || mp.ARN != "" && mp.ARN != ref {
+		return nil, false
+	}
+	return mp, true
+}
+
+// PolicyFor finds a managed policy that principals of an account may use:
+// attach, set as their permissions boundary, or pass as a session policy.
+// Those are the AWS managed policies and the account's own customer managed
+// policies; another account's policy is never one (the IAM User Guide,
+// "Managed policies and inline policies": a customer managed policy is used
+// in the account that holds it; the STS API Reference, AssumeRole
+// PolicyArns: "The policies must exist in the same account as the role").
+func (w *World) PolicyFor(account, ref string) (*ManagedPolicy, bool) {
+	mp, ok := w.ManagedPolicy(ref)
+	if !ok || mp.Default() == nil {
+		return nil, false
+	}
+	if catalog.IsAWSManagedARN(ref) {
+		return mp, true
+	}
+	if mp.Account == nil || mp.Account.ID != account {
 		return nil, false
 	}
 	return mp, true

@@ -3,5 +3,9 @@
 // attachments, permissions boundaries and tags, with IAM's validation rules
 // and limits and pagination (Marker, MaxItems, IsTruncated). Shapes follow the
 // botocore model iam/2010-05-08. Every operation is authorized through the
-// engine first, with the context keys AWS sets for it.
+// engine first, with the context keys AWS sets for it, before anything is
+// looked up: a caller who may not act on a name learns nothing of whether it
+// exists. Operations act on the caller's account only; the managed policies
+// its principals may attach or use as a boundary are AWS managed or its own
+// (world.World.PolicyFor).
 package iam

@@ -50,23 +50,37 @@ func entityParam(c *api.Call, kind string) (string, *query.Error) {
 	return name, checkName(kind+"Name", name, max)
 }
 
-// lookup finds the entity a request names and authorizes the action on it
-// with iam:PermissionsBoundary (when the entity has a boundary) and extra.
+// lookup authorizes the action on the entity a request names, then finds
+// it. Authorization comes first, so that a caller who may not act on the
+// entity learns nothing of whether it exists (IAM answers AccessDenied for
+// both): an existing entity is authorized on its ARN with its path and
+// iam:PermissionsBoundary (when it has a boundary), a missing one on the
+// ARN without a path; then a missing entity is NoSuchEntity.
 func lookup(c *api.Call, kind, action string, extra map[string][]string) (*entity, *query.Error) {
 	name, e := entityParam(c, kind)
 	if e != nil {
 		return nil, e
 	}
-	ent, e := existing(account(c), kind, name)
-	if e != nil {
+	return authorizeEntity(c, kind, name, action, extra)
+}
+
+// authorizeEntity is lookup for a name already read and checked. Keys in
+// extra win over the entity's own iam:PermissionsBoundary (setting a
+// boundary is authorized with the new one).
+func authorizeEntity(c *api.Call, kind, name, action string, extra map[string][]string) (*entity, *query.Error) {
+	ent := findEntity(account(c), kind, name)
+	arn, ctx := iamARN(c.Account(), kind, "/", name), extra
+	if ent != nil {
+		arn = ent.arn(c.Account())
+		if ent.boundary != nil {
+			ctx = merge(boundaryContext(*ent.boundary), extra)
+		}
+	}
+	if e := c.Authorize(action, arn, ctx); e != nil {
 		return nil, e
 	}
-	ctx := extra
-	if ent.boundary != nil {
-		ctx = merge(boundaryContext(*ent.boundary), extra)
-	}
-	if e := c.Authorize(action, ent.arn(c.Account()), ctx); e != nil {
-		return nil, e
+	if ent == nil {
+		return nil, noSuch(kind, name)
 	}
 	return ent, nil
 }
@@ -205,7 +219,10 @@ func attach(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		if mp, ok := c.State.World().ManagedPolicy(ref); !ok || mp.Default() == nil {
+		// Only AWS managed policies and the account's own can be attached;
+		// another account's policy is answered as IAM answers one that is
+		// not there.
+		if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok {
 			return nil, query.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", ref)
 		}
 		return nil, update(c, func(a *world.FileAccount) *query.Error {
@@ -292,27 +309,17 @@ func tagEntity(kind string) Handler {
 		if len(tags) == 0 {
 			return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 		}
-		name, e := entityParam(c, kind)
+		// The tags alone are checked before authorization; the quota, which
+		// depends on the tags the entity has, after it.
+		tagCtx, e := tagContext(tags, 0)
 		if e != nil {
 			return nil, e
 		}
-		cur, e := existing(account(c), kind, name)
+		cur, e := lookup(c, kind, "iam:Tag"+noun(kind), tagCtx)
 		if e != nil {
 			return nil, e
 		}
-		fresh := 0
-		for _, t := range tags {
-			if _, ok := (*cur.tags)[t[0]]; !ok {
-				fresh++
-			}
-		}
-		tagCtx, e := tagContext(tags, len(*cur.tags)-len(tags)+fresh)
-		if e != nil {
-			return nil, e
-		}
-		if _, e := lookup(c, kind, "iam:Tag"+noun(kind), tagCtx); e != nil {
-			return nil, e
-		}
+		name := cur.name
 		return nil, update(c, func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, name)
 			if e != nil {
@@ -394,11 +401,9 @@ func putBoundary(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		cur, e := existing(account(c), kind, name)
-		if e != nil {
-			return nil, e
-		}
-		if e := c.Authorize("iam:Put"+noun(kind)+"PermissionsBoundary", cur.arn(c.Account()), boundaryContext(ref)); e != nil {
+		// iam:PermissionsBoundary is the boundary being set (the IAM User
+		// Guide, "Permissions boundaries for IAM entities").
+		if _, e := authorizeEntity(c, kind, name, "iam:Put"+noun(kind)+"PermissionsBoundary", boundaryContext(ref)); e != nil {
 			return nil, e
 		}
 		if e := checkBoundary(c, ref); e != nil {

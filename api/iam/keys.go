@@ -22,11 +22,7 @@ func keyUser(c *api.Call, action string) (string, *query.Error) {
 	if e != nil {
 		return "", e
 	}
-	u := fileUser(account(c), name)
-	if u == nil {
-		return "", noSuch("user", name)
-	}
-	if e := c.Authorize(action, iamARN(c.Account(), "user", u.Path, name), nil); e != nil {
+	if _, e := authorizeUser(c, action, name); e != nil {
 		return "", e
 	}
 	return name, nil
@@ -142,16 +138,26 @@ func GetAccessKeyLastUsed(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read the access key: %v", err)
 	}
-	if !ok || k.Account != c.Account() {
-		return nil, query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+	// Authorized on the key's user (the Service Authorization Reference:
+	// GetAccessKeyLastUsed, resource type user) before a missing key is
+	// reported. A key that is not the account's, or not at all, has no user:
+	// it is authorized on every user of the account, so that only a caller
+	// who may read any of them learns that it is not there; another
+	// account's key is never read.
+	found := ok && k.Account == c.Account()
+	res := iamARN(c.Account(), "user", "/", "*")
+	if found {
+		path := "/"
+		if u := fileUser(account(c), k.User); u != nil {
+			path = u.Path
+		}
+		res = iamARN(c.Account(), "user", path, k.User)
 	}
-	u := fileUser(account(c), k.User)
-	path := "/"
-	if u != nil {
-		path = u.Path
-	}
-	if e := c.Authorize("iam:GetAccessKeyLastUsed", iamARN(c.Account(), "user", path, k.User), nil); e != nil {
+	if e := c.Authorize("iam:GetAccessKeyLastUsed", res, nil); e != nil {
 		return nil, e
+	}
+	if !found {
+		return nil, query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
 	}
 	type lastUsed struct {
 		LastUsedDate string `xml:"LastUsedDate,omitempty"`

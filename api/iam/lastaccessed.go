@@ -298,11 +298,16 @@ func loadJob(c *api.Call) (job, *query.Error) {
 // report loads a job, authorizes reading it, and gathers its subject and
 // the subject's uses up to the job's time.
 func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
-	j, e := loadJob(c)
-	if e != nil {
+	if _, e := c.Params.Required("JobId"); e != nil {
 		return job{}, nil, nil, e
 	}
+	// Authorized before the job is looked up: whether a job ID exists is
+	// the account's to know.
 	if e := c.Authorize(action, "*", nil); e != nil {
+		return job{}, nil, nil, e
+	}
+	j, e := loadJob(c)
+	if e != nil {
 		return job{}, nil, nil, e
 	}
 	s, e := resolve(c, j.Arn)

@@ -45,12 +45,19 @@ func profile(c *api.Call, action string) (*world.FileInstanceProfile, *query.Err
 	if e := checkName("instanceProfileName", name, 128); e != nil {
 		return nil, e
 	}
+	// Authorized first, on the ARN with its path when the profile exists
+	// and without one when not, so that a caller without the permission
+	// cannot tell which.
 	ip := fileProfile(account(c), name)
+	arn := iamARN(c.Account(), "instance-profile", "/", name)
+	if ip != nil {
+		arn = iamARN(c.Account(), "instance-profile", ip.Path, name)
+	}
+	if e := c.Authorize(action, arn, nil); e != nil {
+		return nil, e
+	}
 	if ip == nil {
 		return nil, query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
-	}
-	if e := c.Authorize(action, iamARN(c.Account(), "instance-profile", ip.Path, name), nil); e != nil {
-		return nil, e
 	}
 	return ip, nil
 }
@@ -178,11 +185,15 @@ func AddRoleToInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	r := fileRole(account(c), roleName)
+	passed := iamARN(c.Account(), "role", "/", roleName)
+	if r != nil {
+		passed = iamARN(c.Account(), "role", r.Path, r.Name)
+	}
+	if e := c.Authorize("iam:PassRole", passed, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); e != nil {
+		return nil, e
+	}
 	if r == nil {
 		return nil, noSuch("role", roleName)
-	}
-	if e := c.Authorize("iam:PassRole", iamARN(c.Account(), "role", r.Path, r.Name), map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); e != nil {
-		return nil, e
 	}
 	name := ip.Name
 	return nil, update(c, func(a *world.FileAccount) *query.Error {

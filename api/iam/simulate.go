@@ -465,8 +465,37 @@ func SimulatePrincipalPolicy(c *api.Call) (any, *query.Error) {
 		if err != nil {
 			return engine.Request{}, query.Errorf("InvalidInput", "%v", err)
 		}
+		withoutOtherAccount(&req, c.Account(), in.context)
 		return req, nil
 	})
+}
+
+// withoutOtherAccount takes out of a simulated request what the world
+// knows of a resource in another account: its resource policy, its tags,
+// its organization and its RCPs. The simulation runs in the caller's account
+// and reads nothing of another (AWS's simulator does not fetch resource
+// policies at all: the IAM API Reference, SimulatePrincipalPolicy,
+// ResourcePolicy); a ResourcePolicy given in the request still applies.
+// Keys the caller gave in ContextEntries stay.
+func withoutOtherAccount(req *engine.Request, acct string, given map[string][]string) {
+	a, err := arn.Parse(req.Resource)
+	if err != nil || !arn.IsAccountID(a.AccountID) || a.AccountID == acct {
+		return
+	}
+	req.Policies.Resource, req.Policies.RCP = nil, nil
+	mine := map[string]bool{}
+	for k := range given {
+		mine[strings.ToLower(k)] = true
+	}
+	for k := range req.Context {
+		l := strings.ToLower(k)
+		if mine[l] {
+			continue
+		}
+		if strings.Contains(l, "resourcetag/") || strings.Contains(l, "-tag/") || strings.Contains(l, "existingobjecttag/") || strings.HasPrefix(l, "aws:resourceorg") {
+			delete(req.Context, k)
+		}
+	}
 }
 
 // simCaller is the principal whose policies a simulation uses: a user, a

@@ -20,13 +20,15 @@ func userShape(acct string, u *world.FileUser) user {
 		CreateDate: timestamp(u.Created), PermissionsBoundary: boundaryOf(u.PermissionsBoundary), Tags: tagList(u.Tags)}
 }
 
-// checkBoundary checks a permissions boundary ARN: a managed policy that
-// exists (IAM: "Scope ARN ... does not exist or is not attachable").
+// checkBoundary checks a permissions boundary ARN: an AWS managed policy or
+// one of the caller's account that exists; another account's policy is
+// answered as one that is not there (IAM: "Scope ARN ... does not exist or
+// is not attachable").
 func checkBoundary(c *api.Call, ref string) *query.Error {
 	if ref == "" {
 		return nil
 	}
-	if mp, ok := c.State.World().ManagedPolicy(ref); !ok || mp.Default() == nil || !strings.HasPrefix(ref, "arn:") {
+	if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok || !strings.HasPrefix(ref, "arn:") {
 		return query.Errorf("NoSuchEntity", "Scope ARN: %s does not exist or is not attachable.", ref)
 	}
 	return nil
@@ -98,22 +100,35 @@ func callerUserName(c *api.Call) (string, *query.Error) {
 	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
 }
 
+// authorizeUser authorizes an action on a user, then finds it: IAM
+// authorizes before it looks, so that a caller without the permission gets
+// AccessDenied whether or not the user exists. An existing user is
+// authorized on its ARN with its path, a missing one on the ARN without a
+// path (the only one the caller can know).
+func authorizeUser(c *api.Call, action, name string) (*world.FileUser, *query.Error) {
+	u := fileUser(account(c), name)
+	arn := iamARN(c.Account(), "user", "/", name)
+	if u != nil {
+		arn = iamARN(c.Account(), "user", u.Path, name)
+	}
+	if e := c.Authorize(action, arn, nil); e != nil {
+		return nil, e
+	}
+	if u == nil {
+		return nil, noSuch("user", name)
+	}
+	return u, nil
+}
+
 // GetUser returns a user; without UserName, the calling user.
 func GetUser(c *api.Call) (any, *query.Error) {
 	name, e := callerUserName(c)
 	if e != nil {
 		return nil, e
 	}
-	u := fileUser(account(c), name)
-	arn := iamARN(c.Account(), "user", "/", name)
-	if u != nil {
-		arn = iamARN(c.Account(), "user", u.Path, name)
-	}
-	if e := c.Authorize("iam:GetUser", arn, nil); e != nil {
+	u, e := authorizeUser(c, "iam:GetUser", name)
+	if e != nil {
 		return nil, e
-	}
-	if u == nil {
-		return nil, noSuch("user", name)
 	}
 	return struct {
 		User user `xml:"User"`
@@ -168,11 +183,7 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 			return nil, e
 		}
 	}
-	u := fileUser(account(c), name)
-	if u == nil {
-		return nil, noSuch("user", name)
-	}
-	if e := c.Authorize("iam:UpdateUser", iamARN(c.Account(), "user", u.Path, name), nil); e != nil {
+	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
 		return nil, e
 	}
 	e := update(c, func(a *world.FileAccount) *query.Error {
@@ -209,11 +220,7 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 	if e := checkName("userName", name, 64); e != nil {
 		return nil, e
 	}
-	u := fileUser(account(c), name)
-	if u == nil {
-		return nil, noSuch("user", name)
-	}
-	if e := c.Authorize("iam:DeleteUser", iamARN(c.Account(), "user", u.Path, name), nil); e != nil {
+	if _, e := authorizeUser(c, "iam:DeleteUser", name); e != nil {
 		return nil, e
 	}
 	keys, err := c.State.Keys().ListAccessKeys(c.Ctx, c.Account(), name)

@@ -366,14 +366,19 @@ func createOU(c *api.Call) (any, *query.Error) {
 	return map[string]any{"OrganizationalUnit": out}, nil
 }
 
-// parentARN is the ARN of a root or OU for authorization ("*" when unknown).
+// parentARN is the ARN of a root or OU for authorization. It does not
+// depend on whether the root or OU exists, so that a caller who is denied
+// cannot tell: an ID shaped like a root's (r-) or an OU's (ou-) names its
+// ARN either way; anything else is "*".
 func parentARN(c *api.Call, id string) string {
 	o := c.State.File().Organization
-	if o == nil {
+	switch {
+	case o == nil:
 		return "*"
-	}
-	if n := findNode(o, id); n != nil {
-		return nodeARN(o, n)
+	case strings.HasPrefix(id, "r-") && !strings.ContainsAny(id, "/*?"):
+		return orgARN(o, "root", "/"+id)
+	case strings.HasPrefix(id, "ou-") && !strings.ContainsAny(id, "/*?"):
+		return orgARN(o, "ou", "/"+id)
 	}
 	return "*"
 }

@@ -3,12 +3,14 @@ package sts
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
 )
@@ -147,21 +149,34 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 		c.Record(res.Decisions...)
 	}
 	if err != nil {
-		msg := err.Error()
+		var foreign *world.PolicyARNError
 		switch {
-		case strings.Contains(msg, "is not in the world"):
-			// AWS does not reveal whether the role exists.
-			return nil, query.Errorf("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Caller.Principal, roleARN)
-		case strings.Contains(msg, "session policy"):
-			return nil, query.Errorf("MalformedPolicyDocument", "%s", msg)
+		case errors.Is(err, world.ErrUnknownPrincipal):
+			// AWS does not reveal whether the role exists: the caller is
+			// denied as by a role whose trust policy does not let it in (the
+			// engine requires a trust policy to allow sts:AssumeRole, and a
+			// missing role has none), with the same message.
+			e, derr := w.Decide(world.Request{Caller: c.Caller, Action: "sts:AssumeRole", Resource: roleARN, Context: c.Context, Time: c.Now})
+			if derr != nil {
+				return nil, query.Errorf("ValidationError", "%v", derr)
+			}
+			c.Record(e)
+			return nil, assumeDenied(c, roleARN, e)
+		case errors.As(err, &foreign):
+			// A managed session policy must be AWS managed or in the role's
+			// account (the STS API Reference, AssumeRole, PolicyArns); one of
+			// another account is answered as one that does not exist.
+			return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+		case errors.Is(err, world.ErrSessionPolicy):
+			return nil, query.Errorf("MalformedPolicyDocument", "%v", err)
 		}
-		return nil, query.Errorf("ValidationError", "%s", msg)
+		return nil, query.Errorf("ValidationError", "%v", err)
 	}
 	if res.Caller == nil {
 		if res.Denied == nil {
 			return nil, query.Errorf("AccessDenied", "%s", res.Reason)
 		}
-		return nil, c.Denied(res.Denied)
+		return nil, assumeDenied(c, roleARN, res.Denied)
 	}
 	role := res.Caller.Role
 	max := role.MaxSessionDuration
@@ -196,6 +211,22 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + s.Name, Arn: s.ARN()},
 		SourceIdentity:  s.SourceIdentity,
 	}, nil
+}
+
+// assumeDenied is AssumeRole's AccessDenied. AWS words it without a reason
+// ("User: ARN is not authorized to perform: sts:AssumeRole on resource:
+// ROLE", as real STS responses quoted in public issues show, e.g.
+// Netflix/security_monkey#77, aws/karpenter-provider-aws#4680), so that
+// neither the role's existence nor its trust policy shows. iamgate adds
+// its encoded authorization failure message only when the role's ARN names
+// the caller's own account: decoded, it would show another account's trust
+// policy (or that the role is not there).
+func assumeDenied(c *api.Call, roleARN string, e *engine.Explanation) *query.Error {
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.Caller.Principal, e.Action, roleARN)
+	if a, err := arn.Parse(roleARN); err == nil && a.AccountID == c.Account() {
+		msg += ". Encoded authorization failure message: " + c.State.Keys().EncodeMessage(api.AuthorizationMessage(e))
+	}
+	return query.Errorf("AccessDenied", "%s", msg)
 }
 
 func itoa(i int) string {
