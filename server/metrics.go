@@ -9,7 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics are the server's Prometheus metrics, served on their own port.
+// MetricsPath is where the metrics are served.
+const MetricsPath = "/metrics"
+
+// Metrics are the server's Prometheus metrics, served on their own port or
+// beside the API (Beside).
 type Metrics struct {
 	registry  *prometheus.Registry
 	requests  *prometheus.CounterVec
@@ -40,6 +44,22 @@ func NewMetrics() *Metrics {
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// Beside serves GET and HEAD of MetricsPath with the metrics and hands
+// every other request to api. The AWS Query API is at "/" (and its presigned
+// GETs carry an Action), the decision and pipeline APIs have their own
+// paths, so no API request is a GET of /metrics. The metrics are not
+// authenticated: serve them beside an API only where no one else reaches.
+func (m *Metrics) Beside(api http.Handler) http.Handler {
+	metrics := m.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == MetricsPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 func (m *Metrics) request(service, action, outcome string, d time.Duration) {

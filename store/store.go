@@ -12,6 +12,10 @@ var (
 	// ErrConflict: the item changed since it was read (its revision differs),
 	// or it already exists when it was expected not to.
 	ErrConflict = errors.New("store: conflict")
+	// ErrNoStore: a driver's OpenExisting found no store where it looked (no
+	// SQLite file, no iamgate schema in the database). It is never created
+	// there; only Open creates a store.
+	ErrNoStore = errors.New("no store")
 )
 
 // Kind is the kind of an item.

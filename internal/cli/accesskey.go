@@ -43,19 +43,16 @@ through the API. The server need not be stopped.`,
 }
 
 func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user string, stdout io.Writer) error {
-	master, created, err := server.LoadMasterKey(os.Getenv("IAMGATE_MASTER_KEY"), keyPath)
-	if err != nil {
-		return err
-	}
-	if created {
-		os.Remove(keyPath)
-		return fmt.Errorf("no master key at %s: start iamgate serve on this store first, or give --key-file or IAMGATE_MASTER_KEY", keyPath)
-	}
 	st, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// The key must be the store's; this command never makes one.
+	master, _, err := server.LoadMasterKey(ctx, st, os.Getenv(server.MasterKeyEnv), keyPath, false)
+	if err != nil {
+		return err
+	}
 	fw, err := store.LoadFile(ctx, st)
 	if err != nil {
 		return err

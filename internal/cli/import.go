@@ -57,7 +57,7 @@ func runImport(ctx context.Context, p importParams, stdout io.Writer) (int, erro
 	if len(p.gaad) == 0 && p.worldFile == "" && p.org == "" && len(p.resources) == 0 {
 		return ExitUsage, fmt.Errorf("nothing to import: give get-account-authorization-details files, --world, --org or --resource-policy")
 	}
-	s, err := openStore(ctx, p.store)
+	s, err := createStore(ctx, p.store)
 	if err != nil {
 		return ExitUsage, err
 	}

@@ -7,6 +7,9 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store"
 )
 
 // Exit codes.
@@ -16,11 +19,32 @@ const (
 	ExitUsage    = 2
 )
 
+// usageErrors are refusals the operator must fix before anything runs (a
+// store that is not there, a master key to restore, --dev exposed): exit
+// ExitUsage, whatever the command.
+var usageErrors = []error{store.ErrNoStore, server.ErrMasterKeyMissing, server.ErrMasterKeyMismatch, errNotLoopback}
+
+// exitCode is the exit code of a command's error.
+func exitCode(err error) int {
+	for _, u := range usageErrors {
+		if errors.Is(err, u) {
+			return ExitUsage
+		}
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return ExitUsage
+}
+
 // exitError carries an exit code through cobra.
 type exitError struct {
 	code int
 	err  error
 }
+
+func (e *exitError) Unwrap() error { return e.err }
 
 func (e *exitError) Error() string {
 	if e.err == nil {
@@ -52,13 +76,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err == nil {
 		return ExitOK
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(stderr, "iamgate:", ee.err)
-		}
-		return ee.code
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(stderr, "iamgate:", msg)
 	}
-	fmt.Fprintln(stderr, "iamgate:", err)
-	return ExitUsage
+	return exitCode(err)
 }

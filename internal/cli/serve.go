@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -27,6 +29,8 @@ type serveParams struct {
 	tlsCert, tlsKey, logFormat      string
 	metricsListen                   string
 	dev                             bool
+	// masterKey is IAMGATE_MASTER_KEY's value.
+	masterKey string
 	// The central policy pipeline.
 	pipelineRole, pipelineGuardrails, pipelineEndpoint string
 	// ready, when set (tests), receives the address once listening.
@@ -47,13 +51,24 @@ On first start (a store without access keys) it creates the account (the
 management account once it creates an organization) and the user "admin"
 with AdministratorAccess, and prints admin's access key once,
 unless IAMGATE_ADMIN_ACCESS_KEY_ID and IAMGATE_ADMIN_SECRET_ACCESS_KEY give
-one. Secrets are sealed with a master key: IAMGATE_MASTER_KEY (32 bytes,
-base64 or hex), or the --key-file, created on first start beside a SQLite
-store.
+one. Every listener is bound before anything is created, so a start that
+cannot serve creates nothing.
+
+Secrets are sealed with a master key: IAMGATE_MASTER_KEY (32 bytes, base64
+or hex), or the --key-file, created (mode 0600) on the first start of a
+store. A store that holds secrets never gets a new key: with its key
+missing or different, serve refuses to start and names the file or
+variable to restore. A new SQLite store and its -wal and -shm files are
+mode 0600.
+
+Prometheus metrics are at /metrics on --listen when it is a loopback
+address (they are not authenticated), or on --metrics-listen.
 
 --dev accepts any credentials as that administrator, without checking
-signatures, for quick local use. Never expose it.`,
+signatures, for quick local use; it listens only on a loopback address
+(127.0.0.0/8, ::1, localhost). Never expose it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			p.masterKey = os.Getenv(server.MasterKeyEnv)
 			if err := runServe(cmd.Context(), p, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
@@ -67,7 +82,7 @@ signatures, for quick local use. Never expose it.`,
 	cmd.Flags().StringVar(&p.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	cmd.Flags().StringVar(&p.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
 	cmd.Flags().StringVar(&p.logFormat, "log-format", "text", "request log format: text or json (to stderr)")
-	cmd.Flags().StringVar(&p.metricsListen, "metrics-listen", "127.0.0.1:9599", "serve Prometheus metrics at /metrics on this address (empty: off)")
+	cmd.Flags().StringVar(&p.metricsListen, "metrics-listen", "", `serve Prometheus metrics at /metrics on this address, or "off" (default: at /metrics on --listen when it is loopback)`)
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
 	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
 	cmd.Flags().StringVar(&p.pipelineGuardrails, "pipeline-guardrails", "", "guardrails file, stored as a new version when it changed")
@@ -75,6 +90,16 @@ signatures, for quick local use. Never expose it.`,
 	return cmd
 }
 
+// errNotLoopback: --dev was asked to listen where others can reach it.
+var errNotLoopback = errors.New("--dev accepts any credentials, so it listens only on a loopback address (127.0.0.0/8, ::1 or localhost)")
+
+// metricsOff turns the metrics off (--metrics-listen off).
+const metricsOff = "off"
+
+// runServe checks its flags and binds every listener before it creates or
+// changes anything (the store, the master key file, the first start), so a
+// start that cannot serve leaves nothing behind and never prints a key
+// that is then lost.
 func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) error {
 	if !arn.IsAccountID(p.account) {
 		return fmt.Errorf("--account %q: want a 12-digit account ID", p.account)
@@ -92,35 +117,68 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--log-format %q: want text or json", p.logFormat)
 	}
 	log := slog.New(handler)
+	if p.dev && !loopbackHost(p.listen) {
+		return fmt.Errorf("%w; --listen %q is not", errNotLoopback, p.listen)
+	}
+	var tlsConfig *tls.Config
+	if p.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(p.tlsCert, p.tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	var pipelineCfg *server.PipelineConfig
+	if p.pipelineRole != "" {
+		pipelineCfg = &server.PipelineConfig{Role: p.pipelineRole, Endpoint: p.pipelineEndpoint}
+		if p.pipelineGuardrails != "" {
+			g, err := pipeline.LoadGuardrails(p.pipelineGuardrails)
+			if err != nil {
+				return err
+			}
+			pipelineCfg.Guardrails = g
+		}
+	} else if p.pipelineGuardrails != "" {
+		return fmt.Errorf("--pipeline-guardrails needs --pipeline-role, the pipeline's role in the security account")
+	}
+
+	// Every listener, before anything is created.
+	ln, err := net.Listen("tcp", p.listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	defer ln.Close()
+	if p.dev && !loopbackAddr(ln.Addr()) {
+		return fmt.Errorf("%w; --listen %q is bound to %s", errNotLoopback, p.listen, ln.Addr())
+	}
+	var mln net.Listener
+	switch p.metricsListen {
+	case "", metricsOff:
+	default:
+		if mln, err = net.Listen("tcp", p.metricsListen); err != nil {
+			return fmt.Errorf("--metrics-listen: %w", err)
+		}
+		defer mln.Close()
+	}
+
+	// The store, its master key, the first start.
 	p.keyFile = keyFile(p.store, p.keyFile)
-	master, created, err := server.LoadMasterKey(os.Getenv("IAMGATE_MASTER_KEY"), p.keyFile)
+	st, err := createStore(ctx, p.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	master, created, err := server.LoadMasterKey(ctx, st, p.masterKey, p.keyFile, true)
 	if err != nil {
 		return err
 	}
 	if created {
 		log.Warn("created a new master key; back it up: secrets in the store cannot be read without it", "file", p.keyFile)
 	}
-	st, err := openStore(ctx, p.store)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	metrics := server.NewMetrics()
 	auditLog := audit.NewLog(st)
 	defer auditLog.Close()
-	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog}
-	if p.pipelineRole != "" {
-		cfg.Pipeline = &server.PipelineConfig{Role: p.pipelineRole, Endpoint: p.pipelineEndpoint}
-		if p.pipelineGuardrails != "" {
-			g, err := pipeline.LoadGuardrails(p.pipelineGuardrails)
-			if err != nil {
-				return err
-			}
-			cfg.Pipeline.Guardrails = g
-		}
-	} else if p.pipelineGuardrails != "" {
-		return fmt.Errorf("--pipeline-guardrails needs --pipeline-role, the pipeline's role in the security account")
-	}
+	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog, Pipeline: pipelineCfg}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -138,41 +196,43 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	if p.dev {
 		fmt.Fprintf(stderr, "\n*** iamgate --dev: ANY credentials are accepted, unsigned, as %s in account %s. ***\n*** Do not expose this server. ***\n\n", server.AdminUser, p.account)
 	}
-	ln, err := net.Listen("tcp", p.listen)
-	if err != nil {
-		return err
-	}
 	scheme := "http"
-	if p.tlsCert != "" {
+	if tlsConfig != nil {
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "iamgate: serving IAM and STS on %s://%s (store %s)\n", scheme, ln.Addr(), redact(p.store))
 	if cfg.Pipeline != nil {
 		fmt.Fprintf(stdout, "iamgate: the central policy pipeline is at %s://%s%s, as %s\n", scheme, ln.Addr(), server.PipelinePath, p.pipelineRole)
 	}
-	if p.metricsListen != "" {
-		mln, err := net.Listen("tcp", p.metricsListen)
-		if err != nil {
-			return fmt.Errorf("--metrics-listen: %w", err)
-		}
+	var api http.Handler = srv
+	switch {
+	case mln != nil:
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", metrics.Handler())
+		mux.Handle(server.MetricsPath, metrics.Handler())
 		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go ms.Serve(mln)
 		defer ms.Close()
-		fmt.Fprintf(stdout, "iamgate: metrics on http://%s/metrics\n", mln.Addr())
+		fmt.Fprintf(stdout, "iamgate: metrics on http://%s%s\n", mln.Addr(), server.MetricsPath)
+	case p.metricsListen == metricsOff:
+	case loopbackAddr(ln.Addr()):
+		// Unauthenticated, as Prometheus scrapes, so only where no one
+		// else can reach them.
+		api = metrics.Beside(srv)
+		fmt.Fprintf(stdout, "iamgate: metrics on %s://%s%s\n", scheme, ln.Addr(), server.MetricsPath)
+	default:
+		fmt.Fprintf(stdout, "iamgate: metrics are off: they are not served unauthenticated on %s, which is not loopback; give --metrics-listen ADDR\n", ln.Addr())
 	}
 	if p.ready != nil {
 		p.ready <- ln.Addr().String()
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+	hs := &http.Server{Handler: api, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		if p.tlsCert != "" {
-			errc <- hs.ServeTLS(ln, p.tlsCert, p.tlsKey)
+		if tlsConfig != nil {
+			errc <- hs.ServeTLS(ln, "", "")
 		} else {
 			errc <- hs.Serve(ln)
 		}
@@ -185,6 +245,27 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdown)
+}
+
+// loopbackHost reports whether a listen address names a loopback host:
+// localhost, 127.0.0.0/8 or ::1. An empty host (":4599") or 0.0.0.0 is
+// every interface, not loopback.
+func loopbackHost(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// loopbackAddr reports whether a bound address is a loopback one.
+func loopbackAddr(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
 }
 
 // redact hides a password in a store URL.
@@ -205,7 +286,7 @@ func keyFile(store, flag string) string {
 	if flag != "" {
 		return flag
 	}
-	if strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://") {
+	if isPostgres(store) {
 		return "iamgate.key"
 	}
 	return store + ".key"

@@ -14,16 +14,20 @@ import (
 // serveForTest starts `iamgate serve` on a free port and returns its
 // address and first-start output.
 func serveForTest(t *testing.T, dsn string) (addr string, out *bytes.Buffer, stop func()) {
-	return serveWith(t, serveParams{store: dsn, metricsListen: "127.0.0.1:0", account: "123456789012"})
+	return serveWith(t, serveParams{store: dsn, account: "123456789012"})
 }
 
-// serveWith starts `iamgate serve` with these parameters on a free port.
+// serveWith starts `iamgate serve` with these parameters on a free
+// loopback port unless p.listen says otherwise.
 func serveWith(t *testing.T, p serveParams) (addr string, out *bytes.Buffer, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	out = &bytes.Buffer{}
 	done := make(chan error, 1)
-	p.listen, p.logFormat, p.ready = "127.0.0.1:0", "json", ready
+	if p.listen == "" {
+		p.listen = "127.0.0.1:0"
+	}
+	p.logFormat, p.ready = "json", ready
 	go func() { done <- runServe(ctx, p, out, io.Discard) }()
 	select {
 	case addr = <-ready:
@@ -53,7 +57,7 @@ func TestServeFirstStartAndAccessKeyCreate(t *testing.T) {
 	}
 	stop()
 	text := out.String()
-	for _, want := range []string{"created account 123456789012", "aws_access_key_id = AKIA", "aws_secret_access_key = ", "serving IAM and STS on http://127.0.0.1:", "metrics on http://127.0.0.1:"} {
+	for _, want := range []string{"created account 123456789012", "aws_access_key_id = AKIA", "aws_secret_access_key = ", "serving IAM and STS on http://127.0.0.1:", "metrics on http://" + addr + "/metrics"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("first start output lacks %q:\n%s", want, text)
 		}

@@ -24,9 +24,25 @@ func addStoreFlag(cmd *cobra.Command, dsn *string) {
 	cmd.Flags().StringVar(dsn, "store", def, "the store: a SQLite file path (the default, embedded) or a postgres:// URL (env IAMGATE_STORE)")
 }
 
-// openStore opens a SQLite file or, for postgres:// URLs, PostgreSQL.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openStore opens an existing store: a SQLite file or, for postgres://
+// URLs, a PostgreSQL database with iamgate's schema. Where there is none it
+// fails with store.ErrNoStore ("no store at PATH") and creates nothing:
+// every command but serve and import reads a store that must be there.
 func openStore(ctx context.Context, dsn string) (store.Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
+		return postgres.OpenExisting(ctx, dsn)
+	}
+	return sqlite.OpenExisting(ctx, dsn)
+}
+
+// createStore opens a store, creating it (a SQLite file mode 0600, or the
+// schema in PostgreSQL) when there is none: for serve and import.
+func createStore(ctx context.Context, dsn string) (store.Store, error) {
+	if isPostgres(dsn) {
 		return postgres.Open(ctx, dsn)
 	}
 	return sqlite.Open(ctx, dsn)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"net/url"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx database/sql driver
@@ -30,4 +32,40 @@ var dialect = sqlstore.Dialect{
 // postgres://user@host:5432/db?sslmode=disable) and migrates the schema.
 func Open(ctx context.Context, dsn string) (store.Store, error) {
 	return sqlstore.Connect(ctx, "pgx", dsn, dialect, nil)
+}
+
+// OpenExisting connects to PostgreSQL like Open, but only to a database
+// (or search_path schema) that already holds iamgate's schema: otherwise the
+// error is store.ErrNoStore and nothing is created.
+func OpenExisting(ctx context.Context, dsn string) (store.Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	var found bool
+	// to_regclass resolves the name through the search_path, as the
+	// store's own queries do.
+	if err := db.QueryRowContext(ctx, `SELECT to_regclass('items') IS NOT NULL`).Scan(&found); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !found {
+		db.Close()
+		return nil, fmt.Errorf("%w at %s (the database has no iamgate schema)", store.ErrNoStore, redacted(dsn))
+	}
+	s, err := sqlstore.Open(ctx, db, dialect)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// redacted hides the password of a URL.
+func redacted(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	return u.Redacted()
 }

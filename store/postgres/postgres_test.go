@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -25,4 +26,26 @@ func TestConformance(t *testing.T) {
 		}
 		return s, func() (store.Store, error) { return postgres.Open(context.Background(), d) }
 	})
+}
+
+// OpenExisting refuses a database (schema) without iamgate's tables, and
+// creates none; a migrated one opens.
+func TestOpenExistingRefusesNoSchema(t *testing.T) {
+	d := freshSchema(t, dsn(t))
+	if _, err := postgres.OpenExisting(context.Background(), d); !errors.Is(err, store.ErrNoStore) {
+		t.Fatalf("empty schema: %v, want ErrNoStore", err)
+	}
+	if _, err := postgres.OpenExisting(context.Background(), d); !errors.Is(err, store.ErrNoStore) {
+		t.Fatalf("the refusal created the schema: %v", err)
+	}
+	s, err := postgres.Open(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = postgres.OpenExisting(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
 }

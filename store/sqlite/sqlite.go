@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -27,22 +29,102 @@ var dialect = sqlstore.Dialect{
 	BeginWrite: func(ctx context.Context, db *sql.DB) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
 }
 
-// Open opens (creating if needed) the SQLite store at path and migrates it.
-// ":memory:" gives a private in-memory store.
+// FileMode is the mode of a store file this package creates. SQLite gives
+// the -wal and -shm files it creates beside the database the database
+// file's mode, so they are 0600 too.
+const FileMode os.FileMode = 0o600
+
+// Open opens the SQLite store at path, creating it (mode 0600) if needed,
+// and migrates it. ":memory:" gives a private in-memory store.
 func Open(ctx context.Context, path string) (store.Store, error) {
+	if !inMemory(path) {
+		if err := create(path); err != nil {
+			return nil, err
+		}
+	}
+	return open(ctx, path, "rwc")
+}
+
+// OpenExisting opens and migrates the store at path, which must exist and
+// hold iamgate's schema: otherwise the error is store.ErrNoStore ("no store
+// at PATH") and nothing is created.
+func OpenExisting(ctx context.Context, path string) (store.Store, error) {
+	if inMemory(path) {
+		return nil, fmt.Errorf("%w at %s", store.ErrNoStore, path)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s", store.ErrNoStore, path)
+	} else if err != nil {
+		return nil, err
+	}
+	// mode=rw: SQLite opens the file without the right to create it, so a
+	// file removed since the Stat is not created again.
+	return open(ctx, path, "rw")
+}
+
+func inMemory(path string) bool {
+	return path == ":memory:" || strings.HasPrefix(path, "file::memory:")
+}
+
+// create makes an empty database file with FileMode unless path exists.
+// SQLite would create it with 0644 (less the umask); made first, the file
+// is never readable by others, and SQLite copies its mode to -wal and -shm.
+func create(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, FileMode)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating the store: %w", err)
+	}
+	return f.Close()
+}
+
+func open(ctx context.Context, path, mode string) (store.Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
-	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
-		dsn = "file::memory:?" + q.Encode()
+	if inMemory(path) {
+		return sqlstore.Connect(ctx, "sqlite", "file::memory:?"+q.Encode(), dialect, func(db *sql.DB) {
+			if path == ":memory:" {
+				db.SetMaxOpenConns(1) // one connection is one in-memory database
+			}
+		})
 	}
-	return sqlstore.Connect(ctx, "sqlite", dsn, dialect, func(db *sql.DB) {
-		if path == ":memory:" {
-			db.SetMaxOpenConns(1) // one connection is one in-memory database
+	q.Set("mode", mode)
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		if mode == "rw" {
+			if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
+				return nil, fmt.Errorf("%w at %s", store.ErrNoStore, path)
+			}
 		}
-	})
+		return nil, err
+	}
+	if mode == "rw" {
+		// A file that is not an iamgate store (an empty file, another
+		// program's database) is not made into one.
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'items'`).Scan(&n); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if n == 0 {
+			db.Close()
+			return nil, fmt.Errorf("%w at %s (the file holds no iamgate schema)", store.ErrNoStore, path)
+		}
+	}
+	s, err := sqlstore.Open(ctx, db, dialect)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
 }

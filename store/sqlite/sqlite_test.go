@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/iamgate/iamgate/store"
@@ -30,4 +33,62 @@ func TestInMemory(t *testing.T) {
 	if _, err := s.Put(context.Background(), store.Key{Kind: store.KindUser, Account: "1", Name: "u"}, []byte(`{}`), 0); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A store file holds every secret sealed and the whole world: the store, its
+// -wal and -shm are created mode 0600 whatever SQLite's default (0644) and
+// with the usual umask 022.
+func TestCreatedFilesAreOwnerOnly(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "iamgate.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Put(context.Background(), store.Key{Kind: store.KindUser, Account: "1", Name: "u"}, []byte(`{}`), 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(f), fi.Mode().Perm())
+		}
+	}
+}
+
+// OpenExisting never creates a store: a missing path or a file without
+// iamgate's schema is store.ErrNoStore, and no file is left behind.
+func TestOpenExistingRefusesNoStore(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	if _, err := sqlite.OpenExisting(context.Background(), missing); !errors.Is(err, store.ErrNoStore) {
+		t.Errorf("missing file: %v, want ErrNoStore", err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenExisting created %s (%v)", missing, err)
+	}
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlite.OpenExisting(context.Background(), empty); !errors.Is(err, store.ErrNoStore) {
+		t.Errorf("empty file: %v, want ErrNoStore", err)
+	}
+	// A store made by Open opens.
+	path := filepath.Join(dir, "iamgate.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = sqlite.OpenExisting(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
 }
