@@ -155,11 +155,11 @@ func checkUTF8(vals url.Values) *Error {
 	sort.Strings(names) // the same request always gets the same message
 	for _, k := range names {
 		if !utf8.ValidString(k) {
-			return Validation(Violation{Field: strings.Trim(strconv.QuoteToASCII(k), `"`), Constraint: "Parameter name must be valid UTF-8"})
+			return Validation(Violation{Field: strings.Trim(strconv.QuoteToASCII(k), `"`), Constraint: "Parameter name must be valid UTF-8", Rule: RuleUTF8})
 		}
 		for _, v := range vals[k] {
 			if !utf8.ValidString(v) {
-				return Validation(Violation{Field: k, Constraint: "Member must be valid UTF-8"})
+				return Validation(Violation{Field: k, Constraint: "Member must be valid UTF-8", Rule: RuleUTF8})
 			}
 		}
 	}

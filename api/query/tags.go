@@ -47,18 +47,18 @@ func TagValueViolations(v, field string) []Violation {
 func stringViolations(s, field string, min, max int, re *regexp.Regexp, reText string) []Violation {
 	if !utf8.ValidString(s) {
 		// Never echo bytes that are not text; the edge refuses these first.
-		return []Violation{{Field: field, Constraint: "Member must be valid UTF-8"}}
+		return []Violation{{Field: field, Constraint: "Member must be valid UTF-8", Rule: RuleUTF8}}
 	}
 	var vs []Violation
 	n := utf8.RuneCountInString(s)
 	if n < min {
-		vs = append(vs, Violation{Value: &s, Field: field, Constraint: "Member must have length greater than or equal to " + strconv.Itoa(min)})
+		vs = append(vs, Violation{Value: &s, Field: field, Constraint: "Member must have length greater than or equal to " + strconv.Itoa(min), Rule: RuleMinLength})
 	}
 	if n > max {
-		vs = append(vs, Violation{Value: &s, Field: field, Constraint: "Member must have length less than or equal to " + strconv.Itoa(max)})
+		vs = append(vs, Violation{Value: &s, Field: field, Constraint: "Member must have length less than or equal to " + strconv.Itoa(max), Rule: RuleMaxLength})
 	}
 	if !re.MatchString(s) {
-		vs = append(vs, Violation{Value: &s, Field: field, Constraint: "Member must satisfy regular expression pattern: " + reText})
+		vs = append(vs, Violation{Value: &s, Field: field, Constraint: "Member must satisfy regular expression pattern: " + reText, Rule: RulePattern})
 	}
 	return vs
 }
@@ -97,18 +97,18 @@ func (p Params) Tags(name string) ([][2]string, *Error) {
 			key = k[0]
 			vs = append(vs, TagKeyViolations(key, at+".key")...)
 		} else {
-			vs = append(vs, Violation{Null: true, Field: at + ".key", Constraint: "Member must not be null"})
+			vs = append(vs, Violation{Null: true, Field: at + ".key", Constraint: "Member must not be null", Rule: RuleNull})
 		}
 		if hasValue {
 			value = v[0]
 			vs = append(vs, TagValueViolations(value, at+".value")...)
 		} else {
-			vs = append(vs, Violation{Null: true, Field: at + ".value", Constraint: "Member must not be null"})
+			vs = append(vs, Violation{Null: true, Field: at + ".value", Constraint: "Member must not be null", Rule: RuleNull})
 		}
 		out = append(out, [2]string{key, value})
 	}
 	if len(out) > MaxTagsPerRequest {
-		vs = append(vs, Violation{Field: field, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxTagsPerRequest)})
+		vs = append(vs, Violation{Field: field, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxTagsPerRequest), Rule: RuleMaxLength})
 	}
 	if e := Validation(vs...); e != nil {
 		return nil, e
@@ -126,10 +126,31 @@ func (p Params) TagKeys(name string) ([]string, *Error) {
 		vs = append(vs, TagKeyViolations(k, field+"."+strconv.Itoa(i+1)+".member")...)
 	}
 	if len(keys) > MaxTagsPerRequest {
-		vs = append(vs, Violation{Field: field, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxTagsPerRequest)})
+		vs = append(vs, Violation{Field: field, Constraint: "Member must have length less than or equal to " + strconv.Itoa(MaxTagsPerRequest), Rule: RuleMaxLength})
 	}
 	if e := Validation(vs...); e != nil {
 		return nil, e
 	}
 	return keys, nil
+}
+
+// SessionTagRules checks what the model cannot of STS session tags
+// (already checked by Tags): no key with the reserved aws: prefix, and no
+// two keys that differ only in case ("you cannot have separate Department
+// and department tag keys", the STS API Reference, AssumeRole). AWS names
+// no code for these; ValidationError, the code of every other bad tag, is
+// the one answered.
+func SessionTagRules(tags [][2]string) *Error {
+	seen := map[string]bool{}
+	for _, t := range tags {
+		if ReservedTagKey(t[0]) {
+			return Errorf("ValidationError", "1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Tag keys beginning with aws: are reserved for AWS use", t[0])
+		}
+		k := strings.ToLower(t[0])
+		if seen[k] {
+			return Errorf("ValidationError", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	return nil
 }

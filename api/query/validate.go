@@ -12,7 +12,21 @@ type Violation struct {
 	Null       bool    // the member is missing ("Value null at")
 	Field      string  // the member's path: 'tags.1.member.key'
 	Constraint string  // "Member must ..."
+	Rule       Rule    // which kind of constraint, for callers that branch on it
 }
+
+// Rule is the kind of constraint a Violation breaks.
+type Rule int
+
+// The rules of AWS's model constraints.
+const (
+	RuleOther     Rule = iota
+	RuleNull           // required
+	RuleMinLength      // min
+	RuleMaxLength      // max
+	RulePattern        // pattern
+	RuleUTF8           // not text at all
+)
 
 // Validation is a ValidationError listing every violation in AWS's words:
 // "1 validation error detected: Value 'x' at 'tags.1.member.key' failed to
