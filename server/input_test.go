@@ -390,3 +390,19 @@ func TestEncodedAuthorizationMessagesNeverBeginWithDash(t *testing.T) {
 		t.Fatal("a tampered message decoded")
 	}
 }
+
+// The decision API refuses a body that is not UTF-8 text, instead of
+// answering a question about the U+FFFD Go's decoder would put in its place.
+func TestDecisionAPIRefusesNonUTF8Bodies(t *testing.T) {
+	e := newEnv(t)
+	for _, body := range []string{
+		"{\"principal\":\"arn:aws:iam::123456789012:user/\xff\",\"action\":\"s3:GetObject\",\"resource\":\"*\"}",
+		`{"principal":"arn:aws:iam::123456789012:user/\udfff","action":"s3:GetObject","resource":"*"}`,
+	} {
+		status, out := e.authorize(t, e.admin, body)
+		var d decision
+		if err := json.Unmarshal(out, &d); err != nil || status != 400 || d.Error == nil || d.Error.Code != "ValidationError" {
+			t.Errorf("%q: %d %s", body, status, out)
+		}
+	}
+}
