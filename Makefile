@@ -31,6 +31,7 @@ FUZZ_TARGETS = \
 	./input:FuzzParse:400000 \
 	./validate:FuzzIntersects:300000 \
 	./api/sigv4:FuzzVerify:300000 \
+	./api/query:FuzzParseParams:200000 \
 	./server:FuzzServe:30000 \
 	./pipeline:FuzzCheck:100000 \
 	./pipeline:FuzzGuardrails:100000 \

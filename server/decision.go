@@ -71,6 +71,11 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
 		State: s.state, Temporary: auth.session != nil}
+	if !query.ValidJSONText(body) {
+		// Go's decoder would turn it into U+FFFD: a question about a
+		// different string than the one asked.
+		return fail(query.Errorf("ValidationError", "The request body is not valid UTF-8 text."))
+	}
 	var batch struct {
 		Requests []json.RawMessage `json:"requests"`
 	}

@@ -555,20 +555,30 @@ func (k *Keys) session(tok string) (token, error) {
 	return t, nil
 }
 
-// EncodeMessage compresses and seals an authorization failure message.
+// EncodeMessage compresses and seals an authorization failure message. It
+// is standard base64 (RFC 4648 section 4), whose alphabet has no '-': the
+// aws CLI reads an argument beginning with '-' as an option, so
+// `aws sts decode-authorization-message --encoded-message $msg` must never
+// get one (the URL-safe alphabet used before began with '-' about once in
+// 64 messages).
 func (k *Keys) EncodeMessage(plain []byte) string {
 	var b bytes.Buffer
 	zw, _ := flate.NewWriter(&b, flate.BestCompression)
 	zw.Write(plain)
 	zw.Close()
-	return base64.RawURLEncoding.EncodeToString(seal(k.messages, b.Bytes(), []byte("iamgate authorization message v1")))
+	return base64.StdEncoding.EncodeToString(seal(k.messages, b.Bytes(), []byte("iamgate authorization message v1")))
 }
 
-// DecodeMessage opens an authorization failure message.
+// DecodeMessage opens an authorization failure message: the standard
+// base64 EncodeMessage writes, or the unpadded URL-safe base64 of messages
+// issued before. Both alphabets agree where they overlap, so a message
+// valid in both decodes to the same bytes either way; the seal decides.
 func (k *Keys) DecodeMessage(encoded string) ([]byte, error) {
-	sealed, err := base64.RawURLEncoding.DecodeString(encoded)
+	sealed, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
-		return nil, errBadToken
+		if sealed, err = base64.RawURLEncoding.DecodeString(encoded); err != nil {
+			return nil, errBadToken
+		}
 	}
 	z, err := open(k.messages, sealed, []byte("iamgate authorization message v1"))
 	if err != nil {

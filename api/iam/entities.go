@@ -330,6 +330,12 @@ func tagEntity(kind string) Handler {
 				m[k] = v
 			}
 			for _, t := range tags {
+				// IAM's tag keys are case insensitive: a key differing only
+				// in case replaces the old one (the IAM User Guide, "Tagging
+				// IAM resources", Case sensitivity).
+				if old := tagIndex(m, t[0]); old != "" {
+					delete(m, old)
+				}
 				m[t[0]] = t[1]
 			}
 			if len(m) > maxTagsPerEntity {
@@ -341,14 +347,24 @@ func tagEntity(kind string) Handler {
 	}
 }
 
+// tagIndex returns the key of tags equal to k ignoring case, or "".
+func tagIndex(tags map[string]string, k string) string {
+	for have := range tags {
+		if strings.EqualFold(have, k) {
+			return have
+		}
+	}
+	return ""
+}
+
 func untagEntity(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
-		keys := c.Params.List("TagKeys")
+		keys, e := c.Params.TagKeys("TagKeys")
+		if e != nil {
+			return nil, e
+		}
 		if len(keys) == 0 {
 			return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
-		}
-		if len(keys) > maxTagsPerEntity {
-			return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50")
 		}
 		ent, e := lookup(c, kind, "iam:Untag"+noun(kind), map[string][]string{"aws:TagKeys": keys})
 		if e != nil {
@@ -361,7 +377,7 @@ func untagEntity(kind string) Handler {
 			}
 			m := map[string]string{}
 			for k, v := range *ent.tags {
-				if !slices.Contains(keys, k) {
+				if !slices.ContainsFunc(keys, func(x string) bool { return strings.EqualFold(x, k) }) {
 					m[k] = v
 				}
 			}

@@ -101,9 +101,16 @@ func checkDocument(doc string, t engine.PolicyType, max int, what string) (strin
 	return doc, nil
 }
 
-// tagContext checks tags (IAM's rules: 50 per entity, keys 1-128 and values
-// 0-256 characters, unique keys) and returns the context keys a request
-// with them carries: aws:RequestTag/k and aws:TagKeys.
+// tagContext checks tags and returns the context keys a request with them
+// carries: aws:RequestTag/k and aws:TagKeys. query.Params.Tags has checked
+// each key and value against the model (botocore iam/2010-05-08
+// tagKeyType, tagValueType: pattern and length) and the 50 per request
+// (tagListType); IAM's own rules are checked here (the IAM User Guide,
+// "Tagging IAM resources"): at most 50 tags per entity (LimitExceeded), the
+// aws: prefix reserved, and keys unique ignoring case, as IAM treats them
+// (InvalidInput "Duplicate tag keys found. Please note that Tag keys are
+// case insensitive.", the real IAM's answer quoted in
+// github.com/terraform-aws-modules/terraform-aws-rds-aurora/issues/189).
 func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Error) {
 	ctx := map[string][]string{}
 	if len(tags)+existing > maxTagsPerEntity {
@@ -113,8 +120,12 @@ func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Err
 	var keys []string
 	for _, t := range tags {
 		k, v := t[0], t[1]
-		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, query.Errorf("InvalidInput", "Invalid tag: key %q must be 1 to 128 characters, not begin with aws:, and its value at most 256 characters", k)
+		if !query.ValidTagKey(k) || !query.ValidTagValue(v) {
+			// Unreachable through Params.Tags; refused rather than trusted.
+			return nil, query.Errorf("ValidationError", "1 validation error detected: a tag does not satisfy the tag key or value constraints")
+		}
+		if query.ReservedTagKey(k) {
+			return nil, query.Errorf("InvalidInput", "Invalid tag key %s: tag keys beginning with aws: are reserved for AWS use.", k)
 		}
 		if seen[strings.ToLower(k)] {
 			return nil, query.Errorf("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")

@@ -26,7 +26,7 @@ const TargetPrefix = "AWSOrganizationsV20161128."
 type Handler func(c *api.Call) (any, *query.Error)
 
 // Operations lists the operations by name.
-var Operations = map[string]Handler{
+var Operations = checked(map[string]Handler{
 	"CreateOrganization": createOrganization, "DescribeOrganization": describeOrganization, "ListRoots": listRoots,
 	"CreateOrganizationalUnit": createOU, "ListOrganizationalUnitsForParent": listOUsForParent,
 	"ListChildren": listChildren, "ListParents": listParents,
@@ -36,7 +36,7 @@ var Operations = map[string]Handler{
 	"CreatePolicy":     createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
 	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
 	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
-}
+})
 
 // Policy types, as the API names them and as world files do.
 const (

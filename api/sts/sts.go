@@ -126,6 +126,15 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if len(tagList) > 50 {
 		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
+	// Session tags follow IAM's tag rules, and their keys are not case
+	// sensitive (the STS API Reference, AssumeRole: Tags, TransitiveTagKeys;
+	// the IAM User Guide, "Passing session tags in AWS STS").
+	if _, e := p.TagKeys("TransitiveTagKeys"); e != nil {
+		return nil, e
+	}
+	if e := query.SessionTagRules(tagList); e != nil {
+		return nil, e
+	}
 	tags := map[string]string{}
 	for _, t := range tagList {
 		tags[t[0]] = t[1]
