@@ -40,9 +40,12 @@ const (
 	LayerSCP
 	LayerRCP
 	LayerEndpoint
+	// LayerAWS is a rule AWS applies over every policy: an action that
+	// needs no permission, or a resource AWS owns.
+	LayerAWS
 )
 
-var layerNames = [...]string{"", "identity", "resource", "permissionsBoundary", "session", "scp", "rcp", "endpoint"}
+var layerNames = [...]string{"", "identity", "resource", "permissionsBoundary", "session", "scp", "rcp", "endpoint", "aws"}
 
 func (l Layer) String() string { return layerNames[l] }
 
@@ -168,7 +171,15 @@ func (q *Prepared) evalStatement(p *Policy, i int, actionKnown bool, rec *record
 	g := grantDirect
 	if s.principals != nil {
 		if s.notPrinc {
-			if s.principals.excludes(&q.principal) && !(s.effect == policy.Deny && q.Policies.PermissionsBoundary != nil && q.principal.Account != "") {
+			if s.effect == policy.Allow {
+				// An Allow with NotPrincipal grants every principal except
+				// those named; a caller named by any of its identities
+				// (itself, its role, its account) is not granted (IAM User
+				// Guide, "AWS JSON policy elements: NotPrincipal").
+				if s.principals.match(&q.principal) != grantNone {
+					return
+				}
+			} else if s.principals.excludes(&q.principal) && !(q.Policies.PermissionsBoundary != nil && q.principal.Account != "") {
 				return
 			}
 		} else if g = s.principals.match(&q.principal); g == grantNone {
@@ -346,6 +357,22 @@ func (ps *principalSet) excludes(p *Principal) bool {
 func Authorize(q *Prepared) Result { return q.evaluate(nil) }
 
 func (q *Prepared) evaluate(rec *recorder) Result {
+	switch q.rule {
+	case ruleNone:
+		return q.evaluatePolicies(rec)
+	case ruleNoPermission:
+		return Result{Decision: Allowed, Layer: LayerAWS}
+	}
+	// A resource AWS owns: an explicit deny still reads as one, but nothing
+	// allows.
+	r := q.evaluatePolicies(rec)
+	if r.Decision == Allowed {
+		return Result{Decision: ImplicitDeny, Layer: LayerAWS}
+	}
+	return r
+}
+
+func (q *Prepared) evaluatePolicies(rec *recorder) Result {
 	pol := &q.Policies
 	p := &q.principal
 	fast := rec == nil

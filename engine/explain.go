@@ -117,6 +117,9 @@ func (q *Prepared) resourcePolicyWord() string {
 }
 
 func (q *Prepared) reason(r Result) string {
+	if r.Layer == LayerAWS {
+		return q.rule.reason()
+	}
 	switch r.Decision {
 	case ExplicitDeny:
 		where := map[Layer]string{

@@ -80,6 +80,7 @@ type Prepared struct {
 	rcpApplies      bool
 	ctx             map[string][]string
 	notes           []string
+	rule            awsRule
 }
 
 // Prepare validates the request and computes everything evaluation needs.
@@ -145,6 +146,8 @@ func (r Request) Prepare() (*Prepared, error) {
 			q.notes = append(q.notes, "RCPs do not apply to resources in the management account")
 		}
 	}
+
+	q.rule = q.ruleFor()
 
 	q.ctx = make(map[string][]string, len(r.Context)+12)
 	for k, v := range r.Context {
