@@ -76,8 +76,9 @@ type Writer interface {
 // Versions are the sequence numbers that say how current a reader's
 // copy of the store is. Every committed write transaction gets the next
 // sequence number; an account's sequence number is that of the last
-// transaction that changed one of its items (its own KindAccount item
-// included; "" stands for organization-wide items).
+// transaction that changed one of its world items (its KindAccount item,
+// users, groups, roles, policies and resources; "" stands for the
+// organization). Other kinds move no account's sequence number.
 type Versions interface {
 	// Head is the sequence number of the last committed write (0 for none).
 	Head(ctx context.Context) (int64, error)
@@ -116,10 +117,12 @@ type Change struct {
 // shares a store follow what the others write.
 type Feed interface {
 	// Changes returns up to limit changes (limit <= 0: all) of the
-	// transactions after seq, in sequence order; a transaction's changes
-	// are never split across calls. ErrTruncated when the history kept no
-	// longer reaches back to seq.
-	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
+	// transactions after seq, in sequence order, and the head of the
+	// snapshot it read them from; a transaction's changes are never split
+	// across calls. When fewer than limit changes come back, every
+	// transaction up to head has been read (some write nothing).
+	// ErrTruncated when the history kept no longer reaches back to seq.
+	Changes(ctx context.Context, after int64, limit int) (changes []Change, head int64, err error)
 	// Wait returns once the Head is past seq, or with ctx's error.
 	Wait(ctx context.Context, after int64) error
 }

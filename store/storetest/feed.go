@@ -43,7 +43,7 @@ func testFeedRecordsEveryChange(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	changes, err := s.Changes(ctx, h0, 0)
+	changes, _, err := s.Changes(ctx, h0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +68,11 @@ func testFeedRecordsEveryChange(t *testing.T, s store.Store) {
 		t.Fatalf("head %d, last change %d", h1, changes[5].Seq)
 	}
 	// A page never splits a transaction.
-	page, err := s.Changes(ctx, changes[3].Seq, 1)
+	page, _, err := s.Changes(ctx, changes[3].Seq, 1)
 	if err != nil || len(page) != 2 {
 		t.Fatalf("a one-change page of a two-change transaction: %+v %v", page, err)
 	}
-	if rest, err := s.Changes(ctx, h1, 0); err != nil || len(rest) != 0 {
+	if rest, hd, err := s.Changes(ctx, h1, 0); err != nil || len(rest) != 0 || hd != h1 {
 		t.Fatalf("changes after the head: %+v %v", rest, err)
 	}
 	// DeleteAccount records each item it removes.
@@ -80,7 +80,7 @@ func testFeedRecordsEveryChange(t *testing.T, s store.Store) {
 	if err := s.DeleteAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	del, _ := s.Changes(ctx, h2, 0)
+	del, _, _ := s.Changes(ctx, h2, 0)
 	if len(del) != 3 {
 		t.Fatalf("DeleteAccount recorded %+v", del)
 	}
@@ -119,6 +119,13 @@ func testAccountSeq(t *testing.T, s store.Store) {
 	})
 	if len(seqs) != 3 || seqs[a] != accountSeq(t, s, a) {
 		t.Fatalf("AccountSeqs %v", seqs)
+	}
+	// Other kinds (access keys, audit entries) move no account's number.
+	org := accountSeq(t, s, "")
+	s.Put(ctx, key("accesskey", "", "AKIAEXAMPLE"), []byte(`{}`), 0)
+	s.Put(ctx, key("audit", "", "0001"), []byte(`{}`), 0)
+	if accountSeq(t, s, "") != org {
+		t.Fatal("a write of another kind moved the organization's sequence number")
 	}
 }
 
@@ -269,7 +276,7 @@ func testFollowsAnotherHandle(t *testing.T, s store.Store, reopen func() (store.
 	if err := <-done; err != nil {
 		t.Fatalf("the other handle was not woken: %v", err)
 	}
-	changes, err := other.Changes(ctx, h, 0)
+	changes, _, err := other.Changes(ctx, h, 0)
 	if err != nil || len(changes) != 1 || changes[0].Key.Name != "from-the-first" {
 		t.Fatalf("the other handle's feed: %+v %v", changes, err)
 	}

@@ -252,12 +252,19 @@ type writeState struct {
 
 var errNoTx = errors.New("store: a write needs a write transaction")
 
-// owner is the account an item's change counts for.
-func owner(k store.Key) string {
-	if k.Kind == store.KindAccount {
-		return k.Name
+// owner is the account whose sequence number an item's change moves: the
+// world's items only (an account's own item, its entities, "" for the
+// organization); other kinds (keys, audit entries, jobs) move none.
+func owner(k store.Key) (string, bool) {
+	switch k.Kind {
+	case store.KindAccount:
+		return k.Name, true
+	case store.KindOrganization:
+		return "", true
+	case store.KindUser, store.KindGroup, store.KindRole, store.KindPolicy, store.KindResource:
+		return k.Account, true
 	}
-	return k.Account
+	return "", false
 }
 
 // record notes a change in the history and moves its account's sequence
@@ -274,8 +281,8 @@ func (o ops) record(ctx context.Context, k store.Key, deleted bool) error {
 ON CONFLICT (seq, kind, account, name) DO UPDATE SET deleted = excluded.deleted`), o.w.seq, string(k.Kind), k.Account, k.Name, del); err != nil {
 		return err
 	}
-	acct := owner(k)
-	if o.w.accounts[acct] {
+	acct, ok := owner(k)
+	if !ok || o.w.accounts[acct] {
 		return nil
 	}
 	if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO account_seq (account, seq) VALUES (?, ?)
@@ -575,12 +582,13 @@ func (s *DB) View(ctx context.Context, fn func(store.Snapshot) error) error {
 }
 
 // Changes implements store.Feed.
-func (s *DB) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
+func (s *DB) Changes(ctx context.Context, after int64, limit int) ([]store.Change, int64, error) {
 	var out []store.Change
+	var head int64
 	err := s.View(ctx, func(v store.Snapshot) error {
 		o := v.(snap).ops
 		var pruned int64
-		if err := o.q.QueryRowContext(ctx, `SELECT pruned FROM store_head WHERE id = 1`).Scan(&pruned); err != nil {
+		if err := o.q.QueryRowContext(ctx, `SELECT seq, pruned FROM store_head WHERE id = 1`).Scan(&head, &pruned); err != nil {
 			return err
 		}
 		if after < pruned {
@@ -613,7 +621,7 @@ func (s *DB) Changes(ctx context.Context, after int64, limit int) ([]store.Chang
 		out, err = o.scanChanges(ctx, `SELECT seq, kind, account, name, deleted FROM changes WHERE seq = ? ORDER BY kind, account, name`, last)
 		return err
 	})
-	return out, err
+	return out, head, err
 }
 
 func (o ops) scanChanges(ctx context.Context, q string, args ...any) ([]store.Change, error) {
