@@ -28,6 +28,7 @@ func TestDevMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer srv.Close()
 	boot, err := srv.Bootstrap(ctx, "", "")
 	if err != nil || boot.Key != nil {
 		t.Fatalf("dev bootstrap: %v %+v", err, boot)

@@ -66,6 +66,7 @@ func startEnvWith(t testing.TB, st store.Store, configure func(*server.Config)) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	boot, err := srv.Bootstrap(context.Background(), "", "")
 	if err != nil {
 		t.Fatal(err)

@@ -303,17 +303,35 @@ type Keys struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedKey // key ID -> key with its secret
+	// gen counts invalidations: a key read from the store is cached only
+	// if none happened while it was read, so a read that raced a change
+	// never caches what the change replaced.
+	gen uint64
 }
 
+// cachedKey is a key with its secret. Entries stay until the key changes:
+// this server's own writes and the store's change feed (State.Follow, for
+// every other writer) remove them.
 type cachedKey struct {
-	key     api.AccessKey
-	secret  string
-	expires time.Time
+	key    api.AccessKey
+	secret string
 }
 
-// cacheTTL bounds how long another server sharing a PostgreSQL store may
-// keep accepting a key after it was deleted or deactivated elsewhere.
-const cacheTTL = 5 * time.Second
+// invalidate drops a key from the cache.
+func (k *Keys) invalidate(id string) {
+	k.mu.Lock()
+	delete(k.cache, id)
+	k.gen++
+	k.mu.Unlock()
+}
+
+// invalidateAll empties the cache.
+func (k *Keys) invalidateAll() {
+	k.mu.Lock()
+	k.cache = map[string]cachedKey{}
+	k.gen++
+	k.mu.Unlock()
+}
 
 // NewKeys returns the credential keeper.
 func NewKeys(st store.Store, master MasterKey) *Keys {
@@ -329,9 +347,7 @@ func (k *Keys) put(ctx context.Context, id string, sk storedKey, expect int64) (
 		return 0, err
 	}
 	it, err := k.st.Put(ctx, keyKey(id), data, expect)
-	k.mu.Lock()
-	delete(k.cache, id)
-	k.mu.Unlock()
+	k.invalidate(id)
 	return it.Revision, err
 }
 
@@ -432,9 +448,7 @@ func (k *Keys) UpdateAccessKey(ctx context.Context, id, status string) error {
 // DeleteAccessKey deletes a key.
 func (k *Keys) DeleteAccessKey(ctx context.Context, id string) error {
 	err := k.st.Delete(ctx, keyKey(id), store.Any)
-	k.mu.Lock()
-	delete(k.cache, id)
-	k.mu.Unlock()
+	k.invalidate(id)
 	return err
 }
 
@@ -457,13 +471,13 @@ func (k *Keys) RenameUser(ctx context.Context, account, from, to string) error {
 	return nil
 }
 
-// secret returns an Active key and its secret, from a short-lived cache.
+// secret returns a key and its secret, from the cache.
 func (k *Keys) secret(ctx context.Context, id string) (api.AccessKey, string, bool, error) {
-	now := time.Now()
 	k.mu.Lock()
 	c, ok := k.cache[id]
+	gen := k.gen
 	k.mu.Unlock()
-	if ok && now.Before(c.expires) {
+	if ok {
 		return c.key, c.secret, true, nil
 	}
 	sk, _, err := k.get(ctx, id)
@@ -477,9 +491,11 @@ func (k *Keys) secret(ctx context.Context, id string) (api.AccessKey, string, bo
 	if err != nil {
 		return api.AccessKey{}, "", false, fmt.Errorf("access key %s: the secret cannot be unsealed (wrong master key?)", id)
 	}
-	c = cachedKey{key: sk.public(id), secret: string(plain), expires: now.Add(cacheTTL)}
+	c = cachedKey{key: sk.public(id), secret: string(plain)}
 	k.mu.Lock()
-	k.cache[id] = c
+	if k.gen == gen {
+		k.cache[id] = c
+	}
 	k.mu.Unlock()
 	return c.key, c.secret, true, nil
 }

@@ -30,6 +30,7 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer srv.Close()
 	boot, err := srv.Bootstrap(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)

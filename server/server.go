@@ -61,6 +61,8 @@ type Server struct {
 	keys     *Keys
 	log      *slog.Logger
 	pipeline *pipeline.Pipeline
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 // New loads the state from the store.
@@ -80,13 +82,27 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
-	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger}
+	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, done: make(chan struct{})}
 	if cfg.Pipeline != nil {
 		if err := s.setupPipeline(ctx); err != nil {
 			return nil, err
 		}
 	}
+	// Follow what other servers sharing the store write.
+	fctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	go func() {
+		defer close(s.done)
+		st.Follow(fctx, s.log)
+	}()
 	return s, nil
+}
+
+// Close stops following the store. It does not close the store.
+func (s *Server) Close() error {
+	s.stop()
+	<-s.done
+	return nil
 }
 
 // State is the server's state.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,25 +19,47 @@ import (
 )
 
 // State is the server's world: the file form and the compiled world, both
-// immutable snapshots swapped together after each change, so requests read
-// without locks. Changes are serialized, stored in one transaction, and only
-// then made visible.
+// immutable snapshots swapped together, so requests read without locks.
+//
+// Several servers may share one store. Each follows the store's change
+// feed (Follow) and publishes what the others write; each write is
+// conditional on the sequence numbers of the accounts it read, so a write
+// made on a stale copy is never stored: it is re-applied to the current
+// state instead (up to maxAttempts times, then ConcurrentModification).
 type State struct {
 	st   store.Store
 	keys *Keys
-	mu   sync.Mutex // serializes changes
-	cur  atomic.Pointer[snapshot]
+	// pub serializes publishing a snapshot; writers to one account are
+	// serialized by that account's lock, writers to different accounts
+	// run at once.
+	pub      sync.Mutex
+	cur      atomic.Pointer[snapshot]
+	accounts sync.Map // account ID -> *sync.Mutex
+	worldMu  sync.Mutex
+	// applied is how far the change feed has been read.
+	applied atomic.Int64
 	// observe times store writes (metrics); it may be a no-op.
 	observe func(op string, d time.Duration)
+	// onChange, when set, is told of each change the feed brings (tests).
+	onChange func(store.Change)
 }
+
+// maxAttempts bounds how often a write is re-applied after another write
+// changed what it read.
+const maxAttempts = 8
+
+// errStale: the account changed since the copy a write was made on.
+var errStale = errors.New("server: the state changed since it was read")
 
 // update runs a change in one transaction, with the audit entry of the
 // call that makes it (when the call is audited), so that no change goes
-// unrecorded.
-func (s *State) update(ctx context.Context, op string, fn func(store.Tx) error) error {
+// unrecorded. It returns the transaction's sequence number.
+func (s *State) update(ctx context.Context, op string, fn func(store.Tx) error) (int64, error) {
 	start := time.Now()
 	rec := recordFrom(ctx)
+	var seq int64
 	err := s.st.Update(ctx, func(tx store.Tx) error {
+		seq = tx.Seq()
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -62,29 +86,130 @@ func (s *State) update(ctx context.Context, op string, fn func(store.Tx) error) 
 	if s.observe != nil {
 		s.observe(op, time.Since(start))
 	}
-	return err
+	return seq, err
 }
 
+// snapshot is one published state: the world, and the sequence number of
+// each account ("" for the organization) it holds.
 type snapshot struct {
 	file  *world.FileWorld
 	world *world.World
+	seqs  map[string]int64
 }
 
 var _ api.State = (*State)(nil)
 
-// LoadState reads the world from the store.
+// LoadState reads the world from the store, from one consistent view.
 func LoadState(ctx context.Context, st store.Store, keys *Keys) (*State, error) {
-	fw, err := store.LoadFile(ctx, st)
+	s := &State{st: st, keys: keys}
+	snap, head, err := s.load(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s.cur.Store(snap)
+	s.applied.Store(head)
+	return s, nil
+}
+
+// load reads the whole state and the head it is current to.
+func (s *State) load(ctx context.Context) (*snapshot, int64, error) {
+	var fw *world.FileWorld
+	var seqs map[string]int64
+	var head int64
+	err := s.st.View(ctx, func(v store.Snapshot) error {
+		var err error
+		if head, err = v.Head(ctx); err != nil {
+			return err
+		}
+		if seqs, err = v.AccountSeqs(ctx); err != nil {
+			return err
+		}
+		fw, err = store.LoadFile(ctx, v)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
 	w, err := world.Build("store", fw)
 	if err != nil {
-		return nil, fmt.Errorf("the stored world does not build: %w", err)
+		return nil, 0, fmt.Errorf("the stored world does not build: %w", err)
 	}
-	s := &State{st: st, keys: keys}
-	s.cur.Store(&snapshot{file: fw, world: w})
-	return s, nil
+	return &snapshot{file: fw, world: w, seqs: seqs}, head, nil
+}
+
+// accountChange is an account as of a sequence number: its new content,
+// or its removal (nil).
+type accountChange struct {
+	seq     int64
+	account *world.FileAccount
+}
+
+// stateChange is what to publish: accounts and, when orgSet, the
+// organization, each as of its sequence number.
+type stateChange struct {
+	accounts map[string]accountChange
+	orgSet   bool
+	org      *world.FileOrganization
+	orgSeq   int64
+}
+
+// publish applies a change to the current snapshot: each part replaces
+// the current one only when it is newer, so a slow reader of the feed
+// never undoes a later local write. built, when not nil, is the world
+// already built for the result of applying the change to base.
+func (s *State) publish(c stateChange, base *snapshot, built *world.World) error {
+	s.pub.Lock()
+	defer s.pub.Unlock()
+	cur := s.cur.Load()
+	next := &world.FileWorld{Organization: cur.file.Organization}
+	seqs := make(map[string]int64, len(cur.seqs)+len(c.accounts))
+	for k, v := range cur.seqs {
+		seqs[k] = v
+	}
+	changed := false
+	if c.orgSet && c.orgSeq > cur.seqs[""] {
+		next.Organization, seqs[""], changed = c.org, c.orgSeq, true
+	}
+	seen := map[string]bool{}
+	for _, a := range cur.file.Accounts {
+		seen[a.ID] = true
+		ch, ok := c.accounts[a.ID]
+		if !ok || ch.seq <= cur.seqs[a.ID] {
+			next.Accounts = append(next.Accounts, a)
+			continue
+		}
+		changed = true
+		seqs[a.ID] = ch.seq
+		if ch.account != nil {
+			next.Accounts = append(next.Accounts, *ch.account)
+		}
+	}
+	ids := make([]string, 0, len(c.accounts))
+	for id := range c.accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		ch := c.accounts[id]
+		if seen[id] || ch.account == nil || ch.seq <= cur.seqs[id] {
+			continue
+		}
+		changed = true
+		seqs[id] = ch.seq
+		next.Accounts = append(next.Accounts, *ch.account)
+	}
+	if !changed {
+		return nil
+	}
+	w := built
+	if w == nil || cur != base {
+		var err error
+		if w, err = world.Build("store", next); err != nil {
+			return fmt.Errorf("the stored world does not build: %w", err)
+		}
+	}
+	s.cur.Store(&snapshot{file: next, world: w, seqs: seqs})
+	return nil
 }
 
 // World is the current compiled world.
@@ -124,117 +249,349 @@ func (s *State) LoadJob(ctx context.Context, id string) ([]byte, bool, error) {
 // Keys is the credential keeper.
 func (s *State) Keys() api.Keys { return s.keys }
 
+func (s *State) accountLock(id string) *sync.Mutex {
+	m, _ := s.accounts.LoadOrStore(id, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
+
 // UpdateAccount changes one account: fn edits a private copy; the new world
-// is built, stored and then published. Nothing changes when fn, the build or
-// the store fails.
+// is built, stored (if the account is still as it was read) and then
+// published. Nothing changes when fn, the build or the store fails. When
+// another server changed the account first, the account is read again and
+// fn re-applied to it.
 func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *world.FileAccount) *query.Error) *query.Error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	snap := s.cur.Load()
-	idx := -1
-	for i := range snap.file.Accounts {
-		if snap.file.Accounts[i].ID == account {
-			idx = i
-			break
+	l := s.accountLock(account)
+	l.Lock()
+	defer l.Unlock()
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		snap := s.cur.Load()
+		idx := -1
+		for i := range snap.file.Accounts {
+			if snap.file.Accounts[i].ID == account {
+				idx = i
+				break
+			}
 		}
-	}
-	var acct, before world.FileAccount
-	if idx >= 0 {
-		data, err := json.Marshal(snap.file.Accounts[idx])
+		var acct, before world.FileAccount
+		if idx >= 0 {
+			data, err := json.Marshal(snap.file.Accounts[idx])
+			if err != nil {
+				return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
+			}
+			if err := json.Unmarshal(data, &acct); err != nil {
+				return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
+			}
+			before = snap.file.Accounts[idx]
+		} else {
+			acct = world.FileAccount{ID: account}
+		}
+		if e := fn(&acct); e != nil {
+			return e
+		}
+		next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
+		copy(next.Accounts, snap.file.Accounts)
+		if idx >= 0 {
+			next.Accounts[idx] = acct
+		} else {
+			next.Accounts = append(next.Accounts, acct)
+		}
+		w, err := world.Build("api", next)
 		if err != nil {
-			return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
+			return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
 		}
-		if err := json.Unmarshal(data, &acct); err != nil {
-			return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
+		seen := snap.seqs[account]
+		var seq int64 // the account's sequence number once written
+		save := func(tx store.Tx) error {
+			cur, err := tx.AccountSeq(ctx, account)
+			if err != nil {
+				return err
+			}
+			if cur != seen {
+				return errStale
+			}
+			if idx < 0 {
+				err = store.SaveAccount(ctx, tx, acct)
+			} else {
+				err = store.UpdateAccount(ctx, tx, before, acct)
+			}
+			if err != nil {
+				return err
+			}
+			// A change that writes nothing leaves the number as it was.
+			seq, err = tx.AccountSeq(ctx, account)
+			return err
 		}
-		before = snap.file.Accounts[idx]
-	} else {
-		acct = world.FileAccount{ID: account}
-	}
-	if e := fn(&acct); e != nil {
-		return e
-	}
-	next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
-	copy(next.Accounts, snap.file.Accounts)
-	if idx >= 0 {
-		next.Accounts[idx] = acct
-	} else {
-		next.Accounts = append(next.Accounts, acct)
-	}
-	w, err := world.Build("api", next)
-	if err != nil {
-		return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
-	}
-	save := func(tx store.Tx) error {
-		if idx < 0 {
-			return store.SaveAccount(ctx, tx, acct)
+		_, err = s.update(ctx, "update_account", save)
+		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
+			if err := s.refresh(ctx, []string{account}, false); err != nil {
+				return query.Errorf("ServiceFailure", "reading account %s again: %v", account, err)
+			}
+			continue
 		}
-		return store.UpdateAccount(ctx, tx, before, acct)
+		if err != nil {
+			return query.Errorf("ServiceFailure", "the change could not be stored: %v", err)
+		}
+		c := stateChange{accounts: map[string]accountChange{account: {seq: seq, account: &acct}}}
+		if err := s.publish(c, snap, w); err != nil {
+			return query.Errorf("ServiceFailure", "%v", err)
+		}
+		return nil
 	}
-	if err := s.update(ctx, "update_account", save); err != nil {
-		return query.Errorf("ServiceFailure", "the change could not be stored: %v", err)
-	}
-	s.cur.Store(&snapshot{file: next, world: w})
-	return nil
+	return concurrentModification()
+}
+
+// concurrentModification is IAM's answer when a change keeps meeting
+// others' (IAM API Reference, common errors of the write operations:
+// ConcurrentModification, HTTP 409).
+func concurrentModification() *query.Error {
+	return &query.Error{Code: "ConcurrentModification", Message: "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.", Status: 409, Sender: true}
 }
 
 // UpdateWorld changes the organization and any accounts: fn edits a
 // private copy of the whole world; the organization and every account that
-// changed are stored in one transaction, then published.
+// changed are stored in one transaction (if none of what it read changed
+// meanwhile), then published.
 func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *query.Error) *query.Error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	snap := s.cur.Load()
-	data, err := json.Marshal(snap.file)
-	if err != nil {
-		return query.Errorf("ServiceFailure", "copying the world: %v", err)
-	}
-	var next world.FileWorld
-	if err := json.Unmarshal(data, &next); err != nil {
-		return query.Errorf("ServiceFailure", "copying the world: %v", err)
-	}
-	if e := fn(&next); e != nil {
-		return e
-	}
-	w, err := world.Build("api", &next)
-	if err != nil {
-		return query.Errorf("InvalidInput", "the change would leave the world inconsistent: %v", err)
-	}
-	before := map[string]world.FileAccount{}
-	for _, a := range snap.file.Accounts {
-		before[a.ID] = a
-	}
-	save := func(tx store.Tx) error {
-		if next.Organization != nil {
-			if err := store.SaveOrganization(ctx, tx, next.Organization); err != nil {
+	s.worldMu.Lock()
+	defer s.worldMu.Unlock()
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		snap := s.cur.Load()
+		data, err := json.Marshal(snap.file)
+		if err != nil {
+			return query.Errorf("ServiceFailure", "copying the world: %v", err)
+		}
+		var next world.FileWorld
+		if err := json.Unmarshal(data, &next); err != nil {
+			return query.Errorf("ServiceFailure", "copying the world: %v", err)
+		}
+		if e := fn(&next); e != nil {
+			return e
+		}
+		w, err := world.Build("api", &next)
+		if err != nil {
+			return query.Errorf("InvalidInput", "the change would leave the world inconsistent: %v", err)
+		}
+		before := map[string]world.FileAccount{}
+		for _, a := range snap.file.Accounts {
+			before[a.ID] = a
+		}
+		after := map[string]bool{}
+		for _, a := range next.Accounts {
+			after[a.ID] = true
+		}
+		var written map[string]int64 // every account's number once written
+		save := func(tx store.Tx) error {
+			// The whole world was read: every account and the
+			// organization must be as they were.
+			seqs, err := tx.AccountSeqs(ctx)
+			if err != nil {
 				return err
 			}
-		}
-		for _, a := range next.Accounts {
-			old, ok := before[a.ID]
-			delete(before, a.ID)
-			if !ok {
-				if err := store.SaveAccount(ctx, tx, a); err != nil {
+			for id, n := range seqs {
+				if snap.seqs[id] != n {
+					return errStale
+				}
+			}
+			for id, n := range snap.seqs {
+				if seqs[id] != n {
+					return errStale
+				}
+			}
+			if next.Organization != nil {
+				if err := store.SaveOrganization(ctx, tx, next.Organization); err != nil {
 					return err
 				}
-				continue
 			}
-			if err := store.UpdateAccount(ctx, tx, old, a); err != nil {
-				return err
+			for _, a := range next.Accounts {
+				old, ok := before[a.ID]
+				if !ok {
+					if err := store.SaveAccount(ctx, tx, a); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := store.UpdateAccount(ctx, tx, old, a); err != nil {
+					return err
+				}
 			}
+			for id := range before {
+				if !after[id] {
+					if err := tx.DeleteAccount(ctx, id); err != nil {
+						return err
+					}
+				}
+			}
+			written, err = tx.AccountSeqs(ctx)
+			return err
+		}
+		_, err = s.update(ctx, "update_world", save)
+		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
+			if err := s.reload(ctx); err != nil {
+				return query.Errorf("ServiceFailure", "reading the world again: %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			return query.Errorf("ServiceFailure", "the change could not be stored: %v", err)
+		}
+		c := stateChange{accounts: map[string]accountChange{}, orgSet: true, org: next.Organization, orgSeq: written[""]}
+		for i := range next.Accounts {
+			id := next.Accounts[i].ID
+			c.accounts[id] = accountChange{seq: written[id], account: &next.Accounts[i]}
 		}
 		for id := range before {
-			if err := tx.DeleteAccount(ctx, id); err != nil {
-				return err
+			if !after[id] {
+				c.accounts[id] = accountChange{seq: written[id]}
 			}
+		}
+		if err := s.publish(c, snap, w); err != nil {
+			return query.Errorf("ServiceFailure", "%v", err)
 		}
 		return nil
 	}
-	if err := s.update(ctx, "update_world", save); err != nil {
-		return query.Errorf("ServiceFailure", "the change could not be stored: %v", err)
+	return concurrentModification()
+}
+
+// refresh reads accounts (and, with org, the organization) again from one
+// view of the store and publishes what is newer than the current state.
+func (s *State) refresh(ctx context.Context, accounts []string, org bool) error {
+	c := stateChange{accounts: map[string]accountChange{}}
+	err := s.st.View(ctx, func(v store.Snapshot) error {
+		for _, id := range accounts {
+			seq, err := v.AccountSeq(ctx, id)
+			if err != nil {
+				return err
+			}
+			a, ok, err := store.LoadAccount(ctx, v, id)
+			if err != nil {
+				return err
+			}
+			ch := accountChange{seq: seq}
+			if ok {
+				ch.account = &a
+			}
+			c.accounts[id] = ch
+		}
+		if org {
+			seq, err := v.AccountSeq(ctx, "")
+			if err != nil {
+				return err
+			}
+			o, err := store.LoadOrganization(ctx, v)
+			if err != nil {
+				return err
+			}
+			c.orgSet, c.org, c.orgSeq = true, o, seq
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	s.cur.Store(&snapshot{file: &next, world: w})
+	return s.publish(c, nil, nil)
+}
+
+// reload reads the whole state again and publishes it.
+func (s *State) reload(ctx context.Context) error {
+	snap, head, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	s.pub.Lock()
+	s.cur.Store(snap)
+	s.pub.Unlock()
+	if head > s.applied.Load() {
+		s.applied.Store(head)
+	}
 	return nil
+}
+
+// Follow reads the store's change feed until ctx ends, and publishes what
+// other servers (and iamgate import, access-key create) write: changed
+// accounts are read again, changed access keys leave the key cache. An
+// error is logged and retried after a pause.
+func (s *State) Follow(ctx context.Context, log *slog.Logger) {
+	for ctx.Err() == nil {
+		err := s.follow(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Error("following the store's changes", "error", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (s *State) follow(ctx context.Context) error {
+	for {
+		after := s.applied.Load()
+		if err := s.st.Wait(ctx, after); err != nil {
+			return err
+		}
+		if err := s.catchUp(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// catchUp reads the feed from where it was left up to the head and
+// publishes the changes.
+func (s *State) catchUp(ctx context.Context) error {
+	const page = 10000
+	for {
+		after := s.applied.Load()
+		changes, head, err := s.st.Changes(ctx, after, page)
+		if errors.Is(err, store.ErrTruncated) {
+			s.keys.invalidateAll()
+			return s.reload(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		cur := s.cur.Load()
+		var accounts []string
+		seen := map[string]bool{}
+		org := false
+		for _, c := range changes {
+			if s.onChange != nil {
+				s.onChange(c)
+			}
+			switch c.Key.Kind {
+			case KindAccessKey:
+				s.keys.invalidate(c.Key.Name)
+			case store.KindOrganization:
+				if c.Seq > cur.seqs[""] {
+					org = true
+				}
+			case store.KindAccount, store.KindUser, store.KindGroup, store.KindRole, store.KindPolicy, store.KindResource:
+				id := c.Key.Account
+				if c.Key.Kind == store.KindAccount {
+					id = c.Key.Name
+				}
+				if c.Seq > cur.seqs[id] && !seen[id] {
+					seen[id] = true
+					accounts = append(accounts, id)
+				}
+			}
+		}
+		if len(accounts) > 0 || org {
+			if err := s.refresh(ctx, accounts, org); err != nil {
+				return err
+			}
+		}
+		next := head
+		if len(changes) >= page {
+			next = changes[len(changes)-1].Seq
+		}
+		if next > after {
+			s.applied.CompareAndSwap(after, next)
+		}
+		if len(changes) < page {
+			return nil
+		}
+	}
 }
 
 // now is the server's clock, to the second as AWS reports times.

@@ -16,6 +16,9 @@ var (
 	// SQLite file, no iamgate schema in the database). It is never created
 	// there; only Open creates a store.
 	ErrNoStore = errors.New("no store")
+	// ErrTruncated: the change history no longer reaches back to the
+	// sequence number asked for; read the state again from a View.
+	ErrTruncated = errors.New("store: the change history no longer reaches back that far")
 )
 
 // Kind is the kind of an item.
@@ -74,19 +77,70 @@ type Writer interface {
 	DeleteAccount(ctx context.Context, account string) error
 }
 
-// Tx is what a transaction sees.
+// Versions are the sequence numbers that say how current a reader's
+// copy of the store is. Every committed write transaction gets the next
+// sequence number; an account's sequence number is that of the last
+// transaction that changed one of its world items (its KindAccount item,
+// users, groups, roles, policies and resources; "" stands for the
+// organization). Other kinds move no account's sequence number.
+type Versions interface {
+	// Head is the sequence number of the last committed write (0 for none).
+	Head(ctx context.Context) (int64, error)
+	// AccountSeq is an account's sequence number (0 if never changed).
+	AccountSeq(ctx context.Context, account string) (int64, error)
+	// AccountSeqs is every account's sequence number.
+	AccountSeqs(ctx context.Context) (map[string]int64, error)
+}
+
+// Tx is what a write transaction sees. Write transactions are serialized:
+// what a Tx reads is the latest committed state, and nothing else commits
+// between its reads and its commit, so a change made conditional on the
+// Versions it reads never overwrites a change it did not see.
 type Tx interface {
 	Reader
 	Writer
+	Versions
+	// Seq is the transaction's sequence number: the Head once it commits.
+	Seq() int64
+}
+
+// Snapshot is a consistent, read-only view of the store.
+type Snapshot interface {
+	Reader
+	Versions
+}
+
+// Change is one item written or deleted by a committed transaction.
+type Change struct {
+	Seq     int64
+	Key     Key
+	Deleted bool
+}
+
+// Feed is the store's history of changes, which lets every server that
+// shares a store follow what the others write.
+type Feed interface {
+	// Changes returns up to limit changes (limit <= 0: all) of the
+	// transactions after seq, in sequence order, and the head of the
+	// snapshot it read them from; a transaction's changes are never split
+	// across calls. When fewer than limit changes come back, every
+	// transaction up to head has been read (some write nothing).
+	// ErrTruncated when the history kept no longer reaches back to seq.
+	Changes(ctx context.Context, after int64, limit int) (changes []Change, head int64, err error)
+	// Wait returns once the Head is past seq, or with ctx's error.
+	Wait(ctx context.Context, after int64) error
 }
 
 // Store is iamgate's state.
 type Store interface {
 	Reader
 	Writer
-	// Update runs fn in one transaction: all its writes happen, or none
-	// (when fn returns an error, which Update returns).
+	Feed
+	// Update runs fn in one write transaction: all its writes happen, or
+	// none (when fn returns an error, which Update returns).
 	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn on a consistent snapshot of the store.
+	View(ctx context.Context, fn func(Snapshot) error) error
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 	Close() error

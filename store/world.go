@@ -103,71 +103,99 @@ func putJSON(ctx context.Context, tx Tx, k Key, v any) error {
 	return err
 }
 
-// LoadFile reads the store back into the world file form.
+// LoadFile reads the store back into the world file form. Read it from a
+// View for a consistent world.
 func LoadFile(ctx context.Context, r Reader) (*world.FileWorld, error) {
 	fw := &world.FileWorld{}
-	if it, err := r.Get(ctx, Key{Kind: KindOrganization, Name: orgName}); err == nil {
-		fw.Organization = &world.FileOrganization{}
-		if err := json.Unmarshal(it.Data, fw.Organization); err != nil {
-			return nil, fmt.Errorf("store: organization: %w", err)
-		}
-	} else if !errors.Is(err, ErrNotFound) {
+	org, err := LoadOrganization(ctx, r)
+	if err != nil {
 		return nil, err
 	}
+	fw.Organization = org
 	accounts, _, err := r.List(ctx, KindAccount, "", "", 0)
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range accounts {
-		var a world.FileAccount
-		if err := json.Unmarshal(it.Data, &a); err != nil {
-			return nil, fmt.Errorf("store: account %s: %w", it.Name, err)
-		}
-		for kind, into := range map[Kind]func([]byte) error{
-			KindUser: func(b []byte) error {
-				var v world.FileUser
-				err := json.Unmarshal(b, &v)
-				a.Users = append(a.Users, v)
-				return err
-			},
-			KindGroup: func(b []byte) error {
-				var v world.FileGroup
-				err := json.Unmarshal(b, &v)
-				a.Groups = append(a.Groups, v)
-				return err
-			},
-			KindRole: func(b []byte) error {
-				var v world.FileRole
-				err := json.Unmarshal(b, &v)
-				a.Roles = append(a.Roles, v)
-				return err
-			},
-			KindPolicy: func(b []byte) error {
-				var v world.FilePolicy
-				err := json.Unmarshal(b, &v)
-				a.Policies = append(a.Policies, v)
-				return err
-			},
-			KindResource: func(b []byte) error {
-				var v world.FileResource
-				err := json.Unmarshal(b, &v)
-				a.Resources = append(a.Resources, v)
-				return err
-			},
-		} {
-			items, _, err := r.List(ctx, kind, a.ID, "", 0)
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range items {
-				if err := into(it.Data); err != nil {
-					return nil, fmt.Errorf("store: %s %s in %s: %w", kind, it.Name, a.ID, err)
-				}
-			}
+		a, err := loadAccount(ctx, r, it)
+		if err != nil {
+			return nil, err
 		}
 		fw.Accounts = append(fw.Accounts, a)
 	}
 	return fw, nil
+}
+
+// LoadOrganization reads the organization; nil when there is none.
+func LoadOrganization(ctx context.Context, r Reader) (*world.FileOrganization, error) {
+	it, err := r.Get(ctx, Key{Kind: KindOrganization, Name: orgName})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	o := &world.FileOrganization{}
+	if err := json.Unmarshal(it.Data, o); err != nil {
+		return nil, fmt.Errorf("store: organization: %w", err)
+	}
+	return o, nil
+}
+
+// LoadAccount reads one account and everything in it; ok is false when
+// the account does not exist.
+func LoadAccount(ctx context.Context, r Reader, id string) (a world.FileAccount, ok bool, err error) {
+	it, err := r.Get(ctx, Key{Kind: KindAccount, Name: id})
+	if errors.Is(err, ErrNotFound) {
+		return world.FileAccount{}, false, nil
+	}
+	if err != nil {
+		return world.FileAccount{}, false, err
+	}
+	a, err = loadAccount(ctx, r, it)
+	return a, err == nil, err
+}
+
+func loadAccount(ctx context.Context, r Reader, it Item) (world.FileAccount, error) {
+	var a world.FileAccount
+	if err := json.Unmarshal(it.Data, &a); err != nil {
+		return a, fmt.Errorf("store: account %s: %w", it.Name, err)
+	}
+	for _, kind := range []Kind{KindUser, KindGroup, KindRole, KindPolicy, KindResource} {
+		items, _, err := r.List(ctx, kind, a.ID, "", 0)
+		if err != nil {
+			return a, err
+		}
+		for _, it := range items {
+			var err error
+			switch kind {
+			case KindUser:
+				var v world.FileUser
+				err = json.Unmarshal(it.Data, &v)
+				a.Users = append(a.Users, v)
+			case KindGroup:
+				var v world.FileGroup
+				err = json.Unmarshal(it.Data, &v)
+				a.Groups = append(a.Groups, v)
+			case KindRole:
+				var v world.FileRole
+				err = json.Unmarshal(it.Data, &v)
+				a.Roles = append(a.Roles, v)
+			case KindPolicy:
+				var v world.FilePolicy
+				err = json.Unmarshal(it.Data, &v)
+				a.Policies = append(a.Policies, v)
+			case KindResource:
+				var v world.FileResource
+				err = json.Unmarshal(it.Data, &v)
+				a.Resources = append(a.Resources, v)
+			}
+			if err != nil {
+				return a, fmt.Errorf("store: %s %s in %s: %w", kind, it.Name, a.ID, err)
+			}
+		}
+	}
+	return a, nil
 }
 
 // LoadWorld reads the whole world from the store.

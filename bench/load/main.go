@@ -76,6 +76,7 @@ func run(duration time.Duration, workers int, skipMoto bool) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	boot, err := srv.Bootstrap(ctx, "", "")
 	if err != nil {
 		return err

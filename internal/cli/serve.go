@@ -183,6 +183,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	boot, err := srv.Bootstrap(ctx, os.Getenv("IAMGATE_ADMIN_ACCESS_KEY_ID"), os.Getenv("IAMGATE_ADMIN_SECRET_ACCESS_KEY"))
 	if err != nil {
 		return fmt.Errorf("first start: %w", err)

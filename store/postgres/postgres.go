@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx database/sql driver
 
@@ -26,6 +28,39 @@ var dialect = sqlstore.Dialect{
 		return errors.As(err, &e) && (e.Code == "23505" || e.Code == "40001")
 	},
 	BeginWrite: func(ctx context.Context, db *sql.DB) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
+	// Each commit notifies the servers sharing the database; they also poll
+	// once a second, which catches up after a lost connection.
+	Notify:       `SELECT pg_notify('` + channel + `', ?)`,
+	Listen:       listen,
+	PollInterval: time.Second,
+}
+
+// channel is the LISTEN/NOTIFY channel of commits.
+const channel = "iamgate_changes"
+
+// listen holds a connection that LISTENs for commits and calls wake on
+// each, reconnecting (after a pause) when the connection is lost, until ctx
+// ends.
+func listen(ctx context.Context, dsn string, wake func()) {
+	for ctx.Err() == nil {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err == nil {
+			if _, err = conn.Exec(ctx, "LISTEN "+channel); err == nil {
+				wake() // commits may have happened while we were not listening
+				for {
+					if _, err = conn.WaitForNotification(ctx); err != nil {
+						break
+					}
+					wake()
+				}
+			}
+			conn.Close(context.Background())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // Open connects to PostgreSQL (a URL such as

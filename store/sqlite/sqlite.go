@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,6 +28,14 @@ var dialect = sqlstore.Dialect{
 	// The DSN asks for BEGIN IMMEDIATE, so a write transaction takes the
 	// write lock at once and waits (busy_timeout) instead of failing later.
 	BeginWrite: func(ctx context.Context, db *sql.DB) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
+	// A read-only transaction begins DEFERRED: in WAL mode it reads one
+	// snapshot without taking the write lock.
+	BeginRead: func(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+		return db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	},
+	// Another process's commits are seen by reading the head: SQLite has
+	// no notifications across processes.
+	PollInterval: 100 * time.Millisecond,
 }
 
 // FileMode is the mode of a store file this package creates. SQLite gives

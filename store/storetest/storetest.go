@@ -34,6 +34,11 @@ func Run(t *testing.T, open Opener) {
 		{"DeleteAccount", testDeleteAccount},
 		{"BinarySafeData", testBinary},
 		{"WorldRoundTrip", testWorldRoundTrip},
+		{"FeedRecordsEveryChange", testFeedRecordsEveryChange},
+		{"AccountSeq", testAccountSeq},
+		{"ConditionalWritesLoseNothing", testConditionalWritesLoseNothing},
+		{"ViewIsConsistent", testViewIsConsistent},
+		{"Wait", testWait},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,6 +47,14 @@ func Run(t *testing.T, open Opener) {
 			tc.fn(t, s)
 		})
 	}
+	t.Run("FollowsAnotherHandle", func(t *testing.T) {
+		s, reopen := open(t)
+		defer s.Close()
+		if reopen == nil {
+			t.Skip("this store cannot be opened twice")
+		}
+		testFollowsAnotherHandle(t, s, reopen)
+	})
 	t.Run("MigrationsAreIdempotent", func(t *testing.T) {
 		s, reopen := open(t)
 		ctx := context.Background()
