@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/server"
@@ -246,4 +247,37 @@ func TestProbePipelineRefusesNonUTF8Bodies(t *testing.T) {
 	if subs, _ := list["submissions"].([]any); len(subs) != 0 {
 		t.Errorf("the refused submission was stored: %d submissions", len(subs))
 	}
+}
+
+// Probe: credentials from GetSessionToken without MFA call IAM (here
+// CreateUser and CreateAccessKey: a leaked session mints long-term keys) and
+// STS operations other than AssumeRole and GetCallerIdentity. The STS API
+// Reference, GetSessionToken: "You cannot call any IAM API operations
+// unless MFA authentication information is included in the request. You
+// cannot call any STS API except AssumeRole or GetCallerIdentity." Real
+// IAM answers such a call InvalidClientTokenId, "The security token included
+// in the request is invalid" (aws iam create-role with GetSessionToken
+// credentials, dev.classmethod.jp/articles/tsnote-iam-invalidclienttokenid-error-solution).
+// With MFA, IAM calls work.
+func TestProbeGetSessionTokenWithoutMFACannotCallIAM(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := e.newUser("sess", allowAll)
+	plain := session(must[*sts.GetSessionTokenOutput](t)(e.sts(u).GetSessionToken(ctx, &sts.GetSessionTokenInput{})).Credentials)
+	_, err := e.iam(plain).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("minted")})
+	if err == nil {
+		t.Error("GetSessionToken credentials without MFA created a user")
+	} else {
+		wantError(t, err, "InvalidClientTokenId", 403)
+	}
+	_, err = e.sts(plain).GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(u.AccessKeyID)})
+	if err == nil {
+		t.Error("GetSessionToken credentials called sts:GetAccessKeyInfo")
+	}
+	// GetCallerIdentity and AssumeRole stay open to them.
+	must[*sts.GetCallerIdentityOutput](t)(e.sts(plain).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	// With MFA, IAM answers.
+	mfa := session(must[*sts.GetSessionTokenOutput](t)(e.sts(u).GetSessionToken(ctx, &sts.GetSessionTokenInput{
+		SerialNumber: aws.String("arn:aws:iam::" + accountA + ":mfa/sess"), TokenCode: aws.String("123456")})).Credentials)
+	must[*iam.GetUserOutput](t)(e.iam(mfa).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("sess")}))
 }
