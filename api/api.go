@@ -80,6 +80,10 @@ type Session struct {
 	AuthTime   time.Time
 	Issued     time.Time
 	Expiration time.Time
+	// PrincipalID is the unique ID of the role (or user) the session
+	// belongs to: a role deleted and created again under the same name is
+	// another role, and the old sessions are not its.
+	PrincipalID string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.

@@ -71,16 +71,21 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
 		State: s.state, Temporary: auth.session != nil}
+	// The caller is known: a refusal of its body is recorded too.
+	early := func(e *query.Error) (string, string) {
+		_, qe := s.run(r, id, "decision", action, auth, now, c, func(*api.Call) (any, *query.Error) { return nil, e })
+		return fail(qe)
+	}
 	if !query.ValidJSONText(body) {
 		// Go's decoder would turn it into U+FFFD: a question about a
 		// different string than the one asked.
-		return fail(query.Errorf("ValidationError", "The request body is not valid UTF-8 text."))
+		return early(query.Errorf("ValidationError", "The request body is not valid UTF-8 text."))
 	}
 	var batch struct {
 		Requests []json.RawMessage `json:"requests"`
 	}
 	if err := json.Unmarshal(body, &batch); err != nil {
-		return fail(query.Errorf("MalformedQueryString", "the body is not a JSON object: %v", err))
+		return early(query.Errorf("MalformedQueryString", "the body is not a JSON object: %v", err))
 	}
 	if batch.Requests != nil {
 		action = "AuthorizeBatch"
@@ -153,16 +158,23 @@ func (s *Server) decide(c *api.Call, raw json.RawMessage) decisionResult {
 		in.Resource = "*"
 	}
 	w := c.State.World()
+	// Authorize before looking the principal up, on what the question
+	// names, so that a denied caller learns nothing of which principals
+	// exist (the same rule as the IAM API's).
+	named, err := engine.ParsePrincipal(in.Principal)
+	if err != nil {
+		return bad("ValidationError", "principal: %v", err)
+	}
+	mgmt := w.Organization != nil && w.Organization.ManagementAccount == c.Account()
+	if named.Account != "" && named.Account != c.Account() && !mgmt {
+		return bad("AccessDenied", "principals of account %s can be asked about only from that account or the organization's management account", named.Account)
+	}
+	if e := s.authorizeQuestion(c, in.Principal, named.Account != c.Account()); e != nil {
+		return bad(e.Code, "%s", e.Message)
+	}
 	p, err := w.Caller(in.Principal)
 	if err != nil {
 		return bad("NoSuchEntity", "%v", err)
-	}
-	mgmt := w.Organization != nil && w.Organization.ManagementAccount == c.Account()
-	if p.Account != nil && p.Account.ID != c.Account() && !mgmt {
-		return bad("AccessDenied", "principals of account %s can be asked about only from that account or the organization's management account", p.Account.ID)
-	}
-	if e := c.Authorize("iam:SimulatePrincipalPolicy", in.Principal, nil); e != nil {
-		return bad(e.Code, "%s", e.Message)
 	}
 	ctx, err := contextValues(in.Context)
 	if err != nil {
@@ -206,4 +218,34 @@ func contextValues(in map[string]json.RawMessage) (map[string][]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// authorizeQuestion authorizes iam:SimulatePrincipalPolicy on the principal
+// a question names. The management account's questions about principals of
+// other accounts are iamgate's own (the organization is its to inspect):
+// they are decided by the caller's policies, with the principal's ARN as
+// the resource, as if it were in the caller's account.
+func (s *Server) authorizeQuestion(c *api.Call, principal string, otherAccount bool) *query.Error {
+	if !otherAccount {
+		return c.Authorize("iam:SimulatePrincipalPolicy", principal, nil)
+	}
+	ctx := make(map[string][]string, len(c.Context))
+	for k, v := range c.Context {
+		ctx[k] = v
+	}
+	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: "iam:SimulatePrincipalPolicy", Resource: principal, Context: ctx, Time: c.Now})
+	if err != nil {
+		return query.Errorf("ValidationError", "%v", err)
+	}
+	req.ResourceAccount = c.Account()
+	q, err := req.Prepare()
+	if err != nil {
+		return query.Errorf("ValidationError", "%v", err)
+	}
+	e := engine.Explain(q)
+	c.Record(e)
+	if e.Decision == engine.Allowed {
+		return nil
+	}
+	return c.Denied(e)
 }

@@ -535,13 +535,17 @@ type token struct {
 	AuthTime       int64             `json:"at,omitempty"`
 	Issued         int64             `json:"i"`
 	Expires        int64             `json:"e"`
+	// PrincipalID is the role's (or user's) unique ID when the session
+	// was issued; "" in tokens issued before it was recorded.
+	PrincipalID string `json:"pid,omitempty"`
 }
 
 // CreateSession issues temporary credentials.
 func (k *Keys) CreateSession(_ context.Context, s api.Session) (api.SessionCredentials, error) {
 	t := token{Version: 1, KeyID: api.NewKeyID("ASIA", s.Account), Secret: newSecret(), Account: s.Account, Role: s.RoleName, User: s.UserName,
 		Name: s.SessionName, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys, Policies: s.Policies, SourceIdentity: s.SourceIdentity,
-		Chained: s.Chained, MFA: s.MFA, AuthTime: s.AuthTime.Unix(), Issued: s.Issued.Unix(), Expires: s.Expiration.Unix()}
+		Chained: s.Chained, MFA: s.MFA, AuthTime: s.AuthTime.Unix(), Issued: s.Issued.Unix(), Expires: s.Expiration.Unix(),
+		PrincipalID: s.PrincipalID}
 	plain, err := json.Marshal(t)
 	if err != nil {
 		return api.SessionCredentials{}, err

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -227,12 +228,20 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 		if err != nil {
 			return nil, query.Errorf("ValidationError", "%v", err)
 		}
+		m := z.Metadata
+		if !utf8.ValidString(m.PolicyName+m.PolicyDescription+m.Account+m.Team) || !query.ValidJSONText(z.Document) {
+			return nil, query.Errorf("ValidationError", "policy.zip holds text that is not valid UTF-8.")
+		}
 		sub = z
 		if a := r.URL.Query().Get("account"); a != "" && sub.Account == "" {
 			sub.Account = a
 		}
 	} else {
 		var in submitRequest
+		if !query.ValidJSONText(c.Body) {
+			// Go's decoder would store U+FFFD for what was sent.
+			return nil, query.Errorf("ValidationError", "The request body is not valid UTF-8 text.")
+		}
 		dec := json.NewDecoder(bytes.NewReader(c.Body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
@@ -338,6 +347,9 @@ func (s *Server) putGuardrails(c *api.Call) (any, *query.Error) {
 	}
 	if e := c.Authorize("iamgate:PutGuardrails", "*", nil); e != nil {
 		return nil, e
+	}
+	if !utf8.Valid(c.Body) {
+		return nil, query.Errorf("ValidationError", "The guardrails are not valid UTF-8 text.")
 	}
 	g, err := pipeline.ParseGuardrails("guardrails.yaml", c.Body)
 	if err != nil {

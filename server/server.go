@@ -162,9 +162,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, PipelinePath) {
 		service = "pipeline"
 	}
-	if code == "InvalidAction" || code == "UnknownOperationException" || code == "MissingAction" {
-		action = "unknown" // keeps the metrics' label values bounded
-	}
+	// The label names only operations this server has, whatever a
+	// request (authenticated or not) says, so that no client can grow the
+	// metrics without bound.
+	action = boundedAction(service, action)
 	s.cfg.Metrics.request(service, action, code, took)
 	s.log.Info("request", "request", id, "service", service, "action", action, "outcome", code, "remote", r.RemoteAddr, "duration", took)
 }
@@ -217,15 +218,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 	if qe != nil {
 		return fail(qe)
 	}
+	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
+		Temporary: auth.session != nil}
+	// From here the caller is known: every answer, even a refusal before
+	// the operation runs, is recorded.
+	early := func(e *query.Error) (string, string) {
+		_, qe := s.run(r, id, name, action, auth, now, c, func(*api.Call) (any, *query.Error) { return nil, e })
+		return fail(qe)
+	}
 	if action == "" {
-		return fail(query.Errorf("MissingAction", "Missing Action"))
+		return early(query.Errorf("MissingAction", "Missing Action"))
 	}
 	op, ok := svc.ops[action]
 	if !known || !ok {
-		return fail(query.Errorf("InvalidAction", "Could not find operation %s for version %s", action, version))
+		return early(query.Errorf("InvalidAction", "Could not find operation %s for version %s", action, version))
 	}
-	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
-		Temporary: auth.session != nil}
+	if e := sessionLimits(name, action, auth.session); e != nil {
+		return early(e)
+	}
 	res, qe := s.run(r, id, svc.name, action, auth, now, c, op)
 	if qe != nil {
 		return fail(qe)
@@ -253,15 +263,19 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target st
 	if qe != nil {
 		return fail(qe)
 	}
-	op := organizations.Operations[name]
-	if !ok || op == nil {
-		return fail(&query.Error{Code: "UnknownOperationException", Message: "Unknown operation " + target, Status: 400, Sender: true})
-	}
-	if len(body) > 0 && !json.Valid(body) {
-		return fail(&query.Error{Code: "SerializationException", Message: "The request body is not valid JSON.", Status: 400, Sender: true})
-	}
 	c := &api.Call{Ctx: r.Context(), Action: name, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
 		State: s.state, Temporary: auth.session != nil, Body: body}
+	early := func(e *query.Error) (string, string) {
+		_, qe := s.run(r, id, "organizations", name, auth, now, c, func(*api.Call) (any, *query.Error) { return nil, e })
+		return fail(qe)
+	}
+	op := organizations.Operations[name]
+	if !ok || op == nil {
+		return early(&query.Error{Code: "UnknownOperationException", Message: "Unknown operation " + target, Status: 400, Sender: true})
+	}
+	if len(body) > 0 && !json.Valid(body) {
+		return early(&query.Error{Code: "SerializationException", Message: "The request body is not valid JSON.", Status: 400, Sender: true})
+	}
 	res, qe := s.run(r, id, "organizations", name, auth, now, c, op)
 	if qe != nil {
 		return fail(qe)
@@ -277,6 +291,55 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target st
 	w.Header().Set("x-amzn-RequestId", id)
 	w.Write(out)
 	return action, "OK"
+}
+
+// boundedAction is the metrics label of an action: the operation's name
+// when the service has it, "unknown" otherwise.
+func boundedAction(service, action string) string {
+	switch service {
+	case "iam", "sts":
+		for _, sv := range services {
+			if sv.name == service {
+				if _, ok := sv.ops[action]; ok {
+					return action
+				}
+			}
+		}
+	case "organizations":
+		if organizations.Operations[action] != nil {
+			return action
+		}
+	case "decision", "pipeline":
+		// These name their actions themselves, from a fixed set.
+		if action != "" && len(action) <= 64 && !strings.ContainsAny(action, " \t\n") {
+			return action
+		}
+	}
+	return "unknown"
+}
+
+// sessionLimits applies what AWS allows the credentials of
+// GetSessionToken (a user's session, not a role's): no IAM operation
+// without MFA, and no STS operation but AssumeRole and GetCallerIdentity
+// (the STS API Reference, GetSessionToken: "You cannot call any IAM API
+// operations unless MFA authentication information is included in the
+// request. You cannot call any STS API except AssumeRole or
+// GetCallerIdentity."). IAM answers such a call InvalidClientTokenId.
+func sessionLimits(service, action string, t *token) *query.Error {
+	if t == nil || t.Role != "" {
+		return nil
+	}
+	switch service {
+	case "iam":
+		if !t.MFA {
+			return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+		}
+	case "sts":
+		if action != "AssumeRole" && action != "GetCallerIdentity" {
+			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+		}
+	}
+	return nil
 }
 
 // callRecord is the audit entry of a call in progress.
@@ -476,18 +539,33 @@ func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (
 }
 
 func (s *Server) userCaller(account, user string) (*world.Caller, error) {
+	return s.userCallerID(account, user, "")
+}
+
+// userCallerID is userCaller for a user that must also have the unique ID
+// id (when not ""): a user deleted and created again under its name is
+// another user.
+func (s *Server) userCallerID(account, user, id string) (*world.Caller, error) {
 	w := s.state.World()
 	a := w.Accounts[account]
 	if a == nil || a.Users[user] == nil {
 		return nil, errNoPrincipal
 	}
+	if u := a.Users[user]; id != "" && u.ID != "" && u.ID != id {
+		return nil, errNoPrincipal
+	}
 	return w.Caller(a.Users[user].ARN())
 }
 
-// sessionCaller rebuilds the caller a session token stands for.
+// sessionCaller rebuilds the caller a session token stands for. A session
+// belongs to the role (or user) with the unique ID it was issued for, so a
+// role deleted and created again under the same name does not inherit the
+// old sessions (the IAM User Guide, "IAM identifiers": unique IDs tell a
+// new entity from an old one of the same name; AWS says nothing of the
+// sessions, and iamgate fails closed).
 func (s *Server) sessionCaller(t *token) (*world.Caller, error) {
 	if t.Role == "" {
-		return s.userCaller(t.Account, t.User)
+		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
 	a := w.Accounts[t.Account]
@@ -495,6 +573,9 @@ func (s *Server) sessionCaller(t *token) (*world.Caller, error) {
 		return nil, errNoPrincipal
 	}
 	role := a.Roles[t.Role]
+	if t.PrincipalID != "" && role.ID != "" && role.ID != t.PrincipalID {
+		return nil, errNoPrincipal
+	}
 	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained}
 	for _, doc := range t.Policies {
 		p, err := world.SessionPolicy(doc)

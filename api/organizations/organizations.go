@@ -96,6 +96,18 @@ func inOrg(o *world.FileOrganization, acct string) bool {
 // managed checks that the caller is in the management account (most
 // operations may be called only there) and authorizes the action.
 func managed(c *api.Call, action, resource string) (*world.FileOrganization, *query.Error) {
+	o, e := management(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := authorize(c, action, resource); e != nil {
+		return nil, e
+	}
+	return o, nil
+}
+
+// management checks that the caller is in the management account.
+func management(c *api.Call) (*world.FileOrganization, *query.Error) {
 	o, e := org(c)
 	if e != nil {
 		return nil, e
@@ -103,10 +115,18 @@ func managed(c *api.Call, action, resource string) (*world.FileOrganization, *qu
 	if c.Account() != o.ManagementAccount {
 		return nil, errorf("AccessDeniedException", "You don't have permissions to access this resource.")
 	}
-	if e := authorize(c, action, resource); e != nil {
-		return nil, e
-	}
 	return o, nil
+}
+
+// authorizeOn authorizes an action on several resources: each must be
+// allowed (an operation that names a policy and a target needs both).
+func authorizeOn(c *api.Call, action string, resources ...string) *query.Error {
+	for _, r := range resources {
+		if e := authorize(c, action, r); e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 func authorize(c *api.Call, action, resource string) *query.Error {
@@ -726,17 +746,45 @@ func findPolicy(o *world.FileOrganization, id string) (name string, p world.File
 	return "", world.FileOrgPolicy{}, policyOut{}, false
 }
 
-// policyOp authorizes an operation on a policy and finds it.
+// policyOp authorizes an operation on a policy's ARN, and only then finds
+// it (the Service Authorization Reference for AWS Organizations: the policy
+// operations take the policy resource). A missing policy is authorized on
+// the ARN it would have, so a denied caller learns nothing of what exists.
 func policyOp(c *api.Call, action, id string) (*world.FileOrganization, string, world.FileOrgPolicy, policyOut, *query.Error) {
-	o, e := managed(c, action, "*")
+	o, e := management(c)
 	if e != nil {
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	name, fp, out, ok := findPolicy(o, id)
+	if e := authorizeOn(c, action, policyARNOf(o, id, out, ok)); e != nil {
+		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
+	}
 	if !ok {
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, policyNotFound()
 	}
 	return o, name, fp, out, nil
+}
+
+// policyARNOf is a policy's ARN, or for a policy that does not exist the
+// ARN an SCP of that ID would have.
+func policyARNOf(o *world.FileOrganization, id string, out policyOut, ok bool) string {
+	if ok {
+		return out.PolicySummary.Arn
+	}
+	return orgARN(o, "policy", "/service_control_policy/"+id)
+}
+
+// targetARN is the ARN of an attachment target named by its ID: a root
+// (r-), an OU (ou-) or an account; it does not depend on whether the target
+// exists.
+func targetARN(o *world.FileOrganization, id string) string {
+	switch {
+	case strings.HasPrefix(id, "r-"):
+		return orgARN(o, "root", "/"+id)
+	case strings.HasPrefix(id, "ou-"):
+		return orgARN(o, "ou", "/"+id)
+	}
+	return orgARN(o, "account", "/"+id)
 }
 
 func policyNotFound() *query.Error {
@@ -999,11 +1047,16 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	if attach {
 		action = "AttachPolicy"
 	}
-	o, e := managed(c, action, "*")
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
 	name, fp, out, ok := findPolicy(o, in.PolicyId)
+	// AttachPolicy and DetachPolicy take the policy and the target (the
+	// Service Authorization Reference for AWS Organizations).
+	if e := authorizeOn(c, action, policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
+		return nil, e
+	}
 	if !ok {
 		return nil, policyNotFound()
 	}
@@ -1043,8 +1096,11 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 	if fileType[in.Filter] == "" {
 		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
 	}
-	o, e := managed(c, "ListPoliciesForTarget", "*")
+	o, e := management(c)
 	if e != nil {
+		return nil, e
+	}
+	if e := authorize(c, "ListPoliciesForTarget", targetARN(o, in.TargetId)); e != nil {
 		return nil, e
 	}
 	kind := fileType[in.Filter]

@@ -201,7 +201,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	s := res.Caller.Session
 	sess := api.Session{Account: role.Account.ID, RoleName: role.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
 		SourceIdentity: s.SourceIdentity, Chained: s.Chained, MFA: mfa, AuthTime: c.Now, Issued: c.Now,
-		Expiration: c.Now.Add(time.Duration(duration) * time.Second)}
+		Expiration: c.Now.Add(time.Duration(duration) * time.Second), PrincipalID: role.ID}
 	if policy != "" {
 		sess.Policies = append(sess.Policies, []byte(policy))
 	}
@@ -317,7 +317,7 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	}
 	sess := api.Session{Account: c.Account(), MFA: mfa, AuthTime: c.Now, Issued: c.Now, Expiration: c.Now.Add(time.Duration(duration) * time.Second)}
 	if c.Caller.User != nil {
-		sess.UserName = c.Caller.User.Name
+		sess.UserName, sess.PrincipalID = c.Caller.User.Name, c.Caller.User.ID
 	}
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
