@@ -64,11 +64,12 @@ func buildIamgate(t *testing.T) string {
 
 // sharedStores are the two backends a deployment can share: a fresh
 // PostgreSQL schema, or one SQLite file.
-func sharedStores(t *testing.T) map[string]func(t *testing.T) string {
-	return map[string]func(t *testing.T) string{
-		"PostgreSQL": func(t *testing.T) string { return storetest.FreshSchema(t, storetest.PostgresDSN(t)) },
-		"SQLite":     func(t *testing.T) string { return filepath.Join(t.TempDir(), "iamgate.db") },
-	}
+var sharedStores = []struct {
+	name  string
+	fresh func(t *testing.T) string
+}{
+	{"PostgreSQL", func(t *testing.T) string { return storetest.FreshSchema(t, storetest.PostgresDSN(t)) }},
+	{"SQLite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "iamgate.db") }},
 }
 
 // serveProc is a running `iamgate serve`.
@@ -216,10 +217,10 @@ func runBin(t *testing.T, bin string, args ...string) (int, string) {
 // the killed server, started again, has them all too.
 func TestSharedServeSIGKILLMidWrite(t *testing.T) {
 	bin := buildIamgate(t)
-	for name, fresh := range sharedStores(t) {
-		t.Run(name, func(t *testing.T) {
+	for _, b := range sharedStores {
+		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := fresh(t)
+			dsn := b.fresh(t)
 			a := startServe(t, bin, dsn)
 			b := startServe(t, bin, dsn)
 			var mu sync.Mutex
@@ -326,10 +327,10 @@ func TestSharedServeSIGKILLMidWrite(t *testing.T) {
 // organization.
 func TestSharedImportAndAccessKeyCreateWhileServing(t *testing.T) {
 	bin := buildIamgate(t)
-	for name, fresh := range sharedStores(t) {
-		t.Run(name, func(t *testing.T) {
+	for _, b := range sharedStores {
+		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := fresh(t)
+			dsn := b.fresh(t)
 			srv := startServe(t, bin, dsn)
 			dir := t.TempDir()
 
