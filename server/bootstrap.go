@@ -57,6 +57,13 @@ func (s *Server) Bootstrap(ctx context.Context, keyID, secret string) (Bootstrap
 		if !hasAdmin {
 			out.Created = !hasAccount
 			e := s.state.UpdateAccount(ctx, acct, func(a *world.FileAccount) *query.Error {
+				// Another server sharing the store may have made it
+				// first (fn is re-applied to what the store holds then).
+				for _, u := range a.Users {
+					if u.Name == AdminUser {
+						return nil
+					}
+				}
 				if a.Name == "" {
 					a.Name = "management"
 				}

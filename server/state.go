@@ -257,8 +257,10 @@ func (s *State) accountLock(id string) *sync.Mutex {
 // UpdateAccount changes one account: fn edits a private copy; the new world
 // is built, stored (if the account is still as it was read) and then
 // published. Nothing changes when fn, the build or the store fails. When
-// another server changed the account first, the account is read again and
-// fn re-applied to it.
+// another server changed the account first, fn is re-applied to the
+// account as read inside the write transaction, where nothing else can
+// commit before it: so a server that lost the race once cannot keep losing
+// it to one that writes without pause.
 func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *world.FileAccount) *query.Error) *query.Error {
 	l := s.accountLock(account)
 	l.Lock()
@@ -273,31 +275,46 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			}
 		}
 		var acct, before world.FileAccount
-		if idx >= 0 {
-			data, err := json.Marshal(snap.file.Accounts[idx])
-			if err != nil {
-				return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
-			}
-			if err := json.Unmarshal(data, &acct); err != nil {
-				return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
-			}
-			before = snap.file.Accounts[idx]
-		} else {
+		var w *world.World
+		// edit applies fn to a copy of base and builds the world with it.
+		edit := func(base *world.FileAccount) *query.Error {
 			acct = world.FileAccount{ID: account}
+			if base != nil {
+				data, err := json.Marshal(base)
+				if err != nil {
+					return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
+				}
+				if err := json.Unmarshal(data, &acct); err != nil {
+					return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
+				}
+			}
+			if e := fn(&acct); e != nil {
+				return e
+			}
+			next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
+			copy(next.Accounts, snap.file.Accounts)
+			if idx >= 0 {
+				next.Accounts[idx] = acct
+			} else {
+				next.Accounts = append(next.Accounts, acct)
+			}
+			var err error
+			if w, err = world.Build("api", next); err != nil {
+				return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
+			}
+			return nil
 		}
-		if e := fn(&acct); e != nil {
-			return e
-		}
-		next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
-		copy(next.Accounts, snap.file.Accounts)
-		if idx >= 0 {
-			next.Accounts[idx] = acct
-		} else {
-			next.Accounts = append(next.Accounts, acct)
-		}
-		w, err := world.Build("api", next)
-		if err != nil {
-			return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
+		exists := idx >= 0
+		inTx := attempt > 0 // after a conflict
+		if !inTx {
+			var base *world.FileAccount
+			if exists {
+				before = snap.file.Accounts[idx]
+				base = &before
+			}
+			if e := edit(base); e != nil {
+				return e
+			}
 		}
 		seen := snap.seqs[account]
 		var seq int64 // the account's sequence number once written
@@ -306,10 +323,24 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			if err != nil {
 				return err
 			}
+			if inTx {
+				var ok bool
+				if before, ok, err = store.LoadAccount(ctx, tx, account); err != nil {
+					return err
+				}
+				exists, seen = ok, cur
+				var base *world.FileAccount
+				if ok {
+					base = &before
+				}
+				if e := edit(base); e != nil {
+					return editError{e}
+				}
+			}
 			if cur != seen {
 				return errStale
 			}
-			if idx < 0 {
+			if !exists {
 				err = store.SaveAccount(ctx, tx, acct)
 			} else {
 				err = store.UpdateAccount(ctx, tx, before, acct)
@@ -321,7 +352,11 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			seq, err = tx.AccountSeq(ctx, account)
 			return err
 		}
-		_, err = s.update(ctx, "update_account", save)
+		_, err := s.update(ctx, "update_account", save)
+		var ee editError
+		if errors.As(err, &ee) {
+			return ee.e
+		}
 		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
 			if err := s.refresh(ctx, []string{account}, false); err != nil {
 				return query.Errorf("ServiceFailure", "reading account %s again: %v", account, err)
@@ -340,6 +375,11 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 	return concurrentModification()
 }
 
+// editError carries fn's answer out of a write transaction that it ends.
+type editError struct{ e *query.Error }
+
+func (e editError) Error() string { return e.e.Error() }
+
 // concurrentModification is IAM's answer when a change keeps meeting
 // others' (IAM API Reference, common errors of the write operations:
 // ConcurrentModification, HTTP 409).
@@ -350,34 +390,50 @@ func concurrentModification() *query.Error {
 // UpdateWorld changes the organization and any accounts: fn edits a
 // private copy of the whole world; the organization and every account that
 // changed are stored in one transaction (if none of what it read changed
-// meanwhile), then published.
+// meanwhile), then published. After a conflict, fn is re-applied to the
+// world as read inside the write transaction, as UpdateAccount does: a
+// change to the whole world would otherwise lose to any write anywhere.
 func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *query.Error) *query.Error {
 	s.worldMu.Lock()
 	defer s.worldMu.Unlock()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		snap := s.cur.Load()
-		data, err := json.Marshal(snap.file)
-		if err != nil {
-			return query.Errorf("ServiceFailure", "copying the world: %v", err)
-		}
 		var next world.FileWorld
-		if err := json.Unmarshal(data, &next); err != nil {
-			return query.Errorf("ServiceFailure", "copying the world: %v", err)
-		}
-		if e := fn(&next); e != nil {
-			return e
-		}
-		w, err := world.Build("api", &next)
-		if err != nil {
-			return query.Errorf("InvalidInput", "the change would leave the world inconsistent: %v", err)
-		}
+		var w *world.World
 		before := map[string]world.FileAccount{}
-		for _, a := range snap.file.Accounts {
-			before[a.ID] = a
-		}
 		after := map[string]bool{}
-		for _, a := range next.Accounts {
-			after[a.ID] = true
+		// edit applies fn to a copy of base and builds the result.
+		edit := func(base *world.FileWorld) *query.Error {
+			data, err := json.Marshal(base)
+			if err != nil {
+				return query.Errorf("ServiceFailure", "copying the world: %v", err)
+			}
+			next = world.FileWorld{}
+			if err := json.Unmarshal(data, &next); err != nil {
+				return query.Errorf("ServiceFailure", "copying the world: %v", err)
+			}
+			if e := fn(&next); e != nil {
+				return e
+			}
+			if w, err = world.Build("api", &next); err != nil {
+				return query.Errorf("InvalidInput", "the change would leave the world inconsistent: %v", err)
+			}
+			clear(before)
+			clear(after)
+			for _, a := range base.Accounts {
+				before[a.ID] = a
+			}
+			for _, a := range next.Accounts {
+				after[a.ID] = true
+			}
+			return nil
+		}
+		inTx := attempt > 0 // after a conflict
+		read := snap.seqs   // the sequence numbers of what fn was applied to
+		if !inTx {
+			if e := edit(snap.file); e != nil {
+				return e
+			}
 		}
 		var written map[string]int64 // every account's number once written
 		save := func(tx store.Tx) error {
@@ -387,12 +443,22 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 			if err != nil {
 				return err
 			}
+			if inTx {
+				fw, err := store.LoadFile(ctx, tx)
+				if err != nil {
+					return err
+				}
+				read = seqs
+				if e := edit(fw); e != nil {
+					return editError{e}
+				}
+			}
 			for id, n := range seqs {
-				if snap.seqs[id] != n {
+				if read[id] != n {
 					return errStale
 				}
 			}
-			for id, n := range snap.seqs {
+			for id, n := range read {
 				if seqs[id] != n {
 					return errStale
 				}
@@ -424,7 +490,11 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 			written, err = tx.AccountSeqs(ctx)
 			return err
 		}
-		_, err = s.update(ctx, "update_world", save)
+		_, err := s.update(ctx, "update_world", save)
+		var ee editError
+		if errors.As(err, &ee) {
+			return ee.e
+		}
 		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
 			if err := s.reload(ctx); err != nil {
 				return query.Errorf("ServiceFailure", "reading the world again: %v", err)
@@ -444,7 +514,11 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 				c.accounts[id] = accountChange{seq: written[id]}
 			}
 		}
-		if err := s.publish(c, snap, w); err != nil {
+		base := snap // what w was built from
+		if inTx {
+			base = nil
+		}
+		if err := s.publish(c, base, w); err != nil {
 			return query.Errorf("ServiceFailure", "%v", err)
 		}
 		return nil

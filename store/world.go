@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/iamgate/iamgate/world"
 )
@@ -278,6 +279,90 @@ func UpdateAccount(ctx context.Context, tx Tx, before, after world.FileAccount) 
 	for k := range old {
 		if _, ok := cur[k]; !ok {
 			if err := tx.Delete(ctx, k, Any); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Replaced lists what an account's new version would change or remove of
+// the old one: the keys of its items whose content differs or that are
+// gone (new items are not in it). The account's own item counts only when
+// the old one held more than its ID.
+func Replaced(before, after world.FileAccount) ([]Key, error) {
+	old, err := accountItems(before)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := accountItems(after)
+	if err != nil {
+		return nil, err
+	}
+	bare, err := json.Marshal(world.FileAccount{ID: before.ID})
+	if err != nil {
+		return nil, err
+	}
+	var out []Key
+	for k, data := range old {
+		if k.Kind == KindAccount && string(data) == string(bare) {
+			continue
+		}
+		if now, ok := cur[k]; !ok || string(now) != string(data) {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// WriteWorld writes what changed between two versions of the world, in a
+// transaction: the organization when it changed (deleted when after has
+// none), each changed account as UpdateAccount writes it, new accounts,
+// and the removal of accounts after no longer has. What did not change is
+// not written, so servers following the store re-read only what did.
+func WriteWorld(ctx context.Context, tx Tx, before, after *world.FileWorld) error {
+	ob, err := json.Marshal(before.Organization)
+	if err != nil {
+		return err
+	}
+	oa, err := json.Marshal(after.Organization)
+	if err != nil {
+		return err
+	}
+	if string(ob) != string(oa) {
+		if after.Organization == nil {
+			if err := tx.Delete(ctx, Key{Kind: KindOrganization, Name: orgName}, Any); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		} else if err := SaveOrganization(ctx, tx, after.Organization); err != nil {
+			return err
+		}
+	}
+	old := map[string]world.FileAccount{}
+	for _, a := range before.Accounts {
+		old[a.ID] = a
+	}
+	kept := map[string]bool{}
+	for _, a := range after.Accounts {
+		kept[a.ID] = true
+		if b, ok := old[a.ID]; ok {
+			err = UpdateAccount(ctx, tx, b, a)
+		} else {
+			err = SaveAccount(ctx, tx, a)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, a := range before.Accounts {
+		if !kept[a.ID] {
+			if err := tx.DeleteAccount(ctx, a.ID); err != nil {
 				return err
 			}
 		}

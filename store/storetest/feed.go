@@ -133,7 +133,23 @@ func testAccountSeq(t *testing.T, s store.Store) {
 // View and then commit an increment conditional on the account's sequence
 // number never lose an increment; each conflict is retried.
 func testConditionalWritesLoseNothing(t *testing.T, s store.Store) {
+	conditionalWritesLoseNothing(t, []store.Store{s})
+}
+
+// testConditionalWritesLoseNothingAcrossHandles: the same, with the
+// writers split over two handles on one database (two servers).
+func testConditionalWritesLoseNothingAcrossHandles(t *testing.T, s store.Store, reopen func() (store.Store, error)) {
+	other, err := reopen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conditionalWritesLoseNothing(t, []store.Store{s, other})
+}
+
+func conditionalWritesLoseNothing(t *testing.T, handles []store.Store) {
 	ctx := context.Background()
+	s := handles[0]
 	a := "111111111111"
 	k := key(store.KindUser, a, "counter")
 	if _, err := s.Put(ctx, k, []byte("0"), 0); err != nil {
@@ -144,6 +160,7 @@ func testConditionalWritesLoseNothing(t *testing.T, s store.Store) {
 	var mu sync.Mutex
 	conflicts := 0
 	for w := 0; w < writers; w++ {
+		s := handles[w%len(handles)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -302,4 +319,31 @@ func accountSeq(t *testing.T, s store.Store, account string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// testFeedRecordsEveryKind: changes to items that are not part of the
+// world (access keys, audit entries) are in the feed too, so that servers
+// following it drop a changed key from their caches.
+func testFeedRecordsEveryKind(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	h, err := head(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := key("accesskey", "", "AKIAEXAMPLE")
+	s.Put(ctx, k, []byte(`{"status":"Active"}`), 0)
+	s.Put(ctx, k, []byte(`{"status":"Inactive"}`), 1)
+	s.Delete(ctx, k, store.Any)
+	changes, _, err := s.Changes(ctx, h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, fmt.Sprintf("%s/%s/%v", c.Key.Kind, c.Key.Name, c.Deleted))
+	}
+	want := []string{"accesskey/AKIAEXAMPLE/false", "accesskey/AKIAEXAMPLE/false", "accesskey/AKIAEXAMPLE/true"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("changes %v, want %v", got, want)
+	}
 }

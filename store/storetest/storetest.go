@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"BinarySafeData", testBinary},
 		{"WorldRoundTrip", testWorldRoundTrip},
 		{"FeedRecordsEveryChange", testFeedRecordsEveryChange},
+		{"FeedRecordsEveryKind", testFeedRecordsEveryKind},
 		{"AccountSeq", testAccountSeq},
 		{"ConditionalWritesLoseNothing", testConditionalWritesLoseNothing},
 		{"ViewIsConsistent", testViewIsConsistent},
@@ -47,14 +48,22 @@ func Run(t *testing.T, open Opener) {
 			tc.fn(t, s)
 		})
 	}
-	t.Run("FollowsAnotherHandle", func(t *testing.T) {
-		s, reopen := open(t)
-		defer s.Close()
-		if reopen == nil {
-			t.Skip("this store cannot be opened twice")
-		}
-		testFollowsAnotherHandle(t, s, reopen)
-	})
+	for _, tc := range []struct {
+		name string
+		fn   func(t *testing.T, s store.Store, reopen func() (store.Store, error))
+	}{
+		{"FollowsAnotherHandle", testFollowsAnotherHandle},
+		{"ConditionalWritesLoseNothingAcrossHandles", testConditionalWritesLoseNothingAcrossHandles},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, reopen := open(t)
+			defer s.Close()
+			if reopen == nil {
+				t.Skip("this store cannot be opened twice")
+			}
+			tc.fn(t, s, reopen)
+		})
+	}
 	t.Run("MigrationsAreIdempotent", func(t *testing.T) {
 		s, reopen := open(t)
 		ctx := context.Background()
