@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -398,7 +399,7 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 		op, err := condition.ParseOperator(m.key)
 		if err != nil {
 			code := CodeInvalidOperator
-			if strings.Contains(err.Error(), "IfExists") {
+			if errors.Is(err, condition.ErrNullIfExists) {
 				code = CodeNullWithIfExists
 			}
 			p.errorf(m.keyOff, opPath, code, "%v", err)
