@@ -73,7 +73,7 @@ func TestEvalStdinAndErrors(t *testing.T) {
 	if code != ExitUsage || err == nil {
 		t.Fatalf("code %d err %v", code, err)
 	}
-	want := `<stdin>:2:72: policies.identity[0].Statement[0].Effect: must be "Allow" or "Deny", got "allow"`
+	want := `<stdin>:2:72: policies.identity[0].Statement[0].Effect: must be "Allow" or "Deny", got "allow" (IAM: The policy failed legacy parsing)`
 	if err.Error() != want {
 		t.Fatalf("error\n%s\nwant\n%s", err, want)
 	}
