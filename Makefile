@@ -24,6 +24,7 @@ unit:
 # by time: make fuzz-short FUZZTIME=10m
 FUZZ_TARGETS = \
 	./policy:FuzzParse:400000 \
+	./policy:FuzzCheckIAM:300000 \
 	./evaldoc:FuzzDocument:200000 \
 	./policy/vars:FuzzTemplate:400000 \
 	./arn:FuzzParse:1000000 \

@@ -105,18 +105,26 @@ func (f *File) WorldPath() string {
 	return filepath.Join(filepath.Dir(f.Path), f.World)
 }
 
-// expectation parses Expect; ok reports whether a decision satisfies it.
-func expectation(s string) (func(engine.Decision) bool, error) {
+// ExpectWords are the words an expectation takes, in test files' expect:
+// and in eval --expect alike.
+const ExpectWords = "allowed, explicitDeny, implicitDeny or denied"
+
+// ParseExpect parses an expectation: a decision (allowed, explicitDeny,
+// implicitDeny) or denied (either deny); the function reports whether a
+// decision satisfies it.
+func ParseExpect(s string) (func(engine.Decision) bool, error) {
 	switch s {
 	case "denied":
 		return func(d engine.Decision) bool { return d != engine.Allowed }, nil
 	}
 	want, ok := engine.ParseDecision(s)
 	if !ok {
-		return nil, fmt.Errorf("expect %q: want allowed, explicitDeny, implicitDeny or denied", s)
+		return nil, fmt.Errorf("expect %q: want %s", s, ExpectWords)
 	}
 	return func(d engine.Decision) bool { return d == want }, nil
 }
+
+func expectation(s string) (func(engine.Decision) bool, error) { return ParseExpect(s) }
 
 // contextValues turns YAML context into request context.
 func contextValues(in map[string]any) (map[string][]string, error) {

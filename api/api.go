@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api/query"
@@ -155,12 +156,28 @@ func (c *Call) Authorize(action, resource string, extra map[string][]string) *qu
 		if engine.Authorize(q).Decision == engine.Allowed {
 			return nil
 		}
-		return c.Denied(engine.Explain(q))
+		return c.refused(engine.Explain(q))
 	}
 	e := engine.Explain(q)
 	c.OnDecision(e, time.Since(start))
 	if e.Decision == engine.Allowed {
 		return nil
+	}
+	return c.refused(e)
+}
+
+// refused answers a request that was not allowed. A change to a role AWS
+// protects, which the policies allowed, is IAM's UnmodifiableEntity (400)
+// rather than AccessDenied: "Cannot perform the operation on the protected
+// role 'NAME' - this role is only modifiable by AWS", as IAM answers for
+// IAM Identity Center roles (/aws-reserved/sso.amazonaws.com/,
+// github.com/rebuy-de/aws-nuke/pull/1028, perkbox/cloud-access-bot#11) and
+// service-linked roles (/aws-service-role/, gruntwork-io/cloud-nuke#880,
+// rebuy-de/aws-nuke#331).
+func (c *Call) refused(e *engine.Explanation) *query.Error {
+	if e.AWSRule == engine.AWSRuleProtectedRole && e.Decision == engine.ImplicitDeny {
+		name := e.Resource[strings.LastIndexByte(e.Resource, '/')+1:]
+		return query.Errorf("UnmodifiableEntity", "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
 	}
 	return c.Denied(e)
 }

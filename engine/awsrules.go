@@ -89,3 +89,17 @@ func (r awsRule) reason() string {
 	}
 	return ""
 }
+
+func (r awsRule) name() string {
+	switch r {
+	case ruleNoPermission:
+		return AWSRuleNoPermission
+	case ruleAWSManagedPolicy:
+		return AWSRuleAWSManagedPolicy
+	case ruleProtectedRole:
+		return AWSRuleProtectedRole
+	case ruleAWSAlias:
+		return AWSRuleAWSAlias
+	}
+	return ""
+}

@@ -23,8 +23,21 @@ type Explanation struct {
 	Matched          []MatchedStatement  `json:"matchedStatements"`
 	Notes            []string            `json:"notes,omitempty"`
 	Context          map[string][]string `json:"context"`
-	Result           Result              `json:"-"`
+	// AWSRule names the rule AWS applies over every policy when one
+	// decided (LayerAWS): one of the AWSRule... constants.
+	AWSRule string `json:"awsRule,omitempty"`
+	Result  Result `json:"-"`
 }
+
+// Names of the AWS rules an Explanation's AWSRule holds.
+const (
+	AWSRuleNoPermission     = "noPermission"     // sts:GetCallerIdentity
+	AWSRuleAWSManagedPolicy = "awsManagedPolicy" // AWS managed policies are read-only
+	// AWSRuleProtectedRole: IAM Identity Center and service-linked roles;
+	// the IAM API answers UnmodifiableEntity where the policies allowed.
+	AWSRuleProtectedRole = "protectedRole"
+	AWSRuleAWSAlias      = "awsAlias" // KMS aliases under alias/aws/
+)
 
 // Decider names the layer (and statement) that decided.
 type Decider struct {
@@ -87,6 +100,9 @@ func Explain(q *Prepared) *Explanation {
 		e.DecidedBy = d
 	}
 	e.Reason = q.reason(r)
+	if r.Layer == LayerAWS {
+		e.AWSRule = q.rule.name()
+	}
 	return e
 }
 

@@ -25,6 +25,10 @@ type Error struct {
 	// INVALID_EFFECT (see codes.go).
 	Code string `json:"code,omitempty"`
 	Msg  string `json:"message"`
+	// AWS is IAM's MalformedPolicyDocument message for the problem, word
+	// for word, where IAM's words follow from the problem alone; empty
+	// otherwise (and for warnings).
+	AWS string `json:"aws,omitempty"`
 }
 
 func (e *Error) Error() string {
@@ -39,6 +43,11 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
+	if e.AWS != "" {
+		b.WriteString(" (IAM: ")
+		b.WriteString(e.AWS)
+		b.WriteString(")")
+	}
 	return b.String()
 }
 

@@ -17,5 +17,5 @@ func ExampleParse() {
 	_, err := policy.Parse("trust.json", []byte(src))
 	fmt.Println(err)
 	// Output:
-	// trust.json:5:16: Statement[1].Effect: must be "Allow" or "Deny", got "allow"
+	// trust.json:5:16: Statement[1].Effect: must be "Allow" or "Deny", got "allow" (IAM: The policy failed legacy parsing)
 }

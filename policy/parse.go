@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -43,7 +44,23 @@ type parser struct {
 }
 
 func (p *parser) errorf(off int, path, code, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Code: code, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &Error{File: p.file, Pos: p.lines.pos(off), Path: path, Code: code, Msg: fmt.Sprintf(format, args...), AWS: awsWords[code]})
+}
+
+// awsWords is IAM's MalformedPolicyDocument message for a parse error of
+// each code where the code alone decides it (see iam.go for the sources);
+// the action and resource errors set theirs from the value.
+var awsWords = map[string]string{
+	CodeJSONSyntax: MsgSyntax, CodeDataType: MsgSyntax, CodeInvalidVersion: MsgSyntax, CodeMissingStatement: MsgSyntax,
+	CodeInvalidElement: MsgSyntax, CodeMissingEffect: MsgSyntax, CodeElementCombination: MsgSyntax,
+	CodeInvalidOperator: MsgSyntax, CodeNullWithIfExists: MsgSyntax, CodeMissingAction: MsgNoActions,
+}
+
+// lastAWS sets IAM's message on the error just reported.
+func (p *parser) lastAWS(msg string) {
+	if len(p.errs) > 0 {
+		p.errs[len(p.errs)-1].AWS = msg
+	}
 }
 
 func (p *parser) warnf(off int, path, code, format string, args ...any) {
@@ -162,12 +179,18 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 		switch {
 		case v.kind != kString:
 			p.errorf(v.off, path+".Effect", CodeInvalidEffect, `must be "Allow" or "Deny", got %s`, v.kind)
+			p.lastAWS(MsgSyntax)
 		case v.str == "Allow":
 			s.Effect = Allow
 		case v.str == "Deny":
 			s.Effect = Deny
 		default:
 			p.errorf(v.off, path+".Effect", CodeInvalidEffect, `must be "Allow" or "Deny", got %q`, v.str)
+			if strings.EqualFold(v.str, "Allow") || strings.EqualFold(v.str, "Deny") {
+				p.lastAWS(MsgLegacy)
+			} else {
+				p.lastAWS(MsgSyntax)
+			}
 		}
 	}
 	pr, _ := n.get("Principal")
@@ -213,7 +236,8 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 	return s
 }
 
-// stringList reads a string or a non-empty array of strings.
+// stringList reads a string or a non-empty array of strings. A Resource or
+// NotResource array may hold nulls, which IAM ignores (and so does this).
 func (p *parser) stringList(n *node, path, emptyCode string) *List {
 	l := &List{Pos: p.pos(n.off)}
 	switch n.kind {
@@ -225,6 +249,9 @@ func (p *parser) stringList(n *node, path, emptyCode string) *List {
 			p.warnf(n.off, path, emptyCode, "empty array: this element matches nothing and the statement has no effect")
 		}
 		for i, e := range n.elems {
+			if e.kind == kNull && emptyCode == CodeEmptyArrayResource {
+				continue
+			}
 			if e.kind != kString {
 				p.errorf(e.off, fmt.Sprintf("%s[%d]", path, i), CodeDataType, "must be a string, got %s", e.kind)
 				continue
@@ -249,44 +276,60 @@ func (p *parser) actions(n *node, path string) *List {
 	for i, v := range l.Values {
 		if msg := checkAction(v.Text); msg != "" {
 			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), CodeInvalidAction, "%s", msg)
+			p.lastAWS(actionError(v.Text))
 		}
 	}
 	return l
 }
 
-// checkAction applies the action grammar: "*" or "service-prefix:action",
-// where the action part may hold wildcards.
+// checkAction applies IAM's action grammar: "*" or "vendor:name", the
+// vendor of letters, digits, '.' and '-' (or "*"). IAM does not look at the
+// name, so "s3:GetObject,PutObject" is stored, and matches no action.
 func checkAction(s string) string {
-	if s == "*" {
+	switch actionError(s) {
+	case "":
 		return ""
-	}
-	i := strings.IndexByte(s, ':')
-	if i <= 0 || i == len(s)-1 {
+	case MsgNoVendor:
 		return fmt.Sprintf(`must be "*" or "service:action", got %q`, s)
+	case MsgOneColon:
+		return fmt.Sprintf("an action has one colon, between service prefix and action name, got %q", s)
 	}
-	svc, act := s[:i], s[i+1:]
-	for _, c := range svc {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '*' || c == '?') {
-			return fmt.Sprintf("invalid service prefix %q in action %q", svc, s)
-		}
-	}
-	for _, c := range act {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '*' || c == '?' || c == '.') {
-			return fmt.Sprintf("invalid character %q in action %q", c, s)
-		}
-	}
-	return ""
+	svc, _, _ := strings.Cut(s, ":")
+	return fmt.Sprintf("invalid service prefix %q in action %q (letters, digits, '.' and '-')", svc, s)
 }
 
 func (p *parser) resources(n *node, path string) *List {
 	l := p.stringList(n, path, CodeEmptyArrayResource)
-	for i, v := range l.Values {
+	for i := range l.Values {
+		v := &l.Values[i]
+		at := p.elemPath(l, path, i)
 		switch {
 		case v.Text == "*":
 		case !strings.HasPrefix(v.Text, "arn:"):
-			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), CodeInvalidARNPrefix, `must be "*" or an ARN (arn:partition:service:region:account:resource), got %q`, v.Text)
+			msg := (&iamCheck{opts: IAMOptions{Partition: "aws"}}).resourceError(v.Text)
+			if msg == "" {
+				// IAM does not read the first field, so it stores this;
+				// no request's resource is named so, and it matches none.
+				p.warnf(v.Pos.Offset, at, CodeInvalidARNPrefix, "an ARN begins with \"arn:\", got %q: IAM stores it and it matches no resource", v.Text)
+				continue
+			}
+			p.errorf(v.Pos.Offset, at, CodeInvalidARNPrefix, `must be "*" or an ARN (arn:partition:service:region:account:resource), got %q`, v.Text)
+			p.lastAWS(msg)
+		case strings.Count(v.Text, ":") < 5 && (strings.Contains(v.Text, "::") || strings.Count(v.Text, ":") < 2):
+			p.errorf(v.Pos.Offset, at, CodeMissingARNField, `an ARN needs six fields (arn:partition:service:region:account:resource), got %q`, v.Text)
+			if strings.Count(v.Text, ":") < 2 {
+				p.lastAWS(MsgResourceVendor)
+			} else {
+				p.lastAWS(MsgLegacy)
+			}
 		case strings.Count(v.Text, ":") < 5:
-			p.errorf(v.Pos.Offset, p.elemPath(l, path, i), CodeMissingARNField, `an ARN needs six fields (arn:partition:service:region:account:resource), got %q`, v.Text)
+			// IAM stores a short ARN and reads the missing fields as "*"
+			// (arn:aws:fdsasf is arn:aws:fdsasf:*:*:*; moto's
+			// reverse-engineered corpus, getmoto/moto
+			// tests/test_iam/test_iam_policies.py).
+			padded := v.Text + strings.Repeat(":*", 5-strings.Count(v.Text, ":"))
+			p.warnf(v.Pos.Offset, at, CodeMissingARNField, "an ARN has six fields: IAM reads %q as %q", v.Text, padded)
+			v.Text = padded
 		}
 	}
 	return l
@@ -298,12 +341,14 @@ func (p *parser) principal(n *node, path string) *Principal {
 	case kString:
 		if n.str != "*" {
 			p.errorf(n.off, path, CodePrincipalFormat, `must be "*" or an object such as {"AWS": ...}, got %q`, n.str)
+			p.lastAWS(MsgSyntax)
 		}
 		pr.Wildcard = true
 		return pr
 	case kObject:
 	default:
 		p.errorf(n.off, path, CodePrincipalFormat, `must be "*" or an object, got %s`, n.kind)
+		p.lastAWS(MsgSyntax)
 		return pr
 	}
 	if len(n.members) == 0 {
@@ -318,6 +363,7 @@ func (p *parser) principal(n *node, path string) *Principal {
 			for i, v := range l.Values {
 				if code, msg := checkAWSPrincipal(v.Text); msg != "" {
 					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), code, "%s", msg)
+					p.lastAWS(`Invalid principal in policy: "AWS":"` + v.Text + `"`)
 				}
 			}
 			pr.AWS = append(pr.AWS, l.Values...)
@@ -325,6 +371,7 @@ func (p *parser) principal(n *node, path string) *Principal {
 			for i, v := range l.Values {
 				if v.Text != "*" && (v.Text == "" || strings.ContainsAny(v.Text, " */:?")) {
 					p.errorf(v.Pos.Offset, p.elemPath(l, at, i), CodePrincipalFormat, "invalid service principal %q (want a name such as lambda.amazonaws.com)", v.Text)
+					p.lastAWS(`Invalid principal in policy: "SERVICE":"` + v.Text + `"`)
 				}
 			}
 			pr.Service = append(pr.Service, l.Values...)
@@ -398,8 +445,14 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 		op, err := condition.ParseOperator(m.key)
 		if err != nil {
 			code := CodeInvalidOperator
-			if strings.Contains(err.Error(), "IfExists") {
+			if errors.Is(err, condition.ErrNullIfExists) {
 				code = CodeNullWithIfExists
+			}
+			if m.val.kind == kObject && len(m.val.members) == 0 {
+				// IAM stores an operator it does not know when its block
+				// is empty; it tests nothing.
+				p.warnf(m.keyOff, opPath, code, "%v (its block is empty, so IAM stores it and it tests nothing)", err)
+				continue
 			}
 			p.errorf(m.keyOff, opPath, code, "%v", err)
 			continue
@@ -427,8 +480,8 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 		for _, km := range m.val.members {
 			keyPath := opPath + "." + km.key
 			if strings.TrimSpace(km.key) == "" {
-				p.errorf(km.keyOff, keyPath, CodeConditionKeyFormat, "condition key must not be empty")
-				continue
+				// IAM stores it; no request has such a key.
+				p.warnf(km.keyOff, keyPath, CodeConditionKeyFormat, "condition key must not be empty")
 			}
 			c := &Condition{
 				Operator: op, OperatorText: m.key, OperatorPos: p.pos(m.keyOff),

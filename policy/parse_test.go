@@ -98,7 +98,7 @@ func TestErrorsGolden(t *testing.T) {
 func TestEffectErrorPosition(t *testing.T) {
 	src := "{\n \"Version\": \"2012-10-17\",\n \"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"},\n  {\"Effect\": \"allow\", \"Action\": \"*\", \"Resource\": \"*\"}\n ]\n}"
 	_, err := policy.Parse("trust.json", []byte(src))
-	want := `trust.json:5:14: Statement[1].Effect: must be "Allow" or "Deny", got "allow"`
+	want := `trust.json:5:14: Statement[1].Effect: must be "Allow" or "Deny", got "allow" (IAM: The policy failed legacy parsing)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}

@@ -128,3 +128,22 @@ func TestGuessType(t *testing.T) {
 		t.Error("file name hints")
 	}
 }
+
+// An unknown operator that happens to end in IfExists is an unknown operator
+// (INVALID_CONDITION_OPERATOR), not Null with IfExists (the IAM User Guide,
+// "IAM Access Analyzer policy check reference": Invalid condition operator,
+// Null with if exists). The kind travels as condition.ErrUnknownOperator,
+// not as words in the message.
+func TestUnknownIfExistsOperator(t *testing.T) {
+	for op, want := range map[string]string{
+		"StringEqualzIfExists":     "INVALID_CONDITION_OPERATOR",
+		"NullIfExists":             "NULL_WITH_IF_EXISTS",
+		"ForAnyValue:NullIfExists": "NULL_WITH_IF_EXISTS",
+	} {
+		doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"` + op + `":{"aws:SourceVpc":"vpc-1"}}}}`
+		fs := validate.Document("p.json", []byte(doc), validate.Options{})
+		if !has(fs, want) || (want == "INVALID_CONDITION_OPERATOR" && has(fs, "NULL_WITH_IF_EXISTS")) {
+			t.Errorf("%s: findings %v, want %s", op, fs, want)
+		}
+	}
+}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
-	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -96,7 +96,7 @@ func putInline(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		if doc, e = checkDocument(doc, engine.IdentityPolicy, 0, ""); e != nil {
+		if doc, e = checkDocument(doc, policy.InlinePolicy, 0, ""); e != nil {
 			return nil, e
 		}
 		ent, e := lookup(c, kind, "iam:Put"+noun(kind)+"Policy", nil)

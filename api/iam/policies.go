@@ -10,7 +10,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/catalog"
-	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -157,7 +157,7 @@ func CreatePolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if doc, e = checkDocument(doc, engine.IdentityPolicy, maxManagedPolicySize, "PolicySize"); e != nil {
+	if doc, e = checkDocument(doc, policy.ManagedPolicy, maxManagedPolicySize, "PolicySize"); e != nil {
 		return nil, e
 	}
 	tags, e := p.Tags("Tags")
@@ -356,7 +356,7 @@ func CreatePolicyVersion(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if doc, e = checkDocument(doc, engine.IdentityPolicy, maxManagedPolicySize, "PolicySize"); e != nil {
+	if doc, e = checkDocument(doc, policy.ManagedPolicy, maxManagedPolicySize, "PolicySize"); e != nil {
 		return nil, e
 	}
 	setDefault := strings.EqualFold(c.Params.Get("SetAsDefault"), "true")

@@ -6,7 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
-	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -76,7 +76,7 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if doc, e = checkDocument(doc, engine.ResourcePolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
+	if doc, e = checkDocument(doc, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
 		return nil, e
 	}
 	desc := p.Get("Description")
@@ -90,6 +90,9 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 	bnd := p.Get("PermissionsBoundary")
 	tags, e := authorizeCreate(c, "role", path, name, bnd)
 	if e != nil {
+		return nil, e
+	}
+	if e := checkPrincipals(c, doc); e != nil {
 		return nil, e
 	}
 	var out world.FileRole
@@ -218,11 +221,14 @@ func UpdateAssumeRolePolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if doc, e = checkDocument(doc, engine.ResourcePolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
+	if doc, e = checkDocument(doc, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
 		return nil, e
 	}
 	ent, e := lookup(c, "role", "iam:UpdateAssumeRolePolicy", nil)
 	if e != nil {
+		return nil, e
+	}
+	if e := checkPrincipals(c, doc); e != nil {
 		return nil, e
 	}
 	return nil, update(c, func(a *world.FileAccount) *query.Error {

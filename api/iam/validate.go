@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -56,9 +57,13 @@ func checkPath(p string) (string, *query.Error) {
 
 func size(doc string) int { return policy.Size([]byte(doc)) }
 
-// checkDocument parses a policy document as the given type; a bad one is
-// MalformedPolicyDocument with the parser's first message.
-func checkDocument(doc string, t engine.PolicyType, max int, what string) (string, *query.Error) {
+// checkDocument applies IAM's acceptance rules for a document of the given
+// kind (policy.CheckIAM: IAM's checks in IAM's order); a refused one is
+// MalformedPolicyDocument with IAM's own words. Principals named in a trust
+// policy are looked up later, by checkPrincipals, once the caller is
+// authorized, so that a caller without permission learns nothing of other
+// roles.
+func checkDocument(doc string, kind policy.IAMKind, max int, what string) (string, *query.Error) {
 	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
 		if u, err := url.QueryUnescape(doc); err == nil {
 			doc = u
@@ -67,38 +72,66 @@ func checkDocument(doc string, t engine.PolicyType, max int, what string) (strin
 	if max > 0 && size(doc) > max {
 		return "", query.Errorf("LimitExceeded", "Cannot exceed quota for %s: %d.", what, max)
 	}
+	if r := policy.CheckIAM("policy", []byte(doc), kind, policy.IAMOptions{}); r != nil {
+		return "", query.Errorf("MalformedPolicyDocument", "%s", r.Message)
+	}
+	// What IAM stores, the world must load: a document IAM takes always
+	// parses (FuzzCheckIAM holds that); compiling is checked too.
+	t := engine.IdentityPolicy
+	if kind == policy.TrustPolicy {
+		t = engine.ResourcePolicy
+	}
 	p, err := policy.Parse("policy", []byte(doc))
 	if err == nil {
 		_, err = engine.Compile(p, t, "policy")
 	}
-	if err == nil {
-		// IAM's own checks on the document's kind (its messages).
-		for _, st := range p.Statements {
-			switch {
-			case t == engine.IdentityPolicy && (st.Principal != nil || st.NotPrincipal != nil):
-				return "", query.Errorf("MalformedPolicyDocument", "Policy document should not specify a principal.")
-			case t == engine.IdentityPolicy && st.Resource == nil && st.NotResource == nil:
-				return "", query.Errorf("MalformedPolicyDocument", "Policy statement must contain resources.")
-			case t == engine.ResourcePolicy && (st.Resource != nil || st.NotResource != nil):
-				return "", query.Errorf("MalformedPolicyDocument", "Has prohibited field Resource")
-			case t == engine.ResourcePolicy && st.Principal == nil && st.NotPrincipal == nil:
-				return "", query.Errorf("MalformedPolicyDocument", "Missing required field Principal")
-			}
-		}
-	}
 	if err != nil {
-		var errs policy.Errors
-		msg := err.Error()
-		if errors.As(err, &errs) && len(errs) > 0 {
-			e := errs[0]
-			msg = e.Msg
-			if e.Path != "" {
-				msg = e.Path + ": " + e.Msg
-			}
-		}
-		return "", query.Errorf("MalformedPolicyDocument", "%s", msg)
+		return "", query.Errorf("MalformedPolicyDocument", "%s", firstProblem(err))
 	}
 	return doc, nil
+}
+
+func firstProblem(err error) string {
+	var errs policy.Errors
+	if errors.As(err, &errs) && len(errs) > 0 {
+		if errs[0].AWS != "" {
+			return errs[0].AWS
+		}
+		if errs[0].Path != "" {
+			return errs[0].Path + ": " + errs[0].Msg
+		}
+		return errs[0].Msg
+	}
+	return err.Error()
+}
+
+// checkPrincipals is IAM's last check of a trust policy: every IAM user and
+// role it names by ARN exists, as IAM resolves them to unique IDs when it
+// stores the policy ("Invalid principal in policy: "AWS":"arn:..."",
+// quoted in github.com/aws-samples/aws-iam-access-key-auto-rotation/issues/26;
+// hashicorp/terraform-provider-aws#8905). Principals of accounts the world
+// does not hold cannot be looked up and are taken, as IAM takes those that
+// exist; account roots and assumed-role sessions are not resolved by IAM.
+func checkPrincipals(c *api.Call, doc string) *query.Error {
+	w := c.State.World()
+	exists := func(arn string) bool {
+		f := strings.SplitN(arn, ":", 6)
+		a := w.Accounts[f[4]]
+		if a == nil {
+			return true
+		}
+		name := f[5][strings.LastIndexByte(f[5], '/')+1:]
+		if strings.HasPrefix(f[5], "role/") {
+			r := a.Roles[name]
+			return r != nil && r.ARN() == arn
+		}
+		u := a.Users[name]
+		return u != nil && u.ARN() == arn
+	}
+	if r := policy.CheckIAM("policy", []byte(doc), policy.TrustPolicy, policy.IAMOptions{PrincipalExists: exists}); r != nil {
+		return query.Errorf("MalformedPolicyDocument", "%s", r.Message)
+	}
+	return nil
 }
 
 // tagContext checks tags and returns the context keys a request with them

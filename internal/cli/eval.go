@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamgate/iamgate/accesstest"
+	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/evaldoc"
 )
@@ -44,7 +48,7 @@ a repeatable answer.`,
 		},
 	}
 	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
-	cmd.Flags().StringVar(&p.expect, "expect", "", "exit 1 unless the decision is this one: allowed, explicitDeny or implicitDeny")
+	cmd.Flags().StringVar(&p.expect, "expect", "", "exit 1 unless the decision is this one: "+accesstest.ExpectWords+" (as in test files)")
 	return cmd
 }
 
@@ -52,13 +56,13 @@ func runEval(_ context.Context, p evalParams, stdin io.Reader, stdout io.Writer)
 	if p.output != "text" && p.output != "json" {
 		return ExitUsage, fmt.Errorf("--output %q: want text or json", p.output)
 	}
-	var want engine.Decision
+	var want func(engine.Decision) bool
 	if p.expect != "" {
-		d, ok := engine.ParseDecision(p.expect)
-		if !ok {
-			return ExitUsage, fmt.Errorf("--expect %q: want allowed, explicitDeny or implicitDeny", p.expect)
+		ok, err := accesstest.ParseExpect(p.expect)
+		if err != nil {
+			return ExitUsage, fmt.Errorf("--%v", err)
 		}
-		want = d
+		want = ok
 	}
 	name := p.file
 	var data []byte
@@ -84,6 +88,7 @@ func runEval(_ context.Context, p evalParams, stdin io.Reader, stdout io.Writer)
 		return ExitUsage, fmt.Errorf("%s: %v", name, err)
 	}
 	e := engine.Explain(q)
+	e.Notes = append(e.Notes, requestNotes(catalog.Default(), e.Action, e.Context)...)
 	if p.output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -93,8 +98,108 @@ func runEval(_ context.Context, p evalParams, stdin io.Reader, stdout io.Writer)
 	} else {
 		fmt.Fprint(stdout, e.Text())
 	}
-	if p.expect != "" && e.Decision != want {
-		return ExitMismatch, errors.New("decision is " + e.Decision.String() + ", expected " + want.String())
+	if want != nil && !want(e.Decision) {
+		return ExitMismatch, errors.New("decision is " + e.Decision.String() + ", expected " + p.expect)
 	}
 	return ExitOK, nil
+}
+
+// requestNotes says what in the request no policy can match as meant: an
+// action that no service has (with the nearest one of its service), and
+// condition keys in the context that the action does not support (the
+// Service Authorization Reference lists each action's keys; global aws:
+// keys apply to every action).
+func requestNotes(c *catalog.Catalog, action string, ctx map[string][]string) []string {
+	var notes []string
+	a, ok := c.Action(action)
+	if !ok {
+		prefix, name, _ := strings.Cut(action, ":")
+		if s, found := c.Service(prefix); found {
+			note := fmt.Sprintf("%s is not an action of %s", action, s.Name)
+			if near := nearestAction(s, name); near != "" {
+				note += "; did you mean " + s.Prefix + ":" + near + "?"
+			}
+			notes = append(notes, note)
+		} else {
+			notes = append(notes, fmt.Sprintf("%s names no AWS service: no service has the prefix %q", action, prefix))
+		}
+	}
+	keys := make([]string, 0, len(ctx))
+	for k := range ctx {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			if _, global := c.ConditionKey(k); !global {
+				notes = append(notes, fmt.Sprintf("the condition key %s in the request is not a global condition key AWS defines", k))
+			}
+			continue
+		}
+		if a == nil || actionSupports(a, k) {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("the condition key %s in the request is not one %s supports: AWS does not send it with this action, so a policy testing it sees it missing", k, a.FullName()))
+	}
+	return notes
+}
+
+func actionSupports(a *catalog.Action, key string) bool {
+	for _, k := range a.ConditionKeys {
+		if catalog.KeyMatches(k, key) {
+			return true
+		}
+	}
+	for _, r := range a.ResourceTypes {
+		for _, k := range r.ConditionKeys {
+			if catalog.KeyMatches(k, key) {
+				return true
+			}
+		}
+		if r.Type != nil {
+			for _, k := range r.Type.ConditionKeys {
+				if catalog.KeyMatches(k, key) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// nearestAction is the service's action nearest to name by edit distance,
+// if it is near enough to be a typing mistake.
+func nearestAction(s *catalog.Service, name string) string {
+	best, bestD := "", -1
+	for _, a := range s.Actions {
+		d := editDistance(strings.ToLower(name), strings.ToLower(a.Name))
+		if bestD < 0 || d < bestD {
+			best, bestD = a.Name, d
+		}
+	}
+	if bestD < 0 || bestD > 2+len(name)/5 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

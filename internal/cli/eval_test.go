@@ -73,7 +73,7 @@ func TestEvalStdinAndErrors(t *testing.T) {
 	if code != ExitUsage || err == nil {
 		t.Fatalf("code %d err %v", code, err)
 	}
-	want := `<stdin>:2:72: policies.identity[0].Statement[0].Effect: must be "Allow" or "Deny", got "allow"`
+	want := `<stdin>:2:72: policies.identity[0].Statement[0].Effect: must be "Allow" or "Deny", got "allow" (IAM: The policy failed legacy parsing)`
 	if err.Error() != want {
 		t.Fatalf("error\n%s\nwant\n%s", err, want)
 	}
@@ -118,5 +118,35 @@ func TestExamples(t *testing.T) {
 		if code != ExitOK {
 			t.Errorf("%s: code %d: %v\n%s", f, code, err, stdout.String())
 		}
+	}
+}
+
+// eval names an action no service has, with the nearest of its service
+// (the Service Authorization Reference, Amazon S3: actions), and a
+// condition key in the request that the action does not support; --expect
+// takes the words test files take, denied among them.
+func TestEvalRequestNotesAndExpectWords(t *testing.T) {
+	doc := `{"principal":"arn:aws:iam::111111111111:user/a","action":"s3:GetObjekt","resource":"arn:aws:s3:::b/k",
+"context":{"ec2:InstanceType":"t3.micro"},
+"policies":{"identity":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}]}}`
+	var stdout bytes.Buffer
+	code, err := runEval(context.Background(), evalParams{file: "-", output: "text", expect: "denied", now: fixedNow}, strings.NewReader(doc), &stdout)
+	if code != ExitOK {
+		t.Fatalf("code %d err %v\n%s", code, err, stdout.String())
+	}
+	if want := "s3:GetObjekt is not an action of Amazon S3; did you mean s3:GetObject?"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout.String())
+	}
+	doc2 := strings.Replace(doc, "s3:GetObjekt", "s3:GetObject", 1)
+	stdout.Reset()
+	if code, err := runEval(context.Background(), evalParams{file: "-", output: "text", expect: "allowed", now: fixedNow}, strings.NewReader(doc2), &stdout); code != ExitOK {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	// Context keys are case-insensitive; the request holds them lower-cased.
+	if want := "the condition key ec2:instancetype in the request is not one s3:GetObject supports"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout.String())
+	}
+	if code, err := runEval(context.Background(), evalParams{file: "-", output: "text", expect: "nope", now: fixedNow}, strings.NewReader(doc2), &stdout); code != ExitUsage || !strings.Contains(err.Error(), "allowed, explicitDeny, implicitDeny or denied") {
+		t.Fatalf("code %d err %v", code, err)
 	}
 }

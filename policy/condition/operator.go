@@ -1,6 +1,7 @@
 package condition
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -113,6 +114,27 @@ func BaseOperators() []string {
 	return out
 }
 
+// Errors of ParseOperator, for callers to branch on with errors.Is.
+var (
+	// ErrUnknownOperator: the name is not a condition operator, with or
+	// without a set qualifier and the IfExists suffix.
+	ErrUnknownOperator = errors.New("unknown condition operator")
+	// ErrNullIfExists: Null takes no IfExists suffix (the IAM User Guide,
+	// "IAM JSON policy elements: Condition operators").
+	ErrNullIfExists = errors.New("Null cannot take the IfExists suffix")
+)
+
+// OperatorError is a name ParseOperator refused; it unwraps to
+// ErrUnknownOperator or ErrNullIfExists.
+type OperatorError struct {
+	Name string
+	Err  error
+	msg  string
+}
+
+func (e *OperatorError) Error() string { return e.msg }
+func (e *OperatorError) Unwrap() error { return e.Err }
+
 // ParseOperator parses an operator name. Qualifier, operator and suffix are
 // matched case-insensitively and returned in their canonical spelling.
 func ParseOperator(name string) (Operator, error) {
@@ -125,7 +147,7 @@ func ParseOperator(name string) (Operator, error) {
 		case "foranyvalue":
 			op.Set = ForAnyValue
 		default:
-			return op, fmt.Errorf("unknown set qualifier %q (want ForAllValues or ForAnyValue)", rest[:i])
+			return op, &OperatorError{Name: name, Err: ErrUnknownOperator, msg: fmt.Sprintf("unknown set qualifier %q (want ForAllValues or ForAnyValue)", rest[:i])}
 		}
 		rest = rest[i+1:]
 	}
@@ -135,11 +157,11 @@ func ParseOperator(name string) (Operator, error) {
 	}
 	base, ok := baseByFold[strings.ToLower(rest)]
 	if !ok {
-		return op, fmt.Errorf("unknown condition operator %q", name)
+		return op, &OperatorError{Name: name, Err: ErrUnknownOperator, msg: fmt.Sprintf("unknown condition operator %q", name)}
 	}
 	b := baseOps[base]
 	if b.family == Null && op.IfExists {
-		return op, fmt.Errorf("condition operator %q: Null cannot take the IfExists suffix", name)
+		return op, &OperatorError{Name: name, Err: ErrNullIfExists, msg: fmt.Sprintf("condition operator %q: Null cannot take the IfExists suffix", name)}
 	}
 	op.Base, op.Family, op.cmp, op.Negated = base, b.family, b.cmp, b.negated
 	op.VarsAllowed = b.family == String || b.family == Bool || b.family == ARN
