@@ -107,6 +107,17 @@ const (
 // recorder collects matched statements for Explain; nil on the fast path.
 type recorder struct {
 	matched []matched
+	// failed are statements that matched the request but for a
+	// condition, with the first condition that failed.
+	failed []failedCond
+}
+
+type failedCond struct {
+	ref   StatementRef
+	typ   PolicyType
+	pos   int
+	level int
+	cond  int // index into the statement's conditions
 }
 
 type matched struct {
@@ -186,8 +197,11 @@ func (q *Prepared) evalStatement(p *Policy, i int, actionKnown bool, rec *record
 			return
 		}
 	}
-	for _, c := range s.conds {
+	for ci, c := range s.conds {
 		if !c.Eval(q) {
+			if rec != nil {
+				rec.failed = append(rec.failed, failedCond{ref: StatementRef{Policy: p, Index: i}, typ: p.Type, pos: pos, level: level, cond: ci})
+			}
 			return
 		}
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +22,10 @@ type Explanation struct {
 	DecidedBy        *Decider            `json:"decidedBy,omitempty"`
 	Reason           string              `json:"reason"`
 	Matched          []MatchedStatement  `json:"matchedStatements"`
+	// FailedConditions are statements that matched the request's action,
+	// resource and principal but not a condition: for each, the condition
+	// that failed and what the request held for its key.
+	FailedConditions []FailedCondition `json:"failedConditions,omitempty"`
 	Notes            []string            `json:"notes,omitempty"`
 	Context          map[string][]string `json:"context"`
 	// AWSRule names the rule AWS applies over every policy when one
@@ -38,6 +43,16 @@ const (
 	AWSRuleProtectedRole = "protectedRole"
 	AWSRuleAWSAlias      = "awsAlias" // KMS aliases under alias/aws/
 )
+
+// FailedCondition is a statement kept from matching by one condition.
+type FailedCondition struct {
+	Statement MatchedStatement `json:"statement"`
+	Operator  string           `json:"operator"`
+	Key       string           `json:"key"`
+	Values    []string         `json:"values"`
+	// Request is what the request held for the key; nil when absent.
+	Request []string `json:"request"`
+}
 
 // Decider names the layer (and statement) that decided.
 type Decider struct {
@@ -99,7 +114,26 @@ func Explain(q *Prepared) *Explanation {
 		}
 		e.DecidedBy = d
 	}
+	for _, f := range rec.failed {
+		c := f.ref.Policy.stmts[f.ref.Index].conds[f.cond]
+		fc := FailedCondition{Statement: describe(f.ref, f.typ, f.pos, f.level), Operator: c.Op.Name, Key: c.Key, Values: c.Values}
+		if v, ok := q.ctx[c.LowerKey()]; ok {
+			fc.Request = v
+		}
+		e.FailedConditions = append(e.FailedConditions, fc)
+	}
 	e.Reason = q.reason(r)
+	if r.Decision == ImplicitDeny && r.Layer == LayerResource && q.kind == KindTrust {
+		// The commonest reason a trust policy does not allow: its
+		// statement names the caller but a condition (sts:ExternalId,
+		// aws:MultiFactorAuthPresent, ...) fails.
+		for _, f := range e.FailedConditions {
+			if f.Statement.PolicyType == ResourcePolicy.String() && f.Statement.Effect == "Allow" {
+				e.Reason += "; " + f.describe()
+				break
+			}
+		}
+	}
 	if r.Layer == LayerAWS {
 		e.AWSRule = q.rule.name()
 	}
@@ -225,6 +259,9 @@ func (e *Explanation) Text() string {
 			fmt.Fprintf(&b, "  %-5s %s\n", m.Effect, m.label())
 		}
 	}
+	for _, f := range e.FailedConditions {
+		fmt.Fprintf(&b, "condition not met: %s\n", f.describe())
+	}
 	for _, n := range e.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
@@ -240,6 +277,26 @@ func (e *Explanation) Text() string {
 		}
 	}
 	return b.String()
+}
+
+// describe words a failed condition for people.
+func (f *FailedCondition) describe() string {
+	got := "the request has no " + f.Key
+	if f.Request != nil {
+		got = fmt.Sprintf("the request has %s = %s", f.Key, quoted(f.Request))
+	}
+	return fmt.Sprintf("%s allows it only when %s %s %s, but %s", f.Statement.label(), f.Operator, f.Key, quoted(f.Values), got)
+}
+
+func quoted(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = strconv.Quote(v)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 func (m *MatchedStatement) label() string {
