@@ -57,7 +57,7 @@ func Explain(q *Prepared) *Explanation {
 		Decision: r.Decision, DecisionText: r.Decision.String(), Result: r,
 		Principal: q.Request.Principal, PrincipalKind: p.Kind.String(), PrincipalAccount: p.Account,
 		Action: q.Action, Resource: q.Resource, ResourceAccount: q.resourceAccount,
-		CrossAccount: q.CrossAccount(), Notes: q.notes, Context: q.ctx,
+		CrossAccount: q.CrossAccount(), Notes: q.notes, Context: q.Context(),
 		Matched: []MatchedStatement{},
 	}
 	if e.Principal == "" {

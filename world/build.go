@@ -194,6 +194,7 @@ func (r *Role) ARN() string {
 // Finalize checks every reference, fills in IDs and ARNs, and compiles every
 // policy for each way it is used. Call it after changing a World.
 func (w *World) Finalize() error {
+	w.cache = nil
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	compile := func(d *Document, t engine.PolicyType, name string) {
@@ -406,6 +407,7 @@ func (w *World) Finalize() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	w.cache = &decisionCache{}
 	return nil
 }
 
