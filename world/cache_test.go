@@ -143,7 +143,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-
 // TestCacheNotStale: a policy detached in a world finalized again is not
 // honoured from what the earlier state cached (the IAM User Guide,
 // "Changes that I make are not always immediately visible" is AWS's
