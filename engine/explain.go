@@ -9,23 +9,23 @@ import (
 
 // Explanation is a decision with everything that led to it.
 type Explanation struct {
-	Decision         Decision            `json:"-"`
-	DecisionText     string              `json:"decision"`
-	Principal        string              `json:"principal"`
-	PrincipalKind    string              `json:"principalKind"`
-	PrincipalAccount string              `json:"principalAccount,omitempty"`
-	Action           string              `json:"action"`
-	Resource         string              `json:"resource"`
-	ResourceAccount  string              `json:"resourceAccount,omitempty"`
-	CrossAccount     bool                `json:"crossAccount"`
-	ResourcePolicy   string              `json:"resourcePolicyKind,omitempty"`
-	DecidedBy        *Decider            `json:"decidedBy,omitempty"`
-	Reason           string              `json:"reason"`
-	Matched          []MatchedStatement  `json:"matchedStatements"`
+	Decision         Decision           `json:"-"`
+	DecisionText     string             `json:"decision"`
+	Principal        string             `json:"principal"`
+	PrincipalKind    string             `json:"principalKind"`
+	PrincipalAccount string             `json:"principalAccount,omitempty"`
+	Action           string             `json:"action"`
+	Resource         string             `json:"resource"`
+	ResourceAccount  string             `json:"resourceAccount,omitempty"`
+	CrossAccount     bool               `json:"crossAccount"`
+	ResourcePolicy   string             `json:"resourcePolicyKind,omitempty"`
+	DecidedBy        *Decider           `json:"decidedBy,omitempty"`
+	Reason           string             `json:"reason"`
+	Matched          []MatchedStatement `json:"matchedStatements"`
 	// FailedConditions are statements that matched the request's action,
 	// resource and principal but not a condition: for each, the condition
 	// that failed and what the request held for its key.
-	FailedConditions []FailedCondition `json:"failedConditions,omitempty"`
+	FailedConditions []FailedCondition   `json:"failedConditions,omitempty"`
 	Notes            []string            `json:"notes,omitempty"`
 	Context          map[string][]string `json:"context"`
 	// AWSRule names the rule AWS applies over every policy when one
@@ -85,7 +85,7 @@ func Explain(q *Prepared) *Explanation {
 		Decision: r.Decision, DecisionText: r.Decision.String(), Result: r,
 		Principal: q.Request.Principal, PrincipalKind: p.Kind.String(), PrincipalAccount: p.Account,
 		Action: q.Action, Resource: q.Resource, ResourceAccount: q.resourceAccount,
-		CrossAccount: q.CrossAccount(), Notes: q.notes, Context: q.ctx,
+		CrossAccount: q.CrossAccount(), Notes: q.notes, Context: q.Context(),
 		Matched: []MatchedStatement{},
 	}
 	if e.Principal == "" {
@@ -117,7 +117,7 @@ func Explain(q *Prepared) *Explanation {
 	for _, f := range rec.failed {
 		c := f.ref.Policy.stmts[f.ref.Index].conds[f.cond]
 		fc := FailedCondition{Statement: describe(f.ref, f.typ, f.pos, f.level), Operator: c.Op.Name, Key: c.Key, Values: c.Values}
-		if v, ok := q.ctx[c.LowerKey()]; ok {
+		if v, ok := q.Lookup(c.LowerKey()); ok {
 			fc.Request = v
 		}
 		e.FailedConditions = append(e.FailedConditions, fc)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamgate/iamgate/arn"
@@ -81,6 +83,13 @@ type Prepared struct {
 	ctx             map[string][]string
 	notes           []string
 	rule            awsRule
+	// layered is set by PrepareWith: ctx is then the request's own context
+	// as given (ctxFold when some key is not lower case), and facts holds
+	// the resource's and the principal's keys, looked up after it.
+	layered bool
+	ctxFold bool
+	facts   [2]map[string][]string
+	resAcct [1]string
 }
 
 // Prepare validates the request and computes everything evaluation needs.
@@ -89,6 +98,93 @@ func (r Request) Prepare() (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	q, err := r.prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	q.ctx = make(map[string][]string, len(r.Context)+12)
+	for k, v := range r.Context {
+		q.ctx[strings.ToLower(k)] = v
+	}
+	fill := func(k, v string) {
+		if _, ok := q.ctx[k]; !ok && v != "" {
+			q.ctx[k] = []string{v}
+		}
+	}
+	for k, v := range p.contextKeys() {
+		fill(k, v)
+	}
+	if q.resourceAccount != "" {
+		fill("aws:resourceaccount", q.resourceAccount)
+	}
+	if !r.Time.IsZero() {
+		fill("aws:currenttime", r.Time.UTC().Format(time.RFC3339))
+		fill("aws:epochtime", strconv.FormatInt(r.Time.Unix(), 10))
+	}
+	return q, nil
+}
+
+// Facts are context keys known before a request is made, shared by many
+// requests: those of the principal (with the keys the engine derives from
+// it, PrincipalContext) and those of the resource. Keys are lower case.
+// They must not be changed once used.
+type Facts struct {
+	// Principal is ParsePrincipal(Request.Principal).
+	Principal Principal
+	// PrincipalKeys and ResourceKeys are looked up after the request's own
+	// context, resource keys first.
+	PrincipalKeys, ResourceKeys map[string][]string
+}
+
+// PrepareWith prepares a request as Prepare does, with the principal
+// already parsed and the context keys known in advance given as facts
+// instead of in r.Context: r.Context holds only the request's own keys
+// (any case), which win over the facts. The result decides and explains
+// exactly as Prepare's would for r with the facts merged into its context;
+// it is built without copying the context, in one allocation.
+func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
+	q, err := r.prepare(f.Principal)
+	if err != nil {
+		return nil, err
+	}
+	q.layered = true
+	q.ctx = r.Context
+	for k := range r.Context {
+		if hasUpper(k) {
+			q.ctxFold = true
+			break
+		}
+	}
+	q.facts = [2]map[string][]string{f.ResourceKeys, f.PrincipalKeys}
+	q.resAcct[0] = q.resourceAccount
+	return q, nil
+}
+
+// PrincipalContext returns the context keys the engine derives from a
+// principal (aws:userid, aws:PrincipalArn, ...; lower case), as Prepare
+// fills them in when the request's context lacks them. Empty values are
+// left out.
+func PrincipalContext(p Principal) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range p.contextKeys() {
+		if v != "" {
+			out[k] = []string{v}
+		}
+	}
+	return out
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// prepare checks the request and computes all but the context.
+func (r Request) prepare(p Principal) (*Prepared, error) {
 	if r.Action == "" {
 		return nil, fmt.Errorf("request: action is required")
 	}
@@ -98,7 +194,7 @@ func (r Request) Prepare() (*Prepared, error) {
 	if r.Resource == "" {
 		r.Resource = "*"
 	}
-	q := &Prepared{Request: r, principal: p, action: strings.ToLower(r.Action)}
+	q := &Prepared{Request: r, principal: p, action: lowerAction(r.Action)}
 	if a, err := arn.Parse(r.Resource); err == nil {
 		q.resARN, q.resIsARN = a, true
 	} else if r.Resource != "*" {
@@ -148,26 +244,6 @@ func (r Request) Prepare() (*Prepared, error) {
 	}
 
 	q.rule = q.ruleFor()
-
-	q.ctx = make(map[string][]string, len(r.Context)+12)
-	for k, v := range r.Context {
-		q.ctx[strings.ToLower(k)] = v
-	}
-	fill := func(k, v string) {
-		if _, ok := q.ctx[k]; !ok && v != "" {
-			q.ctx[k] = []string{v}
-		}
-	}
-	for k, v := range p.contextKeys() {
-		fill(k, v)
-	}
-	if q.resourceAccount != "" {
-		fill("aws:resourceaccount", q.resourceAccount)
-	}
-	if !r.Time.IsZero() {
-		fill("aws:currenttime", r.Time.UTC().Format(time.RFC3339))
-		fill("aws:epochtime", strconv.FormatInt(r.Time.Unix(), 10))
-	}
 	return q, nil
 }
 
@@ -193,7 +269,41 @@ func isTrustAction(lowerAction string) bool {
 // Lookup implements condition.Context over the prepared context.
 func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
 	v, ok := q.ctx[lowerKey]
-	return v, ok
+	if ok || !q.layered {
+		return v, ok
+	}
+	if q.ctxFold {
+		for k, v := range q.ctx {
+			if strings.EqualFold(k, lowerKey) {
+				return v, true
+			}
+		}
+	}
+	for _, m := range q.facts {
+		if v, ok := m[lowerKey]; ok {
+			return v, true
+		}
+	}
+	return q.computed(lowerKey)
+}
+
+// computed returns the keys Prepare fills from the request itself.
+func (q *Prepared) computed(lowerKey string) ([]string, bool) {
+	switch lowerKey {
+	case "aws:resourceaccount":
+		if q.resourceAccount != "" {
+			return q.resAcct[:], true
+		}
+	case "aws:currenttime":
+		if !q.Time.IsZero() {
+			return []string{q.Time.UTC().Format(time.RFC3339)}, true
+		}
+	case "aws:epochtime":
+		if !q.Time.IsZero() {
+			return []string{strconv.FormatInt(q.Time.Unix(), 10)}, true
+		}
+	}
+	return nil, false
 }
 
 // Principal returns the parsed caller.
@@ -208,7 +318,68 @@ func (q *Prepared) CrossAccount() bool {
 }
 
 // Context returns the full context used for evaluation, lower-cased keys.
-func (q *Prepared) Context() map[string][]string { return q.ctx }
+// A request prepared with PrepareWith builds it on each call.
+func (q *Prepared) Context() map[string][]string {
+	if !q.layered {
+		return q.ctx
+	}
+	out := map[string][]string{}
+	for _, k := range []string{"aws:resourceaccount", "aws:currenttime", "aws:epochtime"} {
+		if v, ok := q.computed(k); ok {
+			out[k] = v
+		}
+	}
+	for i := len(q.facts) - 1; i >= 0; i-- {
+		for k, v := range q.facts[i] {
+			out[k] = v
+		}
+	}
+	for k, v := range q.ctx {
+		out[strings.ToLower(k)] = v
+	}
+	return out
+}
 
 // Kind returns the resolved kind of the resource policy.
 func (q *Prepared) Kind() ResourcePolicyKind { return q.kind }
+
+// lowered interns the lower-case forms of actions (at most maxLowered, so
+// that requests naming made-up actions cannot grow it without bound), so
+// that preparing a request for a known action does not allocate. It is
+// copied on insert and read without a lock.
+var (
+	lowered   atomic.Pointer[map[string]string]
+	loweredMu sync.Mutex
+)
+
+const maxLowered = 4096
+
+func lowerAction(a string) string {
+	if !hasUpper(a) {
+		return a
+	}
+	if m := lowered.Load(); m != nil {
+		if l, ok := (*m)[a]; ok {
+			return l
+		}
+	}
+	l := strings.ToLower(a)
+	loweredMu.Lock()
+	defer loweredMu.Unlock()
+	old := lowered.Load()
+	n := 0
+	if old != nil {
+		n = len(*old)
+	}
+	if n < maxLowered {
+		next := make(map[string]string, n+1)
+		if old != nil {
+			for k, v := range *old {
+				next[k] = v
+			}
+		}
+		next[strings.Clone(a)] = l
+		lowered.Store(&next)
+	}
+	return l
+}

@@ -61,6 +61,7 @@ type Server struct {
 	keys     *Keys
 	log      *slog.Logger
 	pipeline *pipeline.Pipeline
+	sessions *sessionCache
 	stop     context.CancelFunc
 	done     chan struct{}
 }
@@ -82,7 +83,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
-	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, done: make(chan struct{})}
+	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: newSessionCache(maxSessions), done: make(chan struct{})}
 	if cfg.Pipeline != nil {
 		if err := s.setupPipeline(ctx); err != nil {
 			return nil, err
@@ -508,17 +509,18 @@ func authError(err error) *query.Error {
 // token).
 func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (*principal, string, error) {
 	if tok != "" {
-		t, err := s.keys.session(tok)
+		e, err := s.sessions.get(tok, s.keys.session)
 		if err != nil {
 			return nil, "", err
 		}
+		t := e.tok
 		if t.KeyID != akid {
 			return nil, "", errBadToken
 		}
 		if now.Unix() >= t.Expires {
 			return nil, "", errExpiredToken
 		}
-		c, err := s.sessionCaller(&t)
+		c, err := s.sessionCaller(e)
 		if err != nil {
 			return nil, "", err
 		}
@@ -557,17 +559,27 @@ func (s *Server) userCallerID(account, user, id string) (*world.Caller, error) {
 	return w.Caller(a.Users[user].ARN())
 }
 
-// sessionCaller rebuilds the caller a session token stands for. A session
-// belongs to the role (or user) with the unique ID it was issued for, so a
-// role deleted and created again under the same name does not inherit the
-// old sessions (the IAM User Guide, "IAM identifiers": unique IDs tell a
-// new entity from an old one of the same name; AWS says nothing of the
-// sessions, and iamgate fails closed).
-func (s *Server) sessionCaller(t *token) (*world.Caller, error) {
+// sessionCaller rebuilds the caller a session token stands for, in the
+// current world; the caller is kept with the token's cache entry until
+// another world is published, and its session policies were compiled when
+// the token was first seen. A session belongs to the role (or user) with
+// the unique ID it was issued for, so a role deleted and created again
+// under the same name does not inherit the old sessions (the IAM User
+// Guide, "IAM identifiers": unique IDs tell a new entity from an old one of
+// the same name; AWS says nothing of the sessions, and iamgate fails
+// closed).
+func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
+	t := &e.tok
+	if e.bad {
+		return nil, errBadToken
+	}
 	if t.Role == "" {
 		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
+	if cf := e.caller.Load(); cf != nil && cf.world == w {
+		return cf.caller, nil
+	}
 	a := w.Accounts[t.Account]
 	if a == nil || a.Roles[t.Role] == nil {
 		return nil, errNoPrincipal
@@ -576,15 +588,11 @@ func (s *Server) sessionCaller(t *token) (*world.Caller, error) {
 	if t.PrincipalID != "" && role.ID != "" && role.ID != t.PrincipalID {
 		return nil, errNoPrincipal
 	}
-	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained}
-	for _, doc := range t.Policies {
-		p, err := world.SessionPolicy(doc)
-		if err != nil {
-			return nil, errBadToken
-		}
-		sess.Policies = append(sess.Policies, p)
-	}
-	return &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}, nil
+	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained,
+		Policies: e.policies}
+	c := &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}
+	e.caller.Store(&callerFor{world: w, caller: c})
+	return c, nil
 }
 
 // devAuthenticate takes any credentials (--dev). The signature and its
@@ -596,12 +604,13 @@ func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time, ep 
 		info.region = ep.requestedRegion(scope[2])
 	}
 	if tok != "" {
-		t, err := s.keys.session(tok)
+		e, err := s.sessions.get(tok, s.keys.session)
 		if err == nil {
+			t := e.tok
 			if now.Unix() >= t.Expires {
 				return nil, info, authError(errExpiredToken)
 			}
-			c, err := s.sessionCaller(&t)
+			c, err := s.sessionCaller(e)
 			if err != nil {
 				return nil, info, authError(err)
 			}

@@ -166,9 +166,10 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 	for k, v := range cur.seqs {
 		seqs[k] = v
 	}
-	changed := false
+	changed, orgChanged := false, false
+	var changedIDs []string // the accounts this publish changes
 	if c.orgSet && c.orgSeq > cur.seqs[""] {
-		next.Organization, seqs[""], changed = c.org, c.orgSeq, true
+		next.Organization, seqs[""], changed, orgChanged = c.org, c.orgSeq, true, true
 	}
 	seen := map[string]bool{}
 	for _, a := range cur.file.Accounts {
@@ -180,6 +181,7 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 		}
 		changed = true
 		seqs[a.ID] = ch.seq
+		changedIDs = append(changedIDs, a.ID)
 		if ch.account != nil {
 			next.Accounts = append(next.Accounts, *ch.account)
 		}
@@ -196,6 +198,7 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 		}
 		changed = true
 		seqs[id] = ch.seq
+		changedIDs = append(changedIDs, id)
 		next.Accounts = append(next.Accounts, *ch.account)
 	}
 	if !changed {
@@ -203,8 +206,15 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 	}
 	w := built
 	if w == nil || cur != base {
+		// Only the accounts changed here are built again, on the current
+		// world; a new organization builds the whole world.
 		var err error
-		if w, err = world.Build("store", next); err != nil {
+		if orgChanged {
+			w, err = world.Build("store", next)
+		} else {
+			w, err = world.Rebuild("store", next, cur.world, changedIDs)
+		}
+		if err != nil {
 			return fmt.Errorf("the stored world does not build: %w", err)
 		}
 	}
@@ -278,15 +288,10 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 		var w *world.World
 		// edit applies fn to a copy of base and builds the world with it.
 		edit := func(base *world.FileAccount) *query.Error {
+			// fn changes a deep copy; the snapshot is never changed.
 			acct = world.FileAccount{ID: account}
 			if base != nil {
-				data, err := json.Marshal(base)
-				if err != nil {
-					return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
-				}
-				if err := json.Unmarshal(data, &acct); err != nil {
-					return query.Errorf("ServiceFailure", "copying account %s: %v", account, err)
-				}
+				acct = world.CloneAccount(*base)
 			}
 			if e := fn(&acct); e != nil {
 				return e
@@ -298,8 +303,10 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			} else {
 				next.Accounts = append(next.Accounts, acct)
 			}
+			// Only this account is built and checked again; the others
+			// are shared with the snapshot's world.
 			var err error
-			if w, err = world.Build("api", next); err != nil {
+			if w, err = world.Rebuild("api", next, snap.world, []string{account}); err != nil {
 				return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
 			}
 			return nil
@@ -343,7 +350,9 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			if !exists {
 				err = store.SaveAccount(ctx, tx, acct)
 			} else {
-				err = store.UpdateAccount(ctx, tx, before, acct)
+				// Only what differs is encoded and written.
+				b, a := world.Changed(before, acct)
+				err = store.UpdateAccount(ctx, tx, b, a)
 			}
 			if err != nil {
 				return err

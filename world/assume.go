@@ -63,7 +63,7 @@ func (e *PolicyARNError) Unwrap() error { return ErrSessionPolicy }
 // actions taken with assumed roles"). Transitive session tags carry over a
 // role chain.
 func (w *World) AssumeRole(c *Caller, in AssumeRoleInput) (*AssumeRoleResult, error) {
-	role := w.roleFromARN(in.RoleARN)
+	role, roleAccount := w.roleAt(in.RoleARN)
 	if role == nil {
 		return nil, fmt.Errorf("role %s is not in the world: %w", in.RoleARN, ErrUnknownPrincipal)
 	}
@@ -162,7 +162,7 @@ func (w *World) AssumeRole(c *Caller, in AssumeRoleInput) (*AssumeRoleResult, er
 		}
 		s.Policies = append(s.Policies, mp.Default().as(engine.SessionPolicy))
 	}
-	res.Caller = &Caller{Kind: engine.AssumedRole, Account: role.Account, Role: role, Session: s, Principal: s.ARN()}
+	res.Caller = &Caller{Kind: engine.AssumedRole, Account: roleAccount, Role: role, Session: s, Principal: s.ARN()}
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamgate/iamgate/arn"
@@ -37,6 +38,11 @@ type Session struct {
 	Policies       []*engine.Policy // session policies (their union limits the session)
 	SourceIdentity string
 	Chained        bool // assumed by another role session
+
+	// part is what requests of the session gather from it, kept for the
+	// world whose cache made it (see decisionCache); a Session must
+	// therefore not be changed once it has made a request.
+	part atomic.Pointer[sessionPart]
 }
 
 // ARN returns the session's assumed-role ARN.
@@ -163,158 +169,6 @@ type Request struct {
 	Time    time.Time
 }
 
-// Prepare gathers every policy that applies to the request and the context
-// keys the world knows, and prepares it for the engine.
-func (w *World) Prepare(r Request) (*engine.Prepared, error) {
-	req, err := w.Gather(r)
-	if err != nil {
-		return nil, err
-	}
-	return req.Prepare()
-}
-
-// Gather returns the engine request for a request in the world: every
-// policy that applies and the context keys the world knows. Callers that
-// change it before preparing (the Simulate APIs) use it; others use
-// Prepare.
-func (w *World) Gather(r Request) (engine.Request, error) {
-	c := r.Caller
-	if c == nil {
-		return engine.Request{}, errors.New("request without a caller")
-	}
-	req := engine.Request{Principal: c.Principal, Action: r.Action, Resource: r.Resource, Time: r.Time}
-	ctx := map[string][]string{}
-	set := func(k, v string) {
-		if v != "" {
-			ctx[strings.ToLower(k)] = []string{v}
-		}
-	}
-	pol := &req.Policies
-	addManaged := func(refs []string, t engine.PolicyType) []*engine.Policy {
-		var out []*engine.Policy
-		for _, ref := range refs {
-			if mp, ok := w.ManagedPolicy(ref); ok && mp.Default() != nil {
-				if cp := mp.Default().as(t); cp != nil {
-					out = append(out, cp)
-				}
-			}
-		}
-		return out
-	}
-	inline := func(in []InlinePolicy) []*engine.Policy {
-		out := make([]*engine.Policy, 0, len(in))
-		for _, p := range in {
-			out = append(out, p.Document.as(engine.IdentityPolicy))
-		}
-		return out
-	}
-	boundary := func(ref string) {
-		if ref == "" {
-			return
-		}
-		if mp, ok := w.ManagedPolicy(ref); ok && mp.Default() != nil {
-			pol.PermissionsBoundary = mp.Default().as(engine.BoundaryPolicy)
-		}
-	}
-	switch {
-	case c.User != nil:
-		u := c.User
-		pol.Identity = append(inline(u.Inline), addManaged(u.Managed, engine.IdentityPolicy)...)
-		for _, g := range u.Groups {
-			if grp := u.Account.Groups[g]; grp != nil {
-				pol.Identity = append(pol.Identity, inline(grp.Inline)...)
-				pol.Identity = append(pol.Identity, addManaged(grp.Managed, engine.IdentityPolicy)...)
-			}
-		}
-		boundary(u.PermissionsBoundary)
-		set("aws:username", u.Name)
-		set("aws:userid", u.ID)
-		set("aws:PrincipalArn", u.ARN())
-	case c.Group != nil:
-		pol.Identity = append(inline(c.Group.Inline), addManaged(c.Group.Managed, engine.IdentityPolicy)...)
-	case c.Role != nil:
-		ro := c.Role
-		pol.Identity = append(inline(ro.Inline), addManaged(ro.Managed, engine.IdentityPolicy)...)
-		boundary(ro.PermissionsBoundary)
-		set("aws:userid", ro.ID+":"+c.Session.Name)
-		set("aws:PrincipalArn", ro.ARN())
-		if s := c.Session; s != nil {
-			pol.Session = s.Policies
-			set("aws:SourceIdentity", s.SourceIdentity)
-		}
-	}
-	for k, v := range c.Tags() {
-		set("aws:PrincipalTag/"+k, v)
-	}
-	if c.Account != nil && strings.HasPrefix(strings.ToLower(r.Action), "kms:") {
-		set("kms:CallerAccount", c.Account.ID) // AWS KMS sets it for every request
-	}
-	org := w.Organization
-	if c.Account != nil && org != nil && c.Account.OU != nil {
-		set("aws:PrincipalOrgID", org.ID)
-		ctx["aws:principalorgpaths"] = []string{orgPath(org, c.Account.OU)}
-	}
-
-	// The resource.
-	res, resAccount := w.resource(r.Resource)
-	trustAction := isTrustAction(r.Action)
-	if role := w.roleFromARN(r.Resource); role != nil {
-		resAccount = role.Account
-		if trustAction {
-			pol.Resource = role.Trust.as(engine.ResourcePolicy)
-			req.ResourcePolicyKind = engine.KindTrust
-		}
-		for k, v := range role.Tags {
-			set("iam:ResourceTag/"+k, v)
-			set("aws:ResourceTag/"+k, v)
-		}
-	} else if u := w.userFromARN(r.Resource); u != nil {
-		resAccount = u.Account
-		for k, v := range u.Tags {
-			set("iam:ResourceTag/"+k, v)
-			set("aws:ResourceTag/"+k, v)
-		}
-	}
-	if res != nil {
-		resAccount = res.Account
-		switch {
-		case res.Policy != nil:
-			pol.Resource = res.Policy.as(engine.ResourcePolicy)
-		case res.managedKeyPolicy != nil:
-			pol.Resource = res.managedKeyPolicy
-		}
-		if strings.HasPrefix(res.Type, "kms-") {
-			req.ResourcePolicyKind = engine.KindKey
-		}
-		for k, v := range res.Tags {
-			for _, key := range resourceTagKeys(res, k) {
-				set(key, v)
-			}
-		}
-	}
-	if resAccount != nil {
-		req.ResourceAccount = resAccount.ID
-		if org != nil && resAccount.OU != nil {
-			set("aws:ResourceOrgID", org.ID)
-			ctx["aws:resourceorgpaths"] = []string{orgPath(org, resAccount.OU)}
-		}
-	}
-	if org != nil {
-		req.ManagementAccount = org.ManagementAccount
-		if c.Account != nil && c.Account.OU != nil && org.SCPsEnabled {
-			pol.SCP = w.levels(c.Account, "scp")
-		}
-		if resAccount != nil && resAccount.OU != nil && org.RCPsEnabled && (res == nil || !res.AWSManaged) {
-			pol.RCP = w.levels(resAccount, "rcp")
-		}
-	}
-	for k, v := range r.Context {
-		ctx[strings.ToLower(k)] = v
-	}
-	req.Context = ctx
-	return req, nil
-}
-
 // Decide gathers, prepares and explains a request.
 func (w *World) Decide(r Request) (*engine.Explanation, error) {
 	q, err := w.Prepare(r)
@@ -325,12 +179,15 @@ func (w *World) Decide(r Request) (*engine.Explanation, error) {
 }
 
 func isTrustAction(action string) bool {
-	switch strings.ToLower(action) {
-	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-		return true
+	for _, a := range trustActions {
+		if strings.EqualFold(action, a) {
+			return true
+		}
 	}
 	return false
 }
+
+var trustActions = [...]string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"}
 
 // resource finds the resource record whose policy governs an ARN: the
 // resource itself; else the nearest described parent, since a policy on a
@@ -365,35 +222,66 @@ func (w *World) resource(a string) (*Resource, *Account) {
 }
 
 func (w *World) roleFromARN(a string) *Role {
-	p, err := arn.Parse(a)
-	if err != nil || p.Service != "iam" || !strings.HasPrefix(p.Resource, "role/") {
-		return nil
-	}
-	acct := w.Accounts[p.AccountID]
-	if acct == nil {
-		return nil
-	}
-	r := acct.Roles[p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]]
-	if r == nil || r.ARN() != a {
-		return nil
-	}
+	r, _ := w.roleAt(a)
 	return r
 }
 
+// roleAt finds the role an ARN names, and its account, without allocating.
+func (w *World) roleAt(a string) (*Role, *Account) {
+	acct, name := w.iamEntity(a, "role/")
+	if acct == nil {
+		return nil, nil
+	}
+	r := acct.Roles[name]
+	if r == nil || !isEntityARN(a, acct.ID, "role", r.Path, r.Name) {
+		return nil, nil
+	}
+	return r, acct
+}
+
 func (w *World) userFromARN(a string) *User {
+	u, _ := w.userAt(a)
+	return u
+}
+
+// userAt finds the user an ARN names, and its account, without allocating.
+func (w *World) userAt(a string) (*User, *Account) {
+	acct, name := w.iamEntity(a, "user/")
+	if acct == nil {
+		return nil, nil
+	}
+	u := acct.Users[name]
+	if u == nil || !isEntityARN(a, acct.ID, "user", u.Path, u.Name) {
+		return nil, nil
+	}
+	return u, acct
+}
+
+// iamEntity returns the account and last name segment of an IAM ARN whose
+// resource starts with prefix.
+func (w *World) iamEntity(a, prefix string) (*Account, string) {
 	p, err := arn.Parse(a)
-	if err != nil || p.Service != "iam" || !strings.HasPrefix(p.Resource, "user/") {
-		return nil
+	if err != nil || p.Service != "iam" || !strings.HasPrefix(p.Resource, prefix) {
+		return nil, ""
 	}
 	acct := w.Accounts[p.AccountID]
 	if acct == nil {
-		return nil
+		return nil, ""
 	}
-	u := acct.Users[p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]]
-	if u == nil || u.ARN() != a {
-		return nil
+	return acct, p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]
+}
+
+// isEntityARN reports a == "arn:aws:iam::" + account + ":" + kind +
+// cleanPath(path) + name, as User.ARN and Role.ARN spell it.
+func isEntityARN(a, account, kind, path, name string) bool {
+	path = cleanPath(path)
+	for _, part := range [...]string{"arn:aws:iam::", account, ":", kind, path, name} {
+		if !strings.HasPrefix(a, part) {
+			return false
+		}
+		a = a[len(part):]
 	}
-	return u
+	return a == ""
 }
 
 // resourceTagKeys lists the condition keys a resource tag fills: the global

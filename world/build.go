@@ -48,31 +48,7 @@ func (d *Document) as(t engine.PolicyType) *engine.Policy { return d.compiled[t]
 func Build(file string, fw *FileWorld) (*World, error) {
 	w := &World{Accounts: map[string]*Account{}}
 	var errs []error
-	doc := func(where string, p PolicySource) *Document {
-		if p.IsZero() {
-			return nil
-		}
-		data, src, err := policyJSON(file, p)
-		if err != nil {
-			errs = append(errs, err)
-			return nil
-		}
-		d, err := NewDocument(src, data)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s (%s):\n%v", src, where, err))
-			return nil
-		}
-		return d
-	}
-	inline := func(where string, in []FileInline) []InlinePolicy {
-		var out []InlinePolicy
-		for _, p := range in {
-			if d := doc(where+" policy "+p.Name, p.Document); d != nil {
-				out = append(out, InlinePolicy{Name: p.Name, Document: d})
-			}
-		}
-		return out
-	}
+	doc, inline := documents(file, &errs)
 	for _, fa := range fw.Accounts {
 		if !arn.IsAccountID(fa.ID) {
 			errs = append(errs, fmt.Errorf("%s: account %q: want a 12-digit account ID (quote it in YAML)", file, fa.ID))
@@ -82,42 +58,7 @@ func Build(file string, fw *FileWorld) (*World, error) {
 			errs = append(errs, fmt.Errorf("%s: account %s is listed twice", file, fa.ID))
 			continue
 		}
-		a := NewAccount(fa.ID, fa.Name)
-		a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
-		for _, fu := range fa.Users {
-			a.Users[fu.Name] = &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
-				Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
-		}
-		for _, fg := range fa.Groups {
-			a.Groups[fg.Name] = &Group{Name: fg.Name, Path: fg.Path, ID: fg.ID, Inline: inline("group "+fg.Name, fg.Policies), Managed: fg.ManagedPolicies}
-		}
-		for _, fr := range fa.Roles {
-			a.Roles[fr.Name] = &Role{Name: fr.Name, Path: fr.Path, ID: fr.ID, Trust: doc("role "+fr.Name+" trustPolicy", fr.TrustPolicy),
-				Inline: inline("role "+fr.Name, fr.Policies), Managed: fr.ManagedPolicies, PermissionsBoundary: fr.PermissionsBoundary,
-				Tags: fr.Tags, MaxSessionDuration: fr.MaxSessionDuration}
-			if fr.TrustPolicy.IsZero() {
-				errs = append(errs, fmt.Errorf("%s: account %s role %s: a role needs a trustPolicy", file, fa.ID, fr.Name))
-			}
-		}
-		for _, fp := range fa.Policies {
-			mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion}
-			if !fp.Document.IsZero() {
-				if d := doc("policy "+fp.Name, fp.Document); d != nil {
-					mp.Versions = append(mp.Versions, PolicyVersion{ID: "v1", Document: d})
-				}
-			}
-			for _, v := range fp.Versions {
-				if d := doc("policy "+fp.Name+" "+v.ID, v.Document); d != nil {
-					mp.Versions = append(mp.Versions, PolicyVersion{ID: v.ID, Document: d})
-				}
-			}
-			a.Policies[fp.Name] = mp
-		}
-		for _, fr := range fa.Resources {
-			r := &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
-			a.Resources[fr.ARN] = r
-		}
-		w.Accounts[fa.ID] = a
+		w.Accounts[fa.ID] = buildAccount(file, &fa, doc, inline, &errs)
 	}
 	if fo := fw.Organization; fo != nil {
 		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}}
@@ -150,6 +91,78 @@ func Build(file string, fw *FileWorld) (*World, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return w, nil
+}
+
+// documents returns the functions that parse a policy document and a
+// list of inline policies of a world file, appending errors to errs.
+func documents(file string, errs *[]error) (func(string, PolicySource) *Document, func(string, []FileInline) []InlinePolicy) {
+	doc := func(where string, p PolicySource) *Document {
+		if p.IsZero() {
+			return nil
+		}
+		data, src, err := policyJSON(file, p)
+		if err != nil {
+			*errs = append(*errs, err)
+			return nil
+		}
+		d, err := NewDocument(src, data)
+		if err != nil {
+			*errs = append(*errs, fmt.Errorf("%s (%s):\n%v", src, where, err))
+			return nil
+		}
+		return d
+	}
+	inline := func(where string, in []FileInline) []InlinePolicy {
+		var out []InlinePolicy
+		for _, p := range in {
+			if d := doc(where+" policy "+p.Name, p.Document); d != nil {
+				out = append(out, InlinePolicy{Name: p.Name, Document: d})
+			}
+		}
+		return out
+	}
+	return doc, inline
+}
+
+// buildAccount turns one account of a world file into an Account (not yet
+// finalized); errors are appended to errs.
+func buildAccount(file string, fa *FileAccount, doc func(string, PolicySource) *Document, inline func(string, []FileInline) []InlinePolicy, errs *[]error) *Account {
+	a := NewAccount(fa.ID, fa.Name)
+	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	for _, fu := range fa.Users {
+		a.Users[fu.Name] = &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
+			Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
+	}
+	for _, fg := range fa.Groups {
+		a.Groups[fg.Name] = &Group{Name: fg.Name, Path: fg.Path, ID: fg.ID, Inline: inline("group "+fg.Name, fg.Policies), Managed: fg.ManagedPolicies}
+	}
+	for _, fr := range fa.Roles {
+		a.Roles[fr.Name] = &Role{Name: fr.Name, Path: fr.Path, ID: fr.ID, Trust: doc("role "+fr.Name+" trustPolicy", fr.TrustPolicy),
+			Inline: inline("role "+fr.Name, fr.Policies), Managed: fr.ManagedPolicies, PermissionsBoundary: fr.PermissionsBoundary,
+			Tags: fr.Tags, MaxSessionDuration: fr.MaxSessionDuration}
+		if fr.TrustPolicy.IsZero() {
+			*errs = append(*errs, fmt.Errorf("%s: account %s role %s: a role needs a trustPolicy", file, fa.ID, fr.Name))
+		}
+	}
+	for _, fp := range fa.Policies {
+		mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion}
+		if !fp.Document.IsZero() {
+			if d := doc("policy "+fp.Name, fp.Document); d != nil {
+				mp.Versions = append(mp.Versions, PolicyVersion{ID: "v1", Document: d})
+			}
+		}
+		for _, v := range fp.Versions {
+			if d := doc("policy "+fp.Name+" "+v.ID, v.Document); d != nil {
+				mp.Versions = append(mp.Versions, PolicyVersion{ID: v.ID, Document: d})
+			}
+		}
+		a.Policies[fp.Name] = mp
+	}
+	for _, fr := range fa.Resources {
+		r := &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
+		a.Resources[fr.ARN] = r
+	}
+	return a
 }
 
 // NewAccount returns an empty account.
@@ -194,6 +207,7 @@ func (r *Role) ARN() string {
 // Finalize checks every reference, fills in IDs and ARNs, and compiles every
 // policy for each way it is used. Call it after changing a World.
 func (w *World) Finalize() error {
+	w.cache = nil
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	compile := func(d *Document, t engine.PolicyType, name string) {
@@ -206,131 +220,13 @@ func (w *World) Finalize() error {
 	}
 	w.resources = map[string]*Resource{}
 	w.roleByID = map[string]*Role{}
-	managed := func(a *Account, ref, where string, t engine.PolicyType) {
-		mp, ok := w.ManagedPolicy(ref)
-		if !ok {
-			bad("%s: managed policy %s does not exist", where, ref)
-			return
-		}
-		if !catalog.IsAWSManagedARN(ref) && (mp.Account == nil || mp.Account != a) {
-			// Accounts stay isolated: a user, group or role uses only AWS
-			// managed policies and its own account's (see PolicyFor).
-			bad("%s: managed policy %s is not in account %s; only AWS managed policies and the account's own can be attached or used as a boundary", where, ref, a.ID)
-			return
-		}
-		if d := mp.Default(); d != nil {
-			compile(d, t, mp.ARN)
-		} else {
-			bad("%s: managed policy %s has no versions", where, ref)
-		}
-	}
 	ids := make([]string, 0, len(w.Accounts))
 	for id := range w.Accounts {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		a := w.Accounts[id]
-		a.OU = nil
-		// IAM names are unique in an account regardless of case (the IAM User
-		// Guide, "IAM identifiers"), though ARNs match case-sensitively.
-		for kind, names := range map[string][]string{"user": keys(a.Users), "group": keys(a.Groups), "role": keys(a.Roles), "policy": keys(a.Policies)} {
-			seen := map[string]string{}
-			for _, n := range names {
-				if other, dup := seen[strings.ToLower(n)]; dup {
-					bad("account %s: %s names %q and %q differ only in case; IAM names are unique regardless of case", a.ID, kind, other, n)
-				}
-				seen[strings.ToLower(n)] = n
-			}
-		}
-		for _, mp := range a.Policies {
-			mp.Account = a
-			mp.Path = cleanPath(mp.Path)
-			mp.ARN = "arn:aws:iam::" + a.ID + ":policy" + mp.Path + mp.Name
-			if mp.DefaultVersion == "" && len(mp.Versions) > 0 {
-				mp.DefaultVersion = mp.Versions[len(mp.Versions)-1].ID
-			}
-			// A managed policy can be attached, set as a boundary or passed
-			// as a session policy: compile it for each now, so that requests
-			// only read.
-			for _, v := range mp.Versions {
-				for _, t := range []engine.PolicyType{engine.IdentityPolicy, engine.BoundaryPolicy, engine.SessionPolicy} {
-					compile(v.Document, t, mp.ARN)
-				}
-			}
-		}
-		for _, g := range a.Groups {
-			g.Account = a
-			if g.ID == "" {
-				g.ID = engine.UniqueID("AGPA", g.ARN())
-			}
-			for _, p := range g.Inline {
-				compile(p.Document, engine.IdentityPolicy, g.ARN()+" inline "+p.Name)
-			}
-			for _, m := range g.Managed {
-				managed(a, m, "group "+g.ARN(), engine.IdentityPolicy)
-			}
-		}
-		for _, u := range a.Users {
-			u.Account = a
-			if u.ID == "" {
-				u.ID = engine.UniqueID("AIDA", u.ARN())
-			}
-			for _, g := range u.Groups {
-				if _, ok := a.Groups[g]; !ok {
-					bad("user %s: group %s does not exist in account %s", u.ARN(), g, a.ID)
-				}
-			}
-			for _, p := range u.Inline {
-				compile(p.Document, engine.IdentityPolicy, u.ARN()+" inline "+p.Name)
-			}
-			for _, m := range u.Managed {
-				managed(a, m, "user "+u.ARN(), engine.IdentityPolicy)
-			}
-			if u.PermissionsBoundary != "" {
-				managed(a, u.PermissionsBoundary, "user "+u.ARN()+" permissions boundary", engine.BoundaryPolicy)
-			}
-		}
-		for _, r := range a.Roles {
-			r.Account = a
-			if r.ID == "" {
-				r.ID = engine.UniqueID("AROA", r.ARN())
-			}
-			w.roleByID[r.ID] = r
-			compile(r.Trust, engine.ResourcePolicy, r.ARN()+" trust policy")
-			for _, p := range r.Inline {
-				compile(p.Document, engine.IdentityPolicy, r.ARN()+" inline "+p.Name)
-			}
-			for _, m := range r.Managed {
-				managed(a, m, "role "+r.ARN(), engine.IdentityPolicy)
-			}
-			if r.PermissionsBoundary != "" {
-				managed(a, r.PermissionsBoundary, "role "+r.ARN()+" permissions boundary", engine.BoundaryPolicy)
-			}
-		}
-		for key, r := range a.Resources {
-			r.Account = a
-			parsed, err := arn.Parse(r.ARN)
-			if err != nil {
-				bad("account %s: resource %q is not an ARN", a.ID, key)
-				continue
-			}
-			if parsed.AccountID != "" && parsed.AccountID != a.ID {
-				bad("resource %s is listed in account %s but its ARN names account %s", r.ARN, a.ID, parsed.AccountID)
-			}
-			r.Type = resourceType(parsed)
-			compile(r.Policy, engine.ResourcePolicy, r.ARN+" policy")
-			if r.AWSManaged && r.Policy == nil {
-				r.managedKeyPolicy = awsManagedKeyPolicy(r)
-			}
-			if other, dup := w.resources[r.ARN]; dup {
-				bad("resource %s is listed in accounts %s and %s", r.ARN, other.Account.ID, a.ID)
-			}
-			w.resources[r.ARN] = r
-			for _, al := range r.Aliases {
-				w.resources["arn:aws:kms:"+parsed.Region+":"+a.ID+":"+al] = r
-			}
-		}
+		w.finalizeAccount(w.Accounts[id], bad)
 	}
 	if org := w.Organization; org != nil {
 		if org.ID == "" {
@@ -406,7 +302,143 @@ func (w *World) Finalize() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	w.cache = &decisionCache{}
 	return nil
+}
+
+// finalizeAccount checks and compiles one account, as Finalize does for
+// each, and records its roles and resources in the world's indexes.
+func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)) {
+	compile := func(d *Document, t engine.PolicyType, name string) {
+		if d == nil {
+			return
+		}
+		if _, err := d.compile(t, name); err != nil {
+			bad("%s: %v", name, err)
+		}
+	}
+	managed := func(a *Account, ref, where string, t engine.PolicyType) {
+		mp, ok := w.ManagedPolicy(ref)
+		if !ok {
+			bad("%s: managed policy %s does not exist", where, ref)
+			return
+		}
+		if !catalog.IsAWSManagedARN(ref) && (mp.Account == nil || mp.Account != a) {
+			// Accounts stay isolated: a user, group or role uses only AWS
+			// managed policies and its own account's (see PolicyFor).
+			bad("%s: managed policy %s is not in account %s; only AWS managed policies and the account's own can be attached or used as a boundary", where, ref, a.ID)
+			return
+		}
+		if d := mp.Default(); d != nil {
+			compile(d, t, mp.ARN)
+		} else {
+			bad("%s: managed policy %s has no versions", where, ref)
+		}
+	}
+	a.OU = nil
+	// IAM names are unique in an account regardless of case (the IAM User
+	// Guide, "IAM identifiers"), though ARNs match case-sensitively.
+	for kind, names := range map[string][]string{"user": keys(a.Users), "group": keys(a.Groups), "role": keys(a.Roles), "policy": keys(a.Policies)} {
+		seen := map[string]string{}
+		for _, n := range names {
+			if other, dup := seen[strings.ToLower(n)]; dup {
+				bad("account %s: %s names %q and %q differ only in case; IAM names are unique regardless of case", a.ID, kind, other, n)
+			}
+			seen[strings.ToLower(n)] = n
+		}
+	}
+	for _, mp := range a.Policies {
+		mp.Account = a
+		mp.Path = cleanPath(mp.Path)
+		mp.ARN = "arn:aws:iam::" + a.ID + ":policy" + mp.Path + mp.Name
+		if mp.DefaultVersion == "" && len(mp.Versions) > 0 {
+			mp.DefaultVersion = mp.Versions[len(mp.Versions)-1].ID
+		}
+		// A managed policy can be attached, set as a boundary or passed
+		// as a session policy: compile it for each now, so that requests
+		// only read.
+		for _, v := range mp.Versions {
+			for _, t := range []engine.PolicyType{engine.IdentityPolicy, engine.BoundaryPolicy, engine.SessionPolicy} {
+				compile(v.Document, t, mp.ARN)
+			}
+		}
+	}
+	for _, g := range a.Groups {
+		g.Account = a
+		if g.ID == "" {
+			g.ID = engine.UniqueID("AGPA", g.ARN())
+		}
+		for _, p := range g.Inline {
+			compile(p.Document, engine.IdentityPolicy, g.ARN()+" inline "+p.Name)
+		}
+		for _, m := range g.Managed {
+			managed(a, m, "group "+g.ARN(), engine.IdentityPolicy)
+		}
+	}
+	for _, u := range a.Users {
+		u.Account = a
+		if u.ID == "" {
+			u.ID = engine.UniqueID("AIDA", u.ARN())
+		}
+		for _, g := range u.Groups {
+			if _, ok := a.Groups[g]; !ok {
+				bad("user %s: group %s does not exist in account %s", u.ARN(), g, a.ID)
+			}
+		}
+		for _, p := range u.Inline {
+			compile(p.Document, engine.IdentityPolicy, u.ARN()+" inline "+p.Name)
+		}
+		for _, m := range u.Managed {
+			managed(a, m, "user "+u.ARN(), engine.IdentityPolicy)
+		}
+		if u.PermissionsBoundary != "" {
+			managed(a, u.PermissionsBoundary, "user "+u.ARN()+" permissions boundary", engine.BoundaryPolicy)
+		}
+	}
+	for _, r := range a.Roles {
+		r.Account = a
+		if r.ID == "" {
+			r.ID = engine.UniqueID("AROA", r.ARN())
+		}
+		w.roleByID[r.ID] = r
+		compile(r.Trust, engine.ResourcePolicy, r.ARN()+" trust policy")
+		for _, p := range r.Inline {
+			compile(p.Document, engine.IdentityPolicy, r.ARN()+" inline "+p.Name)
+		}
+		for _, m := range r.Managed {
+			managed(a, m, "role "+r.ARN(), engine.IdentityPolicy)
+		}
+		if r.PermissionsBoundary != "" {
+			managed(a, r.PermissionsBoundary, "role "+r.ARN()+" permissions boundary", engine.BoundaryPolicy)
+		}
+	}
+	for key, r := range a.Resources {
+		r.Account = a
+		parsed, err := arn.Parse(r.ARN)
+		if err != nil {
+			bad("account %s: resource %q is not an ARN", a.ID, key)
+			continue
+		}
+		if parsed.AccountID != "" && parsed.AccountID != a.ID {
+			bad("resource %s is listed in account %s but its ARN names account %s", r.ARN, a.ID, parsed.AccountID)
+		}
+		r.Type = resourceType(parsed)
+		compile(r.Policy, engine.ResourcePolicy, r.ARN+" policy")
+		if r.AWSManaged && r.Policy == nil {
+			r.managedKeyPolicy = awsManagedKeyPolicy(r)
+		}
+		if other, dup := w.resources[r.ARN]; dup {
+			first, second := other.Account.ID, a.ID
+			if first > second { // as Finalize, which goes by account ID, names them
+				first, second = second, first
+			}
+			bad("resource %s is listed in accounts %s and %s", r.ARN, first, second)
+		}
+		w.resources[r.ARN] = r
+		for _, al := range r.Aliases {
+			w.resources["arn:aws:kms:"+parsed.Region+":"+a.ID+":"+al] = r
+		}
+	}
 }
 
 // orgIDPattern is the Organizations API's pattern for organization IDs.

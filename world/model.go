@@ -25,6 +25,8 @@ type World struct {
 
 	resources map[string]*Resource // by ARN, across accounts
 	roleByID  map[string]*Role
+	// cache keeps what requests gather; Finalize replaces it.
+	cache *decisionCache
 }
 
 // Organization is an AWS Organizations organization.

@@ -1,0 +1,422 @@
+package world
+
+import (
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/iamgate/iamgate/engine"
+)
+
+// Prepare gathers every policy that applies to the request and the context
+// keys the world knows, and prepares it for the engine.
+//
+// What a request gathers from its caller and from its resource is computed
+// once per world and kept (see decisionCache); Prepare then only combines
+// the two with the request's own context, in one allocation. It decides as
+// Gather followed by engine.Request.Prepare does.
+func (w *World) Prepare(r Request) (*engine.Prepared, error) {
+	c := r.Caller
+	if c == nil {
+		return nil, errors.New("request without a caller")
+	}
+	pp := w.principalPartFor(c)
+	rp, res := w.resourcePartFor(r.Resource)
+	if pp == nil || rp == nil || !pp.parsedOK {
+		req, err := w.gather(r, pp, rp, res)
+		if err != nil {
+			return nil, err
+		}
+		return req.Prepare()
+	}
+	req := engine.Request{Principal: c.Principal, Action: r.Action, Resource: r.Resource, Time: r.Time, Context: r.Context}
+	facts := &pp.facts
+	if c.Account != nil && hasPrefixFold(r.Action, "kms:") {
+		facts = &pp.kmsFacts
+	}
+	rp.apply(&req, pp, w.Organization, isTrustAction(r.Action))
+	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys})
+}
+
+// Gather returns the engine request for a request in the world: every
+// policy that applies and the context keys the world knows. Callers that
+// change it before preparing (the Simulate APIs) use it; others use
+// Prepare.
+func (w *World) Gather(r Request) (engine.Request, error) {
+	if r.Caller == nil {
+		return engine.Request{}, errors.New("request without a caller")
+	}
+	rp, res := w.resourcePartFor(r.Resource)
+	return w.gather(r, w.principalPartFor(r.Caller), rp, res)
+}
+
+// gather builds the engine request with its context as one map; pp and rp
+// are computed when nil (not cached).
+func (w *World) gather(r Request, pp *principalPart, rp *resourcePart, res *Resource) (engine.Request, error) {
+	c := r.Caller
+	if c == nil {
+		return engine.Request{}, errors.New("request without a caller")
+	}
+	if pp == nil {
+		pp = w.gatherPrincipal(c)
+	}
+	if rp == nil {
+		rp = w.gatherResource(r.Resource)
+	}
+	req := engine.Request{Principal: c.Principal, Action: r.Action, Resource: r.Resource, Time: r.Time}
+	ctx := make(map[string][]string, len(pp.keys)+len(rp.keys)+len(r.Context)+1)
+	for k, v := range pp.keys {
+		ctx[k] = v
+	}
+	if c.Account != nil && hasPrefixFold(r.Action, "kms:") {
+		ctx["kms:calleraccount"] = []string{c.Account.ID} // AWS KMS sets it for every request
+	}
+	for k, v := range rp.keys {
+		ctx[k] = v
+	}
+	rp.apply(&req, pp, w.Organization, isTrustAction(r.Action))
+	for k, v := range r.Context {
+		ctx[strings.ToLower(k)] = v
+	}
+	req.Context = ctx
+	return req, nil
+}
+
+// principalPart is what a request gathers from its caller: the identity
+// policies, permissions boundary and session policies, the SCPs along the
+// caller's OU chain, and the context keys the world knows of the caller.
+// It is immutable once made.
+type principalPart struct {
+	identity []*engine.Policy
+	boundary *engine.Policy
+	session  []*engine.Policy
+	scp      [][]*engine.Policy
+	// keys are the world's keys for the caller, lower case.
+	keys map[string][]string
+	// For PrepareWith: the parsed principal, and facts (kmsFacts for kms:
+	// actions, with kms:CallerAccount) holding keys over the keys the
+	// engine derives from the principal.
+	parsed          engine.Principal
+	parsedOK        bool
+	facts, kmsFacts factKeys
+	// principal and kind are the caller's, to check that a cached part is
+	// for the same caller.
+	principal string
+	kind      engine.PrincipalKind
+}
+
+type factKeys struct{ keys map[string][]string }
+
+// current returns the world's version of an account an entity or caller
+// points at: an entity that did not change is shared by successive
+// versions of its account, so its Account may be an earlier version.
+func (w *World) current(a *Account) *Account {
+	if a == nil {
+		return nil
+	}
+	if cur := w.Accounts[a.ID]; cur != nil {
+		return cur
+	}
+	return a
+}
+
+func (w *World) gatherPrincipal(c *Caller) *principalPart {
+	pp := &principalPart{keys: map[string][]string{}, principal: c.Principal, kind: c.Kind}
+	set := func(k, v string) {
+		if v != "" {
+			pp.keys[strings.ToLower(k)] = []string{v}
+		}
+	}
+	addManaged := func(refs []string, t engine.PolicyType) []*engine.Policy {
+		var out []*engine.Policy
+		for _, ref := range refs {
+			if mp, ok := w.ManagedPolicy(ref); ok && mp.Default() != nil {
+				if cp := mp.Default().as(t); cp != nil {
+					out = append(out, cp)
+				}
+			}
+		}
+		return out
+	}
+	inline := func(in []InlinePolicy) []*engine.Policy {
+		out := make([]*engine.Policy, 0, len(in))
+		for _, p := range in {
+			out = append(out, p.Document.as(engine.IdentityPolicy))
+		}
+		return out
+	}
+	boundary := func(ref string) {
+		if ref == "" {
+			return
+		}
+		if mp, ok := w.ManagedPolicy(ref); ok && mp.Default() != nil {
+			pp.boundary = mp.Default().as(engine.BoundaryPolicy)
+		}
+	}
+	acct := w.current(c.Account)
+	switch {
+	case c.User != nil:
+		u := c.User
+		pp.identity = append(inline(u.Inline), addManaged(u.Managed, engine.IdentityPolicy)...)
+		groups := w.current(u.Account)
+		for _, g := range u.Groups {
+			if grp := groups.Groups[g]; grp != nil {
+				pp.identity = append(pp.identity, inline(grp.Inline)...)
+				pp.identity = append(pp.identity, addManaged(grp.Managed, engine.IdentityPolicy)...)
+			}
+		}
+		boundary(u.PermissionsBoundary)
+		set("aws:username", u.Name)
+		set("aws:userid", u.ID)
+		set("aws:PrincipalArn", u.ARN())
+	case c.Group != nil:
+		pp.identity = append(inline(c.Group.Inline), addManaged(c.Group.Managed, engine.IdentityPolicy)...)
+	case c.Role != nil:
+		ro := c.Role
+		pp.identity = append(inline(ro.Inline), addManaged(ro.Managed, engine.IdentityPolicy)...)
+		boundary(ro.PermissionsBoundary)
+		set("aws:userid", ro.ID+":"+c.Session.Name)
+		set("aws:PrincipalArn", ro.ARN())
+		if s := c.Session; s != nil {
+			pp.session = s.Policies
+			set("aws:SourceIdentity", s.SourceIdentity)
+		}
+	}
+	for k, v := range c.Tags() {
+		set("aws:PrincipalTag/"+k, v)
+	}
+	org := w.Organization
+	if acct != nil && org != nil && acct.OU != nil {
+		set("aws:PrincipalOrgID", org.ID)
+		pp.keys["aws:principalorgpaths"] = []string{orgPath(org, acct.OU)}
+		if org.SCPsEnabled {
+			pp.scp = w.levels(acct, "scp")
+		}
+	}
+	if p, err := engine.ParsePrincipal(c.Principal); err == nil {
+		pp.parsed, pp.parsedOK = p, true
+		derived := engine.PrincipalContext(p)
+		pp.facts.keys = over(derived, pp.keys)
+		pp.kmsFacts = pp.facts
+		if c.Account != nil {
+			pp.kmsFacts.keys = over(pp.facts.keys, map[string][]string{"kms:calleraccount": {c.Account.ID}})
+		}
+	}
+	return pp
+}
+
+// over returns base with top's keys over it.
+func over(base, top map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(base)+len(top))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range top {
+		out[k] = v
+	}
+	return out
+}
+
+// resourcePart is what a request gathers from its resource: the resource
+// (or trust) policy, its kind, the account that owns it, the RCPs along
+// that account's OU chain and the resource's context keys (tags,
+// aws:ResourceOrgID/Paths). It is immutable once made.
+type resourcePart struct {
+	policy     *engine.Policy // resource policy (nil for a role)
+	trust      *engine.Policy // a role's trust policy, for trust actions
+	isRole     bool
+	kind       engine.ResourcePolicyKind
+	account    *Account
+	awsManaged bool
+	keys       map[string][]string
+	rcp        [][]*engine.Policy
+}
+
+func (w *World) gatherResource(arnText string) *resourcePart {
+	rp := &resourcePart{keys: map[string][]string{}}
+	set := func(k, v string) {
+		if v != "" {
+			rp.keys[strings.ToLower(k)] = []string{v}
+		}
+	}
+	res, resAccount := w.resource(arnText)
+	if role, acct := w.roleAt(arnText); role != nil {
+		resAccount = acct
+		rp.isRole = true
+		rp.trust = role.Trust.as(engine.ResourcePolicy)
+		for k, v := range role.Tags {
+			set("iam:ResourceTag/"+k, v)
+			set("aws:ResourceTag/"+k, v)
+		}
+	} else if u, acct := w.userAt(arnText); u != nil {
+		resAccount = acct
+		for k, v := range u.Tags {
+			set("iam:ResourceTag/"+k, v)
+			set("aws:ResourceTag/"+k, v)
+		}
+	}
+	if res != nil {
+		rp.awsManaged = res.AWSManaged
+		resAccount = w.current(res.Account)
+		switch {
+		case res.Policy != nil:
+			rp.policy = res.Policy.as(engine.ResourcePolicy)
+		case res.managedKeyPolicy != nil:
+			rp.policy = res.managedKeyPolicy
+		}
+		if strings.HasPrefix(res.Type, "kms-") {
+			rp.kind = engine.KindKey
+		}
+		for k, v := range res.Tags {
+			for _, key := range resourceTagKeys(res, k) {
+				set(key, v)
+			}
+		}
+	}
+	rp.account = resAccount
+	org := w.Organization
+	if resAccount != nil && org != nil && resAccount.OU != nil {
+		set("aws:ResourceOrgID", org.ID)
+		rp.keys["aws:resourceorgpaths"] = []string{orgPath(org, resAccount.OU)}
+		if org.RCPsEnabled && !rp.awsManaged {
+			rp.rcp = w.levels(resAccount, "rcp")
+		}
+	}
+	return rp
+}
+
+// apply sets the request's policies and resource fields from both parts.
+func (rp *resourcePart) apply(req *engine.Request, pp *principalPart, org *Organization, trustAction bool) {
+	pol := &req.Policies
+	pol.Identity, pol.PermissionsBoundary, pol.Session = pp.identity, pp.boundary, pp.session
+	if rp.isRole && trustAction {
+		pol.Resource = rp.trust
+		req.ResourcePolicyKind = engine.KindTrust
+	}
+	if rp.policy != nil {
+		pol.Resource = rp.policy
+	}
+	if rp.kind == engine.KindKey {
+		req.ResourcePolicyKind = engine.KindKey
+	}
+	if rp.account != nil {
+		req.ResourceAccount = rp.account.ID
+	}
+	if org != nil {
+		req.ManagementAccount = org.ManagementAccount
+		pol.SCP = pp.scp
+		pol.RCP = rp.rcp
+	}
+}
+
+// decisionCache keeps, for one World, what requests gather from their
+// callers and resources, so that deciding does not gather again:
+//
+//   - principals: by *User (user callers), *Group (group stand-ins) and
+//     *Account (root users), checked against the caller's principal text
+//     and kind;
+//   - role sessions keep theirs on the Session (Session.part), tagged
+//     with the cache it was made for;
+//   - resources: by *Resource, *Role, *User (as resources) or *Account
+//     (an ARN with no record), the record the ARN resolves to.
+//
+// It lives with the World and is replaced whenever the world is
+// finalized, so a world never serves what an earlier state gathered: a
+// policy detached in a new snapshot is never honoured by it. Entries are
+// immutable; the maps are safe for concurrent use. Its size is bounded by
+// the world's entities (plus those of callers resolved in earlier worlds).
+type decisionCache struct {
+	principals sync.Map // *User, *Group, *Account -> *principalPart
+	resources  sync.Map // *Resource, *Role, *User, *Account -> *resourcePart
+}
+
+// sessionPart is a role session's principal part, for one world's cache.
+type sessionPart struct {
+	cache *decisionCache
+	role  *Role
+	part  *principalPart
+}
+
+func (w *World) principalPartFor(c *Caller) *principalPart {
+	dc := w.cache
+	if dc == nil {
+		return nil
+	}
+	if s := c.Session; s != nil {
+		if c.Role == nil || c.User != nil || c.Group != nil {
+			return nil
+		}
+		if sp := s.part.Load(); sp != nil && sp.cache == dc && sp.role == c.Role && sp.part.principal == c.Principal && sp.part.kind == c.Kind {
+			return sp.part
+		}
+		pp := w.gatherPrincipal(c)
+		s.part.Store(&sessionPart{cache: dc, role: c.Role, part: pp})
+		return pp
+	}
+	var key any
+	switch {
+	case c.User != nil && c.Role == nil && c.Group == nil:
+		key = c.User
+	case c.Group != nil && c.User == nil && c.Role == nil:
+		key = c.Group
+	case c.Kind == engine.AccountRoot && c.Account != nil && c.User == nil && c.Role == nil && c.Group == nil:
+		key = c.Account
+	default:
+		return nil
+	}
+	if v, ok := dc.principals.Load(key); ok {
+		if pp := v.(*principalPart); pp.principal == c.Principal && pp.kind == c.Kind {
+			return pp
+		}
+		return nil
+	}
+	pp := w.gatherPrincipal(c)
+	dc.principals.LoadOrStore(key, pp)
+	return pp
+}
+
+// resourcePartFor returns the cached resource part for an ARN, or nil
+// when it is not cached (then gather computes it).
+func (w *World) resourcePartFor(arnText string) (*resourcePart, *Resource) {
+	// The part depends only on the record the ARN resolves to (a resource,
+	// a role or user, or else just the account), so that is the key.
+	dc := w.cache
+	if dc == nil {
+		return nil, nil
+	}
+	res, acct := w.resource(arnText)
+	role, _ := w.roleAt(arnText)
+	var user *User
+	if role == nil {
+		user, _ = w.userAt(arnText)
+	}
+	var key any
+	switch {
+	case res != nil && role == nil && user == nil:
+		key = res
+	case res != nil:
+		return nil, res // both a record and an IAM entity: not cached
+	case role != nil:
+		key = role
+	case user != nil:
+		key = user
+	case acct != nil:
+		key = acct
+	default:
+		return emptyResource, nil
+	}
+	if v, ok := dc.resources.Load(key); ok {
+		return v.(*resourcePart), res
+	}
+	rp := w.gatherResource(arnText)
+	dc.resources.LoadOrStore(key, rp)
+	return rp, res
+}
+
+// emptyResource is the part of a resource that is in no account the world
+// holds and has no record.
+var emptyResource = &resourcePart{}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
