@@ -257,3 +257,22 @@ func TestGroupCaller(t *testing.T) {
 		t.Fatal("unknown group accepted")
 	}
 }
+
+// A bad policy in a world file is reported with the file and the position
+// in it, iamgate's detail, and beside it the words IAM's API answers for the
+// same document (IAM User Guide, "Troubleshoot IAM policies": a lower-case
+// Effect fails IAM's legacy parsing; real output quoted in
+// hashicorp/terraform#10057: "The policy failed legacy parsing").
+func TestBadPolicyNamesTheFileAndIAMsWords(t *testing.T) {
+	src := "accounts:\n  - id: \"111111111111\"\n    users:\n      - name: u\n        policies:\n          - name: p\n            document: {\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}\n"
+	_, err := world.Parse("w.yaml", []byte(src))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"w.yaml:7", "user u policy p", "Statement[0].Effect", `got "allow"`, "(IAM: The policy failed legacy parsing)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
+	}
+}
