@@ -289,6 +289,9 @@ type atom struct {
 	fold     bool
 	compiled *condition.Condition
 	negC     *condition.Condition
+	// likeForms are StringLike patterns whose union is the atom (nil when
+	// there are none, as for Arn atoms).
+	likeForms []string
 }
 
 type region struct {
@@ -505,10 +508,14 @@ func (a *analyzer) conditionAtom(k *keyInfo, op condition.Operator, key string, 
 		var vals []string
 		finite := true
 		var members []string
+		forms, formsOK := []string{}, true
 		for _, u := range units {
 			r, err := a.resolve(u, where)
 			if err != nil {
-				return err
+				// policy/condition stops at a value whose variable cannot be
+				// resolved and makes the condition false: only the values
+				// before it can match.
+				break
 			}
 			if like && starQm(r) {
 				return unknownf("%s: the pattern %q has '?' right after '*', whose byte-wise matching can split a multi-byte character", where, escapeValue(r, true))
@@ -516,6 +523,20 @@ func (a *analyzer) conditionAtom(k *keyInfo, op condition.Operator, key string, 
 			ns = append(ns, globNFA(r, like, fold))
 			vals = append(vals, escapeValue(r, like))
 			text, isLit := literalText(r, like)
+			switch {
+			case like:
+				forms = append(forms, escapeValue(r, true))
+			case fold:
+				vs, ok := caseVariants(text, 64)
+				if !ok {
+					formsOK = false
+				}
+				for _, v := range vs {
+					forms = append(forms, escapeLiteral(v, true))
+				}
+			default:
+				forms = append(forms, escapeLiteral(text, true))
+			}
 			if !isLit {
 				finite = false
 			} else if finite {
@@ -531,6 +552,9 @@ func (a *analyzer) conditionAtom(k *keyInfo, op condition.Operator, key string, 
 			}
 		}
 		at.lang, at.values, at.fold = unionNFA(ns), vals, fold
+		if formsOK {
+			at.likeForms = forms
+		}
 		if finite {
 			at.members = dedupe(members)
 			if at.members == nil {
@@ -724,6 +748,9 @@ func (a *analyzer) variableAtom(k *keyInfo, where string, compared []string, fol
 	at.lang, at.values = unionNFA(ns), vals
 	if all != nil {
 		at.members = dedupe(all)
+		for _, m := range at.members {
+			at.likeForms = append(at.likeForms, escapeLiteral(m, true))
+		}
 	}
 	at.base = "StringEquals"
 	if fold {

@@ -469,6 +469,9 @@ func (a *analyzer) setDescriptors(k *keyInfo) error {
 				}
 			}
 		}
+		if r.p == nil && k.kind == kString {
+			r.p, r.n = a.globUnion(k, r)
+		}
 		if r.p == nil {
 			return unknownf("%s is multi-valued and its region %d (%s) is not one IAM operator: \"some value is in it\" cannot be written exactly as a conjunction", k.name, ri+1, describe(k, r))
 		}
@@ -644,4 +647,78 @@ func spansToCIDRs(spans []span) []string {
 		}
 	}
 	return out
+}
+
+// globUnion writes region r, or its complement, as one StringLike whose
+// patterns are the atoms' own (each Equals value and IgnoreCase variant as a
+// pattern without wildcards): the patterns' own regions (finer than the
+// atoms') say which patterns lie inside r, and whether they fill it.
+func (a *analyzer) globUnion(k *keyInfo, r *region) (p, n *Conjunct) {
+	var forms []string
+	seen := map[string]bool{}
+	for _, at := range k.atoms {
+		if at.likeForms == nil {
+			return nil, nil
+		}
+		for _, f := range at.likeForms {
+			if !seen[f] {
+				seen[f] = true
+				forms = append(forms, f)
+			}
+		}
+	}
+	if len(forms) == 0 || len(forms) > 32 {
+		return nil, nil
+	}
+	ns := make([]*nfa, len(forms))
+	for i, f := range forms {
+		ns[i] = globNFA(parseTemplate(f, true), true, false)
+	}
+	w, order, ok := solveStrings(ns, a.opt.MaxStates)
+	if !ok {
+		return nil, nil
+	}
+	rk := vecKey(r.vec)
+	// fine regions inside r, and those outside
+	var in, out []string
+	for _, v := range order {
+		if vecKey(a.vector(k, w[v])) == rk {
+			in = append(in, v)
+		} else {
+			out = append(out, v)
+		}
+	}
+	union := func(target, other []string) []string {
+		var pick []string
+		covered := map[string]bool{}
+		for i, f := range forms {
+			ok := true
+			for _, v := range other {
+				if v[i] == '1' {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			pick = append(pick, f)
+			for _, v := range target {
+				if v[i] == '1' {
+					covered[v] = true
+				}
+			}
+		}
+		if len(covered) != len(target) || len(pick) == 0 {
+			return nil
+		}
+		return pick
+	}
+	if g := union(in, out); g != nil {
+		return &Conjunct{Key: k.name, Operator: "StringLike", Values: g}, &Conjunct{Key: k.name, Operator: "StringNotLike", Values: g}
+	}
+	if g := union(out, in); g != nil {
+		return &Conjunct{Key: k.name, Operator: "StringNotLike", Values: g}, &Conjunct{Key: k.name, Operator: "StringLike", Values: g}
+	}
+	return nil, nil
 }
