@@ -61,6 +61,10 @@ type Result struct {
 	// the number of completions the engine decided.
 	Regions      map[string]int
 	Combinations int
+	// MultiValued lists the unknown keys a ForAllValues or ForAnyValue
+	// operator compares: their value is a set. Every other unknown key is
+	// taken to hold one value.
+	MultiValued []string
 }
 
 // overlay is a context: base with key set to vals (or removed when vals is
@@ -225,6 +229,9 @@ func AllowedIf(q *engine.Prepared, opt Options) (*Result, error) {
 			return res, err
 		}
 		res.Regions[k.name] = len(k.regions)
+		if k.multi {
+			res.MultiValued = append(res.MultiValued, k.name)
+		}
 	}
 	if err := a.combine(res); err != nil {
 		return res, err

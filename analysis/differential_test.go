@@ -187,13 +187,17 @@ func randomDocument(r *rand.Rand, f family) randomDoc {
 	return randomDoc{req: engine.Request{Principal: principal, Action: "s3:GetObject", Resource: resource, ResourceAccount: "111111111111", Context: ctx, Policies: pol}, unknown: ks, texts: texts}
 }
 
-func randomContext(r *rand.Rand, f family, ks []string) map[string][]string {
+func randomContext(r *rand.Rand, f family, ks, multi []string) map[string][]string {
 	out := map[string][]string{}
 	for _, k := range ks {
 		if r.Intn(5) == 0 {
 			continue
 		}
-		if k == "test:m" {
+		isMulti := false
+		for _, m := range multi {
+			isMulti = isMulti || m == k
+		}
+		if isMulti {
 			n := 1 + r.Intn(3)
 			var vs []string
 			for i := 0; i < n; i++ {
@@ -244,7 +248,7 @@ func TestDifferential(t *testing.T) {
 					t.Fatal(err)
 				}
 				for i := 0; i < perDoc; i++ {
-					ctx := randomContext(r, f, doc.unknown)
+					ctx := randomContext(r, f, doc.unknown, res.MultiValued)
 					full := doc.req
 					full.Context = map[string][]string{}
 					for k, v := range doc.req.Context {
