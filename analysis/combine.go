@@ -263,5 +263,66 @@ func (a *analyzer) combine(res *Result) error {
 		res.AllowedIf = append(res.AllowedIf, conj)
 		res.Witnesses = append(res.Witnesses, w)
 	}
+	mergeIfExists(res)
 	return nil
+}
+
+// mergeIfExists rewrites "K absent and R" or "K op V and R" as
+// "K opIfExists V and R": for an operator without a set qualifier,
+// opIfExists holds exactly when the key is absent or op holds.
+func mergeIfExists(res *Result) {
+	for changed := true; changed; {
+		changed = false
+	search:
+		for i, a := range res.AllowedIf {
+			for j, b := range res.AllowedIf {
+				if i == j || len(a) != len(b) {
+					continue
+				}
+				for x, l := range a {
+					if l.Operator != "Null" || len(l.Values) != 1 || l.Values[0] != "true" {
+						continue
+					}
+					for y, m := range b {
+						op, err := condition.ParseOperator(m.Operator)
+						if err != nil || m.Key != l.Key || op.Family == condition.Null || op.Set != condition.SetNone || op.IfExists {
+							continue
+						}
+						if !sameRest(a, x, b, y) {
+							continue
+						}
+						merged := append([]Conjunct{}, b...)
+						merged[y] = Conjunct{Key: m.Key, Operator: m.Operator + "IfExists", Values: m.Values}
+						res.AllowedIf[j] = merged
+						res.AllowedIf = append(res.AllowedIf[:i], res.AllowedIf[i+1:]...)
+						res.Witnesses = append(res.Witnesses[:i], res.Witnesses[i+1:]...)
+						changed = true
+						break search
+					}
+				}
+			}
+		}
+	}
+}
+
+// sameRest reports whether a without a[x] and b without b[y] hold the same
+// conjuncts.
+func sameRest(a []Conjunct, x int, b []Conjunct, y int) bool {
+	count := map[string]int{}
+	for i, c := range a {
+		if i != x {
+			count[fmt.Sprint(c)]++
+		}
+	}
+	for i, c := range b {
+		if i != y {
+			count[fmt.Sprint(c)]--
+		}
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
 }
