@@ -36,7 +36,8 @@ FUZZ_TARGETS = \
 	./server:FuzzServe:30000 \
 	./pipeline:FuzzCheck:100000 \
 	./pipeline:FuzzGuardrails:100000 \
-	./pipeline:FuzzReadZip:200000
+	./pipeline:FuzzReadZip:200000 \
+	./analysis:FuzzSolverLanguages:300000
 
 fuzz-short:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -159,3 +159,25 @@ func TestConcurrentAuthorize(t *testing.T) {
 		}
 	}
 }
+
+func TestWithContext(t *testing.T) {
+	id := engine.MustCompile(engine.IdentityPolicy, "id", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+"Condition":{"StringEquals":{"aws:username":"alice","test:k":"v"}}}]}`)
+	q, err := engine.Request{Principal: "arn:aws:iam::111111111111:user/alice", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k",
+		Context: map[string][]string{"test:k": {"v"}}, Policies: engine.Policies{Identity: []*engine.Policy{id}}}.Prepare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := engine.Authorize(q).Decision; d != engine.Allowed {
+		t.Fatalf("base: %v", d)
+	}
+	if d := engine.Authorize(q.WithContext(nil, []string{"AWS:UserName"})).Decision; d != engine.ImplicitDeny {
+		t.Fatalf("derived key removed: %v", d)
+	}
+	if d := engine.Authorize(q.WithContext(map[string][]string{"Test:K": {"w"}}, nil)).Decision; d != engine.ImplicitDeny {
+		t.Fatalf("key replaced: %v", d)
+	}
+	if d := engine.Authorize(q).Decision; d != engine.Allowed {
+		t.Fatalf("original changed: %v", d)
+	}
+}

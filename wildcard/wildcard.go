@@ -64,11 +64,14 @@ func match(p, s string, fold bool) bool {
 		} else if si == len(s) {
 			return true
 		}
-		// Mismatch: let the last '*' swallow one more byte and retry.
+		// Mismatch: let the last '*' swallow one more character (a whole
+		// UTF-8 sequence, so that a '?' after it never starts inside one)
+		// and retry.
 		if star < 0 || starS >= len(s) {
 			return false
 		}
-		starS++
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
 		pi, si = star+1, starS
 	}
 }

@@ -76,3 +76,25 @@ func TestBacktrackAtEnd(t *testing.T) {
 		t.Fatal("backtracking")
 	}
 }
+
+// '?' matches one character, also after a '*' (IAM User Guide, "IAM JSON
+// policy elements: Condition operators", String condition operators: "?"
+// matches any single character): "*??" needs two characters, so "€" (one
+// character, three bytes) does not match it, and "é€" does.
+func TestQuestionMarkAfterStarIsOneCharacter(t *testing.T) {
+	for _, c := range []struct {
+		p, s string
+		want bool
+	}{
+		{"*??", "€", false},
+		{"*??", "é€", true},
+		{"*?", "€", true},
+		{"a*?b", "a€b", true},
+		{"a*??b", "a€b", false},
+		{"*?€", "x€", true},
+	} {
+		if got := wildcard.Match(c.p, c.s); got != c.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", c.p, c.s, got, c.want)
+		}
+	}
+}

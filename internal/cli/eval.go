@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamgate/iamgate/accesstest"
+	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/evaldoc"
@@ -24,6 +25,10 @@ type evalParams struct {
 	output string
 	expect string
 	now    func() time.Time
+	// unknown lists context keys whose values are unknown; unknownContext
+	// makes unknown every key the policies mention that the request lacks.
+	unknown        []string
+	unknownContext bool
 }
 
 func newEvalCmd() *cobra.Command {
@@ -36,7 +41,14 @@ principal, action, resource, context and every policy that applies, and prints
 AWS's decision (allowed, explicitDeny or implicitDeny) with its explanation.
 
 aws:CurrentTime and aws:EpochTime default to now; give them in "context" for
-a repeatable answer.`,
+a repeatable answer.
+
+With --unknown KEY (repeatable) or --unknown-context the keys are unknown:
+"decision" is the decision with them absent, and "allowedIf" says exactly
+when the request is allowed, as a disjunction (array) of conjunctions (arrays)
+of IAM conditions {"key", "operator", "values"} on the unknown keys: [] is
+never, [[]] is always. Each alternative comes with a witness the engine
+allows. Where the answer cannot be exact, "allowedIfUnknown" names why.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.file = args[0]
@@ -49,6 +61,8 @@ a repeatable answer.`,
 	}
 	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&p.expect, "expect", "", "exit 1 unless the decision is this one: "+accesstest.ExpectWords+" (as in test files)")
+	cmd.Flags().StringArrayVar(&p.unknown, "unknown", nil, "a context key whose value is unknown: also print when the request is allowed (repeatable)")
+	cmd.Flags().BoolVar(&p.unknownContext, "unknown-context", false, "every condition key the policies mention that the request does not give is unknown")
 	return cmd
 }
 
@@ -86,6 +100,9 @@ func runEval(_ context.Context, p evalParams, stdin io.Reader, stdout io.Writer)
 	q, err := req.Prepare()
 	if err != nil {
 		return ExitUsage, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(p.unknown) > 0 || p.unknownContext {
+		return runEvalUnknown(p, q, want, stdout)
 	}
 	e := engine.Explain(q)
 	e.Notes = append(e.Notes, requestNotes(catalog.Default(), e.Action, e.Context)...)
@@ -202,4 +219,104 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// evalAnswer is the JSON answer with unknown keys: the explanation of the
+// decision with those keys absent, and when the request is allowed.
+type evalAnswer struct {
+	*engine.Explanation
+	Unknown     []string              `json:"unknown"`
+	MultiValued []string              `json:"multiValued,omitempty"`
+	AllowedIf   *analysis.Formula     `json:"allowedIf,omitempty"`
+	Witnesses   []map[string][]string `json:"witnesses,omitempty"`
+	// UnknownReason, when set, names the construct that keeps the answer
+	// from being exact; allowedIf is then left out.
+	UnknownReason string `json:"allowedIfUnknown,omitempty"`
+}
+
+func runEvalUnknown(p evalParams, q *engine.Prepared, want func(engine.Decision) bool, stdout io.Writer) (int, error) {
+	res, err := analysis.AllowedIf(q, analysis.Options{Unknown: p.unknown, AllUnknown: p.unknownContext})
+	var ue *analysis.UnknownError
+	if err != nil && !errors.As(err, &ue) {
+		return ExitUsage, err
+	}
+	ans := evalAnswer{Explanation: engine.Explain(q.WithContext(nil, res.Unknown)), Unknown: res.Unknown, MultiValued: res.MultiValued}
+	if ans.Unknown == nil {
+		ans.Unknown = []string{}
+	}
+	if ue != nil {
+		ans.UnknownReason = ue.Construct
+	} else {
+		f := res.AllowedIf
+		if f == nil {
+			f = analysis.Formula{}
+		}
+		ans.AllowedIf, ans.Witnesses = &f, res.Witnesses
+	}
+	if p.output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(ans); err != nil {
+			return ExitUsage, err
+		}
+	} else {
+		fmt.Fprint(stdout, ans.Text())
+		fmt.Fprintf(stdout, "\nUnknown context: %s (the decision above is with them absent)\n", strings.Join(ans.Unknown, ", "))
+		if len(ans.MultiValued) > 0 {
+			fmt.Fprintf(stdout, "Multi-valued (a set of values): %s\n", strings.Join(ans.MultiValued, ", "))
+		}
+		if ue != nil {
+			fmt.Fprintf(stdout, "Allowed if: UNKNOWN: %s\n", ue.Construct)
+		} else {
+			fmt.Fprintf(stdout, "Allowed if: %s", formulaText(*ans.AllowedIf, ans.Witnesses))
+		}
+	}
+	if want != nil && !want(ans.Decision) {
+		return ExitMismatch, errors.New("decision is " + ans.Decision.String() + ", expected " + p.expect)
+	}
+	return ExitOK, nil
+}
+
+func formulaText(f analysis.Formula, ws []map[string][]string) string {
+	switch {
+	case f.Never():
+		return "never, whatever the unknown keys hold\n"
+	case f.Always():
+		return "always, whatever the unknown keys hold\n"
+	}
+	var b strings.Builder
+	b.WriteString("\n")
+	for i, conj := range f {
+		if i > 0 {
+			b.WriteString("  or\n")
+		}
+		for j, c := range conj {
+			if j == 0 {
+				b.WriteString("    ")
+			} else {
+				b.WriteString("    and ")
+			}
+			b.WriteString(c.String() + "\n")
+		}
+		if i < len(ws) {
+			b.WriteString("      witness (allowed): " + witnessText(ws[i], conj) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func witnessText(w map[string][]string, conj []analysis.Conjunct) string {
+	var keys []string
+	for k := range w {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%q", k, w[k]))
+	}
+	if len(parts) == 0 {
+		return "every unknown key absent"
+	}
+	return strings.Join(parts, " ")
 }

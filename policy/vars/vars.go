@@ -315,7 +315,10 @@ func glob(p []unit, s string, fold bool) bool {
 		if star < 0 || starS >= len(s) {
 			return false
 		}
-		starS++
+		// The '*' swallows one more character, a whole UTF-8 sequence, so
+		// that a '?' after it never starts inside one.
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
 		pi, po, si = star+1, 0, starS
 	}
 }

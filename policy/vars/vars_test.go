@@ -130,3 +130,23 @@ func TestGlobBacktrackAtEnd(t *testing.T) {
 		t.Fatal("star then variable")
 	}
 }
+
+// StringLike's '?' is one character, also right after a '*' (IAM User
+// Guide, "IAM JSON policy elements: Condition operators", String condition
+// operators): "*??" does not match the one character "€".
+func TestLikeQuestionMarkAfterStarIsOneCharacter(t *testing.T) {
+	for _, c := range []struct {
+		p, s string
+		want bool
+	}{
+		{"*??", "€", false},
+		{"*??", "é€", true},
+		{"x*?y", "x€y", true},
+		{"x*??y", "x€y", false},
+	} {
+		tp := vars.Compile(c.p, false)
+		if ok, _ := tp.Like(c.s, nil, false); ok != c.want {
+			t.Errorf("Like(%q, %q) = %v, want %v", c.p, c.s, ok, c.want)
+		}
+	}
+}

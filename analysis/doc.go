@@ -1,0 +1,35 @@
+// Package analysis answers questions wider than one request from the same
+// engine that decides requests. Its first question is "allowed if": given a
+// request some of whose context keys are unknown, exactly which values of
+// those keys make the engine allow it.
+//
+// AllowedIf compiles the request's policies into atoms, one predicate on a
+// single value of an unknown key per condition on it (and per condition or
+// resource whose policy variable names it). Each key's value space, typed by
+// the operators that compare it, is split into regions where every atom is
+// constant: for strings by a breadth-first walk over the product of small
+// automata (StringLike patterns are regular languages), for numbers and dates
+// by intervals between the constants, for IP addresses by the ranges the
+// CIDR blocks cut, for Bool and Binary by their values. Each region has a
+// witness value. The engine decides every combination of regions (absent
+// included; for a multi-valued key, every set of regions), so Deny
+// statements, SCPs, RCPs, boundaries, session, resource and endpoint
+// policies all count as the engine counts them. The allowed combinations are
+// written as a disjunction of conjunctions of IAM conditions (the atoms and
+// their negations, Null, ForAnyValue/ForAllValues for sets) and simplified;
+// before it is reported, each disjunct's witness is decided again by
+// engine.Authorize and each of its conditions is checked on it by
+// policy/condition. A Formula is evaluated by policy/condition too.
+//
+// Where the answer could not be exact the error is an UnknownError naming the
+// construct: a key compared by operators of two families (Numeric and String,
+// say); a policy variable relating two unknown keys; a multi-valued key used
+// as a policy variable; a region of a multi-valued key that is not one IAM
+// operator; a StringLike or ArnLike pattern with '?' right after '*' (the
+// engine matches such patterns byte by byte and may split a multi-byte
+// character); an ArnLike value whose policy variable is not in the request;
+// past the caps on regions, combinations or automaton states.
+//
+// It knows nothing of storage or of the world; it reads the policies of an
+// engine.Prepared request and decides with the engine.
+package analysis

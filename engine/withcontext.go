@@ -1,0 +1,24 @@
+package engine
+
+import "strings"
+
+// WithContext returns a copy of q whose context has the keys in set replaced
+// by the given values and the keys in remove deleted; q is unchanged. Keys
+// are condition keys in any case. A removed key is absent even when Prepare
+// would derive it (aws:username, aws:CurrentTime, ...), so callers can ask
+// what the decision is when a key is not known. It exists for analysis,
+// which decides many completions of one request.
+func (q *Prepared) WithContext(set map[string][]string, remove []string) *Prepared {
+	c := *q
+	c.ctx = make(map[string][]string, len(q.ctx)+len(set))
+	for k, v := range q.ctx {
+		c.ctx[k] = v
+	}
+	for _, k := range remove {
+		delete(c.ctx, strings.ToLower(k))
+	}
+	for k, v := range set {
+		c.ctx[strings.ToLower(k)] = v
+	}
+	return &c
+}
