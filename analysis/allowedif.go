@@ -491,15 +491,6 @@ func (a *analyzer) resolve(units []tunit, where string) ([]tunit, error) {
 	return out, nil
 }
 
-func starQm(units []tunit) bool {
-	for i := 0; i+1 < len(units); i++ {
-		if units[i].kind == uStar && units[i+1].kind == uQm {
-			return true
-		}
-	}
-	return false
-}
-
 func (a *analyzer) conditionAtom(k *keyInfo, op condition.Operator, key string, texts []string, units [][]tunit, useVars bool) error {
 	base := op.Base
 	if p, ok := positiveOf[base]; ok {
@@ -523,9 +514,6 @@ func (a *analyzer) conditionAtom(k *keyInfo, op condition.Operator, key string, 
 				// resolved and makes the condition false: only the values
 				// before it can match.
 				break
-			}
-			if like && starQm(r) {
-				return unknownf("%s: the pattern %q has '?' right after '*', whose byte-wise matching can split a multi-byte character", where, escapeValue(r, true))
 			}
 			ns = append(ns, globNFA(r, like, fold))
 			vals = append(vals, escapeValue(r, like))
@@ -594,9 +582,6 @@ func (a *analyzer) conditionAtom(k *keyInfo, op condition.Operator, key string, 
 				r, err := a.resolve(u, where)
 				if err != nil {
 					return err
-				}
-				if starQm(r) {
-					return unknownf("%s: the pattern %q has '?' right after '*', whose byte-wise matching can split a multi-byte character", where, t)
 				}
 				if j < 4 {
 					for _, x := range r {

@@ -25,9 +25,7 @@
 // construct: a key compared by operators of two families (Numeric and String,
 // say); a policy variable relating two unknown keys; a multi-valued key used
 // as a policy variable; a region of a multi-valued key that is not one IAM
-// operator; a StringLike or ArnLike pattern with '?' right after '*' (the
-// engine matches such patterns byte by byte and may split a multi-byte
-// character); an ArnLike value whose policy variable is not in the request;
+// operator; an ArnLike value whose policy variable is not in the request;
 // past the caps on regions, combinations or automaton states.
 //
 // It knows nothing of storage or of the world; it reads the policies of an
