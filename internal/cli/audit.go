@@ -27,7 +27,11 @@ func newAuditCmd() *cobra.Command {
 		Long: `Prints the audit log of iamgate serve, one JSON object per call: time,
 request ID, caller, access key, source IP, operation, outcome and every
 authorization decision with what decided it. --follow keeps printing new
-entries as they are written, like tail -f.`,
+entries as they are stored, like tail -f: it follows the log by sequence
+number, so it misses no entry, even one whose call started before
+entries already printed. --caller with a role's ARN also matches its
+sessions (arn:aws:sts::ACCOUNT:assumed-role/ROLE/*). Entries are kept
+for iamgate serve's --audit-retention (90 days by default).`,
 		Example: `  iamgate audit --since 1h --operation iam:CreateRole
   iamgate audit --caller arn:aws:iam::123456789012:user/alice --follow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,27 +69,45 @@ func runAudit(ctx context.Context, p auditParams, stdout io.Writer) error {
 	}
 	defer st.Close()
 	enc := json.NewEncoder(stdout)
-	for {
-		entries, cursor, err := audit.Query(ctx, st, f)
-		if err != nil {
-			if p.follow && ctx.Err() != nil {
-				return nil // interrupted while following: a normal end
-			}
-			return err
-		}
+	emit := func(entries []audit.Entry) error {
 		for i := range entries {
 			if err := enc.Encode(&entries[i]); err != nil {
 				return err
 			}
 		}
-		if !p.follow {
-			return nil
-		}
-		f.After, f.Limit = cursor, 0
+		return nil
+	}
+	// What is stored up to the head, in time order; then, with --follow,
+	// what is stored after it, by sequence number, which misses no entry
+	// whatever its time.
+	head, err := audit.Head(ctx, st)
+	if err != nil {
+		return err
+	}
+	f.UpTo = head
+	entries, err := audit.Query(ctx, st, f)
+	if err != nil {
+		return err
+	}
+	if err := emit(entries); err != nil || !p.follow {
+		return err
+	}
+	f.UpTo, f.Limit = 0, 0
+	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return nil // interrupted while following: a normal end
 		case <-time.After(p.poll):
+		}
+		entries, head, err = audit.Follow(ctx, st, f, head)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if err := emit(entries); err != nil {
+			return err
 		}
 	}
 }

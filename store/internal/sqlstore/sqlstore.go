@@ -96,6 +96,13 @@ CREATE TABLE changes (
 );
 CREATE TABLE account_seq (account TEXT PRIMARY KEY, seq BIGINT NOT NULL)`
 	}},
+	{3, "audit log", auditMigration},
+}
+
+// steps are what a migration does beyond its SQL, in the same
+// transaction, after it.
+var steps = map[int]func(ctx context.Context, tx *sql.Tx, d Dialect) error{
+	3: moveAuditItems,
 }
 
 // KeepChanges is how many transactions of change history are kept; a
@@ -205,6 +212,11 @@ func (s *DB) apply(ctx context.Context, m Migration) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if step := steps[m.Version]; step != nil {
+		if err := step(ctx, tx, s.d); err != nil {
 			return err
 		}
 	}
