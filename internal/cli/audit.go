@@ -84,13 +84,18 @@ func runAudit(ctx context.Context, p auditParams, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	f.UpTo = head
-	entries, err := audit.Query(ctx, st, f)
-	if err != nil {
-		return err
+	if head > 0 { // (UpTo 0 is no bound)
+		f.UpTo = head
+		entries, err := audit.Query(ctx, st, f)
+		if err != nil {
+			return err
+		}
+		if err := emit(entries); err != nil {
+			return err
+		}
 	}
-	if err := emit(entries); err != nil || !p.follow {
-		return err
+	if !p.follow {
+		return nil
 	}
 	f.UpTo, f.Limit = 0, 0
 	for {
@@ -99,6 +104,7 @@ func runAudit(ctx context.Context, p auditParams, stdout io.Writer) error {
 			return nil // interrupted while following: a normal end
 		case <-time.After(p.poll):
 		}
+		var entries []audit.Entry
 		entries, head, err = audit.Follow(ctx, st, f, head)
 		if err != nil {
 			if ctx.Err() != nil {

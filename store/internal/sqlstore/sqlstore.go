@@ -177,11 +177,22 @@ func (s *DB) woken() <-chan struct{} {
 	return s.wakeCh
 }
 
-func (s *DB) migrate(ctx context.Context) error {
+func (s *DB) migrate(ctx context.Context) error { return s.migrateTo(ctx, len(Migrations)) }
+
+// MigrateTo applies the migrations up to version only: the schema as an
+// older release left it, for tests of the migrations that follow.
+func MigrateTo(ctx context.Context, db *sql.DB, d Dialect, version int) error {
+	return (&DB{db: db, d: d}).migrateTo(ctx, version)
+}
+
+func (s *DB) migrateTo(ctx context.Context, version int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
 	for _, m := range Migrations {
+		if m.Version > version {
+			break
+		}
 		if err := s.apply(ctx, m); err != nil {
 			return fmt.Errorf("store: migration %d (%s): %w", m.Version, m.Name, err)
 		}
