@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/store"
 )
 
 type auditParams struct {
@@ -116,4 +120,66 @@ func runAudit(ctx context.Context, p auditParams, stdout io.Writer) error {
 			return err
 		}
 	}
+}
+
+// retentionFlag is --audit-retention: a duration (720h) or a number of
+// days (90d); 0 keeps every entry.
+type retentionFlag struct{ d *time.Duration }
+
+func newRetentionFlag(d *time.Duration) retentionFlag {
+	*d = audit.DefaultRetention
+	return retentionFlag{d}
+}
+
+func (f retentionFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	if *f.d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(*f.d/(24*time.Hour)), 10) + "d"
+	}
+	return f.d.String()
+}
+
+func (f retentionFlag) Set(s string) error {
+	d, err := parseRetention(s)
+	if err != nil {
+		return err
+	}
+	*f.d = d
+	return nil
+}
+
+func (retentionFlag) Type() string { return "duration" }
+
+func parseRetention(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("%q: want a number of days (90d) or a duration (720h)", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q: want a number of days (90d) or a duration (720h)", s)
+		}
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q: a retention is not negative", s)
+	}
+	return d, nil
+}
+
+// startRetention prunes the audit log in the background; stop ends it
+// and waits for it.
+func startRetention(ctx context.Context, st store.AuditLog, keep time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		audit.Retention{Keep: keep}.Run(ctx, st, func(err error) { log.Warn("audit retention: pruning failed; it is tried again", "error", err) })
+	}()
+	return func() { cancel(); <-done }
 }
