@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamgate/iamgate/server"
 )
 
 // The seed's access-advisor walkthrough (002, "Automate analyzing your
@@ -80,5 +82,66 @@ func TestAccessAdvisor(t *testing.T) {
 		Arn: aws.String("arn:aws:iam::123456789012:role/DBAdminRole"), ServiceNamespaces: []string{"dynamodb", "ec2"}}))
 	if len(grants.PoliciesGrantingServiceAccess) != 2 || len(grants.PoliciesGrantingServiceAccess[0].Policies) != 1 || len(grants.PoliciesGrantingServiceAccess[1].Policies) != 0 {
 		t.Fatalf("granting: %+v", grants.PoliciesGrantingServiceAccess)
+	}
+}
+
+// Access advisor reads the last-accessed table each audited call keeps: a
+// role with a path is found through its sessions (whose ARNs have no
+// path), a user through its own calls, and a report is the data as of its
+// job's creation (the IAM User Guide, "Refine permissions in AWS using last
+// accessed information": the report is generated when the job runs).
+func TestAccessAdvisorFromLastAccessed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"), Path: aws.String("/team/"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	must[*iam.PutRolePolicyOutput](t)(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}`)}))
+	roleARN := "arn:aws:iam::123456789012:role/team/reader"
+	out := must[*sts.AssumeRoleOutput](t)(e.sts(e.admin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1")}))
+	reader := e.iam(session(out.Credentials))
+	must[*iam.ListRolesOutput](t)(reader.ListRoles(ctx, &iam.ListRolesInput{}))
+	// Denied: not an access.
+	_, err := reader.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nope")})
+	wantError(t, err, "AccessDenied", 403)
+
+	report := func() map[string][]string {
+		t.Helper()
+		job := must[*iam.GenerateServiceLastAccessedDetailsOutput](t)(c.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(roleARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeActionLevel}))
+		rep := must[*iam.GetServiceLastAccessedDetailsOutput](t)(c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job.JobId}))
+		used := map[string][]string{}
+		for _, s := range rep.ServicesLastAccessed {
+			if s.LastAuthenticated == nil {
+				continue
+			}
+			if *s.LastAuthenticatedEntity != roleARN {
+				t.Errorf("last authenticated entity %s", *s.LastAuthenticatedEntity)
+			}
+			for _, a := range s.TrackedActionsLastAccessed {
+				used[*s.ServiceNamespace] = append(used[*s.ServiceNamespace], *a.ActionName)
+			}
+		}
+		return used
+	}
+	first := must[*iam.GenerateServiceLastAccessedDetailsOutput](t)(c.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(roleARN), Granularity: iamtypes.AccessAdvisorUsageGranularityTypeActionLevel}))
+	if got := report(); len(got) != 1 || len(got["iam"]) != 1 || got["iam"][0] != "ListRoles" {
+		t.Fatalf("used: %v", got)
+	}
+	// A later call is in a new report, not in the first job's.
+	must[*iam.GetRoleOutput](t)(reader.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("reader")}))
+	if got := report(); len(got["iam"]) != 2 {
+		t.Fatalf("used after GetRole: %v", got)
+	}
+	rep := must[*iam.GetServiceLastAccessedDetailsOutput](t)(c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: first.JobId}))
+	for _, s := range rep.ServicesLastAccessed {
+		if *s.ServiceNamespace == "iam" && len(s.TrackedActionsLastAccessed) != 1 {
+			t.Fatalf("the first job's report changed: %+v", s.TrackedActionsLastAccessed)
+		}
+	}
+	// The user's own calls: the administrator used iam and sts.
+	job := must[*iam.GenerateServiceLastAccessedDetailsOutput](t)(c.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String("arn:aws:iam::123456789012:user/" + server.AdminUser)}))
+	ents := must[*iam.GetServiceLastAccessedDetailsWithEntitiesOutput](t)(c.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: job.JobId, ServiceNamespace: aws.String("sts")}))
+	if len(ents.EntityDetailsList) != 1 || ents.EntityDetailsList[0].LastAuthenticated == nil {
+		t.Fatalf("admin's sts use: %+v", ents.EntityDetailsList)
 	}
 }
