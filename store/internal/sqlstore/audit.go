@@ -204,33 +204,6 @@ func callerFilter(caller string) (entity, exact string) {
 	return entity, exact
 }
 
-// match applies a query's filters (but not its cursor) to a row.
-func (r auditRow) match(q store.AuditQuery) bool {
-	if q.Account != "" && r.rec.Account != q.Account {
-		return false
-	}
-	if q.Caller != "" {
-		entity, exact := callerFilter(q.Caller)
-		if r.entity != entity || (exact != "" && r.rec.Caller != exact) {
-			return false
-		}
-	}
-	if q.Service != "" && r.rec.Service != q.Service {
-		return false
-	}
-	if q.Operation != "" && r.rec.Operation != q.Operation {
-		return false
-	}
-	at := r.rec.Time.UnixNano()
-	if !q.Since.IsZero() && at < q.Since.UnixNano() {
-		return false
-	}
-	if !q.Until.IsZero() && at >= q.Until.UnixNano() {
-		return false
-	}
-	return q.UpTo == 0 || r.rec.Seq <= q.UpTo
-}
-
 func (o ops) auditHead(ctx context.Context) (int64, error) {
 	var seq int64
 	err := o.q.QueryRowContext(ctx, `SELECT audit_seq FROM store_head WHERE id = 1`).Scan(&seq)
@@ -319,15 +292,32 @@ func (o ops) auditBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 	}
 	defer rows.Close()
 	var out []store.AuditRecord
+	entity, exact := "", ""
+	if q.Caller != "" {
+		entity, exact = callerFilter(q.Caller)
+	}
+	var since, until int64
+	if !q.Since.IsZero() {
+		since = q.Since.UnixNano()
+	}
+	if !q.Until.IsZero() {
+		until = q.Until.UnixNano()
+	}
 	for rows.Next() {
-		r, err := scanAudit(rows)
-		if err != nil {
+		// Read in place, and copied only when it matches.
+		var seq, at int64
+		var account, caller, ent, service, operation, data sql.RawBytes
+		if err := rows.Scan(&seq, &at, &account, &caller, &ent, &service, &operation, &data); err != nil {
 			return nil, err
 		}
-		if !r.match(q) {
+		if (q.Account != "" && string(account) != q.Account) ||
+			(entity != "" && string(ent) != entity) || (exact != "" && string(caller) != exact) ||
+			(q.Service != "" && string(service) != q.Service) || (q.Operation != "" && string(operation) != q.Operation) ||
+			(since != 0 && at < since) || (until != 0 && at >= until) {
 			continue
 		}
-		out = append(out, r.rec)
+		out = append(out, store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Account: string(account), Caller: string(caller),
+			Service: string(service), Operation: string(operation), Data: append([]byte(nil), data...)})
 		if q.Limit > 0 && len(out) >= q.Limit {
 			break
 		}
