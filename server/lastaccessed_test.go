@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store/storetest"
 )
 
 // The seed's access-advisor walkthrough (002, "Automate analyzing your
@@ -143,5 +145,35 @@ func TestAccessAdvisorFromLastAccessed(t *testing.T) {
 	ents := must[*iam.GetServiceLastAccessedDetailsWithEntitiesOutput](t)(c.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: job.JobId, ServiceNamespace: aws.String("sts")}))
 	if len(ents.EntityDetailsList) != 1 || ents.EntityDetailsList[0].LastAuthenticated == nil {
 		t.Fatalf("admin's sts use: %+v", ents.EntityDetailsList)
+	}
+}
+
+// BenchmarkAccessAdvisorReport times a whole report over HTTP
+// (GenerateServiceLastAccessedDetails, then GetServiceLastAccessedDetails
+// at ACTION_LEVEL) for a role whose sessions made some of
+// storetest.AuditBenchEntries calls (IAMGATE_AUDIT_BENCH_ENTRIES; 10,000
+// unless told) in the store's audit log.
+func BenchmarkAccessAdvisorReport(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	must[*iam.CreateRoleOutput](b)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r2"), Path: aws.String("/team/"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	must[*iam.PutRolePolicyOutput](b)(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r2"), PolicyName: aws.String("iam"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","s3:Get*","ec2:Describe*"],"Resource":"*"}]}`)}))
+	n := storetest.AuditBenchEntries(b)
+	fill := storetest.FillAudit(b, e.st, n, "123456789012")
+	b.Logf("%d entries stored in %v", n, fill.Took.Round(time.Millisecond))
+	arn := aws.String("arn:aws:iam::123456789012:role/team/r2")
+	b.ReportAllocs()
+	for b.Loop() {
+		job := must[*iam.GenerateServiceLastAccessedDetailsOutput](b)(c.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: arn, Granularity: iamtypes.AccessAdvisorUsageGranularityTypeActionLevel}))
+		rep := must[*iam.GetServiceLastAccessedDetailsOutput](b)(c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job.JobId}))
+		used := 0
+		for _, s := range rep.ServicesLastAccessed {
+			used += len(s.TrackedActionsLastAccessed)
+		}
+		if used == 0 {
+			b.Fatal("the report shows no use")
+		}
 	}
 }

@@ -277,7 +277,7 @@ var errNoTx = errors.New("store: a write needs a write transaction")
 
 // owner is the account whose sequence number an item's change moves: the
 // world's items only (an account's own item, its entities, "" for the
-// organization); other kinds (keys, audit entries, jobs) move none.
+// organization); other kinds (keys, jobs) move none.
 func owner(k store.Key) (string, bool) {
 	switch k.Kind {
 	case store.KindAccount:
