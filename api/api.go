@@ -33,6 +33,9 @@ type State interface {
 	Keys() Keys
 	// AuditLog reads the audit log.
 	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
+	// LastAccessed reads when users and roles (by ARN; a role's sessions
+	// count as the role) were last allowed each action.
+	LastAccessed(ctx context.Context, entities []string) ([]audit.Access, error)
 	// SaveJob and LoadJob keep the parameters of asynchronous jobs (such as
 	// GenerateServiceLastAccessedDetails) by ID.
 	SaveJob(ctx context.Context, id string, data []byte) error

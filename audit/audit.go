@@ -13,13 +13,11 @@ import (
 	"github.com/iamgate/iamgate/store"
 )
 
-// Kind holds the audit entries: Account "" and a time-ordered Name, so
-// that no account-wide replacement touches them and a listing is in time
-// order.
-const Kind store.Kind = "audit"
-
 // Entry is one authenticated call.
 type Entry struct {
+	// Seq is the entry's place in the log, in the order entries were
+	// stored (set when it is read).
+	Seq       int64      `json:"seq,omitempty"`
 	Time      time.Time  `json:"time"`
 	RequestID string     `json:"requestId"`
 	Account   string     `json:"account"` // the caller's account
@@ -56,26 +54,36 @@ func FromExplanation(e *engine.Explanation) Decision {
 	return d
 }
 
-// key orders entries by time; the request ID keeps them unique.
-func key(e *Entry) store.Key {
-	return store.Key{Kind: Kind, Name: fmt.Sprintf("%019d-%s", e.Time.UnixNano(), e.RequestID)}
+// record is how the store keeps an entry.
+func record(e *Entry) (store.AuditRecord, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return store.AuditRecord{}, err
+	}
+	r := store.AuditRecord{Time: e.Time, Account: e.Account, Caller: e.Caller, Service: e.Service, Operation: e.Operation, Region: e.Region, Data: data}
+	for _, d := range e.Decisions {
+		// A decision for another principal is not an access of the caller's.
+		if d.Decision == engine.Allowed.String() && d.Principal == "" {
+			r.Allowed = append(r.Allowed, d.Action)
+		}
+	}
+	return r, nil
 }
 
 // Put writes an entry in a transaction (with a change it records).
 func Put(ctx context.Context, tx store.Tx, e *Entry) error {
-	data, err := json.Marshal(e)
+	r, err := record(e)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Put(ctx, key(e), data, 0) // 0: create; entries are never rewritten
-	return err
+	return tx.AppendAudit(ctx, []store.AuditRecord{r})
 }
 
 // Log appends entries with group commit: concurrent Appends share one
 // transaction, and each returns only once its entry is stored (or with the
 // error that kept it from being stored).
 type Log struct {
-	st   store.Store
+	st   store.AuditWriter
 	reqs chan request
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -93,7 +101,7 @@ const maxBatch = 256
 var ErrClosed = errors.New("audit: the log is closed")
 
 // NewLog starts a log writing to st.
-func NewLog(st store.Store) *Log {
+func NewLog(st store.AuditWriter) *Log {
 	l := &Log{st: st, reqs: make(chan request, maxBatch), done: make(chan struct{})}
 	l.wg.Add(1)
 	go l.run()
@@ -150,14 +158,18 @@ func (l *Log) run() {
 				break fill
 			}
 		}
-		err := l.st.Update(context.Background(), func(tx store.Tx) error {
-			for _, r := range batch {
-				if err := Put(context.Background(), tx, r.e); err != nil {
-					return err
-				}
+		recs := make([]store.AuditRecord, 0, len(batch))
+		var err error
+		for _, r := range batch {
+			var rec store.AuditRecord
+			if rec, err = record(r.e); err != nil {
+				break
 			}
-			return nil
-		})
+			recs = append(recs, rec)
+		}
+		if err == nil {
+			err = l.st.AppendAudit(context.Background(), recs)
+		}
 		for _, r := range batch {
 			r.errc <- err
 		}
@@ -166,68 +178,122 @@ func (l *Log) run() {
 
 // Filter selects entries.
 type Filter struct {
-	Account   string    // the caller's account
-	Caller    string    // a principal ARN (an assumed-role ARN matches its role's sessions by prefix)
+	Account string // the caller's account
+	// Caller is a principal ARN; a role's ARN (or its session ARN without
+	// the session name) matches its sessions,
+	// arn:aws:sts::ACCOUNT:assumed-role/ROLE/*.
+	Caller    string
 	Operation string    // such as iam:CreateRole (service:Operation) or just CreateRole
 	Since     time.Time // inclusive
 	Until     time.Time // exclusive; zero means now
-	// After is a cursor: the entries after it (from a previous Query).
-	After string
+	// UpTo, when not 0, keeps only the entries up to this sequence number
+	// (a Head), so that a query and a Follow from the same Head neither
+	// miss nor repeat an entry.
+	UpTo  int64
 	Limit int
 }
 
-// Match reports whether an entry passes the filter.
-func (f Filter) Match(e *Entry) bool {
-	if f.Account != "" && e.Account != f.Account {
-		return false
+func (f Filter) query() store.AuditQuery {
+	q := store.AuditQuery{Account: f.Account, Caller: f.Caller, Operation: f.Operation, Since: f.Since, Until: f.Until, UpTo: f.UpTo}
+	if svc, op, ok := strings.Cut(f.Operation, ":"); ok {
+		q.Service, q.Operation = svc, op
 	}
-	if f.Caller != "" && e.Caller != f.Caller && !strings.HasPrefix(e.Caller, f.Caller+"/") {
-		return false
-	}
-	if f.Operation != "" && f.Operation != e.Operation && f.Operation != e.Service+":"+e.Operation {
-		return false
-	}
-	if !f.Since.IsZero() && e.Time.Before(f.Since) {
-		return false
-	}
-	if !f.Until.IsZero() && !e.Time.Before(f.Until) {
-		return false
-	}
-	return true
+	return q
 }
 
-// Query lists matching entries in time order, and the cursor after the
-// last entry read (for the next page, or to follow the log).
-func Query(ctx context.Context, r store.Reader, f Filter) ([]Entry, string, error) {
+// page is how many entries a query reads at a time.
+const page = 500
+
+// Query lists the matching entries in time order (ties in the order they
+// were stored).
+func Query(ctx context.Context, r store.AuditReader, f Filter) ([]Entry, error) {
+	q := f.query()
 	var out []Entry
-	after := f.After
-	if after == "" && !f.Since.IsZero() {
-		after = cursor(fmt.Sprintf("%019d", f.Since.UnixNano()-1))
-	}
 	for {
-		items, next, err := r.List(ctx, Kind, "", after, 500)
+		q.Limit = page
+		if f.Limit > 0 {
+			q.Limit = min(page, f.Limit-len(out))
+		}
+		recs, err := r.QueryAudit(ctx, q)
 		if err != nil {
-			return nil, after, err
+			return nil, err
 		}
-		for _, it := range items {
-			after = cursor(it.Name)
-			var e Entry
-			if err := json.Unmarshal(it.Data, &e); err != nil {
-				return nil, after, fmt.Errorf("audit entry %s: %w", it.Name, err)
-			}
-			if f.Match(&e) {
-				out = append(out, e)
-				if f.Limit > 0 && len(out) >= f.Limit {
-					return out, after, nil
-				}
-			}
+		if out, err = appendEntries(out, recs); err != nil {
+			return nil, err
 		}
-		if next == "" {
-			return out, after, nil
+		if len(recs) < q.Limit || (f.Limit > 0 && len(out) >= f.Limit) {
+			return out, nil
 		}
+		last := recs[len(recs)-1]
+		q.After = store.AuditPos{Time: last.Time, Seq: last.Seq}
 	}
 }
 
-// cursor is the store's list cursor for an entry name (entries have no
-// account).
-func cursor(name string) string { return "\x00" + name }
+// Head is the sequence number of the last entry stored: every entry up
+// to it can be read.
+func Head(ctx context.Context, r store.AuditReader) (int64, error) { return r.AuditHead(ctx) }
+
+// Follow lists the matching entries stored after the sequence number
+// after, in the order they were stored, up to the current Head, which it
+// returns as the next cursor. Entries are numbered as they commit, so
+// following from each returned cursor misses none, however their times
+// are ordered (Limit is ignored).
+func Follow(ctx context.Context, r store.AuditReader, f Filter, after int64) ([]Entry, int64, error) {
+	head, err := r.AuditHead(ctx)
+	if err != nil {
+		return nil, after, err
+	}
+	if head <= after {
+		return nil, after, nil
+	}
+	q := f.query()
+	q.Order, q.After, q.UpTo = store.BySeq, store.AuditPos{Seq: after}, head
+	if f.UpTo != 0 && f.UpTo < head {
+		q.UpTo = f.UpTo
+	}
+	recs, err := r.QueryAudit(ctx, q)
+	if err != nil {
+		return nil, after, err
+	}
+	out, err := appendEntries(nil, recs)
+	if err != nil {
+		return nil, after, err
+	}
+	return out, q.UpTo, nil
+}
+
+func appendEntries(out []Entry, recs []store.AuditRecord) ([]Entry, error) {
+	for _, rec := range recs {
+		var e Entry
+		if err := json.Unmarshal(rec.Data, &e); err != nil {
+			return out, fmt.Errorf("audit entry %d: %w", rec.Seq, err)
+		}
+		e.Seq = rec.Seq
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Access is when a user or role was last allowed an action (its role's
+// sessions count as the role).
+type Access struct {
+	Entity    string // the user or role ARN asked for
+	Action    string // service:Action
+	Region    string
+	Time      time.Time
+	Principal string // who called: the user or the role's session
+}
+
+// LastAccessed lists the last accesses of users and roles by ARN, kept as
+// each call's entry is stored.
+func LastAccessed(ctx context.Context, r store.AuditReader, entities []string) ([]Access, error) {
+	las, err := r.LastAccessed(ctx, entities)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Access, len(las))
+	for i, la := range las {
+		out[i] = Access(la)
+	}
+	return out, nil
+}

@@ -29,7 +29,7 @@ func TestAuditLog(t *testing.T) {
 	wantError(t, err, "AccessDenied", 403)
 	must[*sts.AssumeRoleOutput](t)(e.sts(e.admin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/audited"), RoleSessionName: aws.String("audit")}))
 
-	entries, _, err := audit.Query(ctx, e.st, audit.Filter{Since: start})
+	entries, err := audit.Query(ctx, e.st, audit.Filter{Since: start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +51,11 @@ func TestAuditLog(t *testing.T) {
 		t.Fatalf("AssumeRole entry: %+v", assume)
 	}
 	// Filters: by caller, by operation.
-	mine, _, err := audit.Query(ctx, e.st, audit.Filter{Caller: "arn:aws:iam::123456789012:user/intruder"})
+	mine, err := audit.Query(ctx, e.st, audit.Filter{Caller: "arn:aws:iam::123456789012:user/intruder"})
 	if err != nil || len(mine) != 1 {
 		t.Fatalf("by caller: %d %v", len(mine), err)
 	}
-	ops, _, err := audit.Query(ctx, e.st, audit.Filter{Operation: "iam:CreateRole"})
+	ops, err := audit.Query(ctx, e.st, audit.Filter{Operation: "iam:CreateRole"})
 	if err != nil || len(ops) != 1 {
 		t.Fatalf("by operation: %d %v", len(ops), err)
 	}
@@ -78,11 +78,18 @@ func (f *failing) Update(ctx context.Context, fn func(store.Tx) error) error {
 	return f.Store.Update(ctx, func(tx store.Tx) error { return fn(failingTx{tx, f}) })
 }
 
-func (t failingTx) Put(ctx context.Context, k store.Key, data []byte, expect int64) (store.Item, error) {
-	if k.Kind == audit.Kind && t.f.fail.Load() {
-		return store.Item{}, errAuditDown
+func (t failingTx) AppendAudit(ctx context.Context, recs []store.AuditRecord) error {
+	if t.f.fail.Load() {
+		return errAuditDown
 	}
-	return t.Tx.Put(ctx, k, data, expect)
+	return t.Tx.AppendAudit(ctx, recs)
+}
+
+func (f *failing) AppendAudit(ctx context.Context, recs []store.AuditRecord) error {
+	if f.fail.Load() {
+		return errAuditDown
+	}
+	return f.Store.AppendAudit(ctx, recs)
 }
 
 // A call whose audit entry cannot be written fails, and a change it would

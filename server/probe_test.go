@@ -211,7 +211,7 @@ func TestProbeAuditRecordsAuthenticatedCallsThatFailEarly(t *testing.T) {
 	if st, _ := e.authorize(t, u, "{\"principal\":\"arn:aws:iam::123456789012:user/\xff\",\"action\":\"s3:GetObject\"}"); st != 400 {
 		t.Fatalf("decision API: %d", st)
 	}
-	entries, _, err := audit.Query(ctx, e.st, audit.Filter{Since: start})
+	entries, err := audit.Query(ctx, e.st, audit.Filter{Since: start})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -416,7 +416,7 @@ func regionMember(t *testing.T, e *env, admin aws.Credentials) aws.Credentials {
 // auditRegions returns the region of each audit entry of operation since.
 func auditRegions(t *testing.T, e *env, operation string, since time.Time) []string {
 	t.Helper()
-	entries, _, err := audit.Query(context.Background(), e.st, audit.Filter{Since: since, Operation: operation})
+	entries, err := audit.Query(context.Background(), e.st, audit.Filter{Since: since, Operation: operation})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,8 +234,12 @@ const KindJob store.Kind = "job"
 
 // AuditLog reads the audit log.
 func (s *State) AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
-	entries, _, err := audit.Query(ctx, s.st, f)
-	return entries, err
+	return audit.Query(ctx, s.st, f)
+}
+
+// LastAccessed reads the last-accessed table of the audit log.
+func (s *State) LastAccessed(ctx context.Context, entities []string) ([]audit.Access, error) {
+	return audit.LastAccessed(ctx, s.st, entities)
 }
 
 // SaveJob stores a job's parameters.

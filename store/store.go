@@ -100,6 +100,7 @@ type Tx interface {
 	Reader
 	Writer
 	Versions
+	AuditWriter
 	// Seq is the transaction's sequence number: the Head once it commits.
 	Seq() int64
 }
@@ -136,6 +137,7 @@ type Store interface {
 	Reader
 	Writer
 	Feed
+	AuditLog
 	// Update runs fn in one write transaction: all its writes happen, or
 	// none (when fn returns an error, which Update returns).
 	Update(ctx context.Context, fn func(Tx) error) error
@@ -144,4 +146,102 @@ type Store interface {
 	// SchemaVersion is the highest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 	Close() error
+}
+
+// AuditRecord is one entry of the audit log as the store keeps it: the
+// fields queries select on, and the entry itself.
+type AuditRecord struct {
+	// Seq is the record's place in the log, set by AppendAudit: records
+	// are numbered in the order they commit, so a reader that has read
+	// every record up to an AuditHead has missed none before it.
+	Seq       int64
+	Time      time.Time
+	Account   string // the caller's account
+	Caller    string // the caller's principal ARN
+	Service   string
+	Operation string
+	Region    string
+	// Allowed are the actions the caller was allowed in the call: each is
+	// noted as the caller's last access to it (see LastAccess).
+	Allowed []string
+	Data    []byte // the entry, as JSON
+}
+
+// AuditOrder is the order of an audit query.
+type AuditOrder int
+
+const (
+	// ByTime orders records by Time, then Seq; After is a (Time, Seq)
+	// cursor.
+	ByTime AuditOrder = iota
+	// BySeq orders records by Seq (commit order); After.Seq is the cursor,
+	// and the way to follow the log.
+	BySeq
+)
+
+// AuditPos is a position in an audit query's order.
+type AuditPos struct {
+	Time time.Time
+	Seq  int64
+}
+
+// AuditQuery selects audit records. Every filter that is set must match.
+type AuditQuery struct {
+	Account string
+	// Caller is a principal ARN. An IAM role's ARN matches its sessions
+	// (arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/*), and so does the
+	// session ARN without its session name; any other ARN matches itself.
+	Caller string
+	// Service and Operation match the call's (such as "iam", "CreateRole").
+	Service, Operation string
+	Since              time.Time // inclusive
+	Until              time.Time // exclusive
+	// UpTo, when not 0, keeps only the records with Seq <= UpTo.
+	UpTo  int64
+	Order AuditOrder
+	// After, when not zero, is where the previous page ended.
+	After AuditPos
+	Limit int // <= 0: all
+}
+
+// LastAccess is when an IAM user or role was last allowed an action.
+type LastAccess struct {
+	// Entity is the user or role ARN as it was asked for; a role's
+	// accesses are those of its sessions.
+	Entity    string
+	Action    string // service:Action
+	Region    string
+	Time      time.Time
+	Principal string // who called: the user, or the role's session
+}
+
+// AuditWriter appends to the audit log.
+type AuditWriter interface {
+	// AppendAudit stores records, setting each one's Seq, and notes each
+	// of their Allowed actions as its caller's last access (unless a later
+	// access is already noted). Records are never rewritten.
+	AppendAudit(ctx context.Context, recs []AuditRecord) error
+}
+
+// AuditReader reads the audit log.
+type AuditReader interface {
+	// AuditHead is the Seq of the last record appended (0 for none):
+	// every record up to it is committed.
+	AuditHead(ctx context.Context) (int64, error)
+	// QueryAudit lists the records that match q, in q's order.
+	QueryAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
+	// LastAccessed lists the last accesses of users and roles (by ARN), in
+	// no particular order.
+	LastAccessed(ctx context.Context, entities []string) ([]LastAccess, error)
+}
+
+// AuditLog is the store's audit log: records numbered in commit order,
+// indexed for queries, and the last-accessed table they keep current.
+type AuditLog interface {
+	AuditReader
+	AuditWriter
+	// PruneAudit removes up to limit records older than before (oldest
+	// first) and reports how many it removed. The last-accessed table
+	// keeps what they noted.
+	PruneAudit(ctx context.Context, before time.Time, limit int) (int, error)
 }

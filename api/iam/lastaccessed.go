@@ -10,16 +10,18 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
-	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
-// Access advisor: service last accessed data, computed from the audit log
-// (the IAM User Guide, "Refine permissions in AWS using last accessed
-// information"). A principal "accessed" a service when the engine allowed
-// it an action of that service in a call it made through iamgate.
+// Access advisor: service last accessed data, read from the audit log's
+// last-accessed table, which each stored entry keeps current (the IAM User
+// Guide, "Refine permissions in AWS using last accessed information"). A
+// principal "accessed" a service when the engine allowed it an action of
+// that service in a call it made through iamgate; a role's sessions count
+// as the role. A report is the data as of its job's creation: the job
+// keeps it.
 
 func init() {
 	register(map[string]Handler{
@@ -35,6 +37,16 @@ type job struct {
 	Granularity string    `json:"granularity"`
 	Account     string    `json:"account"`
 	Created     time.Time `json:"created"`
+	// Uses are the subject's last accesses when the job was created (nil
+	// in a job stored before jobs kept them: those read the table).
+	Uses []jobUse `json:"uses"`
+}
+
+type jobUse struct {
+	Entity string    `json:"entity"`
+	Action string    `json:"action"`
+	Region string    `json:"region,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 // subject is what a report is about: its entities and the policies that
@@ -207,42 +219,32 @@ func serviceName(prefix string) string {
 	return prefix
 }
 
-// uses are the allowed actions of the entities in the audit log up to a
-// time, newest first.
+// use is an entity's last allowed use of an action.
 type use struct {
 	entity, action, region string
 	at                     time.Time
 }
 
-func usesOf(c *api.Call, entities []entityInfo, until time.Time) ([]use, *query.Error) {
-	entries, err := c.State.AuditLog(c.Ctx, audit.Filter{Account: c.Account(), Until: until.Add(time.Second)})
+// usesOf reads the entities' last accesses, newest first.
+func usesOf(c *api.Call, entities []entityInfo) ([]use, *query.Error) {
+	arns := make([]string, len(entities))
+	for i, e := range entities {
+		arns[i] = e.Arn
+	}
+	las, err := c.State.LastAccessed(c.Ctx, arns)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "reading the audit log: %v", err)
+		return nil, query.Errorf("ServiceFailure", "reading the last accessed data: %v", err)
 	}
-	byCaller := func(caller string) string {
-		for _, e := range entities {
-			if caller == e.Arn {
-				return e.Arn
-			}
-			if e.Type == "ROLE" && strings.HasPrefix(caller, "arn:aws:sts::"+c.Account()+":assumed-role/"+e.Name+"/") {
-				return e.Arn
-			}
-		}
-		return ""
+	out := make([]use, len(las))
+	for i, la := range las {
+		out[i] = use{entity: la.Entity, action: la.Action, region: la.Region, at: la.Time}
 	}
-	var out []use
-	for i := len(entries) - 1; i >= 0; i-- {
-		en := entries[i]
-		who := byCaller(en.Caller)
-		if who == "" {
-			continue
+	slices.SortFunc(out, func(x, y use) int {
+		if c := y.at.Compare(x.at); c != 0 {
+			return c
 		}
-		for _, d := range en.Decisions {
-			if d.Decision == "allowed" {
-				out = append(out, use{entity: who, action: d.Action, region: en.Region, at: en.Time})
-			}
-		}
-	}
+		return strings.Compare(x.entity+" "+x.action, y.entity+" "+y.action)
+	})
 	return out, nil
 }
 
@@ -263,14 +265,23 @@ func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:GenerateServiceLastAccessedDetails", ref, nil); e != nil {
 		return nil, e
 	}
-	if _, e := resolve(c, ref); e != nil {
+	s, e := resolve(c, ref)
+	if e != nil {
 		return nil, e
+	}
+	uses, e := usesOf(c, s.entities)
+	if e != nil {
+		return nil, e
+	}
+	saved := make([]jobUse, len(uses))
+	for i, u := range uses {
+		saved[i] = jobUse{Entity: u.entity, Action: u.action, Region: u.region, At: u.at}
 	}
 	var b [16]byte
 	rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	id := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-	data, _ := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now})
+	data, _ := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now, Uses: saved})
 	if err := c.State.SaveJob(c.Ctx, id, data); err != nil {
 		return nil, query.Errorf("ServiceFailure", "saving the job: %v", err)
 	}
@@ -296,7 +307,7 @@ func loadJob(c *api.Call) (job, *query.Error) {
 }
 
 // report loads a job, authorizes reading it, and gathers its subject and
-// the subject's uses up to the job's time.
+// the subject's uses as of the job's creation.
 func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
 	if _, e := c.Params.Required("JobId"); e != nil {
 		return job{}, nil, nil, e
@@ -314,9 +325,13 @@ func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
 	if e != nil {
 		return job{}, nil, nil, e
 	}
-	uses, e := usesOf(c, s.entities, j.Created)
-	if e != nil {
-		return job{}, nil, nil, e
+	if j.Uses == nil {
+		uses, e := usesOf(c, s.entities)
+		return j, s, uses, e
+	}
+	uses := make([]use, len(j.Uses))
+	for i, u := range j.Uses {
+		uses[i] = use{entity: u.Entity, action: u.Action, region: u.Region, at: u.At}
 	}
 	return j, s, uses, nil
 }

@@ -84,3 +84,104 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// --caller with a role's ARN matches its sessions, as --help says (the
+// IAM User Guide, "IAM identifiers": a session is
+// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, without the role's path);
+// --follow prints an entry stored later even when its call started before
+// the entries already printed.
+func TestAuditCallerRoleAndFollowByOrder(t *testing.T) {
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "a.db")
+	st, err := sqlite.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := audit.NewLog(st)
+	defer log.Close()
+	now := time.Now()
+	for _, e := range []*audit.Entry{
+		{Time: now.Add(-3 * time.Second), RequestID: "s1", Caller: "arn:aws:sts::123456789012:assumed-role/deploy/ci-1", Service: "iam", Operation: "GetRole", Outcome: "OK"},
+		{Time: now.Add(-2 * time.Second), RequestID: "other", Caller: "arn:aws:sts::123456789012:assumed-role/deployer/ci-1", Service: "iam", Operation: "GetRole", Outcome: "OK"},
+		{Time: now.Add(-1 * time.Second), RequestID: "s2", Caller: "arn:aws:sts::123456789012:assumed-role/deploy/ci-2", Service: "iam", Operation: "GetRole", Outcome: "OK"},
+	} {
+		if err := log.Append(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := runAudit(ctx, auditParams{store: dsn, caller: "arn:aws:iam::123456789012:role/build/deploy"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := requestIDsOf(t, out.String()); strings.Join(got, ",") != "s1,s2" {
+		t.Fatalf("by role: %v", got)
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	followed := &syncBuffer{}
+	go func() {
+		done <- runAudit(fctx, auditParams{store: dsn, caller: "arn:aws:iam::123456789012:role/deploy", follow: true, poll: 10 * time.Millisecond}, followed)
+	}()
+	for len(requestIDsOf(t, followed.String())) < 2 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Started a minute ago, stored now.
+	if err := log.Append(ctx, &audit.Entry{Time: now.Add(-time.Minute), RequestID: "slow", Caller: "arn:aws:sts::123456789012:assumed-role/deploy/ci-3", Service: "iam", Operation: "GetRole", Outcome: "OK"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(requestIDsOf(t, followed.String())) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := requestIDsOf(t, followed.String()); strings.Join(got, ",") != "s1,s2,slow" {
+		t.Fatalf("followed: %v", got)
+	}
+}
+
+func requestIDsOf(t *testing.T, lines string) []string {
+	t.Helper()
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
+		if l == "" {
+			continue
+		}
+		var e audit.Entry
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		out = append(out, e.RequestID)
+	}
+	return out
+}
+
+func TestParseRetention(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"90d", 90 * 24 * time.Hour, true},
+		{"0", 0, true},
+		{"0d", 0, true},
+		{"720h", 720 * time.Hour, true},
+		{"1h30m", 90 * time.Minute, true},
+		{"-1h", 0, false},
+		{"-3d", 0, false},
+		{"d", 0, false},
+		{"ninety", 0, false},
+	} {
+		got, err := parseRetention(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("%q: %v %v", tc.in, got, err)
+		}
+	}
+	var d time.Duration
+	if f := newRetentionFlag(&d); d != audit.DefaultRetention || f.String() != "90d" {
+		t.Fatalf("default %v %q", d, f.String())
+	}
+}

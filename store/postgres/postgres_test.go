@@ -2,12 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/internal/sqlstore"
 	"github.com/iamgate/iamgate/store/postgres"
 	"github.com/iamgate/iamgate/store/storetest"
 )
@@ -48,4 +50,26 @@ func TestOpenExistingRefusesNoSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+}
+
+// A store whose audit entries were items (schema version 2) has them in
+// the audit log once opened, in order, with their accesses.
+func TestMigrationMovesAuditItems(t *testing.T) {
+	ctx := context.Background()
+	d := freshSchema(t, dsn(t))
+	db, err := sql.Open("pgx", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.MigrateTo(ctx, db, postgres.Dialect, 2); err != nil {
+		t.Fatal(err)
+	}
+	storetest.SeedOldAudit(t, db, sqlstore.DollarRebind)
+	db.Close()
+	s, err := postgres.Open(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckOldAuditMoved(t, s)
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/internal/sqlstore"
 	"github.com/iamgate/iamgate/store/sqlite"
 	"github.com/iamgate/iamgate/store/storetest"
 )
@@ -91,4 +93,26 @@ func TestOpenExistingRefusesNoStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+}
+
+// A store whose audit entries were items (schema version 2) has them in
+// the audit log once opened, in order, with their accesses.
+func TestMigrationMovesAuditItems(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.MigrateTo(ctx, db, sqlite.Dialect, 2); err != nil {
+		t.Fatal(err)
+	}
+	storetest.SeedOldAudit(t, db, func(q string) string { return q })
+	db.Close()
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckOldAuditMoved(t, s)
 }

@@ -40,6 +40,11 @@ func Run(t *testing.T, open Opener) {
 		{"ConditionalWritesLoseNothing", testConditionalWritesLoseNothing},
 		{"ViewIsConsistent", testViewIsConsistent},
 		{"Wait", testWait},
+		{"AuditQuery", testAuditQuery},
+		{"AuditTransactions", testAuditTransactions},
+		{"LastAccessed", testLastAccessed},
+		{"PruneAudit", testPruneAudit},
+		{"AuditFollowMissesNothing", testAuditFollowMissesNothing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

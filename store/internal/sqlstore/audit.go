@@ -1,0 +1,425 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/store"
+)
+
+// auditMigration creates the audit log: audit_log holds the records,
+// numbered by store_head.audit_seq in commit order (the counter is on the
+// head row, whose lock every write transaction holds, so a record never
+// commits after one with a greater seq); its indexes serve each filter
+// in time order. entity is the caller's user or role: a session's role,
+// as arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE, so that a role matches
+// its sessions through an index. last_accessed is each entity's last
+// allowed use of each action. Times are Unix nanoseconds.
+func auditMigration(d Dialect) string {
+	seq := "BIGINT PRIMARY KEY"
+	if d.Name == "sqlite" {
+		seq = "INTEGER PRIMARY KEY" // the rowid: no second copy of the key
+	}
+	return `ALTER TABLE store_head ADD COLUMN audit_seq BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE audit_log (
+  seq ` + seq + `,
+  at BIGINT NOT NULL,
+  account TEXT NOT NULL,
+  caller TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  service TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  data ` + d.Blob + ` NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at, seq);
+CREATE INDEX audit_log_account ON audit_log (account, at, seq);
+CREATE INDEX audit_log_entity ON audit_log (entity, at, seq);
+CREATE INDEX audit_log_operation ON audit_log (operation, at, seq);
+CREATE TABLE last_accessed (
+  entity TEXT NOT NULL,
+  action TEXT NOT NULL,
+  region TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  principal TEXT NOT NULL,
+  PRIMARY KEY (entity, action)
+)`
+}
+
+// oldAuditKind is the item kind audit entries were kept as before
+// migration 3.
+const oldAuditKind = "audit"
+
+// oldEntry is what migration 3 reads of an audit entry item (the audit
+// package's JSON).
+type oldEntry struct {
+	Time      time.Time `json:"time"`
+	Account   string    `json:"account"`
+	Caller    string    `json:"caller"`
+	Region    string    `json:"region"`
+	Service   string    `json:"service"`
+	Operation string    `json:"operation"`
+	Decisions []struct {
+		Action    string `json:"action"`
+		Decision  string `json:"decision"`
+		Principal string `json:"principal"`
+	} `json:"decisions"`
+}
+
+// moveAuditItems moves the audit entries kept as items into audit_log, in
+// their order (time, then request ID), and notes their accesses.
+func moveAuditItems(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	rows, err := tx.QueryContext(ctx, d.Rebind(`SELECT name, data FROM items WHERE kind = ? ORDER BY name`), oldAuditKind)
+	if err != nil {
+		return err
+	}
+	var recs []store.AuditRecord
+	for rows.Next() {
+		var name string
+		var data []byte
+		if err := rows.Scan(&name, &data); err != nil {
+			rows.Close()
+			return err
+		}
+		var e oldEntry
+		if err := json.Unmarshal(data, &e); err != nil {
+			rows.Close()
+			return fmt.Errorf("audit entry %s: %w", name, err)
+		}
+		r := store.AuditRecord{Time: e.Time, Account: e.Account, Caller: e.Caller, Service: e.Service, Operation: e.Operation, Region: e.Region, Data: data}
+		for _, dec := range e.Decisions {
+			if dec.Decision == "allowed" && dec.Principal == "" {
+				r.Allowed = append(r.Allowed, dec.Action)
+			}
+		}
+		recs = append(recs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	o := ops{q: tx, d: d, w: &writeState{}}
+	for len(recs) > 0 {
+		n := min(len(recs), 1000)
+		if err := o.appendAudit(ctx, recs[:n]); err != nil {
+			return err
+		}
+		recs = recs[n:]
+	}
+	_, err = tx.ExecContext(ctx, d.Rebind(`DELETE FROM items WHERE kind = ?`), oldAuditKind)
+	return err
+}
+
+// entityOf is whose accesses a principal's are, as audit_log.entity and
+// last_accessed.entity hold it: an IAM role and its sessions are
+// arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE (a role ARN's path is not
+// in its sessions' ARNs); any other principal is itself.
+func entityOf(principal string) string {
+	a, err := arn.Parse(principal)
+	if err != nil {
+		return principal
+	}
+	var role string
+	switch {
+	case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
+		role = a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
+	case a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/"):
+		role, _, _ = strings.Cut(strings.TrimPrefix(a.Resource, "assumed-role/"), "/")
+	default:
+		return principal
+	}
+	return "arn:" + a.Partition + ":sts::" + a.AccountID + ":assumed-role/" + role
+}
+
+// isSession reports whether a principal is a role session (with its
+// session name).
+func isSession(principal string) bool {
+	a, err := arn.Parse(principal)
+	return err == nil && a.Service == "sts" && strings.Count(a.Resource, "/") >= 2 && strings.HasPrefix(a.Resource, "assumed-role/")
+}
+
+func (o ops) appendAudit(ctx context.Context, recs []store.AuditRecord) error {
+	if o.w == nil {
+		return errNoTx
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	var last int64
+	if err := o.q.QueryRowContext(ctx, o.d.Rebind(`UPDATE store_head SET audit_seq = audit_seq + ? WHERE id = 1 RETURNING audit_seq`), len(recs)).Scan(&last); err != nil {
+		return err
+	}
+	seq := last - int64(len(recs))
+	for i := range recs {
+		r := &recs[i]
+		seq++
+		r.Seq = seq
+		at := r.Time.UnixNano()
+		if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO audit_log (seq, at, account, caller, entity, service, operation, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			seq, at, r.Account, r.Caller, entityOf(r.Caller), r.Service, r.Operation, r.Data); err != nil {
+			return err
+		}
+		if len(r.Allowed) == 0 || r.Caller == "" {
+			continue
+		}
+		ent := entityOf(r.Caller)
+		for _, a := range r.Allowed {
+			if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO last_accessed (entity, action, region, at, principal) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (entity, action) DO UPDATE SET region = excluded.region, at = excluded.at, principal = excluded.principal
+WHERE excluded.at >= last_accessed.at`), ent, a, r.Region, at, r.Caller); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const auditColumns = `seq, at, account, caller, entity, service, operation, data`
+
+// auditRow is a scanned audit_log row.
+type auditRow struct {
+	rec    store.AuditRecord
+	entity string
+}
+
+func scanAudit(rows *sql.Rows) (auditRow, error) {
+	var r auditRow
+	var at int64
+	err := rows.Scan(&r.rec.Seq, &at, &r.rec.Account, &r.rec.Caller, &r.entity, &r.rec.Service, &r.rec.Operation, &r.rec.Data)
+	r.rec.Time = time.Unix(0, at).UTC()
+	return r, err
+}
+
+// callerFilter is how a Caller filter is matched: on entity, and also
+// on caller for one session.
+func callerFilter(caller string) (entity, exact string) {
+	entity = entityOf(caller)
+	if isSession(caller) {
+		exact = caller
+	}
+	return entity, exact
+}
+
+func (o ops) auditHead(ctx context.Context) (int64, error) {
+	var seq int64
+	err := o.q.QueryRowContext(ctx, `SELECT audit_seq FROM store_head WHERE id = 1`).Scan(&seq)
+	return seq, err
+}
+
+// queryAudit answers a ByTime query with the filters in SQL, each served
+// by an index that also gives the order; a BySeq query (following the
+// log: a short range after the cursor) reads the range in key order and
+// filters it here, so that no planner prefers a filter's index and sorts.
+func (o ops) queryAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	if q.Order == store.BySeq {
+		return o.auditBySeq(ctx, q)
+	}
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if q.Account != "" {
+		add(`account = ?`, q.Account)
+	}
+	if q.Caller != "" {
+		entity, exact := callerFilter(q.Caller)
+		add(`entity = ?`, entity)
+		if exact != "" {
+			add(`caller = ?`, exact)
+		}
+	}
+	if q.Operation != "" {
+		add(`operation = ?`, q.Operation)
+	}
+	if q.Service != "" {
+		add(`service = ?`, q.Service)
+	}
+	if !q.Since.IsZero() {
+		add(`at >= ?`, q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		add(`at < ?`, q.Until.UnixNano())
+	}
+	if q.UpTo != 0 {
+		add(`seq <= ?`, q.UpTo)
+	}
+	if q.After != (store.AuditPos{}) {
+		at := q.After.Time.UnixNano()
+		add(`(at > ? OR (at = ? AND seq > ?))`, at, at, q.After.Seq)
+	}
+	sq := `SELECT ` + auditColumns + ` FROM audit_log`
+	if len(where) > 0 {
+		sq += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	sq += ` ORDER BY at, seq`
+	if q.Limit > 0 {
+		sq += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	rows, err := o.q.QueryContext(ctx, o.d.Rebind(sq), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.AuditRecord
+	for rows.Next() {
+		r, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.rec)
+	}
+	return out, rows.Err()
+}
+
+func (o ops) auditBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	sq := `SELECT ` + auditColumns + ` FROM audit_log WHERE seq > ?`
+	args := []any{q.After.Seq}
+	if q.UpTo != 0 {
+		sq += ` AND seq <= ?`
+		args = append(args, q.UpTo)
+	}
+	sq += ` ORDER BY seq`
+	rows, err := o.q.QueryContext(ctx, o.d.Rebind(sq), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.AuditRecord
+	entity, exact := "", ""
+	if q.Caller != "" {
+		entity, exact = callerFilter(q.Caller)
+	}
+	var since, until int64
+	if !q.Since.IsZero() {
+		since = q.Since.UnixNano()
+	}
+	if !q.Until.IsZero() {
+		until = q.Until.UnixNano()
+	}
+	for rows.Next() {
+		// Read in place, and copied only when it matches.
+		var seq, at int64
+		var account, caller, ent, service, operation, data sql.RawBytes
+		if err := rows.Scan(&seq, &at, &account, &caller, &ent, &service, &operation, &data); err != nil {
+			return nil, err
+		}
+		if (q.Account != "" && string(account) != q.Account) ||
+			(entity != "" && string(ent) != entity) || (exact != "" && string(caller) != exact) ||
+			(q.Service != "" && string(service) != q.Service) || (q.Operation != "" && string(operation) != q.Operation) ||
+			(since != 0 && at < since) || (until != 0 && at >= until) {
+			continue
+		}
+		out = append(out, store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Account: string(account), Caller: string(caller),
+			Service: string(service), Operation: string(operation), Data: append([]byte(nil), data...)})
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, rows.Err()
+}
+
+// lastAccessed reads the accesses of entities, asking for up to 500 at a
+// time.
+func (o ops) lastAccessed(ctx context.Context, entities []string) ([]store.LastAccess, error) {
+	asked := map[string][]string{} // entity key -> the ARNs asked that stand for it
+	var keys []string
+	for _, e := range entities {
+		k := entityOf(e)
+		if len(asked[k]) == 0 {
+			keys = append(keys, k)
+		}
+		asked[k] = append(asked[k], e)
+	}
+	var out []store.LastAccess
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		chunk := keys[:n]
+		keys = keys[n:]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := o.q.QueryContext(ctx, o.d.Rebind(`SELECT entity, action, region, at, principal FROM last_accessed WHERE entity IN (?`+strings.Repeat(`, ?`, n-1)+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var la store.LastAccess
+			var at int64
+			if err := rows.Scan(&k, &la.Action, &la.Region, &at, &la.Principal); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			la.Time = time.Unix(0, at).UTC()
+			for _, e := range asked[k] {
+				la.Entity = e
+				out = append(out, la)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// AuditHead implements store.AuditReader.
+func (s *DB) AuditHead(ctx context.Context) (int64, error) { return s.ops().auditHead(ctx) }
+
+// QueryAudit implements store.AuditReader.
+func (s *DB) QueryAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	return s.ops().queryAudit(ctx, q)
+}
+
+// LastAccessed implements store.AuditReader.
+func (s *DB) LastAccessed(ctx context.Context, entities []string) ([]store.LastAccess, error) {
+	return s.ops().lastAccessed(ctx, entities)
+}
+
+// AppendAudit implements store.AuditWriter in a transaction of its own,
+// which, like every write transaction, holds the head row while it numbers
+// the records; it moves no sequence number of the change feed.
+func (s *DB) AppendAudit(ctx context.Context, recs []store.AuditRecord) error {
+	t, err := s.d.BeginWrite(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	if err := (ops{q: t, d: s.d, w: &writeState{}}).appendAudit(ctx, recs); err != nil {
+		return err
+	}
+	return t.Commit()
+}
+
+// PruneAudit implements store.AuditLog: one transaction per call.
+func (s *DB) PruneAudit(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, fmt.Errorf("store: PruneAudit needs a limit")
+	}
+	t, err := s.d.BeginWrite(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	defer t.Rollback()
+	res, err := t.ExecContext(ctx, s.d.Rebind(`DELETE FROM audit_log WHERE seq IN (SELECT seq FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)`), before.UnixNano(), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), t.Commit()
+}
+
+// AppendAudit implements store.AuditWriter: the records commit with the
+// transaction.
+func (t tx) AppendAudit(ctx context.Context, recs []store.AuditRecord) error {
+	return t.appendAudit(ctx, recs)
+}
