@@ -18,7 +18,19 @@ func runClient(t *testing.T, tool string, args ...string) {
 	dir := t.TempDir()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
+	// The aws CLI caches a profile's role credentials under
+	// $HOME/.aws/cli/cache, keyed by role and session name: a run must
+	// not pick up a session an earlier run's server issued, so HOME is
+	// the scratch directory (pyenv, when the clients come from it, still
+	// finds its root).
+	home, _ := os.UserHomeDir()
+	pyenv := os.Getenv("PYENV_ROOT")
+	if pyenv == "" {
+		pyenv = filepath.Join(home, ".pyenv")
+	}
 	cmd.Env = append(os.Environ(),
+		"HOME="+dir,
+		"PYENV_ROOT="+pyenv,
 		"IAMGATE_URL="+e.ts.URL,
 		"AWS_ACCESS_KEY_ID="+e.admin.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY="+e.admin.SecretAccessKey,
