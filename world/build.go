@@ -195,7 +195,7 @@ func buildResource(fr *FileResource, doc docFunc) *Resource {
 // NewAccount returns an empty account.
 func NewAccount(id, name string) *Account {
 	return &Account{ID: id, Name: name, Users: map[string]*User{}, Groups: map[string]*Group{}, Roles: map[string]*Role{},
-		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}}
+		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}, names: &nameIndex{}}
 }
 
 func stableID(prefix string, n int, parts ...string) string {
