@@ -272,6 +272,27 @@ func (s *State) accountLock(id string) *sync.Mutex {
 // commit before it: so a server that lost the race once cannot keep losing
 // it to one that writes without pause.
 func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *world.FileAccount) *query.Error) *query.Error {
+	return s.updateAccount(ctx, account, nil, fn)
+}
+
+// UpdateEntities changes some entities of one account, as UpdateAccount
+// changes the account, at the cost of what it changes: fn sees only the
+// entities refs names (those that exist) and edits a copy of them; what it
+// leaves is added or replaces them, and those it removes are deleted.
+// Only the entities that differ are built, checked and compiled again
+// (with what refers to them), and stored; the rest of the account, file
+// form and compiled, is shared with the current state. After a conflict,
+// fn is re-applied inside the write transaction, to the entities as
+// stored, as UpdateAccount does.
+func (s *State) UpdateEntities(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error {
+	if refs == nil {
+		refs = []world.EntityRef{}
+	}
+	return s.updateAccount(ctx, account, refs, fn)
+}
+
+// updateAccount is UpdateAccount (refs nil) and UpdateEntities.
+func (s *State) updateAccount(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error {
 	l := s.accountLock(account)
 	l.Lock()
 	defer l.Unlock()
@@ -285,16 +306,36 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			}
 		}
 		var acct, before world.FileAccount
+		// With refs, what is stored is the difference of the selected
+		// parts before and after fn (partBefore, part).
+		var partBefore, part world.FileAccount
 		var w *world.World
+		exists := idx >= 0
+		inTx := attempt > 0 // after a conflict
 		// edit applies fn to a copy of base and builds the world with it.
 		edit := func(base *world.FileAccount) *query.Error {
-			// fn changes a deep copy; the snapshot is never changed.
-			acct = world.FileAccount{ID: account}
-			if base != nil {
-				acct = world.CloneAccount(*base)
-			}
-			if e := fn(&acct); e != nil {
-				return e
+			var changed []world.EntityRef
+			if refs == nil {
+				// fn changes a deep copy; the snapshot is never changed.
+				acct = world.FileAccount{ID: account}
+				if base != nil {
+					acct = world.CloneAccount(*base)
+				}
+				if e := fn(&acct); e != nil {
+					return e
+				}
+			} else {
+				// fn changes a copy of the selected entities; the rest of
+				// the account is shared, never changed.
+				sel := world.Select(account, base, refs)
+				partBefore, part = sel.Before(), sel.Copy()
+				if e := fn(&part); e != nil {
+					return e
+				}
+				var err error
+				if acct, changed, err = sel.Apply(&part); err != nil {
+					return query.Errorf("ServiceFailure", "%v", err)
+				}
 			}
 			next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
 			copy(next.Accounts, snap.file.Accounts)
@@ -303,16 +344,20 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			} else {
 				next.Accounts = append(next.Accounts, acct)
 			}
-			// Only this account is built and checked again; the others
-			// are shared with the snapshot's world.
+			// Only this account is built and checked again (with refs,
+			// only the entities that changed, when base is the snapshot's
+			// account); the others are shared with the snapshot's world.
 			var err error
-			if w, err = world.Rebuild("api", next, snap.world, []string{account}); err != nil {
+			if refs != nil && !inTx {
+				w, err = world.RebuildEntities("api", next, snap.world, &acct, &part, changed)
+			} else {
+				w, err = world.Rebuild("api", next, snap.world, []string{account})
+			}
+			if err != nil {
 				return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
 			}
 			return nil
 		}
-		exists := idx >= 0
-		inTx := attempt > 0 // after a conflict
 		if !inTx {
 			var base *world.FileAccount
 			if exists {
@@ -347,9 +392,13 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			if cur != seen {
 				return errStale
 			}
-			if !exists {
+			switch {
+			case !exists:
 				err = store.SaveAccount(ctx, tx, acct)
-			} else {
+			case refs != nil:
+				// Only the selected entities can differ.
+				err = store.UpdateAccount(ctx, tx, partBefore, part)
+			default:
 				// Only what differs is encoded and written.
 				b, a := world.Changed(before, acct)
 				err = store.UpdateAccount(ctx, tx, b, a)
