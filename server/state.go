@@ -42,6 +42,8 @@ type State struct {
 	observe func(op string, d time.Duration)
 	// onChange, when set, is told of each change the feed brings (tests).
 	onChange func(store.Change)
+	// wholeAccounts makes UpdateEntities UpdateAccount (tests).
+	wholeAccounts bool
 }
 
 // maxAttempts bounds how often a write is re-applied after another write
@@ -287,6 +289,9 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 func (s *State) UpdateEntities(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error {
 	if refs == nil {
 		refs = []world.EntityRef{}
+	}
+	if s.wholeAccounts {
+		refs = nil
 	}
 	return s.updateAccount(ctx, account, refs, fn)
 }
