@@ -332,7 +332,11 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 			} else {
 				// fn changes a copy of the selected entities; the rest of
 				// the account is shared, never changed.
-				sel := world.Select(account, base, refs)
+				var built *world.Account // what base was built into
+				if !inTx {
+					built = snap.world.Accounts[account]
+				}
+				sel := world.SelectBuilt(account, base, refs, built)
 				partBefore, part = sel.Before(), sel.Copy()
 				if e := fn(&part); e != nil {
 					return e

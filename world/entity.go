@@ -44,6 +44,13 @@ type Selection struct {
 // the given ID) that a change may read and write. Finding them costs a
 // scan of the lists of the kinds named.
 func Select(id string, base *FileAccount, refs []EntityRef) *Selection {
+	return SelectBuilt(id, base, refs, nil)
+}
+
+// SelectBuilt is Select, with built the account base was built into (or
+// nil): the entities built does not hold are not looked for, so a change
+// that only adds entities costs no scan.
+func SelectBuilt(id string, base *FileAccount, refs []EntityRef, built *Account) *Selection {
 	if base == nil {
 		base = &FileAccount{ID: id}
 	}
@@ -61,6 +68,9 @@ func Select(id string, base *FileAccount, refs []EntityRef) *Selection {
 		s.refs = append(s.refs, r)
 		if r.Kind == EntityAccount {
 			s.meta = true
+			continue
+		}
+		if built != nil && !built.has(r.Kind, r.Name) {
 			continue
 		}
 		if want[r.Kind] == nil {

@@ -411,6 +411,8 @@ func (a *Account) has(kind EntityKind, name string) bool {
 		return a.Roles[name] != nil
 	case EntityPolicy:
 		return a.Policies[name] != nil
+	case EntityResource:
+		return a.Resources[name] != nil
 	}
 	return false
 }

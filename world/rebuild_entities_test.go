@@ -255,7 +255,7 @@ func TestRebuildEntitiesAsBuild(t *testing.T) {
 				ww, werr := world.Rebuild("api", nextWhole, wholeW, []string{id})
 				_, berr := world.Build("api", nextWhole)
 
-				sel := world.Select(id, &partF.Accounts[i], o.refs)
+				sel := world.SelectBuilt(id, &partF.Accounts[i], o.refs, partW.Accounts[id])
 				part := sel.Copy()
 				o.fn(&part)
 				applied, changed, err := sel.Apply(&part)
