@@ -163,7 +163,7 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 	s.pub.Lock()
 	defer s.pub.Unlock()
 	cur := s.cur.Load()
-	next := &world.FileWorld{Organization: cur.file.Organization}
+	next := &world.FileWorld{Organization: cur.file.Organization, Accounts: make([]world.FileAccount, 0, len(cur.file.Accounts)+len(c.accounts))}
 	seqs := make(map[string]int64, len(cur.seqs)+len(c.accounts))
 	for k, v := range cur.seqs {
 		seqs[k] = v
