@@ -110,136 +110,44 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	// before is the compiled one of prev.
 	var errs []error
 	doc, _ := documents(file, &errs)
-	var prior *Document
-	reuse := func(where string, p PolicySource) *Document {
-		if prior != nil && !p.IsZero() {
-			if data, src, err := policyJSON(file, p); err == nil && src == prior.Source && bytes.Equal(data, prior.JSON) {
-				return prior
-			}
-		}
-		return doc(where, p)
-	}
-	inlineFrom := func(before []InlinePolicy, sameARN bool) inlineFunc {
-		return func(where string, in []FileInline) []InlinePolicy {
-			var out []InlinePolicy
-			for _, p := range in {
-				prior = nil
-				if sameARN {
-					for _, b := range before {
-						if b.Name == p.Name {
-							prior = b.Document
-						}
-					}
-				}
-				if d := reuse(where+" policy "+p.Name, p.Document); d != nil {
-					out = append(out, InlinePolicy{Name: p.Name, Document: d})
-				}
-			}
-			prior = nil
-			return out
-		}
-	}
+	re := reuser{file: file, doc: doc}
 	x := old.names
 	x.mu.Lock()
 	x.fill(old)
 	var added []EntityRef // entities that did not exist before, or were rebuilt
 	for i := range part.Users {
-		fu := &part.Users[i]
-		if !isChanged(changed, EntityUser, fu.Name) {
-			continue
+		if fu := &part.Users[i]; isChanged(changed, EntityUser, fu.Name) {
+			a.Users[fu.Name] = re.user(fu, old.Users[fu.Name])
+			x.addLocked(EntityUser, fu.Name)
+			added = append(added, EntityRef{EntityUser, fu.Name})
 		}
-		var inl inlineFunc
-		if o := old.Users[fu.Name]; o != nil {
-			inl = inlineFrom(o.Inline, cleanPath(o.Path) == cleanPath(fu.Path))
-		} else {
-			inl = inlineFrom(nil, false)
-		}
-		a.Users[fu.Name] = buildUser(fu, inl)
-		x.addLocked(EntityUser, fu.Name)
-		added = append(added, EntityRef{EntityUser, fu.Name})
 	}
 	for i := range part.Groups {
-		fg := &part.Groups[i]
-		if !isChanged(changed, EntityGroup, fg.Name) {
-			continue
+		if fg := &part.Groups[i]; isChanged(changed, EntityGroup, fg.Name) {
+			a.Groups[fg.Name] = re.group(fg, old.Groups[fg.Name])
+			x.addLocked(EntityGroup, fg.Name)
+			added = append(added, EntityRef{EntityGroup, fg.Name})
 		}
-		var inl inlineFunc
-		if o := old.Groups[fg.Name]; o != nil {
-			inl = inlineFrom(o.Inline, cleanPath(o.Path) == cleanPath(fg.Path))
-		} else {
-			inl = inlineFrom(nil, false)
-		}
-		a.Groups[fg.Name] = buildGroup(fg, inl)
-		x.addLocked(EntityGroup, fg.Name)
-		added = append(added, EntityRef{EntityGroup, fg.Name})
 	}
 	for i := range part.Roles {
-		fr := &part.Roles[i]
-		if !isChanged(changed, EntityRole, fr.Name) {
-			continue
+		if fr := &part.Roles[i]; isChanged(changed, EntityRole, fr.Name) {
+			a.Roles[fr.Name] = re.role(a.ID, fr, old.Roles[fr.Name], &errs)
+			x.addLocked(EntityRole, fr.Name)
+			added = append(added, EntityRef{EntityRole, fr.Name})
 		}
-		o := old.Roles[fr.Name]
-		same := o != nil && cleanPath(o.Path) == cleanPath(fr.Path)
-		var inl inlineFunc
-		if o != nil {
-			inl = inlineFrom(o.Inline, same)
-		} else {
-			inl = inlineFrom(nil, false)
-		}
-		trust := func(where string, p PolicySource) *Document {
-			prior = nil
-			if same {
-				prior = o.Trust
-			}
-			d := reuse(where, p)
-			prior = nil
-			return d
-		}
-		a.Roles[fr.Name] = buildRole(file, a.ID, fr, trust, inl, &errs)
-		x.addLocked(EntityRole, fr.Name)
-		added = append(added, EntityRef{EntityRole, fr.Name})
 	}
 	for i := range part.Policies {
-		fp := &part.Policies[i]
-		if !isChanged(changed, EntityPolicy, fp.Name) {
-			continue
+		if fp := &part.Policies[i]; isChanged(changed, EntityPolicy, fp.Name) {
+			a.Policies[fp.Name] = re.policy(fp, old.Policies[fp.Name])
+			x.addLocked(EntityPolicy, fp.Name)
+			added = append(added, EntityRef{EntityPolicy, fp.Name})
 		}
-		o := old.Policies[fp.Name]
-		same := o != nil && cleanPath(o.Path) == cleanPath(fp.Path)
-		version := func(where string, p PolicySource) *Document {
-			prior = nil
-			if same {
-				// where is "policy NAME" (the document) or "policy NAME vID".
-				id := "v1"
-				if rest := strings.TrimPrefix(where, "policy "+fp.Name); rest != "" {
-					id = strings.TrimPrefix(rest, " ")
-				}
-				for _, v := range o.Versions {
-					if v.ID == id {
-						prior = v.Document
-					}
-				}
-			}
-			d := reuse(where, p)
-			prior = nil
-			return d
-		}
-		a.Policies[fp.Name] = buildPolicy(fp, version)
-		x.addLocked(EntityPolicy, fp.Name)
-		added = append(added, EntityRef{EntityPolicy, fp.Name})
 	}
 	for i := range part.Resources {
-		fr := &part.Resources[i]
-		if !isChanged(changed, EntityResource, fr.ARN) {
-			continue
+		if fr := &part.Resources[i]; isChanged(changed, EntityResource, fr.ARN) {
+			a.Resources[fr.ARN] = re.resource(fr, old.Resources[fr.ARN])
+			added = append(added, EntityRef{EntityResource, fr.ARN})
 		}
-		prior = nil
-		if o := old.Resources[fr.ARN]; o != nil {
-			prior = o.Policy
-		}
-		a.Resources[fr.ARN] = buildResource(fr, reuse)
-		prior = nil
-		added = append(added, EntityRef{EntityResource, fr.ARN})
 	}
 	// Entities named but no longer in the account are removed.
 	for _, r := range changed {
@@ -415,4 +323,129 @@ func (a *Account) has(kind EntityKind, name string) bool {
 		return a.Resources[name] != nil
 	}
 	return false
+}
+
+// reuser builds entities as buildAccount does, but takes the compiled
+// document of the entity's earlier version (old, when not nil) for each
+// document whose text, source and use (the entity's ARN, the policy's
+// name or version) are the same: it is immutable once compiled, and
+// compiling it again would give the same.
+type reuser struct {
+	file string
+	doc  docFunc
+}
+
+// one parses a document unless prior is the same.
+func (r reuser) one(prior *Document) docFunc {
+	return func(where string, p PolicySource) *Document {
+		if prior != nil && !p.IsZero() {
+			if data, src, err := policyJSON(r.file, p); err == nil && src == prior.Source && bytes.Equal(data, prior.JSON) {
+				return prior
+			}
+		}
+		return r.doc(where, p)
+	}
+}
+
+// inline parses inline policies; before are the old entity's, when its
+// ARN is the same.
+func (r reuser) inline(before []InlinePolicy) inlineFunc {
+	return func(where string, in []FileInline) []InlinePolicy {
+		var out []InlinePolicy
+		for _, p := range in {
+			var prior *Document
+			for _, b := range before {
+				if b.Name == p.Name {
+					prior = b.Document
+				}
+			}
+			if d := r.one(prior)(where+" policy "+p.Name, p.Document); d != nil {
+				out = append(out, InlinePolicy{Name: p.Name, Document: d})
+			}
+		}
+		return out
+	}
+}
+
+func (r reuser) user(fu *FileUser, o *User) *User {
+	var before []InlinePolicy
+	if o != nil && cleanPath(o.Path) == cleanPath(fu.Path) {
+		before = o.Inline
+	}
+	return buildUser(fu, r.inline(before))
+}
+
+func (r reuser) group(fg *FileGroup, o *Group) *Group {
+	var before []InlinePolicy
+	if o != nil && cleanPath(o.Path) == cleanPath(fg.Path) {
+		before = o.Inline
+	}
+	return buildGroup(fg, r.inline(before))
+}
+
+func (r reuser) role(account string, fr *FileRole, o *Role, errs *[]error) *Role {
+	var before []InlinePolicy
+	var trust *Document
+	if o != nil && cleanPath(o.Path) == cleanPath(fr.Path) {
+		before, trust = o.Inline, o.Trust
+	}
+	return buildRole(r.file, account, fr, r.one(trust), r.inline(before), errs)
+}
+
+func (r reuser) policy(fp *FilePolicy, o *ManagedPolicy) *ManagedPolicy {
+	same := o != nil && cleanPath(o.Path) == cleanPath(fp.Path)
+	return buildPolicy(fp, func(where string, p PolicySource) *Document {
+		var prior *Document
+		if same {
+			// where is "policy NAME" (the document, v1) or "policy NAME ID".
+			id := "v1"
+			if rest := strings.TrimPrefix(where, "policy "+fp.Name); rest != "" {
+				id = strings.TrimPrefix(rest, " ")
+			}
+			for _, v := range o.Versions {
+				if v.ID == id {
+					prior = v.Document
+				}
+			}
+		}
+		return r.one(prior)(where, p)
+	})
+}
+
+func (r reuser) resource(fr *FileResource, o *Resource) *Resource {
+	var prior *Document
+	if o != nil {
+		prior = o.Policy
+	}
+	return buildResource(fr, r.one(prior))
+}
+
+// account is buildAccount, reusing old's documents.
+func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
+	if old == nil {
+		return buildAccount(r.file, fa, r.doc, r.inline(nil), errs)
+	}
+	a := NewAccount(fa.ID, fa.Name)
+	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	for i := range fa.Users {
+		fu := &fa.Users[i]
+		a.Users[fu.Name] = r.user(fu, old.Users[fu.Name])
+	}
+	for i := range fa.Groups {
+		fg := &fa.Groups[i]
+		a.Groups[fg.Name] = r.group(fg, old.Groups[fg.Name])
+	}
+	for i := range fa.Roles {
+		fr := &fa.Roles[i]
+		a.Roles[fr.Name] = r.role(fa.ID, fr, old.Roles[fr.Name], errs)
+	}
+	for i := range fa.Policies {
+		fp := &fa.Policies[i]
+		a.Policies[fp.Name] = r.policy(fp, old.Policies[fp.Name])
+	}
+	for i := range fa.Resources {
+		fr := &fa.Resources[i]
+		a.Resources[fr.ARN] = r.resource(fr, old.Resources[fr.ARN])
+	}
+	return a
 }

@@ -407,4 +407,12 @@ func TestRebuildEntitiesShares(t *testing.T) {
 	if &acct.Users[0] != &fw.Accounts[0].Users[0] {
 		t.Fatalf("the users' list was copied")
 	}
+	// Rebuild builds the whole account again, but not its documents.
+	whole, err := world.Rebuild("api", next, prev, []string{acct.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := whole.Accounts["123456789012"]; c.Roles["app"].Trust != a.Roles["app"].Trust || c.Users["alice"] == a.Users["alice"] {
+		t.Fatalf("Rebuild: want the documents shared, the entities new")
+	}
 }
