@@ -8,13 +8,16 @@ import (
 	"math/rand"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/sqlite"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -205,4 +208,87 @@ func decideIn(w *world.World, principal string, req world.Request) (engine.Decis
 		return 0, err
 	}
 	return engine.Authorize(q).Decision, nil
+}
+
+// TestFollowEntities: two servers on one store take random IAM calls,
+// each call on either; each follows the other's changes by reading only
+// the items the change feed names. After each batch both hold, file form
+// and compiled world, what a fresh load of the store gives, and decide
+// alike.
+func TestFollowEntities(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iamgate.db")
+	open := func() store.Store {
+		st, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	one := startEnv(t, open())
+	two := startEnv(t, open())
+	two.admin = one.admin
+	r := rand.New(rand.NewSource(7))
+	batches := 8
+	if testing.Short() {
+		batches = 3
+	}
+	for batch := 0; batch < batches; batch++ {
+		for range 25 {
+			e := one
+			if r.Intn(2) == 0 {
+				e = two
+			}
+			iamCall(t, e, randomIAMCall(r).Encode())
+		}
+		var fresh *world.FileWorld
+		if err := one.st.View(context.Background(), func(v store.Snapshot) error {
+			var err error
+			fresh, err = store.LoadFile(context.Background(), v)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want, err := world.Build("store", fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFile, _ := json.Marshal(sortedAccounts(fresh))
+		wantWorld, _ := json.Marshal(want.ToFile())
+		for _, e := range []*env{one, two} {
+			within(t, fmt.Sprintf("batch %d: the state as stored", batch), func() error {
+				gotFile, _ := json.Marshal(sortedAccounts(e.srv.State().File()))
+				gotWorld, _ := json.Marshal(e.srv.State().World().ToFile())
+				if string(gotFile) != string(wantFile) {
+					return fmt.Errorf("file form:\ngot  %s\nwant %s", gotFile, wantFile)
+				}
+				if string(gotWorld) != string(wantWorld) {
+					return fmt.Errorf("world:\ngot  %s\nwant %s", gotWorld, wantWorld)
+				}
+				return nil
+			})
+			sameWorldDecisions(t, r, e.srv.State().World(), want, "123456789012")
+		}
+	}
+}
+
+// sortedAccounts is a world file with its accounts and their entities in
+// order, as the store lists them.
+func sortedAccounts(fw *world.FileWorld) *world.FileWorld {
+	out := &world.FileWorld{Organization: fw.Organization}
+	for _, a := range fw.Accounts {
+		a.Users = slices.Clone(a.Users)
+		slices.SortFunc(a.Users, func(x, y world.FileUser) int { return strings.Compare(x.Name, y.Name) })
+		a.Groups = slices.Clone(a.Groups)
+		slices.SortFunc(a.Groups, func(x, y world.FileGroup) int { return strings.Compare(x.Name, y.Name) })
+		a.Roles = slices.Clone(a.Roles)
+		slices.SortFunc(a.Roles, func(x, y world.FileRole) int { return strings.Compare(x.Name, y.Name) })
+		a.Policies = slices.Clone(a.Policies)
+		slices.SortFunc(a.Policies, func(x, y world.FilePolicy) int { return strings.Compare(x.Name, y.Name) })
+		a.Resources = slices.Clone(a.Resources)
+		slices.SortFunc(a.Resources, func(x, y world.FileResource) int { return strings.Compare(x.ARN, y.ARN) })
+		out.Accounts = append(out.Accounts, a)
+	}
+	slices.SortFunc(out.Accounts, func(x, y world.FileAccount) int { return strings.Compare(x.ID, y.ID) })
+	return out
 }

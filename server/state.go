@@ -144,6 +144,13 @@ func (s *State) load(ctx context.Context) (*snapshot, int64, error) {
 type accountChange struct {
 	seq     int64
 	account *world.FileAccount
+	// When part is set, account is the published version of seq baseSeq
+	// with the entities changed replaced by part's (as Selection.Apply
+	// makes it): publish then builds only those, if that version is still
+	// the current one.
+	baseSeq int64
+	part    *world.FileAccount
+	changed []world.EntityRef
 }
 
 // stateChange is what to publish: accounts and, when orgSet, the
@@ -211,9 +218,12 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 		// Only the accounts changed here are built again, on the current
 		// world; a new organization builds the whole world.
 		var err error
-		if orgChanged {
+		switch ch := c.accounts[first(changedIDs)]; {
+		case orgChanged:
 			w, err = world.Build("store", next)
-		} else {
+		case len(changedIDs) == 1 && ch.part != nil && ch.account != nil && ch.baseSeq == cur.seqs[changedIDs[0]]:
+			w, err = world.RebuildEntities("store", next, cur.world, ch.account, ch.part, ch.changed)
+		default:
 			w, err = world.Rebuild("store", next, cur.world, changedIDs)
 		}
 		if err != nil {
@@ -222,6 +232,13 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 	}
 	s.cur.Store(&snapshot{file: next, world: w, seqs: seqs})
 	return nil
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }
 
 // World is the current compiled world.
@@ -425,7 +442,7 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 			return ee.e
 		}
 		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
-			if err := s.refresh(ctx, []string{account}, false); err != nil {
+			if err := s.refresh(ctx, []string{account}, false, nil); err != nil {
 				return query.Errorf("ServiceFailure", "reading account %s again: %v", account, err)
 			}
 			continue
@@ -595,13 +612,30 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 
 // refresh reads accounts (and, with org, the organization) again from one
 // view of the store and publishes what is newer than the current state.
-func (s *State) refresh(ctx context.Context, accounts []string, org bool) error {
+//
+// fed, when not nil, holds for some of the accounts what the change feed
+// says changed since the current state: an account whose sequence number
+// in the store is the last of those changes has changed in those items
+// only, so only they are read and built again.
+func (s *State) refresh(ctx context.Context, accounts []string, org bool, fed map[string]*fedAccount) error {
 	c := stateChange{accounts: map[string]accountChange{}}
+	snap := s.cur.Load()
 	err := s.st.View(ctx, func(v store.Snapshot) error {
 		for _, id := range accounts {
 			seq, err := v.AccountSeq(ctx, id)
 			if err != nil {
 				return err
+			}
+			if f := fed[id]; f != nil && f.last == seq {
+				ch, ok, err := s.fedChange(ctx, v, snap, id, f)
+				if err != nil {
+					return err
+				}
+				if ok {
+					ch.seq = seq
+					c.accounts[id] = ch
+					continue
+				}
 			}
 			a, ok, err := store.LoadAccount(ctx, v, id)
 			if err != nil {
@@ -630,6 +664,99 @@ func (s *State) refresh(ctx context.Context, accounts []string, org bool) error 
 		return err
 	}
 	return s.publish(c, nil, nil)
+}
+
+// fedAccount is what the change feed says changed in an account: the
+// items' keys and the last change's sequence number.
+type fedAccount struct {
+	keys map[store.Key]bool
+	last int64
+}
+
+// fedChange reads the items f names from v and applies them to the
+// account as snap holds it; ok is false when that cannot be done (the
+// account is new to snap or was removed), and then the whole account is
+// read.
+func (s *State) fedChange(ctx context.Context, v store.Snapshot, snap *snapshot, id string, f *fedAccount) (accountChange, bool, error) {
+	var base *world.FileAccount
+	for i := range snap.file.Accounts {
+		if snap.file.Accounts[i].ID == id {
+			base = &snap.file.Accounts[i]
+			break
+		}
+	}
+	built := snap.world.Accounts[id]
+	if base == nil || built == nil {
+		return accountChange{}, false, nil
+	}
+	part := world.FileAccount{ID: id}
+	var refs []world.EntityRef
+	for k := range f.keys {
+		it, err := v.Get(ctx, k)
+		found := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return accountChange{}, false, err
+		}
+		var derr error
+		switch k.Kind {
+		case store.KindAccount:
+			if !found {
+				return accountChange{}, false, nil // the account was removed
+			}
+			refs = append(refs, world.EntityRef{Kind: world.EntityAccount})
+			var meta world.FileAccount
+			derr = json.Unmarshal(it.Data, &meta)
+			meta.Users, meta.Groups, meta.Roles, meta.Policies, meta.Resources = part.Users, part.Groups, part.Roles, part.Policies, part.Resources
+			part = meta
+		case store.KindUser:
+			refs = append(refs, world.EntityRef{Kind: world.EntityUser, Name: k.Name})
+			if found {
+				var e world.FileUser
+				derr = json.Unmarshal(it.Data, &e)
+				part.Users = append(part.Users, e)
+			}
+		case store.KindGroup:
+			refs = append(refs, world.EntityRef{Kind: world.EntityGroup, Name: k.Name})
+			if found {
+				var e world.FileGroup
+				derr = json.Unmarshal(it.Data, &e)
+				part.Groups = append(part.Groups, e)
+			}
+		case store.KindRole:
+			refs = append(refs, world.EntityRef{Kind: world.EntityRole, Name: k.Name})
+			if found {
+				var e world.FileRole
+				derr = json.Unmarshal(it.Data, &e)
+				part.Roles = append(part.Roles, e)
+			}
+		case store.KindPolicy:
+			refs = append(refs, world.EntityRef{Kind: world.EntityPolicy, Name: k.Name})
+			if found {
+				var e world.FilePolicy
+				derr = json.Unmarshal(it.Data, &e)
+				part.Policies = append(part.Policies, e)
+			}
+		case store.KindResource:
+			refs = append(refs, world.EntityRef{Kind: world.EntityResource, Name: k.Name})
+			if found {
+				var e world.FileResource
+				derr = json.Unmarshal(it.Data, &e)
+				part.Resources = append(part.Resources, e)
+			}
+		}
+		if derr != nil {
+			return accountChange{}, false, fmt.Errorf("store: %s %s in %s: %w", k.Kind, k.Name, id, derr)
+		}
+	}
+	if part.ID != id {
+		return accountChange{}, false, nil
+	}
+	sel := world.SelectBuilt(id, base, refs, built)
+	acct, changed, err := sel.Apply(&part)
+	if err != nil {
+		return accountChange{}, false, nil
+	}
+	return accountChange{account: &acct, baseSeq: snap.seqs[id], part: &part, changed: changed}, true, nil
 }
 
 // reload reads the whole state again and publishes it.
@@ -694,6 +821,7 @@ func (s *State) catchUp(ctx context.Context) error {
 		cur := s.cur.Load()
 		var accounts []string
 		seen := map[string]bool{}
+		fed := map[string]*fedAccount{}
 		org := false
 		for _, c := range changes {
 			if s.onChange != nil {
@@ -715,10 +843,17 @@ func (s *State) catchUp(ctx context.Context) error {
 					seen[id] = true
 					accounts = append(accounts, id)
 				}
+				f := fed[id]
+				if f == nil {
+					f = &fedAccount{keys: map[store.Key]bool{}}
+					fed[id] = f
+				}
+				f.keys[c.Key] = true
+				f.last = max(f.last, c.Seq)
 			}
 		}
 		if len(accounts) > 0 || org {
-			if err := s.refresh(ctx, accounts, org); err != nil {
+			if err := s.refresh(ctx, accounts, org, fed); err != nil {
 				return err
 			}
 		}
