@@ -26,6 +26,12 @@ type State interface {
 	// its file form; the new world is built and stored in one transaction,
 	// and nothing changes if fn or the build fails.
 	UpdateAccount(ctx context.Context, account string, fn func(a *world.FileAccount) *query.Error) *query.Error
+	// UpdateEntities changes some entities of one account, as
+	// UpdateAccount does, at the cost of what it changes: fn sees only
+	// the entities refs names (those that exist) and may add, change or
+	// remove only those; the account's own fields (aliases, instance
+	// profiles, ...) only when refs holds world.EntityAccount.
+	UpdateEntities(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error
 	// UpdateWorld changes the organization and any accounts, in the same
 	// way: all of it, or nothing.
 	UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *query.Error) *query.Error

@@ -42,6 +42,8 @@ type State struct {
 	observe func(op string, d time.Duration)
 	// onChange, when set, is told of each change the feed brings (tests).
 	onChange func(store.Change)
+	// wholeAccounts makes UpdateEntities UpdateAccount (tests).
+	wholeAccounts bool
 }
 
 // maxAttempts bounds how often a write is re-applied after another write
@@ -142,6 +144,13 @@ func (s *State) load(ctx context.Context) (*snapshot, int64, error) {
 type accountChange struct {
 	seq     int64
 	account *world.FileAccount
+	// When part is set, account is the published version of seq baseSeq
+	// with the entities changed replaced by part's (as Selection.Apply
+	// makes it): publish then builds only those, if that version is still
+	// the current one.
+	baseSeq int64
+	part    *world.FileAccount
+	changed []world.EntityRef
 }
 
 // stateChange is what to publish: accounts and, when orgSet, the
@@ -161,7 +170,7 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 	s.pub.Lock()
 	defer s.pub.Unlock()
 	cur := s.cur.Load()
-	next := &world.FileWorld{Organization: cur.file.Organization}
+	next := &world.FileWorld{Organization: cur.file.Organization, Accounts: make([]world.FileAccount, 0, len(cur.file.Accounts)+len(c.accounts))}
 	seqs := make(map[string]int64, len(cur.seqs)+len(c.accounts))
 	for k, v := range cur.seqs {
 		seqs[k] = v
@@ -209,9 +218,12 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 		// Only the accounts changed here are built again, on the current
 		// world; a new organization builds the whole world.
 		var err error
-		if orgChanged {
+		switch ch := c.accounts[first(changedIDs)]; {
+		case orgChanged:
 			w, err = world.Build("store", next)
-		} else {
+		case len(changedIDs) == 1 && ch.part != nil && ch.account != nil && ch.baseSeq == cur.seqs[changedIDs[0]]:
+			w, err = world.RebuildEntities("store", next, cur.world, ch.account, ch.part, ch.changed)
+		default:
 			w, err = world.Rebuild("store", next, cur.world, changedIDs)
 		}
 		if err != nil {
@@ -220,6 +232,13 @@ func (s *State) publish(c stateChange, base *snapshot, built *world.World) error
 	}
 	s.cur.Store(&snapshot{file: next, world: w, seqs: seqs})
 	return nil
+}
+
+func first(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }
 
 // World is the current compiled world.
@@ -276,6 +295,30 @@ func (s *State) accountLock(id string) *sync.Mutex {
 // commit before it: so a server that lost the race once cannot keep losing
 // it to one that writes without pause.
 func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *world.FileAccount) *query.Error) *query.Error {
+	return s.updateAccount(ctx, account, nil, fn)
+}
+
+// UpdateEntities changes some entities of one account, as UpdateAccount
+// changes the account, at the cost of what it changes: fn sees only the
+// entities refs names (those that exist) and edits a copy of them; what it
+// leaves is added or replaces them, and those it removes are deleted.
+// Only the entities that differ are built, checked and compiled again
+// (with what refers to them), and stored; the rest of the account, file
+// form and compiled, is shared with the current state. After a conflict,
+// fn is re-applied inside the write transaction, to the entities as
+// stored, as UpdateAccount does.
+func (s *State) UpdateEntities(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error {
+	if refs == nil {
+		refs = []world.EntityRef{}
+	}
+	if s.wholeAccounts {
+		refs = nil
+	}
+	return s.updateAccount(ctx, account, refs, fn)
+}
+
+// updateAccount is UpdateAccount (refs nil) and UpdateEntities.
+func (s *State) updateAccount(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error {
 	l := s.accountLock(account)
 	l.Lock()
 	defer l.Unlock()
@@ -289,16 +332,40 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			}
 		}
 		var acct, before world.FileAccount
+		// With refs, what is stored is the difference of the selected
+		// parts before and after fn (partBefore, part).
+		var partBefore, part world.FileAccount
 		var w *world.World
+		exists := idx >= 0
+		inTx := attempt > 0 // after a conflict
 		// edit applies fn to a copy of base and builds the world with it.
 		edit := func(base *world.FileAccount) *query.Error {
-			// fn changes a deep copy; the snapshot is never changed.
-			acct = world.FileAccount{ID: account}
-			if base != nil {
-				acct = world.CloneAccount(*base)
-			}
-			if e := fn(&acct); e != nil {
-				return e
+			var changed []world.EntityRef
+			if refs == nil {
+				// fn changes a deep copy; the snapshot is never changed.
+				acct = world.FileAccount{ID: account}
+				if base != nil {
+					acct = world.CloneAccount(*base)
+				}
+				if e := fn(&acct); e != nil {
+					return e
+				}
+			} else {
+				// fn changes a copy of the selected entities; the rest of
+				// the account is shared, never changed.
+				var built *world.Account // what base was built into
+				if !inTx {
+					built = snap.world.Accounts[account]
+				}
+				sel := world.SelectBuilt(account, base, refs, built)
+				partBefore, part = sel.Before(), sel.Copy()
+				if e := fn(&part); e != nil {
+					return e
+				}
+				var err error
+				if acct, changed, err = sel.Apply(&part); err != nil {
+					return query.Errorf("ServiceFailure", "%v", err)
+				}
 			}
 			next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
 			copy(next.Accounts, snap.file.Accounts)
@@ -307,16 +374,20 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			} else {
 				next.Accounts = append(next.Accounts, acct)
 			}
-			// Only this account is built and checked again; the others
-			// are shared with the snapshot's world.
+			// Only this account is built and checked again (with refs,
+			// only the entities that changed, when base is the snapshot's
+			// account); the others are shared with the snapshot's world.
 			var err error
-			if w, err = world.Rebuild("api", next, snap.world, []string{account}); err != nil {
+			if refs != nil && !inTx {
+				w, err = world.RebuildEntities("api", next, snap.world, &acct, &part, changed)
+			} else {
+				w, err = world.Rebuild("api", next, snap.world, []string{account})
+			}
+			if err != nil {
 				return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
 			}
 			return nil
 		}
-		exists := idx >= 0
-		inTx := attempt > 0 // after a conflict
 		if !inTx {
 			var base *world.FileAccount
 			if exists {
@@ -351,9 +422,13 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			if cur != seen {
 				return errStale
 			}
-			if !exists {
+			switch {
+			case !exists:
 				err = store.SaveAccount(ctx, tx, acct)
-			} else {
+			case refs != nil:
+				// Only the selected entities can differ.
+				err = store.UpdateAccount(ctx, tx, partBefore, part)
+			default:
 				// Only what differs is encoded and written.
 				b, a := world.Changed(before, acct)
 				err = store.UpdateAccount(ctx, tx, b, a)
@@ -371,7 +446,7 @@ func (s *State) UpdateAccount(ctx context.Context, account string, fn func(a *wo
 			return ee.e
 		}
 		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
-			if err := s.refresh(ctx, []string{account}, false); err != nil {
+			if err := s.refresh(ctx, []string{account}, false, nil); err != nil {
 				return query.Errorf("ServiceFailure", "reading account %s again: %v", account, err)
 			}
 			continue
@@ -541,13 +616,30 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 
 // refresh reads accounts (and, with org, the organization) again from one
 // view of the store and publishes what is newer than the current state.
-func (s *State) refresh(ctx context.Context, accounts []string, org bool) error {
+//
+// fed, when not nil, holds for some of the accounts what the change feed
+// says changed since the current state: an account whose sequence number
+// in the store is the last of those changes has changed in those items
+// only, so only they are read and built again.
+func (s *State) refresh(ctx context.Context, accounts []string, org bool, fed map[string]*fedAccount) error {
 	c := stateChange{accounts: map[string]accountChange{}}
+	snap := s.cur.Load()
 	err := s.st.View(ctx, func(v store.Snapshot) error {
 		for _, id := range accounts {
 			seq, err := v.AccountSeq(ctx, id)
 			if err != nil {
 				return err
+			}
+			if f := fed[id]; f != nil && f.last == seq {
+				ch, ok, err := s.fedChange(ctx, v, snap, id, f)
+				if err != nil {
+					return err
+				}
+				if ok {
+					ch.seq = seq
+					c.accounts[id] = ch
+					continue
+				}
 			}
 			a, ok, err := store.LoadAccount(ctx, v, id)
 			if err != nil {
@@ -576,6 +668,99 @@ func (s *State) refresh(ctx context.Context, accounts []string, org bool) error 
 		return err
 	}
 	return s.publish(c, nil, nil)
+}
+
+// fedAccount is what the change feed says changed in an account: the
+// items' keys and the last change's sequence number.
+type fedAccount struct {
+	keys map[store.Key]bool
+	last int64
+}
+
+// fedChange reads the items f names from v and applies them to the
+// account as snap holds it; ok is false when that cannot be done (the
+// account is new to snap or was removed), and then the whole account is
+// read.
+func (s *State) fedChange(ctx context.Context, v store.Snapshot, snap *snapshot, id string, f *fedAccount) (accountChange, bool, error) {
+	var base *world.FileAccount
+	for i := range snap.file.Accounts {
+		if snap.file.Accounts[i].ID == id {
+			base = &snap.file.Accounts[i]
+			break
+		}
+	}
+	built := snap.world.Accounts[id]
+	if base == nil || built == nil {
+		return accountChange{}, false, nil
+	}
+	part := world.FileAccount{ID: id}
+	var refs []world.EntityRef
+	for k := range f.keys {
+		it, err := v.Get(ctx, k)
+		found := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return accountChange{}, false, err
+		}
+		var derr error
+		switch k.Kind {
+		case store.KindAccount:
+			if !found {
+				return accountChange{}, false, nil // the account was removed
+			}
+			refs = append(refs, world.EntityRef{Kind: world.EntityAccount})
+			var meta world.FileAccount
+			derr = json.Unmarshal(it.Data, &meta)
+			meta.Users, meta.Groups, meta.Roles, meta.Policies, meta.Resources = part.Users, part.Groups, part.Roles, part.Policies, part.Resources
+			part = meta
+		case store.KindUser:
+			refs = append(refs, world.EntityRef{Kind: world.EntityUser, Name: k.Name})
+			if found {
+				var e world.FileUser
+				derr = json.Unmarshal(it.Data, &e)
+				part.Users = append(part.Users, e)
+			}
+		case store.KindGroup:
+			refs = append(refs, world.EntityRef{Kind: world.EntityGroup, Name: k.Name})
+			if found {
+				var e world.FileGroup
+				derr = json.Unmarshal(it.Data, &e)
+				part.Groups = append(part.Groups, e)
+			}
+		case store.KindRole:
+			refs = append(refs, world.EntityRef{Kind: world.EntityRole, Name: k.Name})
+			if found {
+				var e world.FileRole
+				derr = json.Unmarshal(it.Data, &e)
+				part.Roles = append(part.Roles, e)
+			}
+		case store.KindPolicy:
+			refs = append(refs, world.EntityRef{Kind: world.EntityPolicy, Name: k.Name})
+			if found {
+				var e world.FilePolicy
+				derr = json.Unmarshal(it.Data, &e)
+				part.Policies = append(part.Policies, e)
+			}
+		case store.KindResource:
+			refs = append(refs, world.EntityRef{Kind: world.EntityResource, Name: k.Name})
+			if found {
+				var e world.FileResource
+				derr = json.Unmarshal(it.Data, &e)
+				part.Resources = append(part.Resources, e)
+			}
+		}
+		if derr != nil {
+			return accountChange{}, false, fmt.Errorf("store: %s %s in %s: %w", k.Kind, k.Name, id, derr)
+		}
+	}
+	if part.ID != id {
+		return accountChange{}, false, nil
+	}
+	sel := world.SelectBuilt(id, base, refs, built)
+	acct, changed, err := sel.Apply(&part)
+	if err != nil {
+		return accountChange{}, false, nil
+	}
+	return accountChange{account: &acct, baseSeq: snap.seqs[id], part: &part, changed: changed}, true, nil
 }
 
 // reload reads the whole state again and publishes it.
@@ -640,6 +825,7 @@ func (s *State) catchUp(ctx context.Context) error {
 		cur := s.cur.Load()
 		var accounts []string
 		seen := map[string]bool{}
+		fed := map[string]*fedAccount{}
 		org := false
 		for _, c := range changes {
 			if s.onChange != nil {
@@ -661,10 +847,17 @@ func (s *State) catchUp(ctx context.Context) error {
 					seen[id] = true
 					accounts = append(accounts, id)
 				}
+				f := fed[id]
+				if f == nil {
+					f = &fedAccount{keys: map[store.Key]bool{}}
+					fed[id] = f
+				}
+				f.keys[c.Key] = true
+				f.last = max(f.last, c.Seq)
 			}
 		}
 		if len(accounts) > 0 || org {
-			if err := s.refresh(ctx, accounts, org); err != nil {
+			if err := s.refresh(ctx, accounts, org, fed); err != nil {
 				return err
 			}
 		}

@@ -95,7 +95,7 @@ func Build(file string, fw *FileWorld) (*World, error) {
 
 // documents returns the functions that parse a policy document and a
 // list of inline policies of a world file, appending errors to errs.
-func documents(file string, errs *[]error) (func(string, PolicySource) *Document, func(string, []FileInline) []InlinePolicy) {
+func documents(file string, errs *[]error) (docFunc, inlineFunc) {
 	doc := func(where string, p PolicySource) *Document {
 		if p.IsZero() {
 			return nil
@@ -126,49 +126,76 @@ func documents(file string, errs *[]error) (func(string, PolicySource) *Document
 
 // buildAccount turns one account of a world file into an Account (not yet
 // finalized); errors are appended to errs.
-func buildAccount(file string, fa *FileAccount, doc func(string, PolicySource) *Document, inline func(string, []FileInline) []InlinePolicy, errs *[]error) *Account {
+func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, errs *[]error) *Account {
 	a := NewAccount(fa.ID, fa.Name)
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
-	for _, fu := range fa.Users {
-		a.Users[fu.Name] = &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
-			Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
+	for i := range fa.Users {
+		a.Users[fa.Users[i].Name] = buildUser(&fa.Users[i], inline)
 	}
-	for _, fg := range fa.Groups {
-		a.Groups[fg.Name] = &Group{Name: fg.Name, Path: fg.Path, ID: fg.ID, Inline: inline("group "+fg.Name, fg.Policies), Managed: fg.ManagedPolicies}
+	for i := range fa.Groups {
+		a.Groups[fa.Groups[i].Name] = buildGroup(&fa.Groups[i], inline)
 	}
-	for _, fr := range fa.Roles {
-		a.Roles[fr.Name] = &Role{Name: fr.Name, Path: fr.Path, ID: fr.ID, Trust: doc("role "+fr.Name+" trustPolicy", fr.TrustPolicy),
-			Inline: inline("role "+fr.Name, fr.Policies), Managed: fr.ManagedPolicies, PermissionsBoundary: fr.PermissionsBoundary,
-			Tags: fr.Tags, MaxSessionDuration: fr.MaxSessionDuration}
-		if fr.TrustPolicy.IsZero() {
-			*errs = append(*errs, fmt.Errorf("%s: account %s role %s: a role needs a trustPolicy", file, fa.ID, fr.Name))
-		}
+	for i := range fa.Roles {
+		a.Roles[fa.Roles[i].Name] = buildRole(file, fa.ID, &fa.Roles[i], doc, inline, errs)
 	}
-	for _, fp := range fa.Policies {
-		mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion}
-		if !fp.Document.IsZero() {
-			if d := doc("policy "+fp.Name, fp.Document); d != nil {
-				mp.Versions = append(mp.Versions, PolicyVersion{ID: "v1", Document: d})
-			}
-		}
-		for _, v := range fp.Versions {
-			if d := doc("policy "+fp.Name+" "+v.ID, v.Document); d != nil {
-				mp.Versions = append(mp.Versions, PolicyVersion{ID: v.ID, Document: d})
-			}
-		}
-		a.Policies[fp.Name] = mp
+	for i := range fa.Policies {
+		a.Policies[fa.Policies[i].Name] = buildPolicy(&fa.Policies[i], doc)
 	}
-	for _, fr := range fa.Resources {
-		r := &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
-		a.Resources[fr.ARN] = r
+	for i := range fa.Resources {
+		a.Resources[fa.Resources[i].ARN] = buildResource(&fa.Resources[i], doc)
 	}
 	return a
+}
+
+// docFunc and inlineFunc parse a policy document and a list of inline
+// policies (see documents).
+type (
+	docFunc    = func(string, PolicySource) *Document
+	inlineFunc = func(string, []FileInline) []InlinePolicy
+)
+
+func buildUser(fu *FileUser, inline inlineFunc) *User {
+	return &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
+		Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
+}
+
+func buildGroup(fg *FileGroup, inline inlineFunc) *Group {
+	return &Group{Name: fg.Name, Path: fg.Path, ID: fg.ID, Inline: inline("group "+fg.Name, fg.Policies), Managed: fg.ManagedPolicies}
+}
+
+func buildRole(file, account string, fr *FileRole, doc docFunc, inline inlineFunc, errs *[]error) *Role {
+	r := &Role{Name: fr.Name, Path: fr.Path, ID: fr.ID, Trust: doc("role "+fr.Name+" trustPolicy", fr.TrustPolicy),
+		Inline: inline("role "+fr.Name, fr.Policies), Managed: fr.ManagedPolicies, PermissionsBoundary: fr.PermissionsBoundary,
+		Tags: fr.Tags, MaxSessionDuration: fr.MaxSessionDuration}
+	if fr.TrustPolicy.IsZero() {
+		*errs = append(*errs, fmt.Errorf("%s: account %s role %s: a role needs a trustPolicy", file, account, fr.Name))
+	}
+	return r
+}
+
+func buildPolicy(fp *FilePolicy, doc docFunc) *ManagedPolicy {
+	mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion}
+	if !fp.Document.IsZero() {
+		if d := doc("policy "+fp.Name, fp.Document); d != nil {
+			mp.Versions = append(mp.Versions, PolicyVersion{ID: "v1", Document: d})
+		}
+	}
+	for _, v := range fp.Versions {
+		if d := doc("policy "+fp.Name+" "+v.ID, v.Document); d != nil {
+			mp.Versions = append(mp.Versions, PolicyVersion{ID: v.ID, Document: d})
+		}
+	}
+	return mp
+}
+
+func buildResource(fr *FileResource, doc docFunc) *Resource {
+	return &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
 }
 
 // NewAccount returns an empty account.
 func NewAccount(id, name string) *Account {
 	return &Account{ID: id, Name: name, Users: map[string]*User{}, Groups: map[string]*Group{}, Roles: map[string]*Role{},
-		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}}
+		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}, names: &nameIndex{}}
 }
 
 func stableID(prefix string, n int, parts ...string) string {
@@ -309,32 +336,7 @@ func (w *World) Finalize() error {
 // finalizeAccount checks and compiles one account, as Finalize does for
 // each, and records its roles and resources in the world's indexes.
 func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)) {
-	compile := func(d *Document, t engine.PolicyType, name string) {
-		if d == nil {
-			return
-		}
-		if _, err := d.compile(t, name); err != nil {
-			bad("%s: %v", name, err)
-		}
-	}
-	managed := func(a *Account, ref, where string, t engine.PolicyType) {
-		mp, ok := w.ManagedPolicy(ref)
-		if !ok {
-			bad("%s: managed policy %s does not exist", where, ref)
-			return
-		}
-		if !catalog.IsAWSManagedARN(ref) && (mp.Account == nil || mp.Account != a) {
-			// Accounts stay isolated: a user, group or role uses only AWS
-			// managed policies and its own account's (see PolicyFor).
-			bad("%s: managed policy %s is not in account %s; only AWS managed policies and the account's own can be attached or used as a boundary", where, ref, a.ID)
-			return
-		}
-		if d := mp.Default(); d != nil {
-			compile(d, t, mp.ARN)
-		} else {
-			bad("%s: managed policy %s has no versions", where, ref)
-		}
-	}
+	f := finalizer{w: w, a: a, bad: bad}
 	a.OU = nil
 	// IAM names are unique in an account regardless of case (the IAM User
 	// Guide, "IAM identifiers"), though ARNs match case-sensitively.
@@ -342,103 +344,194 @@ func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)
 		seen := map[string]string{}
 		for _, n := range names {
 			if other, dup := seen[strings.ToLower(n)]; dup {
-				bad("account %s: %s names %q and %q differ only in case; IAM names are unique regardless of case", a.ID, kind, other, n)
+				f.caseClash(kind, other, n)
 			}
 			seen[strings.ToLower(n)] = n
 		}
 	}
 	for _, mp := range a.Policies {
-		mp.Account = a
-		mp.Path = cleanPath(mp.Path)
-		mp.ARN = "arn:aws:iam::" + a.ID + ":policy" + mp.Path + mp.Name
-		if mp.DefaultVersion == "" && len(mp.Versions) > 0 {
-			mp.DefaultVersion = mp.Versions[len(mp.Versions)-1].ID
-		}
-		// A managed policy can be attached, set as a boundary or passed
-		// as a session policy: compile it for each now, so that requests
-		// only read.
-		for _, v := range mp.Versions {
-			for _, t := range []engine.PolicyType{engine.IdentityPolicy, engine.BoundaryPolicy, engine.SessionPolicy} {
-				compile(v.Document, t, mp.ARN)
-			}
-		}
+		f.policy(mp)
 	}
 	for _, g := range a.Groups {
-		g.Account = a
-		if g.ID == "" {
-			g.ID = engine.UniqueID("AGPA", g.ARN())
-		}
-		for _, p := range g.Inline {
-			compile(p.Document, engine.IdentityPolicy, g.ARN()+" inline "+p.Name)
-		}
-		for _, m := range g.Managed {
-			managed(a, m, "group "+g.ARN(), engine.IdentityPolicy)
-		}
+		f.group(g)
 	}
 	for _, u := range a.Users {
-		u.Account = a
-		if u.ID == "" {
-			u.ID = engine.UniqueID("AIDA", u.ARN())
-		}
-		for _, g := range u.Groups {
-			if _, ok := a.Groups[g]; !ok {
-				bad("user %s: group %s does not exist in account %s", u.ARN(), g, a.ID)
-			}
-		}
-		for _, p := range u.Inline {
-			compile(p.Document, engine.IdentityPolicy, u.ARN()+" inline "+p.Name)
-		}
-		for _, m := range u.Managed {
-			managed(a, m, "user "+u.ARN(), engine.IdentityPolicy)
-		}
-		if u.PermissionsBoundary != "" {
-			managed(a, u.PermissionsBoundary, "user "+u.ARN()+" permissions boundary", engine.BoundaryPolicy)
-		}
+		f.user(u)
 	}
 	for _, r := range a.Roles {
-		r.Account = a
-		if r.ID == "" {
-			r.ID = engine.UniqueID("AROA", r.ARN())
-		}
-		w.roleByID[r.ID] = r
-		compile(r.Trust, engine.ResourcePolicy, r.ARN()+" trust policy")
-		for _, p := range r.Inline {
-			compile(p.Document, engine.IdentityPolicy, r.ARN()+" inline "+p.Name)
-		}
-		for _, m := range r.Managed {
-			managed(a, m, "role "+r.ARN(), engine.IdentityPolicy)
-		}
-		if r.PermissionsBoundary != "" {
-			managed(a, r.PermissionsBoundary, "role "+r.ARN()+" permissions boundary", engine.BoundaryPolicy)
-		}
+		f.role(r)
 	}
 	for key, r := range a.Resources {
-		r.Account = a
-		parsed, err := arn.Parse(r.ARN)
-		if err != nil {
-			bad("account %s: resource %q is not an ARN", a.ID, key)
-			continue
-		}
-		if parsed.AccountID != "" && parsed.AccountID != a.ID {
-			bad("resource %s is listed in account %s but its ARN names account %s", r.ARN, a.ID, parsed.AccountID)
-		}
-		r.Type = resourceType(parsed)
-		compile(r.Policy, engine.ResourcePolicy, r.ARN+" policy")
-		if r.AWSManaged && r.Policy == nil {
-			r.managedKeyPolicy = awsManagedKeyPolicy(r)
-		}
-		if other, dup := w.resources[r.ARN]; dup {
-			first, second := other.Account.ID, a.ID
-			if first > second { // as Finalize, which goes by account ID, names them
-				first, second = second, first
-			}
-			bad("resource %s is listed in accounts %s and %s", r.ARN, first, second)
-		}
-		w.resources[r.ARN] = r
-		for _, al := range r.Aliases {
-			w.resources["arn:aws:kms:"+parsed.Region+":"+a.ID+":"+al] = r
+		f.resource(key, r)
+	}
+}
+
+// finalizer checks and compiles the entities of one account a of w, each
+// on its own (finalizeAccount does all of them, RebuildEntities those that
+// changed); problems go to bad.
+type finalizer struct {
+	w   *World
+	a   *Account
+	bad func(format string, args ...any)
+}
+
+func (f *finalizer) caseClash(kind, first, second string) {
+	f.bad("account %s: %s names %q and %q differ only in case; IAM names are unique regardless of case", f.a.ID, kind, first, second)
+}
+
+func (f *finalizer) compile(d *Document, t engine.PolicyType, name string) {
+	if d == nil {
+		return
+	}
+	if _, err := d.compile(t, name); err != nil {
+		f.bad("%s: %v", name, err)
+	}
+}
+
+// managed checks a managed policy reference of the account's entity.
+func (f *finalizer) managed(ref, where string, t engine.PolicyType) {
+	mp, ok := f.w.ManagedPolicy(ref)
+	if !ok {
+		f.bad("%s: managed policy %s does not exist", where, ref)
+		return
+	}
+	// An entity that did not change is shared by successive versions of
+	// its account: the account is compared by ID.
+	if !catalog.IsAWSManagedARN(ref) && (mp.Account == nil || mp.Account.ID != f.a.ID) {
+		// Accounts stay isolated: a user, group or role uses only AWS
+		// managed policies and its own account's (see PolicyFor).
+		f.bad("%s: managed policy %s is not in account %s; only AWS managed policies and the account's own can be attached or used as a boundary", where, ref, f.a.ID)
+		return
+	}
+	if d := mp.Default(); d != nil {
+		f.compile(d, t, mp.ARN)
+	} else {
+		f.bad("%s: managed policy %s has no versions", where, ref)
+	}
+}
+
+func (f *finalizer) policy(mp *ManagedPolicy) {
+	a := f.a
+	mp.Account = a
+	mp.Path = cleanPath(mp.Path)
+	mp.ARN = "arn:aws:iam::" + a.ID + ":policy" + mp.Path + mp.Name
+	if mp.DefaultVersion == "" && len(mp.Versions) > 0 {
+		mp.DefaultVersion = mp.Versions[len(mp.Versions)-1].ID
+	}
+	// A managed policy can be attached, set as a boundary or passed
+	// as a session policy: compile it for each now, so that requests
+	// only read.
+	for _, v := range mp.Versions {
+		for _, t := range []engine.PolicyType{engine.IdentityPolicy, engine.BoundaryPolicy, engine.SessionPolicy} {
+			f.compile(v.Document, t, mp.ARN)
 		}
 	}
+}
+
+func (f *finalizer) group(g *Group) {
+	g.Account = f.a
+	if g.ID == "" {
+		g.ID = engine.UniqueID("AGPA", g.ARN())
+	}
+	for _, p := range g.Inline {
+		f.compile(p.Document, engine.IdentityPolicy, g.ARN()+" inline "+p.Name)
+	}
+	f.groupRefs(g)
+}
+
+// groupRefs checks a group's references to managed policies.
+func (f *finalizer) groupRefs(g *Group) {
+	for _, m := range g.Managed {
+		f.managed(m, "group "+g.ARN(), engine.IdentityPolicy)
+	}
+}
+
+func (f *finalizer) user(u *User) {
+	a := f.a
+	u.Account = a
+	if u.ID == "" {
+		u.ID = engine.UniqueID("AIDA", u.ARN())
+	}
+	for _, g := range u.Groups {
+		if _, ok := a.Groups[g]; !ok {
+			f.bad("user %s: group %s does not exist in account %s", u.ARN(), g, a.ID)
+		}
+	}
+	for _, p := range u.Inline {
+		f.compile(p.Document, engine.IdentityPolicy, u.ARN()+" inline "+p.Name)
+	}
+	f.userRefs(u)
+}
+
+// userRefs checks a user's references to managed policies.
+func (f *finalizer) userRefs(u *User) {
+	for _, m := range u.Managed {
+		f.managed(m, "user "+u.ARN(), engine.IdentityPolicy)
+	}
+	if u.PermissionsBoundary != "" {
+		f.managed(u.PermissionsBoundary, "user "+u.ARN()+" permissions boundary", engine.BoundaryPolicy)
+	}
+}
+
+func (f *finalizer) role(r *Role) {
+	r.Account = f.a
+	if r.ID == "" {
+		r.ID = engine.UniqueID("AROA", r.ARN())
+	}
+	f.w.roleByID[r.ID] = r
+	f.compile(r.Trust, engine.ResourcePolicy, r.ARN()+" trust policy")
+	for _, p := range r.Inline {
+		f.compile(p.Document, engine.IdentityPolicy, r.ARN()+" inline "+p.Name)
+	}
+	f.roleRefs(r)
+}
+
+// roleRefs checks a role's references to managed policies.
+func (f *finalizer) roleRefs(r *Role) {
+	for _, m := range r.Managed {
+		f.managed(m, "role "+r.ARN(), engine.IdentityPolicy)
+	}
+	if r.PermissionsBoundary != "" {
+		f.managed(r.PermissionsBoundary, "role "+r.ARN()+" permissions boundary", engine.BoundaryPolicy)
+	}
+}
+
+func (f *finalizer) resource(key string, r *Resource) {
+	a, w := f.a, f.w
+	r.Account = a
+	parsed, err := arn.Parse(r.ARN)
+	if err != nil {
+		f.bad("account %s: resource %q is not an ARN", a.ID, key)
+		return
+	}
+	if parsed.AccountID != "" && parsed.AccountID != a.ID {
+		f.bad("resource %s is listed in account %s but its ARN names account %s", r.ARN, a.ID, parsed.AccountID)
+	}
+	r.Type = resourceType(parsed)
+	f.compile(r.Policy, engine.ResourcePolicy, r.ARN+" policy")
+	if r.AWSManaged && r.Policy == nil {
+		r.managedKeyPolicy = awsManagedKeyPolicy(r)
+	}
+	if other, dup := w.resources[r.ARN]; dup {
+		first, second := other.Account.ID, a.ID
+		if first > second { // as Finalize, which goes by account ID, names them
+			first, second = second, first
+		}
+		f.bad("resource %s is listed in accounts %s and %s", r.ARN, first, second)
+	}
+	w.resources[r.ARN] = r
+	for _, k := range resourceAliasKeys(parsed, a.ID, r.Aliases) {
+		w.resources[k] = r
+	}
+}
+
+// resourceAliasKeys are the index keys of a KMS key's aliases.
+func resourceAliasKeys(parsed arn.ARN, account string, aliases []string) []string {
+	out := make([]string, 0, len(aliases))
+	for _, al := range aliases {
+		out = append(out, "arn:aws:kms:"+parsed.Region+":"+account+":"+al)
+	}
+	return out
 }
 
 // orgIDPattern is the Organizations API's pattern for organization IDs.

@@ -78,6 +78,11 @@ type Account struct {
 	Policies  map[string]*ManagedPolicy // customer managed, by name
 	Resources map[string]*Resource      // by ARN
 	Aliases   []string                  // account aliases
+
+	// names finds the account's entities by lower-case name for
+	// RebuildEntities; versions of the account built from one another
+	// share it.
+	names *nameIndex
 }
 
 // InlinePolicy is a named inline policy.

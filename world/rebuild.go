@@ -13,7 +13,9 @@ import (
 // prev: the world built for an earlier version of fw that differs only in
 // the accounts named in changed (added, changed or removed), with the same
 // organization (a change to the organization needs Build). Only those
-// accounts are built, checked and compiled; every other account is shared
+// accounts are built, checked and compiled (a document of theirs that is
+// as in prev, for the same entity and use, is prev's compiled one); every
+// other account is shared
 // with prev, compiled objects and all (they are immutable once finalized,
 // so both worlds may be read at once). A change Build would refuse is
 // refused with the same errors about the changed accounts.
@@ -30,7 +32,10 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 	}
 	w := &World{Organization: prev.Organization, AWSManaged: prev.AWSManaged, Accounts: maps.Clone(prev.Accounts)}
 	var errs []error
-	doc, inline := documents(file, &errs)
+	doc, _ := documents(file, &errs)
+	// An unchanged document of a changed account is not parsed and
+	// compiled again.
+	re := reuser{file: file, doc: doc}
 	for id := range want {
 		delete(w.Accounts, id)
 	}
@@ -49,7 +54,7 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 			continue
 		}
 		seen[fa.ID] = true
-		w.Accounts[fa.ID] = buildAccount(file, fa, doc, inline, &errs)
+		w.Accounts[fa.ID] = re.account(fa, prev.Accounts[fa.ID], &errs)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

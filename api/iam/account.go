@@ -49,7 +49,7 @@ func CreateAccountAlias(c *api.Call) (any, *query.Error) {
 			return nil, query.Errorf("EntityAlreadyExists", "The account alias %s already exists.", alias)
 		}
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		a.Aliases = []string{alias}
 		return nil
 	})
@@ -64,7 +64,7 @@ func DeleteAccountAlias(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:DeleteAccountAlias", "*", nil); e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		i := slices.Index(a.Aliases, alias)
 		if i < 0 {
 			return query.Errorf("NoSuchEntity", "The account alias %s cannot be found.", alias)

@@ -35,9 +35,37 @@ func account(c *api.Call) *world.FileAccount {
 	return &world.FileAccount{ID: id}
 }
 
+// update changes the caller's account as a whole: for changes that read
+// or write many of its entities.
 func update(c *api.Call, fn func(a *world.FileAccount) *query.Error) *query.Error {
 	return c.State.UpdateAccount(c.Ctx, c.Account(), fn)
 }
+
+// updateEntities changes the entities of the caller's account that refs
+// names; fn sees only those (see api.State.UpdateEntities).
+func updateEntities(c *api.Call, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error) *query.Error {
+	return c.State.UpdateEntities(c.Ctx, c.Account(), refs, fn)
+}
+
+// ref names an entity: kind is user, group, role, policy or resource.
+func ref(kind, name string) world.EntityRef {
+	return world.EntityRef{Kind: world.EntityKind(kind), Name: name}
+}
+
+// refs names entities of one kind (an empty name names none).
+func refs(kind string, names ...string) []world.EntityRef {
+	out := make([]world.EntityRef, 0, len(names))
+	for _, n := range names {
+		if n != "" {
+			out = append(out, ref(kind, n))
+		}
+	}
+	return out
+}
+
+// accountFields names the account's own fields (aliases, instance
+// profiles).
+var accountFields = world.EntityRef{Kind: world.EntityAccount}
 
 func iamARN(acct, kind, path, name string) string {
 	if path == "" {

@@ -103,7 +103,7 @@ func putInline(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, ent.name)
 			if e != nil {
 				return e
@@ -181,7 +181,7 @@ func deleteInline(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, ent.name)
 			if e != nil {
 				return e
@@ -225,7 +225,7 @@ func attach(kind string) Handler {
 		if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok {
 			return nil, query.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", ref)
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, ent.name)
 			if e != nil {
 				return e
@@ -252,7 +252,7 @@ func detach(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, ent.name)
 			if e != nil {
 				return e
@@ -320,7 +320,7 @@ func tagEntity(kind string) Handler {
 			return nil, e
 		}
 		name := cur.name
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, name)
 			if e != nil {
 				return e
@@ -370,7 +370,7 @@ func untagEntity(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, ent.name)
 			if e != nil {
 				return e
@@ -425,7 +425,7 @@ func putBoundary(kind string) Handler {
 		if e := checkBoundary(c, ref); e != nil {
 			return nil, e
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, name)
 			if e != nil {
 				return e
@@ -445,7 +445,7 @@ func deleteBoundary(kind string) Handler {
 		if *ent.boundary == "" {
 			return nil, query.Errorf("NoSuchEntity", "The %s with name %s does not have a permissions boundary.", kind, ent.name)
 		}
-		return nil, update(c, func(a *world.FileAccount) *query.Error {
+		return nil, updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 			ent, e := existing(a, kind, ent.name)
 			if e != nil {
 				return e

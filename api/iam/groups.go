@@ -47,7 +47,7 @@ func CreateGroup(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	var out world.FileGroup
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, refs("group", name), func(a *world.FileAccount) *query.Error {
 		if fileGroup(a, name) != nil {
 			return query.Errorf("EntityAlreadyExists", "Group with name %s already exists.", name)
 		}
@@ -208,7 +208,7 @@ func AddUserToGroup(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, refs("user", u), func(a *world.FileAccount) *query.Error {
 		fu := fileUser(a, u)
 		if fu == nil {
 			return noSuch("user", u)
@@ -230,7 +230,7 @@ func RemoveUserFromGroup(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, refs("user", u), func(a *world.FileAccount) *query.Error {
 		fu := fileUser(a, u)
 		if fu == nil {
 			return noSuch("user", u)

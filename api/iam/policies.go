@@ -120,6 +120,13 @@ func policyRef(acct, ref string) (name string, ok bool) {
 	return ref[strings.LastIndexByte(ref, '/')+1:], true
 }
 
+// policyRefs names the customer managed policy of the caller's account
+// that an ARN names (none for another account's).
+func policyRefs(c *api.Call, arn string) []world.EntityRef {
+	name, _ := policyRef(c.Account(), arn)
+	return refs("policy", name)
+}
+
 func filePolicy(a *world.FileAccount, ref string) *world.FilePolicy {
 	name, ok := policyRef(a.ID, ref)
 	if !ok {
@@ -178,7 +185,7 @@ func CreatePolicy(c *api.Call) (any, *query.Error) {
 		}
 	}
 	var out managedPolicy
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, refs("policy", name), func(a *world.FileAccount) *query.Error {
 		for _, fp := range a.Policies {
 			if fp.Name == name {
 				return query.Errorf("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
@@ -365,7 +372,7 @@ func CreatePolicyVersion(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	var out policyVersion
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, policyRefs(c, ref), func(a *world.FileAccount) *query.Error {
 		fp := filePolicy(a, ref)
 		if fp == nil {
 			return noSuchPolicy(ref)
@@ -468,7 +475,7 @@ func DeletePolicyVersion(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, policyRefs(c, ref), func(a *world.FileAccount) *query.Error {
 		fp := filePolicy(a, ref)
 		if fp == nil {
 			return noSuchPolicy(ref)
@@ -498,7 +505,7 @@ func SetDefaultPolicyVersion(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, policyRefs(c, ref), func(a *world.FileAccount) *query.Error {
 		fp := filePolicy(a, ref)
 		if fp == nil {
 			return noSuchPolicy(ref)

@@ -84,7 +84,7 @@ func CreateInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	var out instanceProfile
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		if fileProfile(a, name) != nil {
 			return query.Errorf("EntityAlreadyExists", "Instance Profile %s already exists.", name)
 		}
@@ -158,7 +158,7 @@ func DeleteInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	name := ip.Name
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		for i := range a.InstanceProfiles {
 			if a.InstanceProfiles[i].Name != name {
 				continue
@@ -196,7 +196,7 @@ func AddRoleToInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, noSuch("role", roleName)
 	}
 	name := ip.Name
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)
 		if ip == nil {
 			return query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
@@ -220,7 +220,7 @@ func RemoveRoleFromInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	name := ip.Name
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)
 		if ip == nil {
 			return query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)

@@ -96,7 +96,7 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	var out world.FileRole
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, refs("role", name), func(a *world.FileAccount) *query.Error {
 		if fileRole(a, name) != nil {
 			return query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name)
 		}
@@ -169,7 +169,7 @@ func UpdateRole(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	// UpdateRole's result is empty but present (botocore: UpdateRoleResponse).
-	return struct{}{}, update(c, func(a *world.FileAccount) *query.Error {
+	return struct{}{}, updateEntities(c, refs("role", ent.name), func(a *world.FileAccount) *query.Error {
 		r := fileRole(a, ent.name)
 		if r == nil {
 			return noSuch("role", ent.name)
@@ -198,7 +198,7 @@ func UpdateRoleDescription(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	var out role
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, refs("role", ent.name), func(a *world.FileAccount) *query.Error {
 		r := fileRole(a, ent.name)
 		if r == nil {
 			return noSuch("role", ent.name)
@@ -231,7 +231,7 @@ func UpdateAssumeRolePolicy(c *api.Call) (any, *query.Error) {
 	if e := checkPrincipals(c, doc); e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, refs("role", ent.name), func(a *world.FileAccount) *query.Error {
 		r := fileRole(a, ent.name)
 		if r == nil {
 			return noSuch("role", ent.name)
@@ -248,7 +248,8 @@ func DeleteRole(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	// The instance profiles are the account's own fields.
+	return nil, updateEntities(c, []world.EntityRef{ref("role", ent.name), accountFields}, func(a *world.FileAccount) *query.Error {
 		for _, ip := range a.InstanceProfiles {
 			if slices.Contains(ip.Roles, ent.name) {
 				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")

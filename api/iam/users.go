@@ -52,7 +52,7 @@ func CreateUser(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	var out world.FileUser
-	e = update(c, func(a *world.FileAccount) *query.Error {
+	e = updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
 		if findEntity(a, "user", name) != nil {
 			return query.Errorf("EntityAlreadyExists", "User with name %s already exists.", name)
 		}
@@ -186,7 +186,7 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
 		return nil, e
 	}
-	e := update(c, func(a *world.FileAccount) *query.Error {
+	e := updateEntities(c, refs("user", name, newName), func(a *world.FileAccount) *query.Error {
 		u := fileUser(a, name)
 		if u == nil {
 			return noSuch("user", name)
@@ -230,7 +230,7 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 	if len(keys) > 0 {
 		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete access keys first.")
 	}
-	return nil, update(c, func(a *world.FileAccount) *query.Error {
+	return nil, updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
 		for i := range a.Users {
 			u := &a.Users[i]
 			if u.Name != name {
