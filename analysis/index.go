@@ -21,6 +21,8 @@ type entity struct {
 	// one of them is a NotAction statement, which admits nearly anything.
 	actions   []string
 	notAction bool
+	// resources are the Resource patterns of those Allow statements.
+	resources []string
 }
 
 // Index lists a world's principals and, by action, which of them have an
@@ -41,6 +43,7 @@ type Index struct {
 	exact map[string][]int
 	bySvc map[string][]int
 	other []int
+	arns  []string // worldARNs, once listed
 	// services are the service principals any resource or trust policy of
 	// the world names, sorted.
 	services []string
@@ -124,6 +127,7 @@ func NewIndex(w *world.World) *Index {
 		x.services = append(x.services, s)
 	}
 	sort.Strings(x.services)
+	x.worldARNs()
 	return x
 }
 
@@ -138,11 +142,13 @@ func (x *Index) addDocs(e *entity, inline []world.InlinePolicy, managed []string
 			}
 			if s.NotAction != nil {
 				e.notAction = true
+				e.resources = append(e.resources, s.Resource.Texts()...)
 				continue
 			}
 			for _, t := range s.Action.Texts() {
 				e.actions = append(e.actions, strings.ToLower(t))
 			}
+			e.resources = append(e.resources, s.Resource.Texts()...)
 		}
 	}
 	for _, p := range inline {
@@ -155,10 +161,21 @@ func (x *Index) addDocs(e *entity, inline []world.InlinePolicy, managed []string
 	}
 }
 
+// noPermissionAction needs no permission: the engine allows it to every
+// authenticated caller, whatever the policies say.
+const noPermissionAction = "sts:getcalleridentity"
+
 // identityCandidates returns the entities (indices) an identity Allow
 // statement of which matches action.
 func (x *Index) identityCandidates(action string) []int {
 	la := strings.ToLower(action)
+	if la == noPermissionAction {
+		out := make([]int, len(x.entities))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
 	service, _, _ := strings.Cut(la, ":")
 	out := append([]int(nil), x.exact[la]...)
 	for _, i := range x.bySvc[service] {
@@ -201,43 +218,72 @@ func principalsOf(p *policy.Policy, action string, allowOnly bool) *named {
 			}
 			continue
 		}
-		pr := s.Principal
-		if pr == nil {
-			continue
-		}
-		if pr.Wildcard {
+		n.add(s.Principal)
+	}
+	return n
+}
+
+// principalsOfStatement reads one statement's Principal element (a
+// NotPrincipal names anyone).
+func principalsOfStatement(s *policy.Statement) *named {
+	n := &named{accounts: map[string]bool{}, arns: map[string]bool{}, services: map[string]bool{}}
+	if s.NotPrincipal != nil {
+		n.anyone = true
+	}
+	n.add(s.Principal)
+	return n
+}
+
+func (n *named) add(pr *policy.Principal) {
+	if pr == nil {
+		return
+	}
+	if pr.Wildcard {
+		n.anyone = true
+	}
+	for _, v := range pr.Service {
+		n.services[v.Text] = true
+	}
+	for _, v := range pr.AWS {
+		t := v.Text
+		switch {
+		case t == "*":
 			n.anyone = true
-		}
-		for _, v := range pr.Service {
-			n.services[v.Text] = true
-		}
-		for _, v := range pr.AWS {
-			t := v.Text
+		case len(t) == 12 && isDigits(t):
+			n.accounts[t] = true
+		default:
+			a, err := arn.Parse(t)
+			if err != nil {
+				continue
+			}
 			switch {
-			case t == "*":
-				n.anyone = true
-			case len(t) == 12 && isDigits(t):
-				n.accounts[t] = true
+			case a.Resource == "root":
+				n.accounts[a.AccountID] = true
+			case a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/"):
+				role, _, _ := strings.Cut(strings.TrimPrefix(a.Resource, "assumed-role/"), "/")
+				n.arns["role:"+a.AccountID+":"+role] = true
+			case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
+				n.arns["role:"+a.AccountID+":"+a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]] = true
 			default:
-				a, err := arn.Parse(t)
-				if err != nil {
-					continue
-				}
-				switch {
-				case a.Resource == "root":
-					n.accounts[a.AccountID] = true
-				case a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/"):
-					role, _, _ := strings.Cut(strings.TrimPrefix(a.Resource, "assumed-role/"), "/")
-					n.arns["role:"+a.AccountID+":"+role] = true
-				case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
-					n.arns["role:"+a.AccountID+":"+a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]] = true
-				default:
-					n.arns[t] = true
-				}
+				n.arns[t] = true
 			}
 		}
 	}
-	return n
+}
+
+// admitsPrincipal reports whether a principal (an entity, a root ARN or a
+// service) is named.
+func (n *named) admitsPrincipal(principal string, e *entity) bool {
+	if e != nil {
+		return n.admits(e)
+	}
+	if n.anyone || n.services[principal] || n.arns[principal] {
+		return true
+	}
+	if a, err := arn.Parse(principal); err == nil && a.Resource == "root" {
+		return n.accounts[a.AccountID]
+	}
+	return false
 }
 
 // admits reports whether an entity is named (by ARN, account or anyone).
