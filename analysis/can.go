@@ -1,0 +1,284 @@
+package analysis
+
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/catalog"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/wildcard"
+)
+
+// CanQuery asks what one principal may do.
+type CanQuery struct {
+	// Principal is a user or role ARN of the world, an account's root
+	// (arn:aws:iam::ACCT:root or the ID) or a service principal.
+	Principal string
+	// Services limits the actions to these service prefixes (all when
+	// empty); Resource to one resource.
+	Services []string
+	Resource string
+	Context  map[string][]string
+	Time     time.Time
+	// Catalog lists the actions (catalog.Default() when nil).
+	Catalog *catalog.Catalog
+	// NoIndex decides every action of the services on every resource of
+	// its types (for tests).
+	NoIndex bool
+}
+
+// Permission is one action the principal may perform on one resource.
+type Permission struct {
+	Action   *catalog.Action
+	Resource string
+	// Pattern is set when Resource is not a resource of the world but an
+	// instance of a Resource pattern of the principal's policies: the
+	// answer is exact for that instance (a witness), not for every ARN
+	// the pattern matches.
+	Pattern   string
+	Decision  string // DecisionAllowed, DecisionAllowedIf or DecisionUnknown
+	Step      *Step  // nil when unknown
+	Construct string
+}
+
+// worldARNs lists every ARN the world describes as a resource: resources,
+// users, groups, roles and customer managed policies, sorted.
+func (x *Index) worldARNs() []string {
+	if x.arns != nil {
+		return x.arns
+	}
+	seen := map[string]bool{}
+	for _, a := range x.w.Accounts {
+		for r := range a.Resources {
+			seen[r] = true
+		}
+		for _, u := range a.Users {
+			seen[u.ARN()] = true
+		}
+		for _, g := range a.Groups {
+			seen[g.ARN()] = true
+		}
+		for _, r := range a.Roles {
+			seen[r.ARN()] = true
+		}
+		for _, p := range a.Policies {
+			if p.ARN != "" {
+				seen[p.ARN] = true
+			}
+		}
+	}
+	x.arns = sortedKeys(seen)
+	return x.arns
+}
+
+var placeholder = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// arnFormat turns a catalog ARN format (arn:${Partition}:s3:::${BucketName})
+// into a wildcard pattern.
+func arnFormat(f string) string { return placeholder.ReplaceAllString(f, "*") }
+
+// resourcesFor lists the world's ARNs of the action's resource types, or
+// "*" when the action has none.
+func (x *Index) resourcesFor(a *catalog.Action) []string {
+	var pats []string
+	for _, rt := range a.ResourceTypes {
+		if rt.Type != nil && rt.Type.ARN != "" {
+			pats = append(pats, arnFormat(rt.Type.ARN))
+		}
+	}
+	if len(pats) == 0 {
+		return []string{"*"}
+	}
+	var out []string
+	for _, r := range x.worldARNs() {
+		for _, p := range pats {
+			if wildcardMatch(p, r) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Can lists every action (of the catalog) the principal may perform, on
+// each resource of the world of the action's resource types (or "*" for
+// actions without one), decided by the engine. Unless NoIndex, only actions
+// that an Allow statement of the principal's identity policies, or of a
+// resource policy that names it, matches are decided: nothing else can
+// allow them. The root user of an account is decided on every action.
+func (x *Index) Can(q CanQuery) ([]*Permission, error) {
+	cat := q.Catalog
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	principal, caller := q.Principal, q.Principal
+	if len(principal) == 12 && isDigits(principal) {
+		principal = "arn:aws:iam::" + principal + ":root"
+		caller = principal
+	}
+	c, err := x.w.Caller(caller)
+	if err != nil {
+		return nil, err
+	}
+	var services []*catalog.Service
+	if len(q.Services) == 0 {
+		services = cat.Services
+	} else {
+		for _, p := range q.Services {
+			s, ok := cat.Service(p)
+			if !ok {
+				return nil, errors.New("no service " + p + " in the catalog")
+			}
+			services = append(services, s)
+		}
+	}
+	e := x.byARN[principal]
+	isRoot := strings.HasSuffix(principal, ":root")
+	// Patterns that can allow: the entity's identity Allow patterns, and
+	// those of the Allow statements of resource policies naming it.
+	var patterns []string
+	anyAction := q.NoIndex || isRoot || (e != nil && e.notAction)
+	if e != nil {
+		patterns = append(patterns, e.actions...)
+	}
+	if !anyAction {
+		for _, d := range x.resourceDocs() {
+			for _, s := range d.Statements {
+				if s.Effect != policy.Allow {
+					continue
+				}
+				n := principalsOfStatement(s)
+				if !n.admitsPrincipal(principal, e) {
+					continue
+				}
+				if s.NotAction != nil {
+					anyAction = true
+					break
+				}
+				patterns = append(patterns, s.Action.Texts()...)
+			}
+		}
+	}
+	// Resources the principal's own policies name beyond the world's: an
+	// ARN as written, and for a pattern an instance of it.
+	type extra struct{ arn, pattern string }
+	var extras []extra
+	if e != nil {
+		inWorld := map[string]bool{}
+		for _, r := range x.worldARNs() {
+			inWorld[r] = true
+		}
+		seen := map[string]bool{}
+		for _, r := range e.resources {
+			if r == "*" || strings.Contains(r, "${") || seen[r] {
+				continue
+			}
+			seen[r] = true
+			ex := extra{arn: r}
+			if wildcard.HasWildcard(r) {
+				ex = extra{arn: instance(r), pattern: r}
+			}
+			if !inWorld[ex.arn] {
+				extras = append(extras, ex)
+			}
+		}
+		sort.Slice(extras, func(i, j int) bool { return extras[i].arn < extras[j].arn })
+	}
+	d := &decider{w: x.w, context: q.Context, time: q.Time}
+	var out []*Permission
+	for _, s := range services {
+		for _, a := range s.Actions {
+			name := a.FullName()
+			if !anyAction && !anyActionMatch(patterns, name) && !strings.EqualFold(name, noPermissionAction) {
+				continue
+			}
+			var resources []string
+			if q.Resource != "" {
+				if x.appliesTo(a, q.Resource) {
+					resources = []string{q.Resource}
+				}
+			} else {
+				resources = x.resourcesFor(a)
+			}
+			patternOf := map[string]string{}
+			if q.Resource == "" && !(len(resources) == 1 && resources[0] == "*") {
+				for _, ex := range extras {
+					if x.appliesTo(a, ex.arn) {
+						resources = append(resources, ex.arn)
+						patternOf[ex.arn] = ex.pattern
+					}
+				}
+			}
+			for _, r := range resources {
+				step, err := d.decide(c, principal, name, r)
+				var ue *UnknownError
+				switch {
+				case errors.As(err, &ue):
+					out = append(out, &Permission{Action: a, Resource: r, Pattern: patternOf[r], Decision: DecisionUnknown, Construct: ue.Construct})
+					continue
+				case err != nil:
+					return nil, err
+				case step == nil:
+					continue
+				}
+				p := &Permission{Action: a, Resource: r, Pattern: patternOf[r], Decision: DecisionAllowedIf, Step: step}
+				if step.Always() {
+					p.Decision = DecisionAllowed
+				}
+				out = append(out, p)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := out[i].Action.FullName(), out[j].Action.FullName(); a != b {
+			return a < b
+		}
+		return out[i].Resource < out[j].Resource
+	})
+	return out, nil
+}
+
+// instance is an ARN a Resource pattern matches: '*' as "x", '?' as "x".
+func instance(pattern string) string {
+	return strings.NewReplacer("*", "x", "?", "x").Replace(pattern)
+}
+
+// appliesTo reports whether an ARN is of one of the action's resource
+// types ("*" for an action without any).
+func (x *Index) appliesTo(a *catalog.Action, r string) bool {
+	rs := x.resourcesFor(a)
+	if len(rs) == 1 && rs[0] == "*" {
+		return r == "*"
+	}
+	for _, rt := range a.ResourceTypes {
+		if rt.Type != nil && rt.Type.ARN != "" && wildcardMatch(arnFormat(rt.Type.ARN), r) {
+			return true
+		}
+	}
+	return false
+}
+
+func wildcardMatch(pattern, s string) bool { return wildcard.Match(pattern, s) }
+
+// resourceDocs lists the world's resource, key and trust policies.
+func (x *Index) resourceDocs() []*policy.Policy {
+	var out []*policy.Policy
+	for _, id := range sortedKeys(x.w.Accounts) {
+		a := x.w.Accounts[id]
+		for _, r := range sortedKeys(a.Resources) {
+			if d := a.Resources[r].Policy; d != nil && d.Policy() != nil {
+				out = append(out, d.Policy())
+			}
+		}
+		for _, r := range sortedKeys(a.Roles) {
+			if d := a.Roles[r].Trust; d != nil && d.Policy() != nil {
+				out = append(out, d.Policy())
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,313 @@
+package analysis
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/wildcard"
+	"github.com/iamgate/iamgate/world"
+)
+
+// entity is an IAM user or role of the world, as a candidate principal.
+type entity struct {
+	arn     string
+	account string
+	role    *world.Role // nil for a user
+	user    *world.User
+	// actions are the Action patterns (lower case) of the Allow statements
+	// of its identity policies (a user's groups' included); notAction says
+	// one of them is a NotAction statement, which admits nearly anything.
+	actions   []string
+	notAction bool
+	// resources are the Resource patterns of those Allow statements.
+	resources []string
+}
+
+// Index lists a world's principals and, by action, which of them have an
+// identity policy that can allow it at all. Permissions boundaries, session
+// policies, SCPs and RCPs only restrict, so a user or role is allowed an
+// action only when an Allow statement of its identity policies or of the
+// resource's policy matches the action: the index keeps the first, and a
+// query adds the principals the resource's policy names. It holds no
+// decisions; the engine makes them.
+type Index struct {
+	w        *world.World
+	entities []*entity          // sorted by ARN
+	byARN    map[string]*entity // user and role ARNs
+	byAcct   map[string][]*entity
+	// exact: lower-case action -> entities; bySvc: service prefix ->
+	// entities with a wildcard pattern in that service; other: entities with
+	// a pattern whose service is a wildcard, or a NotAction statement.
+	exact map[string][]int
+	bySvc map[string][]int
+	other []int
+	arns  []string // worldARNs, once listed
+	// services are the service principals any resource or trust policy of
+	// the world names, sorted.
+	services []string
+}
+
+// NewIndex reads the world's users, roles and their identity policies.
+func NewIndex(w *world.World) *Index {
+	x := &Index{w: w, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
+	svc := map[string]bool{}
+	noteServices := func(d *world.Document) {
+		if d == nil || d.Policy() == nil {
+			return
+		}
+		for _, s := range d.Policy().Statements {
+			if s.Principal != nil {
+				for _, v := range s.Principal.Service {
+					svc[v.Text] = true
+				}
+			}
+		}
+	}
+	for _, id := range sortedKeys(w.Accounts) {
+		a := w.Accounts[id]
+		for _, n := range sortedKeys(a.Users) {
+			u := a.Users[n]
+			e := &entity{arn: u.ARN(), account: id, user: u}
+			x.addDocs(e, u.Inline, u.Managed)
+			for _, g := range u.Groups {
+				if grp := a.Groups[g]; grp != nil {
+					x.addDocs(e, grp.Inline, grp.Managed)
+				}
+			}
+			x.entities = append(x.entities, e)
+		}
+		for _, n := range sortedKeys(a.Roles) {
+			r := a.Roles[n]
+			e := &entity{arn: r.ARN(), account: id, role: r}
+			x.addDocs(e, r.Inline, r.Managed)
+			x.entities = append(x.entities, e)
+			noteServices(r.Trust)
+		}
+		for _, ra := range sortedKeys(a.Resources) {
+			noteServices(a.Resources[ra].Policy)
+		}
+	}
+	sort.Slice(x.entities, func(i, j int) bool { return x.entities[i].arn < x.entities[j].arn })
+	for i, e := range x.entities {
+		x.byARN[e.arn] = e
+		x.byAcct[e.account] = append(x.byAcct[e.account], e)
+		if e.notAction {
+			x.other = append(x.other, i)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, p := range e.actions {
+			service, _, _ := strings.Cut(p, ":")
+			var key string
+			switch {
+			case p == "*" || wildcard.HasWildcard(service) || !strings.Contains(p, ":"):
+				key = "\x00other"
+			case wildcard.HasWildcard(p):
+				key = "\x00svc:" + service
+			default:
+				key = p
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			switch {
+			case key == "\x00other":
+				x.other = append(x.other, i)
+			case strings.HasPrefix(key, "\x00svc:"):
+				x.bySvc[service] = append(x.bySvc[service], i)
+			default:
+				x.exact[key] = append(x.exact[key], i)
+			}
+		}
+	}
+	for s := range svc {
+		x.services = append(x.services, s)
+	}
+	sort.Strings(x.services)
+	x.worldARNs()
+	return x
+}
+
+func (x *Index) addDocs(e *entity, inline []world.InlinePolicy, managed []string) {
+	add := func(d *world.Document) {
+		if d == nil || d.Policy() == nil {
+			return
+		}
+		for _, s := range d.Policy().Statements {
+			if s.Effect != policy.Allow {
+				continue
+			}
+			if s.NotAction != nil {
+				e.notAction = true
+				e.resources = append(e.resources, s.Resource.Texts()...)
+				continue
+			}
+			for _, t := range s.Action.Texts() {
+				e.actions = append(e.actions, strings.ToLower(t))
+			}
+			e.resources = append(e.resources, s.Resource.Texts()...)
+		}
+	}
+	for _, p := range inline {
+		add(p.Document)
+	}
+	for _, ref := range managed {
+		if mp, ok := x.w.ManagedPolicy(ref); ok {
+			add(mp.Default())
+		}
+	}
+}
+
+// noPermissionAction needs no permission: the engine allows it to every
+// authenticated caller, whatever the policies say.
+const noPermissionAction = "sts:getcalleridentity"
+
+// identityCandidates returns the entities (indices) an identity Allow
+// statement of which matches action.
+func (x *Index) identityCandidates(action string) []int {
+	la := strings.ToLower(action)
+	if la == noPermissionAction {
+		out := make([]int, len(x.entities))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	service, _, _ := strings.Cut(la, ":")
+	out := append([]int(nil), x.exact[la]...)
+	for _, i := range x.bySvc[service] {
+		if anyActionMatch(x.entities[i].actions, la) {
+			out = append(out, i)
+		}
+	}
+	for _, i := range x.other {
+		if e := x.entities[i]; e.notAction || anyActionMatch(e.actions, la) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// named is what the Principal elements of a resource (trust, key) policy
+// name: accounts (IDs), user and role ARNs, services, and whether anyone
+// ("*", or a NotPrincipal) is named.
+type named struct {
+	accounts map[string]bool
+	arns     map[string]bool
+	services map[string]bool
+	anyone   bool
+}
+
+// principalsOf reads the Principal elements of a policy's statements; with
+// allowOnly, only of Allow statements whose action matches action.
+func principalsOf(p *policy.Policy, action string, allowOnly bool) *named {
+	n := &named{accounts: map[string]bool{}, arns: map[string]bool{}, services: map[string]bool{}}
+	if p == nil {
+		return n
+	}
+	for _, s := range p.Statements {
+		if allowOnly && (s.Effect != policy.Allow || !statementMatchesAction(s, action)) {
+			continue
+		}
+		if s.NotPrincipal != nil {
+			if allowOnly {
+				n.anyone = true
+			}
+			continue
+		}
+		n.add(s.Principal)
+	}
+	return n
+}
+
+// principalsOfStatement reads one statement's Principal element (a
+// NotPrincipal names anyone).
+func principalsOfStatement(s *policy.Statement) *named {
+	n := &named{accounts: map[string]bool{}, arns: map[string]bool{}, services: map[string]bool{}}
+	if s.NotPrincipal != nil {
+		n.anyone = true
+	}
+	n.add(s.Principal)
+	return n
+}
+
+func (n *named) add(pr *policy.Principal) {
+	if pr == nil {
+		return
+	}
+	if pr.Wildcard {
+		n.anyone = true
+	}
+	for _, v := range pr.Service {
+		n.services[v.Text] = true
+	}
+	for _, v := range pr.AWS {
+		t := v.Text
+		switch {
+		case t == "*":
+			n.anyone = true
+		case len(t) == 12 && isDigits(t):
+			n.accounts[t] = true
+		default:
+			a, err := arn.Parse(t)
+			if err != nil {
+				continue
+			}
+			switch {
+			case a.Resource == "root":
+				n.accounts[a.AccountID] = true
+			case a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/"):
+				role, _, _ := strings.Cut(strings.TrimPrefix(a.Resource, "assumed-role/"), "/")
+				n.arns["role:"+a.AccountID+":"+role] = true
+			case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
+				n.arns["role:"+a.AccountID+":"+a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]] = true
+			default:
+				n.arns[t] = true
+			}
+		}
+	}
+}
+
+// admitsPrincipal reports whether a principal (an entity, a root ARN or a
+// service) is named.
+func (n *named) admitsPrincipal(principal string, e *entity) bool {
+	if e != nil {
+		return n.admits(e)
+	}
+	if n.anyone || n.services[principal] || n.arns[principal] {
+		return true
+	}
+	if a, err := arn.Parse(principal); err == nil && a.Resource == "root" {
+		return n.accounts[a.AccountID]
+	}
+	return false
+}
+
+// admits reports whether an entity is named (by ARN, account or anyone).
+func (n *named) admits(e *entity) bool {
+	if n.anyone || n.accounts[e.account] || n.arns[e.arn] {
+		return true
+	}
+	return e.role != nil && n.arns["role:"+e.account+":"+e.role.Name]
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

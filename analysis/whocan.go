@@ -1,0 +1,426 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/world"
+)
+
+// WhoCanQuery asks who may perform actions on one resource.
+type WhoCanQuery struct {
+	Actions  []string
+	Resource string
+	// Context holds request keys known for every request (the access and,
+	// with Transitive, every sts:AssumeRole hop). Any other key a statement
+	// for the action mentions, that the world does not derive, is unknown.
+	Context map[string][]string
+	Time    time.Time
+	// Transitive follows sts:AssumeRole chains: principals that reach a role
+	// that may perform the action.
+	Transitive bool
+	// MaxDepth bounds the hops of a chain (default 8).
+	MaxDepth int
+	// NoIndex decides every principal of the world instead of those the
+	// index admits (for tests).
+	NoIndex bool
+}
+
+// Decisions of an Access.
+const (
+	DecisionAllowed   = "allowed"
+	DecisionAllowedIf = "allowedIf"
+	DecisionUnknown   = "unknown"
+)
+
+// Access is one principal's access to one action on the resource.
+type Access struct {
+	Principal string
+	Action    string
+	// Decision is Allowed (whatever the unknown keys), AllowedIf (for some
+	// values of them) or DecisionUnknown (the analysis cannot decide; Construct
+	// says why).
+	Decision string
+	// Via lists the roles assumed, in order; empty for direct access.
+	Via []string
+	// Steps are the requests decided: one sts:AssumeRole per role of Via,
+	// then the access itself (as the last role's session).
+	Steps     []*Step
+	Construct string
+}
+
+// ChainConjunct is a condition of one step of an Access: Step indexes
+// Access.Steps.
+type ChainConjunct struct {
+	Step int `json:"step"`
+	Conjunct
+}
+
+// MaxChainAlternatives bounds the alternatives of a chain's formula (the
+// product of its steps' formulas).
+const MaxChainAlternatives = 256
+
+// Formula is the access's condition: the conjunction of its steps'
+// formulas, as alternatives of conditions labelled by step, with a witness
+// per alternative (one context per step). Unconditional access is one empty
+// alternative.
+func (a *Access) Formula() ([][]ChainConjunct, [][]map[string][]string, error) {
+	alts := [][]ChainConjunct{{}}
+	wits := [][]map[string][]string{make([]map[string][]string, len(a.Steps))}
+	for i := range wits[0] {
+		wits[0][i] = map[string][]string{}
+	}
+	for si, s := range a.Steps {
+		if s.Always() {
+			continue
+		}
+		var nalts [][]ChainConjunct
+		var nwits [][]map[string][]string
+		for ai, alt := range alts {
+			for di, conj := range s.AllowedIf {
+				c := append(append([]ChainConjunct(nil), alt...), label(si, conj)...)
+				w := append([]map[string][]string(nil), wits[ai]...)
+				w[si] = s.Witnesses[di]
+				nalts, nwits = append(nalts, c), append(nwits, w)
+			}
+		}
+		if len(nalts) > MaxChainAlternatives {
+			return nil, nil, unknownf("a chain whose conditions have more than %d alternatives", MaxChainAlternatives)
+		}
+		alts, wits = nalts, nwits
+	}
+	return alts, wits, nil
+}
+
+func label(step int, conj []Conjunct) []ChainConjunct {
+	out := make([]ChainConjunct, len(conj))
+	for i, c := range conj {
+		out[i] = ChainConjunct{Step: step, Conjunct: c}
+	}
+	return out
+}
+
+// node is a principal who-can considers.
+type node struct {
+	principal string // as reported: a user or role ARN, a root ARN, a service, "*"
+	caller    string // as the world resolves it
+	e         *entity
+}
+
+func (n *node) isRole() bool { return n.e != nil && n.e.role != nil }
+
+type edgeKey struct{ from, to string }
+
+type edge struct {
+	step *Step
+	err  error
+}
+
+type whoCan struct {
+	x     *Index
+	q     WhoCanQuery
+	d     *decider
+	edges map[edgeKey]edge
+	// callers are resolved once per principal.
+	callers map[string]*world.Caller
+}
+
+// WhoCan answers who may perform each action on the resource, deciding
+// each candidate with the engine. Results are sorted by action, then
+// principal.
+func (x *Index) WhoCan(q WhoCanQuery) ([]*Access, error) {
+	if q.MaxDepth <= 0 {
+		q.MaxDepth = 8
+	}
+	wc := &whoCan{x: x, q: q, d: &decider{w: x.w, context: q.Context, time: q.Time}, edges: map[edgeKey]edge{}, callers: map[string]*world.Caller{}}
+	var out []*Access
+	actions := append([]string(nil), q.Actions...)
+	sort.Strings(actions)
+	for _, action := range actions {
+		as, err := wc.action(action)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+	}
+	return out, nil
+}
+
+func (wc *whoCan) caller(n *node) (*world.Caller, error) {
+	if c, ok := wc.callers[n.caller]; ok {
+		return c, nil
+	}
+	c, err := wc.x.w.Caller(n.caller)
+	if err != nil {
+		return nil, err
+	}
+	wc.callers[n.caller] = c
+	return c, nil
+}
+
+// resourcePolicy is the policy the world gathers for the resource and
+// action (a resource, key or trust policy), nil when none.
+func (x *Index) resourcePolicy(action, resource string) (*policy.Policy, error) {
+	c, err := x.w.Caller("anonymous")
+	if err != nil {
+		return nil, err
+	}
+	req, err := x.w.Gather(world.Request{Caller: c, Action: action, Resource: resource})
+	if err != nil {
+		return nil, err
+	}
+	if rp := req.Policies.Resource; rp != nil {
+		return rp.Source, nil
+	}
+	return nil, nil
+}
+
+// universe returns every principal of a direct query: the world's users and
+// roles, the roots of the accounts and the services the resource's policy
+// names, and "*" when it names anyone; and the candidates among them the
+// index admits (every one with NoIndex).
+func (x *Index) universe(action, resource string, noIndex bool) (all, candidates []*node, err error) {
+	rp, err := x.resourcePolicy(action, resource)
+	if err != nil {
+		return nil, nil, err
+	}
+	every := principalsOf(rp, action, false)
+	allow := principalsOf(rp, action, true)
+	var special []*node
+	for _, a := range sortedKeys(every.accounts) {
+		special = append(special, &node{principal: "arn:aws:iam::" + a + ":root", caller: "arn:aws:iam::" + a + ":root"})
+	}
+	for _, s := range sortedKeys(every.services) {
+		special = append(special, &node{principal: s, caller: s})
+	}
+	if every.anyone {
+		special = append(special, &node{principal: "*", caller: "anonymous"})
+	}
+	ents := make([]*node, len(x.entities))
+	for i, e := range x.entities {
+		ents[i] = entityNode(e)
+	}
+	all = append(append(all, ents...), special...)
+	if noIndex {
+		return all, all, nil
+	}
+	pick := map[int]bool{}
+	for _, i := range x.identityCandidates(action) {
+		pick[i] = true
+	}
+	for i, e := range x.entities {
+		if pick[i] || allow.admits(e) {
+			candidates = append(candidates, ents[i])
+		}
+	}
+	return all, append(candidates, special...), nil
+}
+
+func entityNode(e *entity) *node {
+	return &node{principal: e.arn, caller: e.arn, e: e}
+}
+
+// reached is a principal's best route found by a search.
+type reached struct {
+	n     *node
+	via   []string
+	steps []*Step
+}
+
+func (wc *whoCan) action(action string) ([]*Access, error) {
+	_, cands, err := wc.x.universe(action, wc.q.Resource, wc.q.NoIndex)
+	if err != nil {
+		return nil, err
+	}
+	direct := map[string]*reached{}
+	unknown := map[string]*Access{}
+	var order []string
+	for _, n := range cands {
+		c, err := wc.caller(n)
+		if err != nil {
+			return nil, err
+		}
+		s, err := wc.d.decide(c, n.principal, action, wc.q.Resource)
+		var ue *UnknownError
+		switch {
+		case errors.As(err, &ue):
+			unknown[n.principal] = &Access{Principal: n.principal, Action: action, Decision: DecisionUnknown, Via: []string{}, Construct: ue.Construct}
+			continue
+		case err != nil:
+			return nil, err
+		case s == nil:
+			continue
+		}
+		direct[n.principal] = &reached{n: n, via: []string{}, steps: []*Step{s}}
+		order = append(order, n.principal)
+	}
+	best := direct
+	var cond map[string]*reached
+	if wc.q.Transitive {
+		cond, err = wc.search(direct, order, false, unknown)
+		if err != nil {
+			return nil, err
+		}
+		best, err = wc.search(direct, order, true, unknown)
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []*Access
+	add := func(r *reached, decision string) {
+		out = append(out, &Access{Principal: r.n.principal, Action: action, Decision: decision, Via: r.via, Steps: r.steps})
+	}
+	for p, r := range best {
+		if allAlways(r.steps) {
+			add(r, DecisionAllowed)
+		} else if !wc.q.Transitive {
+			add(r, DecisionAllowedIf)
+		} else if _, ok := cond[p]; !ok {
+			return nil, fmt.Errorf("analysis: %s reached unconditionally but not at all", p)
+		}
+	}
+	for p, r := range cond {
+		if b, ok := best[p]; !ok || !allAlways(b.steps) {
+			add(r, DecisionAllowedIf)
+		}
+	}
+	for p, u := range unknown {
+		if _, ok := best[p]; ok {
+			continue
+		}
+		if _, ok := cond[p]; ok {
+			continue
+		}
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Principal < out[j].Principal })
+	return out, nil
+}
+
+func allAlways(steps []*Step) bool {
+	for _, s := range steps {
+		if !s.Always() {
+			return false
+		}
+	}
+	return true
+}
+
+// search is a breadth-first search backwards over sts:AssumeRole edges from
+// the roles directly allowed: a principal reached at depth k assumes k roles
+// to get the access. With always, only unconditional edges and accesses
+// count. The first route found at the least depth wins; the frontier and
+// each role's assumers are in ARN order, so the answer is deterministic.
+func (wc *whoCan) search(direct map[string]*reached, order []string, always bool, unknown map[string]*Access) (map[string]*reached, error) {
+	got := map[string]*reached{}
+	var frontier []*reached
+	for _, p := range order {
+		r := direct[p]
+		if always && !allAlways(r.steps) {
+			continue
+		}
+		got[p] = r
+		if r.n.isRole() {
+			frontier = append(frontier, r)
+		}
+	}
+	for depth := 1; depth <= wc.q.MaxDepth && len(frontier) > 0; depth++ {
+		var next []*reached
+		for _, to := range frontier {
+			from, err := wc.assumers(to.n)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range from {
+				if _, ok := got[n.principal]; ok {
+					continue
+				}
+				e, err := wc.edge(n, to.n)
+				if err != nil {
+					return nil, err
+				}
+				if e.err != nil {
+					if _, seen := unknown[n.principal]; !seen {
+						var ue *UnknownError
+						errors.As(e.err, &ue)
+						unknown[n.principal] = &Access{Principal: n.principal, Action: to.steps[len(to.steps)-1].Action, Decision: DecisionUnknown,
+							Via: append([]string{to.n.principal}, to.via...), Construct: ue.Construct}
+					}
+					continue
+				}
+				if e.step == nil || (always && !e.step.Always()) {
+					continue
+				}
+				r := &reached{n: n, via: append([]string{to.n.principal}, to.via...), steps: append([]*Step{e.step}, to.steps...)}
+				got[n.principal] = r
+				if n.isRole() {
+					next = append(next, r)
+				}
+			}
+		}
+		frontier = next
+	}
+	return got, nil
+}
+
+// assumers lists the principals whose sts:AssumeRole of role the role's
+// trust policy can allow at all (it names them, their account, or
+// anyone), in ARN order: the world's users and roles and the services it
+// names. Every trust policy must allow an AssumeRole itself, so no one else
+// can.
+func (wc *whoCan) assumers(role *node) ([]*node, error) {
+	var out []*node
+	var doc *policy.Policy
+	if t := role.e.role.Trust; t != nil {
+		doc = t.Policy()
+	}
+	n := principalsOf(doc, "sts:AssumeRole", true)
+	if wc.q.NoIndex {
+		n = &named{anyone: true, services: map[string]bool{}}
+		for _, s := range wc.x.services {
+			n.services[s] = true
+		}
+	}
+	for _, e := range wc.x.entities {
+		if n.admits(e) {
+			out = append(out, entityNode(e))
+		}
+	}
+	for _, s := range sortedKeys(n.services) {
+		out = append(out, &node{principal: s, caller: s})
+	}
+	return out, nil
+}
+
+// edge decides (once) whether from may assume the role to.
+func (wc *whoCan) edge(from, to *node) (edge, error) {
+	k := edgeKey{from.principal, to.principal}
+	if e, ok := wc.edges[k]; ok {
+		return e, nil
+	}
+	c, err := wc.caller(from)
+	if err != nil {
+		return edge{}, err
+	}
+	s, err := wc.d.decide(c, from.principal, "sts:AssumeRole", to.principal)
+	var ue *UnknownError
+	if err != nil && !errors.As(err, &ue) {
+		return edge{}, err
+	}
+	e := edge{step: s, err: err}
+	wc.edges[k] = e
+	return e, nil
+}
+
+// String renders an access for messages.
+func (a *Access) String() string {
+	s := a.Principal + " " + a.Decision + " " + a.Action
+	if len(a.Via) > 0 {
+		s += " via " + strings.Join(a.Via, " -> ")
+	}
+	return s
+}
