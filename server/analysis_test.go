@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,7 +38,7 @@ const (
 // analysisEnv serves testdata/analysis/world.yaml (an organization with
 // members A and B, and an account outside it) and returns keys for its
 // users by name.
-func analysisEnv(t *testing.T) (*env, map[string]aws.Credentials) {
+func analysisEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
@@ -534,5 +535,38 @@ func TestAnalysisWithCurl(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "OK") {
 		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+// BenchmarkAnalysisAPI is one question through the analysis API as iamgate
+// serve answers it (SigV4 verified, iamgate action authorized, the index
+// built over the stored world, the analysis, visibility, JSON, the audit
+// entry), one signed request replayed.
+func BenchmarkAnalysisAPI(b *testing.B) {
+	for _, c := range []struct{ name, user, op, body string }{
+		{"WhoCanTransitive/management", "auditor", "who-can", `{"actions":["s3:GetObject"],"resource":"` + dataA + `","transitive":true}`},
+		{"WhoCanTransitive/member", "analyst", "who-can", `{"actions":["s3:GetObject"],"resource":"` + dataA + `","transitive":true}`},
+		{"Can/member", "analyst", "can", `{"principal":"arn:aws:iam::111111111111:user/hopper"}`},
+		{"AllowedIf", "analyst", "allowed-if", `{"unknown":["aws:MultiFactorAuthPresent"],"document":{"principal":"arn:aws:iam::111111111111:user/x","action":"ec2:TerminateInstances","resource":"*",` +
+			`"policies":{"identity":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:TerminateInstances","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}]}}}`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			e, keys := analysisEnv(b)
+			ctx := context.Background()
+			req, _ := http.NewRequest(http.MethodPost, e.ts.URL+server.AnalysisPath+c.op, strings.NewReader(c.body))
+			signRequestFor(b, req, []byte(c.body), keys[c.user], "iam")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r := req.Clone(ctx)
+				r.Body = io.NopCloser(strings.NewReader(c.body))
+				r.RemoteAddr = "127.0.0.1:4242"
+				w := httptest.NewRecorder()
+				e.srv.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("%d: %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }
