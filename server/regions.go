@@ -28,7 +28,7 @@ func isGlobalRegion(r string) bool { return r == globalRegion }
 // request is routed to (its Version, X-Amz-Target or path). IAM and
 // Organizations sign for iam and organizations in us-east-1, as on AWS; STS
 // for sts in any region of the aws partition with an STS endpoint. The
-// decision and pipeline APIs are iamgate's: they sign as iam (as `curl
+// decision, pipeline and analysis APIs are iamgate's: they sign as iam (as `curl
 // --aws-sigv4 aws:amz:us-east-1:iam` does) in any region of the aws
 // partition, since `iamgate pipeline` signs with the configured region,
 // and, like IAM, their calls are in us-east-1.
@@ -38,6 +38,7 @@ var endpoints = map[string]endpoint{
 	"sts":           {service: "sts", region: func(r string) bool { return stsRegions[r] }},
 	"decision":      {service: "iam", region: func(r string) bool { return awsRegions[r] }, global: true},
 	"pipeline":      {service: "iam", region: func(r string) bool { return awsRegions[r] }, global: true},
+	"analysis":      {service: "iam", region: func(r string) bool { return awsRegions[r] }, global: true},
 }
 
 func (e endpoint) scope() sigv4.Scope { return sigv4.Scope{Service: e.service, Region: e.region} }

@@ -163,6 +163,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, PipelinePath) {
 		service = "pipeline"
 	}
+	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
+		service = "analysis"
+	}
 	// The label names only operations this server has, whatever a
 	// request (authenticated or not) says, so that no client can grow the
 	// metrics without bound.
@@ -181,6 +184,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 	}
 	if strings.HasPrefix(r.URL.Path, PipelinePath) {
 		return s.servePipeline(w, r, id)
+	}
+	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
+		return s.serveAnalysis(w, r, id)
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
@@ -314,6 +320,12 @@ func boundedAction(service, action string) string {
 		// These name their actions themselves, from a fixed set.
 		if action != "" && len(action) <= 64 && !strings.ContainsAny(action, " \t\n") {
 			return action
+		}
+	case "analysis":
+		for _, op := range analysisOps {
+			if op.label == action {
+				return action
+			}
 		}
 	}
 	return "unknown"
