@@ -134,6 +134,11 @@ func (s *Server) serveAnalysis(w http.ResponseWriter, r *http.Request, id string
 	c := &api.Call{Ctx: r.Context(), Action: action, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
 		State: s.state, Temporary: auth.session != nil, Body: body}
 	res, qe := s.run(r, id, "analysis", action, auth, now, c, func(c *api.Call) (any, *query.Error) {
+		// The analyses are IAM's simulations, asked of iamgate: the
+		// credentials of GetSessionToken need MFA for them as for IAM.
+		if e := sessionLimits("iam", action, auth.session); e != nil {
+			return nil, e
+		}
 		if !query.ValidJSONText(body) {
 			return nil, query.Errorf("ValidationError", "The request body is not valid UTF-8 text.")
 		}

@@ -76,6 +76,12 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 		_, qe := s.run(r, id, "decision", action, auth, now, c, func(*api.Call) (any, *query.Error) { return nil, e })
 		return fail(qe)
 	}
+	// A decision is IAM's SimulatePrincipalPolicy or SimulateCustomPolicy
+	// asked of iamgate: the credentials of GetSessionToken need MFA for it
+	// as for IAM (the STS API Reference, GetSessionToken).
+	if e := sessionLimits("iam", action, auth.session); e != nil {
+		return early(e)
+	}
 	if !query.ValidJSONText(body) {
 		// Go's decoder would turn it into U+FFFD: a question about a
 		// different string than the one asked.

@@ -274,6 +274,11 @@ func TestProbeGetSessionTokenWithoutMFACannotCallIAM(t *testing.T) {
 	if err == nil {
 		t.Error("GetSessionToken credentials called sts:GetAccessKeyInfo")
 	}
+	// Nor iamgate's own simulations (the decision API is
+	// SimulatePrincipalPolicy/SimulateCustomPolicy asked of iamgate).
+	if st, out := e.authorize(t, plain, `{"principal":"arn:aws:iam::`+accountA+`:user/sess","action":"s3:GetObject","resource":"*"}`); st != 403 || !strings.Contains(string(out), "InvalidClientTokenId") {
+		t.Errorf("decision API with GetSessionToken credentials without MFA: %d %s", st, out)
+	}
 	// GetCallerIdentity and AssumeRole stay open to them.
 	must[*sts.GetCallerIdentityOutput](t)(e.sts(plain).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	// With MFA, IAM answers.
