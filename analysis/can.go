@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/wildcard"
@@ -50,27 +51,32 @@ func (x *Index) worldARNs() []string {
 	if x.arns != nil {
 		return x.arns
 	}
-	seen := map[string]bool{}
-	for _, a := range x.w.Accounts {
+	seen := map[string]string{}
+	for id, a := range x.w.Accounts {
 		for r := range a.Resources {
-			seen[r] = true
+			seen[r] = id
 		}
 		for _, u := range a.Users {
-			seen[u.ARN()] = true
+			seen[u.ARN()] = id
 		}
 		for _, g := range a.Groups {
-			seen[g.ARN()] = true
+			seen[g.ARN()] = id
 		}
 		for _, r := range a.Roles {
-			seen[r.ARN()] = true
+			seen[r.ARN()] = id
 		}
 		for _, p := range a.Policies {
 			if p.ARN != "" {
-				seen[p.ARN] = true
+				seen[p.ARN] = id
 			}
 		}
 	}
 	x.arns = sortedKeys(seen)
+	x.arnAccount = seen
+	x.arnsBySvc = map[string][]string{}
+	for _, r := range x.arns {
+		x.arnsBySvc[arnService(r)] = append(x.arnsBySvc[arnService(r)], r)
+	}
 	return x.arns
 }
 
@@ -92,8 +98,21 @@ func (x *Index) resourcesFor(a *catalog.Action) []string {
 	if len(pats) == 0 {
 		return []string{"*"}
 	}
+	// Only ARNs of the patterns' services can match.
+	arns := x.worldARNs()
+	if len(pats) == 1 && !wildcard.HasWildcard(arnService(pats[0])) {
+		arns = x.arnsBySvc[arnService(pats[0])]
+	} else {
+		svc := map[string]bool{}
+		for _, p := range pats {
+			svc[arnService(p)] = true
+		}
+		if len(svc) == 1 && !wildcard.HasWildcard(arnService(pats[0])) {
+			arns = x.arnsBySvc[arnService(pats[0])]
+		}
+	}
 	var out []string
-	for _, r := range x.worldARNs() {
+	for _, r := range arns {
 		for _, p := range pats {
 			if wildcardMatch(p, r) {
 				out = append(out, r)
@@ -102,6 +121,15 @@ func (x *Index) resourcesFor(a *catalog.Action) []string {
 		}
 	}
 	return out
+}
+
+// arnService is the service field of an ARN (or ARN pattern).
+func arnService(a string) string {
+	parts := strings.SplitN(a, ":", 4)
+	if len(parts) < 4 {
+		return ""
+	}
+	return parts[2]
 }
 
 // Can lists every action (of the catalog) the principal may perform, on
@@ -145,9 +173,12 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 	if e != nil {
 		patterns = append(patterns, e.actions...)
 	}
-	if !anyAction {
+	// naming holds, by ARN, the Allow statements of the resource and trust
+	// policies that name the principal.
+	naming := map[string][]*policy.Statement{}
+	if !q.NoIndex {
 		for _, d := range x.resourceDocs() {
-			for _, s := range d.Statements {
+			for _, s := range d.policy.Statements {
 				if s.Effect != policy.Allow {
 					continue
 				}
@@ -155,13 +186,41 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 				if !n.admitsPrincipal(principal, e) {
 					continue
 				}
+				naming[d.arn] = append(naming[d.arn], s)
 				if s.NotAction != nil {
 					anyAction = true
-					break
+					continue
 				}
 				patterns = append(patterns, s.Action.Texts()...)
 			}
 		}
+	}
+	// The principal's account: a resource of another account is allowed
+	// only when its policy allows the principal (engine.Authorize,
+	// cross-account), so only those named are decided there.
+	var account string
+	switch {
+	case e != nil:
+		account = e.account
+	case isRoot:
+		if a, err := arn.Parse(principal); err == nil {
+			account = a.AccountID
+		}
+	}
+	crossDenied := func(action, r string) bool {
+		if q.NoIndex || account == "" {
+			return false
+		}
+		ra, ok := x.arnAccount[r]
+		if !ok || ra == account {
+			return false
+		}
+		for _, s := range naming[r] {
+			if statementMatchesAction(s, action) {
+				return false
+			}
+		}
+		return true
 	}
 	// Resources the principal's own policies name beyond the world's: an
 	// ARN as written, and for a pattern an instance of it.
@@ -214,6 +273,9 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 				}
 			}
 			for _, r := range resources {
+				if crossDenied(name, r) {
+					continue
+				}
 				step, err := d.decide(c, principal, name, r)
 				var ue *UnknownError
 				switch {
@@ -264,19 +326,25 @@ func (x *Index) appliesTo(a *catalog.Action, r string) bool {
 
 func wildcardMatch(pattern, s string) bool { return wildcard.Match(pattern, s) }
 
+// resourceDoc is a resource, key or trust policy with the ARN it is on.
+type resourceDoc struct {
+	arn    string
+	policy *policy.Policy
+}
+
 // resourceDocs lists the world's resource, key and trust policies.
-func (x *Index) resourceDocs() []*policy.Policy {
-	var out []*policy.Policy
+func (x *Index) resourceDocs() []resourceDoc {
+	var out []resourceDoc
 	for _, id := range sortedKeys(x.w.Accounts) {
 		a := x.w.Accounts[id]
 		for _, r := range sortedKeys(a.Resources) {
 			if d := a.Resources[r].Policy; d != nil && d.Policy() != nil {
-				out = append(out, d.Policy())
+				out = append(out, resourceDoc{r, d.Policy()})
 			}
 		}
 		for _, r := range sortedKeys(a.Roles) {
 			if d := a.Roles[r].Trust; d != nil && d.Policy() != nil {
-				out = append(out, d.Policy())
+				out = append(out, resourceDoc{a.Roles[r].ARN(), d.Policy()})
 			}
 		}
 	}

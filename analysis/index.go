@@ -23,6 +23,8 @@ type entity struct {
 	notAction bool
 	// resources are the Resource patterns of those Allow statements.
 	resources []string
+	// i is its position in Index.entities.
+	i int
 }
 
 // Index lists a world's principals and, by action, which of them have an
@@ -44,6 +46,13 @@ type Index struct {
 	bySvc map[string][]int
 	other []int
 	arns  []string // worldARNs, once listed
+	// arnAccount is the account of each of those ARNs; arnsBySvc lists
+	// them by the service of the ARN (s3, iam, ...).
+	arnAccount map[string]string
+	arnsBySvc  map[string][]string
+	// byRoleKey finds a role by "role:ACCOUNT:NAME" (a trust policy may
+	// name a role by an ARN without its path).
+	byRoleKey map[string]int
 	// services are the service principals any resource or trust policy of
 	// the world names, sorted.
 	services []string
@@ -90,9 +99,14 @@ func NewIndex(w *world.World) *Index {
 		}
 	}
 	sort.Slice(x.entities, func(i, j int) bool { return x.entities[i].arn < x.entities[j].arn })
+	x.byRoleKey = map[string]int{}
 	for i, e := range x.entities {
+		e.i = i
 		x.byARN[e.arn] = e
 		x.byAcct[e.account] = append(x.byAcct[e.account], e)
+		if e.role != nil {
+			x.byRoleKey["role:"+e.account+":"+e.role.Name] = i
+		}
 		if e.notAction {
 			x.other = append(x.other, i)
 			continue
@@ -269,6 +283,41 @@ func (n *named) add(pr *policy.Principal) {
 			}
 		}
 	}
+}
+
+// entities lists the entities (indices, in ARN order) that n admits:
+// those of the accounts it names, those it names by ARN, every one when it
+// names anyone. It visits only those, not the whole world.
+func (x *Index) namedEntities(n *named) []int {
+	if n.anyone {
+		out := make([]int, len(x.entities))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	seen := map[int]bool{}
+	var out []int
+	add := func(i int) {
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, i)
+		}
+	}
+	for a := range n.accounts {
+		for _, e := range x.byAcct[a] {
+			add(e.i)
+		}
+	}
+	for a := range n.arns {
+		if e, ok := x.byARN[a]; ok {
+			add(e.i)
+		} else if i, ok := x.byRoleKey[a]; ok {
+			add(i)
+		}
+	}
+	sort.Ints(out)
+	return out
 }
 
 // admitsPrincipal reports whether a principal (an entity, a root ARN or a
