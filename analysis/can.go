@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,39 +87,92 @@ var placeholder = regexp.MustCompile(`\$\{[^}]*\}`)
 // into a wildcard pattern.
 func arnFormat(f string) string { return placeholder.ReplaceAllString(f, "*") }
 
-// resourcesFor lists the world's ARNs of the action's resource types, or
-// "*" when the action has none.
-func (x *Index) resourcesFor(a *catalog.Action) []string {
+// formatsOf returns the wildcard patterns of the action's resource types
+// (none for an action without one).
+func formatsOf(a *catalog.Action) []string {
 	var pats []string
 	for _, rt := range a.ResourceTypes {
 		if rt.Type != nil && rt.Type.ARN != "" {
 			pats = append(pats, arnFormat(rt.Type.ARN))
 		}
 	}
+	return pats
+}
+
+// typedARNs are the world's ARNs one resource type's pattern matches,
+// sorted, and the same by account.
+type typedARNs struct {
+	all    []string
+	byAcct map[string][]string
+}
+
+// ofFormat lists (once per Index, under its lock) the world's ARNs a
+// resource type's pattern matches. Only ARNs of the pattern's service are
+// matched.
+func (x *Index) ofFormat(p string) *typedARNs {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if t, ok := x.formats[p]; ok {
+		return t
+	}
+	arns := x.worldARNs()
+	if svc := arnService(p); !wildcard.HasWildcard(svc) {
+		arns = x.arnsBySvc[svc]
+	}
+	t := &typedARNs{byAcct: map[string][]string{}}
+	for _, r := range arns {
+		if wildcardMatch(p, r) {
+			t.all = append(t.all, r)
+			a := x.arnAccount[r]
+			t.byAcct[a] = append(t.byAcct[a], r)
+		}
+	}
+	x.formats[p] = t
+	return t
+}
+
+// resourcesFor lists the world's ARNs of the action's resource types, or
+// "*" when the action has none.
+func (x *Index) resourcesFor(a *catalog.Action) []string {
+	return x.resourcesIn(a, "", nil, nil)
+}
+
+// resourcesIn is resourcesFor limited, when account is not "", to the
+// ARNs of that account and those of others (ARNs of other accounts, by
+// service; namedOf caches per pattern those it matches); sorted.
+func (x *Index) resourcesIn(a *catalog.Action, account string, others map[string][]string, namedOf map[string][]string) []string {
+	pats := formatsOf(a)
 	if len(pats) == 0 {
 		return []string{"*"}
 	}
-	// Only ARNs of the patterns' services can match.
-	arns := x.worldARNs()
-	if len(pats) == 1 && !wildcard.HasWildcard(arnService(pats[0])) {
-		arns = x.arnsBySvc[arnService(pats[0])]
-	} else {
-		svc := map[string]bool{}
-		for _, p := range pats {
-			svc[arnService(p)] = true
-		}
-		if len(svc) == 1 && !wildcard.HasWildcard(arnService(pats[0])) {
-			arns = x.arnsBySvc[arnService(pats[0])]
-		}
-	}
 	var out []string
-	for _, r := range arns {
-		for _, p := range pats {
-			if wildcardMatch(p, r) {
-				out = append(out, r)
-				break
-			}
+	for _, p := range pats {
+		t := x.ofFormat(p)
+		if account == "" {
+			out = append(out, t.all...)
+			continue
 		}
+		out = append(out, t.byAcct[account]...)
+		matched, ok := namedOf[p]
+		if !ok {
+			svc := arnService(p)
+			for s, rs := range others {
+				if s != svc && !wildcard.HasWildcard(svc) {
+					continue
+				}
+				for _, r := range rs {
+					if wildcardMatch(p, r) {
+						matched = append(matched, r)
+					}
+				}
+			}
+			namedOf[p] = matched
+		}
+		out = append(out, matched...)
+	}
+	if len(pats) > 1 || account != "" {
+		sort.Strings(out)
+		out = slices.Compact(out)
 	}
 	return out
 }
@@ -195,6 +249,19 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 			}
 		}
 	}
+	// Patterns repeat (every bucket's policy may name the same
+	// organization): keep each once, in lower case as the engine matches.
+	{
+		seen := map[string]bool{}
+		uniq := patterns[:0:0]
+		for _, p := range patterns {
+			if lp := strings.ToLower(p); !seen[lp] {
+				seen[lp] = true
+				uniq = append(uniq, lp)
+			}
+		}
+		patterns = uniq
+	}
 	// The principal's account: a resource of another account is allowed
 	// only when its policy allows the principal (engine.Authorize,
 	// cross-account), so only those named are decided there.
@@ -207,8 +274,20 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 			account = a.AccountID
 		}
 	}
+	if q.NoIndex {
+		account = ""
+	}
+	// others: the ARNs of other accounts whose policies name the principal,
+	// by service.
+	others := map[string][]string{}
+	for r := range naming {
+		if ra, ok := x.arnAccount[r]; ok && ra != account {
+			others[arnService(r)] = append(others[arnService(r)], r)
+		}
+	}
+	namedOf := map[string][]string{}
 	crossDenied := func(action, r string) bool {
-		if q.NoIndex || account == "" {
+		if account == "" {
 			return false
 		}
 		ra, ok := x.arnAccount[r]
@@ -261,7 +340,7 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 					resources = []string{q.Resource}
 				}
 			} else {
-				resources = x.resourcesFor(a)
+				resources = x.resourcesIn(a, account, others, namedOf)
 			}
 			patternOf := map[string]string{}
 			if q.Resource == "" && !(len(resources) == 1 && resources[0] == "*") {
@@ -312,8 +391,7 @@ func instance(pattern string) string {
 // appliesTo reports whether an ARN is of one of the action's resource
 // types ("*" for an action without any).
 func (x *Index) appliesTo(a *catalog.Action, r string) bool {
-	rs := x.resourcesFor(a)
-	if len(rs) == 1 && rs[0] == "*" {
+	if len(formatsOf(a)) == 0 {
 		return r == "*"
 	}
 	for _, rt := range a.ResourceTypes {

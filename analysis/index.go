@@ -3,6 +3,7 @@ package analysis
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/policy"
@@ -53,6 +54,11 @@ type Index struct {
 	// byRoleKey finds a role by "role:ACCOUNT:NAME" (a trust policy may
 	// name a role by an ARN without its path).
 	byRoleKey map[string]int
+	// formats caches, by resource type pattern, the world's ARNs of the
+	// type (ofFormat); mu guards it, as an Index may answer queries
+	// concurrently.
+	mu      sync.Mutex
+	formats map[string]*typedARNs
 	// services are the service principals any resource or trust policy of
 	// the world names, sorted.
 	services []string
@@ -60,7 +66,7 @@ type Index struct {
 
 // NewIndex reads the world's users, roles and their identity policies.
 func NewIndex(w *world.World) *Index {
-	x := &Index{w: w, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
+	x := &Index{w: w, formats: map[string]*typedARNs{}, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
 	svc := map[string]bool{}
 	noteServices := func(d *world.Document) {
 		if d == nil || d.Policy() == nil {
