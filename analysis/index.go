@@ -24,8 +24,43 @@ type entity struct {
 	notAction bool
 	// resources are the Resource patterns of those Allow statements.
 	resources []string
+	// stmts are those Allow statements, for mayAllow.
+	stmts []idStmt
 	// i is its position in Index.entities.
 	i int
+}
+
+// idStmt is what an identity Allow statement can match: lower-case Action
+// patterns (any action for a NotAction), and Resource patterns (any
+// resource for a NotResource or a pattern with a policy variable).
+type idStmt struct {
+	actions     []string
+	anyAction   bool
+	resources   []string
+	anyResource bool
+}
+
+// mayAllow reports whether an identity Allow statement of the entity can
+// match the action on the resource (conditions, denies, boundaries and the
+// rest only restrict; resources are matched ignoring case).
+func (e *entity) mayAllow(action, resource string) bool {
+	if strings.EqualFold(action, noPermissionAction) {
+		return true
+	}
+	for _, s := range e.stmts {
+		if !s.anyAction && !anyActionMatch(s.actions, action) {
+			continue
+		}
+		if s.anyResource {
+			return true
+		}
+		for _, r := range s.resources {
+			if r == "*" || wildcard.MatchFold(r, resource) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Index lists a world's principals and, by action, which of them have an
@@ -160,15 +195,25 @@ func (x *Index) addDocs(e *entity, inline []world.InlinePolicy, managed []string
 			if s.Effect != policy.Allow {
 				continue
 			}
+			st := idStmt{resources: s.Resource.Texts(), anyResource: s.NotResource != nil}
+			for _, r := range st.resources {
+				if strings.Contains(r, "${") {
+					st.anyResource = true
+				}
+			}
 			if s.NotAction != nil {
 				e.notAction = true
 				e.resources = append(e.resources, s.Resource.Texts()...)
+				st.anyAction = true
+				e.stmts = append(e.stmts, st)
 				continue
 			}
 			for _, t := range s.Action.Texts() {
 				e.actions = append(e.actions, strings.ToLower(t))
+				st.actions = append(st.actions, strings.ToLower(t))
 			}
 			e.resources = append(e.resources, s.Resource.Texts()...)
+			e.stmts = append(e.stmts, st)
 		}
 	}
 	for _, p := range inline {
@@ -339,6 +384,12 @@ func (n *named) admitsPrincipal(principal string, e *entity) bool {
 		return n.accounts[a.AccountID]
 	}
 	return false
+}
+
+// namesItself reports whether the entity is named by its own ARN (or a
+// role's ARN without its path, or anyone), not only through its account.
+func (n *named) namesItself(e *entity) bool {
+	return n.anyone || n.arns[e.arn] || (e.role != nil && n.arns["role:"+e.account+":"+e.role.Name])
 }
 
 // admits reports whether an entity is named (by ARN, account or anyone).

@@ -65,8 +65,21 @@ var scaleTime = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func scaleObject() string { return orggen.Bucket(scaleAccount, 0) + "/reports/2026.csv" }
 
+// The who-can questions: an object of a bucket whose policy names one
+// role of another account, and a topic whose policy lets the whole
+// organization publish (Principal "*" with aws:PrincipalOrgID: every
+// principal of every account is a candidate).
+var scaleQueries = []struct{ name, action, resource string }{
+	{"object", "s3:GetObject", scaleObject()},
+	{"org-topic", "sns:Publish", orggen.Topic(scaleAccount, 0)},
+}
+
 func whoCanScale(tb testing.TB, x *analysis.Index, transitive bool) []*analysis.Access {
-	as, err := x.WhoCan(analysis.WhoCanQuery{Actions: []string{"s3:GetObject"}, Resource: scaleObject(), Time: scaleTime, Transitive: transitive})
+	return whoCanScaleOn(tb, x, "s3:GetObject", scaleObject(), transitive)
+}
+
+func whoCanScaleOn(tb testing.TB, x *analysis.Index, action, resource string, transitive bool) []*analysis.Access {
+	as, err := x.WhoCan(analysis.WhoCanQuery{Actions: []string{action}, Resource: resource, Time: scaleTime, Transitive: transitive})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -118,23 +131,23 @@ func BenchmarkScaleLoadFile(b *testing.B) {
 	}
 }
 
-func BenchmarkScaleWhoCan(b *testing.B) {
+func benchWhoCan(b *testing.B, transitive bool) {
 	_, x, _ := scaleWorld(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		whoCanScale(b, x, false)
+	for _, q := range scaleQueries {
+		b.Run(q.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n int
+			for i := 0; i < b.N; i++ {
+				n = len(whoCanScaleOn(b, x, q.action, q.resource, transitive))
+			}
+			b.ReportMetric(float64(n), "principals")
+		})
 	}
 }
 
-func BenchmarkScaleWhoCanTransitive(b *testing.B) {
-	_, x, _ := scaleWorld(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		whoCanScale(b, x, true)
-	}
-}
+func BenchmarkScaleWhoCan(b *testing.B) { benchWhoCan(b, false) }
+
+func BenchmarkScaleWhoCanTransitive(b *testing.B) { benchWhoCan(b, true) }
 
 // BenchmarkScaleCan asks what one application role may do; .../admin asks
 // it of a role with AdministratorAccess (every action of the catalog).

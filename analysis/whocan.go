@@ -228,19 +228,24 @@ func (x *Index) universe(action, resource string, noIndex bool) (all, candidates
 		all = append(append(all, ents...), special...)
 		return all, all, nil
 	}
-	// An entity can be allowed only through an Allow statement of the
-	// resource's policy that names it, or, in the resource's own account
-	// and where that policy need not allow by itself, through an identity
-	// Allow statement: across accounts the engine requires both sides
-	// (engine.Authorize, cross-account), and a trust or key policy must
-	// allow the request itself.
+	// A user or role is allowed only if an identity Allow statement of its
+	// own matches the action and resource, except where the resource's
+	// policy names it itself (by ARN, or anyone) in its own account: across
+	// accounts the engine requires both the identity side and the
+	// resource's policy naming it; in the account, a policy naming only the
+	// account delegates to IAM policies, and a trust or key policy must
+	// allow the request itself (engine.Authorize, grants).
 	pick := map[int]bool{}
 	for _, i := range x.namedEntities(allow) {
-		pick[i] = true
+		e := x.entities[i]
+		same := rs.account == "" || e.account == rs.account
+		if (same && allow.namesItself(e)) || e.mayAllow(action, resource) {
+			pick[i] = true
+		}
 	}
 	if !rs.required {
 		for _, i := range x.identityCandidates(action) {
-			if rs.account == "" || x.entities[i].account == rs.account {
+			if e := x.entities[i]; (rs.account == "" || e.account == rs.account) && e.mayAllow(action, resource) {
 				pick[i] = true
 			}
 		}
@@ -422,7 +427,14 @@ func (wc *whoCan) assumers(role *node) ([]*node, error) {
 		}
 	}
 	for _, i := range wc.x.namedEntities(n) {
-		out = append(out, entityNode(wc.x.entities[i]))
+		// As for a direct access (universe): an assumer the trust policy
+		// does not name itself in the role's account needs an identity
+		// Allow of sts:AssumeRole on the role.
+		e := wc.x.entities[i]
+		if !wc.q.NoIndex && !(e.account == role.e.account && n.namesItself(e)) && !e.mayAllow("sts:AssumeRole", role.principal) {
+			continue
+		}
+		out = append(out, entityNode(e))
 	}
 	for _, s := range sortedKeys(n.services) {
 		out = append(out, &node{principal: s, caller: s})
