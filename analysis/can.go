@@ -3,10 +3,12 @@ package analysis
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/wildcard"
@@ -50,27 +52,32 @@ func (x *Index) worldARNs() []string {
 	if x.arns != nil {
 		return x.arns
 	}
-	seen := map[string]bool{}
-	for _, a := range x.w.Accounts {
+	seen := map[string]string{}
+	for id, a := range x.w.Accounts {
 		for r := range a.Resources {
-			seen[r] = true
+			seen[r] = id
 		}
 		for _, u := range a.Users {
-			seen[u.ARN()] = true
+			seen[u.ARN()] = id
 		}
 		for _, g := range a.Groups {
-			seen[g.ARN()] = true
+			seen[g.ARN()] = id
 		}
 		for _, r := range a.Roles {
-			seen[r.ARN()] = true
+			seen[r.ARN()] = id
 		}
 		for _, p := range a.Policies {
 			if p.ARN != "" {
-				seen[p.ARN] = true
+				seen[p.ARN] = id
 			}
 		}
 	}
 	x.arns = sortedKeys(seen)
+	x.arnAccount = seen
+	x.arnsBySvc = map[string][]string{}
+	for _, r := range x.arns {
+		x.arnsBySvc[arnService(r)] = append(x.arnsBySvc[arnService(r)], r)
+	}
 	return x.arns
 }
 
@@ -80,28 +87,103 @@ var placeholder = regexp.MustCompile(`\$\{[^}]*\}`)
 // into a wildcard pattern.
 func arnFormat(f string) string { return placeholder.ReplaceAllString(f, "*") }
 
-// resourcesFor lists the world's ARNs of the action's resource types, or
-// "*" when the action has none.
-func (x *Index) resourcesFor(a *catalog.Action) []string {
+// formatsOf returns the wildcard patterns of the action's resource types
+// (none for an action without one).
+func formatsOf(a *catalog.Action) []string {
 	var pats []string
 	for _, rt := range a.ResourceTypes {
 		if rt.Type != nil && rt.Type.ARN != "" {
 			pats = append(pats, arnFormat(rt.Type.ARN))
 		}
 	}
+	return pats
+}
+
+// typedARNs are the world's ARNs one resource type's pattern matches,
+// sorted, and the same by account.
+type typedARNs struct {
+	all    []string
+	byAcct map[string][]string
+}
+
+// ofFormat lists (once per Index, under its lock) the world's ARNs a
+// resource type's pattern matches. Only ARNs of the pattern's service are
+// matched.
+func (x *Index) ofFormat(p string) *typedARNs {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if t, ok := x.formats[p]; ok {
+		return t
+	}
+	arns := x.worldARNs()
+	if svc := arnService(p); !wildcard.HasWildcard(svc) {
+		arns = x.arnsBySvc[svc]
+	}
+	t := &typedARNs{byAcct: map[string][]string{}}
+	for _, r := range arns {
+		if wildcardMatch(p, r) {
+			t.all = append(t.all, r)
+			a := x.arnAccount[r]
+			t.byAcct[a] = append(t.byAcct[a], r)
+		}
+	}
+	x.formats[p] = t
+	return t
+}
+
+// resourcesFor lists the world's ARNs of the action's resource types, or
+// "*" when the action has none.
+func (x *Index) resourcesFor(a *catalog.Action) []string {
+	return x.resourcesIn(a, "", nil, nil)
+}
+
+// resourcesIn is resourcesFor limited, when account is not "", to the
+// ARNs of that account and those of others (ARNs of other accounts, by
+// service; namedOf caches per pattern those it matches); sorted.
+func (x *Index) resourcesIn(a *catalog.Action, account string, others map[string][]string, namedOf map[string][]string) []string {
+	pats := formatsOf(a)
 	if len(pats) == 0 {
 		return []string{"*"}
 	}
 	var out []string
-	for _, r := range x.worldARNs() {
-		for _, p := range pats {
-			if wildcardMatch(p, r) {
-				out = append(out, r)
-				break
-			}
+	for _, p := range pats {
+		t := x.ofFormat(p)
+		if account == "" {
+			out = append(out, t.all...)
+			continue
 		}
+		out = append(out, t.byAcct[account]...)
+		matched, ok := namedOf[p]
+		if !ok {
+			svc := arnService(p)
+			for s, rs := range others {
+				if s != svc && !wildcard.HasWildcard(svc) {
+					continue
+				}
+				for _, r := range rs {
+					if wildcardMatch(p, r) {
+						matched = append(matched, r)
+					}
+				}
+			}
+			namedOf[p] = matched
+		}
+		out = append(out, matched...)
+	}
+	if len(pats) > 1 || account != "" {
+		sort.Strings(out)
+		out = slices.Compact(out)
 	}
 	return out
+}
+
+// arnService is the service field of an ARN (or ARN pattern).
+func arnService(a string) string {
+	parts := strings.SplitN(a, ":", 4)
+	if len(parts) < 4 {
+		return ""
+	}
+	return parts[2]
 }
 
 // Can lists every action (of the catalog) the principal may perform, on
@@ -145,9 +227,12 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 	if e != nil {
 		patterns = append(patterns, e.actions...)
 	}
-	if !anyAction {
+	// naming holds, by ARN, the Allow statements of the resource and trust
+	// policies that name the principal.
+	naming := map[string][]*policy.Statement{}
+	if !q.NoIndex {
 		for _, d := range x.resourceDocs() {
-			for _, s := range d.Statements {
+			for _, s := range d.policy.Statements {
 				if s.Effect != policy.Allow {
 					continue
 				}
@@ -155,13 +240,66 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 				if !n.admitsPrincipal(principal, e) {
 					continue
 				}
+				naming[d.arn] = append(naming[d.arn], s)
 				if s.NotAction != nil {
 					anyAction = true
-					break
+					continue
 				}
 				patterns = append(patterns, s.Action.Texts()...)
 			}
 		}
+	}
+	// Patterns repeat (every bucket's policy may name the same
+	// organization): keep each once, in lower case as the engine matches.
+	{
+		seen := map[string]bool{}
+		uniq := patterns[:0:0]
+		for _, p := range patterns {
+			if lp := strings.ToLower(p); !seen[lp] {
+				seen[lp] = true
+				uniq = append(uniq, lp)
+			}
+		}
+		patterns = uniq
+	}
+	// The principal's account: a resource of another account is allowed
+	// only when its policy allows the principal (engine.Authorize,
+	// cross-account), so only those named are decided there.
+	var account string
+	switch {
+	case e != nil:
+		account = e.account
+	case isRoot:
+		if a, err := arn.Parse(principal); err == nil {
+			account = a.AccountID
+		}
+	}
+	if q.NoIndex {
+		account = ""
+	}
+	// others: the ARNs of other accounts whose policies name the principal,
+	// by service.
+	others := map[string][]string{}
+	for r := range naming {
+		if ra, ok := x.arnAccount[r]; ok && ra != account {
+			others[arnService(r)] = append(others[arnService(r)], r)
+		}
+	}
+	namedOf := map[string][]string{}
+	crossDenied := func(action, r string) bool {
+		if account == "" {
+			return false
+		}
+		ra, ok := x.arnAccount[r]
+		if !ok || ra == account {
+			return false
+		}
+		for _, s := range naming[r] {
+			if statementMatchesAction(s, action) {
+				return false
+			}
+		}
+		return true
 	}
 	// Resources the principal's own policies name beyond the world's: an
 	// ARN as written, and for a pattern an instance of it.
@@ -202,7 +340,7 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 					resources = []string{q.Resource}
 				}
 			} else {
-				resources = x.resourcesFor(a)
+				resources = x.resourcesIn(a, account, others, namedOf)
 			}
 			patternOf := map[string]string{}
 			if q.Resource == "" && !(len(resources) == 1 && resources[0] == "*") {
@@ -214,6 +352,9 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 				}
 			}
 			for _, r := range resources {
+				if crossDenied(name, r) {
+					continue
+				}
 				step, err := d.decide(c, principal, name, r)
 				var ue *UnknownError
 				switch {
@@ -250,8 +391,7 @@ func instance(pattern string) string {
 // appliesTo reports whether an ARN is of one of the action's resource
 // types ("*" for an action without any).
 func (x *Index) appliesTo(a *catalog.Action, r string) bool {
-	rs := x.resourcesFor(a)
-	if len(rs) == 1 && rs[0] == "*" {
+	if len(formatsOf(a)) == 0 {
 		return r == "*"
 	}
 	for _, rt := range a.ResourceTypes {
@@ -264,19 +404,25 @@ func (x *Index) appliesTo(a *catalog.Action, r string) bool {
 
 func wildcardMatch(pattern, s string) bool { return wildcard.Match(pattern, s) }
 
+// resourceDoc is a resource, key or trust policy with the ARN it is on.
+type resourceDoc struct {
+	arn    string
+	policy *policy.Policy
+}
+
 // resourceDocs lists the world's resource, key and trust policies.
-func (x *Index) resourceDocs() []*policy.Policy {
-	var out []*policy.Policy
+func (x *Index) resourceDocs() []resourceDoc {
+	var out []resourceDoc
 	for _, id := range sortedKeys(x.w.Accounts) {
 		a := x.w.Accounts[id]
 		for _, r := range sortedKeys(a.Resources) {
 			if d := a.Resources[r].Policy; d != nil && d.Policy() != nil {
-				out = append(out, d.Policy())
+				out = append(out, resourceDoc{r, d.Policy()})
 			}
 		}
 		for _, r := range sortedKeys(a.Roles) {
 			if d := a.Roles[r].Trust; d != nil && d.Policy() != nil {
-				out = append(out, d.Policy())
+				out = append(out, resourceDoc{a.Roles[r].ARN(), d.Policy()})
 			}
 		}
 	}

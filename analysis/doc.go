@@ -28,6 +28,15 @@
 // operator; an ArnLike value whose policy variable is not in the request;
 // past the caps on regions, combinations or automaton states.
 //
-// It knows nothing of storage or of the world; it reads the policies of an
+// WhoCan and Can (whocan.go, can.go) ask the engine about principals and
+// resources of a whole world.World. The Index keeps, per principal, what
+// its identity Allow statements can match, and finds the principals a
+// resource or trust policy names by account and ARN; a query decides only
+// the principals (resources) that can be allowed at all: in the resource's
+// account those an identity statement or the policy itself can allow,
+// across accounts those the policy names and an identity statement allows.
+// The differential tests check that skipping the others changes nothing.
+//
+// AllowedIf knows nothing of storage or of the world; it reads the policies of an
 // engine.Prepared request and decides with the engine.
 package analysis

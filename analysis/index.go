@@ -3,6 +3,7 @@ package analysis
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/policy"
@@ -23,6 +24,43 @@ type entity struct {
 	notAction bool
 	// resources are the Resource patterns of those Allow statements.
 	resources []string
+	// stmts are those Allow statements, for mayAllow.
+	stmts []idStmt
+	// i is its position in Index.entities.
+	i int
+}
+
+// idStmt is what an identity Allow statement can match: lower-case Action
+// patterns (any action for a NotAction), and Resource patterns (any
+// resource for a NotResource or a pattern with a policy variable).
+type idStmt struct {
+	actions     []string
+	anyAction   bool
+	resources   []string
+	anyResource bool
+}
+
+// mayAllow reports whether an identity Allow statement of the entity can
+// match the action on the resource (conditions, denies, boundaries and the
+// rest only restrict; resources are matched ignoring case).
+func (e *entity) mayAllow(action, resource string) bool {
+	if strings.EqualFold(action, noPermissionAction) {
+		return true
+	}
+	for _, s := range e.stmts {
+		if !s.anyAction && !anyActionMatch(s.actions, action) {
+			continue
+		}
+		if s.anyResource {
+			return true
+		}
+		for _, r := range s.resources {
+			if r == "*" || wildcard.MatchFold(r, resource) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Index lists a world's principals and, by action, which of them have an
@@ -44,6 +82,18 @@ type Index struct {
 	bySvc map[string][]int
 	other []int
 	arns  []string // worldARNs, once listed
+	// arnAccount is the account of each of those ARNs; arnsBySvc lists
+	// them by the service of the ARN (s3, iam, ...).
+	arnAccount map[string]string
+	arnsBySvc  map[string][]string
+	// byRoleKey finds a role by "role:ACCOUNT:NAME" (a trust policy may
+	// name a role by an ARN without its path).
+	byRoleKey map[string]int
+	// formats caches, by resource type pattern, the world's ARNs of the
+	// type (ofFormat); mu guards it, as an Index may answer queries
+	// concurrently.
+	mu      sync.Mutex
+	formats map[string]*typedARNs
 	// services are the service principals any resource or trust policy of
 	// the world names, sorted.
 	services []string
@@ -51,7 +101,7 @@ type Index struct {
 
 // NewIndex reads the world's users, roles and their identity policies.
 func NewIndex(w *world.World) *Index {
-	x := &Index{w: w, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
+	x := &Index{w: w, formats: map[string]*typedARNs{}, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
 	svc := map[string]bool{}
 	noteServices := func(d *world.Document) {
 		if d == nil || d.Policy() == nil {
@@ -90,9 +140,14 @@ func NewIndex(w *world.World) *Index {
 		}
 	}
 	sort.Slice(x.entities, func(i, j int) bool { return x.entities[i].arn < x.entities[j].arn })
+	x.byRoleKey = map[string]int{}
 	for i, e := range x.entities {
+		e.i = i
 		x.byARN[e.arn] = e
 		x.byAcct[e.account] = append(x.byAcct[e.account], e)
+		if e.role != nil {
+			x.byRoleKey["role:"+e.account+":"+e.role.Name] = i
+		}
 		if e.notAction {
 			x.other = append(x.other, i)
 			continue
@@ -140,15 +195,25 @@ func (x *Index) addDocs(e *entity, inline []world.InlinePolicy, managed []string
 			if s.Effect != policy.Allow {
 				continue
 			}
+			st := idStmt{resources: s.Resource.Texts(), anyResource: s.NotResource != nil}
+			for _, r := range st.resources {
+				if strings.Contains(r, "${") {
+					st.anyResource = true
+				}
+			}
 			if s.NotAction != nil {
 				e.notAction = true
 				e.resources = append(e.resources, s.Resource.Texts()...)
+				st.anyAction = true
+				e.stmts = append(e.stmts, st)
 				continue
 			}
 			for _, t := range s.Action.Texts() {
 				e.actions = append(e.actions, strings.ToLower(t))
+				st.actions = append(st.actions, strings.ToLower(t))
 			}
 			e.resources = append(e.resources, s.Resource.Texts()...)
+			e.stmts = append(e.stmts, st)
 		}
 	}
 	for _, p := range inline {
@@ -271,6 +336,41 @@ func (n *named) add(pr *policy.Principal) {
 	}
 }
 
+// entities lists the entities (indices, in ARN order) that n admits:
+// those of the accounts it names, those it names by ARN, every one when it
+// names anyone. It visits only those, not the whole world.
+func (x *Index) namedEntities(n *named) []int {
+	if n.anyone {
+		out := make([]int, len(x.entities))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	seen := map[int]bool{}
+	var out []int
+	add := func(i int) {
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, i)
+		}
+	}
+	for a := range n.accounts {
+		for _, e := range x.byAcct[a] {
+			add(e.i)
+		}
+	}
+	for a := range n.arns {
+		if e, ok := x.byARN[a]; ok {
+			add(e.i)
+		} else if i, ok := x.byRoleKey[a]; ok {
+			add(i)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
 // admitsPrincipal reports whether a principal (an entity, a root ARN or a
 // service) is named.
 func (n *named) admitsPrincipal(principal string, e *entity) bool {
@@ -284,6 +384,12 @@ func (n *named) admitsPrincipal(principal string, e *entity) bool {
 		return n.accounts[a.AccountID]
 	}
 	return false
+}
+
+// namesItself reports whether the entity is named by its own ARN (or a
+// role's ARN without its path, or anyone), not only through its account.
+func (n *named) namesItself(e *entity) bool {
+	return n.anyone || n.arns[e.arn] || (e.role != nil && n.arns["role:"+e.account+":"+e.role.Name])
 }
 
 // admits reports whether an entity is named (by ARN, account or anyone).

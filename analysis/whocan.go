@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
@@ -162,21 +164,38 @@ func (wc *whoCan) caller(n *node) (*world.Caller, error) {
 	return c, nil
 }
 
-// resourcePolicy is the policy the world gathers for the resource and
-// action (a resource, key or trust policy), nil when none.
-func (x *Index) resourcePolicy(action, resource string) (*policy.Policy, error) {
+// resourceSide is what the world gathers for the resource and action: its
+// policy (a resource, key or trust policy; nil when none), the account
+// that owns it ("" when neither the world nor the ARN says: the engine then
+// takes the caller's), and whether its policy must allow the request
+// itself (a trust or key policy).
+type resourceSide struct {
+	policy   *policy.Policy
+	account  string
+	required bool
+}
+
+func (x *Index) resourceSide(action, resource string) (resourceSide, error) {
 	c, err := x.w.Caller("anonymous")
 	if err != nil {
-		return nil, err
+		return resourceSide{}, err
 	}
 	req, err := x.w.Gather(world.Request{Caller: c, Action: action, Resource: resource})
 	if err != nil {
-		return nil, err
+		return resourceSide{}, err
 	}
+	var rs resourceSide
 	if rp := req.Policies.Resource; rp != nil {
-		return rp.Source, nil
+		rs.policy = rp.Source
 	}
-	return nil, nil
+	rs.account = req.ResourceAccount
+	if rs.account == "" {
+		if a, err := arn.Parse(resource); err == nil && arn.IsAccountID(a.AccountID) {
+			rs.account = a.AccountID
+		}
+	}
+	rs.required = req.ResourcePolicyKind == engine.KindTrust || req.ResourcePolicyKind == engine.KindKey
+	return rs, nil
 }
 
 // universe returns every principal of a direct query: the world's users and
@@ -184,10 +203,11 @@ func (x *Index) resourcePolicy(action, resource string) (*policy.Policy, error) 
 // names, and "*" when it names anyone; and the candidates among them the
 // index admits (every one with NoIndex).
 func (x *Index) universe(action, resource string, noIndex bool) (all, candidates []*node, err error) {
-	rp, err := x.resourcePolicy(action, resource)
+	rs, err := x.resourceSide(action, resource)
 	if err != nil {
 		return nil, nil, err
 	}
+	rp := rs.policy
 	every := principalsOf(rp, action, false)
 	allow := principalsOf(rp, action, true)
 	var special []*node
@@ -200,24 +220,45 @@ func (x *Index) universe(action, resource string, noIndex bool) (all, candidates
 	if every.anyone {
 		special = append(special, &node{principal: "*", caller: "anonymous"})
 	}
-	ents := make([]*node, len(x.entities))
-	for i, e := range x.entities {
-		ents[i] = entityNode(e)
-	}
-	all = append(append(all, ents...), special...)
 	if noIndex {
+		ents := make([]*node, len(x.entities))
+		for i, e := range x.entities {
+			ents[i] = entityNode(e)
+		}
+		all = append(append(all, ents...), special...)
 		return all, all, nil
 	}
+	// A user or role is allowed only if an identity Allow statement of its
+	// own matches the action and resource, except where the resource's
+	// policy names it itself (by ARN, or anyone) in its own account: across
+	// accounts the engine requires both the identity side and the
+	// resource's policy naming it; in the account, a policy naming only the
+	// account delegates to IAM policies, and a trust or key policy must
+	// allow the request itself (engine.Authorize, grants).
 	pick := map[int]bool{}
-	for _, i := range x.identityCandidates(action) {
-		pick[i] = true
-	}
-	for i, e := range x.entities {
-		if pick[i] || allow.admits(e) {
-			candidates = append(candidates, ents[i])
+	for _, i := range x.namedEntities(allow) {
+		e := x.entities[i]
+		same := rs.account == "" || e.account == rs.account
+		if (same && allow.namesItself(e)) || e.mayAllow(action, resource) {
+			pick[i] = true
 		}
 	}
-	return all, append(candidates, special...), nil
+	if !rs.required {
+		for _, i := range x.identityCandidates(action) {
+			if e := x.entities[i]; (rs.account == "" || e.account == rs.account) && e.mayAllow(action, resource) {
+				pick[i] = true
+			}
+		}
+	}
+	idx := make([]int, 0, len(pick))
+	for i := range pick {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		candidates = append(candidates, entityNode(x.entities[i]))
+	}
+	return nil, append(candidates, special...), nil
 }
 
 func entityNode(e *entity) *node {
@@ -385,10 +426,15 @@ func (wc *whoCan) assumers(role *node) ([]*node, error) {
 			n.services[s] = true
 		}
 	}
-	for _, e := range wc.x.entities {
-		if n.admits(e) {
-			out = append(out, entityNode(e))
+	for _, i := range wc.x.namedEntities(n) {
+		// As for a direct access (universe): an assumer the trust policy
+		// does not name itself in the role's account needs an identity
+		// Allow of sts:AssumeRole on the role.
+		e := wc.x.entities[i]
+		if !wc.q.NoIndex && !(e.account == role.e.account && n.namesItself(e)) && !e.mayAllow("sts:AssumeRole", role.principal) {
+			continue
 		}
+		out = append(out, entityNode(e))
 	}
 	for _, s := range sortedKeys(n.services) {
 		out = append(out, &node{principal: s, caller: s})
