@@ -138,16 +138,12 @@ func (q *Prepared) evalPolicy(p *Policy, rec *recorder, pos, level int, out *pol
 	if p == nil {
 		return
 	}
-	if ids, ok := p.exact[q.action]; ok {
-		for _, i := range ids {
-			q.evalStatement(p, int(i), true, rec, pos, level, out)
-		}
+	for _, i := range lookupIndex(p.exactList, p.exact, q.action) {
+		q.evalStatement(p, int(i), true, rec, pos, level, out)
 	}
-	if svc := q.service(); svc != "" {
-		if ids, ok := p.bySvc[svc]; ok {
-			for _, i := range ids {
-				q.evalStatement(p, int(i), false, rec, pos, level, out)
-			}
+	if q.svc != "" {
+		for _, i := range lookupIndex(p.bySvcList, p.bySvc, q.svc) {
+			q.evalStatement(p, int(i), false, rec, pos, level, out)
 		}
 	}
 	for _, i := range p.other {
@@ -155,10 +151,11 @@ func (q *Prepared) evalPolicy(p *Policy, rec *recorder, pos, level int, out *pol
 	}
 }
 
-func (q *Prepared) service() string {
-	for i := 0; i < len(q.action); i++ {
-		if q.action[i] == ':' {
-			return q.action[:i]
+// service returns the service prefix of a lower-case action.
+func service(action string) string {
+	for i := 0; i < len(action); i++ {
+		if action[i] == ':' {
+			return action[:i]
 		}
 	}
 	return ""

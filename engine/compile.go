@@ -51,10 +51,48 @@ type Policy struct {
 	// Action index: statement indices by exact lower-case action, by service
 	// prefix (statements with wildcard actions of that service), and the rest
 	// (NotAction, or wildcards in the service prefix). A statement appears at
-	// most once for any one action.
-	exact map[string][]int32
-	bySvc map[string][]int32
-	other []int32
+	// most once for any one action. An index of at most smallIndex keys
+	// is kept as a list instead (exactList, bySvcList; the map is then
+	// nil): comparing a few strings costs less than hashing the action.
+	exact     map[string][]int32
+	bySvc     map[string][]int32
+	exactList []indexEntry
+	bySvcList []indexEntry
+	other     []int32
+}
+
+// indexEntry is one key of a small action index.
+type indexEntry struct {
+	key string
+	ids []int32
+}
+
+// smallIndex is the largest action index kept as a list.
+const smallIndex = 8
+
+// listIndex turns a small index into a list (nil, nil when it is larger).
+func listIndex(m map[string][]int32) ([]indexEntry, bool) {
+	if len(m) > smallIndex {
+		return nil, false
+	}
+	out := make([]indexEntry, 0, len(m))
+	for k, ids := range m {
+		out = append(out, indexEntry{key: k, ids: ids})
+	}
+	return out, true
+}
+
+// lookupIndex returns the statements indexed under key.
+func lookupIndex(list []indexEntry, m map[string][]int32, key string) []int32 {
+	if m != nil {
+		return m[key]
+	}
+	for i := range list {
+		if list[i].key == key {
+			return list[i].ids
+		}
+	}
+	return nil
 }
 
 type actionPat struct {
@@ -147,6 +185,12 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	if l, ok := listIndex(cp.exact); ok {
+		cp.exactList, cp.exact = l, nil
+	}
+	if l, ok := listIndex(cp.bySvc); ok {
+		cp.bySvcList, cp.bySvc = l, nil
 	}
 	return cp, nil
 }

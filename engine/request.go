@@ -73,6 +73,7 @@ type Prepared struct {
 	Request
 	principal       Principal
 	action          string // lower case
+	svc             string // the action's service prefix
 	resARN          arn.ARN
 	resIsARN        bool
 	resourceAccount string
@@ -195,6 +196,7 @@ func (r Request) prepare(p Principal) (*Prepared, error) {
 		r.Resource = "*"
 	}
 	q := &Prepared{Request: r, principal: p, action: lowerAction(r.Action)}
+	q.svc = service(q.action)
 	if a, err := arn.Parse(r.Resource); err == nil {
 		q.resARN, q.resIsARN = a, true
 	} else if r.Resource != "*" {
