@@ -91,7 +91,21 @@ type Prepared struct {
 	ctxFold bool
 	facts   [2]map[string][]string
 	resAcct [1]string
+	// own holds the request's own context (nown keys) when PrepareWith
+	// was given at most len(own) keys, so that Lookup compares a few
+	// strings instead of looking up and iterating the map.
+	own  [ownInline]ctxEntry
+	nown int8 // -1: ctx has more keys than own holds
 }
+
+type ctxEntry struct {
+	key    string // as given
+	values []string
+}
+
+// ownInline is how many of a request's own context keys a Prepared made
+// by PrepareWith holds inline (the server's requests give at most 7).
+const ownInline = 6
 
 // Prepare validates the request and computes everything evaluation needs.
 func (r Request) Prepare() (*Prepared, error) {
@@ -150,10 +164,16 @@ func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
 	}
 	q.layered = true
 	q.ctx = r.Context
-	for k := range r.Context {
+	if len(r.Context) > len(q.own) {
+		q.nown = -1
+	}
+	for k, v := range r.Context {
 		if hasUpper(k) {
 			q.ctxFold = true
-			break
+		}
+		if q.nown >= 0 {
+			q.own[q.nown] = ctxEntry{key: k, values: v}
+			q.nown++
 		}
 	}
 	q.facts = [2]map[string][]string{f.ResourceKeys, f.PrincipalKeys}
@@ -270,14 +290,35 @@ func isTrustAction(lowerAction string) bool {
 
 // Lookup implements condition.Context over the prepared context.
 func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
-	v, ok := q.ctx[lowerKey]
-	if ok || !q.layered {
+	if !q.layered {
+		v, ok := q.ctx[lowerKey]
 		return v, ok
 	}
-	if q.ctxFold {
-		for k, v := range q.ctx {
-			if strings.EqualFold(k, lowerKey) {
-				return v, true
+	if q.nown >= 0 {
+		// The request's own keys as in the map: a key given in lower
+		// case wins over one that only folds to it.
+		own := q.own[:q.nown]
+		for i := range own {
+			if own[i].key == lowerKey {
+				return own[i].values, true
+			}
+		}
+		if q.ctxFold {
+			for i := range own {
+				if strings.EqualFold(own[i].key, lowerKey) {
+					return own[i].values, true
+				}
+			}
+		}
+	} else {
+		if v, ok := q.ctx[lowerKey]; ok {
+			return v, true
+		}
+		if q.ctxFold {
+			for k, v := range q.ctx {
+				if strings.EqualFold(k, lowerKey) {
+					return v, true
+				}
 			}
 		}
 	}

@@ -99,6 +99,10 @@ func TestCachedDecisionsAgree(t *testing.T) {
 				{"aws:SourceIp": {"10.0.0.1"}, "aws:SecureTransport": {"true"}, "aws:RequestedRegion": {"eu-central-1"}},
 				{"aws:sourceip": {"203.0.113.9"}, "aws:MultiFactorAuthPresent": {"false"}, "aws:PrincipalTag/team": {"x"}},
 				{"AWS:USERNAME": {"someone"}, "aws:ResourceAccount": {"999999999999"}},
+				// more keys than a Prepared holds inline (engine ownInline)
+				{"aws:SourceIp": {"10.0.0.1"}, "aws:SecureTransport": {"false"}, "aws:RequestedRegion": {"us-east-1"},
+					"aws:TokenIssueTime": {"2026-06-01T11:00:00Z"}, "aws:MultiFactorAuthPresent": {"true"}, "aws:MultiFactorAuthAge": {"60"},
+					"aws:SourceIdentity": {"someone"}, "aws:PrincipalOrgID": {"o-other"}},
 			}
 			for i := 0; i < 3000 && len(callers) > 0; i++ {
 				r := world.Request{Caller: callers[rng.Intn(len(callers))], Action: acts[rng.Intn(len(acts))], Resource: ress[rng.Intn(len(ress))],
@@ -131,6 +135,13 @@ func agree(t *testing.T, w *world.World, r world.Request) {
 	b, _ := json.Marshal(engine.Explain(slow))
 	if string(a) != string(b) {
 		t.Fatalf("%s %s %s: explanations differ:\ncached   %s\ngathered %s", r.Caller.Principal, r.Action, r.Resource, a, b)
+	}
+	// As analysis asks: the same request with keys unknown or replaced.
+	remove := []string{"aws:PrincipalTag/team", "AWS:SecureTransport", "aws:ResourceTag/Team", "aws:PrincipalOrgID", "kms:CallerAccount"}
+	set := map[string][]string{"aws:SourceIp": {"192.0.2.1"}, "AWS:RequestedRegion": {"eu-west-1"}}
+	fw, sw := fast.WithContext(set, remove), slow.WithContext(set, remove)
+	if a, b := engine.Authorize(fw), engine.Authorize(sw); a != b {
+		t.Fatalf("%s %s %s: with context changed: cached %v, gathered %v", r.Caller.Principal, r.Action, r.Resource, a, b)
 	}
 }
 
