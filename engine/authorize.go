@@ -236,6 +236,9 @@ func (s *statement) matchResource(q *Prepared) bool {
 	if !s.hasResource {
 		return true
 	}
+	if s.anyResource {
+		return !s.notResource
+	}
 	hit := false
 	for i := range s.resources {
 		r := &s.resources[i]

@@ -106,18 +106,23 @@ type resourcePat struct {
 	text string
 }
 
+// statement is a compiled statement. The fields evaluation reads come
+// first, so that deciding touches as few cache lines as it can.
 type statement struct {
-	index       int
-	sid         string
 	effect      policy.Effect
 	notAction   bool
-	actions     []actionPat
 	hasResource bool
 	notResource bool
-	resources   []resourcePat
-	principals  *principalSet // nil: no Principal element
 	notPrinc    bool
+	// anyResource: the first of resources is "*", so Resource matches
+	// every request (NotResource none) before any pattern is read.
+	anyResource bool
+	principals  *principalSet // nil: no Principal element
+	actions     []actionPat
+	resources   []resourcePat
 	conds       []*condition.Condition
+	index       int
+	sid         string
 }
 
 // Compile compiles a parsed policy for use as the given type. It rejects
@@ -171,6 +176,7 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 				}
 				cs.resources = append(cs.resources, resourcePat{pat: vars.CompileARN(v.Text, useVars), text: v.Text})
 			}
+			cs.anyResource = len(cs.resources) > 0 && cs.resources[0].any
 		}
 		if s.Principal != nil {
 			cs.principals = compilePrincipals(s.Principal)
