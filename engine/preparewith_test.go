@@ -33,11 +33,17 @@ func TestPrepareWithAgrees(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(1))
 	cases := func(k string) string {
-		switch rng.Intn(3) {
+		switch rng.Intn(5) {
 		case 0:
 			return strings.ToUpper(k)
 		case 1:
 			return strings.ToLower(k)
+		case 2:
+			// The Kelvin sign lower-cases to k; the long s is lower case
+			// but folds to s (EqualFold), so it names another key.
+			return strings.NewReplacer("K", "\u212a", "s", "\u017f").Replace(k)
+		case 3:
+			return k + "\xff" // invalid UTF-8
 		}
 		return k
 	}
@@ -93,6 +99,18 @@ func TestPrepareWithAgrees(t *testing.T) {
 		remove := []string{keys[rng.Intn(len(keys))], "AWS:PrincipalTag/Team"}
 		set := map[string][]string{cases(keys[rng.Intn(len(keys))]): values[rng.Intn(len(values))]}
 		sameDecision(t, fmt.Sprintf("%d %v without %v with %v", i, ctx, remove, set), layered.WithContext(set, remove), want.WithContext(set, remove))
+	}
+}
+
+// TestLowerIs: lowerIs(s, l) is strings.ToLower(s) == l.
+func TestLowerIs(t *testing.T) {
+	for _, s := range []string{"", "a", "A", "aws:SourceIp", "\u212a", "\u017f", "AWS:\u017fOURCE", "\xff", "a\xffB", "\u0130", "ǅ", "ΣΑΣ", "\xe2\x84"} {
+		l := strings.ToLower(s)
+		for _, cand := range []string{l, strings.ToUpper(s), s, l + "x", "", strings.TrimSuffix(l, "a")} {
+			if got, want := engine.LowerIs(s, cand), strings.ToLower(s) == cand; got != want {
+				t.Errorf("lowerIs(%q, %q) = %v, want %v", s, cand, got, want)
+			}
+		}
 	}
 }
 

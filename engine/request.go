@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/arn"
 )
@@ -101,6 +103,7 @@ type Prepared struct {
 type ctxEntry struct {
 	key    string // as given
 	values []string
+	ascii  bool // key is ASCII
 }
 
 // ownInline is how many of a request's own context keys a Prepared made
@@ -172,7 +175,7 @@ func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
 			q.ctxFold = true
 		}
 		if q.nown >= 0 {
-			q.own[q.nown] = ctxEntry{key: k, values: v}
+			q.own[q.nown] = ctxEntry{key: k, values: v, ascii: isASCII(k)}
 			q.nown++
 		}
 	}
@@ -193,6 +196,45 @@ func PrincipalContext(p Principal) map[string][]string {
 		}
 	}
 	return out
+}
+
+// lowerIs reports whether strings.ToLower(s) == lower, without building
+// it: a key given in any case is the key Prepare lower-cases it to (not
+// every key it folds to: strings.EqualFold("awſ", "aws") holds, but
+// "awſ" is already lower case).
+func lowerIs(s, lower string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if len(lower) == 0 || lower[0] != c {
+				return false
+			}
+			lower = lower[1:]
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		var buf [utf8.UTFMax]byte
+		m := utf8.EncodeRune(buf[:], unicode.ToLower(r)) // as strings.Map writes it, invalid bytes as U+FFFD
+		if len(lower) < m || lower[:m] != string(buf[:m]) {
+			return false
+		}
+		lower = lower[m:]
+	}
+	return lower == ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func hasUpper(s string) bool {
@@ -305,7 +347,11 @@ func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
 		}
 		if q.ctxFold {
 			for i := range own {
-				if strings.EqualFold(own[i].key, lowerKey) {
+				// An ASCII key lower-cases to one of its own length.
+				if own[i].ascii && len(own[i].key) != len(lowerKey) {
+					continue
+				}
+				if lowerIs(own[i].key, lowerKey) {
 					return own[i].values, true
 				}
 			}
@@ -316,7 +362,7 @@ func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
 		}
 		if q.ctxFold {
 			for k, v := range q.ctx {
-				if strings.EqualFold(k, lowerKey) {
+				if lowerIs(k, lowerKey) {
 					return v, true
 				}
 			}
