@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iamgate/iamgate/engine"
 )
@@ -34,7 +35,7 @@ func (w *World) Prepare(r Request) (*engine.Prepared, error) {
 	if c.Account != nil && hasPrefixFold(r.Action, "kms:") {
 		facts = &pp.kmsFacts
 	}
-	rp.apply(&req, pp, w.Organization, isTrustAction(r.Action))
+	rp.apply(&req, pp, w.Organization, rp.isRole && isTrustAction(r.Action))
 	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys})
 }
 
@@ -325,10 +326,27 @@ func (rp *resourcePart) apply(req *engine.Request, pp *principalPart, org *Organ
 // policy detached in a new snapshot is never honoured by it. Entries are
 // immutable; the maps are safe for concurrent use. Its size is bounded by
 // the world's entities (plus those of callers resolved in earlier worlds).
+//
+// byARN keeps, for up to maxCachedARNs resource ARNs, the record lookup's
+// result (the part and the record), so that a repeated ARN costs one
+// lookup instead of the record lookup's several (the ARN, each parent
+// path, the role and user tables); ARNs beyond the bound take that path.
 type decisionCache struct {
 	principals sync.Map // *User, *Group, *Account -> *principalPart
 	resources  sync.Map // *Resource, *Role, *User, *Account -> *resourcePart
+	byARN      sync.Map // resource ARN text -> *arnPart
+	nARN       atomic.Int64
 }
+
+// arnPart is resourcePartFor's result for one ARN.
+type arnPart struct {
+	part *resourcePart
+	res  *Resource
+}
+
+// maxCachedARNs bounds decisionCache.byARN: requests naming ever new
+// objects (s3:::bucket/<key>) must not grow it without bound.
+const maxCachedARNs = 1 << 16
 
 // sessionPart is a role session's principal part, for one world's cache.
 type sessionPart struct {
@@ -378,12 +396,28 @@ func (w *World) principalPartFor(c *Caller) *principalPart {
 // resourcePartFor returns the cached resource part for an ARN, or nil
 // when it is not cached (then gather computes it).
 func (w *World) resourcePartFor(arnText string) (*resourcePart, *Resource) {
-	// The part depends only on the record the ARN resolves to (a resource,
-	// a role or user, or else just the account), so that is the key.
 	dc := w.cache
 	if dc == nil {
 		return nil, nil
 	}
+	if v, ok := dc.byARN.Load(arnText); ok {
+		e := v.(*arnPart)
+		return e.part, e.res
+	}
+	rp, res := w.resourcePartByRecord(dc, arnText)
+	if dc.nARN.Load() < maxCachedARNs {
+		// The key is cloned: arnText may be part of a larger request body.
+		if _, loaded := dc.byARN.LoadOrStore(strings.Clone(arnText), &arnPart{part: rp, res: res}); !loaded {
+			dc.nARN.Add(1)
+		}
+	}
+	return rp, res
+}
+
+// resourcePartByRecord finds the resource part by the record an ARN
+// resolves to: the part depends only on that record (a resource, a role
+// or user, or else just the account), so that is the key.
+func (w *World) resourcePartByRecord(dc *decisionCache, arnText string) (*resourcePart, *Resource) {
 	res, acct := w.resource(arnText)
 	role, _ := w.roleAt(arnText)
 	var user *User
