@@ -2,6 +2,7 @@ package world_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"path/filepath"
 	"sort"
@@ -187,5 +188,33 @@ func TestCacheNotStale(t *testing.T) {
 	}
 	if got := decide(); got != engine.ImplicitDeny {
 		t.Fatalf("after detaching: %v, want implicit deny", got)
+	}
+}
+
+// TestCachedARNsBounded: the cache by ARN text stops growing at its bound,
+// and ARNs beyond it decide as the gathered path does.
+func TestCachedARNsBounded(t *testing.T) {
+	defer world.SetMaxCachedARNs(world.SetMaxCachedARNs(4))
+	w, err := world.Parse("w.yaml", []byte(`accounts:
+  - id: "111111111111"
+    users:
+      - {name: alice, policies: [{name: p, document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k1*"}]}}]}
+    resources:
+      - {arn: "arn:aws:s3:::b", policy: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k13"}]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.Caller("arn:aws:iam::111111111111:user/alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i := 0; i < 20; i++ {
+			agree(t, w, world.Request{Caller: c, Action: "s3:GetObject", Resource: fmt.Sprintf("arn:aws:s3:::b/k%d", i)})
+		}
+	}
+	if n := w.CachedARNs(); n != 4 {
+		t.Fatalf("%d ARNs cached, want the bound 4", n)
 	}
 }

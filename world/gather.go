@@ -346,7 +346,7 @@ type arnPart struct {
 
 // maxCachedARNs bounds decisionCache.byARN: requests naming ever new
 // objects (s3:::bucket/<key>) must not grow it without bound.
-const maxCachedARNs = 1 << 16
+var maxCachedARNs int64 = 1 << 16 // a variable for the tests
 
 // sessionPart is a role session's principal part, for one world's cache.
 type sessionPart struct {
