@@ -138,11 +138,11 @@ func (q *Prepared) evalPolicy(p *Policy, rec *recorder, pos, level int, out *pol
 	if p == nil {
 		return
 	}
-	for _, i := range lookupIndex(p.exactList, p.exact, q.action) {
+	for _, i := range lookupIndex(p.exactList, p.exact, q.action, q.actionKey) {
 		q.evalStatement(p, int(i), true, rec, pos, level, out)
 	}
 	if q.svc != "" {
-		for _, i := range lookupIndex(p.bySvcList, p.bySvc, q.svc) {
+		for _, i := range lookupIndex(p.bySvcList, p.bySvc, q.svc, q.svcKey) {
 			q.evalStatement(p, int(i), false, rec, pos, level, out)
 		}
 	}

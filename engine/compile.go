@@ -61,10 +61,26 @@ type Policy struct {
 	other     []int32
 }
 
-// indexEntry is one key of a small action index.
+// indexEntry is one key of a small action index, with its first bytes
+// packed beside it so that a lookup seldom reads the key's text.
 type indexEntry struct {
-	key string
-	ids []int32
+	packed packedKey
+	key    string
+	ids    []int32
+}
+
+// packedKey is a key's length and first 16 bytes.
+type packedKey struct {
+	n uint64
+	w [2]uint64
+}
+
+func packKey(s string) packedKey {
+	k := packedKey{n: uint64(len(s))}
+	for i := 0; i < len(s) && i < 16; i++ {
+		k.w[i/8] |= uint64(s[i]) << (8 * (i % 8))
+	}
+	return k
 }
 
 // smallIndex is the largest action index kept as a list.
@@ -77,19 +93,20 @@ func listIndex(m map[string][]int32) ([]indexEntry, bool) {
 	}
 	out := make([]indexEntry, 0, len(m))
 	for k, ids := range m {
-		out = append(out, indexEntry{key: k, ids: ids})
+		out = append(out, indexEntry{packed: packKey(k), key: k, ids: ids})
 	}
 	return out, true
 }
 
-// lookupIndex returns the statements indexed under key.
-func lookupIndex(list []indexEntry, m map[string][]int32, key string) []int32 {
+// lookupIndex returns the statements indexed under key (packed is
+// packKey(key)).
+func lookupIndex(list []indexEntry, m map[string][]int32, key string, packed packedKey) []int32 {
 	if m != nil {
 		return m[key]
 	}
 	for i := range list {
-		if list[i].key == key {
-			return list[i].ids
+		if e := &list[i]; e.packed == packed && (len(key) <= 16 || e.key[16:] == key[16:]) {
+			return e.ids
 		}
 	}
 	return nil

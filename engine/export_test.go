@@ -2,3 +2,20 @@ package engine
 
 // LowerIs exports lowerIs for the black-box tests.
 var LowerIs = lowerIs
+
+// SmallIndexFinds reports which of keys a small action index finds key
+// under (-1: none), for the black-box tests.
+func SmallIndexFinds(keys []string, key string) int {
+	m := map[string][]int32{}
+	for i, k := range keys {
+		m[k] = []int32{int32(i)}
+	}
+	list, ok := listIndex(m)
+	if !ok {
+		panic("index too large for a list")
+	}
+	if ids := lookupIndex(list, nil, key, packKey(key)); ids != nil {
+		return int(ids[0])
+	}
+	return -1
+}

@@ -125,3 +125,20 @@ func sameDecision(t *testing.T, name string, got, want *engine.Prepared) {
 		t.Fatalf("%s: explanations differ:\nPrepareWith %s\nPrepare     %s", name, a, b)
 	}
 }
+
+// TestSmallIndex: a list index finds exactly the equal key, for keys
+// shorter and longer than the 16 bytes packed beside each.
+func TestSmallIndex(t *testing.T) {
+	keys := []string{"s3:getobject", "s3:getobjectacl", "s3:getobjectversion", "s3:getobjectversionacl", "", "s", "sts:assumerole", "sts:assumerolf"}
+	for _, key := range append(keys, "s3:getobjec", "s3:getobjectx", "s3:getobjectversionacm", "sts:assumerol", "t", "s3:getobject\x00") {
+		want := -1
+		for i, k := range keys {
+			if k == key {
+				want = i
+			}
+		}
+		if got := engine.SmallIndexFinds(keys, key); got != want {
+			t.Errorf("%q: found %d, want %d", key, got, want)
+		}
+	}
+}

@@ -76,6 +76,8 @@ type Prepared struct {
 	principal       Principal
 	action          string // lower case
 	svc             string // the action's service prefix
+	actionKey       packedKey
+	svcKey          packedKey
 	resARN          arn.ARN
 	resIsARN        bool
 	resourceAccount string
@@ -259,6 +261,7 @@ func (r Request) prepare(p Principal) (*Prepared, error) {
 	}
 	q := &Prepared{Request: r, principal: p, action: lowerAction(r.Action)}
 	q.svc = service(q.action)
+	q.actionKey, q.svcKey = packKey(q.action), packKey(q.svc)
 	if a, err := arn.Parse(r.Resource); err == nil {
 		q.resARN, q.resIsARN = a, true
 	} else if r.Resource != "*" {
