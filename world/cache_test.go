@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,5 +217,34 @@ func TestCachedARNsBounded(t *testing.T) {
 	}
 	if n := w.CachedARNs(); n != 4 {
 		t.Fatalf("%d ARNs cached, want the bound 4", n)
+	}
+	// Concurrent requests, filling a cache of a larger bound (for -race).
+	world.SetMaxCachedARNs(100)
+	if err := w.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				r := world.Request{Caller: c, Action: "s3:GetObject", Resource: fmt.Sprintf("arn:aws:s3:::b/k%d", (i*7+g)%150)}
+				fast, err := w.Prepare(r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				slow, _ := w.PrepareUncached(r)
+				if a, b := engine.Authorize(fast), engine.Authorize(slow); a != b {
+					t.Errorf("%s: cached %v, gathered %v", r.Resource, a, b)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := w.CachedARNs(); n != 100 {
+		t.Fatalf("%d ARNs cached, want the bound 100", n)
 	}
 }

@@ -334,8 +334,83 @@ func (rp *resourcePart) apply(req *engine.Request, pp *principalPart, org *Organ
 type decisionCache struct {
 	principals sync.Map // *User, *Group, *Account -> *principalPart
 	resources  sync.Map // *Resource, *Role, *User, *Account -> *resourcePart
-	byARN      sync.Map // resource ARN text -> *arnPart
-	nARN       atomic.Int64
+	byARN      arnCache
+}
+
+// arnCache maps resource ARN text to *arnPart. Reads look up a plain map
+// published through an atomic pointer, without a lock; new entries wait
+// in pending (under mu) and are published in batches, each copying the
+// map, so that filling it costs O(1) amortized per entry.
+type arnCache struct {
+	published atomic.Pointer[map[string]*arnPart]
+	// full is set once the bound is reached and everything published.
+	full    atomic.Bool
+	mu      sync.Mutex
+	pending map[string]*arnPart
+	n       int64 // published and pending entries
+}
+
+func (c *arnCache) load(k string) (*arnPart, bool) {
+	if m := c.published.Load(); m != nil {
+		if e, ok := (*m)[k]; ok {
+			return e, true
+		}
+	}
+	if c.full.Load() {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.pending[k]
+	return e, ok
+}
+
+// store adds an entry unless the cache holds maxCachedARNs.
+func (c *arnCache) store(k string, e *arnPart) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.full.Load() {
+		return
+	}
+	var pub map[string]*arnPart
+	if m := c.published.Load(); m != nil {
+		pub = *m
+	}
+	if _, ok := pub[k]; ok {
+		return
+	}
+	if _, ok := c.pending[k]; ok {
+		return
+	}
+	if c.pending == nil {
+		c.pending = map[string]*arnPart{}
+	}
+	// The key is cloned: k may be part of a larger request body.
+	c.pending[strings.Clone(k)] = e
+	c.n++
+	full := c.n >= maxCachedARNs
+	if !full && len(c.pending) < max(16, len(pub)/4) {
+		return
+	}
+	next := make(map[string]*arnPart, len(pub)+len(c.pending))
+	for k, v := range pub {
+		next[k] = v
+	}
+	for k, v := range c.pending {
+		next[k] = v
+	}
+	c.published.Store(&next)
+	c.pending = nil
+	if full {
+		c.full.Store(true)
+	}
+}
+
+// len is how many entries the cache holds.
+func (c *arnCache) len() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
 // arnPart is resourcePartFor's result for one ARN.
@@ -400,17 +475,11 @@ func (w *World) resourcePartFor(arnText string) (*resourcePart, *Resource) {
 	if dc == nil {
 		return nil, nil
 	}
-	if v, ok := dc.byARN.Load(arnText); ok {
-		e := v.(*arnPart)
+	if e, ok := dc.byARN.load(arnText); ok {
 		return e.part, e.res
 	}
 	rp, res := w.resourcePartByRecord(dc, arnText)
-	if dc.nARN.Load() < maxCachedARNs {
-		// The key is cloned: arnText may be part of a larger request body.
-		if _, loaded := dc.byARN.LoadOrStore(strings.Clone(arnText), &arnPart{part: rp, res: res}); !loaded {
-			dc.nARN.Add(1)
-		}
-	}
+	dc.byARN.store(arnText, &arnPart{part: rp, res: res})
 	return rp, res
 }
 
