@@ -100,12 +100,13 @@ type Prepared struct {
 	// strings instead of looking up and iterating the map.
 	own  [ownInline]ctxEntry
 	nown int8 // -1: ctx has more keys than own holds
+	// ownASCII has bit i set when own[i].key is ASCII.
+	ownASCII uint8
 }
 
 type ctxEntry struct {
 	key    string // as given
 	values []string
-	ascii  bool // key is ASCII
 }
 
 // ownInline is how many of a request's own context keys a Prepared made
@@ -177,7 +178,10 @@ func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
 			q.ctxFold = true
 		}
 		if q.nown >= 0 {
-			q.own[q.nown] = ctxEntry{key: k, values: v, ascii: isASCII(k)}
+			q.own[q.nown] = ctxEntry{key: k, values: v}
+			if isASCII(k) {
+				q.ownASCII |= 1 << q.nown
+			}
 			q.nown++
 		}
 	}
@@ -351,7 +355,7 @@ func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
 		if q.ctxFold {
 			for i := range own {
 				// An ASCII key lower-cases to one of its own length.
-				if own[i].ascii && len(own[i].key) != len(lowerKey) {
+				if q.ownASCII&(1<<i) != 0 && len(own[i].key) != len(lowerKey) {
 					continue
 				}
 				if lowerIs(own[i].key, lowerKey) {
