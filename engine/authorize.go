@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"strings"
+
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/wildcard"
 )
@@ -246,7 +248,7 @@ func (s *statement) matchResource(q *Prepared) bool {
 			hit = true
 			break
 		}
-		if !q.resIsARN {
+		if !q.resIsARN || !strings.HasPrefix(q.Resource, r.prefix) {
 			continue
 		}
 		ok, resolved := r.pat.Match(q.resARN, q)

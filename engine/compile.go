@@ -118,9 +118,45 @@ type actionPat struct {
 }
 
 type resourcePat struct {
-	any  bool
-	pat  vars.ARNPattern
-	text string
+	any bool
+	// prefix starts every ARN the pattern matches (resourcePrefix): a
+	// request's ARN without it is decided without reading pat.
+	prefix string
+	pat    vars.ARNPattern
+	text   string
+}
+
+// resourcePrefix is the longest prefix of an ARN pattern's text that every
+// ARN it matches starts with, read up to the first wildcard; and only up
+// to the start of the first component holding a '$' (anywhere in it), as
+// a variable there that cannot be resolved voids the statement, so that
+// component must be matched. Components are compared case-sensitively,
+// split at the first five colons, as vars.ARNPattern matches them.
+func resourcePrefix(text string) string {
+	start, colons := 0, 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '*', '?':
+			end := len(text)
+			if colons < 5 {
+				if j := strings.IndexByte(text[i:], ':'); j >= 0 {
+					end = i + j
+				}
+			}
+			if strings.IndexByte(text[i:end], '$') >= 0 {
+				return text[:start]
+			}
+			return text[:i]
+		case '$':
+			return text[:start]
+		case ':':
+			if colons < 5 {
+				colons++
+				start = i + 1
+			}
+		}
+	}
+	return text
 }
 
 // statement is a compiled statement. The fields evaluation reads come
@@ -191,7 +227,7 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 					cs.resources = append(cs.resources, resourcePat{any: true, text: v.Text})
 					continue
 				}
-				cs.resources = append(cs.resources, resourcePat{pat: vars.CompileARN(v.Text, useVars), text: v.Text})
+				cs.resources = append(cs.resources, resourcePat{prefix: resourcePrefix(v.Text), pat: vars.CompileARN(v.Text, useVars), text: v.Text})
 			}
 			cs.anyResource = len(cs.resources) > 0 && cs.resources[0].any
 		}

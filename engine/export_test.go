@@ -19,3 +19,6 @@ func SmallIndexFinds(keys []string, key string) int {
 	}
 	return -1
 }
+
+// ResourcePrefix exports resourcePrefix for the black-box tests.
+var ResourcePrefix = resourcePrefix
