@@ -251,6 +251,18 @@ func (s *statement) matchResource(q *Prepared) bool {
 		if !q.resIsARN || !strings.HasPrefix(q.Resource, r.prefix) {
 			continue
 		}
+		switch r.form {
+		case formPrefix:
+			hit = true
+		case formLiteral:
+			hit = len(q.Resource) == len(r.prefix)
+		}
+		if hit {
+			break
+		}
+		if r.form != formGeneral {
+			continue
+		}
 		ok, resolved := r.pat.Match(q.resARN, q)
 		if !resolved {
 			// An unresolvable policy variable invalidates the statement.

@@ -119,11 +119,41 @@ type actionPat struct {
 
 type resourcePat struct {
 	any bool
+	// form says when prefix alone decides (see resourceForm).
+	form patForm
 	// prefix starts every ARN the pattern matches (resourcePrefix): a
 	// request's ARN without it is decided without reading pat.
 	prefix string
 	pat    vars.ARNPattern
 	text   string
+}
+
+// patForm is how a Resource pattern's prefix decides a match.
+type patForm uint8
+
+const (
+	formGeneral patForm = iota // prefix is necessary; pat decides
+	formLiteral                // no wildcard or '$': the ARN is the text
+	formPrefix                 // one '*', last, in the resource component: the ARN has the prefix
+)
+
+// resourceForm classifies an ARN pattern's text. Both special forms have
+// no '$' (so no variable, with or without policy variables enabled) and
+// are well formed (arn: and five colons, as vars.CompileARN splits them);
+// the first five components are then literal, so an ARN has the prefix
+// only if its components equal them, and the last component is literal or
+// literal text then a '*' matching any rest.
+func resourceForm(text string) patForm {
+	if !strings.HasPrefix(text, "arn:") || strings.ContainsAny(text, "$?") || strings.Count(text, ":") < 5 {
+		return formGeneral
+	}
+	switch n := strings.Count(text, "*"); {
+	case n == 0:
+		return formLiteral
+	case n == 1 && strings.HasSuffix(text, "*") && strings.Count(text[:len(text)-1], ":") >= 5:
+		return formPrefix
+	}
+	return formGeneral
 }
 
 // resourcePrefix is the longest prefix of an ARN pattern's text that every
@@ -227,7 +257,7 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 					cs.resources = append(cs.resources, resourcePat{any: true, text: v.Text})
 					continue
 				}
-				cs.resources = append(cs.resources, resourcePat{prefix: resourcePrefix(v.Text), pat: vars.CompileARN(v.Text, useVars), text: v.Text})
+				cs.resources = append(cs.resources, resourcePat{form: resourceForm(v.Text), prefix: resourcePrefix(v.Text), pat: vars.CompileARN(v.Text, useVars), text: v.Text})
 			}
 			cs.anyResource = len(cs.resources) > 0 && cs.resources[0].any
 		}

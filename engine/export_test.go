@@ -22,3 +22,16 @@ func SmallIndexFinds(keys []string, key string) int {
 
 // ResourcePrefix exports resourcePrefix for the black-box tests.
 var ResourcePrefix = resourcePrefix
+
+// ResourceFastMatch is how matchResource decides an ARN for a pattern
+// without vars.ARNPattern.Match: decided reports whether it does.
+func ResourceFastMatch(pattern, arnText string) (ok, decided bool) {
+	prefix := resourcePrefix(pattern)
+	switch resourceForm(pattern) {
+	case formPrefix:
+		return len(arnText) >= len(prefix) && arnText[:len(prefix)] == prefix, true
+	case formLiteral:
+		return arnText == prefix, true
+	}
+	return false, false
+}

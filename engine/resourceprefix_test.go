@@ -17,7 +17,9 @@ func (m mapResolver) Lookup(k string) ([]string, bool) { v, ok := m[k]; return v
 // TestResourcePrefix: an ARN that a Resource pattern matches, or for which
 // a variable in it cannot be resolved (which voids the statement), starts
 // with the pattern's prefix; so skipping Match for ARNs without it decides
-// the same. Random patterns and ARNs over a small alphabet of ARN pieces.
+// the same. For literal patterns and those ending in their only '*', the
+// prefix alone decides as Match does. Random patterns and ARNs over a
+// small alphabet of ARN pieces.
 func TestResourcePrefix(t *testing.T) {
 	pieces := []string{"arn", ":", "aws", "s3", "iam", "b", "B", "/", "*", "?", "${aws:username}", "${aws:none}", "${*}", "$", "{", "}", "k", "111111111111", "::"}
 	rng := rand.New(rand.NewSource(3))
@@ -29,7 +31,7 @@ func TestResourcePrefix(t *testing.T) {
 		return sb.String()
 	}
 	res := mapResolver{"aws:username": {"k"}}
-	checked := 0
+	checked, fastDecided := 0, 0
 	for i := 0; i < 200000; i++ {
 		pat := gen(rng.Intn(10))
 		if rng.Intn(2) == 0 {
@@ -56,9 +58,14 @@ func TestResourcePrefix(t *testing.T) {
 			if ok {
 				checked++
 			}
+			if fast, decided := engine.ResourceFastMatch(pat, a); decided && (fast != ok || !resolved) {
+				t.Fatalf("pattern %q (variables %v): %q fast match %v, Match %v resolved %v", pat, useVars, a, fast, ok, resolved)
+			} else if decided {
+				fastDecided++
+			}
 		}
 	}
-	if checked < 1000 {
-		t.Fatalf("only %d matches checked", checked)
+	if checked < 1000 || fastDecided < 1000 {
+		t.Fatalf("only %d matches checked, %d decided by the prefix alone", checked, fastDecided)
 	}
 }
