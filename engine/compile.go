@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -76,11 +77,9 @@ type packedKey struct {
 }
 
 func packKey(s string) packedKey {
-	k := packedKey{n: uint64(len(s))}
-	for i := 0; i < len(s) && i < 16; i++ {
-		k.w[i/8] |= uint64(s[i]) << (8 * (i % 8))
-	}
-	return k
+	var b [16]byte
+	copy(b[:], s)
+	return packedKey{n: uint64(len(s)), w: [2]uint64{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}}
 }
 
 // smallIndex is the largest action index kept as a list.
