@@ -35,3 +35,6 @@ func ResourceFastMatch(pattern, arnText string) (ok, decided bool) {
 	}
 	return false, false
 }
+
+// FilterMayHold exports KeyFilter.mayHold.
+func FilterMayHold(f KeyFilter, k string) bool { return f.mayHold(k) }

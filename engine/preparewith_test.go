@@ -13,9 +13,10 @@ import (
 
 // TestPrepareWithAgrees is the differential test of PrepareWith's layered
 // context (the request's own keys held inline up to a few, or looked up in
-// the map beyond, in any case) against Prepare with the facts merged into
-// the context: the same decisions and explanations, before and after
-// WithContext, for contexts of 0 to 10 keys.
+// the map beyond, in any case; facts with and without their KeyFilters)
+// against Prepare with the facts merged into the context: the same
+// decisions and explanations, before and after WithContext, for contexts
+// of 0 to 10 keys.
 func TestPrepareWithAgrees(t *testing.T) {
 	var conds []string
 	for i := 0; i < 10; i++ {
@@ -74,7 +75,11 @@ func TestPrepareWithAgrees(t *testing.T) {
 		if rng.Intn(2) == 0 {
 			req.Time = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 		}
-		layered, err := req.PrepareWith(&engine.Facts{Principal: p, PrincipalKeys: principalKeys, ResourceKeys: resourceKeys})
+		facts := &engine.Facts{Principal: p, PrincipalKeys: principalKeys, ResourceKeys: resourceKeys}
+		if rng.Intn(3) > 0 {
+			facts.PrincipalFilter, facts.ResourceFilter = engine.NewKeyFilter(principalKeys), engine.NewKeyFilter(resourceKeys)
+		}
+		layered, err := req.PrepareWith(facts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,6 +144,30 @@ func TestSmallIndex(t *testing.T) {
 		}
 		if got := engine.SmallIndexFinds(keys, key); got != want {
 			t.Errorf("%q: found %d, want %d", key, got, want)
+		}
+	}
+}
+
+// TestKeyFilter: a filter never rules out a key of its set.
+func TestKeyFilter(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for i := 0; i < 2000; i++ {
+		m := map[string][]string{}
+		for n := rng.Intn(12); len(m) < n; {
+			b := make([]byte, rng.Intn(30))
+			for j := range b {
+				b[j] = byte(rng.Intn(256))
+			}
+			m[string(b)] = nil
+		}
+		f := engine.NewKeyFilter(m)
+		if f == 0 {
+			t.Fatal("a filter is never zero")
+		}
+		for k := range m {
+			if !engine.FilterMayHold(f, k) {
+				t.Fatalf("filter of %q rules out %q", m, k)
+			}
 		}
 	}
 }

@@ -94,7 +94,9 @@ type Prepared struct {
 	layered bool
 	ctxFold bool
 	facts   [2]map[string][]string
-	resAcct [1]string
+	// factFilters are the facts' KeyFilters (zero: none given).
+	factFilters [2]KeyFilter
+	resAcct     [1]string
 	// own holds the request's own context (nown keys) when PrepareWith
 	// was given at most len(own) keys, so that Lookup compares a few
 	// strings instead of looking up and iterating the map.
@@ -155,7 +157,39 @@ type Facts struct {
 	// PrincipalKeys and ResourceKeys are looked up after the request's own
 	// context, resource keys first.
 	PrincipalKeys, ResourceKeys map[string][]string
+	// PrincipalFilter and ResourceFilter, when not zero, are
+	// NewKeyFilter of those maps: a key the filter rules out is not
+	// looked up in its map.
+	PrincipalFilter, ResourceFilter KeyFilter
 }
+
+// KeyFilter is a 64-bit summary of a set of keys (a bit per key, chosen
+// by its length and two of its bytes): a key whose bit is clear is not in
+// the set. The zero filter rules out nothing.
+type KeyFilter uint64
+
+// NewKeyFilter returns the filter of m's keys.
+func NewKeyFilter(m map[string][]string) KeyFilter {
+	f := KeyFilter(1) // not zero, even for no keys
+	for k := range m {
+		f |= keyBit(k)
+	}
+	return f
+}
+
+func keyBit(k string) KeyFilter {
+	h := uint(len(k))
+	if len(k) > 0 {
+		h = h*31 + uint(k[len(k)-1])
+	}
+	if len(k) > 5 {
+		h = h*31 + uint(k[5])
+	}
+	return 1 << (h % 63) << 1 // bits 1..63; bit 0 marks a filter
+}
+
+// mayHold reports whether the set may hold k.
+func (f KeyFilter) mayHold(k string) bool { return f == 0 || f&keyBit(k) != 0 }
 
 // PrepareWith prepares a request as Prepare does, with the principal
 // already parsed and the context keys known in advance given as facts
@@ -186,6 +220,7 @@ func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
 		}
 	}
 	q.facts = [2]map[string][]string{f.ResourceKeys, f.PrincipalKeys}
+	q.factFilters = [2]KeyFilter{f.ResourceFilter, f.PrincipalFilter}
 	q.resAcct[0] = q.resourceAccount
 	return q, nil
 }
@@ -375,7 +410,10 @@ func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
 			}
 		}
 	}
-	for _, m := range q.facts {
+	for i, m := range q.facts {
+		if !q.factFilters[i].mayHold(lowerKey) {
+			continue
+		}
 		if v, ok := m[lowerKey]; ok {
 			return v, true
 		}

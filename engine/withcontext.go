@@ -15,7 +15,7 @@ import "strings"
 func (q *Prepared) WithContext(set map[string][]string, remove []string) *Prepared {
 	c := *q
 	base := q.Context()
-	c.layered, c.ctxFold, c.facts, c.own, c.nown, c.ownASCII = false, false, [2]map[string][]string{}, [ownInline]ctxEntry{}, 0, 0
+	c.layered, c.ctxFold, c.facts, c.factFilters, c.own, c.nown, c.ownASCII = false, false, [2]map[string][]string{}, [2]KeyFilter{}, [ownInline]ctxEntry{}, 0, 0
 	c.ctx = make(map[string][]string, len(base)+len(set))
 	for k, v := range base {
 		c.ctx[k] = v

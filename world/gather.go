@@ -36,7 +36,8 @@ func (w *World) Prepare(r Request) (*engine.Prepared, error) {
 		facts = &pp.kmsFacts
 	}
 	rp.apply(&req, pp, w.Organization, rp.isRole && isTrustAction(r.Action))
-	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys})
+	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys,
+		PrincipalFilter: facts.filter, ResourceFilter: rp.filter})
 }
 
 // Gather returns the engine request for a request in the world: every
@@ -106,7 +107,10 @@ type principalPart struct {
 	kind      engine.PrincipalKind
 }
 
-type factKeys struct{ keys map[string][]string }
+type factKeys struct {
+	keys   map[string][]string
+	filter engine.KeyFilter // engine.NewKeyFilter(keys)
+}
 
 // current returns the world's version of an account an entity or caller
 // points at: an entity that did not change is shared by successive
@@ -198,9 +202,11 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 		pp.parsed, pp.parsedOK = p, true
 		derived := engine.PrincipalContext(p)
 		pp.facts.keys = over(derived, pp.keys)
+		pp.facts.filter = engine.NewKeyFilter(pp.facts.keys)
 		pp.kmsFacts = pp.facts
 		if c.Account != nil {
 			pp.kmsFacts.keys = over(pp.facts.keys, map[string][]string{"kms:calleraccount": {c.Account.ID}})
+			pp.kmsFacts.filter = engine.NewKeyFilter(pp.kmsFacts.keys)
 		}
 	}
 	return pp
@@ -230,6 +236,7 @@ type resourcePart struct {
 	account    *Account
 	awsManaged bool
 	keys       map[string][]string
+	filter     engine.KeyFilter // engine.NewKeyFilter(keys)
 	rcp        [][]*engine.Policy
 }
 
@@ -283,6 +290,7 @@ func (w *World) gatherResource(arnText string) *resourcePart {
 			rp.rcp = w.levels(resAccount, "rcp")
 		}
 	}
+	rp.filter = engine.NewKeyFilter(rp.keys)
 	return rp
 }
 
