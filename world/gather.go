@@ -2,6 +2,7 @@ package world
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -327,45 +328,55 @@ func (rp *resourcePart) apply(req *engine.Request, pp *principalPart, org *Organ
 //   - role sessions keep theirs on the Session (Session.part), tagged
 //     with the cache it was made for;
 //   - resources: by *Resource, *Role, *User (as resources) or *Account
-//     (an ARN with no record), the record the ARN resolves to.
+//     (an ARN with no record), the record the ARN resolves to;
+//   - byARN: for up to maxCachedARNs resource ARNs, the record lookup's
+//     result (the part and the record), so that a repeated ARN costs one
+//     lookup instead of the record lookup's several (the ARN, each parent
+//     path, the role and user tables); ARNs beyond the bound take that
+//     path.
 //
 // It lives with the World and is replaced whenever the world is
 // finalized, so a world never serves what an earlier state gathered: a
 // policy detached in a new snapshot is never honoured by it. Entries are
 // immutable; the maps are safe for concurrent use. Its size is bounded by
-// the world's entities (plus those of callers resolved in earlier worlds).
-//
-// byARN keeps, for up to maxCachedARNs resource ARNs, the record lookup's
-// result (the part and the record), so that a repeated ARN costs one
-// lookup instead of the record lookup's several (the ARN, each parent
-// path, the role and user tables); ARNs beyond the bound take that path.
+// the world's entities (plus those of callers resolved in earlier worlds)
+// and maxCachedARNs.
 type decisionCache struct {
-	principals sync.Map // *User, *Group, *Account -> *principalPart
+	principals publishedMap[principalKey, *principalPart]
 	resources  sync.Map // *Resource, *Role, *User, *Account -> *resourcePart
-	byARN      arnCache
+	byARN      publishedMap[string, *arnPart]
 }
 
-// arnCache maps resource ARN text to *arnPart. Reads look up a plain map
+// principalKey is the entity a caller's principal part is cached by: one
+// of its fields is set.
+type principalKey struct {
+	user    *User
+	group   *Group
+	account *Account
+}
+
+// publishedMap is a map for many readers. Reads look up a plain map
 // published through an atomic pointer, without a lock; new entries wait
 // in pending (under mu) and are published in batches, each copying the
-// map, so that filling it costs O(1) amortized per entry.
-type arnCache struct {
-	published atomic.Pointer[map[string]*arnPart]
-	// full is set once the bound is reached and everything published.
-	full    atomic.Bool
-	mu      sync.Mutex
-	pending map[string]*arnPart
-	n       int64 // published and pending entries
+// map, so that filling it costs O(1) amortized per entry. Once it holds
+// its bound, everything is published and misses take no lock.
+type publishedMap[K comparable, V any] struct {
+	published atomic.Pointer[map[K]V]
+	full      atomic.Bool
+	mu        sync.Mutex
+	pending   map[K]V
+	n         int64 // published and pending entries
 }
 
-func (c *arnCache) load(k string) (*arnPart, bool) {
+func (c *publishedMap[K, V]) load(k K) (V, bool) {
 	if m := c.published.Load(); m != nil {
 		if e, ok := (*m)[k]; ok {
 			return e, true
 		}
 	}
 	if c.full.Load() {
-		return nil, false
+		var zero V
+		return zero, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -373,34 +384,35 @@ func (c *arnCache) load(k string) (*arnPart, bool) {
 	return e, ok
 }
 
-// store adds an entry unless the cache holds maxCachedARNs.
-func (c *arnCache) store(k string, e *arnPart) {
+// store adds an entry unless k has one or the map holds bound entries;
+// it returns the entry k then has (ok false: none).
+func (c *publishedMap[K, V]) store(k K, e V, bound int64) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.full.Load() {
-		return
-	}
-	var pub map[string]*arnPart
+	var pub map[K]V
 	if m := c.published.Load(); m != nil {
 		pub = *m
 	}
-	if _, ok := pub[k]; ok {
-		return
+	if old, ok := pub[k]; ok {
+		return old, true
 	}
-	if _, ok := c.pending[k]; ok {
-		return
+	if old, ok := c.pending[k]; ok {
+		return old, true
+	}
+	if c.full.Load() {
+		var zero V
+		return zero, false
 	}
 	if c.pending == nil {
-		c.pending = map[string]*arnPart{}
+		c.pending = map[K]V{}
 	}
-	// The key is cloned: k may be part of a larger request body.
-	c.pending[strings.Clone(k)] = e
+	c.pending[k] = e
 	c.n++
-	full := c.n >= maxCachedARNs
+	full := c.n >= bound
 	if !full && len(c.pending) < max(16, len(pub)/4) {
-		return
+		return e, true
 	}
-	next := make(map[string]*arnPart, len(pub)+len(c.pending))
+	next := make(map[K]V, len(pub)+len(c.pending))
 	for k, v := range pub {
 		next[k] = v
 	}
@@ -412,10 +424,11 @@ func (c *arnCache) store(k string, e *arnPart) {
 	if full {
 		c.full.Store(true)
 	}
+	return e, true
 }
 
-// len is how many entries the cache holds.
-func (c *arnCache) len() int64 {
+// len is how many entries the map holds.
+func (c *publishedMap[K, V]) len() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n
@@ -454,25 +467,25 @@ func (w *World) principalPartFor(c *Caller) *principalPart {
 		s.part.Store(&sessionPart{cache: dc, role: c.Role, part: pp})
 		return pp
 	}
-	var key any
+	var key principalKey
 	switch {
 	case c.User != nil && c.Role == nil && c.Group == nil:
-		key = c.User
+		key.user = c.User
 	case c.Group != nil && c.User == nil && c.Role == nil:
-		key = c.Group
+		key.group = c.Group
 	case c.Kind == engine.AccountRoot && c.Account != nil && c.User == nil && c.Role == nil && c.Group == nil:
-		key = c.Account
+		key.account = c.Account
 	default:
 		return nil
 	}
-	if v, ok := dc.principals.Load(key); ok {
-		if pp := v.(*principalPart); pp.principal == c.Principal && pp.kind == c.Kind {
+	if pp, ok := dc.principals.load(key); ok {
+		if pp.principal == c.Principal && pp.kind == c.Kind {
 			return pp
 		}
 		return nil
 	}
 	pp := w.gatherPrincipal(c)
-	dc.principals.LoadOrStore(key, pp)
+	dc.principals.store(key, pp, math.MaxInt64) // bounded by the entities
 	return pp
 }
 
@@ -487,7 +500,8 @@ func (w *World) resourcePartFor(arnText string) (*resourcePart, *Resource) {
 		return e.part, e.res
 	}
 	rp, res := w.resourcePartByRecord(dc, arnText)
-	dc.byARN.store(arnText, &arnPart{part: rp, res: res})
+	// The key is cloned: arnText may be part of a larger request body.
+	dc.byARN.store(strings.Clone(arnText), &arnPart{part: rp, res: res}, maxCachedARNs)
 	return rp, res
 }
 
