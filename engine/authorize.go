@@ -140,16 +140,37 @@ func (q *Prepared) evalPolicy(p *Policy, rec *recorder, pos, level int, out *pol
 	if p == nil {
 		return
 	}
-	for _, i := range lookupIndex(p.exactList, p.exact, q.action, q.actionKey) {
-		q.evalStatement(p, int(i), true, rec, pos, level, out)
-	}
-	if q.svc != "" {
-		for _, i := range lookupIndex(p.bySvcList, p.bySvc, q.svc, q.svcKey) {
+	if b := p.big; b != nil {
+		for _, i := range b.exact[q.action] {
+			q.evalStatement(p, int(i), true, rec, pos, level, out)
+		}
+		if q.svc != "" {
+			for _, i := range b.bySvc[q.svc] {
+				q.evalStatement(p, int(i), false, rec, pos, level, out)
+			}
+		}
+		for _, i := range b.other {
 			q.evalStatement(p, int(i), false, rec, pos, level, out)
 		}
+		return
 	}
-	for _, i := range p.other {
-		q.evalStatement(p, int(i), false, rec, pos, level, out)
+	// The list holds the exact entries, then the services', then the
+	// rest: the order above.
+	for k := range p.list {
+		e := &p.list[k]
+		switch e.kind {
+		case indexExact:
+			if !e.is(q.action, q.actionKey) {
+				continue
+			}
+		case indexService:
+			if q.svc == "" || !e.is(q.svc, q.svcKey) {
+				continue
+			}
+		}
+		for _, i := range e.ids[:e.n] {
+			q.evalStatement(p, int(i), e.kind == indexExact, rec, pos, level, out)
+		}
 	}
 }
 

@@ -44,30 +44,97 @@ func (t PolicyType) hasPrincipal() bool {
 }
 
 // Policy is a compiled policy. It is immutable and safe for concurrent use.
+// The fields evaluation reads lead, so that deciding touches few cache
+// lines of a policy that is out of cache.
 type Policy struct {
-	Name   string
-	Type   PolicyType
+	// list is the action index as one list (nil when big holds it):
+	// statement indices by exact lower-case action, then by service
+	// prefix (statements with wildcard actions of that service), then the
+	// rest (NotAction, or wildcards in the service prefix), evaluated in
+	// that order. A statement appears at most once for any one action.
+	list  []indexEntry
+	stmts []statement
+	big   *bigIndex
+	Type  PolicyType
+	Name  string
+	// Source is the parsed policy.
 	Source *policy.Policy
-	stmts  []statement
-	// Action index: statement indices by exact lower-case action, by service
-	// prefix (statements with wildcard actions of that service), and the rest
-	// (NotAction, or wildcards in the service prefix). A statement appears at
-	// most once for any one action. An index of at most smallIndex keys
-	// is kept as a list instead (exactList, bySvcList; the map is then
-	// nil): comparing a few strings costs less than hashing the action.
-	exact     map[string][]int32
-	bySvc     map[string][]int32
-	exactList []indexEntry
-	bySvcList []indexEntry
-	other     []int32
+	_      [40]byte // 128 bytes, so that the leading fields share a cache line
 }
 
-// indexEntry is one key of a small action index, with its first bytes
-// packed beside it so that a lookup seldom reads the key's text.
+// bigIndex is the action index of a policy too large for a list.
+type bigIndex struct {
+	exact map[string][]int32
+	bySvc map[string][]int32
+	other []int32
+}
+
+// indexEntry is one key of a list index, with its statements and its
+// key's first bytes packed beside it, so that a lookup seldom reads
+// anything else.
 type indexEntry struct {
 	packed packedKey
 	key    string
-	ids    []int32
+	kind   indexKind
+	n      uint8
+	ids    [maxEntryIDs]int16
+}
+
+type indexKind uint8
+
+const (
+	indexExact indexKind = iota
+	indexService
+	indexOther
+)
+
+// A list index holds at most maxListEntries keys of at most maxEntryIDs
+// statements each.
+const (
+	maxListEntries = 8
+	maxEntryIDs    = 3
+)
+
+// listIndex returns big as a list, if it fits in one.
+func listIndex(big *bigIndex, nstmts int) ([]indexEntry, bool) {
+	n := len(big.exact) + len(big.bySvc)
+	if len(big.other) > 0 {
+		n++
+	}
+	if n > maxListEntries || nstmts > 1<<15 {
+		return nil, false
+	}
+	out := make([]indexEntry, 0, n)
+	add := func(kind indexKind, key string, ids []int32) bool {
+		if len(ids) > maxEntryIDs {
+			return false
+		}
+		e := indexEntry{packed: packKey(key), key: key, kind: kind, n: uint8(len(ids))}
+		for i, id := range ids {
+			e.ids[i] = int16(id)
+		}
+		out = append(out, e)
+		return true
+	}
+	for k, ids := range big.exact {
+		if !add(indexExact, k, ids) {
+			return nil, false
+		}
+	}
+	for k, ids := range big.bySvc {
+		if !add(indexService, k, ids) {
+			return nil, false
+		}
+	}
+	if len(big.other) > 0 && !add(indexOther, "", big.other) {
+		return nil, false
+	}
+	return out, true
+}
+
+// is reports whether the entry's key is key (packed is packKey(key)).
+func (e *indexEntry) is(key string, packed packedKey) bool {
+	return e.packed == packed && (len(key) <= 16 || e.key[16:] == key[16:])
 }
 
 // packedKey is a key's length and first 16 bytes.
@@ -80,35 +147,6 @@ func packKey(s string) packedKey {
 	var b [16]byte
 	copy(b[:], s)
 	return packedKey{n: uint64(len(s)), w: [2]uint64{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}}
-}
-
-// smallIndex is the largest action index kept as a list.
-const smallIndex = 8
-
-// listIndex turns a small index into a list (nil, nil when it is larger).
-func listIndex(m map[string][]int32) ([]indexEntry, bool) {
-	if len(m) > smallIndex {
-		return nil, false
-	}
-	out := make([]indexEntry, 0, len(m))
-	for k, ids := range m {
-		out = append(out, indexEntry{packed: packKey(k), key: k, ids: ids})
-	}
-	return out, true
-}
-
-// lookupIndex returns the statements indexed under key (packed is
-// packKey(key)).
-func lookupIndex(list []indexEntry, m map[string][]int32, key string, packed packedKey) []int32 {
-	if m != nil {
-		return m[key]
-	}
-	for i := range list {
-		if e := &list[i]; e.packed == packed && (len(key) <= 16 || e.key[16:] == key[16:]) {
-			return e.ids
-		}
-	}
-	return nil
 }
 
 type actionPat struct {
@@ -200,11 +238,14 @@ type statement struct {
 	// every request (NotResource none) before any pattern is read.
 	anyResource bool
 	principals  *principalSet // nil: no Principal element
-	actions     []actionPat
 	resources   []resourcePat
 	conds       []*condition.Condition
-	index       int
-	sid         string
+	// The first 64 bytes end here: a statement found by the exact-action
+	// index reads no further.
+	actions []actionPat
+	index   int
+	sid     string
+	_       [16]byte // 128 bytes, so that statements stay aligned to cache lines
 }
 
 // Compile compiles a parsed policy for use as the given type. It rejects
@@ -215,7 +256,7 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 	if p == nil {
 		return nil, fmt.Errorf("compile %s: nil policy", name)
 	}
-	cp := &Policy{Name: name, Type: typ, Source: p, exact: map[string][]int32{}, bySvc: map[string][]int32{}}
+	cp := &Policy{Name: name, Type: typ, Source: p, big: &bigIndex{exact: map[string][]int32{}, bySvc: map[string][]int32{}}}
 	var errs policy.Errors
 	useVars := p.VariablesEnabled()
 	for _, s := range p.Statements {
@@ -274,11 +315,8 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	if l, ok := listIndex(cp.exact); ok {
-		cp.exactList, cp.exact = l, nil
-	}
-	if l, ok := listIndex(cp.bySvc); ok {
-		cp.bySvcList, cp.bySvc = l, nil
+	if l, ok := listIndex(cp.big, len(cp.stmts)); ok {
+		cp.list, cp.big = l, nil
 	}
 	return cp, nil
 }
@@ -299,14 +337,14 @@ func MustCompile(typ PolicyType, name, text string) *Policy {
 
 func (cp *Policy) index(i int32, s *statement) {
 	if s.notAction {
-		cp.other = append(cp.other, i)
+		cp.big.other = append(cp.big.other, i)
 		return
 	}
 	wildSvc := map[string]bool{}
 	for _, a := range s.actions {
 		svc, _, ok := strings.Cut(a.text, ":")
 		if !ok || strings.ContainsAny(svc, "*?") {
-			cp.other = append(cp.other, i)
+			cp.big.other = append(cp.big.other, i)
 			return
 		}
 		if a.wild {
@@ -314,7 +352,7 @@ func (cp *Policy) index(i int32, s *statement) {
 		}
 	}
 	for svc := range wildSvc {
-		cp.bySvc[svc] = append(cp.bySvc[svc], i)
+		cp.big.bySvc[svc] = append(cp.big.bySvc[svc], i)
 	}
 	seen := map[string]bool{}
 	for _, a := range s.actions {
@@ -323,7 +361,7 @@ func (cp *Policy) index(i int32, s *statement) {
 			continue
 		}
 		seen[a.text] = true
-		cp.exact[a.text] = append(cp.exact[a.text], i)
+		cp.big.exact[a.text] = append(cp.big.exact[a.text], i)
 	}
 }
 

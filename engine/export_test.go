@@ -3,19 +3,21 @@ package engine
 // LowerIs exports lowerIs for the black-box tests.
 var LowerIs = lowerIs
 
-// SmallIndexFinds reports which of keys a small action index finds key
-// under (-1: none), for the black-box tests.
+// SmallIndexFinds reports which of keys a list index finds key under
+// (-1: none), for the black-box tests.
 func SmallIndexFinds(keys []string, key string) int {
-	m := map[string][]int32{}
+	big := &bigIndex{exact: map[string][]int32{}}
 	for i, k := range keys {
-		m[k] = []int32{int32(i)}
+		big.exact[k] = []int32{int32(i)}
 	}
-	list, ok := listIndex(m)
+	list, ok := listIndex(big, len(keys))
 	if !ok {
 		panic("index too large for a list")
 	}
-	if ids := lookupIndex(list, nil, key, packKey(key)); ids != nil {
-		return int(ids[0])
+	for i := range list {
+		if list[i].is(key, packKey(key)) {
+			return int(list[i].ids[0])
+		}
 	}
 	return -1
 }
