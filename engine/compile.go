@@ -71,7 +71,7 @@ type bigIndex struct {
 
 // indexEntry is one key of a list index, with its statements and its
 // key's first bytes packed beside it, so that a lookup seldom reads
-// anything else.
+// anything else (40 bytes).
 type indexEntry struct {
 	packed packedKey
 	key    string
@@ -134,19 +134,17 @@ func listIndex(big *bigIndex, nstmts int) ([]indexEntry, bool) {
 
 // is reports whether the entry's key is key (packed is packKey(key)).
 func (e *indexEntry) is(key string, packed packedKey) bool {
-	return e.packed == packed && (len(key) <= 16 || e.key[16:] == key[16:])
+	return e.packed == packed && len(e.key) == len(key) && (len(key) <= 16 || e.key[16:] == key[16:])
 }
 
-// packedKey is a key's length and first 16 bytes.
-type packedKey struct {
-	n uint64
-	w [2]uint64
-}
+// packedKey is a key's first 16 bytes (zero-padded); the length is the
+// key's own.
+type packedKey [2]uint64
 
 func packKey(s string) packedKey {
 	var b [16]byte
 	copy(b[:], s)
-	return packedKey{n: uint64(len(s)), w: [2]uint64{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}}
+	return packedKey{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}
 }
 
 type actionPat struct {
