@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"strings"
+
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/wildcard"
 )
@@ -138,27 +140,45 @@ func (q *Prepared) evalPolicy(p *Policy, rec *recorder, pos, level int, out *pol
 	if p == nil {
 		return
 	}
-	if ids, ok := p.exact[q.action]; ok {
-		for _, i := range ids {
+	if b := p.big; b != nil {
+		for _, i := range b.exact[q.action] {
 			q.evalStatement(p, int(i), true, rec, pos, level, out)
 		}
-	}
-	if svc := q.service(); svc != "" {
-		if ids, ok := p.bySvc[svc]; ok {
-			for _, i := range ids {
+		if q.svc != "" {
+			for _, i := range b.bySvc[q.svc] {
 				q.evalStatement(p, int(i), false, rec, pos, level, out)
 			}
 		}
+		for _, i := range b.other {
+			q.evalStatement(p, int(i), false, rec, pos, level, out)
+		}
+		return
 	}
-	for _, i := range p.other {
-		q.evalStatement(p, int(i), false, rec, pos, level, out)
+	// The list holds the exact entries, then the services', then the
+	// rest: the order above.
+	for k := range p.list {
+		e := &p.list[k]
+		switch e.kind {
+		case indexExact:
+			if !e.is(q.action, q.actionKey) {
+				continue
+			}
+		case indexService:
+			if q.svc == "" || !e.is(q.svc, q.svcKey) {
+				continue
+			}
+		}
+		for _, i := range e.ids[:e.n] {
+			q.evalStatement(p, int(i), e.kind == indexExact, rec, pos, level, out)
+		}
 	}
 }
 
-func (q *Prepared) service() string {
-	for i := 0; i < len(q.action); i++ {
-		if q.action[i] == ':' {
-			return q.action[:i]
+// service returns the service prefix of a lower-case action.
+func service(action string) string {
+	for i := 0; i < len(action); i++ {
+		if action[i] == ':' {
+			return action[:i]
 		}
 	}
 	return ""
@@ -239,6 +259,9 @@ func (s *statement) matchResource(q *Prepared) bool {
 	if !s.hasResource {
 		return true
 	}
+	if s.anyResource {
+		return !s.notResource
+	}
 	hit := false
 	for i := range s.resources {
 		r := &s.resources[i]
@@ -246,7 +269,19 @@ func (s *statement) matchResource(q *Prepared) bool {
 			hit = true
 			break
 		}
-		if !q.resIsARN {
+		if !q.resIsARN || !strings.HasPrefix(q.Resource, r.prefix) {
+			continue
+		}
+		switch r.form {
+		case formPrefix:
+			hit = true
+		case formLiteral:
+			hit = len(q.Resource) == len(r.prefix)
+		}
+		if hit {
+			break
+		}
+		if r.form != formGeneral {
 			continue
 		}
 		ok, resolved := r.pat.Match(q.resARN, q)

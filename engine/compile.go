@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -43,18 +44,107 @@ func (t PolicyType) hasPrincipal() bool {
 }
 
 // Policy is a compiled policy. It is immutable and safe for concurrent use.
+// The fields evaluation reads lead, so that deciding touches few cache
+// lines of a policy that is out of cache.
 type Policy struct {
-	Name   string
-	Type   PolicyType
+	// list is the action index as one list (nil when big holds it):
+	// statement indices by exact lower-case action, then by service
+	// prefix (statements with wildcard actions of that service), then the
+	// rest (NotAction, or wildcards in the service prefix), evaluated in
+	// that order. A statement appears at most once for any one action.
+	list  []indexEntry
+	stmts []statement
+	big   *bigIndex
+	Type  PolicyType
+	Name  string
+	// Source is the parsed policy.
 	Source *policy.Policy
-	stmts  []statement
-	// Action index: statement indices by exact lower-case action, by service
-	// prefix (statements with wildcard actions of that service), and the rest
-	// (NotAction, or wildcards in the service prefix). A statement appears at
-	// most once for any one action.
+	_      [40]byte // 128 bytes, so that the leading fields share a cache line
+}
+
+// bigIndex is the action index of a policy too large for a list.
+type bigIndex struct {
 	exact map[string][]int32
 	bySvc map[string][]int32
 	other []int32
+}
+
+// indexEntry is one key of a list index, with its statements and its
+// key's first bytes packed beside it, so that a lookup seldom reads
+// anything else (40 bytes).
+type indexEntry struct {
+	packed packedKey
+	key    string
+	kind   indexKind
+	n      uint8
+	ids    [maxEntryIDs]int16
+}
+
+type indexKind uint8
+
+const (
+	indexExact indexKind = iota
+	indexService
+	indexOther
+)
+
+// A list index holds at most maxListEntries keys of at most maxEntryIDs
+// statements each.
+const (
+	maxListEntries = 8
+	maxEntryIDs    = 3
+)
+
+// listIndex returns big as a list, if it fits in one.
+func listIndex(big *bigIndex, nstmts int) ([]indexEntry, bool) {
+	n := len(big.exact) + len(big.bySvc)
+	if len(big.other) > 0 {
+		n++
+	}
+	if n > maxListEntries || nstmts > 1<<15 {
+		return nil, false
+	}
+	out := make([]indexEntry, 0, n)
+	add := func(kind indexKind, key string, ids []int32) bool {
+		if len(ids) > maxEntryIDs {
+			return false
+		}
+		e := indexEntry{packed: packKey(key), key: key, kind: kind, n: uint8(len(ids))}
+		for i, id := range ids {
+			e.ids[i] = int16(id)
+		}
+		out = append(out, e)
+		return true
+	}
+	for k, ids := range big.exact {
+		if !add(indexExact, k, ids) {
+			return nil, false
+		}
+	}
+	for k, ids := range big.bySvc {
+		if !add(indexService, k, ids) {
+			return nil, false
+		}
+	}
+	if len(big.other) > 0 && !add(indexOther, "", big.other) {
+		return nil, false
+	}
+	return out, true
+}
+
+// is reports whether the entry's key is key (packed is packKey(key)).
+func (e *indexEntry) is(key string, packed packedKey) bool {
+	return e.packed == packed && len(e.key) == len(key) && (len(key) <= 16 || e.key[16:] == key[16:])
+}
+
+// packedKey is a key's first 16 bytes (zero-padded); the length is the
+// key's own.
+type packedKey [2]uint64
+
+func packKey(s string) packedKey {
+	var b [16]byte
+	copy(b[:], s)
+	return packedKey{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}
 }
 
 type actionPat struct {
@@ -63,23 +153,97 @@ type actionPat struct {
 }
 
 type resourcePat struct {
-	any  bool
-	pat  vars.ARNPattern
-	text string
+	any bool
+	// form says when prefix alone decides (see resourceForm).
+	form patForm
+	// prefix starts every ARN the pattern matches (resourcePrefix): a
+	// request's ARN without it is decided without reading pat.
+	prefix string
+	pat    vars.ARNPattern
+	text   string
 }
 
+// patForm is how a Resource pattern's prefix decides a match.
+type patForm uint8
+
+const (
+	formGeneral patForm = iota // prefix is necessary; pat decides
+	formLiteral                // no wildcard or '$': the ARN is the text
+	formPrefix                 // one '*', last, in the resource component: the ARN has the prefix
+)
+
+// resourceForm classifies an ARN pattern's text. Both special forms have
+// no '$' (so no variable, with or without policy variables enabled) and
+// are well formed (arn: and five colons, as vars.CompileARN splits them);
+// the first five components are then literal, so an ARN has the prefix
+// only if its components equal them, and the last component is literal or
+// literal text then a '*' matching any rest.
+func resourceForm(text string) patForm {
+	if !strings.HasPrefix(text, "arn:") || strings.ContainsAny(text, "$?") || strings.Count(text, ":") < 5 {
+		return formGeneral
+	}
+	switch n := strings.Count(text, "*"); {
+	case n == 0:
+		return formLiteral
+	case n == 1 && strings.HasSuffix(text, "*") && strings.Count(text[:len(text)-1], ":") >= 5:
+		return formPrefix
+	}
+	return formGeneral
+}
+
+// resourcePrefix is the longest prefix of an ARN pattern's text that every
+// ARN it matches starts with, read up to the first wildcard; and only up
+// to the start of the first component holding a '$' (anywhere in it), as
+// a variable there that cannot be resolved voids the statement, so that
+// component must be matched. Components are compared case-sensitively,
+// split at the first five colons, as vars.ARNPattern matches them.
+func resourcePrefix(text string) string {
+	start, colons := 0, 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '*', '?':
+			end := len(text)
+			if colons < 5 {
+				if j := strings.IndexByte(text[i:], ':'); j >= 0 {
+					end = i + j
+				}
+			}
+			if strings.IndexByte(text[i:end], '$') >= 0 {
+				return text[:start]
+			}
+			return text[:i]
+		case '$':
+			return text[:start]
+		case ':':
+			if colons < 5 {
+				colons++
+				start = i + 1
+			}
+		}
+	}
+	return text
+}
+
+// statement is a compiled statement. The fields evaluation reads come
+// first, so that deciding touches as few cache lines as it can.
 type statement struct {
-	index       int
-	sid         string
 	effect      policy.Effect
 	notAction   bool
-	actions     []actionPat
 	hasResource bool
 	notResource bool
-	resources   []resourcePat
-	principals  *principalSet // nil: no Principal element
 	notPrinc    bool
+	// anyResource: the first of resources is "*", so Resource matches
+	// every request (NotResource none) before any pattern is read.
+	anyResource bool
+	principals  *principalSet // nil: no Principal element
+	resources   []resourcePat
 	conds       []*condition.Condition
+	// The first 64 bytes end here: a statement found by the exact-action
+	// index reads no further.
+	actions []actionPat
+	index   int
+	sid     string
+	_       [16]byte // 128 bytes, so that statements stay aligned to cache lines
 }
 
 // Compile compiles a parsed policy for use as the given type. It rejects
@@ -90,7 +254,7 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 	if p == nil {
 		return nil, fmt.Errorf("compile %s: nil policy", name)
 	}
-	cp := &Policy{Name: name, Type: typ, Source: p, exact: map[string][]int32{}, bySvc: map[string][]int32{}}
+	cp := &Policy{Name: name, Type: typ, Source: p, big: &bigIndex{exact: map[string][]int32{}, bySvc: map[string][]int32{}}}
 	var errs policy.Errors
 	useVars := p.VariablesEnabled()
 	for _, s := range p.Statements {
@@ -131,8 +295,9 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 					cs.resources = append(cs.resources, resourcePat{any: true, text: v.Text})
 					continue
 				}
-				cs.resources = append(cs.resources, resourcePat{pat: vars.CompileARN(v.Text, useVars), text: v.Text})
+				cs.resources = append(cs.resources, resourcePat{form: resourceForm(v.Text), prefix: resourcePrefix(v.Text), pat: vars.CompileARN(v.Text, useVars), text: v.Text})
 			}
+			cs.anyResource = len(cs.resources) > 0 && cs.resources[0].any
 		}
 		if s.Principal != nil {
 			cs.principals = compilePrincipals(s.Principal)
@@ -147,6 +312,9 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	if l, ok := listIndex(cp.big, len(cp.stmts)); ok {
+		cp.list, cp.big = l, nil
 	}
 	return cp, nil
 }
@@ -167,14 +335,14 @@ func MustCompile(typ PolicyType, name, text string) *Policy {
 
 func (cp *Policy) index(i int32, s *statement) {
 	if s.notAction {
-		cp.other = append(cp.other, i)
+		cp.big.other = append(cp.big.other, i)
 		return
 	}
 	wildSvc := map[string]bool{}
 	for _, a := range s.actions {
 		svc, _, ok := strings.Cut(a.text, ":")
 		if !ok || strings.ContainsAny(svc, "*?") {
-			cp.other = append(cp.other, i)
+			cp.big.other = append(cp.big.other, i)
 			return
 		}
 		if a.wild {
@@ -182,7 +350,7 @@ func (cp *Policy) index(i int32, s *statement) {
 		}
 	}
 	for svc := range wildSvc {
-		cp.bySvc[svc] = append(cp.bySvc[svc], i)
+		cp.big.bySvc[svc] = append(cp.big.bySvc[svc], i)
 	}
 	seen := map[string]bool{}
 	for _, a := range s.actions {
@@ -191,7 +359,7 @@ func (cp *Policy) index(i int32, s *statement) {
 			continue
 		}
 		seen[a.text] = true
-		cp.exact[a.text] = append(cp.exact[a.text], i)
+		cp.big.exact[a.text] = append(cp.big.exact[a.text], i)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/arn"
 )
@@ -73,6 +75,9 @@ type Prepared struct {
 	Request
 	principal       Principal
 	action          string // lower case
+	svc             string // the action's service prefix
+	actionKey       packedKey
+	svcKey          packedKey
 	resARN          arn.ARN
 	resIsARN        bool
 	resourceAccount string
@@ -89,8 +94,26 @@ type Prepared struct {
 	layered bool
 	ctxFold bool
 	facts   [2]map[string][]string
-	resAcct [1]string
+	// factFilters are the facts' KeyFilters (zero: none given).
+	factFilters [2]KeyFilter
+	resAcct     [1]string
+	// own holds the request's own context (nown keys) when PrepareWith
+	// was given at most len(own) keys, so that Lookup compares a few
+	// strings instead of looking up and iterating the map.
+	own  [ownInline]ctxEntry
+	nown int8 // -1: ctx has more keys than own holds
+	// ownASCII has bit i set when own[i].key is ASCII.
+	ownASCII uint8
 }
+
+type ctxEntry struct {
+	key    string // as given
+	values []string
+}
+
+// ownInline is how many of a request's own context keys a Prepared made
+// by PrepareWith holds inline (the server's requests give at most 7).
+const ownInline = 6
 
 // Prepare validates the request and computes everything evaluation needs.
 func (r Request) Prepare() (*Prepared, error) {
@@ -134,7 +157,39 @@ type Facts struct {
 	// PrincipalKeys and ResourceKeys are looked up after the request's own
 	// context, resource keys first.
 	PrincipalKeys, ResourceKeys map[string][]string
+	// PrincipalFilter and ResourceFilter, when not zero, are
+	// NewKeyFilter of those maps: a key the filter rules out is not
+	// looked up in its map.
+	PrincipalFilter, ResourceFilter KeyFilter
 }
+
+// KeyFilter is a 64-bit summary of a set of keys (a bit per key, chosen
+// by its length and two of its bytes): a key whose bit is clear is not in
+// the set. The zero filter rules out nothing.
+type KeyFilter uint64
+
+// NewKeyFilter returns the filter of m's keys.
+func NewKeyFilter(m map[string][]string) KeyFilter {
+	f := KeyFilter(1) // not zero, even for no keys
+	for k := range m {
+		f |= keyBit(k)
+	}
+	return f
+}
+
+func keyBit(k string) KeyFilter {
+	h := uint(len(k))
+	if len(k) > 0 {
+		h = h*31 + uint(k[len(k)-1])
+	}
+	if len(k) > 5 {
+		h = h*31 + uint(k[5])
+	}
+	return 1 << (h % 63) << 1 // bits 1..63; bit 0 marks a filter
+}
+
+// mayHold reports whether the set may hold k.
+func (f KeyFilter) mayHold(k string) bool { return f == 0 || f&keyBit(k) != 0 }
 
 // PrepareWith prepares a request as Prepare does, with the principal
 // already parsed and the context keys known in advance given as facts
@@ -149,13 +204,23 @@ func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
 	}
 	q.layered = true
 	q.ctx = r.Context
-	for k := range r.Context {
+	if len(r.Context) > len(q.own) {
+		q.nown = -1
+	}
+	for k, v := range r.Context {
 		if hasUpper(k) {
 			q.ctxFold = true
-			break
+		}
+		if q.nown >= 0 {
+			q.own[q.nown] = ctxEntry{key: k, values: v}
+			if isASCII(k) {
+				q.ownASCII |= 1 << q.nown
+			}
+			q.nown++
 		}
 	}
 	q.facts = [2]map[string][]string{f.ResourceKeys, f.PrincipalKeys}
+	q.factFilters = [2]KeyFilter{f.ResourceFilter, f.PrincipalFilter}
 	q.resAcct[0] = q.resourceAccount
 	return q, nil
 }
@@ -172,6 +237,45 @@ func PrincipalContext(p Principal) map[string][]string {
 		}
 	}
 	return out
+}
+
+// lowerIs reports whether strings.ToLower(s) == lower, without building
+// it: a key given in any case is the key Prepare lower-cases it to (not
+// every key it folds to: strings.EqualFold("awſ", "aws") holds, but
+// "awſ" is already lower case).
+func lowerIs(s, lower string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if len(lower) == 0 || lower[0] != c {
+				return false
+			}
+			lower = lower[1:]
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		var buf [utf8.UTFMax]byte
+		m := utf8.EncodeRune(buf[:], unicode.ToLower(r)) // as strings.Map writes it, invalid bytes as U+FFFD
+		if len(lower) < m || lower[:m] != string(buf[:m]) {
+			return false
+		}
+		lower = lower[m:]
+	}
+	return lower == ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func hasUpper(s string) bool {
@@ -195,6 +299,8 @@ func (r Request) prepare(p Principal) (*Prepared, error) {
 		r.Resource = "*"
 	}
 	q := &Prepared{Request: r, principal: p, action: lowerAction(r.Action)}
+	q.svc = service(q.action)
+	q.actionKey, q.svcKey = packKey(q.action), packKey(q.svc)
 	if a, err := arn.Parse(r.Resource); err == nil {
 		q.resARN, q.resIsARN = a, true
 	} else if r.Resource != "*" {
@@ -268,18 +374,46 @@ func isTrustAction(lowerAction string) bool {
 
 // Lookup implements condition.Context over the prepared context.
 func (q *Prepared) Lookup(lowerKey string) ([]string, bool) {
-	v, ok := q.ctx[lowerKey]
-	if ok || !q.layered {
+	if !q.layered {
+		v, ok := q.ctx[lowerKey]
 		return v, ok
 	}
-	if q.ctxFold {
-		for k, v := range q.ctx {
-			if strings.EqualFold(k, lowerKey) {
-				return v, true
+	if q.nown >= 0 {
+		// The request's own keys as in the map: a key given in lower
+		// case wins over one that only folds to it.
+		own := q.own[:q.nown]
+		for i := range own {
+			if own[i].key == lowerKey {
+				return own[i].values, true
+			}
+		}
+		if q.ctxFold {
+			for i := range own {
+				// An ASCII key lower-cases to one of its own length.
+				if q.ownASCII&(1<<i) != 0 && len(own[i].key) != len(lowerKey) {
+					continue
+				}
+				if lowerIs(own[i].key, lowerKey) {
+					return own[i].values, true
+				}
+			}
+		}
+	} else {
+		if v, ok := q.ctx[lowerKey]; ok {
+			return v, true
+		}
+		if q.ctxFold {
+			for k, v := range q.ctx {
+				if lowerIs(k, lowerKey) {
+					return v, true
+				}
 			}
 		}
 	}
-	for _, m := range q.facts {
+	for i, m := range q.facts {
+		if !q.factFilters[i].mayHold(lowerKey) {
+			continue
+		}
 		if v, ok := m[lowerKey]; ok {
 			return v, true
 		}

@@ -2,9 +2,11 @@ package world_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +101,10 @@ func TestCachedDecisionsAgree(t *testing.T) {
 				{"aws:SourceIp": {"10.0.0.1"}, "aws:SecureTransport": {"true"}, "aws:RequestedRegion": {"eu-central-1"}},
 				{"aws:sourceip": {"203.0.113.9"}, "aws:MultiFactorAuthPresent": {"false"}, "aws:PrincipalTag/team": {"x"}},
 				{"AWS:USERNAME": {"someone"}, "aws:ResourceAccount": {"999999999999"}},
+				// more keys than a Prepared holds inline (engine ownInline)
+				{"aws:SourceIp": {"10.0.0.1"}, "aws:SecureTransport": {"false"}, "aws:RequestedRegion": {"us-east-1"},
+					"aws:TokenIssueTime": {"2026-06-01T11:00:00Z"}, "aws:MultiFactorAuthPresent": {"true"}, "aws:MultiFactorAuthAge": {"60"},
+					"aws:SourceIdentity": {"someone"}, "aws:PrincipalOrgID": {"o-other"}},
 			}
 			for i := 0; i < 3000 && len(callers) > 0; i++ {
 				r := world.Request{Caller: callers[rng.Intn(len(callers))], Action: acts[rng.Intn(len(acts))], Resource: ress[rng.Intn(len(ress))],
@@ -131,6 +137,13 @@ func agree(t *testing.T, w *world.World, r world.Request) {
 	b, _ := json.Marshal(engine.Explain(slow))
 	if string(a) != string(b) {
 		t.Fatalf("%s %s %s: explanations differ:\ncached   %s\ngathered %s", r.Caller.Principal, r.Action, r.Resource, a, b)
+	}
+	// As analysis asks: the same request with keys unknown or replaced.
+	remove := []string{"aws:PrincipalTag/team", "AWS:SecureTransport", "aws:ResourceTag/Team", "aws:PrincipalOrgID", "kms:CallerAccount"}
+	set := map[string][]string{"aws:SourceIp": {"192.0.2.1"}, "AWS:RequestedRegion": {"eu-west-1"}}
+	fw, sw := fast.WithContext(set, remove), slow.WithContext(set, remove)
+	if a, b := engine.Authorize(fw), engine.Authorize(sw); a != b {
+		t.Fatalf("%s %s %s: with context changed: cached %v, gathered %v", r.Caller.Principal, r.Action, r.Resource, a, b)
 	}
 }
 
@@ -176,5 +189,62 @@ func TestCacheNotStale(t *testing.T) {
 	}
 	if got := decide(); got != engine.ImplicitDeny {
 		t.Fatalf("after detaching: %v, want implicit deny", got)
+	}
+}
+
+// TestCachedARNsBounded: the cache by ARN text stops growing at its bound,
+// and ARNs beyond it decide as the gathered path does.
+func TestCachedARNsBounded(t *testing.T) {
+	defer world.SetMaxCachedARNs(world.SetMaxCachedARNs(4))
+	w, err := world.Parse("w.yaml", []byte(`accounts:
+  - id: "111111111111"
+    users:
+      - {name: alice, policies: [{name: p, document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k1*"}]}}]}
+    resources:
+      - {arn: "arn:aws:s3:::b", policy: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k13"}]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.Caller("arn:aws:iam::111111111111:user/alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i := 0; i < 20; i++ {
+			agree(t, w, world.Request{Caller: c, Action: "s3:GetObject", Resource: fmt.Sprintf("arn:aws:s3:::b/k%d", i)})
+		}
+	}
+	if n := w.CachedARNs(); n != 4 {
+		t.Fatalf("%d ARNs cached, want the bound 4", n)
+	}
+	// Concurrent requests, filling a cache of a larger bound (for -race).
+	world.SetMaxCachedARNs(100)
+	if err := w.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				r := world.Request{Caller: c, Action: "s3:GetObject", Resource: fmt.Sprintf("arn:aws:s3:::b/k%d", (i*7+g)%150)}
+				fast, err := w.Prepare(r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				slow, _ := w.PrepareUncached(r)
+				if a, b := engine.Authorize(fast), engine.Authorize(slow); a != b {
+					t.Errorf("%s: cached %v, gathered %v", r.Resource, a, b)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := w.CachedARNs(); n != 100 {
+		t.Fatalf("%d ARNs cached, want the bound 100", n)
 	}
 }

@@ -11,3 +11,13 @@ func (w *World) PrepareUncached(r Request) (*engine.Prepared, error) {
 	}
 	return req.Prepare()
 }
+
+// CachedARNs is how many ARNs the world's decision cache holds by text.
+func (w *World) CachedARNs() int64 { return w.cache.byARN.len() }
+
+// SetMaxCachedARNs changes the bound on them, returning the old one.
+func SetMaxCachedARNs(n int64) int64 {
+	old := maxCachedARNs
+	maxCachedARNs = n
+	return old
+}

@@ -2,8 +2,10 @@ package world
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iamgate/iamgate/engine"
 )
@@ -34,8 +36,9 @@ func (w *World) Prepare(r Request) (*engine.Prepared, error) {
 	if c.Account != nil && hasPrefixFold(r.Action, "kms:") {
 		facts = &pp.kmsFacts
 	}
-	rp.apply(&req, pp, w.Organization, isTrustAction(r.Action))
-	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys})
+	rp.apply(&req, pp, w.Organization, rp.isRole && isTrustAction(r.Action))
+	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys,
+		PrincipalFilter: facts.filter, ResourceFilter: rp.filter})
 }
 
 // Gather returns the engine request for a request in the world: every
@@ -105,7 +108,10 @@ type principalPart struct {
 	kind      engine.PrincipalKind
 }
 
-type factKeys struct{ keys map[string][]string }
+type factKeys struct {
+	keys   map[string][]string
+	filter engine.KeyFilter // engine.NewKeyFilter(keys)
+}
 
 // current returns the world's version of an account an entity or caller
 // points at: an entity that did not change is shared by successive
@@ -197,9 +203,11 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 		pp.parsed, pp.parsedOK = p, true
 		derived := engine.PrincipalContext(p)
 		pp.facts.keys = over(derived, pp.keys)
+		pp.facts.filter = engine.NewKeyFilter(pp.facts.keys)
 		pp.kmsFacts = pp.facts
 		if c.Account != nil {
 			pp.kmsFacts.keys = over(pp.facts.keys, map[string][]string{"kms:calleraccount": {c.Account.ID}})
+			pp.kmsFacts.filter = engine.NewKeyFilter(pp.kmsFacts.keys)
 		}
 	}
 	return pp
@@ -229,6 +237,7 @@ type resourcePart struct {
 	account    *Account
 	awsManaged bool
 	keys       map[string][]string
+	filter     engine.KeyFilter // engine.NewKeyFilter(keys)
 	rcp        [][]*engine.Policy
 }
 
@@ -282,6 +291,7 @@ func (w *World) gatherResource(arnText string) *resourcePart {
 			rp.rcp = w.levels(resAccount, "rcp")
 		}
 	}
+	rp.filter = engine.NewKeyFilter(rp.keys)
 	return rp
 }
 
@@ -318,17 +328,121 @@ func (rp *resourcePart) apply(req *engine.Request, pp *principalPart, org *Organ
 //   - role sessions keep theirs on the Session (Session.part), tagged
 //     with the cache it was made for;
 //   - resources: by *Resource, *Role, *User (as resources) or *Account
-//     (an ARN with no record), the record the ARN resolves to.
+//     (an ARN with no record), the record the ARN resolves to;
+//   - byARN: for up to maxCachedARNs resource ARNs, the record lookup's
+//     result (the part and the record), so that a repeated ARN costs one
+//     lookup instead of the record lookup's several (the ARN, each parent
+//     path, the role and user tables); ARNs beyond the bound take that
+//     path.
 //
 // It lives with the World and is replaced whenever the world is
 // finalized, so a world never serves what an earlier state gathered: a
 // policy detached in a new snapshot is never honoured by it. Entries are
 // immutable; the maps are safe for concurrent use. Its size is bounded by
-// the world's entities (plus those of callers resolved in earlier worlds).
+// the world's entities (plus those of callers resolved in earlier worlds)
+// and maxCachedARNs.
 type decisionCache struct {
-	principals sync.Map // *User, *Group, *Account -> *principalPart
+	principals publishedMap[principalKey, *principalPart]
 	resources  sync.Map // *Resource, *Role, *User, *Account -> *resourcePart
+	byARN      publishedMap[string, *arnPart]
 }
+
+// principalKey is the entity a caller's principal part is cached by: one
+// of its fields is set.
+type principalKey struct {
+	user    *User
+	group   *Group
+	account *Account
+}
+
+// publishedMap is a map for many readers. Reads look up a plain map
+// published through an atomic pointer, without a lock; new entries wait
+// in pending (under mu) and are published in batches, each copying the
+// map, so that filling it costs O(1) amortized per entry. Once it holds
+// its bound, everything is published and misses take no lock.
+type publishedMap[K comparable, V any] struct {
+	published atomic.Pointer[map[K]V]
+	full      atomic.Bool
+	mu        sync.Mutex
+	pending   map[K]V
+	n         int64 // published and pending entries
+}
+
+func (c *publishedMap[K, V]) load(k K) (V, bool) {
+	if m := c.published.Load(); m != nil {
+		if e, ok := (*m)[k]; ok {
+			return e, true
+		}
+	}
+	if c.full.Load() {
+		var zero V
+		return zero, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.pending[k]
+	return e, ok
+}
+
+// store adds an entry unless k has one or the map holds bound entries;
+// it returns the entry k then has (ok false: none).
+func (c *publishedMap[K, V]) store(k K, e V, bound int64) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var pub map[K]V
+	if m := c.published.Load(); m != nil {
+		pub = *m
+	}
+	if old, ok := pub[k]; ok {
+		return old, true
+	}
+	if old, ok := c.pending[k]; ok {
+		return old, true
+	}
+	if c.full.Load() {
+		var zero V
+		return zero, false
+	}
+	if c.pending == nil {
+		c.pending = map[K]V{}
+	}
+	c.pending[k] = e
+	c.n++
+	full := c.n >= bound
+	if !full && len(c.pending) < max(16, len(pub)/4) {
+		return e, true
+	}
+	next := make(map[K]V, len(pub)+len(c.pending))
+	for k, v := range pub {
+		next[k] = v
+	}
+	for k, v := range c.pending {
+		next[k] = v
+	}
+	c.published.Store(&next)
+	c.pending = nil
+	if full {
+		c.full.Store(true)
+	}
+	return e, true
+}
+
+// len is how many entries the map holds.
+func (c *publishedMap[K, V]) len() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// arnPart is resourcePartFor's result for one ARN.
+type arnPart struct {
+	part *resourcePart
+	res  *Resource
+}
+
+// maxCachedARNs bounds decisionCache.byARN: requests naming ever new
+// objects (s3:::bucket/<key>) must not grow it without bound.
+var maxCachedARNs int64 = 1 << 16 // a variable for the tests
 
 // sessionPart is a role session's principal part, for one world's cache.
 type sessionPart struct {
@@ -353,37 +467,48 @@ func (w *World) principalPartFor(c *Caller) *principalPart {
 		s.part.Store(&sessionPart{cache: dc, role: c.Role, part: pp})
 		return pp
 	}
-	var key any
+	var key principalKey
 	switch {
 	case c.User != nil && c.Role == nil && c.Group == nil:
-		key = c.User
+		key.user = c.User
 	case c.Group != nil && c.User == nil && c.Role == nil:
-		key = c.Group
+		key.group = c.Group
 	case c.Kind == engine.AccountRoot && c.Account != nil && c.User == nil && c.Role == nil && c.Group == nil:
-		key = c.Account
+		key.account = c.Account
 	default:
 		return nil
 	}
-	if v, ok := dc.principals.Load(key); ok {
-		if pp := v.(*principalPart); pp.principal == c.Principal && pp.kind == c.Kind {
+	if pp, ok := dc.principals.load(key); ok {
+		if pp.principal == c.Principal && pp.kind == c.Kind {
 			return pp
 		}
 		return nil
 	}
 	pp := w.gatherPrincipal(c)
-	dc.principals.LoadOrStore(key, pp)
+	dc.principals.store(key, pp, math.MaxInt64) // bounded by the entities
 	return pp
 }
 
 // resourcePartFor returns the cached resource part for an ARN, or nil
 // when it is not cached (then gather computes it).
 func (w *World) resourcePartFor(arnText string) (*resourcePart, *Resource) {
-	// The part depends only on the record the ARN resolves to (a resource,
-	// a role or user, or else just the account), so that is the key.
 	dc := w.cache
 	if dc == nil {
 		return nil, nil
 	}
+	if e, ok := dc.byARN.load(arnText); ok {
+		return e.part, e.res
+	}
+	rp, res := w.resourcePartByRecord(dc, arnText)
+	// The key is cloned: arnText may be part of a larger request body.
+	dc.byARN.store(strings.Clone(arnText), &arnPart{part: rp, res: res}, maxCachedARNs)
+	return rp, res
+}
+
+// resourcePartByRecord finds the resource part by the record an ARN
+// resolves to: the part depends only on that record (a resource, a role
+// or user, or else just the account), so that is the key.
+func (w *World) resourcePartByRecord(dc *decisionCache, arnText string) (*resourcePart, *Resource) {
 	res, acct := w.resource(arnText)
 	role, _ := w.roleAt(arnText)
 	var user *User
