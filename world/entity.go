@@ -261,7 +261,11 @@ func applyList[T any](s *Selection, kind EntityKind, named map[EntityRef]bool, b
 		if added == nil {
 			return base, nil
 		}
-		return append(base, added...), nil
+		// Never append into base's spare capacity: another account
+		// version derived from the same base (a follower's, a retried
+		// write's) may append there too, and the two would share, and
+		// overwrite, each other's new entities.
+		return append(base[:len(base):len(base)], added...), nil
 	}
 	out := make([]T, 0, len(base)-len(remove)+len(added))
 	for i := range base {

@@ -416,3 +416,32 @@ func TestRebuildEntitiesShares(t *testing.T) {
 		t.Fatalf("Rebuild: want the documents shared, the entities new")
 	}
 }
+
+// Two versions of an account derived from the same base, each adding an
+// entity, do not share the new entities: a follower's change and a local
+// write (or a retried one) may both start from one published account, and
+// appending into the base's spare capacity made each overwrite the other's
+// (found by the race detector in TestIAMAcceptanceCorpus).
+func TestApplyFromOneBaseDoesNotShareAdditions(t *testing.T) {
+	base := world.FileAccount{ID: "111111111111", Users: make([]world.FileUser, 1, 8)}
+	base.Users[0] = world.FileUser{Name: "existing"}
+	add := func(name string) world.FileAccount {
+		s := world.Select(base.ID, &base, []world.EntityRef{{Kind: world.EntityUser, Name: name}})
+		next, _, err := s.Apply(&world.FileAccount{ID: base.ID, Users: []world.FileUser{{Name: name}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return next
+	}
+	a := add("alice")
+	b := add("bob")
+	if len(a.Users) != 2 || a.Users[1].Name != "alice" {
+		t.Fatalf("the first version lost its user to the second: %+v", a.Users)
+	}
+	if len(b.Users) != 2 || b.Users[1].Name != "bob" {
+		t.Fatalf("second version: %+v", b.Users)
+	}
+	if len(base.Users) != 1 {
+		t.Fatalf("the base changed: %+v", base.Users)
+	}
+}
