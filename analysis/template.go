@@ -1,6 +1,10 @@
 package analysis
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamgate/iamgate/policy/vars"
+)
 
 // This file mirrors the policy-variable grammar of policy/vars (Compile and
 // parseVar) so that the solver can see the structure of a value: literal
@@ -118,39 +122,9 @@ func templateVars(units []tunit) []string {
 	return out
 }
 
-// splitARN mirrors vars.CompileARN's split at the first five colons outside
-// ${...}; ok is false when text is not an ARN pattern.
-func splitARN(text string) ([5]string, bool) {
-	var out [5]string
-	if !strings.HasPrefix(text, "arn:") {
-		return out, false
-	}
-	rest := text[4:]
-	n, depth, start := 0, 0, 0
-	for i := 0; i < len(rest) && n < 4; i++ {
-		switch rest[i] {
-		case '{':
-			if i > 0 && rest[i-1] == '$' {
-				depth++
-			}
-		case '}':
-			if depth > 0 {
-				depth--
-			}
-		case ':':
-			if depth == 0 {
-				out[n] = rest[start:i]
-				n++
-				start = i + 1
-			}
-		}
-	}
-	if n < 4 {
-		return out, false
-	}
-	out[4] = rest[start:]
-	return out, true
-}
+// splitARN is vars.CompileARN's split, so that the solver reads an ARN
+// pattern's components exactly as the engine does.
+func splitARN(text string) ([5]string, bool) { return vars.SplitARN(text) }
 
 // escapeValue writes units (variables already resolved into literals) back
 // as policy text that means the same under the operator: "${" is written

@@ -338,7 +338,7 @@ func CompileARN(text string, vars bool) ARNPattern {
 		return ARNPattern{any: true, valid: true}
 	}
 	var p ARNPattern
-	comps, ok := splitARN(text)
+	comps, ok := SplitARN(text)
 	if !ok {
 		return p
 	}
@@ -349,8 +349,10 @@ func CompileARN(text string, vars bool) ARNPattern {
 	return p
 }
 
-// splitARN splits at the first five colons that are not inside ${...}.
-func splitARN(text string) ([5]string, bool) {
+// SplitARN splits an ARN pattern at the first five colons that are not
+// inside ${...}, as CompileARN does; ok is false when text does not start
+// with "arn:" or has fewer than six components.
+func SplitARN(text string) (comps [5]string, ok bool) {
 	var out [5]string
 	if !strings.HasPrefix(text, "arn:") {
 		return out, false
