@@ -6,11 +6,8 @@ import (
 	"github.com/iamgate/iamgate/policy/vars"
 )
 
-// This file mirrors the policy-variable grammar of policy/vars (Compile and
-// parseVar) so that the solver can see the structure of a value: literal
-// text, '*', '?' and ${key} references. vars keeps that structure private;
-// parseTemplate cross-checks itself against vars.Variables so that a
-// divergence is reported as UNKNOWN instead of answered.
+// The solver sees the structure of a value as policy/vars parses it (its
+// Template.Units): literal text, '*', '?' and ${key} references.
 
 type unitKind uint8
 
@@ -29,86 +26,16 @@ type tunit struct {
 	hasDef bool
 }
 
-// parseTemplate splits policy text into units. With vars false "${" is
-// literal text.
-func parseTemplate(text string, vars bool) []tunit {
-	var out []tunit
-	lit := func(s string) {
-		if s == "" {
-			return
-		}
-		if n := len(out); n > 0 && out[n-1].kind == uLit {
-			out[n-1].text += s
-			return
-		}
-		out = append(out, tunit{kind: uLit, text: s})
+// parseTemplate splits policy text into units, as policy/vars compiles it.
+// With useVars false "${" is literal text.
+func parseTemplate(text string, useVars bool) []tunit {
+	t := vars.Compile(text, useVars)
+	us := t.Units()
+	out := make([]tunit, len(us))
+	for i, u := range us {
+		out[i] = tunit{kind: unitKind(u.Kind), text: u.Text, key: u.Key, raw: u.RawKey, hasDef: u.HasDefault}
 	}
-	start := 0
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '*' || c == '?':
-			lit(text[start:i])
-			k := uStar
-			if c == '?' {
-				k = uQm
-			}
-			out = append(out, tunit{kind: k})
-			start = i + 1
-		case c == '$' && vars && i+1 < len(text) && text[i+1] == '{':
-			key, def, hasDef, n, ok := parseVar(text[i:])
-			if !ok {
-				continue
-			}
-			lit(text[start:i])
-			switch key {
-			case "*", "?", "$":
-				lit(key)
-			default:
-				out = append(out, tunit{kind: uVar, key: strings.ToLower(key), raw: key, text: def, hasDef: hasDef})
-			}
-			i += n - 1
-			start = i + 1
-		}
-	}
-	lit(text[start:])
 	return out
-}
-
-func parseVar(s string) (key, def string, hasDef bool, n int, ok bool) {
-	end := -1
-	inQuote := false
-	for i := 2; i < len(s); i++ {
-		if s[i] == '\'' {
-			if inQuote && i+1 < len(s) && s[i+1] == '\'' {
-				i++
-				continue
-			}
-			inQuote = !inQuote
-			continue
-		}
-		if s[i] == '}' && !inQuote {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return "", "", false, 0, false
-	}
-	body := s[2:end]
-	key = body
-	if j := strings.IndexByte(body, ','); j >= 0 {
-		key = body[:j]
-		d := strings.TrimSpace(body[j+1:])
-		if len(d) < 2 || d[0] != '\'' || d[len(d)-1] != '\'' {
-			return "", "", false, 0, false
-		}
-		def, hasDef = strings.ReplaceAll(d[1:len(d)-1], "''", "'"), true
-	}
-	key = strings.TrimSpace(key)
-	if key == "" || strings.ContainsAny(key, " \t'{") {
-		return "", "", false, 0, false
-	}
-	return key, def, hasDef, end + 1, true
 }
 
 // templateVars lists the variable keys (lower case) of units.

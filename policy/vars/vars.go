@@ -25,7 +25,40 @@ type part struct {
 	kind   partKind
 	text   string // literal text, or the default value
 	key    string // lower-cased context key for partVar
+	raw    string // the key as written, for partVar
 	hasDef bool
+}
+
+// UnitKind is the kind of a Unit.
+type UnitKind uint8
+
+const (
+	UnitLiteral  UnitKind = iota // literal text
+	UnitStar                     // the '*' wildcard
+	UnitQuestion                 // the '?' wildcard
+	UnitVariable                 // a policy variable
+)
+
+// Unit is one piece of a compiled template, for tools that reason about
+// the text (the analysis package): literal text, a wildcard, or a
+// variable with its key and default.
+type Unit struct {
+	Kind UnitKind
+	// Text is the literal text, or a variable's default.
+	Text string
+	// Key is a variable's key in lower case; RawKey as written.
+	Key, RawKey string
+	HasDefault  bool
+}
+
+// Units returns the template's pieces, in order; adjacent literal text is
+// one unit.
+func (t *Template) Units() []Unit {
+	out := make([]Unit, len(t.parts))
+	for i, p := range t.parts {
+		out[i] = Unit{Kind: UnitKind(p.kind), Text: p.text, Key: p.key, RawKey: p.raw, HasDefault: p.hasDef}
+	}
+	return out
 }
 
 // Template is compiled policy text that may hold wildcards and variables.
@@ -81,7 +114,7 @@ func Compile(text string, vars bool) Template {
 			case "*", "?", "$":
 				lit(v.Key)
 			default:
-				t.parts = append(t.parts, part{kind: partVar, key: strings.ToLower(v.Key), text: v.Default, hasDef: v.HasDef})
+				t.parts = append(t.parts, part{kind: partVar, key: strings.ToLower(v.Key), raw: v.Key, text: v.Default, hasDef: v.HasDef})
 				t.hasVars = true
 			}
 			i += n - 1
