@@ -337,7 +337,10 @@ func boundedAction(service, action string) string {
 // (the STS API Reference, GetSessionToken: "You cannot call any IAM API
 // operations unless MFA authentication information is included in the
 // request. You cannot call any STS API except AssumeRole or
-// GetCallerIdentity."). IAM answers such a call InvalidClientTokenId.
+// GetCallerIdentity."). IAM answers such a call InvalidClientTokenId
+// (real output quoted in aws/aws-sdk-js#460 and cloudyr/aws.iam#15); STS
+// answers AccessDenied "Cannot call X with session credentials" (real
+// output quoted in aws/aws-sdk-php#1876 and fwdcloudsec/granted#151).
 func sessionLimits(service, action string, t *token) *query.Error {
 	if t == nil || t.Role != "" {
 		return nil
