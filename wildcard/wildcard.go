@@ -42,6 +42,9 @@ func match(p, s string, fold bool) bool {
 		if pi < len(p) {
 			c := p[pi]
 			if c == '*' {
+				if pi+1 == len(p) {
+					return true // a trailing '*' takes whatever is left
+				}
 				star, starS = pi, si
 				pi++
 				continue
@@ -70,8 +73,12 @@ func match(p, s string, fold bool) bool {
 		if star < 0 || starS >= len(s) {
 			return false
 		}
-		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
+		if s[starS] < utf8.RuneSelf {
+			starS++
+		} else {
+			_, n := utf8.DecodeRuneInString(s[starS:])
+			starS += n
+		}
 		pi, si = star+1, starS
 	}
 }

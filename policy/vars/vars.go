@@ -350,8 +350,12 @@ func glob(p []unit, s string, fold bool) bool {
 		}
 		// The '*' swallows one more character, a whole UTF-8 sequence, so
 		// that a '?' after it never starts inside one.
-		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
+		if s[starS] < utf8.RuneSelf {
+			starS++
+		} else {
+			_, n := utf8.DecodeRuneInString(s[starS:])
+			starS += n
+		}
 		pi, po, si = star+1, 0, starS
 	}
 }
