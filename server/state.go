@@ -463,6 +463,12 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 	return concurrentModification()
 }
 
+// entityKinds are the world's entity kinds of the store's item kinds.
+var entityKinds = map[store.Kind]world.EntityKind{
+	store.KindUser: world.EntityUser, store.KindGroup: world.EntityGroup, store.KindRole: world.EntityRole,
+	store.KindPolicy: world.EntityPolicy, store.KindResource: world.EntityResource,
+}
+
 // editError carries fn's answer out of a write transaction that it ends.
 type editError struct{ e *query.Error }
 
@@ -712,40 +718,10 @@ func (s *State) fedChange(ctx context.Context, v store.Snapshot, snap *snapshot,
 			derr = json.Unmarshal(it.Data, &meta)
 			meta.Users, meta.Groups, meta.Roles, meta.Policies, meta.Resources = part.Users, part.Groups, part.Roles, part.Policies, part.Resources
 			part = meta
-		case store.KindUser:
-			refs = append(refs, world.EntityRef{Kind: world.EntityUser, Name: k.Name})
+		case store.KindUser, store.KindGroup, store.KindRole, store.KindPolicy, store.KindResource:
+			refs = append(refs, world.EntityRef{Kind: entityKinds[k.Kind], Name: k.Name})
 			if found {
-				var e world.FileUser
-				derr = json.Unmarshal(it.Data, &e)
-				part.Users = append(part.Users, e)
-			}
-		case store.KindGroup:
-			refs = append(refs, world.EntityRef{Kind: world.EntityGroup, Name: k.Name})
-			if found {
-				var e world.FileGroup
-				derr = json.Unmarshal(it.Data, &e)
-				part.Groups = append(part.Groups, e)
-			}
-		case store.KindRole:
-			refs = append(refs, world.EntityRef{Kind: world.EntityRole, Name: k.Name})
-			if found {
-				var e world.FileRole
-				derr = json.Unmarshal(it.Data, &e)
-				part.Roles = append(part.Roles, e)
-			}
-		case store.KindPolicy:
-			refs = append(refs, world.EntityRef{Kind: world.EntityPolicy, Name: k.Name})
-			if found {
-				var e world.FilePolicy
-				derr = json.Unmarshal(it.Data, &e)
-				part.Policies = append(part.Policies, e)
-			}
-		case store.KindResource:
-			refs = append(refs, world.EntityRef{Kind: world.EntityResource, Name: k.Name})
-			if found {
-				var e world.FileResource
-				derr = json.Unmarshal(it.Data, &e)
-				part.Resources = append(part.Resources, e)
+				derr = store.AddItem(&part, k.Kind, it.Data)
 			}
 		}
 		if derr != nil {

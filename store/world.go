@@ -157,6 +157,37 @@ func LoadAccount(ctx context.Context, r Reader, id string) (a world.FileAccount,
 	return a, err == nil, err
 }
 
+// AddItem decodes a stored entity of an account (a user, group, role,
+// customer managed policy or resource) and appends it to its list in a.
+func AddItem(a *world.FileAccount, kind Kind, data []byte) error {
+	var err error
+	switch kind {
+	case KindUser:
+		var v world.FileUser
+		err = json.Unmarshal(data, &v)
+		a.Users = append(a.Users, v)
+	case KindGroup:
+		var v world.FileGroup
+		err = json.Unmarshal(data, &v)
+		a.Groups = append(a.Groups, v)
+	case KindRole:
+		var v world.FileRole
+		err = json.Unmarshal(data, &v)
+		a.Roles = append(a.Roles, v)
+	case KindPolicy:
+		var v world.FilePolicy
+		err = json.Unmarshal(data, &v)
+		a.Policies = append(a.Policies, v)
+	case KindResource:
+		var v world.FileResource
+		err = json.Unmarshal(data, &v)
+		a.Resources = append(a.Resources, v)
+	default:
+		err = fmt.Errorf("store: %s is not an entity kind", kind)
+	}
+	return err
+}
+
 func loadAccount(ctx context.Context, r Reader, it Item) (world.FileAccount, error) {
 	var a world.FileAccount
 	if err := json.Unmarshal(it.Data, &a); err != nil {
@@ -168,29 +199,7 @@ func loadAccount(ctx context.Context, r Reader, it Item) (world.FileAccount, err
 			return a, err
 		}
 		for _, it := range items {
-			var err error
-			switch kind {
-			case KindUser:
-				var v world.FileUser
-				err = json.Unmarshal(it.Data, &v)
-				a.Users = append(a.Users, v)
-			case KindGroup:
-				var v world.FileGroup
-				err = json.Unmarshal(it.Data, &v)
-				a.Groups = append(a.Groups, v)
-			case KindRole:
-				var v world.FileRole
-				err = json.Unmarshal(it.Data, &v)
-				a.Roles = append(a.Roles, v)
-			case KindPolicy:
-				var v world.FilePolicy
-				err = json.Unmarshal(it.Data, &v)
-				a.Policies = append(a.Policies, v)
-			case KindResource:
-				var v world.FileResource
-				err = json.Unmarshal(it.Data, &v)
-				a.Resources = append(a.Resources, v)
-			}
+			err := AddItem(&a, kind, it.Data)
 			if err != nil {
 				return a, fmt.Errorf("store: %s %s in %s: %w", kind, it.Name, a.ID, err)
 			}
