@@ -26,6 +26,9 @@ type Bootstrap struct {
 	// Key is the administrator's new access key (with its secret) when one
 	// was made, to be shown once.
 	Key *api.AccessKey
+	// KeyByAnother is set on a first start whose administrator key another
+	// server sharing the store made (and printed) first.
+	KeyByAnother bool
 }
 
 // Bootstrap prepares the first start, which is a store that holds no
@@ -82,11 +85,17 @@ func (s *Server) Bootstrap(ctx context.Context, keyID, secret string) (Bootstrap
 		return out, s.keys.ImportAccessKey(ctx, s.cfg.Account, AdminUser, keyID, secret)
 	}
 	if !existing && !s.cfg.Dev {
-		k, err := s.keys.CreateAccessKey(ctx, s.cfg.Account, AdminUser)
+		// Servers starting together on an empty store each saw no key:
+		// only the first to commit makes one.
+		k, made, err := s.keys.CreateFirstAccessKey(ctx, s.cfg.Account, AdminUser)
 		if err != nil {
 			return out, err
 		}
-		out.Key = &k
+		if made {
+			out.Key = &k
+		} else {
+			out.KeyByAnother = true
+		}
 	}
 	return out, nil
 }

@@ -382,6 +382,39 @@ func (k *Keys) CreateAccessKey(ctx context.Context, account, user string) (api.A
 	return out, nil
 }
 
+// CreateFirstAccessKey creates a user's key only if the store holds no
+// access key at all, in one write transaction: of several servers starting
+// on one empty store, exactly one makes the first administrator's key (the
+// others find it there and make none). made is false when a key existed.
+func (k *Keys) CreateFirstAccessKey(ctx context.Context, account, user string) (key api.AccessKey, made bool, err error) {
+	id := api.NewKeyID("AKIA", account)
+	secret := newSecret()
+	sk := storedKey{Account: account, User: user, Status: "Active", Created: time.Now().UTC().Truncate(time.Second),
+		Sealed: seal(k.secrets, []byte(secret), []byte(id))}
+	data, err := json.Marshal(sk)
+	if err != nil {
+		return api.AccessKey{}, false, err
+	}
+	err = k.st.Update(ctx, func(tx store.Tx) error {
+		items, _, err := tx.List(ctx, KindAccessKey, "", "", 1)
+		if err != nil || len(items) > 0 {
+			return err
+		}
+		if _, err := tx.Put(ctx, keyKey(id), data, 0); err != nil {
+			return err
+		}
+		made = true
+		return nil
+	})
+	k.invalidate(id)
+	if err != nil || !made {
+		return api.AccessKey{}, false, err
+	}
+	out := sk.public(id)
+	out.Secret = secret
+	return out, true, nil
+}
+
 // ImportAccessKey stores a key with a given ID and secret (the first
 // administrator's key when it comes from the environment).
 func (k *Keys) ImportAccessKey(ctx context.Context, account, user, id, secret string) error {

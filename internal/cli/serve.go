@@ -197,6 +197,10 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	if boot.Key != nil {
 		fmt.Fprintf(stdout, "iamgate: the administrator's access key, shown only now:\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", boot.Key.ID, boot.Key.Secret)
 	}
+	if boot.KeyByAnother {
+		fmt.Fprintln(stdout, "iamgate: another server sharing this store made the administrator's first access key and printed it")
+	}
+
 	if p.dev {
 		fmt.Fprintf(stderr, "\n*** iamgate --dev: ANY credentials are accepted, unsigned, as %s in account %s. ***\n*** Do not expose this server. ***\n\n", server.AdminUser, p.account)
 	}
