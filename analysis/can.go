@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"regexp"
 	"slices"
@@ -30,6 +31,9 @@ type CanQuery struct {
 	// NoIndex decides every action of the services on every resource of
 	// its types (for tests).
 	NoIndex bool
+	// Ctx, when set, stops the analysis once it is done (cancelled or past
+	// its deadline): Can then returns its error.
+	Ctx context.Context
 }
 
 // Permission is one action the principal may perform on one resource.
@@ -326,7 +330,7 @@ func (x *Index) Can(q CanQuery) ([]*Permission, error) {
 		}
 		sort.Slice(extras, func(i, j int) bool { return extras[i].arn < extras[j].arn })
 	}
-	d := &decider{w: x.w, context: q.Context, time: q.Time}
+	d := &decider{ctx: q.Ctx, w: x.w, context: q.Context, time: q.Time}
 	var out []*Permission
 	for _, s := range services {
 		for _, a := range s.Actions {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -38,6 +39,8 @@ func (s *Step) Always() bool { return s.AllowedIf.Always() }
 // query does not give and the world does not derive, and that a statement
 // applying to the action mentions, is unknown.
 type decider struct {
+	// ctx, when set, ends the analysis: decide returns its error.
+	ctx     context.Context
 	w       *world.World
 	context map[string][]string
 	time    time.Time
@@ -46,6 +49,11 @@ type decider struct {
 // decide returns the step of caller doing action on resource, nil when the
 // engine allows it for no value of its unknown keys, or an UnknownError.
 func (d *decider) decide(c *world.Caller, principal, action, resource string) (*Step, error) {
+	if d.ctx != nil {
+		if err := d.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	// The engine matches actions ignoring case; given in lower case, it
 	// need not lower them through its cache of lowered names, which grows
 	// by a copy per new name (17,000 for a can of every catalog action).

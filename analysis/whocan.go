@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
@@ -29,6 +30,9 @@ type WhoCanQuery struct {
 	// NoIndex decides every principal of the world instead of those the
 	// index admits (for tests).
 	NoIndex bool
+	// Ctx, when set, stops the analysis once it is done (cancelled or past
+	// its deadline): WhoCan then returns its error.
+	Ctx context.Context
 }
 
 // Decisions of an Access.
@@ -137,7 +141,7 @@ func (x *Index) WhoCan(q WhoCanQuery) ([]*Access, error) {
 	if q.MaxDepth <= 0 {
 		q.MaxDepth = 8
 	}
-	wc := &whoCan{x: x, q: q, d: &decider{w: x.w, context: q.Context, time: q.Time}, edges: map[edgeKey]edge{}, callers: map[string]*world.Caller{}}
+	wc := &whoCan{x: x, q: q, d: &decider{ctx: q.Ctx, w: x.w, context: q.Context, time: q.Time}, edges: map[edgeKey]edge{}, callers: map[string]*world.Caller{}}
 	var out []*Access
 	actions := append([]string(nil), q.Actions...)
 	sort.Strings(actions)

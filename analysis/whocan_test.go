@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -157,5 +159,27 @@ func TestWhoCanEveryRoute(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestAnalysesStopWhenCancelled: a query whose context is done returns
+// its error instead of an answer (the server cancels an analysis whose
+// client went away or whose time ran out).
+func TestAnalysesStopWhenCancelled(t *testing.T) {
+	w := chainWorld(t)
+	x := NewIndex(w)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := x.WhoCan(WhoCanQuery{Ctx: ctx, Actions: []string{"s3:GetObject"}, Resource: "arn:aws:s3:::data/k", Time: diffTime, Transitive: true})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("who-can: %v, want context.Canceled", err)
+	}
+	_, err = x.Can(CanQuery{Ctx: ctx, Principal: "arn:aws:iam::111111111111:user/u", Time: diffTime})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("can: %v, want context.Canceled", err)
+	}
+	// Not cancelled, the same questions are answered.
+	if _, err := x.WhoCan(WhoCanQuery{Ctx: context.Background(), Actions: []string{"s3:GetObject"}, Resource: "arn:aws:s3:::data/k", Time: diffTime}); err != nil {
+		t.Fatal(err)
 	}
 }

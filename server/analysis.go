@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -376,6 +377,9 @@ func (s *Server) analysisError(c *api.Call, v *visibility, err error) *query.Err
 	if errors.Is(err, world.ErrUnknownPrincipal) {
 		return query.Errorf("NoSuchEntity", "%v", err)
 	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return query.Errorf("ServiceUnavailable", "The analysis did not finish within %s: ask a narrower question (fewer actions, a lower maxDepth).", s.cfg.AnalysisTimeout)
+	}
 	msg := err.Error()
 	for _, id := range accountIDs.FindAllString(msg, -1) {
 		if !v.accounts[id] {
@@ -485,7 +489,9 @@ func (s *Server) whoCan(c *api.Call, body []byte) (any, *query.Error) {
 		return nil, qe
 	}
 	defer release()
-	as, err := analysis.NewIndex(w).WhoCan(analysis.WhoCanQuery{Actions: in.Actions, Resource: in.Resource, Context: kv, Time: at,
+	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
+	defer cancel()
+	as, err := analysis.NewIndex(w).WhoCan(analysis.WhoCanQuery{Ctx: ctx, Actions: in.Actions, Resource: in.Resource, Context: kv, Time: at,
 		Transitive: in.Transitive, MaxDepth: in.MaxDepth})
 	if err != nil {
 		return nil, s.analysisError(c, v, err)
@@ -552,7 +558,9 @@ func (s *Server) can(c *api.Call, body []byte) (any, *query.Error) {
 		return nil, qe
 	}
 	defer release()
-	ps, err := analysis.NewIndex(w).Can(analysis.CanQuery{Principal: principal, Services: in.Services, Resource: in.Resource, Context: kv, Time: at})
+	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
+	defer cancel()
+	ps, err := analysis.NewIndex(w).Can(analysis.CanQuery{Ctx: ctx, Principal: principal, Services: in.Services, Resource: in.Resource, Context: kv, Time: at})
 	if err != nil {
 		return nil, s.analysisError(c, v, err)
 	}

@@ -40,6 +40,11 @@ const (
 // users by name.
 func analysisEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 	t.Helper()
+	return analysisEnvWith(t, nil)
+}
+
+func analysisEnvWith(t testing.TB, configure func(*server.Config)) (*env, map[string]aws.Credentials) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
 	if err != nil {
@@ -53,7 +58,12 @@ func analysisEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 	if err := store.SaveWorld(ctx, st, w); err != nil {
 		t.Fatal(err)
 	}
-	e := startEnvWith(t, st, func(c *server.Config) { c.Account = mgmtAccount })
+	e := startEnvWith(t, st, func(c *server.Config) {
+		c.Account = mgmtAccount
+		if configure != nil {
+			configure(c)
+		}
+	})
 	keys := map[string]aws.Credentials{}
 	for user, acct := range map[string]string{"auditor": mgmtAccount, "analyst": acctA, "nobody": acctA, "scoped": acctA,
 		"b-analyst": acctB, "outsider": acctOutside} {
@@ -170,6 +180,24 @@ func sameJSON(t *testing.T, what string, a, b []byte) {
 // who-can over the stored world: a member account sees its own principals
 // (and chains through its own roles only); the management account sees the
 // organization, and its answer is the CLI's, shape and all.
+// An analysis past the server's time bound is stopped and answered
+// ServiceUnavailable (503), as a request the server cannot serve now; the
+// slot it held is free for the next one.
+func TestAnalysisTimeout(t *testing.T) {
+	e, keys := analysisEnvWith(t, func(c *server.Config) { c.AnalysisTimeout = time.Nanosecond })
+	for _, q := range []struct{ op, body string }{
+		{"who-can", `{"actions":["s3:GetObject"],"resource":"` + dataA + `","transitive":true}`},
+		{"can", `{"principal":"arn:aws:iam::111111111111:user/reader"}`},
+	} {
+		for range 3 {
+			st, out := e.analyze(t, keys["auditor"], q.op, q.body)
+			if got := analysisError(t, st, out); !strings.HasPrefix(got, "Service Unavailable ServiceUnavailable The analysis did not finish within 1ns") {
+				t.Fatalf("%s past its time: %d %s", q.op, st, out)
+			}
+		}
+	}
+}
+
 func TestAnalysisWhoCan(t *testing.T) {
 	e, keys := analysisEnv(t)
 	q := `{"actions":["s3:GetObject"],"resource":"` + dataA + `","transitive":true}`

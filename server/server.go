@@ -52,7 +52,14 @@ type Config struct {
 	Audit *audit.Log
 	// Pipeline, when set, serves the central policy pipeline.
 	Pipeline *PipelineConfig
+	// AnalysisTimeout bounds one analysis request (who-can, can); 0 means
+	// DefaultAnalysisTimeout. A client that goes away cancels its analysis
+	// too.
+	AnalysisTimeout time.Duration
 }
+
+// DefaultAnalysisTimeout is how long one analysis may run.
+const DefaultAnalysisTimeout = 2 * time.Minute
 
 // Server answers IAM and STS Query API requests.
 type Server struct {
@@ -76,6 +83,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Account == "" {
 		cfg.Account = DefaultAccount
+	}
+	if cfg.AnalysisTimeout <= 0 {
+		cfg.AnalysisTimeout = DefaultAnalysisTimeout
 	}
 	keys := NewKeys(cfg.Store, cfg.Master)
 	st, err := LoadState(ctx, cfg.Store, keys)

@@ -30,6 +30,7 @@ type serveParams struct {
 	metricsListen                   string
 	dev                             bool
 	auditRetention                  time.Duration
+	analysisTimeout                 time.Duration
 	// masterKey is IAMGATE_MASTER_KEY's value.
 	masterKey string
 	// The central policy pipeline.
@@ -85,6 +86,7 @@ signatures, for quick local use; it listens only on a loopback address
 	cmd.Flags().StringVar(&p.logFormat, "log-format", "text", "request log format: text or json (to stderr)")
 	cmd.Flags().StringVar(&p.metricsListen, "metrics-listen", "", `serve Prometheus metrics at /metrics on this address, or "off" (default: at /metrics on --listen when it is loopback)`)
 	cmd.Flags().Var(newRetentionFlag(&p.auditRetention), "audit-retention", "keep audit log entries this long, such as 90d or 720h (0: forever)")
+	cmd.Flags().DurationVar(&p.analysisTimeout, "analysis-timeout", server.DefaultAnalysisTimeout, "stop an analysis request (who-can, can) that runs longer, answering ServiceUnavailable")
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
 	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
 	cmd.Flags().StringVar(&p.pipelineGuardrails, "pipeline-guardrails", "", "guardrails file, stored as a new version when it changed")
@@ -181,7 +183,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	auditLog := audit.NewLog(st)
 	defer auditLog.Close()
 	defer startRetention(ctx, st, p.auditRetention, log)()
-	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog, Pipeline: pipelineCfg}
+	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog, Pipeline: pipelineCfg, AnalysisTimeout: p.analysisTimeout}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		return err
