@@ -61,7 +61,7 @@ func (x *Index) worldARNs() []string {
 		for r := range a.Resources {
 			seen[r] = id
 		}
-		for _, u := range a.Users {
+		for _, u := range a.Users.All() {
 			seen[u.ARN()] = id
 		}
 		for _, g := range a.Groups {

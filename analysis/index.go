@@ -117,8 +117,8 @@ func NewIndex(w *world.World) *Index {
 	}
 	for _, id := range sortedKeys(w.Accounts) {
 		a := w.Accounts[id]
-		for _, n := range sortedKeys(a.Users) {
-			u := a.Users[n]
+		for _, n := range sortedKeys(a.Users.Map()) {
+			u := a.Users.Get(n)
 			e := &entity{arn: u.ARN(), account: id, user: u}
 			x.addDocs(e, u.Inline, u.Managed)
 			for _, g := range u.Groups {

@@ -172,7 +172,7 @@ func sameWorldDecisions(t *testing.T, r *rand.Rand, a, b *world.World, account s
 	t.Helper()
 	var principals []string
 	for _, acct := range []*world.Account{a.Accounts[account], b.Accounts[account]} {
-		for _, u := range acct.Users {
+		for _, u := range acct.Users.All() {
 			principals = append(principals, u.ARN())
 		}
 		for _, ro := range acct.Roles {

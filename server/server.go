@@ -575,13 +575,13 @@ func (s *Server) userCaller(account, user string) (*world.Caller, error) {
 func (s *Server) userCallerID(account, user, id string) (*world.Caller, error) {
 	w := s.state.World()
 	a := w.Accounts[account]
-	if a == nil || a.Users[user] == nil {
+	if a == nil || a.Users.Get(user) == nil {
 		return nil, errNoPrincipal
 	}
-	if u := a.Users[user]; id != "" && u.ID != "" && u.ID != id {
+	if u := a.Users.Get(user); id != "" && u.ID != "" && u.ID != id {
 		return nil, errNoPrincipal
 	}
-	return w.Caller(a.Users[user].ARN())
+	return w.Caller(a.Users.Get(user).ARN())
 }
 
 // sessionCaller rebuilds the caller a session token stands for, in the

@@ -80,7 +80,7 @@ func (w *World) Caller(principal string) (*Caller, error) {
 	}
 	switch p.Kind {
 	case engine.User:
-		if c.User = c.Account.Users[p.Name]; c.User == nil || c.User.ARN() != principal {
+		if c.User = c.Account.Users.Get(p.Name); c.User == nil || c.User.ARN() != principal {
 			return nil, fmt.Errorf("principal %s: %w", principal, ErrUnknownPrincipal)
 		}
 	case engine.Role, engine.AssumedRole:
@@ -250,7 +250,7 @@ func (w *World) userAt(a string) (*User, *Account) {
 	if acct == nil {
 		return nil, nil
 	}
-	u := acct.Users[name]
+	u := acct.Users.Get(name)
 	if u == nil || !isEntityARN(a, acct.ID, "user", u.Path, u.Name) {
 		return nil, nil
 	}

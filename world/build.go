@@ -129,9 +129,11 @@ func documents(file string, errs *[]error) (docFunc, inlineFunc) {
 func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, errs *[]error) *Account {
 	a := NewAccount(fa.ID, fa.Name)
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
-		a.Users[fa.Users[i].Name] = buildUser(&fa.Users[i], inline)
+		users.Set(fa.Users[i].Name, buildUser(&fa.Users[i], inline))
 	}
+	a.Users = users.Entities()
 	for i := range fa.Groups {
 		a.Groups[fa.Groups[i].Name] = buildGroup(&fa.Groups[i], inline)
 	}
@@ -194,7 +196,7 @@ func buildResource(fr *FileResource, doc docFunc) *Resource {
 
 // NewAccount returns an empty account.
 func NewAccount(id, name string) *Account {
-	return &Account{ID: id, Name: name, Users: map[string]*User{}, Groups: map[string]*Group{}, Roles: map[string]*Role{},
+	return &Account{ID: id, Name: name, Groups: map[string]*Group{}, Roles: map[string]*Role{},
 		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}, names: &nameIndex{}}
 }
 
@@ -340,7 +342,7 @@ func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)
 	a.OU = nil
 	// IAM names are unique in an account regardless of case (the IAM User
 	// Guide, "IAM identifiers"), though ARNs match case-sensitively.
-	for kind, names := range map[string][]string{"user": keys(a.Users), "group": keys(a.Groups), "role": keys(a.Roles), "policy": keys(a.Policies)} {
+	for kind, names := range map[string][]string{"user": sortedNames(a.Users), "group": keys(a.Groups), "role": keys(a.Roles), "policy": keys(a.Policies)} {
 		seen := map[string]string{}
 		for _, n := range names {
 			if other, dup := seen[strings.ToLower(n)]; dup {
@@ -355,7 +357,7 @@ func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)
 	for _, g := range a.Groups {
 		f.group(g)
 	}
-	for _, u := range a.Users {
+	for _, u := range a.Users.All() {
 		f.user(u)
 	}
 	for _, r := range a.Roles {
@@ -536,6 +538,16 @@ func resourceAliasKeys(parsed arn.ARN, account string, aliases []string) []strin
 
 // orgIDPattern is the Organizations API's pattern for organization IDs.
 var orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// sortedNames returns an Entities map's names, sorted.
+func sortedNames[V any](m Entities[V]) []string {
+	out := make([]string, 0, m.Len())
+	for k := range m.Keys() {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

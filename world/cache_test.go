@@ -71,8 +71,8 @@ func TestCachedDecisionsAgree(t *testing.T) {
 				}
 				resources["arn:aws:s3:::nowhere-"+id+"/k"] = true
 				resources["arn:aws:sqs:us-east-1:"+id+":q"] = true
-				for _, name := range sortedKeys(a.Users) {
-					u := a.Users[name]
+				for _, name := range sortedKeys(a.Users.Map()) {
+					u := a.Users.Get(name)
 					resources[u.ARN()] = true
 					if c, err := w.Caller(u.ARN()); err == nil {
 						callers = append(callers, c)

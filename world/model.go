@@ -72,7 +72,7 @@ type Account struct {
 	RCPs   []string
 	OU     *OU
 
-	Users     map[string]*User
+	Users     Entities[*User] // by name
 	Groups    map[string]*Group
 	Roles     map[string]*Role
 	Policies  map[string]*ManagedPolicy // customer managed, by name

@@ -31,7 +31,7 @@ func (x *nameIndex) fill(a *Account) {
 	}
 	x.filled = true
 	x.m = map[EntityKind]map[string][]string{}
-	for n := range a.Users {
+	for n := range a.Users.All() {
 		x.addLocked(EntityUser, n)
 	}
 	for n := range a.Groups {
@@ -85,9 +85,6 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range changed {
 		kinds[r.Kind] = true
 	}
-	if kinds[EntityUser] {
-		a.Users = maps.Clone(old.Users)
-	}
 	if kinds[EntityGroup] {
 		a.Groups = maps.Clone(old.Groups)
 	}
@@ -117,7 +114,7 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	var added []EntityRef // entities that did not exist before, or were rebuilt
 	for i := range part.Users {
 		if fu := &part.Users[i]; isChanged(changed, EntityUser, fu.Name) {
-			a.Users[fu.Name] = re.user(fu, old.Users[fu.Name])
+			a.Users = a.Users.With(fu.Name, re.user(fu, old.Users.Get(fu.Name)))
 			x.addLocked(EntityUser, fu.Name)
 			added = append(added, EntityRef{EntityUser, fu.Name})
 		}
@@ -156,7 +153,7 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 		}
 		switch r.Kind {
 		case EntityUser:
-			delete(a.Users, r.Name)
+			a.Users = a.Users.Without(r.Name)
 		case EntityGroup:
 			delete(a.Groups, r.Name)
 		case EntityRole:
@@ -231,7 +228,7 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 		case EntityGroup:
 			f.group(a.Groups[r.Name])
 		case EntityUser:
-			f.user(a.Users[r.Name])
+			f.user(a.Users.Get(r.Name))
 		case EntityRole:
 			f.role(a.Roles[r.Name])
 		case EntityResource:
@@ -266,8 +263,8 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 			}
 			return false
 		}
-		for _, name := range keys(a.Users) {
-			u := a.Users[name]
+		for _, name := range sortedNames(a.Users) {
+			u := a.Users.Get(name)
 			if slices.Contains(added, EntityRef{EntityUser, name}) {
 				continue
 			}
@@ -312,7 +309,7 @@ func isChanged(changed []EntityRef, kind EntityKind, name string) bool {
 func (a *Account) has(kind EntityKind, name string) bool {
 	switch kind {
 	case EntityUser:
-		return a.Users[name] != nil
+		return a.Users.Get(name) != nil
 	case EntityGroup:
 		return a.Groups[name] != nil
 	case EntityRole:
@@ -427,10 +424,12 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 	}
 	a := NewAccount(fa.ID, fa.Name)
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
 		fu := &fa.Users[i]
-		a.Users[fu.Name] = r.user(fu, old.Users[fu.Name])
+		users.Set(fu.Name, r.user(fu, old.Users.Get(fu.Name)))
 	}
+	a.Users = users.Entities()
 	for i := range fa.Groups {
 		fg := &fa.Groups[i]
 		a.Groups[fg.Name] = r.group(fg, old.Groups[fg.Name])

@@ -322,9 +322,9 @@ func sameDecisions(t *testing.T, r *rand.Rand, a, b *world.World, f *accesstest.
 	var principals, resources []string
 	for _, id := range slices.Sorted(mapKeys(a.Accounts)) {
 		acct := a.Accounts[id]
-		for _, n := range slices.Sorted(mapKeys(acct.Users)) {
-			principals = append(principals, acct.Users[n].ARN())
-			resources = append(resources, acct.Users[n].ARN())
+		for _, n := range slices.Sorted(mapKeys(acct.Users.Map())) {
+			principals = append(principals, acct.Users.Get(n).ARN())
+			resources = append(resources, acct.Users.Get(n).ARN())
 		}
 		for _, n := range slices.Sorted(mapKeys(acct.Roles)) {
 			principals = append(principals, acct.Roles[n].ARN())
@@ -399,7 +399,7 @@ func TestRebuildEntitiesShares(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := prev.Accounts["123456789012"], w.Accounts["123456789012"]
-	if a == b || a.Users["alice"] != b.Users["alice"] || a.Roles["app"] == b.Roles["app"] {
+	if a == b || a.Users.Get("alice") != b.Users.Get("alice") || a.Roles["app"] == b.Roles["app"] {
 		t.Fatalf("want a new account and role, the users shared")
 	}
 	if a.Roles["app"].Trust != b.Roles["app"].Trust || a.Roles["app"].Inline[0].Document != b.Roles["app"].Inline[0].Document {
@@ -413,7 +413,7 @@ func TestRebuildEntitiesShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := whole.Accounts["123456789012"]; c.Roles["app"].Trust != a.Roles["app"].Trust || c.Users["alice"] == a.Users["alice"] {
+	if c := whole.Accounts["123456789012"]; c.Roles["app"].Trust != a.Roles["app"].Trust || c.Users.Get("alice") == a.Users.Get("alice") {
 		t.Fatalf("Rebuild: want the documents shared, the entities new")
 	}
 }

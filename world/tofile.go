@@ -50,8 +50,8 @@ func inlineToFile(in []InlinePolicy) []FileInline {
 
 func accountToFile(a *Account) FileAccount {
 	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases}
-	for _, n := range keys(a.Users) {
-		u := a.Users[n]
+	for _, n := range sortedNames(a.Users) {
+		u := a.Users.Get(n)
 		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),
 			ManagedPolicies: u.Managed, PermissionsBoundary: u.PermissionsBoundary, Tags: u.Tags, AccessKeys: u.AccessKeys})
 	}

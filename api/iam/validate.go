@@ -125,7 +125,7 @@ func checkPrincipals(c *api.Call, doc string) *query.Error {
 			r := a.Roles[name]
 			return r != nil && r.ARN() == arn
 		}
-		u := a.Users[name]
+		u := a.Users.Get(name)
 		return u != nil && u.ARN() == arn
 	}
 	if r := policy.CheckIAM("policy", []byte(doc), policy.TrustPolicy, policy.IAMOptions{PrincipalExists: exists}); r != nil {

@@ -46,7 +46,7 @@ func TestPresetsBuild(t *testing.T) {
 			var roles, users, res, withPolicy int
 			for _, a := range w.Accounts {
 				roles += len(a.Roles)
-				users += len(a.Users)
+				users += a.Users.Len()
 				res += len(a.Resources)
 				for _, r := range a.Resources {
 					if r.Policy != nil {
