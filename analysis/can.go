@@ -58,19 +58,19 @@ func (x *Index) worldARNs() []string {
 	}
 	seen := map[string]string{}
 	for id, a := range x.w.Accounts {
-		for r := range a.Resources {
+		for r := range a.Resources.All() {
 			seen[r] = id
 		}
 		for _, u := range a.Users.All() {
 			seen[u.ARN()] = id
 		}
-		for _, g := range a.Groups {
+		for _, g := range a.Groups.All() {
 			seen[g.ARN()] = id
 		}
-		for _, r := range a.Roles {
+		for _, r := range a.Roles.All() {
 			seen[r.ARN()] = id
 		}
-		for _, p := range a.Policies {
+		for _, p := range a.Policies.All() {
 			if p.ARN != "" {
 				seen[p.ARN] = id
 			}
@@ -419,14 +419,14 @@ func (x *Index) resourceDocs() []resourceDoc {
 	var out []resourceDoc
 	for _, id := range sortedKeys(x.w.Accounts) {
 		a := x.w.Accounts[id]
-		for _, r := range sortedKeys(a.Resources) {
-			if d := a.Resources[r].Policy; d != nil && d.Policy() != nil {
+		for _, r := range sortedKeys(a.Resources.Map()) {
+			if d := a.Resources.Get(r).Policy; d != nil && d.Policy() != nil {
 				out = append(out, resourceDoc{r, d.Policy()})
 			}
 		}
-		for _, r := range sortedKeys(a.Roles) {
-			if d := a.Roles[r].Trust; d != nil && d.Policy() != nil {
-				out = append(out, resourceDoc{a.Roles[r].ARN(), d.Policy()})
+		for _, r := range sortedKeys(a.Roles.Map()) {
+			if d := a.Roles.Get(r).Trust; d != nil && d.Policy() != nil {
+				out = append(out, resourceDoc{a.Roles.Get(r).ARN(), d.Policy()})
 			}
 		}
 	}

@@ -122,21 +122,21 @@ func NewIndex(w *world.World) *Index {
 			e := &entity{arn: u.ARN(), account: id, user: u}
 			x.addDocs(e, u.Inline, u.Managed)
 			for _, g := range u.Groups {
-				if grp := a.Groups[g]; grp != nil {
+				if grp := a.Groups.Get(g); grp != nil {
 					x.addDocs(e, grp.Inline, grp.Managed)
 				}
 			}
 			x.entities = append(x.entities, e)
 		}
-		for _, n := range sortedKeys(a.Roles) {
-			r := a.Roles[n]
+		for _, n := range sortedKeys(a.Roles.Map()) {
+			r := a.Roles.Get(n)
 			e := &entity{arn: r.ARN(), account: id, role: r}
 			x.addDocs(e, r.Inline, r.Managed)
 			x.entities = append(x.entities, e)
 			noteServices(r.Trust)
 		}
-		for _, ra := range sortedKeys(a.Resources) {
-			noteServices(a.Resources[ra].Policy)
+		for _, ra := range sortedKeys(a.Resources.Map()) {
+			noteServices(a.Resources.Get(ra).Policy)
 		}
 	}
 	sort.Slice(x.entities, func(i, j int) bool { return x.entities[i].arn < x.entities[j].arn })

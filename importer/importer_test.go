@@ -39,16 +39,16 @@ func TestImportMultiAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	staging := w.Accounts["222222222222"]
-	if staging == nil || staging.Users.Len() != 2 || len(staging.Groups) != 1 || len(staging.Roles) != 1 || len(staging.Policies) != 2 {
+	if staging == nil || staging.Users.Len() != 2 || staging.Groups.Len() != 1 || staging.Roles.Len() != 1 || staging.Policies.Len() != 2 {
 		t.Fatalf("staging: %+v", staging)
 	}
-	if p := staging.Policies["DeployApps"]; p.DefaultVersion != "v2" || len(p.Versions) != 2 {
+	if p := staging.Policies.Get("DeployApps"); p.DefaultVersion != "v2" || len(p.Versions) != 2 {
 		t.Fatalf("DeployApps versions: %+v", p)
 	}
 	if u := staging.Users.Get("deployer"); u.ID != "AIDASTAGINGDEPLOYER1" || u.Tags["CostCenter"] != "0735" {
 		t.Fatalf("deployer: %+v", u)
 	}
-	if r := staging.Roles["lambda-exec"]; r.ARN() != "arn:aws:iam::222222222222:role/service-role/lambda-exec" {
+	if r := staging.Roles.Get("lambda-exec"); r.ARN() != "arn:aws:iam::222222222222:role/service-role/lambda-exec" {
 		t.Fatalf("role path: %s", r.ARN())
 	}
 

@@ -279,7 +279,7 @@ func newVisibility(w *world.World, account string) *visibility {
 		if !v.accounts[id] {
 			v.hidden = true
 		}
-		for r := range a.Resources {
+		for r := range a.Resources.All() {
 			v.owners[r] = id
 		}
 	}

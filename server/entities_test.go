@@ -175,7 +175,7 @@ func sameWorldDecisions(t *testing.T, r *rand.Rand, a, b *world.World, account s
 		for _, u := range acct.Users.All() {
 			principals = append(principals, u.ARN())
 		}
-		for _, ro := range acct.Roles {
+		for _, ro := range acct.Roles.All() {
 			principals = append(principals, ro.ARN())
 		}
 	}

@@ -606,10 +606,10 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 		return cf.caller, nil
 	}
 	a := w.Accounts[t.Account]
-	if a == nil || a.Roles[t.Role] == nil {
+	if a == nil || a.Roles.Get(t.Role) == nil {
 		return nil, errNoPrincipal
 	}
-	role := a.Roles[t.Role]
+	role := a.Roles.Get(t.Role)
 	if t.PrincipalID != "" && role.ID != "" && role.ID != t.PrincipalID {
 		return nil, errNoPrincipal
 	}

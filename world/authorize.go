@@ -84,7 +84,7 @@ func (w *World) Caller(principal string) (*Caller, error) {
 			return nil, fmt.Errorf("principal %s: %w", principal, ErrUnknownPrincipal)
 		}
 	case engine.Role, engine.AssumedRole:
-		if c.Role = c.Account.Roles[p.Name]; c.Role == nil {
+		if c.Role = c.Account.Roles.Get(p.Name); c.Role == nil {
 			return nil, fmt.Errorf("principal %s: %w", principal, ErrUnknownPrincipal)
 		}
 		name := p.Session
@@ -128,7 +128,7 @@ func (w *World) groupFromARN(a string) *Group {
 	if acct == nil {
 		return nil
 	}
-	g := acct.Groups[p.Resource[strings.LastIndexByte(p.Resource, '/')+1:]]
+	g := acct.Groups.Get(p.Resource[strings.LastIndexByte(p.Resource, '/')+1:])
 	if g == nil || g.ARN() != a {
 		return nil
 	}
@@ -232,7 +232,7 @@ func (w *World) roleAt(a string) (*Role, *Account) {
 	if acct == nil {
 		return nil, nil
 	}
-	r := acct.Roles[name]
+	r := acct.Roles.Get(name)
 	if r == nil || !isEntityARN(a, acct.ID, "role", r.Path, r.Name) {
 		return nil, nil
 	}

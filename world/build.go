@@ -134,18 +134,26 @@ func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, 
 		users.Set(fa.Users[i].Name, buildUser(&fa.Users[i], inline))
 	}
 	a.Users = users.Entities()
+	var groups EntitiesBuilder[*Group]
 	for i := range fa.Groups {
-		a.Groups[fa.Groups[i].Name] = buildGroup(&fa.Groups[i], inline)
+		groups.Set(fa.Groups[i].Name, buildGroup(&fa.Groups[i], inline))
 	}
+	a.Groups = groups.Entities()
+	var roles EntitiesBuilder[*Role]
 	for i := range fa.Roles {
-		a.Roles[fa.Roles[i].Name] = buildRole(file, fa.ID, &fa.Roles[i], doc, inline, errs)
+		roles.Set(fa.Roles[i].Name, buildRole(file, fa.ID, &fa.Roles[i], doc, inline, errs))
 	}
+	a.Roles = roles.Entities()
+	var policies EntitiesBuilder[*ManagedPolicy]
 	for i := range fa.Policies {
-		a.Policies[fa.Policies[i].Name] = buildPolicy(&fa.Policies[i], doc)
+		policies.Set(fa.Policies[i].Name, buildPolicy(&fa.Policies[i], doc))
 	}
+	a.Policies = policies.Entities()
+	var resources EntitiesBuilder[*Resource]
 	for i := range fa.Resources {
-		a.Resources[fa.Resources[i].ARN] = buildResource(&fa.Resources[i], doc)
+		resources.Set(fa.Resources[i].ARN, buildResource(&fa.Resources[i], doc))
 	}
+	a.Resources = resources.Entities()
 	return a
 }
 
@@ -196,8 +204,7 @@ func buildResource(fr *FileResource, doc docFunc) *Resource {
 
 // NewAccount returns an empty account.
 func NewAccount(id, name string) *Account {
-	return &Account{ID: id, Name: name, Groups: map[string]*Group{}, Roles: map[string]*Role{},
-		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}, names: &nameIndex{}}
+	return &Account{ID: id, Name: name, names: &nameIndex{}}
 }
 
 func stableID(prefix string, n int, parts ...string) string {
@@ -342,7 +349,7 @@ func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)
 	a.OU = nil
 	// IAM names are unique in an account regardless of case (the IAM User
 	// Guide, "IAM identifiers"), though ARNs match case-sensitively.
-	for kind, names := range map[string][]string{"user": sortedNames(a.Users), "group": keys(a.Groups), "role": keys(a.Roles), "policy": keys(a.Policies)} {
+	for kind, names := range map[string][]string{"user": sortedNames(a.Users), "group": sortedNames(a.Groups), "role": sortedNames(a.Roles), "policy": sortedNames(a.Policies)} {
 		seen := map[string]string{}
 		for _, n := range names {
 			if other, dup := seen[strings.ToLower(n)]; dup {
@@ -351,19 +358,19 @@ func (w *World) finalizeAccount(a *Account, bad func(format string, args ...any)
 			seen[strings.ToLower(n)] = n
 		}
 	}
-	for _, mp := range a.Policies {
+	for _, mp := range a.Policies.All() {
 		f.policy(mp)
 	}
-	for _, g := range a.Groups {
+	for _, g := range a.Groups.All() {
 		f.group(g)
 	}
 	for _, u := range a.Users.All() {
 		f.user(u)
 	}
-	for _, r := range a.Roles {
+	for _, r := range a.Roles.All() {
 		f.role(r)
 	}
-	for key, r := range a.Resources {
+	for key, r := range a.Resources.All() {
 		f.resource(key, r)
 	}
 }
@@ -455,7 +462,7 @@ func (f *finalizer) user(u *User) {
 		u.ID = engine.UniqueID("AIDA", u.ARN())
 	}
 	for _, g := range u.Groups {
-		if _, ok := a.Groups[g]; !ok {
+		if _, ok := a.Groups.Lookup(g); !ok {
 			f.bad("user %s: group %s does not exist in account %s", u.ARN(), g, a.ID)
 		}
 	}
@@ -576,7 +583,7 @@ func (w *World) ManagedPolicy(ref string) (*ManagedPolicy, bool) {
 		return nil, false
 	}
 	name := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
-	mp, ok := acct.Policies[name]
+	mp, ok := acct.Policies.Lookup(name)
 	if !ok || mp.ARN != "" && mp.ARN != ref {
 		return nil, false
 	}

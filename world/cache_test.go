@@ -78,19 +78,19 @@ func TestCachedDecisionsAgree(t *testing.T) {
 						callers = append(callers, c)
 					}
 				}
-				for _, name := range sortedKeys(a.Roles) {
-					r := a.Roles[name]
+				for _, name := range sortedKeys(a.Roles.Map()) {
+					r := a.Roles.Get(name)
 					resources[r.ARN()] = true
 					if c, err := w.Caller(r.ARN()); err == nil {
 						callers = append(callers, c)
 					}
 				}
-				for _, name := range sortedKeys(a.Groups) {
-					if c, err := w.GroupCaller(a.Groups[name].ARN(), ""); err == nil {
+				for _, name := range sortedKeys(a.Groups.Map()) {
+					if c, err := w.GroupCaller(a.Groups.Get(name).ARN(), ""); err == nil {
 						callers = append(callers, c)
 					}
 				}
-				for _, arn := range sortedKeys(a.Resources) {
+				for _, arn := range sortedKeys(a.Resources.Map()) {
 					resources[arn] = true
 					resources[arn+"/obj/key"] = true
 				}

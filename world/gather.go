@@ -183,7 +183,7 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 		pp.identity = append(inline(u.Inline), addManaged(u.Managed, engine.IdentityPolicy)...)
 		groups := w.current(u.Account)
 		for _, g := range u.Groups {
-			if grp := groups.Groups[g]; grp != nil {
+			if grp := groups.Groups.Get(g); grp != nil {
 				pp.identity = append(pp.identity, inline(grp.Inline)...)
 				pp.identity = append(pp.identity, addManaged(grp.Managed, engine.IdentityPolicy)...)
 			}

@@ -73,11 +73,11 @@ type Account struct {
 	OU     *OU
 
 	Users     Entities[*User] // by name
-	Groups    map[string]*Group
-	Roles     map[string]*Role
-	Policies  map[string]*ManagedPolicy // customer managed, by name
-	Resources map[string]*Resource      // by ARN
-	Aliases   []string                  // account aliases
+	Groups    Entities[*Group]
+	Roles     Entities[*Role]
+	Policies  Entities[*ManagedPolicy] // customer managed, by name
+	Resources Entities[*Resource]      // by ARN
+	Aliases   []string                 // account aliases
 
 	// names finds the account's entities by lower-case name for
 	// RebuildEntities; versions of the account built from one another

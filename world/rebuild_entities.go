@@ -34,13 +34,13 @@ func (x *nameIndex) fill(a *Account) {
 	for n := range a.Users.All() {
 		x.addLocked(EntityUser, n)
 	}
-	for n := range a.Groups {
+	for n := range a.Groups.All() {
 		x.addLocked(EntityGroup, n)
 	}
-	for n := range a.Roles {
+	for n := range a.Roles.All() {
 		x.addLocked(EntityRole, n)
 	}
-	for n := range a.Policies {
+	for n := range a.Policies.All() {
 		x.addLocked(EntityPolicy, n)
 	}
 }
@@ -85,18 +85,10 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range changed {
 		kinds[r.Kind] = true
 	}
-	if kinds[EntityGroup] {
-		a.Groups = maps.Clone(old.Groups)
-	}
 	if kinds[EntityRole] {
-		a.Roles = maps.Clone(old.Roles)
 		w.roleByID = maps.Clone(prev.roleByID)
 	}
-	if kinds[EntityPolicy] {
-		a.Policies = maps.Clone(old.Policies)
-	}
 	if kinds[EntityResource] {
-		a.Resources = maps.Clone(old.Resources)
 		w.resources = maps.Clone(prev.resources)
 	}
 	if kinds[EntityAccount] {
@@ -121,28 +113,28 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	}
 	for i := range part.Groups {
 		if fg := &part.Groups[i]; isChanged(changed, EntityGroup, fg.Name) {
-			a.Groups[fg.Name] = re.group(fg, old.Groups[fg.Name])
+			a.Groups = a.Groups.With(fg.Name, re.group(fg, old.Groups.Get(fg.Name)))
 			x.addLocked(EntityGroup, fg.Name)
 			added = append(added, EntityRef{EntityGroup, fg.Name})
 		}
 	}
 	for i := range part.Roles {
 		if fr := &part.Roles[i]; isChanged(changed, EntityRole, fr.Name) {
-			a.Roles[fr.Name] = re.role(a.ID, fr, old.Roles[fr.Name], &errs)
+			a.Roles = a.Roles.With(fr.Name, re.role(a.ID, fr, old.Roles.Get(fr.Name), &errs))
 			x.addLocked(EntityRole, fr.Name)
 			added = append(added, EntityRef{EntityRole, fr.Name})
 		}
 	}
 	for i := range part.Policies {
 		if fp := &part.Policies[i]; isChanged(changed, EntityPolicy, fp.Name) {
-			a.Policies[fp.Name] = re.policy(fp, old.Policies[fp.Name])
+			a.Policies = a.Policies.With(fp.Name, re.policy(fp, old.Policies.Get(fp.Name)))
 			x.addLocked(EntityPolicy, fp.Name)
 			added = append(added, EntityRef{EntityPolicy, fp.Name})
 		}
 	}
 	for i := range part.Resources {
 		if fr := &part.Resources[i]; isChanged(changed, EntityResource, fr.ARN) {
-			a.Resources[fr.ARN] = re.resource(fr, old.Resources[fr.ARN])
+			a.Resources = a.Resources.With(fr.ARN, re.resource(fr, old.Resources.Get(fr.ARN)))
 			added = append(added, EntityRef{EntityResource, fr.ARN})
 		}
 	}
@@ -155,13 +147,13 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 		case EntityUser:
 			a.Users = a.Users.Without(r.Name)
 		case EntityGroup:
-			delete(a.Groups, r.Name)
+			a.Groups = a.Groups.Without(r.Name)
 		case EntityRole:
-			delete(a.Roles, r.Name)
+			a.Roles = a.Roles.Without(r.Name)
 		case EntityPolicy:
-			delete(a.Policies, r.Name)
+			a.Policies = a.Policies.Without(r.Name)
 		case EntityResource:
-			delete(a.Resources, r.Name)
+			a.Resources = a.Resources.Without(r.Name)
 		}
 	}
 	// Names that clash, regardless of case, with another of the kind.
@@ -198,11 +190,11 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range changed {
 		switch r.Kind {
 		case EntityRole:
-			if o := old.Roles[r.Name]; o != nil && w.roleByID[o.ID] == o {
+			if o := old.Roles.Get(r.Name); o != nil && w.roleByID[o.ID] == o {
 				delete(w.roleByID, o.ID)
 			}
 		case EntityResource:
-			if o := old.Resources[r.Name]; o != nil {
+			if o := old.Resources.Get(r.Name); o != nil {
 				if w.resources[o.ARN] == o {
 					delete(w.resources, o.ARN)
 				}
@@ -220,19 +212,19 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range added {
 		switch r.Kind {
 		case EntityPolicy:
-			f.policy(a.Policies[r.Name])
+			f.policy(a.Policies.Get(r.Name))
 		}
 	}
 	for _, r := range added {
 		switch r.Kind {
 		case EntityGroup:
-			f.group(a.Groups[r.Name])
+			f.group(a.Groups.Get(r.Name))
 		case EntityUser:
 			f.user(a.Users.Get(r.Name))
 		case EntityRole:
-			f.role(a.Roles[r.Name])
+			f.role(a.Roles.Get(r.Name))
 		case EntityResource:
-			f.resource(r.Name, a.Resources[r.Name])
+			f.resource(r.Name, a.Resources.Get(r.Name))
 		}
 	}
 	// What refers to a group or managed policy that went away, or to a
@@ -243,12 +235,12 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range changed {
 		switch r.Kind {
 		case EntityGroup:
-			if old.Groups[r.Name] != nil && a.Groups[r.Name] == nil {
+			if old.Groups.Get(r.Name) != nil && a.Groups.Get(r.Name) == nil {
 				goneGroups = append(goneGroups, r.Name)
 			}
 		case EntityPolicy:
-			if o := old.Policies[r.Name]; o != nil {
-				if n := a.Policies[r.Name]; n == nil || n.ARN != o.ARN || n.Default() == nil {
+			if o := old.Policies.Get(r.Name); o != nil {
+				if n := a.Policies.Get(r.Name); n == nil || n.ARN != o.ARN || n.Default() == nil {
 					policies = append(policies, o.ARN)
 				}
 			}
@@ -277,13 +269,13 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 				f.userRefs(u)
 			}
 		}
-		for _, name := range keys(a.Groups) {
-			if g := a.Groups[name]; !slices.Contains(added, EntityRef{EntityGroup, name}) && refers(g.Managed, "") {
+		for _, name := range sortedNames(a.Groups) {
+			if g := a.Groups.Get(name); !slices.Contains(added, EntityRef{EntityGroup, name}) && refers(g.Managed, "") {
 				f.groupRefs(g)
 			}
 		}
-		for _, name := range keys(a.Roles) {
-			if r := a.Roles[name]; !slices.Contains(added, EntityRef{EntityRole, name}) && refers(r.Managed, r.PermissionsBoundary) {
+		for _, name := range sortedNames(a.Roles) {
+			if r := a.Roles.Get(name); !slices.Contains(added, EntityRef{EntityRole, name}) && refers(r.Managed, r.PermissionsBoundary) {
 				f.roleRefs(r)
 			}
 		}
@@ -311,13 +303,13 @@ func (a *Account) has(kind EntityKind, name string) bool {
 	case EntityUser:
 		return a.Users.Get(name) != nil
 	case EntityGroup:
-		return a.Groups[name] != nil
+		return a.Groups.Get(name) != nil
 	case EntityRole:
-		return a.Roles[name] != nil
+		return a.Roles.Get(name) != nil
 	case EntityPolicy:
-		return a.Policies[name] != nil
+		return a.Policies.Get(name) != nil
 	case EntityResource:
-		return a.Resources[name] != nil
+		return a.Resources.Get(name) != nil
 	}
 	return false
 }
@@ -430,21 +422,29 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 		users.Set(fu.Name, r.user(fu, old.Users.Get(fu.Name)))
 	}
 	a.Users = users.Entities()
+	var groups EntitiesBuilder[*Group]
 	for i := range fa.Groups {
 		fg := &fa.Groups[i]
-		a.Groups[fg.Name] = r.group(fg, old.Groups[fg.Name])
+		groups.Set(fg.Name, r.group(fg, old.Groups.Get(fg.Name)))
 	}
+	a.Groups = groups.Entities()
+	var roles EntitiesBuilder[*Role]
 	for i := range fa.Roles {
 		fr := &fa.Roles[i]
-		a.Roles[fr.Name] = r.role(fa.ID, fr, old.Roles[fr.Name], errs)
+		roles.Set(fr.Name, r.role(fa.ID, fr, old.Roles.Get(fr.Name), errs))
 	}
+	a.Roles = roles.Entities()
+	var policies EntitiesBuilder[*ManagedPolicy]
 	for i := range fa.Policies {
 		fp := &fa.Policies[i]
-		a.Policies[fp.Name] = r.policy(fp, old.Policies[fp.Name])
+		policies.Set(fp.Name, r.policy(fp, old.Policies.Get(fp.Name)))
 	}
+	a.Policies = policies.Entities()
+	var resources EntitiesBuilder[*Resource]
 	for i := range fa.Resources {
 		fr := &fa.Resources[i]
-		a.Resources[fr.ARN] = r.resource(fr, old.Resources[fr.ARN])
+		resources.Set(fr.ARN, r.resource(fr, old.Resources.Get(fr.ARN)))
 	}
+	a.Resources = resources.Entities()
 	return a
 }

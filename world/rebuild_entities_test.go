@@ -326,11 +326,11 @@ func sameDecisions(t *testing.T, r *rand.Rand, a, b *world.World, f *accesstest.
 			principals = append(principals, acct.Users.Get(n).ARN())
 			resources = append(resources, acct.Users.Get(n).ARN())
 		}
-		for _, n := range slices.Sorted(mapKeys(acct.Roles)) {
-			principals = append(principals, acct.Roles[n].ARN())
-			resources = append(resources, acct.Roles[n].ARN())
+		for _, n := range slices.Sorted(mapKeys(acct.Roles.Map())) {
+			principals = append(principals, acct.Roles.Get(n).ARN())
+			resources = append(resources, acct.Roles.Get(n).ARN())
 		}
-		for _, n := range slices.Sorted(mapKeys(acct.Resources)) {
+		for _, n := range slices.Sorted(mapKeys(acct.Resources.Map())) {
 			resources = append(resources, n+"/k")
 		}
 	}
@@ -399,10 +399,10 @@ func TestRebuildEntitiesShares(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := prev.Accounts["123456789012"], w.Accounts["123456789012"]
-	if a == b || a.Users.Get("alice") != b.Users.Get("alice") || a.Roles["app"] == b.Roles["app"] {
+	if a == b || a.Users.Get("alice") != b.Users.Get("alice") || a.Roles.Get("app") == b.Roles.Get("app") {
 		t.Fatalf("want a new account and role, the users shared")
 	}
-	if a.Roles["app"].Trust != b.Roles["app"].Trust || a.Roles["app"].Inline[0].Document != b.Roles["app"].Inline[0].Document {
+	if a.Roles.Get("app").Trust != b.Roles.Get("app").Trust || a.Roles.Get("app").Inline[0].Document != b.Roles.Get("app").Inline[0].Document {
 		t.Fatalf("the role's unchanged documents were parsed again")
 	}
 	if &acct.Users[0] != &fw.Accounts[0].Users[0] {
@@ -413,7 +413,7 @@ func TestRebuildEntitiesShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := whole.Accounts["123456789012"]; c.Roles["app"].Trust != a.Roles["app"].Trust || c.Users.Get("alice") == a.Users.Get("alice") {
+	if c := whole.Accounts["123456789012"]; c.Roles.Get("app").Trust != a.Roles.Get("app").Trust || c.Users.Get("alice") == a.Users.Get("alice") {
 		t.Fatalf("Rebuild: want the documents shared, the entities new")
 	}
 }

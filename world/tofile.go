@@ -55,27 +55,27 @@ func accountToFile(a *Account) FileAccount {
 		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),
 			ManagedPolicies: u.Managed, PermissionsBoundary: u.PermissionsBoundary, Tags: u.Tags, AccessKeys: u.AccessKeys})
 	}
-	for _, n := range keys(a.Groups) {
-		g := a.Groups[n]
+	for _, n := range sortedNames(a.Groups) {
+		g := a.Groups.Get(n)
 		fa.Groups = append(fa.Groups, FileGroup{Name: g.Name, Path: g.Path, ID: g.ID, Policies: inlineToFile(g.Inline), ManagedPolicies: g.Managed})
 	}
-	for _, n := range keys(a.Roles) {
-		r := a.Roles[n]
+	for _, n := range sortedNames(a.Roles) {
+		r := a.Roles.Get(n)
 		fa.Roles = append(fa.Roles, FileRole{Name: r.Name, Path: r.Path, ID: r.ID, TrustPolicy: source(r.Trust), Policies: inlineToFile(r.Inline),
 			ManagedPolicies: r.Managed, PermissionsBoundary: r.PermissionsBoundary, Tags: r.Tags, MaxSessionDuration: r.MaxSessionDuration})
 	}
-	for _, n := range keys(a.Policies) {
-		mp := a.Policies[n]
+	for _, n := range sortedNames(a.Policies) {
+		mp := a.Policies.Get(n)
 		fp := FilePolicy{Name: mp.Name, Path: mp.Path, DefaultVersion: mp.DefaultVersion}
 		for _, v := range mp.Versions {
 			fp.Versions = append(fp.Versions, FileVersion{ID: v.ID, Document: source(v.Document)})
 		}
 		fa.Policies = append(fa.Policies, fp)
 	}
-	arns := keys(a.Resources)
+	arns := sortedNames(a.Resources)
 	sort.Strings(arns)
 	for _, n := range arns {
-		r := a.Resources[n]
+		r := a.Resources.Get(n)
 		fa.Resources = append(fa.Resources, FileResource{ARN: r.ARN, Policy: source(r.Policy), Tags: r.Tags, AWSManaged: r.AWSManaged, Aliases: r.Aliases})
 	}
 	return fa

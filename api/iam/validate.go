@@ -122,7 +122,7 @@ func checkPrincipals(c *api.Call, doc string) *query.Error {
 		}
 		name := f[5][strings.LastIndexByte(f[5], '/')+1:]
 		if strings.HasPrefix(f[5], "role/") {
-			r := a.Roles[name]
+			r := a.Roles.Get(name)
 			return r != nil && r.ARN() == arn
 		}
 		u := a.Users.Get(name)

@@ -45,10 +45,10 @@ func TestPresetsBuild(t *testing.T) {
 			}
 			var roles, users, res, withPolicy int
 			for _, a := range w.Accounts {
-				roles += len(a.Roles)
+				roles += a.Roles.Len()
 				users += a.Users.Len()
-				res += len(a.Resources)
-				for _, r := range a.Resources {
+				res += a.Resources.Len()
+				for _, r := range a.Resources.All() {
 					if r.Policy != nil {
 						withPolicy++
 					}
