@@ -196,7 +196,7 @@ var trustActions = [...]string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:
 // databases and tables; for KMS, the key an alias names (recorded in
 // Finalize).
 func (w *World) resource(a string) (*Resource, *Account) {
-	if r, ok := w.resources[a]; ok {
+	if r, ok := w.resources.Lookup(a); ok {
 		return r, r.Account
 	}
 	for p := a; ; {
@@ -205,7 +205,7 @@ func (w *World) resource(a string) (*Resource, *Account) {
 			break
 		}
 		p = p[:i]
-		if r, ok := w.resources[p]; ok {
+		if r, ok := w.resources.Lookup(p); ok {
 			return r, r.Account
 		}
 	}
@@ -214,7 +214,7 @@ func (w *World) resource(a string) (*Resource, *Account) {
 		return nil, nil
 	}
 	if parsed.Service == "glue" {
-		if r, ok := w.resources["arn:"+parsed.Partition+":glue:"+parsed.Region+":"+parsed.AccountID+":catalog"]; ok {
+		if r, ok := w.resources.Lookup("arn:"+parsed.Partition+":glue:"+parsed.Region+":"+parsed.AccountID+":catalog"); ok {
 			return r, r.Account
 		}
 	}

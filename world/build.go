@@ -254,8 +254,7 @@ func (w *World) Finalize() error {
 			bad("%s: %v", name, err)
 		}
 	}
-	w.resources = map[string]*Resource{}
-	w.roleByID = map[string]*Role{}
+	w.resources, w.roleByID = Entities[*Resource]{}, Entities[*Role]{}
 	ids := make([]string, 0, len(w.Accounts))
 	for id := range w.Accounts {
 		ids = append(ids, id)
@@ -487,7 +486,7 @@ func (f *finalizer) role(r *Role) {
 	if r.ID == "" {
 		r.ID = engine.UniqueID("AROA", r.ARN())
 	}
-	f.w.roleByID[r.ID] = r
+	f.w.roleByID = f.w.roleByID.With(r.ID, r)
 	f.compile(r.Trust, engine.ResourcePolicy, r.ARN()+" trust policy")
 	for _, p := range r.Inline {
 		f.compile(p.Document, engine.IdentityPolicy, r.ARN()+" inline "+p.Name)
@@ -521,16 +520,16 @@ func (f *finalizer) resource(key string, r *Resource) {
 	if r.AWSManaged && r.Policy == nil {
 		r.managedKeyPolicy = awsManagedKeyPolicy(r)
 	}
-	if other, dup := w.resources[r.ARN]; dup {
+	if other, dup := w.resources.Lookup(r.ARN); dup {
 		first, second := other.Account.ID, a.ID
 		if first > second { // as Finalize, which goes by account ID, names them
 			first, second = second, first
 		}
 		f.bad("resource %s is listed in accounts %s and %s", r.ARN, first, second)
 	}
-	w.resources[r.ARN] = r
+	w.resources = w.resources.With(r.ARN, r)
 	for _, k := range resourceAliasKeys(parsed, a.ID, r.Aliases) {
-		w.resources[k] = r
+		w.resources = w.resources.With(k, r)
 	}
 }
 

@@ -23,8 +23,8 @@ type World struct {
 	// embedded catalog.
 	AWSManaged func(arn string) (*ManagedPolicy, bool)
 
-	resources map[string]*Resource // by ARN, across accounts
-	roleByID  map[string]*Role
+	resources Entities[*Resource] // by ARN and alias keys, across accounts
+	roleByID  Entities[*Role]
 	// cache keeps what requests gather; Finalize replaces it.
 	cache *decisionCache
 }

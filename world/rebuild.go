@@ -61,16 +61,10 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 	}
 	// The indexes across accounts lose the changed accounts' entries and
 	// gain their new ones.
-	w.resources = make(map[string]*Resource, len(prev.resources))
-	for k, r := range prev.resources {
-		if !want[r.Account.ID] {
-			w.resources[k] = r
-		}
-	}
-	w.roleByID = make(map[string]*Role, len(prev.roleByID))
-	for k, r := range prev.roleByID {
-		if !want[r.Account.ID] {
-			w.roleByID[k] = r
+	w.resources, w.roleByID = prev.resources, prev.roleByID
+	for id := range want {
+		if old := prev.Accounts[id]; old != nil {
+			w.forgetEntities(old)
 		}
 	}
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }

@@ -85,12 +85,6 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range changed {
 		kinds[r.Kind] = true
 	}
-	if kinds[EntityRole] {
-		w.roleByID = maps.Clone(prev.roleByID)
-	}
-	if kinds[EntityResource] {
-		w.resources = maps.Clone(prev.resources)
-	}
 	if kinds[EntityAccount] {
 		a.Name, a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Name, fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
 	}
@@ -190,21 +184,12 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	for _, r := range changed {
 		switch r.Kind {
 		case EntityRole:
-			if o := old.Roles.Get(r.Name); o != nil && w.roleByID[o.ID] == o {
-				delete(w.roleByID, o.ID)
+			if o := old.Roles.Get(r.Name); o != nil {
+				w.forgetRole(o)
 			}
 		case EntityResource:
 			if o := old.Resources.Get(r.Name); o != nil {
-				if w.resources[o.ARN] == o {
-					delete(w.resources, o.ARN)
-				}
-				if parsed, err := arn.Parse(o.ARN); err == nil {
-					for _, k := range resourceAliasKeys(parsed, a.ID, o.Aliases) {
-						if w.resources[k] == o {
-							delete(w.resources, k)
-						}
-					}
-				}
+				w.forgetResource(o, a.ID)
 			}
 		}
 	}
@@ -447,4 +432,38 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 	}
 	a.Resources = resources.Entities()
 	return a
+}
+
+// forgetRole takes a role out of the world's index by ID (unless another
+// role has taken its place there).
+func (w *World) forgetRole(o *Role) {
+	if w.roleByID.Get(o.ID) == o {
+		w.roleByID = w.roleByID.Without(o.ID)
+	}
+}
+
+// forgetResource takes a resource of account acct out of the world's
+// index, under its ARN and its alias keys.
+func (w *World) forgetResource(o *Resource, acct string) {
+	if w.resources.Get(o.ARN) == o {
+		w.resources = w.resources.Without(o.ARN)
+	}
+	if parsed, err := arn.Parse(o.ARN); err == nil {
+		for _, k := range resourceAliasKeys(parsed, acct, o.Aliases) {
+			if w.resources.Get(k) == o {
+				w.resources = w.resources.Without(k)
+			}
+		}
+	}
+}
+
+// forgetEntities takes an account's roles and resources out of the
+// world's indexes (the account is built again).
+func (w *World) forgetEntities(a *Account) {
+	for _, r := range a.Roles.All() {
+		w.forgetRole(r)
+	}
+	for _, r := range a.Resources.All() {
+		w.forgetResource(r, a.ID)
+	}
 }
