@@ -214,7 +214,7 @@ func (w *World) resource(a string) (*Resource, *Account) {
 		return nil, nil
 	}
 	if parsed.Service == "glue" {
-		if r, ok := w.resources.Lookup("arn:"+parsed.Partition+":glue:"+parsed.Region+":"+parsed.AccountID+":catalog"); ok {
+		if r, ok := w.resources.Lookup("arn:" + parsed.Partition + ":glue:" + parsed.Region + ":" + parsed.AccountID + ":catalog"); ok {
 			return r, r.Account
 		}
 	}
