@@ -57,7 +57,7 @@ func (x *Index) worldARNs() []string {
 		return x.arns
 	}
 	seen := map[string]string{}
-	for id, a := range x.w.Accounts {
+	for id, a := range x.w.Accounts.All() {
 		for r := range a.Resources.All() {
 			seen[r] = id
 		}
@@ -417,8 +417,8 @@ type resourceDoc struct {
 // resourceDocs lists the world's resource, key and trust policies.
 func (x *Index) resourceDocs() []resourceDoc {
 	var out []resourceDoc
-	for _, id := range sortedKeys(x.w.Accounts) {
-		a := x.w.Accounts[id]
+	for _, id := range sortedKeys(x.w.Accounts.Map()) {
+		a := x.w.Accounts.Get(id)
 		for _, r := range sortedKeys(a.Resources.Map()) {
 			if d := a.Resources.Get(r).Policy; d != nil && d.Policy() != nil {
 				out = append(out, resourceDoc{r, d.Policy()})

@@ -115,8 +115,8 @@ func NewIndex(w *world.World) *Index {
 			}
 		}
 	}
-	for _, id := range sortedKeys(w.Accounts) {
-		a := w.Accounts[id]
+	for _, id := range sortedKeys(w.Accounts.Map()) {
+		a := w.Accounts.Get(id)
 		for _, n := range sortedKeys(a.Users.Map()) {
 			u := a.Users.Get(n)
 			e := &entity{arn: u.ARN(), account: id, user: u}

@@ -38,7 +38,7 @@ func TestImportMultiAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staging := w.Accounts["222222222222"]
+	staging := w.Accounts.Get("222222222222")
 	if staging == nil || staging.Users.Len() != 2 || staging.Groups.Len() != 1 || staging.Roles.Len() != 1 || staging.Policies.Len() != 2 {
 		t.Fatalf("staging: %+v", staging)
 	}
@@ -91,7 +91,7 @@ func TestImportMultiAccount(t *testing.T) {
 	if d := decide("arn:aws:iam::222222222222:user/contractors/temp", "", "s3:GetObject", "arn:aws:s3:::staging-bucket/x"); d != engine.Allowed {
 		t.Errorf("contractor read: %s", d)
 	}
-	if w.Organization == nil || w.Accounts["111111111111"].OU == nil || w.Accounts["111111111111"].OU.Name != "Production" {
+	if w.Organization == nil || w.Accounts.Get("111111111111").OU == nil || w.Accounts.Get("111111111111").OU.Name != "Production" {
 		t.Fatal("organization not merged")
 	}
 }

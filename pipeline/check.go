@@ -96,7 +96,7 @@ func Check(sub *Submission, env Env) (*Result, error) {
 	if err := sub.Metadata.Validate(); err != nil {
 		return reject(Reason{Rule: "pipeline/metadata", Message: err.Error(), Location: validate.Location{File: "metadata.json"}})
 	}
-	acct := env.World.Accounts[sub.Account]
+	acct := env.World.Accounts.Get(sub.Account)
 	if acct == nil {
 		return reject(Reason{Rule: "pipeline/account", Message: fmt.Sprintf("account %s is not known to iamgate", sub.Account),
 			Location: validate.Location{File: "metadata.json", Path: "Account"}, Fix: "submit for one of the organization's accounts"})

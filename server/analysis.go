@@ -275,7 +275,7 @@ func newVisibility(w *world.World, account string) *visibility {
 		}
 		walk(org.Root)
 	}
-	for id, a := range w.Accounts {
+	for id, a := range w.Accounts.All() {
 		if !v.accounts[id] {
 			v.hidden = true
 		}

@@ -171,7 +171,7 @@ func mapsEqual(a, b map[string]string) bool {
 func sameWorldDecisions(t *testing.T, r *rand.Rand, a, b *world.World, account string) {
 	t.Helper()
 	var principals []string
-	for _, acct := range []*world.Account{a.Accounts[account], b.Accounts[account]} {
+	for _, acct := range []*world.Account{a.Accounts.Get(account), b.Accounts.Get(account)} {
 		for _, u := range acct.Users.All() {
 			principals = append(principals, u.ARN())
 		}

@@ -75,7 +75,7 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 	}
 	roleName := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
 	creds := aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
-		acct := s.state.World().Accounts[a.AccountID]
+		acct := s.state.World().Accounts.Get(a.AccountID)
 		if acct == nil || acct.Roles.Get(roleName) == nil || acct.Roles.Get(roleName).ARN() != pc.Role {
 			return aws.Credentials{}, fmt.Errorf("the pipeline role %s does not exist", pc.Role)
 		}

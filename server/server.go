@@ -574,7 +574,7 @@ func (s *Server) userCaller(account, user string) (*world.Caller, error) {
 // another user.
 func (s *Server) userCallerID(account, user, id string) (*world.Caller, error) {
 	w := s.state.World()
-	a := w.Accounts[account]
+	a := w.Accounts.Get(account)
 	if a == nil || a.Users.Get(user) == nil {
 		return nil, errNoPrincipal
 	}
@@ -605,7 +605,7 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 	if cf := e.caller.Load(); cf != nil && cf.world == w {
 		return cf.caller, nil
 	}
-	a := w.Accounts[t.Account]
+	a := w.Accounts.Get(t.Account)
 	if a == nil || a.Roles.Get(t.Role) == nil {
 		return nil, errNoPrincipal
 	}

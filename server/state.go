@@ -355,7 +355,7 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 				// the account is shared, never changed.
 				var built *world.Account // what base was built into
 				if !inTx {
-					built = snap.world.Accounts[account]
+					built = snap.world.Accounts.Get(account)
 				}
 				sel := world.SelectBuilt(account, base, refs, built)
 				partBefore, part = sel.Before(), sel.Copy()
@@ -695,7 +695,7 @@ func (s *State) fedChange(ctx context.Context, v store.Snapshot, snap *snapshot,
 			break
 		}
 	}
-	built := snap.world.Accounts[id]
+	built := snap.world.Accounts.Get(id)
 	if base == nil || built == nil {
 		return accountChange{}, false, nil
 	}

@@ -66,7 +66,7 @@ func (w *World) Caller(principal string) (*Caller, error) {
 	case engine.Anonymous, engine.Service, engine.WebIdentity, engine.CanonicalUser:
 		return c, nil
 	}
-	c.Account = w.Accounts[p.Account]
+	c.Account = w.Accounts.Get(p.Account)
 	if c.Account == nil {
 		// An account the world does not describe: an external caller. Its
 		// root user holds every permission in its own account; its users and
@@ -124,7 +124,7 @@ func (w *World) groupFromARN(a string) *Group {
 	if err != nil || p.Service != "iam" || !strings.HasPrefix(p.Resource, "group/") {
 		return nil
 	}
-	acct := w.Accounts[p.AccountID]
+	acct := w.Accounts.Get(p.AccountID)
 	if acct == nil {
 		return nil
 	}
@@ -218,7 +218,7 @@ func (w *World) resource(a string) (*Resource, *Account) {
 			return r, r.Account
 		}
 	}
-	return nil, w.Accounts[parsed.AccountID]
+	return nil, w.Accounts.Get(parsed.AccountID)
 }
 
 func (w *World) roleFromARN(a string) *Role {
@@ -264,7 +264,7 @@ func (w *World) iamEntity(a, prefix string) (*Account, string) {
 	if err != nil || p.Service != "iam" || !strings.HasPrefix(p.Resource, prefix) {
 		return nil, ""
 	}
-	acct := w.Accounts[p.AccountID]
+	acct := w.Accounts.Get(p.AccountID)
 	if acct == nil {
 		return nil, ""
 	}

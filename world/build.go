@@ -46,7 +46,7 @@ func (d *Document) as(t engine.PolicyType) *engine.Policy { return d.compiled[t]
 
 // Build turns a parsed world file into a World.
 func Build(file string, fw *FileWorld) (*World, error) {
-	w := &World{Accounts: map[string]*Account{}}
+	w := &World{}
 	var errs []error
 	doc, inline := documents(file, &errs)
 	for _, fa := range fw.Accounts {
@@ -54,11 +54,11 @@ func Build(file string, fw *FileWorld) (*World, error) {
 			errs = append(errs, fmt.Errorf("%s: account %q: want a 12-digit account ID (quote it in YAML)", file, fa.ID))
 			continue
 		}
-		if _, dup := w.Accounts[fa.ID]; dup {
+		if _, dup := w.Accounts.Lookup(fa.ID); dup {
 			errs = append(errs, fmt.Errorf("%s: account %s is listed twice", file, fa.ID))
 			continue
 		}
-		w.Accounts[fa.ID] = buildAccount(file, &fa, doc, inline, &errs)
+		w.Accounts = w.Accounts.With(fa.ID, buildAccount(file, &fa, doc, inline, &errs))
 	}
 	if fo := fw.Organization; fo != nil {
 		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}}
@@ -255,13 +255,13 @@ func (w *World) Finalize() error {
 		}
 	}
 	w.resources, w.roleByID = Entities[*Resource]{}, Entities[*Role]{}
-	ids := make([]string, 0, len(w.Accounts))
-	for id := range w.Accounts {
+	ids := make([]string, 0, w.Accounts.Len())
+	for id := range w.Accounts.All() {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		w.finalizeAccount(w.Accounts[id], bad)
+		w.finalizeAccount(w.Accounts.Get(id), bad)
 	}
 	if org := w.Organization; org != nil {
 		if org.ID == "" {
@@ -269,7 +269,7 @@ func (w *World) Finalize() error {
 		} else if !orgIDPattern.MatchString(org.ID) {
 			bad("organization: id %q: an organization ID is o- and 10 to 32 lowercase letters or digits", org.ID)
 		}
-		if org.ManagementAccount != "" && w.Accounts[org.ManagementAccount] == nil {
+		if org.ManagementAccount != "" && w.Accounts.Get(org.ManagementAccount) == nil {
 			bad("organization: management account %s is not among the accounts", org.ManagementAccount)
 		}
 		org.SCPsEnabled, org.RCPsEnabled = false, false
@@ -308,7 +308,7 @@ func (w *World) Finalize() error {
 				}
 			}
 			for _, id := range o.Accounts {
-				a := w.Accounts[id]
+				a := w.Accounts.Get(id)
 				switch {
 				case a == nil:
 					bad("organization: %s lists account %s, which is not among the accounts", o.Name, id)
@@ -326,7 +326,7 @@ func (w *World) Finalize() error {
 		}
 		walk(org.Root, "")
 		for _, id := range ids {
-			a := w.Accounts[id]
+			a := w.Accounts.Get(id)
 			for _, name := range append(append([]string{}, a.SCPs...), a.RCPs...) {
 				if org.Policies[name] == nil && name != "FullAWSAccess" && name != "RCPFullAWSAccess" {
 					bad("account %s attaches policy %s, which is not defined", id, name)
@@ -577,7 +577,7 @@ func (w *World) ManagedPolicy(ref string) (*ManagedPolicy, bool) {
 	if err != nil {
 		return nil, false
 	}
-	acct := w.Accounts[a.AccountID]
+	acct := w.Accounts.Get(a.AccountID)
 	if acct == nil {
 		return nil, false
 	}

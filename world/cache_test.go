@@ -64,8 +64,8 @@ func TestCachedDecisionsAgree(t *testing.T) {
 					}
 				}
 			}
-			for _, id := range sortedKeys(w.Accounts) {
-				a := w.Accounts[id]
+			for _, id := range sortedKeys(w.Accounts.Map()) {
+				a := w.Accounts.Get(id)
 				if c, err := w.Caller(id); err == nil {
 					callers = append(callers, c)
 				}

@@ -137,7 +137,7 @@ func (w *World) current(a *Account) *Account {
 	if a == nil {
 		return nil
 	}
-	if cur := w.Accounts[a.ID]; cur != nil {
+	if cur := w.Accounts.Get(a.ID); cur != nil {
 		return cur
 	}
 	return a

@@ -18,7 +18,7 @@ type Document struct {
 // World is a whole multi-account setup.
 type World struct {
 	Organization *Organization
-	Accounts     map[string]*Account // by account ID
+	Accounts     Entities[*Account] // by account ID
 	// AWSManaged resolves arn:aws:iam::aws:policy/... ARNs; nil uses the
 	// embedded catalog.
 	AWSManaged func(arn string) (*ManagedPolicy, bool)

@@ -3,7 +3,6 @@ package world
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"sort"
 
 	"github.com/iamgate/iamgate/arn"
@@ -30,14 +29,14 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 	for _, id := range changed {
 		want[id] = true
 	}
-	w := &World{Organization: prev.Organization, AWSManaged: prev.AWSManaged, Accounts: maps.Clone(prev.Accounts)}
+	w := &World{Organization: prev.Organization, AWSManaged: prev.AWSManaged, Accounts: prev.Accounts}
 	var errs []error
 	doc, _ := documents(file, &errs)
 	// An unchanged document of a changed account is not parsed and
 	// compiled again.
 	re := reuser{file: file, doc: doc}
 	for id := range want {
-		delete(w.Accounts, id)
+		w.Accounts = w.Accounts.Without(id)
 	}
 	seen := map[string]bool{}
 	for i := range fw.Accounts {
@@ -54,7 +53,7 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 			continue
 		}
 		seen[fa.ID] = true
-		w.Accounts[fa.ID] = re.account(fa, prev.Accounts[fa.ID], &errs)
+		w.Accounts = w.Accounts.With(fa.ID, re.account(fa, prev.Accounts.Get(fa.ID), &errs))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -63,7 +62,7 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 	// gain their new ones.
 	w.resources, w.roleByID = prev.resources, prev.roleByID
 	for id := range want {
-		if old := prev.Accounts[id]; old != nil {
+		if old := prev.Accounts.Get(id); old != nil {
 			w.forgetEntities(old)
 		}
 	}
@@ -74,14 +73,14 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		if a := w.Accounts[id]; a != nil {
+		if a := w.Accounts.Get(id); a != nil {
 			w.finalizeAccount(a, bad)
 		}
 	}
 	if org := w.Organization; org != nil {
 		// The organization is unchanged: only its references to the
 		// changed accounts are checked again, as Finalize checks them.
-		if want[org.ManagementAccount] && w.Accounts[org.ManagementAccount] == nil {
+		if want[org.ManagementAccount] && w.Accounts.Get(org.ManagementAccount) == nil {
 			bad("organization: management account %s is not among the accounts", org.ManagementAccount)
 		}
 		var walk func(o *OU)
@@ -90,7 +89,7 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 				if !want[id] {
 					continue
 				}
-				if a := w.Accounts[id]; a == nil {
+				if a := w.Accounts.Get(id); a == nil {
 					bad("organization: %s lists account %s, which is not among the accounts", o.Name, id)
 				} else {
 					a.OU = o
@@ -102,7 +101,7 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 		}
 		walk(org.Root)
 		for _, id := range ids {
-			a := w.Accounts[id]
+			a := w.Accounts.Get(id)
 			if a == nil {
 				continue
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -73,14 +72,14 @@ func (x *nameIndex) addLocked(kind EntityKind, name string) {
 func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, part *FileAccount, changed []EntityRef) (*World, error) {
 	var old *Account
 	if prev != nil && prev.cache != nil {
-		old = prev.Accounts[fa.ID]
+		old = prev.Accounts.Get(fa.ID)
 	}
 	if old == nil || old.names == nil {
 		return Rebuild(file, fw, prev, []string{fa.ID})
 	}
 	a := *old
-	w := &World{Organization: prev.Organization, AWSManaged: prev.AWSManaged, Accounts: maps.Clone(prev.Accounts), resources: prev.resources, roleByID: prev.roleByID}
-	w.Accounts[a.ID] = &a
+	w := &World{Organization: prev.Organization, AWSManaged: prev.AWSManaged, Accounts: prev.Accounts, resources: prev.resources, roleByID: prev.roleByID}
+	w.Accounts = w.Accounts.With(a.ID, &a)
 	kinds := map[EntityKind]bool{}
 	for _, r := range changed {
 		kinds[r.Kind] = true

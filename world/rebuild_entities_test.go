@@ -256,7 +256,7 @@ func TestRebuildEntitiesAsBuild(t *testing.T) {
 				ww, werr := world.Rebuild("api", nextWhole, wholeW, []string{id})
 				_, berr := world.Build("api", nextWhole)
 
-				sel := world.SelectBuilt(id, &partF.Accounts[i], o.refs, partW.Accounts[id])
+				sel := world.SelectBuilt(id, &partF.Accounts[i], o.refs, partW.Accounts.Get(id))
 				part := sel.Copy()
 				o.fn(&part)
 				applied, changed, err := sel.Apply(&part)
@@ -320,8 +320,8 @@ func sameDecisions(t *testing.T, r *rand.Rand, a, b *world.World, f *accesstest.
 		}
 	}
 	var principals, resources []string
-	for _, id := range slices.Sorted(mapKeys(a.Accounts)) {
-		acct := a.Accounts[id]
+	for _, id := range slices.Sorted(mapKeys(a.Accounts.Map())) {
+		acct := a.Accounts.Get(id)
 		for _, n := range slices.Sorted(mapKeys(acct.Users.Map())) {
 			principals = append(principals, acct.Users.Get(n).ARN())
 			resources = append(resources, acct.Users.Get(n).ARN())
@@ -398,7 +398,7 @@ func TestRebuildEntitiesShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := prev.Accounts["123456789012"], w.Accounts["123456789012"]
+	a, b := prev.Accounts.Get("123456789012"), w.Accounts.Get("123456789012")
 	if a == b || a.Users.Get("alice") != b.Users.Get("alice") || a.Roles.Get("app") == b.Roles.Get("app") {
 		t.Fatalf("want a new account and role, the users shared")
 	}
@@ -413,7 +413,7 @@ func TestRebuildEntitiesShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := whole.Accounts["123456789012"]; c.Roles.Get("app").Trust != a.Roles.Get("app").Trust || c.Users.Get("alice") == a.Users.Get("alice") {
+	if c := whole.Accounts.Get("123456789012"); c.Roles.Get("app").Trust != a.Roles.Get("app").Trust || c.Users.Get("alice") == a.Users.Get("alice") {
 		t.Fatalf("Rebuild: want the documents shared, the entities new")
 	}
 }

@@ -26,9 +26,9 @@ func (w *World) ToFile() *FileWorld {
 		}
 		fw.Organization = fo
 	}
-	ids := keys(w.Accounts)
+	ids := sortedNames(w.Accounts)
 	for _, id := range ids {
-		fw.Accounts = append(fw.Accounts, accountToFile(w.Accounts[id]))
+		fw.Accounts = append(fw.Accounts, accountToFile(w.Accounts.Get(id)))
 	}
 	return fw
 }

@@ -116,7 +116,7 @@ func checkPrincipals(c *api.Call, doc string) *query.Error {
 	w := c.State.World()
 	exists := func(arn string) bool {
 		f := strings.SplitN(arn, ":", 6)
-		a := w.Accounts[f[4]]
+		a := w.Accounts.Get(f[4])
 		if a == nil {
 			return true
 		}

@@ -79,7 +79,7 @@ func loadAndReport(path string) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("load %s: %d accounts in %.2fs; peak RSS (VmHWM) %s; heap in use %d MB\n",
-		path, len(w.Accounts), d.Seconds(), vmHWM(), ms.HeapInuse>>20)
+		path, w.Accounts.Len(), d.Seconds(), vmHWM(), ms.HeapInuse>>20)
 }
 
 func vmHWM() string {

@@ -44,7 +44,7 @@ func TestPresetsBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 			var roles, users, res, withPolicy int
-			for _, a := range w.Accounts {
+			for _, a := range w.Accounts.All() {
 				roles += a.Roles.Len()
 				users += a.Users.Len()
 				res += a.Resources.Len()
@@ -54,8 +54,8 @@ func TestPresetsBuild(t *testing.T) {
 					}
 				}
 			}
-			if len(w.Accounts) != cfg.Accounts || roles != cfg.Roles || users != cfg.Users || res != cfg.Resources || withPolicy != cfg.Resources {
-				t.Fatalf("%d accounts, %d roles, %d users, %d resources (%d with policies); want %+v", len(w.Accounts), roles, users, res, withPolicy, cfg)
+			if w.Accounts.Len() != cfg.Accounts || roles != cfg.Roles || users != cfg.Users || res != cfg.Resources || withPolicy != cfg.Resources {
+				t.Fatalf("%d accounts, %d roles, %d users, %d resources (%d with policies); want %+v", w.Accounts.Len(), roles, users, res, withPolicy, cfg)
 			}
 			depth := 0
 			var walk func(o *world.OU, d int)
