@@ -35,23 +35,39 @@ type checkReason struct {
 }
 
 // checks is what the Check* operations use; tests may replace it.
-var checks policyChecks = pendingChecks{}
+var checks policyChecks = analysisChecks{}
 
-// errChecksMissing: this build has no custom policy checks.
-var errChecksMissing = errors.New("the custom policy checks of package analysis are not in this build of iamgate")
+// analysisChecks are package analysis's checks, with their default bounds.
+type analysisChecks struct{}
 
-// pendingChecks stands for the analysis package's checks until they are
-// merged (branch i15-core).
-type pendingChecks struct{}
-
-func (pendingChecks) NoNewAccess(*policy.Policy, *policy.Policy, bool) (*checkAnswer, error) {
-	return nil, errChecksMissing
+func kindOf(identity bool) analysis.PolicyKind {
+	if identity {
+		return analysis.IdentityPolicy
+	}
+	return analysis.ResourcePolicy
 }
-func (pendingChecks) AccessNotGranted(*policy.Policy, bool, []string, []string) (*checkAnswer, error) {
-	return nil, errChecksMissing
+
+func fromAnalysis(r *analysis.CheckResult, err error) (*checkAnswer, error) {
+	if err != nil {
+		return nil, err
+	}
+	a := &checkAnswer{Result: r.Result}
+	for _, x := range r.Reasons {
+		a.Reasons = append(a.Reasons, checkReason{Description: x.Description, StatementIndex: x.StatementIndex, StatementID: x.StatementID})
+	}
+	return a, nil
 }
-func (pendingChecks) NoPublicAccess(*policy.Policy, string) (*checkAnswer, error) {
-	return nil, errChecksMissing
+
+func (analysisChecks) NoNewAccess(existing, updated *policy.Policy, identity bool) (*checkAnswer, error) {
+	return fromAnalysis(analysis.CheckNoNewAccess(existing, updated, kindOf(identity), analysis.CheckOptions{}))
+}
+
+func (analysisChecks) AccessNotGranted(p *policy.Policy, identity bool, actions, resources []string) (*checkAnswer, error) {
+	return fromAnalysis(analysis.CheckAccessNotGranted(p, kindOf(identity), actions, resources, analysis.CheckOptions{}))
+}
+
+func (analysisChecks) NoPublicAccess(p *policy.Policy, resourceType string) (*checkAnswer, error) {
+	return fromAnalysis(analysis.CheckNoPublicAccess(p, resourceType, analysis.CheckOptions{}))
 }
 
 // checkResponse is the response of each Check* operation (botocore:
@@ -90,16 +106,18 @@ var checkMessages = map[string][2]string{
 // error. UNKNOWN has no place among AWS's results (PASS, FAIL): it is
 // UnprocessableEntityException (422, in each operation's model), whose
 // message names what could not be decided, so that a caller sees an error
-// and never a PASS it cannot trust.
+// and never a PASS it cannot trust. Input the check refuses (an action or
+// resource it cannot read, a policy the engine refuses) is
+// InvalidParameterException; any other failure is InternalServerException.
 func answer(messages [2]string, a *checkAnswer, err error) (any, *aaError) {
 	var ue *analysis.UnknownError
 	switch {
 	case errors.As(err, &ue):
 		return nil, aaErrorf("UnprocessableEntityException", "iamgate could not decide this check (UNKNOWN): %s. It is neither PASS nor FAIL.", ue.Construct)
-	case errors.Is(err, errChecksMissing):
-		return nil, aaErrorf("InternalServerException", "%v", err)
-	case err != nil:
+	case errors.Is(err, analysis.ErrCheckInput):
 		return nil, aaErrorf("InvalidParameterException", "%v", err)
+	case err != nil:
+		return nil, aaErrorf("InternalServerException", "The check failed: %v", err)
 	}
 	out := checkResponse{Result: a.Result}
 	switch a.Result {
