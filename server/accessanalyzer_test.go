@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -600,4 +601,51 @@ func TestAccessAnalyzerCheckResultsAndUnknown(t *testing.T) {
 		}
 		restore()
 	}
+}
+
+// FuzzAccessAnalyzerRequest sends signed Access Analyzer requests with
+// arbitrary paths, query strings and bodies as the administrator: whatever
+// they hold, the answer is a JSON object, an error carries its
+// x-amzn-ErrorType, and nothing is a 5xx but the UNKNOWN of no check (no
+// input may panic the server).
+func FuzzAccessAnalyzerRequest(f *testing.F) {
+	pol := allow("s3:GetObject")
+	for _, seed := range [][2]string{
+		{"/policy/validation", aaJSON(f, map[string]string{"policyDocument": pol, "policyType": "IDENTITY_POLICY"})},
+		{"/policy/validation?maxResults=1&nextToken=djEuMS4w", aaJSON(f, map[string]string{"policyDocument": `{"Statement":{"Sid":"","Effect":"Allow"}}`, "policyType": "RESOURCE_POLICY", "validatePolicyResourceType": "AWS::S3::Bucket"})},
+		{"/policy/validation", `{"policyDocument":"{\"Statement\":[{\"Condition\":{\"a.b\":{\"a.b:c\":[1,{}]}}}]}","policyType":"SERVICE_CONTROL_POLICY"}`},
+		{"/policy/check-no-new-access", aaJSON(f, map[string]string{"newPolicyDocument": pol, "existingPolicyDocument": `{"Statement":[]}`, "policyType": "IDENTITY_POLICY"})},
+		{"/policy/check-access-not-granted", aaJSON(f, map[string]any{"policyDocument": pol, "policyType": "RESOURCE_POLICY", "access": []any{map[string]any{"actions": []string{"s3:*"}, "resources": []string{"arn:aws:s3:::b/*"}}}})},
+		{"/policy/check-no-public-access", aaJSON(f, map[string]string{"policyDocument": `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`, "resourceType": "AWS::KMS::Key"})},
+		{"/policy/check-access-not-granted", `{"access":[{"actions":null,"resources":[""]}],"policyType":"IDENTITY_POLICY","policyDocument":""}`},
+		{"/policy/x", `[{"policyDocument":`},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	e := newEnv(f)
+	f.Fuzz(func(t *testing.T, path, body string) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/policy/" + path
+		}
+		r, err := http.NewRequest(http.MethodPost, e.ts.URL+path, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		sum := sha256.Sum256([]byte(body))
+		if err := v4.NewSigner().SignHTTP(context.Background(), e.admin, r, hex.EncodeToString(sum[:]), "access-analyzer", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		e.srv.ServeHTTP(w, r)
+		var v map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+			t.Fatalf("%d, not a JSON object for %q %q: %s", w.Code, path, body, w.Body)
+		}
+		if w.Code >= 500 {
+			t.Fatalf("%d for %q %q: %s", w.Code, path, body, w.Body)
+		}
+		if w.Code != 200 && w.Header().Get("x-amzn-ErrorType") == "" {
+			t.Fatalf("%d without x-amzn-ErrorType: %s", w.Code, w.Body)
+		}
+	})
 }
