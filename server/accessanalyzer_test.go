@@ -257,7 +257,10 @@ func TestAccessAnalyzerValidatePolicyPages(t *testing.T) {
 // the words of AWS's request validation for the constraints of the model
 // (required members, the enums PolicyType, AccessCheckPolicyType,
 // ValidatePolicyResourceType, Locale, AccessCheckResourceType; list and
-// string lengths).
+// string lengths; "1 validation error detected: Value 'x' at 'f' failed to
+// satisfy constraint: ...", real AWS output quoted in query.Validation). The
+// messages of reasons cannotParse, other and unknownOperation are
+// iamgate's: AWS documents none.
 func TestAccessAnalyzerValidationExceptions(t *testing.T) {
 	e := newEnv(t)
 	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
