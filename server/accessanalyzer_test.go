@@ -652,3 +652,32 @@ func FuzzAccessAnalyzerRequest(f *testing.F) {
 		}
 	})
 }
+
+// Metrics label Access Analyzer calls by the operations served: paths a
+// client makes up, signed or not, are "unknown".
+func TestAccessAnalyzerMetricsLabelsStayBounded(t *testing.T) {
+	e := newEnv(t)
+	m := server.NewMetrics()
+	e2 := startEnvWith(t, e.st, func(c *server.Config) { c.Metrics = m })
+	e2.admin = e.admin
+	e2.aaCall(t, e.admin, "us-east-1", "/policy/validation", aaJSON(t, map[string]string{"policyDocument": allow("s3:GetObject"), "policyType": "IDENTITY_POLICY"}))
+	for _, p := range []string{"/policy/attacker1", "/policy/attacker2"} {
+		e2.aaCall(t, e.admin, "us-east-1", p, `{}`)
+		r, _ := http.NewRequest(http.MethodPost, e2.ts.URL+p, strings.NewReader("{}"))
+		sendAA(t, r)
+	}
+	ms := httptest.NewServer(m.Handler())
+	defer ms.Close()
+	res, err := ms.Client().Get(ms.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(body), "attacker") {
+		t.Errorf("a client chose a label value:\n%s", body)
+	}
+	if !strings.Contains(string(body), `action="ValidatePolicy"`) || !strings.Contains(string(body), `service="access-analyzer"`) {
+		t.Errorf("no access-analyzer ValidatePolicy series:\n%s", body)
+	}
+}
