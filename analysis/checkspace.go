@@ -919,7 +919,7 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 		case sp.public:
 			desc = fmt.Sprintf("%s allows public access: %s", name, what)
 		default:
-			desc = fmt.Sprintf("%s allows %s, listed access", name, what)
+			desc = fmt.Sprintf("%s allows %s, which the listed access includes", name, what)
 		}
 		out = append(out, CheckReason{Description: desc, StatementIndex: s.Index, StatementID: s.Sid})
 	}
