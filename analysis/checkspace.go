@@ -281,7 +281,21 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 			rc[j] = parseTemplate(comps[j], false)
 		}
 		ns = append(ns, arnNFA(rc))
-		nice = append(nice, strings.NewReplacer("*", "example", "?", "x").Replace(t))
+		// A readable member of the pattern: a whole-component '*' in the
+		// region or account is a real-looking one.
+		fill := strings.NewReplacer("*", "example", "?", "x")
+		parts := make([]string, 5)
+		for j, c := range comps {
+			switch {
+			case j == 2 && c == "*":
+				parts[j] = "us-east-1"
+			case j == 3 && c == "*":
+				parts[j] = "123456789012"
+			default:
+				parts[j] = fill.Replace(c)
+			}
+		}
+		nice = append(nice, "arn:"+strings.Join(parts, ":"), fill.Replace(t))
 	}
 	for _, p := range pols {
 		for _, s := range p.Statements {
@@ -887,7 +901,10 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 		if engine.Authorize(q.WithContext(f.ctx, nil)).Decision != engine.Allowed {
 			continue
 		}
-		name := fmt.Sprintf("statement %d", s.Index)
+		name := s.Path
+		if name == "" {
+			name = fmt.Sprintf("Statement[%d]", s.Index)
+		}
 		if s.Sid != "" {
 			name += fmt.Sprintf(" (%s)", s.Sid)
 		}
@@ -902,7 +919,7 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 		case sp.public:
 			desc = fmt.Sprintf("%s allows public access: %s", name, what)
 		default:
-			desc = fmt.Sprintf("%s allows %s, listed access", name, what)
+			desc = fmt.Sprintf("%s allows %s, which the listed access includes", name, what)
 		}
 		out = append(out, CheckReason{Description: desc, StatementIndex: s.Index, StatementID: s.Sid})
 	}
