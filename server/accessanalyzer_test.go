@@ -569,6 +569,39 @@ func TestAccessAnalyzerAudit(t *testing.T) {
 	}
 }
 
+// The checks of package analysis through the API, on the aws CLI's
+// examples (awscli/examples/accessanalyzer/check-*.rst: FAIL for statement
+// 0, PASS, PASS), and a policy it cannot decide: UNKNOWN is
+// UnprocessableEntityException.
+func TestAccessAnalyzerChecksOfAnalysis(t *testing.T) {
+	e := newEnv(t)
+	existing, updated := readTestdata(t, "existing-policy.json"), readTestdata(t, "new-policy.json")
+	for _, c := range []struct{ op, path, body, want string }{
+		{"CheckNoNewAccess", "/policy/check-no-new-access", aaJSON(t, map[string]string{"existingPolicyDocument": existing, "newPolicyDocument": updated, "policyType": "IDENTITY_POLICY"}),
+			`{"result":"FAIL","message":"The modified permissions grant new access compared to your existing policy.","reasons":[{"description":`},
+		{"CheckNoNewAccess", "/policy/check-no-new-access", aaJSON(t, map[string]string{"existingPolicyDocument": updated, "newPolicyDocument": existing, "policyType": "IDENTITY_POLICY"}),
+			`{"result":"PASS","message":"The modified permissions grant no new access compared to your existing policy."}`},
+		{"CheckAccessNotGranted", "/policy/check-access-not-granted", aaJSON(t, map[string]any{"policyDocument": existing, "policyType": "IDENTITY_POLICY",
+			"access": []any{map[string]any{"actions": []string{"s3:DeleteBucket", "s3:GetBucketLocation"}}}}),
+			`{"result":"PASS","message":"The policy document does not grant access to perform one or more of the listed actions."}`},
+		{"CheckNoPublicAccess", "/policy/check-no-public-access", aaJSON(t, map[string]string{"policyDocument": readTestdata(t, "bucket-policy.json"), "resourceType": "AWS::S3::Bucket"}),
+			`{"result":"PASS","message":"The resource policy does not grant public access for the given resource type."}`},
+		{"CheckNoPublicAccess", "/policy/check-no-public-access", aaJSON(t, map[string]string{"policyDocument": readTestdata(t, "public-bucket-policy.json"), "resourceType": "AWS::S3::Bucket"}),
+			`{"result":"FAIL","message":"The resource policy grants public access for the given resource type.","reasons":[{"description":`},
+	} {
+		rep := e.aaCall(t, e.admin, "us-east-1", c.path, c.body)
+		if rep.status != 200 || !strings.HasPrefix(string(rep.raw), c.want) {
+			t.Errorf("%s: %d %s\nwant %s", c.op, rep.status, rep.raw, c.want)
+		}
+		checkJSONResponse(t, aaModel, c.op, rep.raw)
+	}
+	rep := e.aaCall(t, e.admin, "us-east-1", "/policy/check-no-new-access",
+		aaJSON(t, map[string]string{"existingPolicyDocument": existing, "newPolicyDocument": readTestdata(t, "home-folder-policy.json"), "policyType": "IDENTITY_POLICY"}))
+	if line := rep.errorLine(t); !strings.HasPrefix(line, "Unprocessable Entity UnprocessableEntityException iamgate could not decide this check (UNKNOWN): ") {
+		t.Fatalf("UNKNOWN: %s", line)
+	}
+}
+
 // The Check operations map a check's answer to AWS's response (result,
 // message, reasons with statementIndex and statementId), and UNKNOWN, which
 // AWS's results lack, to UnprocessableEntityException (422, in each
