@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/api"
@@ -144,11 +145,20 @@ func answer(messages [2]string, a *checkAnswer, err error) (any, *aaError) {
 	return out, nil
 }
 
+// maxCheckPolicy bounds a policy document of a check, in characters: the
+// checks' work grows faster than the policy, and no policy AWS stores is
+// larger (a KMS key policy, 32 KB; the model sets no bound).
+const maxCheckPolicy = 32768
+
 // parseCheckPolicy parses a policy document of a check. A document that
 // is not a policy is InvalidParameterException (in the model of each Check
 // operation; AWS documents no message), naming the member and the first
 // problem with its line and column.
 func parseCheckPolicy(member, doc string) (*policy.Policy, *aaError) {
+	if n := utf8.RuneCountInString(doc); n > maxCheckPolicy {
+		return nil, validationf(reasonOther, "%s has %d characters; iamgate checks policies of at most %d (a KMS key policy's maximum, the largest of AWS's policies).",
+			member, n, maxCheckPolicy)
+	}
 	p, err := policy.Parse(member, []byte(doc))
 	if err != nil {
 		var errs policy.Errors

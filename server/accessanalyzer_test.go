@@ -344,6 +344,8 @@ func TestAccessAnalyzerValidationExceptions(t *testing.T) {
 			"1 validation error detected: Value 'AWS::EC2::Instance' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set: [" +
 				"AWS::DynamoDB::Table, AWS::DynamoDB::Stream, AWS::EFS::FileSystem, AWS::OpenSearchService::Domain, AWS::Kinesis::Stream, AWS::Kinesis::StreamConsumer, AWS::KMS::Key, AWS::Lambda::Function, AWS::S3::Bucket, AWS::S3::AccessPoint, AWS::S3Express::DirectoryBucket, AWS::S3::Glacier, AWS::S3Outposts::Bucket, AWS::S3Outposts::AccessPoint, AWS::SecretsManager::Secret, AWS::SNS::Topic, AWS::SQS::Queue, AWS::IAM::AssumeRolePolicyDocument, AWS::S3Tables::TableBucket, AWS::ApiGateway::RestApi, AWS::CodeArtifact::Domain, AWS::Backup::BackupVault, AWS::CloudTrail::Dashboard, AWS::CloudTrail::EventDataStore, AWS::S3Tables::Table, AWS::S3Express::AccessPoint]",
 			"fieldValidationFailed", nil},
+		{"a policy larger than AWS stores", "/policy/check-no-public-access", aaJSON(t, map[string]string{"policyDocument": `{"Statement":[],"Id":"` + strings.Repeat("é", 32768) + `"}`, "resourceType": "AWS::S3::Bucket"}),
+			"policyDocument has 32792 characters; iamgate checks policies of at most 32768 (a KMS key policy's maximum, the largest of AWS's policies).", "other", nil},
 		{"an unknown operation", "/policy/check-everything", `{}`,
 			"No operation POST /policy/check-everything in the Access Analyzer API served here (ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess).", "unknownOperation", nil},
 	} {
