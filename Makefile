@@ -34,6 +34,7 @@ FUZZ_TARGETS = \
 	./api/sigv4:FuzzVerify:300000 \
 	./api/query:FuzzParseParams:200000 \
 	./server:FuzzServe:30000 \
+	./server:FuzzAccessAnalyzerRequest:30000 \
 	./pipeline:FuzzCheck:100000 \
 	./pipeline:FuzzGuardrails:100000 \
 	./pipeline:FuzzReadZip:200000 \

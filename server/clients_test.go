@@ -84,3 +84,17 @@ func TestCLISimulateAndDecide(t *testing.T) {
 	script, _ := filepath.Abs("testdata/e2e/cli-simulate.sh")
 	runClient(t, "aws", "bash", script)
 }
+
+// TestAWSCLIAccessAnalyzer runs the Access Analyzer API with the aws CLI
+// (testdata/e2e/cli-accessanalyzer.sh).
+func TestAWSCLIAccessAnalyzer(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-accessanalyzer.sh")
+	runClient(t, "aws", "bash", script)
+}
+
+// TestBoto3AccessAnalyzer does the same with boto3
+// (testdata/e2e/boto3_accessanalyzer.py).
+func TestBoto3AccessAnalyzer(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_accessanalyzer.py")
+	runClient(t, "python3", "python3", script)
+}

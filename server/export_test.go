@@ -1,5 +1,40 @@
 package server
 
+import (
+	"github.com/iamgate/iamgate/analysis"
+	"github.com/iamgate/iamgate/policy"
+)
+
 // SetWholeAccounts makes UpdateEntities change the whole account, as
 // UpdateAccount does (for the differential test).
 func (s *State) SetWholeAccounts(on bool) { s.wholeAccounts = on }
+
+// StubPolicyChecks makes the Check* operations answer result (PASS, FAIL,
+// or UNKNOWN with construct) for every question, until restore; tests
+// that use it must not run in parallel.
+func StubPolicyChecks(result, construct string) (restore func()) {
+	old := checks
+	checks = stubChecks{result, construct}
+	return func() { checks = old }
+}
+
+type stubChecks struct{ result, construct string }
+
+func (s stubChecks) answer() (*checkAnswer, error) {
+	if s.result == "UNKNOWN" {
+		return nil, &analysis.UnknownError{Construct: s.construct}
+	}
+	a := &checkAnswer{Result: s.result}
+	if s.result == "FAIL" {
+		a.Reasons = []checkReason{{Description: "stub", StatementIndex: 0, StatementID: "S0"}}
+	}
+	return a, nil
+}
+
+func (s stubChecks) NoNewAccess(*policy.Policy, *policy.Policy, bool) (*checkAnswer, error) {
+	return s.answer()
+}
+func (s stubChecks) AccessNotGranted(*policy.Policy, bool, []string, []string) (*checkAnswer, error) {
+	return s.answer()
+}
+func (s stubChecks) NoPublicAccess(*policy.Policy, string) (*checkAnswer, error) { return s.answer() }

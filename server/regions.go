@@ -31,7 +31,9 @@ func isGlobalRegion(r string) bool { return r == globalRegion }
 // decision, pipeline and analysis APIs are iamgate's: they sign as iam (as `curl
 // --aws-sigv4 aws:amz:us-east-1:iam` does) in any region of the aws
 // partition, since `iamgate pipeline` signs with the configured region,
-// and, like IAM, their calls are in us-east-1.
+// and, like IAM, their calls are in us-east-1. Access Analyzer signs for
+// access-analyzer in any region of the aws partition with an Access
+// Analyzer endpoint, and its calls are in the region signed.
 var endpoints = map[string]endpoint{
 	"iam":           {service: "iam", region: isGlobalRegion, global: true},
 	"organizations": {service: "organizations", region: isGlobalRegion, global: true},
@@ -39,6 +41,9 @@ var endpoints = map[string]endpoint{
 	"decision":      {service: "iam", region: func(r string) bool { return awsRegions[r] }, global: true},
 	"pipeline":      {service: "iam", region: func(r string) bool { return awsRegions[r] }, global: true},
 	"analysis":      {service: "iam", region: func(r string) bool { return awsRegions[r] }, global: true},
+	// Access Analyzer is regional: signed for access-analyzer in a region
+	// of the aws partition with its endpoint, and called in that region.
+	"access-analyzer": {service: "access-analyzer", region: func(r string) bool { return accessAnalyzerRegions[r] }},
 }
 
 func (e endpoint) scope() sigv4.Scope { return sigv4.Scope{Service: e.service, Region: e.region} }

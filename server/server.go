@@ -158,6 +158,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if isAccessAnalyzer(r) {
+				writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+				return
+			}
 			query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
 		}
 	}()
@@ -175,6 +179,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
 		service = "analysis"
+	}
+	if isAccessAnalyzer(r) {
+		service = "access-analyzer"
 	}
 	// The label names only operations this server has, whatever a
 	// request (authenticated or not) says, so that no client can grow the
@@ -197,6 +204,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 	}
 	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
 		return s.serveAnalysis(w, r, id)
+	}
+	if isAccessAnalyzer(r) {
+		return s.serveAccessAnalyzer(w, r, id)
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
@@ -330,6 +340,12 @@ func boundedAction(service, action string) string {
 		// These name their actions themselves, from a fixed set.
 		if action != "" && len(action) <= 64 && !strings.ContainsAny(action, " \t\n") {
 			return action
+		}
+	case "access-analyzer":
+		for _, op := range accessAnalyzerOps {
+			if op.name == action {
+				return action
+			}
 		}
 	case "analysis":
 		for _, op := range analysisOps {

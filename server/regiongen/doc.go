@@ -8,6 +8,7 @@
 //
 // Only facts carry over: the region names of the aws partition (iamgate's
 // ARNs are all arn:aws), and the regions of that partition with an sts
-// endpoint. Pseudo-regions (aws-global, *-fips) are endpoint names, not
+// endpoint and with an access-analyzer endpoint. Pseudo-regions
+// (aws-global, *-fips) are endpoint names, not
 // regions, and are left out. The file records botocore's version.
 package main

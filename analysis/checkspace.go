@@ -1,0 +1,927 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/catalog"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/evaldoc"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/policy/condition"
+	"github.com/iamgate/iamgate/wildcard"
+)
+
+// A check's requests are the unknowns action, resource, principal (for
+// resource policies) and the context keys the policies mention. Each is
+// split into regions on which every pattern or condition of the policies is
+// constant; the engine decides one request per combination of regions.
+//
+//   - Actions: the universe (the catalog's actions, or CheckOptions.Actions,
+//     plus the actions the policies name literally) is grouped into classes
+//     that match the same Action and NotAction patterns; one action stands
+//     for its class.
+//   - Resources: the string solver (automaton.go) splits all strings into
+//     regions of the Resource and NotResource patterns, read as ARN
+//     patterns as the engine reads them, and of the ARN shape itself, plus
+//     the resource "*". For resource policies the resource's account is
+//     split too, by the accounts the policy names.
+//   - Principals (resource policies): every principal the policies name
+//     (with a session of each role), and for the resource's account, every
+//     account named and one account named nowhere, a root, user, role,
+//     role session and federated user named nowhere; anonymous; every
+//     service named and one named nowhere. A principal in another account
+//     than the resource's has an identity policy allowing everything, so
+//     that the resource policy decides (AWS: cross-account access needs
+//     both); one in the resource's account has none.
+//   - Context keys: as AllowedIf splits them (regions.go), every key the
+//     policies mention; a combination holds one region's witness (or
+//     absence) per key the statements matching the action mention.
+//
+// For identity policies the caller is one IAM user in the resource's
+// account, so that only the identity policy decides.
+
+const (
+	checkUserAccount = "111122223333"
+	checkUser        = "arn:aws:iam::" + checkUserAccount + ":user/iamgate-check"
+)
+
+// principalKeys are the keys the engine derives from the principal
+// (engine.PrincipalContext).
+var principalKeys = map[string]bool{
+	"aws:principalarn": true, "aws:principalaccount": true, "aws:userid": true, "aws:username": true,
+	"aws:principaltype": true, "aws:principalisawsservice": true, "aws:principalservicename": true,
+}
+
+// PublicKeys are the context keys that identify the caller, its
+// organization or its network. CheckNoPublicAccess counts a request public
+// only when each of them is absent or holds a value no wildcard-free policy
+// value names, following the S3 User Guide, "The meaning of public"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status):
+// a policy that grants only to fixed principals, aws:SourceArn,
+// aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount,
+// aws:userid values or a set of aws:SourceIp CIDRs is not public; and the
+// organization keys Access Analyzer treats as a zone of trust.
+var PublicKeys = []string{
+	"aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner", "aws:sourceaccount",
+	"aws:sourceip", "aws:userid", "aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid",
+	"aws:sourceorgpaths", "aws:principalaccount", "aws:principalarn", "aws:resourceorgid",
+	"s3:x-amz-server-side-encryption-aws-kms-key-id", "kms:calleraccount", "aws:vpcsourceip",
+}
+
+type space struct {
+	opt     CheckOptions
+	kind    PolicyKind
+	pols    []*policy.Policy
+	cps     []*engine.Policy
+	probe   *engine.Policy
+	public  bool
+	resKind engine.ResourcePolicyKind
+	sample  string
+
+	actions   []string
+	resources []string
+	// keys are the context keys that vary; actionKeys[i] indexes those the
+	// statements matching actions[i] mention.
+	keys       []*keyStates
+	actionKeys [][]int
+	named      []string // accounts the policies name
+	principals []string // named principals (resource policies)
+	services   []string
+	allowAll   *engine.Policy
+}
+
+func (sp *space) polType() engine.PolicyType {
+	if sp.kind == ResourcePolicy {
+		return engine.ResourcePolicy
+	}
+	return engine.IdentityPolicy
+}
+
+func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *policy.Policy, public *resourceType) (*space, error) {
+	if opt.MaxCombinations <= 0 {
+		opt.MaxCombinations = 1 << 20
+	}
+	if opt.MaxStates <= 0 {
+		opt.MaxStates = 20000
+	}
+	sp := &space{opt: opt, kind: kind, pols: pols}
+	if public != nil {
+		sp.public, sp.resKind, sp.sample = true, public.kind, public.sample
+	}
+	for i, p := range pols {
+		if p == nil {
+			return nil, &CheckInputError{Field: "policy", Msg: fmt.Sprintf("policy %d is nil", i+1)}
+		}
+		cp, err := engine.Compile(p, sp.polType(), p.File)
+		if err != nil {
+			return nil, &CheckInputError{Field: "policy", Msg: "the engine refuses " + p.File, Err: err}
+		}
+		sp.cps = append(sp.cps, cp)
+	}
+	all := append([]*policy.Policy{}, pols...)
+	if probe != nil {
+		cp, err := engine.Compile(probe, engine.IdentityPolicy, "access")
+		if err != nil {
+			return nil, &CheckInputError{Field: "access", Msg: "the listed access", Err: err}
+		}
+		sp.probe = cp
+		all = append(all, probe)
+	}
+	ap, err := engine.Compile(policy.MustParse("allow-all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), engine.IdentityPolicy, "allow-all")
+	if err != nil {
+		return nil, err
+	}
+	sp.allowAll = ap
+	if err := sp.refuseVariables(pols); err != nil {
+		return nil, err
+	}
+	if err := sp.principalSpace(pols); err != nil {
+		return nil, err
+	}
+	sp.actionClasses(all)
+	if err := sp.resourceRegions(all); err != nil {
+		return nil, err
+	}
+	if err := sp.contextKeys(pols); err != nil {
+		return nil, err
+	}
+	return sp, nil
+}
+
+// refuseVariables answers UNKNOWN for a policy variable: it relates the
+// request's resource or a context key to another unknown value.
+func (sp *space) refuseVariables(pols []*policy.Policy) error {
+	for _, p := range pols {
+		if !p.VariablesEnabled() {
+			continue
+		}
+		for _, s := range p.Statements {
+			for _, t := range resourceTexts(s) {
+				if vs := varsOf(t); len(vs) > 0 {
+					return unknownf("%s %s: the policy variable ${%s} in a resource relates the request's resource to a context key, outside the fragment", p.File, s.Path, vs[0])
+				}
+			}
+			for _, c := range s.Conditions {
+				if !c.Operator.VarsAllowed {
+					continue
+				}
+				for _, t := range c.Texts() {
+					if vs := varsOf(t); len(vs) > 0 {
+						return unknownf("%s %s: the policy variable ${%s} in %s on %s relates two of the request's values, outside the fragment", p.File, s.Path, vs[0], c.Operator.Name, c.Key)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func varsOf(t string) []string {
+	var out []string
+	for _, u := range parseTemplate(t, true) {
+		if u.kind == uVar {
+			out = append(out, u.raw)
+		}
+	}
+	return out
+}
+
+// actionClasses groups the universe by the Action and NotAction patterns.
+func (sp *space) actionClasses(pols []*policy.Policy) {
+	var pats []string
+	seen := map[string]bool{}
+	var literal []string
+	for _, p := range pols {
+		for _, s := range p.Statements {
+			for _, l := range []*policy.List{s.Action, s.NotAction} {
+				if l == nil {
+					continue
+				}
+				for _, v := range l.Values {
+					t := strings.ToLower(v.Text)
+					if !seen[t] {
+						seen[t] = true
+						pats = append(pats, t)
+						if !strings.ContainsAny(t, "*?") && strings.Contains(t, ":") {
+							literal = append(literal, v.Text)
+						}
+					}
+				}
+			}
+		}
+	}
+	universe := sp.opt.Actions
+	if universe == nil {
+		for _, s := range catalog.Default().Services {
+			for _, a := range s.Actions {
+				universe = append(universe, a.FullName())
+			}
+		}
+	}
+	universe = append(append([]string{}, literal...), universe...)
+	// A pattern whose service has no wildcard only matches that service's
+	// actions.
+	type pat struct {
+		text, svc string
+	}
+	ps := make([]pat, len(pats))
+	for i, t := range pats {
+		svc, _, ok := strings.Cut(t, ":")
+		if !ok || strings.ContainsAny(svc, "*?") {
+			svc = ""
+		}
+		ps[i] = pat{t, svc}
+	}
+	classes := map[string]bool{}
+	vec := make([]byte, len(ps))
+	for _, a := range universe {
+		la := strings.ToLower(a)
+		svc, name, ok := strings.Cut(la, ":")
+		if !ok || svc == "" || name == "" {
+			continue
+		}
+		for i, p := range ps {
+			vec[i] = '0'
+			if p.svc != "" && p.svc != svc {
+				continue
+			}
+			if p.text == "*" || p.text == la || wildcard.Match(p.text, la) {
+				vec[i] = '1'
+			}
+		}
+		if !classes[string(vec)] {
+			classes[string(vec)] = true
+			sp.actions = append(sp.actions, a)
+		}
+	}
+}
+
+// resourceRegions finds one resource per region of the resource patterns.
+func (sp *space) resourceRegions(pols []*policy.Policy) error {
+	var ns []*nfa
+	var nice []string
+	seen := map[string]bool{}
+	add := func(t string) {
+		if t == "*" || seen[t] {
+			return
+		}
+		seen[t] = true
+		comps, ok := splitARN(t)
+		if !ok {
+			return // never matches an ARN
+		}
+		var rc [5][]tunit
+		for j := range comps {
+			rc[j] = parseTemplate(comps[j], false)
+		}
+		ns = append(ns, arnNFA(rc))
+		// A readable member of the pattern: a whole-component '*' in the
+		// region or account is a real-looking one.
+		fill := strings.NewReplacer("*", "example", "?", "x")
+		parts := make([]string, 5)
+		for j, c := range comps {
+			switch {
+			case j == 2 && c == "*":
+				parts[j] = "us-east-1"
+			case j == 3 && c == "*":
+				parts[j] = "123456789012"
+			default:
+				parts[j] = fill.Replace(c)
+			}
+		}
+		nice = append(nice, "arn:"+strings.Join(parts, ":"), fill.Replace(t))
+	}
+	for _, p := range pols {
+		for _, s := range p.Statements {
+			for _, t := range resourceTexts(s) {
+				add(t)
+			}
+		}
+	}
+	if sp.kind == ResourcePolicy {
+		for _, a := range sp.named {
+			add("arn:*:*:*:" + a + ":*")
+		}
+	}
+	shape := len(ns)
+	ns = append(ns, arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}}))
+	w, order, ok := solveStrings(ns, sp.opt.MaxStates)
+	if !ok {
+		return unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
+	}
+	if sp.sample != "" {
+		nice = append([]string{sp.sample}, nice...)
+	}
+	pretty := map[string]string{}
+	for _, c := range nice {
+		v := make([]byte, len(ns))
+		for i, n := range ns {
+			v[i] = '0'
+			if n.match(c) {
+				v[i] = '1'
+			}
+		}
+		if _, ok := pretty[string(v)]; !ok {
+			pretty[string(v)] = c
+		}
+	}
+	sp.resources = append(sp.resources, "*")
+	for _, v := range order {
+		if v[shape] != '1' {
+			continue // not an ARN: no request names it
+		}
+		r := w[v]
+		if c, ok := pretty[v]; ok {
+			r = c
+		}
+		if !arn.IsARN(r) {
+			return fmt.Errorf("analysis: internal: resource witness %q is not an ARN", r)
+		}
+		sp.resources = append(sp.resources, r)
+	}
+	return nil
+}
+
+// match reports whether n accepts s.
+func (n *nfa) match(s string) bool {
+	st := n.initial()
+	for _, r := range s {
+		st = n.next(st, r)
+	}
+	return n.accepts(st)
+}
+
+// principalSpace collects the principals and accounts resource policies
+// name.
+func (sp *space) principalSpace(pols []*policy.Policy) error {
+	if sp.kind != ResourcePolicy {
+		return nil
+	}
+	accounts := map[string]bool{}
+	prin := map[string]bool{}
+	svc := map[string]bool{}
+	addPrincipal := func(s string) error {
+		p, err := engine.ParsePrincipal(s)
+		if err != nil {
+			return nil // matches no caller
+		}
+		if p.Account != "" {
+			accounts[p.Account] = true
+		}
+		switch p.Kind {
+		case engine.AccountRoot:
+			return nil // the account's principals are all candidates
+		case engine.Service:
+			svc[p.Service] = true
+			return nil
+		}
+		prin[p.ARN] = true
+		if p.Kind == engine.Role {
+			prin["arn:"+p.Partition+":sts::"+p.Account+":assumed-role/"+p.Name+"/iamgate-session"] = true
+		}
+		return nil
+	}
+	for _, p := range pols {
+		for _, s := range p.Statements {
+			for _, pr := range []*policy.Principal{s.Principal, s.NotPrincipal} {
+				if pr == nil {
+					continue
+				}
+				if len(pr.CanonicalUser) > 0 {
+					return unknownf("%s %s: a CanonicalUser principal is outside the fragment", p.File, s.Path)
+				}
+				for _, v := range pr.AWS {
+					if v.Text == "*" {
+						continue
+					}
+					if strings.ContainsAny(v.Text, "*?") {
+						return unknownf("%s %s: the principal %q holds a wildcard, which AWS does not match as a pattern", p.File, s.Path, v.Text)
+					}
+					if err := addPrincipal(v.Text); err != nil {
+						return err
+					}
+				}
+				for _, v := range pr.Service {
+					if v.Text != "*" {
+						svc[strings.ToLower(v.Text)] = true
+					}
+				}
+				for _, v := range pr.Federated {
+					if _, err := engine.ParsePrincipal(v.Text); err == nil {
+						prin[v.Text] = true
+					}
+				}
+			}
+			for _, c := range s.Conditions {
+				lk := strings.ToLower(c.Key)
+				if !principalKeys[lk] || c.Operator.Family == condition.Null {
+					continue
+				}
+				switch lk {
+				case "aws:principalarn", "aws:principalaccount":
+					like := c.Operator.Base == "StringLike" || c.Operator.Base == "StringNotLike" || c.Operator.Family == condition.ARN
+					for _, t := range c.Texts() {
+						if like && strings.ContainsAny(t, "*?") {
+							return unknownf("%s %s: %s on %s with the wildcard value %q: principals matching a pattern are not enumerated", p.File, s.Path, c.Operator.Name, c.Key, t)
+						}
+						if strings.EqualFold(c.Operator.Base, "StringEqualsIgnoreCase") || strings.EqualFold(c.Operator.Base, "StringNotEqualsIgnoreCase") {
+							return unknownf("%s %s: %s on %s: principals are enumerated by exact ARN", p.File, s.Path, c.Operator.Name, c.Key)
+						}
+						if lk == "aws:principalaccount" {
+							if arn.IsAccountID(t) {
+								accounts[t] = true
+							}
+						} else if err := addPrincipal(t); err != nil {
+							return err
+						}
+					}
+				case "aws:principaltype", "aws:principalisawsservice":
+					// every kind of principal is a candidate
+				default:
+					return unknownf("%s %s: %s on %s in a resource policy: the values the engine derives from the principal are enumerated only for aws:PrincipalArn and aws:PrincipalAccount", p.File, s.Path, c.Operator.Name, c.Key)
+				}
+			}
+		}
+	}
+	for a := range accounts {
+		sp.named = append(sp.named, a)
+	}
+	sort.Strings(sp.named)
+	for p := range prin {
+		sp.principals = append(sp.principals, p)
+	}
+	sort.Strings(sp.principals)
+	for s := range svc {
+		sp.services = append(sp.services, s)
+	}
+	sort.Strings(sp.services)
+	sp.services = append(sp.services, "iamgate-other.amazonaws.com")
+	return nil
+}
+
+func (sp *space) freshAccount(avoid ...string) string {
+	for d := 9; d >= 0; d-- {
+		a := strings.Repeat(string(rune('0'+d)), 12)
+		if !contains(sp.named, a) && !contains(avoid, a) {
+			return a
+		}
+	}
+	return "123456789012"
+}
+
+// owner is the account of resource r in a request.
+func (sp *space) owner(r string) string {
+	if sp.kind == IdentityPolicy {
+		return checkUserAccount
+	}
+	if a, err := arn.Parse(r); err == nil && arn.IsAccountID(a.AccountID) {
+		return a.AccountID
+	}
+	return sp.freshAccount()
+}
+
+// callers lists the principals of requests on a resource in account owner.
+func (sp *space) callers(owner string) []string {
+	if sp.kind == IdentityPolicy {
+		return []string{checkUser}
+	}
+	members := func(a string) []string {
+		return []string{
+			"arn:aws:iam::" + a + ":root",
+			"arn:aws:iam::" + a + ":user/iamgate-user",
+			"arn:aws:iam::" + a + ":role/iamgate-role",
+			"arn:aws:sts::" + a + ":assumed-role/iamgate-role/iamgate-session",
+			"arn:aws:sts::" + a + ":federated-user/iamgate-user",
+		}
+	}
+	out := []string{"anonymous"}
+	fresh := sp.freshAccount(owner)
+	if sp.public {
+		return append(out, members(fresh)...)
+	}
+	out = append(out, members(owner)...)
+	for _, a := range sp.named {
+		if a != owner {
+			out = append(out, members(a)...)
+		}
+	}
+	out = append(out, members(fresh)...)
+	out = append(out, sp.principals...)
+	out = append(out, sp.services...)
+	return out
+}
+
+// contextKeys splits the value space of every key the policies mention.
+func (sp *space) contextKeys(pols []*policy.Policy) error {
+	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
+	for _, p := range pols {
+		for _, s := range p.Statements {
+			for _, c := range s.Conditions {
+				a.addKey(c.Key)
+			}
+		}
+	}
+	for i := range pols {
+		req := engine.Request{Action: "iamgate:Check", Resource: "*"}
+		if sp.kind == ResourcePolicy {
+			req.Policies.Resource = sp.cps[i]
+		} else {
+			req.Policies.Identity = []*engine.Policy{sp.cps[i]}
+		}
+		q, err := req.Prepare()
+		if err != nil {
+			return err
+		}
+		a.q = q
+		a.base = q.WithContext(nil, a.order)
+		if err := a.collect(); err != nil {
+			return err
+		}
+	}
+	index := map[string]int{}
+	for _, lk := range a.order {
+		k := a.keys[lk]
+		if sp.kind == ResourcePolicy && principalKeys[lk] {
+			continue // derived from the principal, which is enumerated
+		}
+		// The regions as AllowedIf finds them, without the descriptors it
+		// needs to write sets of regions as conditions.
+		multi := k.multi
+		k.multi = false
+		if err := a.solveKey(k); err != nil {
+			return err
+		}
+		k.multi = multi
+		if multi && len(k.regions) > 12 {
+			return unknownf("%s is multi-valued and has %d value regions, more than the cap of 12", k.name, len(k.regions))
+		}
+		ks := checkStates(k)
+		if sp.public && contains(PublicKeys, lk) {
+			ks = outsideStates(k, ks)
+		}
+		index[lk] = len(sp.keys)
+		sp.keys = append(sp.keys, ks)
+	}
+	// The keys of the statements that match each action.
+	for _, act := range sp.actions {
+		la := strings.ToLower(act)
+		var ks []int
+		for _, p := range pols {
+			for _, s := range p.Statements {
+				if !statementMatchesAction(s, la) {
+					continue
+				}
+				for _, c := range s.Conditions {
+					if i, ok := index[strings.ToLower(c.Key)]; ok && !containsInt(ks, i) {
+						ks = append(ks, i)
+					}
+				}
+			}
+		}
+		sort.Ints(ks)
+		sp.actionKeys = append(sp.actionKeys, ks)
+	}
+	return nil
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// checkStates lists a key's states: absent, then one value per region
+// (single-valued keys) or the empty set and every set of regions.
+func checkStates(k *keyInfo) *keyStates {
+	ks := &keyStates{k: k, states: []kstate{{}}}
+	if !k.multi {
+		for _, r := range k.regions {
+			ks.states = append(ks.states, kstate{vals: []string{r.witness}})
+		}
+		return ks
+	}
+	for mask := 0; mask < 1<<len(k.regions); mask++ {
+		vals := []string{}
+		for i, r := range k.regions {
+			if mask&(1<<i) != 0 {
+				vals = append(vals, r.witness)
+			}
+		}
+		ks.states = append(ks.states, kstate{vals: vals})
+	}
+	return ks
+}
+
+// outsideStates keeps, of a caller-identifying key, absence and the values
+// no wildcard-free policy value names: for strings the regions where no
+// finite atom holds, for addresses those outside every CIDR named.
+func outsideStates(k *keyInfo, ks *keyStates) *keyStates {
+	out := &keyStates{k: k, states: ks.states[:1]}
+	if k.multi {
+		return out
+	}
+	for ri, r := range k.regions {
+		keep := true
+		for i, at := range k.atoms {
+			if !r.vec[i] {
+				continue
+			}
+			switch k.kind {
+			case kIP:
+				keep = false
+			case kString, kBinary, kBool:
+				if at.members != nil {
+					keep = false
+				}
+			}
+		}
+		if keep {
+			out.states = append(out.states, ks.states[ri+1])
+		}
+	}
+	return out
+}
+
+// request builds the engine request for action a on resource r by caller
+// p, the policy cp deciding.
+func (sp *space) request(a, r, p string, cp *engine.Policy, probe bool) engine.Request {
+	req := engine.Request{Principal: p, Action: a, Resource: r, ResourceAccount: sp.owner(r), ResourcePolicyKind: sp.resKind}
+	if probe || sp.kind == IdentityPolicy {
+		req.Principal = checkUser
+		req.ResourceAccount = checkUserAccount
+		req.ResourcePolicyKind = engine.KindAuto
+		req.Policies.Identity = []*engine.Policy{cp}
+		return req
+	}
+	req.Policies.Resource = cp
+	if pr, err := engine.ParsePrincipal(p); err == nil && pr.Account != "" && pr.Account != req.ResourceAccount {
+		req.Policies.Identity = []*engine.Policy{sp.allowAll}
+	}
+	return req
+}
+
+type finding struct {
+	action, resource, principal string
+	ctx                         map[string][]string
+}
+
+// run decides every combination; bad says which decisions (one per
+// policy, then the probe's) are a counterexample; reasonsOf is the
+// policy whose statements grant it.
+func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult, error) {
+	// Count first: past the cap the answer is UNKNOWN before any work.
+	total := 0
+	for ai := range sp.actions {
+		n := 1
+		for _, ki := range sp.actionKeys[ai] {
+			n *= len(sp.keys[ki].states)
+			if n > sp.opt.MaxCombinations {
+				return nil, unknownf("the context keys of the statements matching %s have more than %d combinations of value regions (the cap)", sp.actions[ai], sp.opt.MaxCombinations)
+			}
+		}
+		for _, r := range sp.resources {
+			total += n * len(sp.callers(sp.owner(r)))
+			if total > sp.opt.MaxCombinations {
+				return nil, unknownf("more than %d combinations of action, resource, principal and context regions (the cap)", sp.opt.MaxCombinations)
+			}
+		}
+	}
+	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
+	var found []finding
+	np := len(sp.cps)
+	allowed := make([]bool, np+1)
+	preps := make([]*engine.Prepared, np+1)
+	for ai, act := range sp.actions {
+		keys := sp.actionKeys[ai]
+		combos := 1
+		for _, ki := range keys {
+			combos *= len(sp.keys[ki].states)
+		}
+		hit := false
+		for _, r := range sp.resources {
+			if hit {
+				break
+			}
+			for _, p := range sp.callers(sp.owner(r)) {
+				if hit {
+					break
+				}
+				ok := true
+				for i, cp := range sp.cps {
+					q, err := sp.request(act, r, p, cp, false).Prepare()
+					if err != nil {
+						ok = false
+						break
+					}
+					preps[i] = q
+				}
+				if !ok {
+					continue
+				}
+				if sp.probe != nil {
+					q, err := sp.request(act, r, p, sp.probe, true).Prepare()
+					if err != nil || engine.Authorize(q).Decision != engine.Allowed {
+						continue
+					}
+				}
+				for c := 0; c < combos; c++ {
+					set := map[string][]string{}
+					x := c
+					for _, ki := range keys {
+						ks := sp.keys[ki]
+						st := ks.states[x%len(ks.states)]
+						x /= len(ks.states)
+						if st.vals != nil {
+							set[ks.k.lower] = st.vals
+						}
+					}
+					for i := range sp.cps {
+						res.Requests++
+						allowed[i] = engine.Authorize(preps[i].WithContext(set, nil)).Decision == engine.Allowed
+					}
+					if bad(allowed[:np]) {
+						found = append(found, finding{act, r, p, set})
+						hit = true
+						break
+					}
+				}
+			}
+		}
+		if len(found) >= 3 {
+			break
+		}
+	}
+	if len(found) == 0 {
+		return res, nil
+	}
+	res.Result = Fail
+	seenReason := map[int]bool{}
+	for _, f := range found {
+		doc, err := sp.document(f, reasonsOf)
+		if err != nil {
+			return nil, err
+		}
+		if err := sp.recheck(f, doc, reasonsOf); err != nil {
+			return nil, err
+		}
+		res.Counterexamples = append(res.Counterexamples, doc)
+		for _, rs := range sp.reasons(f, reasonsOf) {
+			if !seenReason[rs.StatementIndex] {
+				seenReason[rs.StatementIndex] = true
+				res.Reasons = append(res.Reasons, rs)
+			}
+		}
+	}
+	sort.Slice(res.Reasons, func(i, j int) bool { return res.Reasons[i].StatementIndex < res.Reasons[j].StatementIndex })
+	return res, nil
+}
+
+// document writes finding f as an eval request document embedding policy
+// pi.
+func (sp *space) document(f finding, pi int) (json.RawMessage, error) {
+	return sp.documentWith(f, sp.pols[pi])
+}
+
+func (sp *space) documentWith(f finding, p *policy.Policy) (json.RawMessage, error) {
+	req := sp.request(f.action, f.resource, f.principal, sp.cps[0], false)
+	doc := evaldoc.Document{Principal: req.Principal, Action: req.Action, ResourceAccount: req.ResourceAccount}
+	if f.resource != "*" {
+		doc.Resource = f.resource
+	}
+	switch req.ResourcePolicyKind {
+	case engine.KindTrust:
+		doc.ResourcePolicyKind = "trust"
+	case engine.KindKey:
+		doc.ResourcePolicyKind = "key"
+	case engine.KindGeneric:
+		doc.ResourcePolicyKind = "resource"
+	}
+	if len(f.ctx) > 0 {
+		doc.Context = map[string]json.RawMessage{}
+		for _, ks := range sp.keys {
+			v, ok := f.ctx[ks.k.lower]
+			if !ok {
+				continue
+			}
+			var raw []byte
+			if ks.k.multi {
+				raw, _ = json.Marshal(v)
+			} else {
+				raw, _ = json.Marshal(v[0])
+			}
+			doc.Context[ks.k.name] = raw
+		}
+	}
+	pj := PolicyJSON(p)
+	if sp.kind == IdentityPolicy {
+		doc.Policies.Identity = []json.RawMessage{pj}
+	} else {
+		doc.Policies.Resource = pj
+		if len(req.Policies.Identity) > 0 {
+			doc.Policies.Identity = []json.RawMessage{json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(bytes.TrimSpace(buf.Bytes())), nil
+}
+
+// ErrRecheck is what a failed re-decision of a counterexample wraps: the
+// symbolic layer and the engine disagree (a bug, never an answer).
+var ErrRecheck = errors.New("analysis: internal: a counterexample does not re-decide")
+
+// recheck decides the counterexample again through evaldoc: allowed with
+// policy pi, and (CheckNoNewAccess) not with the other.
+func (sp *space) recheck(f finding, doc json.RawMessage, pi int) error {
+	decide := func(d []byte) (engine.Decision, error) {
+		req, err := evaldoc.Parse("counterexample", d)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %v", ErrRecheck, err)
+		}
+		q, err := req.Prepare()
+		if err != nil {
+			return 0, fmt.Errorf("%w: %v", ErrRecheck, err)
+		}
+		return engine.Authorize(q).Decision, nil
+	}
+	d, err := decide(doc)
+	if err != nil {
+		return err
+	}
+	if d != engine.Allowed {
+		return fmt.Errorf("%w: %s is %s, not allowed", ErrRecheck, f.action, d)
+	}
+	if len(sp.pols) == 2 {
+		other, err := sp.documentWith(f, sp.pols[1-pi])
+		if err != nil {
+			return err
+		}
+		d, err := decide(other)
+		if err != nil {
+			return err
+		}
+		if d == engine.Allowed {
+			return fmt.Errorf("%w: %s is allowed by the existing policy too", ErrRecheck, f.action)
+		}
+	}
+	return nil
+}
+
+// reasons lists the Allow statements of policy pi that alone allow f.
+func (sp *space) reasons(f finding, pi int) []CheckReason {
+	p := sp.pols[pi]
+	var out []CheckReason
+	for _, s := range p.Statements {
+		if s.Effect != policy.Allow {
+			continue
+		}
+		one := &policy.Policy{File: p.File, Version: p.Version, Statements: []*policy.Statement{s}, StatementIsList: true}
+		cp, err := engine.Compile(one, sp.polType(), p.File)
+		if err != nil {
+			continue
+		}
+		q, err := sp.request(f.action, f.resource, f.principal, cp, false).Prepare()
+		if err != nil {
+			continue
+		}
+		if engine.Authorize(q.WithContext(f.ctx, nil)).Decision != engine.Allowed {
+			continue
+		}
+		name := s.Path
+		if name == "" {
+			name = fmt.Sprintf("Statement[%d]", s.Index)
+		}
+		if s.Sid != "" {
+			name += fmt.Sprintf(" (%s)", s.Sid)
+		}
+		what := fmt.Sprintf("%s on %s", f.action, f.resource)
+		if sp.kind == ResourcePolicy {
+			what += " for " + f.principal
+		}
+		var desc string
+		switch {
+		case len(sp.pols) == 2:
+			desc = fmt.Sprintf("%s allows %s, which the existing policy does not allow", name, what)
+		case sp.public:
+			desc = fmt.Sprintf("%s allows public access: %s", name, what)
+		default:
+			desc = fmt.Sprintf("%s allows %s, which the listed access includes", name, what)
+		}
+		out = append(out, CheckReason{Description: desc, StatementIndex: s.Index, StatementID: s.Sid})
+	}
+	return out
+}

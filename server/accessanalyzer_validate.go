@@ -1,0 +1,414 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/validate"
+)
+
+// defaultFindingsPage is the number of findings of a ValidatePolicy page
+// without maxResults (AWS documents none).
+const defaultFindingsPage = 100
+
+// A finding as Access Analyzer has it (botocore: ValidatePolicyFinding).
+type aaFinding struct {
+	FindingDetails string       `json:"findingDetails"`
+	FindingType    string       `json:"findingType"`
+	IssueCode      string       `json:"issueCode"`
+	LearnMoreLink  string       `json:"learnMoreLink"`
+	Locations      []aaLocation `json:"locations"`
+}
+
+type aaLocation struct {
+	Path []aaPathElement `json:"path"`
+	Span aaSpan          `json:"span"`
+}
+
+// aaPathElement is one step of a path (a union: one member is set). iamgate
+// uses "value" for an object's member, as AWS's examples do
+// ({"value": "Statement"}, {"index": 0}, {"value": "Action"}), and "index"
+// for an array's element.
+type aaPathElement struct {
+	Index *int    `json:"index,omitempty"`
+	Value *string `json:"value,omitempty"`
+}
+
+type aaSpan struct {
+	Start aaPosition `json:"start"`
+	End   aaPosition `json:"end"`
+}
+
+// aaPosition: line from 1, column and offset from 0 (botocore: Position),
+// counted in characters.
+type aaPosition struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Offset int `json:"offset"`
+}
+
+type validatePolicyResponse struct {
+	Findings  []aaFinding `json:"findings"`
+	NextToken string      `json:"nextToken,omitempty"`
+}
+
+// validatePolicyType is the validator's policy type for ValidatePolicy's
+// policyType and validatePolicyResourceType.
+func validatePolicyType(policyType, resourceType string) validate.PolicyType {
+	switch policyType {
+	case "IDENTITY_POLICY":
+		return validate.Identity
+	case "SERVICE_CONTROL_POLICY":
+		return validate.SCP
+	case "RESOURCE_CONTROL_POLICY":
+		return validate.RCP
+	}
+	if resourceType == "AWS::IAM::AssumeRolePolicyDocument" {
+		return validate.Trust
+	}
+	return validate.Resource
+}
+
+// validatePolicy is ValidatePolicy: the validator's findings for the
+// document, a page at a time.
+func (s *Server) validatePolicy(c *api.Call, r *http.Request, body []byte) (any, *aaError) {
+	in, e := decodeAABody(body)
+	if e != nil {
+		return nil, e
+	}
+	var vs []query.Violation
+	req, e := in.required(&vs, "policyDocument", "policyType")
+	if e != nil {
+		return nil, e
+	}
+	if t, ok := req["policyType"]; ok {
+		if v := enumViolation("policyType", t, policyTypes); v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	resourceType, hasResourceType, e := in.str("validatePolicyResourceType")
+	if e != nil {
+		return nil, e
+	}
+	if hasResourceType {
+		if v := enumViolation("validatePolicyResourceType", resourceType, validateResourceTypes); v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	locale, hasLocale, e := in.str("locale")
+	if e != nil {
+		return nil, e
+	}
+	if hasLocale {
+		if v := enumViolation("locale", locale, locales); v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	q := r.URL.Query()
+	size := defaultFindingsPage
+	if raw, ok := q["maxResults"]; ok {
+		n, err := strconv.Atoi(raw[0])
+		if err != nil || len(raw) > 1 {
+			return nil, validationf(reasonCannotParse, "maxResults must be one integer, not %q.", strings.Join(raw, ","))
+		}
+		if n < 1 {
+			v := raw[0]
+			vs = append(vs, query.Violation{Value: &v, Field: "maxResults", Constraint: "Member must have value greater than or equal to 1", Rule: query.RuleOther})
+		}
+		size = n
+	}
+	if e := fieldViolations(vs...); e != nil {
+		return nil, e
+	}
+	// The model: "Specify a value for the policy validation resource type
+	// only if the policy type is RESOURCE_POLICY."
+	if hasResourceType && req["policyType"] != "RESOURCE_POLICY" {
+		return nil, validationf(reasonOther, "validatePolicyResourceType can be given only with the policyType RESOURCE_POLICY.")
+	}
+	doc := []byte(req["policyDocument"])
+	digest := pageDigest(body)
+	start := 0
+	if tok := q.Get("nextToken"); tok != "" {
+		n, ok := parsePageToken(tok, digest)
+		if !ok {
+			return nil, validationf(reasonOther, "The nextToken is not one this request returned.")
+		}
+		start = n
+	}
+	fs := validate.Document("policyDocument", doc, validate.Options{Type: validatePolicyType(req["policyType"], resourceType), Account: c.Account()})
+	validate.Sort(fs)
+	tree := parseLocated(doc)
+	out := validatePolicyResponse{Findings: []aaFinding{}}
+	if start > len(fs) {
+		start = len(fs)
+	}
+	end := len(fs)
+	if size < end-start {
+		end = start + size
+		out.NextToken = pageToken(end, digest)
+	}
+	for _, f := range fs[start:end] {
+		out.Findings = append(out.Findings, toAAFinding(f, doc, tree))
+	}
+	return out, nil
+}
+
+// pageDigest ties a page token to the request it came from: the same body
+// (the CLI and SDKs send the same body for every page).
+func pageDigest(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:8])
+}
+
+func pageToken(offset int, digest string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("v1." + strconv.Itoa(offset) + "." + digest))
+}
+
+func parsePageToken(tok, digest string) (int, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, false
+	}
+	parts := strings.Split(string(raw), ".")
+	if len(parts) != 3 || parts[0] != "v1" || parts[2] != digest {
+		return 0, false
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil || n < 0 || strconv.Itoa(n) != parts[1] {
+		return 0, false
+	}
+	return n, true
+}
+
+// aaGeneralLink is the policy check reference, for a finding without a
+// link of its own.
+const aaGeneralLink = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+
+func toAAFinding(f validate.Finding, doc []byte, tree *jnode) aaFinding {
+	link := f.LearnMore
+	if link == "" {
+		link = aaGeneralLink
+	}
+	return aaFinding{FindingDetails: f.Message, FindingType: string(f.Type), IssueCode: f.Code, LearnMoreLink: link,
+		Locations: []aaLocation{locate(doc, tree, f.Location)}}
+}
+
+// locate finds a finding's place in the document: the path as Access
+// Analyzer's path elements and the span of the value there. The validator's
+// path ("Statement[0].Condition.StringEquals.aws:SourceVpc") is followed
+// through the document itself, so that a key holding dots
+// ("cognito-identity.amazonaws.com:aud") is one element. Where the path
+// cannot be followed (a document that is not JSON), the path stops and the
+// span is the character at the finding's line and column.
+func locate(doc []byte, tree *jnode, l validate.Location) aaLocation {
+	loc := aaLocation{Path: []aaPathElement{}}
+	lc := newLineCounter(doc)
+	if tree == nil {
+		off := lc.offsetOf(l.Line, l.Column)
+		endOff := off
+		if endOff < len(doc) {
+			_, w := utf8.DecodeRune(doc[endOff:])
+			endOff += w
+		}
+		loc.Span = aaSpan{Start: lc.position(off), End: lc.position(endOff)}
+		return loc
+	}
+	n := tree
+	rest := l.Path
+	at := lc.offsetOf(l.Line, l.Column)
+	for rest != "" && n != nil {
+		rest = strings.TrimPrefix(rest, ".")
+		if strings.HasPrefix(rest, "[") {
+			i := strings.IndexByte(rest, ']')
+			idx, err := strconv.Atoi(rest[1:max(i, 1)])
+			if i < 0 || err != nil {
+				break
+			}
+			rest = rest[i+1:]
+			if n.kind == '{' && idx == 0 {
+				continue // a lone statement object is Statement[0]
+			}
+			if n.kind != '[' || idx < 0 || idx >= len(n.elems) {
+				break
+			}
+			loc.Path = append(loc.Path, aaPathElement{Index: &idx})
+			n = n.elems[idx]
+			continue
+		}
+		if n.kind != '{' {
+			break
+		}
+		// The longest member name the path goes on with; of a name given
+		// twice, the one at the finding's position, else the last (the one
+		// a policy uses).
+		best := -1
+		for i, m := range n.members {
+			k := m.key
+			if !strings.HasPrefix(rest, k) || (len(rest) != len(k) && rest[len(k)] != '.' && rest[len(k)] != '[') {
+				continue
+			}
+			if best < 0 || len(k) > len(n.members[best].key) ||
+				(len(k) == len(n.members[best].key) && n.members[best].keyStart != at) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		m := n.members[best]
+		key := m.key
+		loc.Path = append(loc.Path, aaPathElement{Value: &key})
+		rest = rest[len(key):]
+		n = m.val
+	}
+	loc.Span = aaSpan{Start: lc.position(n.start), End: lc.position(n.end)}
+	return loc
+}
+
+// jnode is a JSON value with its byte span in the document.
+type jnode struct {
+	kind       byte // '{', '[', or 'v' for a scalar
+	start, end int
+	members    []jmember
+	elems      []*jnode
+}
+
+type jmember struct {
+	key      string
+	keyStart int
+	val      *jnode
+}
+
+const maxLocateDepth = 64
+
+// parseLocated reads a JSON document into positioned nodes, or nil when it
+// is not one JSON value (or is nested too deep).
+func parseLocated(doc []byte) *jnode {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	p := &locParser{doc: doc, dec: dec}
+	n, err := p.value(0)
+	if err != nil {
+		return nil
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil
+	}
+	return n
+}
+
+type locParser struct {
+	doc []byte
+	dec *json.Decoder
+}
+
+var errTooDeep = errors.New("nested too deep")
+
+// next reads a token and the offset where it starts.
+func (p *locParser) next() (json.Token, int, error) {
+	off := int(p.dec.InputOffset())
+	for off < len(p.doc) && strings.IndexByte(" \t\r\n,:", p.doc[off]) >= 0 {
+		off++
+	}
+	tok, err := p.dec.Token()
+	return tok, off, err
+}
+
+func (p *locParser) value(depth int) (*jnode, error) {
+	tok, start, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	return p.build(tok, start, depth)
+}
+
+func (p *locParser) build(tok json.Token, start, depth int) (*jnode, error) {
+	if depth > maxLocateDepth {
+		return nil, errTooDeep
+	}
+	switch tok {
+	case json.Delim('{'):
+		n := &jnode{kind: '{', start: start}
+		for p.dec.More() {
+			kt, keyStart, err := p.next()
+			if err != nil {
+				return nil, err
+			}
+			key, _ := kt.(string)
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			n.members = append(n.members, jmember{key: key, keyStart: keyStart, val: v})
+		}
+		if _, _, err := p.next(); err != nil {
+			return nil, err
+		}
+		n.end = int(p.dec.InputOffset())
+		return n, nil
+	case json.Delim('['):
+		n := &jnode{kind: '[', start: start}
+		for p.dec.More() {
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			n.elems = append(n.elems, v)
+		}
+		if _, _, err := p.next(); err != nil {
+			return nil, err
+		}
+		n.end = int(p.dec.InputOffset())
+		return n, nil
+	}
+	return &jnode{kind: 'v', start: start, end: int(p.dec.InputOffset())}, nil
+}
+
+// lineCounter turns byte offsets into Access Analyzer's positions.
+type lineCounter struct {
+	doc   []byte
+	start []int // byte offset of each line
+}
+
+func newLineCounter(doc []byte) *lineCounter {
+	lc := &lineCounter{doc: doc, start: []int{0}}
+	for i, b := range doc {
+		if b == '\n' {
+			lc.start = append(lc.start, i+1)
+		}
+	}
+	return lc
+}
+
+// position: line from 1, column and offset from 0, in characters.
+func (lc *lineCounter) position(off int) aaPosition {
+	off = min(max(off, 0), len(lc.doc))
+	line := sort.Search(len(lc.start), func(i int) bool { return lc.start[i] > off }) - 1
+	return aaPosition{Line: line + 1, Column: utf8.RuneCount(lc.doc[lc.start[line]:off]), Offset: utf8.RuneCount(lc.doc[:off])}
+}
+
+// offsetOf is the byte offset of a validator position (line and column
+// from 1, in characters); 0 when there is none.
+func (lc *lineCounter) offsetOf(line, col int) int {
+	if line < 1 || line > len(lc.start) {
+		return 0
+	}
+	off := lc.start[line-1]
+	for i := 1; i < col && off < len(lc.doc) && lc.doc[off] != '\n'; i++ {
+		_, w := utf8.DecodeRune(lc.doc[off:])
+		off += w
+	}
+	return off
+}
