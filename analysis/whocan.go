@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -299,46 +298,55 @@ func (wc *whoCan) action(action string) ([]*Access, error) {
 		direct[n.principal] = &reached{n: n, via: []string{}, steps: []*Step{s}}
 		order = append(order, n.principal)
 	}
-	best := direct
-	var cond map[string]*reached
-	if wc.q.Transitive {
-		cond, err = wc.search(direct, order, false, unknown)
-		if err != nil {
-			return nil, err
-		}
-		best, err = wc.search(direct, order, true, unknown)
-		if err != nil {
-			return nil, err
-		}
-	}
 	var out []*Access
-	add := func(r *reached, decision string) {
-		out = append(out, &Access{Principal: r.n.principal, Action: action, Decision: decision, Via: r.via, Steps: r.steps})
+	add := func(p string, n *node, via []string, steps []*Step, decision string) {
+		out = append(out, &Access{Principal: p, Action: action, Decision: decision, Via: via, Steps: steps})
 	}
-	for p, r := range best {
-		if allAlways(r.steps) {
-			add(r, DecisionAllowed)
-		} else if !wc.q.Transitive {
-			add(r, DecisionAllowedIf)
-		} else if _, ok := cond[p]; !ok {
-			return nil, fmt.Errorf("analysis: %s reached unconditionally but not at all", p)
+	always := map[string]bool{}
+	if !wc.q.Transitive {
+		for p, r := range direct {
+			d := DecisionAllowedIf
+			if allAlways(r.steps) {
+				d, always[p] = DecisionAllowed, true
+			}
+			add(p, r.n, r.via, r.steps, d)
+		}
+	} else {
+		got, err := wc.chains(direct, order, unknown)
+		if err != nil {
+			return nil, err
+		}
+		for p, cs := range got {
+			for _, c := range cs {
+				d := DecisionAllowedIf
+				if c.always() {
+					d, always[p] = DecisionAllowed, true
+				}
+				add(p, c.n, c.via, c.steps, d)
+			}
 		}
 	}
-	for p, r := range cond {
-		if b, ok := best[p]; !ok || !allAlways(b.steps) {
-			add(r, DecisionAllowedIf)
-		}
-	}
+	// An access the analysis cannot decide is reported beside the
+	// conditional ones of the same principal (it is one more alternative),
+	// and dropped where an unconditional one exists.
 	for p, u := range unknown {
-		if _, ok := best[p]; ok {
-			continue
+		if !always[p] {
+			out = append(out, u)
 		}
-		if _, ok := cond[p]; ok {
-			continue
-		}
-		out = append(out, u)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Principal < out[j].Principal })
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Principal != b.Principal {
+			return a.Principal < b.Principal
+		}
+		if len(a.Via) != len(b.Via) {
+			return len(a.Via) < len(b.Via)
+		}
+		if va, vb := strings.Join(a.Via, " "), strings.Join(b.Via, " "); va != vb {
+			return va < vb
+		}
+		return a.Decision < b.Decision
+	})
 	return out, nil
 }
 
@@ -351,33 +359,99 @@ func allAlways(steps []*Step) bool {
 	return true
 }
 
-// search is a breadth-first search backwards over sts:AssumeRole edges from
-// the roles directly allowed: a principal reached at depth k assumes k roles
-// to get the access. With always, only unconditional edges and accesses
-// count. The first route found at the least depth wins; the frontier and
-// each role's assumers are in ARN order, so the answer is deterministic.
-func (wc *whoCan) search(direct map[string]*reached, order []string, always bool, unknown map[string]*Access) (map[string]*reached, error) {
-	got := map[string]*reached{}
-	var frontier []*reached
+// chain is one route by which a principal gets the access: the roles it
+// assumes in order (via) and the steps decided, one per hop and the access
+// last. conds identifies the steps that are conditional (not allowed
+// whatever their unknown keys), as sorted request keys: a chain whose
+// conditional steps are a subset of another's is implied by it.
+type chain struct {
+	n     *node
+	via   []string
+	steps []*Step
+	conds []string
+}
+
+func (c *chain) always() bool { return len(c.conds) == 0 }
+
+// through reports whether the chain starts at or passes through p.
+func (c *chain) through(p string) bool {
+	if c.n.principal == p {
+		return true
+	}
+	for _, v := range c.via {
+		if v == p {
+			return true
+		}
+	}
+	return false
+}
+
+func stepKey(s *Step) string { return s.Principal + "\x00" + s.Action + "\x00" + s.Resource }
+
+// implies reports whether a's conditional steps are a subset of b's, so
+// that b's conditions imply a's (both sorted).
+func implies(a, b []string) bool {
+	i := 0
+	for _, k := range b {
+		if i < len(a) && a[i] == k {
+			i++
+		}
+	}
+	return i == len(a)
+}
+
+func extend(e *Step, c *chain, n *node) *chain {
+	nc := &chain{n: n, via: append([]string{c.n.principal}, c.via...), steps: append([]*Step{e}, c.steps...), conds: c.conds}
+	if !e.Always() {
+		k := stepKey(e)
+		i := sort.SearchStrings(c.conds, k)
+		if i == len(c.conds) || c.conds[i] != k {
+			nc.conds = append(append(append([]string(nil), c.conds[:i]...), k), c.conds[i:]...)
+		}
+	}
+	return nc
+}
+
+// MaxChains bounds the chains with different conditions kept for one
+// principal; past it the answer for that action is UNKNOWN.
+const MaxChains = 64
+
+// chains finds, breadth first and backwards over sts:AssumeRole edges from
+// the principals allowed directly, every route of at most MaxDepth hops by
+// which a principal gets the access, up to implication: a principal with
+// an unconditional route keeps only its shortest such; otherwise it keeps
+// every route whose conditional steps are not a superset of a route's kept
+// before (cycles are never needed: a route through a principal twice is
+// implied by its part from the second visit). The access is then allowed
+// exactly when one of the kept routes' conditions holds. A principal one of
+// whose edges the analysis cannot decide gets an unknown entry too, unless
+// it has an unconditional route.
+func (wc *whoCan) chains(direct map[string]*reached, order []string, unknown map[string]*Access) (map[string][]*chain, error) {
+	got := map[string][]*chain{}
+	var frontier []*chain
 	for _, p := range order {
 		r := direct[p]
-		if always && !allAlways(r.steps) {
-			continue
+		c := &chain{n: r.n, via: r.via, steps: r.steps}
+		for _, s := range r.steps {
+			if !s.Always() {
+				c.conds = []string{stepKey(s)}
+			}
 		}
-		got[p] = r
+		got[p] = []*chain{c}
 		if r.n.isRole() {
-			frontier = append(frontier, r)
+			frontier = append(frontier, c)
 		}
 	}
 	for depth := 1; depth <= wc.q.MaxDepth && len(frontier) > 0; depth++ {
-		var next []*reached
+		var next []*chain
 		for _, to := range frontier {
 			from, err := wc.assumers(to.n)
 			if err != nil {
 				return nil, err
 			}
 			for _, n := range from {
-				if _, ok := got[n.principal]; ok {
+				have := got[n.principal]
+				if len(have) == 1 && have[0].always() || to.through(n.principal) {
 					continue
 				}
 				e, err := wc.edge(n, to.n)
@@ -393,17 +467,55 @@ func (wc *whoCan) search(direct map[string]*reached, order []string, always bool
 					}
 					continue
 				}
-				if e.step == nil || (always && !e.step.Always()) {
+				if e.step == nil {
 					continue
 				}
-				r := &reached{n: n, via: append([]string{to.n.principal}, to.via...), steps: append([]*Step{e.step}, to.steps...)}
-				got[n.principal] = r
+				nc := extend(e.step, to, n)
+				if nc.always() {
+					got[n.principal] = []*chain{nc}
+				} else {
+					implied := false
+					for _, h := range have {
+						if implies(h.conds, nc.conds) {
+							implied = true
+							break
+						}
+					}
+					if implied {
+						continue
+					}
+					if len(have) >= MaxChains {
+						return nil, unknownf("more than %d chains with different conditions to %s", MaxChains, n.principal)
+					}
+					got[n.principal] = append(have, nc)
+				}
 				if n.isRole() {
-					next = append(next, r)
+					next = append(next, nc)
 				}
 			}
 		}
 		frontier = next
+	}
+	// A chain found before a shorter-conditioned one that implies it is
+	// dropped: the disjunction is the same.
+	for p, cs := range got {
+		if len(cs) < 2 {
+			continue
+		}
+		var keep []*chain
+		for i, c := range cs {
+			redundant := false
+			for j, d := range cs {
+				if i != j && implies(d.conds, c.conds) && (len(d.conds) < len(c.conds) || j < i) {
+					redundant = true
+					break
+				}
+			}
+			if !redundant {
+				keep = append(keep, c)
+			}
+		}
+		got[p] = keep
 	}
 	return got, nil
 }

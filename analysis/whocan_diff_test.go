@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,9 @@ func longRun() bool { return os.Getenv("IAMGATE_LONG") == "1" }
 type expected struct {
 	decision string
 	hops     int
+	// sets are, for allowedIf, the minimal sets of conditional steps of
+	// its routes (minimalSets).
+	sets string
 }
 
 // bruteWhoCan decides every principal of the world directly and, with
@@ -71,9 +75,9 @@ func bruteWhoCan(t *testing.T, x *Index, q WhoCanQuery, action string) (map[stri
 		for p, c := range direct {
 			switch c {
 			case always:
-				out[p] = expected{DecisionAllowed, 0}
+				out[p] = expected{DecisionAllowed, 0, ""}
 			case cond:
-				out[p] = expected{DecisionAllowedIf, 0}
+				out[p] = expected{DecisionAllowedIf, 0, ""}
 			}
 		}
 		return out, true
@@ -99,31 +103,59 @@ func bruteWhoCan(t *testing.T, x *Index, q WhoCanQuery, action string) (map[stri
 			edges[from.principal][to.principal] = c
 		}
 	}
-	// dist returns the least hops from p to a role whose access is at least
-	// min, over edges at least min; -1 when none within MaxDepth.
-	dist := func(p string, min int) int {
-		if direct[p] >= min {
-			return 0
-		}
+	// Every simple path from a principal over edges allowed at all, of at
+	// most MaxDepth hops, to a principal allowed the access, is a route; its
+	// conditions are its conditional steps. The answer is the least hops of
+	// an unconditional route, else the minimal sets of conditional steps.
+	accessKey := func(p string) string { return p + "\x00" + action + "\x00" + q.Resource }
+	paths := 0
+	routes := func(p string) (alwaysHops int, sets [][]string, ok bool) {
+		alwaysHops = -1
 		seen := map[string]bool{p: true}
-		frontier := []string{p}
-		for depth := 1; depth <= q.MaxDepth; depth++ {
-			var next []string
-			for _, f := range frontier {
-				for _, to := range roles {
-					if seen[to.principal] || edges[f][to.principal] < min {
-						continue
+		var conds []string
+		var walk func(at string, hops int) bool
+		walk = func(at string, hops int) bool {
+			if paths++; paths > 2000000 {
+				return false
+			}
+			if c := direct[at]; c != never {
+				cs := append([]string(nil), conds...)
+				if c == cond {
+					cs = append(cs, accessKey(at))
+				}
+				if len(cs) == 0 {
+					if alwaysHops < 0 || hops < alwaysHops {
+						alwaysHops = hops
 					}
-					if direct[to.principal] >= min {
-						return depth
-					}
-					seen[to.principal] = true
-					next = append(next, to.principal)
+				} else {
+					sort.Strings(cs)
+					sets = append(sets, cs)
 				}
 			}
-			frontier = next
+			if hops == q.MaxDepth {
+				return true
+			}
+			for _, to := range roles {
+				c := edges[at][to.principal]
+				if seen[to.principal] || c == never {
+					continue
+				}
+				seen[to.principal] = true
+				if c == cond {
+					conds = append(conds, at+"\x00sts:AssumeRole\x00"+to.principal)
+				}
+				if !walk(to.principal, hops+1) {
+					return false
+				}
+				if c == cond {
+					conds = conds[:len(conds)-1]
+				}
+				seen[to.principal] = false
+			}
+			return true
 		}
-		return -1
+		ok = walk(p, 0)
+		return alwaysHops, sets, ok
 	}
 	everyone := append(append([]*node(nil), all...), starts...)
 	for _, n := range everyone {
@@ -135,19 +167,44 @@ func bruteWhoCan(t *testing.T, x *Index, q WhoCanQuery, action string) (map[stri
 			// roots and "*" assume nothing.
 			switch direct[p] {
 			case always:
-				out[p] = expected{DecisionAllowed, 0}
+				out[p] = expected{DecisionAllowed, 0, ""}
 			case cond:
-				out[p] = expected{DecisionAllowedIf, 0}
+				out[p] = expected{DecisionAllowedIf, 0, minimalSets([][]string{{accessKey(p)}})}
 			}
 			continue
 		}
-		if h := dist(p, always); h >= 0 {
-			out[p] = expected{DecisionAllowed, h}
-		} else if h := dist(p, cond); h >= 0 {
-			out[p] = expected{DecisionAllowedIf, h}
+		h, sets, ok := routes(p)
+		switch {
+		case !ok:
+			return nil, false
+		case h >= 0:
+			out[p] = expected{DecisionAllowed, h, ""}
+		case len(sets) > 0:
+			out[p] = expected{DecisionAllowedIf, 0, minimalSets(sets)}
 		}
 	}
 	return out, true
+}
+
+// minimalSets renders the sets that contain no other set of the list, in
+// order: two answers are the same disjunction of routes exactly when
+// their minimal sets are equal.
+func minimalSets(sets [][]string) string {
+	var keep []string
+	for i, a := range sets {
+		minimal := true
+		for j, b := range sets {
+			if i != j && implies(b, a) && (len(b) < len(a) || j < i) {
+				minimal = false
+				break
+			}
+		}
+		if minimal {
+			keep = append(keep, strings.ReplaceAll(strings.Join(a, " & "), "\x00", " "))
+		}
+	}
+	sort.Strings(keep)
+	return strings.Join(keep, " | ")
 }
 
 // recheck decides every step of an access again, from the world, with its
@@ -205,7 +262,7 @@ func TestWhoCanDifferential(t *testing.T) {
 	}
 	resources := []string{"arn:aws:s3:::bucket-a/k", "arn:aws:s3:::bucket-b/k", "arn:aws:sqs:us-east-1:222222222222:q1", "arn:aws:kms:us-east-1:111111111111:key/k1"}
 	contexts := []map[string][]string{nil, {"aws:SecureTransport": {"true"}}, {"aws:MultiFactorAuthPresent": {"true"}, "aws:SourceIp": {"10.1.2.3"}}}
-	var checked, rows, chained, conditional, skipped int
+	var checked, rows, chained, conditional, alternatives, skipped int
 	for seed := int64(0); seed < int64(worlds); seed++ {
 		w := smallWorld(t, seed)
 		x := NewIndex(w)
@@ -226,11 +283,29 @@ func TestWhoCanDifferential(t *testing.T) {
 					t.Fatalf("seed %d %v: %v", seed, q, err)
 				}
 				gotM := map[string]expected{}
+				sets := map[string][][]string{}
 				for _, a := range got {
 					if a.Decision == DecisionUnknown {
 						t.Fatalf("seed %d: %s unknown (%s) where brute force decided", seed, a, a.Construct)
 					}
-					gotM[a.Principal] = expected{a.Decision, len(a.Via)}
+					if prev, ok := gotM[a.Principal]; ok && (prev.decision == DecisionAllowed || a.Decision == DecisionAllowed || !q.Transitive) {
+						t.Fatalf("seed %d: %s listed twice though unconditional or direct", seed, a)
+					}
+					gotM[a.Principal] = expected{a.Decision, len(a.Via), ""}
+					if a.Decision == DecisionAllowedIf && q.Transitive {
+						var cs []string
+						for _, s := range a.Steps {
+							if !s.Always() {
+								cs = append(cs, stepKey(s))
+							}
+						}
+						sort.Strings(cs)
+						sets[a.Principal] = append(sets[a.Principal], cs)
+						if len(sets[a.Principal]) > 1 {
+							alternatives++
+						}
+						gotM[a.Principal] = expected{a.Decision, 0, minimalSets(sets[a.Principal])}
+					}
 					recheck(t, w, q, a)
 					rows++
 					if len(a.Via) > 0 {
@@ -247,8 +322,8 @@ func TestWhoCanDifferential(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d who-can queries equal to brute force (%d results re-decided, %d through chains, %d allowedIf); %d skipped (UNKNOWN)", checked, rows, chained, conditional, skipped)
-	if checked == 0 || chained == 0 || conditional == 0 {
+	t.Logf("%d who-can queries equal to brute force (%d results re-decided, %d through chains, %d allowedIf, %d further routes of a principal); %d skipped (UNKNOWN)", checked, rows, chained, conditional, alternatives, skipped)
+	if checked == 0 || chained == 0 || conditional == 0 || alternatives == 0 {
 		t.Fatal("the generator exercises too little")
 	}
 }
@@ -256,7 +331,7 @@ func TestWhoCanDifferential(t *testing.T) {
 func sortedMap(m map[string]expected) []string {
 	var out []string
 	for k, v := range m {
-		out = append(out, fmt.Sprintf("%s=%s/%d", k, v.decision, v.hops))
+		out = append(out, fmt.Sprintf("%s=%s/%d{%s}", k, v.decision, v.hops, v.sets))
 	}
 	sort.Strings(out)
 	return out

@@ -106,3 +106,56 @@ func TestWhoCanDeepChain(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoCanEveryRoute: a user reaches the bucket through two roles whose
+// trust policies need different ExternalIds, and through a third with no
+// condition but longer; a second user only through the conditional ones.
+// The answer is the disjunction of the routes: one row per route whose
+// conditions no other route's imply, and one unconditional row where a
+// route needs nothing.
+func TestWhoCanEveryRoute(t *testing.T) {
+	trust := func(principals, cond string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": [` + principals + `]}, "Action": "sts:AssumeRole"` + cond + `}]}`
+	}
+	assume := `{"name": "p", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}`
+	read := `{"name": "p", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}}`
+	u1, u2 := `"arn:aws:iam::111111111111:user/u1"`, `"arn:aws:iam::111111111111:user/u2"`
+	doc := `{"accounts": [
+ {"id": "111111111111", "users": [{"name": "u1", "policies": [` + assume + `]}, {"name": "u2", "policies": [` + assume + `]}]},
+ {"id": "222222222222", "roles": [
+  {"name": "a", "trustPolicy": ` + trust(u1+","+u2, `, "Condition": {"StringEquals": {"sts:ExternalId": "ext-a"}}`) + `, "policies": [` + read + `]},
+  {"name": "b", "trustPolicy": ` + trust(u1+","+u2, `, "Condition": {"StringEquals": {"sts:ExternalId": "ext-b"}}`) + `, "policies": [` + read + `]},
+  {"name": "hop", "trustPolicy": ` + trust(u1, "") + `, "policies": [` + assume + `]},
+  {"name": "c", "trustPolicy": ` + trust(`"arn:aws:iam::222222222222:role/hop"`, "") + `, "policies": [` + read + `]}],
+  "resources": [{"arn": "arn:aws:s3:::data"}]}]}`
+	w, err := world.Parse("routes.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := WhoCanQuery{Actions: []string{"s3:GetObject"}, Resource: "arn:aws:s3:::data/k", Time: diffTime, Transitive: true}
+	as, err := NewIndex(w).WhoCan(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range as {
+		recheck(t, w, q, a)
+		f, _, err := a.Formula()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s via %v if %v", a.Principal, a.Decision, a.Via, f))
+	}
+	want := []string{
+		"arn:aws:iam::111111111111:user/u1 allowed via [arn:aws:iam::222222222222:role/hop arn:aws:iam::222222222222:role/c] if [[]]",
+		"arn:aws:iam::111111111111:user/u2 allowedIf via [arn:aws:iam::222222222222:role/a] if [[sts:ExternalId StringEquals \"ext-a\"]]",
+		"arn:aws:iam::111111111111:user/u2 allowedIf via [arn:aws:iam::222222222222:role/b] if [[sts:ExternalId StringEquals \"ext-b\"]]",
+		"arn:aws:iam::222222222222:role/a allowed via [] if [[]]",
+		"arn:aws:iam::222222222222:role/b allowed via [] if [[]]",
+		"arn:aws:iam::222222222222:role/c allowed via [] if [[]]",
+		"arn:aws:iam::222222222222:role/hop allowed via [arn:aws:iam::222222222222:role/c] if [[]]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamgate/iamgate/api/query"
@@ -145,6 +146,10 @@ func (c *Call) Account() string {
 	return ""
 }
 
+// prepared holds the Prepared requests Authorize decides with (what it
+// takes from one, the Explanation, does not refer to it).
+var prepared = sync.Pool{New: func() any { return new(engine.Prepared) }}
+
 // Authorize decides the call's action on a resource as the caller, with the
 // request context plus extra keys (aws:RequestTag/*, iam:PermissionsBoundary,
 // ...). A denial is AccessDenied with AWS's message.
@@ -157,8 +162,9 @@ func (c *Call) Authorize(action, resource string, extra map[string][]string) *qu
 		ctx[k] = v
 	}
 	start := time.Now()
-	q, err := c.State.World().Prepare(world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now})
-	if err != nil {
+	q := prepared.Get().(*engine.Prepared)
+	defer prepared.Put(q)
+	if err := c.State.World().PrepareInto(q, world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now}); err != nil {
 		return query.Errorf("ValidationError", "%v", err)
 	}
 	if c.OnDecision == nil {

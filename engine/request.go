@@ -121,8 +121,8 @@ func (r Request) Prepare() (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.prepare(p)
-	if err != nil {
+	q := new(Prepared)
+	if err := r.prepare(q, p); err != nil {
 		return nil, err
 	}
 	q.ctx = make(map[string][]string, len(r.Context)+12)
@@ -198,9 +198,21 @@ func (f KeyFilter) mayHold(k string) bool { return f == 0 || f&keyBit(k) != 0 }
 // exactly as Prepare's would for r with the facts merged into its context;
 // it is built without copying the context, in one allocation.
 func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
-	q, err := r.prepare(f.Principal)
-	if err != nil {
+	q := new(Prepared)
+	if err := r.PrepareWithInto(q, f); err != nil {
 		return nil, err
+	}
+	return q, nil
+}
+
+// PrepareWithInto is PrepareWith into q, which it overwrites whole: a
+// caller deciding many requests in turn reuses one Prepared and allocates
+// nothing. Nothing of q's previous request survives; what was taken from
+// q before (an Explanation, a Result) stays valid.
+func (r Request) PrepareWithInto(q *Prepared, f *Facts) error {
+	if err := r.prepare(q, f.Principal); err != nil {
+		*q = Prepared{}
+		return err
 	}
 	q.layered = true
 	q.ctx = r.Context
@@ -222,7 +234,7 @@ func (r Request) PrepareWith(f *Facts) (*Prepared, error) {
 	q.facts = [2]map[string][]string{f.ResourceKeys, f.PrincipalKeys}
 	q.factFilters = [2]KeyFilter{f.ResourceFilter, f.PrincipalFilter}
 	q.resAcct[0] = q.resourceAccount
-	return q, nil
+	return nil
 }
 
 // PrincipalContext returns the context keys the engine derives from a
@@ -287,29 +299,30 @@ func hasUpper(s string) bool {
 	return false
 }
 
-// prepare checks the request and computes all but the context.
-func (r Request) prepare(p Principal) (*Prepared, error) {
+// prepare checks the request and computes all but the context, into q
+// (overwritten whole).
+func (r Request) prepare(q *Prepared, p Principal) error {
 	if r.Action == "" {
-		return nil, fmt.Errorf("request: action is required")
+		return fmt.Errorf("request: action is required")
 	}
 	if svc, name, ok := strings.Cut(r.Action, ":"); !ok || svc == "" || name == "" {
-		return nil, fmt.Errorf("request: action %q: want service:Action", r.Action)
+		return fmt.Errorf("request: action %q: want service:Action", r.Action)
 	}
 	if r.Resource == "" {
 		r.Resource = "*"
 	}
-	q := &Prepared{Request: r, principal: p, action: lowerAction(r.Action)}
+	*q = Prepared{Request: r, principal: p, action: lowerAction(r.Action)}
 	q.svc = service(q.action)
 	q.actionKey, q.svcKey = packKey(q.action), packKey(q.svc)
 	if a, err := arn.Parse(r.Resource); err == nil {
 		q.resARN, q.resIsARN = a, true
 	} else if r.Resource != "*" {
-		return nil, fmt.Errorf("request: resource %q is neither an ARN nor \"*\"", r.Resource)
+		return fmt.Errorf("request: resource %q is neither an ARN nor \"*\"", r.Resource)
 	}
 	switch {
 	case r.ResourceAccount != "":
 		if !arn.IsAccountID(r.ResourceAccount) {
-			return nil, fmt.Errorf("request: resourceAccount %q is not a 12-digit account ID", r.ResourceAccount)
+			return fmt.Errorf("request: resourceAccount %q is not a 12-digit account ID", r.ResourceAccount)
 		}
 		q.resourceAccount = r.ResourceAccount
 	case q.resIsARN && arn.IsAccountID(q.resARN.AccountID):
@@ -350,7 +363,7 @@ func (r Request) prepare(p Principal) (*Prepared, error) {
 	}
 
 	q.rule = q.ruleFor()
-	return q, nil
+	return nil
 }
 
 func scpExemption(p Principal, mgmt string) string {

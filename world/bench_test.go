@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -87,13 +88,15 @@ func BenchmarkGatherAndDecide10k(b *testing.B) {
 			req{user, "dynamodb:GetItem", fmt.Sprintf("arn:aws:dynamodb:eu-central-1:%s:table/t", a)},
 		)
 	}
+	// One Prepared is reused for every request (PrepareInto), as a
+	// server worker does.
+	var q engine.Prepared
 	pass := func() (allowed int) {
 		for _, r := range reqs {
-			q, err := w.Prepare(world.Request{Caller: r.caller, Action: r.action, Resource: r.resource, Context: ctx})
-			if err != nil {
+			if err := w.PrepareInto(&q, world.Request{Caller: r.caller, Action: r.action, Resource: r.resource, Context: ctx}); err != nil {
 				b.Fatal(err)
 			}
-			if decision(q) {
+			if decision(&q) {
 				allowed++
 			}
 		}
@@ -159,13 +162,15 @@ func BenchmarkGatherAndDecide10kSessions(b *testing.B) {
 			req{c, "dynamodb:GetItem", fmt.Sprintf("arn:aws:dynamodb:eu-central-1:%s:table/t", a)})
 	}
 	ctx := map[string][]string{"aws:RequestedRegion": {"eu-central-1"}, "aws:SecureTransport": {"true"}}
+	// One Prepared is reused for every request (PrepareInto), as a
+	// server worker does.
+	var q engine.Prepared
 	pass := func() (allowed int) {
 		for _, r := range reqs {
-			q, err := w.Prepare(world.Request{Caller: r.caller, Action: r.action, Resource: r.resource, Context: ctx})
-			if err != nil {
+			if err := w.PrepareInto(&q, world.Request{Caller: r.caller, Action: r.action, Resource: r.resource, Context: ctx}); err != nil {
 				b.Fatal(err)
 			}
-			if decision(q) {
+			if decision(&q) {
 				allowed++
 			}
 		}

@@ -120,15 +120,25 @@ func TestCachedDecisionsAgree(t *testing.T) {
 	}
 }
 
+// reused is one Prepared that agree prepares every request into after the
+// one before (PrepareInto), so that anything left of an earlier request
+// would show as a difference.
+var reused engine.Prepared
+
 func agree(t *testing.T, w *world.World, r world.Request) {
 	t.Helper()
 	fast, ferr := w.Prepare(r)
 	slow, serr := w.PrepareUncached(r)
-	if (ferr == nil) != (serr == nil) {
-		t.Fatalf("%s %s %s: errors differ: %v / %v", r.Caller.Principal, r.Action, r.Resource, ferr, serr)
+	rerr := w.PrepareInto(&reused, r)
+	if (ferr == nil) != (serr == nil) || (ferr == nil) != (rerr == nil) {
+		t.Fatalf("%s %s %s: errors differ: %v / %v / reused %v", r.Caller.Principal, r.Action, r.Resource, ferr, serr, rerr)
 	}
 	if ferr != nil {
 		return
+	}
+	ra, _ := json.Marshal(engine.Explain(&reused))
+	if fa, _ := json.Marshal(engine.Explain(fast)); string(ra) != string(fa) {
+		t.Fatalf("%s %s %s: a reused Prepared explains otherwise:\nreused %s\nfresh  %s", r.Caller.Principal, r.Action, r.Resource, ra, fa)
 	}
 	if a, b := engine.Authorize(fast), engine.Authorize(slow); a != b {
 		t.Fatalf("%s %s %s: cached %v, gathered %v", r.Caller.Principal, r.Action, r.Resource, a, b)

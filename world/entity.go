@@ -3,6 +3,7 @@ package world
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 )
 
 // EntityKind is a kind of entity an account holds.
@@ -108,6 +109,7 @@ func (s *Selection) Before() FileAccount {
 	if s.meta {
 		p = *b
 		p.Users, p.Groups, p.Roles, p.Policies, p.Resources = nil, nil, nil, nil, nil
+		p.claims = [5]*listClaim{}
 	}
 	for _, r := range s.refs {
 		i, ok := s.pos[r]
@@ -142,9 +144,10 @@ func (s *Selection) Copy() FileAccount { return CloneAccount(s.Before()) }
 // when they were not selected.
 //
 // The result shares what did not change with the account. When a list
-// only grows, the result's list may share the account's backing array, as
-// Go's append does: apply at most one change to one version of an account
-// and keep it (a result that is thrown away may be replaced).
+// only grows, the result's list may share the account's backing array:
+// the first version derived from the account that grows the list claims
+// the array's spare capacity (listClaim), so adding an entity costs O(1)
+// amortized, and any other version derived from the same account copies.
 func (s *Selection) Apply(part *FileAccount) (FileAccount, []EntityRef, error) {
 	b := s.base
 	out := *b
@@ -169,19 +172,19 @@ func (s *Selection) Apply(part *FileAccount) (FileAccount, []EntityRef, error) {
 		named[r] = true
 	}
 	var err error
-	if out.Users, err = applyList(s, EntityUser, named, b.Users, part.Users, func(u *FileUser) string { return u.Name }, equalUser, &changed); err != nil {
+	if out.Users, out.claims[0], err = applyList(s, EntityUser, named, b.Users, b.claims[0], part.Users, func(u *FileUser) string { return u.Name }, equalUser, &changed); err != nil {
 		return out, nil, err
 	}
-	if out.Groups, err = applyList(s, EntityGroup, named, b.Groups, part.Groups, func(g *FileGroup) string { return g.Name }, equalGroup, &changed); err != nil {
+	if out.Groups, out.claims[1], err = applyList(s, EntityGroup, named, b.Groups, b.claims[1], part.Groups, func(g *FileGroup) string { return g.Name }, equalGroup, &changed); err != nil {
 		return out, nil, err
 	}
-	if out.Roles, err = applyList(s, EntityRole, named, b.Roles, part.Roles, func(r *FileRole) string { return r.Name }, equalRole, &changed); err != nil {
+	if out.Roles, out.claims[2], err = applyList(s, EntityRole, named, b.Roles, b.claims[2], part.Roles, func(r *FileRole) string { return r.Name }, equalRole, &changed); err != nil {
 		return out, nil, err
 	}
-	if out.Policies, err = applyList(s, EntityPolicy, named, b.Policies, part.Policies, func(p *FilePolicy) string { return p.Name }, equalPolicy, &changed); err != nil {
+	if out.Policies, out.claims[3], err = applyList(s, EntityPolicy, named, b.Policies, b.claims[3], part.Policies, func(p *FilePolicy) string { return p.Name }, equalPolicy, &changed); err != nil {
 		return out, nil, err
 	}
-	if out.Resources, err = applyList(s, EntityResource, named, b.Resources, part.Resources, func(r *FileResource) string { return r.ARN }, equalResource, &changed); err != nil {
+	if out.Resources, out.claims[4], err = applyList(s, EntityResource, named, b.Resources, b.claims[4], part.Resources, func(r *FileResource) string { return r.ARN }, equalResource, &changed); err != nil {
 		return out, nil, err
 	}
 	return out, changed, nil
@@ -211,16 +214,16 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 // applyList puts the part's entities of one kind into the account's list.
-func applyList[T any](s *Selection, kind EntityKind, named map[EntityRef]bool, base, part []T, key func(*T) string, equal func(*T, *T) bool, changed *[]EntityRef) ([]T, error) {
+func applyList[T any](s *Selection, kind EntityKind, named map[EntityRef]bool, base []T, claim *listClaim, part []T, key func(*T) string, equal func(*T, *T) bool, changed *[]EntityRef) ([]T, *listClaim, error) {
 	after := map[string]*T{}
 	for i := range part {
 		k := key(&part[i])
 		r := EntityRef{kind, k}
 		if !named[r] {
-			return nil, fmt.Errorf("world: the change to account %s touched %s, which it did not select", s.base.ID, r)
+			return nil, nil, fmt.Errorf("world: the change to account %s touched %s, which it did not select", s.base.ID, r)
 		}
 		if _, dup := after[k]; dup {
-			return nil, fmt.Errorf("world: the change to account %s lists %s twice", s.base.ID, r)
+			return nil, nil, fmt.Errorf("world: the change to account %s lists %s twice", s.base.ID, r)
 		}
 		after[k] = &part[i]
 	}
@@ -259,13 +262,20 @@ func applyList[T any](s *Selection, kind EntityKind, named map[EntityRef]bool, b
 	}
 	if replace == nil && remove == nil {
 		if added == nil {
-			return base, nil
+			return base, claim, nil
 		}
-		// Never append into base's spare capacity: another account
-		// version derived from the same base (a follower's, a retried
-		// write's) may append there too, and the two would share, and
-		// overwrite, each other's new entities.
-		return append(base[:len(base):len(base)], added...), nil
+		// Another account version derived from the same base (a
+		// follower's, a retried write's) may grow the list too: only the
+		// one that claims the spare capacity appends in place, the others
+		// copy, so that no two versions share each other's new entities.
+		n := len(base) + len(added)
+		if claim != nil && n <= cap(base) && claim.n.CompareAndSwap(int64(len(base)), int64(n)) {
+			return append(base, added...), claim, nil
+		}
+		out := make([]T, n, n+n/2+4)
+		copy(out, base)
+		copy(out[len(base):], added)
+		return out, newListClaim(n), nil
 	}
 	out := make([]T, 0, len(base)-len(remove)+len(added))
 	for i := range base {
@@ -277,5 +287,18 @@ func applyList[T any](s *Selection, kind EntityKind, named map[EntityRef]bool, b
 			out = append(out, base[i])
 		}
 	}
-	return append(out, added...), nil
+	return append(out, added...), nil, nil
+}
+
+// listClaim is the claim on a list's backing array: n is the length of
+// the longest list that shares the array. A version may append in place
+// only by moving n from its own length to the new one, so at most one
+// version derived from a given one grows in place (compare and swap) and
+// the elements past any list's length belong to no one else.
+type listClaim struct{ n atomic.Int64 }
+
+func newListClaim(n int) *listClaim {
+	c := &listClaim{}
+	c.n.Store(int64(n))
+	return c
 }

@@ -161,6 +161,12 @@ type FileAccount struct {
 	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
 	// InstanceProfiles are EC2 instance profiles (IAM API state).
 	InstanceProfiles []FileInstanceProfile `yaml:"instanceProfiles,omitempty" json:"instanceProfiles,omitempty"`
+
+	// claims holds, per entity list (Users, Groups, Roles, Policies,
+	// Resources), the claim on the spare capacity of the list's backing
+	// array that Selection.Apply made (nil: none; the list is copied when
+	// it grows). See listClaim.
+	claims [5]*listClaim
 }
 
 // FileInstanceProfile is an EC2 instance profile: a container for one role.

@@ -13,6 +13,7 @@ import (
 // round trip.
 func CloneAccount(a FileAccount) FileAccount {
 	c := a
+	c.claims = [5]*listClaim{}
 	c.Labels, c.Tags, c.SCPs, c.RCPs, c.Aliases = slices.Clone(a.Labels), maps.Clone(a.Tags), slices.Clone(a.SCPs), slices.Clone(a.RCPs), slices.Clone(a.Aliases)
 	c.Users = slices.Clone(a.Users)
 	for i := range c.Users {

@@ -18,18 +18,35 @@ import (
 // the two with the request's own context, in one allocation. It decides as
 // Gather followed by engine.Request.Prepare does.
 func (w *World) Prepare(r Request) (*engine.Prepared, error) {
+	q := new(engine.Prepared)
+	if err := w.PrepareInto(q, r); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// PrepareInto is Prepare into q, which it overwrites whole (see
+// engine.Request.PrepareWithInto): a caller that decides one request after
+// another reuses q, and a decision from the world's caches allocates
+// nothing.
+func (w *World) PrepareInto(q *engine.Prepared, r Request) error {
 	c := r.Caller
 	if c == nil {
-		return nil, errors.New("request without a caller")
+		return errors.New("request without a caller")
 	}
 	pp := w.principalPartFor(c)
 	rp, res := w.resourcePartFor(r.Resource)
 	if pp == nil || rp == nil || !pp.parsedOK {
 		req, err := w.gather(r, pp, rp, res)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return req.Prepare()
+		p, err := req.Prepare()
+		if err != nil {
+			return err
+		}
+		*q = *p
+		return nil
 	}
 	req := engine.Request{Principal: c.Principal, Action: r.Action, Resource: r.Resource, Time: r.Time, Context: r.Context}
 	facts := &pp.facts
@@ -37,7 +54,7 @@ func (w *World) Prepare(r Request) (*engine.Prepared, error) {
 		facts = &pp.kmsFacts
 	}
 	rp.apply(&req, pp, w.Organization, rp.isRole && isTrustAction(r.Action))
-	return req.PrepareWith(&engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys,
+	return req.PrepareWithInto(q, &engine.Facts{Principal: pp.parsed, PrincipalKeys: facts.keys, ResourceKeys: rp.keys,
 		PrincipalFilter: facts.filter, ResourceFilter: rp.filter})
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -443,5 +444,78 @@ func TestApplyFromOneBaseDoesNotShareAdditions(t *testing.T) {
 	}
 	if len(base.Users) != 1 {
 		t.Fatalf("the base changed: %+v", base.Users)
+	}
+}
+
+// TestApplyGrowsInPlaceOnce: adding an entity to a version that Apply made
+// appends into the list's spare capacity (O(1), not a copy of the list),
+// and only the first version derived from it does; a second version
+// derived from the same one, and every earlier version, keeps its own
+// users.
+func TestApplyGrowsInPlaceOnce(t *testing.T) {
+	add := func(from *world.FileAccount, name string) world.FileAccount {
+		t.Helper()
+		s := world.Select(from.ID, from, []world.EntityRef{{Kind: world.EntityUser, Name: name}})
+		next, _, err := s.Apply(&world.FileAccount{ID: from.ID, Users: []world.FileUser{{Name: name}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return next
+	}
+	base := world.FileAccount{ID: "111111111111", Users: []world.FileUser{{Name: "existing"}}}
+	v1 := add(&base, "u1") // copies, with room to grow
+	v2 := add(&v1, "u2")   // appends in place
+	if &v2.Users[0] != &v1.Users[0] {
+		t.Fatal("the second addition copied the list")
+	}
+	sibling := add(&v1, "other") // the spare capacity is v2's: copies
+	if &sibling.Users[0] == &v1.Users[0] {
+		t.Fatal("a second version derived from v1 appended into v2's capacity")
+	}
+	v3 := add(&v2, "u3")
+	names := func(a world.FileAccount) (out []string) {
+		for _, u := range a.Users {
+			out = append(out, u.Name)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		a    world.FileAccount
+		want string
+	}{
+		{base, "[existing]"}, {v1, "[existing u1]"}, {v2, "[existing u1 u2]"}, {sibling, "[existing u1 other]"}, {v3, "[existing u1 u2 u3]"},
+	} {
+		if got := fmt.Sprint(names(c.a)); got != c.want {
+			t.Fatalf("got %s, want %s", got, c.want)
+		}
+	}
+	// A deep copy owns nothing of the original's array.
+	clone := world.CloneAccount(v3)
+	v4 := add(&clone, "u4")
+	v5 := add(&v3, "u5")
+	if fmt.Sprint(names(v4)) != "[existing u1 u2 u3 u4]" || fmt.Sprint(names(v5)) != "[existing u1 u2 u3 u5]" {
+		t.Fatalf("v4 %v, v5 %v", names(v4), names(v5))
+	}
+	// Versions derived from one at once (a follower and local writes):
+	// each keeps its own addition (the race detector watches the array).
+	var wg sync.WaitGroup
+	got := make([]world.FileAccount, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := world.Select(v5.ID, &v5, []world.EntityRef{{Kind: world.EntityUser, Name: fmt.Sprint("c", i)}})
+			next, _, err := s.Apply(&world.FileAccount{ID: v5.ID, Users: []world.FileUser{{Name: fmt.Sprint("c", i)}}})
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = next
+		}()
+	}
+	wg.Wait()
+	for i, a := range got {
+		if want := fmt.Sprintf("[existing u1 u2 u3 u5 c%d]", i); fmt.Sprint(names(a)) != want {
+			t.Fatalf("concurrent version %d: %v, want %s", i, names(a), want)
+		}
 	}
 }

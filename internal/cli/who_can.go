@@ -99,9 +99,10 @@ construct the analysis cannot decide.
 --transitive adds principals that reach the access through sts:AssumeRole
 chains (up to --max-depth hops), "via" listing the roles assumed in order;
 each hop is decided with its own conditions (ExternalId, MFA, ...), labelled
-by "step" (hop i is step i, the access itself the last step). A principal is
-listed once: unconditionally if some chain is unconditional, else with the
-conditions of its shortest chain.`,
+by "step" (hop i is step i, the access itself the last step). A principal
+with an unconditional chain is listed once, with its shortest such chain;
+otherwise once per chain whose conditions no other chain's imply: the access
+is allowed exactly when one of its rows' conditions holds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.src.fromFlags(cmd)
@@ -210,7 +211,15 @@ func writeWhoCanText(w io.Writer, resource string, actions []string, results []j
 			fmt.Fprintln(w)
 		}
 		rs := by[a]
-		fmt.Fprintf(w, "%s on %s: %d principal(s)\n", a, resource, len(rs))
+		distinct := map[string]bool{}
+		for _, r := range rs {
+			distinct[r.Principal] = true
+		}
+		routes := ""
+		if len(distinct) != len(rs) {
+			routes = fmt.Sprintf(", %d routes", len(rs))
+		}
+		fmt.Fprintf(w, "%s on %s: %d principal(s)%s\n", a, resource, len(distinct), routes)
 		for _, r := range rs {
 			writeAccessText(w, "  ", r.Principal, r)
 		}
