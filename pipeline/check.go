@@ -32,6 +32,9 @@ type Reason struct {
 	Statement string            `json:"statement,omitempty"`
 	Location  validate.Location `json:"location"`
 	Fix       string            `json:"fix,omitempty"`
+	// Counterexample, when the rule proves the rejection with a request,
+	// is that request as an eval document (`iamgate eval` decides it).
+	Counterexample json.RawMessage `json:"counterexample,omitempty"`
 }
 
 func (r Reason) String() string {
@@ -233,10 +236,15 @@ func (c *checker) grants() {
 }
 
 func (c *checker) add(rs *Ruleset, r *Rule, g *grant, pos policy.Position, path, msg, fix string) {
+	c.addWith(rs, r, g, pos, path, msg, fix, nil)
+}
+
+// addWith is add with the request that proves the reason.
+func (c *checker) addWith(rs *Ruleset, r *Rule, g *grant, pos policy.Position, path, msg, fix string, counterexample json.RawMessage) {
 	if r.Message != "" {
 		msg = r.Message
 	}
-	reason := Reason{Rule: rs.Name + "/" + r.ID, Message: msg, Location: loc(c.file, pos, path), Fix: fix}
+	reason := Reason{Rule: rs.Name + "/" + r.ID, Message: msg, Location: loc(c.file, pos, path), Fix: fix, Counterexample: counterexample}
 	if g != nil {
 		reason.Statement = g.name
 	}

@@ -56,6 +56,7 @@ func TestExampleSubmissions(t *testing.T) {
 		{"sandbox-iam", "444444444444", false, []string{"sandbox/sandbox-services"}},
 		{"dev-ec2", "", true, nil},
 		{"ec2-run-team-a", "555555555555", false, []string{"dev-and-test/t2-only"}},
+		{"dev-beyond-boundary", "", false, []string{"dev-and-test/within-dev-boundary"}},
 	}
 	var golden strings.Builder
 	for _, c := range cases {

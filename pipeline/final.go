@@ -3,13 +3,15 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/validate"
-	"github.com/iamgate/iamgate/wildcard"
 )
 
 // managed returns a managed policy's default document from the world.
@@ -26,14 +28,15 @@ func (c *checker) managed(arn string) ([]byte, *policy.Policy, error) {
 	return doc, p, nil
 }
 
-// boundary checks that every action a statement grants, on every resource
-// it names, is allowed by the reference boundary. A resource pattern is
-// taken as written: the boundary must allow it as a whole (a boundary on
-// arn:aws:s3:::team-a-* allows arn:aws:s3:::team-a-logs and
-// arn:aws:s3:::team-a-*, not *). A boundary statement with conditions
-// allows only statements that carry the same condition, with values
-// within the boundary's. Unconditional Deny statements of the boundary
-// count; conditional ones are not weighed.
+// boundary checks that the document allows no request the reference
+// boundary does not: analysis.CheckNoNewAccess with the boundary as the
+// old policy and the document as the new one, decided exactly over
+// actions, resources and every condition (IAM Access Analyzer's
+// CheckNoNewAccess question, without its "might"). A FAIL names the
+// statements that grant the counterexample, and the reason carries that
+// request (an eval document the engine allows under the submission and
+// denies under the boundary). A question the check cannot decide exactly
+// rejects the document, naming the construct: the pipeline fails closed.
 func (c *checker) boundary(rs *Ruleset, r *Rule) {
 	arn := c.env.Guardrails.policyARN(r.Boundary)
 	_, bp, err := c.managed(arn)
@@ -41,141 +44,88 @@ func (c *checker) boundary(rs *Ruleset, r *Rule) {
 		c.cfgErr = &ConfigError{fmt.Errorf("ruleset %s, rule %s: reference boundary: %w", rs.Name, r.ID, err)}
 		return
 	}
+	res, err := analysis.CheckNoNewAccess(bp, c.p, analysis.IdentityPolicy, analysis.CheckOptions{})
+	var ue *analysis.UnknownError
+	switch {
+	case errors.As(err, &ue):
+		c.add(rs, r, nil, policy.Position{}, "", fmt.Sprintf("whether the document stays within the reference boundary %s cannot be decided exactly (%s)", arn, ue.Construct),
+			"simplify the document or the boundary, or ask the security team")
+		return
+	case err != nil:
+		c.cfgErr = &ConfigError{fmt.Errorf("ruleset %s, rule %s: reference boundary %s: %w", rs.Name, r.ID, arn, err)}
+		return
+	case res.Result == analysis.Pass:
+		return
+	}
+	var cx json.RawMessage
+	if len(res.Counterexamples) > 0 {
+		cx = res.Counterexamples[0]
+	}
+	req := describeRequest(cx)
+	reported := false
+	for _, reason := range res.Reasons {
+		g := c.grantAt(reason.StatementIndex)
+		if g == nil {
+			continue
+		}
+		reported = true
+		var pos policy.Position
+		if g.st.Action != nil && len(g.st.Action.Values) > 0 {
+			pos = g.st.Action.Values[0].Pos
+		}
+		c.addWith(rs, r, g, pos, g.st.Path, fmt.Sprintf("statement %s grants %s, beyond the reference boundary %s", g.name, req, arn),
+			"grant only what "+arn+" allows", cx)
+	}
+	if !reported {
+		c.addWith(rs, r, nil, policy.Position{}, "", fmt.Sprintf("the document grants %s, beyond the reference boundary %s", req, arn), "grant only what "+arn+" allows", cx)
+	}
+}
+
+// grantAt is the grant of the document's statement i (0-based), nil when
+// it grants nothing.
+func (c *checker) grantAt(i int) *grant {
+	if i < 0 || i >= len(c.p.Statements) {
+		return nil
+	}
+	st := c.p.Statements[i]
 	for _, g := range c.granted {
-		resources := []policy.Value{{Text: "*"}}
-		if g.st.Resource != nil {
-			resources = g.st.Resource.Values
+		if g.st == st {
+			return g
 		}
-		var bad []string
-		var first policy.Value
-		for _, a := range g.actions {
-			for _, rv := range resources {
-				if !boundaryAllows(bp, a.FullName(), rv.Text, g.st) {
-					if len(bad) == 0 {
-						first = g.via[a]
-					}
-					bad = append(bad, a.FullName()+" on "+rv.Text)
-					break
-				}
-			}
-		}
-		for _, v := range g.unknown {
-			bad = append(bad, v.Text)
-		}
-		if len(bad) == 0 {
-			continue
-		}
-		c.add(rs, r, g, first.Pos, g.st.Path, fmt.Sprintf("statement %s grants %s, beyond the reference boundary %s", g.name, some(bad, "; "), arn),
-			"grant only what "+arn+" allows")
 	}
+	return nil
 }
 
-func matchesAction(b *policy.Statement, action string) bool {
-	switch {
-	case b.Action != nil:
-		for _, v := range b.Action.Values {
-			if wildcard.MatchFold(v.Text, action) {
-				return true
-			}
-		}
-		return false
-	case b.NotAction != nil:
-		for _, v := range b.NotAction.Values {
-			if wildcard.MatchFold(v.Text, action) {
-				return false
-			}
-		}
-		return true
+// describeRequest renders a counterexample request for a reason's message:
+// the action, the resource and the context it gives.
+func describeRequest(doc json.RawMessage) string {
+	var d struct {
+		Action   string                     `json:"action"`
+		Resource string                     `json:"resource"`
+		Context  map[string]json.RawMessage `json:"context"`
 	}
-	return false
-}
-
-func matchesResource(b *policy.Statement, res string) bool {
-	switch {
-	case b.Resource != nil:
-		for _, v := range b.Resource.Values {
-			if wildcard.Match(v.Text, res) {
-				return true
-			}
-		}
-		return false
-	case b.NotResource != nil:
-		for _, v := range b.NotResource.Values {
-			if wildcard.Match(v.Text, res) {
-				return false
-			}
-		}
-		return true
+	if json.Unmarshal(doc, &d) != nil || d.Action == "" {
+		return "a request"
 	}
-	return false
-}
-
-func boundaryAllows(bp *policy.Policy, action, res string, st *policy.Statement) bool {
-	allowed := false
-	for _, b := range bp.Statements {
-		if !matchesAction(b, action) || !matchesResource(b, res) {
-			continue
-		}
-		if b.Effect == policy.Deny {
-			if len(b.Conditions) == 0 {
-				return false
-			}
-			continue
-		}
-		if implied(b.Conditions, st.Conditions) {
-			allowed = true
-		}
+	if d.Resource == "" {
+		d.Resource = "*"
 	}
-	return allowed
-}
-
-// implied reports whether a statement's conditions hold it within the
-// boundary's: each boundary condition appears in the statement with the
-// same key and operator, every statement value within the boundary's.
-func implied(boundary, have []*policy.Condition) bool {
-	for _, bc := range boundary {
-		ok := false
-		for _, sc := range have {
-			if !strings.EqualFold(bc.Key, sc.Key) || !strings.EqualFold(bc.OperatorText, sc.OperatorText) || len(sc.Values) == 0 {
-				continue
-			}
-			ok = true
-			for _, v := range sc.Values {
-				if !valueWithin(bc.OperatorText, bc.Values, v.Text) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				break
-			}
+	s := d.Action + " on " + d.Resource
+	if len(d.Context) > 0 {
+		keys := make([]string, 0, len(d.Context))
+		for k := range d.Context {
+			keys = append(keys, k)
 		}
-		if !ok {
-			return false
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + string(d.Context[k])
 		}
+		s += " with " + strings.Join(parts, ", ")
+	} else {
+		s += " (no request context)"
 	}
-	return true
-}
-
-func valueWithin(op string, allowed []policy.Value, v string) bool {
-	l := strings.ToLower(op)
-	for _, a := range allowed {
-		switch {
-		case strings.Contains(l, "like"):
-			if wildcard.Match(a.Text, v) {
-				return true
-			}
-		case strings.Contains(l, "ignorecase"):
-			if strings.EqualFold(a.Text, v) {
-				return true
-			}
-		default:
-			if a.Text == v {
-				return true
-			}
-		}
-	}
-	return false
+	return s
 }
 
 // finish appends the central denies and checks the result.

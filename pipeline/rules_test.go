@@ -8,6 +8,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/evaldoc"
 	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/world"
 )
@@ -97,6 +99,12 @@ func TestRuleConformance(t *testing.T) {
 				if r.Message == "" || r.Location.File == "" {
 					t.Errorf("reason without message or file: %+v", r)
 				}
+				switch {
+				case r.Counterexample != nil:
+					provesBeyond(t, w, r.Counterexample, boundaryName(t, c.Rules))
+				case strings.Contains(r.Message, "beyond the reference boundary"):
+					t.Errorf("a boundary rejection without its counterexample: %+v", r)
+				}
 			}
 			if strings.Join(got, " ") != strings.Join(c.Want, " ") || res.Accepted != (len(c.Want) == 0) {
 				t.Fatalf("reasons %v (accepted %v), want %v\n%v", got, res.Accepted, c.Want, res.Reasons)
@@ -112,6 +120,61 @@ func TestRuleConformance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// provesBeyond checks a boundary rejection's counterexample: the engine
+// allows it as given (under the submitted document) and denies it with the
+// reference boundary's document in the document's place.
+func provesBeyond(t *testing.T, w *world.World, cx json.RawMessage, boundary string) {
+	t.Helper()
+	req, err := evaldoc.Parse("counterexample.json", cx)
+	if err != nil {
+		t.Fatalf("counterexample: %v\n%s", err, cx)
+	}
+	if d := engine.Authorize(mustPrepare(t, req)).Decision; d != engine.Allowed {
+		t.Fatalf("the counterexample is %s under the submission:\n%s", d, cx)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(cx, &doc); err != nil {
+		t.Fatal(err)
+	}
+	mp, ok := w.ManagedPolicy("arn:aws:iam::333333333333:policy/" + boundary)
+	if !ok {
+		t.Fatalf("no boundary %q", boundary)
+	}
+	doc["policies"] = map[string]any{"identity": []json.RawMessage{mp.Default().JSON}}
+	swapped, _ := json.Marshal(doc)
+	req, err = evaldoc.Parse("swapped.json", swapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := engine.Authorize(mustPrepare(t, req)).Decision; d == engine.Allowed {
+		t.Fatalf("the counterexample is allowed by the boundary too:\n%s", swapped)
+	}
+}
+
+// boundaryName is the reference boundary a case's rules name.
+func boundaryName(t *testing.T, rules []yaml.Node) string {
+	t.Helper()
+	for _, n := range rules {
+		var r struct {
+			Boundary string `yaml:"boundary"`
+		}
+		if err := n.Decode(&r); err == nil && r.Boundary != "" {
+			return r.Boundary
+		}
+	}
+	t.Fatal("a counterexample from a case without a boundary rule")
+	return ""
+}
+
+func mustPrepare(t *testing.T, r engine.Request) *engine.Prepared {
+	t.Helper()
+	q, err := r.Prepare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // Guardrails that cannot work are refused at load, naming file and line.
