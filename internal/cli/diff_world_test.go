@@ -93,15 +93,16 @@ func TestDiffWorldUnchanged(t *testing.T) {
 	}
 }
 
-// Bad input exits 2, with the loader's file:line:col.
+// Bad input exits 2, with the loader's position (the policy's line in the
+// world file, then line:col in the document).
 func TestDiffWorldBadInput(t *testing.T) {
 	const bad = "testdata/diff-world/bad.yaml"
 	for _, tc := range []struct {
 		name, old, new, output string
 		want                   *regexp.Regexp
 	}{
-		{"bad new world", "../../examples/maskopy/world.yaml", bad, "text", regexp.MustCompile(`^new world: .*bad\.yaml:9:\d+: .*Effect`)},
-		{"bad old world", bad, "../../examples/maskopy/world.yaml", "json", regexp.MustCompile(`^old world: .*bad\.yaml:9:\d+: `)},
+		{"bad new world", "../../examples/maskopy/world.yaml", bad, "text", regexp.MustCompile(`(?s)^new world: .*bad\.yaml:7:5:17: Statement\[0\]\.Effect: must be "Allow" or "Deny"`)},
+		{"bad old world", bad, "../../examples/maskopy/world.yaml", "json", regexp.MustCompile(`(?s)^old world: .*bad\.yaml:7:5:17: Statement\[0\]\.Effect`)},
 		{"missing file", "testdata/diff-world/no-such.yaml", bad, "text", regexp.MustCompile(`^old world: .*no-such\.yaml`)},
 		{"directory without a world", "testdata", "../../examples/maskopy/world.yaml", "text", regexp.MustCompile(`^old world: testdata: a directory without world\.yaml`)},
 		{"bad output", "../../examples/maskopy/world.yaml", "../../examples/maskopy/world.yaml", "yaml", regexp.MustCompile(`^--output "yaml"`)},
