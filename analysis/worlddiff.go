@@ -416,6 +416,29 @@ func (j *joint) principal(p string, all bool) error {
 	case isRoot:
 		account = strings.TrimSuffix(strings.TrimPrefix(p, "arn:aws:iam::"), ":root")
 	}
+	// naming holds, per resource policy, its Allow statements that name
+	// the principal.
+	naming := map[*policy.Policy][]*policy.Statement{}
+	namesFor := func(doc *policy.Policy, action string) bool {
+		if doc == nil {
+			return false
+		}
+		stmts, ok := naming[doc]
+		if !ok {
+			for _, s := range doc.Statements {
+				if s.Effect == policy.Allow && principalsOfStatement(s).admitsPrincipal(p, e) {
+					stmts = append(stmts, s)
+				}
+			}
+			naming[doc] = stmts
+		}
+		for _, s := range stmts {
+			if statementMatchesAction(s, action) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, a := range j.u.actions {
 		name := a.FullName()
 		if !anyAction && !anyActionMatch(patterns, name) && !strings.EqualFold(name, noPermissionAction) {
@@ -430,7 +453,7 @@ func (j *joint) principal(p string, all bool) error {
 				if err != nil {
 					return err
 				}
-				if rs.account != "" && rs.account != account && !principalsOf(rs.policy, name, true).admitsPrincipal(p, e) {
+				if rs.account != "" && rs.account != account && !namesFor(rs.policy, name) {
 					continue
 				}
 			}

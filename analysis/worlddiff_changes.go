@@ -23,10 +23,42 @@ import (
 // only the principal's part varies.
 const fpResource = "arn:aws:s3:::iamgate-diff-no-such-bucket/x"
 
+// printer writes fingerprints. A policy is written once, as its content's
+// number: the SCPs of a level, shared by every principal under it, and
+// the same document in both worlds get one number.
+type printer struct {
+	byPtr  map[*engine.Policy]int
+	byText map[string]int
+}
+
+func newPrinter() *printer {
+	return &printer{byPtr: map[*engine.Policy]int{}, byText: map[string]int{}}
+}
+
+func (pr *printer) policy(b *strings.Builder, p *engine.Policy) {
+	if p == nil {
+		b.WriteString("-\n")
+		return
+	}
+	id, ok := pr.byPtr[p]
+	if !ok {
+		var t strings.Builder
+		writePolicy(&t, p)
+		text := t.String()
+		if id, ok = pr.byText[text]; !ok {
+			id = len(pr.byText) + 1
+			pr.byText[text] = id
+		}
+		pr.byPtr[p] = id
+	}
+	fmt.Fprintf(b, "p%d\n", id)
+}
+
 func changedPrincipals(sides [2]*diffWorld, principals []string) []string {
+	pr := newPrinter()
 	var out []string
 	for _, p := range principals {
-		if principalPrint(sides[0], p) != principalPrint(sides[1], p) {
+		if pr.principal(sides[0], p) != pr.principal(sides[1], p) {
 			out = append(out, p)
 		}
 	}
@@ -34,16 +66,17 @@ func changedPrincipals(sides [2]*diffWorld, principals []string) []string {
 }
 
 func changedResources(sides [2]*diffWorld, resources []string) []string {
+	pr := newPrinter()
 	var out []string
 	for _, r := range resources {
-		if resourcePrint(sides[0], r) != resourcePrint(sides[1], r) {
+		if pr.resource(sides[0], r) != pr.resource(sides[1], r) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-func principalPrint(dw *diffWorld, p string) string {
+func (pr *printer) principal(dw *diffWorld, p string) string {
 	c := dw.caller(p)
 	if c == nil {
 		return "absent"
@@ -53,7 +86,9 @@ func principalPrint(dw *diffWorld, p string) string {
 	if c.Account != nil {
 		b.WriteString("account " + c.Account.ID + "\n")
 	}
-	for _, action := range []string{"s3:getobject", "kms:decrypt"} {
+	// kms: actions add kms:CallerAccount, the caller's account: written
+	// above.
+	for _, action := range []string{"s3:getobject"} {
 		req, err := dw.w.Gather(world.Request{Caller: c, Action: action, Resource: fpResource})
 		if err != nil {
 			return "error " + err.Error()
@@ -61,22 +96,22 @@ func principalPrint(dw *diffWorld, p string) string {
 		pol := req.Policies
 		b.WriteString("identity\n")
 		for _, ip := range pol.Identity {
-			writePolicy(&b, ip)
+			pr.policy(&b, ip)
 		}
 		b.WriteString("boundary\n")
-		writePolicy(&b, pol.PermissionsBoundary)
+		pr.policy(&b, pol.PermissionsBoundary)
 		b.WriteString("session\n")
 		for _, sp := range pol.Session {
-			writePolicy(&b, sp)
+			pr.policy(&b, sp)
 		}
-		writeLevels(&b, "scp", pol.SCP)
+		pr.levels(&b, "scp", pol.SCP)
 		fmt.Fprintf(&b, "management %q\n", req.ManagementAccount)
 		writeContext(&b, req.Context)
 	}
 	return b.String()
 }
 
-func resourcePrint(dw *diffWorld, r string) string {
+func (pr *printer) resource(dw *diffWorld, r string) string {
 	c := dw.caller("*")
 	var b strings.Builder
 	for _, action := range []string{"s3:getobject", "sts:assumerole"} {
@@ -85,14 +120,14 @@ func resourcePrint(dw *diffWorld, r string) string {
 			return "error " + err.Error()
 		}
 		fmt.Fprintf(&b, "%s kind %v account %q management %q\n", action, req.ResourcePolicyKind, req.ResourceAccount, req.ManagementAccount)
-		writePolicy(&b, req.Policies.Resource)
-		writeLevels(&b, "rcp", req.Policies.RCP)
+		pr.policy(&b, req.Policies.Resource)
+		pr.levels(&b, "rcp", req.Policies.RCP)
 		writeContext(&b, req.Context)
 	}
 	return b.String()
 }
 
-func writeLevels(b *strings.Builder, kind string, levels [][]*engine.Policy) {
+func (pr *printer) levels(b *strings.Builder, kind string, levels [][]*engine.Policy) {
 	if levels == nil {
 		b.WriteString(kind + " none\n")
 		return
@@ -100,7 +135,7 @@ func writeLevels(b *strings.Builder, kind string, levels [][]*engine.Policy) {
 	for i, l := range levels {
 		fmt.Fprintf(b, "%s level %d\n", kind, i)
 		for _, p := range l {
-			writePolicy(b, p)
+			pr.policy(b, p)
 		}
 	}
 }
