@@ -123,11 +123,12 @@ func DiffWorlds(old, new *world.World, opt DiffOptions) (*WorldDiff, error) {
 	u.collect(sides)
 	out := &WorldDiff{}
 	var principals, resources []string
+	var pf, rf map[string]*actionFilter
 	if opt.NoPrune {
 		principals, resources = u.principals, nil
 	} else {
-		principals = changedPrincipals(sides, u.principals)
-		resources = changedResources(sides, u.resources)
+		principals, pf = changedPrincipals(sides, u.principals)
+		resources, rf = changedResources(sides, u.resources)
 		out.ChangedPrincipals, out.ChangedResources = principals, resources
 	}
 	dirs := []struct {
@@ -143,12 +144,12 @@ func DiffWorlds(old, new *world.World, opt DiffOptions) (*WorldDiff, error) {
 	for _, dir := range dirs {
 		j := &joint{after: dir.after, before: dir.before, u: u, seen: map[[3]string]bool{}}
 		for _, p := range principals {
-			if err := j.principal(p, opt.NoPrune); err != nil {
+			if err := j.principal(p, opt.NoPrune, pf[p]); err != nil {
 				return nil, err
 			}
 		}
 		for _, r := range resources {
-			if err := j.resource(r); err != nil {
+			if err := j.resource(r, rf[r]); err != nil {
 				return nil, err
 			}
 		}
@@ -382,8 +383,8 @@ type joint struct {
 // policies or of a resource or trust policy naming it matches (every
 // action for a root), on the resources of its account and those of
 // other accounts whose policy names it. With all, every action and
-// resource.
-func (j *joint) principal(p string, all bool) error {
+// resource; with a filter, only the actions it admits.
+func (j *joint) principal(p string, all bool, filter *actionFilter) error {
 	if j.after.caller(p) == nil {
 		return nil
 	}
@@ -444,6 +445,9 @@ func (j *joint) principal(p string, all bool) error {
 		if !anyAction && !anyActionMatch(patterns, name) && !strings.EqualFold(name, noPermissionAction) {
 			continue
 		}
+		if !filter.admits(name) {
+			continue
+		}
 		for _, r := range j.u.resourcesOf(a) {
 			if !all && account != "" {
 				// Across accounts the resource's policy must allow the
@@ -468,11 +472,11 @@ func (j *joint) principal(p string, all bool) error {
 // resource decides every principal who-can would consider for each
 // action on the resource (after), and the roots: the resource account's,
 // those its policy names, and, when it names anyone, every root and
-// service of the universe.
-func (j *joint) resource(r string) error {
+// service of the universe. With a filter, only the actions it admits.
+func (j *joint) resource(r string, filter *actionFilter) error {
 	for _, a := range j.u.actions {
 		name := a.FullName()
-		if !j.after.x.appliesTo(a, r) {
+		if !filter.admits(name) || !j.after.x.appliesTo(a, r) {
 			continue
 		}
 		_, cands, err := j.after.x.universe(name, r, false)

@@ -29,16 +29,16 @@ const fpResource = "arn:aws:s3:::iamgate-diff-no-such-bucket/x"
 type printer struct {
 	byPtr  map[*engine.Policy]int
 	byText map[string]int
+	byID   map[int]*engine.Policy
 }
 
 func newPrinter() *printer {
-	return &printer{byPtr: map[*engine.Policy]int{}, byText: map[string]int{}}
+	return &printer{byPtr: map[*engine.Policy]int{}, byText: map[string]int{}, byID: map[int]*engine.Policy{}}
 }
 
-func (pr *printer) policy(b *strings.Builder, p *engine.Policy) {
+func (pr *printer) id(p *engine.Policy) int {
 	if p == nil {
-		b.WriteString("-\n")
-		return
+		return 0
 	}
 	id, ok := pr.byPtr[p]
 	if !ok {
@@ -48,38 +48,136 @@ func (pr *printer) policy(b *strings.Builder, p *engine.Policy) {
 		if id, ok = pr.byText[text]; !ok {
 			id = len(pr.byText) + 1
 			pr.byText[text] = id
+			pr.byID[id] = p
 		}
 		pr.byPtr[p] = id
 	}
-	fmt.Fprintf(b, "p%d\n", id)
+	return id
 }
 
-func changedPrincipals(sides [2]*diffWorld, principals []string) []string {
+func (pr *printer) policy(b *strings.Builder, p *engine.Policy) {
+	fmt.Fprintf(b, "p%d\n", pr.id(p))
+}
+
+// fingerprint is what a world gathers for a principal (or resource):
+// the organization's policies that apply (SCPs, or RCPs), as content
+// numbers by level (levels nil when none apply), and the rest as text.
+type fingerprint struct {
+	rest   string
+	levels [][]int
+}
+
+func (pr *printer) levels(levels [][]*engine.Policy) [][]int {
+	if levels == nil {
+		return nil
+	}
+	out := make([][]int, len(levels))
+	for i, l := range levels {
+		out[i] = []int{}
+		for _, p := range l {
+			out[i] = append(out[i], pr.id(p))
+		}
+	}
+	return out
+}
+
+// actionFilter limits the actions decided again for a principal (or
+// resource) whose only change is in the organization's policies: an SCP
+// (RCP) level decides an action from the statements that match it, so an
+// action that no statement of a policy added to or removed from a level
+// matches is decided as before. nil: every action.
+type actionFilter struct {
+	stmts []*policy.Statement
+}
+
+func (f *actionFilter) admits(action string) bool {
+	if f == nil {
+		return true
+	}
+	for _, s := range f.stmts {
+		if statementMatchesAction(s, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// compare reports whether two fingerprints differ, and the actions the
+// difference can change.
+func (pr *printer) compare(a, b fingerprint) (bool, *actionFilter) {
+	if a.rest != b.rest {
+		return true, nil
+	}
+	if (a.levels == nil) != (b.levels == nil) || len(a.levels) != len(b.levels) {
+		return true, nil
+	}
+	f := &actionFilter{}
+	for i := range a.levels {
+		count := map[int]int{}
+		for _, id := range a.levels[i] {
+			count[id]++
+		}
+		for _, id := range b.levels[i] {
+			count[id]--
+		}
+		for _, id := range sortedInts(count) {
+			if count[id] != 0 && pr.byID[id] != nil && pr.byID[id].Source != nil {
+				f.stmts = append(f.stmts, pr.byID[id].Source.Statements...)
+			}
+		}
+	}
+	if len(f.stmts) == 0 {
+		for i := range a.levels {
+			if len(a.levels[i]) != len(b.levels[i]) {
+				// A policy without statements came or went: the
+				// level's emptiness may differ.
+				return true, nil
+			}
+		}
+		return fmt.Sprint(a.levels) != fmt.Sprint(b.levels), nil
+	}
+	return true, f
+}
+
+func sortedInts(m map[int]int) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
+
+func changedPrincipals(sides [2]*diffWorld, principals []string) ([]string, map[string]*actionFilter) {
 	pr := newPrinter()
 	var out []string
+	filters := map[string]*actionFilter{}
 	for _, p := range principals {
-		if pr.principal(sides[0], p) != pr.principal(sides[1], p) {
+		if changed, f := pr.compare(pr.principal(sides[0], p), pr.principal(sides[1], p)); changed {
 			out = append(out, p)
+			filters[p] = f
 		}
 	}
-	return out
+	return out, filters
 }
 
-func changedResources(sides [2]*diffWorld, resources []string) []string {
+func changedResources(sides [2]*diffWorld, resources []string) ([]string, map[string]*actionFilter) {
 	pr := newPrinter()
 	var out []string
+	filters := map[string]*actionFilter{}
 	for _, r := range resources {
-		if pr.resource(sides[0], r) != pr.resource(sides[1], r) {
+		if changed, f := pr.compare(pr.resource(sides[0], r), pr.resource(sides[1], r)); changed {
 			out = append(out, r)
+			filters[r] = f
 		}
 	}
-	return out
+	return out, filters
 }
 
-func (pr *printer) principal(dw *diffWorld, p string) string {
+func (pr *printer) principal(dw *diffWorld, p string) fingerprint {
 	c := dw.caller(p)
 	if c == nil {
-		return "absent"
+		return fingerprint{rest: "absent"}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %v %v\n", c.Principal, c.Kind, c.External)
@@ -88,56 +186,46 @@ func (pr *printer) principal(dw *diffWorld, p string) string {
 	}
 	// kms: actions add kms:CallerAccount, the caller's account: written
 	// above.
-	for _, action := range []string{"s3:getobject"} {
-		req, err := dw.w.Gather(world.Request{Caller: c, Action: action, Resource: fpResource})
-		if err != nil {
-			return "error " + err.Error()
-		}
-		pol := req.Policies
-		b.WriteString("identity\n")
-		for _, ip := range pol.Identity {
-			pr.policy(&b, ip)
-		}
-		b.WriteString("boundary\n")
-		pr.policy(&b, pol.PermissionsBoundary)
-		b.WriteString("session\n")
-		for _, sp := range pol.Session {
-			pr.policy(&b, sp)
-		}
-		pr.levels(&b, "scp", pol.SCP)
-		fmt.Fprintf(&b, "management %q\n", req.ManagementAccount)
-		writeContext(&b, req.Context)
+	req, err := dw.w.Gather(world.Request{Caller: c, Action: "s3:getobject", Resource: fpResource})
+	if err != nil {
+		return fingerprint{rest: "error " + err.Error()}
 	}
-	return b.String()
+	pol := req.Policies
+	b.WriteString("identity\n")
+	for _, ip := range pol.Identity {
+		pr.policy(&b, ip)
+	}
+	b.WriteString("boundary\n")
+	pr.policy(&b, pol.PermissionsBoundary)
+	b.WriteString("session\n")
+	for _, sp := range pol.Session {
+		pr.policy(&b, sp)
+	}
+	fmt.Fprintf(&b, "management %q\n", req.ManagementAccount)
+	writeContext(&b, req.Context)
+	return fingerprint{rest: b.String(), levels: pr.levels(pol.SCP)}
 }
 
-func (pr *printer) resource(dw *diffWorld, r string) string {
+func (pr *printer) resource(dw *diffWorld, r string) fingerprint {
 	c := dw.caller("*")
 	var b strings.Builder
-	for _, action := range []string{"s3:getobject", "sts:assumerole"} {
+	var levels [][]int
+	for i, action := range []string{"s3:getobject", "sts:assumerole"} {
 		req, err := dw.w.Gather(world.Request{Caller: c, Action: action, Resource: r})
 		if err != nil {
-			return "error " + err.Error()
+			return fingerprint{rest: "error " + err.Error()}
 		}
 		fmt.Fprintf(&b, "%s kind %v account %q management %q\n", action, req.ResourcePolicyKind, req.ResourceAccount, req.ManagementAccount)
 		pr.policy(&b, req.Policies.Resource)
-		pr.levels(&b, "rcp", req.Policies.RCP)
 		writeContext(&b, req.Context)
-	}
-	return b.String()
-}
-
-func (pr *printer) levels(b *strings.Builder, kind string, levels [][]*engine.Policy) {
-	if levels == nil {
-		b.WriteString(kind + " none\n")
-		return
-	}
-	for i, l := range levels {
-		fmt.Fprintf(b, "%s level %d\n", kind, i)
-		for _, p := range l {
-			pr.policy(b, p)
+		l := pr.levels(req.Policies.RCP)
+		if i == 0 {
+			levels = l
+		} else if fmt.Sprint(l) != fmt.Sprint(levels) {
+			b.WriteString("rcp differs by action\n")
 		}
 	}
+	return fingerprint{rest: b.String(), levels: levels}
 }
 
 func writeContext(b *strings.Builder, ctx map[string][]string) {
