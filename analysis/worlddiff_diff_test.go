@@ -310,3 +310,50 @@ func minus(a, b []string) []string {
 	}
 	return out
 }
+
+// Where the answer cannot be exact the row is UNKNOWN, naming the
+// construct (here a key compared by two operator families), never a
+// guess; and a widening is exactly the new part of the condition.
+func TestWorldDiffUnknownAndWidening(t *testing.T) {
+	build := func(cond string) *world.World {
+		t.Helper()
+		doc := `{"accounts":[{"id":"111111111111","users":[{"name":"u","policies":[{"name":"p","document":{"Version":"2012-10-17","Statement":[` +
+			`{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:111111111111:q"` + cond + `}]}}]}],` +
+			`"resources":[{"arn":"arn:aws:sqs:us-east-1:111111111111:q"}]}]}`
+		w, err := world.Parse("w.json", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	opt := DiffOptions{Services: []string{"sqs"}, Time: diffTime}
+	// Widening: before only in eu-west-1, after in any eu- region.
+	d, err := DiffWorlds(build(`,"Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}`), build(`,"Condition":{"StringLike":{"aws:RequestedRegion":"eu-*"}}`), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.New) != 1 || d.New[0].Before != BeforeAllowedIf || d.New[0].Decision != DecisionAllowedIf {
+		t.Fatalf("widening: %v", rowText(d.New))
+	}
+	cf, err := d.New[0].AllowedIf.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for region, want := range map[string]bool{"eu-west-1": false, "eu-central-1": true, "us-east-1": false} {
+		if got := cf.Eval(mapContext{"aws:requestedregion": {region}}); got != want {
+			t.Errorf("widening %v on %s: %v, want %v", d.New[0].AllowedIf, region, got, want)
+		}
+	}
+	if cf.Eval(mapContext{}) {
+		t.Errorf("widening %v holds without the key", d.New[0].AllowedIf)
+	}
+	// UNKNOWN: aws:x compared as a number and as a string.
+	d, err = DiffWorlds(build(""), build(`,"Condition":{"NumericEquals":{"aws:x":"1"},"StringLike":{"aws:x":"1*"}}`), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.New) != 1 || d.New[0].Decision != DecisionUnknown || d.New[0].Construct == "" {
+		t.Fatalf("unknown: %v", rowText(d.New))
+	}
+	t.Logf("UNKNOWN: %s", d.New[0].Construct)
+}
