@@ -245,6 +245,22 @@ type analyzer struct {
 	opt   Options
 	keys  map[string]*keyInfo
 	order []string
+	// sides, for a difference (allowedIfDiff): the requests of the world
+	// after and before, each with its own unknown keys; nil for AllowedIf.
+	// During collect, q and base are the side being read and sideUnknown
+	// its unknown keys.
+	sides       []*diffSide
+	sideUnknown map[string]bool
+}
+
+// decide reports whether a completion (lower-case keys) is in the answer:
+// allowed by the request, or, for a difference, allowed after and not
+// before, each side reading only the keys unknown to it.
+func (a *analyzer) decide(set map[string][]string) bool {
+	if a.sides == nil {
+		return engine.Authorize(a.base.WithContext(set, nil)).Decision == engine.Allowed
+	}
+	return a.sides[0].allows(set) && !a.sides[1].allows(set)
 }
 
 func (a *analyzer) addKey(k string) {
@@ -256,7 +272,12 @@ func (a *analyzer) addKey(k string) {
 	a.order = append(a.order, lk)
 }
 
-func (a *analyzer) unknown(lk string) bool { _, ok := a.keys[lk]; return ok }
+func (a *analyzer) unknown(lk string) bool {
+	if _, ok := a.keys[lk]; !ok {
+		return false
+	}
+	return a.sideUnknown == nil || a.sideUnknown[lk]
+}
 
 // keyInfo is what the analysis learns about one unknown key.
 type keyInfo struct {

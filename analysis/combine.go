@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/bits"
 
-	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy/condition"
 )
 
@@ -144,7 +143,7 @@ func (a *analyzer) combine(res *Result) error {
 	}
 	allowed, denied := newBits(total), newBits(total)
 	for c := 0; c < total; c++ {
-		if engine.Authorize(a.base.WithContext(completion(digits(c)), nil)).Decision == engine.Allowed {
+		if a.decide(completion(digits(c))) {
 			allowed.set(c)
 		} else {
 			denied.set(c)
@@ -245,12 +244,13 @@ func (a *analyzer) combine(res *Result) error {
 		// Re-decide the witness with the engine and check the conjunction
 		// holds on it before reporting.
 		set := completion(digits(cb.origin))
-		wq := a.base.WithContext(set, nil)
-		if engine.Authorize(wq).Decision != engine.Allowed {
+		if !a.decide(set) {
 			return fmt.Errorf("analysis: internal: the witness of %v is not allowed", conj)
 		}
 		for _, r := range cb.lits {
-			if !kss[r.key].lits[r.lit].cc.Eval(wq) {
+			// A literal reads only its key, which the completion sets (or
+			// leaves absent).
+			if !kss[r.key].lits[r.lit].cc.Eval(mapContext(set)) {
 				return fmt.Errorf("analysis: internal: %s does not hold on its witness", kss[r.key].lits[r.lit].c)
 			}
 		}

@@ -37,6 +37,16 @@
 // across accounts those the policy names and an identity statement allows.
 // The differential tests check that skipping the others changes nothing.
 //
+// DiffWorlds (worlddiff.go) compares two worlds: the access (principal,
+// action, resource) the new one allows and the old one did not, with
+// exactly the new part of its condition. allowedIfDiff (diffif.go) is
+// AllowedIf over two requests at once: regions split by the atoms of both,
+// the engine deciding both on every combination, "allowed after and not
+// before" written as a formula. Only principals and resources whose
+// gathered parts differ (worlddiff_changes.go: by policy content, not
+// position) are decided again; the differential test checks that against
+// deciding every principal, action and resource of both worlds.
+//
 // AllowedIf knows nothing of storage or of the world; it reads the policies of an
 // engine.Prepared request and decides with the engine.
 package analysis

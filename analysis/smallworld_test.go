@@ -172,6 +172,26 @@ func (g *gen) resourcePolicy(target string) map[string]any {
 // smallWorld generates a world from a seed.
 func smallWorld(t testing.TB, seed int64) *world.World {
 	t.Helper()
+	fw, _ := smallWorldFile(seed)
+	return parseSmallWorld(t, seed, fw)
+}
+
+func parseSmallWorld(t testing.TB, seed int64, fw map[string]any) *world.World {
+	t.Helper()
+	data, err := json.Marshal(fw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Parse(fmt.Sprintf("seed-%d.json", seed), data)
+	if err != nil {
+		t.Fatalf("seed %d: %v\n%s", seed, err, data)
+	}
+	return w
+}
+
+// smallWorldFile generates the world file of a seed (as JSON values), and
+// the generator, which can write more policies naming its principals.
+func smallWorldFile(seed int64) (map[string]any, *gen) {
 	g := &gen{r: rand.New(rand.NewSource(seed))}
 	nAcct := 2 + g.r.Intn(2)
 	accts := genAccounts[:nAcct]
@@ -270,15 +290,7 @@ func smallWorld(t testing.TB, seed int64) *world.World {
 			}},
 		}
 	}
-	data, err := json.Marshal(fw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Parse(fmt.Sprintf("seed-%d.json", seed), data)
-	if err != nil {
-		t.Fatalf("seed %d: %v\n%s", seed, err, data)
-	}
-	return w
+	return fw, g
 }
 
 func TestSmallWorldBuilds(t *testing.T) {
