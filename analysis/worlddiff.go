@@ -255,7 +255,7 @@ func (u *universe) collect(sides [2]*diffWorld) {
 		for _, s := range dw.x.services {
 			ps[s] = true
 		}
-		for id := range dw.w.Accounts {
+		for id := range dw.w.Accounts.All() {
 			ps["arn:aws:iam::"+id+":root"] = true
 		}
 		// The roots of accounts outside the world that a resource or
@@ -299,20 +299,20 @@ func (u *universe) collect(sides [2]*diffWorld) {
 				note(p.Document)
 			}
 		}
-		for _, a := range dw.w.Accounts {
-			for _, x := range a.Users {
+		for _, a := range dw.w.Accounts.All() {
+			for _, x := range a.Users.All() {
 				inline(x.Inline)
 			}
-			for _, x := range a.Groups {
+			for _, x := range a.Groups.All() {
 				inline(x.Inline)
 			}
-			for _, x := range a.Roles {
+			for _, x := range a.Roles.All() {
 				inline(x.Inline)
 			}
-			for _, mp := range a.Policies {
+			for _, mp := range a.Policies.All() {
 				note(mp.Default())
 			}
-			for _, r := range a.Resources {
+			for _, r := range a.Resources.All() {
 				note(r.Policy)
 			}
 		}

@@ -114,7 +114,7 @@ func runDiffWorld(cmd *cobra.Command, oldPath, newPath, output string) error {
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
-		writeDiffText(stdout, d, added, removed)
+		writeWorldDiffText(stdout, d, added, removed)
 	}
 	if len(added) > 0 {
 		return &exitError{code: ExitMismatch}
@@ -122,9 +122,9 @@ func runDiffWorld(cmd *cobra.Command, oldPath, newPath, output string) error {
 	return nil
 }
 
-// writeDiffText prints the rows for people: by principal, then by
+// writeWorldDiffText prints the rows for people: by principal, then by
 // resource and conditions, with the actions that share them.
-func writeDiffText(w io.Writer, d *analysis.WorldDiff, added, removed []jsonDiffRow) {
+func writeWorldDiffText(w io.Writer, d *analysis.WorldDiff, added, removed []jsonDiffRow) {
 	fmt.Fprintf(w, "%d principal(s) and %d resource(s) changed\n", len(d.ChangedPrincipals), len(d.ChangedResources))
 	section := func(title string, rows []jsonDiffRow, beforeWord string) {
 		fmt.Fprintf(w, "\n%s: %d row(s)\n", title, len(rows))
