@@ -279,6 +279,11 @@ func (ev *CloudTrailEvent) Action() string {
 	return a
 }
 
+// Federated is the caller of an event made with a SAML or web identity
+// token (AssumeRoleWithSAML, AssumeRoleWithWebIdentity): the record
+// names the provider's user, not an AWS principal.
+const Federated = "federated"
+
 // Caller is the principal ARN that made the call: the user, the role
 // session, the root user; a service (invokedBy) when an AWS service made
 // it. "" when the record names none (an anonymous or unknown caller).
@@ -293,6 +298,8 @@ func (ev *CloudTrailEvent) Caller() string {
 		return u.InvokedBy
 	case u.Type == "Root" && u.AccountID != "":
 		return "arn:aws:iam::" + u.AccountID + ":root"
+	case u.Type == "SAMLUser" || u.Type == "WebIdentityUser":
+		return Federated
 	}
 	return ""
 }
@@ -352,7 +359,8 @@ func (ev *CloudTrailEvent) Entry() *audit.Entry {
 		}
 		e.Decisions = append(e.Decisions, audit.Decision{Action: action, Resource: res, Decision: decision})
 	}
-	if decision == engine.Allowed.String() && action != "iam:PassRole" {
+	// An AssumeRole call names the role it assumes; it passes none.
+	if decision == engine.Allowed.String() && action != "iam:PassRole" && e.Service != "sts" {
 		for _, role := range PassedRoles(ev.RequestParameters) {
 			e.Decisions = append(e.Decisions, audit.Decision{Action: "iam:PassRole", Resource: role, Decision: decision, Inferred: true})
 		}
