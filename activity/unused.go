@@ -45,13 +45,13 @@ type PrincipalReport struct {
 	LastUsed *time.Time `json:"lastUsed,omitempty"`
 	// ConsoleSignIn is the last successful console sign-in (a user's
 	// password in use); the world does not say which users have one.
-	ConsoleSignIn *time.Time  `json:"consoleSignIn,omitempty"`
-	AccessKeys    []KeyUse    `json:"accessKeys,omitempty"`
-	Groups        []GroupUse  `json:"groups,omitempty"`
-	Trust         []TrustUse  `json:"trust,omitempty"`
-	Granted       int         `json:"granted"` // effectively granted actions
-	UsedActions   []string    `json:"usedActions,omitempty"`
-	UnusedActions []string    `json:"unusedActions,omitempty"`
+	ConsoleSignIn *time.Time `json:"consoleSignIn,omitempty"`
+	AccessKeys    []KeyUse   `json:"accessKeys,omitempty"`
+	Groups        []GroupUse `json:"groups,omitempty"`
+	Trust         []TrustUse `json:"trust,omitempty"`
+	Granted       int        `json:"granted"` // effectively granted actions
+	UsedActions   []string   `json:"usedActions,omitempty"`
+	UnusedActions []string   `json:"unusedActions,omitempty"`
 	// UnusedServices: services some of whose granted actions can be
 	// observed and none of whose actions was used.
 	UnusedServices []string       `json:"unusedServices,omitempty"`
@@ -94,6 +94,12 @@ func timePtr(t time.Time) *time.Time {
 	t = t.UTC()
 	return &t
 }
+
+// needsNoPermission are actions every principal may call whatever its
+// policies say: no permission grants them, so none goes unused.
+// sts:GetCallerIdentity: "No permissions are required to perform this
+// operation" (AWS STS API Reference, GetCallerIdentity).
+var needsNoPermission = map[string]bool{"sts:getcalleridentity": true}
 
 // Unused reports, for every user and role of the world, what of its
 // access the activity does not show in use.
@@ -174,6 +180,9 @@ func (q UnusedQuery) principal(x *analysis.Index, principal, kind, key string) (
 	}
 	granted := map[string]bool{}
 	for _, p := range perms {
+		if needsNoPermission[strings.ToLower(p.Action.FullName())] {
+			continue
+		}
 		if p.Decision == analysis.DecisionAllowed || p.Decision == analysis.DecisionAllowedIf {
 			granted[p.Action.FullName()] = true
 		}
