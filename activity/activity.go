@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -197,24 +198,68 @@ func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller s
 
 // ReadCloudTrail adds the events of CloudTrail log files (or directories
 // of them) from since (inclusive) to until (exclusive; zero: no end).
+// Files are parsed in parallel, and added in name order.
 func (a *Activity) ReadCloudTrail(paths []string, since, until time.Time) error {
 	a.Sources[audit.SourceCloudTrail] = true
+	var files []string
 	for _, p := range paths {
-		files, err := importer.CloudTrailFiles(p)
+		fs, err := importer.CloudTrailFiles(p)
 		if err != nil {
 			return err
 		}
-		for _, f := range files {
-			err := importer.ReadCloudTrailFile(f, nil, func(_ int, ev *importer.CloudTrailEvent) error {
-				if ev.EventTime.Before(since) || (!until.IsZero() && !ev.EventTime.Before(until)) {
-					return nil
-				}
-				a.Add(FromEntry(ev.Entry()))
-				return nil
-			})
-			if err != nil {
-				return err
+		files = append(files, fs...)
+	}
+	type parsed struct {
+		events []Event
+		err    error
+	}
+	results := make([]chan parsed, len(files))
+	for i := range results {
+		results[i] = make(chan parsed, 1)
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	next := make(chan int)
+	done := make(chan struct{})
+	defer close(done)
+	sem := make(chan struct{}, 2*workers) // parse at most this far ahead
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case sem <- struct{}{}:
+			case <-done:
+				return
 			}
+			select {
+			case next <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for i := range next {
+				var p parsed
+				p.err = importer.ReadCloudTrailFile(files[i], nil, func(_ int, ev *importer.CloudTrailEvent) error {
+					if ev.EventTime.Before(since) || (!until.IsZero() && !ev.EventTime.Before(until)) {
+						return nil
+					}
+					p.events = append(p.events, FromEntry(ev.Entry()))
+					return nil
+				})
+				results[i] <- p
+			}
+		}()
+	}
+	for i := range files {
+		p := <-results[i]
+		<-sem
+		if p.err != nil {
+			return p.err
+		}
+		for _, ev := range p.events {
+			a.Add(ev)
 		}
 	}
 	return nil

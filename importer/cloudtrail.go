@@ -187,15 +187,10 @@ func ReadCloudTrail(name string, r io.Reader, fn func(i int, ev *CloudTrailEvent
 		} else if t != json.Delim('[') {
 			return fileErr(errors.New(`"Records" is not an array`))
 		}
-		var raw json.RawMessage
 		var ev CloudTrailEvent
 		for i := 0; dec.More(); i++ {
-			raw = raw[:0]
-			if err := dec.Decode(&raw); err != nil {
-				return &CloudTrailError{File: name, Record: i, Err: err}
-			}
 			ev = CloudTrailEvent{}
-			if err := json.Unmarshal(raw, &ev); err != nil {
+			if err := dec.Decode(&ev); err != nil {
 				return &CloudTrailError{File: name, Record: i, Err: err}
 			}
 			if err := ev.check(); err != nil {
