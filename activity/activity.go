@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamgate/iamgate/arn"
@@ -171,29 +172,76 @@ func isAssume(action string) bool {
 // ReadStore adds the audit log's entries from since (inclusive) to until
 // (exclusive; zero: no end), of caller when not "" (a role's ARN matches
 // its sessions), from source when not "*" ("" is iamgate's own entries).
+// One goroutine reads pages while the entries of the last are decoded in
+// parallel; they are added in the log's order.
 func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller string, since, until time.Time, source string) error {
-	q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000}
-	for {
-		recs, err := st.QueryAudit(ctx, q)
-		if err != nil {
-			return err
-		}
-		for i := range recs {
-			var e audit.Entry
-			if err := json.Unmarshal(recs[i].Data, &e); err != nil {
-				return fmt.Errorf("audit log entry %d: %w", recs[i].Seq, err)
-			}
-			if source != "*" && e.Source != source {
-				continue
-			}
-			a.Add(FromEntry(&e))
-		}
-		if len(recs) < q.Limit {
-			return nil
-		}
-		last := recs[len(recs)-1]
-		q.After = store.AuditPos{Time: last.Time, Seq: last.Seq}
+	type page struct {
+		recs []store.AuditRecord
+		err  error
 	}
+	pages := make(chan page, 2)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(pages)
+		q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000}
+		for {
+			recs, err := st.QueryAudit(ctx, q)
+			select {
+			case pages <- page{recs, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(recs) < q.Limit {
+				return
+			}
+			last := recs[len(recs)-1]
+			q.After = store.AuditPos{Time: last.Time, Seq: last.Seq}
+		}
+	}()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for p := range pages {
+		if p.err != nil {
+			return p.err
+		}
+		events := make([]Event, len(p.recs))
+		keep := make([]bool, len(p.recs))
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		per := (len(p.recs) + workers - 1) / workers
+		for w := 0; w < workers; w++ {
+			lo, hi := w*per, min((w+1)*per, len(p.recs))
+			if lo >= hi {
+				break
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := lo; i < hi; i++ {
+					var e audit.Entry
+					if err := json.Unmarshal(p.recs[i].Data, &e); err != nil {
+						errs[w] = fmt.Errorf("audit log entry %d: %w", p.recs[i].Seq, err)
+						return
+					}
+					if source == "*" || e.Source == source {
+						events[i], keep[i] = FromEntry(&e), true
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		for i := range events {
+			if keep[i] {
+				a.Add(events[i])
+			}
+		}
+	}
+	return nil
 }
 
 // ReadCloudTrail adds the events of CloudTrail log files (or directories
