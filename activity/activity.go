@@ -185,6 +185,19 @@ func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller s
 	go func() {
 		defer close(pages)
 		q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000}
+		if caller == "" {
+			// Every caller's: in commit order, a range of the log's key,
+			// up to the head as it is now.
+			head, err := st.AuditHead(ctx)
+			if err != nil {
+				pages <- page{err: err}
+				return
+			}
+			q.Order, q.UpTo = store.BySeq, head
+			if head == 0 {
+				return
+			}
+		}
 		for {
 			recs, err := st.QueryAudit(ctx, q)
 			select {
