@@ -38,7 +38,9 @@ func TestGenerateSplitsToSize(t *testing.T) {
 		if s := policy.Size(d); s > max {
 			t.Errorf("a document of %d characters", s)
 		}
-		var doc struct{ Statement []struct{ Action, Resource []string } }
+		var doc struct {
+			Statement []struct{ Action, Resource []string }
+		}
 		if err := json.Unmarshal(d, &doc); err != nil {
 			t.Fatal(err)
 		}
