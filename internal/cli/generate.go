@@ -92,6 +92,11 @@ func runGenerate(ctx context.Context, p generateParams, stdout, stderr io.Writer
 			fmt.Fprintf(stdout, "// %s: document %d of %d, %d characters\n%s\n", activity.GeneratedPolicyName(i), i+1, len(g.Documents), policy.Size(d), d)
 		}
 	}
+	if len(g.Documents) > 10 {
+		// "Managed policies attached to an IAM role" and "... to an IAM
+		// user": 10 by default, up to 20 on request (IAM and AWS STS quotas).
+		fmt.Fprintf(stderr, "note: %d documents: more managed policies than IAM attaches to a user or role by default (10; up to 20 on request)\n", len(g.Documents))
+	}
 	fmt.Fprintf(stderr, "%s: %d action-resource pair(s); replayed %d logged allowed call(s), all allowed; %d permission(s) checked within the current access\n",
 		p.principal, g.Pairs, g.Replayed, g.Checked)
 	return ExitOK, nil
