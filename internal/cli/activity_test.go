@@ -55,7 +55,7 @@ func TestActivityImportCloudTrailStore(t *testing.T) {
 	if code, err := runImport(ctx, importParams{store: db, worldFile: filepath.Join(activityDir, "world.json"), cloudtrail: []string{filepath.Join(activityDir, "cloudtrail")}}, &out); code != ExitOK {
 		t.Fatal(err, out.String())
 	}
-	if !strings.Contains(out.String(), "cloudtrail: 60 events from 2 files") {
+	if !strings.Contains(out.String(), "cloudtrail: 60 event(s) from 2 file(s)") {
 		t.Errorf("import said %q", out.String())
 	}
 	src := activityFiles()

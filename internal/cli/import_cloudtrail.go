@@ -119,7 +119,7 @@ func runImportCloudTrail(ctx context.Context, p importParams, stdout io.Writer) 
 	if err != nil {
 		return ExitUsage, fmt.Errorf("nothing of the CloudTrail logs was stored: %w", err)
 	}
-	fmt.Fprintf(stdout, "cloudtrail: %d events from %d files stored in the audit log (%s)\n", events, len(files), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "cloudtrail: %d event(s) from %d file(s) stored in the audit log (%s)\n", events, len(files), time.Since(start).Round(time.Millisecond))
 	return ExitOK, nil
 }
 
