@@ -335,6 +335,11 @@ func replay(w *world.World, events []Event) (int, error) {
 	return n, nil
 }
 
+// MERGE(i16, CheckNoNewAccess): withinCurrentAccess is the stand-in for
+// analysis.CheckNoNewAccess; when both branches meet, its body becomes a
+// call to CheckNoNewAccess(current, generated) and the tests in
+// generate_test.go (TestGenerateProofs) keep holding.
+//
 // withinCurrentAccess checks that the new policy grants nothing the
 // current policies do not: every permission analysis.Can lists for the
 // principal in the world with the new policy (the generated actions, on
