@@ -97,8 +97,7 @@ type principal struct {
 	// effective: own and groups', less the SCP's denies and what the
 	// boundary leaves out.
 	effective []grant
-	// callers: a user itself, or a role's sessions.
-	trust []string // trust policy principals (roles)
+	trust     []string // trust policy principals (roles)
 }
 
 // Denied by the SCP in every account.
@@ -321,7 +320,7 @@ func Generate(o Options) *Corpus {
 	var n int
 	emit := func(a active, g grant) {
 		t := start.Add(time.Duration(rng.Int64N(int64(30*24*time.Hour - time.Hour))))
-		c.Records = append(c.Records, a.record(g, t, n, all))
+		c.Records = append(c.Records, a.record(g, t, n))
 		n++
 	}
 	for _, a := range actives {
@@ -430,7 +429,7 @@ func Generate(o Options) *Corpus {
 }
 
 // record is a CloudTrail record of the principal's call.
-func (a active) record(g grant, t time.Time, n int, all []*principal) Record {
+func (a active) record(g grant, t time.Time, n int) Record {
 	p := a.p
 	svc, name, _ := strings.Cut(g.action, ":")
 	r := Record{EventVersion: "1.08", EventTime: t.Format(time.RFC3339), EventSource: svc + ".amazonaws.com", EventName: name,
@@ -457,7 +456,6 @@ func (a active) record(g grant, t time.Time, n int, all []*principal) Record {
 	case "sts:AssumeRole":
 		r.RequestParameters = map[string]any{"roleArn": g.resource, "roleSessionName": "s"}
 	}
-	_ = all
 	return r
 }
 
