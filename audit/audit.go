@@ -29,7 +29,14 @@ type Entry struct {
 	Operation string     `json:"operation"`
 	Outcome   string     `json:"outcome"` // OK, or the AWS error code
 	Decisions []Decision `json:"decisions,omitempty"`
+	// Source is where the entry comes from: "" for a call iamgate served,
+	// SourceCloudTrail for an event imported from CloudTrail log files.
+	Source string `json:"source,omitempty"`
 }
+
+// SourceCloudTrail marks entries imported from CloudTrail log files
+// (iamgate import --cloudtrail).
+const SourceCloudTrail = "cloudtrail"
 
 // Decision is one authorization made for a call.
 type Decision struct {
@@ -43,6 +50,10 @@ type Decision struct {
 	// Principal is the principal decided for, when it is not the caller
 	// (an AssumeRole trust decision is the caller's; this stays empty).
 	Principal string `json:"principal,omitempty"`
+	// Inferred marks a decision no log records but the call implies, such
+	// as iam:PassRole for a call that passed a role: it is not noted as an
+	// access in the last-accessed table.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // FromExplanation records a decision.
@@ -54,7 +65,9 @@ func FromExplanation(e *engine.Explanation) Decision {
 	return d
 }
 
-// record is how the store keeps an entry.
+// Record is how the store keeps an entry.
+func Record(e *Entry) (store.AuditRecord, error) { return record(e) }
+
 func record(e *Entry) (store.AuditRecord, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
@@ -63,7 +76,7 @@ func record(e *Entry) (store.AuditRecord, error) {
 	r := store.AuditRecord{Time: e.Time, Account: e.Account, Caller: e.Caller, Service: e.Service, Operation: e.Operation, Region: e.Region, Data: data}
 	for _, d := range e.Decisions {
 		// A decision for another principal is not an access of the caller's.
-		if d.Decision == engine.Allowed.String() && d.Principal == "" {
+		if d.Decision == engine.Allowed.String() && d.Principal == "" && !d.Inferred {
 			r.Allowed = append(r.Allowed, d.Action)
 		}
 	}

@@ -5,5 +5,10 @@
 //
 // Policy documents are accepted as the aws CLI and SDKs print them (JSON
 // objects) and as the raw API returns them (URL-encoded JSON strings).
-// It depends on world and catalog; it writes nothing (the caller stores).
+//
+// It also reads CloudTrail log files (ReadCloudTrailFile), gzipped or
+// not, record by record, each as the audit log entry it is stored as
+// (CloudTrailEvent.Entry).
+// It depends on world, catalog and audit; it writes nothing (the caller
+// stores).
 package importer

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/importer"
@@ -24,6 +25,11 @@ type importParams struct {
 	org       string
 	resources []string
 	replace   bool
+	// cloudtrail are CloudTrail log files or directories of them.
+	cloudtrail []string
+	// progress, when not nil, shows a progress bar of the CloudTrail
+	// import.
+	progress io.Writer
 }
 
 func newImportCmd() *cobra.Command {
@@ -47,9 +53,19 @@ groups, roles, policies or resources, a resource policy, the organization)
 is refused, exit 2, with what it would replace, unless --replace is given;
 new accounts and new items need no --replace, and importing what the store
 already holds changes nothing. Accounts the import does not name are never
-touched. Nothing is written unless the whole result is a valid world.`,
+touched. Nothing is written unless the whole result is a valid world.
+
+--cloudtrail FILE|DIR reads CloudTrail log files (*.json and *.json.gz
+under a directory) and stores their events in the audit log, marked
+"source": "cloudtrail", in one transaction after the world import: access
+advisor, iamgate audit, access-unused and generate read them. A malformed
+record stops the import, naming the file and the record's index, and
+nothing of it is stored.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.gaad = args
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				p.progress = f
+			}
 			if code, err := runImport(cmd.Context(), p, cmd.OutOrStdout()); code != ExitOK {
 				return &exitError{code: code, err: err}
 			}
@@ -60,6 +76,7 @@ touched. Nothing is written unless the whole result is a valid world.`,
 	cmd.Flags().StringVar(&p.worldFile, "world", "", "a world file to import (its accounts and organization, merged like the others)")
 	cmd.Flags().StringVar(&p.org, "org", "", "an organization file (YAML or JSON with an organization section)")
 	cmd.Flags().StringArrayVar(&p.resources, "resource-policy", nil, "ARN=FILE or ARN=FILE@ACCOUNT: a resource policy (repeatable)")
+	cmd.Flags().StringArrayVar(&p.cloudtrail, "cloudtrail", nil, "a CloudTrail log file (JSON, gzipped or not) or a directory of them: its events go into the audit log (repeatable)")
 	cmd.Flags().BoolVar(&p.replace, "replace", false, "let the import replace what the store holds of the accounts and the organization it names")
 	return cmd
 }
@@ -244,7 +261,16 @@ func (e invalidWorldError) Error() string {
 
 func runImport(ctx context.Context, p importParams, stdout io.Writer) (int, error) {
 	if len(p.gaad) == 0 && p.worldFile == "" && p.org == "" && len(p.resources) == 0 {
-		return ExitUsage, fmt.Errorf("nothing to import: give get-account-authorization-details files, --world, --org or --resource-policy")
+		if len(p.cloudtrail) > 0 {
+			return runImportCloudTrail(ctx, p, stdout)
+		}
+		return ExitUsage, fmt.Errorf("nothing to import: give get-account-authorization-details files, --world, --org, --resource-policy or --cloudtrail")
+	}
+	if len(p.cloudtrail) > 0 {
+		if code, err := runImport(ctx, importParams{store: p.store, gaad: p.gaad, worldFile: p.worldFile, org: p.org, resources: p.resources, replace: p.replace}, stdout); code != ExitOK {
+			return code, err
+		}
+		return runImportCloudTrail(ctx, importParams{store: p.store, cloudtrail: p.cloudtrail, progress: p.progress}, stdout)
 	}
 	in, err := readImport(p, stdout)
 	if err != nil {

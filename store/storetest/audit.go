@@ -257,6 +257,47 @@ func testLastAccessed(t *testing.T, s store.Store) {
 	}
 }
 
+// One AppendAudit call of many records (an import) numbers them in
+// order and notes each entity's latest access per action, the later
+// record on equal times, as appending them one at a time would.
+func testAppendAuditBatch(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	at := func(sec int) time.Time { return auditBase.Add(time.Duration(sec) * time.Second) }
+	var recs []store.AuditRecord
+	for i := 0; i < 450; i++ {
+		r := rec(fmt.Sprint("b", i), at(i%100), acctA, alice, "iam", "GetUser", "iam:GetUser")
+		r.Region = fmt.Sprint("r", i)
+		recs = append(recs, r)
+	}
+	head, err := s.AuditHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendAudit(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		if r.Seq != head+int64(i)+1 {
+			t.Fatalf("record %d: seq %d, want %d", i, r.Seq, head+int64(i)+1)
+		}
+	}
+	if got, _ := s.AuditHead(ctx); got != head+450 {
+		t.Errorf("head %d, want %d", got, head+450)
+	}
+	las, err := s.LastAccessed(ctx, []string{alice})
+	if err != nil || len(las) != 1 {
+		t.Fatalf("last accessed: %+v %v", las, err)
+	}
+	// at(99) is records 99, 199, 299 and 399: the last one wins.
+	if !las[0].Time.Equal(at(99)) || las[0].Region != "r399" {
+		t.Errorf("last accessed %+v, want at %v region r399", las[0], at(99))
+	}
+	got, err := s.QueryAudit(ctx, store.AuditQuery{Order: store.BySeq, After: store.AuditPos{Seq: head}})
+	if err != nil || len(got) != 450 || string(got[449].Data) != string(recs[449].Data) {
+		t.Fatalf("query: %d records, %v", len(got), err)
+	}
+}
+
 // Pruning removes the oldest records first, at most limit at a time, and
 // never one at or after before; the last-accessed table keeps their
 // accesses.

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditQuery", testAuditQuery},
 		{"AuditTransactions", testAuditTransactions},
 		{"LastAccessed", testLastAccessed},
+		{"AppendAuditBatch", testAppendAuditBatch},
 		{"PruneAudit", testPruneAudit},
 		{"AuditFollowMissesNothing", testAuditFollowMissesNothing},
 	}

@@ -142,6 +142,16 @@ func isSession(principal string) bool {
 	return err == nil && a.Service == "sts" && strings.Count(a.Resource, "/") >= 2 && strings.HasPrefix(a.Resource, "assumed-role/")
 }
 
+// auditRowsPerInsert is how many records one INSERT statement stores
+// (8 parameters each: well under SQLite's and PostgreSQL's limits).
+const auditRowsPerInsert = 200
+
+// access is a last-accessed row to write.
+type access struct {
+	at                int64
+	region, principal string
+}
+
 func (o ops) appendAudit(ctx context.Context, recs []store.AuditRecord) error {
 	if o.w == nil {
 		return errNoTx
@@ -154,25 +164,49 @@ func (o ops) appendAudit(ctx context.Context, recs []store.AuditRecord) error {
 		return err
 	}
 	seq := last - int64(len(recs))
-	for i := range recs {
-		r := &recs[i]
-		seq++
-		r.Seq = seq
-		at := r.Time.UnixNano()
-		if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO audit_log (seq, at, account, caller, entity, service, operation, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			seq, at, r.Account, r.Caller, entityOf(r.Caller), r.Service, r.Operation, r.Data); err != nil {
+	// Each record's accesses, reduced to the latest per entity and action
+	// (the later record of the batch on equal times, as one upsert per
+	// record in order would leave it).
+	type accessKey struct{ entity, action string }
+	latest := map[accessKey]access{}
+	var keys []accessKey
+	args := make([]any, 0, 8*auditRowsPerInsert)
+	for i := 0; i < len(recs); i += auditRowsPerInsert {
+		chunk := recs[i:min(i+auditRowsPerInsert, len(recs))]
+		args = args[:0]
+		for j := range chunk {
+			r := &chunk[j]
+			seq++
+			r.Seq = seq
+			at := r.Time.UnixNano()
+			ent := entityOf(r.Caller)
+			args = append(args, seq, at, r.Account, r.Caller, ent, r.Service, r.Operation, r.Data)
+			if r.Caller == "" {
+				continue
+			}
+			for _, a := range r.Allowed {
+				k := accessKey{ent, a}
+				cur, ok := latest[k]
+				if !ok {
+					keys = append(keys, k)
+				}
+				if !ok || at >= cur.at {
+					latest[k] = access{at: at, region: r.Region, principal: r.Caller}
+				}
+			}
+		}
+		q := `INSERT INTO audit_log (seq, at, account, caller, entity, service, operation, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?)`, len(chunk)-1)
+		if _, err := o.q.ExecContext(ctx, o.d.Rebind(q), args...); err != nil {
 			return err
 		}
-		if len(r.Allowed) == 0 || r.Caller == "" {
-			continue
-		}
-		ent := entityOf(r.Caller)
-		for _, a := range r.Allowed {
-			if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO last_accessed (entity, action, region, at, principal) VALUES (?, ?, ?, ?, ?)
+	}
+	for _, k := range keys {
+		a := latest[k]
+		if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO last_accessed (entity, action, region, at, principal) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (entity, action) DO UPDATE SET region = excluded.region, at = excluded.at, principal = excluded.principal
-WHERE excluded.at >= last_accessed.at`), ent, a, r.Region, at, r.Caller); err != nil {
-				return err
-			}
+WHERE excluded.at >= last_accessed.at`), k.entity, k.action, a.region, a.at, a.principal); err != nil {
+			return err
 		}
 	}
 	return nil
