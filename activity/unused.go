@@ -113,10 +113,10 @@ func Unused(q UnusedQuery) (*Report, error) {
 	}
 	sort.Strings(r.Sources)
 	x := analysis.NewIndex(q.World)
-	for _, id := range sortedKeys(q.World.Accounts) {
-		acct := q.World.Accounts[id]
-		for _, name := range sortedKeys(acct.Users) {
-			u := acct.Users[name]
+	for _, id := range sortedKeys(q.World.Accounts.Map()) {
+		acct := q.World.Accounts.Get(id)
+		for _, name := range sortedKeys(acct.Users.Map()) {
+			u := acct.Users.Get(name)
 			pr, err := q.principal(x, u.ARN(), "user", id+"/user/"+u.Name)
 			if err != nil {
 				return nil, err
@@ -141,8 +141,8 @@ func Unused(q UnusedQuery) (*Report, error) {
 			}
 			r.Principals = append(r.Principals, pr)
 		}
-		for _, name := range sortedKeys(acct.Roles) {
-			role := acct.Roles[name]
+		for _, name := range sortedKeys(acct.Roles.Map()) {
+			role := acct.Roles.Get(name)
 			key := id + "/role/" + role.Name
 			pr, err := q.principal(x, role.ARN(), "role", key)
 			if err != nil {
@@ -222,7 +222,7 @@ func (q UnusedQuery) principal(x *analysis.Index, principal, kind, key string) (
 // of the group: holding only the group's policies (with the account's
 // SCPs and RCPs, and the resource policies).
 func (q UnusedQuery) groupUse(acct *world.Account, group string, u *world.User, use *Use) (GroupUse, error) {
-	g := acct.Groups[group]
+	g := acct.Groups.Get(group)
 	gu := GroupUse{Group: group, Unused: true}
 	if g == nil || use == nil {
 		if g != nil {
