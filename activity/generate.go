@@ -335,22 +335,79 @@ func replay(w *world.World, events []Event) (int, error) {
 	return n, nil
 }
 
-// MERGE(i16, CheckNoNewAccess): withinCurrentAccess is the stand-in for
-// analysis.CheckNoNewAccess; when both branches meet, its body becomes a
-// call to CheckNoNewAccess(current, generated) and the tests in
-// generate_test.go (TestGenerateProofs) keep holding.
-//
 // withinCurrentAccess checks that the new policy grants nothing the
-// current policies do not: every permission analysis.Can lists for the
-// principal in the world with the new policy (the generated actions, on
-// each world resource of their types and on the instances of the new
-// policy's Resource elements, i.e. every ARN it names) must be listed for
-// it in the current world, as allowed (or allowedIf with the same
-// conditions). It is exact for the ARNs it names; for "*" it is as exact
-// as Can's resources are. The exact check is analysis.CheckNoNewAccess
-// (built on another branch): the merge replaces this function's body with
-// a call to it.
+// current identity policies do not: analysis.CheckNoNewAccess of the
+// principal's identity policies (its own and its groups', merged into one
+// document: within one policy type the union is the same) before and with
+// the generated ones, exact over actions, resources and conditions (the
+// question `iamgate diff --check no-new-access` answers). Where that check
+// cannot decide (UNKNOWN) or the documents cannot be merged (versions
+// differ), it falls back to comparing what analysis.Can lists for the
+// principal in both worlds (canWithin). It returns how many requests or
+// permissions it compared.
 func withinCurrentAccess(q GenerateQuery, w2 *world.World, spelled map[string]string) (int, error) {
+	cur, ok, err := identityPolicy(q.World, q.Principal)
+	if err != nil {
+		return 0, err
+	}
+	gen, ok2, err := identityPolicy(w2, q.Principal)
+	if err != nil {
+		return 0, err
+	}
+	if ok && ok2 {
+		res, err := analysis.CheckNoNewAccess(cur, gen, analysis.IdentityPolicy, analysis.CheckOptions{})
+		var ue *analysis.UnknownError
+		switch {
+		case err == nil && res.Result == analysis.Pass:
+			return res.Requests, nil
+		case err == nil:
+			var bad []string
+			for _, r := range res.Reasons {
+				bad = append(bad, r.Description)
+			}
+			if len(bad) == 0 {
+				bad = []string{"a request the current policies do not allow"}
+			}
+			return 0, &NewAccessError{Pairs: bad}
+		case !errors.As(err, &ue):
+			return 0, err
+		}
+	}
+	return canWithin(q, w2, spelled)
+}
+
+// identityPolicy is the principal's identity policies as one document;
+// ok is false when they cannot be merged (their versions differ).
+func identityPolicy(w *world.World, principal string) (*policy.Policy, bool, error) {
+	c, err := w.Caller(principal)
+	if err != nil {
+		return nil, false, err
+	}
+	req, err := w.Gather(world.Request{Caller: c, Action: "sts:GetCallerIdentity", Resource: "*"})
+	if err != nil {
+		return nil, false, err
+	}
+	merged := &policy.Policy{Version: "2012-10-17", StatementIsList: true}
+	for _, p := range req.Policies.Identity {
+		if p == nil || p.Source == nil {
+			continue
+		}
+		if p.Source.Version != merged.Version {
+			return nil, false, nil
+		}
+		merged.Statements = append(merged.Statements, p.Source.Statements...)
+	}
+	return merged, true, nil
+}
+
+// canWithin compares what analysis.Can lists for the principal in the
+// world with the new policy (the generated actions, on each world resource
+// of their types and on the instances of the new policy's Resource
+// elements, i.e. every ARN it names) with what it lists in the current
+// world: each must be there, as allowed (or allowedIf with the same
+// conditions). It is exact for the ARNs it names; for "*" it is as exact
+// as Can's resources are.
+func canWithin(q GenerateQuery, w2 *world.World, spelled map[string]string) (int, error) {
 	services := map[string]bool{}
 	for a := range spelled {
 		svc, _, _ := strings.Cut(a, ":")

@@ -97,7 +97,7 @@ func runGenerate(ctx context.Context, p generateParams, stdout, stderr io.Writer
 		// user": 10 by default, up to 20 on request (IAM and AWS STS quotas).
 		fmt.Fprintf(stderr, "note: %d documents: more managed policies than IAM attaches to a user or role by default (10; up to 20 on request)\n", len(g.Documents))
 	}
-	fmt.Fprintf(stderr, "%s: %d action-resource pair(s); replayed %d logged allowed call(s), all allowed; %d permission(s) checked within the current access\n",
+	fmt.Fprintf(stderr, "%s: %d action-resource pair(s); replayed %d logged allowed call(s), all allowed; no new access (%d request(s) or permission(s) compared with the current policies)\n",
 		p.principal, g.Pairs, g.Replayed, g.Checked)
 	return ExitOK, nil
 }
