@@ -698,8 +698,10 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
 	var found []finding
 	np := len(sp.cps)
-	allowed := make([]bool, np+1)
-	preps := make([]*engine.Prepared, np+1)
+	allowed := make([]bool, np)
+	reqs := make([]engine.Request, np)
+	facts := map[string]*engine.Facts{}
+	set := map[string][]string{}
 	for ai, act := range sp.actions {
 		keys := sp.actionKeys[ai]
 		combos := 1
@@ -715,17 +717,14 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 				if hit {
 					break
 				}
-				ok := true
-				for i, cp := range sp.cps {
-					q, err := sp.request(act, r, p, cp, false).Prepare()
-					if err != nil {
-						ok = false
-						break
-					}
-					preps[i] = q
-				}
+				f, ok := facts[p]
 				if !ok {
-					continue
+					pr, err := engine.ParsePrincipal(p)
+					if err != nil {
+						return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
+					}
+					f = &engine.Facts{Principal: pr, PrincipalKeys: engine.PrincipalContext(pr)}
+					facts[p] = f
 				}
 				if sp.probe != nil {
 					q, err := sp.request(act, r, p, sp.probe, true).Prepare()
@@ -733,8 +732,11 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 						continue
 					}
 				}
+				for i, cp := range sp.cps {
+					reqs[i] = sp.request(act, r, p, cp, false)
+				}
 				for c := 0; c < combos; c++ {
-					set := map[string][]string{}
+					clear(set)
 					x := c
 					for _, ki := range keys {
 						ks := sp.keys[ki]
@@ -744,12 +746,21 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 							set[ks.k.lower] = st.vals
 						}
 					}
-					for i := range sp.cps {
+					for i := range reqs {
+						reqs[i].Context = set
+						q, err := reqs[i].PrepareWith(f)
+						if err != nil {
+							return nil, fmt.Errorf("analysis: internal: %v", err)
+						}
 						res.Requests++
-						allowed[i] = engine.Authorize(preps[i].WithContext(set, nil)).Decision == engine.Allowed
+						allowed[i] = engine.Authorize(q).Decision == engine.Allowed
 					}
-					if bad(allowed[:np]) {
-						found = append(found, finding{act, r, p, set})
+					if bad(allowed) {
+						ctx := map[string][]string{}
+						for k, v := range set {
+							ctx[k] = v
+						}
+						found = append(found, finding{act, r, p, ctx})
 						hit = true
 						break
 					}
