@@ -85,11 +85,17 @@ type space struct {
 	sample  string
 
 	actions   []string
-	resources []string
-	// keys are the context keys that vary; actionKeys[i] indexes those the
-	// statements matching actions[i] mention.
-	keys       []*keyStates
-	actionKeys [][]int
+	// stmts are the policies' statements; multi the keys a set operator
+	// compares; keyCache the keys of statement sets (keysFor).
+	stmts    []stmtAt
+	multi    map[string]bool
+	keyCache map[string][]*keyStates
+	resNFA   map[string]*nfa
+	resCache map[string][]string
+	shape    *nfa
+	// probeTexts are the listed resources (CheckAccessNotGranted).
+	probeTexts []string
+	keyName  map[string]string // as first written
 	named      []string // accounts the policies name
 	principals []string // named principals (resource policies)
 	services   []string
@@ -145,8 +151,10 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	sp.actionClasses(all)
-	if err := sp.resourceRegions(all); err != nil {
-		return nil, err
+	sp.resNFA, sp.resCache = map[string]*nfa{}, map[string][]string{}
+	sp.shape = arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}})
+	if probe != nil {
+		sp.probeTexts = resourceTexts(probe.Statements[0])
 	}
 	if err := sp.contextKeys(pols); err != nil {
 		return nil, err
@@ -262,8 +270,15 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 	}
 }
 
-// resourceRegions finds one resource per region of the resource patterns.
-func (sp *space) resourceRegions(pols []*policy.Policy) error {
+// resourcesFor finds one resource per region of the resource patterns
+// texts (and, for resource policies, of the accounts the policies name),
+// plus "*".
+func (sp *space) resourcesFor(texts []string) ([]string, error) {
+	sort.Strings(texts)
+	sig := strings.Join(texts, "\x00")
+	if rs, ok := sp.resCache[sig]; ok {
+		return rs, nil
+	}
 	var ns []*nfa
 	var nice []string
 	seen := map[string]bool{}
@@ -280,7 +295,12 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 		for j := range comps {
 			rc[j] = parseTemplate(comps[j], false)
 		}
-		ns = append(ns, arnNFA(rc))
+		n := sp.resNFA[t]
+		if n == nil {
+			n = arnNFA(rc)
+			sp.resNFA[t] = n
+		}
+		ns = append(ns, n)
 		// A readable member of the pattern: a whole-component '*' in the
 		// region or account is a real-looking one.
 		fill := strings.NewReplacer("*", "example", "?", "x")
@@ -297,12 +317,8 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 		}
 		nice = append(nice, "arn:"+strings.Join(parts, ":"), fill.Replace(t))
 	}
-	for _, p := range pols {
-		for _, s := range p.Statements {
-			for _, t := range resourceTexts(s) {
-				add(t)
-			}
-		}
+	for _, t := range texts {
+		add(t)
 	}
 	if sp.kind == ResourcePolicy {
 		for _, a := range sp.named {
@@ -310,10 +326,10 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 		}
 	}
 	shape := len(ns)
-	ns = append(ns, arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}}))
+	ns = append(ns, sp.shape)
 	w, order, ok := solveStrings(ns, sp.opt.MaxStates)
 	if !ok {
-		return unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
+		return nil, unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
 	}
 	if sp.sample != "" {
 		nice = append([]string{sp.sample}, nice...)
@@ -331,7 +347,7 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 			pretty[string(v)] = c
 		}
 	}
-	sp.resources = append(sp.resources, "*")
+	out := []string{"*"}
 	for _, v := range order {
 		if v[shape] != '1' {
 			continue // not an ARN: no request names it
@@ -341,11 +357,12 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 			r = c
 		}
 		if !arn.IsARN(r) {
-			return fmt.Errorf("analysis: internal: resource witness %q is not an ARN", r)
+			return nil, fmt.Errorf("analysis: internal: resource witness %q is not an ARN", r)
 		}
-		sp.resources = append(sp.resources, r)
+		out = append(out, r)
 	}
-	return nil
+	sp.resCache[sig] = out
+	return out, nil
 }
 
 // match reports whether n accepts s.
@@ -517,34 +534,78 @@ func (sp *space) callers(owner string) []string {
 	return out
 }
 
-// contextKeys splits the value space of every key the policies mention.
+// contextKeys notes which keys are multi-valued (a ForAllValues or
+// ForAnyValue operator compares them anywhere) and the statements of the
+// policies; keysFor splits the keys of a set of statements.
 func (sp *space) contextKeys(pols []*policy.Policy) error {
-	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
-	for _, p := range pols {
+	sp.multi = map[string]bool{}
+	sp.keyName = map[string]string{}
+	sp.keyCache = map[string][]*keyStates{}
+	for pi, p := range pols {
 		for _, s := range p.Statements {
+			sp.stmts = append(sp.stmts, stmtAt{s: s, pol: pi})
 			for _, c := range s.Conditions {
-				a.addKey(c.Key)
+				if _, ok := sp.keyName[strings.ToLower(c.Key)]; !ok {
+					sp.keyName[strings.ToLower(c.Key)] = c.Key
+				}
+				if c.Operator.Set != condition.SetNone {
+					sp.multi[strings.ToLower(c.Key)] = true
+				}
 			}
 		}
 	}
-	for i := range pols {
+	return nil
+}
+
+type stmtAt struct {
+	s   *policy.Statement
+	pol int
+}
+
+// keysFor splits the value space of every key the statements set (indices
+// into sp.stmts) mention, by their conditions alone: the other statements
+// do not apply to the requests they are asked for.
+func (sp *space) keysFor(set []int) ([]*keyStates, error) {
+	sig := fmt.Sprint(set)
+	if ks, ok := sp.keyCache[sig]; ok {
+		return ks, nil
+	}
+	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
+	byPol := make([][]*policy.Statement, len(sp.pols))
+	for _, i := range set {
+		st := sp.stmts[i]
+		byPol[st.pol] = append(byPol[st.pol], st.s)
+		for _, c := range st.s.Conditions {
+			a.addKey(c.Key)
+		}
+	}
+	if len(a.order) == 0 {
+		sp.keyCache[sig] = nil
+		return nil, nil
+	}
+	for pi, stmts := range byPol {
+		if len(stmts) == 0 {
+			continue
+		}
+		src := &policy.Policy{File: sp.pols[pi].File, Version: sp.pols[pi].Version, Statements: stmts}
+		cp := &engine.Policy{Name: src.File, Type: sp.polType(), Source: src}
 		req := engine.Request{Action: "iamgate:Check", Resource: "*"}
 		if sp.kind == ResourcePolicy {
-			req.Policies.Resource = sp.cps[i]
+			req.Policies.Resource = cp
 		} else {
-			req.Policies.Identity = []*engine.Policy{sp.cps[i]}
+			req.Policies.Identity = []*engine.Policy{cp}
 		}
 		q, err := req.Prepare()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		a.q = q
 		a.base = q.WithContext(nil, a.order)
 		if err := a.collect(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	index := map[string]int{}
+	var out []*keyStates
 	for _, lk := range a.order {
 		k := a.keys[lk]
 		if sp.kind == ResourcePolicy && principalKeys[lk] {
@@ -552,42 +613,47 @@ func (sp *space) contextKeys(pols []*policy.Policy) error {
 		}
 		// The regions as AllowedIf finds them, without the descriptors it
 		// needs to write sets of regions as conditions.
-		multi := k.multi
 		k.multi = false
 		if err := a.solveKey(k); err != nil {
-			return err
+			return nil, err
 		}
-		k.multi = multi
-		if multi && len(k.regions) > 12 {
-			return unknownf("%s is multi-valued and has %d value regions, more than the cap of 12", k.name, len(k.regions))
+		k.multi = sp.multi[lk]
+		if k.multi && len(k.regions) > 12 {
+			return nil, unknownf("%s is multi-valued and has %d value regions, more than the cap of 12", k.name, len(k.regions))
 		}
 		ks := checkStates(k)
 		if sp.public && contains(PublicKeys, lk) {
 			ks = outsideStates(k, ks)
 		}
-		index[lk] = len(sp.keys)
-		sp.keys = append(sp.keys, ks)
+		out = append(out, ks)
 	}
-	// The keys of the statements that match each action.
-	for _, act := range sp.actions {
-		la := strings.ToLower(act)
-		var ks []int
-		for _, p := range pols {
-			for _, s := range p.Statements {
-				if !statementMatchesAction(s, la) {
-					continue
-				}
-				for _, c := range s.Conditions {
-					if i, ok := index[strings.ToLower(c.Key)]; ok && !containsInt(ks, i) {
-						ks = append(ks, i)
-					}
-				}
-			}
+	sp.keyCache[sig] = out
+	return out, nil
+}
+
+// stmtMatches reports whether statement i's Resource (NotResource) element
+// admits resource r, as the engine matches it (each pattern an ARN pattern
+// matched per component, "*" anything).
+func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
+	list, not := s.Resource, false
+	if s.NotResource != nil {
+		list, not = s.NotResource, true
+	}
+	if list == nil {
+		return true
+	}
+	hit := false
+	for _, v := range list.Values {
+		if v.Text == "*" {
+			hit = true
+			break
 		}
-		sort.Ints(ks)
-		sp.actionKeys = append(sp.actionKeys, ks)
+		if n := sp.resNFA[v.Text]; n != nil && r != "*" && n.match(r) {
+			hit = true
+			break
+		}
 	}
-	return nil
+	return hit != not
 }
 
 func containsInt(xs []int, x int) bool {
@@ -674,27 +740,16 @@ type finding struct {
 	ctx                         map[string][]string
 }
 
-// run decides every combination; bad says which decisions (one per
-// policy, then the probe's) are a counterexample; reasonsOf is the
-// policy whose statements grant it.
-func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult, error) {
-	// Count first: past the cap the answer is UNKNOWN before any work.
-	total := 0
-	for ai := range sp.actions {
-		n := 1
-		for _, ki := range sp.actionKeys[ai] {
-			n *= len(sp.keys[ki].states)
-			if n > sp.opt.MaxCombinations {
-				return nil, unknownf("the context keys of the statements matching %s have more than %d combinations of value regions (the cap)", sp.actions[ai], sp.opt.MaxCombinations)
-			}
-		}
-		for _, r := range sp.resources {
-			total += n * len(sp.callers(sp.owner(r)))
-			if total > sp.opt.MaxCombinations {
-				return nil, unknownf("more than %d combinations of action, resource, principal and context regions (the cap)", sp.opt.MaxCombinations)
-			}
-		}
-	}
+// run decides the requests; bad says which decisions (one per policy)
+// are a counterexample; target is the policy that must allow one.
+//
+// Per action class, the resource regions are grouped by the statements
+// that match both (and by the resource's account and kind): requests of one
+// group meet the same statements, so one resource stands for the group;
+// a group where no Allow statement of the target policy applies is skipped
+// (nothing can be allowed there). The context keys of a group are split by
+// the conditions of its statements alone.
+func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, error) {
 	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
 	var found []finding
 	np := len(sp.cps)
@@ -702,20 +757,72 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 	reqs := make([]engine.Request, np)
 	facts := map[string]*engine.Facts{}
 	set := map[string][]string{}
-	for ai, act := range sp.actions {
-		keys := sp.actionKeys[ai]
-		combos := 1
-		for _, ki := range keys {
-			combos *= len(sp.keys[ki].states)
+	budget := sp.opt.MaxCombinations
+	for _, act := range sp.actions {
+		la := strings.ToLower(act)
+		var actStmts []int
+		for i, st := range sp.stmts {
+			if statementMatchesAction(st.s, la) {
+				actStmts = append(actStmts, i)
+			}
 		}
+		texts := append([]string{}, sp.probeTexts...)
+		for _, i := range actStmts {
+			texts = append(texts, resourceTexts(sp.stmts[i].s)...)
+		}
+		resources, err := sp.resourcesFor(dedupe(texts))
+		if err != nil {
+			return nil, err
+		}
+		groups := map[string]bool{}
 		hit := false
-		for _, r := range sp.resources {
+		for _, r := range resources {
 			if hit {
 				break
 			}
-			for _, p := range sp.callers(sp.owner(r)) {
+			var group []int
+			allow := false
+			for _, i := range actStmts {
+				if sp.stmtMatchesResource(sp.stmts[i].s, r) {
+					group = append(group, i)
+					if sp.stmts[i].pol == target && sp.stmts[i].s.Effect == policy.Allow {
+						allow = true
+					}
+				}
+			}
+			if !allow {
+				continue
+			}
+			if sp.probe != nil {
+				q, err := sp.request(act, r, "", sp.probe, true).Prepare()
+				if err != nil || engine.Authorize(q).Decision != engine.Allowed {
+					continue
+				}
+			}
+			owner := sp.owner(r)
+			sig := fmt.Sprint(group) + "|" + owner + "|" + resourceShape(r)
+			if groups[sig] {
+				continue
+			}
+			groups[sig] = true
+			keys, err := sp.keysFor(group)
+			if err != nil {
+				return nil, err
+			}
+			combos := 1
+			for _, ks := range keys {
+				combos *= len(ks.states)
+				if combos > sp.opt.MaxCombinations {
+					return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
+				}
+			}
+			for _, p := range sp.callers(owner) {
 				if hit {
 					break
+				}
+				budget -= combos
+				if budget < 0 {
+					return nil, unknownf("more than %d requests to decide (the cap)", sp.opt.MaxCombinations)
 				}
 				f, ok := facts[p]
 				if !ok {
@@ -726,20 +833,13 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 					f = &engine.Facts{Principal: pr, PrincipalKeys: engine.PrincipalContext(pr)}
 					facts[p] = f
 				}
-				if sp.probe != nil {
-					q, err := sp.request(act, r, p, sp.probe, true).Prepare()
-					if err != nil || engine.Authorize(q).Decision != engine.Allowed {
-						continue
-					}
-				}
 				for i, cp := range sp.cps {
 					reqs[i] = sp.request(act, r, p, cp, false)
 				}
 				for c := 0; c < combos; c++ {
 					clear(set)
 					x := c
-					for _, ki := range keys {
-						ks := sp.keys[ki]
+					for _, ks := range keys {
 						st := ks.states[x%len(ks.states)]
 						x /= len(ks.states)
 						if st.vals != nil {
@@ -777,15 +877,15 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 	res.Result = Fail
 	seenReason := map[int]bool{}
 	for _, f := range found {
-		doc, err := sp.document(f, reasonsOf)
+		doc, err := sp.document(f, target)
 		if err != nil {
 			return nil, err
 		}
-		if err := sp.recheck(f, doc, reasonsOf); err != nil {
+		if err := sp.recheck(f, doc, target); err != nil {
 			return nil, err
 		}
 		res.Counterexamples = append(res.Counterexamples, doc)
-		for _, rs := range sp.reasons(f, reasonsOf) {
+		for _, rs := range sp.reasons(f, target) {
 			if !seenReason[rs.StatementIndex] {
 				seenReason[rs.StatementIndex] = true
 				res.Reasons = append(res.Reasons, rs)
@@ -794,6 +894,23 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 	}
 	sort.Slice(res.Reasons, func(i, j int) bool { return res.Reasons[i].StatementIndex < res.Reasons[j].StatementIndex })
 	return res, nil
+}
+
+// resourceShape is what of a resource, besides the statements it meets and
+// its account, the engine reads: whether it is an ARN, its service and the
+// start of its resource part (a role's trust policy, a KMS key's policy).
+func resourceShape(r string) string {
+	a, err := arn.Parse(r)
+	if err != nil {
+		return r
+	}
+	kind := ""
+	for _, p := range []string{"role/", "key/", "alias/"} {
+		if strings.HasPrefix(a.Resource, p) {
+			kind = p
+		}
+	}
+	return a.Service + ":" + kind
 }
 
 // document writes finding f as an eval request document embedding policy
@@ -818,18 +935,14 @@ func (sp *space) documentWith(f finding, p *policy.Policy) (json.RawMessage, err
 	}
 	if len(f.ctx) > 0 {
 		doc.Context = map[string]json.RawMessage{}
-		for _, ks := range sp.keys {
-			v, ok := f.ctx[ks.k.lower]
-			if !ok {
-				continue
-			}
+		for lk, v := range f.ctx {
 			var raw []byte
-			if ks.k.multi {
+			if sp.multi[lk] {
 				raw, _ = json.Marshal(v)
 			} else {
 				raw, _ = json.Marshal(v[0])
 			}
-			doc.Context[ks.k.name] = raw
+			doc.Context[sp.keyName[lk]] = raw
 		}
 	}
 	pj := PolicyJSON(p)
