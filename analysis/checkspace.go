@@ -84,7 +84,7 @@ type space struct {
 	resKind engine.ResourcePolicyKind
 	sample  string
 
-	actions   []string
+	actions []string
 	// stmts are the policies' statements; multi the keys a set operator
 	// compares; keyCache the keys of statement sets (keysFor).
 	stmts    []stmtAt
@@ -95,7 +95,8 @@ type space struct {
 	shape    *nfa
 	// probeTexts are the listed resources (CheckAccessNotGranted).
 	probeTexts []string
-	keyName  map[string]string // as first written
+	keyName    map[string]string // as first written
+	bare       map[int]*engine.Policy
 	named      []string // accounts the policies name
 	principals []string // named principals (resource policies)
 	services   []string
@@ -320,11 +321,6 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	for _, t := range texts {
 		add(t)
 	}
-	if sp.kind == ResourcePolicy {
-		for _, a := range sp.named {
-			add("arn:*:*:*:" + a + ":*")
-		}
-	}
 	shape := len(ns)
 	ns = append(ns, sp.shape)
 	w, order, ok := solveStrings(ns, sp.opt.MaxStates)
@@ -374,12 +370,35 @@ func (n *nfa) match(s string) bool {
 	return n.accepts(st)
 }
 
+// principalInfo is what a set of statements names of principals: accounts,
+// principal ARNs (with a session of each role) and services.
+type principalInfo struct {
+	named, principals, services []string
+}
+
 // principalSpace collects the principals and accounts resource policies
-// name.
+// name, and refuses what is outside the fragment.
 func (sp *space) principalSpace(pols []*policy.Policy) error {
 	if sp.kind != ResourcePolicy {
 		return nil
 	}
+	var all []stmtAt
+	for pi, p := range pols {
+		for _, s := range p.Statements {
+			all = append(all, stmtAt{s: s, pol: pi})
+		}
+	}
+	info, err := sp.principalsOf(all)
+	if err != nil {
+		return err
+	}
+	sp.named = info.named
+	return nil
+}
+
+// principalsOf collects what statements name of principals.
+func (sp *space) principalsOf(stmts []stmtAt) (principalInfo, error) {
+	var info principalInfo
 	accounts := map[string]bool{}
 	prin := map[string]bool{}
 	svc := map[string]bool{}
@@ -404,24 +423,25 @@ func (sp *space) principalSpace(pols []*policy.Policy) error {
 		}
 		return nil
 	}
-	for _, p := range pols {
-		for _, s := range p.Statements {
+	for _, st := range stmts {
+		p, s := sp.pols[st.pol], st.s
+		{
 			for _, pr := range []*policy.Principal{s.Principal, s.NotPrincipal} {
 				if pr == nil {
 					continue
 				}
 				if len(pr.CanonicalUser) > 0 {
-					return unknownf("%s %s: a CanonicalUser principal is outside the fragment", p.File, s.Path)
+					return info, unknownf("%s %s: a CanonicalUser principal is outside the fragment", p.File, s.Path)
 				}
 				for _, v := range pr.AWS {
 					if v.Text == "*" {
 						continue
 					}
 					if strings.ContainsAny(v.Text, "*?") {
-						return unknownf("%s %s: the principal %q holds a wildcard, which AWS does not match as a pattern", p.File, s.Path, v.Text)
+						return info, unknownf("%s %s: the principal %q holds a wildcard, which AWS does not match as a pattern", p.File, s.Path, v.Text)
 					}
 					if err := addPrincipal(v.Text); err != nil {
-						return err
+						return info, err
 					}
 				}
 				for _, v := range pr.Service {
@@ -445,41 +465,41 @@ func (sp *space) principalSpace(pols []*policy.Policy) error {
 					like := c.Operator.Base == "StringLike" || c.Operator.Base == "StringNotLike" || c.Operator.Family == condition.ARN
 					for _, t := range c.Texts() {
 						if like && strings.ContainsAny(t, "*?") {
-							return unknownf("%s %s: %s on %s with the wildcard value %q: principals matching a pattern are not enumerated", p.File, s.Path, c.Operator.Name, c.Key, t)
+							return info, unknownf("%s %s: %s on %s with the wildcard value %q: principals matching a pattern are not enumerated", p.File, s.Path, c.Operator.Name, c.Key, t)
 						}
 						if strings.EqualFold(c.Operator.Base, "StringEqualsIgnoreCase") || strings.EqualFold(c.Operator.Base, "StringNotEqualsIgnoreCase") {
-							return unknownf("%s %s: %s on %s: principals are enumerated by exact ARN", p.File, s.Path, c.Operator.Name, c.Key)
+							return info, unknownf("%s %s: %s on %s: principals are enumerated by exact ARN", p.File, s.Path, c.Operator.Name, c.Key)
 						}
 						if lk == "aws:principalaccount" {
 							if arn.IsAccountID(t) {
 								accounts[t] = true
 							}
 						} else if err := addPrincipal(t); err != nil {
-							return err
+							return info, err
 						}
 					}
 				case "aws:principaltype", "aws:principalisawsservice":
 					// every kind of principal is a candidate
 				default:
-					return unknownf("%s %s: %s on %s in a resource policy: the values the engine derives from the principal are enumerated only for aws:PrincipalArn and aws:PrincipalAccount", p.File, s.Path, c.Operator.Name, c.Key)
+					return info, unknownf("%s %s: %s on %s in a resource policy: the values the engine derives from the principal are enumerated only for aws:PrincipalArn and aws:PrincipalAccount", p.File, s.Path, c.Operator.Name, c.Key)
 				}
 			}
 		}
 	}
 	for a := range accounts {
-		sp.named = append(sp.named, a)
+		info.named = append(info.named, a)
 	}
-	sort.Strings(sp.named)
+	sort.Strings(info.named)
 	for p := range prin {
-		sp.principals = append(sp.principals, p)
+		info.principals = append(info.principals, p)
 	}
-	sort.Strings(sp.principals)
+	sort.Strings(info.principals)
 	for s := range svc {
-		sp.services = append(sp.services, s)
+		info.services = append(info.services, s)
 	}
-	sort.Strings(sp.services)
-	sp.services = append(sp.services, "iamgate-other.amazonaws.com")
-	return nil
+	sort.Strings(info.services)
+	info.services = append(info.services, "iamgate-other.amazonaws.com")
+	return info, nil
 }
 
 func (sp *space) freshAccount(avoid ...string) string {
@@ -503,11 +523,24 @@ func (sp *space) owner(r string) string {
 	return sp.freshAccount()
 }
 
-// callers lists the principals of requests on a resource in account owner.
-func (sp *space) callers(owner string) []string {
+// callers lists the principals of requests on a resource in account owner
+// that the statements of group (indices into sp.stmts) tell apart.
+func (sp *space) callers(owner string, group []int) ([]string, error) {
 	if sp.kind == IdentityPolicy {
-		return []string{checkUser}
+		return []string{checkUser}, nil
 	}
+	var stmts []stmtAt
+	for _, i := range group {
+		stmts = append(stmts, sp.stmts[i])
+	}
+	info, err := sp.principalsOf(stmts)
+	if err != nil {
+		return nil, err
+	}
+	return sp.callersOf(owner, info), nil
+}
+
+func (sp *space) callersOf(owner string, info principalInfo) []string {
 	members := func(a string) []string {
 		return []string{
 			"arn:aws:iam::" + a + ":root",
@@ -523,14 +556,14 @@ func (sp *space) callers(owner string) []string {
 		return append(out, members(fresh)...)
 	}
 	out = append(out, members(owner)...)
-	for _, a := range sp.named {
+	for _, a := range info.named {
 		if a != owner {
 			out = append(out, members(a)...)
 		}
 	}
 	out = append(out, members(fresh)...)
-	out = append(out, sp.principals...)
-	out = append(out, sp.services...)
+	out = append(out, info.principals...)
+	out = append(out, info.services...)
 	return out
 }
 
@@ -540,6 +573,7 @@ func (sp *space) callers(owner string) []string {
 func (sp *space) contextKeys(pols []*policy.Policy) error {
 	sp.multi = map[string]bool{}
 	sp.keyName = map[string]string{}
+	sp.bare = map[int]*engine.Policy{}
 	sp.keyCache = map[string][]*keyStates{}
 	for pi, p := range pols {
 		for _, s := range p.Statements {
@@ -770,6 +804,19 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 		for _, i := range actStmts {
 			texts = append(texts, resourceTexts(sp.stmts[i].s)...)
 		}
+		if sp.kind == ResourcePolicy && sp.accountsMatter(actStmts, texts) {
+			var stmts []stmtAt
+			for _, i := range actStmts {
+				stmts = append(stmts, sp.stmts[i])
+			}
+			info, err := sp.principalsOf(stmts)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range info.named {
+				texts = append(texts, "arn:*:*:*:"+a+":*")
+			}
+		}
 		resources, err := sp.resourcesFor(dedupe(texts))
 		if err != nil {
 			return nil, err
@@ -816,7 +863,15 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 					return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
 				}
 			}
-			for _, p := range sp.callers(owner) {
+			callers, err := sp.callers(owner, group)
+			if err != nil {
+				return nil, err
+			}
+			callers, err = sp.distinctCallers(act, r, group, callers)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range callers {
 				if hit {
 					break
 				}
@@ -894,6 +949,100 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 	}
 	sort.Slice(res.Reasons, func(i, j int) bool { return res.Reasons[i].StatementIndex < res.Reasons[j].StatementIndex })
 	return res, nil
+}
+
+// distinctCallers keeps one caller per class of callers that every
+// statement of group treats alike: the same answer from the statement
+// alone (Allow, without its conditions) for the request, the same side of
+// the account boundary, the same values of the keys the engine derives
+// from the principal that the group's conditions mention.
+func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]string, error) {
+	if sp.kind != ResourcePolicy || len(callers) < 2 {
+		return callers, nil
+	}
+	var derived []string
+	for _, i := range group {
+		for _, c := range sp.stmts[i].s.Conditions {
+			if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(derived, lk) {
+				derived = append(derived, lk)
+			}
+		}
+	}
+	sort.Strings(derived)
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range callers {
+		var b strings.Builder
+		req0 := sp.request(act, r, p, nil, false)
+		fmt.Fprintf(&b, "%v|", len(req0.Policies.Identity) > 0)
+		for _, i := range group {
+			cp, err := sp.bareStatement(i)
+			if err != nil {
+				return nil, err
+			}
+			q, err := sp.request(act, r, p, cp, false).Prepare()
+			if err != nil {
+				return nil, fmt.Errorf("analysis: internal: %v", err)
+			}
+			if engine.Authorize(q).Decision == engine.Allowed {
+				b.WriteByte('1')
+			} else {
+				b.WriteByte('0')
+			}
+		}
+		if len(derived) > 0 {
+			pr, _ := engine.ParsePrincipal(p)
+			pc := engine.PrincipalContext(pr)
+			for _, k := range derived {
+				fmt.Fprintf(&b, "|%q", pc[k])
+			}
+		}
+		if k := b.String(); !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// bareStatement is statement i as an Allow without conditions, alone in a
+// policy: whether it applies to a request, conditions aside.
+func (sp *space) bareStatement(i int) (*engine.Policy, error) {
+	if cp, ok := sp.bare[i]; ok {
+		return cp, nil
+	}
+	st := sp.stmts[i]
+	c := *st.s
+	c.Effect, c.Conditions = policy.Allow, nil
+	src := &policy.Policy{File: sp.pols[st.pol].File, Version: sp.pols[st.pol].Version, Statements: []*policy.Statement{&c}}
+	cp, err := engine.Compile(src, sp.polType(), src.File)
+	if err != nil {
+		return nil, err
+	}
+	sp.bare[i] = cp
+	return cp, nil
+}
+
+// accountsMatter reports whether resources of one region may lie in
+// different accounts the statements name: a statement without Resource, a
+// NotResource, "*", or a pattern whose account is not literal. Otherwise
+// every region's resources share the patterns' literal account (or have
+// none, and lie in one the policies do not name).
+func (sp *space) accountsMatter(stmts []int, texts []string) bool {
+	for _, i := range stmts {
+		if s := sp.stmts[i].s; s.Resource == nil || s.NotResource != nil {
+			return true
+		}
+	}
+	for _, t := range texts {
+		if t == "*" {
+			return true
+		}
+		if comps, ok := splitARN(t); ok && strings.ContainsAny(comps[3], "*?$") {
+			return true
+		}
+	}
+	return false
 }
 
 // resourceShape is what of a resource, besides the statements it meets and
