@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/catalog"
@@ -97,6 +98,7 @@ type space struct {
 	probeTexts []string
 	keyName    map[string]string // as first written
 	bare       map[int]*engine.Policy
+	facts      map[string]*engine.Facts
 	named      []string // accounts the policies name
 	principals []string // named principals (resource policies)
 	services   []string
@@ -225,50 +227,79 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 			}
 		}
 	}
-	universe := sp.opt.Actions
-	if universe == nil {
-		for _, s := range catalog.Default().Services {
-			for _, a := range s.Actions {
-				universe = append(universe, a.FullName())
-			}
-		}
+	var universe []uaction
+	if sp.opt.Actions == nil {
+		universe = catalogUniverse()
+	} else {
+		universe = makeUniverse(sp.opt.Actions)
 	}
-	universe = append(append([]string{}, literal...), universe...)
-	// A pattern whose service has no wildcard only matches that service's
-	// actions.
-	type pat struct {
-		text, svc string
-	}
-	ps := make([]pat, len(pats))
+	universe = append(makeUniverse(literal), universe...)
+	// Patterns by service: one whose service has no wildcard only matches
+	// that service's actions.
+	bySvc := map[string][]int{}
+	var anySvc []int
 	for i, t := range pats {
 		svc, _, ok := strings.Cut(t, ":")
 		if !ok || strings.ContainsAny(svc, "*?") {
-			svc = ""
-		}
-		ps[i] = pat{t, svc}
-	}
-	classes := map[string]bool{}
-	vec := make([]byte, len(ps))
-	for _, a := range universe {
-		la := strings.ToLower(a)
-		svc, name, ok := strings.Cut(la, ":")
-		if !ok || svc == "" || name == "" {
+			anySvc = append(anySvc, i)
 			continue
 		}
-		for i, p := range ps {
+		bySvc[svc] = append(bySvc[svc], i)
+	}
+	classes := map[string]bool{}
+	vec := make([]byte, len(pats))
+	for _, a := range universe {
+		for i := range vec {
 			vec[i] = '0'
-			if p.svc != "" && p.svc != svc {
-				continue
-			}
-			if p.text == "*" || p.text == la || wildcard.Match(p.text, la) {
-				vec[i] = '1'
+		}
+		for _, list := range [2][]int{bySvc[a.svc], anySvc} {
+			for _, i := range list {
+				if t := pats[i]; t == "*" || t == a.lower || wildcard.Match(t, a.lower) {
+					vec[i] = '1'
+				}
 			}
 		}
 		if !classes[string(vec)] {
 			classes[string(vec)] = true
-			sp.actions = append(sp.actions, a)
+			sp.actions = append(sp.actions, a.name)
 		}
 	}
+}
+
+// uaction is an action of the universe: as written, lower case, its
+// service.
+type uaction struct{ name, lower, svc string }
+
+func makeUniverse(names []string) []uaction {
+	out := make([]uaction, 0, len(names))
+	for _, n := range names {
+		l := strings.ToLower(n)
+		svc, name, ok := strings.Cut(l, ":")
+		if !ok || svc == "" || name == "" {
+			continue
+		}
+		out = append(out, uaction{n, l, svc})
+	}
+	return out
+}
+
+var (
+	catalogOnce sync.Once
+	catalogActs []uaction
+)
+
+// catalogUniverse is every action of the catalog.
+func catalogUniverse() []uaction {
+	catalogOnce.Do(func() {
+		var names []string
+		for _, s := range catalog.Default().Services {
+			for _, a := range s.Actions {
+				names = append(names, a.FullName())
+			}
+		}
+		catalogActs = makeUniverse(names)
+	})
+	return catalogActs
 }
 
 // resourcesFor finds one resource per region of the resource patterns
@@ -574,6 +605,7 @@ func (sp *space) contextKeys(pols []*policy.Policy) error {
 	sp.multi = map[string]bool{}
 	sp.keyName = map[string]string{}
 	sp.bare = map[int]*engine.Policy{}
+	sp.facts = map[string]*engine.Facts{}
 	sp.keyCache = map[string][]*keyStates{}
 	for pi, p := range pols {
 		for _, s := range p.Statements {
@@ -789,7 +821,6 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 	np := len(sp.cps)
 	allowed := make([]bool, np)
 	reqs := make([]engine.Request, np)
-	facts := map[string]*engine.Facts{}
 	set := map[string][]string{}
 	budget := sp.opt.MaxCombinations
 	for _, act := range sp.actions {
@@ -879,14 +910,9 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				if budget < 0 {
 					return nil, unknownf("more than %d requests to decide (the cap)", sp.opt.MaxCombinations)
 				}
-				f, ok := facts[p]
-				if !ok {
-					pr, err := engine.ParsePrincipal(p)
-					if err != nil {
-						return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
-					}
-					f = &engine.Facts{Principal: pr, PrincipalKeys: engine.PrincipalContext(pr)}
-					facts[p] = f
+				f, err := sp.factsOf(p)
+				if err != nil {
+					return nil, err
 				}
 				for i, cp := range sp.cps {
 					reqs[i] = sp.request(act, r, p, cp, false)
@@ -975,12 +1001,16 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		var b strings.Builder
 		req0 := sp.request(act, r, p, nil, false)
 		fmt.Fprintf(&b, "%v|", len(req0.Policies.Identity) > 0)
+		f, err := sp.factsOf(p)
+		if err != nil {
+			return nil, err
+		}
 		for _, i := range group {
 			cp, err := sp.bareStatement(i)
 			if err != nil {
 				return nil, err
 			}
-			q, err := sp.request(act, r, p, cp, false).Prepare()
+			q, err := sp.request(act, r, p, cp, false).PrepareWith(f)
 			if err != nil {
 				return nil, fmt.Errorf("analysis: internal: %v", err)
 			}
@@ -1003,6 +1033,21 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		}
 	}
 	return out, nil
+}
+
+// factsOf is what the engine knows of caller p before a request.
+func (sp *space) factsOf(p string) (*engine.Facts, error) {
+	if f, ok := sp.facts[p]; ok {
+		return f, nil
+	}
+	pr, err := engine.ParsePrincipal(p)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
+	}
+	pk := engine.PrincipalContext(pr)
+	f := &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}
+	sp.facts[p] = f
+	return f, nil
 }
 
 // bareStatement is statement i as an Allow without conditions, alone in a
