@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand"
 	"os"
@@ -282,6 +283,9 @@ func swapPolicy(t *testing.T, kind analysis.PolicyKind, doc []byte, p string) []
 	return b
 }
 
+// checkPairs overrides the number of pairs of each kind.
+var checkPairs = flag.Int("check.pairs", 0, "pairs of each policy kind for TestCheckNoNewAccessDifferential (0: the defaults)")
+
 func TestCheckNoNewAccessDifferential(t *testing.T) {
 	// CI: 60 identity and 16 resource pairs; IAMGATE_LONG=1: 80,000 and
 	// 20,000 (resource pairs cost more: every caller is decided).
@@ -290,6 +294,9 @@ func TestCheckNoNewAccessDifferential(t *testing.T) {
 		pairs, resPairs = 80000, 20000
 	} else if testing.Short() {
 		pairs, resPairs = 20, 5
+	}
+	if *checkPairs > 0 {
+		pairs, resPairs = *checkPairs, *checkPairs
 	}
 	for _, kind := range []analysis.PolicyKind{analysis.IdentityPolicy, analysis.ResourcePolicy} {
 		t.Run(string(kind), func(t *testing.T) {
