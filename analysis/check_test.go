@@ -362,3 +362,15 @@ func rewrite(t *testing.T, text string, f func([]map[string]any) []map[string]an
 	b, _ := json.Marshal(doc)
 	return string(b)
 }
+
+// The root user of the resource's account may do anything there, whatever
+// the policy names: it is not one caller with a service the policy names,
+// though both match the new statement (found by the differential test).
+func TestCheckNoNewAccessRootIsNotAService(t *testing.T) {
+	old := policy.MustParse("old", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["svc:*"],"Resource":["arn:aws:sqs:*:111111111111:*"]}]}`)
+	new := policy.MustParse("new", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"NotAction":["other:*","svc:a*"],"Resource":["arn:aws:s3:::*y","*"]}]}`)
+	r, err := analysis.CheckNoNewAccess(old, new, analysis.ResourcePolicy, analysis.CheckOptions{Actions: diffActions})
+	if err != nil || r.Result != analysis.Fail {
+		t.Fatalf("%v %v, want FAIL", r, err)
+	}
+}

@@ -978,10 +978,11 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 }
 
 // distinctCallers keeps one caller per class of callers that every
-// statement of group treats alike: the same answer from the statement
-// alone (Allow, without its conditions) for the request, the same side of
-// the account boundary, the same values of the keys the engine derives
-// from the principal that the group's conditions mention.
+// statement of group treats alike: of one kind (root, user, role,
+// session, service, ...), the same answer from each statement alone (Allow,
+// without its conditions) for the request, the same side of the account
+// boundary, the same values of the keys the engine derives from the
+// principal that the group's conditions mention.
 func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]string, error) {
 	if sp.kind != ResourcePolicy || len(callers) < 2 {
 		return callers, nil
@@ -999,12 +1000,16 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 	var out []string
 	for _, p := range callers {
 		var b strings.Builder
-		req0 := sp.request(act, r, p, nil, false)
-		fmt.Fprintf(&b, "%v|", len(req0.Policies.Identity) > 0)
 		f, err := sp.factsOf(p)
 		if err != nil {
 			return nil, err
 		}
+		// The engine treats kinds of callers apart beyond what statements
+		// match (the root user of the resource's account, services,
+		// service-linked roles): the kind is part of the class.
+		req0 := sp.request(act, r, p, nil, false)
+		pr := f.Principal
+		fmt.Fprintf(&b, "%v|%v|%v|%v|", len(req0.Policies.Identity) > 0, pr.Kind, pr.ServiceLinked, pr.Account == req0.ResourceAccount)
 		for _, i := range group {
 			cp, err := sp.bareStatement(i)
 			if err != nil {
