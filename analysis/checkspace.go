@@ -813,7 +813,8 @@ type finding struct {
 // that match both (and by the resource's account and kind): requests of one
 // group meet the same statements, so one resource stands for the group;
 // a group where no Allow statement of the target policy applies is skipped
-// (nothing can be allowed there). The context keys of a group are split by
+// (nothing can be allowed there but, for resource policies, the root user
+// of the resource's account). The context keys of a group are split by
 // the conditions of its statements alone.
 func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, error) {
 	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
@@ -868,7 +869,11 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 					}
 				}
 			}
-			if !allow {
+			// Without an Allow of the target policy only the root user of the
+			// resource's account can be allowed (it is allowed in its account
+			// unless a policy denies it).
+			rootOnly := !allow
+			if rootOnly && (sp.kind != ResourcePolicy || sp.public) {
 				continue
 			}
 			if sp.probe != nil {
@@ -878,7 +883,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				}
 			}
 			owner := sp.owner(r)
-			sig := fmt.Sprint(group) + "|" + owner + "|" + resourceShape(r)
+			sig := fmt.Sprint(group) + "|" + owner + "|" + resourceShape(r) + fmt.Sprint(rootOnly)
 			if groups[sig] {
 				continue
 			}
@@ -901,6 +906,9 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 			callers, err = sp.distinctCallers(act, r, group, callers)
 			if err != nil {
 				return nil, err
+			}
+			if rootOnly {
+				callers = []string{"arn:aws:iam::" + owner + ":root"}
 			}
 			for _, p := range callers {
 				if hit {

@@ -49,7 +49,8 @@
 // named nowhere; context keys as AllowedIf splits them. Per action class
 // only the statements that match it are read, resources are grouped by the
 // statements that apply to them, and a group where no Allow of the checked
-// policy applies is skipped; the engine decides one request per remaining
+// policy applies is decided only for the root user of the resource's
+// account; the engine decides one request per remaining
 // combination. A FAIL's counterexamples are eval request documents decided
 // again through evaldoc (allowed, and for CheckNoNewAccess not allowed by
 // the old policy) before they are reported; the reasons are the Allow
