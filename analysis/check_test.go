@@ -374,3 +374,21 @@ func TestCheckNoNewAccessRootIsNotAService(t *testing.T) {
 		t.Fatalf("%v %v, want FAIL", r, err)
 	}
 }
+
+// A resource policy's listed access is what it grants: the root user of
+// the resource's account, allowed there whatever the policy says, is not
+// access the policy grants (CheckAccessNotGranted,
+// https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CheckAccessNotGranted.html).
+func TestCheckAccessNotGrantedResourcePolicy(t *testing.T) {
+	p := policy.MustParse("bucket.json", `{"Version":"2012-10-17","Statement":[
+{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/r"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
+{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/*"}]}`)
+	for _, c := range []struct {
+		action, want string
+	}{{"s3:PutObject", analysis.Pass}, {"s3:DeleteObject", analysis.Pass}, {"s3:GetObject", analysis.Fail}, {"s3:Get*", analysis.Fail}} {
+		r, err := analysis.CheckAccessNotGranted(p, analysis.ResourcePolicy, []string{c.action}, nil, analysis.CheckOptions{})
+		if err != nil || r.Result != c.want {
+			t.Errorf("%s: %v %v, want %s", c.action, r, err, c.want)
+		}
+	}
+}

@@ -873,7 +873,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 			// resource's account can be allowed (it is allowed in its account
 			// unless a policy denies it).
 			rootOnly := !allow
-			if rootOnly && (sp.kind != ResourcePolicy || sp.public) {
+			if rootOnly && (sp.kind != ResourcePolicy || sp.public || sp.probe != nil) {
 				continue
 			}
 			if sp.probe != nil {
@@ -909,6 +909,17 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 			}
 			if rootOnly {
 				callers = []string{"arn:aws:iam::" + owner + ":root"}
+			} else if sp.probe != nil {
+				// What the root user of the resource's account may do is not
+				// access the policy grants (CheckAccessNotGranted asks about
+				// the policy).
+				kept := callers[:0:0]
+				for _, c := range callers {
+					if c != "arn:aws:iam::"+owner+":root" {
+						kept = append(kept, c)
+					}
+				}
+				callers = kept
 			}
 			for _, p := range callers {
 				if hit {
