@@ -364,3 +364,72 @@ func TestCheckNoNewAccessDifferential(t *testing.T) {
 		})
 	}
 }
+
+// CheckNoPublicAccess against brute force: some request from an anonymous
+// caller or one of an account no policy names (444444444444) is allowed,
+// with aws:SourceIp, if the policy compares it, outside every CIDR it names
+// (the S3 User Guide's "The meaning of public": a set of CIDRs is not
+// public; aws:SourceArn's values here are all patterns, so every value
+// counts).
+func TestCheckNoPublicAccessDifferential(t *testing.T) {
+	n := 30
+	if os.Getenv("IAMGATE_LONG") == "1" {
+		n = 5000
+	} else if *checkPairs > 0 {
+		n = *checkPairs
+	}
+	r := rand.New(rand.NewSource(31))
+	resources := diffResources(2)
+	callers := []string{"anonymous"}
+	for _, m := range []string{":root", ":user/u9", ":role/r9", ":role/r1", ":user/u1"} {
+		callers = append(callers, "arn:aws:iam::444444444444"+m)
+	}
+	callers = append(callers, "arn:aws:sts::444444444444:assumed-role/r1/s")
+	fails := 0
+	for i := 0; i < n; i++ {
+		text := randomPolicy(r, analysis.ResourcePolicy)
+		p := policy.MustParse("p.json", text)
+		cp, _ := engine.Compile(p, engine.ResourcePolicy, "p")
+		res, err := analysis.CheckNoPublicAccess(p, "AWS::S3::Bucket", analysis.CheckOptions{Actions: diffActions})
+		if err != nil {
+			t.Fatalf("%d: %v\n%s", i, err, text)
+		}
+		var ctxs []map[string][]string
+		for _, c := range contexts(mentionedKeys(text)) {
+			if ip, ok := c["aws:sourceip"]; ok && strings.HasPrefix(ip[0], "10.") {
+				continue // inside 10.0.0.0/8, the only CIDRs the generator names
+			}
+			ctxs = append(ctxs, c)
+		}
+		brute := false
+	search:
+		for _, a := range diffActions {
+			for _, rs := range resources {
+				for _, c := range callers {
+					for _, ctx := range ctxs {
+						q, err := bruteRequest(analysis.ResourcePolicy, cp, a, rs, c, ctx).Prepare()
+						if err != nil {
+							t.Fatal(err)
+						}
+						if engine.Authorize(q).Decision == engine.Allowed {
+							brute = true
+							break search
+						}
+					}
+				}
+			}
+		}
+		if brute != (res.Result == analysis.Fail) {
+			t.Fatalf("%d: brute force public %v, the check %s\n%s\n%s", i, brute, res.Result, text, res.Counterexamples)
+		}
+		if res.Result == analysis.Fail {
+			fails++
+		}
+		for _, ce := range res.Counterexamples {
+			if decideDoc(t, ce) != engine.Allowed {
+				t.Fatalf("%d: counterexample not allowed\n%s", i, ce)
+			}
+		}
+	}
+	t.Logf("%d policies, %d public", n, fails)
+}
