@@ -1223,7 +1223,9 @@ func (sp *space) recheck(f finding, doc json.RawMessage, pi int) error {
 	return nil
 }
 
-// reasons lists the Allow statements of policy pi that alone allow f.
+// reasons lists the Allow statements of policy pi that alone allow f; when
+// none does (the root user of the resource's account), one reason with
+// StatementIndex -1 says so.
 func (sp *space) reasons(f finding, pi int) []CheckReason {
 	p := sp.pols[pi]
 	var out []CheckReason
@@ -1264,6 +1266,11 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 			desc = fmt.Sprintf("%s allows %s, which the listed access includes", name, what)
 		}
 		out = append(out, CheckReason{Description: desc, StatementIndex: s.Index, StatementID: s.Sid})
+	}
+	if len(out) == 0 {
+		// No statement allows it: the root user of the resource's account,
+		// allowed there unless a policy denies it.
+		out = append(out, CheckReason{StatementIndex: -1, Description: fmt.Sprintf("no statement allows %s on %s for %s: the root user of the resource's account is allowed unless a policy denies it, and the new policy does not deny it", f.action, f.resource, f.principal)})
 	}
 	return out
 }
