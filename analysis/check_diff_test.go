@@ -37,7 +37,8 @@ var diffResPats = []string{
 
 func diffResources(maxLen int) []string {
 	out := []string{"*", "arn:aws:sqs:r:111111111111:q", "arn:aws:sqs:r:111111111111:p", "arn:aws:sqs:r:222222222222:q",
-		"arn:aws:sqs:r:555555555555:p", "arn:aws:ec2:r:111111111111:i", "arn:aws:ec2:r:111111111111:q", "arn:aws:ec2:r:222222222222:i"}
+		"arn:aws:sqs:r:555555555555:p", "arn:aws:ec2:r:111111111111:i", "arn:aws:ec2:r:111111111111:q", "arn:aws:ec2:r:222222222222:i",
+		"arn:aws:ec2:r:333333333333:i"}
 	names := []string{""}
 	out = append(out, "arn:aws:s3:::")
 	for l := 0; l < maxLen; l++ {
