@@ -876,6 +876,19 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 			if rootOnly && (sp.kind != ResourcePolicy || sp.public || sp.probe != nil) {
 				continue
 			}
+			if rootOnly {
+				// Without a Deny in the group every policy allows the root
+				// user alike: no counterexample.
+				deny := false
+				for _, i := range group {
+					if sp.stmts[i].s.Effect == policy.Deny {
+						deny = true
+					}
+				}
+				if !deny {
+					continue
+				}
+			}
 			if sp.probe != nil {
 				q, err := sp.request(act, r, "", sp.probe, true).Prepare()
 				if err != nil || engine.Authorize(q).Decision != engine.Allowed {
