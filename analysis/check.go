@@ -46,7 +46,8 @@ type CheckResult struct {
 	// Result is "PASS" or "FAIL".
 	Result string `json:"result"`
 	// Reasons name the statements (of NEW for CheckNoNewAccess) whose Allow
-	// grants a counterexample.
+	// grants a counterexample; StatementIndex is -1 for the root user of
+	// the resource's account, whom no statement needs to allow.
 	Reasons []CheckReason `json:"reasons"`
 	// Counterexamples are eval request documents (the format evaldoc
 	// parses) that the engine allows and that show the FAIL: for

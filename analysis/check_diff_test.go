@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand"
 	"os"
@@ -36,7 +37,8 @@ var diffResPats = []string{
 
 func diffResources(maxLen int) []string {
 	out := []string{"*", "arn:aws:sqs:r:111111111111:q", "arn:aws:sqs:r:111111111111:p", "arn:aws:sqs:r:222222222222:q",
-		"arn:aws:sqs:r:555555555555:p", "arn:aws:ec2:r:111111111111:i", "arn:aws:ec2:r:111111111111:q", "arn:aws:ec2:r:222222222222:i"}
+		"arn:aws:sqs:r:555555555555:p", "arn:aws:ec2:r:111111111111:i", "arn:aws:ec2:r:111111111111:q", "arn:aws:ec2:r:222222222222:i",
+		"arn:aws:ec2:r:333333333333:i"}
 	names := []string{""}
 	out = append(out, "arn:aws:s3:::")
 	for l := 0; l < maxLen; l++ {
@@ -282,6 +284,9 @@ func swapPolicy(t *testing.T, kind analysis.PolicyKind, doc []byte, p string) []
 	return b
 }
 
+// checkPairs overrides the number of pairs of each kind.
+var checkPairs = flag.Int("check.pairs", 0, "pairs of each policy kind for TestCheckNoNewAccessDifferential (0: the defaults)")
+
 func TestCheckNoNewAccessDifferential(t *testing.T) {
 	// CI: 60 identity and 16 resource pairs; IAMGATE_LONG=1: 80,000 and
 	// 20,000 (resource pairs cost more: every caller is decided).
@@ -290,6 +295,9 @@ func TestCheckNoNewAccessDifferential(t *testing.T) {
 		pairs, resPairs = 80000, 20000
 	} else if testing.Short() {
 		pairs, resPairs = 20, 5
+	}
+	if *checkPairs > 0 {
+		pairs, resPairs = *checkPairs, *checkPairs
 	}
 	for _, kind := range []analysis.PolicyKind{analysis.IdentityPolicy, analysis.ResourcePolicy} {
 		t.Run(string(kind), func(t *testing.T) {
@@ -356,4 +364,73 @@ func TestCheckNoNewAccessDifferential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// CheckNoPublicAccess against brute force: some request from an anonymous
+// caller or one of an account no policy names (444444444444) is allowed,
+// with aws:SourceIp, if the policy compares it, outside every CIDR it names
+// (the S3 User Guide's "The meaning of public": a set of CIDRs is not
+// public; aws:SourceArn's values here are all patterns, so every value
+// counts).
+func TestCheckNoPublicAccessDifferential(t *testing.T) {
+	n := 30
+	if os.Getenv("IAMGATE_LONG") == "1" {
+		n = 5000
+	} else if *checkPairs > 0 {
+		n = *checkPairs
+	}
+	r := rand.New(rand.NewSource(31))
+	resources := diffResources(2)
+	callers := []string{"anonymous"}
+	for _, m := range []string{":root", ":user/u9", ":role/r9", ":role/r1", ":user/u1"} {
+		callers = append(callers, "arn:aws:iam::444444444444"+m)
+	}
+	callers = append(callers, "arn:aws:sts::444444444444:assumed-role/r1/s")
+	fails := 0
+	for i := 0; i < n; i++ {
+		text := randomPolicy(r, analysis.ResourcePolicy)
+		p := policy.MustParse("p.json", text)
+		cp, _ := engine.Compile(p, engine.ResourcePolicy, "p")
+		res, err := analysis.CheckNoPublicAccess(p, "AWS::S3::Bucket", analysis.CheckOptions{Actions: diffActions})
+		if err != nil {
+			t.Fatalf("%d: %v\n%s", i, err, text)
+		}
+		var ctxs []map[string][]string
+		for _, c := range contexts(mentionedKeys(text)) {
+			if ip, ok := c["aws:sourceip"]; ok && strings.HasPrefix(ip[0], "10.") {
+				continue // inside 10.0.0.0/8, the only CIDRs the generator names
+			}
+			ctxs = append(ctxs, c)
+		}
+		brute := false
+	search:
+		for _, a := range diffActions {
+			for _, rs := range resources {
+				for _, c := range callers {
+					for _, ctx := range ctxs {
+						q, err := bruteRequest(analysis.ResourcePolicy, cp, a, rs, c, ctx).Prepare()
+						if err != nil {
+							t.Fatal(err)
+						}
+						if engine.Authorize(q).Decision == engine.Allowed {
+							brute = true
+							break search
+						}
+					}
+				}
+			}
+		}
+		if brute != (res.Result == analysis.Fail) {
+			t.Fatalf("%d: brute force public %v, the check %s\n%s\n%s", i, brute, res.Result, text, res.Counterexamples)
+		}
+		if res.Result == analysis.Fail {
+			fails++
+		}
+		for _, ce := range res.Counterexamples {
+			if decideDoc(t, ce) != engine.Allowed {
+				t.Fatalf("%d: counterexample not allowed\n%s", i, ce)
+			}
+		}
+	}
+	t.Logf("%d policies, %d public", n, fails)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/catalog"
@@ -84,12 +85,20 @@ type space struct {
 	resKind engine.ResourcePolicyKind
 	sample  string
 
-	actions   []string
-	resources []string
-	// keys are the context keys that vary; actionKeys[i] indexes those the
-	// statements matching actions[i] mention.
-	keys       []*keyStates
-	actionKeys [][]int
+	actions []string
+	// stmts are the policies' statements; multi the keys a set operator
+	// compares; keyCache the keys of statement sets (keysFor).
+	stmts    []stmtAt
+	multi    map[string]bool
+	keyCache map[string][]*keyStates
+	resNFA   map[string]*nfa
+	resCache map[string][]string
+	shape    *nfa
+	// probeTexts are the listed resources (CheckAccessNotGranted).
+	probeTexts []string
+	keyName    map[string]string // as first written
+	bare       map[int]*engine.Policy
+	facts      map[string]*engine.Facts
 	named      []string // accounts the policies name
 	principals []string // named principals (resource policies)
 	services   []string
@@ -145,8 +154,10 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	sp.actionClasses(all)
-	if err := sp.resourceRegions(all); err != nil {
-		return nil, err
+	sp.resNFA, sp.resCache = map[string]*nfa{}, map[string][]string{}
+	sp.shape = arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}})
+	if probe != nil {
+		sp.probeTexts = resourceTexts(probe.Statements[0])
 	}
 	if err := sp.contextKeys(pols); err != nil {
 		return nil, err
@@ -216,54 +227,90 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 			}
 		}
 	}
-	universe := sp.opt.Actions
-	if universe == nil {
-		for _, s := range catalog.Default().Services {
-			for _, a := range s.Actions {
-				universe = append(universe, a.FullName())
-			}
-		}
+	var universe []uaction
+	if sp.opt.Actions == nil {
+		universe = catalogUniverse()
+	} else {
+		universe = makeUniverse(sp.opt.Actions)
 	}
-	universe = append(append([]string{}, literal...), universe...)
-	// A pattern whose service has no wildcard only matches that service's
-	// actions.
-	type pat struct {
-		text, svc string
-	}
-	ps := make([]pat, len(pats))
+	universe = append(makeUniverse(literal), universe...)
+	// Patterns by service: one whose service has no wildcard only matches
+	// that service's actions.
+	bySvc := map[string][]int{}
+	var anySvc []int
 	for i, t := range pats {
 		svc, _, ok := strings.Cut(t, ":")
 		if !ok || strings.ContainsAny(svc, "*?") {
-			svc = ""
-		}
-		ps[i] = pat{t, svc}
-	}
-	classes := map[string]bool{}
-	vec := make([]byte, len(ps))
-	for _, a := range universe {
-		la := strings.ToLower(a)
-		svc, name, ok := strings.Cut(la, ":")
-		if !ok || svc == "" || name == "" {
+			anySvc = append(anySvc, i)
 			continue
 		}
-		for i, p := range ps {
+		bySvc[svc] = append(bySvc[svc], i)
+	}
+	classes := map[string]bool{}
+	vec := make([]byte, len(pats))
+	for _, a := range universe {
+		for i := range vec {
 			vec[i] = '0'
-			if p.svc != "" && p.svc != svc {
-				continue
-			}
-			if p.text == "*" || p.text == la || wildcard.Match(p.text, la) {
-				vec[i] = '1'
+		}
+		for _, list := range [2][]int{bySvc[a.svc], anySvc} {
+			for _, i := range list {
+				if t := pats[i]; t == "*" || t == a.lower || wildcard.Match(t, a.lower) {
+					vec[i] = '1'
+				}
 			}
 		}
 		if !classes[string(vec)] {
 			classes[string(vec)] = true
-			sp.actions = append(sp.actions, a)
+			sp.actions = append(sp.actions, a.name)
 		}
 	}
 }
 
-// resourceRegions finds one resource per region of the resource patterns.
-func (sp *space) resourceRegions(pols []*policy.Policy) error {
+// uaction is an action of the universe: as written, lower case, its
+// service.
+type uaction struct{ name, lower, svc string }
+
+func makeUniverse(names []string) []uaction {
+	out := make([]uaction, 0, len(names))
+	for _, n := range names {
+		l := strings.ToLower(n)
+		svc, name, ok := strings.Cut(l, ":")
+		if !ok || svc == "" || name == "" {
+			continue
+		}
+		out = append(out, uaction{n, l, svc})
+	}
+	return out
+}
+
+var (
+	catalogOnce sync.Once
+	catalogActs []uaction
+)
+
+// catalogUniverse is every action of the catalog.
+func catalogUniverse() []uaction {
+	catalogOnce.Do(func() {
+		var names []string
+		for _, s := range catalog.Default().Services {
+			for _, a := range s.Actions {
+				names = append(names, a.FullName())
+			}
+		}
+		catalogActs = makeUniverse(names)
+	})
+	return catalogActs
+}
+
+// resourcesFor finds one resource per region of the resource patterns
+// texts (and, for resource policies, of the accounts the policies name),
+// plus "*".
+func (sp *space) resourcesFor(texts []string) ([]string, error) {
+	sort.Strings(texts)
+	sig := strings.Join(texts, "\x00")
+	if rs, ok := sp.resCache[sig]; ok {
+		return rs, nil
+	}
 	var ns []*nfa
 	var nice []string
 	seen := map[string]bool{}
@@ -280,7 +327,12 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 		for j := range comps {
 			rc[j] = parseTemplate(comps[j], false)
 		}
-		ns = append(ns, arnNFA(rc))
+		n := sp.resNFA[t]
+		if n == nil {
+			n = arnNFA(rc)
+			sp.resNFA[t] = n
+		}
+		ns = append(ns, n)
 		// A readable member of the pattern: a whole-component '*' in the
 		// region or account is a real-looking one.
 		fill := strings.NewReplacer("*", "example", "?", "x")
@@ -297,23 +349,14 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 		}
 		nice = append(nice, "arn:"+strings.Join(parts, ":"), fill.Replace(t))
 	}
-	for _, p := range pols {
-		for _, s := range p.Statements {
-			for _, t := range resourceTexts(s) {
-				add(t)
-			}
-		}
-	}
-	if sp.kind == ResourcePolicy {
-		for _, a := range sp.named {
-			add("arn:*:*:*:" + a + ":*")
-		}
+	for _, t := range texts {
+		add(t)
 	}
 	shape := len(ns)
-	ns = append(ns, arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}}))
+	ns = append(ns, sp.shape)
 	w, order, ok := solveStrings(ns, sp.opt.MaxStates)
 	if !ok {
-		return unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
+		return nil, unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
 	}
 	if sp.sample != "" {
 		nice = append([]string{sp.sample}, nice...)
@@ -331,7 +374,7 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 			pretty[string(v)] = c
 		}
 	}
-	sp.resources = append(sp.resources, "*")
+	out := []string{"*"}
 	for _, v := range order {
 		if v[shape] != '1' {
 			continue // not an ARN: no request names it
@@ -341,11 +384,12 @@ func (sp *space) resourceRegions(pols []*policy.Policy) error {
 			r = c
 		}
 		if !arn.IsARN(r) {
-			return fmt.Errorf("analysis: internal: resource witness %q is not an ARN", r)
+			return nil, fmt.Errorf("analysis: internal: resource witness %q is not an ARN", r)
 		}
-		sp.resources = append(sp.resources, r)
+		out = append(out, r)
 	}
-	return nil
+	sp.resCache[sig] = out
+	return out, nil
 }
 
 // match reports whether n accepts s.
@@ -357,12 +401,35 @@ func (n *nfa) match(s string) bool {
 	return n.accepts(st)
 }
 
+// principalInfo is what a set of statements names of principals: accounts,
+// principal ARNs (with a session of each role) and services.
+type principalInfo struct {
+	named, principals, services []string
+}
+
 // principalSpace collects the principals and accounts resource policies
-// name.
+// name, and refuses what is outside the fragment.
 func (sp *space) principalSpace(pols []*policy.Policy) error {
 	if sp.kind != ResourcePolicy {
 		return nil
 	}
+	var all []stmtAt
+	for pi, p := range pols {
+		for _, s := range p.Statements {
+			all = append(all, stmtAt{s: s, pol: pi})
+		}
+	}
+	info, err := sp.principalsOf(all)
+	if err != nil {
+		return err
+	}
+	sp.named = info.named
+	return nil
+}
+
+// principalsOf collects what statements name of principals.
+func (sp *space) principalsOf(stmts []stmtAt) (principalInfo, error) {
+	var info principalInfo
 	accounts := map[string]bool{}
 	prin := map[string]bool{}
 	svc := map[string]bool{}
@@ -387,24 +454,25 @@ func (sp *space) principalSpace(pols []*policy.Policy) error {
 		}
 		return nil
 	}
-	for _, p := range pols {
-		for _, s := range p.Statements {
+	for _, st := range stmts {
+		p, s := sp.pols[st.pol], st.s
+		{
 			for _, pr := range []*policy.Principal{s.Principal, s.NotPrincipal} {
 				if pr == nil {
 					continue
 				}
 				if len(pr.CanonicalUser) > 0 {
-					return unknownf("%s %s: a CanonicalUser principal is outside the fragment", p.File, s.Path)
+					return info, unknownf("%s %s: a CanonicalUser principal is outside the fragment", p.File, s.Path)
 				}
 				for _, v := range pr.AWS {
 					if v.Text == "*" {
 						continue
 					}
 					if strings.ContainsAny(v.Text, "*?") {
-						return unknownf("%s %s: the principal %q holds a wildcard, which AWS does not match as a pattern", p.File, s.Path, v.Text)
+						return info, unknownf("%s %s: the principal %q holds a wildcard, which AWS does not match as a pattern", p.File, s.Path, v.Text)
 					}
 					if err := addPrincipal(v.Text); err != nil {
-						return err
+						return info, err
 					}
 				}
 				for _, v := range pr.Service {
@@ -428,41 +496,41 @@ func (sp *space) principalSpace(pols []*policy.Policy) error {
 					like := c.Operator.Base == "StringLike" || c.Operator.Base == "StringNotLike" || c.Operator.Family == condition.ARN
 					for _, t := range c.Texts() {
 						if like && strings.ContainsAny(t, "*?") {
-							return unknownf("%s %s: %s on %s with the wildcard value %q: principals matching a pattern are not enumerated", p.File, s.Path, c.Operator.Name, c.Key, t)
+							return info, unknownf("%s %s: %s on %s with the wildcard value %q: principals matching a pattern are not enumerated", p.File, s.Path, c.Operator.Name, c.Key, t)
 						}
 						if strings.EqualFold(c.Operator.Base, "StringEqualsIgnoreCase") || strings.EqualFold(c.Operator.Base, "StringNotEqualsIgnoreCase") {
-							return unknownf("%s %s: %s on %s: principals are enumerated by exact ARN", p.File, s.Path, c.Operator.Name, c.Key)
+							return info, unknownf("%s %s: %s on %s: principals are enumerated by exact ARN", p.File, s.Path, c.Operator.Name, c.Key)
 						}
 						if lk == "aws:principalaccount" {
 							if arn.IsAccountID(t) {
 								accounts[t] = true
 							}
 						} else if err := addPrincipal(t); err != nil {
-							return err
+							return info, err
 						}
 					}
 				case "aws:principaltype", "aws:principalisawsservice":
 					// every kind of principal is a candidate
 				default:
-					return unknownf("%s %s: %s on %s in a resource policy: the values the engine derives from the principal are enumerated only for aws:PrincipalArn and aws:PrincipalAccount", p.File, s.Path, c.Operator.Name, c.Key)
+					return info, unknownf("%s %s: %s on %s in a resource policy: the values the engine derives from the principal are enumerated only for aws:PrincipalArn and aws:PrincipalAccount", p.File, s.Path, c.Operator.Name, c.Key)
 				}
 			}
 		}
 	}
 	for a := range accounts {
-		sp.named = append(sp.named, a)
+		info.named = append(info.named, a)
 	}
-	sort.Strings(sp.named)
+	sort.Strings(info.named)
 	for p := range prin {
-		sp.principals = append(sp.principals, p)
+		info.principals = append(info.principals, p)
 	}
-	sort.Strings(sp.principals)
+	sort.Strings(info.principals)
 	for s := range svc {
-		sp.services = append(sp.services, s)
+		info.services = append(info.services, s)
 	}
-	sort.Strings(sp.services)
-	sp.services = append(sp.services, "iamgate-other.amazonaws.com")
-	return nil
+	sort.Strings(info.services)
+	info.services = append(info.services, "iamgate-other.amazonaws.com")
+	return info, nil
 }
 
 func (sp *space) freshAccount(avoid ...string) string {
@@ -486,11 +554,24 @@ func (sp *space) owner(r string) string {
 	return sp.freshAccount()
 }
 
-// callers lists the principals of requests on a resource in account owner.
-func (sp *space) callers(owner string) []string {
+// callers lists the principals of requests on a resource in account owner
+// that the statements of group (indices into sp.stmts) tell apart.
+func (sp *space) callers(owner string, group []int) ([]string, error) {
 	if sp.kind == IdentityPolicy {
-		return []string{checkUser}
+		return []string{checkUser}, nil
 	}
+	var stmts []stmtAt
+	for _, i := range group {
+		stmts = append(stmts, sp.stmts[i])
+	}
+	info, err := sp.principalsOf(stmts)
+	if err != nil {
+		return nil, err
+	}
+	return sp.callersOf(owner, info), nil
+}
+
+func (sp *space) callersOf(owner string, info principalInfo) []string {
 	members := func(a string) []string {
 		return []string{
 			"arn:aws:iam::" + a + ":root",
@@ -506,45 +587,91 @@ func (sp *space) callers(owner string) []string {
 		return append(out, members(fresh)...)
 	}
 	out = append(out, members(owner)...)
-	for _, a := range sp.named {
+	for _, a := range info.named {
 		if a != owner {
 			out = append(out, members(a)...)
 		}
 	}
 	out = append(out, members(fresh)...)
-	out = append(out, sp.principals...)
-	out = append(out, sp.services...)
+	out = append(out, info.principals...)
+	out = append(out, info.services...)
 	return out
 }
 
-// contextKeys splits the value space of every key the policies mention.
+// contextKeys notes which keys are multi-valued (a ForAllValues or
+// ForAnyValue operator compares them anywhere) and the statements of the
+// policies; keysFor splits the keys of a set of statements.
 func (sp *space) contextKeys(pols []*policy.Policy) error {
-	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
-	for _, p := range pols {
+	sp.multi = map[string]bool{}
+	sp.keyName = map[string]string{}
+	sp.bare = map[int]*engine.Policy{}
+	sp.facts = map[string]*engine.Facts{}
+	sp.keyCache = map[string][]*keyStates{}
+	for pi, p := range pols {
 		for _, s := range p.Statements {
+			sp.stmts = append(sp.stmts, stmtAt{s: s, pol: pi})
 			for _, c := range s.Conditions {
-				a.addKey(c.Key)
+				if _, ok := sp.keyName[strings.ToLower(c.Key)]; !ok {
+					sp.keyName[strings.ToLower(c.Key)] = c.Key
+				}
+				if c.Operator.Set != condition.SetNone {
+					sp.multi[strings.ToLower(c.Key)] = true
+				}
 			}
 		}
 	}
-	for i := range pols {
+	return nil
+}
+
+type stmtAt struct {
+	s   *policy.Statement
+	pol int
+}
+
+// keysFor splits the value space of every key the statements set (indices
+// into sp.stmts) mention, by their conditions alone: the other statements
+// do not apply to the requests they are asked for.
+func (sp *space) keysFor(set []int) ([]*keyStates, error) {
+	sig := fmt.Sprint(set)
+	if ks, ok := sp.keyCache[sig]; ok {
+		return ks, nil
+	}
+	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
+	byPol := make([][]*policy.Statement, len(sp.pols))
+	for _, i := range set {
+		st := sp.stmts[i]
+		byPol[st.pol] = append(byPol[st.pol], st.s)
+		for _, c := range st.s.Conditions {
+			a.addKey(c.Key)
+		}
+	}
+	if len(a.order) == 0 {
+		sp.keyCache[sig] = nil
+		return nil, nil
+	}
+	for pi, stmts := range byPol {
+		if len(stmts) == 0 {
+			continue
+		}
+		src := &policy.Policy{File: sp.pols[pi].File, Version: sp.pols[pi].Version, Statements: stmts}
+		cp := &engine.Policy{Name: src.File, Type: sp.polType(), Source: src}
 		req := engine.Request{Action: "iamgate:Check", Resource: "*"}
 		if sp.kind == ResourcePolicy {
-			req.Policies.Resource = sp.cps[i]
+			req.Policies.Resource = cp
 		} else {
-			req.Policies.Identity = []*engine.Policy{sp.cps[i]}
+			req.Policies.Identity = []*engine.Policy{cp}
 		}
 		q, err := req.Prepare()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		a.q = q
 		a.base = q.WithContext(nil, a.order)
 		if err := a.collect(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	index := map[string]int{}
+	var out []*keyStates
 	for _, lk := range a.order {
 		k := a.keys[lk]
 		if sp.kind == ResourcePolicy && principalKeys[lk] {
@@ -552,42 +679,47 @@ func (sp *space) contextKeys(pols []*policy.Policy) error {
 		}
 		// The regions as AllowedIf finds them, without the descriptors it
 		// needs to write sets of regions as conditions.
-		multi := k.multi
 		k.multi = false
 		if err := a.solveKey(k); err != nil {
-			return err
+			return nil, err
 		}
-		k.multi = multi
-		if multi && len(k.regions) > 12 {
-			return unknownf("%s is multi-valued and has %d value regions, more than the cap of 12", k.name, len(k.regions))
+		k.multi = sp.multi[lk]
+		if k.multi && len(k.regions) > 12 {
+			return nil, unknownf("%s is multi-valued and has %d value regions, more than the cap of 12", k.name, len(k.regions))
 		}
 		ks := checkStates(k)
 		if sp.public && contains(PublicKeys, lk) {
 			ks = outsideStates(k, ks)
 		}
-		index[lk] = len(sp.keys)
-		sp.keys = append(sp.keys, ks)
+		out = append(out, ks)
 	}
-	// The keys of the statements that match each action.
-	for _, act := range sp.actions {
-		la := strings.ToLower(act)
-		var ks []int
-		for _, p := range pols {
-			for _, s := range p.Statements {
-				if !statementMatchesAction(s, la) {
-					continue
-				}
-				for _, c := range s.Conditions {
-					if i, ok := index[strings.ToLower(c.Key)]; ok && !containsInt(ks, i) {
-						ks = append(ks, i)
-					}
-				}
-			}
+	sp.keyCache[sig] = out
+	return out, nil
+}
+
+// stmtMatches reports whether statement i's Resource (NotResource) element
+// admits resource r, as the engine matches it (each pattern an ARN pattern
+// matched per component, "*" anything).
+func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
+	list, not := s.Resource, false
+	if s.NotResource != nil {
+		list, not = s.NotResource, true
+	}
+	if list == nil {
+		return true
+	}
+	hit := false
+	for _, v := range list.Values {
+		if v.Text == "*" {
+			hit = true
+			break
 		}
-		sort.Ints(ks)
-		sp.actionKeys = append(sp.actionKeys, ks)
+		if n := sp.resNFA[v.Text]; n != nil && r != "*" && n.match(r) {
+			hit = true
+			break
+		}
 	}
-	return nil
+	return hit != not
 }
 
 func containsInt(xs []int, x int) bool {
@@ -674,82 +806,174 @@ type finding struct {
 	ctx                         map[string][]string
 }
 
-// run decides every combination; bad says which decisions (one per
-// policy, then the probe's) are a counterexample; reasonsOf is the
-// policy whose statements grant it.
-func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult, error) {
-	// Count first: past the cap the answer is UNKNOWN before any work.
-	total := 0
-	for ai := range sp.actions {
-		n := 1
-		for _, ki := range sp.actionKeys[ai] {
-			n *= len(sp.keys[ki].states)
-			if n > sp.opt.MaxCombinations {
-				return nil, unknownf("the context keys of the statements matching %s have more than %d combinations of value regions (the cap)", sp.actions[ai], sp.opt.MaxCombinations)
-			}
-		}
-		for _, r := range sp.resources {
-			total += n * len(sp.callers(sp.owner(r)))
-			if total > sp.opt.MaxCombinations {
-				return nil, unknownf("more than %d combinations of action, resource, principal and context regions (the cap)", sp.opt.MaxCombinations)
-			}
-		}
-	}
+// run decides the requests; bad says which decisions (one per policy)
+// are a counterexample; target is the policy that must allow one.
+//
+// Per action class, the resource regions are grouped by the statements
+// that match both (and by the resource's account and kind): requests of one
+// group meet the same statements, so one resource stands for the group;
+// a group where no Allow statement of the target policy applies is skipped
+// (nothing can be allowed there but, for resource policies, the root user
+// of the resource's account). The context keys of a group are split by
+// the conditions of its statements alone.
+func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, error) {
 	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
 	var found []finding
 	np := len(sp.cps)
-	allowed := make([]bool, np+1)
-	preps := make([]*engine.Prepared, np+1)
-	for ai, act := range sp.actions {
-		keys := sp.actionKeys[ai]
-		combos := 1
-		for _, ki := range keys {
-			combos *= len(sp.keys[ki].states)
+	allowed := make([]bool, np)
+	reqs := make([]engine.Request, np)
+	set := map[string][]string{}
+	budget := sp.opt.MaxCombinations
+	for _, act := range sp.actions {
+		la := strings.ToLower(act)
+		var actStmts []int
+		for i, st := range sp.stmts {
+			if statementMatchesAction(st.s, la) {
+				actStmts = append(actStmts, i)
+			}
 		}
+		texts := append([]string{}, sp.probeTexts...)
+		for _, i := range actStmts {
+			texts = append(texts, resourceTexts(sp.stmts[i].s)...)
+		}
+		if sp.kind == ResourcePolicy && sp.accountsMatter(actStmts, texts) {
+			var stmts []stmtAt
+			for _, i := range actStmts {
+				stmts = append(stmts, sp.stmts[i])
+			}
+			info, err := sp.principalsOf(stmts)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range info.named {
+				texts = append(texts, "arn:*:*:*:"+a+":*")
+			}
+		}
+		resources, err := sp.resourcesFor(dedupe(texts))
+		if err != nil {
+			return nil, err
+		}
+		groups := map[string]bool{}
 		hit := false
-		for _, r := range sp.resources {
+		for _, r := range resources {
 			if hit {
 				break
 			}
-			for _, p := range sp.callers(sp.owner(r)) {
+			var group []int
+			allow := false
+			for _, i := range actStmts {
+				if sp.stmtMatchesResource(sp.stmts[i].s, r) {
+					group = append(group, i)
+					if sp.stmts[i].pol == target && sp.stmts[i].s.Effect == policy.Allow {
+						allow = true
+					}
+				}
+			}
+			// Without an Allow of the target policy only the root user of the
+			// resource's account can be allowed (it is allowed in its account
+			// unless a policy denies it).
+			rootOnly := !allow
+			if rootOnly && (sp.kind != ResourcePolicy || sp.public || sp.probe != nil) {
+				continue
+			}
+			if rootOnly {
+				// Without a Deny in the group every policy allows the root
+				// user alike: no counterexample.
+				deny := false
+				for _, i := range group {
+					if sp.stmts[i].s.Effect == policy.Deny {
+						deny = true
+					}
+				}
+				if !deny {
+					continue
+				}
+			}
+			if sp.probe != nil {
+				q, err := sp.request(act, r, "", sp.probe, true).Prepare()
+				if err != nil || engine.Authorize(q).Decision != engine.Allowed {
+					continue
+				}
+			}
+			owner := sp.owner(r)
+			sig := fmt.Sprint(group) + "|" + owner + "|" + resourceShape(r) + fmt.Sprint(rootOnly)
+			if groups[sig] {
+				continue
+			}
+			groups[sig] = true
+			keys, err := sp.keysFor(group)
+			if err != nil {
+				return nil, err
+			}
+			combos := 1
+			for _, ks := range keys {
+				combos *= len(ks.states)
+				if combos > sp.opt.MaxCombinations {
+					return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
+				}
+			}
+			callers, err := sp.callers(owner, group)
+			if err != nil {
+				return nil, err
+			}
+			callers, err = sp.distinctCallers(act, r, group, callers)
+			if err != nil {
+				return nil, err
+			}
+			if rootOnly {
+				callers = []string{"arn:aws:iam::" + owner + ":root"}
+			} else if sp.probe != nil {
+				// What the root user of the resource's account may do is not
+				// access the policy grants (CheckAccessNotGranted asks about
+				// the policy).
+				kept := callers[:0:0]
+				for _, c := range callers {
+					if c != "arn:aws:iam::"+owner+":root" {
+						kept = append(kept, c)
+					}
+				}
+				callers = kept
+			}
+			for _, p := range callers {
 				if hit {
 					break
 				}
-				ok := true
+				budget -= combos
+				if budget < 0 {
+					return nil, unknownf("more than %d requests to decide (the cap)", sp.opt.MaxCombinations)
+				}
+				f, err := sp.factsOf(p)
+				if err != nil {
+					return nil, err
+				}
 				for i, cp := range sp.cps {
-					q, err := sp.request(act, r, p, cp, false).Prepare()
-					if err != nil {
-						ok = false
-						break
-					}
-					preps[i] = q
-				}
-				if !ok {
-					continue
-				}
-				if sp.probe != nil {
-					q, err := sp.request(act, r, p, sp.probe, true).Prepare()
-					if err != nil || engine.Authorize(q).Decision != engine.Allowed {
-						continue
-					}
+					reqs[i] = sp.request(act, r, p, cp, false)
 				}
 				for c := 0; c < combos; c++ {
-					set := map[string][]string{}
+					clear(set)
 					x := c
-					for _, ki := range keys {
-						ks := sp.keys[ki]
+					for _, ks := range keys {
 						st := ks.states[x%len(ks.states)]
 						x /= len(ks.states)
 						if st.vals != nil {
 							set[ks.k.lower] = st.vals
 						}
 					}
-					for i := range sp.cps {
+					for i := range reqs {
+						reqs[i].Context = set
+						q, err := reqs[i].PrepareWith(f)
+						if err != nil {
+							return nil, fmt.Errorf("analysis: internal: %v", err)
+						}
 						res.Requests++
-						allowed[i] = engine.Authorize(preps[i].WithContext(set, nil)).Decision == engine.Allowed
+						allowed[i] = engine.Authorize(q).Decision == engine.Allowed
 					}
-					if bad(allowed[:np]) {
-						found = append(found, finding{act, r, p, set})
+					if bad(allowed) {
+						ctx := map[string][]string{}
+						for k, v := range set {
+							ctx[k] = v
+						}
+						found = append(found, finding{act, r, p, ctx})
 						hit = true
 						break
 					}
@@ -766,15 +990,15 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 	res.Result = Fail
 	seenReason := map[int]bool{}
 	for _, f := range found {
-		doc, err := sp.document(f, reasonsOf)
+		doc, err := sp.document(f, target)
 		if err != nil {
 			return nil, err
 		}
-		if err := sp.recheck(f, doc, reasonsOf); err != nil {
+		if err := sp.recheck(f, doc, target); err != nil {
 			return nil, err
 		}
 		res.Counterexamples = append(res.Counterexamples, doc)
-		for _, rs := range sp.reasons(f, reasonsOf) {
+		for _, rs := range sp.reasons(f, target) {
 			if !seenReason[rs.StatementIndex] {
 				seenReason[rs.StatementIndex] = true
 				res.Reasons = append(res.Reasons, rs)
@@ -783,6 +1007,141 @@ func (sp *space) run(bad func(allowed []bool) bool, reasonsOf int) (*CheckResult
 	}
 	sort.Slice(res.Reasons, func(i, j int) bool { return res.Reasons[i].StatementIndex < res.Reasons[j].StatementIndex })
 	return res, nil
+}
+
+// distinctCallers keeps one caller per class of callers that every
+// statement of group treats alike: of one kind (root, user, role,
+// session, service, ...), the same answer from each statement alone (Allow,
+// without its conditions) for the request, the same side of the account
+// boundary, the same values of the keys the engine derives from the
+// principal that the group's conditions mention.
+func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]string, error) {
+	if sp.kind != ResourcePolicy || len(callers) < 2 {
+		return callers, nil
+	}
+	var derived []string
+	for _, i := range group {
+		for _, c := range sp.stmts[i].s.Conditions {
+			if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(derived, lk) {
+				derived = append(derived, lk)
+			}
+		}
+	}
+	sort.Strings(derived)
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range callers {
+		var b strings.Builder
+		f, err := sp.factsOf(p)
+		if err != nil {
+			return nil, err
+		}
+		// The engine treats kinds of callers apart beyond what statements
+		// match (the root user of the resource's account, services,
+		// service-linked roles): the kind is part of the class.
+		req0 := sp.request(act, r, p, nil, false)
+		pr := f.Principal
+		fmt.Fprintf(&b, "%v|%v|%v|%v|", len(req0.Policies.Identity) > 0, pr.Kind, pr.ServiceLinked, pr.Account == req0.ResourceAccount)
+		for _, i := range group {
+			cp, err := sp.bareStatement(i)
+			if err != nil {
+				return nil, err
+			}
+			q, err := sp.request(act, r, p, cp, false).PrepareWith(f)
+			if err != nil {
+				return nil, fmt.Errorf("analysis: internal: %v", err)
+			}
+			if engine.Authorize(q).Decision == engine.Allowed {
+				b.WriteByte('1')
+			} else {
+				b.WriteByte('0')
+			}
+		}
+		if len(derived) > 0 {
+			pr, _ := engine.ParsePrincipal(p)
+			pc := engine.PrincipalContext(pr)
+			for _, k := range derived {
+				fmt.Fprintf(&b, "|%q", pc[k])
+			}
+		}
+		if k := b.String(); !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// factsOf is what the engine knows of caller p before a request.
+func (sp *space) factsOf(p string) (*engine.Facts, error) {
+	if f, ok := sp.facts[p]; ok {
+		return f, nil
+	}
+	pr, err := engine.ParsePrincipal(p)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
+	}
+	pk := engine.PrincipalContext(pr)
+	f := &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}
+	sp.facts[p] = f
+	return f, nil
+}
+
+// bareStatement is statement i as an Allow without conditions, alone in a
+// policy: whether it applies to a request, conditions aside.
+func (sp *space) bareStatement(i int) (*engine.Policy, error) {
+	if cp, ok := sp.bare[i]; ok {
+		return cp, nil
+	}
+	st := sp.stmts[i]
+	c := *st.s
+	c.Effect, c.Conditions = policy.Allow, nil
+	src := &policy.Policy{File: sp.pols[st.pol].File, Version: sp.pols[st.pol].Version, Statements: []*policy.Statement{&c}}
+	cp, err := engine.Compile(src, sp.polType(), src.File)
+	if err != nil {
+		return nil, err
+	}
+	sp.bare[i] = cp
+	return cp, nil
+}
+
+// accountsMatter reports whether resources of one region may lie in
+// different accounts the statements name: a statement without Resource, a
+// NotResource, "*", or a pattern whose account is not literal. Otherwise
+// every region's resources share the patterns' literal account (or have
+// none, and lie in one the policies do not name).
+func (sp *space) accountsMatter(stmts []int, texts []string) bool {
+	for _, i := range stmts {
+		if s := sp.stmts[i].s; s.Resource == nil || s.NotResource != nil {
+			return true
+		}
+	}
+	for _, t := range texts {
+		if t == "*" {
+			return true
+		}
+		if comps, ok := splitARN(t); ok && strings.ContainsAny(comps[3], "*?$") {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceShape is what of a resource, besides the statements it meets and
+// its account, the engine reads: whether it is an ARN, its service and the
+// start of its resource part (a role's trust policy, a KMS key's policy).
+func resourceShape(r string) string {
+	a, err := arn.Parse(r)
+	if err != nil {
+		return r
+	}
+	kind := ""
+	for _, p := range []string{"role/", "key/", "alias/"} {
+		if strings.HasPrefix(a.Resource, p) {
+			kind = p
+		}
+	}
+	return a.Service + ":" + kind
 }
 
 // document writes finding f as an eval request document embedding policy
@@ -807,18 +1166,14 @@ func (sp *space) documentWith(f finding, p *policy.Policy) (json.RawMessage, err
 	}
 	if len(f.ctx) > 0 {
 		doc.Context = map[string]json.RawMessage{}
-		for _, ks := range sp.keys {
-			v, ok := f.ctx[ks.k.lower]
-			if !ok {
-				continue
-			}
+		for lk, v := range f.ctx {
 			var raw []byte
-			if ks.k.multi {
+			if sp.multi[lk] {
 				raw, _ = json.Marshal(v)
 			} else {
 				raw, _ = json.Marshal(v[0])
 			}
-			doc.Context[ks.k.name] = raw
+			doc.Context[sp.keyName[lk]] = raw
 		}
 	}
 	pj := PolicyJSON(p)
@@ -881,7 +1236,9 @@ func (sp *space) recheck(f finding, doc json.RawMessage, pi int) error {
 	return nil
 }
 
-// reasons lists the Allow statements of policy pi that alone allow f.
+// reasons lists the Allow statements of policy pi that alone allow f; when
+// none does (the root user of the resource's account), one reason with
+// StatementIndex -1 says so.
 func (sp *space) reasons(f finding, pi int) []CheckReason {
 	p := sp.pols[pi]
 	var out []CheckReason
@@ -922,6 +1279,11 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 			desc = fmt.Sprintf("%s allows %s, which the listed access includes", name, what)
 		}
 		out = append(out, CheckReason{Description: desc, StatementIndex: s.Index, StatementID: s.Sid})
+	}
+	if len(out) == 0 {
+		// No statement allows it: the root user of the resource's account,
+		// allowed there unless a policy denies it.
+		out = append(out, CheckReason{StatementIndex: -1, Description: fmt.Sprintf("no statement allows %s on %s for %s: the root user of the resource's account is allowed unless a policy denies it, and the new policy does not deny it", f.action, f.resource, f.principal)})
 	}
 	return out
 }

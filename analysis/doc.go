@@ -47,6 +47,29 @@
 // position) are decided again; the differential test checks that against
 // deciding every principal, action and resource of both worlds.
 //
+// CheckNoNewAccess, CheckAccessNotGranted and CheckNoPublicAccess (check.go,
+// checkspace.go) are IAM Access Analyzer's custom policy checks, decided
+// exactly. The request's action, resource, principal (resource policies)
+// and context keys are unknowns, each split into regions on which every
+// pattern and condition of the policies is constant: actions of the
+// universe (the catalog's, or CheckOptions.Actions) into classes matching
+// the same Action and NotAction patterns; resources by the string solver
+// over the Resource and NotResource patterns read as ARN patterns; callers
+// into the principals and accounts the statements name and one of each kind
+// named nowhere; context keys as AllowedIf splits them. Per action class
+// only the statements that match it are read, resources are grouped by the
+// statements that apply to them, and a group where no Allow of the checked
+// policy applies is decided only for the root user of the resource's
+// account; the engine decides one request per remaining
+// combination. A FAIL's counterexamples are eval request documents decided
+// again through evaldoc (allowed, and for CheckNoNewAccess not allowed by
+// the old policy) before they are reported; the reasons are the Allow
+// statements that alone allow one. Where the procedure is not exact the
+// error is an UnknownError: a policy variable, a key compared by two
+// families, a CanonicalUser or wildcard principal, a resource policy's
+// condition on a key the engine derives from the caller other than exact
+// aws:PrincipalArn or aws:PrincipalAccount values, past the caps.
+//
 // AllowedIf knows nothing of storage or of the world; it reads the policies of an
 // engine.Prepared request and decides with the engine.
 package analysis

@@ -240,7 +240,7 @@ func writeJSON(w io.Writer, v any) error {
 func writeDiffText(w io.Writer, res *analysis.CheckResult, message string) {
 	fmt.Fprintf(w, "%s: %s\n", res.Result, message)
 	if res.Result == analysis.Pass {
-		fmt.Fprintf(w, "proof: no counterexample among the requests decided (%d), one per combination of regions of action, resource, principal and context\n", res.Requests)
+		fmt.Fprintf(w, "proof: the engine decided %d requests, one per class of requests the policies' statements tell apart, none a counterexample; no Allow statement applies to the other classes\n", res.Requests)
 		return
 	}
 	for _, r := range res.Reasons {
