@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,6 +75,9 @@ type CheckOptions struct {
 	// Actions is the universe of actions; nil means every action of the
 	// catalog. Actions the policies name without wildcards are always added.
 	Actions []string
+	// Ctx, when set, stops the check once it is done (cancelled or past
+	// its deadline): the check then returns its error.
+	Ctx context.Context
 }
 
 // Pass and Fail are CheckResult.Result's values.

@@ -938,6 +938,11 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				if hit {
 					break
 				}
+				if sp.opt.Ctx != nil {
+					if err := sp.opt.Ctx.Err(); err != nil {
+						return nil, err
+					}
+				}
 				budget -= combos
 				if budget < 0 {
 					return nil, unknownf("more than %d requests to decide (the cap)", sp.opt.MaxCombinations)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -17,9 +18,9 @@ import (
 // analysis/check.go) the Check* operations call. An UNKNOWN answer is an
 // error that wraps *analysis.UnknownError.
 type policyChecks interface {
-	NoNewAccess(existing, updated *policy.Policy, identity bool) (*checkAnswer, error)
-	AccessNotGranted(p *policy.Policy, identity bool, actions, resources []string) (*checkAnswer, error)
-	NoPublicAccess(p *policy.Policy, resourceType string) (*checkAnswer, error)
+	NoNewAccess(ctx context.Context, existing, updated *policy.Policy, identity bool) (*checkAnswer, error)
+	AccessNotGranted(ctx context.Context, p *policy.Policy, identity bool, actions, resources []string) (*checkAnswer, error)
+	NoPublicAccess(ctx context.Context, p *policy.Policy, resourceType string) (*checkAnswer, error)
 }
 
 // checkAnswer is a check's result: PASS or FAIL, and the statements that
@@ -59,16 +60,16 @@ func fromAnalysis(r *analysis.CheckResult, err error) (*checkAnswer, error) {
 	return a, nil
 }
 
-func (analysisChecks) NoNewAccess(existing, updated *policy.Policy, identity bool) (*checkAnswer, error) {
-	return fromAnalysis(analysis.CheckNoNewAccess(existing, updated, kindOf(identity), analysis.CheckOptions{}))
+func (analysisChecks) NoNewAccess(ctx context.Context, existing, updated *policy.Policy, identity bool) (*checkAnswer, error) {
+	return fromAnalysis(analysis.CheckNoNewAccess(existing, updated, kindOf(identity), analysis.CheckOptions{Ctx: ctx}))
 }
 
-func (analysisChecks) AccessNotGranted(p *policy.Policy, identity bool, actions, resources []string) (*checkAnswer, error) {
-	return fromAnalysis(analysis.CheckAccessNotGranted(p, kindOf(identity), actions, resources, analysis.CheckOptions{}))
+func (analysisChecks) AccessNotGranted(ctx context.Context, p *policy.Policy, identity bool, actions, resources []string) (*checkAnswer, error) {
+	return fromAnalysis(analysis.CheckAccessNotGranted(p, kindOf(identity), actions, resources, analysis.CheckOptions{Ctx: ctx}))
 }
 
-func (analysisChecks) NoPublicAccess(p *policy.Policy, resourceType string) (*checkAnswer, error) {
-	return fromAnalysis(analysis.CheckNoPublicAccess(p, resourceType, analysis.CheckOptions{}))
+func (analysisChecks) NoPublicAccess(ctx context.Context, p *policy.Policy, resourceType string) (*checkAnswer, error) {
+	return fromAnalysis(analysis.CheckNoPublicAccess(p, resourceType, analysis.CheckOptions{Ctx: ctx}))
 }
 
 // checkResponse is the response of each Check* operation (botocore:
@@ -115,6 +116,8 @@ func answer(messages [2]string, a *checkAnswer, err error) (any, *aaError) {
 	switch {
 	case errors.As(err, &ue):
 		return nil, aaErrorf("UnprocessableEntityException", "iamgate could not decide this check (UNKNOWN): %s. It is neither PASS nor FAIL.", ue.Construct)
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return nil, aaErrorf("ThrottlingException", "The check did not finish in the time iamgate gives one (serve --analysis-timeout): try a smaller policy.")
 	case errors.Is(err, analysis.ErrCheckInput):
 		return nil, aaErrorf("InvalidParameterException", "%v", err)
 	case err != nil:
@@ -211,7 +214,9 @@ func (s *Server) checkNoNewAccess(c *api.Call, r *http.Request, body []byte) (an
 		return nil, fromQuery(qe)
 	}
 	defer release()
-	a, err := checks.NoNewAccess(existing, updated, req["policyType"] == "IDENTITY_POLICY")
+	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
+	defer cancel()
+	a, err := checks.NoNewAccess(ctx, existing, updated, req["policyType"] == "IDENTITY_POLICY")
 	return answer(checkMessages["CheckNoNewAccess"], a, err)
 }
 
@@ -311,7 +316,9 @@ func (s *Server) checkAccessNotGranted(c *api.Call, r *http.Request, body []byte
 		return nil, fromQuery(qe)
 	}
 	defer release()
-	a, err := checks.AccessNotGranted(p, req["policyType"] == "IDENTITY_POLICY", actions, resources)
+	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
+	defer cancel()
+	a, err := checks.AccessNotGranted(ctx, p, req["policyType"] == "IDENTITY_POLICY", actions, resources)
 	key := "CheckAccessNotGranted:both"
 	switch {
 	case len(resources) == 0:
@@ -349,6 +356,8 @@ func (s *Server) checkNoPublicAccess(c *api.Call, r *http.Request, body []byte) 
 		return nil, fromQuery(qe)
 	}
 	defer release()
-	a, err := checks.NoPublicAccess(p, req["resourceType"])
+	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
+	defer cancel()
+	a, err := checks.NoPublicAccess(ctx, p, req["resourceType"])
 	return answer(checkMessages["CheckNoPublicAccess"], a, err)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/iamgate/iamgate/store/sqlite"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -601,6 +602,26 @@ func TestAccessAnalyzerChecksOfAnalysis(t *testing.T) {
 		aaJSON(t, map[string]string{"existingPolicyDocument": existing, "newPolicyDocument": readTestdata(t, "home-folder-policy.json"), "policyType": "IDENTITY_POLICY"}))
 	if line := rep.errorLine(t); !strings.HasPrefix(line, "Unprocessable Entity UnprocessableEntityException iamgate could not decide this check (UNKNOWN): ") {
 		t.Fatalf("UNKNOWN: %s", line)
+	}
+}
+
+// A check past the server's time bound (serve --analysis-timeout) stops and
+// is answered ThrottlingException (429, in each Check operation's model),
+// never PASS; the slot it held is free for the next.
+func TestAccessAnalyzerCheckTimeout(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "iamgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := startEnvWith(t, st, func(c *server.Config) { c.AnalysisTimeout = time.Nanosecond })
+	existing, updated := readTestdata(t, "existing-policy.json"), readTestdata(t, "new-policy.json")
+	for range 3 {
+		rep := e.aaCall(t, e.admin, "us-east-1", "/policy/check-no-new-access",
+			aaJSON(t, map[string]string{"existingPolicyDocument": existing, "newPolicyDocument": updated, "policyType": "IDENTITY_POLICY"}))
+		if line := rep.errorLine(t); !strings.HasPrefix(line, "Too Many Requests ThrottlingException The check did not finish") {
+			t.Fatalf("a check past its time: %s", line)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/policy"
 )
@@ -31,10 +32,12 @@ func (s stubChecks) answer() (*checkAnswer, error) {
 	return a, nil
 }
 
-func (s stubChecks) NoNewAccess(*policy.Policy, *policy.Policy, bool) (*checkAnswer, error) {
+func (s stubChecks) NoNewAccess(context.Context, *policy.Policy, *policy.Policy, bool) (*checkAnswer, error) {
 	return s.answer()
 }
-func (s stubChecks) AccessNotGranted(*policy.Policy, bool, []string, []string) (*checkAnswer, error) {
+func (s stubChecks) AccessNotGranted(context.Context, *policy.Policy, bool, []string, []string) (*checkAnswer, error) {
 	return s.answer()
 }
-func (s stubChecks) NoPublicAccess(*policy.Policy, string) (*checkAnswer, error) { return s.answer() }
+func (s stubChecks) NoPublicAccess(context.Context, *policy.Policy, string) (*checkAnswer, error) {
+	return s.answer()
+}
