@@ -129,6 +129,13 @@ type external struct {
 	cat     *catalog.Catalog
 	acts    *actionCache
 	fresh   []string // account IDs the world does not hold, for fresh reps
+	// ownPaths are, by org-paths key (lower case), the values the current
+	// resource's policies compare it with that lie under the world's
+	// organization: the zone constraint denies them for a principal
+	// (source) outside it. Denying every path under the organization
+	// instead would split the key's regions into ones no single IAM
+	// operator writes; values the policies do not name behave alike.
+	ownPaths map[string][]string
 }
 
 // External reports every principal outside the zone of trust that a
@@ -321,6 +328,7 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 	if c := partialAccountWildcard(all); c != "" {
 		return []*Finding{{Kind: FindingUnknown, Resource: resARN, Principal: "*", Actions: []string{}, Construct: c}}, nil
 	}
+	e.ownPaths = ownOrgPaths(all, e.orgID)
 	reps := e.representatives(own, anyone, named, mentioned)
 	for _, f := range federated {
 		reps = append(reps, &rep{principal: f, caller: f})
@@ -460,6 +468,17 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 		has[k] = true
 	}
 	unknown := relevantUnknown(plain, action)
+	if r.anonymous || r.service {
+		// Keys of an IAM principal: an anonymous caller or a service has
+		// none of them (they are absent, not unknown).
+		var keep []string
+		for _, k := range unknown {
+			if !isPrincipalKey(k) {
+				keep = append(keep, k)
+			}
+		}
+		unknown = keep
+	}
 	if r.root {
 		for _, k := range principalIdentityKeys {
 			if has[strings.ToLower(k)] {
@@ -500,6 +519,11 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 			return nil, nil, fmt.Errorf("analysis: %s %s %s: the witness of alternative %d is not allowed by the engine", r.principal, action, resource, i+1)
 		}
 	}
+	for _, wit := range res.Witnesses {
+		if err := e.outsideZone(own, r, wit, mode); err != nil {
+			return nil, nil, err
+		}
+	}
 	if mode == modeNoSource {
 		// The source keys are absent: say so in the formula.
 		for i := range res.AllowedIf {
@@ -515,6 +539,74 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 		return nil, nil, fmt.Errorf("%s %s %s: %w", r.principal, action, resource, err)
 	}
 	return res.AllowedIf, wit, nil
+}
+
+// ownOrgPaths collects the values under the organization that the
+// statements compare the org-paths keys with.
+func ownOrgPaths(stmts []*policy.Statement, orgID string) map[string][]string {
+	out := map[string][]string{}
+	if orgID == "" {
+		return out
+	}
+	for _, s := range stmts {
+		for _, c := range s.Conditions {
+			lk := strings.ToLower(c.Key)
+			if lk != "aws:principalorgpaths" && lk != "aws:sourceorgpaths" {
+				continue
+			}
+			for _, v := range c.Texts() {
+				if strings.HasPrefix(v, orgID+"/") {
+					out[lk] = append(out[lk], v)
+				}
+			}
+		}
+	}
+	for k, v := range out {
+		v = dedupe(v)
+		sort.Strings(v)
+		out[k] = v
+	}
+	return out
+}
+
+// outsideZone checks that a witness keeps the principal (the service's
+// source) outside the zone; a witness inside it means the zone constraint
+// did not cover a pattern of the policies, which is UNKNOWN.
+func (e *external) outsideZone(own string, r *rep, wit map[string][]string, mode int) error {
+	inside := func(k string, v []string) error {
+		return unknownf("a witness of %s puts %s = %v inside the zone: a pattern of the policies the zone constraint does not cover", r.principal, k, v)
+	}
+	for k, v := range wit {
+		lk := strings.ToLower(k)
+		for _, x := range v {
+			switch {
+			case lk == "aws:principalorgid" && e.orgID != "" && !e.org[r.account] && x == e.orgID,
+				lk == "aws:principalorgpaths" && e.orgID != "" && !e.org[r.account] && strings.HasPrefix(x, e.orgID+"/"):
+				return inside(k, v)
+			case lk == "aws:principalarn" && r.root:
+				if a, err := arn.Parse(x); err != nil || a.AccountID != r.account {
+					return inside(k, v)
+				}
+			case r.service && mode == modeOutside && (lk == "aws:sourceaccount" || lk == "aws:sourceowner") && e.inZone(own, x):
+				return inside(k, v)
+			case r.service && mode == modeOutside && lk == "aws:sourcearn":
+				if a, err := arn.Parse(x); err == nil && e.inZone(own, a.AccountID) {
+					return inside(k, v)
+				}
+			case r.service && mode == modeOutside && e.q.Zone == ZoneOrganization && e.org[own] &&
+				(lk == "aws:sourceorgid" && x == e.orgID || lk == "aws:sourceorgpaths" && strings.HasPrefix(x, e.orgID+"/")):
+				return inside(k, v)
+			}
+		}
+	}
+	return nil
+}
+
+// isPrincipalKey reports whether a key describes an IAM principal (its
+// account, ARN, organization, tags, type, user ID or name).
+func isPrincipalKey(k string) bool {
+	lk := strings.ToLower(k)
+	return strings.HasPrefix(lk, "aws:principal") || lk == "aws:userid" || lk == "aws:username"
 }
 
 func isSourceKey(k string) bool {
@@ -559,8 +651,8 @@ func (e *external) constraint(own string, r *rep, has, mentioned map[string]bool
 			if has["aws:sourceorgid"] {
 				deny(map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": e.orgID}})
 			}
-			if has["aws:sourceorgpaths"] {
-				deny(map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:SourceOrgPaths": e.orgID + "/*"}})
+			if pats := e.ownPaths["aws:sourceorgpaths"]; len(pats) > 0 {
+				deny(map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:SourceOrgPaths": pats}})
 			}
 		}
 		// Neither source key: the confused-deputy case, reported apart.
@@ -581,8 +673,8 @@ func (e *external) constraint(own string, r *rep, has, mentioned map[string]bool
 			if has["aws:principalorgid"] {
 				deny(map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": e.orgID}})
 			}
-			if has["aws:principalorgpaths"] {
-				deny(map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:PrincipalOrgPaths": e.orgID + "/*"}})
+			if pats := e.ownPaths["aws:principalorgpaths"]; len(pats) > 0 {
+				deny(map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:PrincipalOrgPaths": pats}})
 			}
 		}
 		if r.root && has["aws:principalarn"] {
