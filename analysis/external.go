@@ -105,6 +105,14 @@ var allowAllPolicy = func() *engine.Policy {
 	return cp
 }()
 
+// AnyService is the service principal that stands, for a statement that
+// names anyone, for every service the policies do not name (their text
+// does not hold its name): "*" lets services act too.
+const (
+	AnyService           = "iamgate-any-service.amazonaws.com"
+	AnyServiceRepresents = "any AWS service principal the policies do not name"
+)
+
 // rep is a principal outside the zone that stands for a class of them.
 type rep struct {
 	principal  string // as reported
@@ -329,7 +337,7 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 		return []*Finding{{Kind: FindingUnknown, Resource: resARN, Principal: "*", Actions: []string{}, Construct: c}}, nil
 	}
 	e.ownPaths = ownOrgPaths(all, e.orgID)
-	reps := e.representatives(own, anyone, named, mentioned)
+	reps := e.representatives(own, anyone, named, mentioned, strings.Join(texts, "\n"))
 	for _, f := range federated {
 		reps = append(reps, &rep{principal: f, caller: f})
 	}
@@ -799,13 +807,13 @@ func (e *external) caller(p string) (*world.Caller, error) {
 // representatives lists the principals outside the zone that stand for
 // every one the policy can allow: each account the policies name (its
 // root, for any principal of it), each user or role they name, the
-// services they name; and, when a statement names anyone, anonymous, an
-// account the world does not hold and the policies do not name, and (for
+// services they name; and, when a statement names anyone, anonymous, a
+// service the policies do not name (AnyService), an account the world does not hold and the policies do not name, and (for
 // the account zone) an account of each OU of the organization that the
 // policies do not name. Accounts the policies do not name are told apart
 // only by the organization keys, which the world gives for its accounts
 // and the analysis leaves unknown (outside the organization) for others.
-func (e *external) representatives(own string, anyone bool, n *named, mentioned map[string]bool) []*rep {
+func (e *external) representatives(own string, anyone bool, n *named, mentioned map[string]bool, texts string) []*rep {
 	var out []*rep
 	seen := map[string]bool{}
 	addRoot := func(acct, represents string) {
@@ -838,6 +846,9 @@ func (e *external) representatives(own string, anyone bool, n *named, mentioned 
 	}
 	if anyone {
 		out = append(out, &rep{principal: "*", caller: "anonymous", anonymous: true, represents: "anonymous (unauthenticated) callers"})
+		if !strings.Contains(texts, AnyService) {
+			out = append(out, &rep{principal: AnyService, caller: AnyService, service: true, represents: AnyServiceRepresents})
+		}
 		for _, f := range e.fresh {
 			if !mentioned[f] {
 				addRoot(f, "any account outside the zone that the policies do not name")
