@@ -422,7 +422,6 @@ func (e *external) decideClass(own string, r *rep, cls []string, resource string
 			return err
 		case f != nil:
 			report(FindingConfusedDeputy, f, wit, "")
-			return nil
 		}
 	}
 	f, wit, err := e.decide(own, r, cls[0], resource, mentioned, modeOutside)
@@ -470,10 +469,22 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 	if err != nil {
 		return nil, nil, err
 	}
-	mentionedKeys, _ := MentionedKeys(plain)
+	// The keys of the statements that apply to the action (others cannot
+	// change the decision).
 	has := map[string]bool{}
-	for _, k := range mentionedKeys {
-		has[k] = true
+	for _, k := range relevantKeys(plain, action, true) {
+		has[strings.ToLower(k)] = true
+	}
+	if r.service && mode == modeOutside {
+		named := false
+		for _, k := range sourceKeys {
+			named = named || has[strings.ToLower(k)]
+		}
+		if !named {
+			// The same request as without the source keys: the
+			// confused-deputy answer is the whole answer.
+			return nil, nil, nil
+		}
 	}
 	unknown := relevantUnknown(plain, action)
 	if r.anonymous || r.service {
