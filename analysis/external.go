@@ -333,6 +333,26 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 		}
 	}
 	all := append(append([]*policy.Statement(nil), doc.Statements...), rcpStmts...)
+	// A user, role or service a Deny (or an RCP, or a NotPrincipal) names
+	// is told apart from the others: it stands for itself, where an Allow
+	// can admit it (by anyone or its account).
+	for _, s := range all {
+		for _, pr := range []*policy.Principal{s.Principal, s.NotPrincipal} {
+			if pr == nil {
+				continue
+			}
+			if anyone {
+				for _, v := range pr.Service {
+					named.services[v.Text] = true
+				}
+			}
+			for _, v := range pr.AWS {
+				if a, err := arn.Parse(v.Text); err == nil && a.Resource != "root" && arn.IsAccountID(a.AccountID) && (anyone || named.accounts[a.AccountID]) {
+					named.arns[v.Text] = true
+				}
+			}
+		}
+	}
 	if c := partialAccountWildcard(all); c != "" {
 		return []*Finding{{Kind: FindingUnknown, Resource: resARN, Principal: "*", Actions: []string{}, Construct: c}}, nil
 	}

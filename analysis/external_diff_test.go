@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -279,8 +280,10 @@ func bruteCovers(w *world.World, p string, mentioned map[string]bool, texts stri
 			out.unknown = true
 			continue
 		}
-		match := f.Principal == p || (p == "anonymous" && f.Principal == "*") || (root && f.Principal == "arn:aws:iam::"+acct+":root" && (f.Represents == "" || !mentioned[acct]))
-		if !match && root && !mentioned[acct] && f.Represents != "" && f.Principal != "*" {
+		// ... unless a Principal element names it: then it stands for itself.
+		own := root && !strings.HasSuffix(p, ":root") && (mentioned[p] || mentioned[roleKey(p)])
+		match := f.Principal == p || (p == "anonymous" && f.Principal == "*") || (root && !own && f.Principal == "arn:aws:iam::"+acct+":root" && (f.Represents == "" || !mentioned[acct]))
+		if !match && root && !own && !mentioned[acct] && f.Represents != "" && f.Principal != "*" {
 			a := w.Accounts[acct]
 			switch {
 			case a == nil:
@@ -343,6 +346,26 @@ func bruteMentioned(t *testing.T, w *world.World, record string) (map[string]boo
 	for _, s := range texts {
 		for _, m := range accountIDs.FindAllString(s, -1) {
 			out[m] = true
+		}
+	}
+	// The users and roles Principal elements name (as themselves and as
+	// roleKey spells a role).
+	var stmts []*policy.Statement
+	if req.Policies.Resource != nil && req.Policies.Resource.Source != nil {
+		stmts = append(stmts, req.Policies.Resource.Source.Statements...)
+	}
+	for _, l := range req.Policies.RCP {
+		for _, p := range l {
+			stmts = append(stmts, p.Source.Statements...)
+		}
+	}
+	for _, st := range stmts {
+		for _, pr := range []*policy.Principal{st.Principal, st.NotPrincipal} {
+			if pr != nil {
+				for _, v := range pr.AWS {
+					out[v.Text], out[roleKey(v.Text)] = true, true
+				}
+			}
 		}
 	}
 	return out, strings.Join(texts, "\n")
