@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamgate/iamgate/arn"
@@ -182,7 +184,12 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 			e.fresh = append(e.fresh, id)
 		}
 	}
-	var out []*Finding
+	type job struct {
+		own, arn string
+		doc      *policy.Policy
+		trust    bool
+	}
+	var jobs []job
 	for _, id := range sortedKeys(x.w.Accounts) {
 		a := x.w.Accounts[id]
 		for _, ra := range sortedKeys(a.Resources) {
@@ -191,11 +198,7 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 				continue
 			}
 			e.docs[r.Policy.Policy()] = r.Policy.JSON
-			fs, err := e.resource(id, r.ARN, r.Policy.Policy(), false)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, fs...)
+			jobs = append(jobs, job{id, r.ARN, r.Policy.Policy(), false})
 		}
 		for _, n := range sortedKeys(a.Roles) {
 			ro := a.Roles[n]
@@ -203,12 +206,45 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 				continue
 			}
 			e.docs[ro.Trust.Policy()] = ro.Trust.JSON
-			fs, err := e.resource(id, ro.ARN(), ro.Trust.Policy(), true)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, fs...)
+			jobs = append(jobs, job{id, ro.ARN(), ro.Trust.Policy(), true})
 		}
+	}
+	// The resources are independent: one worker per CPU decides them,
+	// each with its own caller cache (docs is only read from here on).
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(jobs) {
+		workers = len(jobs)
+	}
+	results := make([][]*Finding, len(jobs))
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		we := *e
+		we.callers = map[string]*world.Caller{}
+		wg.Add(1)
+		go func(e *external) {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				j := jobs[i]
+				results[i], errs[i] = e.resource(j.own, j.arn, j.doc, j.trust)
+				if errs[i] != nil {
+					return
+				}
+			}
+		}(&we)
+	}
+	wg.Wait()
+	var out []*Finding
+	for i := range jobs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
