@@ -136,6 +136,18 @@ func diffExternal(t *testing.T, name string, w *world.World, alphabet []extKey, 
 			t.Fatalf("%s %s: %v", name, zone, err)
 		}
 		st.findings += len(fs)
+		for _, f := range fs {
+			if f.Kind == FindingUnknown {
+				continue
+			}
+			data, err := json.Marshal(f.Witness)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := CheckWitness(data); err != nil {
+				t.Fatalf("%s %s: %s %s: %v", name, zone, f.Resource, f.Principal, err)
+			}
+		}
 		e := &external{w: w, q: ExternalQuery{Zone: zone}, org: map[string]bool{}}
 		if w.Organization != nil {
 			for id, a := range w.Accounts {
