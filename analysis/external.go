@@ -1060,7 +1060,9 @@ func (e *external) underResources(resARN string, doc *policy.Policy, allows []*p
 
 // actionClasses splits actions into classes that every statement matches
 // alike (by Action or NotAction), in order: the engine decides the actions
-// of a class alike, so one decision per class is exact.
+// of a class alike (they are of one service, so the world gathers the same
+// keys, kms:CallerAccount for every kms: action), so one decision per class
+// is exact.
 func actionClasses(actions []string, stmts, rcp []*policy.Statement) [][]string {
 	all := append(append([]*policy.Statement(nil), stmts...), rcp...)
 	idx := map[string]int{}
@@ -1074,8 +1076,8 @@ func actionClasses(actions []string, stmts, rcp []*policy.Statement) [][]string 
 			}
 		}
 		k := string(sig)
-		if strings.HasPrefix(strings.ToLower(a), "kms:") || strings.EqualFold(a, noPermissionAction) {
-			k += "\x00" + strings.ToLower(a) // rules by name: decide alone
+		if strings.EqualFold(a, noPermissionAction) {
+			k += "\x00" + strings.ToLower(a) // a rule by name: decide alone
 		}
 		if i, ok := idx[k]; ok {
 			out[i] = append(out[i], a)
@@ -1160,6 +1162,12 @@ func (c *actionCache) actionsFor(cat *catalog.Catalog, resource string, allows [
 		}
 	}
 	if len(out) == 0 {
+		// Of the resource's service only: a class of actions is of one
+		// service (actionClasses).
+		svc := ""
+		if err == nil {
+			svc = a.Service + ":"
+		}
 		for _, s := range allows {
 			if s.Action == nil {
 				continue
@@ -1167,9 +1175,11 @@ func (c *actionCache) actionsFor(cat *catalog.Catalog, resource string, allows [
 			for _, p := range s.Action.Texts() {
 				if ex := cat.Expand(p); len(ex) > 0 {
 					for _, x := range ex {
-						out = append(out, x.FullName())
+						if n := x.FullName(); strings.HasPrefix(strings.ToLower(n), strings.ToLower(svc)) {
+							out = append(out, n)
+						}
 					}
-				} else if !strings.ContainsAny(p, "*?") {
+				} else if !strings.ContainsAny(p, "*?") && strings.HasPrefix(strings.ToLower(p), strings.ToLower(svc)) {
 					out = append(out, p)
 				}
 			}
