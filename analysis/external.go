@@ -72,7 +72,7 @@ type Finding struct {
 	// Represents says, for a principal the analysis made up, what it
 	// stands for (an account outside the zone that the policies do not
 	// name, ...).
-	Represents string `json:",omitempty"`
+	Represents string
 	// Actions are the actions allowed under AllowedIf, sorted.
 	Actions []string
 	// AllowedIf holds exactly for the values of the unknown keys for which
@@ -394,7 +394,13 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 	}
 	e.ownPaths = ownOrgPaths(all, e.orgID)
 	reps := e.representatives(own, anyone, named, mentioned, strings.Join(texts, "\n"))
-	for _, f := range federated {
+	var unknowns []*Finding
+	for _, f := range dedupe(federated) {
+		if _, err := e.caller(f); err != nil {
+			unknowns = append(unknowns, &Finding{Kind: FindingUnknown, Resource: resARN, Principal: f, Actions: []string{},
+				Construct: fmt.Sprintf("a Federated principal the engine does not take as a caller: %v", err)})
+			continue
+		}
 		reps = append(reps, &rep{principal: f, caller: f})
 	}
 	// Representative resources: the resource and what under it the
@@ -446,7 +452,7 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 			}
 		}
 	}
-	out := make([]*Finding, 0, len(order))
+	out := unknowns
 	for _, k := range order {
 		f := groups[k].f
 		f.Actions = dedupe(f.Actions)
@@ -901,8 +907,10 @@ func (e *external) representatives(own string, anyone bool, n *named, mentioned 
 		caller := t
 		if e.w.Accounts[a.AccountID] != nil {
 			if _, err := e.w.Caller(t); err != nil {
-				// A principal the world does not hold in an account it
-				// does: it stands as that account's external user.
+				// A user or role the world does not hold, in an account
+				// it does: no one is that principal (AWS turns the
+				// Principal of a deleted role into its unique ID), so it
+				// can be allowed nothing.
 				continue
 			}
 		}
