@@ -62,6 +62,11 @@ func checkWitnesses(t *testing.T, w *world.World, zone string, fs []*analysis.Fi
 		if own == "" {
 			t.Errorf("%s: witness without resource account", f.Resource)
 		}
+		// A federated user is vouched for by an identity provider outside
+		// AWS, wherever the provider resource lives: outside the zone.
+		if strings.Contains(f.Witness.Principal, ":saml-provider/") || strings.Contains(f.Witness.Principal, ":oidc-provider/") {
+			continue
+		}
 		if p.Account == own || (zone != analysis.ZoneAccount && sameOrg(w, own, p.Account)) {
 			t.Errorf("%s: witness principal %s is inside the zone", f.Resource, f.Witness.Principal)
 		}
@@ -153,6 +158,10 @@ func TestExternalOrganizationTraps(t *testing.T) {
 			{"arn:aws:iam::111111111111:role/trust-external-id", other, analysis.FindingExternal, `sts:ExternalId StringEquals "x-123"`, "sts:AssumeRole"},
 			{"arn:aws:iam::111111111111:role/trust-open", other, analysis.FindingExternal, "", "sts:AssumeRole"},
 			{"arn:aws:iam::111111111111:role/trust-in-org", dev, "", "", ""},
+			// Federated users: a SAML provider's and a web identity
+			// provider's, outside the zone whatever the provider's account.
+			{"arn:aws:iam::111111111111:role/trust-saml", "arn:aws:iam::111111111111:saml-provider/corp", analysis.FindingExternal, "", "sts:AssumeRoleWithSAML"},
+			{"arn:aws:iam::111111111111:role/trust-web", "accounts.google.com", analysis.FindingExternal, `accounts.google.com:aud StringEquals "app-1"`, "sts:AssumeRoleWithWebIdentity"},
 			// Services: without source keys a confused deputy; pinned to the
 			// account by aws:SourceArn none; an outside source account a
 			// finding on that condition.
@@ -207,7 +216,7 @@ func TestExternalOrganizationTraps(t *testing.T) {
 		}
 		// No finding names a principal inside the zone.
 		for _, f := range fs {
-			if a, err := arn.Parse(f.Principal); err == nil && arn.IsAccountID(a.AccountID) {
+			if a, err := arn.Parse(f.Principal); err == nil && arn.IsAccountID(a.AccountID) && !strings.Contains(a.Resource, "-provider/") {
 				own := "111111111111"
 				if a.AccountID == own || (zone == analysis.ZoneOrganization && sameOrg(w, own, a.AccountID)) {
 					t.Errorf("%s: finding for %s, inside the zone", zone, f.Principal)
