@@ -13,12 +13,20 @@ import (
 // the command and the figures.
 func BenchmarkScaleExternal(b *testing.B) {
 	_, x, cfg := scaleWorld(b)
-	for _, zone := range []string{analysis.ZoneOrganization, analysis.ZoneAccount} {
-		b.Run(zone, func(b *testing.B) {
+	for _, bc := range []struct {
+		name, zone string
+		noCheck    bool
+	}{
+		{"organization", analysis.ZoneOrganization, false},
+		{"account", analysis.ZoneAccount, false},
+		{"account-no-evaldoc-check", analysis.ZoneAccount, true},
+	} {
+		zone := bc.zone
+		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var n int
 			for i := 0; i < b.N; i++ {
-				fs, err := x.External(analysis.ExternalQuery{Zone: zone, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+				fs, err := x.External(analysis.ExternalQuery{Zone: zone, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NoEvaldocCheck: bc.noCheck})
 				if err != nil {
 					b.Fatal(err)
 				}
