@@ -129,6 +129,7 @@ type rep struct {
 	service    bool
 	anonymous  bool
 	inWorld    bool // an account the world holds (its org keys are known)
+	federated  bool // a web identity or SAML user
 }
 
 type external struct {
@@ -340,6 +341,9 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 			for _, v := range s.Principal.Federated {
 				federated = append(federated, v.Text)
 			}
+			for _, v := range s.Principal.CanonicalUser {
+				federated = append(federated, v.Text)
+			}
 		}
 	}
 	if len(allows) == 0 {
@@ -402,10 +406,10 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 	for _, f := range dedupe(federated) {
 		if _, err := e.caller(f); err != nil {
 			unknowns = append(unknowns, &Finding{Kind: FindingUnknown, Resource: resARN, Principal: f, Actions: []string{},
-				Construct: fmt.Sprintf("a Federated principal the engine does not take as a caller: %v", err)})
+				Construct: fmt.Sprintf("a Federated or CanonicalUser principal the engine does not take as a caller: %v", err)})
 			continue
 		}
-		reps = append(reps, &rep{principal: f, caller: f})
+		reps = append(reps, &rep{principal: f, caller: f, federated: true})
 	}
 	// Representative resources: the resource and what under it the
 	// policy's Allow statements name.
@@ -553,9 +557,10 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 		}
 	}
 	unknown := relevantUnknown(plain, action)
-	if r.anonymous || r.service {
-		// Keys of an IAM principal: an anonymous caller or a service has
-		// none of them (they are absent, not unknown).
+	if r.anonymous || r.service || r.federated {
+		// Keys of an IAM principal: an anonymous caller, a service or a
+		// federated user before its session has none of them (they are
+		// absent, not unknown).
 		var keep []string
 		for _, k := range unknown {
 			if !isPrincipalKey(k) {
@@ -987,7 +992,7 @@ func admitsRep(allows []*policy.Statement, r *rep) bool {
 			return true
 		}
 		if s.Principal != nil && !r.service && r.account == "" {
-			for _, v := range s.Principal.Federated {
+			for _, v := range append(append([]policy.Value(nil), s.Principal.Federated...), s.Principal.CanonicalUser...) {
 				if v.Text == r.principal {
 					return true
 				}
