@@ -83,8 +83,9 @@ type Finding struct {
 	// the engine allows each action (always, or conditions such as
 	// sts:ExternalId or aws:SourceVpce).
 	AllowedIf Formula
-	// Witness is an eval request document (package evaldoc) for the first
-	// action, with a principal outside the zone, that the engine decides
+	// Witness is an eval request document (package evaldoc) for one of
+	// the actions (and one resource of those the policy governs), with a
+	// principal outside the zone, that evaldoc and the engine decide
 	// allowed; nil for an unknown finding.
 	Witness *evaldoc.Document
 	// Construct names what the analysis cannot decide (Kind unknown).
@@ -128,7 +129,6 @@ type rep struct {
 	root       bool   // an account root standing for any principal of it
 	service    bool
 	anonymous  bool
-	inWorld    bool // an account the world holds (its org keys are known)
 	federated  bool // a web identity or SAML user
 }
 
@@ -423,15 +423,25 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 	}
 	groups := map[string]*group{}
 	var order []string
-	add := func(kind string, r *rep, action, resource string, f Formula, wit *evaldoc.Document, construct string) {
+	// A finding's witness is made (and checked) once, by the decision
+	// that opens its group.
+	add := func(kind string, r *rep, action string, f Formula, wit witnessFunc, construct string) error {
 		k := kind + "\x00" + r.principal + "\x00" + f.Key() + "\x00" + construct
 		g, ok := groups[k]
 		if !ok {
-			g = &group{f: &Finding{Kind: kind, Resource: resARN, Principal: r.principal, Represents: r.represents, AllowedIf: f, Witness: wit, Construct: construct}}
+			g = &group{f: &Finding{Kind: kind, Resource: resARN, Principal: r.principal, Represents: r.represents, AllowedIf: f, Construct: construct}}
+			if wit != nil {
+				doc, err := wit()
+				if err != nil {
+					return err
+				}
+				g.f.Witness = doc
+			}
 			groups[k] = g
 			order = append(order, k)
 		}
 		g.f.Actions = append(g.f.Actions, action)
+		return nil
 	}
 	for _, res := range resources {
 		var actions []string
@@ -474,11 +484,15 @@ var trustActions = []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:Ass
 
 // decideClass decides one class of actions for one representative and
 // reports each action of the class under the answer.
-func (e *external) decideClass(own string, r *rep, cls []string, resource string, mentioned map[string]bool, add func(string, *rep, string, string, Formula, *evaldoc.Document, string)) error {
-	report := func(kind string, f Formula, wit *evaldoc.Document, construct string) {
+func (e *external) decideClass(own string, r *rep, cls []string, resource string, mentioned map[string]bool,
+	add func(string, *rep, string, Formula, witnessFunc, string) error) error {
+	report := func(kind string, f Formula, wit witnessFunc, construct string) error {
 		for _, a := range cls {
-			add(kind, r, a, resource, f, wit, construct)
+			if err := add(kind, r, a, f, wit, construct); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
 	if r.service {
 		// Without aws:SourceArn and aws:SourceAccount: a confused deputy.
@@ -486,26 +500,30 @@ func (e *external) decideClass(own string, r *rep, cls []string, resource string
 		var ue *UnknownError
 		switch {
 		case errors.As(err, &ue):
-			report(FindingUnknown, nil, nil, ue.Construct)
-			return nil
+			return report(FindingUnknown, nil, nil, ue.Construct)
 		case err != nil:
 			return err
 		case f != nil:
-			report(FindingConfusedDeputy, f, wit, "")
+			if err := report(FindingConfusedDeputy, f, wit, ""); err != nil {
+				return err
+			}
 		}
 	}
 	f, wit, err := e.decide(own, r, cls[0], resource, mentioned, modeOutside)
 	var ue *UnknownError
 	switch {
 	case errors.As(err, &ue):
-		report(FindingUnknown, nil, nil, ue.Construct)
+		return report(FindingUnknown, nil, nil, ue.Construct)
 	case err != nil:
 		return err
 	case f != nil:
-		report(FindingExternal, f, wit, "")
+		return report(FindingExternal, f, wit, "")
 	}
 	return nil
 }
+
+// witnessFunc makes a decision's witness document (and checks it).
+type witnessFunc func() (*evaldoc.Document, error)
 
 const (
 	modeOutside  = iota // the principal (or the service's source) outside the zone
@@ -519,7 +537,7 @@ const (
 // keys that would put the principal (the service's source) inside the
 // zone. The witness is re-decided without the constraint, through
 // evaldoc.
-func (e *external) decide(own string, r *rep, action, resource string, mentioned map[string]bool, mode int) (Formula, *evaldoc.Document, error) {
+func (e *external) decide(own string, r *rep, action, resource string, mentioned map[string]bool, mode int) (Formula, witnessFunc, error) {
 	c, err := e.caller(r.caller)
 	if err != nil {
 		return nil, nil, err
@@ -624,9 +642,12 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 			}
 		}
 	}
-	wit, err := e.witness(req, plain.WithContext(res.Witnesses[0], res.Unknown))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s %s %s: %w", r.principal, action, resource, err)
+	wit := func() (*evaldoc.Document, error) {
+		doc, err := e.witness(req, plain.WithContext(res.Witnesses[0], res.Unknown))
+		if err != nil {
+			return nil, fmt.Errorf("%s %s %s: %w", r.principal, action, resource, err)
+		}
+		return doc, nil
 	}
 	return res.AllowedIf, wit, nil
 }
@@ -906,7 +927,7 @@ func (e *external) representatives(own string, anyone bool, n *named, mentioned 
 			return
 		}
 		seen[acct] = true
-		out = append(out, &rep{principal: "arn:aws:iam::" + acct + ":root", caller: "arn:aws:iam::" + acct + ":root", account: acct, root: true, represents: represents, inWorld: e.w.Accounts[acct] != nil})
+		out = append(out, &rep{principal: "arn:aws:iam::" + acct + ":root", caller: "arn:aws:iam::" + acct + ":root", account: acct, root: true, represents: represents})
 	}
 	for _, a := range sortedKeys(mentioned) {
 		addRoot(a, "")
@@ -926,7 +947,7 @@ func (e *external) representatives(own string, anyone bool, n *named, mentioned 
 				continue
 			}
 		}
-		out = append(out, &rep{principal: t, caller: caller, account: a.AccountID, inWorld: e.w.Accounts[a.AccountID] != nil})
+		out = append(out, &rep{principal: t, caller: caller, account: a.AccountID})
 	}
 	for _, s := range sortedKeys(n.services) {
 		out = append(out, &rep{principal: s, caller: s, service: true})
