@@ -547,6 +547,13 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 		return nil, nil, err
 	}
 	req.Action = action
+	if r.account != "" && !r.service && strings.HasPrefix(strings.ToLower(action), "kms:") {
+		// AWS KMS sets kms:CallerAccount for every request; the world
+		// knows it only for its own accounts' callers.
+		if _, ok := req.Context["kms:calleraccount"]; !ok {
+			req.Context["kms:calleraccount"] = []string{r.account}
+		}
+	}
 	pol := &req.Policies
 	pol.Identity, pol.PermissionsBoundary, pol.Session, pol.SCP = nil, nil, nil, nil
 	iam := !r.service && !r.anonymous && r.account != ""
@@ -594,7 +601,11 @@ func (e *external) decide(own string, r *rep, action, resource string, mentioned
 			}
 		}
 	}
-	if mode == modeNoSource {
+	if mode == modeNoSource || !r.service {
+		// The source keys are in a request only when a service makes it
+		// (the IAM User Guide, "AWS global condition context keys",
+		// aws:SourceArn and aws:SourceAccount): absent for an IAM
+		// principal's, an anonymous caller's and a federated user's.
 		var keep []string
 		for _, k := range unknown {
 			if !isSourceKey(k) {
@@ -714,10 +725,11 @@ func (e *external) outsideZone(own string, r *rep, wit map[string][]string, mode
 }
 
 // isPrincipalKey reports whether a key describes an IAM principal (its
-// account, ARN, organization, tags, type, user ID or name).
+// account, ARN, organization, tags, type, user ID or name, the account
+// kms:CallerAccount names).
 func isPrincipalKey(k string) bool {
 	lk := strings.ToLower(k)
-	return strings.HasPrefix(lk, "aws:principal") || lk == "aws:userid" || lk == "aws:username"
+	return strings.HasPrefix(lk, "aws:principal") || lk == "aws:userid" || lk == "aws:username" || lk == "kms:calleraccount"
 }
 
 func isSourceKey(k string) bool {

@@ -73,6 +73,11 @@ func bruteRequest(t *testing.T, w *world.World, principal, action, resource stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	if pp, err := engine.ParsePrincipal(principal); err == nil && pp.Account != "" && strings.HasPrefix(action, "kms:") {
+		if _, ok := req.Context["kms:calleraccount"]; !ok {
+			req.Context["kms:calleraccount"] = []string{pp.Account} // AWS KMS sets it for every request
+		}
+	}
 	p := &req.Policies
 	p.Identity, p.PermissionsBoundary, p.Session, p.SCP = nil, nil, nil, nil
 	if k := c.Kind; k != engine.Anonymous && k != engine.Service {
@@ -422,6 +427,8 @@ func extOrgWorld(t testing.TB, seed int64) *world.World {
 		{"StringEquals": map[string]any{"sts:ExternalId": "x1"}},
 		{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 		{"StringEquals": map[string]any{"aws:PrincipalTag/team": "red"}},
+		{"StringEquals": map[string]any{"kms:CallerAccount": "111111111111"}},
+		{"StringEquals": map[string]any{"kms:CallerAccount": "444444444444"}},
 	}
 	stmt := func(actions []string, resource string) map[string]any {
 		s := map[string]any{"Effect": "Allow", "Action": g.pick(actions)}

@@ -155,6 +155,15 @@ func TestExternalOrganizationTraps(t *testing.T) {
 			{s3("cloudfront-origin"), "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", analysis.FindingUnknown, "never", ""},
 			// A wildcard over part of the account IDs: UNKNOWN, named.
 			{s3("partial-wildcard"), "*", analysis.FindingUnknown, "never", ""},
+			// kms:CallerAccount of the own account keeps a "*" key grant in
+			// (the caller's account is the principal's).
+			{"arn:aws:kms:us-east-1:111111111111:key/through-s3", fresh, "", "", ""},
+			{"arn:aws:kms:us-east-1:111111111111:key/through-s3", "*", "", "", ""},
+			// aws:SourceAccount is only in a service's requests: a "*"
+			// grant on it is the services', not an IAM principal's.
+			{"arn:aws:sqs:us-east-1:111111111111:source-only", fresh, "", "", ""},
+			{"arn:aws:sqs:us-east-1:111111111111:source-only", "*", "", "", ""},
+			{"arn:aws:sqs:us-east-1:111111111111:source-only", analysis.AnyService, analysis.FindingExternal, `aws:SourceAccount StringEquals "444444444444"`, "sqs:SendMessage"},
 			// A KMS key policy granting another account's root.
 			{"arn:aws:kms:us-east-1:111111111111:key/shared", other, analysis.FindingExternal, "", "kms:Decrypt kms:DescribeKey"},
 			// Trust policies to another account, with and without ExternalId.
