@@ -400,9 +400,30 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 	if c := partialAccountWildcard(all); c != "" {
 		return []*Finding{{Kind: FindingUnknown, Resource: resARN, Principal: "*", Actions: []string{}, Construct: c}}, nil
 	}
+	var unknowns []*Finding
 	e.ownPaths = ownOrgPaths(all, e.orgID)
 	reps := e.representatives(own, anyone, named, mentioned, strings.Join(texts, "\n"))
-	var unknowns []*Finding
+	// A NotPrincipal naming an account (its root) tells the root user
+	// apart from the account's other principals, for which the root then
+	// cannot stand: UNKNOWN for that account.
+	apart := map[string]bool{}
+	for _, s := range all {
+		if s.NotPrincipal != nil {
+			for a := range principalsOfStatement(&policy.Statement{Principal: s.NotPrincipal}).accounts {
+				apart[a] = true
+			}
+		}
+	}
+	var kept []*rep
+	for _, r := range reps {
+		if r.root && apart[r.account] {
+			unknowns = append(unknowns, &Finding{Kind: FindingUnknown, Resource: resARN, Principal: r.principal, Represents: r.represents, Actions: []string{},
+				Construct: "a NotPrincipal naming account " + r.account + " tells its root user apart from its other principals, for which the root cannot stand"})
+			continue
+		}
+		kept = append(kept, r)
+	}
+	reps = kept
 	for _, f := range dedupe(federated) {
 		if _, err := e.caller(f); err != nil {
 			unknowns = append(unknowns, &Finding{Kind: FindingUnknown, Resource: resARN, Principal: f, Actions: []string{},
