@@ -70,6 +70,17 @@
 // condition on a key the engine derives from the caller other than exact
 // aws:PrincipalArn or aws:PrincipalAccount values, past the caps.
 //
+// External (external.go) lists the principals outside a zone of trust
+// (the resource's account, or its organization) that a resource, key or
+// trust policy lets act, as IAM Access Analyzer's external access findings
+// do: per resource, one representative per class of outside principals the
+// policies cannot tell apart (the accounts and principals they name, an
+// account they do not, anonymous, services), decided by the engine with the
+// resource's side as the world gathers it and the principal's side allowing
+// everything, the unknown keys answered by AllowedIf under a zone
+// constraint that keeps them outside the zone. Each finding's witness is an
+// evaldoc document decided again through evaldoc and the engine.
+//
 // AllowedIf knows nothing of storage or of the world; it reads the policies of an
 // engine.Prepared request and decides with the engine.
 package analysis

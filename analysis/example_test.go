@@ -5,6 +5,7 @@ import (
 
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/world"
 )
 
 func ExampleAllowedIf() {
@@ -28,4 +29,30 @@ func ExampleAllowedIf() {
 	// implicitDeny
 	//   sts:ExternalId StringEquals "my-data-sharing-id"
 	// map[sts:ExternalId:[my-data-sharing-id]]
+}
+
+func ExampleIndex_External() {
+	w, err := world.Parse("shared.yaml", []byte(`
+accounts:
+  - id: "111111111111"
+    roles:
+      - name: partner-access
+        trustPolicy:
+          Version: "2012-10-17"
+          Statement:
+            - {Effect: Allow, Principal: {AWS: "arn:aws:iam::444444444444:root"}, Action: sts:AssumeRole,
+               Condition: {StringEquals: {sts:ExternalId: partner-42}}}
+`))
+	if err != nil {
+		panic(err)
+	}
+	fs, err := analysis.NewIndex(w).External(analysis.ExternalQuery{Zone: analysis.ZoneAccount})
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range fs {
+		fmt.Println(f.Kind, f.Principal, f.Actions, f.AllowedIf.Key())
+	}
+	// Output:
+	// external arn:aws:iam::444444444444:root [sts:AssumeRole] sts:ExternalId StringEquals "partner-42"
 }

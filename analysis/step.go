@@ -88,6 +88,12 @@ func (d *decider) decide(c *world.Caller, principal, action, resource string) (*
 // the request does not give. Statements for other actions cannot change
 // the decision, so their keys are left out. It is sorted.
 func relevantUnknown(q *engine.Prepared, action string) []string {
+	return relevantKeys(q, action, false)
+}
+
+// relevantKeys lists the keys relevantUnknown considers; with given, also
+// those the request gives.
+func relevantKeys(q *engine.Prepared, action string, given bool) []string {
 	seen := map[string]bool{}
 	var out []string
 	note := func(k string) {
@@ -96,7 +102,7 @@ func relevantUnknown(q *engine.Prepared, action string) []string {
 			return
 		}
 		seen[lk] = true
-		if _, given := q.Lookup(lk); !given {
+		if _, ok := q.Lookup(lk); given || !ok {
 			out = append(out, k)
 		}
 	}

@@ -20,7 +20,7 @@ func activityFiles() activitySource {
 		days: 30, now: "2026-11-30T00:00:00Z", store: filepath.Join(os.TempDir(), "iamgate-no-store.db")}
 }
 
-// TestActivityGolden: access-unused (text and JSON) and generate over the
+// TestActivityGolden: access unused (text and JSON) and generate over the
 // synthetic fixture read from its CloudTrail files.
 func TestActivityGolden(t *testing.T) {
 	ctx := context.Background()
@@ -45,7 +45,7 @@ func TestActivityGolden(t *testing.T) {
 }
 
 // TestActivityImportCloudTrailStore: import --world then --cloudtrail
-// into a store; access-unused and generate over the store say what they
+// into a store; access unused and generate over the store say what they
 // say over the files, and the last-accessed table (access advisor) holds
 // the imported allowed actions.
 func TestActivityImportCloudTrailStore(t *testing.T) {

@@ -58,7 +58,7 @@ touched. Nothing is written unless the whole result is a valid world.
 --cloudtrail FILE|DIR reads CloudTrail log files (*.json and *.json.gz
 under a directory) and stores their events in the audit log, marked
 "source": "cloudtrail", in one transaction after the world import: access
-advisor, iamgate audit, access-unused and generate read them. A malformed
+advisor, iamgate audit, access unused and generate read them. A malformed
 record stops the import, naming the file and the record's index, and
 nothing of it is stored.`,
 		RunE: func(cmd *cobra.Command, args []string) error {

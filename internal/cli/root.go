@@ -64,13 +64,7 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newEvalCmd(), newExpandCmd(), newDescribeCmd(), newValidateCmd(), newTestCmd(), newImportCmd(), newExportCmd(), newServeCmd(), newAccessKeyCmd(), newAuditCmd(), newPipelineCmd(), newWhoCanCmd(), newCanCmd(), newDiffCmd())
-	root.AddCommand(newGenerateCmd())
-	// access-unused is `iamgate access unused`: the access group is made on
-	// another branch, and the merge moves this command under it.
-	accessUnused := newAccessUnusedCmd()
-	accessUnused.Use, accessUnused.Hidden = "access-unused", true
-	root.AddCommand(accessUnused)
+	root.AddCommand(newEvalCmd(), newExpandCmd(), newDescribeCmd(), newValidateCmd(), newTestCmd(), newImportCmd(), newExportCmd(), newServeCmd(), newAccessKeyCmd(), newAuditCmd(), newPipelineCmd(), newWhoCanCmd(), newCanCmd(), newDiffCmd(), newAccessCmd(), newGenerateCmd())
 	return root
 }
 
