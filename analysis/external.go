@@ -172,7 +172,7 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 	e := &external{w: x.w, q: q, org: map[string]bool{}, docs: map[*policy.Policy]json.RawMessage{}, callers: map[string]*world.Caller{}, cat: catalog.Default(), acts: sharedActions}
 	if o := x.w.Organization; o != nil {
 		e.orgID = o.ID
-		for id, a := range x.w.Accounts {
+		for id, a := range x.w.Accounts.All() {
 			if a.OU != nil {
 				e.org[id] = true
 			}
@@ -185,7 +185,7 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 	}
 	for n := int64(999999999999); len(e.fresh) < 4; n -= 111111111 {
 		id := fmt.Sprintf("%012d", n)
-		if x.w.Accounts[id] == nil {
+		if x.w.Accounts.Get(id) == nil {
 			e.fresh = append(e.fresh, id)
 		}
 	}
@@ -195,18 +195,18 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 		trust    bool
 	}
 	var jobs []job
-	for _, id := range sortedKeys(x.w.Accounts) {
-		a := x.w.Accounts[id]
-		for _, ra := range sortedKeys(a.Resources) {
-			r := a.Resources[ra]
+	for _, id := range sortedKeys(x.w.Accounts.Map()) {
+		a := x.w.Accounts.Get(id)
+		for _, ra := range sortedKeys(a.Resources.Map()) {
+			r := a.Resources.Get(ra)
 			if r.Policy == nil || r.Policy.Policy() == nil || r.AWSManaged {
 				continue
 			}
 			e.docs[r.Policy.Policy()] = r.Policy.JSON
 			jobs = append(jobs, job{id, r.ARN, r.Policy.Policy(), false})
 		}
-		for _, n := range sortedKeys(a.Roles) {
-			ro := a.Roles[n]
+		for _, n := range sortedKeys(a.Roles.Map()) {
+			ro := a.Roles.Get(n)
 			if ro.Trust == nil || ro.Trust.Policy() == nil {
 				continue
 			}
@@ -971,7 +971,7 @@ func (e *external) representatives(own string, anyone bool, n *named, mentioned 
 			continue
 		}
 		caller := t
-		if e.w.Accounts[a.AccountID] != nil {
+		if e.w.Accounts.Get(a.AccountID) != nil {
 			if _, err := e.w.Caller(t); err != nil {
 				// A user or role the world does not hold, in an account
 				// it does: no one is that principal (AWS turns the
@@ -1001,12 +1001,12 @@ func (e *external) representatives(own string, anyone bool, n *named, mentioned 
 			// one outside the organization), that the policies do not
 			// name: they differ only by their organization keys.
 			byOU := map[string]string{}
-			for _, id := range sortedKeys(e.w.Accounts) {
+			for _, id := range sortedKeys(e.w.Accounts.Map()) {
 				if id == own || mentioned[id] || e.inZone(own, id) {
 					continue
 				}
 				k := "-"
-				if ou := e.w.Accounts[id].OU; ou != nil {
+				if ou := e.w.Accounts.Get(id).OU; ou != nil {
 					k = ou.ID
 				}
 				if _, ok := byOU[k]; !ok {

@@ -13,11 +13,6 @@ import (
 	"github.com/iamgate/iamgate/world"
 )
 
-// mapContext is a condition.Context of lower-case keys.
-type mapContext map[string][]string
-
-func (m mapContext) Lookup(k string) ([]string, bool) { v, ok := m[strings.ToLower(k)]; return v, ok }
-
 // extKey is one key of a small alphabet of contexts: the brute force
 // decides every combination of the keys' values (absent included).
 type extKey struct {
@@ -155,7 +150,7 @@ func diffExternal(t *testing.T, name string, w *world.World, alphabet []extKey, 
 		}
 		e := &external{w: w, q: ExternalQuery{Zone: zone}, org: map[string]bool{}}
 		if w.Organization != nil {
-			for id, a := range w.Accounts {
+			for id, a := range w.Accounts.All() {
 				if a.OU != nil {
 					e.org[id] = true
 				}
@@ -163,10 +158,10 @@ func diffExternal(t *testing.T, name string, w *world.World, alphabet []extKey, 
 		}
 		type target struct{ record, arn, own string }
 		var targets []target
-		for _, id := range sortedKeys(w.Accounts) {
-			a := w.Accounts[id]
-			for _, ra := range sortedKeys(a.Resources) {
-				if r := a.Resources[ra]; r.Policy != nil {
+		for _, id := range sortedKeys(w.Accounts.Map()) {
+			a := w.Accounts.Get(id)
+			for _, ra := range sortedKeys(a.Resources.Map()) {
+				if r := a.Resources.Get(ra); r.Policy != nil {
 					res := ra
 					if strings.HasPrefix(ra, "arn:aws:s3:::") {
 						res = ra + "/k"
@@ -174,11 +169,11 @@ func diffExternal(t *testing.T, name string, w *world.World, alphabet []extKey, 
 					targets = append(targets, target{ra, res, id})
 				}
 			}
-			for _, n := range sortedKeys(a.Roles) {
-				targets = append(targets, target{a.Roles[n].ARN(), a.Roles[n].ARN(), id})
+			for _, n := range sortedKeys(a.Roles.Map()) {
+				targets = append(targets, target{a.Roles.Get(n).ARN(), a.Roles.Get(n).ARN(), id})
 			}
 		}
-		accounts := append(sortedKeys(w.Accounts), "444444444444", "555555555555")
+		accounts := append(sortedKeys(w.Accounts.Map()), "444444444444", "555555555555")
 		for _, tg := range targets {
 			mentioned, texts := bruteMentioned(t, w, tg.record)
 			var principals []string
@@ -301,7 +296,7 @@ func bruteCovers(w *world.World, p string, mentioned map[string]bool, texts stri
 		own := root && !strings.HasSuffix(p, ":root") && (mentioned[p] || mentioned[roleKey(p)])
 		match := f.Principal == p || (p == "anonymous" && f.Principal == "*") || (root && !own && f.Principal == "arn:aws:iam::"+acct+":root" && (f.Represents == "" || !mentioned[acct]))
 		if !match && root && !own && !mentioned[acct] && f.Represents != "" && f.Principal != "*" {
-			a := w.Accounts[acct]
+			a := w.Accounts.Get(acct)
 			switch {
 			case a == nil:
 				match = strings.HasPrefix(f.Represents, "any account outside the zone")
@@ -338,11 +333,11 @@ func bruteMentioned(t *testing.T, w *world.World, record string) (map[string]boo
 		t.Fatal(err)
 	}
 	var texts []string
-	for _, a := range w.Accounts {
-		if r := a.Resources[record]; r != nil && r.Policy != nil {
+	for _, a := range w.Accounts.All() {
+		if r := a.Resources.Get(record); r != nil && r.Policy != nil {
 			texts = append(texts, string(r.Policy.JSON))
 		}
-		for _, ro := range a.Roles {
+		for _, ro := range a.Roles.All() {
 			if ro.ARN() == record && ro.Trust != nil {
 				texts = append(texts, string(ro.Trust.JSON))
 			}

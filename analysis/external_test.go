@@ -87,7 +87,7 @@ func checkWitnesses(t *testing.T, w *world.World, zone string, fs []*analysis.Fi
 }
 
 func sameOrg(w *world.World, a, b string) bool {
-	x, y := w.Accounts[a], w.Accounts[b]
+	x, y := w.Accounts.Get(a), w.Accounts.Get(b)
 	return w.Organization != nil && x != nil && y != nil && x.OU != nil && y.OU != nil
 }
 
