@@ -45,7 +45,10 @@ func (d *Document) compile(t engine.PolicyType, name string) (*engine.Policy, er
 func (d *Document) as(t engine.PolicyType) *engine.Policy { return d.compiled[t] }
 
 // Build turns a parsed world file into a World.
-func Build(file string, fw *FileWorld) (*World, error) {
+func Build(file string, fw *FileWorld) (*World, error) { return build(file, fw, nil) }
+
+// build is Build; loc, when not nil, places errors about references.
+func build(file string, fw *FileWorld, loc locator) (*World, error) {
 	w := &World{Accounts: map[string]*Account{}}
 	var errs []error
 	doc, inline := documents(file, &errs)
@@ -89,6 +92,9 @@ func Build(file string, fw *FileWorld) (*World, error) {
 	}
 	if err := w.Finalize(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if errs := checkRefs(file, fw, w, nil, loc); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return w, nil
 }
@@ -144,7 +150,16 @@ func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, 
 	for i := range fa.Resources {
 		a.Resources[fa.Resources[i].ARN] = buildResource(&fa.Resources[i], doc)
 	}
+	addProfiles(a, fa)
 	return a
+}
+
+// addProfiles adds the account's instance profiles.
+func addProfiles(a *Account, fa *FileAccount) {
+	for i := range fa.InstanceProfiles {
+		p := &fa.InstanceProfiles[i]
+		a.InstanceProfiles[p.Name] = &InstanceProfile{Name: p.Name, Path: p.Path, Roles: p.Roles, Account: a}
+	}
 }
 
 // docFunc and inlineFunc parse a policy document and a list of inline
@@ -156,7 +171,8 @@ type (
 
 func buildUser(fu *FileUser, inline inlineFunc) *User {
 	return &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
-		Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
+		Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys,
+		LoginProfile: fu.LoginProfile, MFADevices: fu.MFADevices}
 }
 
 func buildGroup(fg *FileGroup, inline inlineFunc) *Group {
@@ -189,13 +205,14 @@ func buildPolicy(fp *FilePolicy, doc docFunc) *ManagedPolicy {
 }
 
 func buildResource(fr *FileResource, doc docFunc) *Resource {
-	return &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
+	return &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy),
+		Role: fr.Role, InstanceProfile: fr.InstanceProfile}
 }
 
 // NewAccount returns an empty account.
 func NewAccount(id, name string) *Account {
 	return &Account{ID: id, Name: name, Users: map[string]*User{}, Groups: map[string]*Group{}, Roles: map[string]*Role{},
-		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}, names: &nameIndex{}}
+		Policies: map[string]*ManagedPolicy{}, Resources: map[string]*Resource{}, InstanceProfiles: map[string]*InstanceProfile{}, names: &nameIndex{}}
 }
 
 func stableID(prefix string, n int, parts ...string) string {
