@@ -75,8 +75,8 @@ type Path struct {
 	Gains string `json:"gains"`
 	// Identity is the ARN of the identity gained; Grant what it holds
 	// beyond the world ("" when nothing).
-	Identity string `json:"identity"`
-	Grant    string `json:"grant,omitempty"`
+	Identity string  `json:"identity"`
+	Grant    string  `json:"grant,omitempty"`
 	Steps    []*Step `json:"steps"`
 	// AllowedIf: alternatives of the steps' conditions, each labelled by
 	// the step it is on; empty when every step is allowed whatever the
