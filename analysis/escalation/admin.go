@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/analysis"
+	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/wildcard"
+	"github.com/iamgate/iamgate/world"
 )
 
 // patterns are the lower-case Action patterns of the identity's Allow
@@ -51,8 +53,88 @@ func matchAny(pats []string, action string) bool {
 	return false
 }
 
-// allowedStar decides (once) whether the identity is allowed the action on
-// "*" whatever the request's unknown keys.
+// classes of one identity's actions on "*": a request on "*" has no
+// resource policy, and the world gathers the same policies for every
+// action of one caller, so two actions that the same statements of those
+// policies match (Action or NotAction) are decided alike, by the same
+// statements with the same conditions. The one exception is the AWS rule
+// for sts:GetCallerIdentity, which is decided by itself.
+type classes struct {
+	stmts []*policy.Statement
+	memo  map[string]bool // signature -> allowed whatever the unknown keys
+}
+
+func (s *Searcher) classesOf(id identity) (*classes, error) {
+	k := id.key()
+	if cl, ok := s.classes[k]; ok {
+		return cl, nil
+	}
+	c, err := s.caller(id.arn)
+	if err != nil {
+		return nil, err
+	}
+	req, err := s.w.Gather(world.Request{Caller: c, Action: "iam:getuser", Resource: "*", Context: s.opt.Context, Time: s.opt.Time})
+	if err != nil {
+		return nil, err
+	}
+	if ch := id.grant.change(); ch != nil {
+		ch(&req)
+	}
+	cl := &classes{memo: map[string]bool{}}
+	add := func(p *engine.Policy) {
+		if p != nil && p.Source != nil {
+			cl.stmts = append(cl.stmts, p.Source.Statements...)
+		}
+	}
+	ps := &req.Policies
+	for _, p := range ps.Identity {
+		add(p)
+	}
+	add(ps.Resource)
+	add(ps.PermissionsBoundary)
+	for _, p := range ps.Session {
+		add(p)
+	}
+	for _, lvl := range append(append([][]*engine.Policy(nil), ps.SCP...), ps.RCP...) {
+		for _, p := range lvl {
+			add(p)
+		}
+	}
+	add(ps.Endpoint)
+	s.classes[k] = cl
+	return cl, nil
+}
+
+// signature is which of the statements match the action.
+func (cl *classes) signature(action string) string {
+	b := make([]byte, (len(cl.stmts)+7)/8)
+	for i, st := range cl.stmts {
+		list, not := st.Action, false
+		if st.NotAction != nil {
+			list, not = st.NotAction, true
+		}
+		hit := list == nil
+		if list != nil {
+			hit = matchAny(lowerTexts(list.Texts()), action)
+		}
+		if hit != not {
+			b[i/8] |= 1 << (i % 8)
+		}
+	}
+	return string(b)
+}
+
+func lowerTexts(ts []string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = strings.ToLower(t)
+	}
+	return out
+}
+
+// allowedStar decides whether the identity is allowed the action on "*"
+// whatever the request's unknown keys: once per class of actions (see
+// classes; NoClasses decides every action).
 func (s *Searcher) allowedStar(id identity, action string) (bool, error) {
 	k := id.key()
 	m := s.star[k]
@@ -62,6 +144,19 @@ func (s *Searcher) allowedStar(id identity, action string) (bool, error) {
 	}
 	if v, ok := m[action]; ok {
 		return v, nil
+	}
+	var cl *classes
+	var sig string
+	if !s.opt.NoClasses && action != "sts:getcalleridentity" {
+		var err error
+		if cl, err = s.classesOf(id); err != nil {
+			return false, err
+		}
+		sig = cl.signature(action)
+		if v, ok := cl.memo[sig]; ok {
+			m[action] = v
+			return v, nil
+		}
 	}
 	c, err := s.caller(id.arn)
 	if err != nil {
@@ -77,6 +172,9 @@ func (s *Searcher) allowedStar(id identity, action string) (bool, error) {
 	}
 	v := st != nil && st.Always()
 	m[action] = v
+	if cl != nil {
+		cl.memo[sig] = v
+	}
 	return v, nil
 }
 

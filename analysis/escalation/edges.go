@@ -142,7 +142,9 @@ func (s *Searcher) candidates() error {
 			ps, ok := memo[k]
 			if !ok {
 				var err error
-				if ps, err = s.x.Candidates(first.Action, res); err != nil {
+				if s.opt.NoIndex {
+					ps = s.principals()
+				} else if ps, err = s.x.Candidates(first.Action, res); err != nil {
 					return err
 				}
 				memo[k] = ps
@@ -428,4 +430,19 @@ func (s *Searcher) groupByARN(a string) *world.Group {
 		return nil
 	}
 	return g
+}
+
+// principals lists every user and role of the world.
+func (s *Searcher) principals() []string {
+	var out []string
+	for _, id := range sortedKeys(s.w.Accounts) {
+		a := s.w.Accounts[id]
+		for _, n := range sortedKeys(a.Users) {
+			out = append(out, a.Users[n].ARN())
+		}
+		for _, n := range sortedKeys(a.Roles) {
+			out = append(out, a.Roles[n].ARN())
+		}
+	}
+	return out
 }

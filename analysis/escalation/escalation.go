@@ -46,6 +46,12 @@ type Options struct {
 	Region string
 	// Catalog lists the actions IsAdmin decides (catalog.Default()).
 	Catalog *catalog.Catalog
+	// NoClasses decides every action on "*" by itself instead of once per
+	// class of actions the same statements match (for tests).
+	NoClasses bool
+	// NoIndex tries every technique of every user and role on every
+	// target instead of those the index admits (for tests).
+	NoIndex bool
 }
 
 // Step is one request of a path, decided by the engine.
@@ -179,6 +185,7 @@ type Searcher struct {
 	callers map[string]*world.Caller
 	star    map[string]map[string]bool // identity key -> action -> allowed on "*"
 	admin   map[string]bool
+	classes map[string]*classes
 	trusts  map[string]bool
 	grants  map[string]*grant
 	mu      sync.Mutex
@@ -210,7 +217,7 @@ func NewSearcher(x *analysis.Index, opt Options) (*Searcher, error) {
 	}
 	s := &Searcher{x: x, w: x.World(), opt: opt, cat: cat, tech: tech, d: analysis.NewDecider(x.World(), opt.Context, opt.Time),
 		svc: map[string][]string{}, edges: map[string][]*edge{}, callers: map[string]*world.Caller{},
-		star: map[string]map[string]bool{}, admin: map[string]bool{}, trusts: map[string]bool{}, grants: map[string]*grant{}}
+		star: map[string]map[string]bool{}, admin: map[string]bool{}, classes: map[string]*classes{}, trusts: map[string]bool{}, grants: map[string]*grant{}}
 	for _, sv := range cat.Services {
 		for _, a := range sv.Actions {
 			n := strings.ToLower(a.FullName())
