@@ -17,6 +17,7 @@ func TestEscalationGolden(t *testing.T) {
 	for _, tc := range []struct{ name, world, principal string }{
 		{"maskopy", "../../examples/maskopy/world.yaml", ""},
 		{"boundary-employee", "../../examples/boundary-delegation/world.yaml", "arn:aws:iam::333333333333:role/MyEmployeeRole"},
+		{"example", "../../examples/escalation/world.yaml", ""},
 	} {
 		for _, out := range []string{"text", "json"} {
 			var stdout bytes.Buffer
