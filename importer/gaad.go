@@ -81,6 +81,11 @@ type GAAD struct {
 		AttachedManagedPolicies     []attached
 		PermissionsBoundary         *boundary
 		Tags                        []tag
+		// InstanceProfileList holds the instance profiles that contain
+		// the role (the API's InstanceProfile shape).
+		InstanceProfileList []struct {
+			InstanceProfileName, InstanceProfileId, Path, Arn string
+		}
 	}
 	Policies []struct {
 		PolicyName, PolicyId, Arn, Path, DefaultVersionId string
@@ -199,6 +204,9 @@ func ParseGAAD(name string, data []byte) (world.FileAccount, error) {
 			fr.PermissionsBoundary = r.PermissionsBoundary.PermissionsBoundaryArn
 		}
 		fa.Roles = append(fa.Roles, fr)
+		for _, ip := range r.InstanceProfileList {
+			addProfile(&fa, ip.InstanceProfileName, ip.Path, ip.InstanceProfileId, r.RoleName)
+		}
 	}
 	for _, p := range g.Policies {
 		if catalog.IsAWSManagedARN(p.Arn) {
@@ -227,6 +235,18 @@ func ParseGAAD(name string, data []byte) (world.FileAccount, error) {
 	}
 	fa.ID = account
 	return fa, nil
+}
+
+// addProfile adds role to the instance profile of that name, adding the
+// profile when it is new (GAAD lists a profile under each of its roles).
+func addProfile(fa *world.FileAccount, name, path, id, role string) {
+	for i := range fa.InstanceProfiles {
+		if p := &fa.InstanceProfiles[i]; p.Name == name {
+			p.Roles = append(p.Roles, role)
+			return
+		}
+	}
+	fa.InstanceProfiles = append(fa.InstanceProfiles, world.FileInstanceProfile{Name: name, Path: path, ID: id, Roles: []string{role}})
 }
 
 func versionNumber(v string) int {

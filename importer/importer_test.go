@@ -112,3 +112,26 @@ func TestImportErrors(t *testing.T) {
 		}
 	}
 }
+
+// A role's InstanceProfileList (GetAccountAuthorizationDetails,
+// RoleDetail) becomes the account's instance profiles, one per name.
+func TestImportInstanceProfiles(t *testing.T) {
+	gaad := `{"RoleDetailList": [
+	  {"RoleName": "web", "Path": "/", "Arn": "arn:aws:iam::333333333333:role/web",
+	   "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+	   "InstanceProfileList": [{"InstanceProfileName": "web-profile", "Path": "/", "InstanceProfileId": "AIPAWEB", "Arn": "arn:aws:iam::333333333333:instance-profile/web-profile"}]}]}`
+	fa, err := importer.ParseGAAD("gaad.json", []byte(gaad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fa.InstanceProfiles) != 1 || fa.InstanceProfiles[0].Name != "web-profile" || fa.InstanceProfiles[0].Roles[0] != "web" {
+		t.Fatalf("profiles: %+v", fa.InstanceProfiles)
+	}
+	w, err := world.Build("gaad", &world.FileWorld{Accounts: []world.FileAccount{fa}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.InstanceProfileByARN("arn:aws:iam::333333333333:instance-profile/web-profile") == nil {
+		t.Fatal("the profile is not in the world")
+	}
+}

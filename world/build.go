@@ -45,7 +45,10 @@ func (d *Document) compile(t engine.PolicyType, name string) (*engine.Policy, er
 func (d *Document) as(t engine.PolicyType) *engine.Policy { return d.compiled[t] }
 
 // Build turns a parsed world file into a World.
-func Build(file string, fw *FileWorld) (*World, error) {
+func Build(file string, fw *FileWorld) (*World, error) { return build(file, fw, nil) }
+
+// build is Build; loc, when not nil, places errors about references.
+func build(file string, fw *FileWorld, loc locator) (*World, error) {
 	w := &World{}
 	var errs []error
 	doc, inline := documents(file, &errs)
@@ -89,6 +92,9 @@ func Build(file string, fw *FileWorld) (*World, error) {
 	}
 	if err := w.Finalize(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if errs := checkRefs(file, fw, w, nil, loc); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return w, nil
 }
@@ -154,7 +160,16 @@ func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, 
 		resources.Set(fa.Resources[i].ARN, buildResource(&fa.Resources[i], doc))
 	}
 	a.Resources = resources.Entities()
+	addProfiles(a, fa)
 	return a
+}
+
+// addProfiles adds the account's instance profiles.
+func addProfiles(a *Account, fa *FileAccount) {
+	for i := range fa.InstanceProfiles {
+		p := &fa.InstanceProfiles[i]
+		a.InstanceProfiles[p.Name] = &InstanceProfile{Name: p.Name, Path: p.Path, Roles: p.Roles, Account: a}
+	}
 }
 
 // docFunc and inlineFunc parse a policy document and a list of inline
@@ -166,7 +181,8 @@ type (
 
 func buildUser(fu *FileUser, inline inlineFunc) *User {
 	return &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
-		Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys}
+		Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys,
+		LoginProfile: fu.LoginProfile, MFADevices: fu.MFADevices}
 }
 
 func buildGroup(fg *FileGroup, inline inlineFunc) *Group {
@@ -199,12 +215,13 @@ func buildPolicy(fp *FilePolicy, doc docFunc) *ManagedPolicy {
 }
 
 func buildResource(fr *FileResource, doc docFunc) *Resource {
-	return &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy)}
+	return &Resource{ARN: fr.ARN, Tags: fr.Tags, AWSManaged: fr.AWSManaged, Aliases: fr.Aliases, Policy: doc("resource "+fr.ARN, fr.Policy),
+		Role: fr.Role, InstanceProfile: fr.InstanceProfile}
 }
 
 // NewAccount returns an empty account.
 func NewAccount(id, name string) *Account {
-	return &Account{ID: id, Name: name, names: &nameIndex{}}
+	return &Account{ID: id, Name: name, InstanceProfiles: map[string]*InstanceProfile{}, names: &nameIndex{}}
 }
 
 func stableID(prefix string, n int, parts ...string) string {

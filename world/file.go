@@ -196,7 +196,12 @@ type FileUser struct {
 	PermissionsBoundary string            `yaml:"permissionsBoundary,omitempty" json:"permissionsBoundary,omitempty"`
 	Tags                map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	AccessKeys          []AccessKey       `yaml:"accessKeys,omitempty" json:"accessKeys,omitempty"`
-	Created             time.Time         `yaml:"created,omitempty" json:"created,omitzero"`
+	// LoginProfile says the user has a console password.
+	LoginProfile bool `yaml:"loginProfile,omitempty" json:"loginProfile,omitempty"`
+	// MFADevices are the serial numbers of the user's MFA devices (the ARN
+	// of a virtual device, or a hardware device's serial).
+	MFADevices []string  `yaml:"mfaDevices,omitempty" json:"mfaDevices,omitempty"`
+	Created    time.Time `yaml:"created,omitempty" json:"created,omitzero"`
 }
 
 // FileGroup is an IAM group.
@@ -252,6 +257,15 @@ type FileResource struct {
 	Tags       map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	AWSManaged bool              `yaml:"awsManaged,omitempty" json:"awsManaged,omitempty"`
 	Aliases    []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	// Role is the ARN of the role the resource runs as (a Lambda
+	// function's execution role, a Glue dev endpoint's, a SageMaker
+	// notebook's, a CloudFormation stack's service role, a CodeBuild
+	// project's service role, an ECS task definition's task role): a role
+	// of the world.
+	Role string `yaml:"role,omitempty" json:"role,omitempty"`
+	// InstanceProfile is the ARN of an EC2 instance's instance profile,
+	// one of its account's instanceProfiles.
+	InstanceProfile string `yaml:"instanceProfile,omitempty" json:"instanceProfile,omitempty"`
 }
 
 // LoadFile reads a world file; relative policy file paths are taken from
@@ -273,7 +287,13 @@ func Parse(name string, data []byte) (*World, error) {
 	if err := dec.Decode(&fw); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
-	return Build(name, &fw)
+	// The document again as nodes, to say where a bad reference was
+	// written.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return build(name, &fw, nodeLocator(&doc))
 }
 
 // policyJSON turns a PolicySource into JSON text.

@@ -19,6 +19,7 @@ func CloneAccount(a FileAccount) FileAccount {
 	for i := range c.Users {
 		u := &c.Users[i]
 		u.Groups, u.Policies, u.ManagedPolicies, u.Tags, u.AccessKeys = slices.Clone(u.Groups), slices.Clone(u.Policies), slices.Clone(u.ManagedPolicies), maps.Clone(u.Tags), slices.Clone(u.AccessKeys)
+		u.MFADevices = slices.Clone(u.MFADevices)
 	}
 	c.Groups = slices.Clone(a.Groups)
 	for i := range c.Groups {
@@ -114,7 +115,7 @@ func equalInline(a, b []FileInline) bool {
 func equalUser(a, b *FileUser) bool {
 	return a.Name == b.Name && a.Path == b.Path && a.ID == b.ID && slices.Equal(a.Groups, b.Groups) && equalInline(a.Policies, b.Policies) &&
 		slices.Equal(a.ManagedPolicies, b.ManagedPolicies) && a.PermissionsBoundary == b.PermissionsBoundary && maps.Equal(a.Tags, b.Tags) &&
-		slices.Equal(a.AccessKeys, b.AccessKeys) && a.Created.Equal(b.Created) && a.Created.Location() == b.Created.Location()
+		slices.Equal(a.AccessKeys, b.AccessKeys) && a.LoginProfile == b.LoginProfile && slices.Equal(a.MFADevices, b.MFADevices) && a.Created.Equal(b.Created) && a.Created.Location() == b.Created.Location()
 }
 
 func equalGroup(a, b *FileGroup) bool {
@@ -138,5 +139,6 @@ func equalPolicy(a, b *FilePolicy) bool {
 }
 
 func equalResource(a, b *FileResource) bool {
-	return a.ARN == b.ARN && equalSource(a.Policy, b.Policy) && maps.Equal(a.Tags, b.Tags) && a.AWSManaged == b.AWSManaged && slices.Equal(a.Aliases, b.Aliases)
+	return a.ARN == b.ARN && equalSource(a.Policy, b.Policy) && maps.Equal(a.Tags, b.Tags) && a.AWSManaged == b.AWSManaged && slices.Equal(a.Aliases, b.Aliases) &&
+		a.Role == b.Role && a.InstanceProfile == b.InstanceProfile
 }

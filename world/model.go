@@ -78,6 +78,8 @@ type Account struct {
 	Policies  Entities[*ManagedPolicy] // customer managed, by name
 	Resources Entities[*Resource]      // by ARN
 	Aliases   []string                 // account aliases
+	// InstanceProfiles are the account's EC2 instance profiles, by name.
+	InstanceProfiles map[string]*InstanceProfile
 
 	// names finds the account's entities by lower-case name for
 	// RebuildEntities; versions of the account built from one another
@@ -102,6 +104,8 @@ type User struct {
 	PermissionsBoundary string   // policy ARN
 	Tags                map[string]string
 	AccessKeys          []AccessKey
+	LoginProfile        bool     // has a console password
+	MFADevices          []string // serial numbers
 	Account             *Account
 }
 
@@ -175,7 +179,24 @@ type Resource struct {
 	AWSManaged bool
 	// Aliases are KMS alias names (alias/...) that point at this key.
 	Aliases []string
-	Account *Account
+	// Role is the ARN of the role the resource runs as ("" when none);
+	// InstanceProfile the ARN of an EC2 instance's profile.
+	Role            string
+	InstanceProfile string
+	Account         *Account
 
 	managedKeyPolicy *engine.Policy // the AWS-defined key policy of an AWS managed key
+}
+
+// InstanceProfile is an EC2 instance profile: a container for a role.
+type InstanceProfile struct {
+	Name    string
+	Path    string
+	Roles   []string // role names of the profile's account
+	Account *Account
+}
+
+// ARN of an instance profile.
+func (p *InstanceProfile) ARN() string {
+	return "arn:aws:iam::" + p.Account.ID + ":instance-profile" + cleanPath(p.Path) + p.Name
 }

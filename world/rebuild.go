@@ -115,6 +115,9 @@ func Rebuild(file string, fw *FileWorld, prev *World, changed []string) (*World,
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s: %w", file, errors.Join(errs...))
 	}
+	if errs := checkRefs(file, fw, w, want, nil); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	w.cache = &decisionCache{}
 	return w, nil
 }

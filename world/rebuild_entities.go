@@ -86,6 +86,8 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	}
 	if kinds[EntityAccount] {
 		a.Name, a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Name, fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+		a.InstanceProfiles = map[string]*InstanceProfile{}
+		addProfiles(&a, fa)
 	}
 
 	// Build what changed. A document whose text, source and use are as
@@ -430,6 +432,7 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 		resources.Set(fr.ARN, r.resource(fr, old.Resources.Get(fr.ARN)))
 	}
 	a.Resources = resources.Entities()
+	addProfiles(a, fa)
 	return a
 }
 

@@ -53,7 +53,8 @@ func accountToFile(a *Account) FileAccount {
 	for _, n := range sortedNames(a.Users) {
 		u := a.Users.Get(n)
 		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),
-			ManagedPolicies: u.Managed, PermissionsBoundary: u.PermissionsBoundary, Tags: u.Tags, AccessKeys: u.AccessKeys})
+			ManagedPolicies: u.Managed, PermissionsBoundary: u.PermissionsBoundary, Tags: u.Tags, AccessKeys: u.AccessKeys,
+			LoginProfile: u.LoginProfile, MFADevices: u.MFADevices})
 	}
 	for _, n := range sortedNames(a.Groups) {
 		g := a.Groups.Get(n)
@@ -72,11 +73,16 @@ func accountToFile(a *Account) FileAccount {
 		}
 		fa.Policies = append(fa.Policies, fp)
 	}
+	for _, n := range keys(a.InstanceProfiles) {
+		p := a.InstanceProfiles[n]
+		fa.InstanceProfiles = append(fa.InstanceProfiles, FileInstanceProfile{Name: p.Name, Path: p.Path, Roles: p.Roles})
+	}
 	arns := sortedNames(a.Resources)
 	sort.Strings(arns)
 	for _, n := range arns {
 		r := a.Resources.Get(n)
-		fa.Resources = append(fa.Resources, FileResource{ARN: r.ARN, Policy: source(r.Policy), Tags: r.Tags, AWSManaged: r.AWSManaged, Aliases: r.Aliases})
+		fa.Resources = append(fa.Resources, FileResource{ARN: r.ARN, Policy: source(r.Policy), Tags: r.Tags, AWSManaged: r.AWSManaged, Aliases: r.Aliases,
+			Role: r.Role, InstanceProfile: r.InstanceProfile})
 	}
 	return fa
 }

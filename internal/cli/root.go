@@ -64,7 +64,7 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newEvalCmd(), newExpandCmd(), newDescribeCmd(), newValidateCmd(), newTestCmd(), newImportCmd(), newExportCmd(), newServeCmd(), newAccessKeyCmd(), newAuditCmd(), newPipelineCmd(), newWhoCanCmd(), newCanCmd(), newDiffCmd(), newAccessCmd(), newGenerateCmd())
+	root.AddCommand(newEvalCmd(), newExpandCmd(), newDescribeCmd(), newValidateCmd(), newTestCmd(), newImportCmd(), newExportCmd(), newServeCmd(), newAccessKeyCmd(), newAuditCmd(), newPipelineCmd(), newWhoCanCmd(), newCanCmd(), newDiffCmd(), newAccessCmd(), newGenerateCmd(), newEscalationCmd())
 	return root
 }
 
