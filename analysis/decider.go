@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"errors"
-	"fmt"
 	"maps"
 	"strings"
 	"time"
@@ -58,24 +56,7 @@ func (d *Decider) Decide(c *world.Caller, principal, action, resource string, gi
 	if err != nil {
 		return nil, err
 	}
-	unknown := relevantUnknown(q, action)
-	res, err := AllowedIf(q, Options{Unknown: unknown})
-	if err != nil {
-		var ue *UnknownError
-		if errors.As(err, &ue) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%s %s %s: %w", principal, action, resource, err)
-	}
-	if res.AllowedIf.Never() {
-		return nil, nil
-	}
-	for i, wit := range res.Witnesses {
-		if engine.Authorize(q.WithContext(wit, res.Unknown)).Decision != engine.Allowed {
-			return nil, fmt.Errorf("analysis: %s %s %s: the witness of alternative %d is not allowed by the engine", principal, action, resource, i+1)
-		}
-	}
-	return &Step{Principal: principal, Action: action, Resource: resource, AllowedIf: res.AllowedIf, Witnesses: res.Witnesses, Unknown: res.Unknown}, nil
+	return stepOf(q, principal, action, resource)
 }
 
 // Candidates lists the users and roles of the world (by ARN, sorted) that

@@ -61,6 +61,13 @@ func (d *decider) decide(c *world.Caller, principal, action, resource string) (*
 	if err != nil {
 		return nil, err
 	}
+	return stepOf(q, principal, action, resource)
+}
+
+// stepOf decides a prepared request as a Step: AllowedIf over the keys
+// its applying statements mention that it does not give, nil when nothing
+// allows it, each alternative's witness decided again by the engine.
+func stepOf(q *engine.Prepared, principal, action, resource string) (*Step, error) {
 	unknown := relevantUnknown(q, action)
 	res, err := AllowedIf(q, Options{Unknown: unknown})
 	if err != nil {

@@ -104,6 +104,25 @@ var checkMessages = map[string][2]string{
 		"The resource policy grants public access for the given resource type."},
 }
 
+// runCheck runs a check in an analysis slot (one per core), bounded by
+// --analysis-timeout and by the client staying: a slot not had before the
+// client went away is that error, as the analyses answer it.
+func (s *Server) runCheck(c *api.Call, check func(context.Context) (*checkAnswer, error)) (*checkAnswer, error) {
+	release, qe := slot(c)
+	if qe != nil {
+		return nil, errSlot{qe}
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
+	defer cancel()
+	return check(ctx)
+}
+
+// errSlot is a request that gave up waiting for an analysis slot.
+type errSlot struct{ qe *query.Error }
+
+func (e errSlot) Error() string { return e.qe.Message }
+
 // answer maps a check's result to the response, or its failure to an
 // error. UNKNOWN has no place among AWS's results (PASS, FAIL): it is
 // UnprocessableEntityException (422, in each operation's model), whose
@@ -113,7 +132,10 @@ var checkMessages = map[string][2]string{
 // InvalidParameterException; any other failure is InternalServerException.
 func answer(messages [2]string, a *checkAnswer, err error) (any, *aaError) {
 	var ue *analysis.UnknownError
+	var es errSlot
 	switch {
+	case errors.As(err, &es):
+		return nil, fromQuery(es.qe)
 	case errors.As(err, &ue):
 		return nil, aaErrorf("UnprocessableEntityException", "iamgate could not decide this check (UNKNOWN): %s. It is neither PASS nor FAIL.", ue.Construct)
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
@@ -209,14 +231,9 @@ func (s *Server) checkNoNewAccess(c *api.Call, r *http.Request, body []byte) (an
 	if e != nil {
 		return nil, e
 	}
-	release, qe := slot(c)
-	if qe != nil {
-		return nil, fromQuery(qe)
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
-	defer cancel()
-	a, err := checks.NoNewAccess(ctx, existing, updated, req["policyType"] == "IDENTITY_POLICY")
+	a, err := s.runCheck(c, func(ctx context.Context) (*checkAnswer, error) {
+		return checks.NoNewAccess(ctx, existing, updated, req["policyType"] == "IDENTITY_POLICY")
+	})
 	return answer(checkMessages["CheckNoNewAccess"], a, err)
 }
 
@@ -311,14 +328,9 @@ func (s *Server) checkAccessNotGranted(c *api.Call, r *http.Request, body []byte
 	if e != nil {
 		return nil, e
 	}
-	release, qe := slot(c)
-	if qe != nil {
-		return nil, fromQuery(qe)
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
-	defer cancel()
-	a, err := checks.AccessNotGranted(ctx, p, req["policyType"] == "IDENTITY_POLICY", actions, resources)
+	a, err := s.runCheck(c, func(ctx context.Context) (*checkAnswer, error) {
+		return checks.AccessNotGranted(ctx, p, req["policyType"] == "IDENTITY_POLICY", actions, resources)
+	})
 	key := "CheckAccessNotGranted:both"
 	switch {
 	case len(resources) == 0:
@@ -351,13 +363,8 @@ func (s *Server) checkNoPublicAccess(c *api.Call, r *http.Request, body []byte) 
 	if e != nil {
 		return nil, e
 	}
-	release, qe := slot(c)
-	if qe != nil {
-		return nil, fromQuery(qe)
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(c.Ctx, s.cfg.AnalysisTimeout)
-	defer cancel()
-	a, err := checks.NoPublicAccess(ctx, p, req["resourceType"])
+	a, err := s.runCheck(c, func(ctx context.Context) (*checkAnswer, error) {
+		return checks.NoPublicAccess(ctx, p, req["resourceType"])
+	})
 	return answer(checkMessages["CheckNoPublicAccess"], a, err)
 }
