@@ -55,11 +55,7 @@ with a principal outside the zone, that iamgate eval decides allowed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.src.fromFlags(cmd)
-			code, err := runAccessExternal(cmd.Context(), p, cmd.OutOrStdout())
-			if code != ExitOK {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(runAccessExternal(cmd.Context(), p, cmd.OutOrStdout()))
 		},
 	}
 	addWorldFlags(cmd, &p.src)

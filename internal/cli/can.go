@@ -40,11 +40,7 @@ access level.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.src.fromFlags(cmd)
-			code, err := runCan(cmd.Context(), p, cmd.OutOrStdout())
-			if code != ExitOK {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(runCan(cmd.Context(), p, cmd.OutOrStdout()))
 		},
 	}
 	addWorldFlags(cmd, &p.src)

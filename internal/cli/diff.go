@@ -73,11 +73,7 @@ With --world OLD --world NEW, diff compares two whole worlds instead.`,
 				}
 				return nil
 			}
-			code, err := runDiff(cmd.Context(), p, cmd.OutOrStdout())
-			if code != ExitOK {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(runDiff(cmd.Context(), p, cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().StringVar(&p.check, "check", "", "no-new-access, access-not-granted or no-public-access")

@@ -48,11 +48,7 @@ is allowed on "*" some action the principal is not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.src.fromFlags(cmd)
-			code, err := runEscalation(cmd.Context(), p, cmd.OutOrStdout())
-			if code != ExitOK {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(runEscalation(cmd.Context(), p, cmd.OutOrStdout()))
 		},
 	}
 	addWorldFlags(cmd, &p.src)

@@ -52,11 +52,7 @@ allows. Where the answer cannot be exact, "allowedIfUnknown" names why.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.file = args[0]
-			code, err := runEval(cmd.Context(), p, cmd.InOrStdin(), cmd.OutOrStdout())
-			if code != ExitOK {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(runEval(cmd.Context(), p, cmd.InOrStdin(), cmd.OutOrStdout()))
 		},
 	}
 	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")

@@ -46,6 +46,15 @@ type exitError struct {
 
 func (e *exitError) Unwrap() error { return e.err }
 
+// exitWith is what a command's RunE returns for a run's exit code and
+// error: nil for ExitOK, else the code carried through cobra.
+func exitWith(code int, err error) error {
+	if code == ExitOK {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
 func (e *exitError) Error() string {
 	if e.err == nil {
 		return ""

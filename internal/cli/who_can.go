@@ -106,11 +106,7 @@ is allowed exactly when one of its rows' conditions holds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.src.fromFlags(cmd)
-			code, err := runWhoCan(cmd.Context(), p, cmd.OutOrStdout())
-			if code != ExitOK {
-				return &exitError{code: code, err: err}
-			}
-			return nil
+			return exitWith(runWhoCan(cmd.Context(), p, cmd.OutOrStdout()))
 		},
 	}
 	addWorldFlags(cmd, &p.src)
