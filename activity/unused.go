@@ -44,18 +44,32 @@ type PrincipalReport struct {
 	Unused   bool       `json:"unused"`
 	LastUsed *time.Time `json:"lastUsed,omitempty"`
 	// ConsoleSignIn is the last successful console sign-in (a user's
-	// password in use); the world does not say which users have one.
+	// password in use).
 	ConsoleSignIn *time.Time `json:"consoleSignIn,omitempty"`
-	AccessKeys    []KeyUse   `json:"accessKeys,omitempty"`
-	Groups        []GroupUse `json:"groups,omitempty"`
-	Trust         []TrustUse `json:"trust,omitempty"`
-	Granted       int        `json:"granted"` // effectively granted actions
-	UsedActions   []string   `json:"usedActions,omitempty"`
-	UnusedActions []string   `json:"unusedActions,omitempty"`
+	// Password is set for a user with a console password (the world's
+	// loginProfile).
+	Password      *PasswordUse `json:"password,omitempty"`
+	AccessKeys    []KeyUse     `json:"accessKeys,omitempty"`
+	Groups        []GroupUse   `json:"groups,omitempty"`
+	Trust         []TrustUse   `json:"trust,omitempty"`
+	Granted       int          `json:"granted"` // effectively granted actions
+	UsedActions   []string     `json:"usedActions,omitempty"`
+	UnusedActions []string     `json:"unusedActions,omitempty"`
 	// UnusedServices: services some of whose granted actions can be
 	// observed and none of whose actions was used.
 	UnusedServices []string       `json:"unusedServices,omitempty"`
 	Unobservable   []Unobservable `json:"unobservable,omitempty"`
+}
+
+// PasswordUse is a console password's use: unused when no successful
+// ConsoleLogin event of the user is in the period. Console sign-ins are
+// CloudTrail events of signin.amazonaws.com (CloudTrail User Guide, "AWS
+// Management Console sign-in events"); without CloudTrail events the use
+// cannot be seen, and Unobservable says so instead of Unused.
+type PasswordUse struct {
+	Unused       bool       `json:"unused"`
+	Unobservable bool       `json:"unobservable,omitempty"`
+	LastUsed     *time.Time `json:"lastUsed,omitempty"`
 }
 
 // KeyUse is an access key's last use.
@@ -131,6 +145,17 @@ func Unused(q UnusedQuery) (*Report, error) {
 			}
 			if use != nil {
 				pr.ConsoleSignIn = timePtr(use.ConsoleSignIn)
+			}
+			if u.LoginProfile {
+				pw := &PasswordUse{LastUsed: pr.ConsoleSignIn}
+				switch {
+				case pw.LastUsed != nil:
+				case q.Observability.CloudTrail:
+					pw.Unused = true
+				default:
+					pw.Unobservable = true
+				}
+				pr.Password = pw
 			}
 			for _, g := range u.Groups {
 				gu, err := q.groupUse(acct, g, u, use)

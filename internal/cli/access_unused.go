@@ -173,7 +173,12 @@ func writeUnusedText(out io.Writer, r *activity.Report, days int) {
 		} else {
 			fmt.Fprintf(out, "  last used %s\n", day(p.LastUsed))
 		}
-		if p.ConsoleSignIn != nil {
+		switch pw := p.Password; {
+		case pw != nil && pw.Unused:
+			fmt.Fprintf(out, "  console password: UNUSED (no console sign-in in the period)\n")
+		case pw != nil && pw.Unobservable:
+			fmt.Fprintf(out, "  console password: unobservable (console sign-ins are CloudTrail events; none were read)\n")
+		case p.ConsoleSignIn != nil:
 			fmt.Fprintf(out, "  console sign-in %s\n", day(p.ConsoleSignIn))
 		}
 		for _, k := range p.AccessKeys {
