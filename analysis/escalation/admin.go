@@ -115,21 +115,20 @@ func (cl *classes) signature(action string) string {
 		}
 		hit := list == nil
 		if list != nil {
-			hit = matchAny(lowerTexts(list.Texts()), action)
+			// MatchFold ignores case: the patterns are read as written,
+			// without a lowered copy per statement per action.
+			for _, v := range list.Values {
+				if v.Text == "*" || wildcard.MatchFold(v.Text, action) {
+					hit = true
+					break
+				}
+			}
 		}
 		if hit != not {
 			b[i/8] |= 1 << (i % 8)
 		}
 	}
 	return string(b)
-}
-
-func lowerTexts(ts []string) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = strings.ToLower(t)
-	}
-	return out
 }
 
 // allowedStar decides whether the identity is allowed the action on "*"
