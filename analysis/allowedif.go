@@ -223,20 +223,24 @@ func AllowedIf(q *engine.Prepared, opt Options) (*Result, error) {
 	if err := a.collect(); err != nil {
 		return res, err
 	}
+	return res, a.solveAndCombine(res)
+}
+
+// solveAndCombine splits each collected key's values into regions, then
+// decides every combination into res (AllowedIf and the world diff's
+// allowedIfDiff share it).
+func (a *analyzer) solveAndCombine(res *Result) error {
 	for _, lk := range a.order {
 		k := a.keys[lk]
 		if err := a.solveKey(k); err != nil {
-			return res, err
+			return err
 		}
 		res.Regions[k.name] = len(k.regions)
 		if k.multi {
 			res.MultiValued = append(res.MultiValued, k.name)
 		}
 	}
-	if err := a.combine(res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return a.combine(res)
 }
 
 type analyzer struct {

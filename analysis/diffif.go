@@ -93,18 +93,5 @@ func allowedIfDiff(after, before *engine.Prepared, unknownAfter, unknownBefore [
 		}
 	}
 	a.q, a.base, a.sideUnknown = nil, nil, nil
-	for _, lk := range a.order {
-		k := a.keys[lk]
-		if err := a.solveKey(k); err != nil {
-			return res, err
-		}
-		res.Regions[k.name] = len(k.regions)
-		if k.multi {
-			res.MultiValued = append(res.MultiValued, k.name)
-		}
-	}
-	if err := a.combine(res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, a.solveAndCombine(res)
 }
