@@ -1,0 +1,78 @@
+package awserr
+
+// The errors a Query endpoint (IAM, STS) answers before or besides the
+// service's own exceptions: the IAM and STS API References, "Common
+// Errors" (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html,
+// https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html),
+// with their HTTP statuses. RequestEntityTooLarge is the status the
+// endpoint gives a body over its limit (413).
+var QueryCommon = map[string]Code{
+	"AccessDenied":                {"AccessDenied", 403, true, ""},
+	"ExpiredToken":                {"ExpiredToken", 403, true, ""},
+	"IncompleteSignature":         {"IncompleteSignature", 400, true, ""},
+	"InternalFailure":             {"InternalFailure", 500, false, ""},
+	"InvalidAction":               {"InvalidAction", 400, true, ""},
+	"InvalidClientTokenId":        {"InvalidClientTokenId", 403, true, ""},
+	"InvalidParameterCombination": {"InvalidParameterCombination", 400, true, ""},
+	"InvalidParameterValue":       {"InvalidParameterValue", 400, true, ""},
+	"InvalidQueryParameter":       {"InvalidQueryParameter", 400, true, ""},
+	"MalformedQueryString":        {"MalformedQueryString", 404, true, ""},
+	"MissingAction":               {"MissingAction", 400, true, ""},
+	"MissingAuthenticationToken":  {"MissingAuthenticationToken", 403, true, ""},
+	"MissingParameter":            {"MissingParameter", 400, true, ""},
+	"NotAuthorized":               {"NotAuthorized", 400, true, ""},
+	"OptInRequired":               {"OptInRequired", 403, true, ""},
+	"RequestEntityTooLarge":       {"RequestEntityTooLarge", 413, true, ""},
+	"RequestExpired":              {"RequestExpired", 400, true, ""},
+	"ServiceUnavailable":          {"ServiceUnavailable", 503, false, ""},
+	"SignatureDoesNotMatch":       {"SignatureDoesNotMatch", 403, true, ""},
+	"Throttling":                  {"Throttling", 400, true, ""},
+	"ValidationError":             {"ValidationError", 400, true, ""},
+}
+
+// JSONCommon are the errors of a JSON or REST-JSON endpoint before the
+// service: an operation it does not have (UnknownOperationException), a
+// body that is not JSON (SerializationException), and authentication
+// (MissingAuthenticationTokenException, IncompleteSignatureException,
+// InvalidSignatureException, UnrecognizedClientException,
+// ExpiredTokenException; the codes botocore's JSON clients see, quoted in
+// github.com/disneystreaming/smithy4s/issues/1568 and
+// github.com/prowler-cloud/prowler/issues/2713). The authentication
+// errors of a REST-JSON endpoint are 403 (aws/aws-sdk-go#1850).
+var JSONCommon = map[string]Code{
+	"UnknownOperationException":           {"UnknownOperationException", 400, true, ""},
+	"SerializationException":              {"SerializationException", 400, true, ""},
+	"MissingAuthenticationTokenException": {"MissingAuthenticationTokenException", 403, true, ""},
+	"IncompleteSignatureException":        {"IncompleteSignatureException", 403, true, ""},
+	"InvalidSignatureException":           {"InvalidSignatureException", 403, true, ""},
+	"UnrecognizedClientException":         {"UnrecognizedClientException", 403, true, ""},
+	"ExpiredTokenException":               {"ExpiredTokenException", 403, true, ""},
+	"RequestEntityTooLarge":               {"RequestEntityTooLarge", 413, true, ""},
+}
+
+// ValidationError is the Query protocol's answer to a request that breaks
+// the model's constraints.
+func ValidationError(format string, args ...any) *Error {
+	return New(QueryCommon["ValidationError"], format, args...)
+}
+
+// AccessDenied is a Query service's denial.
+func AccessDenied(format string, args ...any) *Error {
+	return New(QueryCommon["AccessDenied"], format, args...)
+}
+
+// InternalFailure is a Query service's own failure.
+func InternalFailure(format string, args ...any) *Error {
+	return New(QueryCommon["InternalFailure"], format, args...)
+}
+
+// InvalidAction is a Query request for an operation the service does not
+// have.
+func InvalidAction(format string, args ...any) *Error {
+	return New(QueryCommon["InvalidAction"], format, args...)
+}
+
+// ServiceUnavailable is a Query service that cannot answer now.
+func ServiceUnavailable(format string, args ...any) *Error {
+	return New(QueryCommon["ServiceUnavailable"], format, args...)
+}
