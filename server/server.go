@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/iam"
 	"github.com/iamgate/iamgate/api/organizations"
 	"github.com/iamgate/iamgate/api/query"
@@ -429,6 +430,8 @@ func (s *Server) run(r *http.Request, id, service, operation string, auth authIn
 		}
 	}
 	res, qe := op(c)
+	// A lower layer's failure in the service's own codes (awserr's table).
+	qe = awserr.ForService(qe, modelName(service))
 	if rec == nil {
 		return res, qe
 	}
@@ -448,13 +451,17 @@ func (s *Server) run(r *http.Request, id, service, operation string, auth authIn
 	return res, qe
 }
 
+// modelName is the botocore model's name of a service label.
+func modelName(service string) string {
+	if service == "access-analyzer" {
+		return "accessanalyzer"
+	}
+	return service
+}
+
 // writeJSONError writes an error of the JSON protocol: {"__type", "Message"}.
 func writeJSONError(w http.ResponseWriter, id string, e *query.Error) {
-	out, _ := json.Marshal(map[string]string{"__type": e.Code, "Message": e.Message})
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("x-amzn-RequestId", id)
-	w.WriteHeader(e.Status)
-	w.Write(out)
+	e.WriteJSON(w, id)
 }
 
 // authInfo is what authentication found out about a request.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/store"
@@ -364,7 +365,7 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 				}
 				var err error
 				if acct, changed, err = sel.Apply(&part); err != nil {
-					return query.Errorf("ServiceFailure", "%v", err)
+					return awserr.Lower(err, "%v", err)
 				}
 			}
 			next := &world.FileWorld{Organization: snap.file.Organization, Accounts: make([]world.FileAccount, len(snap.file.Accounts), len(snap.file.Accounts)+1)}
@@ -447,16 +448,16 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 		}
 		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
 			if err := s.refresh(ctx, []string{account}, false, nil); err != nil {
-				return query.Errorf("ServiceFailure", "reading account %s again: %v", account, err)
+				return awserr.Lower(err, "reading account %s again: %v", account, err)
 			}
 			continue
 		}
 		if err != nil {
-			return query.Errorf("ServiceFailure", "the change could not be stored: %v", err)
+			return awserr.Lower(err, "the change could not be stored: %v", err)
 		}
 		c := stateChange{accounts: map[string]accountChange{account: {seq: seq, account: &acct}}}
 		if err := s.publish(c, snap, w); err != nil {
-			return query.Errorf("ServiceFailure", "%v", err)
+			return awserr.Lower(err, "%v", err)
 		}
 		return nil
 	}
@@ -474,11 +475,12 @@ type editError struct{ e *query.Error }
 
 func (e editError) Error() string { return e.e.Error() }
 
-// concurrentModification is IAM's answer when a change keeps meeting
-// others' (IAM API Reference, common errors of the write operations:
-// ConcurrentModification, HTTP 409).
+// concurrentModification is the answer when a change keeps meeting
+// others': IAM's ConcurrentModification (HTTP 409, the model's
+// ConcurrentModificationException) and its words, worded for another
+// service by awserr.ForService at its edge.
 func concurrentModification() *query.Error {
-	return &query.Error{Code: "ConcurrentModification", Message: "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.", Status: 409, Sender: true}
+	return awserr.OfKind(awserr.KindConflict, "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.")
 }
 
 // UpdateWorld changes the organization and any accounts: fn edits a
@@ -500,11 +502,11 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 		edit := func(base *world.FileWorld) *query.Error {
 			data, err := json.Marshal(base)
 			if err != nil {
-				return query.Errorf("ServiceFailure", "copying the world: %v", err)
+				return awserr.Lower(err, "copying the world: %v", err)
 			}
 			next = world.FileWorld{}
 			if err := json.Unmarshal(data, &next); err != nil {
-				return query.Errorf("ServiceFailure", "copying the world: %v", err)
+				return awserr.Lower(err, "copying the world: %v", err)
 			}
 			if e := fn(&next); e != nil {
 				return e
@@ -591,12 +593,12 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 		}
 		if errors.Is(err, errStale) || errors.Is(err, store.ErrConflict) {
 			if err := s.reload(ctx); err != nil {
-				return query.Errorf("ServiceFailure", "reading the world again: %v", err)
+				return awserr.Lower(err, "reading the world again: %v", err)
 			}
 			continue
 		}
 		if err != nil {
-			return query.Errorf("ServiceFailure", "the change could not be stored: %v", err)
+			return awserr.Lower(err, "the change could not be stored: %v", err)
 		}
 		c := stateChange{accounts: map[string]accountChange{}, orgSet: true, org: next.Organization, orgSeq: written[""]}
 		for i := range next.Accounts {
@@ -613,7 +615,7 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 			base = nil
 		}
 		if err := s.publish(c, base, w); err != nil {
-			return query.Errorf("ServiceFailure", "%v", err)
+			return awserr.Lower(err, "%v", err)
 		}
 		return nil
 	}

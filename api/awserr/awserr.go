@@ -33,11 +33,7 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // New is an error of a code, with a message.
 func New(c Code, format string, args ...any) *Error {
-	msg := format
-	if len(args) > 0 {
-		msg = fmt.Sprintf(format, args...)
-	}
-	return &Error{Code: c.Code, Message: msg, Status: c.Status, Sender: c.Sender}
+	return &Error{Code: c.Code, Message: fmt.Sprintf(format, args...), Status: c.Status, Sender: c.Sender}
 }
 
 // Of is an error of a code by name, looked up in tables (the first that

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 )
 
@@ -38,14 +39,14 @@ func CreateAccessKey(c *api.Call) (any, *query.Error) {
 	keys := c.State.Keys()
 	have, err := keys.ListAccessKeys(c.Ctx, c.Account(), name)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read access keys: %v", err)
+		return nil, awserr.Lower(err, "could not read access keys: %v", err)
 	}
 	if len(have) >= maxAccessKeys {
 		return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeys)
 	}
 	k, err := keys.CreateAccessKey(c.Ctx, c.Account(), name)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not create the access key: %v", err)
+		return nil, awserr.Lower(err, "could not create the access key: %v", err)
 	}
 	return struct {
 		AccessKey accessKey `xml:"AccessKey"`
@@ -60,7 +61,7 @@ func ListAccessKeys(c *api.Call) (any, *query.Error) {
 	}
 	have, err := c.State.Keys().ListAccessKeys(c.Ctx, c.Account(), name)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read access keys: %v", err)
+		return nil, awserr.Lower(err, "could not read access keys: %v", err)
 	}
 	var out []accessKey
 	for _, k := range have {
@@ -88,7 +89,7 @@ func ownKey(c *api.Call, action string) (string, *query.Error) {
 	}
 	k, ok, err := c.State.Keys().AccessKey(c.Ctx, id)
 	if err != nil {
-		return "", query.Errorf("ServiceFailure", "could not read the access key: %v", err)
+		return "", awserr.Lower(err, "could not read the access key: %v", err)
 	}
 	if !ok || k.Account != c.Account() || k.User != name {
 		return "", query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
@@ -110,7 +111,7 @@ func UpdateAccessKey(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if err := c.State.Keys().UpdateAccessKey(c.Ctx, id, status); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not update the access key: %v", err)
+		return nil, awserr.Lower(err, "could not update the access key: %v", err)
 	}
 	return nil, nil
 }
@@ -122,7 +123,7 @@ func DeleteAccessKey(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if err := c.State.Keys().DeleteAccessKey(c.Ctx, id); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not delete the access key: %v", err)
+		return nil, awserr.Lower(err, "could not delete the access key: %v", err)
 	}
 	return nil, nil
 }
@@ -136,7 +137,7 @@ func GetAccessKeyLastUsed(c *api.Call) (any, *query.Error) {
 	}
 	k, ok, err := c.State.Keys().AccessKey(c.Ctx, id)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the access key: %v", err)
+		return nil, awserr.Lower(err, "could not read the access key: %v", err)
 	}
 	// Authorized on the key's user (the Service Authorization Reference:
 	// GetAccessKeyLastUsed, resource type user) before a missing key is

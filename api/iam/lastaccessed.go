@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/policy"
@@ -233,7 +234,7 @@ func usesOf(c *api.Call, entities []entityInfo) ([]use, *query.Error) {
 	}
 	las, err := c.State.LastAccessed(c.Ctx, arns)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "reading the last accessed data: %v", err)
+		return nil, awserr.Lower(err, "reading the last accessed data: %v", err)
 	}
 	out := make([]use, len(las))
 	for i, la := range las {
@@ -283,7 +284,7 @@ func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 	id := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 	data, _ := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now, Uses: saved})
 	if err := c.State.SaveJob(c.Ctx, id, data); err != nil {
-		return nil, query.Errorf("ServiceFailure", "saving the job: %v", err)
+		return nil, awserr.Lower(err, "saving the job: %v", err)
 	}
 	return struct {
 		JobID string `xml:"JobId"`
@@ -297,7 +298,7 @@ func loadJob(c *api.Call) (job, *query.Error) {
 	}
 	data, ok, err := c.State.LoadJob(c.Ctx, id)
 	if err != nil {
-		return job{}, query.Errorf("ServiceFailure", "reading the job: %v", err)
+		return job{}, awserr.Lower(err, "reading the job: %v", err)
 	}
 	var j job
 	if !ok || json.Unmarshal(data, &j) != nil || j.Account != c.Account() {

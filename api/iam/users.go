@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -207,7 +208,7 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 	}
 	if newName != "" && newName != name {
 		if err := c.State.Keys().RenameUser(c.Ctx, c.Account(), name, newName); err != nil {
-			return nil, query.Errorf("ServiceFailure", "the user was renamed but its access keys were not moved: %v", err)
+			return nil, awserr.Lower(err, "the user was renamed but its access keys were not moved: %v", err)
 		}
 	}
 	return nil, nil
@@ -225,7 +226,7 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 	}
 	keys, err := c.State.Keys().ListAccessKeys(c.Ctx, c.Account(), name)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read access keys: %v", err)
+		return nil, awserr.Lower(err, "could not read access keys: %v", err)
 	}
 	if len(keys) > 0 {
 		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete access keys first.")

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -52,10 +54,11 @@ var fullAccess = map[string]struct{ name, id, content, desc string }{
 	typeRCP: {"RCPFullAWSAccess", "p-RCPFullAWSAccess", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`, "Allows access to every resource"},
 }
 
+// errorf is an Organizations error: the model's exception shapes
+// (api/awserr/orgerr: a 400 of the caller but for ServiceException, the
+// service's fault) and the JSON endpoint's common errors.
 func errorf(code, format string, args ...any) *query.Error {
-	e := query.Errorf(code, format, args...)
-	e.Status = 400 // every Organizations exception is a 400 (botocore organizations/2016-11-28)
-	return e
+	return awserr.Of(code, fmt.Sprintf(format, args...), orgerr.Codes, awserr.JSONCommon)
 }
 
 func decode(c *api.Call, v any) *query.Error {

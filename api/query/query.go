@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
+	"github.com/iamgate/iamgate/api/awserr/stserr"
 )
 
 // Namespaces of the two services.
@@ -18,73 +22,32 @@ const (
 	STSNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
 
-// Error is an AWS API error.
-type Error struct {
-	Code    string
-	Message string
-	Status  int
-	Sender  bool
-}
+// Error is an AWS API error (awserr's, so that handlers and the edge share
+// one type).
+type Error = awserr.Error
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
-// statuses: the service models' exception shapes (botocore iam/2010-05-08 and
-// sts/2011-06-15: code, httpStatusCode, senderFault), and the common errors
-// of the Query protocol (the AWS API reference, "Common Errors").
-var statuses = map[string]int{
-	// IAM exceptions.
-	"ConcurrentModification": 409, "DeleteConflict": 409, "EntityAlreadyExists": 409, "EntityTemporarilyUnmodifiable": 409,
-	"InvalidInput": 400, "LimitExceeded": 409, "MalformedPolicyDocument": 400, "NoSuchEntity": 404, "PolicyEvaluation": 500,
-	"PolicyNotAttachable": 400, "ServiceFailure": 500, "UnmodifiableEntity": 400, "InvalidAuthenticationCode": 403,
-	"PasswordPolicyViolation": 400, "ReportNotPresent": 410, "NotSupportedService": 404,
-	// STS exceptions.
-	"ExpiredTokenException": 400, "IDPCommunicationError": 400, "IDPRejectedClaim": 403, "InvalidAuthorizationMessageException": 400,
-	"InvalidIdentityToken": 400, "PackedPolicyTooLarge": 400, "RegionDisabledException": 403,
-	// Common errors.
-	"AccessDenied": 403, "IncompleteSignature": 400, "InternalFailure": 500, "InvalidAction": 400, "InvalidClientTokenId": 403,
-	"InvalidParameterCombination": 400, "InvalidParameterValue": 400, "InvalidQueryParameter": 400, "MalformedQueryString": 404,
-	"MissingAction": 400, "MissingAuthenticationToken": 403, "MissingParameter": 400, "RequestExpired": 400,
-	"SignatureDoesNotMatch": 403, "ExpiredToken": 403, "ValidationError": 400, "Throttling": 400, "ServiceUnavailable": 503,
-	"RequestEntityTooLarge": 413,
-}
-
-// Errorf builds an error with the status its code has.
+// Errorf builds an error with the status and fault its code has: the IAM
+// and STS models' codes (api/awserr/iamerr, stserr) and the Query
+// protocol's common errors (awserr.QueryCommon); any other code is a 400
+// of the caller.
 func Errorf(code, format string, args ...any) *Error {
-	st, ok := statuses[code]
-	if !ok {
-		st = 400
+	return awserr.Of(code, fmt.Sprintf(format, args...), iamerr.Codes, stserr.Codes, awserr.QueryCommon)
+}
+
+// Status returns the HTTP status of a code (0 for a code none of the
+// tables has).
+func Status(code string) int {
+	for _, t := range []map[string]awserr.Code{iamerr.Codes, stserr.Codes, awserr.QueryCommon} {
+		if c, ok := t[code]; ok {
+			return c.Status
+		}
 	}
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: st, Sender: st < 500}
-}
-
-// Status returns the HTTP status of a code.
-func Status(code string) int { return statuses[code] }
-
-type errorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Error     errorBody
-	RequestID string `xml:"RequestId"`
-}
-
-type errorBody struct {
-	Type    string
-	Code    string
-	Message string
+	return 0
 }
 
 // WriteError writes an ErrorResponse.
 func WriteError(w http.ResponseWriter, ns, requestID string, e *Error) {
-	typ := "Sender"
-	if !e.Sender {
-		typ = "Receiver"
-	}
-	body, _ := xml.Marshal(errorResponse{Xmlns: ns, Error: errorBody{Type: typ, Code: e.Code, Message: e.Message}, RequestID: requestID})
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(e.Status)
-	w.Write([]byte(xml.Header))
-	w.Write(body)
+	e.WriteQuery(w, ns, requestID)
 }
 
 // WriteResult writes <ActionResponse><ActionResult>result</ActionResult>

@@ -1,58 +1,29 @@
 package query
 
-import (
-	"fmt"
-	"strings"
-)
+import "github.com/iamgate/iamgate/api/model"
 
 // Violation is one failed constraint of a request member, as AWS's request
-// validation reports it.
-type Violation struct {
-	Value      *string // the value shown; nil shows none ("Value at 'tags'")
-	Null       bool    // the member is missing ("Value null at")
-	Field      string  // the member's path: 'tags.1.member.key'
-	Constraint string  // "Member must ..."
-	Rule       Rule    // which kind of constraint, for callers that branch on it
-}
+// validation reports it (model.Violation).
+type Violation = model.Violation
 
 // Rule is the kind of constraint a Violation breaks.
-type Rule int
+type Rule = model.Rule
 
 // The rules of AWS's model constraints.
 const (
-	RuleOther     Rule = iota
-	RuleNull           // required
-	RuleMinLength      // min
-	RuleMaxLength      // max
-	RulePattern        // pattern
-	RuleUTF8           // not text at all
+	RuleOther     = model.RuleOther
+	RuleNull      = model.RuleNull
+	RuleMinLength = model.RuleMinLength
+	RuleMaxLength = model.RuleMaxLength
+	RulePattern   = model.RulePattern
+	RuleUTF8      = model.RuleUTF8
 )
 
-// Validation is a ValidationError listing every violation in AWS's words:
-// "1 validation error detected: Value 'x' at 'tags.1.member.key' failed to
-// satisfy constraint: Member must satisfy regular expression pattern: ...",
-// and for more than one "N validation errors detected: A; B" (for example
-// github.com/SWO-GS/auto-tag/issues/90 and
-// github.com/ministryofjustice/cloud-platform-environments/pull/22667,
-// answers of the real IAM). It returns nil for no violations.
+// Validation is a ValidationError listing every violation in AWS's words
+// (model.Message). It returns nil for no violations.
 func Validation(vs ...Violation) *Error {
 	if len(vs) == 0 {
 		return nil
 	}
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		val := "Value "
-		switch {
-		case v.Null:
-			val += "null "
-		case v.Value != nil:
-			val += "'" + *v.Value + "' "
-		}
-		parts[i] = fmt.Sprintf("%sat '%s' failed to satisfy constraint: %s", val, v.Field, v.Constraint)
-	}
-	noun := "error"
-	if len(vs) > 1 {
-		noun = "errors"
-	}
-	return Errorf("ValidationError", "%d validation %s detected: %s", len(vs), noun, strings.Join(parts, "; "))
+	return Errorf("ValidationError", "%s", model.Message(vs))
 }

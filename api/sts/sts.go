@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/engine"
@@ -212,7 +213,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	}
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not store the session: %v", err)
+		return nil, awserr.Lower(err, "could not store the session: %v", err)
 	}
 	return assumeRoleResult{
 		Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
@@ -321,7 +322,7 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	}
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not issue the session: %v", err)
+		return nil, awserr.Lower(err, "could not issue the session: %v", err)
 	}
 	return getSessionTokenResult{Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
 		SessionToken: creds.SessionToken, Expiration: creds.Expiration.UTC().Format(time.RFC3339)}}, nil
