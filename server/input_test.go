@@ -248,17 +248,7 @@ func TestEveryTaggingOperationFollowsIAMTagRules(t *testing.T) {
 // postJSON sends a JSON-protocol Organizations request signed with SigV4.
 func postJSON(t *testing.T, e *env, op string, body []byte) (int, string) {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodPost, e.ts.URL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128."+op)
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(context.Background(), e.admin, r, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	res, err := http.DefaultClient.Do(r)
+	res, err := http.DefaultClient.Do(signedJSON(t, e, op, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,6 +259,23 @@ func postJSON(t *testing.T, e *env, op string, body []byte) (int, string) {
 	}
 	json.Unmarshal(out, &er)
 	return res.StatusCode, er.Type
+}
+
+// signedJSON is an Organizations request signed with SigV4 by the
+// administrator.
+func signedJSON(t *testing.T, e *env, op string, body []byte) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodPost, e.ts.URL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128."+op)
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(context.Background(), e.admin, r, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // Organizations: a JSON body that is not UTF-8 text (raw bytes, or a lone

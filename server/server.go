@@ -133,6 +133,9 @@ func requestID() string {
 type service struct {
 	name, ns string
 	ops      map[string]func(*api.Call) (any, *query.Error)
+	// validate checks a request against the operation's input shape in the
+	// model before the operation runs.
+	validate func(action string, p query.Params) *query.Error
 }
 
 var services = map[string]service{}
@@ -146,8 +149,8 @@ func init() {
 	for k, v := range sts.Operations {
 		stsOps[k] = v
 	}
-	services["2010-05-08"] = service{"iam", query.IAMNamespace, iamOps}
-	services["2011-06-15"] = service{"sts", query.STSNamespace, stsOps}
+	services["2010-05-08"] = service{"iam", query.IAMNamespace, iamOps, iam.Validate}
+	services["2011-06-15"] = service{"sts", query.STSNamespace, stsOps, sts.Validate}
 }
 
 // ServeHTTP answers one request. Every failure is an AWS error response;
@@ -262,6 +265,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		return early(query.Errorf("InvalidAction", "Could not find operation %s for version %s", action, version))
 	}
 	if e := sessionLimits(name, action, auth.session); e != nil {
+		return early(e)
+	}
+	if e := svc.validate(action, params); e != nil {
 		return early(e)
 	}
 	res, qe := s.run(r, id, svc.name, action, auth, now, c, op)

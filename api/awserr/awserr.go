@@ -24,6 +24,10 @@ type Error struct {
 	// Sender reports the caller's fault (the Query protocol's
 	// <Type>Sender</Type>); otherwise the service's (Receiver).
 	Sender bool
+	// Reason is the reason member some exceptions carry (Organizations'
+	// InvalidInputException and ConstraintViolationException, Access
+	// Analyzer's ValidationException): INPUT_REQUIRED, INVALID_PATTERN, ...
+	Reason string
 	// Kind is what a lower layer's failure was, when the error stands for
 	// one: the edge of each service words it in its own codes (ForService).
 	Kind Kind
@@ -84,9 +88,13 @@ func (e *Error) WriteQuery(w http.ResponseWriter, ns, requestID string) {
 
 // JSONBody is the JSON protocol's error body: {"__type": code,
 // "Message": message}, as botocore's JSON parser reads it (__type, then
-// message in any case).
+// message in any case), with "Reason" for an exception that has one.
 func (e *Error) JSONBody() []byte {
-	out, _ := json.Marshal(map[string]string{"__type": e.Code, "Message": e.Message})
+	body := map[string]string{"__type": e.Code, "Message": e.Message}
+	if e.Reason != "" {
+		body["Reason"] = e.Reason
+	}
+	out, _ := json.Marshal(body)
 	return out
 }
 

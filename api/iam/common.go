@@ -194,17 +194,9 @@ func tagList(m map[string]string) tagSet {
 	return out
 }
 
-// pathPrefix filters by PathPrefix (the botocore model: pathPrefixType).
-func pathPrefix(c *api.Call) (string, *query.Error) {
-	p := c.Params.Get("PathPrefix")
-	if p == "" {
-		return "/", nil
-	}
-	if !strings.HasPrefix(p, "/") || len(p) > 512 {
-		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", p)
-	}
-	return p, nil
-}
+// pathPrefix filters by PathPrefix, "/" when not given (Validate has
+// checked it against the model: pathPrefixType).
+func pathPrefix(c *api.Call) string { return cleanPath(c.Params.Get("PathPrefix")) }
 
 func cleanPath(p string) string {
 	if p == "" {

@@ -40,14 +40,9 @@ func init() {
 var inlineQuota = map[string]int{"user": maxUserInlineTotal, "group": 5120, "role": maxRoleInlineTotal}
 
 // entityParam reads the entity name parameter (UserName, GroupName,
-// RoleName).
-func entityParam(c *api.Call, kind string) (string, *query.Error) {
-	name := c.Params.Get(noun(kind) + "Name")
-	max := 64
-	if kind == "group" || kind == "role" {
-		max = 128
-	}
-	return name, checkName(kind+"Name", name, max)
+// RoleName); Validate has checked it against the model.
+func entityParam(c *api.Call, kind string) string {
+	return c.Params.Get(noun(kind) + "Name")
 }
 
 // lookup authorizes the action on the entity a request names, then finds
@@ -57,11 +52,7 @@ func entityParam(c *api.Call, kind string) (string, *query.Error) {
 // iam:PermissionsBoundary (when it has a boundary), a missing one on the
 // ARN without a path; then a missing entity is NoSuchEntity.
 func lookup(c *api.Call, kind, action string, extra map[string][]string) (*entity, *query.Error) {
-	name, e := entityParam(c, kind)
-	if e != nil {
-		return nil, e
-	}
-	return authorizeEntity(c, kind, name, action, extra)
+	return authorizeEntity(c, kind, entityParam(c, kind), action, extra)
 }
 
 // authorizeEntity is lookup for a name already read and checked. Keys in
@@ -89,14 +80,8 @@ func putInline(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
 		p := c.Params
 		policyName := p.Get("PolicyName")
-		if e := checkName("policyName", policyName, 128); e != nil {
-			return nil, e
-		}
-		doc, e := p.Required("PolicyDocument")
+		doc, e := checkDocument(p.Get("PolicyDocument"), policy.InlinePolicy, 0, "")
 		if e != nil {
-			return nil, e
-		}
-		if doc, e = checkDocument(doc, policy.InlinePolicy, 0, ""); e != nil {
 			return nil, e
 		}
 		ent, e := lookup(c, kind, "iam:Put"+noun(kind)+"Policy", nil)
@@ -133,9 +118,6 @@ func putInline(kind string) Handler {
 func getInline(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
 		policyName := c.Params.Get("PolicyName")
-		if e := checkName("policyName", policyName, 128); e != nil {
-			return nil, e
-		}
 		ent, e := lookup(c, kind, "iam:Get"+noun(kind)+"Policy", nil)
 		if e != nil {
 			return nil, e
@@ -174,9 +156,6 @@ func listInline(kind string) Handler {
 func deleteInline(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
 		policyName := c.Params.Get("PolicyName")
-		if e := checkName("policyName", policyName, 128); e != nil {
-			return nil, e
-		}
 		ent, e := lookup(c, kind, "iam:Delete"+noun(kind)+"Policy", nil)
 		if e != nil {
 			return nil, e
@@ -199,10 +178,7 @@ func deleteInline(kind string) Handler {
 
 // policyARNParam reads PolicyArn and checks the policy can be attached.
 func policyARNParam(c *api.Call) (string, *query.Error) {
-	ref, e := c.Params.Required("PolicyArn")
-	if e != nil {
-		return "", e
-	}
+	ref := c.Params.Get("PolicyArn")
 	if !strings.HasPrefix(ref, "arn:") || len(ref) < 20 {
 		return "", query.Errorf("ValidationError", "ARN %s is not valid.", ref)
 	}
@@ -269,10 +245,7 @@ func detach(kind string) Handler {
 
 func listAttached(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
-		prefix, e := pathPrefix(c)
-		if e != nil {
-			return nil, e
-		}
+		prefix := pathPrefix(c)
 		ent, e := lookup(c, kind, "iam:ListAttached"+noun(kind)+"Policies", nil)
 		if e != nil {
 			return nil, e
@@ -302,12 +275,9 @@ func listAttached(kind string) Handler {
 
 func tagEntity(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
-		tags, e := c.Params.Tags("Tags")
-		if e != nil {
-			return nil, e
-		}
+		tags := c.Params.Tags("Tags")
 		if len(tags) == 0 {
-			return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+			return nil, emptyList("tags")
 		}
 		// The tags alone are checked before authorization; the quota, which
 		// depends on the tags the entity has, after it.
@@ -359,12 +329,9 @@ func tagIndex(tags map[string]string, k string) string {
 
 func untagEntity(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
-		keys, e := c.Params.TagKeys("TagKeys")
-		if e != nil {
-			return nil, e
-		}
+		keys := c.Params.List("TagKeys")
 		if len(keys) == 0 {
-			return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+			return nil, emptyList("tagKeys")
 		}
 		ent, e := lookup(c, kind, "iam:Untag"+noun(kind), map[string][]string{"aws:TagKeys": keys})
 		if e != nil {
@@ -409,14 +376,8 @@ func listTags(kind string) Handler {
 
 func putBoundary(kind string) Handler {
 	return func(c *api.Call) (any, *query.Error) {
-		ref, e := c.Params.Required("PermissionsBoundary")
-		if e != nil {
-			return nil, e
-		}
-		name, e := entityParam(c, kind)
-		if e != nil {
-			return nil, e
-		}
+		ref := c.Params.Get("PermissionsBoundary")
+		name := entityParam(c, kind)
 		// iam:PermissionsBoundary is the boundary being set (the IAM User
 		// Guide, "Permissions boundaries for IAM entities").
 		if _, e := authorizeEntity(c, kind, name, "iam:Put"+noun(kind)+"PermissionsBoundary", boundaryContext(ref)); e != nil {
@@ -461,10 +422,7 @@ func deleteBoundary(kind string) Handler {
 // also the Tag action (the IAM User Guide, "Permissions required to tag IAM
 // entities"); a boundary must be an existing managed policy.
 func authorizeCreate(c *api.Call, kind, path, name, bnd string) ([][2]string, *query.Error) {
-	tags, e := c.Params.Tags("Tags")
-	if e != nil {
-		return nil, e
-	}
+	tags := c.Params.Tags("Tags")
 	tagCtx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e

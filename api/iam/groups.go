@@ -36,18 +36,12 @@ func fileGroup(a *world.FileAccount, name string) *world.FileGroup {
 // CreateGroup creates a group.
 func CreateGroup(c *api.Call) (any, *query.Error) {
 	name := c.Params.Get("GroupName")
-	if e := checkName("groupName", name, 128); e != nil {
-		return nil, e
-	}
-	path, e := checkPath(c.Params.Get("Path"))
-	if e != nil {
-		return nil, e
-	}
+	path := cleanPath(c.Params.Get("Path"))
 	if e := c.Authorize("iam:CreateGroup", iamARN(c.Account(), "group", path, name), nil); e != nil {
 		return nil, e
 	}
 	var out world.FileGroup
-	e = updateEntities(c, refs("group", name), func(a *world.FileAccount) *query.Error {
+	e := updateEntities(c, refs("group", name), func(a *world.FileAccount) *query.Error {
 		if fileGroup(a, name) != nil {
 			return query.Errorf("EntityAlreadyExists", "Group with name %s already exists.", name)
 		}
@@ -91,10 +85,7 @@ func GetGroup(c *api.Call) (any, *query.Error) {
 
 // ListGroups lists groups under a path prefix.
 func ListGroups(c *api.Call) (any, *query.Error) {
-	prefix, e := pathPrefix(c)
-	if e != nil {
-		return nil, e
-	}
+	prefix := pathPrefix(c)
 	if e := c.Authorize("iam:ListGroups", iamARN(c.Account(), "group", "/", ""), nil); e != nil {
 		return nil, e
 	}
@@ -118,18 +109,7 @@ func ListGroups(c *api.Call) (any, *query.Error) {
 // UpdateGroup renames a group or changes its path; members follow.
 func UpdateGroup(c *api.Call) (any, *query.Error) {
 	newName := c.Params.Get("NewGroupName")
-	if newName != "" {
-		if e := checkName("newGroupName", newName, 128); e != nil {
-			return nil, e
-		}
-	}
-	var newPath string
-	if np := c.Params.Get("NewPath"); np != "" {
-		var e *query.Error
-		if newPath, e = checkPath(np); e != nil {
-			return nil, e
-		}
-	}
+	newPath := c.Params.Get("NewPath")
 	ent, e := lookup(c, "group", "iam:UpdateGroup", nil)
 	if e != nil {
 		return nil, e
@@ -193,9 +173,6 @@ func membership(c *api.Call, action string) (groupName, userName string, e *quer
 		return "", "", e
 	}
 	userName = c.Params.Get("UserName")
-	if e := checkName("userName", userName, 64); e != nil {
-		return "", "", e
-	}
 	if fileUser(account(c), userName) == nil {
 		return "", "", noSuch("user", userName)
 	}

@@ -252,16 +252,10 @@ func usesOf(c *api.Call, entities []entityInfo) ([]use, *query.Error) {
 // GenerateServiceLastAccessedDetails starts a report job for a user, group,
 // role or managed policy; the report is ready at once.
 func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
-	ref, e := c.Params.Required("Arn")
-	if e != nil {
-		return nil, e
-	}
+	ref := c.Params.Get("Arn")
 	g := c.Params.Get("Granularity")
 	if g == "" {
 		g = "SERVICE_LEVEL"
-	}
-	if g != "SERVICE_LEVEL" && g != "ACTION_LEVEL" {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]", g)
 	}
 	if e := c.Authorize("iam:GenerateServiceLastAccessedDetails", ref, nil); e != nil {
 		return nil, e
@@ -292,10 +286,7 @@ func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 }
 
 func loadJob(c *api.Call) (job, *query.Error) {
-	id, e := c.Params.Required("JobId")
-	if e != nil {
-		return job{}, e
-	}
+	id := c.Params.Get("JobId")
 	data, ok, err := c.State.LoadJob(c.Ctx, id)
 	if err != nil {
 		return job{}, awserr.Lower(err, "reading the job: %v", err)
@@ -310,9 +301,6 @@ func loadJob(c *api.Call) (job, *query.Error) {
 // report loads a job, authorizes reading it, and gathers its subject and
 // the subject's uses as of the job's creation.
 func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
-	if _, e := c.Params.Required("JobId"); e != nil {
-		return job{}, nil, nil, e
-	}
 	// Authorized before the job is looked up: whether a job ID exists is
 	// the account's to know.
 	if e := c.Authorize(action, "*", nil); e != nil {
@@ -411,10 +399,7 @@ func GetServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 // GetServiceLastAccessedDetailsWithEntities lists, for one service, the
 // report's entities and when each last used it.
 func GetServiceLastAccessedDetailsWithEntities(c *api.Call) (any, *query.Error) {
-	ns, e := c.Params.Required("ServiceNamespace")
-	if e != nil {
-		return nil, e
-	}
+	ns := c.Params.Get("ServiceNamespace")
 	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetailsWithEntities")
 	if e != nil {
 		return nil, e
@@ -450,14 +435,8 @@ func GetServiceLastAccessedDetailsWithEntities(c *api.Call) (any, *query.Error) 
 // ListPoliciesGrantingServiceAccess lists, per service, the policies of a
 // user, group or role that grant it.
 func ListPoliciesGrantingServiceAccess(c *api.Call) (any, *query.Error) {
-	ref, e := c.Params.Required("Arn")
-	if e != nil {
-		return nil, e
-	}
+	ref := c.Params.Get("Arn")
 	namespaces := c.Params.List("ServiceNamespaces")
-	if len(namespaces) == 0 || len(namespaces) > 200 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length between 1 and 200")
-	}
 	if e := c.Authorize("iam:ListPoliciesGrantingServiceAccess", ref, nil); e != nil {
 		return nil, e
 	}

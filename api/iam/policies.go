@@ -149,28 +149,13 @@ func noSuchPolicy(ref string) *query.Error {
 func CreatePolicy(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	name := p.Get("PolicyName")
-	if e := checkName("policyName", name, 128); e != nil {
-		return nil, e
-	}
-	path, e := checkPath(p.Get("Path"))
-	if e != nil {
-		return nil, e
-	}
+	path := cleanPath(p.Get("Path"))
 	desc := p.Get("Description")
-	if e := checkDescription(desc); e != nil {
-		return nil, e
-	}
-	doc, e := p.Required("PolicyDocument")
+	doc, e := checkDocument(p.Get("PolicyDocument"), policy.ManagedPolicy, maxManagedPolicySize, "PolicySize")
 	if e != nil {
 		return nil, e
 	}
-	if doc, e = checkDocument(doc, policy.ManagedPolicy, maxManagedPolicySize, "PolicySize"); e != nil {
-		return nil, e
-	}
-	tags, e := p.Tags("Tags")
-	if e != nil {
-		return nil, e
-	}
+	tags := p.Tags("Tags")
 	tagCtx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -236,18 +221,9 @@ func ListPolicies(c *api.Call) (any, *query.Error) {
 	if scope == "" {
 		scope = "All"
 	}
-	if scope != "All" && scope != "AWS" && scope != "Local" {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]", scope)
-	}
 	onlyAttached := strings.EqualFold(p.Get("OnlyAttached"), "true")
 	usageFilter := p.Get("PolicyUsageFilter")
-	if usageFilter != "" && usageFilter != "PermissionsPolicy" && usageFilter != "PermissionsBoundary" {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usageFilter)
-	}
-	prefix, e := pathPrefix(c)
-	if e != nil {
-		return nil, e
-	}
+	prefix := pathPrefix(c)
 	if e := c.Authorize("iam:ListPolicies", "*", nil); e != nil {
 		return nil, e
 	}
@@ -359,11 +335,8 @@ func nextVersion(fp *world.FilePolicy) string {
 // CreatePolicyVersion adds a version (five at most) and can make it the
 // default.
 func CreatePolicyVersion(c *api.Call) (any, *query.Error) {
-	doc, e := c.Params.Required("PolicyDocument")
+	doc, e := checkDocument(c.Params.Get("PolicyDocument"), policy.ManagedPolicy, maxManagedPolicySize, "PolicySize")
 	if e != nil {
-		return nil, e
-	}
-	if doc, e = checkDocument(doc, policy.ManagedPolicy, maxManagedPolicySize, "PolicySize"); e != nil {
 		return nil, e
 	}
 	setDefault := strings.EqualFold(c.Params.Get("SetAsDefault"), "true")
@@ -401,10 +374,7 @@ func CreatePolicyVersion(c *api.Call) (any, *query.Error) {
 // GetPolicyVersion returns one version's document, for customer and AWS
 // managed policies.
 func GetPolicyVersion(c *api.Call) (any, *query.Error) {
-	id, e := c.Params.Required("VersionId")
-	if e != nil {
-		return nil, e
-	}
+	id := c.Params.Get("VersionId")
 	ref, e := policyARNParam(c)
 	if e != nil {
 		return nil, e
@@ -467,10 +437,7 @@ func ListPolicyVersions(c *api.Call) (any, *query.Error) {
 
 // DeletePolicyVersion deletes a version that is not the default.
 func DeletePolicyVersion(c *api.Call) (any, *query.Error) {
-	id, e := c.Params.Required("VersionId")
-	if e != nil {
-		return nil, e
-	}
+	id := c.Params.Get("VersionId")
 	ref, _, e := customer(c, "iam:DeletePolicyVersion")
 	if e != nil {
 		return nil, e
@@ -497,10 +464,7 @@ func DeletePolicyVersion(c *api.Call) (any, *query.Error) {
 
 // SetDefaultPolicyVersion makes a version the default.
 func SetDefaultPolicyVersion(c *api.Call) (any, *query.Error) {
-	id, e := c.Params.Required("VersionId")
-	if e != nil {
-		return nil, e
-	}
+	id := c.Params.Get("VersionId")
 	ref, _, e := customer(c, "iam:SetDefaultPolicyVersion")
 	if e != nil {
 		return nil, e
@@ -530,17 +494,9 @@ func ListEntitiesForPolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	filter := c.Params.Get("EntityFilter")
-	switch filter {
-	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-	default:
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]", filter)
-	}
+	filter := c.Params.Get("EntityFilter") // one of the model's EntityType, when given
 	usageFilter := c.Params.Get("PolicyUsageFilter")
-	prefix, e := pathPrefix(c)
-	if e != nil {
-		return nil, e
-	}
+	prefix := pathPrefix(c)
 	if e := c.Authorize("iam:ListEntitiesForPolicy", ref, nil); e != nil {
 		return nil, e
 	}

@@ -42,9 +42,6 @@ func fileProfile(a *world.FileAccount, name string) *world.FileInstanceProfile {
 // action on it.
 func profile(c *api.Call, action string) (*world.FileInstanceProfile, *query.Error) {
 	name := c.Params.Get("InstanceProfileName")
-	if e := checkName("instanceProfileName", name, 128); e != nil {
-		return nil, e
-	}
 	// Authorized first, on the ARN with its path when the profile exists
 	// and without one when not, so that a caller without the permission
 	// cannot tell which.
@@ -65,17 +62,8 @@ func profile(c *api.Call, action string) (*world.FileInstanceProfile, *query.Err
 // CreateInstanceProfile creates an instance profile.
 func CreateInstanceProfile(c *api.Call) (any, *query.Error) {
 	name := c.Params.Get("InstanceProfileName")
-	if e := checkName("instanceProfileName", name, 128); e != nil {
-		return nil, e
-	}
-	path, e := checkPath(c.Params.Get("Path"))
-	if e != nil {
-		return nil, e
-	}
-	tags, e := c.Params.Tags("Tags")
-	if e != nil {
-		return nil, e
-	}
+	path := cleanPath(c.Params.Get("Path"))
+	tags := c.Params.Tags("Tags")
 	tagCtx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -132,10 +120,7 @@ func listProfiles(c *api.Call, keep func(*world.FileInstanceProfile) bool) (any,
 
 // ListInstanceProfiles lists instance profiles under a path prefix.
 func ListInstanceProfiles(c *api.Call) (any, *query.Error) {
-	prefix, e := pathPrefix(c)
-	if e != nil {
-		return nil, e
-	}
+	prefix := pathPrefix(c)
 	if e := c.Authorize("iam:ListInstanceProfiles", iamARN(c.Account(), "instance-profile", "/", ""), nil); e != nil {
 		return nil, e
 	}
@@ -181,9 +166,6 @@ func AddRoleToInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	roleName := c.Params.Get("RoleName")
-	if e := checkName("roleName", roleName, 64); e != nil {
-		return nil, e
-	}
 	r := fileRole(account(c), roleName)
 	passed := iamARN(c.Account(), "role", "/", roleName)
 	if r != nil {
@@ -216,9 +198,6 @@ func RemoveRoleFromInstanceProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	roleName := c.Params.Get("RoleName")
-	if e := checkName("roleName", roleName, 64); e != nil {
-		return nil, e
-	}
 	name := ip.Name
 	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)

@@ -40,22 +40,11 @@ func fileRole(a *world.FileAccount, name string) *world.FileRole {
 	return nil
 }
 
-func checkDescription(d string) *query.Error {
-	if len(d) > 1000 {
-		return query.Errorf("ValidationError", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
-	}
-	return nil
-}
-
-func checkMaxSession(p query.Params) (int, *query.Error) {
-	d, e := p.Int("MaxSessionDuration", 0)
-	if e != nil {
-		return 0, e
-	}
-	if d != 0 && (d < 3600 || d > maxRoleSessionDuration) {
-		return 0, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", d)
-	}
-	return d, nil
+// maxSession reads MaxSessionDuration (0 when not given); Validate has
+// checked it against the model (roleMaxSessionDurationType, 3600 to 43200).
+func maxSession(p query.Params) int {
+	d, _ := p.Int("MaxSessionDuration", 0)
+	return d
 }
 
 // CreateRole creates a role with its trust policy, and optionally a path,
@@ -65,28 +54,13 @@ func checkMaxSession(p query.Params) (int, *query.Error) {
 func CreateRole(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	name := p.Get("RoleName")
-	if e := checkName("roleName", name, 64); e != nil {
-		return nil, e
-	}
-	path, e := checkPath(p.Get("Path"))
+	path := cleanPath(p.Get("Path"))
+	doc, e := checkDocument(p.Get("AssumeRolePolicyDocument"), policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
-		return nil, e
-	}
-	doc, e := p.Required("AssumeRolePolicyDocument")
-	if e != nil {
-		return nil, e
-	}
-	if doc, e = checkDocument(doc, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
 		return nil, e
 	}
 	desc := p.Get("Description")
-	if e := checkDescription(desc); e != nil {
-		return nil, e
-	}
-	maxSession, e := checkMaxSession(p)
-	if e != nil {
-		return nil, e
-	}
+	maxSession := maxSession(p)
 	bnd := p.Get("PermissionsBoundary")
 	tags, e := authorizeCreate(c, "role", path, name, bnd)
 	if e != nil {
@@ -126,10 +100,7 @@ func GetRole(c *api.Call) (any, *query.Error) {
 
 // ListRoles lists roles under a path prefix.
 func ListRoles(c *api.Call) (any, *query.Error) {
-	prefix, e := pathPrefix(c)
-	if e != nil {
-		return nil, e
-	}
+	prefix := pathPrefix(c)
 	if e := c.Authorize("iam:ListRoles", iamARN(c.Account(), "role", "/", ""), nil); e != nil {
 		return nil, e
 	}
@@ -155,15 +126,7 @@ func ListRoles(c *api.Call) (any, *query.Error) {
 // UpdateRole changes a role's description and maximum session duration.
 func UpdateRole(c *api.Call) (any, *query.Error) {
 	desc, hasDesc := c.Params.Values["Description"]
-	if hasDesc {
-		if e := checkDescription(desc[0]); e != nil {
-			return nil, e
-		}
-	}
-	maxSession, e := checkMaxSession(c.Params)
-	if e != nil {
-		return nil, e
-	}
+	maxSession := maxSession(c.Params)
 	ent, e := lookup(c, "role", "iam:UpdateRole", nil)
 	if e != nil {
 		return nil, e
@@ -186,13 +149,7 @@ func UpdateRole(c *api.Call) (any, *query.Error) {
 
 // UpdateRoleDescription changes a role's description and returns the role.
 func UpdateRoleDescription(c *api.Call) (any, *query.Error) {
-	desc, e := c.Params.Required("Description")
-	if e != nil {
-		return nil, e
-	}
-	if e := checkDescription(desc); e != nil {
-		return nil, e
-	}
+	desc := c.Params.Get("Description")
 	ent, e := lookup(c, "role", "iam:UpdateRoleDescription", nil)
 	if e != nil {
 		return nil, e
@@ -217,11 +174,8 @@ func UpdateRoleDescription(c *api.Call) (any, *query.Error) {
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func UpdateAssumeRolePolicy(c *api.Call) (any, *query.Error) {
-	doc, e := c.Params.Required("PolicyDocument")
+	doc, e := checkDocument(c.Params.Get("PolicyDocument"), policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
-		return nil, e
-	}
-	if doc, e = checkDocument(doc, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole"); e != nil {
 		return nil, e
 	}
 	ent, e := lookup(c, "role", "iam:UpdateAssumeRolePolicy", nil)

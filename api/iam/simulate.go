@@ -133,7 +133,9 @@ var scenarios = map[string][]string{
 func checkScenario(name string, resources []string) *query.Error {
 	need, ok := scenarios[name]
 	if !ok {
-		return query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'resourceHandlingOption' failed to satisfy constraint: Member must be one of the EC2 scenarios", name)
+		// The model has no enum for it (resourceHandlingOptionType); AWS
+		// documents the scenarios but not its answer to another.
+		return query.Validation(query.Violation{Value: &name, Field: "resourceHandlingOption", Constraint: "Member must be one of the EC2 scenarios"})
 	}
 	for _, typ := range need {
 		found := false
@@ -191,11 +193,7 @@ func contextEntries(p query.Params) (map[string][]string, *query.Error) {
 			}
 			return out, nil
 		}
-		switch typ := p.Get(prefix + "ContextKeyType"); typ {
-		case "", "string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList":
-		default:
-			return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'contextEntries.%d.member.contextKeyType' failed to satisfy constraint: Member must satisfy enum value set: [string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]", typ, i)
-		}
+		// ContextKeyType is one of the model's ContextKeyTypeEnum (Validate).
 		out[name] = append(out[name], p.List(prefix+"ContextKeyValues")...)
 	}
 }
@@ -204,7 +202,7 @@ func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) 
 	p := c.Params
 	in := &simInput{actions: p.List("ActionNames"), resources: p.List("ResourceArns"), resourceOwner: p.Get("ResourceOwner"), callerARN: p.Get("CallerArn")}
 	if len(in.actions) == 0 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
+		return nil, emptyList("actionNames")
 	}
 	if len(in.resources) == 0 {
 		in.resources = []string{"*"}
@@ -214,7 +212,7 @@ func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) 
 		return nil, e
 	}
 	if identityRequired && len(in.identity) == 0 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+		return nil, emptyList("policyInputList")
 	}
 	if in.boundary, e = compileInputs(p, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy); e != nil {
 		return nil, e
@@ -444,10 +442,7 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 // SimulatePrincipalPolicy decides actions for a user or role of the world
 // with every policy that applies to it, plus the given ones.
 func SimulatePrincipalPolicy(c *api.Call) (any, *query.Error) {
-	src, e := c.Params.Required("PolicySourceArn")
-	if e != nil {
-		return nil, e
-	}
+	src := c.Params.Get("PolicySourceArn")
 	if e := c.Authorize("iam:SimulatePrincipalPolicy", src, nil); e != nil {
 		return nil, e
 	}
@@ -557,10 +552,7 @@ func contextKeys(pols []*engine.Policy) []string {
 // GetContextKeysForPrincipalPolicy lists the condition keys of a principal's
 // policies and the given ones.
 func GetContextKeysForPrincipalPolicy(c *api.Call) (any, *query.Error) {
-	src, e := c.Params.Required("PolicySourceArn")
-	if e != nil {
-		return nil, e
-	}
+	src := c.Params.Get("PolicySourceArn")
 	if e := c.Authorize("iam:GetContextKeysForPrincipalPolicy", src, nil); e != nil {
 		return nil, e
 	}
@@ -594,7 +586,7 @@ func GetContextKeysForCustomPolicy(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if len(pols) == 0 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+		return nil, emptyList("policyInputList")
 	}
 	return struct {
 		ContextKeyNames []string `xml:"ContextKeyNames>member"`

@@ -40,13 +40,7 @@ func checkBoundary(c *api.Call, ref string) *query.Error {
 func CreateUser(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	name := p.Get("UserName")
-	if e := checkName("userName", name, 64); e != nil {
-		return nil, e
-	}
-	path, e := checkPath(p.Get("Path"))
-	if e != nil {
-		return nil, e
-	}
+	path := cleanPath(p.Get("Path"))
 	bnd := p.Get("PermissionsBoundary")
 	tags, e := authorizeCreate(c, "user", path, name, bnd)
 	if e != nil {
@@ -138,10 +132,7 @@ func GetUser(c *api.Call) (any, *query.Error) {
 
 // ListUsers lists users under a path prefix.
 func ListUsers(c *api.Call) (any, *query.Error) {
-	prefix, e := pathPrefix(c)
-	if e != nil {
-		return nil, e
-	}
+	prefix := pathPrefix(c)
 	if e := c.Authorize("iam:ListUsers", iamARN(c.Account(), "user", "/", ""), nil); e != nil {
 		return nil, e
 	}
@@ -168,22 +159,8 @@ func ListUsers(c *api.Call) (any, *query.Error) {
 func UpdateUser(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	name := p.Get("UserName")
-	if e := checkName("userName", name, 64); e != nil {
-		return nil, e
-	}
 	newName := p.Get("NewUserName")
-	if newName != "" {
-		if e := checkName("newUserName", newName, 64); e != nil {
-			return nil, e
-		}
-	}
-	var newPath string
-	if np := p.Get("NewPath"); np != "" {
-		var e *query.Error
-		if newPath, e = checkPath(np); e != nil {
-			return nil, e
-		}
-	}
+	newPath := p.Get("NewPath")
 	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
 		return nil, e
 	}
@@ -218,9 +195,6 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 // memberships left (IAM's DeleteConflict otherwise).
 func DeleteUser(c *api.Call) (any, *query.Error) {
 	name := c.Params.Get("UserName")
-	if e := checkName("userName", name, 64); e != nil {
-		return nil, e
-	}
 	if _, e := authorizeUser(c, "iam:DeleteUser", name); e != nil {
 		return nil, e
 	}

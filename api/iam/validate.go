@@ -3,7 +3,6 @@ package iam
 import (
 	"errors"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -13,47 +12,17 @@ import (
 	"github.com/iamgate/iamgate/policy"
 )
 
-// IAM's rules for names and paths (the botocore model: userNameType,
-// roleNameType, policyNameType, pathType) and quotas (the IAM User Guide,
-// "IAM and AWS STS quotas").
-var (
-	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathPattern = regexp.MustCompile(`^(/|/[\x21-\x7E]*/)$`)
-)
-
+// IAM's quotas (the IAM User Guide, "IAM and AWS STS quotas"); the model's
+// constraints are checked by Validate.
 const (
-	maxManagedPolicySize   = 6144  // characters, whitespace excluded
-	maxRoleInlineTotal     = 10240 // aggregate of a role's inline policies
-	maxUserInlineTotal     = 2048  // aggregate of a user's inline policies
-	maxTrustPolicySize     = 2048
-	maxManagedPerEntity    = 10
-	maxTagsPerEntity       = 50
-	defaultMaxItems        = 100
-	maxRoleSessionDuration = 43200
+	maxManagedPolicySize = 6144  // characters, whitespace excluded
+	maxRoleInlineTotal   = 10240 // aggregate of a role's inline policies
+	maxUserInlineTotal   = 2048  // aggregate of a user's inline policies
+	maxTrustPolicySize   = 2048
+	maxManagedPerEntity  = 10
+	maxTagsPerEntity     = 50
+	defaultMaxItems      = 100
 )
-
-func checkName(field, v string, max int) *query.Error {
-	if v == "" {
-		return query.Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
-	}
-	if len(v) > max {
-		return query.Errorf("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", v, field, max)
-	}
-	if !namePattern.MatchString(v) {
-		return query.Errorf("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", v, field)
-	}
-	return nil
-}
-
-func checkPath(p string) (string, *query.Error) {
-	if p == "" {
-		return "/", nil
-	}
-	if len(p) > 512 || !pathPattern.MatchString(p) {
-		return "", query.Errorf("ValidationError", "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
-	}
-	return p, nil
-}
 
 func size(doc string) int { return policy.Size([]byte(doc)) }
 
@@ -153,10 +122,6 @@ func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Err
 	var keys []string
 	for _, t := range tags {
 		k, v := t[0], t[1]
-		if !query.ValidTagKey(k) || !query.ValidTagValue(v) {
-			// Unreachable through Params.Tags; refused rather than trusted.
-			return nil, query.Errorf("ValidationError", "1 validation error detected: a tag does not satisfy the tag key or value constraints")
-		}
 		if query.ReservedTagKey(k) {
 			return nil, query.Errorf("InvalidInput", "Invalid tag key %s: tag keys beginning with aws: are reserved for AWS use.", k)
 		}
@@ -177,13 +142,7 @@ func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Err
 // pageOf sorts items by key and applies Marker and MaxItems (1 to 1000,
 // 100 when not given). The marker is the last key returned.
 func pageOf[T any](items []T, key func(T) string, p query.Params) ([]T, listPage, *query.Error) {
-	max, e := p.Int("MaxItems", defaultMaxItems)
-	if e != nil {
-		return nil, listPage{}, e
-	}
-	if max < 1 || max > 1000 {
-		return nil, listPage{}, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", max)
-	}
+	max, _ := p.Int("MaxItems", defaultMaxItems) // 1 to 1000 (Validate: maxItemsType)
 	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 	start := 0
 	if m := p.Get("Marker"); m != "" {
@@ -197,6 +156,13 @@ func pageOf[T any](items []T, key func(T) string, p query.Params) ([]T, listPage
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// emptyList is the answer to a required list given with no members
+// ("Tags=" in the form): the model's required constraint, which Validate
+// checks only for a list left out, answered the same way.
+func emptyList(field string) *query.Error {
+	return query.Validation(query.Violation{Null: true, Field: field, Constraint: "Member must not be null", Rule: query.RuleNull})
+}
 
 func noSuch(kind, name string) *query.Error {
 	return query.Errorf("NoSuchEntity", "The %s with name %s cannot be found.", kind, name)

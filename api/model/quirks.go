@@ -20,3 +20,33 @@ var hiddenValues = map[string]bool{
 	"iam.policyDocumentType":        true,
 	"sts.sessionPolicyDocumentType": true,
 }
+
+// selfChecked are shapes (service.shape) whose pattern AWS does not answer
+// with the model's words but with the service's own, after the model's
+// other constraints: the service checks it (for IAM, api/iam.Validate),
+// and Validate leaves it to the service.
+//   - IAM's entity names ([\w+=,.@-]+): "The specified value for
+//     policyName is invalid. It must contain only alphanumeric characters
+//     and/or the following: +=,.@_-", the real IAM's answer quoted in
+//     github.com/aws-cloudformation/cfn-lint/issues/996 (and for roleName
+//     in hashicorp/terraform-provider-aws#3087), while a name too long is
+//     the model's "Member must have length less than or equal to 64"
+//     (faizanbashir/python-ses-dynamodb-contactform#4).
+//   - IAM's paths: "The specified value for path is invalid. It must begin
+//     and end with / and contain only alphanumeric characters and/or /
+//     characters.", as moto's IAM tests have IAM answer a path "test".
+var selfChecked = map[string]bool{
+	"iam.existingUserNameType":      true,
+	"iam.groupNameType":             true,
+	"iam.instanceProfileNameType":   true,
+	"iam.policyNameType":            true,
+	"iam.roleNameType":              true,
+	"iam.serverCertificateNameType": true,
+	"iam.userNameType":              true,
+	"iam.virtualMFADeviceName":      true,
+	"iam.pathType":                  true,
+}
+
+// SelfChecked reports a shape whose pattern the service checks itself
+// (see selfChecked).
+func (s *Service) SelfChecked(shape string) bool { return selfChecked[s.Name+"."+shape] }

@@ -174,7 +174,7 @@ func (v *validator) str(sh *Shape, path, s string) {
 	if sh.Max != nil && n > *sh.Max {
 		v.add(Violation{Value: shown, Field: path, Constraint: lengthLE(*sh.Max), Rule: RuleMaxLength})
 	}
-	if sh.Pattern != "" {
+	if sh.Pattern != "" && !selfChecked[v.svc.Name+"."+sh.Name] {
 		if ok, known := Matches(sh.Pattern, s); known && !ok {
 			v.add(Violation{Value: shown, Field: path, Constraint: "Member must satisfy regular expression pattern: " + sh.Pattern, Rule: RulePattern})
 		}

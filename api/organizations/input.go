@@ -2,15 +2,19 @@ package organizations
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 )
 
 // checked wraps every operation with the checks of its input that come
 // before any handler: the body is text (valid UTF-8, no lone surrogate
-// escapes, which Go's JSON decoder would silently turn into U+FFFD), and
-// the Tags of an operation that takes them follow the model.
+// escapes, which Go's JSON decoder would silently turn into U+FFFD), it
+// satisfies the constraints of the operation's input shape in the model
+// (api/model, botocore organizations/2016-11-28), and the Tags of an
+// operation that takes them follow Organizations' own rules.
 func checked(ops map[string]Handler) map[string]Handler {
 	out := make(map[string]Handler, len(ops))
 	for name, h := range ops {
@@ -20,6 +24,9 @@ func checked(ops map[string]Handler) map[string]Handler {
 				// Organizations' validation error (botocore
 				// organizations/2016-11-28).
 				return nil, errorf("InvalidInputException", "The request body is not valid UTF-8 text.")
+			}
+			if e := Validate(name, c.Body); e != nil {
+				return nil, e
 			}
 			if takesTags[name] {
 				if e := checkTags(c.Body); e != nil {
@@ -32,6 +39,63 @@ func checked(ops map[string]Handler) map[string]Handler {
 	return out
 }
 
+// Validate checks a request body against the operation's input shape in
+// the model. Organizations answers a constraint the request breaks not
+// with the "N validation errors detected" of other services but with
+// InvalidInputException and the reason of the first (the model's
+// InvalidInputExceptionReason, with the words its documentation gives;
+// "You provided a value that does not match the required pattern." is the
+// real service's, quoted in
+// github.com/aws-ia/terraform-aws-control_tower_account_factory/issues/149).
+// A value of the wrong JSON type is the JSON protocol's
+// SerializationException. It returns nil for an operation the model does
+// not have.
+func Validate(operation string, body []byte) *query.Error {
+	vs, err := model.Organizations.ValidateJSON(operation, body)
+	var de *model.DecodeError
+	switch {
+	case errors.As(err, &de):
+		if de.Field == "" {
+			return errorf("SerializationException", "The request body is not a JSON object.")
+		}
+		return errorf("SerializationException", "The value of %s is not a JSON %s.", de.Field, jsonType(de.Want))
+	case err != nil || len(vs) == 0:
+		return nil
+	}
+	reason, msg := "INVALID_PATTERN", "You provided a value that does not match the required pattern."
+	switch vs[0].Rule {
+	case model.RuleNull:
+		reason, msg = "INPUT_REQUIRED", "You must specify a value for all required parameters."
+	case model.RuleMinLength:
+		reason, msg = "MIN_LENGTH_EXCEEDED", "You provided a string parameter that is shorter than allowed."
+	case model.RuleMaxLength:
+		reason, msg = "MAX_LENGTH_EXCEEDED", "You provided a string parameter that is longer than allowed."
+	case model.RuleEnum:
+		reason, msg = "INVALID_ENUM", "You specified an invalid value."
+	case model.RuleMinValue:
+		reason, msg = "MIN_VALUE_EXCEEDED", "You provided a numeric parameter that has a smaller value than allowed."
+	case model.RuleMaxValue:
+		reason, msg = "MAX_VALUE_EXCEEDED", "You provided a numeric parameter that has a larger value than allowed."
+	}
+	e := errorf("InvalidInputException", "%s", msg)
+	e.Reason = reason
+	return e
+}
+
+func jsonType(t model.Type) string {
+	switch t {
+	case model.Structure, model.Map:
+		return "object"
+	case model.List:
+		return "array"
+	case model.String, model.Blob:
+		return "string"
+	case model.Boolean:
+		return "boolean"
+	}
+	return "number"
+}
+
 // takesTags are the operations whose input has Tags (botocore
 // organizations/2016-11-28: CreateAccountRequest, CreateGovCloudAccountRequest,
 // CreateOrganizationalUnitRequest, CreatePolicyRequest, TagResourceRequest).
@@ -42,15 +106,12 @@ var takesTags = map[string]bool{"CreateAccount": true, "CreateGovCloudAccount": 
 // Organizations User Guide, "Quotas for AWS Organizations").
 const maxTagsPerResource = 50
 
-// checkTags checks Tags against the model (TagKey: 1-128 characters of
-// [\p{L}\p{Z}\p{N}_.:/=+\-@]; TagValue: 0-256 of the same; Key and Value
-// required) and Organizations' rules: unique keys, no aws: prefix, at most
-// 50. The codes and reasons are the model's (InvalidInputException with
-// INPUT_REQUIRED, MIN/MAX_LENGTH_EXCEEDED, INVALID_PATTERN,
-// DUPLICATE_TAG_KEY, INVALID_SYSTEM_TAGS_PARAMETER;
-// ConstraintViolationException MAX_TAG_LIMIT_EXCEEDED); the pattern message
-// is the real service's, quoted in
-// github.com/aws-ia/terraform-aws-control_tower_account_factory/issues/149.
+// checkTags checks Organizations' own rules of Tags, which Validate has
+// checked against the model (TagKey, TagValue, Key and Value required):
+// unique keys, no aws: prefix, at most 50. The codes and reasons are the
+// model's (InvalidInputException with DUPLICATE_TAG_KEY,
+// INVALID_SYSTEM_TAGS_PARAMETER; ConstraintViolationException
+// MAX_TAG_LIMIT_EXCEEDED).
 func checkTags(body []byte) *query.Error {
 	if len(body) == 0 {
 		return nil
@@ -66,25 +127,21 @@ func checkTags(body []byte) *query.Error {
 		switch {
 		case t.Key == nil || t.Value == nil:
 			return errorf("InvalidInputException", "You must specify a value for all required parameters.")
-		case len(query.TagKeyViolations(*t.Key, "")) > 0 || len(query.TagValueViolations(*t.Value, "")) > 0:
-			for _, v := range append(query.TagKeyViolations(*t.Key, ""), query.TagValueViolations(*t.Value, "")...) {
-				switch v.Rule {
-				case query.RuleMaxLength:
-					return errorf("InvalidInputException", "You provided a string parameter that is longer than allowed.")
-				case query.RuleMinLength:
-					return errorf("InvalidInputException", "You provided a string parameter that is shorter than allowed.")
-				}
-			}
-			return errorf("InvalidInputException", "You provided a value that does not match the required pattern.")
 		case query.ReservedTagKey(*t.Key):
-			return errorf("InvalidInputException", "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
+			e := errorf("InvalidInputException", "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
+			e.Reason = "INVALID_SYSTEM_TAGS_PARAMETER"
+			return e
 		case seen[*t.Key]:
-			return errorf("InvalidInputException", "Tag keys must be unique among the tags attached to the same entity.")
+			e := errorf("InvalidInputException", "Tag keys must be unique among the tags attached to the same entity.")
+			e.Reason = "DUPLICATE_TAG_KEY"
+			return e
 		}
 		seen[*t.Key] = true
 	}
 	if len(in.Tags) > maxTagsPerResource {
-		return errorf("ConstraintViolationException", "You have exceeded the number of tags allowed on this resource.")
+		e := errorf("ConstraintViolationException", "You have exceeded the number of tags allowed on this resource.")
+		e.Reason = "MAX_TAG_LIMIT_EXCEEDED"
+		return e
 	}
 	return nil
 }

@@ -198,9 +198,6 @@ func createOrganization(c *api.Call) (any, *query.Error) {
 	if in.FeatureSet == "" {
 		in.FeatureSet = "ALL"
 	}
-	if in.FeatureSet != "ALL" && in.FeatureSet != "CONSOLIDATED_BILLING" {
-		return nil, errorf("InvalidInputException", "FeatureSet must be ALL or CONSOLIDATED_BILLING.")
-	}
 	if o := c.State.File().Organization; o != nil && inOrg(o, c.Account()) {
 		return nil, errorf("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
 	}
@@ -276,9 +273,6 @@ func paged[T any](c *api.Call, items []T, member string) (any, *query.Error) {
 	if in.MaxResults == 0 {
 		in.MaxResults = 20
 	}
-	if in.MaxResults < 1 || in.MaxResults > 20 {
-		return nil, errorf("InvalidInputException", "MaxResults must be between 1 and 20.")
-	}
 	start := 0
 	if in.NextToken != "" {
 		n, err := strconv.Atoi(in.NextToken)
@@ -353,15 +347,10 @@ type ouOut struct {
 	Name string `json:"Name"`
 }
 
-var ouName = regexp.MustCompile(`^[\s\S]{1,128}$`)
-
 func createOU(c *api.Call) (any, *query.Error) {
 	var in struct{ ParentId, Name string }
 	if e := decode(c, &in); e != nil {
 		return nil, e
-	}
-	if !ouName.MatchString(in.Name) {
-		return nil, errorf("InvalidInputException", "Name must be 1 to 128 characters.")
 	}
 	if _, e := managed(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId)); e != nil {
 		return nil, e
@@ -443,9 +432,6 @@ func listChildren(c *api.Call) (any, *query.Error) {
 	var in struct{ ChildType string }
 	if e := decode(c, &in); e != nil {
 		return nil, e
-	}
-	if in.ChildType != "ACCOUNT" && in.ChildType != "ORGANIZATIONAL_UNIT" {
-		return nil, errorf("InvalidInputException", "ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT.")
 	}
 	_, n, e := parentParam(c, "ListChildren")
 	if e != nil {
@@ -544,11 +530,6 @@ func listAccountsForParent(c *api.Call) (any, *query.Error) {
 	return paged(c, orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), "Accounts")
 }
 
-var (
-	emailPattern   = regexp.MustCompile(`^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$`)
-	roleNameRegexp = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-)
-
 type createAccountStatus struct {
 	ID                 string  `json:"Id"`
 	AccountName        string  `json:"AccountName"`
@@ -570,17 +551,9 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
-	if !emailPattern.MatchString(in.Email) {
-		return nil, errorf("InvalidInputException", "You provided a value that does not match the required pattern: Email.")
-	}
-	if in.AccountName == "" || len(in.AccountName) > 50 {
-		return nil, errorf("InvalidInputException", "AccountName must be 1 to 50 characters.")
-	}
+	// Email, AccountName and RoleName are the model's (Validate).
 	if in.RoleName == "" {
 		in.RoleName = "OrganizationAccountAccessRole"
-	}
-	if !roleNameRegexp.MatchString(in.RoleName) {
-		return nil, errorf("InvalidInputException", "You provided a value that does not match the required pattern: RoleName.")
 	}
 	o, e := managed(c, "CreateAccount", "*")
 	if e != nil {
@@ -822,9 +795,6 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 	}
 	if fileType[in.Type] == "" {
 		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
-	}
-	if in.Name == "" || len(in.Name) > 128 || len(in.Description) > 512 {
-		return nil, errorf("InvalidInputException", "Name must be 1 to 128 characters and Description at most 512.")
 	}
 	if e := checkContent(in.Content, in.Type); e != nil {
 		return nil, e

@@ -129,15 +129,6 @@ func checkUTF8(vals url.Values) *Error {
 	return nil
 }
 
-// Required returns a parameter or a MissingParameter / ValidationError.
-func (p Params) Required(name string) (string, *Error) {
-	v := p.Get(name)
-	if v == "" {
-		return "", Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(name))
-	}
-	return v, nil
-}
-
 // List reads a list parameter in the Query form Name.member.N.
 func (p Params) List(name string) []string {
 	var out []string

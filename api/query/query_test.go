@@ -10,8 +10,21 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 )
+
+// validate is the edge's check of a form against an operation's input
+// shape (the IAM or STS model), as the message AWS would answer ("" when
+// none).
+func validate(t testing.TB, svc *model.Service, op string, p query.Params) string {
+	t.Helper()
+	vs, err := svc.ValidateQuery(op, p.Values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return model.Message(vs)
+}
 
 func form(t testing.TB, body string) query.Params {
 	t.Helper()
@@ -64,12 +77,9 @@ func TestTagsFollowIAMModelTagKeyTypeAndTagValueType(t *testing.T) {
 		{"missing key", "Tags.member.1.Value=v", `1 validation error detected: Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, e := form(t, tc.body).Tags("Tags")
-			if e == nil {
-				t.Fatal("accepted")
-			}
-			if e.Code != "ValidationError" || e.Status != 400 || !strings.Contains(e.Message, tc.want) {
-				t.Fatalf("got %s (%d) %q\nwant ValidationError (400) containing %q", e.Code, e.Status, e.Message, tc.want)
+			msg := validate(t, model.IAM, "TagUser", form(t, "UserName=u&"+tc.body))
+			if !strings.Contains(msg, tc.want) {
+				t.Fatalf("got %q\nwant one containing %q", msg, tc.want)
 			}
 		})
 	}
@@ -77,9 +87,9 @@ func TestTagsFollowIAMModelTagKeyTypeAndTagValueType(t *testing.T) {
 		{"Cost Center", "Human Resources"}, {"a:b/c=d+e-f@g_h.i", ""}, {"Überprüfung", "日本語"}, {"٣", "\u00a0"},
 		{long(128), long(256)}, {"aws", "aws:value"},
 	} {
-		tags, e := form(t, tagForm(ok[0], ok[1])).Tags("Tags")
-		if e != nil || len(tags) != 1 || tags[0] != ok {
-			t.Errorf("%q=%q: %v %v", ok[0], ok[1], tags, e)
+		p := form(t, "UserName=u&"+tagForm(ok[0], ok[1]))
+		if msg, tags := validate(t, model.IAM, "TagUser", p), p.Tags("Tags"); msg != "" || len(tags) != 1 || tags[0] != ok {
+			t.Errorf("%q=%q: %v %s", ok[0], ok[1], tags, msg)
 		}
 	}
 }
@@ -88,35 +98,36 @@ func TestTagsFollowIAMModelTagKeyTypeAndTagValueType(t *testing.T) {
 // iam/2010-05-08 and sts/2011-06-15).
 func TestTagListTypeHasAtMost50Members(t *testing.T) {
 	var pairs []string
-	v := url.Values{}
+	v := url.Values{"UserName": {"u"}}
 	for i := 1; i <= 51; i++ {
 		pairs = append(pairs, "k"+strconv.Itoa(i), "v")
 		v.Set("TagKeys.member."+strconv.Itoa(i), "k"+strconv.Itoa(i))
 	}
-	if _, e := form(t, tagForm(pairs[:100]...)).Tags("Tags"); e != nil {
-		t.Fatalf("50 tags: %v", e)
+	if msg := validate(t, model.IAM, "TagUser", form(t, "UserName=u&"+tagForm(pairs[:100]...))); msg != "" {
+		t.Fatalf("50 tags: %s", msg)
 	}
-	_, e := form(t, tagForm(pairs...)).Tags("Tags")
-	if e == nil || e.Message != "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50" {
-		t.Fatalf("51 tags: %v", e)
+	if msg := validate(t, model.IAM, "TagUser", form(t, "UserName=u&"+tagForm(pairs...))); msg != "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50" {
+		t.Fatalf("51 tags: %s", msg)
 	}
-	_, e = form(t, v.Encode()).TagKeys("TagKeys")
-	if e == nil || e.Message != "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50" {
-		t.Fatalf("51 tag keys: %v", e)
+	if msg := validate(t, model.IAM, "UntagUser", form(t, v.Encode())); msg != "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50" {
+		t.Fatalf("51 tag keys: %s", msg)
+	}
+	if n := len(form(t, tagForm(pairs...)).Tags("Tags")); n != 51 {
+		t.Fatalf("Tags read %d", n)
 	}
 }
 
 // Tag keys in a list (UntagUser's TagKeys, AssumeRole's TransitiveTagKeys)
 // are tagKeyType too.
 func TestTagKeyListMembersAreTagKeyType(t *testing.T) {
-	_, e := form(t, "TransitiveTagKeys.member.1=ok&TransitiveTagKeys.member.2=no%2Ckey").TagKeys("TransitiveTagKeys")
+	p := form(t, "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1&TransitiveTagKeys.member.1=ok&TransitiveTagKeys.member.2=no%2Ckey")
 	want := `1 validation error detected: Value 'no,key' at 'transitiveTagKeys.2.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`
-	if e == nil || e.Message != want {
-		t.Fatalf("got %v, want %s", e, want)
+	if msg := validate(t, model.STS, "AssumeRole", p); msg != want {
+		t.Fatalf("got %s, want %s", msg, want)
 	}
-	keys, e := form(t, "TagKeys.member.1=a&TagKeys.member.2=b%20c").TagKeys("TagKeys")
-	if e != nil || len(keys) != 2 || keys[1] != "b c" {
-		t.Fatalf("%v %v", keys, e)
+	p = form(t, "UserName=u&TagKeys.member.1=a&TagKeys.member.2=b%20c")
+	if msg, keys := validate(t, model.IAM, "UntagUser", p), p.List("TagKeys"); msg != "" || len(keys) != 2 || keys[1] != "b c" {
+		t.Fatalf("%v %s", keys, msg)
 	}
 }
 
@@ -242,17 +253,14 @@ func FuzzParseParams(f *testing.F) {
 				}
 			}
 		}
-		if tags, e := p.Tags("Tags"); e == nil {
-			for _, tg := range tags {
-				if !query.ValidTagKey(tg[0]) || !query.ValidTagValue(tg[1]) {
+		// Whatever passes the model's check of TagUser has tags of the
+		// model's pattern and length.
+		if vs, err := model.IAM.ValidateQuery("TagUser", p.Values); err == nil && len(vs) == 0 {
+			for _, tg := range p.Tags("Tags") {
+				k, _ := model.Matches(`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`, tg[0])
+				v, _ := model.Matches(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, tg[1])
+				if !k || !v || utf8.RuneCountInString(tg[0]) > 128 || utf8.RuneCountInString(tg[1]) > 256 {
 					t.Fatalf("tag %q=%q passed", tg[0], tg[1])
-				}
-			}
-		}
-		if keys, e := p.TagKeys("TagKeys"); e == nil {
-			for _, k := range keys {
-				if !query.ValidTagKey(k) {
-					t.Fatalf("tag key %q passed", k)
 				}
 			}
 		}

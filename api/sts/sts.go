@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
@@ -72,8 +71,6 @@ type assumeRoleResult struct {
 	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
 }
 
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-
 // AssumeRole issues temporary credentials for a role (the STS API
 // Reference, AssumeRole): the trust policy and the caller's own policies
 // decide, with ExternalId, session tags (sts:TagSession) and source identity
@@ -81,31 +78,18 @@ var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 // role's maximum, and at most one hour when a role session assumes a role.
 func AssumeRole(c *api.Call) (any, *query.Error) {
 	p := c.Params
-	roleARN, e := p.Required("RoleArn")
-	if e != nil {
-		return nil, e
-	}
-	name, e := p.Required("RoleSessionName")
-	if e != nil {
-		return nil, e
-	}
-	if len(name) < 2 || len(name) > 64 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", name)
-	}
-	if !sessionNamePattern.MatchString(name) {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
-	}
+	// Validate has checked the input against the model (roleSessionNameType,
+	// roleDurationSecondsType, tagListType, ...).
+	roleARN, name := p.Get("RoleArn"), p.Get("RoleSessionName")
 	if c.Caller.Kind == engine.AccountRoot {
 		return nil, query.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
 	}
-	duration, e := p.Int("DurationSeconds", 3600)
-	if e != nil {
-		return nil, e
-	}
-	if duration < 900 || duration > 43200 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
-	}
+	duration, _ := p.Int("DurationSeconds", 3600)
 	policy := p.Get("Policy")
+	// The model's AssumeRole Policy has no maximum
+	// (unrestrictedSessionPolicyDocumentType); the STS API Reference,
+	// AssumeRole: "The plaintext that you use for both inline and managed
+	// session policies can't exceed 2,048 characters."
 	if len(policy) > 2048 {
 		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
 	}
@@ -120,19 +104,10 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if len(policyARNs) > 10 {
 		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
 	}
-	tagList, e := p.Tags("Tags")
-	if e != nil {
-		return nil, e
-	}
-	if len(tagList) > 50 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
-	}
+	tagList := p.Tags("Tags")
 	// Session tags follow IAM's tag rules, and their keys are not case
 	// sensitive (the STS API Reference, AssumeRole: Tags, TransitiveTagKeys;
 	// the IAM User Guide, "Passing session tags in AWS STS").
-	if _, e := p.TagKeys("TransitiveTagKeys"); e != nil {
-		return nil, e
-	}
 	if e := query.SessionTagRules(tagList); e != nil {
 		return nil, e
 	}
@@ -247,11 +222,6 @@ func itoa(i int) string {
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
 
-var (
-	serialPattern = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
-	tokenPattern  = regexp.MustCompile(`^[\d]{6}$`)
-)
-
 // mfaParams reads SerialNumber and TokenCode, which come together. iamgate
 // holds no MFA devices: a well-formed six-digit code with a serial number
 // counts as multi-factor authentication.
@@ -260,12 +230,8 @@ func mfaParams(p query.Params) (bool, *query.Error) {
 	if serial == "" && code == "" {
 		return false, nil
 	}
-	if serial != "" && !serialPattern.MatchString(serial) {
-		return false, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'serialNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=/:,.@-]*", serial)
-	}
-	if code != "" && !tokenPattern.MatchString(code) {
-		return false, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*", code)
-	}
+	// Validate has checked both against the model (serialNumberType,
+	// tokenCodeType).
 	if serial == "" || code == "" {
 		return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
 	}
@@ -302,13 +268,7 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	if root {
 		max, def = 3600, 3600
 	}
-	duration, e := c.Params.Int("DurationSeconds", def)
-	if e != nil {
-		return nil, e
-	}
-	if duration < 900 || duration > 129600 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600", duration)
-	}
+	duration, _ := c.Params.Int("DurationSeconds", def) // 900 to 129600 (Validate: durationSecondsType)
 	if duration > max {
 		duration = max
 	}
@@ -331,13 +291,7 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 // GetAccessKeyInfo returns the account an access key ID belongs to. It
 // needs sts:GetAccessKeyInfo.
 func GetAccessKeyInfo(c *api.Call) (any, *query.Error) {
-	id, e := c.Params.Required("AccessKeyId")
-	if e != nil {
-		return nil, e
-	}
-	if len(id) < 16 || len(id) > 128 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16", id)
-	}
+	id := c.Params.Get("AccessKeyId") // 16 to 128 of [\w]* (Validate: accessKeyIdType)
 	if e := c.Authorize("sts:GetAccessKeyInfo", "*", nil); e != nil {
 		return nil, e
 	}
@@ -355,13 +309,7 @@ func GetAccessKeyInfo(c *api.Call) (any, *query.Error) {
 // DecodeAuthorizationMessage); it needs sts:DecodeAuthorizationMessage, and
 // a message decodes only in the account whose principal was denied.
 func DecodeAuthorizationMessage(c *api.Call) (any, *query.Error) {
-	enc, e := c.Params.Required("EncodedMessage")
-	if e != nil {
-		return nil, e
-	}
-	if len(enc) > 10240 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'encodedMessage' failed to satisfy constraint: Member must have length less than or equal to 10240")
-	}
+	enc := c.Params.Get("EncodedMessage") // 1 to 10240 (Validate: encodedMessageType)
 	if e := c.Authorize("sts:DecodeAuthorizationMessage", "*", nil); e != nil {
 		return nil, e
 	}
