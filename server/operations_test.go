@@ -34,10 +34,11 @@ func recordCall(action string) {
 
 const allowS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
 
-// TestEveryOperation drives every operation through aws-sdk-go-v2, each
-// response checked against the botocore model, with IAM's rules for
-// conflicts, limits and pagination along the way.
-func TestEveryOperation(t *testing.T) {
+// TestEveryServedOperationThroughTheSDK drives every operation iamgate
+// serves (TestEveryOperation covers the whole models) through
+// aws-sdk-go-v2, each response checked against the botocore model, with
+// IAM's rules for conflicts, limits and pagination along the way.
+func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.iam(e.admin)
