@@ -14,6 +14,7 @@ import (
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/awserr/stserr"
+	"github.com/iamgate/iamgate/api/model"
 )
 
 // Namespaces of the two services.
@@ -149,7 +150,7 @@ func (p Params) Int(name string, def int) (int, *Error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, Errorf("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", v, lowerFirst(name))
+		return 0, Validation(Violation{Value: &v, Field: lowerFirst(name), Constraint: "Member must be a number", Rule: model.RuleNumber})
 	}
 	return n, nil
 }

@@ -91,7 +91,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	// AssumeRole: "The plaintext that you use for both inline and managed
 	// session policies can't exceed 2,048 characters."
 	if len(policy) > 2048 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
+		return nil, query.Validation(query.Violation{Field: "policy", Constraint: "Member must have length less than or equal to 2048", Rule: query.RuleMaxLength})
 	}
 	var policyARNs []string
 	for i := 1; ; i++ {
@@ -102,7 +102,10 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 		policyARNs = append(policyARNs, v)
 	}
 	if len(policyARNs) > 10 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+		// The model's policyDescriptorListType has no maximum; the STS API
+		// Reference, AssumeRole: "You can provide up to 10 managed policy
+		// ARNs."
+		return nil, query.Validation(query.Violation{Field: "policyArns", Constraint: "Member must have length less than or equal to 10", Rule: query.RuleMaxLength})
 	}
 	tagList := p.Tags("Tags")
 	// Session tags follow IAM's tag rules, and their keys are not case
