@@ -124,6 +124,11 @@ type FileOrganization struct {
 	PolicyTypes []string `yaml:"policyTypes,omitempty" json:"policyTypes,omitempty"`
 	// FeatureSet is ALL (the default) or CONSOLIDATED_BILLING.
 	FeatureSet string `yaml:"featureSet,omitempty" json:"featureSet,omitempty"`
+	// Created is when the organization was created through the
+	// Organizations API, and Joined when each account (by ID) joined it
+	// (the API's JoinedTimestamp); unknown for worlds written by hand.
+	Created time.Time            `yaml:"created,omitempty" json:"created,omitzero"`
+	Joined  map[string]time.Time `yaml:"joined,omitempty" json:"joined,omitempty"`
 }
 
 // FileOrgPolicy is an SCP or RCP.

@@ -118,6 +118,7 @@ type roleDetail struct {
 	AttachedManagedPolicies  []attachedPolicy  `xml:"AttachedManagedPolicies>member"`
 	PermissionsBoundary      *boundary         `xml:"PermissionsBoundary,omitempty"`
 	Tags                     tagSet            `xml:"Tags,omitempty"`
+	RoleLastUsed             *lastUsed         `xml:"RoleLastUsed,omitempty"`
 }
 
 type managedPolicyDetail struct {
@@ -182,11 +183,20 @@ func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
 	if want("Role") {
 		roles := slices.Clone(a.Roles)
 		slices.SortFunc(roles, func(x, y world.FileRole) int { return cmp(x.Name, y.Name) })
+		arns := make([]string, len(roles))
+		for i, r := range roles {
+			arns[i] = iamARN(a.ID, "role", r.Path, r.Name)
+		}
+		last, e := rolesLastUsed(c, arns)
+		if e != nil {
+			return nil, e
+		}
 		for _, r := range roles {
 			d := roleDetail{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(a.ID, "role", r.Path, r.Name),
 				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []instanceProfile{},
 				RolePolicyList: inlineDetails(r.Policies), AttachedManagedPolicies: attachedDetails(w, r.ManagedPolicies),
 				PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
+			d.RoleLastUsed = last[d.Arn]
 			for i := range a.InstanceProfiles {
 				if slices.Contains(a.InstanceProfiles[i].Roles, r.Name) {
 					d.InstanceProfileList = append(d.InstanceProfileList, profileShape(a, &a.InstanceProfiles[i]))

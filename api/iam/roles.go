@@ -3,8 +3,10 @@ package iam
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
@@ -93,9 +95,52 @@ func GetRole(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	r := fileRole(account(c), c.Params.Get("RoleName"))
+	out := roleShape(c.Account(), r, true)
+	last, e := roleLastUsed(c, out.Arn)
+	if e != nil {
+		return nil, e
+	}
+	out.RoleLastUsed = last
 	return struct {
 		Role role `xml:"Role"`
-	}{roleShape(c.Account(), r, true)}, nil
+	}{out}, nil
+}
+
+// roleLastUsed is the RoleLastUsed of GetRole and of
+// GetAccountAuthorizationDetails' RoleDetailList (botocore iam/2010-05-08:
+// Role, RoleDetail, RoleLastUsed; the IAM API Reference, RoleLastUsed:
+// "returned as a response element in the GetRole and
+// GetAccountAuthorizationDetails operations"): when the role's sessions
+// were last allowed an action, and in which region, from the audit log's
+// last-accessed records. A role not used has the element without
+// LastUsedDate ("This field is null if the role has not been used") and
+// without Region.
+func roleLastUsed(c *api.Call, arn string) (*lastUsed, *query.Error) {
+	m, e := rolesLastUsed(c, []string{arn})
+	return m[arn], e
+}
+
+// rolesLastUsed is roleLastUsed for several roles by ARN, in one read.
+func rolesLastUsed(c *api.Call, arns []string) (map[string]*lastUsed, *query.Error) {
+	out := make(map[string]*lastUsed, len(arns))
+	newest := make(map[string]time.Time, len(arns))
+	for _, a := range arns {
+		out[a] = &lastUsed{}
+	}
+	if len(arns) == 0 {
+		return out, nil
+	}
+	las, err := c.State.LastAccessed(c.Ctx, arns)
+	if err != nil {
+		return nil, awserr.Lower(err, "reading the last accessed data: %v", err)
+	}
+	for _, la := range las {
+		if l, ok := out[la.Entity]; ok && la.Time.After(newest[la.Entity]) {
+			newest[la.Entity] = la.Time
+			l.LastUsedDate, l.Region = timestamp(la.Time), la.Region
+		}
+	}
+	return out, nil
 }
 
 // ListRoles lists roles under a path prefix.

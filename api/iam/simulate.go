@@ -114,6 +114,8 @@ type simInput struct {
 	// scenario is ResourceHandlingOption: the EC2 scenario whose resources
 	// are decided together.
 	scenario string
+	// texts are the input documents' texts, by their parsed policies.
+	texts map[*policy.Policy][]byte
 }
 
 // scenarios are the resources each EC2 scenario needs (the IAM API
@@ -151,10 +153,10 @@ func checkScenario(name string, resources []string) *query.Error {
 	return nil
 }
 
-func compileInputs(p query.Params, name string, t engine.PolicyType) ([]*engine.Policy, *query.Error) {
+func compileInputs(p query.Params, name string, t engine.PolicyType, texts map[*policy.Policy][]byte) ([]*engine.Policy, *query.Error) {
 	var out []*engine.Policy
 	for i, doc := range p.List(name) {
-		cp, e := compileOne(doc, t, fmt.Sprintf("%s.%d", name, i+1))
+		cp, e := compileOne(doc, t, fmt.Sprintf("%s.%d", name, i+1), texts)
 		if e != nil {
 			return nil, e
 		}
@@ -163,7 +165,9 @@ func compileInputs(p query.Params, name string, t engine.PolicyType) ([]*engine.
 	return out, nil
 }
 
-func compileOne(doc string, t engine.PolicyType, name string) (*engine.Policy, *query.Error) {
+// compileOne compiles an input document; texts, when not nil, records the
+// text it was parsed from (for the statements' positions).
+func compileOne(doc string, t engine.PolicyType, name string, texts map[*policy.Policy][]byte) (*engine.Policy, *query.Error) {
 	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
 		if u, err := url.QueryUnescape(doc); err == nil {
 			doc = u
@@ -176,6 +180,9 @@ func compileOne(doc string, t engine.PolicyType, name string) (*engine.Policy, *
 	cp, err := engine.Compile(pp, t, name)
 	if err != nil {
 		return nil, query.Errorf("MalformedPolicyDocument", "%s: %v", name, err)
+	}
+	if texts != nil {
+		texts[pp] = []byte(doc)
 	}
 	return cp, nil
 }
@@ -200,7 +207,7 @@ func contextEntries(p query.Params) (map[string][]string, *query.Error) {
 
 func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) {
 	p := c.Params
-	in := &simInput{actions: p.List("ActionNames"), resources: p.List("ResourceArns"), resourceOwner: p.Get("ResourceOwner"), callerARN: p.Get("CallerArn")}
+	in := &simInput{texts: map[*policy.Policy][]byte{}, actions: p.List("ActionNames"), resources: p.List("ResourceArns"), resourceOwner: p.Get("ResourceOwner"), callerARN: p.Get("CallerArn")}
 	if len(in.actions) == 0 {
 		return nil, emptyList("actionNames")
 	}
@@ -208,26 +215,26 @@ func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) 
 		in.resources = []string{"*"}
 	}
 	var e *query.Error
-	if in.identity, e = compileInputs(p, "PolicyInputList", engine.IdentityPolicy); e != nil {
+	if in.identity, e = compileInputs(p, "PolicyInputList", engine.IdentityPolicy, in.texts); e != nil {
 		return nil, e
 	}
 	if identityRequired && len(in.identity) == 0 {
 		return nil, emptyList("policyInputList")
 	}
-	if in.boundary, e = compileInputs(p, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy); e != nil {
+	if in.boundary, e = compileInputs(p, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy, in.texts); e != nil {
 		return nil, e
 	}
 	// SessionPolicyInputList.member.N is iamgate's own parameter (the
 	// botocore model has none): session policies, as AssumeRole's Policy
 	// and PolicyArns set them, which AWS's simulator cannot take.
-	if in.session, e = compileInputs(p, "SessionPolicyInputList", engine.SessionPolicy); e != nil {
+	if in.session, e = compileInputs(p, "SessionPolicyInputList", engine.SessionPolicy, in.texts); e != nil {
 		return nil, e
 	}
 	if len(in.boundary) > 1 {
 		return nil, query.Errorf("InvalidInput", "Only one permissions boundary policy can be given.")
 	}
 	if rp := p.Get("ResourcePolicy"); rp != "" {
-		if in.resourcePolicy, e = compileOne(rp, engine.ResourcePolicy, "ResourcePolicy"); e != nil {
+		if in.resourcePolicy, e = compileOne(rp, engine.ResourcePolicy, "ResourcePolicy", in.texts); e != nil {
 			return nil, e
 		}
 	}
@@ -266,7 +273,7 @@ func (in *simInput) apply(req *engine.Request) {
 }
 
 // result turns an explanation into an EvaluationResult.
-func result(e *engine.Explanation, q *engine.Prepared) evaluationResult {
+func result(e *engine.Explanation, q *engine.Prepared, texts *policyTexts) evaluationResult {
 	r := evaluationResult{EvalActionName: e.Action, EvalResourceName: e.Resource, EvalDecision: e.DecisionText,
 		MatchedStatements: []simStatement{}, MissingContextValues: missingKeys(q, e), EvalDecisionDetails: decisionDetails{}}
 	for _, m := range e.Matched {
@@ -274,7 +281,9 @@ func result(e *engine.Explanation, q *engine.Prepared) evaluationResult {
 		st := simStatement{SourcePolicyID: id, SourcePolicyType: typ}
 		if m.Line > 0 {
 			st.StartPosition = &position{m.Line, m.Column}
-			st.EndPosition = &position{m.Line, m.Column}
+			if end, ok := statementEnd(texts.text(matchedPolicy(q, m)), m.Line, m.Column); ok {
+				st.EndPosition = &end
+			}
 		}
 		r.MatchedStatements = append(r.MatchedStatements, st)
 	}
@@ -376,6 +385,7 @@ func missingKeys(q *engine.Prepared, e *engine.Explanation) []string {
 }
 
 func simulate(c *api.Call, in *simInput, gather func(action, resource string) (engine.Request, *query.Error)) (any, *query.Error) {
+	texts := &policyTexts{known: in.texts, w: c.State.World(), account: c.Account()}
 	var results []evaluationResult
 	for _, action := range in.actions {
 		var perResource []evaluationResult
@@ -389,7 +399,7 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 			if err != nil {
 				return nil, query.Errorf("InvalidInput", "%v", err)
 			}
-			perResource = append(perResource, result(engine.Explain(q), q))
+			perResource = append(perResource, result(engine.Explain(q), q, texts))
 		}
 		if in.scenario == "" {
 			results = append(results, perResource...)
@@ -556,7 +566,7 @@ func GetContextKeysForPrincipalPolicy(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:GetContextKeysForPrincipalPolicy", src, nil); e != nil {
 		return nil, e
 	}
-	extra, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy)
+	extra, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -581,7 +591,7 @@ func GetContextKeysForCustomPolicy(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:GetContextKeysForCustomPolicy", "*", nil); e != nil {
 		return nil, e
 	}
-	pols, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy)
+	pols, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy, nil)
 	if e != nil {
 		return nil, e
 	}

@@ -52,6 +52,14 @@ type role struct {
 	MaxSessionDuration       int       `xml:"MaxSessionDuration,omitempty"`
 	PermissionsBoundary      *boundary `xml:"PermissionsBoundary,omitempty"`
 	Tags                     tagSet    `xml:"Tags,omitempty"`
+	RoleLastUsed             *lastUsed `xml:"RoleLastUsed,omitempty"`
+}
+
+// lastUsed is the model's RoleLastUsed: both members absent for a role
+// never used.
+type lastUsed struct {
+	LastUsedDate string `xml:"LastUsedDate,omitempty"`
+	Region       string `xml:"Region,omitempty"`
 }
 
 type managedPolicy struct {

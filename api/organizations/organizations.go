@@ -179,10 +179,10 @@ func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizat
 	if fs == "" {
 		fs = "ALL"
 	}
-	email := ""
+	email := accountEmail(world.FileAccount{ID: o.ManagementAccount})
 	for _, a := range fw.Accounts {
 		if a.ID == o.ManagementAccount {
-			email = a.Email
+			email = accountEmail(a)
 		}
 	}
 	return organizationOut{ID: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
@@ -210,7 +210,8 @@ func createOrganization(c *api.Call) (any, *query.Error) {
 	var out organizationOut
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := &world.FileOrganization{ID: "o-" + randomID(10, lower), ManagementAccount: c.Account(), FeatureSet: in.FeatureSet,
-			Root: world.FileOU{ID: "r-" + randomID(4, lower), Name: "Root", Accounts: []string{c.Account()}}}
+			Root:    world.FileOU{ID: "r-" + randomID(4, lower), Name: "Root", Accounts: []string{c.Account()}},
+			Created: c.Now, Joined: map[string]time.Time{c.Account(): c.Now}}
 		fw.Organization = o
 		out = organizationShape(fw, o)
 		return nil
@@ -477,6 +478,9 @@ func listParents(c *api.Call) (any, *query.Error) {
 
 // --- accounts ---
 
+// accountOut is the model's Account. JoinedTimestamp is left out when the
+// world does not say when the account joined (a world written by hand),
+// rather than answered as 1970.
 type accountOut struct {
 	ID              string  `json:"Id"`
 	Arn             string  `json:"Arn"`
@@ -485,7 +489,27 @@ type accountOut struct {
 	Status          string  `json:"Status"`
 	State           string  `json:"State"`
 	JoinedMethod    string  `json:"JoinedMethod"`
-	JoinedTimestamp float64 `json:"JoinedTimestamp"`
+	JoinedTimestamp float64 `json:"JoinedTimestamp,omitempty"`
+}
+
+// accountEmail is an account's email address; an account of a world that
+// gives none has ID@example.invalid (a reserved domain, RFC 2606), the same
+// in ListAccounts and in DescribeOrganization's MasterAccountEmail.
+func accountEmail(a world.FileAccount) string {
+	if a.Email == "" {
+		return a.ID + "@example.invalid"
+	}
+	return a.Email
+}
+
+// joined is when an account joined the organization: as recorded by
+// CreateOrganization and CreateAccount, else (an account of a world that
+// says nothing) when the organization was created; zero when unknown.
+func joined(o *world.FileOrganization, id string) time.Time {
+	if t, ok := o.Joined[id]; ok {
+		return t
+	}
+	return o.Created
 }
 
 func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
@@ -493,15 +517,15 @@ func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
 	if a.ID == o.ManagementAccount {
 		method = "INVITED"
 	}
-	email := a.Email
-	if email == "" {
-		email = a.ID + "@example.invalid"
-	}
 	name := a.Name
 	if name == "" {
 		name = a.ID
 	}
-	return accountOut{ID: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: email, Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method}
+	out := accountOut{ID: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: accountEmail(a), Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method}
+	if t := joined(o, a.ID); !t.IsZero() {
+		out.JoinedTimestamp = timestamp(t)
+	}
+	return out
 }
 
 func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id string) bool) []accountOut {
@@ -579,6 +603,10 @@ func createAccount(c *api.Call) (any, *query.Error) {
 			Roles: []world.FileRole{{Name: in.RoleName, Path: "/", TrustPolicy: world.NewPolicyText(trust), ID: "AROA" + strings.ToUpper(randomID(17, lower)),
 				ManagedPolicies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Created: c.Now}}})
 		fw.Organization.Root.Accounts = append(fw.Organization.Root.Accounts, id)
+		if fw.Organization.Joined == nil {
+			fw.Organization.Joined = map[string]time.Time{}
+		}
+		fw.Organization.Joined[id] = c.Now
 		return nil
 	})
 	if e != nil {
@@ -605,8 +633,11 @@ func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
 	}
 	for _, a := range c.State.File().Accounts {
 		if a.ID == m[1] && inOrg(o, a.ID) {
+			// The request completed when the account joined; the same
+			// times on every describe.
+			at := timestamp(joined(o, a.ID))
 			return map[string]any{"CreateAccountStatus": createAccountStatus{ID: in.CreateAccountRequestId, AccountName: a.Name, State: "SUCCEEDED",
-				RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), AccountID: a.ID}}, nil
+				RequestedTimestamp: at, CompletedTimestamp: at, AccountID: a.ID}}, nil
 		}
 	}
 	return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
