@@ -3,6 +3,8 @@
 // they read and change, and authorization of every call through the world
 // and the engine, with AccessDenied messages in AWS's form.
 //
-// Wire formats are in api/query, signatures in api/sigv4, the operations in
-// api/iam and api/sts; package server wires them to HTTP and the store.
+// The service models and validation against them are in api/model, the
+// error codes in api/awserr, wire formats in api/query, signatures in
+// api/sigv4, the operations in api/iam, api/sts and api/organizations;
+// package server wires them to HTTP and the store.
 package api

@@ -104,7 +104,7 @@ func checkPrincipals(c *api.Call, doc string) *query.Error {
 }
 
 // tagContext checks tags and returns the context keys a request with them
-// carries: aws:RequestTag/k and aws:TagKeys. query.Params.Tags has checked
+// carries: aws:RequestTag/k and aws:TagKeys. Validate has checked
 // each key and value against the model (botocore iam/2010-05-08
 // tagKeyType, tagValueType: pattern and length) and the 50 per request
 // (tagListType); IAM's own rules are checked here (the IAM User Guide,

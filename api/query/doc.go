@@ -4,6 +4,8 @@
 // errors as <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>
 // with the HTTP status the botocore service models give each code.
 //
-// It is the one table of AWS error codes at the API edge; handlers return
-// *Error values and know nothing of XML.
+// Handlers return *Error values (api/awserr's Error, whose codes and
+// statuses come from the models) and know nothing of XML; the constraints
+// of each operation's input are checked against the model (api/model)
+// before a handler runs.
 package query
