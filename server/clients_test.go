@@ -98,3 +98,20 @@ func TestBoto3AccessAnalyzer(t *testing.T) {
 	script, _ := filepath.Abs("testdata/e2e/boto3_accessanalyzer.py")
 	runClient(t, "python3", "python3", script)
 }
+
+// TestAWSCLICredentials: login profiles, the password policy and a virtual
+// MFA device with real TOTP codes, with the aws CLI
+// (testdata/e2e/cli-credentials.sh).
+func TestAWSCLICredentials(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-credentials.sh")
+	runClient(t, "aws", "bash", script)
+}
+
+// TestBoto3Credentials: the same with boto3 (testdata/e2e/boto3_credentials.py).
+func TestBoto3Credentials(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_credentials.py")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		needClients(t, "boto3 is not installed: %v", err)
+	}
+	runClient(t, "python3", "python3", script)
+}

@@ -78,6 +78,10 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	jobs := map[string]string{present: *job, absent: "00000000-0000-0000-0000-000000000000"}
 	aliases := map[string]string{present: "zpresent", absent: "zabsent"}
 	nobody := e.newUser("nobody", "")
+	must[*iam.CreateLoginProfileOutput](t)(admin.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: s(present), Password: s("Pr3sent-Passw0rd")}))
+	must[*iam.UpdateAccountPasswordPolicyOutput](t)(admin.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{}))
+	must[*iam.CreateVirtualMFADeviceOutput](t)(admin.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: s(present)}))
+	device := "arn:aws:iam::" + accountA + ":mfa/" + present
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -117,6 +121,27 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"UntagUser":                     named("UserName", "TagKeys.member.1", "k"),
 		"ListUserTags":                  named("UserName"),
 		"ListGroupsForUser":             named("UserName"),
+		// Passwords.
+		"CreateLoginProfile":          named("UserName", "Password", "An0ther-Passw0rd"),
+		"GetLoginProfile":             named("UserName"),
+		"UpdateLoginProfile":          named("UserName", "PasswordResetRequired", "true"),
+		"DeleteLoginProfile":          named("UserName"),
+		"ChangePassword":              fixed("OldPassword", "Pr3sent-Passw0rd", "NewPassword", "An0ther-Passw0rd"),
+		"UpdateAccountPasswordPolicy": fixed(),
+		"GetAccountPasswordPolicy":    fixed(),
+		"DeleteAccountPasswordPolicy": fixed(),
+		// MFA devices, by user and by serial number.
+		"CreateVirtualMFADevice": named("VirtualMFADeviceName"),
+		"DeleteVirtualMFADevice": byARN("SerialNumber", arnOf("mfa")),
+		"TagMFADevice":           byARN("SerialNumber", arnOf("mfa"), "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagMFADevice":         byARN("SerialNumber", arnOf("mfa"), "TagKeys.member.1", "k"),
+		"ListMFADeviceTags":      byARN("SerialNumber", arnOf("mfa")),
+		"EnableMFADevice":        named("UserName", "SerialNumber", device, "AuthenticationCode1", "123456", "AuthenticationCode2", "654321"),
+		"ResyncMFADevice":        named("UserName", "SerialNumber", device, "AuthenticationCode1", "123456", "AuthenticationCode2", "654321"),
+		"DeactivateMFADevice":    named("UserName", "SerialNumber", device),
+		"GetMFADevice":           named("UserName", "SerialNumber", device),
+		"ListMFADevices":         named("UserName"),
+		"ListVirtualMFADevices":  fixed(),
 		// Access keys.
 		"CreateAccessKey": named("UserName"),
 		"ListAccessKeys":  named("UserName"),

@@ -300,6 +300,8 @@ type Keys struct {
 	secrets  cipher.AEAD
 	tokens   cipher.AEAD
 	messages cipher.AEAD
+	// creds keeps the other credentials, under the same master key.
+	creds *Credentials
 
 	mu    sync.Mutex
 	cache map[string]cachedKey // key ID -> key with its secret
@@ -336,7 +338,7 @@ func (k *Keys) invalidateAll() {
 // NewKeys returns the credential keeper.
 func NewKeys(st store.Store, master MasterKey) *Keys {
 	return &Keys{st: st, secrets: master.derive("access-key-secrets"), tokens: master.derive("session-tokens"),
-		messages: master.derive("authorization-messages"), cache: map[string]cachedKey{}}
+		messages: master.derive("authorization-messages"), cache: map[string]cachedKey{}, creds: NewCredentials(st, master)}
 }
 
 func keyKey(id string) store.Key { return store.Key{Kind: KindAccessKey, Name: id} }

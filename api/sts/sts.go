@@ -11,6 +11,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
 )
@@ -139,7 +140,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	for _, t := range tagList {
 		tags[t[0]] = t[1]
 	}
-	mfa, e := mfaParams(p)
+	mfa, e := mfaParams(c)
 	if e != nil {
 		return nil, e
 	}
@@ -251,10 +252,13 @@ var (
 	tokenPattern  = regexp.MustCompile(`^[\d]{6}$`)
 )
 
-// mfaParams reads SerialNumber and TokenCode, which come together. iamgate
-// holds no MFA devices: a well-formed six-digit code with a serial number
-// counts as multi-factor authentication.
-func mfaParams(p query.Params) (bool, *query.Error) {
+// mfaParams reads SerialNumber and TokenCode, which come together, and
+// takes the code: the device must be a virtual MFA device enabled for the
+// calling IAM user, and the code valid now and not taken before
+// (credential.Verify). A device iamgate holds no seed for (a serial number
+// a world file gives, or the root user's) opens with no code.
+func mfaParams(c *api.Call) (bool, *query.Error) {
+	p := c.Params
 	serial, code := p.Get("SerialNumber"), p.Get("TokenCode")
 	if serial == "" && code == "" {
 		return false, nil
@@ -267,6 +271,30 @@ func mfaParams(p query.Params) (bool, *query.Error) {
 	}
 	if serial == "" || code == "" {
 		return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
+	}
+	// The real STS's answers: for a device that is not the caller's,
+	// "MultiFactorAuthentication failed, unable to validate MFA code.
+	// Please verify your MFA serial number is valid and associated with
+	// this user." (two spaces; aws/aws-cli#6325, broamski/aws-mfa#25); for
+	// a wrong, expired or used code, "MultiFactorAuthentication failed with
+	// invalid MFA one time pass code." (quoted by many clients that retry
+	// on it).
+	notTheirs := query.Errorf("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.")
+	if c.Caller.User == nil || c.Caller.Session != nil || c.Temporary {
+		return false, notTheirs
+	}
+	d, ok, err := c.State.Credentials().MFADevice(c.Ctx, serial)
+	if err != nil {
+		return false, query.Errorf("ServiceFailure", "could not read the MFA device: %v", err)
+	}
+	if !ok || d.Account != c.Account() || d.User != c.Caller.User.Name {
+		return false, notTheirs
+	}
+	if err := c.State.Credentials().UseMFACode(c.Ctx, c.Account(), c.Caller.User.Name, serial, code, c.Now); err != nil {
+		if errors.Is(err, credential.ErrInvalidCode) {
+			return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+		return false, query.Errorf("ServiceFailure", "could not check the MFA code: %v", err)
 	}
 	return true, nil
 }
@@ -311,7 +339,7 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	if duration > max {
 		duration = max
 	}
-	mfa, e := mfaParams(c.Params)
+	mfa, e := mfaParams(c)
 	if e != nil {
 		return nil, e
 	}
