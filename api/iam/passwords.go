@@ -458,4 +458,3 @@ func DeleteAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
 	}
 	return nil, nil
 }
-
