@@ -322,7 +322,6 @@ func (s *Searcher) decideClass(id identity, st *star, c int32) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	s.decisions++
 	st.dec[c] = denied
 	if step != nil && step.Always() {
 		st.dec[c] = allowed

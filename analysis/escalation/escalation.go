@@ -199,7 +199,6 @@ type Searcher struct {
 	partitions   map[string]*partition
 	stars        map[identity]*star
 	admin        map[identity]bool
-	decisions    int // classes decided on "*" (for benchmarks)
 }
 
 type candidate struct {
