@@ -273,7 +273,7 @@ func catalogUniverse() []uaction {
 // plus "*".
 func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	sort.Strings(texts)
-	sig := strings.Join(texts, "\x00")
+	sig := strings.Join(sp.resKeys(texts), "\x00")
 	if rs, ok := sp.resCache[sig]; ok {
 		return rs, nil
 	}
@@ -290,10 +290,10 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 			return // never matches an ARN
 		}
 		rc := sp.resourceUnits(t, comps)
-		n := sp.resNFA[t]
+		n := sp.resNFA[sp.resKey(t)]
 		if n == nil {
 			n = arnNFA(rc)
-			sp.resNFA[t] = n
+			sp.resNFA[sp.resKey(t)] = n
 		}
 		ns = append(ns, n)
 		// A readable member of the pattern: a whole-component '*' in the
@@ -682,12 +682,12 @@ func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
 		if sp.vc != nil && sp.vc.void[v.Text] {
 			// A variable without a value voids the statement for the
 			// ARNs the pattern's first four components match.
-			if n := sp.resNFA[v.Text]; n != nil && r != "*" && n.match(r) {
+			if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && n.match(r) {
 				return false
 			}
 			continue
 		}
-		if n := sp.resNFA[v.Text]; n != nil && r != "*" && n.match(r) {
+		if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && n.match(r) {
 			hit = true
 			break
 		}

@@ -183,9 +183,14 @@ type varPlan struct {
 // varCase fixes every variable key: a value, or absent (not in vals).
 type varCase struct {
 	vals map[string]string
-	// void marks Resource texts whose variable has no value: they void
-	// their statement for every ARN matching their first four components.
-	void map[string]bool
+	// units are the components of the Resource texts with variables as
+	// the solver reads them in this case, key what the solver's caches
+	// know them by (the text and its resource part); void marks those
+	// whose variable has no value: they void their statement for every
+	// ARN matching their first four components.
+	units map[string][5][]tunit
+	key   map[string]string
+	void  map[string]bool
 }
 
 // planVariables finds the policies' variables and their cases, or refuses
@@ -845,52 +850,80 @@ func (sp *space) decide(bad func(allowed []bool) bool, target int) (*CheckResult
 	return res, nil
 }
 
-// withCase is sp deciding case c: the caches that depend on the values are
-// new.
+// withCase is sp deciding case c. The resource solver's caches are shared
+// by the cases (they know texts with variables by their resolved form);
+// the others depend on the values and are new.
 func (sp *space) withCase(c *varCase) *space {
 	cs := *sp
-	cs.vc = &varCase{vals: c.vals, void: map[string]bool{}}
-	cs.resNFA, cs.resCache = map[string]*nfa{}, map[string][]string{}
+	vc := &varCase{vals: c.vals, units: map[string][5][]tunit{}, key: map[string]string{}, void: map[string]bool{}}
+	for t := range sp.vars.texts {
+		comps, _ := splitARN(t)
+		var rc [5][]tunit
+		for j := 0; j < 4; j++ {
+			rc[j] = parseTemplate(comps[j], true)
+		}
+		var out []tunit
+		void := false
+		for _, u := range parseTemplate(comps[4], true) {
+			if u.kind != uVar {
+				out = append(out, u)
+				continue
+			}
+			v, ok := vc.vals[u.key]
+			switch {
+			case ok:
+				out = appendLit(out, v)
+			case u.hasDef:
+				out = appendLit(out, u.text)
+			default:
+				void = true
+			}
+		}
+		rc[4] = out
+		if void {
+			// A variable without a value (and without a default): the
+			// resource part is "*" and t voids its statement.
+			rc[4] = []tunit{{kind: uStar}}
+		}
+		vc.units[t], vc.void[t] = rc, void
+		vc.key[t] = fmt.Sprintf("%s\x00%v\x00%s", t, void, unitsSig(rc[4]))
+	}
+	cs.vc = vc
 	cs.keyCache = map[string][]*keyStates{}
 	cs.facts = map[string]*engine.Facts{}
 	return &cs
 }
 
 // resourceUnits are the units of Resource text t's components as the
-// solver reads them: with the case's values written in. A variable without
-// a value (and without a default) makes the resource part "*" and marks t
-// void (see stmtMatchesResource).
+// solver reads them: with the case's values written in (withCase).
 func (sp *space) resourceUnits(t string, comps [5]string) [5][]tunit {
+	if sp.vc != nil && sp.vars.texts[t] {
+		return sp.vc.units[t]
+	}
 	var rc [5][]tunit
-	if sp.vc == nil || !sp.vars.texts[t] {
-		for j := range comps {
-			rc[j] = parseTemplate(comps[j], false)
-		}
-		return rc
+	for j := range comps {
+		rc[j] = parseTemplate(comps[j], false)
 	}
-	for j := 0; j < 4; j++ {
-		rc[j] = parseTemplate(comps[j], true)
-	}
-	var out []tunit
-	for _, u := range parseTemplate(comps[4], true) {
-		if u.kind != uVar {
-			out = append(out, u)
-			continue
-		}
-		v, ok := sp.vc.vals[u.key]
-		switch {
-		case ok:
-			out = appendLit(out, v)
-		case u.hasDef:
-			out = appendLit(out, u.text)
-		default:
-			sp.vc.void[t] = true
-			rc[4] = []tunit{{kind: uStar}}
-			return rc
-		}
-	}
-	rc[4] = out
 	return rc
+}
+
+// resKey is what the resource solver's caches know text t by.
+func (sp *space) resKey(t string) string {
+	if sp.vc != nil && sp.vars.texts[t] {
+		return sp.vc.key[t]
+	}
+	return t
+}
+
+func (sp *space) resKeys(texts []string) []string {
+	if sp.vc == nil {
+		return texts
+	}
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = sp.resKey(t)
+	}
+	return out
 }
 
 // fillUnits writes units as a readable member: '*' as "example", '?' as
