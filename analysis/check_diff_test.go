@@ -447,6 +447,9 @@ var varResPats = []string{
 	"*", "arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/${aws:username}", "arn:aws:s3:::b/alice/*",
 	"arn:aws:s3:::b/al*", "arn:aws:s3:::b/*", "arn:aws:s3:::${aws:username}", "arn:aws:s3:::b/${aws:username}/${aws:username}",
 	"arn:aws:s3:::*/alice", "arn:aws:s3:::b/${aws:username, 'guest'}/*", "arn:aws:s3:::b/?/*", "arn:aws:s3:::al*/*",
+	// a KMS key ARN's resource part starts with key/: the engine then wants
+	// a key policy (here none), whatever the identity policy says.
+	"arn:aws:kms:r:111111111111:${aws:username}/*", "arn:aws:kms:*:*:*",
 }
 
 // varResPatsTags are the resource patterns of resource policies (where
@@ -475,11 +478,14 @@ var varContext = map[string][]string{
 }
 
 // varUsers are the callers' names; "" is a role session.
-var varUsers = []string{"", "alice", "al", "b", "guest", "zed"}
+var varUsers = []string{"", "alice", "al", "b", "guest", "zed", "key"}
 
 func varResources() []string {
 	segs := []string{"alice", "al", "b", "guest", "zed"}
 	out := []string{"*", "arn:aws:sqs:r:111111111111:q"}
+	for _, s := range append(segs, "key") {
+		out = append(out, "arn:aws:kms:r:111111111111:"+s+"/x")
+	}
 	for _, s := range segs {
 		out = append(out, "arn:aws:s3:::"+s)
 		for _, t := range segs {

@@ -12,6 +12,7 @@ import (
 	"github.com/iamgate/iamgate/evaldoc"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/policy/condition"
+	"github.com/iamgate/iamgate/wildcard"
 )
 
 // Policy variables in the checks.
@@ -97,11 +98,17 @@ const (
 	maxVarKeys  = 4
 	maxVarTypes = 256
 	maxVarCases = 512
-	resSort     = "\x00resource"
+	// maxVarStates bounds the states of the walk for representatives.
+	maxVarStates = 4096
+	resSort      = "\x00resource"
 	// checkRoleSession is the identity checks' caller when aws:username is
 	// absent: a role session has none.
 	checkRoleSession = "arn:aws:sts::" + checkUserAccount + ":assumed-role/iamgate-check/iamgate-check"
 )
+
+// enginePrefixes are the starts of resource parts the engine reads beyond
+// the policies' patterns.
+var enginePrefixes = []string{"role/*", "key/*", "policy/*", "alias/aws/*", "role/aws-reserved/sso.amazonaws.com/*", "role/aws-service-role/*"}
 
 // varDomain is the set of values a key can hold: strings of runes ok
 // accepts, of min to max runes (max < 0: any length).
@@ -177,7 +184,9 @@ type varPlan struct {
 	username bool // aws:username is one: the caller carries it
 	// texts are the Resource texts read with variables.
 	texts map[string]bool
-	cases []*varCase
+	// iamOrKMS: some statement can apply to IAM or KMS resources.
+	iamOrKMS bool
+	cases    []*varCase
 }
 
 // varCase fixes every variable key: a value, or absent (not in vals).
@@ -215,17 +224,25 @@ func (sp *space) planVariables(pols []*policy.Policy, probe *policy.Policy) erro
 			}
 		}
 	}
+	iamOrKMS := false
 	for _, p := range all {
 		useVars := p.VariablesEnabled()
 		for _, s := range p.Statements {
 			at := p.File + " " + s.Path
+			if s.Resource == nil || s.NotResource != nil {
+				iamOrKMS = true
+			}
 			for _, t := range resourceTexts(s) {
 				if t == "*" {
+					iamOrKMS = true
 					continue
 				}
 				comps, ok := splitARN(t)
 				if !ok {
 					continue // matches no ARN
+				}
+				if svc := comps[1]; svc == "" || wildcard.Match(svc, "iam") || wildcard.Match(svc, "kms") || strings.Contains(svc, "$") {
+					iamOrKMS = true
 				}
 				if !useVars {
 					plain[t] = true
@@ -300,7 +317,7 @@ func (sp *space) planVariables(pols []*policy.Policy, probe *policy.Policy) erro
 			return unknownf("the resource %q is read with policy variables in one policy and without them in another, outside the fragment", t)
 		}
 	}
-	plan := &varPlan{keys: keys, texts: texts}
+	plan := &varPlan{keys: keys, texts: texts, iamOrKMS: iamOrKMS}
 	// The keys.
 	for _, lk := range order {
 		k := keys[lk]
@@ -485,6 +502,15 @@ func (sp *space) componentCases(plan *varPlan, ck []string, pats []varPattern, s
 			}
 		}
 	}
+	if inComp[resSort] && plan.iamOrKMS {
+		// The engine reads the start of an IAM or KMS resource part
+		// itself: role/ and key/ (trust and key policies), and the
+		// prefixes of the resources AWS owns (engine/awsrules.go).
+		for _, pre := range enginePrefixes {
+			u := parseTemplate(pre, false)
+			addNFA("truefalse\x00"+unitsSig(u), func() *nfa { return globNFA(u, true, false) })
+		}
+	}
 	// Representatives per domain of a block of equal values.
 	type repSet struct {
 		order []string
@@ -500,7 +526,7 @@ func (sp *space) componentCases(plan *varPlan, ck []string, pats []varPattern, s
 		for _, k := range block {
 			ds = append(ds, plan.keys[k].dom)
 		}
-		order, reps, ok := typeReps(ns, meet(ds), len(ck), maxVarTypes)
+		order, reps, ok := typeReps(ns, meet(ds), delim, len(ck), maxVarTypes)
 		if !ok {
 			return nil, unknownf("the policy variable ${%s}: its values have more than %d types (the cap)", plan.keys[block[0]].name, maxVarTypes)
 		}
@@ -684,13 +710,20 @@ func appendLit(us []tunit, text string) []tunit {
 
 // typeReps walks strings of dom breadth first over the automata's alphabet
 // (the characters they name that dom holds, and one more of dom that they
-// do not name) and returns, per type (the states every string leads to
-// from every state of every automaton), up to k distinct strings of dom of
-// that type, shortest first; the types in the order found. A string is
-// extended only while fewer than k+1 strings of its type were: every
-// string of a type is an extension of one of a type, so each type with k
-// members in dom gets k. ok is false past maxTypes types.
-func typeReps(ns []*nfa, dom varDomain, k, maxTypes int) (order []string, reps map[string][]string, ok bool) {
+// do not name) and returns, per type, up to k distinct strings of dom of
+// that type, shortest first; the types in the order found.
+//
+// A segment starts at the start of a string or after a delimiter, so the
+// automaton is then in states B: the start's closure, and the closures of
+// the targets of edges that read a delimiter. It is followed by a
+// delimiter or the end, so of the states it leads to only E matter: those
+// with an edge that reads a delimiter, and the accepting state. A string's
+// state is, for every automaton and q in B, the set of states it leads to
+// from q; its type is that set cut to E. A string is extended only while
+// fewer than k+1 strings of its state were: the extensions of a string
+// depend on its state alone, so each type with k members in dom gets k.
+// ok is false past maxTypes types or maxVarStates states.
+func typeReps(ns []*nfa, dom varDomain, delim func(rune) bool, k, maxTypes int) (order []string, reps map[string][]string, ok bool) {
 	set := map[rune]bool{}
 	for _, n := range ns {
 		n.runes(set)
@@ -716,68 +749,126 @@ func typeReps(ns []*nfa, dom varDomain, k, maxTypes int) (order []string, reps m
 			}
 		}
 	}
-	if fresh >= 0 {
-		sigma = append(sigma, fresh)
-	}
 	sort.Slice(sigma, func(i, j int) bool { return sigma[i] < sigma[j] })
 	if fresh >= 0 {
 		// The fresh character first: representatives read as names the
 		// policies do not use.
-		for i, r := range sigma {
-			if r == fresh {
-				copy(sigma[1:i+1], sigma[:i])
-				sigma[0] = fresh
-				break
+		sigma = append([]rune{fresh}, sigma...)
+	}
+	// Whether an edge can read some delimiter: the delimiters the automata
+	// name, and for wildcards any (one the automata do not name stands for
+	// the rest).
+	anyDelim, delimNotColon := false, false
+	for r := range set {
+		if delim(r) {
+			anyDelim = true
+			if r != ':' {
+				delimNotColon = true
 			}
 		}
 	}
+	for _, r := range []rune{'\x00', '\x7f', '\uffff', '"', '#', '*', '!', '|'} {
+		if !set[r] && delim(r) {
+			anyDelim, delimNotColon = true, true
+		}
+	}
+	readsDelim := func(e nedge) bool {
+		switch e.cls {
+		case eRune:
+			return delim(e.r)
+		case eFold:
+			return delim(e.r) || delim(e.r-32)
+		case eAny:
+			return anyDelim
+		case eNoColon:
+			return delimNotColon
+		}
+		return false
+	}
+	type auto struct {
+		n    *nfa
+		from []int  // B
+		keep bitset // E
+	}
+	as := make([]auto, len(ns))
+	for i, n := range ns {
+		b := make(bitset, n.words())
+		b.set(n.start)
+		keep := make(bitset, n.words())
+		if n.accept >= 0 {
+			keep.set(n.accept)
+		}
+		for q, es := range n.edges {
+			for _, e := range es {
+				if readsDelim(e) {
+					b.set(e.to)
+					keep.set(q)
+				}
+			}
+		}
+		n.closure(b)
+		var from []int
+		for q := range n.edges {
+			if b.has(q) {
+				from = append(from, q)
+			}
+		}
+		as[i] = auto{n: n, from: from, keep: keep}
+	}
 	type node struct {
-		fs   [][]bitset // per automaton, per state
+		fs   [][]bitset // per automaton, per state of B
 		word string
 		n    int // runes
 	}
-	keyOf := func(fs [][]bitset) string {
+	keyOf := func(fs [][]bitset, cut bool) string {
 		b := make([]byte, 0, 64)
-		for _, f := range fs {
+		for i, f := range fs {
 			for _, s := range f {
-				for _, w := range s {
-					for i := 0; i < 8; i++ {
-						b = append(b, byte(w>>(8*i)))
+				for wi, w := range s {
+					if cut {
+						w &= as[i].keep[wi]
+					}
+					for j := 0; j < 8; j++ {
+						b = append(b, byte(w>>(8*j)))
 					}
 				}
 			}
 		}
 		return string(b)
 	}
-	init := make([][]bitset, len(ns))
-	for i, n := range ns {
-		init[i] = make([]bitset, len(n.edges))
-		for q := range n.edges {
-			s := make(bitset, n.words())
+	init := make([][]bitset, len(as))
+	for i, a := range as {
+		init[i] = make([]bitset, len(a.from))
+		for j, q := range a.from {
+			s := make(bitset, a.n.words())
 			s.set(q)
-			n.closure(s)
-			init[i][q] = s
+			a.n.closure(s)
+			init[i][j] = s
 		}
 	}
 	reps = map[string][]string{}
 	count := map[string]int{}
-	// visit counts a string of its type: expand it when it is among the
-	// first k+1 of its type; overflow past maxTypes types.
+	// visit counts a string of its state: expand it when it is among the
+	// first k+1 of its state; overflow past the caps.
 	visit := func(nd node) (expand, overflow bool) {
-		kk := keyOf(nd.fs)
-		c, known := count[kk]
-		if !known && len(count) >= maxTypes {
+		sk := keyOf(nd.fs, false)
+		c, known := count[sk]
+		if !known && len(count) >= maxVarStates {
 			return false, true
 		}
 		if c >= k+1 {
 			return false, false
 		}
-		count[kk] = c + 1
-		if nd.n >= dom.min && len(reps[kk]) < k {
-			if len(reps[kk]) == 0 {
-				order = append(order, kk)
+		count[sk] = c + 1
+		tk := keyOf(nd.fs, true)
+		if nd.n >= dom.min && len(reps[tk]) < k && !containsStr(reps[tk], nd.word) {
+			if len(reps[tk]) == 0 {
+				if len(order) >= maxTypes {
+					return false, true
+				}
+				order = append(order, tk)
 			}
-			reps[kk] = append(reps[kk], nd.word)
+			reps[tk] = append(reps[tk], nd.word)
 		}
 		return true, false
 	}
@@ -789,11 +880,11 @@ func typeReps(ns []*nfa, dom varDomain, k, maxTypes int) (order []string, reps m
 			continue
 		}
 		for _, r := range sigma {
-			next := make([][]bitset, len(ns))
-			for a, n := range ns {
-				next[a] = make([]bitset, len(n.edges))
-				for q := range n.edges {
-					next[a][q] = n.next(nd.fs[a][q], r)
+			next := make([][]bitset, len(as))
+			for a, au := range as {
+				next[a] = make([]bitset, len(au.from))
+				for j := range au.from {
+					next[a][j] = au.n.next(nd.fs[a][j], r)
 				}
 			}
 			c := node{fs: next, word: nd.word + string(r), n: nd.n + 1}
