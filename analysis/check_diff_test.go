@@ -15,6 +15,7 @@ import (
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/evaldoc"
 	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/wildcard"
 )
 
 // The differential test of the checks: random policy pairs over small
@@ -462,6 +463,7 @@ var varConds = []diffCond{
 	{"StringNotLike", "s3:prefix", []string{"al*"}},
 	{"StringEquals", "s3:prefix", []string{"alice", "guest"}},
 	{"StringNotEquals", "s3:prefix", []string{"${aws:username, 'guest'}"}},
+	{"StringEqualsIgnoreCase", "s3:prefix", []string{"ALICE"}},
 	{"StringEquals", "aws:ResourceTag/team", []string{"${aws:PrincipalTag/team}"}},
 	{"StringNotEquals", "aws:ResourceTag/team", []string{"${aws:PrincipalTag/team}"}},
 	{"StringEqualsIfExists", "aws:ResourceTag/team", []string{"red", "${aws:PrincipalTag/team}"}},
@@ -472,13 +474,13 @@ var varConds = []diffCond{
 }
 
 var varContext = map[string][]string{
-	"s3:prefix":             {"alice", "al", "alice/zed", "b", "guest", "zed/alice", "alicex"},
+	"s3:prefix":             {"alice", "al", "alice/zed", "b", "guest", "zed/alice", "alicex", "Alice", "guest/zed", "al/zed", "zed/zed", "Alice/zed"},
 	"aws:principaltag/team": {"red", "alice", "al", "", "blue"},
 	"aws:resourcetag/team":  {"red", "alice", "blue", "", "r"},
 }
 
 // varUsers are the callers' names; "" is a role session.
-var varUsers = []string{"", "alice", "al", "b", "guest", "zed", "key"}
+var varUsers = []string{"", "alice", "al", "b", "guest", "zed", "key", "Alice"}
 
 func varResources() []string {
 	segs := []string{"alice", "al", "b", "guest", "zed"}
@@ -743,8 +745,11 @@ func TestCheckVariablesMetamorphic(t *testing.T) {
 func rot13(s string) string {
 	b := []byte(s)
 	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
+		switch {
+		case 'a' <= c && c <= 'z':
 			b[i] = 'a' + (c-'a'+13)%26
+		case 'A' <= c && c <= 'Z':
+			b[i] = 'A' + (c-'A'+13)%26
 		}
 	}
 	return string(b)
@@ -795,4 +800,65 @@ func renameLiterals(t *testing.T, text string) string {
 		}
 		return stmts
 	})
+}
+
+// CheckAccessNotGranted with policy variables against brute force.
+func TestCheckAccessNotGrantedVariablesDifferential(t *testing.T) {
+	n := 30
+	if os.Getenv("IAMGATE_LONG") == "1" {
+		n = 2000
+	}
+	r := rand.New(rand.NewSource(152))
+	listedRes := []string{"arn:aws:s3:::b/alice/*", "arn:aws:s3:::b/*", "arn:aws:s3:::zed", "arn:aws:s3:::*/guest", "arn:aws:kms:r:111111111111:*"}
+	fails := 0
+	for i := 0; i < n; i++ {
+		text := randomVarPolicy(r, analysis.IdentityPolicy)
+		p := policy.MustParse("p.json", text)
+		cp, _ := engine.Compile(p, engine.IdentityPolicy, "p")
+		var acts, ress []string
+		if r.Intn(3) > 0 {
+			ress = []string{listedRes[r.Intn(len(listedRes))]}
+		}
+		if len(ress) == 0 || r.Intn(2) == 0 {
+			acts = []string{diffActionPats[r.Intn(len(diffActionPats))]}
+		}
+		res, err := analysis.CheckAccessNotGranted(p, analysis.IdentityPolicy, acts, ress, analysis.CheckOptions{Actions: diffActions})
+		if err != nil {
+			t.Fatalf("%d: %v\n%s", i, err, text)
+		}
+		var q engine.Prepared
+		brute := bruteVarRequests(t, analysis.IdentityPolicy, []string{text}, func(a, rs, pr string, facts *engine.Facts, ctx map[string][]string) bool {
+			okA := len(acts) == 0
+			for _, x := range acts {
+				if x == "*" || wildcard.MatchFold(x, a) {
+					okA = true
+				}
+			}
+			okR := len(ress) == 0
+			for _, x := range ress {
+				if rs != "*" && arnPatternMatch(x, rs) {
+					okR = true
+				}
+			}
+			if !okA || !okR {
+				return false
+			}
+			if err := varBruteRequest(analysis.IdentityPolicy, cp, a, rs, pr, ctx).PrepareWithInto(&q, facts); err != nil {
+				t.Fatal(err)
+			}
+			return engine.Authorize(&q).Decision == engine.Allowed
+		})
+		if brute != (res.Result == analysis.Fail) {
+			t.Fatalf("%d: brute force %v, check %s\n%s\nactions %v resources %v\n%s", i, brute, res.Result, text, acts, ress, res.Counterexamples)
+		}
+		if res.Result == analysis.Fail {
+			fails++
+		}
+		for _, ce := range res.Counterexamples {
+			if decideDoc(t, ce) != engine.Allowed {
+				t.Fatalf("%d: counterexample not allowed\n%s", i, ce)
+			}
+		}
+	}
+	t.Logf("%d policies, %d FAIL", n, fails)
 }
