@@ -455,7 +455,7 @@ var varResPats = []string{
 
 // varResPatsTags are the resource patterns of resource policies (where
 // ${aws:username} is outside the fragment).
-var varResPatsTags = []string{"*", "arn:aws:s3:::b/alice", "arn:aws:s3:::b/*", "arn:aws:s3:::*e"}
+var varResPatsTags = []string{"*", "arn:aws:s3:::b/alice", "arn:aws:s3:::b/*", "arn:aws:s3:::*e", "arn:aws:s3:::${aws:PrincipalTag/team}", "arn:aws:s3:::r*"}
 
 var varConds = []diffCond{
 	{"StringEquals", "s3:prefix", []string{"${aws:username}"}},
@@ -609,7 +609,7 @@ func bruteVarRequests(t *testing.T, kind analysis.PolicyKind, texts []string, f 
 		}
 	} else {
 		callers = diffCallers()
-		resources = []string{"*", "arn:aws:s3:::b/alice", "arn:aws:s3:::b/zed", "arn:aws:s3:::alice", "arn:aws:sqs:r:111111111111:q"}
+		resources = []string{"*", "arn:aws:s3:::b/alice", "arn:aws:s3:::b/zed", "arn:aws:s3:::alice", "arn:aws:s3:::red", "arn:aws:s3:::blue", "arn:aws:s3:::", "arn:aws:s3:::al", "arn:aws:sqs:r:111111111111:q"}
 	}
 	for _, p := range callers {
 		pr, err := engine.ParsePrincipal(p)
