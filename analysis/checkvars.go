@@ -55,33 +55,46 @@ import (
 // Let the pieces be the variable-free parts of every pattern on the
 // component's sorts between its variable occurrences (with each absent
 // variable that has a default written as its default: one set of pieces per
-// choice of such absent variables), each an automaton; the type of a
-// string x is, for every automaton and every state q, the set of states x
-// leads to from q. Take a request whose present variables have the values
-// v_1..v_m (equal values forming one block), and values r_1..r_m of the
-// same types, in the same domains, equal exactly where the v_i are. Let π
-// be a bijection of the delimiter-free strings that maps each v_i to r_i
-// and keeps every string's type (the strings of one type can be permuted
-// among themselves, so π exists). Apply π to every segment (maximal
-// delimiter-free part) of every string of the component's sorts, and to
-// the variables' values. Every match is kept: a pattern P matches s with
-// the values v iff P matches π(s) with the values r. For P matches s means
-// s = a_0 v a_1 v ... a_n with a_j in the j-th piece; each v sits between
-// delimiters or ends, and holds no delimiter, so it is a whole segment of s
-// and π maps it to r; π(s) = π(a_0) r π(a_1) ... and each π(a_j) is a_j
-// with some segments replaced by strings of their type, so it reaches the
-// same states of the piece's automaton: π(a_j) is in the piece iff a_j is.
-// The converse is the same argument for π⁻¹. Variable-free patterns are
-// pieces themselves, and keys outside the sorts and the action are left
-// alone, so every condition, Resource and NotResource element decides
-// alike, and so does the engine. Hence one case per choice of absent keys,
-// blocks of equal values and a type per block (with distinct
-// representatives where blocks share a type) covers every request, and the
-// representatives are found by a breadth-first walk over strings on the
-// automata's alphabet within the domain (plus one character they do not
-// name), expanding at most m+1 strings of each type. Components share no
-// sort, so their permutations commute: the cases are the product of the
-// components' cases.
+// choice of such absent variables), each an automaton. Where a statement
+// can apply to IAM or KMS resources, the starts of resource parts the
+// engine reads itself (role/, key/, the AWS-owned prefixes of
+// engine/awsrules.go) count as pieces too. The type of a delimiter-free
+// string x is, for every automaton and every state q a segment can start
+// in (the start, or after a delimiter), the set of states x leads to from
+// q, cut to those that can read a delimiter or accept (a segment is
+// followed by a delimiter or the end).
+//
+// Take a request whose present variables have the values v_1..v_m (equal
+// values forming one block), and values r_1..r_m of the same types, in the
+// same domains, equal exactly where the v_i are. Let π be a bijection of
+// the delimiter-free strings that maps each v_i to r_i and keeps every
+// string's type (the strings of one type can be permuted among themselves,
+// so π exists). Apply π to every segment (maximal delimiter-free part) of
+// every string of the component's sorts, and to the variables' values.
+// Every match is kept: a pattern P matches s with the values v iff P
+// matches π(s) with the values r. For P matches s means s = a_0 v a_1 v ...
+// a_n with a_j in the j-th piece; each v sits between delimiters or ends
+// and holds no delimiter, so it is a whole segment of s and π maps it to r;
+// π(s) = π(a_0) r π(a_1) ... r π(a_n), where each piece but the first
+// starts with the delimiter after a variable and each but the last ends
+// with the one before the next, so π(a_j) is a_j with some of its segments
+// replaced by strings of their type: it reaches the same states of the
+// piece's automaton after each delimiter and at its end, and is in the
+// piece iff a_j is. The converse is the same argument for π⁻¹.
+// Variable-free patterns are pieces themselves, and the action, the other
+// keys and the resource's other components are left alone, so every
+// condition, Resource and NotResource element decides alike, and so does
+// the engine. (In identity checks the keys the engine derives from the
+// caller are free context keys, as in the variable-free checks: where π
+// changes the caller's name, the request gives them their old values.)
+//
+// Hence one case per choice of absent keys, blocks of equal values and a
+// type per block (with distinct representatives where blocks share a type)
+// covers every request. The representatives come from a breadth-first walk
+// over strings on the automata's alphabet within the domain (plus one
+// character they do not name), extending at most m+1 strings of each
+// state (typeReps). Components share no sort, so their permutations
+// commute: the cases are the product of the components' cases.
 //
 // Outside the fragment the check is UNKNOWN and names the element and the
 // variable: a variable inside a longer segment (home-${aws:username}, or a
