@@ -30,7 +30,7 @@ const region = "us-east-1"
 type actor struct {
 	caller *world.Caller
 	// context is the request context of the user's calls.
-	context map[string][]string
+	context  map[string][]string
 	sourceIP string
 }
 

@@ -349,9 +349,9 @@ func TestPages(t *testing.T) {
 	b := e.browser()
 	b.signedIn(e, "alice", "Alice-Passw0rd", "")
 	for path, wants := range map[string][]string{
-		"/console/iam":                  {"alice", "deployer", "deploy", "admin"},
-		"/console/iam/users/alice":      {"ConsoleRead", "iam:SimulatePrincipalPolicy"},
-		"/console/iam/roles/deployer":   {"sts:AssumeRole", "deploy"},
+		"/console/iam":                {"alice", "deployer", "deploy", "admin"},
+		"/console/iam/users/alice":    {"ConsoleRead", "iam:SimulatePrincipalPolicy"},
+		"/console/iam/roles/deployer": {"sts:AssumeRole", "deploy"},
 		"/console/iam/policy?arn=" + url.QueryEscape(*pol.Policy.Arn): {"arn:aws:s3:::artifacts/*", "v1"},
 		"/console/organization": {"not a member of an organization"},
 		"/console/simulator?principal=" + url.QueryEscape("arn:aws:iam::"+account+":role/deployer") + "&action=s3:PutObject&resource=" + url.QueryEscape("arn:aws:s3:::artifacts/app.zip"): {

@@ -74,7 +74,9 @@ func (c *Console) simulator(w http.ResponseWriter, v *view) {
 }
 
 func (c *Console) simulate(v *view, d *simData) (*errorPage, int) {
-	bad := func(code, msg string) (*errorPage, int) { return &errorPage{Code: code, Message: msg}, http.StatusBadRequest }
+	bad := func(code, msg string) (*errorPage, int) {
+		return &errorPage{Code: code, Message: msg}, http.StatusBadRequest
+	}
 	if d.Form.Resource == "" {
 		d.Form.Resource = "*"
 	}
