@@ -132,7 +132,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin") // "no-referrer" makes browsers send Origin: null with a form
 	if r.URL.Path == strings.TrimSuffix(Path, "/") {
 		http.Redirect(w, r, Path, http.StatusFound)
 		return
@@ -178,7 +178,6 @@ func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
 		"path": func(parts ...string) string { return Path + strings.Join(parts, "/") },
 		"esc":  url.PathEscape,
-		"q":    url.QueryEscape,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
