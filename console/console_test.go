@@ -373,3 +373,24 @@ func TestPages(t *testing.T) {
 func auditFilter(caller, op string) audit.Filter {
 	return audit.Filter{Caller: caller, Operation: op, Until: time.Now().Add(time.Hour)}
 }
+
+// TestFirstPassword: the administrator of a first start gets a console
+// password that the first sign-in changes.
+func TestFirstPassword(t *testing.T) {
+	e := newEnv(t)
+	pw, err := e.con.FirstPassword(context.Background(), account, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.Check(nil, credential.DefaultPolicy{}, pw); err != nil {
+		t.Fatalf("the first password %q: %v", pw, err)
+	}
+	b := e.browser()
+	r := b.signIn(account, "admin", pw)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/console/signin/password") {
+		t.Fatalf("the first sign-in: %d %s", r.status, r.location)
+	}
+	if _, err := e.con.FirstPassword(context.Background(), account, "admin"); err == nil || !strings.Contains(err.Error(), "EntityAlreadyExists") {
+		t.Fatalf("a second first password: %v", err)
+	}
+}

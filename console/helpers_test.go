@@ -40,6 +40,7 @@ type env struct {
 	admin  aws.Credentials
 	offset *atomic.Int64
 	log    *audit.Log
+	con    *console.Console
 }
 
 func (e *env) now() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
@@ -81,7 +82,7 @@ func startEnv(t testing.TB, st store.Store, offset *atomic.Int64) *env {
 		t.Fatal(err)
 	}
 	srv.MountConsole(con)
-	e.srv = srv
+	e.srv, e.con = srv, con
 	e.ts = httptest.NewServer(srv)
 	t.Cleanup(e.ts.Close)
 	return e

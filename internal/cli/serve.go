@@ -65,6 +65,12 @@ missing or different, serve refuses to start and names the file or
 variable to restore. A new SQLite store and its -wal and -shm files are
 mode 0600.
 
+The web console is at /console/ on --listen: sign in as an IAM user with
+its console password (the first start gives admin one, printed once, which
+the first sign-in changes). Every page runs the IAM and Organizations
+operations as the signed-in user; a session ends after
+--console-idle-timeout without a request, and at sign-out.
+
 Prometheus metrics are at /metrics on --listen when it is a loopback
 address (they are not authenticated), or on --metrics-listen.
 
@@ -206,6 +212,14 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	}
 	if boot.Key != nil {
 		fmt.Fprintf(stdout, "iamgate: the administrator's access key, shown only now:\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", boot.Key.ID, boot.Key.Secret)
+	}
+	if boot.Created {
+		// The first thing to do is to open the console and sign in.
+		pw, err := con.FirstPassword(ctx, boot.Account, server.AdminUser)
+		if err != nil {
+			return fmt.Errorf("first start: %w", err)
+		}
+		fmt.Fprintf(stdout, "iamgate: the administrator's console password, shown only now (the first sign-in changes it):\n  %s\n", pw)
 	}
 	if boot.KeyByAnother {
 		fmt.Fprintln(stdout, "iamgate: another server sharing this store made the administrator's first access key and printed it")
