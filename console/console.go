@@ -46,7 +46,17 @@ type Config struct {
 	// IdleTimeout ends a session no request used for this long; 0 means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// SignInDelay is the least time a refused sign-in (or MFA code)
+	// takes to be answered, whichever part was wrong; 0 means
+	// DefaultSignInDelay, a negative value none.
+	SignInDelay time.Duration
 }
+
+// DefaultSignInDelay: a refused sign-in is answered no sooner than this
+// after it arrived, so that its time tells nothing of which part was
+// wrong (the password hash, the store's failure count and the audit log
+// take less).
+const DefaultSignInDelay = 300 * time.Millisecond
 
 // Console serves the web console under Path.
 type Console struct {
@@ -71,6 +81,9 @@ func New(cfg Config) (*Console, error) {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.SignInDelay == 0 {
+		cfg.SignInDelay = DefaultSignInDelay
 	}
 	c := &Console{cfg: cfg, log: cfg.Logger, idle: cfg.IdleTimeout, pages: map[string]*template.Template{}}
 	if err := c.parseTemplates(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/console"
 	"github.com/iamgate/iamgate/credential"
 )
 
@@ -392,5 +393,27 @@ func TestFirstPassword(t *testing.T) {
 	}
 	if _, err := e.con.FirstPassword(context.Background(), account, "admin"); err == nil || !strings.Contains(err.Error(), "EntityAlreadyExists") {
 		t.Fatalf("a second first password: %v", err)
+	}
+}
+
+// TestSignInDelay: with the default delay, a refused sign-in is answered
+// no sooner than DefaultSignInDelay after it arrived, whichever part was
+// wrong. (A lower bound the code enforces, not a measured speed.)
+func TestSignInDelay(t *testing.T) {
+	e := newEnv(t)
+	con, err := console.New(console.Config{State: e.srv.State(), Store: e.st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.MountConsole(con)
+	e.user("alice", "Alice-Passw0rd", "", false)
+	for _, user := range []string{"alice", "mallory"} {
+		start := time.Now()
+		if r := e.browser().signIn(account, user, "wrong"); r.status != http.StatusUnauthorized {
+			t.Fatalf("%s: %d", user, r.status)
+		}
+		if took := time.Since(start); took < console.DefaultSignInDelay {
+			t.Errorf("%s: refused after %s, before the delay of %s", user, took, console.DefaultSignInDelay)
+		}
 	}
 }

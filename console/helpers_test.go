@@ -30,6 +30,9 @@ var testMaster = server.MasterKey{9, 8, 7, 6, 5, 4, 3, 2, 1, 10, 11, 12, 13, 14,
 
 const account = server.DefaultAccount
 
+// signInDelay keeps the tests quick; TestSignInDelay checks the default.
+const signInDelay = time.Millisecond
+
 // env is a server with the console mounted, on loopback, with a clock the
 // test moves.
 type env struct {
@@ -77,7 +80,7 @@ func startEnv(t testing.TB, st store.Store, offset *atomic.Int64) *env {
 	if boot.Key != nil {
 		e.admin = aws.Credentials{AccessKeyID: boot.Key.ID, SecretAccessKey: boot.Key.Secret}
 	}
-	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: e.log, Clock: e.now})
+	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: e.log, Clock: e.now, SignInDelay: signInDelay})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -199,8 +199,8 @@ func (c *Console) session(ctx context.Context, r *http.Request) (*session, error
 }
 
 // touchEvery is how stale a session's last use may be in the store: a
-// fifteenth of the idle timeout (a minute at the default), so that a
-// session times out at most that much later than its idle timeout.
+// fifteenth of the idle timeout (a minute at the default). A session may
+// so time out up to that much before its idle timeout, never after.
 func (c *Console) touchEvery() time.Duration {
 	return min(max(c.idle/15, time.Second), time.Minute)
 }

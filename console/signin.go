@@ -101,6 +101,20 @@ func (c *Console) clearFailures(ctx context.Context, account, user string) error
 	return err
 }
 
+// delay waits until SignInDelay after start (or the client goes away).
+func (c *Console) delay(r *http.Request, start time.Time) {
+	d := time.Until(start.Add(c.cfg.SignInDelay))
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}
+
 // dummyHash is checked in place of a password when there is none to check
 // (no such account or user, or sign-ins held back), so that the answer
 // takes as long as for a wrong password.
@@ -180,7 +194,9 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	in := signinData{Account: strings.TrimSpace(r.PostForm.Get("account")), User: r.PostForm.Get("username"), Next: r.PostForm.Get("next")}
 	password := r.PostForm.Get("password")
+	start := time.Now()
 	wrong := func() {
+		c.delay(r, start)
 		in.Error = errSignIn
 		c.render(w, r, http.StatusUnauthorized, "signin", page{Title: "Sign in", CSRF: ck.Value, Data: in})
 	}
@@ -372,6 +388,7 @@ func (c *Console) mfa(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	code := strings.TrimSpace(r.PostForm.Get("code"))
 	next := r.PostForm.Get("next")
+	start := time.Now()
 	held, err := c.held(ctx, s.Account, s.User)
 	if err != nil {
 		c.internal(w, r, err)
@@ -403,6 +420,7 @@ func (c *Console) mfa(w http.ResponseWriter, r *http.Request, s *session) {
 		if u := userOf(c.cfg.State.World(), s.Account, s.User); u != nil {
 			c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false)
 		}
+		c.delay(r, start)
 		c.render(w, r, http.StatusUnauthorized, "mfa", page{Title: "Multi-factor authentication", CSRF: s.CSRF,
 			Data: mfaData{User: s.User, Account: s.Account, Next: next, Error: errSignIn}})
 		return
