@@ -21,7 +21,8 @@ import (
 
 // errSignIn is the one answer to a wrong account, user name, password or
 // MFA code, and to a user whose sign-ins are held back: the console tells
-// no one which part was wrong, nor whether the user exists.
+// no one which part was wrong, nor whether the user exists. (The words are
+// iamgate's; AWS documents none for its sign-in page.)
 const errSignIn = "Your authentication information is incorrect. Please try again."
 
 // maxForm bounds a form's body.
