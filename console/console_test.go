@@ -3,6 +3,8 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -414,6 +416,62 @@ func TestSignInDelay(t *testing.T) {
 		}
 		if took := time.Since(start); took < console.DefaultSignInDelay {
 			t.Errorf("%s: refused after %s, before the delay of %s", user, took, console.DefaultSignInDelay)
+		}
+	}
+}
+
+// TestNextStaysInConsole: after sign-in the browser goes where it was
+// going, but only to a console page, never to another site.
+func TestNextStaysInConsole(t *testing.T) {
+	e := newEnv(t)
+	e.user("alice", "Alice-Passw0rd", readOnly, false)
+	for next, want := range map[string]string{
+		"/console/iam/users":            "/console/iam/users",
+		"//evil.example/":               "/console/",
+		"https://evil.example/console/": "/console/",
+		"/console/\\evil":               "/console/",
+		"/other":                        "/console/",
+	} {
+		b := e.browser()
+		r := b.post("/console/signin", url.Values{"csrf": {b.token("/console/signin")}, "account": {account}, "username": {"alice"}, "password": {"Alice-Passw0rd"}, "next": {next}})
+		if r.status != http.StatusSeeOther || r.location != want {
+			t.Errorf("next %q: %d %s, want %s", next, r.status, r.location, want)
+		}
+	}
+}
+
+// TestCookies: the session cookie is HttpOnly and SameSite=Strict, and
+// Secure under TLS; it holds 32 random bytes.
+func TestCookies(t *testing.T) {
+	e := newEnv(t)
+	e.user("alice", "Alice-Passw0rd", readOnly, false)
+	tls := httptest.NewTLSServer(e.srv)
+	defer tls.Close()
+	for _, c := range []struct {
+		base   string
+		client *http.Client
+		secure bool
+	}{{e.ts.URL, e.ts.Client(), false}, {tls.URL, tls.Client(), true}} {
+		b := &browser{t: t, base: c.base, c: c.client}
+		jar, _ := cookiejar.New(nil)
+		b.c.Jar = jar
+		b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		tok := b.token("/console/signin")
+		req, _ := http.NewRequest(http.MethodPost, c.base+"/console/signin", strings.NewReader(url.Values{"csrf": {tok}, "account": {account}, "username": {"alice"}, "password": {"Alice-Passw0rd"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		var session *http.Cookie
+		for _, ck := range res.Cookies() {
+			if ck.Name == "iamgate-console" && ck.Value != "" {
+				session = ck
+			}
+		}
+		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure != c.secure || session.Path != "/console/" || len(session.Value) != 43 {
+			t.Errorf("%s: the session cookie %+v", c.base, session)
 		}
 	}
 }
