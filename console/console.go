@@ -133,7 +133,14 @@ func (c *Console) routes() {
 
 // ServeHTTP answers a request under Path (and Path without its slash,
 // redirected). A panic in a page is logged and answered with an error page.
-func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (c *Console) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+	// One log line a request, as the server writes for API calls (the
+	// path only: a form's values are in its body, never logged).
+	defer func() {
+		c.log.Info("console", "method", r.Method, "path", r.URL.Path, "status", w.status, "remote", r.RemoteAddr, "duration", time.Since(start))
+	}()
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("console panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -327,4 +334,15 @@ func safeNext(next string) string {
 		return Path
 	}
 	return next
+}
+
+// statusWriter keeps the status a page answered with, for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
