@@ -81,6 +81,7 @@ func TestBrowser(t *testing.T) {
 	e.user("alice", "Alice-Passw0rd", readOnly, false)
 	seed := e.enableMFA("alice")
 	e.user("bob", "Bob-Passw0rd1", "", false)
+	e.user("carol", "Carol-Passw0rd", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::*:user/${aws:username}"}]}`, true)
 	c := e.iam()
 	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deployer"), Description: aws.String("CI deploys"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:user/alice"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)}))
@@ -228,6 +229,11 @@ func TestBrowser(t *testing.T) {
 	shot("policy")
 	step("a group", chromedp.Navigate(base+"iam/groups/developers"), chromedp.WaitVisible(chromedp.ID("members-h")))
 	expect("group", "alice")
+	shot("group")
+	step("a list", chromedp.Navigate(base+"iam"), chromedp.WaitVisible(chromedp.ID("roles-h")), chromedp.Click(chromedp.CSS(`#roles-h a`)),
+		chromedp.WaitVisible(chromedp.CSS("table")))
+	expect("roles", "deployer", "arn:aws:iam::"+account+":role/deployer")
+	shot("list")
 
 	// The simulator, filled in as a person would.
 	step("simulator", chromedp.Click(chromedp.CSS(`nav a[href="/console/simulator"]`)), chromedp.WaitVisible(chromedp.ID("action")))
@@ -294,6 +300,16 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("a sign-out without the CSRF token: %d", res.StatusCode)
 	}
 	step("still signed in", chromedp.Navigate(base), chromedp.WaitVisible(chromedp.ID("who-h")))
+	step("bob signs out", chromedp.Click(chromedp.CSS(".who button")), chromedp.WaitVisible(chromedp.ID("account")))
+
+	// A password to reset: the change-password step, then the console.
+	step("carol", chromedp.SendKeys(chromedp.ID("account"), account), chromedp.SendKeys(chromedp.ID("username"), "carol"),
+		chromedp.SendKeys(chromedp.ID("password"), "Carol-Passw0rd"), chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.ID("rules-h")))
+	expect("password", "must be changed", "at least 8 characters")
+	shot("password")
+	step("a new password", chromedp.SendKeys(chromedp.ID("old"), "Carol-Passw0rd"), chromedp.SendKeys(chromedp.ID("new"), "Carol-New-Passw0rd"),
+		chromedp.SendKeys(chromedp.ID("confirm"), "Carol-New-Passw0rd"), chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.ID("who-h")))
+	expect("home after the new password", "arn:aws:iam::"+account+":user/carol", "without MFA")
 
 	// No JavaScript error, exception or failed load in the browser's
 	// console, but the status the denied page answers with.
