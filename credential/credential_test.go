@@ -173,3 +173,38 @@ func TestPasswordHash(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordExpiry: MaxPasswordAge is "the number of days that an IAM
+// user password is valid" (botocore iam PasswordPolicy); 0 never expires.
+func TestPasswordExpiry(t *testing.T) {
+	set := time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC)
+	p := credential.PasswordPolicy{MaxPasswordAge: 30}
+	for _, c := range []struct {
+		at   time.Time
+		want bool
+	}{{set.AddDate(0, 0, 29), false}, {set.AddDate(0, 0, 30).Add(-time.Second), false}, {set.AddDate(0, 0, 30), true}, {set.AddDate(1, 0, 0), true}} {
+		if got := p.Expired(set, c.at); got != c.want {
+			t.Errorf("at %s: expired %v, want %v", c.at, got, c.want)
+		}
+	}
+	if (credential.PasswordPolicy{}).Expired(set, set.AddDate(10, 0, 0)) {
+		t.Error("a policy without MaxPasswordAge expired a password")
+	}
+}
+
+// TestRequirements: the words for people follow the rules Check applies.
+func TestRequirements(t *testing.T) {
+	strict := &credential.PasswordPolicy{MinimumPasswordLength: 12, RequireSymbols: true, RequireNumbers: true, PasswordReusePrevention: 3}
+	got := strings.Join(credential.Requirements(strict), "; ")
+	for _, want := range []string{"at least 12 characters", "a number", "a symbol", "last 3 passwords"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("requirements %q lack %q", got, want)
+		}
+	}
+	if strings.Contains(got, "uppercase") {
+		t.Errorf("requirements %q name a rule the policy does not have", got)
+	}
+	if len(credential.Requirements(nil)) != 3 {
+		t.Errorf("the default policy's requirements: %q", credential.Requirements(nil))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -175,4 +176,40 @@ func VerifyPassword(hash, password string) bool {
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1
+}
+
+// Requirements words the rules a new password must meet under a policy
+// (policy nil: IAM's default policy), for people choosing one. Check
+// applies the same rules.
+func Requirements(policy *PasswordPolicy) []string {
+	if policy == nil {
+		return []string{"at least 8 characters", "at least three of uppercase letters, lowercase letters, numbers and symbols", "not the account's name or email address"}
+	}
+	out := []string{fmt.Sprintf("at least %d characters", policy.MinLength())}
+	if policy.RequireUppercaseCharacters {
+		out = append(out, "an uppercase letter (A to Z)")
+	}
+	if policy.RequireLowercaseCharacters {
+		out = append(out, "a lowercase letter (a to z)")
+	}
+	if policy.RequireNumbers {
+		out = append(out, "a number (0 to 9)")
+	}
+	if policy.RequireSymbols {
+		out = append(out, "a symbol ("+Symbols+")")
+	}
+	if policy.PasswordReusePrevention > 0 {
+		out = append(out, fmt.Sprintf("none of your last %d passwords", policy.PasswordReusePrevention))
+	}
+	return out
+}
+
+// Expired tells whether a password set at changed has expired at now under
+// the policy's MaxPasswordAge: "The number of days that an IAM user
+// password is valid" (the botocore model, iam PasswordPolicy; 0 never
+// expires). With HardExpiry, an expired password cannot be changed in the
+// console: "The IAM user cannot access the console until an administrator
+// resets the password."
+func (p PasswordPolicy) Expired(changed, now time.Time) bool {
+	return p.MaxPasswordAge > 0 && !changed.IsZero() && !now.Before(changed.AddDate(0, 0, p.MaxPasswordAge))
 }

@@ -71,6 +71,7 @@ type Server struct {
 	sessions *sessionCache
 	stop     context.CancelFunc
 	done     chan struct{}
+	console  http.Handler // the web console (MountConsole)
 }
 
 // New loads the state from the store.
@@ -149,9 +150,17 @@ func init() {
 	services["2011-06-15"] = service{"sts", query.STSNamespace, stsOps}
 }
 
+// MountConsole serves h at /console and under /console/ (the web console),
+// ahead of the APIs; call it before serving.
+func (s *Server) MountConsole(h http.Handler) { s.console = h }
+
 // ServeHTTP answers one request. Every failure is an AWS error response;
 // a panic in a handler is logged and answered InternalFailure.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
+		s.console.ServeHTTP(w, r)
+		return
+	}
 	id := requestID()
 	ns := query.IAMNamespace
 	start := time.Now()

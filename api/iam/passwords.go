@@ -63,12 +63,14 @@ func passwordViolation() *query.Error {
 	return query.Errorf("PasswordPolicyViolation", "Password does not conform to the account password policy.")
 }
 
-// checkAgainstPolicy applies the account's password policy (or IAM's
-// default one) to a new password.
-func checkAgainstPolicy(c *api.Call, pw string) *query.Error {
+// PasswordRules is what a new password of the caller's account is checked
+// against (credential.Check): the account's password policy (nil when it
+// has none, and IAM's default one applies) and the names the default one
+// refuses. The console shows and explains them with the same rules.
+func PasswordRules(c *api.Call) (*credential.PasswordPolicy, credential.DefaultPolicy, *query.Error) {
 	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
 	if err != nil {
-		return query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+		return nil, credential.DefaultPolicy{}, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
 	}
 	var p *credential.PasswordPolicy
 	if ok {
@@ -79,6 +81,16 @@ func checkAgainstPolicy(c *api.Call, pw string) *query.Error {
 		if a.ID == c.Account() {
 			def = credential.DefaultPolicy{AccountName: a.Name, Email: a.Email}
 		}
+	}
+	return p, def, nil
+}
+
+// checkAgainstPolicy applies the account's password policy (or IAM's
+// default one) to a new password.
+func checkAgainstPolicy(c *api.Call, pw string) *query.Error {
+	p, def, e := PasswordRules(c)
+	if e != nil {
+		return e
 	}
 	if credential.Check(p, def, pw) != nil {
 		return passwordViolation()
