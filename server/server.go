@@ -241,8 +241,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		name, *ns = svc.name, svc.ns
 	}
 	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now, name)
-	if qe != nil {
+	var caller *world.Caller
+	var auth authInfo
+	if known && unauthenticated(name, action) {
+		caller, auth = anonymous(endpoints[name])
+	} else if caller, auth, qe = s.authenticate(r, body, now, name); qe != nil {
 		return fail(qe)
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
@@ -686,6 +689,7 @@ func requestContext(r *http.Request, auth authInfo, now time.Time) map[string][]
 		if t.SourceIdentity != "" {
 			ctx["aws:SourceIdentity"] = []string{t.SourceIdentity}
 		}
+		federatedContext(ctx, t)
 	}
 	return ctx
 }
