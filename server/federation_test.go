@@ -169,7 +169,9 @@ func TestWebIdentityRefusals(t *testing.T) {
 	}
 	// A role that does not exist is refused as one whose trust policy does
 	// not let the provider in.
-	_, err := f.assume(f.iss.Sign(t, good()), func(in *sts.AssumeRoleWithWebIdentityInput) { in.RoleArn = aws.String("arn:aws:iam::" + accountA + ":role/nope") })
+	_, err := f.assume(f.iss.Sign(t, good()), func(in *sts.AssumeRoleWithWebIdentityInput) {
+		in.RoleArn = aws.String("arn:aws:iam::" + accountA + ":role/nope")
+	})
 	if msg := wantError(t, err, "AccessDenied", 403); msg != "Not authorized to perform sts:AssumeRoleWithWebIdentity" {
 		t.Fatal(msg)
 	}
