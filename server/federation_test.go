@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"net/http"
 	"net/url"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -369,4 +371,29 @@ func exerciseFederation(t *testing.T, e *env) {
 	must[*iam.DeleteRolePolicyOutput](t)(c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("p")}))
 	must[*iam.DeleteRoleOutput](t)(c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("deploy")}))
 	must[*iam.DeleteOpenIDConnectProviderOutput](t)(c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn}))
+}
+
+// TestBoto3Federation: the OIDC provider and AssumeRoleWithWebIdentity
+// with boto3, unsigned as boto3 sends it, against a loopback issuer whose
+// tokens this test signs (testdata/e2e/boto3_federation.py).
+func TestBoto3Federation(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_federation.py")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		needClients(t, "boto3 is not installed: %v", err)
+	}
+	iss := oidctest.New(t, ghHost)
+	now := time.Now()
+	expired := iss.Claims(ghSub, ghAudience, now.Add(-2*time.Hour))
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	runClientWith(t, func(e *env) []string {
+		e.srv.SetFederationDial(iss.Dial)
+		return []string{
+			"IAMGATE_OIDC_ISSUER=" + iss.URL,
+			"IAMGATE_OIDC_THUMBPRINT=" + iss.Thumbprint(),
+			"IAMGATE_OIDC_TOKEN=" + iss.Sign(t, iss.Claims(ghSub, ghAudience, now)),
+			"IAMGATE_OIDC_TOKEN_OTHER_REPO=" + iss.Sign(t, iss.Claims("repo:org/other:ref:refs/heads/main", ghAudience, now)),
+			"IAMGATE_OIDC_TOKEN_EXPIRED=" + iss.Sign(t, expired),
+			"IAMGATE_OIDC_TOKEN_FORGED=" + oidctest.SignWith(t, jose.RS256, other, "rsa-1", iss.Claims(ghSub, ghAudience, now)),
+		}
+	}, "python3", "python3", script)
 }
