@@ -58,8 +58,8 @@ func (i *IdP) Metadata() string {
 
 // Assertion is what a response asserts.
 type Assertion struct {
-	Issuer, NameID, Format string
-	Audience, Recipient    string
+	Issuer, NameID, Format  string
+	Audience, Recipient     string
 	NotBefore, NotOnOrAfter time.Time
 	// Roles are Role attribute values "ROLE-ARN,PROVIDER-ARN".
 	Roles       []string
