@@ -21,6 +21,18 @@ type OIDCProvider struct {
 	Tags        map[string]string
 }
 
+// SAMLProvider is an IAM SAML provider: its ARN
+// (arn:aws:iam::ACCOUNT:saml-provider/NAME), its metadata document, the
+// UUID IAM gives it, and when it stops being valid.
+type SAMLProvider struct {
+	ARN, Account, Name string
+	Metadata           string
+	UUID               string
+	Created            time.Time
+	ValidUntil         time.Time
+	Tags               map[string]string
+}
+
 // Errors of the Federation keeper.
 var (
 	// ErrProviderExists: CreateOIDCProvider for an ARN that is taken.
@@ -45,6 +57,11 @@ type Federation interface {
 	UpdateOIDCProvider(ctx context.Context, arn string, fn func(*OIDCProvider) error) error
 	// DeleteOIDCProvider reports false when there was none.
 	DeleteOIDCProvider(ctx context.Context, arn string) (bool, error)
+	SAMLProvider(ctx context.Context, arn string) (p SAMLProvider, ok bool, err error)
+	SAMLProviders(ctx context.Context, account string) ([]SAMLProvider, error)
+	CreateSAMLProvider(ctx context.Context, p SAMLProvider) error
+	UpdateSAMLProvider(ctx context.Context, arn string, fn func(*SAMLProvider) error) error
+	DeleteSAMLProvider(ctx context.Context, arn string) (bool, error)
 	// OIDCThumbprint reads the thumbprint of the top certificate a
 	// provider URL's host serves.
 	OIDCThumbprint(ctx context.Context, url string) (string, error)

@@ -18,6 +18,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	apiiam "github.com/iamgate/iamgate/api/iam"
+	"github.com/iamgate/iamgate/federation/samltest"
 )
 
 // accountA is the bootstrap account of every test server.
@@ -218,6 +219,8 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 	must[*iam.AttachUserPolicyOutput](t)(ia.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ua"), PolicyArn: &pa}))
 	must[*iam.CreateGroupOutput](t)(ia.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ga")}))
 	userA := "arn:aws:iam::" + accountA + ":user/ua"
+	samlA := *must[*iam.CreateSAMLProviderOutput](t)(ia.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("corp"),
+		SAMLMetadataDocument: aws.String(samltest.New(t, "https://idp.a.example.test/saml").Metadata())})).SAMLProviderArn
 	oidcA := *must[*iam.CreateOpenIDConnectProviderOutput](t)(ia.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url: aws.String("https://idp.a.example.test"), ClientIDList: []string{"app"}, ThumbprintList: []string{strings.Repeat("a", 40)}})).OpenIDConnectProviderArn
 	groupA := "arn:aws:iam::" + accountA + ":group/ga"
@@ -266,6 +269,12 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 		{"TagOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"), denied, 403},
 		{"UntagOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA, "TagKeys.member.1", "k"), denied, 403},
 		{"ListOpenIDConnectProviderTags", v("OpenIDConnectProviderArn", oidcA), denied, 403},
+		{"GetSAMLProvider", v("SAMLProviderArn", samlA), denied, 403},
+		{"UpdateSAMLProvider", v("SAMLProviderArn", samlA), denied, 403},
+		{"DeleteSAMLProvider", v("SAMLProviderArn", samlA), denied, 403},
+		{"TagSAMLProvider", v("SAMLProviderArn", samlA, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"), denied, 403},
+		{"UntagSAMLProvider", v("SAMLProviderArn", samlA, "TagKeys.member.1", "k"), denied, 403},
+		{"ListSAMLProviderTags", v("SAMLProviderArn", samlA), denied, 403},
 		{"SimulatePrincipalPolicy", v("PolicySourceArn", userA, "ActionNames.member.1", "s3:GetObject"), denied, 403},
 		{"SimulatePrincipalPolicy", v("PolicySourceArn", "arn:aws:iam::"+b+":user/ub", "ActionNames.member.1", "iam:GetUser",
 			"ResourceArns.member.1", userA, "CallerArn", userA), "", 200},

@@ -315,6 +315,7 @@ func TestEveryOperation(t *testing.T) {
 
 	// OIDC providers and AssumeRoleWithWebIdentity (more in federation_test.go).
 	exerciseFederation(t, e)
+	exerciseSAML(t, e)
 
 	// STS.
 	st := e.sts(e.admin)
