@@ -20,6 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/iamgate/iamgate/federation/oidctest"
+	"github.com/iamgate/iamgate/federation/samltest"
 )
 
 // The GitHub Actions issuer, served on loopback by oidctest.
@@ -373,19 +374,19 @@ func exerciseFederation(t *testing.T, e *env) {
 	must[*iam.DeleteOpenIDConnectProviderOutput](t)(c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn}))
 }
 
-// TestBoto3Federation: the OIDC provider and AssumeRoleWithWebIdentity
-// with boto3, unsigned as boto3 sends it, against a loopback issuer whose
-// tokens this test signs (testdata/e2e/boto3_federation.py).
-func TestBoto3Federation(t *testing.T) {
-	script, _ := filepath.Abs("testdata/e2e/boto3_federation.py")
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		needClients(t, "boto3 is not installed: %v", err)
-	}
+// federationScriptEnv starts a loopback OIDC issuer and a SAML IdP for a
+// client script and gives it what it needs: the issuer, its thumbprint,
+// tokens and SAML responses signed here.
+func federationScriptEnv(t *testing.T) func(e *env) []string {
 	iss := oidctest.New(t, ghHost)
+	idp := samltest.New(t, "https://idp.example.test/saml")
 	now := time.Now()
 	expired := iss.Claims(ghSub, ghAudience, now.Add(-2*time.Hour))
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
-	runClientWith(t, func(e *env) []string {
+	saml := "arn:aws:iam::" + accountA + ":saml-provider/corp"
+	tampered := idp.ResponseElement(t, idp.Good("alice", "arn:aws:iam::"+accountA+":role/sso", saml), samltest.SignAssertion)
+	samltest.ReplaceNameID(tampered, "admin")
+	return func(e *env) []string {
 		e.srv.SetFederationDial(iss.Dial)
 		return []string{
 			"IAMGATE_OIDC_ISSUER=" + iss.URL,
@@ -394,6 +395,27 @@ func TestBoto3Federation(t *testing.T) {
 			"IAMGATE_OIDC_TOKEN_OTHER_REPO=" + iss.Sign(t, iss.Claims("repo:org/other:ref:refs/heads/main", ghAudience, now)),
 			"IAMGATE_OIDC_TOKEN_EXPIRED=" + iss.Sign(t, expired),
 			"IAMGATE_OIDC_TOKEN_FORGED=" + oidctest.SignWith(t, jose.RS256, other, "rsa-1", iss.Claims(ghSub, ghAudience, now)),
+			"IAMGATE_SAML_METADATA=" + idp.Metadata(),
+			"IAMGATE_SAML_RESPONSE=" + idp.Response(t, idp.Good("alice", "arn:aws:iam::"+accountA+":role/sso", saml), samltest.SignAssertion),
+			"IAMGATE_SAML_TAMPERED=" + samltest.Encode(t, tampered),
 		}
-	}, "python3", "python3", script)
+	}
+}
+
+// TestAWSCLIFederation: OIDC and SAML federation with the aws CLI, the
+// AssumeRoleWith* calls unsigned (testdata/e2e/cli-federation.sh).
+func TestAWSCLIFederation(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-federation.sh")
+	runClientWith(t, federationScriptEnv(t), "aws", "bash", script)
+}
+
+// TestBoto3Federation: the OIDC provider and AssumeRoleWithWebIdentity
+// with boto3, unsigned as boto3 sends it, against a loopback issuer whose
+// tokens this test signs (testdata/e2e/boto3_federation.py).
+func TestBoto3Federation(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_federation.py")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		needClients(t, "boto3 is not installed: %v", err)
+	}
+	runClientWith(t, federationScriptEnv(t), "python3", "python3", script)
 }

@@ -243,7 +243,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 	now := s.cfg.Clock().UTC()
 	var caller *world.Caller
 	var auth authInfo
-	if known && unauthenticated(name, action) {
+	if v, byVersion := services[version]; byVersion && unauthenticated(v.name, action) {
 		caller, auth = anonymous(endpoints[name])
 	} else if caller, auth, qe = s.authenticate(r, body, now, name); qe != nil {
 		return fail(qe)

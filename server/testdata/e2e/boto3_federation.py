@@ -1,4 +1,4 @@
-"""Web identity federation with boto3, as a GitHub Actions workflow uses
+"""Web identity and SAML federation with boto3, as a GitHub Actions workflow uses
 it: the OIDC provider and a role that trusts it for one repository, then
 AssumeRoleWithWebIdentity with no AWS credentials at all (boto3 sends it
 unsigned). The issuer runs on loopback in the Go test, which signs the
@@ -47,6 +47,13 @@ iam.put_role_policy(RoleName="deploy", PolicyName="p", PolicyDocument="""{"Versi
  {"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:FederatedProvider":"%s"}}}]}""" % provider_arn)
 role_arn = "arn:aws:iam::%s:role/deploy" % account
 
+saml_arn = "arn:aws:iam::%s:saml-provider/corp" % account
+out = iam.create_saml_provider(Name="corp", SAMLMetadataDocument=os.environ["IAMGATE_SAML_METADATA"])
+assert out["SAMLProviderArn"] == saml_arn, out
+iam.create_role(RoleName="sso", AssumeRolePolicyDocument="""{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+ "Principal":{"Federated":"%s"},"Action":"sts:AssumeRoleWithSAML",
+ "Condition":{"StringEquals":{"saml:aud":"https://signin.aws.amazon.com/saml"}}}]}""" % saml_arn)
+
 # From here on there are no AWS credentials: the token is the credential.
 for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
     os.environ.pop(k, None)
@@ -74,6 +81,14 @@ assert code == "ExpiredTokenException" and msg.startswith("Token expired: curren
 code, msg = error_code(anon.assume_role_with_web_identity, RoleArn=role_arn, RoleSessionName="gha",
                        WebIdentityToken=os.environ["IAMGATE_OIDC_TOKEN_FORGED"])
 assert code == "InvalidIdentityToken", (code, msg)
+res = anon.assume_role_with_saml(RoleArn="arn:aws:iam::%s:role/sso" % account, PrincipalArn=saml_arn,
+                                 SAMLAssertion=os.environ["IAMGATE_SAML_RESPONSE"])
+assert res["Subject"] == "alice" and res["SubjectType"] == "persistent", res
+assert res["AssumedRoleUser"]["Arn"] == "arn:aws:sts::%s:assumed-role/sso/alice" % account, res
+code, msg = error_code(anon.assume_role_with_saml, RoleArn="arn:aws:iam::%s:role/sso" % account, PrincipalArn=saml_arn,
+                       SAMLAssertion=os.environ["IAMGATE_SAML_TAMPERED"])
+assert code == "InvalidIdentityToken", (code, msg)
+
 # Nothing else is served unsigned.
 unsigned = boto3.session.Session().client("sts", endpoint_url=url, region_name="us-east-1",
                                           config=Config(signature_version=UNSIGNED))
