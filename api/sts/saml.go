@@ -130,65 +130,17 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	for k, v := range keys {
 		ctx[k] = v
 	}
-	if len(id.Tags) > 0 {
-		if e := query.SessionTagRules(tagPairs(id.Tags)); e != nil {
-			return nil, e
-		}
-	}
-	w := c.State.World()
 	in := world.FederatedInput{Action: "sts:AssumeRoleWithSAML", RoleARN: roleARN, ProviderARN: prov.ARN, SessionName: name,
 		SessionTags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys, SourceIdentity: id.SourceIdentity,
 		PolicyARNs: policyARNs, Context: ctx, Time: c.Now}
-	if policy != "" {
-		in.SessionPolicy = []byte(policy)
-	}
-	res, err := w.AssumeRoleFederated(in)
-	if res != nil {
-		c.Record(res.Decisions...)
-	}
-	var foreign *world.PolicyARNError
-	switch {
-	case errors.Is(err, world.ErrUnknownPrincipal):
-		return nil, query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithSAML")
-	case errors.As(err, &foreign):
-		return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
-	case errors.Is(err, world.ErrSessionPolicy):
-		return nil, query.Errorf("MalformedPolicyDocument", "%v", err)
-	case err != nil:
-		return nil, query.Errorf("ValidationError", "%v", err)
-	case res.Caller == nil:
-		action := "sts:AssumeRoleWithSAML"
-		if res.Denied != nil {
-			action = res.Denied.Action
-		}
-		return nil, query.Errorf("AccessDenied", msgNotAuthorized, action)
-	}
-	r := res.Caller.Role
-	max := r.MaxSessionDuration
-	if max == 0 {
-		max = 3600
-	}
-	if duration > max {
-		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	s := res.Caller.Session
-	sess := api.Session{Account: r.Account.ID, RoleName: r.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
-		SourceIdentity: s.SourceIdentity, AuthTime: c.Now, Issued: c.Now, Expiration: c.Now.Add(time.Duration(duration) * time.Second),
-		PrincipalID: r.ID, Federated: keys}
-	if policy != "" {
-		sess.Policies = append(sess.Policies, []byte(policy))
-	}
-	sess.Policies = append(sess.Policies, managedDocuments(w, policyARNs)...)
-	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
-	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not store the session: %v", err)
+	out, e := federatedSession(c, in, policy, duration, keys)
+	if e != nil {
+		return nil, e
 	}
 	return samlResult{
-		Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
-		AssumedRoleUser: assumedRoleUser{AssumedRoleID: r.ID + ":" + s.Name, Arn: s.ARN()},
-		Subject:         id.Subject, SubjectType: id.SubjectType, Issuer: id.Issuer, Audience: id.Recipient, NameQualifier: qualifier,
-		SourceIdentity: s.SourceIdentity,
+		Credentials: out.creds, AssumedRoleUser: out.user,
+		Subject: id.Subject, SubjectType: id.SubjectType, Issuer: id.Issuer, Audience: id.Recipient, NameQualifier: qualifier,
+		SourceIdentity: out.sourceIdentity,
 	}, nil
 }
 

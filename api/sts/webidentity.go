@@ -138,17 +138,48 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	for k, v := range keys {
 		ctx[k] = v
 	}
-	w := c.State.World()
 	in := world.FederatedInput{Action: "sts:AssumeRoleWithWebIdentity", RoleARN: roleARN, ProviderARN: prov.ARN, SessionName: name,
 		SessionTags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys, SourceIdentity: id.SourceIdentity,
 		PolicyARNs: policyARNs, Context: ctx, Time: c.Now}
+	out, e := federatedSession(c, in, policy, duration, keys)
+	if e != nil {
+		return nil, e
+	}
+	// Provider is the provider's ARN for an IAM OIDC provider (the STS
+	// API Reference, AssumeRoleWithWebIdentity, Provider: "the issuing
+	// authority of the web identity token"; STS answers with the IAM
+	// provider's ARN, as EKS's IRSA sessions show).
+	return webIdentityResult{
+		Credentials:                 out.creds,
+		SubjectFromWebIdentityToken: id.Subject,
+		AssumedRoleUser:             out.user,
+		Provider:                    prov.ARN,
+		Audience:                    id.Audience,
+		SourceIdentity:              out.sourceIdentity,
+	}, nil
+}
+
+// issued is a federated session's part of the AssumeRoleWith* result.
+type issued struct {
+	creds          credentials
+	user           assumedRoleUser
+	sourceIdentity string
+}
+
+// federatedSession decides a verified federated identity's request
+// (world.AssumeRoleFederated) and issues the session: AccessDenied "Not
+// authorized to perform ACTION" for a trust policy that does not allow it
+// or a role that does not exist, DurationSeconds within the role's
+// maximum, and the session's keys carried by its token.
+func federatedSession(c *api.Call, in world.FederatedInput, policy string, duration int, keys map[string][]string) (issued, *query.Error) {
+	if len(in.SessionTags) > 0 {
+		if e := query.SessionTagRules(tagPairs(in.SessionTags)); e != nil {
+			return issued{}, e
+		}
+	}
+	w := c.State.World()
 	if policy != "" {
 		in.SessionPolicy = []byte(policy)
-	}
-	if len(id.Tags) > 0 {
-		if e := query.SessionTagRules(tagPairs(id.Tags)); e != nil {
-			return nil, e
-		}
 	}
 	res, err := w.AssumeRoleFederated(in)
 	if res != nil {
@@ -159,19 +190,19 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	case errors.Is(err, world.ErrUnknownPrincipal):
 		// A role that is not there is answered as one whose trust policy
 		// does not let the provider in.
-		return nil, query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithWebIdentity")
+		return issued{}, query.Errorf("AccessDenied", msgNotAuthorized, in.Action)
 	case errors.As(err, &foreign):
-		return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+		return issued{}, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
 	case errors.Is(err, world.ErrSessionPolicy):
-		return nil, query.Errorf("MalformedPolicyDocument", "%v", err)
+		return issued{}, query.Errorf("MalformedPolicyDocument", "%v", err)
 	case err != nil:
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return issued{}, query.Errorf("ValidationError", "%v", err)
 	case res.Caller == nil:
-		action := "sts:AssumeRoleWithWebIdentity"
+		action := in.Action
 		if res.Denied != nil {
 			action = res.Denied.Action
 		}
-		return nil, query.Errorf("AccessDenied", msgNotAuthorized, action)
+		return issued{}, query.Errorf("AccessDenied", msgNotAuthorized, action)
 	}
 	r := res.Caller.Role
 	max := r.MaxSessionDuration
@@ -179,7 +210,7 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 		max = 3600
 	}
 	if duration > max {
-		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return issued{}, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	s := res.Caller.Session
 	sess := api.Session{Account: r.Account.ID, RoleName: r.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
@@ -188,23 +219,16 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	if policy != "" {
 		sess.Policies = append(sess.Policies, []byte(policy))
 	}
-	sess.Policies = append(sess.Policies, managedDocuments(w, policyARNs)...)
+	sess.Policies = append(sess.Policies, managedDocuments(w, in.PolicyARNs)...)
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not store the session: %v", err)
+		return issued{}, query.Errorf("ServiceFailure", "could not store the session: %v", err)
 	}
-	// Provider is the provider's ARN for an IAM OIDC provider (the STS
-	// API Reference, AssumeRoleWithWebIdentity, Provider: "the issuing
-	// authority of the web identity token"; STS answers with the IAM
-	// provider's ARN, as EKS's IRSA sessions show).
-	return webIdentityResult{
-		Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
+	return issued{
+		creds: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
 			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
-		SubjectFromWebIdentityToken: id.Subject,
-		AssumedRoleUser:             assumedRoleUser{AssumedRoleID: r.ID + ":" + s.Name, Arn: s.ARN()},
-		Provider:                    prov.ARN,
-		Audience:                    id.Audience,
-		SourceIdentity:              s.SourceIdentity,
+		user:           assumedRoleUser{AssumedRoleID: r.ID + ":" + s.Name, Arn: s.ARN()},
+		sourceIdentity: s.SourceIdentity,
 	}, nil
 }
 
