@@ -194,6 +194,14 @@ func TestWebIdentityRefusals(t *testing.T) {
 	must[*iam.UpdateOpenIDConnectProviderThumbprintOutput](t)(c.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{
 		OpenIDConnectProviderArn: aws.String(ghProvider), ThumbprintList: []string{f.iss.Thumbprint()}}))
 	must[*sts.AssumeRoleWithWebIdentityOutput](t)(f.assume(f.iss.Sign(t, good())))
+	// A provider whose keys cannot be fetched: IDPCommunicationError.
+	must[*iam.CreateOpenIDConnectProviderOutput](t)(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://down.example.test"), ClientIDList: []string{ghAudience}, ThumbprintList: []string{f.iss.Thumbprint()}}))
+	_, err = f.assume(f.iss.Sign(t, with("iss", "https://down.example.test")))
+	wantError(t, err, "IDPCommunicationError", 400)
+	// OAuth 2.0 access tokens (ProviderId) are not verified by iamgate.
+	_, err = f.assume(f.iss.Sign(t, good()), func(in *sts.AssumeRoleWithWebIdentityInput) { in.ProviderId = aws.String("graph.facebook.com") })
+	wantError(t, err, "InvalidIdentityToken", 400)
 	// A deleted provider opens nothing.
 	must[*iam.DeleteOpenIDConnectProviderOutput](t)(c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(ghProvider)}))
 	_, err = f.assume(f.iss.Sign(t, good()))
