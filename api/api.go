@@ -49,6 +49,8 @@ type State interface {
 	// Credentials keeps console passwords, password policies and MFA
 	// devices.
 	Credentials() Credentials
+	// Federation keeps identity providers (federation.go).
+	Federation() Federation
 	// AuditLog reads the audit log.
 	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 	// LastAccessed reads when users and roles (by ARN; a role's sessions
@@ -171,6 +173,10 @@ type Session struct {
 	// belongs to: a role deleted and created again under the same name is
 	// another role, and the old sessions are not its.
 	PrincipalID string
+	// Federated holds the context keys of a session issued to a federated
+	// identity (aws:FederatedProvider, PROVIDER:aud, PROVIDER:sub, ...),
+	// which every request of the session carries.
+	Federated map[string][]string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.

@@ -10,11 +10,19 @@ import (
 
 // runClient runs a script of the real aws CLI or boto3 against a fresh
 // server, in a scratch directory, as the administrator.
-func runClient(t *testing.T, tool string, args ...string) {
+func runClient(t *testing.T, tool string, args ...string) { runClientWith(t, nil, tool, args...) }
+
+// runClientWith is runClient with setup, when not nil, run on the fresh
+// server first; the environment variables it returns are the script's too.
+func runClientWith(t *testing.T, setup func(e *env) []string, tool string, args ...string) {
 	if _, err := exec.LookPath(tool); err != nil {
 		needClients(t, "%s is not installed", tool)
 	}
 	e := newEnv(t)
+	var extra []string
+	if setup != nil {
+		extra = setup(e)
+	}
 	dir := t.TempDir()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
@@ -39,6 +47,7 @@ func runClient(t *testing.T, tool string, args ...string) {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_MAX_ATTEMPTS=1",
 	)
+	cmd.Env = append(cmd.Env, extra...)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "OK") {
 		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)

@@ -313,6 +313,10 @@ func TestEveryOperation(t *testing.T) {
 	ok(c.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: s("admin"), SerialNumber: s(serial),
 		AuthenticationCode1: s(totpCode(t, seed, n-1)), AuthenticationCode2: s(totpCode(t, seed, n))}))
 
+	// OIDC providers and AssumeRoleWithWebIdentity (more in federation_test.go).
+	exerciseFederation(t, e)
+	exerciseSAML(t, e)
+
 	// STS.
 	st := e.sts(e.admin)
 	tok, err := st.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: s(serial), TokenCode: s(totpCode(t, seed, n+1))})

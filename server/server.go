@@ -250,8 +250,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		name, *ns = svc.name, svc.ns
 	}
 	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now, name)
-	if qe != nil {
+	var caller *world.Caller
+	var auth authInfo
+	if v, byVersion := services[version]; byVersion && unauthenticated(v.name, action) {
+		caller, auth = anonymous(endpoints[name])
+	} else if caller, auth, qe = s.authenticate(r, body, now, name); qe != nil {
 		return fail(qe)
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
@@ -695,6 +698,7 @@ func requestContext(r *http.Request, auth authInfo, now time.Time) map[string][]
 		if t.SourceIdentity != "" {
 			ctx["aws:SourceIdentity"] = []string{t.SourceIdentity}
 		}
+		federatedContext(ctx, t)
 	}
 	return ctx
 }

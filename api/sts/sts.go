@@ -85,15 +85,9 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	name, e := p.Required("RoleSessionName")
+	name, e := roleSessionName(p)
 	if e != nil {
 		return nil, e
-	}
-	if len(name) < 2 || len(name) > 64 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", name)
-	}
-	if !sessionNamePattern.MatchString(name) {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
 	}
 	if c.Caller.Kind == engine.AccountRoot {
 		return nil, query.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
@@ -105,20 +99,9 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if duration < 900 || duration > 43200 {
 		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
 	}
-	policy := p.Get("Policy")
-	if len(policy) > 2048 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
-	}
-	var policyARNs []string
-	for i := 1; ; i++ {
-		v := p.Get("PolicyArns.member." + itoa(i) + ".arn")
-		if v == "" {
-			break
-		}
-		policyARNs = append(policyARNs, v)
-	}
-	if len(policyARNs) > 10 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+	policy, policyARNs, e := sessionPolicyParams(p)
+	if e != nil {
+		return nil, e
 	}
 	tagList, e := p.Tags("Tags")
 	if e != nil {
@@ -206,11 +189,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if policy != "" {
 		sess.Policies = append(sess.Policies, []byte(policy))
 	}
-	for _, a := range policyARNs {
-		if mp, ok := w.ManagedPolicy(a); ok && mp.Default() != nil {
-			sess.Policies = append(sess.Policies, mp.Default().JSON)
-		}
-	}
+	sess.Policies = append(sess.Policies, managedDocuments(w, policyARNs)...)
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not store the session: %v", err)
@@ -237,6 +216,57 @@ func assumeDenied(c *api.Call, roleARN string, e *engine.Explanation) *query.Err
 		msg += ". Encoded authorization failure message: " + c.State.Keys().EncodeMessage(api.AuthorizationMessage(e))
 	}
 	return query.Errorf("AccessDenied", "%s", msg)
+}
+
+// roleSessionName reads RoleSessionName (the botocore model,
+// roleSessionNameType: 2 to 64 of [\w+=,.@-]).
+func roleSessionName(p query.Params) (string, *query.Error) {
+	name, e := p.Required("RoleSessionName")
+	if e != nil {
+		return "", e
+	}
+	if len(name) < 2 || len(name) > 64 {
+		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", name)
+	}
+	if !sessionNamePattern.MatchString(name) {
+		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
+	}
+	return name, nil
+}
+
+// sessionPolicyParams reads the session policies of an AssumeRole*
+// request: Policy (at most 2,048 characters) and PolicyArns (at most 10),
+// the botocore model sts/2011-06-15, sessionPolicyDocumentType and
+// policyDescriptorListType.
+func sessionPolicyParams(p query.Params) (string, []string, *query.Error) {
+	policy := p.Get("Policy")
+	if len(policy) > 2048 {
+		return "", nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	}
+	var arns []string
+	for i := 1; ; i++ {
+		v := p.Get("PolicyArns.member." + itoa(i) + ".arn")
+		if v == "" {
+			break
+		}
+		arns = append(arns, v)
+	}
+	if len(arns) > 10 {
+		return "", nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+	}
+	return policy, arns, nil
+}
+
+// managedDocuments are the documents of managed session policies, as a
+// session token keeps them.
+func managedDocuments(w *world.World, arns []string) [][]byte {
+	var out [][]byte
+	for _, a := range arns {
+		if mp, ok := w.ManagedPolicy(a); ok && mp.Default() != nil {
+			out = append(out, mp.Default().JSON)
+		}
+	}
+	return out
 }
 
 func itoa(i int) string {
