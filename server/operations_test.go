@@ -312,6 +312,10 @@ func TestEveryOperation(t *testing.T) {
 	n := credential.Counter(time.Now()) + 2
 	ok(c.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: s("admin"), SerialNumber: s(serial),
 		AuthenticationCode1: s(totpCode(t, seed, n-1)), AuthenticationCode2: s(totpCode(t, seed, n))}))
+	ok(c.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: s("admin")}))
+	ok(c.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))
+	spare := must[*iam.CreateVirtualMFADeviceOutput](t)(c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: s("spare")}))
+	ok(c.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: spare.VirtualMFADevice.SerialNumber}))
 
 	// OIDC providers and AssumeRoleWithWebIdentity (more in federation_test.go).
 	exerciseFederation(t, e)
@@ -321,6 +325,7 @@ func TestEveryOperation(t *testing.T) {
 	st := e.sts(e.admin)
 	tok, err := st.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: s(serial), TokenCode: s(totpCode(t, seed, n+1))})
 	ok(tok, err)
+	ok(c.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: s("admin"), SerialNumber: s(serial)}))
 	id, err := e.sts(session(tok.Credentials)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	ok(id, err)
 	if *id.Arn != "arn:aws:iam::123456789012:user/admin" {
