@@ -103,6 +103,10 @@ type space struct {
 	principals []string // named principals (resource policies)
 	services   []string
 	allowAll   *engine.Policy
+	// vars are the policy variables and their cases (checkvars.go); vc
+	// is the case a space decides (nil: none).
+	vars *varPlan
+	vc   *varCase
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -147,7 +151,7 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	sp.allowAll = ap
-	if err := sp.refuseVariables(pols); err != nil {
+	if err := sp.planVariables(pols, probe); err != nil {
 		return nil, err
 	}
 	if err := sp.principalSpace(pols); err != nil {
@@ -163,44 +167,6 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	return sp, nil
-}
-
-// refuseVariables answers UNKNOWN for a policy variable: it relates the
-// request's resource or a context key to another unknown value.
-func (sp *space) refuseVariables(pols []*policy.Policy) error {
-	for _, p := range pols {
-		if !p.VariablesEnabled() {
-			continue
-		}
-		for _, s := range p.Statements {
-			for _, t := range resourceTexts(s) {
-				if vs := varsOf(t); len(vs) > 0 {
-					return unknownf("%s %s: the policy variable ${%s} in a resource relates the request's resource to a context key, outside the fragment", p.File, s.Path, vs[0])
-				}
-			}
-			for _, c := range s.Conditions {
-				if !c.Operator.VarsAllowed {
-					continue
-				}
-				for _, t := range c.Texts() {
-					if vs := varsOf(t); len(vs) > 0 {
-						return unknownf("%s %s: the policy variable ${%s} in %s on %s relates two of the request's values, outside the fragment", p.File, s.Path, vs[0], c.Operator.Name, c.Key)
-					}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func varsOf(t string) []string {
-	var out []string
-	for _, u := range parseTemplate(t, true) {
-		if u.kind == uVar {
-			out = append(out, u.raw)
-		}
-	}
-	return out
 }
 
 // actionClasses groups the universe by the Action and NotAction patterns.
@@ -307,7 +273,7 @@ func catalogUniverse() []uaction {
 // plus "*".
 func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	sort.Strings(texts)
-	sig := strings.Join(texts, "\x00")
+	sig := strings.Join(sp.resKeys(texts), "\x00")
 	if rs, ok := sp.resCache[sig]; ok {
 		return rs, nil
 	}
@@ -323,31 +289,28 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 		if !ok {
 			return // never matches an ARN
 		}
-		var rc [5][]tunit
-		for j := range comps {
-			rc[j] = parseTemplate(comps[j], false)
-		}
-		n := sp.resNFA[t]
+		rc := sp.resourceUnits(t, comps)
+		n := sp.resNFA[sp.resKey(t)]
 		if n == nil {
 			n = arnNFA(rc)
-			sp.resNFA[t] = n
+			sp.resNFA[sp.resKey(t)] = n
 		}
 		ns = append(ns, n)
 		// A readable member of the pattern: a whole-component '*' in the
 		// region or account is a real-looking one.
-		fill := strings.NewReplacer("*", "example", "?", "x")
-		parts := make([]string, 5)
-		for j, c := range comps {
+		parts, plain := make([]string, 5), make([]string, 5)
+		for j, c := range rc {
+			plain[j] = fillUnits(c)
 			switch {
-			case j == 2 && c == "*":
+			case j == 2 && isStar(c):
 				parts[j] = "us-east-1"
-			case j == 3 && c == "*":
+			case j == 3 && isStar(c):
 				parts[j] = "123456789012"
 			default:
-				parts[j] = fill.Replace(c)
+				parts[j] = plain[j]
 			}
 		}
-		nice = append(nice, "arn:"+strings.Join(parts, ":"), fill.Replace(t))
+		nice = append(nice, "arn:"+strings.Join(parts, ":"), "arn:"+strings.Join(plain, ":"))
 	}
 	for _, t := range texts {
 		add(t)
@@ -558,7 +521,7 @@ func (sp *space) owner(r string) string {
 // that the statements of group (indices into sp.stmts) tell apart.
 func (sp *space) callers(owner string, group []int) ([]string, error) {
 	if sp.kind == IdentityPolicy {
-		return []string{checkUser}, nil
+		return []string{sp.identityCaller()}, nil
 	}
 	var stmts []stmtAt
 	for _, i := range group {
@@ -642,7 +605,9 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 		st := sp.stmts[i]
 		byPol[st.pol] = append(byPol[st.pol], st.s)
 		for _, c := range st.s.Conditions {
-			a.addKey(c.Key)
+			if !sp.fixedKey(c.Key) {
+				a.addKey(c.Key)
+			}
 		}
 	}
 	if len(a.order) == 0 {
@@ -655,7 +620,7 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 		}
 		src := &policy.Policy{File: sp.pols[pi].File, Version: sp.pols[pi].Version, Statements: stmts}
 		cp := &engine.Policy{Name: src.File, Type: sp.polType(), Source: src}
-		req := engine.Request{Action: "iamgate:Check", Resource: "*"}
+		req := engine.Request{Action: "iamgate:Check", Resource: "*", Context: sp.analysisContext()}
 		if sp.kind == ResourcePolicy {
 			req.Policies.Resource = cp
 		} else {
@@ -714,7 +679,15 @@ func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
 			hit = true
 			break
 		}
-		if n := sp.resNFA[v.Text]; n != nil && r != "*" && n.match(r) {
+		if sp.vc != nil && sp.vc.void[v.Text] {
+			// A variable without a value voids the statement for the
+			// ARNs the pattern's first four components match.
+			if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && n.match(r) {
+				return false
+			}
+			continue
+		}
+		if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && n.match(r) {
 			hit = true
 			break
 		}
@@ -788,7 +761,7 @@ func outsideStates(k *keyInfo, ks *keyStates) *keyStates {
 func (sp *space) request(a, r, p string, cp *engine.Policy, probe bool) engine.Request {
 	req := engine.Request{Principal: p, Action: a, Resource: r, ResourceAccount: sp.owner(r), ResourcePolicyKind: sp.resKind}
 	if probe || sp.kind == IdentityPolicy {
-		req.Principal = checkUser
+		req.Principal = sp.identityCaller()
 		req.ResourceAccount = checkUserAccount
 		req.ResourcePolicyKind = engine.KindAuto
 		req.Policies.Identity = []*engine.Policy{cp}
@@ -1087,6 +1060,9 @@ func (sp *space) factsOf(p string) (*engine.Facts, error) {
 		return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
 	}
 	pk := engine.PrincipalContext(pr)
+	for k, v := range sp.caseContext() {
+		pk[k] = v
+	}
 	f := &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}
 	sp.facts[p] = f
 	return f, nil
@@ -1181,6 +1157,7 @@ func (sp *space) documentWith(f finding, p *policy.Policy) (json.RawMessage, err
 			doc.Context[sp.keyName[lk]] = raw
 		}
 	}
+	sp.documentCase(&doc)
 	pj := PolicyJSON(p)
 	if sp.kind == IdentityPolicy {
 		doc.Policies.Identity = []json.RawMessage{pj}
@@ -1260,7 +1237,7 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 		if err != nil {
 			continue
 		}
-		if engine.Authorize(q.WithContext(f.ctx, nil)).Decision != engine.Allowed {
+		if engine.Authorize(q.WithContext(sp.withCaseContext(f.ctx), nil)).Decision != engine.Allowed {
 			continue
 		}
 		name := s.Path
