@@ -57,8 +57,9 @@ assert aa.check_no_public_access(policyDocument=doc("bucket-policy.json"), resou
 r = aa.check_no_public_access(policyDocument=doc("public-bucket-policy.json"), resourceType="AWS::S3::Bucket")
 assert r["result"] == "FAIL" and r["reasons"][0]["statementId"] == "PublicRead", r
 
-# UNKNOWN is UnprocessableEntityException, never a PASS.
-e = error(aa.check_no_new_access, existingPolicyDocument=doc("existing-policy.json"), newPolicyDocument=doc("home-folder-policy.json"),
+# UNKNOWN (a policy variable inside a longer segment) is
+# UnprocessableEntityException, never a PASS.
+e = error(aa.check_no_new_access, existingPolicyDocument=doc("existing-policy.json"), newPolicyDocument=doc("home-prefix-policy.json"),
           policyType="IDENTITY_POLICY")
 assert isinstance(e, aa.exceptions.UnprocessableEntityException) and e.response["ResponseMetadata"]["HTTPStatusCode"] == 422, e.response
 assert "(UNKNOWN)" in e.response["Error"]["Message"], e.response

@@ -45,9 +45,13 @@ grep -q '"result": "PASS"' pass.json && grep -q '"message": "The modified permis
 [ "$(aa check-no-public-access --policy-document "file://$here/bucket-policy.json" --resource-type AWS::S3::Bucket --query result --output text)" = "PASS" ] || fail "public PASS"
 [ "$(aa check-no-public-access --policy-document "file://$here/public-bucket-policy.json" --resource-type AWS::S3::Bucket --query 'reasons[0].statementId' --output text)" = "PublicRead" ] || fail "public FAIL"
 
-# UNKNOWN (a policy variable relating the resource to the caller) is an
-# error, never a PASS.
-if aa check-no-new-access --existing-policy-document "file://$here/existing-policy.json" --new-policy-document "file://$here/home-folder-policy.json" \
+# A policy variable as a whole segment is decided: the home folder grants
+# nothing the existing policy does not.
+[ "$(aa check-no-new-access --existing-policy-document "file://$here/home-folder-policy.json" --new-policy-document "file://$here/home-folder-policy.json" \
+  --policy-type IDENTITY_POLICY --query result --output text)" = "PASS" ] || fail "home folder PASS"
+# UNKNOWN (a policy variable inside a longer segment, outside the fragment
+# decided) is an error, never a PASS.
+if aa check-no-new-access --existing-policy-document "file://$here/existing-policy.json" --new-policy-document "file://$here/home-prefix-policy.json" \
   --policy-type IDENTITY_POLICY >/dev/null 2>err.txt; then fail "UNKNOWN answered"; fi
 grep -q "An error occurred (UnprocessableEntityException) when calling the CheckNoNewAccess operation: iamgate could not decide this check (UNKNOWN): " err.txt || fail "UNKNOWN: $(cat err.txt)"
 
