@@ -3,7 +3,6 @@ package iam
 import (
 	"encoding/base64"
 	"errors"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -23,48 +22,14 @@ func init() {
 	})
 }
 
-// The model's serialNumberType (9 to 256 of [\w+=/:,.@-]) and
-// authenticationCodeType (six digits).
-var (
-	serialChars = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
-	codeChars   = regexp.MustCompile(`^\d{6}$`)
-)
-
 // mfaIssuer is the issuer an authenticator application shows for the QR
 // code's account, as for AWS's devices.
 const mfaIssuer = "Amazon Web Services"
 
-func checkSerial(serial string) *query.Error {
-	switch {
-	case serial == "":
-		return query.Validation(query.Violation{Null: true, Field: "serialNumber", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(serial) < 9:
-		return query.Validation(query.Violation{Value: &serial, Field: "serialNumber", Constraint: "Member must have length greater than or equal to 9", Rule: query.RuleMinLength})
-	case len(serial) > 256:
-		return query.Validation(query.Violation{Value: &serial, Field: "serialNumber", Constraint: "Member must have length less than or equal to 256", Rule: query.RuleMaxLength})
-	case !serialChars.MatchString(serial):
-		return query.Validation(query.Violation{Value: &serial, Field: "serialNumber", Constraint: `Member must satisfy regular expression pattern: [\w+=/:,.@-]+`, Rule: query.RulePattern})
-	}
-	return nil
-}
-
-func checkCodes(c *api.Call) (string, string, *query.Error) {
-	var vs []query.Violation
-	var codes [2]string
-	for i, name := range []string{"AuthenticationCode1", "AuthenticationCode2"} {
-		v := c.Params.Get(name)
-		codes[i] = v
-		field := "authenticationCode" + name[len(name)-1:]
-		switch {
-		case v == "":
-			vs = append(vs, query.Violation{Null: true, Field: field, Constraint: "Member must not be null", Rule: query.RuleNull})
-		case len(v) != 6:
-			vs = append(vs, query.Violation{Value: &v, Field: field, Constraint: "Member must have length less than or equal to 6", Rule: query.RuleMaxLength})
-		case !codeChars.MatchString(v):
-			vs = append(vs, query.Violation{Value: &v, Field: field, Constraint: `Member must satisfy regular expression pattern: [\d]+`, Rule: query.RulePattern})
-		}
-	}
-	return codes[0], codes[1], query.Validation(vs...)
+// codes reads the two authentication codes (the edge has checked them
+// against the model's authenticationCodeType).
+func codes(c *api.Call) (string, string) {
+	return c.Params.Get("AuthenticationCode1"), c.Params.Get("AuthenticationCode2")
 }
 
 func noDevice(serial string) *query.Error {
@@ -150,13 +115,7 @@ func deviceUser(c *api.Call, action string) (string, *query.Error) {
 // codes from it are right (iam:EnableMFADevice on the user).
 func EnableMFADevice(c *api.Call) (any, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := checkSerial(serial); e != nil {
-		return nil, e
-	}
-	code1, code2, e := checkCodes(c)
-	if e != nil {
-		return nil, e
-	}
+	code1, code2 := codes(c)
 	name, e := deviceUser(c, "iam:EnableMFADevice")
 	if e != nil {
 		return nil, e
@@ -207,13 +166,7 @@ func userDevice(c *api.Call, name, serial string) (api.MFADevice, *query.Error) 
 // two consecutive codes.
 func ResyncMFADevice(c *api.Call) (any, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := checkSerial(serial); e != nil {
-		return nil, e
-	}
-	code1, code2, e := checkCodes(c)
-	if e != nil {
-		return nil, e
-	}
+	code1, code2 := codes(c)
 	name, e := deviceUser(c, "iam:ResyncMFADevice")
 	if e != nil {
 		return nil, e
@@ -239,9 +192,6 @@ func ResyncMFADevice(c *api.Call) (any, *query.Error) {
 // be enabled again or deleted.
 func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := checkSerial(serial); e != nil {
-		return nil, e
-	}
 	name, e := callerUserName(c)
 	if e != nil {
 		return nil, e
@@ -273,9 +223,6 @@ func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
 // DeleteVirtualMFADevice deletes a device no user has.
 func DeleteVirtualMFADevice(c *api.Call) (any, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := checkSerial(serial); e != nil {
-		return nil, e
-	}
 	if e := c.Authorize("iam:DeleteVirtualMFADevice", serial, nil); e != nil {
 		return nil, e
 	}
@@ -344,9 +291,6 @@ func ListVirtualMFADevices(c *api.Call) (any, *query.Error) {
 	if status == "" {
 		status = "Any"
 	}
-	if status != "Assigned" && status != "Unassigned" && status != "Any" {
-		return nil, query.Validation(query.Violation{Value: &status, Field: "assignmentStatus", Constraint: "Member must satisfy enum value set: [Unassigned, Any, Assigned]"})
-	}
 	if e := c.Authorize("iam:ListVirtualMFADevices", "*", nil); e != nil {
 		return nil, e
 	}
@@ -385,9 +329,6 @@ func ListVirtualMFADevices(c *api.Call) (any, *query.Error) {
 // user).
 func GetMFADevice(c *api.Call) (any, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := checkSerial(serial); e != nil {
-		return nil, e
-	}
 	name, e := callerUserName(c)
 	if e != nil {
 		return nil, e
@@ -409,9 +350,6 @@ func GetMFADevice(c *api.Call) (any, *query.Error) {
 // taggedDevice authorizes a tagging action on a device and reads it.
 func taggedDevice(c *api.Call, action string, extra map[string][]string) (api.MFADevice, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := checkSerial(serial); e != nil {
-		return api.MFADevice{}, e
-	}
 	if e := c.Authorize(action, serial, extra); e != nil {
 		return api.MFADevice{}, e
 	}

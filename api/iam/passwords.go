@@ -1,10 +1,8 @@
 package iam
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
@@ -21,24 +19,6 @@ func init() {
 		"UpdateAccountPasswordPolicy": UpdateAccountPasswordPolicy, "GetAccountPasswordPolicy": GetAccountPasswordPolicy,
 		"DeleteAccountPasswordPolicy": DeleteAccountPasswordPolicy,
 	})
-}
-
-// passwordChars is the model's passwordType pattern (botocore iam
-// 2010-05-08: [\u0009\u000A\u000D\u0020-\u00FF]+, 1 to 128 characters).
-var passwordChars = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+$`)
-
-// checkPassword checks a password member against the model. The value is
-// sensitive: the message never shows it ("Value at 'password'").
-func checkPassword(field, pw string) *query.Error {
-	switch {
-	case pw == "":
-		return query.Validation(query.Violation{Null: true, Field: field, Constraint: "Member must not be null", Rule: query.RuleNull})
-	case utf8.RuneCountInString(pw) > credential.MaxPasswordLength:
-		return query.Validation(query.Violation{Field: field, Constraint: "Member must have length less than or equal to 128", Rule: query.RuleMaxLength})
-	case !passwordChars.MatchString(pw):
-		return query.Validation(query.Violation{Field: field, Constraint: `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`, Rule: query.RulePattern})
-	}
-	return nil
 }
 
 // boolParam reads an optional boolean member (nil when absent).
@@ -138,9 +118,6 @@ func CreateLoginProfile(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	pw := c.Params.Get("Password")
-	if e := checkPassword("password", pw); e != nil {
-		return nil, e
-	}
 	reset, e := boolParam(c.Params, "PasswordResetRequired")
 	if e != nil {
 		return nil, e
@@ -207,9 +184,6 @@ func GetLoginProfile(c *api.Call) (any, *query.Error) {
 func UpdateLoginProfile(c *api.Call) (any, *query.Error) {
 	pw := c.Params.Get("Password")
 	if pw != "" {
-		if e := checkPassword("password", pw); e != nil {
-			return nil, e
-		}
 	}
 	reset, e := boolParam(c.Params, "PasswordResetRequired")
 	if e != nil {
@@ -285,12 +259,6 @@ func allowsChange(c *api.Call) (*engine.Policy, *query.Error) {
 // of the last N.
 func ChangePassword(c *api.Call) (any, *query.Error) {
 	oldPw, newPw := c.Params.Get("OldPassword"), c.Params.Get("NewPassword")
-	if e := checkPassword("oldPassword", oldPw); e != nil {
-		return nil, e
-	}
-	if e := checkPassword("newPassword", newPw); e != nil {
-		return nil, e
-	}
 	if c.Caller.User == nil {
 		// The IAM API Reference, ChangePassword: "Changes the password of
 		// the IAM user who is calling this operation"; other callers get
@@ -349,34 +317,16 @@ func ChangePassword(c *api.Call) (any, *query.Error) {
 func UpdateAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	var pp credential.PasswordPolicy
-	var vs []query.Violation
-	intIn := func(name string, lo, hi int, dst *int) {
-		v := p.Get(name)
-		if v == "" {
-			return
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			vs = append(vs, query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must be a number"})
-			return
-		}
-		switch {
-		case n < lo:
-			vs = append(vs, query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must have value greater than or equal to " + strconv.Itoa(lo)})
-		case n > hi:
-			vs = append(vs, query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must have value less than or equal to " + strconv.Itoa(hi)})
-		default:
+	// The edge has checked the model's ranges (minimumPasswordLengthType
+	// 6-128, maxPasswordAgeType 1-1095, passwordReusePreventionType 1-24).
+	num := func(name string, dst *int) {
+		if n, err := strconv.Atoi(p.Get(name)); err == nil {
 			*dst = n
 		}
 	}
-	// The model's ranges: minimumPasswordLengthType 6-128,
-	// maxPasswordAgeType 1-1095, passwordReusePreventionType 1-24.
-	intIn("MinimumPasswordLength", 6, 128, &pp.MinimumPasswordLength)
-	intIn("MaxPasswordAge", 1, 1095, &pp.MaxPasswordAge)
-	intIn("PasswordReusePrevention", 1, 24, &pp.PasswordReusePrevention)
-	if e := query.Validation(vs...); e != nil {
-		return nil, e
-	}
+	num("MinimumPasswordLength", &pp.MinimumPasswordLength)
+	num("MaxPasswordAge", &pp.MaxPasswordAge)
+	num("PasswordReusePrevention", &pp.PasswordReusePrevention)
 	for name, dst := range map[string]*bool{"RequireSymbols": &pp.RequireSymbols, "RequireNumbers": &pp.RequireNumbers,
 		"RequireUppercaseCharacters": &pp.RequireUppercaseCharacters, "RequireLowercaseCharacters": &pp.RequireLowercaseCharacters,
 		"AllowUsersToChangePassword": &pp.AllowUsersToChangePassword, "HardExpiry": &pp.HardExpiry} {
