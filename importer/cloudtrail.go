@@ -50,21 +50,27 @@ type CloudTrailEvent struct {
 
 // CloudTrailIdentity is an event's userIdentity.
 type CloudTrailIdentity struct {
-	Type           string `json:"type"` // Root, IAMUser, AssumedRole, Role, FederatedUser, AWSAccount, AWSService, ...
-	PrincipalID    string `json:"principalId"`
-	ARN            string `json:"arn"`
-	AccountID      string `json:"accountId"`
-	AccessKeyID    string `json:"accessKeyId"`
-	UserName       string `json:"userName"`
-	InvokedBy      string `json:"invokedBy"`
-	SessionContext *struct {
-		SessionIssuer *struct {
-			Type      string `json:"type"`
-			ARN       string `json:"arn"`
-			AccountID string `json:"accountId"`
-			UserName  string `json:"userName"`
-		} `json:"sessionIssuer"`
-	} `json:"sessionContext"`
+	Type           string          `json:"type"` // Root, IAMUser, AssumedRole, Role, FederatedUser, AWSAccount, AWSService, ...
+	PrincipalID    string          `json:"principalId"`
+	ARN            string          `json:"arn"`
+	AccountID      string          `json:"accountId"`
+	AccessKeyID    string          `json:"accessKeyId"`
+	UserName       string          `json:"userName"`
+	InvokedBy      string          `json:"invokedBy"`
+	SessionContext *sessionContext `json:"sessionContext"`
+}
+
+// sessionContext is a role session's userIdentity.sessionContext.
+type sessionContext struct {
+	SessionIssuer *sessionIssuer `json:"sessionIssuer"`
+}
+
+// sessionIssuer is the role (or user) that issued a session.
+type sessionIssuer struct {
+	Type      string `json:"type"`
+	ARN       string `json:"arn"`
+	AccountID string `json:"accountId"`
+	UserName  string `json:"userName"`
 }
 
 // CloudTrailResource is one of an event's resources.
@@ -159,9 +165,15 @@ func ReadCloudTrail(name string, r io.Reader, fn func(i int, ev *CloudTrailEvent
 			return &CloudTrailError{File: name, Record: -1, Err: err}
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
+		return readCloudTrail(name, zr, fn)
 	}
-	dec := json.NewDecoder(br)
+	return readCloudTrail(name, br, fn)
+}
+
+// streamCloudTrail decodes a log file's content with encoding/json, a
+// record at a time.
+func streamCloudTrail(name string, r io.Reader, fn func(i int, ev *CloudTrailEvent) error) error {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	fileErr := func(err error) error { return &CloudTrailError{File: name, Record: -1, Err: err} }
 	if t, err := dec.Token(); err != nil {
 		return fileErr(err)
