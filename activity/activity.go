@@ -53,6 +53,19 @@ func FromEntry(e *audit.Entry) Event {
 	return ev
 }
 
+// decodeEvent is the event an audit log entry's JSON records.
+func decodeEvent(data []byte) (Event, error) {
+	var ev Event
+	if eventFast(data, &ev) {
+		return ev, nil
+	}
+	var e audit.Entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return Event{}, err
+	}
+	return FromEntry(&e), nil
+}
+
 // EntityKey is whose use an event is, as a principal of the world:
 // ACCOUNT/user/NAME, ACCOUNT/role/NAME (a role and its sessions),
 // ACCOUNT/root; any other caller is itself.
@@ -231,13 +244,13 @@ func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller s
 			go func() {
 				defer wg.Done()
 				for i := lo; i < hi; i++ {
-					var e audit.Entry
-					if err := json.Unmarshal(p.recs[i].Data, &e); err != nil {
+					ev, err := decodeEvent(p.recs[i].Data)
+					if err != nil {
 						errs[w] = fmt.Errorf("audit log entry %d: %w", p.recs[i].Seq, err)
 						return
 					}
-					if source == "*" || e.Source == source {
-						events[i], keep[i] = FromEntry(&e), true
+					if source == "*" || ev.Source == source {
+						events[i], keep[i] = ev, true
 					}
 				}
 			}()
