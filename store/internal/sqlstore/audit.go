@@ -195,21 +195,46 @@ func (o ops) appendAudit(ctx context.Context, recs []store.AuditRecord) error {
 				}
 			}
 		}
-		q := `INSERT INTO audit_log (seq, at, account, caller, entity, service, operation, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?)`, len(chunk)-1)
-		if _, err := o.q.ExecContext(ctx, o.d.Rebind(q), args...); err != nil {
+		if err := o.execPrepared(ctx, insertAudit(len(chunk)), args...); err != nil {
 			return err
 		}
 	}
 	for _, k := range keys {
 		a := latest[k]
-		if _, err := o.q.ExecContext(ctx, o.d.Rebind(`INSERT INTO last_accessed (entity, action, region, at, principal) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (entity, action) DO UPDATE SET region = excluded.region, at = excluded.at, principal = excluded.principal
-WHERE excluded.at >= last_accessed.at`), k.entity, k.action, a.region, a.at, a.principal); err != nil {
+		if err := o.execPrepared(ctx, upsertLastAccessed, k.entity, k.action, a.region, a.at, a.principal); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+const upsertLastAccessed = `INSERT INTO last_accessed (entity, action, region, at, principal) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (entity, action) DO UPDATE SET region = excluded.region, at = excluded.at, principal = excluded.principal
+WHERE excluded.at >= last_accessed.at`
+
+// insertAuditFull is the INSERT of a full chunk of records.
+var insertAuditFull = insertAuditRows(auditRowsPerInsert)
+
+func insertAudit(n int) string {
+	if n == auditRowsPerInsert {
+		return insertAuditFull
+	}
+	return insertAuditRows(n)
+}
+
+func insertAuditRows(n int) string {
+	return `INSERT INTO audit_log (seq, at, account, caller, entity, service, operation, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)` +
+		strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?)`, n-1)
+}
+
+// execPrepared runs q in the write transaction, prepared once in it.
+func (o ops) execPrepared(ctx context.Context, q string, args ...any) error {
+	st, err := o.prepared(ctx, q)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
 }
 
 const auditColumns = `seq, at, account, caller, entity, service, operation, data`
