@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -262,9 +261,32 @@ func ServicePrefix(eventSource string) string {
 	return p
 }
 
-// apiVersionSuffix is the API version some services append to event
-// names (Lambda's GetFunction20150331v2, CloudFront's ...2020_05_31).
-var apiVersionSuffix = regexp.MustCompile(`(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$`)
+// trimAPIVersion removes the API version some services append to event
+// names (Lambda's GetFunction20150331v2, CloudFront's ...2020_05_31):
+// what the regular expression (\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$
+// matches (TestTrimAPIVersion holds it to it).
+func trimAPIVersion(name string) string {
+	digits := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	// DDDDDDDDvN...: the last v, digits after it, 8 digits before it.
+	if v := strings.LastIndexByte(name, 'v'); v >= 8 && v < len(name)-1 && digits(name[v+1:]) && digits(name[v-8:v]) {
+		return name[:v-8]
+	}
+	n := len(name)
+	if n >= 8 && digits(name[n-8:]) {
+		return name[:n-8]
+	}
+	if n >= 10 && digits(name[n-10:n-6]) && name[n-6] == '_' && digits(name[n-5:n-3]) && name[n-3] == '_' && digits(name[n-2:]) {
+		return name[:n-10]
+	}
+	return name
+}
 
 // eventActions are events whose IAM action is not named after them: an
 // event is the API operation called, and the Service Authorization
@@ -279,7 +301,7 @@ var eventActions = map[string]string{
 
 // Action is the IAM action an event's call was authorized as.
 func (ev *CloudTrailEvent) Action() string {
-	a := ServicePrefix(ev.EventSource) + ":" + apiVersionSuffix.ReplaceAllString(ev.EventName, "")
+	a := ServicePrefix(ev.EventSource) + ":" + trimAPIVersion(ev.EventName)
 	if m, ok := eventActions[a]; ok {
 		return m
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -131,4 +132,29 @@ func FuzzReadCloudTrailFast(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) { checkSame(t, data) })
+}
+
+// apiVersionSuffix is what trimAPIVersion removes.
+var apiVersionSuffix = regexp.MustCompile(`(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$`)
+
+var apiVersionSeeds = []string{"GetFunction20150331v2", "CreateFunction20150331", "GetDistribution2020_05_31", "X123456789", "Foo12345678v",
+	"Foov12345678", "12345678v12345678", "X912345678v1", "1234567812345678v1", "ListObjects", "v1", "12345678", "2020_05_31", "a2020_5_31", "GetObject"}
+
+func TestTrimAPIVersion(t *testing.T) {
+	for _, s := range apiVersionSeeds {
+		if got, want := trimAPIVersion(s), apiVersionSuffix.ReplaceAllString(s, ""); got != want {
+			t.Errorf("%q: %q, the expression %q", s, got, want)
+		}
+	}
+}
+
+func FuzzTrimAPIVersion(f *testing.F) {
+	for _, s := range apiVersionSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := trimAPIVersion(s), apiVersionSuffix.ReplaceAllString(s, ""); got != want {
+			t.Errorf("%q: %q, the expression %q", s, got, want)
+		}
+	})
 }
