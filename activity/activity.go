@@ -121,6 +121,35 @@ type Activity struct {
 	Events int
 	// KeepEvents, when set, says whose events to keep in Use.Events.
 	KeepEvents func(entity string) bool
+	// keys and lower remember EntityKey of each caller and each action in
+	// lower case: a log has few of them and many events.
+	keys, lower map[string]string
+}
+
+// entityKey is EntityKey(principal), remembered.
+func (a *Activity) entityKey(principal string) string {
+	k, ok := a.keys[principal]
+	if !ok {
+		if a.keys == nil {
+			a.keys = map[string]string{}
+		}
+		k = EntityKey(principal)
+		a.keys[principal] = k
+	}
+	return k
+}
+
+// lowerAction is strings.ToLower(action), remembered.
+func (a *Activity) lowerAction(action string) string {
+	l, ok := a.lower[action]
+	if !ok {
+		if a.lower == nil {
+			a.lower = map[string]string{}
+		}
+		l = strings.ToLower(action)
+		a.lower[action] = l
+	}
+	return l
 }
 
 // New is an empty Activity.
@@ -141,7 +170,7 @@ func (a *Activity) Add(ev Event) {
 	if ev.Caller == "" {
 		return
 	}
-	k := EntityKey(ev.Caller)
+	k := a.entityKey(ev.Caller)
 	u := a.Entities[k]
 	if u == nil {
 		u = &Use{Keys: map[string]time.Time{}, Actions: map[string]time.Time{}, Pairs: map[Pair]bool{}}
@@ -160,9 +189,10 @@ func (a *Activity) Add(ev Event) {
 		if !c.Allowed {
 			continue
 		}
-		later(u.Actions, strings.ToLower(c.Action), ev.Time)
+		l := a.lowerAction(c.Action)
+		later(u.Actions, l, ev.Time)
 		u.Pairs[Pair{c.Action, c.Resource}] = true
-		if isAssume(c.Action) && EntityKey(c.Resource) != c.Resource {
+		if isAssumeLower(l) && EntityKey(c.Resource) != c.Resource {
 			role := EntityKey(c.Resource)
 			m := a.Assumed[role]
 			if m == nil {
@@ -177,8 +207,7 @@ func (a *Activity) Add(ev Event) {
 	}
 }
 
-func isAssume(action string) bool {
-	l := strings.ToLower(action)
+func isAssumeLower(l string) bool {
 	return l == "sts:assumerole" || l == "sts:assumerolewithsaml" || l == "sts:assumerolewithwebidentity"
 }
 
