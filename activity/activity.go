@@ -226,7 +226,7 @@ func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller s
 	defer cancel()
 	go func() {
 		defer close(pages)
-		q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000}
+		q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000, DataOnly: true}
 		if caller == "" {
 			// Every caller's: in commit order, a range of the log's key,
 			// up to the head as it is now.

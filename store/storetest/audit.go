@@ -148,6 +148,24 @@ func testAuditQuery(t *testing.T, s store.Store) {
 					t.Fatalf("by seq after %d: %v %v", want[0].Seq, ids(rest), err)
 				}
 			}
+			// DataOnly: the same records, each with its Seq, Time and Data.
+			for order, full := range map[store.AuditOrder][]store.AuditRecord{store.ByTime: got, store.BySeq: bySeq} {
+				q := tc.q
+				q.Order, q.DataOnly = order, true
+				d, err := s.QueryAudit(ctx, q)
+				if err != nil || len(d) != len(full) {
+					t.Fatalf("data only, order %d: %d records %v, want %d", order, len(d), err, len(full))
+				}
+				for i := range d {
+					if d[i].Seq != full[i].Seq || !d[i].Time.Equal(full[i].Time) || string(d[i].Data) != string(full[i].Data) {
+						t.Fatalf("data only, order %d: %+v, want %+v", order, d[i], full[i])
+					}
+				}
+				q.Limit = 1
+				if d, err := s.QueryAudit(ctx, q); err != nil || (len(full) > 0 && (len(d) != 1 || d[0].Seq != full[0].Seq)) {
+					t.Fatalf("data only, order %d, a page of one: %+v %v", order, d, err)
+				}
+			}
 		})
 	}
 	got, err := s.QueryAudit(ctx, store.AuditQuery{Caller: alice, Limit: 1})

@@ -237,7 +237,18 @@ func (o ops) execPrepared(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
-const auditColumns = `seq, at, account, caller, entity, service, operation, data`
+const (
+	auditColumns     = `seq, at, account, caller, entity, service, operation, data`
+	auditDataColumns = `seq, at, data` // DataOnly
+)
+
+func scanAuditData(rows *sql.Rows) (auditRow, error) {
+	var r auditRow
+	var at int64
+	err := rows.Scan(&r.rec.Seq, &at, &r.rec.Data)
+	r.rec.Time = time.Unix(0, at).UTC()
+	return r, err
+}
 
 // auditRow is a scanned audit_log row.
 type auditRow struct {
@@ -312,7 +323,11 @@ func (o ops) queryAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 		at := q.After.Time.UnixNano()
 		add(`(at > ? OR (at = ? AND seq > ?))`, at, at, q.After.Seq)
 	}
-	sq := `SELECT ` + auditColumns + ` FROM audit_log`
+	cols := auditColumns
+	if q.DataOnly {
+		cols = auditDataColumns
+	}
+	sq := `SELECT ` + cols + ` FROM audit_log`
 	if len(where) > 0 {
 		sq += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -328,7 +343,13 @@ func (o ops) queryAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 	defer rows.Close()
 	var out []store.AuditRecord
 	for rows.Next() {
-		r, err := scanAudit(rows)
+		var r auditRow
+		var err error
+		if q.DataOnly {
+			r, err = scanAuditData(rows)
+		} else {
+			r, err = scanAudit(rows)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -338,6 +359,9 @@ func (o ops) queryAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 }
 
 func (o ops) auditBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	if q.DataOnly && q.Account == "" && q.Caller == "" && q.Service == "" && q.Operation == "" {
+		return o.auditDataBySeq(ctx, q)
+	}
 	sq := `SELECT ` + auditColumns + ` FROM audit_log WHERE seq > ?`
 	args := []any{q.After.Seq}
 	if q.UpTo != 0 {
@@ -375,8 +399,55 @@ func (o ops) auditBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 			(since != 0 && at < since) || (until != 0 && at >= until) {
 			continue
 		}
-		out = append(out, store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Account: string(account), Caller: string(caller),
-			Service: string(service), Operation: string(operation), Data: append([]byte(nil), data...)})
+		r := store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Data: append([]byte(nil), data...)}
+		if !q.DataOnly {
+			r.Account, r.Caller, r.Service, r.Operation = string(account), string(caller), string(service), string(operation)
+		}
+		out = append(out, r)
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, rows.Err()
+}
+
+// auditDataBySeq is a BySeq DataOnly query with no filter on the
+// columns: a range of the key, three columns read, time checked here.
+func (o ops) auditDataBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	sq := `SELECT ` + auditDataColumns + ` FROM audit_log WHERE seq > ?`
+	args := []any{q.After.Seq}
+	if q.UpTo != 0 {
+		sq += ` AND seq <= ?`
+		args = append(args, q.UpTo)
+	}
+	sq += ` ORDER BY seq`
+	if q.Limit > 0 && q.Since.IsZero() && q.Until.IsZero() {
+		sq += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	rows, err := o.q.QueryContext(ctx, o.d.Rebind(sq), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var since, until int64
+	if !q.Since.IsZero() {
+		since = q.Since.UnixNano()
+	}
+	if !q.Until.IsZero() {
+		until = q.Until.UnixNano()
+	}
+	var out []store.AuditRecord
+	for rows.Next() {
+		var seq, at int64
+		var data sql.RawBytes
+		if err := rows.Scan(&seq, &at, &data); err != nil {
+			return nil, err
+		}
+		if (since != 0 && at < since) || (until != 0 && at >= until) {
+			continue
+		}
+		out = append(out, store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Data: append([]byte(nil), data...)})
 		if q.Limit > 0 && len(out) >= q.Limit {
 			break
 		}
