@@ -364,23 +364,46 @@ func (o ops) queryAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 	return out, rows.Err()
 }
 
+// bySeqWindow is how many sequence numbers one statement of a BySeq
+// query reads at most (a page's Limit, at least 1,000, when it is less).
+const bySeqWindow = 10000
+
+// auditBySeq reads the range of the key after the cursor in windows of
+// sequence numbers, up to UpTo (or the head), and filters the
+// rows here. Bounded statements: a page that stops at its Limit leaves no
+// unread rest of an open-ended statement, which PostgreSQL's client
+// would read to the end to close it (every page of a million-entry log
+// read the whole log after it). DataOnly with no filter on the columns
+// reads three columns.
 func (o ops) auditBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
-	if q.DataOnly && q.Account == "" && q.Caller == "" && q.Service == "" && q.Operation == "" {
-		return o.auditDataBySeq(ctx, q)
+	end := q.UpTo
+	if end == 0 {
+		head, err := o.auditHead(ctx)
+		if err != nil {
+			return nil, err
+		}
+		end = head
 	}
-	sq := `SELECT ` + auditColumns + ` FROM audit_log WHERE seq > ?`
-	args := []any{q.After.Seq}
-	if q.UpTo != 0 {
-		sq += ` AND seq <= ?`
-		args = append(args, q.UpTo)
-	}
-	sq += ` ORDER BY seq`
-	rows, err := o.q.QueryContext(ctx, o.d.Rebind(sq), args...)
-	if err != nil {
+	lo := q.After.Seq
+	// Skip a pruned beginning at once.
+	var first sql.NullInt64
+	if err := o.q.QueryRowContext(ctx, o.d.Rebind(`SELECT MIN(seq) FROM audit_log WHERE seq > ?`), lo).Scan(&first); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.AuditRecord
+	if !first.Valid {
+		return nil, nil
+	}
+	lo = max(lo, first.Int64-1)
+	dataOnly := q.DataOnly && q.Account == "" && q.Caller == "" && q.Service == "" && q.Operation == ""
+	cols := auditColumns
+	if dataOnly {
+		cols = auditDataColumns
+	}
+	window := int64(bySeqWindow)
+	if q.Limit > 0 {
+		window = min(max(int64(q.Limit), 1000), bySeqWindow) // a page's worth when most rows match
+	}
+	sq := o.d.Rebind(`SELECT ` + cols + ` FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq`)
 	entity, exact := "", ""
 	if q.Caller != "" {
 		entity, exact = callerFilter(q.Caller)
@@ -392,73 +415,46 @@ func (o ops) auditBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditR
 	if !q.Until.IsZero() {
 		until = q.Until.UnixNano()
 	}
-	for rows.Next() {
-		// Read in place, and copied only when it matches.
-		var seq, at int64
-		var account, caller, ent, service, operation, data sql.RawBytes
-		if err := rows.Scan(&seq, &at, &account, &caller, &ent, &service, &operation, &data); err != nil {
-			return nil, err
-		}
-		if (q.Account != "" && string(account) != q.Account) ||
-			(entity != "" && string(ent) != entity) || (exact != "" && string(caller) != exact) ||
-			(q.Service != "" && string(service) != q.Service) || (q.Operation != "" && string(operation) != q.Operation) ||
-			(since != 0 && at < since) || (until != 0 && at >= until) {
-			continue
-		}
-		r := store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Data: append([]byte(nil), data...)}
-		if !q.DataOnly {
-			r.Account, r.Caller, r.Service, r.Operation = string(account), string(caller), string(service), string(operation)
-		}
-		out = append(out, r)
-		if q.Limit > 0 && len(out) >= q.Limit {
-			break
-		}
-	}
-	return out, rows.Err()
-}
-
-// auditDataBySeq is a BySeq DataOnly query with no filter on the
-// columns: a range of the key, three columns read, time checked here.
-func (o ops) auditDataBySeq(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
-	sq := `SELECT ` + auditDataColumns + ` FROM audit_log WHERE seq > ?`
-	args := []any{q.After.Seq}
-	if q.UpTo != 0 {
-		sq += ` AND seq <= ?`
-		args = append(args, q.UpTo)
-	}
-	sq += ` ORDER BY seq`
-	if q.Limit > 0 && q.Since.IsZero() && q.Until.IsZero() {
-		sq += ` LIMIT ?`
-		args = append(args, q.Limit)
-	}
-	rows, err := o.q.QueryContext(ctx, o.d.Rebind(sq), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var since, until int64
-	if !q.Since.IsZero() {
-		since = q.Since.UnixNano()
-	}
-	if !q.Until.IsZero() {
-		until = q.Until.UnixNano()
-	}
 	var out []store.AuditRecord
-	for rows.Next() {
-		var seq, at int64
-		var data sql.RawBytes
-		if err := rows.Scan(&seq, &at, &data); err != nil {
+	for ; lo < end && (q.Limit <= 0 || len(out) < q.Limit); lo += window {
+		rows, err := o.q.QueryContext(ctx, sq, lo, min(lo+window, end))
+		if err != nil {
 			return nil, err
 		}
-		if (since != 0 && at < since) || (until != 0 && at >= until) {
-			continue
+		for rows.Next() {
+			// Read in place, and copied only when it matches.
+			var seq, at int64
+			var account, caller, ent, service, operation, data sql.RawBytes
+			if dataOnly {
+				err = rows.Scan(&seq, &at, &data)
+			} else {
+				err = rows.Scan(&seq, &at, &account, &caller, &ent, &service, &operation, &data)
+			}
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if (q.Account != "" && string(account) != q.Account) ||
+				(entity != "" && string(ent) != entity) || (exact != "" && string(caller) != exact) ||
+				(q.Service != "" && string(service) != q.Service) || (q.Operation != "" && string(operation) != q.Operation) ||
+				(since != 0 && at < since) || (until != 0 && at >= until) {
+				continue
+			}
+			r := store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Data: append([]byte(nil), data...)}
+			if !q.DataOnly {
+				r.Account, r.Caller, r.Service, r.Operation = string(account), string(caller), string(service), string(operation)
+			}
+			out = append(out, r)
+			if q.Limit > 0 && len(out) >= q.Limit {
+				break
+			}
 		}
-		out = append(out, store.AuditRecord{Seq: seq, Time: time.Unix(0, at).UTC(), Data: append([]byte(nil), data...)})
-		if q.Limit > 0 && len(out) >= q.Limit {
-			break
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // lastAccessed reads the accesses of entities, asking for up to 500 at a
