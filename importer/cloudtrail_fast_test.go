@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -157,4 +159,45 @@ func FuzzTrimAPIVersion(f *testing.F) {
 			t.Errorf("%q: %q, the expression %q", s, got, want)
 		}
 	})
+}
+
+// TestReadCloudTrailFastBrokenGzip: a gzipped file cut short gives fn
+// the records before the cut and fails where the stream fails (a file
+// cut in its gzip trailer, after the JSON, reads whole in both).
+func TestReadCloudTrailFastBrokenGzip(t *testing.T) {
+	var file strings.Builder
+	file.WriteString(`{"Records":[`)
+	for i := 0; i < 200; i++ {
+		if i > 0 {
+			file.WriteString(",")
+		}
+		file.WriteString(fullRecord)
+	}
+	file.WriteString(`]}`)
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte(file.String()))
+	zw.Close()
+	for _, cut := range []int{z.Len() / 3, z.Len() - 4, z.Len()} {
+		data := z.Bytes()[:cut]
+		var got, want []delivered
+		gerr := ReadCloudTrail("f.json.gz", bytes.NewReader(data), func(i int, ev *CloudTrailEvent) error {
+			got = append(got, delivered{i, *ev})
+			return nil
+		})
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		werr := streamCloudTrail("f.json.gz", zr, func(i int, ev *CloudTrailEvent) error {
+			want = append(want, delivered{i, *ev})
+			return nil
+		})
+		if fmt.Sprint(gerr) != fmt.Sprint(werr) || !reflect.DeepEqual(got, want) {
+			t.Errorf("cut at %d of %d: %d records, %v; the stream: %d, %v", cut, z.Len(), len(got), gerr, len(want), werr)
+		}
+		if cut == z.Len()/3 && (gerr == nil || len(got) == 200) {
+			t.Errorf("cut at %d: %d records, %v", cut, len(got), gerr)
+		}
+	}
 }
