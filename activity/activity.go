@@ -53,6 +53,19 @@ func FromEntry(e *audit.Entry) Event {
 	return ev
 }
 
+// decodeEvent is the event an audit log entry's JSON records.
+func decodeEvent(data []byte) (Event, error) {
+	var ev Event
+	if eventFast(data, &ev) {
+		return ev, nil
+	}
+	var e audit.Entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return Event{}, err
+	}
+	return FromEntry(&e), nil
+}
+
 // EntityKey is whose use an event is, as a principal of the world:
 // ACCOUNT/user/NAME, ACCOUNT/role/NAME (a role and its sessions),
 // ACCOUNT/root; any other caller is itself.
@@ -108,6 +121,35 @@ type Activity struct {
 	Events int
 	// KeepEvents, when set, says whose events to keep in Use.Events.
 	KeepEvents func(entity string) bool
+	// keys and lower remember EntityKey of each caller and each action in
+	// lower case: a log has few of them and many events.
+	keys, lower map[string]string
+}
+
+// entityKey is EntityKey(principal), remembered.
+func (a *Activity) entityKey(principal string) string {
+	k, ok := a.keys[principal]
+	if !ok {
+		if a.keys == nil {
+			a.keys = map[string]string{}
+		}
+		k = EntityKey(principal)
+		a.keys[principal] = k
+	}
+	return k
+}
+
+// lowerAction is strings.ToLower(action), remembered.
+func (a *Activity) lowerAction(action string) string {
+	l, ok := a.lower[action]
+	if !ok {
+		if a.lower == nil {
+			a.lower = map[string]string{}
+		}
+		l = strings.ToLower(action)
+		a.lower[action] = l
+	}
+	return l
 }
 
 // New is an empty Activity.
@@ -128,7 +170,7 @@ func (a *Activity) Add(ev Event) {
 	if ev.Caller == "" {
 		return
 	}
-	k := EntityKey(ev.Caller)
+	k := a.entityKey(ev.Caller)
 	u := a.Entities[k]
 	if u == nil {
 		u = &Use{Keys: map[string]time.Time{}, Actions: map[string]time.Time{}, Pairs: map[Pair]bool{}}
@@ -147,9 +189,10 @@ func (a *Activity) Add(ev Event) {
 		if !c.Allowed {
 			continue
 		}
-		later(u.Actions, strings.ToLower(c.Action), ev.Time)
+		l := a.lowerAction(c.Action)
+		later(u.Actions, l, ev.Time)
 		u.Pairs[Pair{c.Action, c.Resource}] = true
-		if isAssume(c.Action) && EntityKey(c.Resource) != c.Resource {
+		if isAssumeLower(l) && EntityKey(c.Resource) != c.Resource {
 			role := EntityKey(c.Resource)
 			m := a.Assumed[role]
 			if m == nil {
@@ -164,8 +207,7 @@ func (a *Activity) Add(ev Event) {
 	}
 }
 
-func isAssume(action string) bool {
-	l := strings.ToLower(action)
+func isAssumeLower(l string) bool {
 	return l == "sts:assumerole" || l == "sts:assumerolewithsaml" || l == "sts:assumerolewithwebidentity"
 }
 
@@ -184,7 +226,7 @@ func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller s
 	defer cancel()
 	go func() {
 		defer close(pages)
-		q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000}
+		q := store.AuditQuery{Caller: caller, Since: since, Until: until, Limit: 5000, DataOnly: true}
 		if caller == "" {
 			// Every caller's: in commit order, a range of the log's key,
 			// up to the head as it is now.
@@ -231,13 +273,13 @@ func (a *Activity) ReadStore(ctx context.Context, st store.AuditReader, caller s
 			go func() {
 				defer wg.Done()
 				for i := lo; i < hi; i++ {
-					var e audit.Entry
-					if err := json.Unmarshal(p.recs[i].Data, &e); err != nil {
+					ev, err := decodeEvent(p.recs[i].Data)
+					if err != nil {
 						errs[w] = fmt.Errorf("audit log entry %d: %w", p.recs[i].Seq, err)
 						return
 					}
-					if source == "*" || e.Source == source {
-						events[i], keep[i] = FromEntry(&e), true
+					if source == "*" || ev.Source == source {
+						events[i], keep[i] = ev, true
 					}
 				}
 			}()

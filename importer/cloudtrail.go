@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -50,21 +49,27 @@ type CloudTrailEvent struct {
 
 // CloudTrailIdentity is an event's userIdentity.
 type CloudTrailIdentity struct {
-	Type           string `json:"type"` // Root, IAMUser, AssumedRole, Role, FederatedUser, AWSAccount, AWSService, ...
-	PrincipalID    string `json:"principalId"`
-	ARN            string `json:"arn"`
-	AccountID      string `json:"accountId"`
-	AccessKeyID    string `json:"accessKeyId"`
-	UserName       string `json:"userName"`
-	InvokedBy      string `json:"invokedBy"`
-	SessionContext *struct {
-		SessionIssuer *struct {
-			Type      string `json:"type"`
-			ARN       string `json:"arn"`
-			AccountID string `json:"accountId"`
-			UserName  string `json:"userName"`
-		} `json:"sessionIssuer"`
-	} `json:"sessionContext"`
+	Type           string          `json:"type"` // Root, IAMUser, AssumedRole, Role, FederatedUser, AWSAccount, AWSService, ...
+	PrincipalID    string          `json:"principalId"`
+	ARN            string          `json:"arn"`
+	AccountID      string          `json:"accountId"`
+	AccessKeyID    string          `json:"accessKeyId"`
+	UserName       string          `json:"userName"`
+	InvokedBy      string          `json:"invokedBy"`
+	SessionContext *sessionContext `json:"sessionContext"`
+}
+
+// sessionContext is a role session's userIdentity.sessionContext.
+type sessionContext struct {
+	SessionIssuer *sessionIssuer `json:"sessionIssuer"`
+}
+
+// sessionIssuer is the role (or user) that issued a session.
+type sessionIssuer struct {
+	Type      string `json:"type"`
+	ARN       string `json:"arn"`
+	AccountID string `json:"accountId"`
+	UserName  string `json:"userName"`
 }
 
 // CloudTrailResource is one of an event's resources.
@@ -159,9 +164,15 @@ func ReadCloudTrail(name string, r io.Reader, fn func(i int, ev *CloudTrailEvent
 			return &CloudTrailError{File: name, Record: -1, Err: err}
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
+		return readCloudTrail(name, zr, fn)
 	}
-	dec := json.NewDecoder(br)
+	return readCloudTrail(name, br, fn)
+}
+
+// streamCloudTrail decodes a log file's content with encoding/json, a
+// record at a time.
+func streamCloudTrail(name string, r io.Reader, fn func(i int, ev *CloudTrailEvent) error) error {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	fileErr := func(err error) error { return &CloudTrailError{File: name, Record: -1, Err: err} }
 	if t, err := dec.Token(); err != nil {
 		return fileErr(err)
@@ -250,9 +261,32 @@ func ServicePrefix(eventSource string) string {
 	return p
 }
 
-// apiVersionSuffix is the API version some services append to event
-// names (Lambda's GetFunction20150331v2, CloudFront's ...2020_05_31).
-var apiVersionSuffix = regexp.MustCompile(`(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$`)
+// trimAPIVersion removes the API version some services append to event
+// names (Lambda's GetFunction20150331v2, CloudFront's ...2020_05_31):
+// what the regular expression (\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$
+// matches (TestTrimAPIVersion holds it to it).
+func trimAPIVersion(name string) string {
+	digits := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	// DDDDDDDDvN...: the last v, digits after it, 8 digits before it.
+	if v := strings.LastIndexByte(name, 'v'); v >= 8 && v < len(name)-1 && digits(name[v+1:]) && digits(name[v-8:v]) {
+		return name[:v-8]
+	}
+	n := len(name)
+	if n >= 8 && digits(name[n-8:]) {
+		return name[:n-8]
+	}
+	if n >= 10 && digits(name[n-10:n-6]) && name[n-6] == '_' && digits(name[n-5:n-3]) && name[n-3] == '_' && digits(name[n-2:]) {
+		return name[:n-10]
+	}
+	return name
+}
 
 // eventActions are events whose IAM action is not named after them: an
 // event is the API operation called, and the Service Authorization
@@ -267,7 +301,7 @@ var eventActions = map[string]string{
 
 // Action is the IAM action an event's call was authorized as.
 func (ev *CloudTrailEvent) Action() string {
-	a := ServicePrefix(ev.EventSource) + ":" + apiVersionSuffix.ReplaceAllString(ev.EventName, "")
+	a := ServicePrefix(ev.EventSource) + ":" + trimAPIVersion(ev.EventName)
 	if m, ok := eventActions[a]; ok {
 		return m
 	}

@@ -202,6 +202,9 @@ type AuditQuery struct {
 	// After, when not zero, is where the previous page ended.
 	After AuditPos
 	Limit int // <= 0: all
+	// DataOnly: the records carry Seq, Time and Data, the other fields
+	// left empty (not read), for a reader that decodes every entry anyway.
+	DataOnly bool
 }
 
 // LastAccess is when an IAM user or role was last allowed an action.

@@ -116,3 +116,49 @@ func TestMigrationMovesAuditItems(t *testing.T) {
 	defer s.Close()
 	storetest.CheckOldAuditMoved(t, s)
 }
+
+// A store Open creates has pages of sqlite.PageSize, in WAL mode; a store
+// file made before keeps the page size it has.
+func TestNewStorePageSize(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	pageSize := func(path string) (n int, mode string) {
+		db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return n, mode
+	}
+	path := filepath.Join(dir, "new.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if n, mode := pageSize(path); n != sqlite.PageSize || mode != "wal" {
+		t.Errorf("new store: page size %d, journal mode %s", n, mode)
+	}
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite", "file:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA page_size=4096; PRAGMA journal_mode=WAL`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err = sqlite.Open(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if n, _ := pageSize(old); n != 4096 {
+		t.Errorf("a store made before: page size %d, want 4096 kept", n)
+	}
+}

@@ -148,6 +148,24 @@ func testAuditQuery(t *testing.T, s store.Store) {
 					t.Fatalf("by seq after %d: %v %v", want[0].Seq, ids(rest), err)
 				}
 			}
+			// DataOnly: the same records, each with its Seq, Time and Data.
+			for order, full := range map[store.AuditOrder][]store.AuditRecord{store.ByTime: got, store.BySeq: bySeq} {
+				q := tc.q
+				q.Order, q.DataOnly = order, true
+				d, err := s.QueryAudit(ctx, q)
+				if err != nil || len(d) != len(full) {
+					t.Fatalf("data only, order %d: %d records %v, want %d", order, len(d), err, len(full))
+				}
+				for i := range d {
+					if d[i].Seq != full[i].Seq || !d[i].Time.Equal(full[i].Time) || string(d[i].Data) != string(full[i].Data) {
+						t.Fatalf("data only, order %d: %+v, want %+v", order, d[i], full[i])
+					}
+				}
+				q.Limit = 1
+				if d, err := s.QueryAudit(ctx, q); err != nil || (len(full) > 0 && (len(d) != 1 || d[0].Seq != full[0].Seq)) {
+					t.Fatalf("data only, order %d, a page of one: %+v %v", order, d, err)
+				}
+			}
 		})
 	}
 	got, err := s.QueryAudit(ctx, store.AuditQuery{Caller: alice, Limit: 1})
@@ -295,6 +313,53 @@ func testAppendAuditBatch(t *testing.T, s store.Store) {
 	got, err := s.QueryAudit(ctx, store.AuditQuery{Order: store.BySeq, After: store.AuditPos{Seq: head}})
 	if err != nil || len(got) != 450 || string(got[449].Data) != string(recs[449].Data) {
 		t.Fatalf("query: %d records, %v", len(got), err)
+	}
+}
+
+// Several large AppendAudit calls in one transaction (an import's): every
+// record stored once, numbered in order, read back whole; the last
+// accesses those of the latest records.
+func testAppendAuditManyInOneTx(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	at := func(sec int) time.Time { return auditBase.Add(time.Duration(sec) * time.Second) }
+	var recs []store.AuditRecord
+	for i := 0; i < 2450; i++ {
+		caller := alice
+		if i%2 == 1 {
+			caller = appS1
+		}
+		r := rec(fmt.Sprint("m", i), at(i), acctA, caller, "iam", "GetUser", "iam:GetUser")
+		r.Region = fmt.Sprint("r", i)
+		recs = append(recs, r)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		for _, part := range [][]store.AuditRecord{recs[:1225], recs[1225:]} {
+			if err := tx.AppendAudit(ctx, part); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.QueryAudit(ctx, store.AuditQuery{Order: store.BySeq})
+	if err != nil || len(got) != len(recs) {
+		t.Fatalf("%d records, %v", len(got), err)
+	}
+	for i, r := range got {
+		if r.Seq != int64(i+1) || recs[i].Seq != r.Seq || string(r.Data) != string(recs[i].Data) || r.Caller != recs[i].Caller || !r.Time.Equal(recs[i].Time) {
+			t.Fatalf("record %d: %+v, want %+v", i, r, recs[i])
+		}
+	}
+	las, err := s.LastAccessed(ctx, []string{alice, appRole})
+	if err != nil || len(las) != 2 {
+		t.Fatalf("last accessed: %+v %v", las, err)
+	}
+	for _, la := range las {
+		want := map[string]int{alice: 2448, appRole: 2449}[la.Entity]
+		if !la.Time.Equal(at(want)) || la.Region != fmt.Sprint("r", want) {
+			t.Errorf("last accessed %+v, want record %d's", la, want)
+		}
 	}
 }
 

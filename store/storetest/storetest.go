@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditTransactions", testAuditTransactions},
 		{"LastAccessed", testLastAccessed},
 		{"AppendAuditBatch", testAppendAuditBatch},
+		{"AppendAuditManyInOneTx", testAppendAuditManyInOneTx},
 		{"PruneAudit", testPruneAudit},
 		{"AuditFollowMissesNothing", testAuditFollowMissesNothing},
 	}

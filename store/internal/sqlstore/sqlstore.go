@@ -258,6 +258,7 @@ type querier interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, q string) (*sql.Stmt, error)
 }
 
 type ops struct {
@@ -271,6 +272,25 @@ type ops struct {
 type writeState struct {
 	seq      int64
 	accounts map[string]bool
+	// stmts are the statements the transaction prepared (closed with
+	// it), by their text.
+	stmts map[string]*sql.Stmt
+}
+
+// prepared is the transaction's prepared statement for q (rebound).
+func (o ops) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := o.w.stmts[q]; st != nil {
+		return st, nil
+	}
+	st, err := o.q.PrepareContext(ctx, o.d.Rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if o.w.stmts == nil {
+		o.w.stmts = map[string]*sql.Stmt{}
+	}
+	o.w.stmts[q] = st
+	return st, nil
 }
 
 var errNoTx = errors.New("store: a write needs a write transaction")
