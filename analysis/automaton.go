@@ -330,75 +330,204 @@ func alphabet(ns []*nfa) []rune {
 	return out
 }
 
+// dfa determinizes an NFA lazily: a state is a set of the NFA's states,
+// numbered as first reached, and its transitions are computed once per
+// class of characters. The characters the NFA names are a class each; every
+// other character behaves alike (eAny and eNoColon accept it, ':' being
+// named whenever eNoColon is used), class 0. A dfa is not safe for
+// concurrent use; the NFA it reads is not changed.
+type dfa struct {
+	n      *nfa
+	ascii  [utf8.RuneSelf]int32 // class of each ASCII character
+	other  map[rune]int32       // class of each non-ASCII character named
+	nclass int
+	sets   []bitset
+	acc    []bool
+	trans  []int32 // nclass per state; -1: not computed yet
+	index  map[string]int32
+}
+
+func newDFA(n *nfa) *dfa {
+	d := &dfa{n: n, index: map[string]int32{}}
+	set := map[rune]bool{}
+	n.runes(set)
+	rs := make([]rune, 0, len(set))
+	for r := range set {
+		rs = append(rs, r)
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
+	d.nclass = 1
+	for _, r := range rs {
+		if r >= 0 && r < utf8.RuneSelf {
+			d.ascii[r] = int32(d.nclass)
+		} else {
+			if d.other == nil {
+				d.other = map[rune]int32{}
+			}
+			d.other[r] = int32(d.nclass)
+		}
+		d.nclass++
+	}
+	d.state(n.initial())
+	return d
+}
+
+// class is the class of character r.
+func (d *dfa) class(r rune) int32 {
+	if r >= 0 && r < utf8.RuneSelf {
+		return d.ascii[r]
+	}
+	return d.other[r] // 0 when not named
+}
+
+func bitsKey(s bitset) string {
+	b := make([]byte, 0, 8*len(s))
+	for _, w := range s {
+		for k := 0; k < 8; k++ {
+			b = append(b, byte(w>>(8*k)))
+		}
+	}
+	return string(b)
+}
+
+// state numbers the set of NFA states s.
+func (d *dfa) state(s bitset) int32 {
+	k := bitsKey(s)
+	if id, ok := d.index[k]; ok {
+		return id
+	}
+	id := int32(len(d.sets))
+	d.index[k] = id
+	d.sets = append(d.sets, s)
+	d.acc = append(d.acc, d.n.accepts(s))
+	for c := 0; c < d.nclass; c++ {
+		d.trans = append(d.trans, -1)
+	}
+	return id
+}
+
+// step is the state after reading r (of class c) in state s.
+func (d *dfa) step(s, c int32, r rune) int32 {
+	i := int(s)*d.nclass + int(c)
+	if t := d.trans[i]; t >= 0 {
+		return t
+	}
+	t := d.state(d.n.next(d.sets[s], r))
+	d.trans[i] = t
+	return t
+}
+
+// match reports whether the NFA accepts str.
+func (d *dfa) match(str string) bool {
+	s := int32(0)
+	for _, r := range str {
+		s = d.step(s, d.class(r), r)
+	}
+	return d.acc[s]
+}
+
+// dfaCache keeps the determinized NFAs of a caller that solves many
+// products over the same NFAs (nil: none kept).
+type dfaCache map[*nfa]*dfa
+
+func (c dfaCache) of(n *nfa) *dfa {
+	if c == nil {
+		return newDFA(n)
+	}
+	d := c[n]
+	if d == nil {
+		d = newDFA(n)
+		c[n] = d
+	}
+	return d
+}
+
 // solveStrings walks the product of ns breadth first and returns, for every
 // combination of accepted atoms that some string reaches, the shortest such
 // string (the first in alphabet order among the shortest). It returns
 // ok=false when more than maxStates product states are reachable.
 func solveStrings(ns []*nfa, maxStates int) (witness map[string]string, order []string, ok bool) {
+	return solveStringsWith(ns, maxStates, nil)
+}
+
+// solveStringsWith is solveStrings with the NFAs determinized through
+// cache. A product state is a tuple of the DFAs' states, each of which is
+// one set of its NFA's states: the walk, its order and its witnesses are
+// those over the tuples of sets.
+func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[string]string, order []string, ok bool) {
 	sigma := alphabet(ns)
-	type pstate struct {
-		sets   []bitset
-		parent int
-		sym    rune
-	}
-	key := func(sets []bitset) string {
-		b := make([]byte, 0, 16)
-		for _, s := range sets {
-			for _, w := range s {
-				for k := 0; k < 8; k++ {
-					b = append(b, byte(w>>(8*k)))
-				}
-			}
-		}
-		return string(b)
-	}
-	vec := func(sets []bitset) string {
-		b := make([]byte, len(ns))
-		for i, n := range ns {
-			b[i] = '0'
-			if n.accepts(sets[i]) {
-				b[i] = '1'
-			}
-		}
-		return string(b)
-	}
-	init := make([]bitset, len(ns))
+	m := len(ns)
+	ds := make([]*dfa, m)
 	for i, n := range ns {
-		init[i] = n.initial()
+		ds[i] = cache.of(n)
 	}
-	states := []pstate{{sets: init, parent: -1}}
-	seen := map[string]bool{key(init): true}
+	// cls[j*len(sigma)+si] is the class of sigma[si] in ds[j].
+	cls := make([]int32, m*len(sigma))
+	for j, d := range ds {
+		for si, r := range sigma {
+			cls[j*len(sigma)+si] = d.class(r)
+		}
+	}
+	var (
+		tuples []int32 // m per product state
+		parent []int32
+		syms   []rune
+	)
+	seen := map[string]int32{}
+	buf := make([]byte, 4*m)
+	keyOf := func(t []int32) []byte {
+		for j, x := range t {
+			buf[4*j], buf[4*j+1], buf[4*j+2], buf[4*j+3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+		}
+		return buf
+	}
+	init := make([]int32, m) // every DFA starts in its state 0
+	tuples = append(tuples, init...)
+	parent = append(parent, -1)
+	syms = append(syms, 0)
+	seen[string(keyOf(init))] = 0
 	witness = map[string]string{}
 	word := func(i int) string {
 		var rs []rune
-		for ; states[i].parent >= 0; i = states[i].parent {
-			rs = append(rs, states[i].sym)
+		for ; parent[i] >= 0; i = int(parent[i]) {
+			rs = append(rs, syms[i])
 		}
 		for a, b := 0, len(rs)-1; a < b; a, b = a+1, b-1 {
 			rs[a], rs[b] = rs[b], rs[a]
 		}
 		return string(rs)
 	}
-	for i := 0; i < len(states); i++ {
-		v := vec(states[i].sets)
-		if _, done := witness[v]; !done {
+	vb := make([]byte, m)
+	next := make([]int32, m)
+	for i := 0; i < len(parent); i++ {
+		cur := tuples[i*m : (i+1)*m]
+		for j, d := range ds {
+			vb[j] = '0'
+			if d.acc[cur[j]] {
+				vb[j] = '1'
+			}
+		}
+		if _, done := witness[string(vb)]; !done {
+			v := string(vb)
 			witness[v] = word(i)
 			order = append(order, v)
 		}
-		for _, sym := range sigma {
-			next := make([]bitset, len(ns))
-			for j, n := range ns {
-				next[j] = n.next(states[i].sets[j], sym)
+		for si, sym := range sigma {
+			cur = tuples[i*m : (i+1)*m] // tuples may have grown
+			for j, d := range ds {
+				next[j] = d.step(cur[j], cls[j*len(sigma)+si], sym)
 			}
-			k := key(next)
-			if seen[k] {
+			k := keyOf(next)
+			if _, dup := seen[string(k)]; dup {
 				continue
 			}
-			if len(states) >= maxStates {
+			if len(parent) >= maxStates {
 				return nil, nil, false
 			}
-			seen[k] = true
-			states = append(states, pstate{sets: next, parent: i, sym: sym})
+			seen[string(k)] = int32(len(parent))
+			tuples = append(tuples, next...)
+			parent = append(parent, int32(i))
+			syms = append(syms, sym)
 		}
 	}
 	return witness, order, true

@@ -93,6 +93,7 @@ type space struct {
 	keyCache map[string][]*keyStates
 	resNFA   map[string]*nfa
 	resCache map[string][]string
+	dfas     dfaCache
 	shape    *nfa
 	// probeTexts are the listed resources (CheckAccessNotGranted).
 	probeTexts []string
@@ -154,7 +155,7 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	sp.actionClasses(all)
-	sp.resNFA, sp.resCache = map[string]*nfa{}, map[string][]string{}
+	sp.resNFA, sp.resCache, sp.dfas = map[string]*nfa{}, map[string][]string{}, dfaCache{}
 	sp.shape = arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}})
 	if probe != nil {
 		sp.probeTexts = resourceTexts(probe.Statements[0])
@@ -354,7 +355,7 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	}
 	shape := len(ns)
 	ns = append(ns, sp.shape)
-	w, order, ok := solveStrings(ns, sp.opt.MaxStates)
+	w, order, ok := solveStringsWith(ns, sp.opt.MaxStates, sp.dfas)
 	if !ok {
 		return nil, unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
 	}
@@ -366,7 +367,7 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 		v := make([]byte, len(ns))
 		for i, n := range ns {
 			v[i] = '0'
-			if n.match(c) {
+			if sp.dfas.of(n).match(c) {
 				v[i] = '1'
 			}
 		}
@@ -390,15 +391,6 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	}
 	sp.resCache[sig] = out
 	return out, nil
-}
-
-// match reports whether n accepts s.
-func (n *nfa) match(s string) bool {
-	st := n.initial()
-	for _, r := range s {
-		st = n.next(st, r)
-	}
-	return n.accepts(st)
 }
 
 // principalInfo is what a set of statements names of principals: accounts,
@@ -714,7 +706,7 @@ func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
 			hit = true
 			break
 		}
-		if n := sp.resNFA[v.Text]; n != nil && r != "*" && n.match(r) {
+		if n := sp.resNFA[v.Text]; n != nil && r != "*" && sp.dfas.of(n).match(r) {
 			hit = true
 			break
 		}
