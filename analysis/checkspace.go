@@ -104,6 +104,8 @@ type space struct {
 	principals []string // named principals (resource policies)
 	services   []string
 	allowAll   *engine.Policy
+	// scratch is the Prepared that distinctCallers' decisions reuse.
+	scratch engine.Prepared
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -814,6 +816,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 	np := len(sp.cps)
 	allowed := make([]bool, np)
 	reqs := make([]engine.Request, np)
+	q := new(engine.Prepared) // reused by every decision
 	set := map[string][]string{}
 	budget := sp.opt.MaxCombinations
 	for _, act := range sp.actions {
@@ -882,8 +885,8 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				}
 			}
 			if sp.probe != nil {
-				q, err := sp.request(act, r, "", sp.probe, true).Prepare()
-				if err != nil || engine.Authorize(q).Decision != engine.Allowed {
+				pq, err := sp.request(act, r, "", sp.probe, true).Prepare()
+				if err != nil || engine.Authorize(pq).Decision != engine.Allowed {
 					continue
 				}
 			}
@@ -893,22 +896,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				continue
 			}
 			groups[sig] = true
-			keys, err := sp.keysFor(group)
-			if err != nil {
-				return nil, err
-			}
-			combos := 1
-			for _, ks := range keys {
-				combos *= len(ks.states)
-				if combos > sp.opt.MaxCombinations {
-					return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
-				}
-			}
 			callers, err := sp.callers(owner, group)
-			if err != nil {
-				return nil, err
-			}
-			callers, err = sp.distinctCallers(act, r, group, callers)
 			if err != nil {
 				return nil, err
 			}
@@ -926,13 +914,32 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				}
 				callers = kept
 			}
-			for _, p := range callers {
+			classes, err := sp.distinctCallers(act, r, group, callers)
+			if err != nil {
+				return nil, err
+			}
+			for _, cl := range classes {
+				p := cl.principal
 				if hit {
 					break
 				}
 				if sp.opt.Ctx != nil {
 					if err := sp.opt.Ctx.Err(); err != nil {
 						return nil, err
+					}
+				}
+				// Only the statements that may apply to the caller split
+				// the context keys: the others do not apply to its
+				// requests, whatever their conditions say.
+				keys, err := sp.keysFor(cl.applies)
+				if err != nil {
+					return nil, err
+				}
+				combos := 1
+				for _, ks := range keys {
+					combos *= len(ks.states)
+					if combos > sp.opt.MaxCombinations {
+						return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
 					}
 				}
 				budget -= combos
@@ -958,8 +965,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 					}
 					for i := range reqs {
 						reqs[i].Context = set
-						q, err := reqs[i].PrepareWith(f)
-						if err != nil {
+						if err := reqs[i].PrepareWithInto(q, f); err != nil {
 							return nil, fmt.Errorf("analysis: internal: %v", err)
 						}
 						res.Requests++
@@ -1006,67 +1012,187 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 	return res, nil
 }
 
-// distinctCallers keeps one caller per class of callers that every
-// statement of group treats alike: of one kind (root, user, role,
-// session, service, ...), the same answer from each statement alone (Allow,
-// without its conditions) for the request, the same side of the account
-// boundary, the same values of the keys the engine derives from the
-// principal that the group's conditions mention.
-func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]string, error) {
-	if sp.kind != ResourcePolicy || len(callers) < 2 {
-		return callers, nil
-	}
-	var derived []string
-	for _, i := range group {
-		for _, c := range sp.stmts[i].s.Conditions {
-			if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(derived, lk) {
-				derived = append(derived, lk)
-			}
-		}
-	}
-	sort.Strings(derived)
+// callerClass is a caller standing for its class, with the statements of
+// the group that apply to it (indices into sp.stmts).
+type callerClass struct {
+	principal string
+	applies   []int
+}
+
+// distinctCallers keeps one caller per class of callers whose requests the
+// statements of group decide alike, and says which statements of the group
+// apply to each: only their conditions split the context keys for it.
+//
+// A statement applies to a caller when, without its conditions and alone,
+// it changes the decision: an Allow allows the request (for a caller in
+// another account than the resource's, which holds an identity policy
+// allowing everything, any principal match grants; in the resource's
+// account only one naming the caller, its role or, for the root user, its
+// account does), a Deny denies it explicitly. A statement that cannot match
+// the caller's principal (mayApply) is not decided. An Allow that does not
+// apply grants nothing to the caller whatever its conditions (in the
+// resource's account a match of the account alone delegates to identity
+// policies the caller does not have), and a Deny that does not apply
+// denies nothing.
+//
+// Callers are alike when they have the same side of the account boundary,
+// the same statements apply to them, the keys the engine derives from the
+// principal have the same values where those statements' conditions (or,
+// with policy variables, their texts) read them, and, except for IAM
+// principals of another account, the same kind (the engine treats the
+// root user of the resource's account, services, anonymous callers and
+// service-linked roles apart). IAM principals of another account differ
+// only in what statements match and in the derived keys: each holds an
+// identity policy allowing everything, the root user holds every
+// permission of its account, and the resource policy decides.
+func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]callerClass, error) {
 	seen := map[string]bool{}
-	var out []string
+	var out []callerClass
+	var b strings.Builder
 	for _, p := range callers {
-		var b strings.Builder
 		f, err := sp.factsOf(p)
 		if err != nil {
 			return nil, err
 		}
-		// The engine treats kinds of callers apart beyond what statements
-		// match (the root user of the resource's account, services,
-		// service-linked roles): the kind is part of the class.
-		req0 := sp.request(act, r, p, nil, false)
 		pr := f.Principal
-		fmt.Fprintf(&b, "%v|%v|%v|%v|", len(req0.Policies.Identity) > 0, pr.Kind, pr.ServiceLinked, pr.Account == req0.ResourceAccount)
+		if sp.kind != ResourcePolicy {
+			out = append(out, callerClass{p, group})
+			continue
+		}
+		b.Reset()
+		req0 := sp.request(act, r, p, nil, false)
+		cross := len(req0.Policies.Identity) > 0
+		kind := pr.Kind.String()
+		switch pr.Kind {
+		case engine.AccountRoot, engine.User, engine.Role, engine.AssumedRole, engine.FederatedUser:
+			if cross {
+				kind = "iam"
+			}
+		}
+		fmt.Fprintf(&b, "%v|%s|%v|%v|", cross, kind, pr.ServiceLinked, pr.Account == req0.ResourceAccount)
+		var applies []int
+		var derived []string
+		vars := false
 		for _, i := range group {
+			st := sp.stmts[i].s
+			if !mayApply(st, &pr) {
+				b.WriteByte('0')
+				continue
+			}
 			cp, err := sp.bareStatement(i)
 			if err != nil {
 				return nil, err
 			}
-			q, err := sp.request(act, r, p, cp, false).PrepareWith(f)
-			if err != nil {
+			if err := sp.request(act, r, p, cp, false).PrepareWithInto(&sp.scratch, f); err != nil {
 				return nil, fmt.Errorf("analysis: internal: %v", err)
 			}
-			if engine.Authorize(q).Decision == engine.Allowed {
-				b.WriteByte('1')
-			} else {
+			d := engine.Authorize(&sp.scratch).Decision
+			if (st.Effect == policy.Deny) != (d == engine.ExplicitDeny) || (st.Effect != policy.Deny && d != engine.Allowed) {
 				b.WriteByte('0')
+				continue
+			}
+			b.WriteByte('1')
+			applies = append(applies, i)
+			for _, c := range st.Conditions {
+				if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(derived, lk) {
+					derived = append(derived, lk)
+				}
+			}
+			if !vars && sp.pols[sp.stmts[i].pol].VariablesEnabled() && hasVariables(st) {
+				vars = true
 			}
 		}
-		if len(derived) > 0 {
-			pr, _ := engine.ParsePrincipal(p)
-			pc := engine.PrincipalContext(pr)
-			for _, k := range derived {
-				fmt.Fprintf(&b, "|%q", pc[k])
+		if vars {
+			// A policy variable may read any key derived from the
+			// principal: the callers of a class share them all.
+			derived = derived[:0]
+			for k := range f.PrincipalKeys {
+				derived = append(derived, k)
 			}
+		}
+		sort.Strings(derived)
+		for _, k := range derived {
+			fmt.Fprintf(&b, "|%s=%q", k, f.PrincipalKeys[k])
 		}
 		if k := b.String(); !seen[k] {
 			seen[k] = true
-			out = append(out, p)
+			out = append(out, callerClass{p, applies})
 		}
 	}
 	return out, nil
+}
+
+// hasVariables reports whether a text of s (resources, principals,
+// condition values) holds a policy variable.
+func hasVariables(s *policy.Statement) bool {
+	texts := resourceTexts(s)
+	for _, c := range s.Conditions {
+		texts = append(texts, c.Texts()...)
+	}
+	for _, pr := range []*policy.Principal{s.Principal, s.NotPrincipal} {
+		if pr == nil {
+			continue
+		}
+		for _, l := range [][]policy.Value{pr.AWS, pr.Service, pr.Federated} {
+			for _, v := range l {
+				texts = append(texts, v.Text)
+			}
+		}
+	}
+	for _, t := range texts {
+		if strings.Contains(t, "${") {
+			return true
+		}
+	}
+	return false
+}
+
+// mayApply reports whether statement s may apply to caller p as its
+// Principal element goes: false only when the engine's principal match
+// (principalSet.match) finds nothing for p, whose IAM kinds it matches
+// only through an ARN equal to p's or one of p's account, services by
+// name, web identities by provider, anonymous callers by "*" alone. A
+// statement without Principal, or with NotPrincipal, may apply to anyone.
+func mayApply(s *policy.Statement, p *engine.Principal) bool {
+	pe := s.Principal
+	if pe == nil || s.NotPrincipal != nil || pe.Wildcard {
+		return true
+	}
+	for _, l := range [][]policy.Value{pe.AWS, pe.Service} {
+		for _, v := range l {
+			if v.Text == "*" {
+				return true
+			}
+		}
+	}
+	switch p.Kind {
+	case engine.Service:
+		for _, v := range pe.Service {
+			if strings.ToLower(v.Text) == p.Service {
+				return true
+			}
+		}
+		return false
+	case engine.WebIdentity:
+		for _, v := range pe.Federated {
+			if v.Text == p.Service || v.Text == p.ARN {
+				return true
+			}
+		}
+		return false
+	case engine.Anonymous, engine.CanonicalUser:
+		return false
+	}
+	for _, v := range pe.AWS {
+		t := v.Text
+		if t == p.ARN || t == p.Account {
+			return true
+		}
+		if a, err := arn.Parse(t); err == nil && a.AccountID == p.Account {
+			return true
+		}
+	}
+	return false
 }
 
 // factsOf is what the engine knows of caller p before a request.
@@ -1084,7 +1210,7 @@ func (sp *space) factsOf(p string) (*engine.Facts, error) {
 	return f, nil
 }
 
-// bareStatement is statement i as an Allow without conditions, alone in a
+// bareStatement is statement i without its conditions, alone in a
 // policy: whether it applies to a request, conditions aside.
 func (sp *space) bareStatement(i int) (*engine.Policy, error) {
 	if cp, ok := sp.bare[i]; ok {
@@ -1092,7 +1218,7 @@ func (sp *space) bareStatement(i int) (*engine.Policy, error) {
 	}
 	st := sp.stmts[i]
 	c := *st.s
-	c.Effect, c.Conditions = policy.Allow, nil
+	c.Conditions = nil
 	src := &policy.Policy{File: sp.pols[st.pol].File, Version: sp.pols[st.pol].Version, Statements: []*policy.Statement{&c}}
 	cp, err := engine.Compile(src, sp.polType(), src.File)
 	if err != nil {
