@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math/bits"
 	"sort"
 	"unicode/utf8"
 )
@@ -345,10 +346,15 @@ type dfa struct {
 	acc    []bool
 	trans  []int32 // nclass per state; -1: not computed yet
 	index  map[string]int32
+	// clos[q] is the ε-closure of the NFA's state q (nil: not computed).
+	clos []bitset
+	// key and scratch are reused by state and next.
+	key     []byte
+	scratch bitset
 }
 
 func newDFA(n *nfa) *dfa {
-	d := &dfa{n: n, index: map[string]int32{}}
+	d := &dfa{n: n, index: map[string]int32{}, clos: make([]bitset, len(n.edges))}
 	set := map[rune]bool{}
 	n.runes(set)
 	rs := make([]rune, 0, len(set))
@@ -368,8 +374,62 @@ func newDFA(n *nfa) *dfa {
 		}
 		d.nclass++
 	}
-	d.state(n.initial())
+	init := make(bitset, n.words())
+	init.or(d.closure(n.start))
+	d.state(init)
 	return d
+}
+
+func (s bitset) or(t bitset) {
+	for i, w := range t {
+		s[i] |= w
+	}
+}
+
+// closure is the ε-closure of NFA state q.
+func (d *dfa) closure(q int) bitset {
+	if c := d.clos[q]; c != nil {
+		return c
+	}
+	c := make(bitset, d.n.words())
+	c.set(q)
+	d.n.closure(c)
+	d.clos[q] = c
+	return c
+}
+
+// next is the NFA's next(s, r), the union of the closures of the states
+// its edges from s reach on r, in d's scratch set (valid until the next
+// call).
+func (d *dfa) next(s bitset, r rune) bitset {
+	if d.scratch == nil {
+		d.scratch = make(bitset, len(s))
+	}
+	t := d.scratch
+	clear(t)
+	for wi, w := range s {
+		for w != 0 {
+			q := wi*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			for _, e := range d.n.edges[q] {
+				ok := false
+				switch e.cls {
+				case eRune:
+					ok = r == e.r
+				case eFold:
+					ok = lowerRune(r) == e.r
+				case eAny:
+					ok = true
+				case eNoColon:
+					ok = r != ':'
+				}
+				if ok && !t.has(e.to) {
+					t.or(d.closure(e.to))
+				}
+			}
+		}
+	}
+	return t
 }
 
 // class is the class of character r.
@@ -380,25 +440,25 @@ func (d *dfa) class(r rune) int32 {
 	return d.other[r] // 0 when not named
 }
 
-func bitsKey(s bitset) string {
-	b := make([]byte, 0, 8*len(s))
+func appendBits(b []byte, s bitset) []byte {
 	for _, w := range s {
 		for k := 0; k < 8; k++ {
 			b = append(b, byte(w>>(8*k)))
 		}
 	}
-	return string(b)
+	return b
 }
 
-// state numbers the set of NFA states s.
+// state numbers the set of NFA states s, which it keeps (a caller must
+// not change s afterwards) only when the set is new.
 func (d *dfa) state(s bitset) int32 {
-	k := bitsKey(s)
-	if id, ok := d.index[k]; ok {
+	d.key = appendBits(d.key[:0], s)
+	if id, ok := d.index[string(d.key)]; ok {
 		return id
 	}
 	id := int32(len(d.sets))
-	d.index[k] = id
-	d.sets = append(d.sets, s)
+	d.index[string(d.key)] = id
+	d.sets = append(d.sets, append(bitset(nil), s...))
 	d.acc = append(d.acc, d.n.accepts(s))
 	for c := 0; c < d.nclass; c++ {
 		d.trans = append(d.trans, -1)
@@ -412,7 +472,7 @@ func (d *dfa) step(s, c int32, r rune) int32 {
 	if t := d.trans[i]; t >= 0 {
 		return t
 	}
-	t := d.state(d.n.next(d.sets[s], r))
+	t := d.state(d.next(d.sets[s], r))
 	d.trans[i] = t
 	return t
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -104,8 +105,15 @@ type space struct {
 	principals []string // named principals (resource policies)
 	services   []string
 	allowAll   *engine.Policy
+	// allowAllList holds allowAll, the identity policy of a caller in
+	// another account than the resource's.
+	allowAllList []*engine.Policy
 	// scratch is the Prepared that distinctCallers' decisions reuse.
 	scratch engine.Prepared
+	owners  map[string]string // owner's answers
+	// prin caches mayApply's view of each statement's Principal
+	// (indices into stmts).
+	prin map[int]*stmtPrincipal
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -150,6 +158,7 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	sp.allowAll = ap
+	sp.allowAllList = []*engine.Policy{ap}
 	if err := sp.refuseVariables(pols); err != nil {
 		return nil, err
 	}
@@ -249,9 +258,36 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 		}
 		bySvc[svc] = append(bySvc[svc], i)
 	}
+	// A service whose patterns (with those of any service) are all "*" or
+	// "svc:*" gives all its actions one vector: its first action stands
+	// for them all.
+	constant := map[string]bool{}
+	isConstant := func(svc string) bool {
+		c, ok := constant[svc]
+		if ok {
+			return c
+		}
+		c = true
+		for _, list := range [2][]int{bySvc[svc], anySvc} {
+			for _, i := range list {
+				if t := pats[i]; t != "*" && t != svc+":*" {
+					c = false
+				}
+			}
+		}
+		constant[svc] = c
+		return c
+	}
+	done := map[string]bool{} // constant services already met
 	classes := map[string]bool{}
 	vec := make([]byte, len(pats))
 	for _, a := range universe {
+		if isConstant(a.svc) {
+			if done[a.svc] {
+				continue
+			}
+			done[a.svc] = true
+		}
 		for i := range vec {
 			vec[i] = '0'
 		}
@@ -542,10 +578,18 @@ func (sp *space) owner(r string) string {
 	if sp.kind == IdentityPolicy {
 		return checkUserAccount
 	}
-	if a, err := arn.Parse(r); err == nil && arn.IsAccountID(a.AccountID) {
-		return a.AccountID
+	if o, ok := sp.owners[r]; ok {
+		return o
 	}
-	return sp.freshAccount()
+	o := sp.freshAccount()
+	if a, err := arn.Parse(r); err == nil && arn.IsAccountID(a.AccountID) {
+		o = a.AccountID
+	}
+	if sp.owners == nil {
+		sp.owners = map[string]string{}
+	}
+	sp.owners[r] = o
+	return o
 }
 
 // callers lists the principals of requests on a resource in account owner
@@ -789,8 +833,8 @@ func (sp *space) request(a, r, p string, cp *engine.Policy, probe bool) engine.R
 		return req
 	}
 	req.Policies.Resource = cp
-	if pr, err := engine.ParsePrincipal(p); err == nil && pr.Account != "" && pr.Account != req.ResourceAccount {
-		req.Policies.Identity = []*engine.Policy{sp.allowAll}
+	if f, err := sp.factsOf(p); err == nil && f.Principal.Account != "" && f.Principal.Account != req.ResourceAccount {
+		req.Policies.Identity = sp.allowAllList
 	}
 	return req
 }
@@ -963,15 +1007,21 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 							set[ks.k.lower] = st.vals
 						}
 					}
-					for i := range reqs {
+					// Every check's counterexample is allowed by the target
+					// policy: the others are decided only then.
+					for j := range reqs {
+						i := (target + j) % len(reqs)
 						reqs[i].Context = set
 						if err := reqs[i].PrepareWithInto(q, f); err != nil {
 							return nil, fmt.Errorf("analysis: internal: %v", err)
 						}
 						res.Requests++
 						allowed[i] = engine.Authorize(q).Decision == engine.Allowed
+						if i == target && !allowed[i] {
+							break
+						}
 					}
-					if bad(allowed) {
+					if allowed[target] && bad(allowed) {
 						ctx := map[string][]string{}
 						for k, v := range set {
 							ctx[k] = v
@@ -1060,22 +1110,30 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 			continue
 		}
 		b.Reset()
-		req0 := sp.request(act, r, p, nil, false)
-		cross := len(req0.Policies.Identity) > 0
-		kind := pr.Kind.String()
+		req := sp.request(act, r, p, nil, false)
+		cross := len(req.Policies.Identity) > 0
+		kind := byte(pr.Kind)
 		switch pr.Kind {
 		case engine.AccountRoot, engine.User, engine.Role, engine.AssumedRole, engine.FederatedUser:
 			if cross {
-				kind = "iam"
+				kind = 255 // alike (see above)
 			}
 		}
-		fmt.Fprintf(&b, "%v|%s|%v|%v|", cross, kind, pr.ServiceLinked, pr.Account == req0.ResourceAccount)
+		b.WriteByte(kind)
+		for _, x := range []bool{cross, pr.ServiceLinked, pr.Account == req.ResourceAccount} {
+			if x {
+				b.WriteByte('1')
+			} else {
+				b.WriteByte('0')
+			}
+		}
+		b.WriteByte('|')
 		var applies []int
 		var derived []string
 		vars := false
 		for _, i := range group {
 			st := sp.stmts[i].s
-			if !mayApply(st, &pr) {
+			if !sp.mayApply(i, &pr) {
 				b.WriteByte('0')
 				continue
 			}
@@ -1083,7 +1141,8 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 			if err != nil {
 				return nil, err
 			}
-			if err := sp.request(act, r, p, cp, false).PrepareWithInto(&sp.scratch, f); err != nil {
+			req.Policies.Resource = cp
+			if err := req.PrepareWithInto(&sp.scratch, f); err != nil {
 				return nil, fmt.Errorf("analysis: internal: %v", err)
 			}
 			d := engine.Authorize(&sp.scratch).Decision
@@ -1098,7 +1157,7 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 					derived = append(derived, lk)
 				}
 			}
-			if !vars && sp.pols[sp.stmts[i].pol].VariablesEnabled() && hasVariables(st) {
+			if !vars && sp.prin[i].vars && sp.pols[sp.stmts[i].pol].VariablesEnabled() {
 				vars = true
 			}
 		}
@@ -1112,7 +1171,10 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		}
 		sort.Strings(derived)
 		for _, k := range derived {
-			fmt.Fprintf(&b, "|%s=%q", k, f.PrincipalKeys[k])
+			b.WriteString("|" + k + "=")
+			for _, v := range f.PrincipalKeys[k] {
+				b.WriteString(strconv.Quote(v))
+			}
 		}
 		if k := b.String(); !seen[k] {
 			seen[k] = true
@@ -1147,52 +1209,74 @@ func hasVariables(s *policy.Statement) bool {
 	return false
 }
 
-// mayApply reports whether statement s may apply to caller p as its
+// stmtPrincipal is what mayApply reads of a statement's Principal.
+type stmtPrincipal struct {
+	vars     bool            // a text of the statement holds a policy variable
+	anyone   bool            // no Principal, NotPrincipal, or a "*"
+	arns     map[string]bool // the AWS values as written
+	accounts map[string]bool // the accounts of the AWS values
+	services map[string]bool // lower case
+	fed      map[string]bool
+}
+
+func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
+	sp := &stmtPrincipal{vars: hasVariables(s), arns: map[string]bool{}, accounts: map[string]bool{}, services: map[string]bool{}, fed: map[string]bool{}}
+	pe := s.Principal
+	if pe == nil || s.NotPrincipal != nil || pe.Wildcard {
+		sp.anyone = true
+		return sp
+	}
+	for _, v := range pe.AWS {
+		t := v.Text
+		if t == "*" {
+			sp.anyone = true
+		}
+		sp.arns[t] = true
+		if arn.IsAccountID(t) {
+			sp.accounts[t] = true
+		} else if a, err := arn.Parse(t); err == nil {
+			sp.accounts[a.AccountID] = true
+		}
+	}
+	for _, v := range pe.Service {
+		if v.Text == "*" {
+			sp.anyone = true
+		}
+		sp.services[strings.ToLower(v.Text)] = true
+	}
+	for _, v := range pe.Federated {
+		sp.fed[v.Text] = true
+	}
+	return sp
+}
+
+// mayApply reports whether statement i may apply to caller p as its
 // Principal element goes: false only when the engine's principal match
 // (principalSet.match) finds nothing for p, whose IAM kinds it matches
 // only through an ARN equal to p's or one of p's account, services by
 // name, web identities by provider, anonymous callers by "*" alone. A
 // statement without Principal, or with NotPrincipal, may apply to anyone.
-func mayApply(s *policy.Statement, p *engine.Principal) bool {
-	pe := s.Principal
-	if pe == nil || s.NotPrincipal != nil || pe.Wildcard {
-		return true
-	}
-	for _, l := range [][]policy.Value{pe.AWS, pe.Service} {
-		for _, v := range l {
-			if v.Text == "*" {
-				return true
-			}
+func (sp *space) mayApply(i int, p *engine.Principal) bool {
+	info := sp.prin[i]
+	if info == nil {
+		info = newStmtPrincipal(sp.stmts[i].s)
+		if sp.prin == nil {
+			sp.prin = map[int]*stmtPrincipal{}
 		}
+		sp.prin[i] = info
+	}
+	if info.anyone {
+		return true
 	}
 	switch p.Kind {
 	case engine.Service:
-		for _, v := range pe.Service {
-			if strings.ToLower(v.Text) == p.Service {
-				return true
-			}
-		}
-		return false
+		return info.services[p.Service]
 	case engine.WebIdentity:
-		for _, v := range pe.Federated {
-			if v.Text == p.Service || v.Text == p.ARN {
-				return true
-			}
-		}
-		return false
+		return info.fed[p.Service] || info.fed[p.ARN]
 	case engine.Anonymous, engine.CanonicalUser:
 		return false
 	}
-	for _, v := range pe.AWS {
-		t := v.Text
-		if t == p.ARN || t == p.Account {
-			return true
-		}
-		if a, err := arn.Parse(t); err == nil && a.AccountID == p.Account {
-			return true
-		}
-	}
-	return false
+	return info.arns[p.ARN] || (p.Account != "" && info.accounts[p.Account])
 }
 
 // factsOf is what the engine knows of caller p before a request.
