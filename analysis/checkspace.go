@@ -92,10 +92,13 @@ type space struct {
 	stmts    []stmtAt
 	multi    map[string]bool
 	keyCache map[string][]*keyStates
-	resNFA   map[string]*nfa
-	resCache map[string][]string
-	dfas     dfaCache
-	shape    *nfa
+	// keyStatesCache holds each key's states by the conditions on it
+	// (keysFor).
+	keyStatesCache map[string]*keyStates
+	resNFA         map[string]*nfa
+	resCache       map[string][]string
+	dfas           dfaCache
+	shape          *nfa
 	// probeTexts are the listed resources (CheckAccessNotGranted).
 	probeTexts []string
 	keyName    map[string]string // as first written
@@ -113,7 +116,8 @@ type space struct {
 	owners  map[string]string // owner's answers
 	// prin caches mayApply's view of each statement's Principal
 	// (indices into stmts).
-	prin map[int]*stmtPrincipal
+	prin []*stmtPrincipal
+	may  map[string][]bool // mayApplyAll's answers
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -153,10 +157,7 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		sp.probe = cp
 		all = append(all, probe)
 	}
-	ap, err := engine.Compile(policy.MustParse("allow-all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), engine.IdentityPolicy, "allow-all")
-	if err != nil {
-		return nil, err
-	}
+	ap := checkAllowAll()
 	sp.allowAll = ap
 	sp.allowAllList = []*engine.Policy{ap}
 	if err := sp.refuseVariables(pols); err != nil {
@@ -245,7 +246,7 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 	} else {
 		universe = makeUniverse(sp.opt.Actions)
 	}
-	universe = append(makeUniverse(literal), universe...)
+	segments := [2][]uaction{makeUniverse(literal), universe}
 	// Patterns by service: one whose service has no wildcard only matches
 	// that service's actions.
 	bySvc := map[string][]int{}
@@ -281,33 +282,47 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 	done := map[string]bool{} // constant services already met
 	classes := map[string]bool{}
 	vec := make([]byte, len(pats))
-	for _, a := range universe {
-		if isConstant(a.svc) {
-			if done[a.svc] {
-				continue
-			}
-			done[a.svc] = true
-		}
-		for i := range vec {
-			vec[i] = '0'
-		}
-		for _, list := range [2][]int{bySvc[a.svc], anySvc} {
-			for _, i := range list {
-				if t := pats[i]; t == "*" || t == a.lower || wildcard.Match(t, a.lower) {
-					vec[i] = '1'
+	for _, seg := range segments {
+		for j := 0; j < len(seg); j++ {
+			a := seg[j]
+			if isConstant(a.svc) {
+				if done[a.svc] {
+					j = a.runEnd - 1 // the rest of the service's run
+					continue
 				}
+				done[a.svc] = true
 			}
-		}
-		if !classes[string(vec)] {
-			classes[string(vec)] = true
-			sp.actions = append(sp.actions, a.name)
+			sp.classify(a, pats, bySvc, anySvc, vec, classes)
 		}
 	}
 }
 
+// classify adds action a to the classes: a new class when no action
+// before it matched the same patterns.
+func (sp *space) classify(a uaction, pats []string, bySvc map[string][]int, anySvc []int, vec []byte, classes map[string]bool) {
+	for i := range vec {
+		vec[i] = '0'
+	}
+	for _, list := range [2][]int{bySvc[a.svc], anySvc} {
+		for _, i := range list {
+			if t := pats[i]; t == "*" || t == a.lower || wildcard.Match(t, a.lower) {
+				vec[i] = '1'
+			}
+		}
+	}
+	if !classes[string(vec)] {
+		classes[string(vec)] = true
+		sp.actions = append(sp.actions, a.name)
+	}
+}
+
 // uaction is an action of the universe: as written, lower case, its
-// service.
-type uaction struct{ name, lower, svc string }
+// service, and the index after the last action of the run of actions of
+// its service it is in.
+type uaction struct {
+	name, lower, svc string
+	runEnd           int
+}
 
 func makeUniverse(names []string) []uaction {
 	out := make([]uaction, 0, len(names))
@@ -317,10 +332,23 @@ func makeUniverse(names []string) []uaction {
 		if !ok || svc == "" || name == "" {
 			continue
 		}
-		out = append(out, uaction{n, l, svc})
+		out = append(out, uaction{name: n, lower: l, svc: svc})
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i].runEnd = i + 1
+		if i+1 < len(out) && out[i+1].svc == out[i].svc {
+			out[i].runEnd = out[i+1].runEnd
+		}
 	}
 	return out
 }
+
+// checkAllowAll is the identity policy of callers in another account
+// than the resource's: it allows everything, so that the resource policy
+// decides.
+var checkAllowAll = sync.OnceValue(func() *engine.Policy {
+	return engine.MustCompile(engine.IdentityPolicy, "allow-all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+})
 
 var (
 	catalogOnce sync.Once
@@ -645,6 +673,7 @@ func (sp *space) contextKeys(pols []*policy.Policy) error {
 	sp.bare = map[int]*engine.Policy{}
 	sp.facts = map[string]*engine.Facts{}
 	sp.keyCache = map[string][]*keyStates{}
+	sp.keyStatesCache = map[string]*keyStates{}
 	for pi, p := range pols {
 		for _, s := range p.Statements {
 			sp.stmts = append(sp.stmts, stmtAt{s: s, pol: pi})
@@ -669,26 +698,77 @@ type stmtAt struct {
 // keysFor splits the value space of every key the statements set (indices
 // into sp.stmts) mention, by their conditions alone: the other statements
 // do not apply to the requests they are asked for.
+//
+// Without policy variables a key's regions depend only on the conditions
+// on it, in the order collect meets them (policy by policy, statement by
+// statement): each key's states are kept by those conditions, for the
+// other sets of statements that hold the same ones.
 func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 	sig := fmt.Sprint(set)
 	if ks, ok := sp.keyCache[sig]; ok {
 		return ks, nil
 	}
+	var order []string
+	name := map[string]string{}
+	vars := false
+	for _, i := range set {
+		st := sp.stmts[i]
+		for _, c := range st.s.Conditions {
+			lk := strings.ToLower(c.Key)
+			if _, ok := name[lk]; !ok {
+				name[lk] = c.Key
+				order = append(order, lk)
+			}
+		}
+		if sp.pols[st.pol].VariablesEnabled() && hasVariables(st.s) {
+			vars = true
+		}
+	}
+	if len(order) == 0 {
+		sp.keyCache[sig] = nil
+		return nil, nil
+	}
+	keySig := map[string]*strings.Builder{}
+	if !vars {
+		for _, lk := range order {
+			keySig[lk] = &strings.Builder{}
+		}
+		for pi := range sp.pols {
+			for _, i := range set {
+				st := sp.stmts[i]
+				if st.pol != pi {
+					continue
+				}
+				for _, c := range st.s.Conditions {
+					b := keySig[strings.ToLower(c.Key)]
+					b.WriteString(c.Operator.Name)
+					for _, t := range c.Texts() {
+						b.WriteString("\x01" + t)
+					}
+					b.WriteString("\x02")
+				}
+			}
+		}
+	}
+	cacheKey := func(lk string) string {
+		if vars {
+			return ""
+		}
+		return lk + "\x00" + keySig[lk].String()
+	}
 	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
+	for _, lk := range order {
+		if _, ok := sp.keyStatesCache[cacheKey(lk)]; vars || !ok {
+			a.addKey(name[lk])
+		}
+	}
 	byPol := make([][]*policy.Statement, len(sp.pols))
 	for _, i := range set {
 		st := sp.stmts[i]
 		byPol[st.pol] = append(byPol[st.pol], st.s)
-		for _, c := range st.s.Conditions {
-			a.addKey(c.Key)
-		}
-	}
-	if len(a.order) == 0 {
-		sp.keyCache[sig] = nil
-		return nil, nil
 	}
 	for pi, stmts := range byPol {
-		if len(stmts) == 0 {
+		if len(stmts) == 0 || len(a.order) == 0 {
 			continue
 		}
 		src := &policy.Policy{File: sp.pols[pi].File, Version: sp.pols[pi].Version, Statements: stmts}
@@ -709,11 +789,12 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 			return nil, err
 		}
 	}
-	var out []*keyStates
+	solved := map[string]*keyStates{}
 	for _, lk := range a.order {
 		k := a.keys[lk]
 		if sp.kind == ResourcePolicy && principalKeys[lk] {
-			continue // derived from the principal, which is enumerated
+			solved[lk] = nil // derived from the principal, which is enumerated
+			continue
 		}
 		// The regions as AllowedIf finds them, without the descriptors it
 		// needs to write sets of regions as conditions.
@@ -729,7 +810,19 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 		if sp.public && contains(PublicKeys, lk) {
 			ks = outsideStates(k, ks)
 		}
-		out = append(out, ks)
+		solved[lk] = ks
+	}
+	var out []*keyStates
+	for _, lk := range order {
+		ks, ok := solved[lk]
+		if !ok {
+			ks = sp.keyStatesCache[cacheKey(lk)]
+		} else if !vars {
+			sp.keyStatesCache[cacheKey(lk)] = ks
+		}
+		if ks != nil {
+			out = append(out, ks)
+		}
 	}
 	sp.keyCache[sig] = out
 	return out, nil
@@ -1131,9 +1224,10 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		var applies []int
 		var derived []string
 		vars := false
+		may := sp.mayApplyAll(p, &pr)
 		for _, i := range group {
 			st := sp.stmts[i].s
-			if !sp.mayApply(i, &pr) {
+			if !may[i] {
 				b.WriteByte('0')
 				continue
 			}
@@ -1152,8 +1246,8 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 			}
 			b.WriteByte('1')
 			applies = append(applies, i)
-			for _, c := range st.Conditions {
-				if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(derived, lk) {
+			for _, lk := range sp.prin[i].derived {
+				if !contains(derived, lk) {
 					derived = append(derived, lk)
 				}
 			}
@@ -1212,6 +1306,7 @@ func hasVariables(s *policy.Statement) bool {
 // stmtPrincipal is what mayApply reads of a statement's Principal.
 type stmtPrincipal struct {
 	vars     bool            // a text of the statement holds a policy variable
+	derived  []string        // the keys derived from the principal its conditions read
 	anyone   bool            // no Principal, NotPrincipal, or a "*"
 	arns     map[string]bool // the AWS values as written
 	accounts map[string]bool // the accounts of the AWS values
@@ -1221,6 +1316,11 @@ type stmtPrincipal struct {
 
 func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
 	sp := &stmtPrincipal{vars: hasVariables(s), arns: map[string]bool{}, accounts: map[string]bool{}, services: map[string]bool{}, fed: map[string]bool{}}
+	for _, c := range s.Conditions {
+		if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(sp.derived, lk) {
+			sp.derived = append(sp.derived, lk)
+		}
+	}
 	pe := s.Principal
 	if pe == nil || s.NotPrincipal != nil || pe.Wildcard {
 		sp.anyone = true
@@ -1250,6 +1350,22 @@ func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
 	return sp
 }
 
+// mayApplyAll is mayApply for every statement, kept by caller.
+func (sp *space) mayApplyAll(p string, pr *engine.Principal) []bool {
+	if m, ok := sp.may[p]; ok {
+		return m
+	}
+	m := make([]bool, len(sp.stmts))
+	for i := range sp.stmts {
+		m[i] = sp.mayApply(i, pr)
+	}
+	if sp.may == nil {
+		sp.may = map[string][]bool{}
+	}
+	sp.may[p] = m
+	return m
+}
+
 // mayApply reports whether statement i may apply to caller p as its
 // Principal element goes: false only when the engine's principal match
 // (principalSet.match) finds nothing for p, whose IAM kinds it matches
@@ -1257,12 +1373,12 @@ func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
 // name, web identities by provider, anonymous callers by "*" alone. A
 // statement without Principal, or with NotPrincipal, may apply to anyone.
 func (sp *space) mayApply(i int, p *engine.Principal) bool {
+	if sp.prin == nil {
+		sp.prin = make([]*stmtPrincipal, len(sp.stmts))
+	}
 	info := sp.prin[i]
 	if info == nil {
 		info = newStmtPrincipal(sp.stmts[i].s)
-		if sp.prin == nil {
-			sp.prin = map[int]*stmtPrincipal{}
-		}
 		sp.prin[i] = info
 	}
 	if info.anyone {
