@@ -369,6 +369,9 @@ func catalogUniverse() []uaction {
 	return catalogActs
 }
 
+// exampleFill makes a readable member of a pattern.
+var exampleFill = strings.NewReplacer("*", "example", "?", "x")
+
 // resourcesFor finds one resource per region of the resource patterns
 // texts (and, for resource policies, of the accounts the policies name),
 // plus "*".
@@ -402,7 +405,7 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 		ns = append(ns, n)
 		// A readable member of the pattern: a whole-component '*' in the
 		// region or account is a real-looking one.
-		fill := strings.NewReplacer("*", "example", "?", "x")
+		fill := exampleFill
 		parts := make([]string, 5)
 		for j, c := range comps {
 			switch {
@@ -1226,21 +1229,15 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		vars := false
 		may := sp.mayApplyAll(p, &pr)
 		for _, i := range group {
-			st := sp.stmts[i].s
 			if !may[i] {
 				b.WriteByte('0')
 				continue
 			}
-			cp, err := sp.bareStatement(i)
+			ok, err := sp.applies(i, f, &req)
 			if err != nil {
 				return nil, err
 			}
-			req.Policies.Resource = cp
-			if err := req.PrepareWithInto(&sp.scratch, f); err != nil {
-				return nil, fmt.Errorf("analysis: internal: %v", err)
-			}
-			d := engine.Authorize(&sp.scratch).Decision
-			if (st.Effect == policy.Deny) != (d == engine.ExplicitDeny) || (st.Effect != policy.Deny && d != engine.Allowed) {
+			if !ok {
 				b.WriteByte('0')
 				continue
 			}
@@ -1276,6 +1273,24 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		}
 	}
 	return out, nil
+}
+
+// applies reports whether statement i applies to caller p (whose facts
+// are f) in request req (see distinctCallers).
+func (sp *space) applies(i int, f *engine.Facts, req *engine.Request) (bool, error) {
+	cp, err := sp.bareStatement(i)
+	if err != nil {
+		return false, err
+	}
+	req.Policies.Resource = cp
+	if err := req.PrepareWithInto(&sp.scratch, f); err != nil {
+		return false, fmt.Errorf("analysis: internal: %v", err)
+	}
+	d := engine.Authorize(&sp.scratch).Decision
+	if sp.stmts[i].s.Effect == policy.Deny {
+		return d == engine.ExplicitDeny, nil
+	}
+	return d == engine.Allowed, nil
 }
 
 // hasVariables reports whether a text of s (resources, principals,
@@ -1452,7 +1467,11 @@ func (sp *space) accountsMatter(stmts []int, texts []string) bool {
 
 // resourceShape is what of a resource, besides the statements it meets and
 // its account, the engine reads: whether it is an ARN, its service and the
-// start of its resource part (a role's trust policy, a KMS key's policy).
+// start of its resource part (a role's trust policy, a KMS key's policy),
+// and whether one of the rules AWS applies over every policy may hold for
+// it (engine/awsrules.go: AWS managed policies, roles under
+// /aws-reserved/sso.amazonaws.com/ or /aws-service-role/, aliases under
+// alias/aws/).
 func resourceShape(r string) string {
 	a, err := arn.Parse(r)
 	if err != nil {
@@ -1463,6 +1482,14 @@ func resourceShape(r string) string {
 		if strings.HasPrefix(a.Resource, p) {
 			kind = p
 		}
+	}
+	switch {
+	case a.Service == "iam" && a.AccountID == "aws" && strings.HasPrefix(a.Resource, "policy/"):
+		kind = "aws-managed-policy"
+	case a.Service == "iam" && (strings.HasPrefix(a.Resource, "role/aws-reserved/sso.amazonaws.com/") || strings.HasPrefix(a.Resource, "role/aws-service-role/")):
+		kind = "aws-protected-role"
+	case a.Service == "kms" && strings.HasPrefix(a.Resource, "alias/aws/"):
+		kind = "aws-alias"
 	}
 	return a.Service + ":" + kind
 }
