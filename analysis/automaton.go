@@ -348,13 +348,17 @@ type dfa struct {
 	index  map[string]int32
 	// clos[q] is the ε-closure of the NFA's state q (nil: not computed).
 	clos []bitset
+	// dead is the state of the empty set (-1: not reached yet).
+	dead int32
+	// reads summarizes each state's edges (nil: not yet).
+	reads []*edgeSummary
 	// key and scratch are reused by state and next.
 	key     []byte
 	scratch bitset
 }
 
 func newDFA(n *nfa) *dfa {
-	d := &dfa{n: n, index: map[string]int32{}, clos: make([]bitset, len(n.edges))}
+	d := &dfa{n: n, index: map[string]int32{}, clos: make([]bitset, len(n.edges)), dead: -1}
 	set := map[rune]bool{}
 	n.runes(set)
 	rs := make([]rune, 0, len(set))
@@ -432,6 +436,8 @@ func (d *dfa) next(s bitset, r rune) bitset {
 	return t
 }
 
+func (d *dfa) isDead(s int32) bool { return s == d.dead }
+
 // class is the class of character r.
 func (d *dfa) class(r rune) int32 {
 	if r >= 0 && r < utf8.RuneSelf {
@@ -460,6 +466,13 @@ func (d *dfa) state(s bitset) int32 {
 	d.index[string(d.key)] = id
 	d.sets = append(d.sets, append(bitset(nil), s...))
 	d.acc = append(d.acc, d.n.accepts(s))
+	empty := true
+	for _, w := range s {
+		empty = empty && w == 0
+	}
+	if empty {
+		d.dead = id
+	}
 	for c := 0; c < d.nclass; c++ {
 		d.trans = append(d.trans, -1)
 	}
@@ -472,9 +485,68 @@ func (d *dfa) step(s, c int32, r rune) int32 {
 	if t := d.trans[i]; t >= 0 {
 		return t
 	}
-	t := d.state(d.next(d.sets[s], r))
+	var t int32
+	if d.kills(s, r) {
+		t = d.deadState()
+	} else {
+		t = d.state(d.next(d.sets[s], r))
+	}
 	d.trans[i] = t
 	return t
+}
+
+// kills reports whether no edge from state s reads r (without computing
+// the next set, empty then).
+func (d *dfa) kills(s int32, r rune) bool {
+	for len(d.reads) <= int(s) {
+		d.reads = append(d.reads, nil)
+	}
+	e := d.reads[s]
+	if e == nil {
+		e = &edgeSummary{}
+		for wi, w := range d.sets[s] {
+			for w != 0 {
+				q := wi*64 + bits.TrailingZeros64(w)
+				w &= w - 1
+				for _, ed := range d.n.edges[q] {
+					switch ed.cls {
+					case eAny:
+						e.any = true
+					case eNoColon:
+						e.noColon = true
+					case eRune:
+						e.runes = append(e.runes, ed.r)
+					case eFold:
+						e.runes = append(e.runes, ed.r, ed.r-32)
+					}
+				}
+			}
+		}
+		d.reads[s] = e
+	}
+	if e.any || (e.noColon && r != ':') {
+		return false
+	}
+	for _, x := range e.runes {
+		if x == r {
+			return false
+		}
+	}
+	return true
+}
+
+// edgeSummary is what the edges from a state read.
+type edgeSummary struct {
+	any, noColon bool
+	runes        []rune
+}
+
+// deadState is the state of the empty set.
+func (d *dfa) deadState() int32 {
+	if d.dead < 0 {
+		d.state(make(bitset, d.n.words()))
+	}
+	return d.dead
 }
 
 // match reports whether the NFA accepts str.
@@ -514,6 +586,13 @@ func solveStrings(ns []*nfa, maxStates int) (witness map[string]string, order []
 // cache. A product state is a tuple of the DFAs' states, each of which is
 // one set of its NFA's states: the walk, its order and its witnesses are
 // those over the tuples of sets.
+//
+// A tuple is kept sparse, as the components not in their DFA's dead state
+// (the empty set, which every character keeps): a dead component stays
+// dead. From a tuple, the characters no live component names (class 0 in
+// each) all lead to one tuple, so only the first of them in alphabet
+// order is followed, as the walk over every character would keep only the
+// first.
 func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[string]string, order []string, ok bool) {
 	sigma := alphabet(ns)
 	m := len(ns)
@@ -521,30 +600,51 @@ func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[str
 	for i, n := range ns {
 		ds[i] = cache.of(n)
 	}
-	// cls[j*len(sigma)+si] is the class of sigma[si] in ds[j].
-	cls := make([]int32, m*len(sigma))
+	ns2 := len(sigma)
+	// cls[j*ns2+si] is the class of sigma[si] in ds[j]; named[j] has bit
+	// si set when that class is not 0.
+	words := (ns2 + 63) / 64
+	cls := make([]int32, m*ns2)
+	named := make([]uint64, m*words)
 	for j, d := range ds {
 		for si, r := range sigma {
-			cls[j*len(sigma)+si] = d.class(r)
+			c := d.class(r)
+			cls[j*ns2+si] = c
+			if c != 0 {
+				named[j*words+si/64] |= 1 << (uint(si) % 64)
+			}
 		}
 	}
+	// A product state's live components are pairs (component, state) in
+	// comps[start[i]:start[i+1]], in component order.
 	var (
-		tuples []int32 // m per product state
+		comps  []int32
+		start  = []int32{0}
 		parent []int32
 		syms   []rune
 	)
 	seen := map[string]int32{}
-	buf := make([]byte, 4*m)
+	var kbuf []byte
 	keyOf := func(t []int32) []byte {
-		for j, x := range t {
-			buf[4*j], buf[4*j+1], buf[4*j+2], buf[4*j+3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+		kbuf = kbuf[:0]
+		for _, x := range t {
+			kbuf = append(kbuf, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
 		}
-		return buf
+		return kbuf
 	}
-	init := make([]int32, m) // every DFA starts in its state 0
-	tuples = append(tuples, init...)
-	parent = append(parent, -1)
-	syms = append(syms, 0)
+	add := func(t []int32, from int32, sym rune) {
+		comps = append(comps, t...)
+		start = append(start, int32(len(comps)))
+		parent = append(parent, from)
+		syms = append(syms, sym)
+	}
+	var init []int32 // every DFA starts in its state 0
+	for j, d := range ds {
+		if !d.isDead(0) {
+			init = append(init, int32(j), 0)
+		}
+	}
+	add(init, -1, 0)
 	seen[string(keyOf(init))] = 0
 	witness = map[string]string{}
 	word := func(i int) string {
@@ -558,13 +658,21 @@ func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[str
 		return string(rs)
 	}
 	vb := make([]byte, m)
-	next := make([]int32, m)
+	mask := make([]uint64, words)
+	var next []int32
 	for i := 0; i < len(parent); i++ {
-		cur := tuples[i*m : (i+1)*m]
-		for j, d := range ds {
+		cur := comps[start[i]:start[i+1]]
+		for j := range vb {
 			vb[j] = '0'
-			if d.acc[cur[j]] {
+		}
+		clear(mask)
+		for x := 0; x < len(cur); x += 2 {
+			j, st := cur[x], cur[x+1]
+			if ds[j].acc[st] {
 				vb[j] = '1'
+			}
+			for w := 0; w < words; w++ {
+				mask[w] |= named[int(j)*words+w]
 			}
 		}
 		if _, done := witness[string(vb)]; !done {
@@ -572,10 +680,27 @@ func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[str
 			witness[v] = word(i)
 			order = append(order, v)
 		}
+		other := false
 		for si, sym := range sigma {
-			cur = tuples[i*m : (i+1)*m] // tuples may have grown
-			for j, d := range ds {
-				next[j] = d.step(cur[j], cls[j*len(sigma)+si], sym)
+			if mask[si/64]&(1<<(uint(si)%64)) == 0 {
+				if other {
+					continue // leads where the first such character led
+				}
+				other = true
+			}
+			cur = comps[start[i]:start[i+1]] // comps may have grown
+			next = next[:0]
+			for x := 0; x < len(cur); x += 2 {
+				j, st := cur[x], cur[x+1]
+				d := ds[j]
+				c := cls[int(j)*ns2+si]
+				t := d.trans[int(st)*d.nclass+int(c)]
+				if t < 0 {
+					t = d.step(st, c, sym)
+				}
+				if !d.isDead(t) {
+					next = append(next, j, t)
+				}
 			}
 			k := keyOf(next)
 			if _, dup := seen[string(k)]; dup {
@@ -585,9 +710,7 @@ func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[str
 				return nil, nil, false
 			}
 			seen[string(k)] = int32(len(parent))
-			tuples = append(tuples, next...)
-			parent = append(parent, int32(i))
-			syms = append(syms, sym)
+			add(next, int32(i), sym)
 		}
 	}
 	return witness, order, true

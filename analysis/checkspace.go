@@ -118,6 +118,7 @@ type space struct {
 	// (indices into stmts).
 	prin []*stmtPrincipal
 	may  map[string][]bool // mayApplyAll's answers
+	wild map[wildKey]bool  // whether a Principal "*" statement applies
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -1195,6 +1196,7 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 	seen := map[string]bool{}
 	var out []callerClass
 	var b strings.Builder
+	shape := resourceShape(r)
 	for _, p := range callers {
 		f, err := sp.factsOf(p)
 		if err != nil {
@@ -1209,10 +1211,12 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		req := sp.request(act, r, p, nil, false)
 		cross := len(req.Policies.Identity) > 0
 		kind := byte(pr.Kind)
+		crossIAM := false
 		switch pr.Kind {
 		case engine.AccountRoot, engine.User, engine.Role, engine.AssumedRole, engine.FederatedUser:
 			if cross {
 				kind = 255 // alike (see above)
+				crossIAM = true
 			}
 		}
 		b.WriteByte(kind)
@@ -1233,8 +1237,26 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 				b.WriteByte('0')
 				continue
 			}
-			ok, err := sp.applies(i, f, &req)
-			if err != nil {
+			var ok bool
+			info := sp.prin[i]
+			if crossIAM && info.wildcard && !(info.vars && sp.pols[sp.stmts[i].pol].VariablesEnabled()) {
+				// A Principal "*" matches every caller alike; for IAM
+				// principals of another account the resource policy
+				// alone decides: the statement applies to all of them
+				// or to none (but service-linked roles, which AWS's
+				// own rules treat apart).
+				wk := wildKey{i, pr.ServiceLinked, act, req.ResourceAccount, shape}
+				var done bool
+				if ok, done = sp.wild[wk]; !done {
+					if ok, err = sp.applies(i, f, &req); err != nil {
+						return nil, err
+					}
+					if sp.wild == nil {
+						sp.wild = map[wildKey]bool{}
+					}
+					sp.wild[wk] = ok
+				}
+			} else if ok, err = sp.applies(i, f, &req); err != nil {
 				return nil, err
 			}
 			if !ok {
@@ -1273,6 +1295,15 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		}
 	}
 	return out, nil
+}
+
+// wildKey is a statement whose Principal is "*" in a request of an IAM
+// principal of another account than the resource's (see distinctCallers).
+type wildKey struct {
+	stmt          int
+	serviceLinked bool
+	action, owner string
+	shape         string
 }
 
 // applies reports whether statement i applies to caller p (whose facts
@@ -1321,6 +1352,7 @@ func hasVariables(s *policy.Statement) bool {
 // stmtPrincipal is what mayApply reads of a statement's Principal.
 type stmtPrincipal struct {
 	vars     bool            // a text of the statement holds a policy variable
+	wildcard bool            // Principal "*" (or {"AWS": "*"}), without NotPrincipal
 	derived  []string        // the keys derived from the principal its conditions read
 	anyone   bool            // no Principal, NotPrincipal, or a "*"
 	arns     map[string]bool // the AWS values as written
@@ -1337,6 +1369,14 @@ func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
 		}
 	}
 	pe := s.Principal
+	if pe != nil && s.NotPrincipal == nil {
+		sp.wildcard = pe.Wildcard
+		for _, l := range [][]policy.Value{pe.AWS, pe.Service} {
+			for _, v := range l {
+				sp.wildcard = sp.wildcard || v.Text == "*"
+			}
+		}
+	}
 	if pe == nil || s.NotPrincipal != nil || pe.Wildcard {
 		sp.anyone = true
 		return sp
