@@ -118,7 +118,14 @@ type space struct {
 	// (indices into stmts).
 	prin []*stmtPrincipal
 	may  map[string][]bool // mayApplyAll's answers
-	wild map[wildKey]bool  // whether a Principal "*" statement applies
+	// applyMemo keeps whether each statement applies, by caller outside
+	// the resource's account (-1: not decided yet).
+	applyMemo map[callerKey][]int8
+	// classMemo and explored keep, for callers outside the resource's
+	// account, their classes and those decided without a counterexample
+	// (see run).
+	classMemo map[memoKey]classOf
+	explored  map[memoKey]bool
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -1032,11 +1039,22 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				}
 			}
 			owner := sp.owner(r)
-			sig := fmt.Sprint(group) + "|" + owner + "|" + resourceShape(r) + fmt.Sprint(rootOnly)
+			gsig, shape := fmt.Sprint(group), resourceShape(r)
+			sig := gsig + "|" + owner + "|" + shape + fmt.Sprint(rootOnly)
 			if groups[sig] {
 				continue
 			}
 			groups[sig] = true
+			// The same statements on a resource of the same shape in
+			// another account decide the requests of a caller outside
+			// both accounts alike, unless a statement reads the
+			// resource's account (aws:ResourceAccount, a policy
+			// variable): such callers are decided once (see
+			// distinctCallers).
+			memo := ""
+			if sp.kind == ResourcePolicy && !sp.readsOwner(group) {
+				memo = act + "|" + gsig + "|" + shape + "|" + fmt.Sprint(rootOnly)
+			}
 			callers, err := sp.callers(owner, group)
 			if err != nil {
 				return nil, err
@@ -1055,7 +1073,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				}
 				callers = kept
 			}
-			classes, err := sp.distinctCallers(act, r, group, callers)
+			classes, err := sp.distinctCallers(act, r, group, callers, memo)
 			if err != nil {
 				return nil, err
 			}
@@ -1063,6 +1081,10 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				p := cl.principal
 				if hit {
 					break
+				}
+				ek := memoKey{memo, p}
+				if cl.outside && memo != "" && sp.explored[ek] {
+					continue // decided for another account, nothing found
 				}
 				if sp.opt.Ctx != nil {
 					if err := sp.opt.Ctx.Err(); err != nil {
@@ -1128,6 +1150,12 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 						break
 					}
 				}
+				if !hit && cl.outside && memo != "" {
+					if sp.explored == nil {
+						sp.explored = map[memoKey]bool{}
+					}
+					sp.explored[ek] = true
+				}
 			}
 		}
 		if len(found) >= 3 {
@@ -1164,6 +1192,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 type callerClass struct {
 	principal string
 	applies   []int
+	outside   bool // of no account or another than the resource's
 }
 
 // distinctCallers keeps one caller per class of callers whose requests the
@@ -1192,11 +1221,15 @@ type callerClass struct {
 // only in what statements match and in the derived keys: each holds an
 // identity policy allowing everything, the root user holds every
 // permission of its account, and the resource policy decides.
-func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]callerClass, error) {
+//
+// With memo set (see run), the class and statements of each caller outside
+// the resource's account are kept by memo and caller.
+func (sp *space) distinctCallers(act, r string, group []int, callers []string, memo string) ([]callerClass, error) {
 	seen := map[string]bool{}
 	var out []callerClass
 	var b strings.Builder
 	shape := resourceShape(r)
+	wild := map[wildKey]bool{}
 	for _, p := range callers {
 		f, err := sp.factsOf(p)
 		if err != nil {
@@ -1204,8 +1237,19 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		}
 		pr := f.Principal
 		if sp.kind != ResourcePolicy {
-			out = append(out, callerClass{p, group})
+			out = append(out, callerClass{principal: p, applies: group})
 			continue
+		}
+		outside := pr.Account != sp.owner(r)
+		mk := memoKey{memo, p}
+		if outside && memo != "" {
+			if m, ok := sp.classMemo[mk]; ok {
+				if !seen[m.key] {
+					seen[m.key] = true
+					out = append(out, callerClass{p, m.applies, true})
+				}
+				continue
+			}
 		}
 		b.Reset()
 		req := sp.request(act, r, p, nil, false)
@@ -1232,32 +1276,61 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 		var derived []string
 		vars := false
 		may := sp.mayApplyAll(p, &pr)
+		// For a caller outside the resource's account (or of none) a
+		// statement alone decides alike whichever account the resource
+		// is in: the engine reads the account only to tell whether the
+		// caller is in it (the conditions, which may read
+		// aws:ResourceAccount, are left out). Its answers are kept by
+		// caller, action and shape, for the groups of other accounts.
+		var amemo []int8
+		if pr.Account != req.ResourceAccount {
+			ck := callerKey{p, act, shape}
+			if amemo = sp.applyMemo[ck]; amemo == nil {
+				amemo = make([]int8, len(sp.stmts))
+				for i := range amemo {
+					amemo[i] = -1
+				}
+				if sp.applyMemo == nil {
+					sp.applyMemo = map[callerKey][]int8{}
+				}
+				sp.applyMemo[ck] = amemo
+			}
+		}
 		for _, i := range group {
 			if !may[i] {
 				b.WriteByte('0')
 				continue
 			}
-			var ok bool
 			info := sp.prin[i]
-			if crossIAM && info.wildcard && !(info.vars && sp.pols[sp.stmts[i].pol].VariablesEnabled()) {
+			keep := !(info.vars && sp.pols[sp.stmts[i].pol].VariablesEnabled())
+			var ok bool
+			switch {
+			case amemo != nil && keep && amemo[i] >= 0:
+				ok = amemo[i] == 1
+			case crossIAM && info.wildcard && keep:
 				// A Principal "*" matches every caller alike; for IAM
 				// principals of another account the resource policy
 				// alone decides: the statement applies to all of them
 				// or to none (but service-linked roles, which AWS's
 				// own rules treat apart).
-				wk := wildKey{i, pr.ServiceLinked, act, req.ResourceAccount, shape}
+				wk := wildKey{i, pr.ServiceLinked}
 				var done bool
-				if ok, done = sp.wild[wk]; !done {
+				if ok, done = wild[wk]; !done {
 					if ok, err = sp.applies(i, f, &req); err != nil {
 						return nil, err
 					}
-					if sp.wild == nil {
-						sp.wild = map[wildKey]bool{}
-					}
-					sp.wild[wk] = ok
+					wild[wk] = ok
 				}
-			} else if ok, err = sp.applies(i, f, &req); err != nil {
-				return nil, err
+			default:
+				if ok, err = sp.applies(i, f, &req); err != nil {
+					return nil, err
+				}
+			}
+			if amemo != nil && keep {
+				amemo[i] = 0
+				if ok {
+					amemo[i] = 1
+				}
 			}
 			if !ok {
 				b.WriteByte('0')
@@ -1289,12 +1362,46 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 				b.WriteString(strconv.Quote(v))
 			}
 		}
-		if k := b.String(); !seen[k] {
+		k := b.String()
+		if outside && memo != "" {
+			if sp.classMemo == nil {
+				sp.classMemo = map[memoKey]classOf{}
+			}
+			sp.classMemo[mk] = classOf{k, applies}
+		}
+		if !seen[k] {
 			seen[k] = true
-			out = append(out, callerClass{p, applies})
+			out = append(out, callerClass{p, applies, outside})
 		}
 	}
 	return out, nil
+}
+
+// memoKey is a caller in a group of statements (see run).
+type memoKey struct{ memo, principal string }
+
+// classOf is a caller's class key and the statements that apply to it.
+type classOf struct {
+	key     string
+	applies []int
+}
+
+// readsOwner reports whether a statement of group reads the resource's
+// account beyond whether the caller is in it: a condition on
+// aws:ResourceAccount, or a policy variable.
+func (sp *space) readsOwner(group []int) bool {
+	for _, i := range group {
+		st := sp.stmts[i]
+		if sp.pols[st.pol].VariablesEnabled() && hasVariables(st.s) {
+			return true
+		}
+		for _, c := range st.s.Conditions {
+			if strings.EqualFold(c.Key, "aws:ResourceAccount") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // wildKey is a statement whose Principal is "*" in a request of an IAM
@@ -1302,9 +1409,11 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string) (
 type wildKey struct {
 	stmt          int
 	serviceLinked bool
-	action, owner string
-	shape         string
 }
+
+// callerKey is a caller outside the resource's account, an action and a
+// resource shape (see distinctCallers).
+type callerKey struct{ principal, action, shape string }
 
 // applies reports whether statement i applies to caller p (whose facts
 // are f) in request req (see distinctCallers).
