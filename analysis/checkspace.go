@@ -126,6 +126,8 @@ type space struct {
 	// (see run).
 	classMemo map[memoKey]classOf
 	explored  map[memoKey]bool
+	infos     map[string]principalInfo // callers' principalsOf, by group
+	members   map[string][]string      // callersOf's principals of an account
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -637,26 +639,42 @@ func (sp *space) callers(owner string, group []int) ([]string, error) {
 	if sp.kind == IdentityPolicy {
 		return []string{checkUser}, nil
 	}
-	var stmts []stmtAt
-	for _, i := range group {
-		stmts = append(stmts, sp.stmts[i])
-	}
-	info, err := sp.principalsOf(stmts)
-	if err != nil {
-		return nil, err
+	gsig := fmt.Sprint(group)
+	info, ok := sp.infos[gsig]
+	if !ok {
+		var stmts []stmtAt
+		for _, i := range group {
+			stmts = append(stmts, sp.stmts[i])
+		}
+		var err error
+		if info, err = sp.principalsOf(stmts); err != nil {
+			return nil, err
+		}
+		if sp.infos == nil {
+			sp.infos = map[string]principalInfo{}
+		}
+		sp.infos[gsig] = info
 	}
 	return sp.callersOf(owner, info), nil
 }
 
 func (sp *space) callersOf(owner string, info principalInfo) []string {
 	members := func(a string) []string {
-		return []string{
+		if m, ok := sp.members[a]; ok {
+			return m
+		}
+		m := []string{
 			"arn:aws:iam::" + a + ":root",
 			"arn:aws:iam::" + a + ":user/iamgate-user",
 			"arn:aws:iam::" + a + ":role/iamgate-role",
 			"arn:aws:sts::" + a + ":assumed-role/iamgate-role/iamgate-session",
 			"arn:aws:sts::" + a + ":federated-user/iamgate-user",
 		}
+		if sp.members == nil {
+			sp.members = map[string][]string{}
+		}
+		sp.members[a] = m
+		return m
 	}
 	out := []string{"anonymous"}
 	fresh := sp.freshAccount(owner)
