@@ -41,9 +41,12 @@ import (
 //     than the resource's has an identity policy allowing everything, so
 //     that the resource policy decides (AWS: cross-account access needs
 //     both); one in the resource's account has none.
+//     Callers are grouped into classes the statements decide alike
+//     (distinctCallers); one caller stands for its class.
 //   - Context keys: as AllowedIf splits them (regions.go), every key the
 //     policies mention; a combination holds one region's witness (or
-//     absence) per key the statements matching the action mention.
+//     absence) per key the statements that match the action and resource
+//     and apply to the caller mention.
 //
 // For identity policies the caller is one IAM user in the resource's
 // account, so that only the identity policy decides.
@@ -974,8 +977,11 @@ type finding struct {
 // group meet the same statements, so one resource stands for the group;
 // a group where no Allow statement of the target policy applies is skipped
 // (nothing can be allowed there but, for resource policies, the root user
-// of the resource's account). The context keys of a group are split by
-// the conditions of its statements alone.
+// of the resource's account). Per group, callers are split into classes
+// (distinctCallers); for each class the context keys are split by the
+// conditions of the group's statements that apply to its caller alone.
+// The target policy is decided first: every check's counterexample is
+// allowed by it.
 func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, error) {
 	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
 	var found []finding
