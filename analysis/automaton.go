@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math/bits"
+	"slices"
 	"sort"
 	"unicode/utf8"
 )
@@ -342,23 +343,31 @@ type dfa struct {
 	ascii  [utf8.RuneSelf]int32 // class of each ASCII character
 	other  map[rune]int32       // class of each non-ASCII character named
 	nclass int
-	sets   []bitset
+	words  int      // of a set of NFA states
+	sets   []uint64 // words per state
 	acc    []bool
 	trans  []int32 // nclass per state; -1: not computed yet
-	index  map[string]int32
-	// clos[q] is the ε-closure of the NFA's state q (nil: not computed).
-	clos []bitset
+	// table finds a set's state: open addressing on the set's hash, -1
+	// for a free slot; len(table) is a power of two, at least twice the
+	// states.
+	table []int32
+	// clos holds the ε-closure of each NFA state q at q*words, once
+	// closed[q].
+	clos   []uint64
+	closed []bool
 	// dead is the state of the empty set (-1: not reached yet).
 	dead int32
-	// reads summarizes each state's edges (nil: not yet).
-	reads []*edgeSummary
-	// key and scratch are reused by state and next.
-	key     []byte
+	// scratch is next's result.
 	scratch bitset
 }
 
 func newDFA(n *nfa) *dfa {
-	d := &dfa{n: n, index: map[string]int32{}, clos: make([]bitset, len(n.edges)), dead: -1}
+	w := n.words()
+	d := &dfa{n: n, words: w, clos: make([]uint64, len(n.edges)*w), closed: make([]bool, len(n.edges)), dead: -1, scratch: make(bitset, w)}
+	d.table = make([]int32, 16)
+	for i := range d.table {
+		d.table[i] = -1
+	}
 	set := map[rune]bool{}
 	n.runes(set)
 	rs := make([]rune, 0, len(set))
@@ -378,7 +387,7 @@ func newDFA(n *nfa) *dfa {
 		}
 		d.nclass++
 	}
-	init := make(bitset, n.words())
+	init := make(bitset, w)
 	init.or(d.closure(n.start))
 	d.state(init)
 	return d
@@ -390,15 +399,17 @@ func (s bitset) or(t bitset) {
 	}
 }
 
+// set is state s's set of NFA states.
+func (d *dfa) set(s int32) bitset { return d.sets[int(s)*d.words : (int(s)+1)*d.words] }
+
 // closure is the ε-closure of NFA state q.
 func (d *dfa) closure(q int) bitset {
-	if c := d.clos[q]; c != nil {
-		return c
+	c := bitset(d.clos[q*d.words : (q+1)*d.words])
+	if !d.closed[q] {
+		c.set(q)
+		d.n.closure(c)
+		d.closed[q] = true
 	}
-	c := make(bitset, d.n.words())
-	c.set(q)
-	d.n.closure(c)
-	d.clos[q] = c
 	return c
 }
 
@@ -406,9 +417,6 @@ func (d *dfa) closure(q int) bitset {
 // its edges from s reach on r, in d's scratch set (valid until the next
 // call).
 func (d *dfa) next(s bitset, r rune) bitset {
-	if d.scratch == nil {
-		d.scratch = make(bitset, len(s))
-	}
 	t := d.scratch
 	clear(t)
 	for wi, w := range s {
@@ -416,24 +424,28 @@ func (d *dfa) next(s bitset, r rune) bitset {
 			q := wi*64 + bits.TrailingZeros64(w)
 			w &= w - 1
 			for _, e := range d.n.edges[q] {
-				ok := false
-				switch e.cls {
-				case eRune:
-					ok = r == e.r
-				case eFold:
-					ok = lowerRune(r) == e.r
-				case eAny:
-					ok = true
-				case eNoColon:
-					ok = r != ':'
-				}
-				if ok && !t.has(e.to) {
+				if reads(e, r) && !t.has(e.to) {
 					t.or(d.closure(e.to))
 				}
 			}
 		}
 	}
 	return t
+}
+
+// reads reports whether edge e reads character r.
+func reads(e nedge, r rune) bool {
+	switch e.cls {
+	case eRune:
+		return r == e.r
+	case eFold:
+		return lowerRune(r) == e.r
+	case eAny:
+		return true
+	case eNoColon:
+		return r != ':'
+	}
+	return false
 }
 
 func (d *dfa) isDead(s int32) bool { return s == d.dead }
@@ -455,16 +467,27 @@ func appendBits(b []byte, s bitset) []byte {
 	return b
 }
 
-// state numbers the set of NFA states s, which it keeps (a caller must
-// not change s afterwards) only when the set is new.
-func (d *dfa) state(s bitset) int32 {
-	d.key = appendBits(d.key[:0], s)
-	if id, ok := d.index[string(d.key)]; ok {
-		return id
+func hashBits(s bitset) uint64 {
+	h := uint64(14695981039346656037)
+	for _, w := range s {
+		h = (h ^ w) * 1099511628211
+		h ^= h >> 29
 	}
-	id := int32(len(d.sets))
-	d.index[string(d.key)] = id
-	d.sets = append(d.sets, append(bitset(nil), s...))
+	return h
+}
+
+// state numbers the set of NFA states s (copied when new).
+func (d *dfa) state(s bitset) int32 {
+	mask := uint64(len(d.table) - 1)
+	j := hashBits(s) & mask
+	for ; d.table[j] >= 0; j = (j + 1) & mask {
+		if id := d.table[j]; slices.Equal(d.set(id), s) {
+			return id
+		}
+	}
+	id := int32(len(d.acc))
+	d.table[j] = id
+	d.sets = append(d.sets, s...)
 	d.acc = append(d.acc, d.n.accepts(s))
 	empty := true
 	for _, w := range s {
@@ -475,6 +498,20 @@ func (d *dfa) state(s bitset) int32 {
 	}
 	for c := 0; c < d.nclass; c++ {
 		d.trans = append(d.trans, -1)
+	}
+	if 2*len(d.acc) > len(d.table) {
+		d.table = make([]int32, 2*len(d.table))
+		for i := range d.table {
+			d.table[i] = -1
+		}
+		mask := uint64(len(d.table) - 1)
+		for k := int32(0); k < int32(len(d.acc)); k++ {
+			j := hashBits(d.set(k)) & mask
+			for d.table[j] >= 0 {
+				j = (j + 1) & mask
+			}
+			d.table[j] = k
+		}
 	}
 	return id
 }
@@ -489,62 +526,33 @@ func (d *dfa) step(s, c int32, r rune) int32 {
 	if d.kills(s, r) {
 		t = d.deadState()
 	} else {
-		t = d.state(d.next(d.sets[s], r))
+		t = d.state(d.next(d.set(s), r))
 	}
 	d.trans[i] = t
 	return t
 }
 
-// kills reports whether no edge from state s reads r (without computing
-// the next set, empty then).
+// kills reports whether no edge from state s reads r (the next set is
+// empty then; the walk needs no closure).
 func (d *dfa) kills(s int32, r rune) bool {
-	for len(d.reads) <= int(s) {
-		d.reads = append(d.reads, nil)
-	}
-	e := d.reads[s]
-	if e == nil {
-		e = &edgeSummary{}
-		for wi, w := range d.sets[s] {
-			for w != 0 {
-				q := wi*64 + bits.TrailingZeros64(w)
-				w &= w - 1
-				for _, ed := range d.n.edges[q] {
-					switch ed.cls {
-					case eAny:
-						e.any = true
-					case eNoColon:
-						e.noColon = true
-					case eRune:
-						e.runes = append(e.runes, ed.r)
-					case eFold:
-						e.runes = append(e.runes, ed.r, ed.r-32)
-					}
+	for wi, w := range d.set(s) {
+		for w != 0 {
+			q := wi*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			for _, e := range d.n.edges[q] {
+				if reads(e, r) {
+					return false
 				}
 			}
-		}
-		d.reads[s] = e
-	}
-	if e.any || (e.noColon && r != ':') {
-		return false
-	}
-	for _, x := range e.runes {
-		if x == r {
-			return false
 		}
 	}
 	return true
 }
 
-// edgeSummary is what the edges from a state read.
-type edgeSummary struct {
-	any, noColon bool
-	runes        []rune
-}
-
 // deadState is the state of the empty set.
 func (d *dfa) deadState() int32 {
 	if d.dead < 0 {
-		d.state(make(bitset, d.n.words()))
+		d.state(make(bitset, d.words))
 	}
 	return d.dead
 }

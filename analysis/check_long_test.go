@@ -141,6 +141,9 @@ func newBrute() *brute {
 	return &brute{facts: map[string]*engine.Facts{}, match: map[matchKey]bool{}, ctxs: map[string][]map[string][]string{}}
 }
 
+// newPair forgets the statements of the last policies.
+func (b *brute) newPair() { clear(b.match) }
+
 func (b *brute) factsOf(t *testing.T, p string) *engine.Facts {
 	if f, ok := b.facts[p]; ok {
 		return f
@@ -270,6 +273,7 @@ func longNoNewAccess(t *testing.T, b *brute, kind analysis.PolicyKind, n int) {
 	}
 	for i := 0; i < n; i++ {
 		ty.progress(i)
+		b.newPair()
 		oldText, newText := randomPolicy(r, kind), randomPolicy(r, kind)
 		if r.Intn(3) == 0 {
 			newText = oldText
@@ -334,6 +338,7 @@ func longAccessNotGranted(t *testing.T, b *brute, kind analysis.PolicyKind, n in
 	}
 	for i := 0; i < n; i++ {
 		ty.progress(i)
+		b.newPair()
 		text := randomPolicy(r, kind)
 		p := policy.MustParse("p.json", text)
 		cp := compileFor(t, kind, p)
@@ -412,6 +417,7 @@ func longNoPublicAccess(t *testing.T, b *brute, n int) {
 	callers = append(callers, "arn:aws:sts::444444444444:assumed-role/r1/s")
 	for i := 0; i < n; i++ {
 		ty.progress(i)
+		b.newPair()
 		text := randomPolicy(r, analysis.ResourcePolicy)
 		p := policy.MustParse("p.json", text)
 		cp := compileFor(t, analysis.ResourcePolicy, p)

@@ -129,6 +129,7 @@ type space struct {
 	// (see run).
 	classMemo map[memoKey]classOf
 	explored  map[memoKey]bool
+	memoIDs   map[string]int
 	infos     map[string]principalInfo // callers' principalsOf, by group
 	members   map[string][]string      // callersOf's principals of an account
 }
@@ -1075,9 +1076,9 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 			// resource's account (aws:ResourceAccount, a policy
 			// variable): such callers are decided once (see
 			// distinctCallers).
-			memo := ""
+			memo := 0
 			if sp.kind == ResourcePolicy && !sp.readsOwner(group) {
-				memo = act + "|" + gsig + "|" + shape + "|" + fmt.Sprint(rootOnly)
+				memo = sp.memoID(act + "|" + gsig + "|" + shape + "|" + fmt.Sprint(rootOnly))
 			}
 			callers, err := sp.callers(owner, group)
 			if err != nil {
@@ -1107,7 +1108,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 					break
 				}
 				ek := memoKey{memo, p}
-				if cl.outside && memo != "" && sp.explored[ek] {
+				if cl.outside && memo != 0 && sp.explored[ek] {
 					continue // decided for another account, nothing found
 				}
 				if sp.opt.Ctx != nil {
@@ -1174,7 +1175,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 						break
 					}
 				}
-				if !hit && cl.outside && memo != "" {
+				if !hit && cl.outside && memo != 0 {
 					if sp.explored == nil {
 						sp.explored = map[memoKey]bool{}
 					}
@@ -1246,13 +1247,13 @@ type callerClass struct {
 // identity policy allowing everything, the root user holds every
 // permission of its account, and the resource policy decides.
 //
-// With memo set (see run), the class and statements of each caller outside
-// the resource's account are kept by memo and caller.
-func (sp *space) distinctCallers(act, r string, group []int, callers []string, memo string) ([]callerClass, error) {
+// With memo set (not 0; see run), the class and statements of each caller
+// outside the resource's account are kept by memo and caller.
+func (sp *space) distinctCallers(act, r string, group []int, callers []string, memo int) ([]callerClass, error) {
 	seen := map[string]bool{}
 	var out []callerClass
 	var b strings.Builder
-	shape := resourceShape(r)
+	shape, owner := resourceShape(r), sp.owner(r)
 	wild := map[wildKey]bool{}
 	for _, p := range callers {
 		f, err := sp.factsOf(p)
@@ -1264,9 +1265,9 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 			out = append(out, callerClass{principal: p, applies: group})
 			continue
 		}
-		outside := pr.Account != sp.owner(r)
+		outside := pr.Account != owner
 		mk := memoKey{memo, p}
-		if outside && memo != "" {
+		if outside && memo != 0 {
 			if m, ok := sp.classMemo[mk]; ok {
 				if !seen[m.key] {
 					seen[m.key] = true
@@ -1325,8 +1326,8 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 				b.WriteByte('0')
 				continue
 			}
-			info := sp.prin[i]
-			keep := !(info.vars && sp.pols[sp.stmts[i].pol].VariablesEnabled())
+			info := sp.stmtInfo(i)
+			keep := !info.vars
 			var ok bool
 			switch {
 			case amemo != nil && keep && amemo[i] >= 0:
@@ -1362,12 +1363,12 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 			}
 			b.WriteByte('1')
 			applies = append(applies, i)
-			for _, lk := range sp.prin[i].derived {
+			for _, lk := range info.derived {
 				if !contains(derived, lk) {
 					derived = append(derived, lk)
 				}
 			}
-			if !vars && sp.prin[i].vars && sp.pols[sp.stmts[i].pol].VariablesEnabled() {
+			if info.vars {
 				vars = true
 			}
 		}
@@ -1387,7 +1388,7 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 			}
 		}
 		k := b.String()
-		if outside && memo != "" {
+		if outside && memo != 0 {
 			if sp.classMemo == nil {
 				sp.classMemo = map[memoKey]classOf{}
 			}
@@ -1401,8 +1402,24 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 	return out, nil
 }
 
-// memoKey is a caller in a group of statements (see run).
-type memoKey struct{ memo, principal string }
+// memoKey is a caller in a group of statements (memoID; see run).
+type memoKey struct {
+	memo      int
+	principal string
+}
+
+// memoID numbers memo strings from 1.
+func (sp *space) memoID(m string) int {
+	id, ok := sp.memoIDs[m]
+	if !ok {
+		if sp.memoIDs == nil {
+			sp.memoIDs = map[string]int{}
+		}
+		id = len(sp.memoIDs) + 1
+		sp.memoIDs[m] = id
+	}
+	return id
+}
 
 // classOf is a caller's class key and the statements that apply to it.
 type classOf struct {
@@ -1415,14 +1432,8 @@ type classOf struct {
 // aws:ResourceAccount, or a policy variable.
 func (sp *space) readsOwner(group []int) bool {
 	for _, i := range group {
-		st := sp.stmts[i]
-		if sp.pols[st.pol].VariablesEnabled() && hasVariables(st.s) {
+		if info := sp.stmtInfo(i); info.vars || info.owner {
 			return true
-		}
-		for _, c := range st.s.Conditions {
-			if strings.EqualFold(c.Key, "aws:ResourceAccount") {
-				return true
-			}
 		}
 	}
 	return false
@@ -1484,7 +1495,8 @@ func hasVariables(s *policy.Statement) bool {
 
 // stmtPrincipal is what mayApply reads of a statement's Principal.
 type stmtPrincipal struct {
-	vars     bool            // a text of the statement holds a policy variable
+	vars     bool            // a text holds a policy variable (and its policy's version reads them)
+	owner    bool            // a condition reads aws:ResourceAccount
 	wildcard bool            // Principal "*" (or {"AWS": "*"}), without NotPrincipal
 	derived  []string        // the keys derived from the principal its conditions read
 	anyone   bool            // no Principal, NotPrincipal, or a "*"
@@ -1497,9 +1509,11 @@ type stmtPrincipal struct {
 func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
 	sp := &stmtPrincipal{vars: hasVariables(s), arns: map[string]bool{}, accounts: map[string]bool{}, services: map[string]bool{}, fed: map[string]bool{}}
 	for _, c := range s.Conditions {
-		if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(sp.derived, lk) {
+		lk := strings.ToLower(c.Key)
+		if principalKeys[lk] && !contains(sp.derived, lk) {
 			sp.derived = append(sp.derived, lk)
 		}
+		sp.owner = sp.owner || lk == "aws:resourceaccount"
 	}
 	pe := s.Principal
 	if pe != nil && s.NotPrincipal == nil {
@@ -1538,6 +1552,21 @@ func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
 	return sp
 }
 
+// stmtInfo is statement i's stmtPrincipal.
+func (sp *space) stmtInfo(i int) *stmtPrincipal {
+	if sp.prin == nil {
+		sp.prin = make([]*stmtPrincipal, len(sp.stmts))
+	}
+	info := sp.prin[i]
+	if info == nil {
+		st := sp.stmts[i]
+		info = newStmtPrincipal(st.s)
+		info.vars = info.vars && sp.pols[st.pol].VariablesEnabled()
+		sp.prin[i] = info
+	}
+	return info
+}
+
 // mayApplyAll is mayApply for every statement, kept by caller.
 func (sp *space) mayApplyAll(p string, pr *engine.Principal) []bool {
 	if m, ok := sp.may[p]; ok {
@@ -1561,14 +1590,7 @@ func (sp *space) mayApplyAll(p string, pr *engine.Principal) []bool {
 // name, web identities by provider, anonymous callers by "*" alone. A
 // statement without Principal, or with NotPrincipal, may apply to anyone.
 func (sp *space) mayApply(i int, p *engine.Principal) bool {
-	if sp.prin == nil {
-		sp.prin = make([]*stmtPrincipal, len(sp.stmts))
-	}
-	info := sp.prin[i]
-	if info == nil {
-		info = newStmtPrincipal(sp.stmts[i].s)
-		sp.prin[i] = info
-	}
+	info := sp.stmtInfo(i)
 	if info.anyone {
 		return true
 	}
