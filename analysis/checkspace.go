@@ -106,7 +106,6 @@ type space struct {
 	probeTexts []string
 	keyName    map[string]string // as first written
 	bare       map[int]*engine.Policy
-	facts      map[string]*engine.Facts
 	named      []string // accounts the policies name
 	principals []string // named principals (resource policies)
 	services   []string
@@ -120,18 +119,14 @@ type space struct {
 	// prin caches mayApply's view of each statement's Principal
 	// (indices into stmts).
 	prin []*stmtPrincipal
-	may  map[string][]bool // mayApplyAll's answers
-	// applyMemo keeps whether each statement applies, by caller outside
-	// the resource's account (-1: not decided yet).
-	applyMemo map[callerKey][]int8
-	// classMemo and explored keep, for callers outside the resource's
-	// account, their classes and those decided without a counterexample
-	// (see run).
-	classMemo map[memoKey]classOf
-	explored  map[memoKey]bool
-	memoIDs   map[string]int
-	infos     map[string]principalInfo // callers' principalsOf, by group
-	members   map[string][]string      // callersOf's principals of an account
+	// callerRecs are the callers met; callerLists the callers of an
+	// account for a principalInfo (callers).
+	callerRecs  map[string]*caller
+	callerLists map[listKey][]*caller
+	memoIDs     map[string]int
+	infos       map[string]infoRec  // callers' principalsOf, by group
+	infoIDs     map[string]int      // principalInfos by content
+	members     map[string][]string // callersOf's principals of an account
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -639,27 +634,65 @@ func (sp *space) owner(r string) string {
 
 // callers lists the principals of requests on a resource in account owner
 // that the statements of group (indices into sp.stmts) tell apart.
-func (sp *space) callers(owner string, group []int) ([]string, error) {
+func (sp *space) callers(owner string, group []int) ([]*caller, error) {
 	if sp.kind == IdentityPolicy {
-		return []string{checkUser}, nil
+		c, err := sp.callerOf(checkUser)
+		return []*caller{c}, err
 	}
 	gsig := fmt.Sprint(group)
-	info, ok := sp.infos[gsig]
+	in, ok := sp.infos[gsig]
 	if !ok {
 		var stmts []stmtAt
 		for _, i := range group {
 			stmts = append(stmts, sp.stmts[i])
 		}
-		var err error
-		if info, err = sp.principalsOf(stmts); err != nil {
+		info, err := sp.principalsOf(stmts)
+		if err != nil {
 			return nil, err
 		}
-		if sp.infos == nil {
-			sp.infos = map[string]principalInfo{}
+		// Groups that name the same principals share their callers.
+		sig := strings.Join(info.named, ",") + "|" + strings.Join(info.principals, ",") + "|" + strings.Join(info.services, ",")
+		id, ok := sp.infoIDs[sig]
+		if !ok {
+			id = len(sp.infoIDs)
+			if sp.infoIDs == nil {
+				sp.infoIDs, sp.infos = map[string]int{}, map[string]infoRec{}
+			}
+			sp.infoIDs[sig] = id
 		}
-		sp.infos[gsig] = info
+		in = infoRec{info, id}
+		sp.infos[gsig] = in
 	}
-	return sp.callersOf(owner, info), nil
+	lk := listKey{owner, in.id}
+	if cs, ok := sp.callerLists[lk]; ok {
+		return cs, nil
+	}
+	ps := sp.callersOf(owner, in.info)
+	cs := make([]*caller, len(ps))
+	for i, p := range ps {
+		c, err := sp.callerOf(p)
+		if err != nil {
+			return nil, err
+		}
+		cs[i] = c
+	}
+	if sp.callerLists == nil {
+		sp.callerLists = map[listKey][]*caller{}
+	}
+	sp.callerLists[lk] = cs
+	return cs, nil
+}
+
+// infoRec is a group's principalInfo, numbered by content.
+type infoRec struct {
+	info principalInfo
+	id   int
+}
+
+// listKey is the callers of a resource's account for a principalInfo.
+type listKey struct {
+	owner string
+	info  int
 }
 
 func (sp *space) callersOf(owner string, info principalInfo) []string {
@@ -680,7 +713,8 @@ func (sp *space) callersOf(owner string, info principalInfo) []string {
 		sp.members[a] = m
 		return m
 	}
-	out := []string{"anonymous"}
+	out := make([]string, 1, 16+5*len(info.named)+len(info.principals)+len(info.services))
+	out[0] = "anonymous"
 	fresh := sp.freshAccount(owner)
 	if sp.public {
 		return append(out, members(fresh)...)
@@ -704,7 +738,6 @@ func (sp *space) contextKeys(pols []*policy.Policy) error {
 	sp.multi = map[string]bool{}
 	sp.keyName = map[string]string{}
 	sp.bare = map[int]*engine.Policy{}
-	sp.facts = map[string]*engine.Facts{}
 	sp.keyCache = map[string][]*keyStates{}
 	sp.keyStatesCache = map[string]*keyStates{}
 	for pi, p := range pols {
@@ -1085,14 +1118,18 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				return nil, err
 			}
 			if rootOnly {
-				callers = []string{"arn:aws:iam::" + owner + ":root"}
+				c, err := sp.callerOf("arn:aws:iam::" + owner + ":root")
+				if err != nil {
+					return nil, err
+				}
+				callers = []*caller{c}
 			} else if sp.probe != nil {
 				// What the root user of the resource's account may do is not
 				// access the policy grants (CheckAccessNotGranted asks about
 				// the policy).
 				kept := callers[:0:0]
 				for _, c := range callers {
-					if c != "arn:aws:iam::"+owner+":root" {
+					if c.p != "arn:aws:iam::"+owner+":root" {
 						kept = append(kept, c)
 					}
 				}
@@ -1103,12 +1140,11 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				return nil, err
 			}
 			for _, cl := range classes {
-				p := cl.principal
+				p := cl.c.p
 				if hit {
 					break
 				}
-				ek := memoKey{memo, p}
-				if cl.outside && memo != 0 && sp.explored[ek] {
+				if cl.outside && memo != 0 && cl.c.explored[memo] {
 					continue // decided for another account, nothing found
 				}
 				if sp.opt.Ctx != nil {
@@ -1134,10 +1170,7 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				if budget < 0 {
 					return nil, unknownf("more than %d requests to decide (the cap)", sp.opt.MaxCombinations)
 				}
-				f, err := sp.factsOf(p)
-				if err != nil {
-					return nil, err
-				}
+				f := cl.c.f
 				for i, cp := range sp.cps {
 					reqs[i] = sp.request(act, r, p, cp, false)
 				}
@@ -1176,10 +1209,10 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 					}
 				}
 				if !hit && cl.outside && memo != 0 {
-					if sp.explored == nil {
-						sp.explored = map[memoKey]bool{}
+					if cl.c.explored == nil {
+						cl.c.explored = map[int]bool{}
 					}
-					sp.explored[ek] = true
+					cl.c.explored[memo] = true
 				}
 			}
 		}
@@ -1215,9 +1248,9 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 // callerClass is a caller standing for its class, with the statements of
 // the group that apply to it (indices into sp.stmts).
 type callerClass struct {
-	principal string
-	applies   []int
-	outside   bool // of no account or another than the resource's
+	c       *caller
+	applies []int
+	outside bool // of no account or another than the resource's
 }
 
 // distinctCallers keeps one caller per class of callers whose requests the
@@ -1249,29 +1282,30 @@ type callerClass struct {
 //
 // With memo set (not 0; see run), the class and statements of each caller
 // outside the resource's account are kept by memo and caller.
-func (sp *space) distinctCallers(act, r string, group []int, callers []string, memo int) ([]callerClass, error) {
+func (sp *space) distinctCallers(act, r string, group []int, callers []*caller, memo int) ([]callerClass, error) {
+	if sp.kind != ResourcePolicy {
+		out := make([]callerClass, len(callers))
+		for i, c := range callers {
+			out[i] = callerClass{c: c, applies: group}
+		}
+		return out, nil
+	}
 	seen := map[string]bool{}
 	var out []callerClass
 	var b strings.Builder
 	shape, owner := resourceShape(r), sp.owner(r)
+	actShape := sp.memoID(act + "|" + shape)
 	wild := map[wildKey]bool{}
-	for _, p := range callers {
-		f, err := sp.factsOf(p)
-		if err != nil {
-			return nil, err
-		}
+	var err error
+	for _, c := range callers {
+		p, f := c.p, c.f
 		pr := f.Principal
-		if sp.kind != ResourcePolicy {
-			out = append(out, callerClass{principal: p, applies: group})
-			continue
-		}
 		outside := pr.Account != owner
-		mk := memoKey{memo, p}
 		if outside && memo != 0 {
-			if m, ok := sp.classMemo[mk]; ok {
+			if m, ok := c.classes[memo]; ok {
 				if !seen[m.key] {
 					seen[m.key] = true
-					out = append(out, callerClass{p, m.applies, true})
+					out = append(out, callerClass{c, m.applies, true})
 				}
 				continue
 			}
@@ -1300,7 +1334,7 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 		var applies []int
 		var derived []string
 		vars := false
-		may := sp.mayApplyAll(p, &pr)
+		may := sp.mayAll(c)
 		// For a caller outside the resource's account (or of none) a
 		// statement alone decides alike whichever account the resource
 		// is in: the engine reads the account only to tell whether the
@@ -1308,17 +1342,16 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 		// aws:ResourceAccount, are left out). Its answers are kept by
 		// caller, action and shape, for the groups of other accounts.
 		var amemo []int8
-		if pr.Account != req.ResourceAccount {
-			ck := callerKey{p, act, shape}
-			if amemo = sp.applyMemo[ck]; amemo == nil {
+		if outside {
+			if amemo = c.applies[actShape]; amemo == nil {
 				amemo = make([]int8, len(sp.stmts))
 				for i := range amemo {
 					amemo[i] = -1
 				}
-				if sp.applyMemo == nil {
-					sp.applyMemo = map[callerKey][]int8{}
+				if c.applies == nil {
+					c.applies = map[int][]int8{}
 				}
-				sp.applyMemo[ck] = amemo
+				c.applies[actShape] = amemo
 			}
 		}
 		for _, i := range group {
@@ -1382,30 +1415,26 @@ func (sp *space) distinctCallers(act, r string, group []int, callers []string, m
 		}
 		sort.Strings(derived)
 		for _, k := range derived {
-			b.WriteString("|" + k + "=")
+			b.WriteByte('|')
+			b.WriteString(k)
+			b.WriteByte('=')
 			for _, v := range f.PrincipalKeys[k] {
 				b.WriteString(strconv.Quote(v))
 			}
 		}
 		k := b.String()
 		if outside && memo != 0 {
-			if sp.classMemo == nil {
-				sp.classMemo = map[memoKey]classOf{}
+			if c.classes == nil {
+				c.classes = map[int]classOf{}
 			}
-			sp.classMemo[mk] = classOf{k, applies}
+			c.classes[memo] = classOf{k, applies}
 		}
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, callerClass{p, applies, outside})
+			out = append(out, callerClass{c, applies, outside})
 		}
 	}
 	return out, nil
-}
-
-// memoKey is a caller in a group of statements (memoID; see run).
-type memoKey struct {
-	memo      int
-	principal string
 }
 
 // memoID numbers memo strings from 1.
@@ -1445,10 +1474,6 @@ type wildKey struct {
 	stmt          int
 	serviceLinked bool
 }
-
-// callerKey is a caller outside the resource's account, an action and a
-// resource shape (see distinctCallers).
-type callerKey struct{ principal, action, shape string }
 
 // applies reports whether statement i applies to caller p (whose facts
 // are f) in request req (see distinctCallers).
@@ -1567,22 +1592,6 @@ func (sp *space) stmtInfo(i int) *stmtPrincipal {
 	return info
 }
 
-// mayApplyAll is mayApply for every statement, kept by caller.
-func (sp *space) mayApplyAll(p string, pr *engine.Principal) []bool {
-	if m, ok := sp.may[p]; ok {
-		return m
-	}
-	m := make([]bool, len(sp.stmts))
-	for i := range sp.stmts {
-		m[i] = sp.mayApply(i, pr)
-	}
-	if sp.may == nil {
-		sp.may = map[string][]bool{}
-	}
-	sp.may[p] = m
-	return m
-}
-
 // mayApply reports whether statement i may apply to caller p as its
 // Principal element goes: false only when the engine's principal match
 // (principalSet.match) finds nothing for p, whose IAM kinds it matches
@@ -1607,17 +1616,52 @@ func (sp *space) mayApply(i int, p *engine.Principal) bool {
 
 // factsOf is what the engine knows of caller p before a request.
 func (sp *space) factsOf(p string) (*engine.Facts, error) {
-	if f, ok := sp.facts[p]; ok {
-		return f, nil
+	c, err := sp.callerOf(p)
+	if err != nil {
+		return nil, err
+	}
+	return c.f, nil
+}
+
+// caller is what a check keeps of a caller: its facts, whether each
+// statement may apply to it (mayApply), and, for resource policies, the
+// answers distinctCallers and run keep for callers outside the resource's
+// account, by memo number.
+type caller struct {
+	p        string
+	f        *engine.Facts
+	may      []bool
+	applies  map[int][]int8 // by action and shape: -1 not decided, 0, 1
+	classes  map[int]classOf
+	explored map[int]bool // decided without a counterexample
+}
+
+func (sp *space) callerOf(p string) (*caller, error) {
+	if c, ok := sp.callerRecs[p]; ok {
+		return c, nil
 	}
 	pr, err := engine.ParsePrincipal(p)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
 	}
 	pk := engine.PrincipalContext(pr)
-	f := &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}
-	sp.facts[p] = f
-	return f, nil
+	c := &caller{p: p, f: &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}}
+	if sp.callerRecs == nil {
+		sp.callerRecs = map[string]*caller{}
+	}
+	sp.callerRecs[p] = c
+	return c, nil
+}
+
+// mayAll is mayApply for every statement.
+func (sp *space) mayAll(c *caller) []bool {
+	if c.may == nil {
+		c.may = make([]bool, len(sp.stmts))
+		for i := range sp.stmts {
+			c.may[i] = sp.mayApply(i, &c.f.Principal)
+		}
+	}
+	return c.may
 }
 
 // bareStatement is statement i without its conditions, alone in a
