@@ -124,7 +124,7 @@ func CheckNoNewAccess(old, new *policy.Policy, kind PolicyKind, opt CheckOptions
 	if err != nil {
 		return nil, err
 	}
-	return sp.run(func(allowed []bool) bool { return allowed[1] && !allowed[0] }, 1)
+	return sp.decide(func(allowed []bool) bool { return allowed[1] && !allowed[0] }, 1)
 }
 
 // CheckAccessNotGranted reports whether p allows one of actions (on any
@@ -158,7 +158,7 @@ func CheckAccessNotGranted(p *policy.Policy, kind PolicyKind, actions, resources
 	if err != nil {
 		return nil, err
 	}
-	return sp.run(func(allowed []bool) bool { return allowed[0] }, 0)
+	return sp.decide(func(allowed []bool) bool { return allowed[0] }, 0)
 }
 
 // accessProbe is the listed access as a policy: the requests it lists are
@@ -213,5 +213,5 @@ func CheckNoPublicAccess(p *policy.Policy, resourceType string, opt CheckOptions
 	if err != nil {
 		return nil, err
 	}
-	return sp.run(func(allowed []bool) bool { return allowed[0] }, 0)
+	return sp.decide(func(allowed []bool) bool { return allowed[0] }, 0)
 }

@@ -95,8 +95,17 @@ func TestCheckUnknown(t *testing.T) {
 		name, kind, doc, want string
 		opt                   analysis.CheckOptions
 	}{
-		{"resource variable", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:s3:::b/${aws:username}"}]}`, "${aws:username} in a resource", analysis.CheckOptions{}},
-		{"condition variable", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"*","Condition":{"StringEquals":{"k:s":"${aws:username}"}}}]}`, "${aws:username} in StringEquals on k:s", analysis.CheckOptions{}},
+		// Policy variables outside the segment fragment (checkvars.go).
+		{"variable inside a segment", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:s3:::b/home-${aws:username}/*"}]}`, `the resource "arn:aws:s3:::b/home-${aws:username}/*": the policy variable ${aws:username} is not a whole segment`, analysis.CheckOptions{}},
+		{"tag inside an ARN", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:s3:::b/${aws:PrincipalTag/team}/*"}]}`, "${aws:PrincipalTag/team} is not a whole segment", analysis.CheckOptions{}},
+		{"condition value inside a segment", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"*","Condition":{"StringLike":{"s3:prefix":"home${aws:username}*"}}}]}`, "StringLike on s3:prefix: the policy variable ${aws:username} is not a whole segment", analysis.CheckOptions{}},
+		{"variable ignoring case", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"k:s":"${aws:username}"}}}]}`, "${aws:username} in an operator that ignores case", analysis.CheckOptions{}},
+		{"derived key", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:s3:::b/${aws:userid}"}]}`, "${aws:userid} names a key the engine derives", analysis.CheckOptions{}},
+		{"username in a resource policy", "resource", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"svc:a","Resource":"arn:aws:s3:::b/${aws:username}"}]}`, "${aws:username} names a key the engine derives", analysis.CheckOptions{}},
+		{"multi-valued variable", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:s3:::b/${k:m}","Condition":{"ForAnyValue:StringEquals":{"k:m":"x"}}}]}`, "${k:m} names a key a set operator compares", analysis.CheckOptions{}},
+		{"variable in the account", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:sqs:*:${aws:PrincipalTag/acct}:q"}]}`, "${aws:PrincipalTag/acct} in the partition, service, region or account", analysis.CheckOptions{}},
+		{"variable in an Arn operator", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::${aws:username}"}}}]}`, "${aws:username} in an Arn operator", analysis.CheckOptions{}},
+		{"variable key compared as a number", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"arn:aws:s3:::${k:n}","Condition":{"NumericLessThan":{"k:n":"3"}}}]}`, "${k:n} names a key compared by Numeric operators", analysis.CheckOptions{}},
 		{"two families", "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:a","Resource":"*","Condition":{"StringEquals":{"k:x":"1"},"NumericLessThan":{"k:x":"2"}}}]}`, "compared by both", analysis.CheckOptions{}},
 		{"canonical user", "resource", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"svc:a","Resource":"*"}]}`, "CanonicalUser", analysis.CheckOptions{}},
 		{"principal pattern", "resource", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"svc:a","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/admin-*"}}}]}`, "aws:PrincipalArn with the wildcard value", analysis.CheckOptions{}},
@@ -390,5 +399,140 @@ func TestCheckAccessNotGrantedResourcePolicy(t *testing.T) {
 		if err != nil || r.Result != c.want {
 			t.Errorf("%s: %v %v, want %s", c.action, r, err, c.want)
 		}
+	}
+}
+
+// Policy variables, decided exactly (checkvars.go). ${aws:username} takes
+// the name of the caller, an IAM user, and is absent for a role session
+// (the IAM User Guide, "IAM policy elements: Variables and tags",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html:
+// the key is present only for IAM users; a variable that cannot be resolved
+// voids its element).
+func TestCheckVariables(t *testing.T) {
+	acts := []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"}
+	doc := func(stmts ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
+	}
+	home := `{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/*"}`
+	abac := `{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`
+	for _, c := range []struct {
+		name, old, new, want string
+		// principal and context the counterexample must carry
+		principal string
+		ctx       map[string]string
+	}{
+		{name: "home folder tightened", old: doc(home),
+			new:  doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}`, `{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/${aws:username}/private/*"}`),
+			want: analysis.Pass},
+		{name: "home folder widened to the bucket", old: doc(home),
+			new:  doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`),
+			want: analysis.Fail},
+		{name: "a Deny on alice's folder dropped", old: doc(home, `{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::b/alice/*"}`),
+			new: doc(home), want: analysis.Fail, principal: "arn:aws:iam::111122223333:user/alice"},
+		{name: "another user's folder", old: doc(home),
+			new: doc(home, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/bob/*"}`), want: analysis.Fail},
+		{name: "the caller's own folder named literally is its own", old: doc(home, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/bob/*"}`),
+			new: doc(home), want: analysis.Pass},
+		{name: "a role session has no aws:username: the Deny is void", old: doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`),
+			new:  doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`, `{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::b/${aws:username}/*"}`),
+			want: analysis.Pass},
+		{name: "the void Deny removed from the old policy", old: doc(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/*"}`),
+			new:  doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`, `{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::b/${aws:username}/*"}`),
+			want: analysis.Fail, principal: "arn:aws:sts::111122223333:assumed-role/iamgate-check/iamgate-check"},
+		{name: "a default for the absent name", old: doc(home, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/guest/*"}`),
+			new: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username, 'guest'}/*"}`), want: analysis.Pass},
+		{name: "the prefix is the caller's name", old: doc(`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":"${aws:username}/*"}}}`),
+			new: doc(`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":"${aws:username}/*"},"StringNotLike":{"s3:prefix":"*/secret/*"}}}`), want: analysis.Pass},
+		{name: "ABAC tag equality tightened", old: doc(abac),
+			new:  doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}","aws:PrincipalTag/team":["red","blue"]}}}`),
+			want: analysis.Pass},
+		{name: "ABAC tag equality widened to untagged resources", old: doc(abac),
+			new:  doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`),
+			want: analysis.Fail},
+		{name: "ABAC tag equality dropped for one team", old: doc(abac),
+			new:  doc(abac, `{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red"}}}`),
+			want: analysis.Fail, ctx: map[string]string{"aws:PrincipalTag/team": "red"}},
+	} {
+		r, err := analysis.CheckNoNewAccess(policy.MustParse("old.json", c.old), policy.MustParse("new.json", c.new), analysis.IdentityPolicy, analysis.CheckOptions{Actions: acts})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if r.Result != c.want {
+			t.Errorf("%s: %s, want %s\n%s", c.name, r.Result, c.want, r.Counterexamples)
+			continue
+		}
+		for _, ce := range r.Counterexamples {
+			if d := decideDoc(t, ce); d != engine.Allowed {
+				t.Errorf("%s: counterexample %s", c.name, d)
+			}
+			if d := decideDoc(t, swapPolicy(t, analysis.IdentityPolicy, ce, c.old)); d == engine.Allowed {
+				t.Errorf("%s: counterexample allowed by the old policy\n%s", c.name, ce)
+			}
+		}
+		if c.want != analysis.Fail {
+			continue
+		}
+		var d struct {
+			Principal string
+			Context   map[string]string
+		}
+		if err := json.Unmarshal(r.Counterexamples[0], &d); err != nil {
+			t.Fatal(err)
+		}
+		if c.principal != "" && d.Principal != c.principal {
+			t.Errorf("%s: the counterexample's caller is %s, want %s", c.name, d.Principal, c.principal)
+		}
+		for k, v := range c.ctx {
+			if d.Context[k] != v {
+				t.Errorf("%s: the counterexample's %s is %q, want %q\n%s", c.name, k, d.Context[k], v, r.Counterexamples[0])
+			}
+		}
+	}
+}
+
+// CheckAccessNotGranted and CheckNoPublicAccess with policy variables.
+func TestCheckVariablesOtherChecks(t *testing.T) {
+	p := policy.MustParse("p.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`)
+	for _, c := range []struct {
+		resource, want, principal string
+	}{
+		{"arn:aws:s3:::b/alice/notes.txt", analysis.Fail, "arn:aws:iam::111122223333:user/alice"},
+		{"arn:aws:s3:::c/*", analysis.Pass, ""},
+		{"arn:aws:s3:::b/*", analysis.Fail, ""},
+	} {
+		r, err := analysis.CheckAccessNotGranted(p, analysis.IdentityPolicy, nil, []string{c.resource}, analysis.CheckOptions{Actions: []string{"s3:GetObject"}})
+		if err != nil || r.Result != c.want {
+			t.Errorf("%s: %v %v, want %s", c.resource, r, err, c.want)
+			continue
+		}
+		for _, ce := range r.Counterexamples {
+			if decideDoc(t, ce) != engine.Allowed {
+				t.Errorf("%s: counterexample not allowed", c.resource)
+			}
+			var d struct{ Principal string }
+			_ = json.Unmarshal(ce, &d)
+			if c.principal != "" && d.Principal != c.principal {
+				t.Errorf("%s: caller %s, want %s", c.resource, d.Principal, c.principal)
+			}
+		}
+	}
+	// A bucket policy granting everyone the objects of their team: any
+	// caller may carry any tag, so it is public.
+	bucket := policy.MustParse("bucket.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}]}`)
+	r, err := analysis.CheckNoPublicAccess(bucket, "AWS::S3::Bucket", analysis.CheckOptions{})
+	if err != nil || r.Result != analysis.Fail {
+		t.Fatalf("%v %v, want FAIL", r, err)
+	}
+	for _, ce := range r.Counterexamples {
+		if decideDoc(t, ce) != engine.Allowed {
+			t.Errorf("public counterexample not allowed\n%s", ce)
+		}
+	}
+	// ... but ${aws:SourceAccount} identifies the caller's side.
+	src := policy.MustParse("bucket.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceAccount":"${aws:ResourceTag/acct}"}}}]}`)
+	var ue *analysis.UnknownError
+	if _, err := analysis.CheckNoPublicAccess(src, "AWS::S3::Bucket", analysis.CheckOptions{}); !errors.As(err, &ue) || !strings.Contains(ue.Construct, "aws:sourceaccount") {
+		t.Errorf("a variable on aws:SourceAccount: %v, want UNKNOWN naming it", err)
 	}
 }

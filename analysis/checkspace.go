@@ -120,13 +120,18 @@ type space struct {
 	// (indices into stmts).
 	prin []*stmtPrincipal
 	// callerRecs are the callers met; callerLists the callers of an
-	// account for a principalInfo (callers).
+	// account for a principalInfo (callers). They hold the case's values
+	// (withCase makes them anew).
 	callerRecs  map[string]*caller
 	callerLists map[listKey][]*caller
 	memoIDs     map[string]int
 	infos       map[string]infoRec  // callers' principalsOf, by group
 	infoIDs     map[string]int      // principalInfos by content
 	members     map[string][]string // callersOf's principals of an account
+	// vars are the policy variables and their cases (checkvars.go); vc
+	// is the case a space decides (nil: none).
+	vars *varPlan
+	vc   *varCase
 }
 
 func (sp *space) polType() engine.PolicyType {
@@ -169,7 +174,7 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 	ap := checkAllowAll()
 	sp.allowAll = ap
 	sp.allowAllList = []*engine.Policy{ap}
-	if err := sp.refuseVariables(pols); err != nil {
+	if err := sp.planVariables(pols, probe); err != nil {
 		return nil, err
 	}
 	if err := sp.principalSpace(pols); err != nil {
@@ -185,44 +190,6 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	return sp, nil
-}
-
-// refuseVariables answers UNKNOWN for a policy variable: it relates the
-// request's resource or a context key to another unknown value.
-func (sp *space) refuseVariables(pols []*policy.Policy) error {
-	for _, p := range pols {
-		if !p.VariablesEnabled() {
-			continue
-		}
-		for _, s := range p.Statements {
-			for _, t := range resourceTexts(s) {
-				if vs := varsOf(t); len(vs) > 0 {
-					return unknownf("%s %s: the policy variable ${%s} in a resource relates the request's resource to a context key, outside the fragment", p.File, s.Path, vs[0])
-				}
-			}
-			for _, c := range s.Conditions {
-				if !c.Operator.VarsAllowed {
-					continue
-				}
-				for _, t := range c.Texts() {
-					if vs := varsOf(t); len(vs) > 0 {
-						return unknownf("%s %s: the policy variable ${%s} in %s on %s relates two of the request's values, outside the fragment", p.File, s.Path, vs[0], c.Operator.Name, c.Key)
-					}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func varsOf(t string) []string {
-	var out []string
-	for _, u := range parseTemplate(t, true) {
-		if u.kind == uVar {
-			out = append(out, u.raw)
-		}
-	}
-	return out
 }
 
 // actionClasses groups the universe by the Action and NotAction patterns.
@@ -386,7 +353,7 @@ var exampleFill = strings.NewReplacer("*", "example", "?", "x")
 // plus "*".
 func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	sort.Strings(texts)
-	sig := strings.Join(texts, "\x00")
+	sig := strings.Join(sp.resKeys(texts), "\x00")
 	if rs, ok := sp.resCache[sig]; ok {
 		return rs, nil
 	}
@@ -402,31 +369,28 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 		if !ok {
 			return // never matches an ARN
 		}
-		var rc [5][]tunit
-		for j := range comps {
-			rc[j] = parseTemplate(comps[j], false)
-		}
-		n := sp.resNFA[t]
+		rc := sp.resourceUnits(t, comps)
+		n := sp.resNFA[sp.resKey(t)]
 		if n == nil {
 			n = arnNFA(rc)
-			sp.resNFA[t] = n
+			sp.resNFA[sp.resKey(t)] = n
 		}
 		ns = append(ns, n)
 		// A readable member of the pattern: a whole-component '*' in the
 		// region or account is a real-looking one.
-		fill := exampleFill
-		parts := make([]string, 5)
-		for j, c := range comps {
+		parts, plain := make([]string, 5), make([]string, 5)
+		for j, c := range rc {
+			plain[j] = fillUnits(c)
 			switch {
-			case j == 2 && c == "*":
+			case j == 2 && isStar(c):
 				parts[j] = "us-east-1"
-			case j == 3 && c == "*":
+			case j == 3 && isStar(c):
 				parts[j] = "123456789012"
 			default:
-				parts[j] = fill.Replace(c)
+				parts[j] = plain[j]
 			}
 		}
-		nice = append(nice, "arn:"+strings.Join(parts, ":"), fill.Replace(t))
+		nice = append(nice, "arn:"+strings.Join(parts, ":"), "arn:"+strings.Join(plain, ":"))
 	}
 	for _, t := range texts {
 		add(t)
@@ -636,7 +600,7 @@ func (sp *space) owner(r string) string {
 // that the statements of group (indices into sp.stmts) tell apart.
 func (sp *space) callers(owner string, group []int) ([]*caller, error) {
 	if sp.kind == IdentityPolicy {
-		c, err := sp.callerOf(checkUser)
+		c, err := sp.callerOf(sp.identityCaller())
 		return []*caller{c}, err
 	}
 	gsig := fmt.Sprint(group)
@@ -781,12 +745,12 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 		st := sp.stmts[i]
 		for _, c := range st.s.Conditions {
 			lk := strings.ToLower(c.Key)
-			if _, ok := name[lk]; !ok {
+			if _, ok := name[lk]; !ok && !sp.fixedKey(c.Key) {
 				name[lk] = c.Key
 				order = append(order, lk)
 			}
 		}
-		if sp.pols[st.pol].VariablesEnabled() && hasVariables(st.s) {
+		if sp.stmtInfo(i).vars {
 			vars = true
 		}
 	}
@@ -807,6 +771,9 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 				}
 				for _, c := range st.s.Conditions {
 					b := keySig[strings.ToLower(c.Key)]
+					if b == nil {
+						continue // fixed by the case
+					}
 					b.WriteString(c.Operator.Name)
 					for _, t := range c.Texts() {
 						b.WriteString("\x01" + t)
@@ -839,7 +806,7 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 		}
 		src := &policy.Policy{File: sp.pols[pi].File, Version: sp.pols[pi].Version, Statements: stmts}
 		cp := &engine.Policy{Name: src.File, Type: sp.polType(), Source: src}
-		req := engine.Request{Action: "iamgate:Check", Resource: "*"}
+		req := engine.Request{Action: "iamgate:Check", Resource: "*", Context: sp.analysisContext()}
 		if sp.kind == ResourcePolicy {
 			req.Policies.Resource = cp
 		} else {
@@ -911,7 +878,15 @@ func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
 			hit = true
 			break
 		}
-		if n := sp.resNFA[v.Text]; n != nil && r != "*" && sp.dfas.of(n).match(r) {
+		if sp.vc != nil && sp.vc.void[v.Text] {
+			// A variable without a value voids the statement for the
+			// ARNs the pattern's first four components match.
+			if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && sp.dfas.of(n).match(r) {
+				return false
+			}
+			continue
+		}
+		if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && sp.dfas.of(n).match(r) {
 			hit = true
 			break
 		}
@@ -985,7 +960,7 @@ func outsideStates(k *keyInfo, ks *keyStates) *keyStates {
 func (sp *space) request(a, r, p string, cp *engine.Policy, probe bool) engine.Request {
 	req := engine.Request{Principal: p, Action: a, Resource: r, ResourceAccount: sp.owner(r), ResourcePolicyKind: sp.resKind}
 	if probe || sp.kind == IdentityPolicy {
-		req.Principal = checkUser
+		req.Principal = sp.identityCaller()
 		req.ResourceAccount = checkUserAccount
 		req.ResourcePolicyKind = engine.KindAuto
 		req.Policies.Identity = []*engine.Policy{cp}
@@ -1645,12 +1620,23 @@ func (sp *space) callerOf(p string) (*caller, error) {
 		return nil, fmt.Errorf("analysis: internal: caller %q: %v", p, err)
 	}
 	pk := engine.PrincipalContext(pr)
+	for k, v := range sp.caseContext() {
+		pk[k] = v
+	}
 	c := &caller{p: p, f: &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}}
 	if sp.callerRecs == nil {
 		sp.callerRecs = map[string]*caller{}
 	}
 	sp.callerRecs[p] = c
 	return c, nil
+}
+
+// forCase makes anew what depends on the values of a case of the
+// policy variables (withCase): the callers' facts and what is kept by
+// caller, and the keys' states.
+func (sp *space) forCase() {
+	sp.callerRecs, sp.callerLists, sp.memoIDs = nil, nil, nil
+	sp.keyStatesCache = map[string]*keyStates{}
 }
 
 // mayAll is mayApply for every statement.
@@ -1765,6 +1751,7 @@ func (sp *space) documentWith(f finding, p *policy.Policy) (json.RawMessage, err
 			doc.Context[sp.keyName[lk]] = raw
 		}
 	}
+	sp.documentCase(&doc)
 	pj := PolicyJSON(p)
 	if sp.kind == IdentityPolicy {
 		doc.Policies.Identity = []json.RawMessage{pj}
@@ -1844,7 +1831,7 @@ func (sp *space) reasons(f finding, pi int) []CheckReason {
 		if err != nil {
 			continue
 		}
-		if engine.Authorize(q.WithContext(f.ctx, nil)).Decision != engine.Allowed {
+		if engine.Authorize(q.WithContext(sp.withCaseContext(f.ctx), nil)).Decision != engine.Allowed {
 			continue
 		}
 		name := s.Path

@@ -64,9 +64,13 @@
 // combination. A FAIL's counterexamples are eval request documents decided
 // again through evaldoc (allowed, and for CheckNoNewAccess not allowed by
 // the old policy) before they are reported; the reasons are the Allow
-// statements that alone allow one. Where the procedure is not exact the
-// error is an UnknownError: a policy variable, a key compared by two
-// families, a CanonicalUser or wildcard principal, a resource policy's
+// statements that alone allow one. A policy variable's value is one more
+// unknown (checkvars.go): absent, or one representative per class of
+// values the patterns' variable-free pieces cannot tell apart (their
+// transition types), each case decided as above with the value in the
+// request; exact when every occurrence is a whole segment of its value.
+// Where the procedure is not exact the error is an UnknownError: a policy
+// variable outside that fragment, a key compared by two families, a CanonicalUser or wildcard principal, a resource policy's
 // condition on a key the engine derives from the caller other than exact
 // aws:PrincipalArn or aws:PrincipalAccount values, past the caps.
 //

@@ -94,6 +94,10 @@ type Index struct {
 	// concurrently.
 	mu      sync.Mutex
 	formats map[string]*typedARNs
+	// idCands caches identityCandidates by lower-case action (under mu):
+	// it depends on the action alone, and a search asks it for one action
+	// on many resources.
+	idCands map[string][]int
 	// services are the service principals any resource or trust policy of
 	// the world names, sorted.
 	services []string
@@ -101,7 +105,7 @@ type Index struct {
 
 // NewIndex reads the world's users, roles and their identity policies.
 func NewIndex(w *world.World) *Index {
-	x := &Index{w: w, formats: map[string]*typedARNs{}, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
+	x := &Index{w: w, formats: map[string]*typedARNs{}, idCands: map[string][]int{}, byARN: map[string]*entity{}, byAcct: map[string][]*entity{}, exact: map[string][]int{}, bySvc: map[string][]int{}}
 	svc := map[string]bool{}
 	noteServices := func(d *world.Document) {
 		if d == nil || d.Policy() == nil {
@@ -231,9 +235,24 @@ func (x *Index) addDocs(e *entity, inline []world.InlinePolicy, managed []string
 const noPermissionAction = "sts:getcalleridentity"
 
 // identityCandidates returns the entities (indices) an identity Allow
-// statement of which matches action.
+// statement of which matches action (computed once per action; the slice
+// is shared, not to be changed).
 func (x *Index) identityCandidates(action string) []int {
 	la := strings.ToLower(action)
+	x.mu.Lock()
+	out, ok := x.idCands[la]
+	x.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = x.matchIdentityCandidates(la)
+	x.mu.Lock()
+	x.idCands[la] = out
+	x.mu.Unlock()
+	return out
+}
+
+func (x *Index) matchIdentityCandidates(la string) []int {
 	if la == noPermissionAction {
 		out := make([]int, len(x.entities))
 		for i := range out {

@@ -11,34 +11,43 @@ import (
 // policy.Parse reads as the same policy (element order as AWS writes it;
 // positions and warnings are not kept).
 func PolicyJSON(p *policy.Policy) json.RawMessage {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	field := func(k string, v any) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSON(&b, k)
-		b.WriteByte(':')
-		writeJSON(&b, v)
-	}
+	var o object
 	if p.Version != "" {
-		field("Version", p.Version)
+		o.field("Version", p.Version)
 	}
 	if p.ID != "" {
-		field("Id", p.ID)
+		o.field("Id", p.ID)
 	}
-	var stmts []json.RawMessage
+	stmts := []json.RawMessage{}
 	for _, s := range p.Statements {
 		stmts = append(stmts, statementJSON(s))
 	}
-	if stmts == nil {
-		stmts = []json.RawMessage{}
+	o.field("Statement", stmts)
+	return o.close()
+}
+
+// object writes a JSON object member by member, in the order given.
+type object struct {
+	b bytes.Buffer
+}
+
+func (o *object) field(k string, v any) {
+	if o.b.Len() == 0 {
+		o.b.WriteByte('{')
+	} else {
+		o.b.WriteByte(',')
 	}
-	field("Statement", stmts)
-	b.WriteByte('}')
-	return json.RawMessage(b.Bytes())
+	writeJSON(&o.b, k)
+	o.b.WriteByte(':')
+	writeJSON(&o.b, v)
+}
+
+func (o *object) close() json.RawMessage {
+	if o.b.Len() == 0 {
+		o.b.WriteByte('{')
+	}
+	o.b.WriteByte('}')
+	return json.RawMessage(o.b.Bytes())
 }
 
 func writeJSON(b *bytes.Buffer, v any) {
@@ -49,31 +58,20 @@ func writeJSON(b *bytes.Buffer, v any) {
 }
 
 func statementJSON(s *policy.Statement) json.RawMessage {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	field := func(k string, v any) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSON(&b, k)
-		b.WriteByte(':')
-		writeJSON(&b, v)
-	}
+	var o object
 	if s.HasSid {
-		field("Sid", s.Sid)
+		o.field("Sid", s.Sid)
 	}
-	field("Effect", s.Effect.String())
+	o.field("Effect", s.Effect.String())
 	if s.Principal != nil {
-		field("Principal", principalJSON(s.Principal))
+		o.field("Principal", principalJSON(s.Principal))
 	}
 	if s.NotPrincipal != nil {
-		field("NotPrincipal", principalJSON(s.NotPrincipal))
+		o.field("NotPrincipal", principalJSON(s.NotPrincipal))
 	}
 	list := func(k string, l *policy.List) {
 		if l != nil {
-			field(k, l.Texts())
+			o.field(k, l.Texts())
 		}
 	}
 	list("Action", s.Action)
@@ -81,37 +79,24 @@ func statementJSON(s *policy.Statement) json.RawMessage {
 	list("Resource", s.Resource)
 	list("NotResource", s.NotResource)
 	if len(s.Conditions) > 0 {
-		var cb bytes.Buffer
-		cb.WriteByte('{')
+		// Operators in the order first written, each with its keys.
 		var ops []string
-		byOp := map[string][]*policy.Condition{}
+		byOp := map[string]*object{}
 		for _, c := range s.Conditions {
-			if _, ok := byOp[c.OperatorText]; !ok {
-				ops = append(ops, c.OperatorText)
+			keys, ok := byOp[c.OperatorText]
+			if !ok {
+				ops, keys = append(ops, c.OperatorText), &object{}
+				byOp[c.OperatorText] = keys
 			}
-			byOp[c.OperatorText] = append(byOp[c.OperatorText], c)
+			keys.field(c.Key, c.Texts())
 		}
-		for i, op := range ops {
-			if i > 0 {
-				cb.WriteByte(',')
-			}
-			writeJSON(&cb, op)
-			cb.WriteString(":{")
-			for j, c := range byOp[op] {
-				if j > 0 {
-					cb.WriteByte(',')
-				}
-				writeJSON(&cb, c.Key)
-				cb.WriteByte(':')
-				writeJSON(&cb, c.Texts())
-			}
-			cb.WriteByte('}')
+		var cond object
+		for _, op := range ops {
+			cond.field(op, byOp[op].close())
 		}
-		cb.WriteByte('}')
-		field("Condition", json.RawMessage(cb.Bytes()))
+		o.field("Condition", cond.close())
 	}
-	b.WriteByte('}')
-	return json.RawMessage(b.Bytes())
+	return o.close()
 }
 
 func principalJSON(p *policy.Principal) any {

@@ -11,7 +11,9 @@ import (
 
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -36,8 +38,19 @@ type State interface {
 	// UpdateWorld changes the organization and any accounts, in the same
 	// way: all of it, or nothing.
 	UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *query.Error) *query.Error
+	// UpdateEntitiesAnd is UpdateEntities with also run in the same
+	// write transaction, after fn and before the change is stored: what
+	// also writes (a credential beside the entity it belongs to) is
+	// stored with the change or not at all. After a conflict fn runs again
+	// and so does also, in the transaction that commits.
+	UpdateEntitiesAnd(ctx context.Context, account string, refs []world.EntityRef, fn func(a *world.FileAccount) *query.Error, also TxWrite) *query.Error
 	// Keys manages credentials.
 	Keys() Keys
+	// Credentials keeps console passwords, password policies and MFA
+	// devices.
+	Credentials() Credentials
+	// Federation keeps identity providers (federation.go).
+	Federation() Federation
 	// AuditLog reads the audit log.
 	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 	// LastAccessed reads when users and roles (by ARN; a role's sessions
@@ -47,6 +60,71 @@ type State interface {
 	// GenerateServiceLastAccessedDetails) by ID.
 	SaveJob(ctx context.Context, id string, data []byte) error
 	LoadJob(ctx context.Context, id string) (data []byte, ok bool, err error)
+}
+
+// TxWrite is a write made in another change's transaction.
+type TxWrite func(ctx context.Context, tx store.Tx) error
+
+// LoginProfile is a user's console password: its hash (never the
+// password), when it was created and last set, and the hashes of earlier
+// passwords (newest first) for the password policy's reuse rule.
+type LoginProfile struct {
+	Account, User string
+	Hash          string
+	Created       time.Time
+	Changed       time.Time
+	ResetRequired bool
+	History       []string
+}
+
+// MFADevice is a virtual MFA device: its ARN (the serial number), the user
+// it is enabled for ("" when none), its TOTP seed, and the counter of the
+// last code taken (so that no code is taken twice) and the device's clock
+// drift in steps (from EnableMFADevice and ResyncMFADevice).
+type MFADevice struct {
+	Serial      string
+	Account     string
+	Name, Path  string
+	User        string
+	Seed        string
+	Created     time.Time
+	Enabled     time.Time
+	LastCounter int64
+	Drift       int64
+	Tags        map[string]string
+}
+
+// Credentials keeps what users sign in with besides access keys. Reads
+// return ok false for what does not exist; the Put and Delete methods
+// return writes for UpdateEntitiesAnd, so that a credential and the world's
+// record of it (a user's LoginProfile and MFADevices) change together.
+type Credentials interface {
+	LoginProfile(ctx context.Context, account, user string) (p LoginProfile, ok bool, err error)
+	PutLoginProfile(p LoginProfile) TxWrite
+	DeleteLoginProfile(account, user string) TxWrite
+	// RenameUser moves a user's login profile and devices to its new name.
+	RenameUser(account, from, to string) TxWrite
+
+	// PasswordPolicy is the account's password policy (ok false: none,
+	// IAM's default applies).
+	PasswordPolicy(ctx context.Context, account string) (p credential.PasswordPolicy, ok bool, err error)
+	PutPasswordPolicy(ctx context.Context, account string, p credential.PasswordPolicy) error
+	// DeletePasswordPolicy reports false when there was none.
+	DeletePasswordPolicy(ctx context.Context, account string) (bool, error)
+
+	MFADevice(ctx context.Context, serial string) (d MFADevice, ok bool, err error)
+	// MFADevices lists an account's virtual MFA devices.
+	MFADevices(ctx context.Context, account string) ([]MFADevice, error)
+	// CreateMFADevice stores a new device; ErrMFADeviceExists when one
+	// has that serial number.
+	CreateMFADevice(ctx context.Context, d MFADevice) error
+	PutMFADevice(d MFADevice) TxWrite
+	DeleteMFADevice(ctx context.Context, serial string) error
+	// UseMFACode takes a code of a user's device: the device must be
+	// enabled for that user and the code valid now and newer than the
+	// last one taken (credential.ErrInvalidCode otherwise). Of two servers
+	// taking the same code at once, one succeeds.
+	UseMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error
 }
 
 // AccessKey is a long-term access key of a user.
@@ -95,6 +173,10 @@ type Session struct {
 	// belongs to: a role deleted and created again under the same name is
 	// another role, and the old sessions are not its.
 	PrincipalID string
+	// Federated holds the context keys of a session issued to a federated
+	// identity (aws:FederatedProvider, PROVIDER:aud, PROVIDER:sub, ...),
+	// which every request of the session carries.
+	Federated map[string][]string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.
@@ -154,6 +236,15 @@ var prepared = sync.Pool{New: func() any { return new(engine.Prepared) }}
 // request context plus extra keys (aws:RequestTag/*, iam:PermissionsBoundary,
 // ...). A denial is AccessDenied with AWS's message.
 func (c *Call) Authorize(action, resource string, extra map[string][]string) *query.Error {
+	return c.AuthorizeGranted(action, resource, extra, nil)
+}
+
+// AuthorizeGranted is Authorize with grant, when not nil, added to the
+// caller's identity policies: a permission AWS grants by an account
+// setting rather than a policy (the password policy's
+// AllowUsersToChangePassword), decided with every other policy as one more
+// identity policy would be.
+func (c *Call) AuthorizeGranted(action, resource string, extra map[string][]string, grant *engine.Policy) *query.Error {
 	ctx := make(map[string][]string, len(c.Context)+len(extra))
 	for k, v := range c.Context {
 		ctx[k] = v
@@ -166,6 +257,10 @@ func (c *Call) Authorize(action, resource string, extra map[string][]string) *qu
 	defer prepared.Put(q)
 	if err := c.State.World().PrepareInto(q, world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now}); err != nil {
 		return query.Errorf("ValidationError", "%v", err)
+	}
+	if grant != nil {
+		// A new slice: the gathered one is the world's cache.
+		q.Policies.Identity = append(append(make([]*engine.Policy, 0, len(q.Policies.Identity)+1), q.Policies.Identity...), grant)
 	}
 	if c.OnDecision == nil {
 		if engine.Authorize(q).Decision == engine.Allowed {

@@ -36,6 +36,7 @@ type member struct {
 type node struct {
 	kind    kind
 	off     int
+	end     int    // the offset just past the value
 	str     string // string value, number text, or "true"/"false"
 	members []member
 	elems   []*node
@@ -112,6 +113,9 @@ func (p *treeParser) token() (json.Token, int, error) {
 	return tok, start, nil
 }
 
+// end is the offset just past the token read last.
+func (p *treeParser) end() int { return int(p.dec.InputOffset()) }
+
 func (p *treeParser) value(depth int) (*node, error) {
 	tok, off, err := p.token()
 	if err != nil {
@@ -144,6 +148,7 @@ func (p *treeParser) build(tok json.Token, off, depth int) (*node, error) {
 			if _, _, err := p.token(); err != nil { // '}'
 				return nil, err
 			}
+			n.end = int(p.dec.InputOffset())
 			return n, nil
 		case '[':
 			n := &node{kind: kArray, off: off}
@@ -157,21 +162,22 @@ func (p *treeParser) build(tok json.Token, off, depth int) (*node, error) {
 			if _, _, err := p.token(); err != nil { // ']'
 				return nil, err
 			}
+			n.end = int(p.dec.InputOffset())
 			return n, nil
 		}
 		return nil, &jsonSyntaxError{off: off, msg: fmt.Sprintf("invalid JSON: unexpected %q", rune(t))}
 	case string:
-		return &node{kind: kString, off: off, str: t}, nil
+		return &node{kind: kString, off: off, end: p.end(), str: t}, nil
 	case json.Number:
-		return &node{kind: kNumber, off: off, str: t.String()}, nil
+		return &node{kind: kNumber, off: off, end: p.end(), str: t.String()}, nil
 	case bool:
 		s := "false"
 		if t {
 			s = "true"
 		}
-		return &node{kind: kBool, off: off, str: s}, nil
+		return &node{kind: kBool, off: off, end: p.end(), str: s}, nil
 	case nil:
-		return &node{kind: kNull, off: off}, nil
+		return &node{kind: kNull, off: off, end: p.end()}, nil
 	}
 	return nil, &jsonSyntaxError{off: off, msg: "invalid JSON"}
 }

@@ -574,7 +574,7 @@ func TestAccessAnalyzerAudit(t *testing.T) {
 
 // The checks of package analysis through the API, on the aws CLI's
 // examples (awscli/examples/accessanalyzer/check-*.rst: FAIL for statement
-// 0, PASS, PASS), and a policy it cannot decide: UNKNOWN is
+// 0, PASS, PASS), a home folder, and a policy it cannot decide: UNKNOWN is
 // UnprocessableEntityException.
 func TestAccessAnalyzerChecksOfAnalysis(t *testing.T) {
 	e := newEnv(t)
@@ -598,8 +598,15 @@ func TestAccessAnalyzerChecksOfAnalysis(t *testing.T) {
 		}
 		checkJSONResponse(t, aaModel, c.op, rep.raw)
 	}
+	// A home folder named by ${aws:username} is decided (the variable is a
+	// whole segment); one that only starts with the name is not.
 	rep := e.aaCall(t, e.admin, "us-east-1", "/policy/check-no-new-access",
 		aaJSON(t, map[string]string{"existingPolicyDocument": existing, "newPolicyDocument": readTestdata(t, "home-folder-policy.json"), "policyType": "IDENTITY_POLICY"}))
+	if rep.status != 200 || !strings.HasPrefix(string(rep.raw), `{"result":"PASS"`) {
+		t.Fatalf("home folder: %d %s", rep.status, rep.raw)
+	}
+	rep = e.aaCall(t, e.admin, "us-east-1", "/policy/check-no-new-access",
+		aaJSON(t, map[string]string{"existingPolicyDocument": existing, "newPolicyDocument": readTestdata(t, "home-prefix-policy.json"), "policyType": "IDENTITY_POLICY"}))
 	if line := rep.errorLine(t); !strings.HasPrefix(line, "Unprocessable Entity UnprocessableEntityException iamgate could not decide this check (UNKNOWN): ") {
 		t.Fatalf("UNKNOWN: %s", line)
 	}

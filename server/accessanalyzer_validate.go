@@ -1,13 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -16,6 +12,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/validate"
 )
 
@@ -149,7 +146,7 @@ func (s *Server) validatePolicy(c *api.Call, r *http.Request, body []byte) (any,
 	}
 	fs := validate.Document("policyDocument", doc, validate.Options{Type: validatePolicyType(req["policyType"], resourceType), Account: c.Account()})
 	validate.Sort(fs)
-	tree := parseLocated(doc)
+	tree, _ := policy.ParseJSON(doc) // nil when doc is not one JSON value
 	out := validatePolicyResponse{Findings: []aaFinding{}}
 	if start > len(fs) {
 		start = len(fs)
@@ -196,7 +193,7 @@ func parsePageToken(tok, digest string) (int, bool) {
 // link of its own.
 const aaGeneralLink = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 
-func toAAFinding(f validate.Finding, doc []byte, tree *jnode) aaFinding {
+func toAAFinding(f validate.Finding, doc []byte, tree *policy.JSONValue) aaFinding {
 	link := f.LearnMore
 	if link == "" {
 		link = aaGeneralLink
@@ -212,7 +209,7 @@ func toAAFinding(f validate.Finding, doc []byte, tree *jnode) aaFinding {
 // ("cognito-identity.amazonaws.com:aud") is one element. Where the path
 // cannot be followed (a document that is not JSON), the path stops and the
 // span is the character at the finding's line and column.
-func locate(doc []byte, tree *jnode, l validate.Location) aaLocation {
+func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aaLocation {
 	loc := aaLocation{Path: []aaPathElement{}}
 	lc := newLineCounter(doc)
 	if tree == nil {
@@ -237,143 +234,44 @@ func locate(doc []byte, tree *jnode, l validate.Location) aaLocation {
 				break
 			}
 			rest = rest[i+1:]
-			if n.kind == '{' && idx == 0 {
+			if n.Kind == '{' && idx == 0 {
 				continue // a lone statement object is Statement[0]
 			}
-			if n.kind != '[' || idx < 0 || idx >= len(n.elems) {
+			if n.Kind != '[' || idx < 0 || idx >= len(n.Elems) {
 				break
 			}
 			loc.Path = append(loc.Path, aaPathElement{Index: &idx})
-			n = n.elems[idx]
+			n = n.Elems[idx]
 			continue
 		}
-		if n.kind != '{' {
+		if n.Kind != '{' {
 			break
 		}
 		// The longest member name the path goes on with; of a name given
 		// twice, the one at the finding's position, else the last (the one
 		// a policy uses).
 		best := -1
-		for i, m := range n.members {
-			k := m.key
+		for i, m := range n.Members {
+			k := m.Key
 			if !strings.HasPrefix(rest, k) || (len(rest) != len(k) && rest[len(k)] != '.' && rest[len(k)] != '[') {
 				continue
 			}
-			if best < 0 || len(k) > len(n.members[best].key) ||
-				(len(k) == len(n.members[best].key) && n.members[best].keyStart != at) {
+			if best < 0 || len(k) > len(n.Members[best].Key) ||
+				(len(k) == len(n.Members[best].Key) && n.Members[best].KeyStart != at) {
 				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		m := n.members[best]
-		key := m.key
+		m := n.Members[best]
+		key := m.Key
 		loc.Path = append(loc.Path, aaPathElement{Value: &key})
 		rest = rest[len(key):]
-		n = m.val
+		n = m.Value
 	}
-	loc.Span = aaSpan{Start: lc.position(n.start), End: lc.position(n.end)}
+	loc.Span = aaSpan{Start: lc.position(n.Start), End: lc.position(n.End)}
 	return loc
-}
-
-// jnode is a JSON value with its byte span in the document.
-type jnode struct {
-	kind       byte // '{', '[', or 'v' for a scalar
-	start, end int
-	members    []jmember
-	elems      []*jnode
-}
-
-type jmember struct {
-	key      string
-	keyStart int
-	val      *jnode
-}
-
-const maxLocateDepth = 64
-
-// parseLocated reads a JSON document into positioned nodes, or nil when it
-// is not one JSON value (or is nested too deep).
-func parseLocated(doc []byte) *jnode {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	p := &locParser{doc: doc, dec: dec}
-	n, err := p.value(0)
-	if err != nil {
-		return nil
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil
-	}
-	return n
-}
-
-type locParser struct {
-	doc []byte
-	dec *json.Decoder
-}
-
-var errTooDeep = errors.New("nested too deep")
-
-// next reads a token and the offset where it starts.
-func (p *locParser) next() (json.Token, int, error) {
-	off := int(p.dec.InputOffset())
-	for off < len(p.doc) && strings.IndexByte(" \t\r\n,:", p.doc[off]) >= 0 {
-		off++
-	}
-	tok, err := p.dec.Token()
-	return tok, off, err
-}
-
-func (p *locParser) value(depth int) (*jnode, error) {
-	tok, start, err := p.next()
-	if err != nil {
-		return nil, err
-	}
-	return p.build(tok, start, depth)
-}
-
-func (p *locParser) build(tok json.Token, start, depth int) (*jnode, error) {
-	if depth > maxLocateDepth {
-		return nil, errTooDeep
-	}
-	switch tok {
-	case json.Delim('{'):
-		n := &jnode{kind: '{', start: start}
-		for p.dec.More() {
-			kt, keyStart, err := p.next()
-			if err != nil {
-				return nil, err
-			}
-			key, _ := kt.(string)
-			v, err := p.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.members = append(n.members, jmember{key: key, keyStart: keyStart, val: v})
-		}
-		if _, _, err := p.next(); err != nil {
-			return nil, err
-		}
-		n.end = int(p.dec.InputOffset())
-		return n, nil
-	case json.Delim('['):
-		n := &jnode{kind: '[', start: start}
-		for p.dec.More() {
-			v, err := p.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			n.elems = append(n.elems, v)
-		}
-		if _, _, err := p.next(); err != nil {
-			return nil, err
-		}
-		n.end = int(p.dec.InputOffset())
-		return n, nil
-	}
-	return &jnode{kind: 'v', start: start, end: int(p.dec.InputOffset())}, nil
 }
 
 // lineCounter turns byte offsets into Access Analyzer's positions.

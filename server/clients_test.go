@@ -10,11 +10,19 @@ import (
 
 // runClient runs a script of the real aws CLI or boto3 against a fresh
 // server, in a scratch directory, as the administrator.
-func runClient(t *testing.T, tool string, args ...string) {
+func runClient(t *testing.T, tool string, args ...string) { runClientWith(t, nil, tool, args...) }
+
+// runClientWith is runClient with setup, when not nil, run on the fresh
+// server first; the environment variables it returns are the script's too.
+func runClientWith(t *testing.T, setup func(e *env) []string, tool string, args ...string) {
 	if _, err := exec.LookPath(tool); err != nil {
 		needClients(t, "%s is not installed", tool)
 	}
 	e := newEnv(t)
+	var extra []string
+	if setup != nil {
+		extra = setup(e)
+	}
 	dir := t.TempDir()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
@@ -39,6 +47,7 @@ func runClient(t *testing.T, tool string, args ...string) {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_MAX_ATTEMPTS=1",
 	)
+	cmd.Env = append(cmd.Env, extra...)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "OK") {
 		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
@@ -96,5 +105,22 @@ func TestAWSCLIAccessAnalyzer(t *testing.T) {
 // (testdata/e2e/boto3_accessanalyzer.py).
 func TestBoto3AccessAnalyzer(t *testing.T) {
 	script, _ := filepath.Abs("testdata/e2e/boto3_accessanalyzer.py")
+	runClient(t, "python3", "python3", script)
+}
+
+// TestAWSCLICredentials: login profiles, the password policy and a virtual
+// MFA device with real TOTP codes, with the aws CLI
+// (testdata/e2e/cli-credentials.sh).
+func TestAWSCLICredentials(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-credentials.sh")
+	runClient(t, "aws", "bash", script)
+}
+
+// TestBoto3Credentials: the same with boto3 (testdata/e2e/boto3_credentials.py).
+func TestBoto3Credentials(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_credentials.py")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		needClients(t, "boto3 is not installed: %v", err)
+	}
 	runClient(t, "python3", "python3", script)
 }

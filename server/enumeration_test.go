@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	apiiam "github.com/iamgate/iamgate/api/iam"
+	"github.com/iamgate/iamgate/federation/samltest"
 )
 
 // The names of what exists and of what does not, in every row below.
@@ -78,6 +79,14 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	jobs := map[string]string{present: *job, absent: "00000000-0000-0000-0000-000000000000"}
 	aliases := map[string]string{present: "zpresent", absent: "zabsent"}
 	nobody := e.newUser("nobody", "")
+	must[*iam.CreateLoginProfileOutput](t)(admin.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: s(present), Password: s("Pr3sent-Passw0rd")}))
+	must[*iam.UpdateAccountPasswordPolicyOutput](t)(admin.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{}))
+	must[*iam.CreateVirtualMFADeviceOutput](t)(admin.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: s(present)}))
+	device := "arn:aws:iam::" + accountA + ":mfa/" + present
+	metadata := samltest.New(t, "https://idp.example.test/saml").Metadata()
+	must[*iam.CreateSAMLProviderOutput](t)(admin.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: s(present), SAMLMetadataDocument: s(metadata)}))
+	must[*iam.CreateOpenIDConnectProviderOutput](t)(admin.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: s("https://idp.example.test/" + present), ClientIDList: []string{"app"}, ThumbprintList: []string{strings.Repeat("a", 40)}}))
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -95,6 +104,7 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	byARN := func(param string, arn func(string) string, more ...string) enumRow {
 		return enumRow{params: func(n string) url.Values { return v(append([]string{param, arn(n)}, more...)...) }}
 	}
+	oidcARN := func(n string) string { return "arn:aws:iam::" + accountA + ":oidc-provider/idp.example.test/" + n }
 	fixed := func(kv ...string) enumRow { return enumRow{params: func(string) url.Values { return v(kv...) }} }
 	doc := allowS3
 	rows := map[string]enumRow{
@@ -117,6 +127,49 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"UntagUser":                     named("UserName", "TagKeys.member.1", "k"),
 		"ListUserTags":                  named("UserName"),
 		"ListGroupsForUser":             named("UserName"),
+		// Passwords.
+		"CreateLoginProfile":          named("UserName", "Password", "An0ther-Passw0rd"),
+		"GetLoginProfile":             named("UserName"),
+		"UpdateLoginProfile":          named("UserName", "PasswordResetRequired", "true"),
+		"DeleteLoginProfile":          named("UserName"),
+		"ChangePassword":              fixed("OldPassword", "Pr3sent-Passw0rd", "NewPassword", "An0ther-Passw0rd"),
+		"UpdateAccountPasswordPolicy": fixed(),
+		"GetAccountPasswordPolicy":    fixed(),
+		"DeleteAccountPasswordPolicy": fixed(),
+		// MFA devices, by user and by serial number.
+		"CreateVirtualMFADevice": named("VirtualMFADeviceName"),
+		"DeleteVirtualMFADevice": byARN("SerialNumber", arnOf("mfa")),
+		"TagMFADevice":           byARN("SerialNumber", arnOf("mfa"), "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagMFADevice":         byARN("SerialNumber", arnOf("mfa"), "TagKeys.member.1", "k"),
+		"ListMFADeviceTags":      byARN("SerialNumber", arnOf("mfa")),
+		"EnableMFADevice":        named("UserName", "SerialNumber", device, "AuthenticationCode1", "123456", "AuthenticationCode2", "654321"),
+		"ResyncMFADevice":        named("UserName", "SerialNumber", device, "AuthenticationCode1", "123456", "AuthenticationCode2", "654321"),
+		"DeactivateMFADevice":    named("UserName", "SerialNumber", device),
+		"GetMFADevice":           named("UserName", "SerialNumber", device),
+		"ListMFADevices":         named("UserName"),
+		"ListVirtualMFADevices":  fixed(),
+		// OIDC providers, by ARN (the URL without https://).
+		"CreateOpenIDConnectProvider": {params: func(n string) url.Values {
+			return v("Url", "https://idp.example.test/"+n, "ThumbprintList.member.1", strings.Repeat("a", 40))
+		}},
+		"GetOpenIDConnectProvider":                byARN("OpenIDConnectProviderArn", oidcARN),
+		"DeleteOpenIDConnectProvider":             byARN("OpenIDConnectProviderArn", oidcARN),
+		"ListOpenIDConnectProviders":              fixed(),
+		"AddClientIDToOpenIDConnectProvider":      byARN("OpenIDConnectProviderArn", oidcARN, "ClientID", "other"),
+		"RemoveClientIDFromOpenIDConnectProvider": byARN("OpenIDConnectProviderArn", oidcARN, "ClientID", "app"),
+		"UpdateOpenIDConnectProviderThumbprint":   byARN("OpenIDConnectProviderArn", oidcARN, "ThumbprintList.member.1", strings.Repeat("b", 40)),
+		"TagOpenIDConnectProvider":                byARN("OpenIDConnectProviderArn", oidcARN, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagOpenIDConnectProvider":              byARN("OpenIDConnectProviderArn", oidcARN, "TagKeys.member.1", "k"),
+		"ListOpenIDConnectProviderTags":           byARN("OpenIDConnectProviderArn", oidcARN),
+		// SAML providers, by name and by ARN.
+		"CreateSAMLProvider":   named("Name", "SAMLMetadataDocument", metadata),
+		"GetSAMLProvider":      byARN("SAMLProviderArn", arnOf("saml-provider")),
+		"UpdateSAMLProvider":   byARN("SAMLProviderArn", arnOf("saml-provider"), "SAMLMetadataDocument", metadata),
+		"DeleteSAMLProvider":   byARN("SAMLProviderArn", arnOf("saml-provider")),
+		"ListSAMLProviders":    fixed(),
+		"TagSAMLProvider":      byARN("SAMLProviderArn", arnOf("saml-provider"), "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagSAMLProvider":    byARN("SAMLProviderArn", arnOf("saml-provider"), "TagKeys.member.1", "k"),
+		"ListSAMLProviderTags": byARN("SAMLProviderArn", arnOf("saml-provider")),
 		// Access keys.
 		"CreateAccessKey": named("UserName"),
 		"ListAccessKeys":  named("UserName"),

@@ -18,6 +18,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	apiiam "github.com/iamgate/iamgate/api/iam"
+	"github.com/iamgate/iamgate/federation/samltest"
 )
 
 // accountA is the bootstrap account of every test server.
@@ -218,6 +219,10 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 	must[*iam.AttachUserPolicyOutput](t)(ia.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ua"), PolicyArn: &pa}))
 	must[*iam.CreateGroupOutput](t)(ia.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ga")}))
 	userA := "arn:aws:iam::" + accountA + ":user/ua"
+	samlA := *must[*iam.CreateSAMLProviderOutput](t)(ia.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("corp"),
+		SAMLMetadataDocument: aws.String(samltest.New(t, "https://idp.a.example.test/saml").Metadata())})).SAMLProviderArn
+	oidcA := *must[*iam.CreateOpenIDConnectProviderOutput](t)(ia.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://idp.a.example.test"), ClientIDList: []string{"app"}, ThumbprintList: []string{strings.Repeat("a", 40)}})).OpenIDConnectProviderArn
 	groupA := "arn:aws:iam::" + accountA + ":group/ga"
 	// B's own entities, which the Attach and boundary rows name.
 	ib := e.iam(adminB)
@@ -256,6 +261,20 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 		{"GenerateServiceLastAccessedDetails", v("Arn", pa), denied, 403},
 		{"ListPoliciesGrantingServiceAccess", v("Arn", groupA, "ServiceNamespaces.member.1", "s3"), denied, 403},
 		{"GetContextKeysForPrincipalPolicy", v("PolicySourceArn", userA), denied, 403},
+		{"GetOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA), denied, 403},
+		{"DeleteOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA), denied, 403},
+		{"AddClientIDToOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA, "ClientID", "b"), denied, 403},
+		{"RemoveClientIDFromOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA, "ClientID", "app"), denied, 403},
+		{"UpdateOpenIDConnectProviderThumbprint", v("OpenIDConnectProviderArn", oidcA, "ThumbprintList.member.1", strings.Repeat("b", 40)), denied, 403},
+		{"TagOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"), denied, 403},
+		{"UntagOpenIDConnectProvider", v("OpenIDConnectProviderArn", oidcA, "TagKeys.member.1", "k"), denied, 403},
+		{"ListOpenIDConnectProviderTags", v("OpenIDConnectProviderArn", oidcA), denied, 403},
+		{"GetSAMLProvider", v("SAMLProviderArn", samlA), denied, 403},
+		{"UpdateSAMLProvider", v("SAMLProviderArn", samlA), denied, 403},
+		{"DeleteSAMLProvider", v("SAMLProviderArn", samlA), denied, 403},
+		{"TagSAMLProvider", v("SAMLProviderArn", samlA, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"), denied, 403},
+		{"UntagSAMLProvider", v("SAMLProviderArn", samlA, "TagKeys.member.1", "k"), denied, 403},
+		{"ListSAMLProviderTags", v("SAMLProviderArn", samlA), denied, 403},
 		{"SimulatePrincipalPolicy", v("PolicySourceArn", userA, "ActionNames.member.1", "s3:GetObject"), denied, 403},
 		{"SimulatePrincipalPolicy", v("PolicySourceArn", "arn:aws:iam::"+b+":user/ub", "ActionNames.member.1", "iam:GetUser",
 			"ResourceArns.member.1", userA, "CallerArn", userA), "", 200},

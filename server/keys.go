@@ -300,6 +300,10 @@ type Keys struct {
 	secrets  cipher.AEAD
 	tokens   cipher.AEAD
 	messages cipher.AEAD
+	// creds keeps the other credentials, under the same master key.
+	creds *Credentials
+	// fed keeps identity providers (federation.go).
+	fed *Federation
 
 	mu    sync.Mutex
 	cache map[string]cachedKey // key ID -> key with its secret
@@ -336,7 +340,7 @@ func (k *Keys) invalidateAll() {
 // NewKeys returns the credential keeper.
 func NewKeys(st store.Store, master MasterKey) *Keys {
 	return &Keys{st: st, secrets: master.derive("access-key-secrets"), tokens: master.derive("session-tokens"),
-		messages: master.derive("authorization-messages"), cache: map[string]cachedKey{}}
+		messages: master.derive("authorization-messages"), cache: map[string]cachedKey{}, creds: NewCredentials(st, master), fed: newFederation(st)}
 }
 
 func keyKey(id string) store.Key { return store.Key{Kind: KindAccessKey, Name: id} }
@@ -571,6 +575,8 @@ type token struct {
 	// PrincipalID is the role's (or user's) unique ID when the session
 	// was issued; "" in tokens issued before it was recorded.
 	PrincipalID string `json:"pid,omitempty"`
+	// Federated are a federated session's context keys (api.Session).
+	Federated map[string][]string `json:"f,omitempty"`
 }
 
 // CreateSession issues temporary credentials.
@@ -578,7 +584,7 @@ func (k *Keys) CreateSession(_ context.Context, s api.Session) (api.SessionCrede
 	t := token{Version: 1, KeyID: api.NewKeyID("ASIA", s.Account), Secret: newSecret(), Account: s.Account, Role: s.RoleName, User: s.UserName,
 		Name: s.SessionName, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys, Policies: s.Policies, SourceIdentity: s.SourceIdentity,
 		Chained: s.Chained, MFA: s.MFA, AuthTime: s.AuthTime.Unix(), Issued: s.Issued.Unix(), Expires: s.Expiration.Unix(),
-		PrincipalID: s.PrincipalID}
+		PrincipalID: s.PrincipalID, Federated: s.Federated}
 	plain, err := json.Marshal(t)
 	if err != nil {
 		return api.SessionCredentials{}, err

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -13,6 +14,7 @@ import (
 
 	apiiam "github.com/iamgate/iamgate/api/iam"
 	apists "github.com/iamgate/iamgate/api/sts"
+	"github.com/iamgate/iamgate/credential"
 )
 
 var (
@@ -293,10 +295,37 @@ func TestEveryOperation(t *testing.T) {
 	ok(c.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: s("arn:aws:iam::123456789012:user/admin")}))
 	ok(c.GetContextKeysForCustomPolicy(ctx, &iam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{allowS3}}))
 
+	// Passwords and MFA devices (more in credentials_test.go).
+	ok(c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{AllowUsersToChangePassword: true}))
+	ok(c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}))
+	ok(c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: s("admin"), Password: s("Adm1n-Passw0rd")}))
+	ok(c.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: s("admin"), PasswordResetRequired: aws.Bool(true)}))
+	ok(c.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: s("Adm1n-Passw0rd"), NewPassword: s("Adm1n-Passw0rd-2")}))
+	ok(c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: s("admin")}))
+	ok(c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: s("admin")}))
+	ok(c.DeleteAccountPasswordPolicy(ctx, &iam.DeleteAccountPasswordPolicyInput{}))
+	serial, seed := enableMFA(t, c, "admin")
+	ok(c.GetMFADevice(ctx, &iam.GetMFADeviceInput{SerialNumber: s(serial), UserName: s("admin")}))
+	ok(c.TagMFADevice(ctx, &iam.TagMFADeviceInput{SerialNumber: s(serial), Tags: []iamtypes.Tag{{Key: s("k"), Value: s("v")}}}))
+	ok(c.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: s(serial)}))
+	ok(c.UntagMFADevice(ctx, &iam.UntagMFADeviceInput{SerialNumber: s(serial), TagKeys: []string{"k"}}))
+	n := credential.Counter(time.Now()) + 2
+	ok(c.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: s("admin"), SerialNumber: s(serial),
+		AuthenticationCode1: s(totpCode(t, seed, n-1)), AuthenticationCode2: s(totpCode(t, seed, n))}))
+	ok(c.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: s("admin")}))
+	ok(c.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))
+	spare := must[*iam.CreateVirtualMFADeviceOutput](t)(c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: s("spare")}))
+	ok(c.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: spare.VirtualMFADevice.SerialNumber}))
+
+	// OIDC providers and AssumeRoleWithWebIdentity (more in federation_test.go).
+	exerciseFederation(t, e)
+	exerciseSAML(t, e)
+
 	// STS.
 	st := e.sts(e.admin)
-	tok, err := st.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: s("arn:aws:iam::123456789012:mfa/admin"), TokenCode: s("123456")})
+	tok, err := st.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: s(serial), TokenCode: s(totpCode(t, seed, n+1))})
 	ok(tok, err)
+	ok(c.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: s("admin"), SerialNumber: s(serial)}))
 	id, err := e.sts(session(tok.Credentials)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	ok(id, err)
 	if *id.Arn != "arn:aws:iam::123456789012:user/admin" {

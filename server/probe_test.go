@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/server"
 )
 
@@ -282,7 +283,8 @@ func TestProbeGetSessionTokenWithoutMFACannotCallIAM(t *testing.T) {
 	// GetCallerIdentity and AssumeRole stay open to them.
 	must[*sts.GetCallerIdentityOutput](t)(e.sts(plain).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	// With MFA, IAM answers.
+	serial, seed := enableMFA(t, e.iam(e.admin), "sess")
 	mfa := session(must[*sts.GetSessionTokenOutput](t)(e.sts(u).GetSessionToken(ctx, &sts.GetSessionTokenInput{
-		SerialNumber: aws.String("arn:aws:iam::" + accountA + ":mfa/sess"), TokenCode: aws.String("123456")})).Credentials)
+		SerialNumber: aws.String(serial), TokenCode: aws.String(totpCode(t, seed, credential.Counter(time.Now())+1))})).Credentials)
 	must[*iam.GetUserOutput](t)(e.iam(mfa).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("sess")}))
 }

@@ -71,6 +71,7 @@ type Server struct {
 	sessions *sessionCache
 	stop     context.CancelFunc
 	done     chan struct{}
+	console  http.Handler // the web console (MountConsole)
 }
 
 // New loads the state from the store.
@@ -149,9 +150,17 @@ func init() {
 	services["2011-06-15"] = service{"sts", query.STSNamespace, stsOps}
 }
 
+// MountConsole serves h at /console and under /console/ (the web console),
+// ahead of the APIs; call it before serving.
+func (s *Server) MountConsole(h http.Handler) { s.console = h }
+
 // ServeHTTP answers one request. Every failure is an AWS error response;
 // a panic in a handler is logged and answered InternalFailure.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
+		s.console.ServeHTTP(w, r)
+		return
+	}
 	id := requestID()
 	ns := query.IAMNamespace
 	start := time.Now()
@@ -241,8 +250,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		name, *ns = svc.name, svc.ns
 	}
 	now := s.cfg.Clock().UTC()
-	caller, auth, qe := s.authenticate(r, body, now, name)
-	if qe != nil {
+	var caller *world.Caller
+	var auth authInfo
+	if v, byVersion := services[version]; byVersion && unauthenticated(v.name, action) {
+		caller, auth = anonymous(endpoints[name])
+	} else if caller, auth, qe = s.authenticate(r, body, now, name); qe != nil {
 		return fail(qe)
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
@@ -686,6 +698,7 @@ func requestContext(r *http.Request, auth authInfo, now time.Time) map[string][]
 		if t.SourceIdentity != "" {
 			ctx["aws:SourceIdentity"] = []string{t.SourceIdentity}
 		}
+		federatedContext(ctx, t)
 	}
 	return ctx
 }

@@ -27,8 +27,9 @@ import (
 // made on a stale copy is never stored: it is re-applied to the current
 // state instead (up to maxAttempts times, then ConcurrentModification).
 type State struct {
-	st   store.Store
-	keys *Keys
+	st    store.Store
+	keys  *Keys
+	creds *Credentials
 	// pub serializes publishing a snapshot; writers to one account are
 	// serialized by that account's lock, writers to different accounts
 	// run at once.
@@ -64,6 +65,11 @@ func (s *State) update(ctx context.Context, op string, fn func(store.Tx) error) 
 		seq = tx.Seq()
 		if err := fn(tx); err != nil {
 			return err
+		}
+		if also := alsoFrom(ctx); also != nil {
+			if err := also(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if rec == nil {
 			return nil
@@ -103,7 +109,7 @@ var _ api.State = (*State)(nil)
 
 // LoadState reads the world from the store, from one consistent view.
 func LoadState(ctx context.Context, st store.Store, keys *Keys) (*State, error) {
-	s := &State{st: st, keys: keys}
+	s := &State{st: st, keys: keys, creds: keys.creds}
 	snap, head, err := s.load(ctx)
 	if err != nil {
 		return nil, err

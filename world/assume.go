@@ -141,8 +141,22 @@ func (w *World) AssumeRole(c *Caller, in AssumeRoleInput) (*AssumeRoleResult, er
 	if c.Session != nil && s.SourceIdentity == "" {
 		s.SourceIdentity = c.Session.SourceIdentity // a source identity persists along the chain
 	}
-	if len(in.SessionPolicy) > 0 {
-		d, err := NewDocument("session policy", in.SessionPolicy)
+	var err error
+	if s.Policies, err = w.sessionPolicies(role, in.SessionPolicy, in.PolicyARNs); err != nil {
+		return nil, err
+	}
+	res.Caller = &Caller{Kind: engine.AssumedRole, Account: roleAccount, Role: role, Session: s, Principal: s.ARN()}
+	return res, nil
+}
+
+// sessionPolicies compiles a session's inline policy document (if any)
+// and its managed session policies, which are AWS managed or in the role's
+// account (the STS API Reference, AssumeRole, PolicyArns: "The policies
+// must exist in the same account as the role").
+func (w *World) sessionPolicies(role *Role, doc []byte, arns []string) ([]*engine.Policy, error) {
+	var out []*engine.Policy
+	if len(doc) > 0 {
+		d, err := NewDocument("session policy", doc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrSessionPolicy, err)
 		}
@@ -150,20 +164,16 @@ func (w *World) AssumeRole(c *Caller, in AssumeRoleInput) (*AssumeRoleResult, er
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrSessionPolicy, err)
 		}
-		s.Policies = append(s.Policies, p)
+		out = append(out, p)
 	}
-	for _, ref := range in.PolicyARNs {
-		// Managed session policies are AWS managed or in the role's account
-		// (the STS API Reference, AssumeRole, PolicyArns: "The policies must
-		// exist in the same account as the role").
+	for _, ref := range arns {
 		mp, ok := w.PolicyFor(role.Account.ID, ref)
 		if !ok {
 			return nil, &PolicyARNError{ARN: ref}
 		}
-		s.Policies = append(s.Policies, mp.Default().as(engine.SessionPolicy))
+		out = append(out, mp.Default().as(engine.SessionPolicy))
 	}
-	res.Caller = &Caller{Kind: engine.AssumedRole, Account: roleAccount, Role: role, Session: s, Principal: s.ARN()}
-	return res, nil
+	return out, nil
 }
 
 // String describes the call for messages.

@@ -24,9 +24,13 @@
 // the catalog on "*", whatever the unknown keys; otherwise it is reported
 // by its ARN, and only when it is allowed on "*" some action the principal
 // is not (a boundary or SCP that caps it shows as the capped identity, not
-// as admin). The search is breadth first over gained identities, each
-// reported once by its shortest path, with a bound on the techniques of a
-// path.
+// as admin; sts:GetCallerIdentity, which AWS answers for every caller,
+// counts for both). What an identity is allowed on "*" is decided once
+// per class of catalog actions that the same statements apply to, and the
+// classes are shared by identities whose policies write the same Action
+// lists (see admin.go). The search is breadth first over gained
+// identities, each reported once by its shortest path, with a bound on the
+// techniques of a path.
 //
 // It reads the world and decides through analysis; it knows nothing of
 // storage or of the command line.

@@ -175,7 +175,6 @@ type Searcher struct {
 	opt     Options
 	cat     *catalog.Catalog
 	actions []string // every catalog action, lower case
-	svc     map[string][]string
 	tech    []*Technique
 	// cands: principal -> the (technique, target) pairs whose first step
 	// it can be allowed at all.
@@ -183,12 +182,23 @@ type Searcher struct {
 	edges   map[string][]*edge
 	unknown []*Unknown
 	callers map[string]*world.Caller
-	star    map[string]map[string]bool // identity key -> action -> allowed on "*"
-	admin   map[string]bool
-	classes map[string]*classes
 	trusts  map[string]bool
 	grants  map[string]*grant
 	mu      sync.Mutex
+
+	// What identities are allowed on "*" (admin.go): the catalog action
+	// set each distinct Action/NotAction list applies to, the partitions
+	// of the catalog those sets make, and per identity its classes'
+	// decisions.
+	svcIdx       map[string][]int32 // service prefix -> its actions' indexes
+	noPermission int                // index of sts:getcalleridentity (-1: not in the catalog)
+	sentinels    []int
+	stmtSet      map[*policy.Statement]int
+	setByKey     map[string]int
+	sets         []actionSet
+	partitions   map[string]*partition
+	stars        map[identity]*star
+	admin        map[identity]bool
 }
 
 type candidate struct {
@@ -216,13 +226,29 @@ func NewSearcher(x *analysis.Index, opt Options) (*Searcher, error) {
 		cat = catalog.Default()
 	}
 	s := &Searcher{x: x, w: x.World(), opt: opt, cat: cat, tech: tech, d: analysis.NewDecider(x.World(), opt.Context, opt.Time),
-		svc: map[string][]string{}, edges: map[string][]*edge{}, callers: map[string]*world.Caller{},
-		star: map[string]map[string]bool{}, admin: map[string]bool{}, classes: map[string]*classes{}, trusts: map[string]bool{}, grants: map[string]*grant{}}
+		edges: map[string][]*edge{}, callers: map[string]*world.Caller{},
+		trusts: map[string]bool{}, grants: map[string]*grant{},
+		svcIdx: map[string][]int32{}, noPermission: -1, stmtSet: map[*policy.Statement]int{}, setByKey: map[string]int{},
+		partitions: map[string]*partition{}, stars: map[identity]*star{}, admin: map[identity]bool{}}
+	index := map[string]int{}
 	for _, sv := range cat.Services {
 		for _, a := range sv.Actions {
 			n := strings.ToLower(a.FullName())
+			if _, dup := index[n]; dup {
+				continue
+			}
+			index[n] = len(s.actions)
+			pre, _, _ := strings.Cut(n, ":")
+			s.svcIdx[pre] = append(s.svcIdx[pre], int32(len(s.actions)))
 			s.actions = append(s.actions, n)
-			s.svc[sv.Prefix] = append(s.svc[sv.Prefix], n)
+		}
+	}
+	if i, ok := index[noPermission]; ok {
+		s.noPermission = i
+	}
+	for _, a := range sentinels {
+		if i, ok := index[a]; ok {
+			s.sentinels = append(s.sentinels, i)
 		}
 	}
 	if err := s.candidates(); err != nil {

@@ -186,7 +186,11 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
 		return nil, e
 	}
-	e := updateEntities(c, refs("user", name, newName), func(a *world.FileAccount) *query.Error {
+	var also api.TxWrite
+	if newName != "" && newName != name {
+		also = c.State.Credentials().RenameUser(c.Account(), name, newName)
+	}
+	e := c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name, newName), func(a *world.FileAccount) *query.Error {
 		u := fileUser(a, name)
 		if u == nil {
 			return noSuch("user", name)
@@ -201,7 +205,7 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 			u.Path = newPath
 		}
 		return nil
-	})
+	}, also)
 	if e != nil {
 		return nil, e
 	}
@@ -243,6 +247,13 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 				return query.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
 			case len(u.Groups) > 0:
 				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove users from group first.")
+			case u.LoginProfile:
+				// The real IAM's words, as CloudFormation relays them
+				// ("Cannot delete entity, must delete login profile first.
+				// (Service: Iam, Status Code: 409, ...)").
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete login profile first.")
+			case len(u.MFADevices) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete MFA device first.")
 			}
 			a.Users = append(a.Users[:i], a.Users[i+1:]...)
 			return nil

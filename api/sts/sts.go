@@ -11,6 +11,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
 )
@@ -84,15 +85,9 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	name, e := p.Required("RoleSessionName")
+	name, e := roleSessionName(p)
 	if e != nil {
 		return nil, e
-	}
-	if len(name) < 2 || len(name) > 64 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", name)
-	}
-	if !sessionNamePattern.MatchString(name) {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
 	}
 	if c.Caller.Kind == engine.AccountRoot {
 		return nil, query.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
@@ -104,20 +99,9 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if duration < 900 || duration > 43200 {
 		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
 	}
-	policy := p.Get("Policy")
-	if len(policy) > 2048 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
-	}
-	var policyARNs []string
-	for i := 1; ; i++ {
-		v := p.Get("PolicyArns.member." + itoa(i) + ".arn")
-		if v == "" {
-			break
-		}
-		policyARNs = append(policyARNs, v)
-	}
-	if len(policyARNs) > 10 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+	policy, policyARNs, e := sessionPolicyParams(p)
+	if e != nil {
+		return nil, e
 	}
 	tagList, e := p.Tags("Tags")
 	if e != nil {
@@ -139,7 +123,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	for _, t := range tagList {
 		tags[t[0]] = t[1]
 	}
-	mfa, e := mfaParams(p)
+	mfa, e := mfaParams(c)
 	if e != nil {
 		return nil, e
 	}
@@ -205,11 +189,7 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if policy != "" {
 		sess.Policies = append(sess.Policies, []byte(policy))
 	}
-	for _, a := range policyARNs {
-		if mp, ok := w.ManagedPolicy(a); ok && mp.Default() != nil {
-			sess.Policies = append(sess.Policies, mp.Default().JSON)
-		}
-	}
+	sess.Policies = append(sess.Policies, managedDocuments(w, policyARNs)...)
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not store the session: %v", err)
@@ -238,6 +218,57 @@ func assumeDenied(c *api.Call, roleARN string, e *engine.Explanation) *query.Err
 	return query.Errorf("AccessDenied", "%s", msg)
 }
 
+// roleSessionName reads RoleSessionName (the botocore model,
+// roleSessionNameType: 2 to 64 of [\w+=,.@-]).
+func roleSessionName(p query.Params) (string, *query.Error) {
+	name, e := p.Required("RoleSessionName")
+	if e != nil {
+		return "", e
+	}
+	if len(name) < 2 || len(name) > 64 {
+		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", name)
+	}
+	if !sessionNamePattern.MatchString(name) {
+		return "", query.Errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
+	}
+	return name, nil
+}
+
+// sessionPolicyParams reads the session policies of an AssumeRole*
+// request: Policy (at most 2,048 characters) and PolicyArns (at most 10),
+// the botocore model sts/2011-06-15, sessionPolicyDocumentType and
+// policyDescriptorListType.
+func sessionPolicyParams(p query.Params) (string, []string, *query.Error) {
+	policy := p.Get("Policy")
+	if len(policy) > 2048 {
+		return "", nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	}
+	var arns []string
+	for i := 1; ; i++ {
+		v := p.Get("PolicyArns.member." + itoa(i) + ".arn")
+		if v == "" {
+			break
+		}
+		arns = append(arns, v)
+	}
+	if len(arns) > 10 {
+		return "", nil, query.Errorf("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+	}
+	return policy, arns, nil
+}
+
+// managedDocuments are the documents of managed session policies, as a
+// session token keeps them.
+func managedDocuments(w *world.World, arns []string) [][]byte {
+	var out [][]byte
+	for _, a := range arns {
+		if mp, ok := w.ManagedPolicy(a); ok && mp.Default() != nil {
+			out = append(out, mp.Default().JSON)
+		}
+	}
+	return out
+}
+
 func itoa(i int) string {
 	const digits = "0123456789"
 	if i < 10 {
@@ -251,10 +282,13 @@ var (
 	tokenPattern  = regexp.MustCompile(`^[\d]{6}$`)
 )
 
-// mfaParams reads SerialNumber and TokenCode, which come together. iamgate
-// holds no MFA devices: a well-formed six-digit code with a serial number
-// counts as multi-factor authentication.
-func mfaParams(p query.Params) (bool, *query.Error) {
+// mfaParams reads SerialNumber and TokenCode, which come together, and
+// takes the code: the device must be a virtual MFA device enabled for the
+// calling IAM user, and the code valid now and not taken before
+// (credential.Verify). A device iamgate holds no seed for (a serial number
+// a world file gives, or the root user's) opens with no code.
+func mfaParams(c *api.Call) (bool, *query.Error) {
+	p := c.Params
 	serial, code := p.Get("SerialNumber"), p.Get("TokenCode")
 	if serial == "" && code == "" {
 		return false, nil
@@ -267,6 +301,30 @@ func mfaParams(p query.Params) (bool, *query.Error) {
 	}
 	if serial == "" || code == "" {
 		return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
+	}
+	// The real STS's answers: for a device that is not the caller's,
+	// "MultiFactorAuthentication failed, unable to validate MFA code.
+	// Please verify your MFA serial number is valid and associated with
+	// this user." (two spaces; aws/aws-cli#6325, broamski/aws-mfa#25); for
+	// a wrong, expired or used code, "MultiFactorAuthentication failed with
+	// invalid MFA one time pass code." (quoted by many clients that retry
+	// on it).
+	notTheirs := query.Errorf("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.")
+	if c.Caller.User == nil || c.Caller.Session != nil || c.Temporary {
+		return false, notTheirs
+	}
+	d, ok, err := c.State.Credentials().MFADevice(c.Ctx, serial)
+	if err != nil {
+		return false, query.Errorf("ServiceFailure", "could not read the MFA device: %v", err)
+	}
+	if !ok || d.Account != c.Account() || d.User != c.Caller.User.Name {
+		return false, notTheirs
+	}
+	if err := c.State.Credentials().UseMFACode(c.Ctx, c.Account(), c.Caller.User.Name, serial, code, c.Now); err != nil {
+		if errors.Is(err, credential.ErrInvalidCode) {
+			return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+		return false, query.Errorf("ServiceFailure", "could not check the MFA code: %v", err)
 	}
 	return true, nil
 }
@@ -311,7 +369,7 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	if duration > max {
 		duration = max
 	}
-	mfa, e := mfaParams(c.Params)
+	mfa, e := mfaParams(c)
 	if e != nil {
 		return nil, e
 	}

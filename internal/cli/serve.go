@@ -20,6 +20,7 @@ import (
 
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/console"
 	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/server"
 )
@@ -31,6 +32,7 @@ type serveParams struct {
 	dev                             bool
 	auditRetention                  time.Duration
 	analysisTimeout                 time.Duration
+	consoleIdle                     time.Duration
 	// masterKey is IAMGATE_MASTER_KEY's value.
 	masterKey string
 	// The central policy pipeline.
@@ -63,6 +65,12 @@ missing or different, serve refuses to start and names the file or
 variable to restore. A new SQLite store and its -wal and -shm files are
 mode 0600.
 
+The web console is at /console/ on --listen: sign in as an IAM user with
+its console password (the first start gives admin one, printed once, which
+the first sign-in changes). Every page runs the IAM and Organizations
+operations as the signed-in user; a session ends after
+--console-idle-timeout without a request, and at sign-out.
+
 Prometheus metrics are at /metrics on --listen when it is a loopback
 address (they are not authenticated), or on --metrics-listen.
 
@@ -87,6 +95,7 @@ signatures, for quick local use; it listens only on a loopback address
 	cmd.Flags().StringVar(&p.metricsListen, "metrics-listen", "", `serve Prometheus metrics at /metrics on this address, or "off" (default: at /metrics on --listen when it is loopback)`)
 	cmd.Flags().Var(newRetentionFlag(&p.auditRetention), "audit-retention", "keep audit log entries this long, such as 90d or 720h (0: forever)")
 	cmd.Flags().DurationVar(&p.analysisTimeout, "analysis-timeout", server.DefaultAnalysisTimeout, "stop an analysis request (who-can, can) that runs longer, answering ServiceUnavailable")
+	cmd.Flags().DurationVar(&p.consoleIdle, "console-idle-timeout", console.DefaultIdleTimeout, "sign a web console session out after this long without a request")
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
 	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
 	cmd.Flags().StringVar(&p.pipelineGuardrails, "pipeline-guardrails", "", "guardrails file, stored as a new version when it changed")
@@ -189,6 +198,11 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer srv.Close()
+	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: auditLog, Logger: log, IdleTimeout: p.consoleIdle})
+	if err != nil {
+		return err
+	}
+	srv.MountConsole(con)
 	boot, err := srv.Bootstrap(ctx, os.Getenv("IAMGATE_ADMIN_ACCESS_KEY_ID"), os.Getenv("IAMGATE_ADMIN_SECRET_ACCESS_KEY"))
 	if err != nil {
 		return fmt.Errorf("first start: %w", err)
@@ -198,6 +212,14 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	}
 	if boot.Key != nil {
 		fmt.Fprintf(stdout, "iamgate: the administrator's access key, shown only now:\n  aws_access_key_id = %s\n  aws_secret_access_key = %s\n", boot.Key.ID, boot.Key.Secret)
+	}
+	if boot.Created {
+		// The first thing to do is to open the console and sign in.
+		pw, err := con.FirstPassword(ctx, boot.Account, server.AdminUser)
+		if err != nil {
+			return fmt.Errorf("first start: %w", err)
+		}
+		fmt.Fprintf(stdout, "iamgate: the administrator's console password, shown only now (the first sign-in changes it):\n  %s\n", pw)
 	}
 	if boot.KeyByAnother {
 		fmt.Fprintln(stdout, "iamgate: another server sharing this store made the administrator's first access key and printed it")
@@ -211,6 +233,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "iamgate: serving IAM and STS on %s://%s (store %s)\n", scheme, ln.Addr(), redact(p.store))
+	fmt.Fprintf(stdout, "iamgate: the web console is at %s://%s%s (sign in with an IAM user's password)\n", scheme, ln.Addr(), console.Path)
 	if cfg.Pipeline != nil {
 		fmt.Fprintf(stdout, "iamgate: the central policy pipeline is at %s://%s%s, as %s\n", scheme, ln.Addr(), server.PipelinePath, p.pipelineRole)
 	}

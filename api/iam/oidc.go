@@ -1,0 +1,420 @@
+package iam
+
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/federation"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateOpenIDConnectProvider": CreateOpenIDConnectProvider, "GetOpenIDConnectProvider": GetOpenIDConnectProvider,
+		"ListOpenIDConnectProviders": ListOpenIDConnectProviders, "DeleteOpenIDConnectProvider": DeleteOpenIDConnectProvider,
+		"AddClientIDToOpenIDConnectProvider":      AddClientIDToOpenIDConnectProvider,
+		"RemoveClientIDFromOpenIDConnectProvider": RemoveClientIDFromOpenIDConnectProvider,
+		"UpdateOpenIDConnectProviderThumbprint":   UpdateOpenIDConnectProviderThumbprint,
+		"TagOpenIDConnectProvider":                TagOpenIDConnectProvider, "UntagOpenIDConnectProvider": UntagOpenIDConnectProvider,
+		"ListOpenIDConnectProviderTags": ListOpenIDConnectProviderTags,
+	})
+}
+
+// IAM's limits for OIDC providers (the botocore model iam/2010-05-08,
+// CreateOpenIDConnectProviderRequest: "up to five thumbprints", "You
+// cannot register more than 100 client IDs"; thumbprintType: 40
+// characters; clientIDType: 1 to 255; OpenIDConnectProviderUrlType: 1 to
+// 255).
+const (
+	maxThumbprints = 5
+	maxClientIDs   = 100
+)
+
+var hexThumbprint = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+
+func noProvider(arn string) *query.Error {
+	return query.Errorf("NoSuchEntity", "OpenIDConnect Provider not found for arn %s", arn)
+}
+
+// providerARNParam reads OpenIDConnectProviderArn: 20 to 2,048 characters
+// (arnType), and an IAM OIDC provider's ARN (InvalidInput otherwise).
+func providerARNParam(c *api.Call) (string, *query.Error) {
+	a := c.Params.Get("OpenIDConnectProviderArn")
+	switch {
+	case a == "":
+		return "", query.Validation(query.Violation{Null: true, Field: "openIDConnectProviderArn", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(a) < 20:
+		return "", query.Validation(query.Violation{Value: &a, Field: "openIDConnectProviderArn", Constraint: "Member must have length greater than or equal to 20", Rule: query.RuleMinLength})
+	case len(a) > 2048:
+		return "", query.Validation(query.Violation{Value: &a, Field: "openIDConnectProviderArn", Constraint: "Member must have length less than or equal to 2048", Rule: query.RuleMaxLength})
+	}
+	f := strings.SplitN(a, ":", 6)
+	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "oidc-provider/") || len(f[5]) == len("oidc-provider/") {
+		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
+	}
+	return a, nil
+}
+
+// authorizeProvider authorizes an action on a provider ARN before anything
+// is looked up, so that a caller without permission learns nothing of
+// what exists; a provider of the caller's account adds its tags
+// (aws:ResourceTag/*, the Service Authorization Reference, IAM, resource
+// type oidc-provider). It then returns the provider, or NoSuchEntity.
+func authorizeProvider(c *api.Call, action string, extra map[string][]string) (api.OIDCProvider, *query.Error) {
+	a, e := providerARNParam(c)
+	if e != nil {
+		return api.OIDCProvider{}, e
+	}
+	p, ok, err := c.State.Federation().OIDCProvider(c.Ctx, a)
+	if err != nil {
+		return api.OIDCProvider{}, query.Errorf("ServiceFailure", "could not read the OIDC provider: %v", err)
+	}
+	ok = ok && p.Account == c.Account()
+	ctx := map[string][]string{}
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	if ok {
+		for k, v := range p.Tags {
+			ctx["aws:ResourceTag/"+k] = []string{v}
+		}
+	}
+	if e := c.Authorize(action, a, ctx); e != nil {
+		return api.OIDCProvider{}, e
+	}
+	if !ok {
+		return api.OIDCProvider{}, noProvider(a)
+	}
+	return p, nil
+}
+
+func checkThumbprints(list []string) *query.Error {
+	if len(list) > maxThumbprints {
+		return query.Errorf("LimitExceeded", "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d.", maxThumbprints)
+	}
+	for i, t := range list {
+		field := "thumbprintList." + itoa(i+1) + ".member"
+		switch {
+		case len(t) < 40:
+			return query.Validation(query.Violation{Value: &t, Field: field, Constraint: "Member must have length greater than or equal to 40", Rule: query.RuleMinLength})
+		case len(t) > 40:
+			return query.Validation(query.Violation{Value: &t, Field: field, Constraint: "Member must have length less than or equal to 40", Rule: query.RuleMaxLength})
+		case !hexThumbprint.MatchString(t):
+			return query.Errorf("InvalidInput", "Thumbprint %s is not a hex-encoded SHA-1 hash.", t)
+		}
+	}
+	return nil
+}
+
+func checkClientIDs(list []string) ([]string, *query.Error) {
+	var out []string
+	seen := map[string]bool{}
+	for i, id := range list {
+		if len(id) < 1 || len(id) > 255 {
+			return nil, query.Validation(query.Violation{Value: &id, Field: "clientIDList." + itoa(i+1) + ".member", Constraint: "Member must have length between 1 and 255", Rule: query.RuleMaxLength})
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > maxClientIDs {
+		return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d.", maxClientIDs)
+	}
+	return out, nil
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// CreateOpenIDConnectProvider registers an OIDC provider under
+// arn:aws:iam::ACCOUNT:oidc-provider/URL-WITHOUT-https:// (the IAM API
+// Reference, CreateOpenIDConnectProvider). Without a ThumbprintList, IAM
+// reads the thumbprint of the top certificate the provider's host serves.
+func CreateOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	u := c.Params.Get("Url")
+	switch {
+	case u == "":
+		return nil, query.Validation(query.Violation{Null: true, Field: "url", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(u) > 255:
+		return nil, query.Validation(query.Violation{Value: &u, Field: "url", Constraint: "Member must have length less than or equal to 255", Rule: query.RuleMaxLength})
+	}
+	if _, err := federation.ParseURL(u); err != nil {
+		return nil, query.Errorf("InvalidInput", "Invalid URL %s: the URL must begin with https:// and have a host and no query or fragment.", u)
+	}
+	ids, e := checkClientIDs(c.Params.List("ClientIDList"))
+	if e != nil {
+		return nil, e
+	}
+	thumbs := c.Params.List("ThumbprintList")
+	if e := checkThumbprints(thumbs); e != nil {
+		return nil, e
+	}
+	tags, e := c.Params.Tags("Tags")
+	if e != nil {
+		return nil, e
+	}
+	tctx, e := tagContext(tags, 0)
+	if e != nil {
+		return nil, e
+	}
+	arn := "arn:aws:iam::" + c.Account() + ":oidc-provider/" + strings.TrimPrefix(u, "https://")
+	if e := c.Authorize("iam:CreateOpenIDConnectProvider", arn, tctx); e != nil {
+		return nil, e
+	}
+	fed := c.State.Federation()
+	if len(thumbs) == 0 {
+		tp, err := fed.OIDCThumbprint(c.Ctx, u)
+		if err != nil {
+			return nil, query.Errorf("OpenIdIdpCommunicationError", "Could not connect to %s to read its certificate's thumbprint: %v", u, err)
+		}
+		thumbs = []string{tp}
+	}
+	p := api.OIDCProvider{ARN: arn, Account: c.Account(), URL: u, ClientIDs: ids, Thumbprints: thumbs, Created: c.Now, Tags: tagMap(tags)}
+	if err := fed.CreateOIDCProvider(c.Ctx, p); err != nil {
+		switch {
+		case errors.Is(err, api.ErrProviderExists):
+			return nil, query.Errorf("EntityAlreadyExists", "Provider with url %s already exists.", u)
+		case errors.Is(err, api.ErrProviderQuota):
+			return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100.")
+		}
+		return nil, query.Errorf("ServiceFailure", "could not store the OIDC provider: %v", err)
+	}
+	return struct {
+		OpenIDConnectProviderArn string `xml:"OpenIDConnectProviderArn"`
+		Tags                     tagSet `xml:"Tags"`
+	}{arn, tagList(p.Tags)}, nil
+}
+
+// GetOpenIDConnectProvider describes a provider; Url is without https://,
+// as IAM returns it (the IAM API Reference, GetOpenIDConnectProvider,
+// example response: <Url>server.example.com</Url>).
+func GetOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	p, e := authorizeProvider(c, "iam:GetOpenIDConnectProvider", nil)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Url            string   `xml:"Url"`
+		ClientIDList   []string `xml:"ClientIDList>member"`
+		ThumbprintList []string `xml:"ThumbprintList>member"`
+		CreateDate     string   `xml:"CreateDate"`
+		Tags           tagSet   `xml:"Tags"`
+	}{strings.TrimPrefix(p.URL, "https://"), p.ClientIDs, p.Thumbprints, timestamp(p.Created), tagList(p.Tags)}, nil
+}
+
+// ListOpenIDConnectProviders lists the account's providers' ARNs
+// (iam:ListOpenIDConnectProviders, which has no resource type).
+func ListOpenIDConnectProviders(c *api.Call) (any, *query.Error) {
+	if e := c.Authorize("iam:ListOpenIDConnectProviders", "*", nil); e != nil {
+		return nil, e
+	}
+	ps, err := c.State.Federation().OIDCProviders(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the OIDC providers: %v", err)
+	}
+	type entry struct {
+		Arn string `xml:"Arn"`
+	}
+	out := make([]entry, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, entry{p.ARN})
+	}
+	return struct {
+		List []entry `xml:"OpenIDConnectProviderList>member"`
+	}{out}, nil
+}
+
+// DeleteOpenIDConnectProvider deletes a provider; deleting one that does
+// not exist succeeds (the IAM API Reference: "This operation is
+// idempotent; it does not fail or return an error if you call the
+// operation for a provider that does not exist").
+func DeleteOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	a, e := providerARNParam(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.Authorize("iam:DeleteOpenIDConnectProvider", a, nil); e != nil {
+		return nil, e
+	}
+	if accountOfARN(a) != c.Account() {
+		return nil, nil
+	}
+	if _, err := c.State.Federation().DeleteOIDCProvider(c.Ctx, a); err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not delete the OIDC provider: %v", err)
+	}
+	return nil, nil
+}
+
+func accountOfARN(a string) string {
+	f := strings.SplitN(a, ":", 6)
+	if len(f) < 5 {
+		return ""
+	}
+	return f[4]
+}
+
+// updateProvider authorizes an action and changes the provider in one
+// transaction.
+func updateProvider(c *api.Call, action string, extra map[string][]string, fn func(*api.OIDCProvider) *query.Error) *query.Error {
+	p, e := authorizeProvider(c, action, extra)
+	if e != nil {
+		return e
+	}
+	var qe *query.Error
+	err := c.State.Federation().UpdateOIDCProvider(c.Ctx, p.ARN, func(p *api.OIDCProvider) error {
+		if qe = fn(p); qe != nil {
+			return qe
+		}
+		return nil
+	})
+	switch {
+	case qe != nil:
+		return qe
+	case errors.Is(err, api.ErrNoProvider):
+		return noProvider(p.ARN)
+	case err != nil:
+		return query.Errorf("ServiceFailure", "could not change the OIDC provider: %v", err)
+	}
+	return nil
+}
+
+func clientIDParam(c *api.Call) (string, *query.Error) {
+	id := c.Params.Get("ClientID")
+	switch {
+	case id == "":
+		return "", query.Validation(query.Violation{Null: true, Field: "clientID", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(id) > 255:
+		return "", query.Validation(query.Violation{Value: &id, Field: "clientID", Constraint: "Member must have length less than or equal to 255", Rule: query.RuleMaxLength})
+	}
+	return id, nil
+}
+
+// AddClientIDToOpenIDConnectProvider adds a client ID (idempotent).
+func AddClientIDToOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	id, e := clientIDParam(c)
+	if e != nil {
+		return nil, e
+	}
+	return nil, updateProvider(c, "iam:AddClientIDToOpenIDConnectProvider", nil, func(p *api.OIDCProvider) *query.Error {
+		for _, have := range p.ClientIDs {
+			if have == id {
+				return nil
+			}
+		}
+		if len(p.ClientIDs) >= maxClientIDs {
+			return query.Errorf("LimitExceeded", "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d.", maxClientIDs)
+		}
+		p.ClientIDs = append(p.ClientIDs, id)
+		return nil
+	})
+}
+
+// RemoveClientIDFromOpenIDConnectProvider removes a client ID (removing
+// one the provider does not have succeeds).
+func RemoveClientIDFromOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	id, e := clientIDParam(c)
+	if e != nil {
+		return nil, e
+	}
+	return nil, updateProvider(c, "iam:RemoveClientIDFromOpenIDConnectProvider", nil, func(p *api.OIDCProvider) *query.Error {
+		kept := p.ClientIDs[:0:0]
+		for _, have := range p.ClientIDs {
+			if have != id {
+				kept = append(kept, have)
+			}
+		}
+		p.ClientIDs = kept
+		return nil
+	})
+}
+
+// UpdateOpenIDConnectProviderThumbprint replaces the thumbprint list.
+func UpdateOpenIDConnectProviderThumbprint(c *api.Call) (any, *query.Error) {
+	thumbs := c.Params.List("ThumbprintList")
+	if len(thumbs) == 0 {
+		return nil, query.Validation(query.Violation{Null: true, Field: "thumbprintList", Constraint: "Member must not be null", Rule: query.RuleNull})
+	}
+	if e := checkThumbprints(thumbs); e != nil {
+		return nil, e
+	}
+	return nil, updateProvider(c, "iam:UpdateOpenIDConnectProviderThumbprint", nil, func(p *api.OIDCProvider) *query.Error {
+		p.Thumbprints = thumbs
+		return nil
+	})
+}
+
+// TagOpenIDConnectProvider adds or replaces tags (keys compare without
+// case, as IAM's do).
+func TagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	tags, e := c.Params.Tags("Tags")
+	if e != nil {
+		return nil, e
+	}
+	if len(tags) == 0 {
+		return nil, query.Validation(query.Violation{Null: true, Field: "tags", Constraint: "Member must not be null", Rule: query.RuleNull})
+	}
+	tctx, e := tagContext(tags, 0)
+	if e != nil {
+		return nil, e
+	}
+	return nil, updateProvider(c, "iam:TagOpenIDConnectProvider", tctx, func(p *api.OIDCProvider) *query.Error {
+		merged := map[string]string{}
+		for k, v := range p.Tags {
+			merged[k] = v
+		}
+		for _, t := range tags {
+			for k := range merged {
+				if strings.EqualFold(k, t[0]) {
+					delete(merged, k)
+				}
+			}
+			merged[t[0]] = t[1]
+		}
+		if len(merged) > maxTagsPerEntity {
+			return query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+		}
+		p.Tags = merged
+		return nil
+	})
+}
+
+// UntagOpenIDConnectProvider removes tags.
+func UntagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	keys, e := c.Params.TagKeys("TagKeys")
+	if e != nil {
+		return nil, e
+	}
+	return nil, updateProvider(c, "iam:UntagOpenIDConnectProvider", map[string][]string{"aws:TagKeys": keys}, func(p *api.OIDCProvider) *query.Error {
+		for _, k := range keys {
+			for have := range p.Tags {
+				if strings.EqualFold(have, k) {
+					delete(p.Tags, have)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// ListOpenIDConnectProviderTags lists a provider's tags.
+func ListOpenIDConnectProviderTags(c *api.Call) (any, *query.Error) {
+	p, e := authorizeProvider(c, "iam:ListOpenIDConnectProviderTags", nil)
+	if e != nil {
+		return nil, e
+	}
+	ts := tagList(p.Tags)
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
+	return struct {
+		Tags        tagSet `xml:"Tags"`
+		IsTruncated bool   `xml:"IsTruncated"`
+	}{ts, false}, nil
+}

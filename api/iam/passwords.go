@@ -1,0 +1,472 @@
+package iam
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/credential"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateLoginProfile": CreateLoginProfile, "GetLoginProfile": GetLoginProfile, "UpdateLoginProfile": UpdateLoginProfile,
+		"DeleteLoginProfile": DeleteLoginProfile, "ChangePassword": ChangePassword,
+		"UpdateAccountPasswordPolicy": UpdateAccountPasswordPolicy, "GetAccountPasswordPolicy": GetAccountPasswordPolicy,
+		"DeleteAccountPasswordPolicy": DeleteAccountPasswordPolicy,
+	})
+}
+
+// passwordChars is the model's passwordType pattern (botocore iam
+// 2010-05-08: [\u0009\u000A\u000D\u0020-\u00FF]+, 1 to 128 characters).
+var passwordChars = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+$`)
+
+// checkPassword checks a password member against the model. The value is
+// sensitive: the message never shows it ("Value at 'password'").
+func checkPassword(field, pw string) *query.Error {
+	switch {
+	case pw == "":
+		return query.Validation(query.Violation{Null: true, Field: field, Constraint: "Member must not be null", Rule: query.RuleNull})
+	case utf8.RuneCountInString(pw) > credential.MaxPasswordLength:
+		return query.Validation(query.Violation{Field: field, Constraint: "Member must have length less than or equal to 128", Rule: query.RuleMaxLength})
+	case !passwordChars.MatchString(pw):
+		return query.Validation(query.Violation{Field: field, Constraint: `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`, Rule: query.RulePattern})
+	}
+	return nil
+}
+
+// boolParam reads an optional boolean member (nil when absent).
+func boolParam(p query.Params, name string) (*bool, *query.Error) {
+	v := p.Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+		return nil, query.Validation(query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must be a boolean"})
+	}
+	b := strings.EqualFold(v, "true")
+	return &b, nil
+}
+
+func lowerFirstIAM(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+// passwordViolation is IAM's answer to a password the policy refuses
+// ("Password does not conform to the account password policy.", the real
+// IAM's words quoted in github.com/gree/subiam/pull/3).
+func passwordViolation() *query.Error {
+	return query.Errorf("PasswordPolicyViolation", "Password does not conform to the account password policy.")
+}
+
+// PasswordRules is what a new password of the caller's account is checked
+// against (credential.Check): the account's password policy (nil when it
+// has none, and IAM's default one applies) and the names the default one
+// refuses. The console shows and explains them with the same rules.
+func PasswordRules(c *api.Call) (*credential.PasswordPolicy, credential.DefaultPolicy, *query.Error) {
+	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
+	if err != nil {
+		return nil, credential.DefaultPolicy{}, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+	}
+	var p *credential.PasswordPolicy
+	if ok {
+		p = &pp
+	}
+	def := credential.DefaultPolicy{}
+	for _, a := range c.State.File().Accounts {
+		if a.ID == c.Account() {
+			def = credential.DefaultPolicy{AccountName: a.Name, Email: a.Email}
+		}
+	}
+	return p, def, nil
+}
+
+// checkAgainstPolicy applies the account's password policy (or IAM's
+// default one) to a new password.
+func checkAgainstPolicy(c *api.Call, pw string) *query.Error {
+	p, def, e := PasswordRules(c)
+	if e != nil {
+		return e
+	}
+	if credential.Check(p, def, pw) != nil {
+		return passwordViolation()
+	}
+	return nil
+}
+
+type loginProfile struct {
+	UserName              string `xml:"UserName"`
+	CreateDate            string `xml:"CreateDate"`
+	PasswordResetRequired bool   `xml:"PasswordResetRequired"`
+}
+
+func noLoginProfile(user string) *query.Error {
+	// The real IAM's words: "Login Profile for User vs-code-user cannot be
+	// found." (boto3 output quoted in a public repository's notes).
+	return query.Errorf("NoSuchEntity", "Login Profile for User %s cannot be found.", user)
+}
+
+// setLoginProfile changes the user's LoginProfile flag in the world and
+// stores the profile (or deletes it) in the same transaction; want is the
+// flag's value before the change (EntityAlreadyExists or NoSuchEntity
+// otherwise).
+func setLoginProfile(c *api.Call, name string, want, set bool, also api.TxWrite) *query.Error {
+	return c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name), func(a *world.FileAccount) *query.Error {
+		u := fileUser(a, name)
+		switch {
+		case u == nil:
+			return noSuch("user", name)
+		case u.LoginProfile != want && want:
+			return noLoginProfile(name)
+		case u.LoginProfile != want:
+			return query.Errorf("EntityAlreadyExists", "Login Profile for user %s already exists.", name)
+		}
+		u.LoginProfile = set
+		return nil
+	}, also)
+}
+
+// CreateLoginProfile gives a user a console password (iam:CreateLoginProfile
+// on the user), checked against the account's password policy.
+func CreateLoginProfile(c *api.Call) (any, *query.Error) {
+	name, e := callerUserName(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := checkName("userName", name, 64); e != nil {
+		return nil, e
+	}
+	pw := c.Params.Get("Password")
+	if e := checkPassword("password", pw); e != nil {
+		return nil, e
+	}
+	reset, e := boolParam(c.Params, "PasswordResetRequired")
+	if e != nil {
+		return nil, e
+	}
+	if _, e := authorizeUser(c, "iam:CreateLoginProfile", name); e != nil {
+		return nil, e
+	}
+	if e := checkAgainstPolicy(c, pw); e != nil {
+		return nil, e
+	}
+	hash, err := credential.HashPassword(pw)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "%v", err)
+	}
+	p := api.LoginProfile{Account: c.Account(), User: name, Hash: hash, Created: c.Now, Changed: c.Now, ResetRequired: reset != nil && *reset}
+	if e := setLoginProfile(c, name, false, true, c.State.Credentials().PutLoginProfile(p)); e != nil {
+		return nil, e
+	}
+	return struct {
+		LoginProfile loginProfile `xml:"LoginProfile"`
+	}{loginProfile{UserName: name, CreateDate: timestamp(p.Created), PasswordResetRequired: p.ResetRequired}}, nil
+}
+
+// readProfile authorizes an action on the user and reads its profile.
+func readProfile(c *api.Call, action string) (string, api.LoginProfile, *query.Error) {
+	name, e := callerUserName(c)
+	if e != nil {
+		return "", api.LoginProfile{}, e
+	}
+	if e := checkName("userName", name, 64); e != nil {
+		return "", api.LoginProfile{}, e
+	}
+	u, e := authorizeUser(c, action, name)
+	if e != nil {
+		return "", api.LoginProfile{}, e
+	}
+	p, ok, err := c.State.Credentials().LoginProfile(c.Ctx, c.Account(), name)
+	if err != nil {
+		return "", api.LoginProfile{}, query.Errorf("ServiceFailure", "could not read the login profile: %v", err)
+	}
+	if !ok {
+		if !u.LoginProfile {
+			return "", api.LoginProfile{}, noLoginProfile(name)
+		}
+		// The world says the user has a password (an imported account)
+		// but iamgate holds no hash of it: the profile exists, and no
+		// password opens it until UpdateLoginProfile sets one.
+		p = api.LoginProfile{Account: c.Account(), User: name, Created: u.Created, Changed: u.Created}
+	}
+	return name, p, nil
+}
+
+// GetLoginProfile tells when a user's password was created and whether it
+// must be reset.
+func GetLoginProfile(c *api.Call) (any, *query.Error) {
+	name, p, e := readProfile(c, "iam:GetLoginProfile")
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		LoginProfile loginProfile `xml:"LoginProfile"`
+	}{loginProfile{UserName: name, CreateDate: timestamp(p.Created), PasswordResetRequired: p.ResetRequired}}, nil
+}
+
+// UpdateLoginProfile sets a user's password or its reset flag
+// (iam:UpdateLoginProfile on the user).
+func UpdateLoginProfile(c *api.Call) (any, *query.Error) {
+	pw := c.Params.Get("Password")
+	if pw != "" {
+		if e := checkPassword("password", pw); e != nil {
+			return nil, e
+		}
+	}
+	reset, e := boolParam(c.Params, "PasswordResetRequired")
+	if e != nil {
+		return nil, e
+	}
+	name, p, e := readProfile(c, "iam:UpdateLoginProfile")
+	if e != nil {
+		return nil, e
+	}
+	if pw != "" {
+		if e := checkAgainstPolicy(c, pw); e != nil {
+			return nil, e
+		}
+		hash, err := credential.HashPassword(pw)
+		if err != nil {
+			return nil, query.Errorf("ServiceFailure", "%v", err)
+		}
+		if p.Hash != "" {
+			p.History = append([]string{p.Hash}, p.History...)
+		}
+		p.Hash, p.Changed = hash, c.Now
+	}
+	if reset != nil {
+		p.ResetRequired = *reset
+	}
+	return nil, setLoginProfile(c, name, true, true, c.State.Credentials().PutLoginProfile(p))
+}
+
+// DeleteLoginProfile removes a user's console password.
+func DeleteLoginProfile(c *api.Call) (any, *query.Error) {
+	name, _, e := readProfile(c, "iam:DeleteLoginProfile")
+	if e != nil {
+		return nil, e
+	}
+	return nil, setLoginProfile(c, name, true, false, c.State.Credentials().DeleteLoginProfile(c.Account(), name))
+}
+
+// changePasswordGrant is what the password policy's
+// AllowUsersToChangePassword gives every IAM user: "permissions to
+// iam:ChangePassword for only their user and to the
+// iam:GetAccountPasswordPolicy action" (the IAM API Reference,
+// PasswordPolicy.AllowUsersToChangePassword). It is used only where the
+// resource is the caller itself (ChangePassword acts on the caller alone).
+var changePasswordGrant = func() *engine.Policy {
+	p := policy.MustParse("the password policy's AllowUsersToChangePassword", `{"Version":"2012-10-17","Statement":[`+
+		`{"Effect":"Allow","Action":["iam:ChangePassword","iam:GetAccountPasswordPolicy"],"Resource":"*"}]}`)
+	cp, err := engine.Compile(p, engine.IdentityPolicy, "AllowUsersToChangePassword")
+	if err != nil {
+		panic(err)
+	}
+	return cp
+}()
+
+// allowsChange is the grant when the caller is an IAM user and the
+// account's policy lets users change their own passwords.
+func allowsChange(c *api.Call) (*engine.Policy, *query.Error) {
+	if c.Caller.User == nil {
+		return nil, nil
+	}
+	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+	}
+	if ok && pp.AllowUsersToChangePassword {
+		return changePasswordGrant, nil
+	}
+	return nil, nil
+}
+
+// ChangePassword changes the calling IAM user's own password
+// (iam:ChangePassword on the user): the old password must be right, and
+// the new one satisfy the policy and, with PasswordReusePrevention, be none
+// of the last N.
+func ChangePassword(c *api.Call) (any, *query.Error) {
+	oldPw, newPw := c.Params.Get("OldPassword"), c.Params.Get("NewPassword")
+	if e := checkPassword("oldPassword", oldPw); e != nil {
+		return nil, e
+	}
+	if e := checkPassword("newPassword", newPw); e != nil {
+		return nil, e
+	}
+	if c.Caller.User == nil {
+		// The IAM API Reference, ChangePassword: "Changes the password of
+		// the IAM user who is calling this operation"; other callers get
+		// InvalidUserType.
+		return nil, query.Errorf("InvalidUserType", "Only IAM users can change their own password.")
+	}
+	name := c.Caller.User.Name
+	grant, e := allowsChange(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.AuthorizeGranted("iam:ChangePassword", c.Caller.User.ARN(), nil, grant); e != nil {
+		return nil, e
+	}
+	p, ok, err := c.State.Credentials().LoginProfile(c.Ctx, c.Account(), name)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the login profile: %v", err)
+	}
+	if !ok {
+		return nil, noLoginProfile(name)
+	}
+	if !credential.VerifyPassword(p.Hash, oldPw) {
+		// AWS documents no answer for a wrong old password; iamgate's
+		// choice (README) is AccessDenied.
+		return nil, query.Errorf("AccessDenied", "The old password is incorrect.")
+	}
+	if e := checkAgainstPolicy(c, newPw); e != nil {
+		return nil, e
+	}
+	pp, hasPolicy, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+	}
+	if hasPolicy && pp.PasswordReusePrevention > 0 {
+		for i, h := range append([]string{p.Hash}, p.History...) {
+			if i >= pp.PasswordReusePrevention {
+				break
+			}
+			if credential.VerifyPassword(h, newPw) {
+				return nil, passwordViolation()
+			}
+		}
+	}
+	hash, err := credential.HashPassword(newPw)
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "%v", err)
+	}
+	p.History = append([]string{p.Hash}, p.History...)
+	p.Hash, p.Changed, p.ResetRequired = hash, c.Now, false
+	return nil, setLoginProfile(c, name, true, true, c.State.Credentials().PutLoginProfile(p))
+}
+
+// UpdateAccountPasswordPolicy sets the account's password policy; members
+// not given take IAM's defaults (the IAM API Reference: MinimumPasswordLength
+// 6, the rest false or 0).
+func UpdateAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	var pp credential.PasswordPolicy
+	var vs []query.Violation
+	intIn := func(name string, lo, hi int, dst *int) {
+		v := p.Get(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			vs = append(vs, query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must be a number"})
+			return
+		}
+		switch {
+		case n < lo:
+			vs = append(vs, query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must have value greater than or equal to " + strconv.Itoa(lo)})
+		case n > hi:
+			vs = append(vs, query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must have value less than or equal to " + strconv.Itoa(hi)})
+		default:
+			*dst = n
+		}
+	}
+	// The model's ranges: minimumPasswordLengthType 6-128,
+	// maxPasswordAgeType 1-1095, passwordReusePreventionType 1-24.
+	intIn("MinimumPasswordLength", 6, 128, &pp.MinimumPasswordLength)
+	intIn("MaxPasswordAge", 1, 1095, &pp.MaxPasswordAge)
+	intIn("PasswordReusePrevention", 1, 24, &pp.PasswordReusePrevention)
+	if e := query.Validation(vs...); e != nil {
+		return nil, e
+	}
+	for name, dst := range map[string]*bool{"RequireSymbols": &pp.RequireSymbols, "RequireNumbers": &pp.RequireNumbers,
+		"RequireUppercaseCharacters": &pp.RequireUppercaseCharacters, "RequireLowercaseCharacters": &pp.RequireLowercaseCharacters,
+		"AllowUsersToChangePassword": &pp.AllowUsersToChangePassword, "HardExpiry": &pp.HardExpiry} {
+		b, e := boolParam(p, name)
+		if e != nil {
+			return nil, e
+		}
+		if b != nil {
+			*dst = *b
+		}
+	}
+	if pp.MinimumPasswordLength == 0 {
+		pp.MinimumPasswordLength = 6
+	}
+	if e := c.Authorize("iam:UpdateAccountPasswordPolicy", "*", nil); e != nil {
+		return nil, e
+	}
+	if err := c.State.Credentials().PutPasswordPolicy(c.Ctx, c.Account(), pp); err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not store the password policy: %v", err)
+	}
+	return nil, nil
+}
+
+func noPasswordPolicy(account string) *query.Error {
+	// The real IAM's words: "The Password Policy with domain name
+	// 128440595215 cannot be found." (quoted in a public lab's notes).
+	return query.Errorf("NoSuchEntity", "The Password Policy with domain name %s cannot be found.", account)
+}
+
+// GetAccountPasswordPolicy returns the account's password policy, for
+// iam:GetAccountPasswordPolicy or, when the policy allows users to change
+// their passwords, for any IAM user of the account.
+func GetAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
+	grant, e := allowsChange(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.AuthorizeGranted("iam:GetAccountPasswordPolicy", "*", nil, grant); e != nil {
+		return nil, e
+	}
+	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+	}
+	if !ok {
+		return nil, noPasswordPolicy(c.Account())
+	}
+	type shape struct {
+		MinimumPasswordLength      int   `xml:"MinimumPasswordLength"`
+		RequireSymbols             bool  `xml:"RequireSymbols"`
+		RequireNumbers             bool  `xml:"RequireNumbers"`
+		RequireUppercaseCharacters bool  `xml:"RequireUppercaseCharacters"`
+		RequireLowercaseCharacters bool  `xml:"RequireLowercaseCharacters"`
+		AllowUsersToChangePassword bool  `xml:"AllowUsersToChangePassword"`
+		ExpirePasswords            bool  `xml:"ExpirePasswords"`
+		MaxPasswordAge             int   `xml:"MaxPasswordAge,omitempty"`
+		PasswordReusePrevention    int   `xml:"PasswordReusePrevention,omitempty"`
+		HardExpiry                 *bool `xml:"HardExpiry,omitempty"`
+	}
+	out := shape{MinimumPasswordLength: pp.MinLength(), RequireSymbols: pp.RequireSymbols, RequireNumbers: pp.RequireNumbers,
+		RequireUppercaseCharacters: pp.RequireUppercaseCharacters, RequireLowercaseCharacters: pp.RequireLowercaseCharacters,
+		AllowUsersToChangePassword: pp.AllowUsersToChangePassword, ExpirePasswords: pp.MaxPasswordAge > 0,
+		MaxPasswordAge: pp.MaxPasswordAge, PasswordReusePrevention: pp.PasswordReusePrevention}
+	if pp.MaxPasswordAge > 0 {
+		hard := pp.HardExpiry
+		out.HardExpiry = &hard
+	}
+	return struct {
+		PasswordPolicy shape `xml:"PasswordPolicy"`
+	}{out}, nil
+}
+
+// DeleteAccountPasswordPolicy removes the account's password policy (IAM's
+// default applies again).
+func DeleteAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
+	if e := c.Authorize("iam:DeleteAccountPasswordPolicy", "*", nil); e != nil {
+		return nil, e
+	}
+	ok, err := c.State.Credentials().DeletePasswordPolicy(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not delete the password policy: %v", err)
+	}
+	if !ok {
+		return nil, noPasswordPolicy(c.Account())
+	}
+	return nil, nil
+}

@@ -1,0 +1,345 @@
+package iam
+
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/federation"
+)
+
+func init() {
+	register(map[string]Handler{
+		"CreateSAMLProvider": CreateSAMLProvider, "GetSAMLProvider": GetSAMLProvider, "ListSAMLProviders": ListSAMLProviders,
+		"UpdateSAMLProvider": UpdateSAMLProvider, "DeleteSAMLProvider": DeleteSAMLProvider,
+		"TagSAMLProvider": TagSAMLProvider, "UntagSAMLProvider": UntagSAMLProvider, "ListSAMLProviderTags": ListSAMLProviderTags,
+	})
+}
+
+// The model's SAMLProviderNameType (1 to 128 of [\w._-]) and
+// SAMLMetadataDocumentType (1,000 to 10,000,000 characters).
+var samlNameChars = regexp.MustCompile(`^[\w._-]+$`)
+
+func noSAMLProvider(arn string) *query.Error {
+	return query.Errorf("NoSuchEntity", "SAMLProvider %s does not exist.", arn)
+}
+
+// checkMetadata checks a metadata document's length (the model) and that
+// it is SAML metadata with a signing certificate.
+func checkMetadata(doc string) (*federation.Metadata, *query.Error) {
+	switch {
+	case doc == "":
+		return nil, query.Validation(query.Violation{Null: true, Field: "sAMLMetadataDocument", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(doc) < 1000:
+		return nil, query.Validation(query.Violation{Field: "sAMLMetadataDocument", Constraint: "Member must have length greater than or equal to 1000", Rule: query.RuleMinLength})
+	case len(doc) > 10000000:
+		return nil, query.Validation(query.Violation{Field: "sAMLMetadataDocument", Constraint: "Member must have length less than or equal to 10000000", Rule: query.RuleMaxLength})
+	}
+	m, err := federation.ParseMetadata([]byte(doc))
+	if err != nil {
+		return nil, query.Errorf("InvalidInput", "Could not parse metadata")
+	}
+	return m, nil
+}
+
+// encryptionParams refuses what iamgate does not do: decrypting
+// assertions (AssertionEncryptionMode Required, AddPrivateKey).
+func encryptionParams(c *api.Call) *query.Error {
+	mode := c.Params.Get("AssertionEncryptionMode")
+	if mode != "" && mode != "Allowed" && mode != "Required" {
+		return query.Validation(query.Violation{Value: &mode, Field: "assertionEncryptionMode", Constraint: "Member must satisfy enum value set: [Required, Allowed]"})
+	}
+	if mode == "Required" || c.Params.Get("AddPrivateKey") != "" || c.Params.Get("RemovePrivateKey") != "" {
+		return query.Errorf("InvalidInput", "iamgate does not decrypt SAML assertions: AssertionEncryptionMode Required and private keys are not supported")
+	}
+	return nil
+}
+
+// CreateSAMLProvider registers a SAML IdP from its metadata (the IAM API
+// Reference, CreateSAMLProvider).
+func CreateSAMLProvider(c *api.Call) (any, *query.Error) {
+	name := c.Params.Get("Name")
+	switch {
+	case name == "":
+		return nil, query.Validation(query.Violation{Null: true, Field: "name", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(name) > 128:
+		return nil, query.Validation(query.Violation{Value: &name, Field: "name", Constraint: "Member must have length less than or equal to 128", Rule: query.RuleMaxLength})
+	case !samlNameChars.MatchString(name):
+		return nil, query.Validation(query.Violation{Value: &name, Field: "name", Constraint: `Member must satisfy regular expression pattern: [\w._-]+`, Rule: query.RulePattern})
+	}
+	doc := c.Params.Get("SAMLMetadataDocument")
+	if doc == "" || len(doc) < 1000 || len(doc) > 10000000 {
+		_, e := checkMetadata(doc)
+		return nil, e
+	}
+	if e := encryptionParams(c); e != nil {
+		return nil, e
+	}
+	tags, e := c.Params.Tags("Tags")
+	if e != nil {
+		return nil, e
+	}
+	tctx, e := tagContext(tags, 0)
+	if e != nil {
+		return nil, e
+	}
+	arn := "arn:aws:iam::" + c.Account() + ":saml-provider/" + name
+	if e := c.Authorize("iam:CreateSAMLProvider", arn, tctx); e != nil {
+		return nil, e
+	}
+	m, e := checkMetadata(doc)
+	if e != nil {
+		return nil, e
+	}
+	p := api.SAMLProvider{ARN: arn, Account: c.Account(), Name: name, Metadata: doc, UUID: newUUID(), Created: c.Now, ValidUntil: m.ValidUntil, Tags: tagMap(tags)}
+	if err := c.State.Federation().CreateSAMLProvider(c.Ctx, p); err != nil {
+		switch {
+		case errors.Is(err, api.ErrProviderExists):
+			return nil, query.Errorf("EntityAlreadyExists", "SAMLProvider %s already exists.", name)
+		case errors.Is(err, api.ErrProviderQuota):
+			return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for SAMLProvidersPerAccount: 100.")
+		}
+		return nil, query.Errorf("ServiceFailure", "could not store the SAML provider: %v", err)
+	}
+	return struct {
+		SAMLProviderArn string `xml:"SAMLProviderArn"`
+		Tags            tagSet `xml:"Tags"`
+	}{arn, tagList(p.Tags)}, nil
+}
+
+// newUUID is a SAMLProviderUUID (privateKeyIdType: 22 to 64 of [A-Z0-9]).
+func newUUID() string { return newID("SAML") + newID("")[:8] }
+
+// samlARNParam reads SAMLProviderArn.
+func samlARNParam(c *api.Call) (string, *query.Error) {
+	a := c.Params.Get("SAMLProviderArn")
+	switch {
+	case a == "":
+		return "", query.Validation(query.Violation{Null: true, Field: "sAMLProviderArn", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(a) < 20:
+		return "", query.Validation(query.Violation{Value: &a, Field: "sAMLProviderArn", Constraint: "Member must have length greater than or equal to 20", Rule: query.RuleMinLength})
+	case len(a) > 2048:
+		return "", query.Validation(query.Violation{Value: &a, Field: "sAMLProviderArn", Constraint: "Member must have length less than or equal to 2048", Rule: query.RuleMaxLength})
+	}
+	f := strings.SplitN(a, ":", 6)
+	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "saml-provider/") || len(f[5]) == len("saml-provider/") {
+		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
+	}
+	return a, nil
+}
+
+// authorizeSAML authorizes an action on a SAML provider ARN before
+// anything is looked up (with the provider's tags as aws:ResourceTag/* when
+// it is the caller's), then returns the provider or NoSuchEntity.
+func authorizeSAML(c *api.Call, action string, extra map[string][]string) (api.SAMLProvider, *query.Error) {
+	a, e := samlARNParam(c)
+	if e != nil {
+		return api.SAMLProvider{}, e
+	}
+	p, ok, err := c.State.Federation().SAMLProvider(c.Ctx, a)
+	if err != nil {
+		return api.SAMLProvider{}, query.Errorf("ServiceFailure", "could not read the SAML provider: %v", err)
+	}
+	ok = ok && p.Account == c.Account()
+	ctx := map[string][]string{}
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	if ok {
+		for k, v := range p.Tags {
+			ctx["aws:ResourceTag/"+k] = []string{v}
+		}
+	}
+	if e := c.Authorize(action, a, ctx); e != nil {
+		return api.SAMLProvider{}, e
+	}
+	if !ok {
+		return api.SAMLProvider{}, noSAMLProvider(a)
+	}
+	return p, nil
+}
+
+func validUntil(p api.SAMLProvider) string {
+	if p.ValidUntil.IsZero() {
+		return ""
+	}
+	return timestamp(p.ValidUntil)
+}
+
+// GetSAMLProvider returns a provider's metadata document.
+func GetSAMLProvider(c *api.Call) (any, *query.Error) {
+	p, e := authorizeSAML(c, "iam:GetSAMLProvider", nil)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		SAMLProviderUUID        string `xml:"SAMLProviderUUID"`
+		SAMLMetadataDocument    string `xml:"SAMLMetadataDocument"`
+		CreateDate              string `xml:"CreateDate"`
+		ValidUntil              string `xml:"ValidUntil,omitempty"`
+		Tags                    tagSet `xml:"Tags"`
+		AssertionEncryptionMode string `xml:"AssertionEncryptionMode"`
+	}{p.UUID, p.Metadata, timestamp(p.Created), validUntil(p), tagList(p.Tags), "Allowed"}, nil
+}
+
+// ListSAMLProviders lists the account's SAML providers.
+func ListSAMLProviders(c *api.Call) (any, *query.Error) {
+	if e := c.Authorize("iam:ListSAMLProviders", "*", nil); e != nil {
+		return nil, e
+	}
+	ps, err := c.State.Federation().SAMLProviders(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
+	}
+	type entry struct {
+		Arn        string `xml:"Arn"`
+		ValidUntil string `xml:"ValidUntil,omitempty"`
+		CreateDate string `xml:"CreateDate"`
+	}
+	out := make([]entry, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, entry{p.ARN, validUntil(p), timestamp(p.Created)})
+	}
+	return struct {
+		List []entry `xml:"SAMLProviderList>member"`
+	}{out}, nil
+}
+
+// updateSAML authorizes an action and changes the provider in one
+// transaction.
+func updateSAML(c *api.Call, action string, extra map[string][]string, fn func(*api.SAMLProvider) *query.Error) (api.SAMLProvider, *query.Error) {
+	p, e := authorizeSAML(c, action, extra)
+	if e != nil {
+		return p, e
+	}
+	var qe *query.Error
+	err := c.State.Federation().UpdateSAMLProvider(c.Ctx, p.ARN, func(p *api.SAMLProvider) error {
+		if qe = fn(p); qe != nil {
+			return qe
+		}
+		return nil
+	})
+	switch {
+	case qe != nil:
+		return p, qe
+	case errors.Is(err, api.ErrNoProvider):
+		return p, noSAMLProvider(p.ARN)
+	case err != nil:
+		return p, query.Errorf("ServiceFailure", "could not change the SAML provider: %v", err)
+	}
+	return p, nil
+}
+
+// UpdateSAMLProvider replaces a provider's metadata document.
+func UpdateSAMLProvider(c *api.Call) (any, *query.Error) {
+	doc := c.Params.Get("SAMLMetadataDocument")
+	if doc != "" && (len(doc) < 1000 || len(doc) > 10000000) {
+		_, e := checkMetadata(doc)
+		return nil, e
+	}
+	if e := encryptionParams(c); e != nil {
+		return nil, e
+	}
+	p, e := updateSAML(c, "iam:UpdateSAMLProvider", nil, func(p *api.SAMLProvider) *query.Error {
+		if doc == "" {
+			return nil
+		}
+		m, e := checkMetadata(doc)
+		if e != nil {
+			return e
+		}
+		p.Metadata, p.ValidUntil = doc, m.ValidUntil
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		SAMLProviderArn string `xml:"SAMLProviderArn"`
+	}{p.ARN}, nil
+}
+
+// DeleteSAMLProvider deletes a provider.
+func DeleteSAMLProvider(c *api.Call) (any, *query.Error) {
+	p, e := authorizeSAML(c, "iam:DeleteSAMLProvider", nil)
+	if e != nil {
+		return nil, e
+	}
+	if ok, err := c.State.Federation().DeleteSAMLProvider(c.Ctx, p.ARN); err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not delete the SAML provider: %v", err)
+	} else if !ok {
+		return nil, noSAMLProvider(p.ARN)
+	}
+	return nil, nil
+}
+
+// TagSAMLProvider adds or replaces tags.
+func TagSAMLProvider(c *api.Call) (any, *query.Error) {
+	tags, e := c.Params.Tags("Tags")
+	if e != nil {
+		return nil, e
+	}
+	if len(tags) == 0 {
+		return nil, query.Validation(query.Violation{Null: true, Field: "tags", Constraint: "Member must not be null", Rule: query.RuleNull})
+	}
+	tctx, e := tagContext(tags, 0)
+	if e != nil {
+		return nil, e
+	}
+	_, e = updateSAML(c, "iam:TagSAMLProvider", tctx, func(p *api.SAMLProvider) *query.Error {
+		merged := map[string]string{}
+		for k, v := range p.Tags {
+			merged[k] = v
+		}
+		for _, t := range tags {
+			for k := range merged {
+				if strings.EqualFold(k, t[0]) {
+					delete(merged, k)
+				}
+			}
+			merged[t[0]] = t[1]
+		}
+		if len(merged) > maxTagsPerEntity {
+			return query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+		}
+		p.Tags = merged
+		return nil
+	})
+	return nil, e
+}
+
+// UntagSAMLProvider removes tags.
+func UntagSAMLProvider(c *api.Call) (any, *query.Error) {
+	keys, e := c.Params.TagKeys("TagKeys")
+	if e != nil {
+		return nil, e
+	}
+	_, e = updateSAML(c, "iam:UntagSAMLProvider", map[string][]string{"aws:TagKeys": keys}, func(p *api.SAMLProvider) *query.Error {
+		for _, k := range keys {
+			for have := range p.Tags {
+				if strings.EqualFold(have, k) {
+					delete(p.Tags, have)
+				}
+			}
+		}
+		return nil
+	})
+	return nil, e
+}
+
+// ListSAMLProviderTags lists a provider's tags.
+func ListSAMLProviderTags(c *api.Call) (any, *query.Error) {
+	p, e := authorizeSAML(c, "iam:ListSAMLProviderTags", nil)
+	if e != nil {
+		return nil, e
+	}
+	ts := tagList(p.Tags)
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
+	return struct {
+		Tags        tagSet `xml:"Tags"`
+		IsTruncated bool   `xml:"IsTruncated"`
+	}{ts, false}, nil
+}

@@ -1,0 +1,167 @@
+package sts
+
+import (
+	"encoding/xml"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/federation"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	Operations["AssumeRoleWithSAML"] = AssumeRoleWithSAML
+}
+
+type samlResult struct {
+	XMLName          xml.Name        `xml:"AssumeRoleWithSAMLResult"`
+	Credentials      credentials     `xml:"Credentials"`
+	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize int             `xml:"PackedPolicySize,omitempty"`
+	Subject          string          `xml:"Subject"`
+	SubjectType      string          `xml:"SubjectType"`
+	Issuer           string          `xml:"Issuer"`
+	Audience         string          `xml:"Audience"`
+	NameQualifier    string          `xml:"NameQualifier"`
+	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+}
+
+// AssumeRoleWithSAML issues a role session to a user a SAML provider
+// vouches for (the STS API Reference, AssumeRoleWithSAML), unsigned like
+// AssumeRoleWithWebIdentity. The assertion must be signed by a certificate
+// of the provider's metadata (federation.VerifySAML), its Role attribute
+// must name this role with this provider, and the role's trust policy must
+// allow sts:AssumeRoleWithSAML for the provider with the SAML keys
+// saml:aud (the Recipient), saml:iss, saml:sub, saml:sub_type,
+// saml:namequalifier and saml:doc (the IAM User Guide, "Available keys for
+// SAML-based AWS STS federation",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml),
+// and aws:FederatedProvider.
+func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	roleARN, e := p.Required("RoleArn")
+	if e != nil {
+		return nil, e
+	}
+	principal, e := p.Required("PrincipalArn")
+	if e != nil {
+		return nil, e
+	}
+	assertion := p.Get("SAMLAssertion")
+	switch {
+	case assertion == "":
+		return nil, query.Validation(query.Violation{Null: true, Field: "sAMLAssertion", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(assertion) < 4:
+		return nil, query.Validation(query.Violation{Field: "sAMLAssertion", Constraint: "Member must have length greater than or equal to 4", Rule: query.RuleMinLength})
+	case len(assertion) > 100000:
+		return nil, query.Validation(query.Violation{Field: "sAMLAssertion", Constraint: "Member must have length less than or equal to 100000", Rule: query.RuleMaxLength})
+	}
+	duration, e := p.Int("DurationSeconds", 0)
+	if e != nil {
+		return nil, e
+	}
+	if duration != 0 && (duration < 900 || duration > 43200) {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
+	}
+	policy, policyARNs, e := sessionPolicyParams(p)
+	if e != nil {
+		return nil, e
+	}
+	role, err := arn.Parse(roleARN)
+	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
+		return nil, query.Errorf("ValidationError", "%s is not a role ARN", roleARN)
+	}
+	// The provider is one of the role's account (iamgate looks nowhere
+	// else, as for OIDC providers).
+	prov, ok := api.SAMLProvider{}, false
+	if pa, err := arn.Parse(principal); err == nil && pa.AccountID == role.AccountID {
+		if prov, ok, err = c.State.Federation().SAMLProvider(c.Ctx, principal); err != nil {
+			return nil, query.Errorf("ServiceFailure", "could not read the identity provider: %v", err)
+		}
+	}
+	if !ok {
+		return nil, invalidToken("SAML provider %s is not in the role's account.", principal)
+	}
+	meta, err := federation.ParseMetadata([]byte(prov.Metadata))
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "the provider's metadata does not parse: %v", err)
+	}
+	id, err := federation.VerifySAML(meta, assertion, c.Now)
+	if err != nil {
+		return nil, samlError(err)
+	}
+	named := false
+	for _, r := range id.Roles {
+		named = named || (r[0] == roleARN && r[1] == principal)
+	}
+	if !named {
+		return nil, query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithSAML")
+	}
+	name := id.SessionName
+	if !sessionNamePattern.MatchString(name) {
+		return nil, invalidToken("The RoleSessionName attribute %q is not 2 to 64 of [\\w+=,.@-].", name)
+	}
+	if duration == 0 {
+		duration = 3600
+		if id.SessionDuration != 0 {
+			duration = id.SessionDuration
+		}
+	}
+	qualifier := federation.NameQualifier(id.Issuer, prov.Account, prov.Name)
+	keys := map[string][]string{
+		"aws:FederatedProvider": {prov.ARN},
+		"saml:iss":              {id.Issuer},
+		"saml:sub":              {id.Subject},
+		"saml:sub_type":         {id.SubjectType},
+		"saml:namequalifier":    {qualifier},
+		"saml:doc":              {prov.Account + "/" + prov.Name},
+	}
+	if id.Recipient != "" {
+		keys["saml:aud"] = []string{id.Recipient}
+	}
+	ctx := make(map[string][]string, len(c.Context)+len(keys))
+	for k, v := range c.Context {
+		ctx[k] = v
+	}
+	for k, v := range keys {
+		ctx[k] = v
+	}
+	in := world.FederatedInput{Action: "sts:AssumeRoleWithSAML", RoleARN: roleARN, ProviderARN: prov.ARN, SessionName: name,
+		SessionTags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys, SourceIdentity: id.SourceIdentity,
+		PolicyARNs: policyARNs, Context: ctx, Time: c.Now}
+	out, e := federatedSession(c, in, policy, duration, keys)
+	if e != nil {
+		return nil, e
+	}
+	return samlResult{
+		Credentials: out.creds, AssumedRoleUser: out.user,
+		Subject: id.Subject, SubjectType: id.SubjectType, Issuer: id.Issuer, Audience: id.Recipient, NameQualifier: qualifier,
+		SourceIdentity: out.sourceIdentity,
+	}, nil
+}
+
+// samlError is STS's answer to an assertion that does not verify
+// (iamgate's wording; the codes are the model's).
+func samlError(err error) *query.Error {
+	var expired *federation.ExpiredError
+	var missing *federation.MissingClaimError
+	switch {
+	case errors.As(err, &expired):
+		return query.Errorf("ExpiredTokenException", "The SAML assertion expired at %s.", expired.Expiry.UTC().Format(time.RFC3339))
+	case errors.As(err, &missing):
+		return invalidToken("The SAML assertion has no %s.", missing.Claim)
+	case errors.Is(err, federation.ErrUnsigned), errors.Is(err, federation.ErrSignature):
+		return invalidToken("The SAML assertion's signature could not be verified with the provider's metadata.")
+	case errors.Is(err, federation.ErrAudience):
+		return invalidToken("The SAML assertion is not addressed to AWS (Audience and Recipient must be https://signin.aws.amazon.com/saml).")
+	case errors.Is(err, federation.ErrIssuer):
+		return invalidToken("The SAML assertion's issuer is not the provider's entity ID.")
+	case errors.Is(err, federation.ErrNotYetValid):
+		return invalidToken("The SAML assertion is not valid yet.")
+	}
+	return invalidToken("The SAML assertion is not valid: %v", err)
+}

@@ -1,0 +1,291 @@
+package sts
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/arn"
+	"github.com/iamgate/iamgate/federation"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	Operations["AssumeRoleWithWebIdentity"] = AssumeRoleWithWebIdentity
+}
+
+type webIdentityResult struct {
+	XMLName                     xml.Name        `xml:"AssumeRoleWithWebIdentityResult"`
+	Credentials                 credentials     `xml:"Credentials"`
+	SubjectFromWebIdentityToken string          `xml:"SubjectFromWebIdentityToken"`
+	AssumedRoleUser             assumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize            int             `xml:"PackedPolicySize,omitempty"`
+	Provider                    string          `xml:"Provider"`
+	Audience                    string          `xml:"Audience"`
+	SourceIdentity              string          `xml:"SourceIdentity,omitempty"`
+}
+
+// Real STS answers, as public issues quote them; the others are
+// iamgate's wording (the README lists which).
+const (
+	// aws-actions/configure-aws-credentials#721, treeverse/dvc.org#5273.
+	msgNoProvider = "No OpenIDConnect provider found in your account for %s"
+	// awslabs/amazon-eks-irsa-cfn#18, aws-actions/configure-aws-credentials#775.
+	msgAudience = "Incorrect token audience"
+	// alphagov/gsp#889, aws-actions/configure-aws-credentials#762.
+	msgThumbprint = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
+	// aws/aws-sdk-java-v2#5709.
+	msgExpired = "Token expired: current date/time %d must be before the expiration date/time %d"
+	// aws/aws-sdk-ruby#2698.
+	msgMissingClaim = "Missing a required claim: %s"
+	// aws/aws-sdk-net#1522, sentry-kubernetes/charts#514.
+	msgNotAuthorized = "Not authorized to perform %s"
+)
+
+func invalidToken(format string, args ...any) *query.Error {
+	return query.Errorf("InvalidIdentityToken", format, args...)
+}
+
+// AssumeRoleWithWebIdentity issues a role session to a user an OpenID
+// Connect provider vouches for (the STS API Reference,
+// AssumeRoleWithWebIdentity). It needs no signature: the ID token is the
+// credential. The token's iss names the provider, looked up in the role's
+// account (arn:aws:iam::ACCOUNT:oidc-provider/ISS-WITHOUT-https://); the
+// token must verify with the provider's keys and name one of its client
+// IDs, and the role's trust policy must allow sts:AssumeRoleWithWebIdentity
+// for the provider (Principal Federated) with the provider's keys
+// PROVIDER:aud, PROVIDER:sub and PROVIDER:amr, and aws:FederatedProvider
+// (the IAM User Guide, "Available keys for AWS OIDC federation",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif,
+// and "AWS global condition context keys", aws:FederatedProvider). The
+// session carries those keys on its later requests.
+func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
+	p := c.Params
+	roleARN, e := p.Required("RoleArn")
+	if e != nil {
+		return nil, e
+	}
+	if len(roleARN) < 20 || len(roleARN) > 2048 {
+		return nil, query.Validation(query.Violation{Value: &roleARN, Field: "roleArn", Constraint: "Member must have length between 20 and 2048", Rule: query.RuleMinLength})
+	}
+	name, e := roleSessionName(p)
+	if e != nil {
+		return nil, e
+	}
+	token := p.Get("WebIdentityToken")
+	switch {
+	case token == "":
+		return nil, query.Validation(query.Violation{Null: true, Field: "webIdentityToken", Constraint: "Member must not be null", Rule: query.RuleNull})
+	case len(token) < 4:
+		return nil, query.Validation(query.Violation{Field: "webIdentityToken", Constraint: "Member must have length greater than or equal to 4", Rule: query.RuleMinLength})
+	case len(token) > 20000:
+		return nil, query.Validation(query.Violation{Field: "webIdentityToken", Constraint: "Member must have length less than or equal to 20000", Rule: query.RuleMaxLength})
+	}
+	duration, e := p.Int("DurationSeconds", 3600)
+	if e != nil {
+		return nil, e
+	}
+	if duration < 900 || duration > 43200 {
+		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
+	}
+	policy, policyARNs, e := sessionPolicyParams(p)
+	if e != nil {
+		return nil, e
+	}
+	if p.Get("ProviderId") != "" {
+		// OAuth 2.0 access tokens of www.amazon.com and graph.facebook.com
+		// are checked by calling those services, which iamgate does not.
+		return nil, invalidToken("iamgate verifies OpenID Connect ID tokens only; OAuth 2.0 access tokens (ProviderId) are not supported")
+	}
+	role, err := arn.Parse(roleARN)
+	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
+		return nil, query.Errorf("ValidationError", "%s is not a role ARN", roleARN)
+	}
+
+	iss, err := federation.Issuer(token)
+	var missing *federation.MissingClaimError
+	switch {
+	case errors.As(err, &missing):
+		return nil, invalidToken(msgMissingClaim, missing.Claim)
+	case err != nil:
+		return nil, invalidToken("The web identity token is not a well-formed JWT.")
+	}
+	fed := c.State.Federation()
+	providerARN := "arn:aws:iam::" + role.AccountID + ":oidc-provider/" + strings.TrimPrefix(iss, "https://")
+	prov, ok := api.OIDCProvider{}, false
+	if strings.HasPrefix(iss, "https://") {
+		if prov, ok, err = fed.OIDCProvider(c.Ctx, providerARN); err != nil {
+			return nil, query.Errorf("ServiceFailure", "could not read the identity provider: %v", err)
+		}
+	}
+	if !ok {
+		return nil, invalidToken(msgNoProvider, iss)
+	}
+	id, err := fed.VerifyWebIdentity(c.Ctx, prov, token, c.Now)
+	if err != nil {
+		return nil, tokenError(err)
+	}
+
+	keys := webIdentityKeys(prov, id)
+	ctx := make(map[string][]string, len(c.Context)+len(keys))
+	for k, v := range c.Context {
+		ctx[k] = v
+	}
+	for k, v := range keys {
+		ctx[k] = v
+	}
+	in := world.FederatedInput{Action: "sts:AssumeRoleWithWebIdentity", RoleARN: roleARN, ProviderARN: prov.ARN, SessionName: name,
+		SessionTags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys, SourceIdentity: id.SourceIdentity,
+		PolicyARNs: policyARNs, Context: ctx, Time: c.Now}
+	out, e := federatedSession(c, in, policy, duration, keys)
+	if e != nil {
+		return nil, e
+	}
+	// Provider is the provider's ARN for an IAM OIDC provider (the STS
+	// API Reference, AssumeRoleWithWebIdentity, Provider: "the issuing
+	// authority of the web identity token"; STS answers with the IAM
+	// provider's ARN, as EKS's IRSA sessions show).
+	return webIdentityResult{
+		Credentials:                 out.creds,
+		SubjectFromWebIdentityToken: id.Subject,
+		AssumedRoleUser:             out.user,
+		Provider:                    prov.ARN,
+		Audience:                    id.Audience,
+		SourceIdentity:              out.sourceIdentity,
+	}, nil
+}
+
+// issued is a federated session's part of the AssumeRoleWith* result.
+type issued struct {
+	creds          credentials
+	user           assumedRoleUser
+	sourceIdentity string
+}
+
+// federatedSession decides a verified federated identity's request
+// (world.AssumeRoleFederated) and issues the session: AccessDenied "Not
+// authorized to perform ACTION" for a trust policy that does not allow it
+// or a role that does not exist, DurationSeconds within the role's
+// maximum, and the session's keys carried by its token.
+func federatedSession(c *api.Call, in world.FederatedInput, policy string, duration int, keys map[string][]string) (issued, *query.Error) {
+	if len(in.SessionTags) > 0 {
+		if e := query.SessionTagRules(tagPairs(in.SessionTags)); e != nil {
+			return issued{}, e
+		}
+	}
+	w := c.State.World()
+	if policy != "" {
+		in.SessionPolicy = []byte(policy)
+	}
+	res, err := w.AssumeRoleFederated(in)
+	if res != nil {
+		c.Record(res.Decisions...)
+	}
+	var foreign *world.PolicyARNError
+	switch {
+	case errors.Is(err, world.ErrUnknownPrincipal):
+		// A role that is not there is answered as one whose trust policy
+		// does not let the provider in.
+		return issued{}, query.Errorf("AccessDenied", msgNotAuthorized, in.Action)
+	case errors.As(err, &foreign):
+		return issued{}, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+	case errors.Is(err, world.ErrSessionPolicy):
+		return issued{}, query.Errorf("MalformedPolicyDocument", "%v", err)
+	case err != nil:
+		return issued{}, query.Errorf("ValidationError", "%v", err)
+	case res.Caller == nil:
+		action := in.Action
+		if res.Denied != nil {
+			action = res.Denied.Action
+		}
+		return issued{}, query.Errorf("AccessDenied", msgNotAuthorized, action)
+	}
+	r := res.Caller.Role
+	max := r.MaxSessionDuration
+	if max == 0 {
+		max = 3600
+	}
+	if duration > max {
+		return issued{}, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	s := res.Caller.Session
+	sess := api.Session{Account: r.Account.ID, RoleName: r.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
+		SourceIdentity: s.SourceIdentity, AuthTime: c.Now, Issued: c.Now, Expiration: c.Now.Add(time.Duration(duration) * time.Second),
+		PrincipalID: r.ID, Federated: keys}
+	if policy != "" {
+		sess.Policies = append(sess.Policies, []byte(policy))
+	}
+	sess.Policies = append(sess.Policies, managedDocuments(w, in.PolicyARNs)...)
+	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
+	if err != nil {
+		return issued{}, query.Errorf("ServiceFailure", "could not store the session: %v", err)
+	}
+	return issued{
+		creds: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
+			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
+		user:           assumedRoleUser{AssumedRoleID: r.ID + ":" + s.Name, Arn: s.ARN()},
+		sourceIdentity: s.SourceIdentity,
+	}, nil
+}
+
+// webIdentityKeys are the context keys of a web identity: the provider's
+// aud, sub and amr under its URL without https://
+// ("token.actions.githubusercontent.com:sub"), and aws:FederatedProvider,
+// the provider's ARN.
+func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]string {
+	prefix := strings.TrimPrefix(p.URL, "https://")
+	keys := map[string][]string{
+		"aws:FederatedProvider": {p.ARN},
+		prefix + ":aud":         {id.Audience},
+		prefix + ":sub":         {id.Subject},
+	}
+	if len(id.AMR) > 0 {
+		keys[prefix+":amr"] = id.AMR
+	}
+	return keys
+}
+
+// tokenError is STS's answer to a token that does not verify: the model's
+// InvalidIdentityToken, ExpiredTokenException and IDPCommunicationError
+// (botocore sts/2011-06-15).
+func tokenError(err error) *query.Error {
+	var expired *federation.ExpiredError
+	var missing *federation.MissingClaimError
+	switch {
+	case errors.As(err, &expired):
+		return query.Errorf("ExpiredTokenException", msgExpired, expired.Now.Unix(), expired.Expiry.Unix())
+	case errors.As(err, &missing):
+		return invalidToken(msgMissingClaim, missing.Claim)
+	case errors.Is(err, federation.ErrThumbprint):
+		return invalidToken(msgThumbprint)
+	case errors.Is(err, federation.ErrFetch):
+		return query.Errorf("IDPCommunicationError", "Couldn't retrieve verification keys from your identity provider: %v", err)
+	case errors.Is(err, federation.ErrAudience):
+		return invalidToken(msgAudience)
+	case errors.Is(err, federation.ErrAlgorithm):
+		return invalidToken("The web identity token's signing algorithm is not supported: use RS256, RS384, RS512, ES256, ES384 or ES512.")
+	case errors.Is(err, federation.ErrUnknownKey), errors.Is(err, federation.ErrSignature):
+		return invalidToken("The web identity token's signature could not be verified with the provider's keys.")
+	case errors.Is(err, federation.ErrIssuer):
+		return invalidToken("The web identity token's issuer is not the provider.")
+	case errors.Is(err, federation.ErrNotYetValid):
+		return invalidToken("The web identity token is not valid yet.")
+	case errors.Is(err, federation.ErrClaim):
+		return invalidToken("%v", err)
+	case errors.Is(err, federation.ErrMalformed):
+		return invalidToken("The web identity token is not a well-formed JWT.")
+	}
+	return query.Errorf("ServiceFailure", "%s", fmt.Sprint(err))
+}
+
+func tagPairs(m map[string]string) [][2]string {
+	out := make([][2]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}

@@ -1,0 +1,12 @@
+// Package federation verifies what an external identity provider says
+// about a user: OpenID Connect ID tokens (JWTs) against the keys the
+// provider publishes, fetched over TLS that is trusted by the system roots
+// or by the SHA-1 thumbprint of the top certificate the provider serves, as
+// IAM trusts an OIDC provider.
+//
+// It knows nothing of IAM's storage, of the world or of the wire protocol:
+// callers give it a provider's URL, client IDs and thumbprints, and get back
+// the verified claims or a typed error (the sentinel Err* values, and
+// *ExpiredError and *MissingClaimError) that the API edge maps to STS's
+// error codes.
+package federation
