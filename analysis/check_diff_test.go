@@ -37,10 +37,16 @@ var diffResPats = []string{
 	"arn:aws:s3:::?y", "arn:aws:sqs:*:111111111111:*", "arn:aws:sqs:*:*:q", "arn:aws:*:*:*:*",
 }
 
+// diffResources holds, in every account the principals name (111..., 222...,
+// 333...), a queue q and a resource of another partition, which only "*"
+// and NotResource match: the root user or a named role of that account
+// calls there within its own account (the long run found FAILs, each with
+// a counterexample the engine allows, where the brute force had neither).
 func diffResources(maxLen int) []string {
 	out := []string{"*", "arn:aws:sqs:r:111111111111:q", "arn:aws:sqs:r:111111111111:p", "arn:aws:sqs:r:222222222222:q",
 		"arn:aws:sqs:r:555555555555:p", "arn:aws:ec2:r:111111111111:i", "arn:aws:ec2:r:111111111111:q", "arn:aws:ec2:r:222222222222:i",
-		"arn:aws:ec2:r:333333333333:i"}
+		"arn:aws:ec2:r:333333333333:i", "arn:aws:sqs:r:333333333333:q",
+		"arn:aws-cn:ec2:r:111111111111:i", "arn:aws-cn:ec2:r:222222222222:i", "arn:aws-cn:ec2:r:333333333333:i"}
 	names := []string{""}
 	out = append(out, "arn:aws:s3:::")
 	for l := 0; l < maxLen; l++ {
