@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"math/bits"
+	"slices"
 	"sort"
 	"unicode/utf8"
 )
@@ -330,75 +332,393 @@ func alphabet(ns []*nfa) []rune {
 	return out
 }
 
+// dfa determinizes an NFA lazily: a state is a set of the NFA's states,
+// numbered as first reached, and its transitions are computed once per
+// class of characters. The characters the NFA names are a class each; every
+// other character behaves alike (eAny and eNoColon accept it, ':' being
+// named whenever eNoColon is used), class 0. A dfa is not safe for
+// concurrent use; the NFA it reads is not changed.
+type dfa struct {
+	n      *nfa
+	ascii  [utf8.RuneSelf]int32 // class of each ASCII character
+	other  map[rune]int32       // class of each non-ASCII character named
+	nclass int
+	words  int      // of a set of NFA states
+	sets   []uint64 // words per state
+	acc    []bool
+	trans  []int32 // nclass per state; -1: not computed yet
+	// table finds a set's state: open addressing on the set's hash, -1
+	// for a free slot; len(table) is a power of two, at least twice the
+	// states.
+	table []int32
+	// clos holds the ε-closure of each NFA state q at q*words, once
+	// closed[q].
+	clos   []uint64
+	closed []bool
+	// dead is the state of the empty set (-1: not reached yet).
+	dead int32
+	// scratch is next's result.
+	scratch bitset
+}
+
+func newDFA(n *nfa) *dfa {
+	w := n.words()
+	d := &dfa{n: n, words: w, clos: make([]uint64, len(n.edges)*w), closed: make([]bool, len(n.edges)), dead: -1, scratch: make(bitset, w)}
+	d.table = make([]int32, 16)
+	for i := range d.table {
+		d.table[i] = -1
+	}
+	set := map[rune]bool{}
+	n.runes(set)
+	rs := make([]rune, 0, len(set))
+	for r := range set {
+		rs = append(rs, r)
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
+	d.nclass = 1
+	for _, r := range rs {
+		if r >= 0 && r < utf8.RuneSelf {
+			d.ascii[r] = int32(d.nclass)
+		} else {
+			if d.other == nil {
+				d.other = map[rune]int32{}
+			}
+			d.other[r] = int32(d.nclass)
+		}
+		d.nclass++
+	}
+	init := make(bitset, w)
+	init.or(d.closure(n.start))
+	d.state(init)
+	return d
+}
+
+func (s bitset) or(t bitset) {
+	for i, w := range t {
+		s[i] |= w
+	}
+}
+
+// set is state s's set of NFA states.
+func (d *dfa) set(s int32) bitset { return d.sets[int(s)*d.words : (int(s)+1)*d.words] }
+
+// closure is the ε-closure of NFA state q.
+func (d *dfa) closure(q int) bitset {
+	c := bitset(d.clos[q*d.words : (q+1)*d.words])
+	if !d.closed[q] {
+		c.set(q)
+		d.n.closure(c)
+		d.closed[q] = true
+	}
+	return c
+}
+
+// next is the NFA's next(s, r), the union of the closures of the states
+// its edges from s reach on r, in d's scratch set (valid until the next
+// call).
+func (d *dfa) next(s bitset, r rune) bitset {
+	t := d.scratch
+	clear(t)
+	for wi, w := range s {
+		for w != 0 {
+			q := wi*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			for _, e := range d.n.edges[q] {
+				if reads(e, r) && !t.has(e.to) {
+					t.or(d.closure(e.to))
+				}
+			}
+		}
+	}
+	return t
+}
+
+// reads reports whether edge e reads character r.
+func reads(e nedge, r rune) bool {
+	switch e.cls {
+	case eRune:
+		return r == e.r
+	case eFold:
+		return lowerRune(r) == e.r
+	case eAny:
+		return true
+	case eNoColon:
+		return r != ':'
+	}
+	return false
+}
+
+func (d *dfa) isDead(s int32) bool { return s == d.dead }
+
+// class is the class of character r.
+func (d *dfa) class(r rune) int32 {
+	if r >= 0 && r < utf8.RuneSelf {
+		return d.ascii[r]
+	}
+	return d.other[r] // 0 when not named
+}
+
+func appendBits(b []byte, s bitset) []byte {
+	for _, w := range s {
+		for k := 0; k < 8; k++ {
+			b = append(b, byte(w>>(8*k)))
+		}
+	}
+	return b
+}
+
+func hashBits(s bitset) uint64 {
+	h := uint64(14695981039346656037)
+	for _, w := range s {
+		h = (h ^ w) * 1099511628211
+		h ^= h >> 29
+	}
+	return h
+}
+
+// state numbers the set of NFA states s (copied when new).
+func (d *dfa) state(s bitset) int32 {
+	mask := uint64(len(d.table) - 1)
+	j := hashBits(s) & mask
+	for ; d.table[j] >= 0; j = (j + 1) & mask {
+		if id := d.table[j]; slices.Equal(d.set(id), s) {
+			return id
+		}
+	}
+	id := int32(len(d.acc))
+	d.table[j] = id
+	d.sets = append(d.sets, s...)
+	d.acc = append(d.acc, d.n.accepts(s))
+	empty := true
+	for _, w := range s {
+		empty = empty && w == 0
+	}
+	if empty {
+		d.dead = id
+	}
+	for c := 0; c < d.nclass; c++ {
+		d.trans = append(d.trans, -1)
+	}
+	if 2*len(d.acc) > len(d.table) {
+		d.table = make([]int32, 2*len(d.table))
+		for i := range d.table {
+			d.table[i] = -1
+		}
+		mask := uint64(len(d.table) - 1)
+		for k := int32(0); k < int32(len(d.acc)); k++ {
+			j := hashBits(d.set(k)) & mask
+			for d.table[j] >= 0 {
+				j = (j + 1) & mask
+			}
+			d.table[j] = k
+		}
+	}
+	return id
+}
+
+// step is the state after reading r (of class c) in state s.
+func (d *dfa) step(s, c int32, r rune) int32 {
+	i := int(s)*d.nclass + int(c)
+	if t := d.trans[i]; t >= 0 {
+		return t
+	}
+	var t int32
+	if d.kills(s, r) {
+		t = d.deadState()
+	} else {
+		t = d.state(d.next(d.set(s), r))
+	}
+	d.trans[i] = t
+	return t
+}
+
+// kills reports whether no edge from state s reads r (the next set is
+// empty then; the walk needs no closure).
+func (d *dfa) kills(s int32, r rune) bool {
+	for wi, w := range d.set(s) {
+		for w != 0 {
+			q := wi*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			for _, e := range d.n.edges[q] {
+				if reads(e, r) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// deadState is the state of the empty set.
+func (d *dfa) deadState() int32 {
+	if d.dead < 0 {
+		d.state(make(bitset, d.words))
+	}
+	return d.dead
+}
+
+// match reports whether the NFA accepts str.
+func (d *dfa) match(str string) bool {
+	s := int32(0)
+	for _, r := range str {
+		s = d.step(s, d.class(r), r)
+	}
+	return d.acc[s]
+}
+
+// dfaCache keeps the determinized NFAs of a caller that solves many
+// products over the same NFAs (nil: none kept).
+type dfaCache map[*nfa]*dfa
+
+func (c dfaCache) of(n *nfa) *dfa {
+	if c == nil {
+		return newDFA(n)
+	}
+	d := c[n]
+	if d == nil {
+		d = newDFA(n)
+		c[n] = d
+	}
+	return d
+}
+
 // solveStrings walks the product of ns breadth first and returns, for every
 // combination of accepted atoms that some string reaches, the shortest such
 // string (the first in alphabet order among the shortest). It returns
 // ok=false when more than maxStates product states are reachable.
 func solveStrings(ns []*nfa, maxStates int) (witness map[string]string, order []string, ok bool) {
+	return solveStringsWith(ns, maxStates, nil)
+}
+
+// solveStringsWith is solveStrings with the NFAs determinized through
+// cache. A product state is a tuple of the DFAs' states, each of which is
+// one set of its NFA's states: the walk, its order and its witnesses are
+// those over the tuples of sets.
+//
+// A tuple is kept sparse, as the components not in their DFA's dead state
+// (the empty set, which every character keeps): a dead component stays
+// dead. From a tuple, the characters no live component names (class 0 in
+// each) all lead to one tuple, so only the first of them in alphabet
+// order is followed, as the walk over every character would keep only the
+// first.
+func solveStringsWith(ns []*nfa, maxStates int, cache dfaCache) (witness map[string]string, order []string, ok bool) {
 	sigma := alphabet(ns)
-	type pstate struct {
-		sets   []bitset
-		parent int
-		sym    rune
-	}
-	key := func(sets []bitset) string {
-		b := make([]byte, 0, 16)
-		for _, s := range sets {
-			for _, w := range s {
-				for k := 0; k < 8; k++ {
-					b = append(b, byte(w>>(8*k)))
-				}
-			}
-		}
-		return string(b)
-	}
-	vec := func(sets []bitset) string {
-		b := make([]byte, len(ns))
-		for i, n := range ns {
-			b[i] = '0'
-			if n.accepts(sets[i]) {
-				b[i] = '1'
-			}
-		}
-		return string(b)
-	}
-	init := make([]bitset, len(ns))
+	m := len(ns)
+	ds := make([]*dfa, m)
 	for i, n := range ns {
-		init[i] = n.initial()
+		ds[i] = cache.of(n)
 	}
-	states := []pstate{{sets: init, parent: -1}}
-	seen := map[string]bool{key(init): true}
+	ns2 := len(sigma)
+	// cls[j*ns2+si] is the class of sigma[si] in ds[j]; named[j] has bit
+	// si set when that class is not 0.
+	words := (ns2 + 63) / 64
+	cls := make([]int32, m*ns2)
+	named := make([]uint64, m*words)
+	for j, d := range ds {
+		for si, r := range sigma {
+			c := d.class(r)
+			cls[j*ns2+si] = c
+			if c != 0 {
+				named[j*words+si/64] |= 1 << (uint(si) % 64)
+			}
+		}
+	}
+	// A product state's live components are pairs (component, state) in
+	// comps[start[i]:start[i+1]], in component order.
+	var (
+		comps  []int32
+		start  = []int32{0}
+		parent []int32
+		syms   []rune
+	)
+	seen := map[string]int32{}
+	var kbuf []byte
+	keyOf := func(t []int32) []byte {
+		kbuf = kbuf[:0]
+		for _, x := range t {
+			kbuf = append(kbuf, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
+		}
+		return kbuf
+	}
+	add := func(t []int32, from int32, sym rune) {
+		comps = append(comps, t...)
+		start = append(start, int32(len(comps)))
+		parent = append(parent, from)
+		syms = append(syms, sym)
+	}
+	var init []int32 // every DFA starts in its state 0
+	for j, d := range ds {
+		if !d.isDead(0) {
+			init = append(init, int32(j), 0)
+		}
+	}
+	add(init, -1, 0)
+	seen[string(keyOf(init))] = 0
 	witness = map[string]string{}
 	word := func(i int) string {
 		var rs []rune
-		for ; states[i].parent >= 0; i = states[i].parent {
-			rs = append(rs, states[i].sym)
+		for ; parent[i] >= 0; i = int(parent[i]) {
+			rs = append(rs, syms[i])
 		}
 		for a, b := 0, len(rs)-1; a < b; a, b = a+1, b-1 {
 			rs[a], rs[b] = rs[b], rs[a]
 		}
 		return string(rs)
 	}
-	for i := 0; i < len(states); i++ {
-		v := vec(states[i].sets)
-		if _, done := witness[v]; !done {
+	vb := make([]byte, m)
+	mask := make([]uint64, words)
+	var next []int32
+	for i := 0; i < len(parent); i++ {
+		cur := comps[start[i]:start[i+1]]
+		for j := range vb {
+			vb[j] = '0'
+		}
+		clear(mask)
+		for x := 0; x < len(cur); x += 2 {
+			j, st := cur[x], cur[x+1]
+			if ds[j].acc[st] {
+				vb[j] = '1'
+			}
+			for w := 0; w < words; w++ {
+				mask[w] |= named[int(j)*words+w]
+			}
+		}
+		if _, done := witness[string(vb)]; !done {
+			v := string(vb)
 			witness[v] = word(i)
 			order = append(order, v)
 		}
-		for _, sym := range sigma {
-			next := make([]bitset, len(ns))
-			for j, n := range ns {
-				next[j] = n.next(states[i].sets[j], sym)
+		other := false
+		for si, sym := range sigma {
+			if mask[si/64]&(1<<(uint(si)%64)) == 0 {
+				if other {
+					continue // leads where the first such character led
+				}
+				other = true
 			}
-			k := key(next)
-			if seen[k] {
+			cur = comps[start[i]:start[i+1]] // comps may have grown
+			next = next[:0]
+			for x := 0; x < len(cur); x += 2 {
+				j, st := cur[x], cur[x+1]
+				d := ds[j]
+				c := cls[int(j)*ns2+si]
+				t := d.trans[int(st)*d.nclass+int(c)]
+				if t < 0 {
+					t = d.step(st, c, sym)
+				}
+				if !d.isDead(t) {
+					next = append(next, j, t)
+				}
+			}
+			k := keyOf(next)
+			if _, dup := seen[string(k)]; dup {
 				continue
 			}
-			if len(states) >= maxStates {
+			if len(parent) >= maxStates {
 				return nil, nil, false
 			}
-			seen[k] = true
-			states = append(states, pstate{sets: next, parent: i, sym: sym})
+			seen[string(k)] = int32(len(parent))
+			add(next, int32(i), sym)
 		}
 	}
 	return witness, order, true

@@ -131,3 +131,109 @@ func BenchmarkCheckNoPublicAccess(b *testing.B) {
 		return analysis.CheckNoPublicAccess(p, "AWS::S3::Bucket", analysis.CheckOptions{})
 	})
 }
+
+func policyOf(stmts []string) string {
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
+}
+
+// fitting is how many statements more(0), more(1), ... fit beside fixed
+// within 6,144 characters as policy.Size counts them.
+func fitting(fixed []string, more func(i int) string) int {
+	stmts := append([]string{}, fixed...)
+	n := 0
+	for ; policy.Size([]byte(policyOf(append(stmts, more(n))))) <= 6144; n++ {
+		stmts = append(stmts, more(n))
+	}
+	return n
+}
+
+func withMore(fixed []string, n int, more func(i int) string) []string {
+	out := append([]string{}, fixed...)
+	for i := 0; i < n; i++ {
+		out = append(out, more(i))
+	}
+	return out
+}
+
+// bigKeyPolicy is a KMS key policy of about 6,000 characters: the
+// default statement enabling IAM policies of the key's account, key
+// administrators, key users, grants for AWS services, and cross-account
+// users limited by kms:ViaService and kms:CallerAccount (the shapes of the
+// AWS KMS Developer Guide, "Default key policy"). With decrypt, one more
+// account may decrypt through S3.
+func bigKeyPolicy(decrypt bool) string {
+	const acct = "111111111111"
+	fixed := []string{
+		`{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"kms:*","Resource":"*"}`,
+		`{"Sid":"Allow access for Key Administrators","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + acct + `:role/KeyAdmin","arn:aws:iam::` + acct + `:role/SecurityAudit"]},"Action":["kms:Create*","kms:Describe*","kms:Enable*","kms:List*","kms:Put*","kms:Update*","kms:Revoke*","kms:Disable*","kms:Get*","kms:Delete*","kms:TagResource","kms:UntagResource","kms:ScheduleKeyDeletion","kms:CancelKeyDeletion"],"Resource":"*"}`,
+		`{"Sid":"Allow use of the key","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + acct + `:role/App","arn:aws:iam::` + acct + `:role/Batch"]},"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*"}`,
+		`{"Sid":"Allow attachment of persistent resources","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + acct + `:role/App","arn:aws:iam::` + acct + `:role/Batch"]},"Action":["kms:CreateGrant","kms:ListGrants","kms:RevokeGrant"],"Resource":"*","Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}`,
+		`{"Sid":"DenyOutsideTLS","Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}`,
+	}
+	partner := `{"Sid":"PartnerDecrypt","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::555555555555:root"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}`
+	consumer := func(i int) string {
+		a := fmt.Sprintf("%012d", 200000000000+i)
+		return fmt.Sprintf(`{"Sid":"Consumer%d","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:role/consumer"},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*","Condition":{"StringEquals":{"kms:ViaService":["s3.us-east-1.amazonaws.com","sqs.us-east-1.amazonaws.com"],"kms:CallerAccount":"%s"}}}`, i, a, a)
+	}
+	stmts := withMore(fixed, fitting(append(fixed, partner), consumer), consumer)
+	if decrypt {
+		stmts = append(stmts, partner)
+	}
+	return policyOf(stmts)
+}
+
+// bigTrustPolicy is a role trust policy of about 6,000 characters: AWS
+// services, a SAML provider with SAML:aud, GitHub's OIDC provider with
+// its audience and a subject pattern (the IAM User Guide, "Creating a role
+// for web identity or OIDC federation"), and partner accounts each with
+// its sts:ExternalId. With narrow, the subject pattern names one branch.
+func bigTrustPolicy(narrow bool) string {
+	sub := "repo:example-org/deploy:*"
+	if narrow {
+		sub = "repo:example-org/deploy:ref:refs/heads/main"
+	}
+	fixed := func(sub string) []string {
+		return []string{
+			`{"Sid":"Services","Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":"sts:AssumeRole"}`,
+			`{"Sid":"SAML","Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:saml-provider/Corp"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}`,
+			`{"Sid":"GitHub","Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"` + sub + `"}}}`,
+			`{"Sid":"DenyOutsideOrg","Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"},"Bool":{"aws:PrincipalIsAWSService":"false"}}}`,
+		}
+	}
+	partner := func(i int) string {
+		return fmt.Sprintf(`{"Sid":"Partner%d","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::%012d:root","arn:aws:iam::%012d:role/ops"]},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"sts:ExternalId":"partner-%d"}}}`, i, 200000000000+i, 300000000000+i, i)
+	}
+	// As many partners as fit beside the longer, narrow subject.
+	n := fitting(fixed("repo:example-org/deploy:ref:refs/heads/main"), partner)
+	return policyOf(withMore(fixed(sub), n, partner))
+}
+
+func BenchmarkCheckNoNewAccessKeyPolicy(b *testing.B) {
+	old := policy.MustParse("old", bigKeyPolicy(false))
+	new := policy.MustParse("new", bigKeyPolicy(true))
+	benchCheck(b, analysis.Fail, func() (*analysis.CheckResult, error) {
+		return analysis.CheckNoNewAccess(old, new, analysis.ResourcePolicy, analysis.CheckOptions{})
+	})
+}
+
+func BenchmarkCheckNoNewAccessTrustPolicy(b *testing.B) {
+	old := policy.MustParse("old", bigTrustPolicy(false))
+	new := policy.MustParse("new", bigTrustPolicy(true))
+	benchCheck(b, analysis.Pass, func() (*analysis.CheckResult, error) {
+		return analysis.CheckNoNewAccess(old, new, analysis.ResourcePolicy, analysis.CheckOptions{})
+	})
+}
+
+func BenchmarkCheckNoPublicAccessKey(b *testing.B) {
+	p := policy.MustParse("p", bigKeyPolicy(true))
+	benchCheck(b, analysis.Pass, func() (*analysis.CheckResult, error) {
+		return analysis.CheckNoPublicAccess(p, "AWS::KMS::Key", analysis.CheckOptions{})
+	})
+}
+
+func BenchmarkCheckNoPublicAccessTrust(b *testing.B) {
+	p := policy.MustParse("p", bigTrustPolicy(false))
+	benchCheck(b, analysis.Pass, func() (*analysis.CheckResult, error) {
+		return analysis.CheckNoPublicAccess(p, "AWS::IAM::AssumeRolePolicyDocument", analysis.CheckOptions{})
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -40,9 +41,12 @@ import (
 //     than the resource's has an identity policy allowing everything, so
 //     that the resource policy decides (AWS: cross-account access needs
 //     both); one in the resource's account has none.
+//     Callers are grouped into classes the statements decide alike
+//     (distinctCallers); one caller stands for its class.
 //   - Context keys: as AllowedIf splits them (regions.go), every key the
 //     policies mention; a combination holds one region's witness (or
-//     absence) per key the statements matching the action mention.
+//     absence) per key the statements that match the action and resource
+//     and apply to the caller mention.
 //
 // For identity policies the caller is one IAM user in the resource's
 // account, so that only the identity policy decides.
@@ -91,18 +95,39 @@ type space struct {
 	stmts    []stmtAt
 	multi    map[string]bool
 	keyCache map[string][]*keyStates
-	resNFA   map[string]*nfa
-	resCache map[string][]string
-	shape    *nfa
+	// keyStatesCache holds each key's states by the conditions on it
+	// (keysFor).
+	keyStatesCache map[string]*keyStates
+	resNFA         map[string]*nfa
+	resCache       map[string][]string
+	dfas           dfaCache
+	shape          *nfa
 	// probeTexts are the listed resources (CheckAccessNotGranted).
 	probeTexts []string
 	keyName    map[string]string // as first written
 	bare       map[int]*engine.Policy
-	facts      map[string]*engine.Facts
 	named      []string // accounts the policies name
 	principals []string // named principals (resource policies)
 	services   []string
 	allowAll   *engine.Policy
+	// allowAllList holds allowAll, the identity policy of a caller in
+	// another account than the resource's.
+	allowAllList []*engine.Policy
+	// scratch is the Prepared that distinctCallers' decisions reuse.
+	scratch engine.Prepared
+	owners  map[string]string // owner's answers
+	// prin caches mayApply's view of each statement's Principal
+	// (indices into stmts).
+	prin []*stmtPrincipal
+	// callerRecs are the callers met; callerLists the callers of an
+	// account for a principalInfo (callers). They hold the case's values
+	// (withCase makes them anew).
+	callerRecs  map[string]*caller
+	callerLists map[listKey][]*caller
+	memoIDs     map[string]int
+	infos       map[string]infoRec  // callers' principalsOf, by group
+	infoIDs     map[string]int      // principalInfos by content
+	members     map[string][]string // callersOf's principals of an account
 	// vars are the policy variables and their cases (checkvars.go); vc
 	// is the case a space decides (nil: none).
 	vars *varPlan
@@ -146,11 +171,9 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		sp.probe = cp
 		all = append(all, probe)
 	}
-	ap, err := engine.Compile(policy.MustParse("allow-all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), engine.IdentityPolicy, "allow-all")
-	if err != nil {
-		return nil, err
-	}
+	ap := checkAllowAll()
 	sp.allowAll = ap
+	sp.allowAllList = []*engine.Policy{ap}
 	if err := sp.planVariables(pols, probe); err != nil {
 		return nil, err
 	}
@@ -158,7 +181,7 @@ func newSpace(pols []*policy.Policy, kind PolicyKind, opt CheckOptions, probe *p
 		return nil, err
 	}
 	sp.actionClasses(all)
-	sp.resNFA, sp.resCache = map[string]*nfa{}, map[string][]string{}
+	sp.resNFA, sp.resCache, sp.dfas = map[string]*nfa{}, map[string][]string{}, dfaCache{}
 	sp.shape = arnNFA([5][]tunit{{{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}, {{kind: uStar}}})
 	if probe != nil {
 		sp.probeTexts = resourceTexts(probe.Statements[0])
@@ -199,7 +222,7 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 	} else {
 		universe = makeUniverse(sp.opt.Actions)
 	}
-	universe = append(makeUniverse(literal), universe...)
+	segments := [2][]uaction{makeUniverse(literal), universe}
 	// Patterns by service: one whose service has no wildcard only matches
 	// that service's actions.
 	bySvc := map[string][]int{}
@@ -212,29 +235,70 @@ func (sp *space) actionClasses(pols []*policy.Policy) {
 		}
 		bySvc[svc] = append(bySvc[svc], i)
 	}
-	classes := map[string]bool{}
-	vec := make([]byte, len(pats))
-	for _, a := range universe {
-		for i := range vec {
-			vec[i] = '0'
+	// A service whose patterns (with those of any service) are all "*" or
+	// "svc:*" gives all its actions one vector: its first action stands
+	// for them all.
+	constant := map[string]bool{}
+	isConstant := func(svc string) bool {
+		c, ok := constant[svc]
+		if ok {
+			return c
 		}
-		for _, list := range [2][]int{bySvc[a.svc], anySvc} {
+		c = true
+		for _, list := range [2][]int{bySvc[svc], anySvc} {
 			for _, i := range list {
-				if t := pats[i]; t == "*" || t == a.lower || wildcard.Match(t, a.lower) {
-					vec[i] = '1'
+				if t := pats[i]; t != "*" && t != svc+":*" {
+					c = false
 				}
 			}
 		}
-		if !classes[string(vec)] {
-			classes[string(vec)] = true
-			sp.actions = append(sp.actions, a.name)
+		constant[svc] = c
+		return c
+	}
+	done := map[string]bool{} // constant services already met
+	classes := map[string]bool{}
+	vec := make([]byte, len(pats))
+	for _, seg := range segments {
+		for j := 0; j < len(seg); j++ {
+			a := seg[j]
+			if isConstant(a.svc) {
+				if done[a.svc] {
+					j = a.runEnd - 1 // the rest of the service's run
+					continue
+				}
+				done[a.svc] = true
+			}
+			sp.classify(a, pats, bySvc, anySvc, vec, classes)
 		}
 	}
 }
 
+// classify adds action a to the classes: a new class when no action
+// before it matched the same patterns.
+func (sp *space) classify(a uaction, pats []string, bySvc map[string][]int, anySvc []int, vec []byte, classes map[string]bool) {
+	for i := range vec {
+		vec[i] = '0'
+	}
+	for _, list := range [2][]int{bySvc[a.svc], anySvc} {
+		for _, i := range list {
+			if t := pats[i]; t == "*" || t == a.lower || wildcard.Match(t, a.lower) {
+				vec[i] = '1'
+			}
+		}
+	}
+	if !classes[string(vec)] {
+		classes[string(vec)] = true
+		sp.actions = append(sp.actions, a.name)
+	}
+}
+
 // uaction is an action of the universe: as written, lower case, its
-// service.
-type uaction struct{ name, lower, svc string }
+// service, and the index after the last action of the run of actions of
+// its service it is in.
+type uaction struct {
+	name, lower, svc string
+	runEnd           int
+}
 
 func makeUniverse(names []string) []uaction {
 	out := make([]uaction, 0, len(names))
@@ -244,10 +308,23 @@ func makeUniverse(names []string) []uaction {
 		if !ok || svc == "" || name == "" {
 			continue
 		}
-		out = append(out, uaction{n, l, svc})
+		out = append(out, uaction{name: n, lower: l, svc: svc})
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i].runEnd = i + 1
+		if i+1 < len(out) && out[i+1].svc == out[i].svc {
+			out[i].runEnd = out[i+1].runEnd
+		}
 	}
 	return out
 }
+
+// checkAllowAll is the identity policy of callers in another account
+// than the resource's: it allows everything, so that the resource policy
+// decides.
+var checkAllowAll = sync.OnceValue(func() *engine.Policy {
+	return engine.MustCompile(engine.IdentityPolicy, "allow-all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+})
 
 var (
 	catalogOnce sync.Once
@@ -267,6 +344,9 @@ func catalogUniverse() []uaction {
 	})
 	return catalogActs
 }
+
+// exampleFill makes a readable member of a pattern.
+var exampleFill = strings.NewReplacer("*", "example", "?", "x")
 
 // resourcesFor finds one resource per region of the resource patterns
 // texts (and, for resource policies, of the accounts the policies name),
@@ -317,7 +397,7 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	}
 	shape := len(ns)
 	ns = append(ns, sp.shape)
-	w, order, ok := solveStrings(ns, sp.opt.MaxStates)
+	w, order, ok := solveStringsWith(ns, sp.opt.MaxStates, sp.dfas)
 	if !ok {
 		return nil, unknownf("resources: the string solver's automaton exceeds %d states", sp.opt.MaxStates)
 	}
@@ -329,7 +409,7 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 		v := make([]byte, len(ns))
 		for i, n := range ns {
 			v[i] = '0'
-			if n.match(c) {
+			if sp.dfas.of(n).match(c) {
 				v[i] = '1'
 			}
 		}
@@ -353,15 +433,6 @@ func (sp *space) resourcesFor(texts []string) ([]string, error) {
 	}
 	sp.resCache[sig] = out
 	return out, nil
-}
-
-// match reports whether n accepts s.
-func (n *nfa) match(s string) bool {
-	st := n.initial()
-	for _, r := range s {
-		st = n.next(st, r)
-	}
-	return n.accepts(st)
 }
 
 // principalInfo is what a set of statements names of principals: accounts,
@@ -511,40 +582,103 @@ func (sp *space) owner(r string) string {
 	if sp.kind == IdentityPolicy {
 		return checkUserAccount
 	}
-	if a, err := arn.Parse(r); err == nil && arn.IsAccountID(a.AccountID) {
-		return a.AccountID
+	if o, ok := sp.owners[r]; ok {
+		return o
 	}
-	return sp.freshAccount()
+	o := sp.freshAccount()
+	if a, err := arn.Parse(r); err == nil && arn.IsAccountID(a.AccountID) {
+		o = a.AccountID
+	}
+	if sp.owners == nil {
+		sp.owners = map[string]string{}
+	}
+	sp.owners[r] = o
+	return o
 }
 
 // callers lists the principals of requests on a resource in account owner
 // that the statements of group (indices into sp.stmts) tell apart.
-func (sp *space) callers(owner string, group []int) ([]string, error) {
+func (sp *space) callers(owner string, group []int) ([]*caller, error) {
 	if sp.kind == IdentityPolicy {
-		return []string{sp.identityCaller()}, nil
+		c, err := sp.callerOf(sp.identityCaller())
+		return []*caller{c}, err
 	}
-	var stmts []stmtAt
-	for _, i := range group {
-		stmts = append(stmts, sp.stmts[i])
+	gsig := fmt.Sprint(group)
+	in, ok := sp.infos[gsig]
+	if !ok {
+		var stmts []stmtAt
+		for _, i := range group {
+			stmts = append(stmts, sp.stmts[i])
+		}
+		info, err := sp.principalsOf(stmts)
+		if err != nil {
+			return nil, err
+		}
+		// Groups that name the same principals share their callers.
+		sig := strings.Join(info.named, ",") + "|" + strings.Join(info.principals, ",") + "|" + strings.Join(info.services, ",")
+		id, ok := sp.infoIDs[sig]
+		if !ok {
+			id = len(sp.infoIDs)
+			if sp.infoIDs == nil {
+				sp.infoIDs, sp.infos = map[string]int{}, map[string]infoRec{}
+			}
+			sp.infoIDs[sig] = id
+		}
+		in = infoRec{info, id}
+		sp.infos[gsig] = in
 	}
-	info, err := sp.principalsOf(stmts)
-	if err != nil {
-		return nil, err
+	lk := listKey{owner, in.id}
+	if cs, ok := sp.callerLists[lk]; ok {
+		return cs, nil
 	}
-	return sp.callersOf(owner, info), nil
+	ps := sp.callersOf(owner, in.info)
+	cs := make([]*caller, len(ps))
+	for i, p := range ps {
+		c, err := sp.callerOf(p)
+		if err != nil {
+			return nil, err
+		}
+		cs[i] = c
+	}
+	if sp.callerLists == nil {
+		sp.callerLists = map[listKey][]*caller{}
+	}
+	sp.callerLists[lk] = cs
+	return cs, nil
+}
+
+// infoRec is a group's principalInfo, numbered by content.
+type infoRec struct {
+	info principalInfo
+	id   int
+}
+
+// listKey is the callers of a resource's account for a principalInfo.
+type listKey struct {
+	owner string
+	info  int
 }
 
 func (sp *space) callersOf(owner string, info principalInfo) []string {
 	members := func(a string) []string {
-		return []string{
+		if m, ok := sp.members[a]; ok {
+			return m
+		}
+		m := []string{
 			"arn:aws:iam::" + a + ":root",
 			"arn:aws:iam::" + a + ":user/iamgate-user",
 			"arn:aws:iam::" + a + ":role/iamgate-role",
 			"arn:aws:sts::" + a + ":assumed-role/iamgate-role/iamgate-session",
 			"arn:aws:sts::" + a + ":federated-user/iamgate-user",
 		}
+		if sp.members == nil {
+			sp.members = map[string][]string{}
+		}
+		sp.members[a] = m
+		return m
 	}
-	out := []string{"anonymous"}
+	out := make([]string, 1, 16+5*len(info.named)+len(info.principals)+len(info.services))
+	out[0] = "anonymous"
 	fresh := sp.freshAccount(owner)
 	if sp.public {
 		return append(out, members(fresh)...)
@@ -568,8 +702,8 @@ func (sp *space) contextKeys(pols []*policy.Policy) error {
 	sp.multi = map[string]bool{}
 	sp.keyName = map[string]string{}
 	sp.bare = map[int]*engine.Policy{}
-	sp.facts = map[string]*engine.Facts{}
 	sp.keyCache = map[string][]*keyStates{}
+	sp.keyStatesCache = map[string]*keyStates{}
 	for pi, p := range pols {
 		for _, s := range p.Statements {
 			sp.stmts = append(sp.stmts, stmtAt{s: s, pol: pi})
@@ -594,28 +728,80 @@ type stmtAt struct {
 // keysFor splits the value space of every key the statements set (indices
 // into sp.stmts) mention, by their conditions alone: the other statements
 // do not apply to the requests they are asked for.
+//
+// Without policy variables a key's regions depend only on the conditions
+// on it, in the order collect meets them (policy by policy, statement by
+// statement): each key's states are kept by those conditions, for the
+// other sets of statements that hold the same ones.
 func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 	sig := fmt.Sprint(set)
 	if ks, ok := sp.keyCache[sig]; ok {
 		return ks, nil
 	}
+	var order []string
+	name := map[string]string{}
+	vars := false
+	for _, i := range set {
+		st := sp.stmts[i]
+		for _, c := range st.s.Conditions {
+			lk := strings.ToLower(c.Key)
+			if _, ok := name[lk]; !ok && !sp.fixedKey(c.Key) {
+				name[lk] = c.Key
+				order = append(order, lk)
+			}
+		}
+		if sp.stmtInfo(i).vars {
+			vars = true
+		}
+	}
+	if len(order) == 0 {
+		sp.keyCache[sig] = nil
+		return nil, nil
+	}
+	keySig := map[string]*strings.Builder{}
+	if !vars {
+		for _, lk := range order {
+			keySig[lk] = &strings.Builder{}
+		}
+		for pi := range sp.pols {
+			for _, i := range set {
+				st := sp.stmts[i]
+				if st.pol != pi {
+					continue
+				}
+				for _, c := range st.s.Conditions {
+					b := keySig[strings.ToLower(c.Key)]
+					if b == nil {
+						continue // fixed by the case
+					}
+					b.WriteString(c.Operator.Name)
+					for _, t := range c.Texts() {
+						b.WriteString("\x01" + t)
+					}
+					b.WriteString("\x02")
+				}
+			}
+		}
+	}
+	cacheKey := func(lk string) string {
+		if vars {
+			return ""
+		}
+		return lk + "\x00" + keySig[lk].String()
+	}
 	a := &analyzer{opt: Options{MaxRegions: 64, MaxStates: sp.opt.MaxStates}, keys: map[string]*keyInfo{}}
+	for _, lk := range order {
+		if _, ok := sp.keyStatesCache[cacheKey(lk)]; vars || !ok {
+			a.addKey(name[lk])
+		}
+	}
 	byPol := make([][]*policy.Statement, len(sp.pols))
 	for _, i := range set {
 		st := sp.stmts[i]
 		byPol[st.pol] = append(byPol[st.pol], st.s)
-		for _, c := range st.s.Conditions {
-			if !sp.fixedKey(c.Key) {
-				a.addKey(c.Key)
-			}
-		}
-	}
-	if len(a.order) == 0 {
-		sp.keyCache[sig] = nil
-		return nil, nil
 	}
 	for pi, stmts := range byPol {
-		if len(stmts) == 0 {
+		if len(stmts) == 0 || len(a.order) == 0 {
 			continue
 		}
 		src := &policy.Policy{File: sp.pols[pi].File, Version: sp.pols[pi].Version, Statements: stmts}
@@ -636,11 +822,12 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 			return nil, err
 		}
 	}
-	var out []*keyStates
+	solved := map[string]*keyStates{}
 	for _, lk := range a.order {
 		k := a.keys[lk]
 		if sp.kind == ResourcePolicy && principalKeys[lk] {
-			continue // derived from the principal, which is enumerated
+			solved[lk] = nil // derived from the principal, which is enumerated
+			continue
 		}
 		// The regions as AllowedIf finds them, without the descriptors it
 		// needs to write sets of regions as conditions.
@@ -656,7 +843,19 @@ func (sp *space) keysFor(set []int) ([]*keyStates, error) {
 		if sp.public && contains(PublicKeys, lk) {
 			ks = outsideStates(k, ks)
 		}
-		out = append(out, ks)
+		solved[lk] = ks
+	}
+	var out []*keyStates
+	for _, lk := range order {
+		ks, ok := solved[lk]
+		if !ok {
+			ks = sp.keyStatesCache[cacheKey(lk)]
+		} else if !vars {
+			sp.keyStatesCache[cacheKey(lk)] = ks
+		}
+		if ks != nil {
+			out = append(out, ks)
+		}
 	}
 	sp.keyCache[sig] = out
 	return out, nil
@@ -682,12 +881,12 @@ func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
 		if sp.vc != nil && sp.vc.void[v.Text] {
 			// A variable without a value voids the statement for the
 			// ARNs the pattern's first four components match.
-			if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && n.match(r) {
+			if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && sp.dfas.of(n).match(r) {
 				return false
 			}
 			continue
 		}
-		if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && n.match(r) {
+		if n := sp.resNFA[sp.resKey(v.Text)]; n != nil && r != "*" && sp.dfas.of(n).match(r) {
 			hit = true
 			break
 		}
@@ -768,8 +967,8 @@ func (sp *space) request(a, r, p string, cp *engine.Policy, probe bool) engine.R
 		return req
 	}
 	req.Policies.Resource = cp
-	if pr, err := engine.ParsePrincipal(p); err == nil && pr.Account != "" && pr.Account != req.ResourceAccount {
-		req.Policies.Identity = []*engine.Policy{sp.allowAll}
+	if f, err := sp.factsOf(p); err == nil && f.Principal.Account != "" && f.Principal.Account != req.ResourceAccount {
+		req.Policies.Identity = sp.allowAllList
 	}
 	return req
 }
@@ -787,14 +986,18 @@ type finding struct {
 // group meet the same statements, so one resource stands for the group;
 // a group where no Allow statement of the target policy applies is skipped
 // (nothing can be allowed there but, for resource policies, the root user
-// of the resource's account). The context keys of a group are split by
-// the conditions of its statements alone.
+// of the resource's account). Per group, callers are split into classes
+// (distinctCallers); for each class the context keys are split by the
+// conditions of the group's statements that apply to its caller alone.
+// The target policy is decided first: every check's counterexample is
+// allowed by it.
 func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, error) {
 	res := &CheckResult{Result: Pass, Reasons: []CheckReason{}, Counterexamples: []json.RawMessage{}}
 	var found []finding
 	np := len(sp.cps)
 	allowed := make([]bool, np)
 	reqs := make([]engine.Request, np)
+	q := new(engine.Prepared) // reused by every decision
 	set := map[string][]string{}
 	budget := sp.opt.MaxCombinations
 	for _, act := range sp.actions {
@@ -863,67 +1066,86 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 				}
 			}
 			if sp.probe != nil {
-				q, err := sp.request(act, r, "", sp.probe, true).Prepare()
-				if err != nil || engine.Authorize(q).Decision != engine.Allowed {
+				pq, err := sp.request(act, r, "", sp.probe, true).Prepare()
+				if err != nil || engine.Authorize(pq).Decision != engine.Allowed {
 					continue
 				}
 			}
 			owner := sp.owner(r)
-			sig := fmt.Sprint(group) + "|" + owner + "|" + resourceShape(r) + fmt.Sprint(rootOnly)
+			gsig, shape := fmt.Sprint(group), resourceShape(r)
+			sig := gsig + "|" + owner + "|" + shape + fmt.Sprint(rootOnly)
 			if groups[sig] {
 				continue
 			}
 			groups[sig] = true
-			keys, err := sp.keysFor(group)
-			if err != nil {
-				return nil, err
-			}
-			combos := 1
-			for _, ks := range keys {
-				combos *= len(ks.states)
-				if combos > sp.opt.MaxCombinations {
-					return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
-				}
+			// The same statements on a resource of the same shape in
+			// another account decide the requests of a caller outside
+			// both accounts alike, unless a statement reads the
+			// resource's account (aws:ResourceAccount, a policy
+			// variable): such callers are decided once (see
+			// distinctCallers).
+			memo := 0
+			if sp.kind == ResourcePolicy && !sp.readsOwner(group) {
+				memo = sp.memoID(act + "|" + gsig + "|" + shape + "|" + fmt.Sprint(rootOnly))
 			}
 			callers, err := sp.callers(owner, group)
 			if err != nil {
 				return nil, err
 			}
-			callers, err = sp.distinctCallers(act, r, group, callers)
-			if err != nil {
-				return nil, err
-			}
 			if rootOnly {
-				callers = []string{"arn:aws:iam::" + owner + ":root"}
+				c, err := sp.callerOf("arn:aws:iam::" + owner + ":root")
+				if err != nil {
+					return nil, err
+				}
+				callers = []*caller{c}
 			} else if sp.probe != nil {
 				// What the root user of the resource's account may do is not
 				// access the policy grants (CheckAccessNotGranted asks about
 				// the policy).
 				kept := callers[:0:0]
 				for _, c := range callers {
-					if c != "arn:aws:iam::"+owner+":root" {
+					if c.p != "arn:aws:iam::"+owner+":root" {
 						kept = append(kept, c)
 					}
 				}
 				callers = kept
 			}
-			for _, p := range callers {
+			classes, err := sp.distinctCallers(act, r, group, callers, memo)
+			if err != nil {
+				return nil, err
+			}
+			for _, cl := range classes {
+				p := cl.c.p
 				if hit {
 					break
+				}
+				if cl.outside && memo != 0 && cl.c.explored[memo] {
+					continue // decided for another account, nothing found
 				}
 				if sp.opt.Ctx != nil {
 					if err := sp.opt.Ctx.Err(); err != nil {
 						return nil, err
 					}
 				}
+				// Only the statements that may apply to the caller split
+				// the context keys: the others do not apply to its
+				// requests, whatever their conditions say.
+				keys, err := sp.keysFor(cl.applies)
+				if err != nil {
+					return nil, err
+				}
+				combos := 1
+				for _, ks := range keys {
+					combos *= len(ks.states)
+					if combos > sp.opt.MaxCombinations {
+						return nil, unknownf("the context keys of the statements matching %s on %s have more than %d combinations of value regions (the cap)", act, r, sp.opt.MaxCombinations)
+					}
+				}
 				budget -= combos
 				if budget < 0 {
 					return nil, unknownf("more than %d requests to decide (the cap)", sp.opt.MaxCombinations)
 				}
-				f, err := sp.factsOf(p)
-				if err != nil {
-					return nil, err
-				}
+				f := cl.c.f
 				for i, cp := range sp.cps {
 					reqs[i] = sp.request(act, r, p, cp, false)
 				}
@@ -937,16 +1159,21 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 							set[ks.k.lower] = st.vals
 						}
 					}
-					for i := range reqs {
+					// Every check's counterexample is allowed by the target
+					// policy: the others are decided only then.
+					for j := range reqs {
+						i := (target + j) % len(reqs)
 						reqs[i].Context = set
-						q, err := reqs[i].PrepareWith(f)
-						if err != nil {
+						if err := reqs[i].PrepareWithInto(q, f); err != nil {
 							return nil, fmt.Errorf("analysis: internal: %v", err)
 						}
 						res.Requests++
 						allowed[i] = engine.Authorize(q).Decision == engine.Allowed
+						if i == target && !allowed[i] {
+							break
+						}
 					}
-					if bad(allowed) {
+					if allowed[target] && bad(allowed) {
 						ctx := map[string][]string{}
 						for k, v := range set {
 							ctx[k] = v
@@ -955,6 +1182,12 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 						hit = true
 						break
 					}
+				}
+				if !hit && cl.outside && memo != 0 {
+					if cl.c.explored == nil {
+						cl.c.explored = map[int]bool{}
+					}
+					cl.c.explored[memo] = true
 				}
 			}
 		}
@@ -987,73 +1220,400 @@ func (sp *space) run(bad func(allowed []bool) bool, target int) (*CheckResult, e
 	return res, nil
 }
 
-// distinctCallers keeps one caller per class of callers that every
-// statement of group treats alike: of one kind (root, user, role,
-// session, service, ...), the same answer from each statement alone (Allow,
-// without its conditions) for the request, the same side of the account
-// boundary, the same values of the keys the engine derives from the
-// principal that the group's conditions mention.
-func (sp *space) distinctCallers(act, r string, group []int, callers []string) ([]string, error) {
-	if sp.kind != ResourcePolicy || len(callers) < 2 {
-		return callers, nil
-	}
-	var derived []string
-	for _, i := range group {
-		for _, c := range sp.stmts[i].s.Conditions {
-			if lk := strings.ToLower(c.Key); principalKeys[lk] && !contains(derived, lk) {
-				derived = append(derived, lk)
-			}
+// callerClass is a caller standing for its class, with the statements of
+// the group that apply to it (indices into sp.stmts).
+type callerClass struct {
+	c       *caller
+	applies []int
+	outside bool // of no account or another than the resource's
+}
+
+// distinctCallers keeps one caller per class of callers whose requests the
+// statements of group decide alike, and says which statements of the group
+// apply to each: only their conditions split the context keys for it.
+//
+// A statement applies to a caller when, without its conditions and alone,
+// it changes the decision: an Allow allows the request (for a caller in
+// another account than the resource's, which holds an identity policy
+// allowing everything, any principal match grants; in the resource's
+// account only one naming the caller, its role or, for the root user, its
+// account does), a Deny denies it explicitly. A statement that cannot match
+// the caller's principal (mayApply) is not decided. An Allow that does not
+// apply grants nothing to the caller whatever its conditions (in the
+// resource's account a match of the account alone delegates to identity
+// policies the caller does not have), and a Deny that does not apply
+// denies nothing.
+//
+// Callers are alike when they have the same side of the account boundary,
+// the same statements apply to them, the keys the engine derives from the
+// principal have the same values where those statements' conditions (or,
+// with policy variables, their texts) read them, and, except for IAM
+// principals of another account, the same kind (the engine treats the
+// root user of the resource's account, services, anonymous callers and
+// service-linked roles apart). IAM principals of another account differ
+// only in what statements match and in the derived keys: each holds an
+// identity policy allowing everything, the root user holds every
+// permission of its account, and the resource policy decides.
+//
+// With memo set (not 0; see run), the class and statements of each caller
+// outside the resource's account are kept by memo and caller.
+func (sp *space) distinctCallers(act, r string, group []int, callers []*caller, memo int) ([]callerClass, error) {
+	if sp.kind != ResourcePolicy {
+		out := make([]callerClass, len(callers))
+		for i, c := range callers {
+			out[i] = callerClass{c: c, applies: group}
 		}
+		return out, nil
 	}
-	sort.Strings(derived)
 	seen := map[string]bool{}
-	var out []string
-	for _, p := range callers {
-		var b strings.Builder
-		f, err := sp.factsOf(p)
-		if err != nil {
-			return nil, err
-		}
-		// The engine treats kinds of callers apart beyond what statements
-		// match (the root user of the resource's account, services,
-		// service-linked roles): the kind is part of the class.
-		req0 := sp.request(act, r, p, nil, false)
+	var out []callerClass
+	var b strings.Builder
+	shape, owner := resourceShape(r), sp.owner(r)
+	actShape := sp.memoID(act + "|" + shape)
+	wild := map[wildKey]bool{}
+	var err error
+	for _, c := range callers {
+		p, f := c.p, c.f
 		pr := f.Principal
-		fmt.Fprintf(&b, "%v|%v|%v|%v|", len(req0.Policies.Identity) > 0, pr.Kind, pr.ServiceLinked, pr.Account == req0.ResourceAccount)
-		for _, i := range group {
-			cp, err := sp.bareStatement(i)
-			if err != nil {
-				return nil, err
+		outside := pr.Account != owner
+		if outside && memo != 0 {
+			if m, ok := c.classes[memo]; ok {
+				if !seen[m.key] {
+					seen[m.key] = true
+					out = append(out, callerClass{c, m.applies, true})
+				}
+				continue
 			}
-			q, err := sp.request(act, r, p, cp, false).PrepareWith(f)
-			if err != nil {
-				return nil, fmt.Errorf("analysis: internal: %v", err)
+		}
+		b.Reset()
+		req := sp.request(act, r, p, nil, false)
+		cross := len(req.Policies.Identity) > 0
+		kind := byte(pr.Kind)
+		crossIAM := false
+		switch pr.Kind {
+		case engine.AccountRoot, engine.User, engine.Role, engine.AssumedRole, engine.FederatedUser:
+			if cross {
+				kind = 255 // alike (see above)
+				crossIAM = true
 			}
-			if engine.Authorize(q).Decision == engine.Allowed {
+		}
+		b.WriteByte(kind)
+		for _, x := range []bool{cross, pr.ServiceLinked, pr.Account == req.ResourceAccount} {
+			if x {
 				b.WriteByte('1')
 			} else {
 				b.WriteByte('0')
 			}
 		}
-		if len(derived) > 0 {
-			pr, _ := engine.ParsePrincipal(p)
-			pc := engine.PrincipalContext(pr)
-			for _, k := range derived {
-				fmt.Fprintf(&b, "|%q", pc[k])
+		b.WriteByte('|')
+		var applies []int
+		var derived []string
+		vars := false
+		may := sp.mayAll(c)
+		// For a caller outside the resource's account (or of none) a
+		// statement alone decides alike whichever account the resource
+		// is in: the engine reads the account only to tell whether the
+		// caller is in it (the conditions, which may read
+		// aws:ResourceAccount, are left out). Its answers are kept by
+		// caller, action and shape, for the groups of other accounts.
+		var amemo []int8
+		if outside {
+			if amemo = c.applies[actShape]; amemo == nil {
+				amemo = make([]int8, len(sp.stmts))
+				for i := range amemo {
+					amemo[i] = -1
+				}
+				if c.applies == nil {
+					c.applies = map[int][]int8{}
+				}
+				c.applies[actShape] = amemo
 			}
 		}
-		if k := b.String(); !seen[k] {
+		for _, i := range group {
+			if !may[i] {
+				b.WriteByte('0')
+				continue
+			}
+			info := sp.stmtInfo(i)
+			keep := !info.vars
+			var ok bool
+			switch {
+			case amemo != nil && keep && amemo[i] >= 0:
+				ok = amemo[i] == 1
+			case crossIAM && info.wildcard && keep:
+				// A Principal "*" matches every caller alike; for IAM
+				// principals of another account the resource policy
+				// alone decides: the statement applies to all of them
+				// or to none (but service-linked roles, which AWS's
+				// own rules treat apart).
+				wk := wildKey{i, pr.ServiceLinked}
+				var done bool
+				if ok, done = wild[wk]; !done {
+					if ok, err = sp.applies(i, f, &req); err != nil {
+						return nil, err
+					}
+					wild[wk] = ok
+				}
+			default:
+				if ok, err = sp.applies(i, f, &req); err != nil {
+					return nil, err
+				}
+			}
+			if amemo != nil && keep {
+				amemo[i] = 0
+				if ok {
+					amemo[i] = 1
+				}
+			}
+			if !ok {
+				b.WriteByte('0')
+				continue
+			}
+			b.WriteByte('1')
+			applies = append(applies, i)
+			for _, lk := range info.derived {
+				if !contains(derived, lk) {
+					derived = append(derived, lk)
+				}
+			}
+			if info.vars {
+				vars = true
+			}
+		}
+		if vars {
+			// A policy variable may read any key derived from the
+			// principal: the callers of a class share them all.
+			derived = derived[:0]
+			for k := range f.PrincipalKeys {
+				derived = append(derived, k)
+			}
+		}
+		sort.Strings(derived)
+		for _, k := range derived {
+			b.WriteByte('|')
+			b.WriteString(k)
+			b.WriteByte('=')
+			for _, v := range f.PrincipalKeys[k] {
+				b.WriteString(strconv.Quote(v))
+			}
+		}
+		k := b.String()
+		if outside && memo != 0 {
+			if c.classes == nil {
+				c.classes = map[int]classOf{}
+			}
+			c.classes[memo] = classOf{k, applies}
+		}
+		if !seen[k] {
 			seen[k] = true
-			out = append(out, p)
+			out = append(out, callerClass{c, applies, outside})
 		}
 	}
 	return out, nil
 }
 
+// memoID numbers memo strings from 1.
+func (sp *space) memoID(m string) int {
+	id, ok := sp.memoIDs[m]
+	if !ok {
+		if sp.memoIDs == nil {
+			sp.memoIDs = map[string]int{}
+		}
+		id = len(sp.memoIDs) + 1
+		sp.memoIDs[m] = id
+	}
+	return id
+}
+
+// classOf is a caller's class key and the statements that apply to it.
+type classOf struct {
+	key     string
+	applies []int
+}
+
+// readsOwner reports whether a statement of group reads the resource's
+// account beyond whether the caller is in it: a condition on
+// aws:ResourceAccount, or a policy variable.
+func (sp *space) readsOwner(group []int) bool {
+	for _, i := range group {
+		if info := sp.stmtInfo(i); info.vars || info.owner {
+			return true
+		}
+	}
+	return false
+}
+
+// wildKey is a statement whose Principal is "*" in a request of an IAM
+// principal of another account than the resource's (see distinctCallers).
+type wildKey struct {
+	stmt          int
+	serviceLinked bool
+}
+
+// applies reports whether statement i applies to caller p (whose facts
+// are f) in request req (see distinctCallers).
+func (sp *space) applies(i int, f *engine.Facts, req *engine.Request) (bool, error) {
+	cp, err := sp.bareStatement(i)
+	if err != nil {
+		return false, err
+	}
+	req.Policies.Resource = cp
+	if err := req.PrepareWithInto(&sp.scratch, f); err != nil {
+		return false, fmt.Errorf("analysis: internal: %v", err)
+	}
+	d := engine.Authorize(&sp.scratch).Decision
+	if sp.stmts[i].s.Effect == policy.Deny {
+		return d == engine.ExplicitDeny, nil
+	}
+	return d == engine.Allowed, nil
+}
+
+// hasVariables reports whether a text of s (resources, principals,
+// condition values) holds a policy variable.
+func hasVariables(s *policy.Statement) bool {
+	texts := resourceTexts(s)
+	for _, c := range s.Conditions {
+		texts = append(texts, c.Texts()...)
+	}
+	for _, pr := range []*policy.Principal{s.Principal, s.NotPrincipal} {
+		if pr == nil {
+			continue
+		}
+		for _, l := range [][]policy.Value{pr.AWS, pr.Service, pr.Federated} {
+			for _, v := range l {
+				texts = append(texts, v.Text)
+			}
+		}
+	}
+	for _, t := range texts {
+		if strings.Contains(t, "${") {
+			return true
+		}
+	}
+	return false
+}
+
+// stmtPrincipal is what mayApply reads of a statement's Principal.
+type stmtPrincipal struct {
+	vars     bool            // a text holds a policy variable (and its policy's version reads them)
+	owner    bool            // a condition reads aws:ResourceAccount
+	wildcard bool            // Principal "*" (or {"AWS": "*"}), without NotPrincipal
+	derived  []string        // the keys derived from the principal its conditions read
+	anyone   bool            // no Principal, NotPrincipal, or a "*"
+	arns     map[string]bool // the AWS values as written
+	accounts map[string]bool // the accounts of the AWS values
+	services map[string]bool // lower case
+	fed      map[string]bool
+}
+
+func newStmtPrincipal(s *policy.Statement) *stmtPrincipal {
+	sp := &stmtPrincipal{vars: hasVariables(s), arns: map[string]bool{}, accounts: map[string]bool{}, services: map[string]bool{}, fed: map[string]bool{}}
+	for _, c := range s.Conditions {
+		lk := strings.ToLower(c.Key)
+		if principalKeys[lk] && !contains(sp.derived, lk) {
+			sp.derived = append(sp.derived, lk)
+		}
+		sp.owner = sp.owner || lk == "aws:resourceaccount"
+	}
+	pe := s.Principal
+	if pe != nil && s.NotPrincipal == nil {
+		sp.wildcard = pe.Wildcard
+		for _, l := range [][]policy.Value{pe.AWS, pe.Service} {
+			for _, v := range l {
+				sp.wildcard = sp.wildcard || v.Text == "*"
+			}
+		}
+	}
+	if pe == nil || s.NotPrincipal != nil || pe.Wildcard {
+		sp.anyone = true
+		return sp
+	}
+	for _, v := range pe.AWS {
+		t := v.Text
+		if t == "*" {
+			sp.anyone = true
+		}
+		sp.arns[t] = true
+		if arn.IsAccountID(t) {
+			sp.accounts[t] = true
+		} else if a, err := arn.Parse(t); err == nil {
+			sp.accounts[a.AccountID] = true
+		}
+	}
+	for _, v := range pe.Service {
+		if v.Text == "*" {
+			sp.anyone = true
+		}
+		sp.services[strings.ToLower(v.Text)] = true
+	}
+	for _, v := range pe.Federated {
+		sp.fed[v.Text] = true
+	}
+	return sp
+}
+
+// stmtInfo is statement i's stmtPrincipal.
+func (sp *space) stmtInfo(i int) *stmtPrincipal {
+	if sp.prin == nil {
+		sp.prin = make([]*stmtPrincipal, len(sp.stmts))
+	}
+	info := sp.prin[i]
+	if info == nil {
+		st := sp.stmts[i]
+		info = newStmtPrincipal(st.s)
+		info.vars = info.vars && sp.pols[st.pol].VariablesEnabled()
+		sp.prin[i] = info
+	}
+	return info
+}
+
+// mayApply reports whether statement i may apply to caller p as its
+// Principal element goes: false only when the engine's principal match
+// (principalSet.match) finds nothing for p, whose IAM kinds it matches
+// only through an ARN equal to p's or one of p's account, services by
+// name, web identities by provider, anonymous callers by "*" alone. A
+// statement without Principal, or with NotPrincipal, may apply to anyone.
+func (sp *space) mayApply(i int, p *engine.Principal) bool {
+	info := sp.stmtInfo(i)
+	if info.anyone {
+		return true
+	}
+	switch p.Kind {
+	case engine.Service:
+		return info.services[p.Service]
+	case engine.WebIdentity:
+		return info.fed[p.Service] || info.fed[p.ARN]
+	case engine.Anonymous, engine.CanonicalUser:
+		return false
+	}
+	return info.arns[p.ARN] || (p.Account != "" && info.accounts[p.Account])
+}
+
 // factsOf is what the engine knows of caller p before a request.
 func (sp *space) factsOf(p string) (*engine.Facts, error) {
-	if f, ok := sp.facts[p]; ok {
-		return f, nil
+	c, err := sp.callerOf(p)
+	if err != nil {
+		return nil, err
+	}
+	return c.f, nil
+}
+
+// caller is what a check keeps of a caller: its facts, whether each
+// statement may apply to it (mayApply), and, for resource policies, the
+// answers distinctCallers and run keep for callers outside the resource's
+// account, by memo number.
+type caller struct {
+	p        string
+	f        *engine.Facts
+	may      []bool
+	applies  map[int][]int8 // by action and shape: -1 not decided, 0, 1
+	classes  map[int]classOf
+	explored map[int]bool // decided without a counterexample
+}
+
+func (sp *space) callerOf(p string) (*caller, error) {
+	if c, ok := sp.callerRecs[p]; ok {
+		return c, nil
 	}
 	pr, err := engine.ParsePrincipal(p)
 	if err != nil {
@@ -1063,12 +1623,34 @@ func (sp *space) factsOf(p string) (*engine.Facts, error) {
 	for k, v := range sp.caseContext() {
 		pk[k] = v
 	}
-	f := &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}
-	sp.facts[p] = f
-	return f, nil
+	c := &caller{p: p, f: &engine.Facts{Principal: pr, PrincipalKeys: pk, PrincipalFilter: engine.NewKeyFilter(pk)}}
+	if sp.callerRecs == nil {
+		sp.callerRecs = map[string]*caller{}
+	}
+	sp.callerRecs[p] = c
+	return c, nil
 }
 
-// bareStatement is statement i as an Allow without conditions, alone in a
+// forCase makes anew what depends on the values of a case of the
+// policy variables (withCase): the callers' facts and what is kept by
+// caller, and the keys' states.
+func (sp *space) forCase() {
+	sp.callerRecs, sp.callerLists, sp.memoIDs = nil, nil, nil
+	sp.keyStatesCache = map[string]*keyStates{}
+}
+
+// mayAll is mayApply for every statement.
+func (sp *space) mayAll(c *caller) []bool {
+	if c.may == nil {
+		c.may = make([]bool, len(sp.stmts))
+		for i := range sp.stmts {
+			c.may[i] = sp.mayApply(i, &c.f.Principal)
+		}
+	}
+	return c.may
+}
+
+// bareStatement is statement i without its conditions, alone in a
 // policy: whether it applies to a request, conditions aside.
 func (sp *space) bareStatement(i int) (*engine.Policy, error) {
 	if cp, ok := sp.bare[i]; ok {
@@ -1076,7 +1658,7 @@ func (sp *space) bareStatement(i int) (*engine.Policy, error) {
 	}
 	st := sp.stmts[i]
 	c := *st.s
-	c.Effect, c.Conditions = policy.Allow, nil
+	c.Conditions = nil
 	src := &policy.Policy{File: sp.pols[st.pol].File, Version: sp.pols[st.pol].Version, Statements: []*policy.Statement{&c}}
 	cp, err := engine.Compile(src, sp.polType(), src.File)
 	if err != nil {
@@ -1110,7 +1692,11 @@ func (sp *space) accountsMatter(stmts []int, texts []string) bool {
 
 // resourceShape is what of a resource, besides the statements it meets and
 // its account, the engine reads: whether it is an ARN, its service and the
-// start of its resource part (a role's trust policy, a KMS key's policy).
+// start of its resource part (a role's trust policy, a KMS key's policy),
+// and whether one of the rules AWS applies over every policy may hold for
+// it (engine/awsrules.go: AWS managed policies, roles under
+// /aws-reserved/sso.amazonaws.com/ or /aws-service-role/, aliases under
+// alias/aws/).
 func resourceShape(r string) string {
 	a, err := arn.Parse(r)
 	if err != nil {
@@ -1121,6 +1707,14 @@ func resourceShape(r string) string {
 		if strings.HasPrefix(a.Resource, p) {
 			kind = p
 		}
+	}
+	switch {
+	case a.Service == "iam" && a.AccountID == "aws" && strings.HasPrefix(a.Resource, "policy/"):
+		kind = "aws-managed-policy"
+	case a.Service == "iam" && (strings.HasPrefix(a.Resource, "role/aws-reserved/sso.amazonaws.com/") || strings.HasPrefix(a.Resource, "role/aws-service-role/")):
+		kind = "aws-protected-role"
+	case a.Service == "kms" && strings.HasPrefix(a.Resource, "alias/aws/"):
+		kind = "aws-alias"
 	}
 	return a.Service + ":" + kind
 }

@@ -8,7 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/evaldoc"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/policy/condition"
@@ -994,7 +993,7 @@ func (sp *space) withCase(c *varCase) *space {
 	}
 	cs.vc = vc
 	cs.keyCache = map[string][]*keyStates{}
-	cs.facts = map[string]*engine.Facts{}
+	cs.forCase()
 	return &cs
 }
 
