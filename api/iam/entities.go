@@ -295,21 +295,9 @@ func tagEntity(kind string) Handler {
 			if e != nil {
 				return e
 			}
-			m := map[string]string{}
-			for k, v := range *ent.tags {
-				m[k] = v
-			}
-			for _, t := range tags {
-				// IAM's tag keys are case insensitive: a key differing only
-				// in case replaces the old one (the IAM User Guide, "Tagging
-				// IAM resources", Case sensitivity).
-				if old := tagIndex(m, t[0]); old != "" {
-					delete(m, old)
-				}
-				m[t[0]] = t[1]
-			}
-			if len(m) > maxTagsPerEntity {
-				return query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+			m, e := withTags(*ent.tags, tags)
+			if e != nil {
+				return e
 			}
 			*ent.tags = m
 			return nil
@@ -342,16 +330,7 @@ func untagEntity(kind string) Handler {
 			if e != nil {
 				return e
 			}
-			m := map[string]string{}
-			for k, v := range *ent.tags {
-				if !slices.ContainsFunc(keys, func(x string) bool { return strings.EqualFold(x, k) }) {
-					m[k] = v
-				}
-			}
-			if len(m) == 0 {
-				m = nil
-			}
-			*ent.tags = m
+			*ent.tags = withoutTags(*ent.tags, keys)
 			return nil
 		})
 	}
@@ -363,15 +342,57 @@ func listTags(kind string) Handler {
 		if e != nil {
 			return nil, e
 		}
-		tags, pg, e := pageOf(tagList(*ent.tags), func(t tag) string { return t.Key }, c.Params)
-		if e != nil {
-			return nil, e
-		}
-		return struct {
-			Tags []tag `xml:"Tags>member"`
-			listPage
-		}{tags, pg}, nil
+		return tagsPage(c, *ent.tags)
 	}
+}
+
+// withTags is tags added to cur, a copy: IAM's tag keys are case
+// insensitive, so a key differing only in case replaces the old one (the
+// IAM User Guide, "Tagging IAM resources", Case sensitivity), and an
+// entity holds at most 50.
+func withTags(cur map[string]string, tags [][2]string) (map[string]string, *query.Error) {
+	m := make(map[string]string, len(cur)+len(tags))
+	for k, v := range cur {
+		m[k] = v
+	}
+	for _, t := range tags {
+		if old := tagIndex(m, t[0]); old != "" {
+			delete(m, old)
+		}
+		m[t[0]] = t[1]
+	}
+	if len(m) > maxTagsPerEntity {
+		return nil, query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+	}
+	return m, nil
+}
+
+// withoutTags is cur without the keys (ignoring case), a copy; nil when
+// none is left.
+func withoutTags(cur map[string]string, keys []string) map[string]string {
+	m := map[string]string{}
+	for k, v := range cur {
+		if !slices.ContainsFunc(keys, func(x string) bool { return strings.EqualFold(x, k) }) {
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// tagsPage answers a List*Tags operation: the tags by key, paged by
+// Marker and MaxItems.
+func tagsPage(c *api.Call, m map[string]string) (any, *query.Error) {
+	tags, pg, e := pageOf(tagList(m), func(t tag) string { return t.Key }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Tags []tag `xml:"Tags>member"`
+		listPage
+	}{tags, pg}, nil
 }
 
 func putBoundary(kind string) Handler {

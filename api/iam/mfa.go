@@ -3,8 +3,6 @@ package iam
 import (
 	"encoding/base64"
 	"errors"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
@@ -374,22 +372,9 @@ func TagMFADevice(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	merged := map[string]string{}
-	for k, v := range d.Tags {
-		merged[k] = v
+	if d.Tags, e = withTags(d.Tags, tags); e != nil {
+		return nil, e
 	}
-	for _, t := range tags {
-		for k := range merged {
-			if strings.EqualFold(k, t[0]) {
-				delete(merged, k)
-			}
-		}
-		merged[t[0]] = t[1]
-	}
-	if len(merged) > maxTagsPerEntity {
-		return nil, query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
-	}
-	d.Tags = merged
 	return nil, putDevice(c, d)
 }
 
@@ -400,13 +385,7 @@ func UntagMFADevice(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	for _, k := range keys {
-		for have := range d.Tags {
-			if strings.EqualFold(have, k) {
-				delete(d.Tags, have)
-			}
-		}
-	}
+	d.Tags = withoutTags(d.Tags, keys)
 	return nil, putDevice(c, d)
 }
 
@@ -416,12 +395,7 @@ func ListMFADeviceTags(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	ts := tagList(d.Tags)
-	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
-	return struct {
-		Tags        tagSet `xml:"Tags"`
-		IsTruncated bool   `xml:"IsTruncated"`
-	}{ts, false}, nil
+	return tagsPage(c, d.Tags)
 }
 
 // putDevice stores a device's changed tags, in a transaction of its own

@@ -3,7 +3,6 @@ package iam
 import (
 	"errors"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
@@ -361,22 +360,11 @@ func TagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	return nil, updateProvider(c, "iam:TagOpenIDConnectProvider", tctx, func(p *api.OIDCProvider) *query.Error {
-		merged := map[string]string{}
-		for k, v := range p.Tags {
-			merged[k] = v
+		m, e := withTags(p.Tags, tags)
+		if e != nil {
+			return e
 		}
-		for _, t := range tags {
-			for k := range merged {
-				if strings.EqualFold(k, t[0]) {
-					delete(merged, k)
-				}
-			}
-			merged[t[0]] = t[1]
-		}
-		if len(merged) > maxTagsPerEntity {
-			return query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
-		}
-		p.Tags = merged
+		p.Tags = m
 		return nil
 	})
 }
@@ -385,13 +373,7 @@ func TagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 func UntagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 	keys := c.Params.List("TagKeys")
 	return nil, updateProvider(c, "iam:UntagOpenIDConnectProvider", map[string][]string{"aws:TagKeys": keys}, func(p *api.OIDCProvider) *query.Error {
-		for _, k := range keys {
-			for have := range p.Tags {
-				if strings.EqualFold(have, k) {
-					delete(p.Tags, have)
-				}
-			}
-		}
+		p.Tags = withoutTags(p.Tags, keys)
 		return nil
 	})
 }
@@ -402,10 +384,5 @@ func ListOpenIDConnectProviderTags(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	ts := tagList(p.Tags)
-	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
-	return struct {
-		Tags        tagSet `xml:"Tags"`
-		IsTruncated bool   `xml:"IsTruncated"`
-	}{ts, false}, nil
+	return tagsPage(c, p.Tags)
 }
