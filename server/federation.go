@@ -127,25 +127,7 @@ func (f *Federation) CreateOIDCProvider(ctx context.Context, p api.OIDCProvider)
 	if err != nil {
 		return err
 	}
-	return f.st.Update(ctx, func(tx store.Tx) error {
-		items, _, err := tx.List(ctx, KindOIDCProvider, p.Account, "", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if it.Name == k.Name {
-				return api.ErrProviderExists
-			}
-		}
-		if len(items) >= maxOIDCProviders {
-			return api.ErrProviderQuota
-		}
-		_, err = tx.Put(ctx, k, data, 0)
-		if errors.Is(err, store.ErrConflict) {
-			return api.ErrProviderExists
-		}
-		return err
-	})
+	return createProvider(ctx, f.st, k, data, maxOIDCProviders)
 }
 
 func (f *Federation) UpdateOIDCProvider(ctx context.Context, arn string, fn func(*api.OIDCProvider) error) error {
@@ -153,28 +135,7 @@ func (f *Federation) UpdateOIDCProvider(ctx context.Context, arn string, fn func
 	if !ok {
 		return api.ErrNoProvider
 	}
-	return f.st.Update(ctx, func(tx store.Tx) error {
-		it, err := tx.Get(ctx, k)
-		if errors.Is(err, store.ErrNotFound) {
-			return api.ErrNoProvider
-		}
-		if err != nil {
-			return err
-		}
-		p, err := decodeOIDC(it)
-		if err != nil {
-			return err
-		}
-		if err := fn(&p); err != nil {
-			return err
-		}
-		data, err := encodeOIDC(p)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Put(ctx, k, data, it.Revision)
-		return err
-	})
+	return updateProvider(ctx, f.st, k, decodeOIDC, encodeOIDC, fn)
 }
 
 func (f *Federation) DeleteOIDCProvider(ctx context.Context, arn string) (bool, error) {
@@ -182,11 +143,7 @@ func (f *Federation) DeleteOIDCProvider(ctx context.Context, arn string) (bool, 
 	if !ok {
 		return false, nil
 	}
-	err := f.st.Delete(ctx, k, store.Any)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	return deleteProvider(ctx, f.st, k)
 }
 
 func (f *Federation) OIDCThumbprint(ctx context.Context, url string) (string, error) {
@@ -218,4 +175,65 @@ func federatedContext(ctx map[string][]string, t *token) {
 	for k, v := range t.Federated {
 		ctx[k] = v
 	}
+}
+
+// createProvider stores a new provider of the kind of k, in one
+// transaction with the account's count of them: ErrProviderExists for one
+// with its name, ErrProviderQuota beyond max.
+func createProvider(ctx context.Context, st store.Store, k store.Key, data []byte, max int) error {
+	return st.Update(ctx, func(tx store.Tx) error {
+		items, _, err := tx.List(ctx, k.Kind, k.Account, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.Name == k.Name {
+				return api.ErrProviderExists
+			}
+		}
+		if len(items) >= max {
+			return api.ErrProviderQuota
+		}
+		_, err = tx.Put(ctx, k, data, 0)
+		if errors.Is(err, store.ErrConflict) {
+			return api.ErrProviderExists
+		}
+		return err
+	})
+}
+
+// updateProvider applies fn to the provider stored at k and stores it,
+// conditional on the revision read (ErrNoProvider when none).
+func updateProvider[T any](ctx context.Context, st store.Store, k store.Key, decode func(store.Item) (T, error), encode func(T) ([]byte, error), fn func(*T) error) error {
+	return st.Update(ctx, func(tx store.Tx) error {
+		it, err := tx.Get(ctx, k)
+		if errors.Is(err, store.ErrNotFound) {
+			return api.ErrNoProvider
+		}
+		if err != nil {
+			return err
+		}
+		p, err := decode(it)
+		if err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		data, err := encode(p)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Put(ctx, k, data, it.Revision)
+		return err
+	})
+}
+
+// deleteProvider deletes the provider at k; false when there was none.
+func deleteProvider(ctx context.Context, st store.Store, k store.Key) (bool, error) {
+	err := st.Delete(ctx, k, store.Any)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

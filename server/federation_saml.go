@@ -101,25 +101,7 @@ func (f *Federation) CreateSAMLProvider(ctx context.Context, p api.SAMLProvider)
 	if err != nil {
 		return err
 	}
-	return f.st.Update(ctx, func(tx store.Tx) error {
-		items, _, err := tx.List(ctx, KindSAMLProvider, p.Account, "", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if it.Name == k.Name {
-				return api.ErrProviderExists
-			}
-		}
-		if len(items) >= maxSAMLProviders {
-			return api.ErrProviderQuota
-		}
-		_, err = tx.Put(ctx, k, data, 0)
-		if errors.Is(err, store.ErrConflict) {
-			return api.ErrProviderExists
-		}
-		return err
-	})
+	return createProvider(ctx, f.st, k, data, maxSAMLProviders)
 }
 
 func (f *Federation) UpdateSAMLProvider(ctx context.Context, arn string, fn func(*api.SAMLProvider) error) error {
@@ -127,28 +109,7 @@ func (f *Federation) UpdateSAMLProvider(ctx context.Context, arn string, fn func
 	if !ok {
 		return api.ErrNoProvider
 	}
-	return f.st.Update(ctx, func(tx store.Tx) error {
-		it, err := tx.Get(ctx, k)
-		if errors.Is(err, store.ErrNotFound) {
-			return api.ErrNoProvider
-		}
-		if err != nil {
-			return err
-		}
-		p, err := decodeSAML(it)
-		if err != nil {
-			return err
-		}
-		if err := fn(&p); err != nil {
-			return err
-		}
-		data, err := encodeSAML(p)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Put(ctx, k, data, it.Revision)
-		return err
-	})
+	return updateProvider(ctx, f.st, k, decodeSAML, encodeSAML, fn)
 }
 
 func (f *Federation) DeleteSAMLProvider(ctx context.Context, arn string) (bool, error) {
@@ -156,9 +117,5 @@ func (f *Federation) DeleteSAMLProvider(ctx context.Context, arn string) (bool, 
 	if !ok {
 		return false, nil
 	}
-	err := f.st.Delete(ctx, k, store.Any)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	return deleteProvider(ctx, f.st, k)
 }
