@@ -124,16 +124,9 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	if id.Recipient != "" {
 		keys["saml:aud"] = []string{id.Recipient}
 	}
-	ctx := make(map[string][]string, len(c.Context)+len(keys))
-	for k, v := range c.Context {
-		ctx[k] = v
-	}
-	for k, v := range keys {
-		ctx[k] = v
-	}
 	in := world.FederatedInput{Action: "sts:AssumeRoleWithSAML", RoleARN: roleARN, ProviderARN: prov.ARN, SessionName: name,
 		SessionTags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys, SourceIdentity: id.SourceIdentity,
-		PolicyARNs: policyARNs, Context: ctx, Time: c.Now}
+		PolicyARNs: policyARNs, Time: c.Now}
 	out, e := federatedSession(c, in, policy, duration, keys)
 	if e != nil {
 		return nil, e

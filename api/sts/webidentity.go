@@ -125,16 +125,9 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	}
 
 	keys := webIdentityKeys(prov, id)
-	ctx := make(map[string][]string, len(c.Context)+len(keys))
-	for k, v := range c.Context {
-		ctx[k] = v
-	}
-	for k, v := range keys {
-		ctx[k] = v
-	}
 	in := world.FederatedInput{Action: "sts:AssumeRoleWithWebIdentity", RoleARN: roleARN, ProviderARN: prov.ARN, SessionName: name,
 		SessionTags: id.Tags, TransitiveTagKeys: id.TransitiveTagKeys, SourceIdentity: id.SourceIdentity,
-		PolicyARNs: policyARNs, Context: ctx, Time: c.Now}
+		PolicyARNs: policyARNs, Time: c.Now}
 	out, e := federatedSession(c, in, policy, duration, keys)
 	if e != nil {
 		return nil, e
@@ -165,7 +158,16 @@ type issued struct {
 // authorized to perform ACTION" for a trust policy that does not allow it
 // or a role that does not exist, DurationSeconds within the role's
 // maximum, and the session's keys carried by its token.
+// The request's context with the provider's keys (they win) is the
+// trust decision's.
 func federatedSession(c *api.Call, in world.FederatedInput, policy string, duration int, keys map[string][]string) (issued, *query.Error) {
+	in.Context = make(map[string][]string, len(c.Context)+len(keys))
+	for k, v := range c.Context {
+		in.Context[k] = v
+	}
+	for k, v := range keys {
+		in.Context[k] = v
+	}
 	if len(in.SessionTags) > 0 {
 		if e := query.SessionTagRules(tagPairs(in.SessionTags)); e != nil {
 			return issued{}, e
