@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	apimodel "github.com/iamgate/iamgate/api/model"
 )
@@ -150,6 +152,7 @@ func TestResponsesMatchModels(t *testing.T) {
 	_, err = c.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("acme-prod")})
 	step("DeleteAccountAlias", err)
 
+	t.Logf("checked the responses of %d operations", len(rec.seen))
 	for _, action := range rec.seen {
 		body := rec.got[action]
 		for _, m := range checkQueryStrict(apimodel.IAM, action, body) {
@@ -388,6 +391,78 @@ func TestCheckQueryStrictCatches(t *testing.T) {
 		got := strings.Join(checkQueryStrict(apimodel.IAM, c.action, []byte(c.body)), "; ")
 		if !strings.Contains(got, c.want) {
 			t.Errorf("%s: got %q, want it to mention %q", c.action, got, c.want)
+		}
+	}
+}
+
+// TestResponsesMatchModelsWider checks, as TestResponsesMatchModels does,
+// the responses of users, roles, access keys, instance profiles and STS.
+func TestResponsesMatchModelsWider(t *testing.T) {
+	e := newEnv(t)
+	rec := &recording{t: t, got: map[string][]byte{}}
+	hc := &http.Client{Transport: rec}
+	c := iam.New(iam.Options{Region: "us-east-1", Credentials: provider(e.admin), BaseEndpoint: aws.String(e.ts.URL), Retryer: aws.NopRetryer{}, HTTPClient: hc})
+	s := sts.New(sts.Options{Region: "eu-central-1", Credentials: provider(e.admin), BaseEndpoint: aws.String(e.ts.URL), Retryer: aws.NopRetryer{}, HTTPClient: hc})
+	ctx := context.Background()
+	step := func(name string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bo"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}}})
+	step("CreateUser", err)
+	_, err = c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bo")})
+	step("GetUser", err)
+	_, err = c.ListUsers(ctx, &iam.ListUsersInput{})
+	step("ListUsers", err)
+	_, err = c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("bo")})
+	step("ListUserTags", err)
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bo")})
+	step("CreateAccessKey", err)
+	_, err = c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("bo")})
+	step("ListAccessKeys", err)
+	if k != nil {
+		_, err = c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKey.AccessKeyId})
+		step("GetAccessKeyLastUsed", err)
+	}
+	_, err = c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("bo"), Password: aws.String("Correct-Horse-9-Battery")})
+	step("CreateLoginProfile", err)
+	_, err = c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("bo")})
+	step("GetLoginProfile", err)
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	step("CreateRole", err)
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})
+	step("GetRole", err)
+	_, err = c.ListRoles(ctx, &iam.ListRolesInput{})
+	step("ListRoles", err)
+	_, err = c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")})
+	step("CreateInstanceProfile", err)
+	_, err = c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("app")})
+	step("AddRoleToInstanceProfile", err)
+	_, err = c.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("ip")})
+	step("GetInstanceProfile", err)
+	_, err = c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("app")})
+	step("ListInstanceProfilesForRole", err)
+	_, err = c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	_ = err // NoSuchEntity until one is set
+	_, err = c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(12)})
+	step("UpdateAccountPasswordPolicy", err)
+	_, err = c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	step("GetAccountPasswordPolicy", err)
+	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	step("GetCallerIdentity", err)
+	_, err = s.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	step("GetSessionToken", err)
+
+	t.Logf("checked the responses of %d operations", len(rec.seen))
+	for _, action := range rec.seen {
+		svc := apimodel.IAM
+		if apimodel.IAM.Operation(action) == nil {
+			svc = apimodel.STS
+		}
+		for _, m := range checkQueryStrict(svc, action, rec.got[action]) {
+			t.Errorf("%s: %s", action, m)
 		}
 	}
 }
