@@ -3,7 +3,7 @@ package importer
 import (
 	"bytes"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func yamlUnmarshalStrict(data []byte, v any) error {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/xeipuuv/gojsonschema"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Every example world and test world validates against the published JSON

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -237,20 +236,16 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	if cfg.Pipeline != nil {
 		fmt.Fprintf(stdout, "iamgate: the central policy pipeline is at %s://%s%s, as %s\n", scheme, ln.Addr(), server.PipelinePath, p.pipelineRole)
 	}
-	var api http.Handler = srv
+	run := server.RunConfig{Handler: srv, Listener: ln, TLS: tlsConfig}
 	switch {
 	case mln != nil:
-		mux := http.NewServeMux()
-		mux.Handle(server.MetricsPath, metrics.Handler())
-		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go ms.Serve(mln)
-		defer ms.Close()
+		run.Metrics, run.MetricsListener = metrics.Handler(), mln
 		fmt.Fprintf(stdout, "iamgate: metrics on http://%s%s\n", mln.Addr(), server.MetricsPath)
 	case p.metricsListen == metricsOff:
 	case loopbackAddr(ln.Addr()):
 		// Unauthenticated, as Prometheus scrapes, so only where no one
 		// else can reach them.
-		api = metrics.Beside(srv)
+		run.Handler = metrics.Beside(srv)
 		fmt.Fprintf(stdout, "iamgate: metrics on %s://%s%s\n", scheme, ln.Addr(), server.MetricsPath)
 	default:
 		fmt.Fprintf(stdout, "iamgate: metrics are off: they are not served unauthenticated on %s, which is not loopback; give --metrics-listen ADDR\n", ln.Addr())
@@ -258,26 +253,9 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	if p.ready != nil {
 		p.ready <- ln.Addr().String()
 	}
-	hs := &http.Server{Handler: api, TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() {
-		if tlsConfig != nil {
-			errc <- hs.ServeTLS(ln, "", "")
-		} else {
-			errc <- hs.Serve(ln)
-		}
-	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return hs.Shutdown(shutdown)
+	return server.Run(ctx, run)
 }
 
 // loopbackHost reports whether a listen address names a loopback host:

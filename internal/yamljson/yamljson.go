@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Scalar returns a scalar node's JSON value: bool, json.Number, nil or string.
