@@ -147,6 +147,8 @@ func TestOrganizationSCP(t *testing.T) {
 	_, err = e.org(memberAdmin).ListAccounts(ctx, &organizations.ListAccountsInput{})
 	wantError(t, err, "AccessDeniedException", 400)
 
+	t.Run("DescribeAndOUs", orgDescribeTest) // organizations_describe_test.go
+
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {
 			t.Errorf("Organizations %s was not exercised", op)

@@ -569,7 +569,7 @@ type createAccountStatus struct {
 // RoleName says otherwise) holding AdministratorAccess, as AWS does (the
 // Organizations User Guide, "Accessing a member account that has a
 // management account access role"). It completes at once; the request ID
-// carries the account ID, so DescribeCreateAccountStatus needs no storage.
+// carries the account ID (carID), so the status operations need no storage.
 func createAccount(c *api.Call) (any, *query.Error) {
 	var in struct{ Email, AccountName, RoleName string }
 	if e := decode(c, &in); e != nil {
@@ -612,7 +612,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"CreateAccountStatus": createAccountStatus{ID: "car-" + id + randomID(8, lower), AccountName: in.AccountName, State: "SUCCEEDED",
+	return map[string]any{"CreateAccountStatus": createAccountStatus{ID: carID(o, id), AccountName: in.AccountName, State: "SUCCEEDED",
 		RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), AccountID: id}}, nil
 }
 
@@ -631,13 +631,11 @@ func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
 	if m == nil {
 		return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
 	}
-	for _, a := range c.State.File().Accounts {
-		if a.ID == m[1] && inOrg(o, a.ID) {
-			// The request completed when the account joined; the same
-			// times on every describe.
-			at := timestamp(joined(o, a.ID))
-			return map[string]any{"CreateAccountStatus": createAccountStatus{ID: in.CreateAccountRequestId, AccountName: a.Name, State: "SUCCEEDED",
-				RequestedTimestamp: at, CompletedTimestamp: at, AccountID: a.ID}}, nil
+	// The records ListCreateAccountStatus lists (describe.go): the request
+	// completed when the account joined; the same times on every describe.
+	for _, st := range createdAccounts(c.State.File(), o) {
+		if st.ID == in.CreateAccountRequestId {
+			return map[string]any{"CreateAccountStatus": st}, nil
 		}
 	}
 	return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")

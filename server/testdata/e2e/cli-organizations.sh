@@ -32,4 +32,14 @@ grep -q "Credential should be scoped to a valid region, not 'eu-central-1'" scop
 enc=$(sed -n 's/.*Encoded authorization failure message: //p' err.txt | tr -d '\n')
 as_member aws --endpoint-url "$IAMGATE_URL" sts decode-authorization-message --encoded-message "$enc" --query DecodedMessage --output text > decoded.json
 grep -q '"sid":"DenyOutsideFrankfurt"' decoded.json || fail "decoded: $(cat decoded.json)"
+# Describing, renaming and deleting OUs; DescribeAccount; the create-account
+# request listed as described.
+[ "$(org describe-account --account-id "$member" --query Account.Email --output text)" = team-b@example.com ] || fail "describe-account"
+[ "$(org describe-organizational-unit --organizational-unit-id "$ou" --query OrganizationalUnit.Name --output text)" = Workloads ] || fail "describe-ou"
+[ "$(org update-organizational-unit --organizational-unit-id "$ou" --name Apps --query OrganizationalUnit.Name --output text)" = Apps ] || fail "update-ou"
+if org delete-organizational-unit --organizational-unit-id "$ou" 2>del.txt; then fail "deleted an OU that holds an account"; fi
+grep -q OrganizationalUnitNotEmptyException del.txt || fail "delete: $(cat del.txt)"
+[ "$(org list-create-account-status --states SUCCEEDED --query 'CreateAccountStatuses[0].AccountId' --output text)" = "$member" ] || fail "list-create-account-status"
+if as_member org describe-account --account-id "$member" 2>denied.txt; then fail "a member described an account"; fi
+grep -q AccessDeniedException denied.txt || fail "member: $(cat denied.txt)"
 echo OK

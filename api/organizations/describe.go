@@ -1,0 +1,240 @@
+package organizations
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"sort"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/world"
+)
+
+// The describe, rename and delete operations of accounts and OUs, and the
+// list of create-account requests. Each is the management account's
+// (botocore organizations/2016-11-28: a member account gets
+// AccessDeniedException) and is authorized as organizations:<Operation> on
+// the resource the Service Authorization Reference names ("Actions defined
+// by AWS Organizations": account for DescribeAccount, ou for the OU
+// operations, none for ListCreateAccountStatus) before anything is looked
+// up, so that a denied caller learns nothing of what exists.
+func init() {
+	for name, h := range checked(map[string]Handler{
+		"DescribeAccount":            describeAccount,
+		"DescribeOrganizationalUnit": describeOU,
+		"UpdateOrganizationalUnit":   updateOU,
+		"DeleteOrganizationalUnit":   deleteOU,
+		"ListCreateAccountStatus":    listCreateAccountStatus,
+	}) {
+		Operations[name] = h
+	}
+}
+
+// accountNotFound is the real service's message (quoted in
+// github.com/aws-ia/terraform-aws-control_tower_account_factory/issues/289).
+func accountNotFound() *query.Error {
+	return errorf("AccountNotFoundException", "You specified an account that doesn't exist.")
+}
+
+// ouNotFound and ouNotEmpty use the words of the model's documentation of
+// the exceptions.
+func ouNotFound() *query.Error {
+	return errorf("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.")
+}
+
+func ouNotEmpty() *query.Error {
+	return errorf("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
+}
+
+func describeAccount(c *api.Call) (any, *query.Error) {
+	var in struct{ AccountId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	// AccountId is 12 digits (Validate), so the ARN is well formed.
+	o, e := managed(c, "DescribeAccount", orgARNOr(c, "account", "/"+in.AccountId))
+	if e != nil {
+		return nil, e
+	}
+	if !inOrg(o, in.AccountId) {
+		return nil, accountNotFound()
+	}
+	for _, a := range c.State.File().Accounts {
+		if a.ID == in.AccountId {
+			return map[string]any{"Account": accountShape(o, a)}, nil
+		}
+	}
+	return nil, accountNotFound()
+}
+
+// ouFullOut is the model's OrganizationalUnit with its Path, the IDs from
+// the organization down to the OU, each followed by a slash (the model's
+// documentation of Path).
+type ouFullOut struct {
+	ID   string `json:"Id"`
+	Arn  string `json:"Arn"`
+	Name string `json:"Name"`
+	Path string `json:"Path"`
+}
+
+// ouPath is the path of the OU id, empty when there is none.
+func ouPath(o *world.FileOrganization, id string) string {
+	var walk func(ou *world.FileOU, prefix string) string
+	walk = func(ou *world.FileOU, prefix string) string {
+		for i := range ou.OUs {
+			p := prefix + ou.OUs[i].ID + "/"
+			if ou.OUs[i].ID == id {
+				return p
+			}
+			if r := walk(&ou.OUs[i], p); r != "" {
+				return r
+			}
+		}
+		return ""
+	}
+	return walk(&o.Root, o.ID+"/"+o.Root.ID+"/")
+}
+
+func ouShape(o *world.FileOrganization, ou *world.FileOU) ouFullOut {
+	return ouFullOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name, Path: ouPath(o, ou.ID)}
+}
+
+// ouOp authorizes an OU operation on the OU's ARN (OrganizationalUnitId
+// matches the model's ou- pattern, Validate) and only then finds the OU.
+func ouOp(c *api.Call, action, id string) (*world.FileOrganization, *query.Error) {
+	o, e := managed(c, action, orgARNOr(c, "ou", "/"+id))
+	if e != nil {
+		return nil, e
+	}
+	if n := findNode(o, id); n == nil || n.isRoot {
+		return nil, ouNotFound()
+	}
+	return o, nil
+}
+
+func describeOU(c *api.Call) (any, *query.Error) {
+	var in struct{ OrganizationalUnitId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, e := ouOp(c, "DescribeOrganizationalUnit", in.OrganizationalUnitId)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"OrganizationalUnit": ouShape(o, findNode(o, in.OrganizationalUnitId).ou)}, nil
+}
+
+// updateOU renames an OU; without Name it changes nothing and answers the
+// OU. A name another OU of the same parent has is
+// DuplicateOrganizationalUnitException, as CreateOrganizationalUnit's.
+func updateOU(c *api.Call) (any, *query.Error) {
+	var in struct {
+		OrganizationalUnitId string
+		Name                 *string
+	}
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if _, e := ouOp(c, "UpdateOrganizationalUnit", in.OrganizationalUnitId); e != nil {
+		return nil, e
+	}
+	var out ouFullOut
+	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := fw.Organization
+		n := findNode(o, in.OrganizationalUnitId)
+		if n == nil || n.isRoot {
+			return ouNotFound()
+		}
+		if in.Name != nil && *in.Name != n.ou.Name {
+			for _, sib := range n.parent.OUs {
+				if sib.ID != n.ou.ID && sib.Name == *in.Name {
+					return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+				}
+			}
+			n.ou.Name = *in.Name
+		}
+		out = ouShape(o, n.ou)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"OrganizationalUnit": out}, nil
+}
+
+// deleteOU deletes an OU that holds no account and no OU; the policies
+// attached to it go with it.
+func deleteOU(c *api.Call) (any, *query.Error) {
+	var in struct{ OrganizationalUnitId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if _, e := ouOp(c, "DeleteOrganizationalUnit", in.OrganizationalUnitId); e != nil {
+		return nil, e
+	}
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		n := findNode(fw.Organization, in.OrganizationalUnitId)
+		if n == nil || n.isRoot {
+			return ouNotFound()
+		}
+		if len(n.ou.Accounts) > 0 || len(n.ou.OUs) > 0 {
+			return ouNotEmpty()
+		}
+		i := slices.IndexFunc(n.parent.OUs, func(ou world.FileOU) bool { return ou.ID == in.OrganizationalUnitId })
+		n.parent.OUs = slices.Delete(n.parent.OUs, i, i+1)
+		return nil
+	})
+}
+
+// carID is the ID of the request that created an account: the account ID
+// and 8 characters derived from the organization and the account, so that
+// CreateAccount, DescribeCreateAccountStatus and ListCreateAccountStatus
+// agree without storing requests.
+func carID(o *world.FileOrganization, acct string) string {
+	h := sha256.Sum256([]byte(o.ID + "/" + acct))
+	return "car-" + acct + hex.EncodeToString(h[:4])
+}
+
+// createdAccounts are the create-account requests of the organization,
+// oldest first: one SUCCEEDED request for each member account that joined
+// through the API (the organization's Joined record), the management
+// account aside. Requests that failed are answered by CreateAccount but
+// not kept.
+func createdAccounts(fw *world.FileWorld, o *world.FileOrganization) []createAccountStatus {
+	out := []createAccountStatus{}
+	for _, a := range fw.Accounts {
+		t, ok := o.Joined[a.ID]
+		if !ok || a.ID == o.ManagementAccount || !inOrg(o, a.ID) {
+			continue
+		}
+		out = append(out, createAccountStatus{ID: carID(o, a.ID), AccountName: a.Name, State: "SUCCEEDED",
+			RequestedTimestamp: timestamp(t), CompletedTimestamp: timestamp(t), AccountID: a.ID})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].RequestedTimestamp != out[j].RequestedTimestamp {
+			return out[i].RequestedTimestamp < out[j].RequestedTimestamp
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func listCreateAccountStatus(c *api.Call) (any, *query.Error) {
+	var in struct{ States []string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	o, e := managed(c, "ListCreateAccountStatus", "*")
+	if e != nil {
+		return nil, e
+	}
+	all := createdAccounts(c.State.File(), o)
+	out := all[:0:0]
+	for _, s := range all {
+		if len(in.States) == 0 || slices.Contains(in.States, s.State) {
+			out = append(out, s)
+		}
+	}
+	return paged(c, out, "CreateAccountStatuses")
+}
