@@ -104,3 +104,44 @@ func TestOrganizationLeaveDeniedBySCP(t *testing.T) {
 	wantError(t, err, "AccessDeniedException", 400)
 	must[*organizations.DescribeOrganizationOutput](t)(e.org(member).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}))
 }
+
+// DisablePolicyType detaches the type's policies (the SCP stops applying)
+// and disabling a type not enabled is PolicyTypeNotEnabledException
+// (message from the botocore model); a member may not disable it.
+func TestOrganizationDisablePolicyType(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	root := *must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	st := must[*organizations.CreateAccountOutput](t)(oc.CreateAccount(ctx, &organizations.CreateAccountInput{Email: aws.String("m@example.com"), AccountName: aws.String("m")}))
+	id := *st.CreateAccountStatus.AccountId
+	out := must[*sts.AssumeRoleOutput](t)(e.sts(e.admin).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + id + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("setup")}))
+	member := session(out.Credentials)
+	scp := orgtypes.PolicyTypeServiceControlPolicy
+	_, err := oc.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: &root, PolicyType: scp})
+	wantError(t, err, "PolicyTypeNotEnabledException", 400)
+	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: scp}))
+	pol := must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-iam"),
+		Type: scp, Content: aws.String(denyIAM), Description: aws.String("no IAM")}))
+	must[*organizations.AttachPolicyOutput](t)(oc.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pol.Policy.PolicySummary.Id, TargetId: &id}))
+	_, err = e.iamIn(member, "us-east-1").ListRoles(ctx, &iam.ListRolesInput{})
+	wantError(t, err, "AccessDenied", 403)
+
+	// A member may not disable the type.
+	_, err = e.org(member).DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: &root, PolicyType: scp})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = oc.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: scp})
+	wantError(t, err, "RootNotFoundException", 400)
+	dis := must[*organizations.DisablePolicyTypeOutput](t)(oc.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: &root, PolicyType: scp}))
+	if len(dis.Root.PolicyTypes) != 0 {
+		t.Fatalf("root policy types after disable: %+v", dis.Root.PolicyTypes)
+	}
+	must[*iam.ListRolesOutput](t)(e.iamIn(member, "us-east-1").ListRoles(ctx, &iam.ListRolesInput{}))
+	targets := must[*organizations.ListTargetsForPolicyOutput](t)(oc.ListTargetsForPolicy(ctx, &organizations.ListTargetsForPolicyInput{PolicyId: pol.Policy.PolicySummary.Id}))
+	if len(targets.Targets) != 0 {
+		t.Fatalf("targets after disable: %+v", targets.Targets)
+	}
+
+}

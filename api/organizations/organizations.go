@@ -39,6 +39,7 @@ var Operations = checked(map[string]Handler{
 	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
 	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
 	"LeaveOrganization": leaveOrganization, "RemoveAccountFromOrganization": removeAccountFromOrganization,
+	"DisablePolicyType": disablePolicyType,
 })
 
 // Policy types, as the API names them and as world files do.
