@@ -38,6 +38,8 @@ var Operations = checked(map[string]Handler{
 	"CreatePolicy":     createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
 	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
 	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
+	"LeaveOrganization": leaveOrganization, "RemoveAccountFromOrganization": removeAccountFromOrganization,
+	"DisablePolicyType": disablePolicyType,
 })
 
 // Policy types, as the API names them and as world files do.

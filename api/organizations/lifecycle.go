@@ -1,0 +1,82 @@
+package organizations
+
+import (
+	"slices"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/world"
+)
+
+// Leaving and removing accounts. An account that leaves is taken out of the
+// tree, so that the engine (which reads the tree) no longer applies the
+// organization's SCPs and RCPs to it; its own attachments are dropped.
+
+// messages of the model's exception shapes (botocore organizations
+// service-2.json: MasterCannotLeaveOrganizationException,
+// AccountNotFoundException).
+const (
+	msgMasterCannotLeave = "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account."
+	msgAccountNotFound   = "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization."
+)
+
+func leaveOrganization(c *api.Call) (any, *query.Error) {
+	o, e := org(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := authorize(c, "LeaveOrganization", "*"); e != nil {
+		return nil, e
+	}
+	if c.Account() == o.ManagementAccount {
+		return nil, errorf("MasterCannotLeaveOrganizationException", msgMasterCannotLeave)
+	}
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		return detachAccount(fw, c.Account())
+	})
+}
+
+func removeAccountFromOrganization(c *api.Call) (any, *query.Error) {
+	var in struct{ AccountId string }
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if _, e := managed(c, "RemoveAccountFromOrganization", orgARNOr(c, "account", "/"+in.AccountId)); e != nil {
+		return nil, e
+	}
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		if in.AccountId == fw.Organization.ManagementAccount {
+			return errorf("MasterCannotLeaveOrganizationException", msgMasterCannotLeave)
+		}
+		return detachAccount(fw, in.AccountId)
+	})
+}
+
+// detachAccount takes a member account out of the organization: out of its
+// parent, its joined time and its own SCP and RCP attachments forgotten.
+func detachAccount(fw *world.FileWorld, acct string) *query.Error {
+	o := fw.Organization
+	if o == nil || acct == o.ManagementAccount || !removeFrom(&o.Root, acct) {
+		return errorf("AccountNotFoundException", msgAccountNotFound)
+	}
+	delete(o.Joined, acct)
+	for i := range fw.Accounts {
+		if fw.Accounts[i].ID == acct {
+			fw.Accounts[i].SCPs, fw.Accounts[i].RCPs = nil, nil
+		}
+	}
+	return nil
+}
+
+func removeFrom(ou *world.FileOU, acct string) bool {
+	if i := slices.Index(ou.Accounts, acct); i >= 0 {
+		ou.Accounts = slices.Delete(ou.Accounts, i, i+1)
+		return true
+	}
+	for i := range ou.OUs {
+		if removeFrom(&ou.OUs[i], acct) {
+			return true
+		}
+	}
+	return false
+}
