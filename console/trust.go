@@ -116,7 +116,13 @@ func (c *Console) trust(w http.ResponseWriter, v *view) {
 		return d.Groups[i].Source < d.Groups[j].Source
 	})
 	d.Shown = len(d.Edges)
-	d.Truncate = d.Shown < d.Total && (d.Expand == "" || groups[d.Expand] != nil && d.Shown < groups[d.Expand].Count)
+	if d.Expand != "" {
+		d.Total = 0
+		if g := groups[d.Expand]; g != nil {
+			d.Total = g.Count
+		}
+	}
+	d.Truncate = d.Shown < d.Total
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "trust", v.page)
 }
