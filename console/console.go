@@ -126,6 +126,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/iam/policy", c.signedIn(c.managedPolicy))
 	m.HandleFunc("GET "+p+"/simulator", c.signedIn(c.simulator))
 	m.HandleFunc("GET "+p+"/trust", c.signedIn(c.trust))
+	m.HandleFunc("GET "+p+"/audit", c.signedIn(c.auditLog))
 	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error", page{Title: "Not found", Data: errorPage{Code: "NotFound", Message: "There is no console page at " + r.URL.Path + "."}})
 	})
