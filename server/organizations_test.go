@@ -148,6 +148,10 @@ func TestOrganizationSCP(t *testing.T) {
 	wantError(t, err, "AccessDeniedException", 400)
 
 	t.Run("DescribeAndOUs", orgDescribeTest) // organizations_describe_test.go
+	// organizations_lifecycle_test.go
+	t.Run("LeaveAndRemove", orgLeaveAndRemoveTest)
+	t.Run("LeaveDeniedBySCP", orgLeaveDeniedBySCPTest)
+	t.Run("DisablePolicyType", orgDisablePolicyTypeTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {
