@@ -207,6 +207,8 @@ type FileUser struct {
 	// of a virtual device, or a hardware device's serial).
 	MFADevices []string  `yaml:"mfaDevices,omitempty" json:"mfaDevices,omitempty"`
 	Created    time.Time `yaml:"created,omitempty" json:"created,omitzero"`
+	// SSHPublicKeys are the user's uploaded SSH public keys.
+	SSHPublicKeys []SSHPublicKey `yaml:"sshPublicKeys,omitempty" json:"sshPublicKeys,omitempty"`
 }
 
 // FileGroup is an IAM group.

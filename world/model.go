@@ -106,6 +106,7 @@ type User struct {
 	AccessKeys          []AccessKey
 	LoginProfile        bool     // has a console password
 	MFADevices          []string // serial numbers
+	SSHPublicKeys       []SSHPublicKey
 	Account             *Account
 }
 
