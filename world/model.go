@@ -107,6 +107,7 @@ type User struct {
 	LoginProfile        bool     // has a console password
 	MFADevices          []string // serial numbers
 	SSHPublicKeys       []SSHPublicKey
+	SigningCertificates []SigningCertificate
 	Account             *Account
 }
 

@@ -12,3 +12,13 @@ type SSHPublicKey struct {
 	Status   string    `yaml:"status" json:"status"`
 	Uploaded time.Time `yaml:"uploaded" json:"uploaded"`
 }
+
+// SigningCertificate is an X.509 signing certificate uploaded for a user
+// (IAM's UploadSigningCertificate). Public material, kept with the user.
+type SigningCertificate struct {
+	ID string `yaml:"id" json:"id"`
+	// Body is the certificate as PEM.
+	Body     string    `yaml:"body" json:"body"`
+	Status   string    `yaml:"status" json:"status"`
+	Uploaded time.Time `yaml:"uploaded" json:"uploaded"`
+}

@@ -233,6 +233,8 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 				// iamgate's wording, in the form of the others (AWS's is
 				// not published).
 				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+			case len(u.SigningCertificates) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
 			}
 			a.Users = append(a.Users[:i], a.Users[i+1:]...)
 			return nil
