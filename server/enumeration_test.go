@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -87,6 +88,12 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	must[*iam.CreateSAMLProviderOutput](t)(admin.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: s(present), SAMLMetadataDocument: s(metadata)}))
 	must[*iam.CreateOpenIDConnectProviderOutput](t)(admin.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url: s("https://idp.example.test/" + present), ClientIDList: []string{"app"}, ThumbprintList: []string{strings.Repeat("a", 40)}}))
+	sshBody, _ := rsaSSHKey(t, 2048)
+	sshKey := must[*iam.UploadSSHPublicKeyOutput](t)(admin.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: s(present), SSHPublicKeyBody: s(sshBody)})).SSHPublicKey.SSHPublicKeyId
+	sshKeys := map[string]string{present: *sshKey, absent: "APKAAAAAAAAAAAAAAAAAA"}
+	certBody := selfSigned(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	cert := must[*iam.UploadSigningCertificateOutput](t)(admin.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: s(present), CertificateBody: s(certBody)})).Certificate.CertificateId
+	certs := map[string]string{present: *cert, absent: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -178,6 +185,20 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		}},
 		"DeleteAccessKey":      {params: func(n string) url.Values { return v("UserName", n, "AccessKeyId", keys[n]) }},
 		"GetAccessKeyLastUsed": {params: func(n string) url.Values { return v("AccessKeyId", keys[n]) }, maskResource: true},
+		// SSH public keys and signing certificates.
+		"UploadSSHPublicKey": named("UserName", "SSHPublicKeyBody", sshBody),
+		"GetSSHPublicKey":    {params: func(n string) url.Values { return v("UserName", n, "SSHPublicKeyId", sshKeys[n], "Encoding", "SSH") }},
+		"ListSSHPublicKeys":  named("UserName"),
+		"UpdateSSHPublicKey": {params: func(n string) url.Values {
+			return v("UserName", n, "SSHPublicKeyId", sshKeys[n], "Status", "Inactive")
+		}},
+		"DeleteSSHPublicKey":       {params: func(n string) url.Values { return v("UserName", n, "SSHPublicKeyId", sshKeys[n]) }},
+		"UploadSigningCertificate": named("UserName", "CertificateBody", certBody),
+		"ListSigningCertificates":  named("UserName"),
+		"UpdateSigningCertificate": {params: func(n string) url.Values {
+			return v("UserName", n, "CertificateId", certs[n], "Status", "Inactive")
+		}},
+		"DeleteSigningCertificate": {params: func(n string) url.Values { return v("UserName", n, "CertificateId", certs[n]) }},
 		// Groups.
 		"CreateGroup":               named("GroupName"),
 		"GetGroup":                  named("GroupName"),

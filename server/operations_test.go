@@ -347,6 +347,22 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 		t.Fatalf("key account: %s", *info.Account)
 	}
 
+	// SSH public keys and signing certificates (server/sshkeys_test.go and
+	// server/certificates_test.go test them in full).
+	ok(c.CreateUser(ctx, &iam.CreateUserInput{UserName: s("ssh-user")}))
+	sshBody, _ := rsaSSHKey(t, 2048)
+	up, err := c.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: s("ssh-user"), SSHPublicKeyBody: s(sshBody)})
+	ok(up, err)
+	ok(c.GetSSHPublicKey(ctx, &iam.GetSSHPublicKeyInput{UserName: s("ssh-user"), SSHPublicKeyId: up.SSHPublicKey.SSHPublicKeyId, Encoding: "PEM"}))
+	ok(c.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: s("ssh-user")}))
+	ok(c.UpdateSSHPublicKey(ctx, &iam.UpdateSSHPublicKeyInput{UserName: s("ssh-user"), SSHPublicKeyId: up.SSHPublicKey.SSHPublicKeyId, Status: "Inactive"}))
+	ok(c.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: s("ssh-user"), SSHPublicKeyId: up.SSHPublicKey.SSHPublicKeyId}))
+	cert, err := c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: s("ssh-user"), CertificateBody: s(selfSigned(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour)))})
+	ok(cert, err)
+	ok(c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: s("ssh-user")}))
+	ok(c.UpdateSigningCertificate(ctx, &iam.UpdateSigningCertificateInput{UserName: s("ssh-user"), CertificateId: cert.Certificate.CertificateId, Status: "Inactive"}))
+	ok(c.DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{UserName: s("ssh-user"), CertificateId: cert.Certificate.CertificateId}))
+
 	calledMu.Lock()
 	defer calledMu.Unlock()
 	for _, op := range keysOf(apiiam.Operations) {

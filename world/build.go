@@ -182,7 +182,8 @@ type (
 func buildUser(fu *FileUser, inline inlineFunc) *User {
 	return &User{Name: fu.Name, Path: fu.Path, ID: fu.ID, Groups: fu.Groups, Inline: inline("user "+fu.Name, fu.Policies),
 		Managed: fu.ManagedPolicies, PermissionsBoundary: fu.PermissionsBoundary, Tags: fu.Tags, AccessKeys: fu.AccessKeys,
-		LoginProfile: fu.LoginProfile, MFADevices: fu.MFADevices}
+		LoginProfile: fu.LoginProfile, MFADevices: fu.MFADevices, SSHPublicKeys: fu.SSHPublicKeys,
+		SigningCertificates: fu.SigningCertificates}
 }
 
 func buildGroup(fg *FileGroup, inline inlineFunc) *Group {

@@ -207,6 +207,10 @@ type FileUser struct {
 	// of a virtual device, or a hardware device's serial).
 	MFADevices []string  `yaml:"mfaDevices,omitempty" json:"mfaDevices,omitempty"`
 	Created    time.Time `yaml:"created,omitempty" json:"created,omitzero"`
+	// SSHPublicKeys are the user's uploaded SSH public keys.
+	SSHPublicKeys []SSHPublicKey `yaml:"sshPublicKeys,omitempty" json:"sshPublicKeys,omitempty"`
+	// SigningCertificates are the user's uploaded X.509 signing certificates.
+	SigningCertificates []SigningCertificate `yaml:"signingCertificates,omitempty" json:"signingCertificates,omitempty"`
 }
 
 // FileGroup is an IAM group.

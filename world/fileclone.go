@@ -20,6 +20,8 @@ func CloneAccount(a FileAccount) FileAccount {
 		u := &c.Users[i]
 		u.Groups, u.Policies, u.ManagedPolicies, u.Tags, u.AccessKeys = slices.Clone(u.Groups), slices.Clone(u.Policies), slices.Clone(u.ManagedPolicies), maps.Clone(u.Tags), slices.Clone(u.AccessKeys)
 		u.MFADevices = slices.Clone(u.MFADevices)
+		u.SSHPublicKeys = slices.Clone(u.SSHPublicKeys)
+		u.SigningCertificates = slices.Clone(u.SigningCertificates)
 	}
 	c.Groups = slices.Clone(a.Groups)
 	for i := range c.Groups {
@@ -115,7 +117,13 @@ func equalInline(a, b []FileInline) bool {
 func equalUser(a, b *FileUser) bool {
 	return a.Name == b.Name && a.Path == b.Path && a.ID == b.ID && slices.Equal(a.Groups, b.Groups) && equalInline(a.Policies, b.Policies) &&
 		slices.Equal(a.ManagedPolicies, b.ManagedPolicies) && a.PermissionsBoundary == b.PermissionsBoundary && maps.Equal(a.Tags, b.Tags) &&
-		slices.Equal(a.AccessKeys, b.AccessKeys) && a.LoginProfile == b.LoginProfile && slices.Equal(a.MFADevices, b.MFADevices) && a.Created.Equal(b.Created) && a.Created.Location() == b.Created.Location()
+		slices.Equal(a.AccessKeys, b.AccessKeys) && a.LoginProfile == b.LoginProfile && slices.Equal(a.MFADevices, b.MFADevices) && a.Created.Equal(b.Created) && a.Created.Location() == b.Created.Location() &&
+		slices.EqualFunc(a.SSHPublicKeys, b.SSHPublicKeys, func(x, y SSHPublicKey) bool {
+			return x.ID == y.ID && x.Body == y.Body && x.Status == y.Status && x.Uploaded.Equal(y.Uploaded)
+		}) &&
+		slices.EqualFunc(a.SigningCertificates, b.SigningCertificates, func(x, y SigningCertificate) bool {
+			return x.ID == y.ID && x.Body == y.Body && x.Status == y.Status && x.Uploaded.Equal(y.Uploaded)
+		})
 }
 
 func equalGroup(a, b *FileGroup) bool {

@@ -106,6 +106,8 @@ type User struct {
 	AccessKeys          []AccessKey
 	LoginProfile        bool     // has a console password
 	MFADevices          []string // serial numbers
+	SSHPublicKeys       []SSHPublicKey
+	SigningCertificates []SigningCertificate
 	Account             *Account
 }
 

@@ -54,7 +54,8 @@ func accountToFile(a *Account) FileAccount {
 		u := a.Users.Get(n)
 		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),
 			ManagedPolicies: u.Managed, PermissionsBoundary: u.PermissionsBoundary, Tags: u.Tags, AccessKeys: u.AccessKeys,
-			LoginProfile: u.LoginProfile, MFADevices: u.MFADevices})
+			LoginProfile: u.LoginProfile, MFADevices: u.MFADevices, SSHPublicKeys: u.SSHPublicKeys,
+			SigningCertificates: u.SigningCertificates})
 	}
 	for _, n := range sortedNames(a.Groups) {
 		g := a.Groups.Get(n)

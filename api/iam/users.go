@@ -229,6 +229,12 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete login profile first.")
 			case len(u.MFADevices) > 0:
 				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+			case len(u.SSHPublicKeys) > 0:
+				// iamgate's wording, in the form of the others (AWS's is
+				// not published).
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+			case len(u.SigningCertificates) > 0:
+				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
 			}
 			a.Users = append(a.Users[:i], a.Users[i+1:]...)
 			return nil

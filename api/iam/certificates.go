@@ -1,0 +1,185 @@
+package iam
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"strings"
+
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/model"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/world"
+)
+
+func init() {
+	register(map[string]Handler{
+		"UploadSigningCertificate": UploadSigningCertificate, "ListSigningCertificates": ListSigningCertificates,
+		"UpdateSigningCertificate": UpdateSigningCertificate, "DeleteSigningCertificate": DeleteSigningCertificate,
+	})
+}
+
+// maxSigningCertificates is IAM's quota of signing certificates per user
+// ("IAM and AWS STS quotas": signing certificates per IAM user, 2).
+const maxSigningCertificates = 2
+
+type signingCertificate struct {
+	UserName        string `xml:"UserName"`
+	CertificateID   string `xml:"CertificateId"`
+	CertificateBody string `xml:"CertificateBody"`
+	Status          string `xml:"Status"`
+	UploadDate      string `xml:"UploadDate"`
+}
+
+// parseSigningCertificate reads one PEM X.509 certificate. A body that is
+// not one (MalformedCertificate) and an expired or not yet valid one
+// (MalformedCertificate: the model's "malformed or expired") are refused.
+// It returns the DER, which identifies the certificate for duplicates.
+func parseSigningCertificate(c *api.Call, body string) ([]byte, *query.Error) {
+	blk, rest := pem.Decode([]byte(strings.TrimSpace(body)))
+	if blk == nil || blk.Type != "CERTIFICATE" || len(bytes.TrimSpace(rest)) > 0 {
+		return nil, query.Errorf("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	cert, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return nil, query.Errorf("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	if c.Now.After(cert.NotAfter) {
+		return nil, query.Errorf("MalformedCertificate", "The certificate has expired.")
+	}
+	if c.Now.Before(cert.NotBefore) {
+		return nil, query.Errorf("MalformedCertificate", "The certificate is not yet valid.")
+	}
+	return blk.Bytes, nil
+}
+
+func certDER(body string) []byte {
+	blk, _ := pem.Decode([]byte(body))
+	if blk == nil {
+		return nil
+	}
+	return blk.Bytes
+}
+
+func noSuchCertificate(id string) *query.Error {
+	return query.Errorf("NoSuchEntity", "The Certificate with id %s cannot be found.", id)
+}
+
+// newCertificateID makes a signing certificate's ID: 32 characters of
+// IAM's ID alphabet (the model's certificateIdType allows 24 to 128 word
+// characters; AWS documents no form).
+func newCertificateID() string { return newID("")[:17] + newID("")[:15] }
+
+// UploadSigningCertificate adds a certificate to a user (the caller
+// without UserName): two at most, and a certificate once in the account.
+func UploadSigningCertificate(c *api.Call) (any, *query.Error) {
+	name, e := callerUserName(c)
+	if e != nil {
+		return nil, e
+	}
+	if _, e := authorizeUser(c, "iam:UploadSigningCertificate", name); e != nil {
+		return nil, e
+	}
+	der, e := parseSigningCertificate(c, c.Params.Get("CertificateBody"))
+	if e != nil {
+		return nil, e
+	}
+	cert := world.SigningCertificate{ID: newCertificateID(), Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		Status: "Active", Uploaded: c.Now.UTC()}
+	// The whole account: a duplicate is looked for in every user's
+	// certificates (DuplicateCertificate: "associated with an IAM user in
+	// the account").
+	e = update(c, func(a *world.FileAccount) *query.Error {
+		u := fileUser(a, name)
+		if u == nil {
+			return noSuch("user", name)
+		}
+		for i := range a.Users {
+			for _, have := range a.Users[i].SigningCertificates {
+				if bytes.Equal(certDER(have.Body), der) {
+					return query.Errorf("DuplicateCertificate", "The request was rejected because the same certificate is associated with an IAM user in the account.")
+				}
+			}
+		}
+		if len(u.SigningCertificates) >= maxSigningCertificates {
+			return query.Errorf("LimitExceeded", "Cannot exceed quota for SigningCertificatesPerUser: %d", maxSigningCertificates)
+		}
+		u.SigningCertificates = append(u.SigningCertificates, cert)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Certificate signingCertificate `xml:"Certificate"`
+	}{signingCertificate{UserName: name, CertificateID: cert.ID, CertificateBody: cert.Body, Status: cert.Status, UploadDate: timestamp(cert.Uploaded)}}, nil
+}
+
+// ListSigningCertificates lists a user's certificates (the caller's
+// without UserName).
+func ListSigningCertificates(c *api.Call) (any, *query.Error) {
+	name, e := callerUserName(c)
+	if e != nil {
+		return nil, e
+	}
+	u, e := authorizeUser(c, "iam:ListSigningCertificates", name)
+	if e != nil {
+		return nil, e
+	}
+	var out []signingCertificate
+	for _, k := range u.SigningCertificates {
+		out = append(out, signingCertificate{UserName: name, CertificateID: k.ID, CertificateBody: k.Body, Status: k.Status, UploadDate: timestamp(k.Uploaded)})
+	}
+	out, pg, e := pageOf(out, func(k signingCertificate) string { return k.CertificateID }, c.Params)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Certificates []signingCertificate `xml:"Certificates>member"`
+		listPage
+	}{out, pg}, nil
+}
+
+// changeCertificate authorizes action on the user, then changes one of
+// its certificates with fn (false: delete it).
+func changeCertificate(c *api.Call, action string, fn func(k *world.SigningCertificate) bool) *query.Error {
+	id := c.Params.Get("CertificateId")
+	name, e := callerUserName(c)
+	if e != nil {
+		return e
+	}
+	if _, e := authorizeUser(c, action, name); e != nil {
+		return e
+	}
+	return updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
+		if u := fileUser(a, name); u != nil {
+			for i := range u.SigningCertificates {
+				if u.SigningCertificates[i].ID == id {
+					if !fn(&u.SigningCertificates[i]) {
+						u.SigningCertificates = append(u.SigningCertificates[:i], u.SigningCertificates[i+1:]...)
+					}
+					return nil
+				}
+			}
+		}
+		return noSuchCertificate(id)
+	})
+}
+
+// UpdateSigningCertificate makes a certificate Active or Inactive.
+func UpdateSigningCertificate(c *api.Call) (any, *query.Error) {
+	status := c.Params.Get("Status")
+	if status == "Expired" {
+		// As UpdateAccessKey answers it: in the enum, not settable.
+		return nil, query.Validation(query.Violation{Value: &status, Field: "status", Constraint: "Member must satisfy enum value set: [Active, Inactive]", Rule: model.RuleEnum})
+	}
+	return nil, changeCertificate(c, "iam:UpdateSigningCertificate", func(k *world.SigningCertificate) bool {
+		k.Status = status
+		return true
+	})
+}
+
+// DeleteSigningCertificate deletes a certificate.
+func DeleteSigningCertificate(c *api.Call) (any, *query.Error) {
+	return nil, changeCertificate(c, "iam:DeleteSigningCertificate", func(*world.SigningCertificate) bool { return false })
+}
