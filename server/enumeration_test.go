@@ -242,6 +242,9 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"ListInstanceProfiles":          fixed(),
 		"AddRoleToInstanceProfile":      named("InstanceProfileName", "RoleName", present),
 		"RemoveRoleFromInstanceProfile": named("InstanceProfileName", "RoleName", present),
+		"TagInstanceProfile":            named("InstanceProfileName", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagInstanceProfile":          named("InstanceProfileName", "TagKeys.member.1", "k"),
+		"ListInstanceProfileTags":       named("InstanceProfileName"),
 		// Managed policies and their versions.
 		"CreatePolicy":            named("PolicyName", "PolicyDocument", doc),
 		"GetPolicy":               byARN("PolicyArn", policyARN),
@@ -253,6 +256,9 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"DeletePolicyVersion":     byARN("PolicyArn", policyARN, "VersionId", "v2"),
 		"SetDefaultPolicyVersion": byARN("PolicyArn", policyARN, "VersionId", "v2"),
 		"ListEntitiesForPolicy":   byARN("PolicyArn", policyARN),
+		"TagPolicy":               byARN("PolicyArn", policyARN, "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagPolicy":             byARN("PolicyArn", policyARN, "TagKeys.member.1", "k"),
+		"ListPolicyTags":          byARN("PolicyArn", policyARN),
 		// The account.
 		"CreateAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
 		"DeleteAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},

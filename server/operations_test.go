@@ -148,6 +148,9 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	pol, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: s("mp"), PolicyDocument: s(allowS3), Description: s("desc")})
 	ok(pol, err)
 	arn := pol.Policy.Arn
+	ok(c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{{Key: s("a"), Value: s("b")}}}))
+	ok(c.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"a"}}))
+	ok(c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn}))
 	for i := 0; i < 4; i++ {
 		ok(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: s(allowS3), SetAsDefault: i == 3}))
 	}
@@ -231,6 +234,9 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	_, err = c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: s("ip"), RoleName: s("r1")})
 	wantError(t, err, "LimitExceeded", 409)
 	ok(c.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: s("ip")}))
+	ok(c.TagInstanceProfile(ctx, &iam.TagInstanceProfileInput{InstanceProfileName: s("ip"), Tags: []iamtypes.Tag{{Key: s("a"), Value: s("b")}}}))
+	ok(c.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: s("ip"), TagKeys: []string{"a"}}))
+	ok(c.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: s("ip")}))
 	ok(c.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{}))
 	ok(c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: s("r1")}))
 	_, err = c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: s("ip")})
