@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
-	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -169,9 +168,8 @@ func changeCertificate(c *api.Call, action string, fn func(k *world.SigningCerti
 // UpdateSigningCertificate makes a certificate Active or Inactive.
 func UpdateSigningCertificate(c *api.Call) (any, *query.Error) {
 	status := c.Params.Get("Status")
-	if status == "Expired" {
-		// As UpdateAccessKey answers it: in the enum, not settable.
-		return nil, query.Validation(query.Violation{Value: &status, Field: "status", Constraint: "Member must satisfy enum value set: [Active, Inactive]", Rule: model.RuleEnum})
+	if e := settableStatus(status); e != nil {
+		return nil, e
 	}
 	return nil, changeCertificate(c, "iam:UpdateSigningCertificate", func(k *world.SigningCertificate) bool {
 		k.Status = status

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -222,4 +223,16 @@ func (r orderedResult) MarshalXML(e *xml.Encoder, start xml.StartElement) error 
 		}
 	}
 	return e.EncodeToken(start.End())
+}
+
+// settableStatus refuses Expired for UpdateAccessKey, UpdateSSHPublicKey
+// and UpdateSigningCertificate: it is in the model's statusType, so the
+// edge lets it through, but it is not a status a caller can set; AWS
+// documents no answer, and iamgate answers the enum violation of the two
+// statuses a caller may set.
+func settableStatus(status string) *query.Error {
+	if status != "Expired" {
+		return nil
+	}
+	return query.Validation(query.Violation{Value: &status, Field: "status", Constraint: "Member must satisfy enum value set: [Active, Inactive]", Rule: model.RuleEnum})
 }

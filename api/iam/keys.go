@@ -3,7 +3,6 @@ package iam
 import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
-	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 )
 
@@ -98,10 +97,8 @@ func ownKey(c *api.Call, action string) (string, *query.Error) {
 // UpdateAccessKey makes a key Active or Inactive.
 func UpdateAccessKey(c *api.Call) (any, *query.Error) {
 	status := c.Params.Get("Status")
-	if status == "Expired" {
-		// In the model's statusType, but not a status a caller can set; AWS
-		// documents no answer.
-		return nil, query.Validation(query.Violation{Value: &status, Field: "status", Constraint: "Member must satisfy enum value set: [Active, Inactive]", Rule: model.RuleEnum})
+	if e := settableStatus(status); e != nil {
+		return nil, e
 	}
 	id, e := ownKey(c, "iam:UpdateAccessKey")
 	if e != nil {

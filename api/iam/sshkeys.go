@@ -9,7 +9,6 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/iamgate/iamgate/api"
-	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -225,10 +224,8 @@ func ListSSHPublicKeys(c *api.Call) (any, *query.Error) {
 // UpdateSSHPublicKey makes a key Active or Inactive.
 func UpdateSSHPublicKey(c *api.Call) (any, *query.Error) {
 	status := c.Params.Get("Status")
-	if status == "Expired" {
-		// In the model's statusType but not a status a caller sets;
-		// answered as UpdateAccessKey answers it.
-		return nil, query.Validation(query.Violation{Value: &status, Field: "status", Constraint: "Member must satisfy enum value set: [Active, Inactive]", Rule: model.RuleEnum})
+	if e := settableStatus(status); e != nil {
+		return nil, e
 	}
 	name, id, e := ownSSHKey(c, "iam:UpdateSSHPublicKey")
 	if e != nil {
