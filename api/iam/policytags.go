@@ -31,7 +31,9 @@ func taggedPolicy(c *api.Call, action string, extra map[string][]string) (string
 		return "", nil, e
 	}
 	if _, ok := catalog.Managed().Lookup(ref); ok && action != "iam:ListPolicyTags" {
-		return "", nil, query.Errorf("InvalidInput", "ARN %s is not valid: AWS managed policies cannot be changed.", ref)
+		// Real AWS output, quoted in aws-controllers-k8s/community#2774
+		// (TagPolicy on arn:aws:iam::aws:policy/...).
+		return "", nil, query.Errorf("InvalidInput", "Tags not supported for policies in this domain")
 	}
 	fp := filePolicy(account(c), ref)
 	if fp == nil {
