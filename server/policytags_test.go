@@ -86,3 +86,66 @@ func tagString(tags []iamtypes.Tag) string {
 	}
 	return s
 }
+
+// TestPolicyAndInstanceProfileTagConditions: a policy's and an instance
+// profile's tags are aws:ResourceTag/* of requests on them (the Service
+// Authorization Reference, IAM: the policy and instance-profile resource
+// types take aws:ResourceTag/${TagKey}; the TagInstanceProfile API page:
+// "You can use tags to restrict access to only an IAM instance profile
+// that has a specified tag attached"). A Deny on a tag holds, and an
+// Allow on a tag admits only what carries it.
+func TestPolicyAndInstanceProfileTagConditions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	tag := []iamtypes.Tag{{Key: aws.String("protected"), Value: aws.String("yes")}}
+	for _, name := range []string{"kept", "free"} {
+		in := &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(allow("s3:GetObject"))}
+		pin := &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(name)}
+		if name == "kept" {
+			in.Tags, pin.Tags = tag, tag
+		}
+		must[*iam.CreatePolicyOutput](t)(c.CreatePolicy(ctx, in))
+		must[*iam.CreateInstanceProfileOutput](t)(c.CreateInstanceProfile(ctx, pin))
+	}
+	guard := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":["iam:DeletePolicy","iam:DeleteInstanceProfile"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"yes"}}}]}`
+	only := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetPolicy","iam:GetInstanceProfile"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"yes"}}}]}`
+	keys := aaUsers(t, e, map[string]string{"guarded": guard, "tagged": only})
+	g, o := e.iam(keys["guarded"]), e.iam(keys["tagged"])
+	arnOf := func(name string) *string { return aws.String("arn:aws:iam::123456789012:policy/" + name) }
+
+	_, err := g.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arnOf("kept")})
+	wantError(t, err, "AccessDenied", 403)
+	_, err = g.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("kept")})
+	wantError(t, err, "AccessDenied", 403)
+	must[*iam.GetPolicyOutput](t)(o.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arnOf("kept")}))
+	must[*iam.GetInstanceProfileOutput](t)(o.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("kept")}))
+	_, err = o.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arnOf("free")})
+	wantError(t, err, "AccessDenied", 403)
+	_, err = o.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("free")})
+	wantError(t, err, "AccessDenied", 403)
+
+	// Tags added and removed later count from the next request on.
+	must[*iam.TagPolicyOutput](t)(c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arnOf("free"), Tags: tag}))
+	must[*iam.TagInstanceProfileOutput](t)(c.TagInstanceProfile(ctx, &iam.TagInstanceProfileInput{InstanceProfileName: aws.String("free"), Tags: tag}))
+	must[*iam.GetPolicyOutput](t)(o.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arnOf("free")}))
+	must[*iam.GetInstanceProfileOutput](t)(o.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("free")}))
+	must[*iam.UntagPolicyOutput](t)(c.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arnOf("kept"), TagKeys: []string{"protected"}}))
+	must[*iam.UntagInstanceProfileOutput](t)(c.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: aws.String("kept"), TagKeys: []string{"protected"}}))
+	must[*iam.DeletePolicyOutput](t)(g.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: arnOf("kept")}))
+	must[*iam.DeleteInstanceProfileOutput](t)(g.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("kept")}))
+
+	// A virtual MFA device's tags likewise (resource type mfa).
+	kept := must[*iam.CreateVirtualMFADeviceOutput](t)(c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("kept"), Tags: tag}))
+	free := must[*iam.CreateVirtualMFADeviceOutput](t)(c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("free")}))
+	mfaGuard := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":["iam:DeleteVirtualMFADevice","iam:ListMFADeviceTags"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"yes"}}}]}`
+	mg := e.iam(aaUsers(t, e, map[string]string{"mfaguard": mfaGuard})["mfaguard"])
+	_, err = mg.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: kept.VirtualMFADevice.SerialNumber})
+	wantError(t, err, "AccessDenied", 403)
+	_, err = mg.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: kept.VirtualMFADevice.SerialNumber})
+	wantError(t, err, "AccessDenied", 403)
+	must[*iam.ListMFADeviceTagsOutput](t)(mg.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: free.VirtualMFADevice.SerialNumber}))
+	must[*iam.DeleteVirtualMFADeviceOutput](t)(mg.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: free.VirtualMFADevice.SerialNumber}))
+}

@@ -257,6 +257,36 @@ func (w *World) userAt(a string) (*User, *Account) {
 	return u, acct
 }
 
+// iamTaggedAt returns the customer managed policy or instance profile an
+// ARN names (nil when it names neither): the record a request on it
+// gathers its tags from.
+func (w *World) iamTaggedAt(a string) any {
+	if acct, name := w.iamEntity(a, "policy/"); acct != nil {
+		if mp := acct.Policies.Get(name); mp != nil && isEntityARN(a, acct.ID, "policy", mp.Path, mp.Name) {
+			return mp
+		}
+		return nil
+	}
+	if acct, name := w.iamEntity(a, "instance-profile/"); acct != nil {
+		if ip := acct.InstanceProfiles[name]; ip != nil && isEntityARN(a, acct.ID, "instance-profile", ip.Path, ip.Name) {
+			return ip
+		}
+	}
+	return nil
+}
+
+// iamTagsAt returns the tags of the customer managed policy or instance
+// profile an ARN names (nil when it names neither).
+func (w *World) iamTagsAt(a string) map[string]string {
+	switch x := w.iamTaggedAt(a).(type) {
+	case *ManagedPolicy:
+		return x.Tags
+	case *InstanceProfile:
+		return x.Tags
+	}
+	return nil
+}
+
 // iamEntity returns the account and last name segment of an IAM ARN whose
 // resource starts with prefix.
 func (w *World) iamEntity(a, prefix string) (*Account, string) {

@@ -168,7 +168,7 @@ func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, 
 func addProfiles(a *Account, fa *FileAccount) {
 	for i := range fa.InstanceProfiles {
 		p := &fa.InstanceProfiles[i]
-		a.InstanceProfiles[p.Name] = &InstanceProfile{Name: p.Name, Path: p.Path, Roles: p.Roles, Account: a}
+		a.InstanceProfiles[p.Name] = &InstanceProfile{Name: p.Name, Path: p.Path, Roles: p.Roles, Account: a, Tags: p.Tags}
 	}
 }
 
@@ -201,7 +201,7 @@ func buildRole(file, account string, fr *FileRole, doc docFunc, inline inlineFun
 }
 
 func buildPolicy(fp *FilePolicy, doc docFunc) *ManagedPolicy {
-	mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion}
+	mp := &ManagedPolicy{Name: fp.Name, Path: fp.Path, DefaultVersion: fp.DefaultVersion, Tags: fp.Tags}
 	if !fp.Document.IsZero() {
 		if d := doc("policy "+fp.Name, fp.Document); d != nil {
 			mp.Versions = append(mp.Versions, PolicyVersion{ID: "v1", Document: d})

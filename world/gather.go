@@ -280,6 +280,14 @@ func (w *World) gatherResource(arnText string) *resourcePart {
 			set("iam:ResourceTag/"+k, v)
 			set("aws:ResourceTag/"+k, v)
 		}
+	} else if tags := w.iamTagsAt(arnText); tags != nil {
+		// A customer managed policy or an instance profile: the Service
+		// Authorization Reference gives IAM's policy and instance-profile
+		// resource types aws:ResourceTag/* only (iam:ResourceTag/* is a
+		// user and role key).
+		for k, v := range tags {
+			set("aws:ResourceTag/"+k, v)
+		}
 	}
 	if res != nil {
 		rp.awsManaged = res.AWSManaged
@@ -532,9 +540,13 @@ func (w *World) resourcePartByRecord(dc *decisionCache, arnText string) (*resour
 	if role == nil {
 		user, _ = w.userAt(arnText)
 	}
+	var tagged any // a customer managed policy or instance profile
+	if role == nil && user == nil {
+		tagged = w.iamTaggedAt(arnText)
+	}
 	var key any
 	switch {
-	case res != nil && role == nil && user == nil:
+	case res != nil && role == nil && user == nil && tagged == nil:
 		key = res
 	case res != nil:
 		return nil, res // both a record and an IAM entity: not cached
@@ -542,6 +554,8 @@ func (w *World) resourcePartByRecord(dc *decisionCache, arnText string) (*resour
 		key = role
 	case user != nil:
 		key = user
+	case tagged != nil:
+		key = tagged
 	case acct != nil:
 		key = acct
 	default:

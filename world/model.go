@@ -149,6 +149,9 @@ type ManagedPolicy struct {
 	DefaultVersion string
 	Versions       []PolicyVersion
 	Account        *Account // nil for AWS managed policies
+	// Tags of a customer managed policy (aws:ResourceTag/* of requests on
+	// it).
+	Tags map[string]string
 }
 
 // PolicyVersion is one version of a managed policy.
@@ -196,6 +199,7 @@ type InstanceProfile struct {
 	Path    string
 	Roles   []string // role names of the profile's account
 	Account *Account
+	Tags    map[string]string // aws:ResourceTag/* of requests on it
 }
 
 // ARN of an instance profile.

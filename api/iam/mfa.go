@@ -221,15 +221,9 @@ func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
 // DeleteVirtualMFADevice deletes a device no user has.
 func DeleteVirtualMFADevice(c *api.Call) (any, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := c.Authorize("iam:DeleteVirtualMFADevice", serial, nil); e != nil {
-		return nil, e
-	}
-	d, ok, e := deviceOf(c, serial)
+	d, e := taggedDevice(c, "iam:DeleteVirtualMFADevice", nil)
 	if e != nil {
 		return nil, e
-	}
-	if !ok {
-		return nil, noDevice(serial)
 	}
 	if d.User != "" {
 		return nil, query.Errorf("DeleteConflict", "MFA Device is still in use.")
@@ -345,20 +339,39 @@ func GetMFADevice(c *api.Call) (any, *query.Error) {
 	}{name, serial, timestamp(d.Enabled)}, nil
 }
 
-// taggedDevice authorizes a tagging action on a device and reads it.
+// taggedDevice authorizes an action on a device and reads it: the
+// device's tags are aws:ResourceTag/* of the request (the Service
+// Authorization Reference, IAM, resource type mfa) when it is the
+// caller's account's, and a caller the policies refuse learns nothing of
+// whether it exists.
 func taggedDevice(c *api.Call, action string, extra map[string][]string) (api.MFADevice, *query.Error) {
 	serial := c.Params.Get("SerialNumber")
-	if e := c.Authorize(action, serial, extra); e != nil {
-		return api.MFADevice{}, e
-	}
 	d, ok, e := deviceOf(c, serial)
 	if e != nil {
+		return api.MFADevice{}, e
+	}
+	if e := c.Authorize(action, serial, withResourceTags(extra, ok, d.Tags)); e != nil {
 		return api.MFADevice{}, e
 	}
 	if !ok {
 		return api.MFADevice{}, noDevice(serial)
 	}
 	return d, nil
+}
+
+// withResourceTags is extra plus, when found, tags as aws:ResourceTag/*.
+func withResourceTags(extra map[string][]string, found bool, tags map[string]string) map[string][]string {
+	if !found || len(tags) == 0 {
+		return extra
+	}
+	ctx := make(map[string][]string, len(extra)+len(tags))
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	for k, v := range tags {
+		ctx["aws:ResourceTag/"+k] = []string{v}
+	}
+	return ctx
 }
 
 // TagMFADevice adds or replaces tags of a virtual device.

@@ -72,16 +72,7 @@ func authorizeProvider(c *api.Call, action string, extra map[string][]string) (a
 		return api.OIDCProvider{}, query.Errorf("ServiceFailure", "could not read the OIDC provider: %v", err)
 	}
 	ok = ok && p.Account == c.Account()
-	ctx := map[string][]string{}
-	for k, v := range extra {
-		ctx[k] = v
-	}
-	if ok {
-		for k, v := range p.Tags {
-			ctx["aws:ResourceTag/"+k] = []string{v}
-		}
-	}
-	if e := c.Authorize(action, a, ctx); e != nil {
+	if e := c.Authorize(action, a, withResourceTags(extra, ok, p.Tags)); e != nil {
 		return api.OIDCProvider{}, e
 	}
 	if !ok {

@@ -140,16 +140,7 @@ func authorizeSAML(c *api.Call, action string, extra map[string][]string) (api.S
 		return api.SAMLProvider{}, query.Errorf("ServiceFailure", "could not read the SAML provider: %v", err)
 	}
 	ok = ok && p.Account == c.Account()
-	ctx := map[string][]string{}
-	for k, v := range extra {
-		ctx[k] = v
-	}
-	if ok {
-		for k, v := range p.Tags {
-			ctx["aws:ResourceTag/"+k] = []string{v}
-		}
-	}
-	if e := c.Authorize(action, a, ctx); e != nil {
+	if e := c.Authorize(action, a, withResourceTags(extra, ok, p.Tags)); e != nil {
 		return api.SAMLProvider{}, e
 	}
 	if !ok {
