@@ -30,6 +30,13 @@ import (
 // serializer: outputs in <OpResponse><OpResult>, lists as <member> unless
 // flattened, maps as <entry><key><value>, timestamps ISO 8601.
 
+// shorterThanModel are string shapes whose real values are shorter than
+// the model's min: publicKeyFingerprintType says 48 characters, but an
+// MD5 fingerprint in colon hex is 47, as the aws CLI's own examples show
+// IAM answering ("Fingerprint": "12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:ef",
+// awscli/examples/iam/get-ssh-public-key.rst and upload-ssh-public-key.rst).
+var shorterThanModel = map[string]bool{"publicKeyFingerprintType": true}
+
 var updateGolden = flag.Bool("update", false, "rewrite the golden responses in testdata/golden")
 
 // recording is an http.RoundTripper that keeps every successful Query
@@ -362,7 +369,7 @@ func checkXMLShape(svc *apimodel.Service, shape string, n xnode, path string) []
 				out = append(out, path+": "+strconv.Quote(text)+" is not in the enum of "+shape)
 			}
 		}
-		if sh.Min != nil && int64(len([]rune(text))) < *sh.Min {
+		if sh.Min != nil && int64(len([]rune(text))) < *sh.Min && !shorterThanModel[shape] {
 			out = append(out, path+": "+strconv.Quote(text)+" is shorter than the model's min")
 		}
 		if sh.Max != nil && int64(len([]rune(text))) > *sh.Max {
@@ -450,6 +457,21 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 	step("UpdateAccountPasswordPolicy", err)
 	_, err = c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
 	step("GetAccountPasswordPolicy", err)
+	// The typed handlers (api/shape/iamshape).
+	body, _ := rsaSSHKey(t, 2048)
+	up, err := c.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("bo"), SSHPublicKeyBody: aws.String(body)})
+	step("UploadSSHPublicKey", err)
+	if up != nil {
+		id := up.SSHPublicKey.SSHPublicKeyId
+		_, err = c.GetSSHPublicKey(ctx, &iam.GetSSHPublicKeyInput{UserName: aws.String("bo"), SSHPublicKeyId: id, Encoding: iamtypes.EncodingTypePem})
+		step("GetSSHPublicKey", err)
+		_, err = c.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: aws.String("bo")})
+		step("ListSSHPublicKeys", err)
+		_, err = c.UpdateSSHPublicKey(ctx, &iam.UpdateSSHPublicKeyInput{UserName: aws.String("bo"), SSHPublicKeyId: id, Status: iamtypes.StatusTypeInactive})
+		step("UpdateSSHPublicKey", err)
+		_, err = c.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: aws.String("bo"), SSHPublicKeyId: id})
+		step("DeleteSSHPublicKey", err)
+	}
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	step("GetCallerIdentity", err)
 	_, err = s.GetSessionToken(ctx, &sts.GetSessionTokenInput{})

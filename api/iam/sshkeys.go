@@ -10,14 +10,17 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"UploadSSHPublicKey": UploadSSHPublicKey, "GetSSHPublicKey": GetSSHPublicKey, "ListSSHPublicKeys": ListSSHPublicKeys,
-		"UpdateSSHPublicKey": UpdateSSHPublicKey, "DeleteSSHPublicKey": DeleteSSHPublicKey,
-	})
+	registerTyped("UploadSSHPublicKey", UploadSSHPublicKey)
+	registerTyped("GetSSHPublicKey", GetSSHPublicKey)
+	registerTyped("ListSSHPublicKeys", ListSSHPublicKeys)
+	registerTyped("UpdateSSHPublicKey", UpdateSSHPublicKey)
+	registerTyped("DeleteSSHPublicKey", DeleteSSHPublicKey)
 }
 
 // maxSSHPublicKeys is IAM's quota of SSH public keys per user (IAM user
@@ -27,15 +30,6 @@ const maxSSHPublicKeys = 5
 // minSSHKeyBits is the shortest RSA key IAM takes (UploadSSHPublicKey: "The
 // minimum bit-length of the public key is 2048 bits").
 const minSSHKeyBits = 2048
-
-type sshPublicKey struct {
-	UserName         string `xml:"UserName"`
-	SSHPublicKeyID   string `xml:"SSHPublicKeyId"`
-	Fingerprint      string `xml:"Fingerprint,omitempty"`
-	SSHPublicKeyBody string `xml:"SSHPublicKeyBody,omitempty"`
-	Status           string `xml:"Status"`
-	UploadDate       string `xml:"UploadDate"`
-}
 
 // parseSSHPublicKey reads a key as UploadSSHPublicKey takes it: ssh-rsa
 // (OpenSSH) or PEM, RSA of at least 2048 bits. It returns the key in
@@ -115,12 +109,12 @@ func sshKeyBody(pub ssh.PublicKey) string {
 
 // UploadSSHPublicKey adds an SSH public key to a user (five at most; the
 // same key once).
-func UploadSSHPublicKey(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("UserName")
+func UploadSSHPublicKey(c *api.Call, in *iamshape.UploadSSHPublicKeyRequest) (*iamshape.UploadSSHPublicKeyResponse, *query.Error) {
+	name := in.UserName
 	if _, e := authorizeUser(c, "iam:UploadSSHPublicKey", name); e != nil {
 		return nil, e
 	}
-	pub, e := parseSSHPublicKey(c.Params.Get("SSHPublicKeyBody"))
+	pub, e := parseSSHPublicKey(in.SSHPublicKeyBody)
 	if e != nil {
 		return nil, e
 	}
@@ -144,15 +138,17 @@ func UploadSSHPublicKey(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		SSHPublicKey sshPublicKey `xml:"SSHPublicKey"`
-	}{sshPublicKey{UserName: name, SSHPublicKeyID: k.ID, Fingerprint: ssh.FingerprintLegacyMD5(pub), SSHPublicKeyBody: k.Body,
-		Status: k.Status, UploadDate: timestamp(k.Uploaded)}}, nil
+	return &iamshape.UploadSSHPublicKeyResponse{SSHPublicKey: sshKeyShape(name, k, pub, k.Body)}, nil
+}
+
+// sshKeyShape is a key as UploadSSHPublicKey and GetSSHPublicKey answer it.
+func sshKeyShape(user string, k world.SSHPublicKey, pub ssh.PublicKey, body string) *iamshape.SSHPublicKey {
+	return &iamshape.SSHPublicKey{UserName: user, SSHPublicKeyId: k.ID, Fingerprint: ssh.FingerprintLegacyMD5(pub), SSHPublicKeyBody: body,
+		Status: k.Status, UploadDate: shape.At(k.Uploaded)}
 }
 
 // ownSSHKey authorizes action on the user, then finds one of its keys.
-func ownSSHKey(c *api.Call, action string) (string, string, *query.Error) {
-	name, id := c.Params.Get("UserName"), c.Params.Get("SSHPublicKeyId")
+func ownSSHKey(c *api.Call, action, name, id string) (string, string, *query.Error) {
 	u, e := authorizeUser(c, action, name)
 	if e != nil {
 		return "", "", e
@@ -166,8 +162,8 @@ func ownSSHKey(c *api.Call, action string) (string, string, *query.Error) {
 }
 
 // GetSSHPublicKey returns a key, in OpenSSH (SSH) or PEM encoding.
-func GetSSHPublicKey(c *api.Call) (any, *query.Error) {
-	name, id := c.Params.Get("UserName"), c.Params.Get("SSHPublicKeyId")
+func GetSSHPublicKey(c *api.Call, in *iamshape.GetSSHPublicKeyRequest) (*iamshape.GetSSHPublicKeyResponse, *query.Error) {
+	name, id := in.UserName, in.SSHPublicKeyId
 	u, e := authorizeUser(c, "iam:GetSSHPublicKey", name)
 	if e != nil {
 		return nil, e
@@ -181,24 +177,21 @@ func GetSSHPublicKey(c *api.Call) (any, *query.Error) {
 			return nil, query.Errorf("ServiceFailure", "the stored SSH public key %s does not parse: %v", id, err)
 		}
 		body := k.Body
-		if c.Params.Get("Encoding") == "PEM" {
+		if in.Encoding == "PEM" {
 			der, err := x509.MarshalPKIXPublicKey(pub.(ssh.CryptoPublicKey).CryptoPublicKey())
 			if err != nil {
 				return nil, query.Errorf("ServiceFailure", "could not encode the SSH public key %s: %v", id, err)
 			}
 			body = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 		}
-		return struct {
-			SSHPublicKey sshPublicKey `xml:"SSHPublicKey"`
-		}{sshPublicKey{UserName: name, SSHPublicKeyID: k.ID, Fingerprint: ssh.FingerprintLegacyMD5(pub), SSHPublicKeyBody: body,
-			Status: k.Status, UploadDate: timestamp(k.Uploaded)}}, nil
+		return &iamshape.GetSSHPublicKeyResponse{SSHPublicKey: sshKeyShape(name, k, pub, body)}, nil
 	}
 	return nil, noSuchSSHKey(id)
 }
 
 // ListSSHPublicKeys lists a user's keys (the caller's without UserName),
 // without bodies.
-func ListSSHPublicKeys(c *api.Call) (any, *query.Error) {
+func ListSSHPublicKeys(c *api.Call, _ *iamshape.ListSSHPublicKeysRequest) (*iamshape.ListSSHPublicKeysResponse, *query.Error) {
 	name, e := callerUserName(c)
 	if e != nil {
 		return nil, e
@@ -207,27 +200,26 @@ func ListSSHPublicKeys(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	var out []sshPublicKey
+	var out []iamshape.SSHPublicKeyMetadata
 	for _, k := range u.SSHPublicKeys {
-		out = append(out, sshPublicKey{UserName: name, SSHPublicKeyID: k.ID, Status: k.Status, UploadDate: timestamp(k.Uploaded)})
+		out = append(out, iamshape.SSHPublicKeyMetadata{UserName: name, SSHPublicKeyId: k.ID, Status: k.Status, UploadDate: shape.At(k.Uploaded)})
 	}
-	out, pg, e := pageOf(out, func(k sshPublicKey) string { return k.SSHPublicKeyID }, c.Params)
+	out, pg, e := pageOf(out, func(k iamshape.SSHPublicKeyMetadata) string { return k.SSHPublicKeyId }, c.Params)
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		SSHPublicKeys []sshPublicKey `xml:"SSHPublicKeys>member"`
-		listPage
-	}{out, pg}, nil
+	res := &iamshape.ListSSHPublicKeysResponse{SSHPublicKeys: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // UpdateSSHPublicKey makes a key Active or Inactive.
-func UpdateSSHPublicKey(c *api.Call) (any, *query.Error) {
-	status := c.Params.Get("Status")
+func UpdateSSHPublicKey(c *api.Call, in *iamshape.UpdateSSHPublicKeyRequest) (*noOutput, *query.Error) {
+	status := in.Status
 	if e := settableStatus(status); e != nil {
 		return nil, e
 	}
-	name, id, e := ownSSHKey(c, "iam:UpdateSSHPublicKey")
+	name, id, e := ownSSHKey(c, "iam:UpdateSSHPublicKey", in.UserName, in.SSHPublicKeyId)
 	if e != nil {
 		return nil, e
 	}
@@ -245,8 +237,8 @@ func UpdateSSHPublicKey(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteSSHPublicKey deletes a key.
-func DeleteSSHPublicKey(c *api.Call) (any, *query.Error) {
-	name, id, e := ownSSHKey(c, "iam:DeleteSSHPublicKey")
+func DeleteSSHPublicKey(c *api.Call, in *iamshape.DeleteSSHPublicKeyRequest) (*noOutput, *query.Error) {
+	name, id, e := ownSSHKey(c, "iam:DeleteSSHPublicKey", in.UserName, in.SSHPublicKeyId)
 	if e != nil {
 		return nil, e
 	}
