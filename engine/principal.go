@@ -45,8 +45,14 @@ type Principal struct {
 	// Service is the service principal name, such as lambda.amazonaws.com,
 	// or the identity provider for WebIdentity.
 	Service string
-	// ServiceLinked reports a service-linked role (path /aws-service-role/ or
-	// a name starting AWSServiceRoleFor), which SCPs and RCPs do not restrict.
+	// ServiceLinked reports a service-linked role, which SCPs and RCPs do
+	// not restrict: a role at the path /aws-service-role/, which only
+	// CreateServiceLinkedRole can create (CreateRole refuses the path:
+	// "Path prefix '/aws-service-role/' can only be used for AWS Service
+	// linked Roles"). Its name is no proof (anyone may call a role
+	// AWSServiceRoleForX at "/"), and a session's ARN has no path, so
+	// ParsePrincipal sets it for role ARNs only; the caller of the engine
+	// that knows a session's role (world) sets it for the session.
 	ServiceLinked bool
 }
 
@@ -92,7 +98,7 @@ func ParsePrincipal(s string) (Principal, error) {
 		p.Kind, p.Name = User, lastSegment(res)
 	case a.Service == "iam" && strings.HasPrefix(res, "role/"):
 		p.Kind, p.Name, p.RoleARN = Role, lastSegment(res), s
-		p.ServiceLinked = strings.HasPrefix(res, "role/aws-service-role/") || strings.HasPrefix(p.Name, "AWSServiceRoleFor")
+		p.ServiceLinked = strings.HasPrefix(res, "role/aws-service-role/")
 	case a.Service == "sts" && strings.HasPrefix(res, "assumed-role/"):
 		parts := strings.SplitN(res[len("assumed-role/"):], "/", 2)
 		if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
@@ -100,7 +106,6 @@ func ParsePrincipal(s string) (Principal, error) {
 		}
 		p.Kind, p.Name, p.Session = AssumedRole, parts[0], parts[1]
 		p.RoleARN = "arn:" + a.Partition + ":iam::" + a.AccountID + ":role/" + parts[0]
-		p.ServiceLinked = strings.HasPrefix(p.Name, "AWSServiceRoleFor")
 	case a.Service == "sts" && strings.HasPrefix(res, "federated-user/"):
 		p.Kind, p.Name = FederatedUser, res[len("federated-user/"):]
 	case a.Service == "iam" && (strings.HasPrefix(res, "saml-provider/") || strings.HasPrefix(res, "oidc-provider/")):

@@ -217,6 +217,10 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 		}
 	}
 	if p, err := engine.ParsePrincipal(c.Principal); err == nil {
+		if c.Role != nil && p.Kind == engine.AssumedRole {
+			// A session of a service-linked role: the role's path says so.
+			p.ServiceLinked = strings.HasPrefix(cleanPath(c.Role.Path), "/aws-service-role/")
+		}
 		pp.parsed, pp.parsedOK = p, true
 		derived := engine.PrincipalContext(p)
 		pp.facts.keys = over(derived, pp.keys)

@@ -276,3 +276,51 @@ func TestBadPolicyNamesTheFileAndIAMsWords(t *testing.T) {
 		}
 	}
 }
+
+// A session of a service-linked role is exempt from SCPs because its role
+// is at /aws-service-role/ (AWS Organizations user guide, "Service control
+// policies": SCPs do not affect service-linked roles), not because of its
+// name: a role anyone can create at "/" and call AWSServiceRoleForX stays
+// under the organization's SCPs, and so do its sessions.
+func TestServiceLinkedByPathNotName(t *testing.T) {
+	const doc = `
+organization:
+  managementAccount: "100000000000"
+  policies:
+    DenyS3: {type: scp, document: {Version: "2012-10-17", Statement: [{Effect: Deny, Action: "s3:*", Resource: "*"}]}}
+  id: o-testorg001
+  root:
+    accounts: ["100000000000"]
+    ous:
+      - {name: W, id: ou-test-w, scps: [FullAWSAccess, DenyS3], accounts: ["200000000000"]}
+accounts:
+  - {id: "100000000000", name: management}
+  - id: "200000000000"
+    name: app
+    roles:
+      - name: AWSServiceRoleForSupport
+        path: /aws-service-role/support.amazonaws.com/
+        trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: support.amazonaws.com}, Action: sts:AssumeRole}]}
+        policies: [{name: all, document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}}]
+      - name: AWSServiceRoleForFake
+        trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "200000000000"}, Action: sts:AssumeRole}]}
+        policies: [{name: all, document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}}]
+`
+	w, err := world.Parse("slr.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		principal string
+		want      engine.Decision
+	}{
+		{"arn:aws:iam::200000000000:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport", engine.Allowed},
+		{"arn:aws:sts::200000000000:assumed-role/AWSServiceRoleForSupport/s", engine.Allowed},
+		{"arn:aws:iam::200000000000:role/AWSServiceRoleForFake", engine.ExplicitDeny},
+		{"arn:aws:sts::200000000000:assumed-role/AWSServiceRoleForFake/s", engine.ExplicitDeny},
+	} {
+		if e := decide(t, w, c.principal, "s3:GetObject", "arn:aws:s3:::b/k", nil); e.Decision != c.want {
+			t.Errorf("%s: %s, want %s\n%s", c.principal, e.Decision, c.want, e.Text())
+		}
+	}
+}
