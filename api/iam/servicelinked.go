@@ -83,22 +83,9 @@ func CreateServiceLinkedRole(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:CreateServiceLinkedRole", iamARN(c.Account(), "role", path, name), map[string][]string{"iam:AWSServiceName": {service}}); e != nil {
 		return nil, e
 	}
-	var out world.FileRole
-	e := updateEntities(c, refs("role", name), func(a *world.FileAccount) *query.Error {
-		if fileRole(a, name) != nil {
-			return query.Errorf("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name)
-		}
-		out = world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(serviceLinkedTrust(service)),
-			ManagedPolicies: []string{slr.PolicyARN()}, Description: desc, Created: c.Now}
-		a.Roles = append(a.Roles, out)
-		return nil
-	})
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Role role `xml:"Role"`
-	}{roleShape(c.Account(), &out, true)}, nil
+	return addRole(c, world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(serviceLinkedTrust(service)),
+		ManagedPolicies: []string{slr.PolicyARN()}, Description: desc, Created: c.Now},
+		query.Errorf("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name))
 }
 
 // DeleteServiceLinkedRole deletes a service-linked role (authorized as
