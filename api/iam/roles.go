@@ -57,6 +57,11 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	name := p.Get("RoleName")
 	path := cleanPath(p.Get("Path"))
+	if strings.HasPrefix(path, serviceRolePath) {
+		// IAM's answer (real output quoted in tilfin/aws-iam-policy-tool#9):
+		// only CreateServiceLinkedRole makes roles there.
+		return nil, query.Errorf("InvalidInput", "Path prefix '%s' can only be used for AWS Service linked Roles", serviceRolePath)
+	}
 	doc, e := checkDocument(p.Get("AssumeRolePolicyDocument"), policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
 		return nil, e
