@@ -3,12 +3,16 @@ package server_test
 import (
 	"context"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/sqlite"
 )
 
 const (
@@ -277,4 +281,47 @@ func TestServiceLinkedRoleAuthorization(t *testing.T) {
 	}
 	must[*iam.DeleteServiceLinkedRoleOutput](t)(cb.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")}))
 	must[*iam.GetRoleOutput](t)(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")}))
+}
+
+// A service-linked role and a deletion task outlive a restart on the same
+// store and master key: the role is kept with its path and policy, still
+// protected, and the task still answers SUCCEEDED (it is checked by its
+// keyed digest, not looked up).
+func TestServiceLinkedRoleSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamgate.db")
+	open := func() store.Store {
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st := open()
+	e := startEnv(t, st)
+	admin := e.admin
+	c := e.iam(admin)
+	must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(elb)}))
+	must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(autoScaling)}))
+	task := must[*iam.DeleteServiceLinkedRoleOutput](t)(c.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")})).DeletionTaskId
+	e.ts.Close()
+	st.Close()
+
+	st = open()
+	defer st.Close()
+	c = startEnv(t, st).iam(admin)
+	r := must[*iam.GetRoleOutput](t)(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForElasticLoadBalancing")}))
+	if *r.Role.Path != "/aws-service-role/elasticloadbalancing.amazonaws.com/" {
+		t.Fatalf("path after restart: %s", *r.Role.Path)
+	}
+	att := must[*iam.ListAttachedRolePoliciesOutput](t)(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: r.Role.RoleName}))
+	if len(att.AttachedPolicies) != 1 || *att.AttachedPolicies[0].PolicyName != "AWSElasticLoadBalancingServiceRolePolicy" {
+		t.Fatalf("attached after restart: %+v", att.AttachedPolicies)
+	}
+	_, err := c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: r.Role.RoleName})
+	wantError(t, err, "UnmodifiableEntity", 400)
+	s := must[*iam.GetServiceLinkedRoleDeletionStatusOutput](t)(c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: task}))
+	if s.Status != "SUCCEEDED" {
+		t.Fatalf("status after restart: %s", s.Status)
+	}
 }
