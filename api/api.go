@@ -196,6 +196,10 @@ type Keys interface {
 	// this service can read it; DecodeMessage opens one.
 	EncodeMessage(plain []byte) string
 	DecodeMessage(encoded string) ([]byte, error)
+	// Digest is a keyed digest of data for a purpose (such as a
+	// service-linked role deletion task), which only this service can make:
+	// an identifier it hands out can be checked later without storing it.
+	Digest(purpose string, data []byte) []byte
 }
 
 // Call is one API call.

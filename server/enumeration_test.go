@@ -94,6 +94,11 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	certBody := selfSigned(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	cert := must[*iam.UploadSigningCertificateOutput](t)(admin.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: s(present), CertificateBody: s(certBody)})).Certificate.CertificateId
 	certs := map[string]string{present: *cert, absent: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+	must[*iam.CreateServiceLinkedRoleOutput](t)(admin.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: s("autoscaling.amazonaws.com"), CustomSuffix: s(present)}))
+	slrTask := must[*iam.DeleteServiceLinkedRoleOutput](t)(admin.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: s("AWSServiceRoleForAutoScaling_" + present)})).DeletionTaskId
+	must[*iam.CreateServiceLinkedRoleOutput](t)(admin.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: s("autoscaling.amazonaws.com"), CustomSuffix: s(present)}))
+	slrTasks := map[string]string{present: *slrTask,
+		absent: "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_" + absent + "/00000000-0000-4000-8000-000000000000"}
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -274,6 +279,11 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"ListPoliciesGrantingServiceAccess":         byARN("Arn", arnOf("user"), "ServiceNamespaces.member.1", "s3"),
 		"GetServiceLastAccessedDetails":             {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		"GetServiceLastAccessedDetailsWithEntities": {params: func(n string) url.Values { return v("JobId", jobs[n], "ServiceNamespace", "s3") }},
+		// Service-linked roles and the account summary.
+		"CreateServiceLinkedRole":            {params: func(n string) url.Values { return v("AWSServiceName", "autoscaling.amazonaws.com", "CustomSuffix", n) }},
+		"DeleteServiceLinkedRole":            {params: func(n string) url.Values { return v("RoleName", "AWSServiceRoleForAutoScaling_"+n) }, maskResource: true},
+		"GetServiceLinkedRoleDeletionStatus": {params: func(n string) url.Values { return v("DeletionTaskId", slrTasks[n]) }},
+		"GetAccountSummary":                  fixed(),
 	}
 
 	ops := make([]string, 0, len(apiiam.Operations))

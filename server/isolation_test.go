@@ -224,6 +224,8 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 	oidcA := *must[*iam.CreateOpenIDConnectProviderOutput](t)(ia.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url: aws.String("https://idp.a.example.test"), ClientIDList: []string{"app"}, ThumbprintList: []string{strings.Repeat("a", 40)}})).OpenIDConnectProviderArn
 	groupA := "arn:aws:iam::" + accountA + ":group/ga"
+	must[*iam.CreateServiceLinkedRoleOutput](t)(ia.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com")}))
+	slrTaskA := *must[*iam.DeleteServiceLinkedRoleOutput](t)(ia.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")})).DeletionTaskId
 	// B's own entities, which the Attach and boundary rows name.
 	ib := e.iam(adminB)
 	must[*iam.CreateUserOutput](t)(ib.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ub")}))
@@ -283,6 +285,9 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 			"ResourceArns.member.1", userA, "CallerArn", userA), "", 200},
 		{"SimulateCustomPolicy", v("PolicyInputList.member.1", allowAll, "ActionNames.member.1", "iam:GetUser",
 			"ResourceArns.member.1", userA, "CallerArn", userA), "", 200},
+		// A's deletion task, asked by B, names a role in B's own account,
+		// and no such task was made for B.
+		{"GetServiceLinkedRoleDeletionStatus", v("DeletionTaskId", slrTaskA), noSuch, 404},
 	}
 
 	// Every operation of the model with an ARN member that iamgate serves has

@@ -244,9 +244,7 @@ func opensAccessKeys(ctx context.Context, st store.Store, k MasterKey) error {
 }
 
 func (k MasterKey) derive(purpose string) cipher.AEAD {
-	m := hmac.New(sha256.New, k[:])
-	m.Write([]byte("iamgate/" + purpose))
-	block, err := aes.NewCipher(m.Sum(nil))
+	block, err := aes.NewCipher(k.subkey(purpose))
 	if err != nil {
 		panic(err) // a 32-byte key is always valid
 	}
@@ -255,6 +253,13 @@ func (k MasterKey) derive(purpose string) cipher.AEAD {
 		panic(err)
 	}
 	return aead
+}
+
+// subkey derives the 32-byte key of one purpose from the master key.
+func (k MasterKey) subkey(purpose string) []byte {
+	m := hmac.New(sha256.New, k[:])
+	m.Write([]byte("iamgate/" + purpose))
+	return m.Sum(nil)
 }
 
 func seal(aead cipher.AEAD, plain, aad []byte) []byte {
@@ -300,6 +305,8 @@ type Keys struct {
 	secrets  cipher.AEAD
 	tokens   cipher.AEAD
 	messages cipher.AEAD
+	// digests keys Digest.
+	digests []byte
 	// creds keeps the other credentials, under the same master key.
 	creds *Credentials
 	// fed keeps identity providers (federation.go).
@@ -340,7 +347,7 @@ func (k *Keys) invalidateAll() {
 // NewKeys returns the credential keeper.
 func NewKeys(st store.Store, master MasterKey) *Keys {
 	return &Keys{st: st, secrets: master.derive("access-key-secrets"), tokens: master.derive("session-tokens"),
-		messages: master.derive("authorization-messages"), cache: map[string]cachedKey{}, creds: NewCredentials(st, master), fed: newFederation(st)}
+		messages: master.derive("authorization-messages"), digests: master.subkey("digests"), cache: map[string]cachedKey{}, creds: NewCredentials(st, master), fed: newFederation(st)}
 }
 
 func keyKey(id string) store.Key { return store.Key{Kind: KindAccessKey, Name: id} }
@@ -644,4 +651,14 @@ func (k *Keys) DecodeMessage(encoded string) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(z)), 1<<20))
+}
+
+// Digest is HMAC-SHA256 of purpose and data under a key derived from the
+// master key (api.Keys).
+func (k *Keys) Digest(purpose string, data []byte) []byte {
+	m := hmac.New(sha256.New, k.digests)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write(data)
+	return m.Sum(nil)
 }

@@ -369,6 +369,14 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.UpdateSigningCertificate(ctx, &iam.UpdateSigningCertificateInput{UserName: s("ssh-user"), CertificateId: cert.Certificate.CertificateId, Status: "Inactive"}))
 	ok(c.DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{UserName: s("ssh-user"), CertificateId: cert.Certificate.CertificateId}))
 
+	// Service-linked roles and the account summary (server/servicelinked_test.go
+	// and server/accountsummary_test.go test them in full).
+	ok(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: s("elasticloadbalancing.amazonaws.com")}))
+	slrDel, err := c.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: s("AWSServiceRoleForElasticLoadBalancing")})
+	ok(slrDel, err)
+	ok(c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: slrDel.DeletionTaskId}))
+	ok(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))
+
 	calledMu.Lock()
 	defer calledMu.Unlock()
 	for _, op := range keysOf(apiiam.Operations) {

@@ -29,7 +29,12 @@ func TestProtectedRolesAreUnmodifiable(t *testing.T) {
 		{"/aws-reserved/sso.amazonaws.com/", "AWSReservedSSO_AdministratorAccess_073ae2cbd6a6a546"},
 		{"/aws-service-role/support.amazonaws.com/", "AWSServiceRoleForSupport"},
 	} {
-		must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: aws.String(r.path), AssumeRolePolicyDocument: aws.String(trust)}))
+		if r.path == "/aws-service-role/support.amazonaws.com/" {
+			// Only CreateServiceLinkedRole makes roles there.
+			must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("support.amazonaws.com")}))
+		} else {
+			must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: aws.String(r.path), AssumeRolePolicyDocument: aws.String(trust)}))
+		}
 		name := aws.String(r.name)
 		want := "Cannot perform the operation on the protected role '" + r.name + "' - this role is only modifiable by AWS"
 		ops := map[string]func() error{

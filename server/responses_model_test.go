@@ -476,6 +476,16 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 	step("GetCallerIdentity", err)
 	_, err = s.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	step("GetSessionToken", err)
+	_, err = c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com"), Description: aws.String("d")})
+	step("CreateServiceLinkedRole", err)
+	slrDel, err := c.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")})
+	step("DeleteServiceLinkedRole", err)
+	if slrDel != nil {
+		_, err = c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: slrDel.DeletionTaskId})
+		step("GetServiceLinkedRoleDeletionStatus", err)
+	}
+	_, err = c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	step("GetAccountSummary", err)
 
 	t.Logf("checked the responses of %d operations", len(rec.seen))
 	for _, action := range rec.seen {

@@ -57,6 +57,11 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 	p := c.Params
 	name := p.Get("RoleName")
 	path := cleanPath(p.Get("Path"))
+	if strings.HasPrefix(path, serviceRolePath) {
+		// IAM's answer (real output quoted in tilfin/aws-iam-policy-tool#9):
+		// only CreateServiceLinkedRole makes roles there.
+		return nil, query.Errorf("InvalidInput", "Path prefix '%s' can only be used for AWS Service linked Roles", serviceRolePath)
+	}
 	doc, e := checkDocument(p.Get("AssumeRolePolicyDocument"), policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
 		return nil, e
@@ -71,14 +76,20 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 	if e := checkPrincipals(c, doc); e != nil {
 		return nil, e
 	}
-	var out world.FileRole
-	e = updateEntities(c, refs("role", name), func(a *world.FileAccount) *query.Error {
-		if fileRole(a, name) != nil {
-			return query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name)
+	return addRole(c, world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(doc), PermissionsBoundary: bnd,
+		Tags: tagMap(tags), MaxSessionDuration: maxSession, Description: desc, Created: c.Now},
+		query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name))
+}
+
+// addRole adds a new role to the caller's account (taken when one of its
+// name exists) and returns it as CreateRole and CreateServiceLinkedRole
+// answer.
+func addRole(c *api.Call, r world.FileRole, taken *query.Error) (any, *query.Error) {
+	e := updateEntities(c, refs("role", r.Name), func(a *world.FileAccount) *query.Error {
+		if fileRole(a, r.Name) != nil {
+			return taken
 		}
-		out = world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(doc), PermissionsBoundary: bnd,
-			Tags: tagMap(tags), MaxSessionDuration: maxSession, Description: desc, Created: c.Now}
-		a.Roles = append(a.Roles, out)
+		a.Roles = append(a.Roles, r)
 		return nil
 	})
 	if e != nil {
@@ -86,7 +97,7 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 	}
 	return struct {
 		Role role `xml:"Role"`
-	}{roleShape(c.Account(), &out, true)}, nil
+	}{roleShape(c.Account(), &r, true)}, nil
 }
 
 // GetRole returns a role with its trust policy.
