@@ -72,7 +72,8 @@ accepted, 1 when rejected, 2 on bad input.`,
 	cmd.Flags().StringVar(&p.guardrails, "guardrails", "", "the guardrails file")
 	cmd.Flags().StringVar(&p.account, "account", "", "target account (default: metadata.json's Account)")
 	cmd.Flags().StringVar(&p.team, "team", "", "the submitting team")
-	cmd.Flags().StringVar(&p.format, "format", "text", "text or json")
+	outputs(cmd, &p.format, "text", "json")
+	addOutputAlias(cmd, "format")
 	cmd.MarkFlagRequired("world")
 	cmd.MarkFlagRequired("guardrails")
 	return cmd
@@ -292,7 +293,8 @@ func newPipelineSubmitCmd() *cobra.Command {
 	}
 	addEndpointFlag(cmd, &endpoint)
 	cmd.Flags().StringVar(&account, "account", "", "target account (default: metadata.json's Account, else the caller's)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	outputs(cmd, &format, "text", "json")
+	addOutputAlias(cmd, "format")
 	return cmd
 }
 
@@ -316,7 +318,8 @@ func newPipelineStatusCmd() *cobra.Command {
 		},
 	}
 	addEndpointFlag(cmd, &endpoint)
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	outputs(cmd, &format, "text", "json")
+	addOutputAlias(cmd, "format")
 	return cmd
 }
 
