@@ -62,11 +62,19 @@ func outputs(cmd *cobra.Command, dst *string, formats ...string) {
 	}
 }
 
+// aliasAnnotation, on a flag, marks it as a deprecated spelling of
+// --output.
+const aliasAnnotation = "iamgate/output-alias"
+
 // addOutputAlias adds the deprecated spelling name of --output to cmd
-// (--format once): it still works, with a warning, and sets --output.
+// (--format once): it still works, hidden, with a warning on standard
+// error, and sets --output. (Not cobra's MarkDeprecated: cobra prints its
+// warning to the command's output, which is standard output here, and
+// would break the JSON document a script reads.)
 func addOutputAlias(cmd *cobra.Command, name string) {
-	cmd.Flags().String(name, "text", "text or json")
-	_ = cmd.Flags().MarkDeprecated(name, "use --output")
+	cmd.Flags().String(name, "text", "text or json (deprecated: use --output)")
+	_ = cmd.Flags().MarkHidden(name)
+	_ = cmd.Flags().SetAnnotation(name, aliasAnnotation, []string{outputFlag})
 }
 
 // EnvName is the environment variable of a flag: IAMGATE_ and its name in
@@ -87,10 +95,18 @@ func applyConventions(cmd *cobra.Command) error {
 	if out == nil {
 		return nil
 	}
-	if alias := fs.Lookup("format"); alias != nil && alias.Deprecated != "" && alias.Changed && !out.Changed {
-		if err := fs.Set(outputFlag, alias.Value.String()); err != nil {
-			return &exitError{code: ExitUsage, err: err}
+	var aliasErr error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if len(f.Annotations[aliasAnnotation]) == 0 || !f.Changed {
+			return
 		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "Flag --%s is deprecated, use --%s\n", f.Name, outputFlag)
+		if !out.Changed && aliasErr == nil {
+			aliasErr = fs.Set(outputFlag, f.Value.String())
+		}
+	})
+	if aliasErr != nil {
+		return &exitError{code: ExitUsage, err: aliasErr}
 	}
 	accepted := []string{"text"}
 	if a, ok := cmd.Annotations[outputsAnnotation]; ok {
@@ -111,7 +127,7 @@ func applyConventions(cmd *cobra.Command) error {
 func applyEnv(fs *pflag.FlagSet) error {
 	var err error
 	fs.VisitAll(func(f *pflag.Flag) {
-		if err != nil || f.Changed || f.Deprecated != "" || f.Name == "help" || f.Name == "version" {
+		if err != nil || f.Changed || f.Deprecated != "" || len(f.Annotations[aliasAnnotation]) > 0 || f.Name == "help" || f.Name == "version" {
 			return
 		}
 		name := EnvName(f.Name)

@@ -324,7 +324,7 @@ func newPipelineStatusCmd() *cobra.Command {
 }
 
 func newPipelineListCmd() *cobra.Command {
-	var endpoint, account string
+	var endpoint, account, output string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -346,6 +346,12 @@ func newPipelineListCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), http.MethodGet, "/v1/pipeline/submissions?"+q.Encode(), "", nil, &out); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
+			if output == "json" {
+				if out.Submissions == nil {
+					out.Submissions = []pipeline.Record{}
+				}
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{"submissions": out.Submissions})
+			}
 			for _, r := range out.Submissions {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s  %-8s  %s  %s  %s\n", r.ID, r.Status, r.Account, r.PolicyName, r.Submitter)
 			}
@@ -355,6 +361,7 @@ func newPipelineListCmd() *cobra.Command {
 	addEndpointFlag(cmd, &endpoint)
 	cmd.Flags().StringVar(&account, "account", "", "the account (the security account may list any)")
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many (0: all)")
+	outputs(cmd, &output, "text", "json")
 	return cmd
 }
 
