@@ -76,6 +76,7 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetUsageTemplate(root.UsageTemplate() + "\nEvery flag is also an environment variable: IAMGATE_ and its name in upper\ncase, - as _ (--key-file: IAMGATE_KEY_FILE); the command line wins.\n")
 	addOutputFlag(root)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
