@@ -64,6 +64,8 @@ func TestOutputJSONIsOneDocumentPerCommand(t *testing.T) {
 		{"export", []string{"export", "--store", dsn}, ExitOK},
 		{"audit", []string{"audit", "--store", dsn}, ExitOK},
 		{"access-key create", []string{"access-key", "create", "--store", dsn, "--account", "444444444444", "--user", "alice"}, ExitOK},
+		{"test", []string{"test", "../../examples/maskopy"}, ExitOK},
+		{"test, a failure", []string{"test", "--world", "../../examples/datamasque/world.yaml", "../../examples/maskopy"}, ExitMismatch},
 		{"version", []string{"version"}, ExitOK},
 	} {
 		for _, how := range []string{"--output", "-o", "IAMGATE_OUTPUT"} {
@@ -98,7 +100,7 @@ func TestOutputRefusesWhatACommandDoesNotPrint(t *testing.T) {
 	}{
 		{"unknown format", "", []string{"eval", "--output", "xml", "../../examples/eval/maskopy-delete-snapshot.json"}, `--output "xml": iamgate eval prints text or json`},
 		{"sarif elsewhere", "", []string{"expand", "-o", "sarif", "s3:Get*"}, `--output "sarif": iamgate expand prints text or json`},
-		{"text only", "", []string{"test", "--output", "json", "../../examples/maskopy"}, `--output "json": iamgate test prints text only`},
+		{"text only", "", []string{"import", "--output", "json", "--world", "../../examples/maskopy/world.yaml", "--store", filepath.Join(t.TempDir(), "x.db")}, `--output "json": iamgate import prints text only`},
 		{"from the environment", "xml", []string{"describe", "sts:AssumeRole"}, `--output "xml" (from IAMGATE_OUTPUT): iamgate describe prints text or json`},
 		{"json with --follow", "", []string{"audit", "--follow", "--output", "json", "--store", filepath.Join(t.TempDir(), "none.db")}, "--follow prints JSON lines"},
 	} {
