@@ -20,6 +20,9 @@ const outputFlag = "output"
 // comma separated; a command without it prints text only.
 const outputsAnnotation = "iamgate/outputs"
 
+// knownFormats are the --output values some command prints.
+var knownFormats = []string{"text", "json", "sarif"}
+
 // envAnnotation, on a flag, names the environment variable its value came
 // from.
 const envAnnotation = "iamgate/env"
@@ -28,7 +31,8 @@ const envAnnotation = "iamgate/env"
 const envRule = `Every flag can also be given as an environment variable: IAMGATE_ and the
 flag's name in upper case with - as _ (--listen is IAMGATE_LISTEN, --key-file
 IAMGATE_KEY_FILE, --output IAMGATE_OUTPUT). A flag on the command line wins
-over its variable; an empty variable counts as unset; a repeatable flag takes
+over its variable; an empty variable counts as unset; IAMGATE_OUTPUT=json
+leaves a command that prints text only printing text; a repeatable flag takes
 the variable's value as one value; a deprecated flag has no variable. Prefer
 variables for what is secret.`
 
@@ -115,6 +119,12 @@ func applyConventions(cmd *cobra.Command) error {
 	if v := out.Value.String(); !slices.Contains(accepted, v) {
 		from := ""
 		if env := out.Annotations[envAnnotation]; len(env) > 0 {
+			// IAMGATE_OUTPUT=json set for every command leaves those
+			// that print text only (import, serve, completion) printing
+			// text; a format no command prints is still an error.
+			if slices.Contains(knownFormats, v) {
+				return out.Value.Set(accepted[0])
+			}
 			from = " (from " + env[0] + ")"
 		}
 		return &exitError{code: ExitUsage, err: fmt.Errorf("--output %q%s: %s prints %s", v, from, cmd.CommandPath(), orList(accepted))}

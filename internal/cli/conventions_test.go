@@ -114,6 +114,19 @@ func TestOutputRefusesWhatACommandDoesNotPrint(t *testing.T) {
 			}
 		})
 	}
+	// IAMGATE_OUTPUT=json set for every command: those that print text
+	// only print text.
+	t.Run("json from the environment, a text-only command", func(t *testing.T) {
+		t.Setenv("IAMGATE_OUTPUT", "json")
+		dsn := filepath.Join(t.TempDir(), "x.db")
+		out, errOut, code := runMain(t, "import", "--world", "../../examples/maskopy/world.yaml", "--store", dsn)
+		if code != ExitOK || !strings.HasPrefix(out, "../../examples/maskopy/world.yaml") && !strings.Contains(out, "stored ") {
+			t.Fatalf("exit %d, stderr %q, stdout %q", code, errOut, out)
+		}
+		if out, _, code := runMain(t, "completion", "bash"); code != ExitOK || !strings.Contains(out, "bash completion") {
+			t.Fatalf("completion: %d", code)
+		}
+	})
 	// validate prints SARIF too.
 	out, errOut, code := runMain(t, "validate", "-o", "sarif", "--color", "never", "../../testdata/templates/maskopy-cloudformation.yaml")
 	if code != ExitOK {
