@@ -61,7 +61,7 @@ with a principal outside the zone, that iamgate eval decides allowed.`,
 	addWorldFlags(cmd, &p.src)
 	cmd.Flags().StringVar(&p.zone, "zone", analysis.ZoneOrganization, "the zone of trust: account or organization")
 	cmd.Flags().StringArrayVar(&p.context, "context", nil, "a known context key, KEY=VALUE (repeatable; a key given twice has both values)")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 

@@ -134,7 +134,7 @@ not serve when no CloudTrail events were read.`,
 	}
 	addActivityFlags(cmd, &p.src)
 	cmd.Flags().BoolVar(&p.dataEvents, "data-events", false, "the trails log data events: their actions can be observed")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,7 @@ import (
 )
 
 func newAccessKeyCmd() *cobra.Command {
-	var storeDSN, keyPath, account, user string
+	var storeDSN, keyPath, account, user, output string
 	cmd := &cobra.Command{
 		Use:   "access-key",
 		Short: "Manage access keys in the store directly (operator commands)",
@@ -26,7 +27,7 @@ operator seeds a multi-account world imported from files (where no user has
 a key yet). Within one account, aws iam create-access-key does the same
 through the API. The server need not be stopped.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := runAccessKeyCreate(cmd.Context(), storeDSN, keyFile(storeDSN, keyPath), account, user, cmd.OutOrStdout()); err != nil {
+			if err := runAccessKeyCreate(cmd.Context(), storeDSN, keyFile(storeDSN, keyPath), account, user, output, cmd.OutOrStdout()); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
 			return nil
@@ -36,13 +37,14 @@ through the API. The server need not be stopped.`,
 	create.Flags().StringVar(&keyPath, "key-file", "", "master key file (as for serve)")
 	create.Flags().StringVar(&account, "account", "", "the user's account ID")
 	create.Flags().StringVar(&user, "user", "", "the user's name")
+	outputs(create, &output, "text", "json")
 	create.MarkFlagRequired("account")
 	create.MarkFlagRequired("user")
 	cmd.AddCommand(create)
 	return cmd
 }
 
-func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user string, stdout io.Writer) error {
+func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user, output string, stdout io.Writer) error {
 	st, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
@@ -77,6 +79,12 @@ func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user string,
 	k, err := keys.CreateAccessKey(ctx, account, user)
 	if err != nil {
 		return err
+	}
+	if output == "json" {
+		// The AccessKey of IAM's CreateAccessKey response (its member names).
+		return json.NewEncoder(stdout).Encode(struct {
+			UserName, AccessKeyId, SecretAccessKey, Status string
+		}{user, k.ID, k.Secret, "Active"})
 	}
 	fmt.Fprintf(stdout, "aws_access_key_id = %s\naws_secret_access_key = %s\n", k.ID, k.Secret)
 	return nil

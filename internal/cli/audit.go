@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,9 @@ type auditParams struct {
 	limit                                    int
 	follow                                   bool
 	poll                                     time.Duration
+	// output is text (JSON lines, which --follow extends) or json (one
+	// array of the entries, without --follow).
+	output string
 }
 
 func newAuditCmd() *cobra.Command {
@@ -35,7 +39,8 @@ entries as they are stored, like tail -f: it follows the log by sequence
 number, so it misses no entry, even one whose call started before
 entries already printed. --caller with a role's ARN also matches its
 sessions (arn:aws:sts::ACCOUNT:assumed-role/ROLE/*). Entries are kept
-for iamgate serve's --audit-retention (90 days by default).`,
+for iamgate serve's --audit-retention (90 days by default). --output json
+prints the entries as one JSON array instead (not with --follow).`,
 		Example: `  iamgate audit --since 1h --operation iam:CreateRole
   iamgate audit --caller arn:aws:iam::123456789012:user/alice --follow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,6 +58,7 @@ for iamgate serve's --audit-retention (90 days by default).`,
 	cmd.Flags().IntVar(&p.limit, "limit", 0, "at most this many entries (0: all)")
 	cmd.Flags().BoolVarP(&p.follow, "follow", "f", false, "keep printing new entries")
 	cmd.Flags().DurationVar(&p.poll, "poll", time.Second, "how often --follow looks for new entries")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 
@@ -67,12 +73,30 @@ func runAudit(ctx context.Context, p auditParams, stdout io.Writer) error {
 			return fmt.Errorf("--since %q: want RFC 3339 or a duration", p.since)
 		}
 	}
+	if p.output == "json" && p.follow {
+		return errors.New("--output json is one JSON document; --follow prints JSON lines (--output text)")
+	}
 	st, err := openStore(ctx, p.store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	enc := json.NewEncoder(stdout)
+	if p.output == "json" {
+		var entries []audit.Entry
+		if head, err := audit.Head(ctx, st); err != nil {
+			return err
+		} else if head > 0 {
+			f.UpTo = head
+			if entries, err = audit.Query(ctx, st, f); err != nil {
+				return err
+			}
+		}
+		if entries == nil {
+			entries = []audit.Entry{}
+		}
+		return enc.Encode(entries)
+	}
 	emit := func(entries []audit.Entry) error {
 		for i := range entries {
 			if err := enc.Encode(&entries[i]); err != nil {

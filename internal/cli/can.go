@@ -48,7 +48,7 @@ access level.`,
 	cmd.Flags().StringArrayVar(&p.services, "service", nil, "only this service prefix (repeatable)")
 	cmd.Flags().StringVar(&p.resource, "resource", "", "only this resource ARN (or * for actions without resource types)")
 	cmd.Flags().StringArrayVar(&p.context, "context", nil, "a known context key, KEY=VALUE (repeatable)")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 

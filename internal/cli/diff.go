@@ -82,7 +82,7 @@ With --world OLD --world NEW, diff compares two whole worlds instead.`,
 	cmd.Flags().StringArrayVar(&p.resources, "resource", nil, "access-not-granted: a resource ARN, wildcards allowed (repeatable)")
 	cmd.Flags().StringVar(&p.resourceType, "resource-type", "", "no-public-access: the resource type, e.g. AWS::S3::Bucket")
 	cmd.Flags().StringArrayVar(&p.worlds, "world", nil, "whole-world diff: the OLD then the NEW world file")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	cmd.Flags().IntVar(&p.maxCombos, "max-requests", 0, "the most requests decided before the answer is UNKNOWN (default 1048576)")
 	return cmd
 }

@@ -56,7 +56,7 @@ is allowed on "*" some action the principal is not.`,
 	cmd.Flags().StringArrayVar(&p.context, "context", nil, "a known context key, KEY=VALUE (repeatable)")
 	cmd.Flags().IntVar(&p.depth, "max-depth", 4, "the most techniques a path chains")
 	cmd.Flags().StringVar(&p.region, "region", "us-east-1", "the region of the resources techniques create")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 

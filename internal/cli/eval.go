@@ -55,7 +55,7 @@ allows. Where the answer cannot be exact, "allowedIfUnknown" names why.`,
 			return exitWith(runEval(cmd.Context(), p, cmd.InOrStdin(), cmd.OutOrStdout()))
 		},
 	}
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	cmd.Flags().StringVar(&p.expect, "expect", "", "exit 1 unless the decision is this one: "+accesstest.ExpectWords+" (as in test files)")
 	cmd.Flags().StringArrayVar(&p.unknown, "unknown", nil, "a context key whose value is unknown: also print when the request is allowed (repeatable)")
 	cmd.Flags().BoolVar(&p.unknownContext, "unknown-context", false, "every condition key the policies mention that the request does not give is unknown")

@@ -30,7 +30,7 @@ func newExpandCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text (one action per line) or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 

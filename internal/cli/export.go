@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,17 +14,44 @@ import (
 )
 
 type exportParams struct {
-	store string
-	out   string
+	store  string
+	out    string // a file, - for standard output
+	output string // text (YAML) or json
+	// legacyOut is set when --output named the file, as it did before
+	// --file.
+	legacyOut bool
 }
+
+// exportOutputFlag is export's --output: text or json as for every
+// command, or, as before --file existed, the file to write (deprecated).
+type exportOutputFlag struct{ p *exportParams }
+
+func (f exportOutputFlag) String() string { return f.p.output }
+
+func (f exportOutputFlag) Set(v string) error {
+	if v == "text" || v == "json" {
+		f.p.output = v
+		return nil
+	}
+	f.p.out, f.p.legacyOut = v, true
+	return nil
+}
+
+func (exportOutputFlag) Type() string { return "string" }
 
 func newExportCmd() *cobra.Command {
 	var p exportParams
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the store's world as a world file (YAML)",
-		Args:  cobra.NoArgs,
+		Long: `Writes the store's world as a world file: YAML (--output text, the default)
+or the same document as JSON (--output json), to --file or standard output.
+--output FILE, the spelling before --file, still names the file (deprecated).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if p.legacyOut {
+				fmt.Fprintf(cmd.ErrOrStderr(), "--output %s as the file is deprecated, use --file %s\n", p.out, p.out)
+			}
 			if code, err := runExport(cmd.Context(), p, cmd.OutOrStdout()); code != ExitOK {
 				return &exitError{code: code, err: err}
 			}
@@ -31,7 +59,13 @@ func newExportCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(cmd, &p.store)
-	cmd.Flags().StringVarP(&p.out, "output", "o", "-", "file to write, - for standard output")
+	cmd.Flags().StringVarP(&p.out, "file", "f", "-", "file to write, - for standard output")
+	p.output = "text"
+	cmd.Flags().VarP(exportOutputFlag{&p}, outputFlag, "o", "output format: text (YAML) or json")
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[outputsAnnotation] = "text,json"
 	return cmd
 }
 
@@ -53,6 +87,11 @@ func runExport(ctx context.Context, p exportParams, stdout io.Writer) (int, erro
 		}
 		defer f.Close()
 		w = f
+	}
+	if p.output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return ExitOK, enc.Encode(fw)
 	}
 	fmt.Fprintln(w, "# Exported by iamgate export.")
 	enc := yaml.NewEncoder(w)

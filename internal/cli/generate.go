@@ -52,7 +52,7 @@ CloudTrail events; both by default. With --world, the activity comes from
 	addActivityFlags(cmd, &p.src)
 	cmd.Flags().StringVar(&p.principal, "principal", "", "the IAM user or role ARN")
 	cmd.Flags().StringVar(&p.from, "from", "", "audit (iamgate's audit log) or cloudtrail (imported CloudTrail events); both when not given")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text (the documents) or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 

@@ -72,7 +72,8 @@ accepted, 1 when rejected, 2 on bad input.`,
 	cmd.Flags().StringVar(&p.guardrails, "guardrails", "", "the guardrails file")
 	cmd.Flags().StringVar(&p.account, "account", "", "target account (default: metadata.json's Account)")
 	cmd.Flags().StringVar(&p.team, "team", "", "the submitting team")
-	cmd.Flags().StringVar(&p.format, "format", "text", "text or json")
+	outputs(cmd, &p.format, "text", "json")
+	addOutputAlias(cmd, "format")
 	cmd.MarkFlagRequired("world")
 	cmd.MarkFlagRequired("guardrails")
 	return cmd
@@ -292,7 +293,8 @@ func newPipelineSubmitCmd() *cobra.Command {
 	}
 	addEndpointFlag(cmd, &endpoint)
 	cmd.Flags().StringVar(&account, "account", "", "target account (default: metadata.json's Account, else the caller's)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	outputs(cmd, &format, "text", "json")
+	addOutputAlias(cmd, "format")
 	return cmd
 }
 
@@ -316,12 +318,13 @@ func newPipelineStatusCmd() *cobra.Command {
 		},
 	}
 	addEndpointFlag(cmd, &endpoint)
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	outputs(cmd, &format, "text", "json")
+	addOutputAlias(cmd, "format")
 	return cmd
 }
 
 func newPipelineListCmd() *cobra.Command {
-	var endpoint, account string
+	var endpoint, account, output string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -343,6 +346,12 @@ func newPipelineListCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), http.MethodGet, "/v1/pipeline/submissions?"+q.Encode(), "", nil, &out); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
+			if output == "json" {
+				if out.Submissions == nil {
+					out.Submissions = []pipeline.Record{}
+				}
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{"submissions": out.Submissions})
+			}
 			for _, r := range out.Submissions {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s  %-8s  %s  %s  %s\n", r.ID, r.Status, r.Account, r.PolicyName, r.Submitter)
 			}
@@ -352,6 +361,7 @@ func newPipelineListCmd() *cobra.Command {
 	addEndpointFlag(cmd, &endpoint)
 	cmd.Flags().StringVar(&account, "account", "", "the account (the security account may list any)")
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many (0: all)")
+	outputs(cmd, &output, "text", "json")
 	return cmd
 }
 

@@ -83,13 +83,24 @@ func TestPipelineServeSubmitWatch(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "created") || !strings.Contains(out, "received") {
 		t.Fatalf("status: %d %s", code, out)
 	}
-	out, _, _ = runMain(t, "pipeline", "status", subID, "--endpoint-url", endpoint, "--format", "json")
+	out, _, _ = runMain(t, "pipeline", "status", subID, "--endpoint-url", endpoint, "--output", "json")
 	if !strings.Contains(out, `"via": "cli"`) {
 		t.Fatalf("a CLI submission's record: %s", out)
+	}
+	oneJSONDocument(t, "pipeline status", out)
+	// --format, --output's spelling before it, still works, with a warning.
+	dep, errOut, _ := runMain(t, "pipeline", "status", subID, "--endpoint-url", endpoint, "--format", "json")
+	if dep != out || !strings.Contains(errOut, "--format is deprecated, use --output") {
+		t.Fatalf("--format json: %s\n%s", errOut, dep)
 	}
 	out, _, code = runMain(t, "pipeline", "list", "--endpoint-url", endpoint)
 	if code != 0 || strings.Count(out, "\n") != 2 {
 		t.Fatalf("list: %d %s", code, out)
+	}
+	out, _, code = runMain(t, "pipeline", "list", "--endpoint-url", endpoint, "-o", "json")
+	oneJSONDocument(t, "pipeline list", out)
+	if code != 0 || strings.Count(out, `"id"`) != 2 || !strings.HasPrefix(out, `{"submissions":[`) {
+		t.Fatalf("list -o json: %d %s", code, out)
 	}
 	out, _, code = runMain(t, "pipeline", "guardrails", "show", "--endpoint-url", endpoint)
 	if code != 0 || !strings.Contains(out, "# guardrails version 1") {

@@ -67,13 +67,21 @@ func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "iamgate",
 		Short:         "AWS IAM policy evaluation, offline and exact",
+		Long:          "AWS IAM policy evaluation, offline and exact.\n\n--output text|json (-o) chooses the format of what a command prints; each\nJSON output is one JSON document.\n\n" + envRule,
+		Version:       buildVersion().text(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return applyConventions(cmd)
+		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetUsageTemplate(root.UsageTemplate() + "\nEvery flag is also an environment variable: IAMGATE_ and its name in upper\ncase, - as _ (--key-file: IAMGATE_KEY_FILE); the command line wins.\n")
+	addOutputFlag(root)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newEvalCmd(), newExpandCmd(), newDescribeCmd(), newValidateCmd(), newTestCmd(), newImportCmd(), newExportCmd(), newServeCmd(), newAccessKeyCmd(), newAuditCmd(), newPipelineCmd(), newWhoCanCmd(), newCanCmd(), newDiffCmd(), newAccessCmd(), newGenerateCmd(), newEscalationCmd())
+	root.AddCommand(newEvalCmd(), newExpandCmd(), newDescribeCmd(), newValidateCmd(), newTestCmd(), newImportCmd(), newExportCmd(), newServeCmd(), newAccessKeyCmd(), newAuditCmd(), newPipelineCmd(), newWhoCanCmd(), newCanCmd(), newDiffCmd(), newAccessCmd(), newGenerateCmd(), newEscalationCmd(), newVersionCmd())
 	return root
 }
 

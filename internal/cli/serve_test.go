@@ -79,16 +79,16 @@ func TestServeFirstStartAndAccessKeyCreate(t *testing.T) {
 	}
 	// The operator command makes a key for any user in the store.
 	var buf bytes.Buffer
-	if err := runAccessKeyCreate(context.Background(), dsn, keyFile(dsn, ""), "123456789012", "admin", &buf); err != nil {
+	if err := runAccessKeyCreate(context.Background(), dsn, keyFile(dsn, ""), "123456789012", "admin", "text", &buf); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "aws_access_key_id = AKIA") {
 		t.Errorf("access-key create: %s", buf.String())
 	}
-	if err := runAccessKeyCreate(context.Background(), dsn, keyFile(dsn, ""), "123456789012", "admin", &buf); err == nil || !strings.Contains(err.Error(), "limit") {
+	if err := runAccessKeyCreate(context.Background(), dsn, keyFile(dsn, ""), "123456789012", "admin", "text", &buf); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("third key: %v", err)
 	}
-	if err := runAccessKeyCreate(context.Background(), dsn, keyFile(dsn, ""), "123456789012", "nobody", &buf); err == nil {
+	if err := runAccessKeyCreate(context.Background(), dsn, keyFile(dsn, ""), "123456789012", "nobody", "text", &buf); err == nil {
 		t.Error("a key for a missing user")
 	}
 }

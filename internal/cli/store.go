@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,11 +16,7 @@ import (
 const defaultStore = "iamgate.db"
 
 func addStoreFlag(cmd *cobra.Command, dsn *string) {
-	def := os.Getenv("IAMGATE_STORE")
-	if def == "" {
-		def = defaultStore
-	}
-	cmd.Flags().StringVar(dsn, "store", def, "the store: a SQLite file path (the default, embedded) or a postgres:// URL (env IAMGATE_STORE)")
+	cmd.Flags().StringVar(dsn, "store", defaultStore, "the store: a SQLite file path (the default, embedded) or a postgres:// URL (env IAMGATE_STORE)")
 }
 
 func isPostgres(dsn string) bool {

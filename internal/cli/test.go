@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,6 +29,7 @@ type testParams struct {
 	junit    string
 	verbose  bool
 	at       string
+	output   string
 }
 
 func newTestCmd() *cobra.Command {
@@ -38,7 +40,8 @@ func newTestCmd() *cobra.Command {
 		Long: `Runs access test files (or every test file under a folder: YAML files with a
 top-level "tests" key) against the world each names with "world:", or --world.
 Prints a line per failure with its explanation (every test with -v) and an
-ok/FAIL line per file; --junit writes JUnit XML. Exit 1 on any failure.`,
+ok/FAIL line per file; --junit writes JUnit XML; --output json prints every
+test's result as one JSON document instead. Exit 1 on any failure.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p.paths = args
@@ -54,6 +57,7 @@ ok/FAIL line per file; --junit writes JUnit XML. Exit 1 on any failure.`,
 	cmd.Flags().StringVar(&p.junit, "junit", "", "write JUnit XML to this file")
 	cmd.Flags().BoolVarP(&p.verbose, "verbose", "v", false, "print every test, not only failures")
 	cmd.Flags().StringVar(&p.at, "time", "", "request time (RFC 3339) for aws:CurrentTime; default now")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 
@@ -150,7 +154,9 @@ func runTest(_ context.Context, p testParams, stdout io.Writer) (int, error) {
 			worlds[wp] = w
 		}
 		rs := accesstest.Run(w, f, opts)
-		accesstest.WriteText(stdout, path, rs, p.verbose)
+		if p.output != "json" {
+			accesstest.WriteText(stdout, path, rs, p.verbose)
+		}
 		_, bad := accesstest.Summary(rs)
 		failed += bad
 		suites = append(suites, accesstest.Suite{File: path, Results: rs})
@@ -164,8 +170,63 @@ func runTest(_ context.Context, p testParams, stdout io.Writer) (int, error) {
 			return ExitUsage, err
 		}
 	}
+	if p.output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(testReport(suites)); err != nil {
+			return ExitUsage, err
+		}
+	}
 	if failed > 0 {
 		return ExitMismatch, fmt.Errorf("%d access %s failed", failed, strings.TrimSuffix("tests", map[bool]string{true: "s", false: ""}[failed == 1]))
 	}
 	return ExitOK, nil
+}
+
+// testJSON is iamgate test --output json: every test of every file (not
+// only the failures, as --verbose), with the totals.
+type testJSON struct {
+	Passed int            `json:"passed"`
+	Failed int            `json:"failed"`
+	Files  []testFileJSON `json:"files"`
+}
+
+type testFileJSON struct {
+	File   string           `json:"file"`
+	Passed int              `json:"passed"`
+	Failed int              `json:"failed"`
+	Tests  []testResultJSON `json:"tests"`
+}
+
+type testResultJSON struct {
+	Name   string `json:"name"`
+	Line   int    `json:"line"`
+	Passed bool   `json:"passed"`
+	Expect string `json:"expect"`
+	// Got is the decision; Step the refused AssumeRole step of a chain;
+	// Error why the test could not run (then Got is empty).
+	Got   string `json:"got,omitempty"`
+	Step  string `json:"step,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+func testReport(suites []accesstest.Suite) testJSON {
+	out := testJSON{Files: []testFileJSON{}}
+	for _, s := range suites {
+		f := testFileJSON{File: s.File, Tests: []testResultJSON{}}
+		f.Passed, f.Failed = accesstest.Summary(s.Results)
+		for _, r := range s.Results {
+			t := testResultJSON{Name: r.Test.Name, Line: r.Test.Line, Passed: r.Passed && r.Err == nil, Expect: r.Test.Expect, Step: r.Step}
+			if r.Err != nil {
+				t.Error = r.Err.Error()
+			} else {
+				t.Got = r.Got.String()
+			}
+			f.Tests = append(f.Tests, t)
+		}
+		out.Passed += f.Passed
+		out.Failed += f.Failed
+		out.Files = append(out.Files, f)
+	}
+	return out
 }

@@ -39,6 +39,8 @@ Terraform plans (terraform show -json). Findings have Access Analyzer's types
 (ERROR, SECURITY_WARNING, WARNING, SUGGESTION) and issue codes, with the file,
 line, column and element path.
 
+--output text (the default), json or sarif (SARIF 2.1.0).
+
 Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on bad input.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -51,7 +53,7 @@ Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on bad inpu
 	}
 	f := cmd.Flags()
 	f.StringVar(&p.policyType, "type", "", "policy type: identity, resource, trust, boundary, scp, rcp, session or endpoint (guessed when omitted; templates and plans say it)")
-	f.StringVarP(&p.output, "output", "o", "text", "output format: text, json or sarif")
+	outputs(cmd, &p.output, "text", "json", "sarif")
 	f.StringVar(&p.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, security_warning, warning or suggestion")
 	f.StringVar(&p.account, "account", "", "the account that owns the policies")
 	f.StringSliceVar(&p.orgAccounts, "org-accounts", nil, "the organization's accounts (a trust to any other account without sts:ExternalId is reported)")

@@ -31,7 +31,7 @@ func addWorldFlags(cmd *cobra.Command, s *worldSource) {
 }
 
 func (s *worldSource) fromFlags(cmd *cobra.Command) {
-	if s.world == "" && cmd.Flags().Changed("store") {
+	if s.world == "" && onCommandLine(cmd, "store") {
 		s.useStore = true
 	}
 }
@@ -115,7 +115,7 @@ is allowed exactly when one of its rows' conditions holds.`,
 	cmd.Flags().StringArrayVar(&p.context, "context", nil, "a known context key, KEY=VALUE (repeatable; a key given twice has both values)")
 	cmd.Flags().BoolVar(&p.transitive, "transitive", false, "follow sts:AssumeRole chains")
 	cmd.Flags().IntVar(&p.depth, "max-depth", 8, "with --transitive, the most roles a chain assumes")
-	cmd.Flags().StringVarP(&p.output, "output", "o", "text", "output format: text or json")
+	outputs(cmd, &p.output, "text", "json")
 	return cmd
 }
 
