@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkScaleExternal runs External over the generated organization
-// (scaleWorld: the small preset by default, IAMGATE_ORG=full for 1,000
+// (scaleWorld: the small preset by default, IAMGATE_BENCH_ORG=full for 1,000
 // accounts, 20,000 roles and 5,000 resource policies); BENCHMARKS.md has
 // the command and the figures.
 func BenchmarkScaleExternal(b *testing.B) {

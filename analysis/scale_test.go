@@ -16,10 +16,10 @@ import (
 // The scale benchmarks run on a generated organization (internal/orggen):
 // the small preset by default, the full one (1,000 accounts, 20,000 roles,
 // 5,000 users, 5,000 resource policies) with IAMGATE_LONG=1, or the preset
-// IAMGATE_ORG names (full, medium, small). BENCHMARKS.md has the commands.
+// IAMGATE_BENCH_ORG names (full, medium, small). BENCHMARKS.md has the commands.
 
 func scaleConfig(tb testing.TB) orggen.Config {
-	name := os.Getenv("IAMGATE_ORG")
+	name := os.Getenv("IAMGATE_BENCH_ORG")
 	if name == "" {
 		name = "small"
 		if os.Getenv("IAMGATE_LONG") == "1" {
@@ -28,7 +28,7 @@ func scaleConfig(tb testing.TB) orggen.Config {
 	}
 	cfg, ok := orggen.Preset(name)
 	if !ok {
-		tb.Fatalf("IAMGATE_ORG=%q: want full, medium or small", name)
+		tb.Fatalf("IAMGATE_BENCH_ORG=%q: want full, medium or small", name)
 	}
 	return cfg
 }

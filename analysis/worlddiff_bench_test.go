@@ -11,7 +11,7 @@ import (
 )
 
 // Whole-world diff benchmarks on a generated organization (the preset
-// IAMGATE_ORG names, small by default): the world, and the same world
+// IAMGATE_BENCH_ORG names, small by default): the world, and the same world
 // with one change. Both are built once; each iteration diffs them (new
 // and removed access, every catalog action). BENCHMARKS.md has the
 // figures.

@@ -9,10 +9,10 @@ import (
 	"github.com/iamgate/iamgate/analysis/escalation"
 )
 
-// BenchmarkEscalation searches a generated organization (IAMGATE_ORG:
+// BenchmarkEscalation searches a generated organization (IAMGATE_BENCH_ORG:
 // small by default, medium, full): index, candidates, every decision.
 func BenchmarkEscalation(b *testing.B) {
-	preset := os.Getenv("IAMGATE_ORG")
+	preset := os.Getenv("IAMGATE_BENCH_ORG")
 	if preset == "" {
 		preset = "small"
 	}
