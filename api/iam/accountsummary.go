@@ -3,10 +3,12 @@ package iam
 import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 )
 
 func init() {
-	register(map[string]Handler{"GetAccountSummary": GetAccountSummary})
+	registerTyped("GetAccountSummary", GetAccountSummary)
 }
 
 // Quotas GetAccountSummary reports that no other operation enforces here:
@@ -21,11 +23,6 @@ const (
 	policyVersionsInUseQuota = 10000
 )
 
-type summaryEntry struct {
-	Key   string `xml:"key"`
-	Value int    `xml:"value"`
-}
-
 // GetAccountSummary reports the caller's account's IAM entity usage and
 // quotas (iam:GetAccountSummary, which has no resource type: "*"), under
 // every key of the model's summaryKeyType (botocore iam/2010-05-08).
@@ -35,7 +32,7 @@ type summaryEntry struct {
 // credentials. ServerCertificates is 0 (iamgate keeps none);
 // GlobalEndpointTokenVersion is 1, AWS's default. PolicyVersionsInUse
 // counts the versions of the account's customer managed policies.
-func GetAccountSummary(c *api.Call) (any, *query.Error) {
+func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResponse, *query.Error) {
 	if e := c.Authorize("iam:GetAccountSummary", "*", nil); e != nil {
 		return nil, e
 	}
@@ -69,26 +66,27 @@ func GetAccountSummary(c *api.Call) (any, *query.Error) {
 	for _, p := range a.Policies {
 		versions += max(len(p.Versions), 1)
 	}
-	// In the model's order.
-	m := []summaryEntry{
-		{"Users", len(a.Users)}, {"UsersQuota", usersQuota},
-		{"Groups", len(a.Groups)}, {"GroupsQuota", groupsQuota},
-		{"ServerCertificates", 0}, {"ServerCertificatesQuota", serverCertificatesQuota},
-		{"UserPolicySizeQuota", inlineQuota["user"]}, {"GroupPolicySizeQuota", inlineQuota["group"]},
-		{"GroupsPerUserQuota", maxGroupsPerUser}, {"SigningCertificatesPerUserQuota", maxSigningCertificates},
-		{"AccessKeysPerUserQuota", maxAccessKeys},
-		{"MFADevices", len(serials)}, {"MFADevicesInUse", inUse},
-		{"AccountMFAEnabled", 0}, {"AccountAccessKeysPresent", 0}, {"AccountPasswordPresent", 0}, {"AccountSigningCertificatesPresent", 0},
-		{"AttachedPoliciesPerGroupQuota", maxManagedPerEntity}, {"AttachedPoliciesPerRoleQuota", maxManagedPerEntity},
-		{"AttachedPoliciesPerUserQuota", maxManagedPerEntity},
-		{"Policies", len(a.Policies)}, {"PoliciesQuota", customerPoliciesQuota}, {"PolicySizeQuota", maxManagedPolicySize},
-		{"PolicyVersionsInUse", versions}, {"PolicyVersionsInUseQuota", policyVersionsInUseQuota}, {"VersionsPerPolicyQuota", maxPolicyVersions},
-		{"GlobalEndpointTokenVersion", 1}, {"AssumeRolePolicySizeQuota", maxTrustPolicySize},
-		{"InstanceProfiles", len(a.InstanceProfiles)}, {"InstanceProfilesQuota", instanceProfilesQuota},
-		{"Providers", len(oidc) + len(saml)}, {"RolePolicySizeQuota", inlineQuota["role"]},
-		{"Roles", len(a.Roles)}, {"RolesQuota", rolesQuota},
+	m := map[string]int{
+		"Users": len(a.Users), "UsersQuota": usersQuota,
+		"Groups": len(a.Groups), "GroupsQuota": groupsQuota,
+		"ServerCertificates": 0, "ServerCertificatesQuota": serverCertificatesQuota,
+		"UserPolicySizeQuota": inlineQuota["user"], "GroupPolicySizeQuota": inlineQuota["group"],
+		"GroupsPerUserQuota": maxGroupsPerUser, "SigningCertificatesPerUserQuota": maxSigningCertificates,
+		"AccessKeysPerUserQuota": maxAccessKeys,
+		"MFADevices":             len(serials), "MFADevicesInUse": inUse,
+		"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
+		"AttachedPoliciesPerGroupQuota": maxManagedPerEntity, "AttachedPoliciesPerRoleQuota": maxManagedPerEntity,
+		"AttachedPoliciesPerUserQuota": maxManagedPerEntity,
+		"Policies":                     len(a.Policies), "PoliciesQuota": customerPoliciesQuota, "PolicySizeQuota": maxManagedPolicySize,
+		"PolicyVersionsInUse": versions, "PolicyVersionsInUseQuota": policyVersionsInUseQuota, "VersionsPerPolicyQuota": maxPolicyVersions,
+		"GlobalEndpointTokenVersion": 1, "AssumeRolePolicySizeQuota": maxTrustPolicySize,
+		"InstanceProfiles": len(a.InstanceProfiles), "InstanceProfilesQuota": instanceProfilesQuota,
+		"Providers": len(oidc) + len(saml), "RolePolicySizeQuota": inlineQuota["role"],
+		"Roles": len(a.Roles), "RolesQuota": rolesQuota,
 	}
-	return struct {
-		SummaryMap []summaryEntry `xml:"SummaryMap>entry"`
-	}{m}, nil
+	out := make(shape.Map[int32], len(m))
+	for k, v := range m {
+		out[k] = int32(v)
+	}
+	return &iamshape.GetAccountSummaryResponse{SummaryMap: out}, nil
 }

@@ -8,8 +8,12 @@ import (
 	"github.com/iamgate/iamgate/api/shape"
 )
 
-// noOutput is the output of an operation whose model has no output shape.
-type noOutput struct{}
+// noInput and noOutput are the input and output of an operation whose
+// model has no input or output shape.
+type (
+	noInput  struct{}
+	noOutput struct{}
+)
 
 // typedShapes records, per operation served by a typed handler, its input
 // and output types, so that a test can check them against the model's
