@@ -177,6 +177,10 @@ type Session struct {
 	// identity (aws:FederatedProvider, PROVIDER:aud, PROVIDER:sub, ...),
 	// which every request of the session carries.
 	Federated map[string][]string
+	// FederatedUser is the name of a federated user session
+	// (GetFederationToken); UserName is then the IAM user federated, or
+	// empty for the account root user.
+	FederatedUser string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.

@@ -50,7 +50,6 @@ var NotServed = map[string]map[string]string{
 	"sts": {
 		"AssumeRoot":              "centralized root access for member accounts is not modelled",
 		"GetDelegatedAccessToken": "IAM delegation requests are not modelled",
-		"GetFederationToken":      "federated user sessions are not implemented yet (issue 17)",
 		"GetWebIdentityToken":     "outbound web identity federation is not implemented",
 	},
 	"organizations": {

@@ -454,6 +454,8 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 	step("GetCallerIdentity", err)
 	_, err = s.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	step("GetSessionToken", err)
+	_, err = s.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+	step("GetFederationToken", err)
 
 	t.Logf("checked the responses of %d operations", len(rec.seen))
 	for _, action := range rec.seen {
