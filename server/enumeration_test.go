@@ -274,6 +274,9 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"ListPoliciesGrantingServiceAccess":         byARN("Arn", arnOf("user"), "ServiceNamespaces.member.1", "s3"),
 		"GetServiceLastAccessedDetails":             {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		"GetServiceLastAccessedDetailsWithEntities": {params: func(n string) url.Values { return v("JobId", jobs[n], "ServiceNamespace", "s3") }},
+		// The credential report.
+		"GenerateCredentialReport": fixed(),
+		"GetCredentialReport":      fixed(),
 	}
 
 	ops := make([]string, 0, len(apiiam.Operations))
