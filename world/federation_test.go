@@ -35,7 +35,8 @@ accounts:
 // policy it has no permissions, except what a resource-based policy naming
 // the federated user grants; a policy naming only the account delegates to
 // the session's own (empty) permissions. With a session policy, the
-// intersection with the user's policies. Its principal keys are
+// intersection with the user's policies (for the root user, the session
+// policies alone). Its principal keys are
 // aws:userid ACCOUNT:NAME and aws:PrincipalType FederatedUser; a session
 // tag (TEAM) overrides the user's tag of the same key ignoring case (team).
 func TestFederatedUserSession(t *testing.T) {
@@ -63,6 +64,18 @@ func TestFederatedUserSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	root, err := w.Caller("111111111111")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootScoped, err := w.Federate(root, "ops", nil, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootBare, err := w.Federate(root, "ops", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name             string
 		caller           *world.Caller
@@ -76,6 +89,9 @@ func TestFederatedUserSession(t *testing.T) {
 		{"user allows, session policy does not", scoped, "s3:PutObject", "arn:aws:s3:::other/k", engine.ImplicitDeny},
 		{"session policy allows, user does not", scoped, "ec2:RunInstances", "*", engine.ImplicitDeny},
 		{"another federated user, by its own policies", scoped, "s3:GetObject", "arn:aws:s3:::named/k", engine.Allowed},
+		{"the root user's session: what the session policy allows", rootScoped, "ec2:RunInstances", "*", engine.Allowed},
+		{"the root user's session: nothing else", rootScoped, "s3:GetObject", "arn:aws:s3:::other/k", engine.ImplicitDeny},
+		{"the root user's session without a session policy: nothing", rootBare, "ec2:RunInstances", "*", engine.ImplicitDeny},
 	}
 	for _, c := range cases {
 		if e := decide(c.caller, c.action, c.resource); e.Decision != c.want {

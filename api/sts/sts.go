@@ -392,6 +392,13 @@ func DecodeAuthorizationMessage(c *api.Call) (any, *query.Error) {
 	}{string(plain)}, nil
 }
 
+// credentialsOf is the Credentials element of issued session
+// credentials.
+func credentialsOf(creds api.SessionCredentials) credentials {
+	return credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
+		Expiration: creds.Expiration.UTC().Format(time.RFC3339)}
+}
+
 type federatedUser struct {
 	FederatedUserID string `xml:"FederatedUserId"`
 	Arn             string `xml:"Arn"`
@@ -490,8 +497,7 @@ func GetFederationToken(c *api.Call) (any, *query.Error) {
 		return nil, awserr.Lower(err, "could not issue the session: %v", err)
 	}
 	return getFederationTokenResult{
-		Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
+		Credentials:   credentialsOf(creds),
 		FederatedUser: federatedUser{FederatedUserID: acct + ":" + name, Arn: fedARN},
 	}, nil
 }
