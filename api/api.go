@@ -57,7 +57,8 @@ type State interface {
 	// count as the role) were last allowed each action.
 	LastAccessed(ctx context.Context, entities []string) ([]audit.Access, error)
 	// SaveJob and LoadJob keep the parameters of asynchronous jobs (such as
-	// GenerateServiceLastAccessedDetails) by ID.
+	// GenerateServiceLastAccessedDetails) and credential reports by ID;
+	// SaveJob replaces what the ID held.
 	SaveJob(ctx context.Context, id string, data []byte) error
 	LoadJob(ctx context.Context, id string) (data []byte, ok bool, err error)
 }
@@ -177,6 +178,10 @@ type Session struct {
 	// identity (aws:FederatedProvider, PROVIDER:aud, PROVIDER:sub, ...),
 	// which every request of the session carries.
 	Federated map[string][]string
+	// FederatedUser is the name of a federated user session
+	// (GetFederationToken); UserName is then the IAM user federated, or
+	// empty for the account root user.
+	FederatedUser string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.

@@ -284,6 +284,9 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"DeleteServiceLinkedRole":            {params: func(n string) url.Values { return v("RoleName", "AWSServiceRoleForAutoScaling_"+n) }, maskResource: true},
 		"GetServiceLinkedRoleDeletionStatus": {params: func(n string) url.Values { return v("DeletionTaskId", slrTasks[n]) }},
 		"GetAccountSummary":                  fixed(),
+		// The credential report.
+		"GenerateCredentialReport": fixed(),
+		"GetCredentialReport":      fixed(),
 	}
 
 	ops := make([]string, 0, len(apiiam.Operations))

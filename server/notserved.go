@@ -19,9 +19,7 @@ var NotServed = map[string]map[string]string{
 		"EnableOrganizationsRootCredentialsManagement":  "centralized root access for member accounts is not modelled",
 		"EnableOrganizationsRootSessions":               "centralized root access for member accounts is not modelled",
 		"EnableOutboundWebIdentityFederation":           "outbound web identity federation is not implemented",
-		"GenerateCredentialReport":                      "the credential report is not generated yet (issue 17)",
 		"GenerateOrganizationsAccessReport":             "access reports for an organization's entities are not implemented",
-		"GetCredentialReport":                           "the credential report is not generated yet (issue 17)",
 		"GetDelegationRequest":                          "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"GetHumanReadableSummary":                       "human-readable policy summaries are not implemented",
 		"GetOrganizationsAccessReport":                  "access reports for an organization's entities are not implemented",
@@ -46,7 +44,6 @@ var NotServed = map[string]map[string]string{
 	"sts": {
 		"AssumeRoot":              "centralized root access for member accounts is not modelled",
 		"GetDelegatedAccessToken": "IAM delegation requests are not modelled",
-		"GetFederationToken":      "federated user sessions are not implemented yet (issue 17)",
 		"GetWebIdentityToken":     "outbound web identity federation is not implemented",
 	},
 	"organizations": {

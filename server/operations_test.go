@@ -352,6 +352,11 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	if *info.Account != "123456789012" {
 		t.Fatalf("key account: %s", *info.Account)
 	}
+	// The credential report (server/credreport_test.go tests it in full).
+	ok(c.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))
+	ok(c.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
+	// GetFederationToken (server/federationtoken_test.go tests it in full).
+	ok(st.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: s("every-op"), Policy: s(allowS3)}))
 
 	// SSH public keys and signing certificates (server/sshkeys_test.go and
 	// server/certificates_test.go test them in full).

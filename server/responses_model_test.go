@@ -472,6 +472,10 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 		_, err = c.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: aws.String("bo"), SSHPublicKeyId: id})
 		step("DeleteSSHPublicKey", err)
 	}
+	_, err = c.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+	step("GenerateCredentialReport", err)
+	_, err = c.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	step("GetCredentialReport", err)
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	step("GetCallerIdentity", err)
 	_, err = s.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
@@ -486,6 +490,8 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 	}
 	_, err = c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	step("GetAccountSummary", err)
+	_, err = s.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+	step("GetFederationToken", err)
 
 	t.Logf("checked the responses of %d operations", len(rec.seen))
 	for _, action := range rec.seen {

@@ -390,6 +390,9 @@ func sessionLimits(service, action string, t *token) *query.Error {
 	if t == nil || t.Role != "" {
 		return nil
 	}
+	if t.FederatedUser != "" {
+		return federationLimits(service, action)
+	}
 	switch service {
 	case "iam":
 		if !t.MFA {
@@ -397,6 +400,25 @@ func sessionLimits(service, action string, t *token) *query.Error {
 		}
 	case "sts":
 		if action != "AssumeRole" && action != "GetCallerIdentity" {
+			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+		}
+	}
+	return nil
+}
+
+// federationLimits applies what AWS allows the credentials of
+// GetFederationToken: no IAM operation through the API, and no STS
+// operation but GetCallerIdentity (the STS API Reference,
+// GetFederationToken, Permissions). IAM and STS answer as for
+// GetSessionToken's credentials (sessionLimits); the IAM answer for
+// federation tokens is the invalid token error also reported in
+// jantman/awslimitchecker#139.
+func federationLimits(service, action string) *query.Error {
+	switch service {
+	case "iam":
+		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+	case "sts":
+		if action != "GetCallerIdentity" {
 			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 		}
 	}
@@ -639,12 +661,15 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 	if e.bad {
 		return nil, errBadToken
 	}
-	if t.Role == "" {
+	if t.Role == "" && t.FederatedUser == "" {
 		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
 	if cf := e.caller.Load(); cf != nil && cf.world == w {
 		return cf.caller, nil
+	}
+	if t.FederatedUser != "" {
+		return s.federatedCaller(e, w)
 	}
 	a := w.Accounts.Get(t.Account)
 	if a == nil || a.Roles.Get(t.Role) == nil {
@@ -657,6 +682,28 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained,
 		Policies: e.policies}
 	c := &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}
+	e.caller.Store(&callerFor{world: w, caller: c})
+	return c, nil
+}
+
+// federatedCaller rebuilds a federated user session's caller: the user it
+// federated (the same user, by unique ID) or the account's root user, with
+// the session's tags and policies.
+func (s *Server) federatedCaller(e *sessionEntry, w *world.World) (*world.Caller, error) {
+	t := &e.tok
+	a := w.Accounts.Get(t.Account)
+	if a == nil {
+		return nil, errNoPrincipal
+	}
+	f := &world.Federation{Name: t.FederatedUser, Tags: t.Tags, Policies: e.policies}
+	if t.User != "" {
+		u := a.Users.Get(t.User)
+		if u == nil || (t.PrincipalID != "" && u.ID != "" && u.ID != t.PrincipalID) {
+			return nil, errNoPrincipal
+		}
+		f.User = u
+	}
+	c := world.FederatedCaller(a, f)
 	e.caller.Store(&callerFor{world: w, caller: c})
 	return c, nil
 }

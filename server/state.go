@@ -268,9 +268,11 @@ func (s *State) LastAccessed(ctx context.Context, entities []string) ([]audit.Ac
 	return audit.LastAccessed(ctx, s.st, entities)
 }
 
-// SaveJob stores a job's parameters.
+// SaveJob stores a job's parameters, replacing what the ID held (an
+// account's credential report replaces its last one; last-accessed jobs
+// have random IDs).
 func (s *State) SaveJob(ctx context.Context, id string, data []byte) error {
-	_, err := s.st.Put(ctx, store.Key{Kind: KindJob, Name: id}, data, 0)
+	_, err := s.st.Put(ctx, store.Key{Kind: KindJob, Name: id}, data, store.Any)
 	return err
 }
 

@@ -22,6 +22,9 @@ type Caller struct {
 	// Group is set for a stand-in member of a group (GroupCaller): the
 	// caller holds the group's policies and nothing of its own.
 	Group *Group
+	// Federation is set for a federated user session (GetFederationToken);
+	// User is then nil: the session is not the user.
+	Federation *Federation
 	// Principal is the caller as the engine reads it (an ARN, an account ID,
 	// a service principal or "anonymous").
 	Principal string
@@ -138,6 +141,9 @@ func (w *World) groupFromARN(a string) *Group {
 // Tags returns the caller's principal tags: a user's tags, or a role's tags
 // with the session tags over them.
 func (c *Caller) Tags() map[string]string {
+	if c.Federation != nil {
+		return federationTags(c.Federation)
+	}
 	out := map[string]string{}
 	switch {
 	case c.User != nil:

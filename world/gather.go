@@ -176,10 +176,9 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 			pp.boundary = mp.Default().as(engine.BoundaryPolicy)
 		}
 	}
-	acct := w.current(c.Account)
-	switch {
-	case c.User != nil:
-		u := c.User
+	// user gathers a user's identity policies (its own and its groups')
+	// and its permissions boundary.
+	user := func(u *User) {
 		pp.identity = append(inline(u.Inline), addManaged(u.Managed, engine.IdentityPolicy)...)
 		groups := w.current(u.Account)
 		for _, g := range u.Groups {
@@ -189,6 +188,26 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 			}
 		}
 		boundary(u.PermissionsBoundary)
+	}
+	acct := w.current(c.Account)
+	switch {
+	case c.Federation != nil:
+		// The federating user's identity policies and boundary, or the
+		// root user's every permission, limited by the session policies;
+		// the engine derives aws:userid (ACCOUNT:NAME), aws:PrincipalArn
+		// and aws:PrincipalType FederatedUser from the principal.
+		if u := c.Federation.User; u != nil {
+			user(u)
+		} else {
+			pp.identity = []*engine.Policy{rootFederation}
+		}
+		pp.session = c.Federation.Policies
+		if len(pp.session) == 0 {
+			pp.session = []*engine.Policy{noFederationPolicy}
+		}
+	case c.User != nil:
+		u := c.User
+		user(u)
 		set("aws:username", u.Name)
 		set("aws:userid", u.ID)
 		set("aws:PrincipalArn", u.ARN())
@@ -484,6 +503,9 @@ func (w *World) principalPartFor(c *Caller) *principalPart {
 	dc := w.cache
 	if dc == nil {
 		return nil
+	}
+	if c.Federation != nil {
+		return nil // not cached: two sessions of one name may hold other policies
 	}
 	if s := c.Session; s != nil {
 		if c.Role == nil || c.User != nil || c.Group != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
@@ -26,6 +27,7 @@ var Operations = map[string]Handler{
 	"GetSessionToken":            GetSessionToken,
 	"GetAccessKeyInfo":           GetAccessKeyInfo,
 	"DecodeAuthorizationMessage": DecodeAuthorizationMessage,
+	"GetFederationToken":         GetFederationToken,
 }
 
 type callerIdentity struct {
@@ -41,6 +43,8 @@ func GetCallerIdentity(c *api.Call) (any, *query.Error) {
 	cl := c.Caller
 	res := callerIdentity{Arn: cl.Principal, Account: c.Account()}
 	switch {
+	case cl.Federation != nil:
+		res.UserID = res.Account + ":" + cl.Federation.Name
 	case cl.User != nil:
 		res.UserID = cl.User.ID
 	case cl.Session != nil:
@@ -386,4 +390,114 @@ func DecodeAuthorizationMessage(c *api.Call) (any, *query.Error) {
 	return struct {
 		DecodedMessage string `xml:"DecodedMessage"`
 	}{string(plain)}, nil
+}
+
+// credentialsOf is the Credentials element of issued session
+// credentials.
+func credentialsOf(creds api.SessionCredentials) credentials {
+	return credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
+		Expiration: creds.Expiration.UTC().Format(time.RFC3339)}
+}
+
+type federatedUser struct {
+	FederatedUserID string `xml:"FederatedUserId"`
+	Arn             string `xml:"Arn"`
+}
+
+type getFederationTokenResult struct {
+	XMLName          xml.Name      `xml:"GetFederationTokenResult"`
+	Credentials      credentials   `xml:"Credentials"`
+	FederatedUser    federatedUser `xml:"FederatedUser"`
+	PackedPolicySize int           `xml:"PackedPolicySize"`
+}
+
+// GetFederationToken issues a federated user session to an IAM user or,
+// discouraged, the root user (the STS API Reference, GetFederationToken):
+// long-term credentials only, sts:GetFederationToken on
+// arn:aws:sts::ACCOUNT:federated-user/NAME (with the session tags as
+// aws:RequestTag/* and aws:TagKeys), 900 to 129,600 seconds (43,200 by
+// default; the root user's sessions last at most an hour, a longer
+// duration giving one hour). The session's permissions are the
+// intersection of the user's policies and the session policies, and
+// without a session policy it has none (world.Federation).
+func GetFederationToken(c *api.Call) (any, *query.Error) {
+	if c.Caller.Session != nil || c.Caller.Federation != nil || c.Temporary {
+		// Real STS, for a role's credentials: "Cannot call
+		// GetFederationToken with session credentials" (quoted in
+		// hashicorp/vault#4108 and fwdcloudsec/granted#151).
+		return nil, query.Errorf("AccessDenied", "Cannot call GetFederationToken with session credentials")
+	}
+	root := c.Caller.Kind == engine.AccountRoot
+	if c.Caller.User == nil && !root {
+		return nil, query.Errorf("AccessDenied", "Cannot call GetFederationToken with these credentials")
+	}
+	p := c.Params
+	name := p.Get("Name")                          // 2 to 32 of [\w+=,.@-]+ (Validate: userNameType)
+	duration, _ := p.Int("DurationSeconds", 43200) // 900 to 129600 (Validate: durationSecondsType)
+	if root && duration > 3600 {
+		duration = 3600
+	}
+	policy, policyARNs, e := sessionPolicyParams(p)
+	if e != nil {
+		return nil, e
+	}
+	tagList := p.Tags("Tags")
+	if e := query.SessionTagRules(tagList); e != nil {
+		return nil, e
+	}
+	tags := map[string]string{}
+	ctx := map[string][]string{}
+	var keys []string
+	for _, t := range tagList {
+		tags[t[0]] = t[1]
+		ctx["aws:RequestTag/"+t[0]] = []string{t[1]}
+		keys = append(keys, t[0])
+	}
+	if len(keys) > 0 {
+		sort.Strings(keys)
+		ctx["aws:TagKeys"] = keys
+	}
+	acct := c.Account()
+	fedARN := world.FederatedUserARN(acct, name)
+	if e := c.Authorize("sts:GetFederationToken", fedARN, ctx); e != nil {
+		return nil, e
+	}
+	w := c.State.World()
+	var doc []byte
+	if policy != "" {
+		doc = []byte(policy)
+	}
+	if _, err := w.Federate(c.Caller, name, tags, doc, policyARNs); err != nil {
+		var foreign *world.PolicyARNError
+		switch {
+		case errors.As(err, &foreign):
+			// The policies must be in the user's account (the STS API
+			// Reference, GetFederationToken, PolicyArns); answered as
+			// AssumeRole answers one that is not.
+			return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+		case errors.Is(err, world.ErrSessionPolicy):
+			return nil, query.Errorf("MalformedPolicyDocument", "%v", err)
+		}
+		return nil, query.Errorf("ValidationError", "%v", err)
+	}
+	sess := api.Session{Account: acct, FederatedUser: name, Tags: tags, AuthTime: c.Now, Issued: c.Now,
+		Expiration: c.Now.Add(time.Duration(duration) * time.Second)}
+	if len(tags) == 0 {
+		sess.Tags = nil
+	}
+	if c.Caller.User != nil {
+		sess.UserName, sess.PrincipalID = c.Caller.User.Name, c.Caller.User.ID
+	}
+	if policy != "" {
+		sess.Policies = append(sess.Policies, []byte(policy))
+	}
+	sess.Policies = append(sess.Policies, managedDocuments(w, policyARNs)...)
+	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
+	if err != nil {
+		return nil, awserr.Lower(err, "could not issue the session: %v", err)
+	}
+	return getFederationTokenResult{
+		Credentials:   credentialsOf(creds),
+		FederatedUser: federatedUser{FederatedUserID: acct + ":" + name, Arn: fedARN},
+	}, nil
 }
