@@ -152,6 +152,8 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("LeaveAndRemove", orgLeaveAndRemoveTest)
 	t.Run("LeaveDeniedBySCP", orgLeaveDeniedBySCPTest)
 	t.Run("DisablePolicyType", orgDisablePolicyTypeTest)
+	// organizations_delegated_test.go
+	t.Run("ServiceAccess", orgServiceAccessTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {
