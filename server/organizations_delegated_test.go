@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -140,4 +141,288 @@ func TestOrganizationsServiceAccessNeedsAllFeatures(t *testing.T) {
 	wantReason(t, err, "ConstraintViolationException", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
 	_, err = oc.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
 	wantReason(t, err, "ConstraintViolationException", "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+}
+
+// The organization's resource policy (PutResourcePolicy,
+// DescribeResourcePolicy, DeleteResourcePolicy; botocore
+// organizations/2016-11-28 and the Organizations User Guide, "Delegated
+// administrator for AWS Organizations", whose first example grants a member
+// account the Describe and List actions): the management account puts and
+// deletes it, the ID stays when it is replaced, the ARN is
+// arn:aws:organizations::<management>:resourcepolicy/<org>/<rp-id> (the
+// Service Authorization Reference), a document that is not an IAM resource
+// policy changes nothing, and members may not touch it.
+func orgResourcePolicyTest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	o := must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	memberID, member := orgMember(t, e, "delegate")
+	_, outsider := orgMember(t, e, "outsider")
+	must[*organizations.LeaveOrganizationOutput](t)(e.org(outsider).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{}))
+
+	_, err := oc.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "ResourcePolicyNotFoundException", 400)
+	_, err = oc.DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{})
+	wantError(t, err, "ResourcePolicyNotFoundException", 400)
+
+	content := `{"Version":"2012-10-17","Statement":[{"Sid":"DelegatingNecessaryDescribeListActions","Effect":"Allow",
+ "Principal":{"AWS":"arn:aws:iam::` + memberID + `:root"},"Action":["organizations:DescribeOrganization","organizations:ListAccounts"],"Resource":"*"}]}`
+	put := must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &content,
+		Tags: []orgtypes.Tag{{Key: aws.String("team"), Value: aws.String("platform")}}}))
+	id := *put.ResourcePolicy.ResourcePolicySummary.Id
+	wantARN := "arn:aws:organizations::" + *o.Organization.MasterAccountId + ":resourcepolicy/" + *o.Organization.Id + "/" + id
+	if len(id) < 7 || id[:3] != "rp-" || *put.ResourcePolicy.ResourcePolicySummary.Arn != wantARN || *put.ResourcePolicy.Content != content {
+		t.Fatalf("put: %+v %+v", put.ResourcePolicy.ResourcePolicySummary, *put.ResourcePolicy.Content)
+	}
+	got := must[*organizations.DescribeResourcePolicyOutput](t)(oc.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{}))
+	if *got.ResourcePolicy.ResourcePolicySummary.Arn != wantARN || *got.ResourcePolicy.Content != content {
+		t.Fatalf("describe: %+v", got.ResourcePolicy)
+	}
+
+	// Replaced: the same ID, the new content; tags only on creation.
+	replaced := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + memberID + `"},"Action":"organizations:Describe*","Resource":"*"}]}`
+	_, err = oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &replaced, Tags: []orgtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantError(t, err, "InvalidInputException", 400)
+	put = must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &replaced}))
+	if *put.ResourcePolicy.ResourcePolicySummary.Id != id || *put.ResourcePolicy.Content != replaced {
+		t.Fatalf("replace: %+v", put.ResourcePolicy)
+	}
+
+	// Not a resource policy: unparsable, no principal, an unknown
+	// effect. Nothing changes.
+	for _, bad := range []string{`{"Version":"2012-10-17","Statement":[`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:Describe*","Resource":"*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"organizations:Describe*","Resource":"*"}]}`} {
+		_, err = oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: aws.String(bad)})
+		wantError(t, err, "MalformedPolicyDocumentException", 400)
+	}
+	_, err = oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: aws.String(replaced), Tags: []orgtypes.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
+	wantReason(t, err, "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER")
+	if got := must[*organizations.DescribeResourcePolicyOutput](t)(oc.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})); *got.ResourcePolicy.Content != replaced {
+		t.Fatalf("after bad puts: %s", *got.ResourcePolicy.Content)
+	}
+
+	// The member the policy names may call what it grants (the replaced
+	// policy: organizations:Describe*) and nothing else: not List*, not
+	// the resource policy's own Put and Delete (the management account's
+	// only, whatever a policy grants); another member gets nothing.
+	got = must[*organizations.DescribeResourcePolicyOutput](t)(e.org(member).DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{}))
+	if *got.ResourcePolicy.ResourcePolicySummary.Id != id {
+		t.Fatalf("member describe: %+v", got.ResourcePolicy)
+	}
+	must[*organizations.DescribeAccountOutput](t)(e.org(member).DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &memberID}))
+	_, err = e.org(member).ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(member).PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &content})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(member).DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, other := orgMember(t, e, "other")
+	_, err = e.org(other).DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(other).DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &memberID})
+	wantError(t, err, "AccessDeniedException", 400)
+
+	// The caller's own policies must allow it too: a user of the named
+	// account without a policy is denied; an account outside the
+	// organization is told it is in none; a user of the management
+	// account without a policy is denied; one allowed only to put a
+	// policy of another ARN is denied too.
+	memberIAM := e.iam(member)
+	must[*iam.CreateUserOutput](t)(memberIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bare")}))
+	k := must[*iam.CreateAccessKeyOutput](t)(memberIAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bare")}))
+	bare := aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
+	_, err = e.org(bare).DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(outsider).DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
+	nobody := e.newUser("nobody", "")
+	for _, call := range []func() error{
+		func() error {
+			_, err := e.org(nobody).PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &content})
+			return err
+		},
+		func() error {
+			_, err := e.org(nobody).DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+			return err
+		},
+		func() error {
+			_, err := e.org(nobody).DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{})
+			return err
+		},
+	} {
+		wantError(t, call(), "AccessDeniedException", 400)
+	}
+	otherARN := e.newUser("other-arn", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:PutResourcePolicy",
+ "Resource":"arn:aws:organizations::`+*o.Organization.MasterAccountId+`:resourcepolicy/`+*o.Organization.Id+`/rp-other"}]}`)
+	_, err = e.org(otherARN).PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &content})
+	wantError(t, err, "AccessDeniedException", 400)
+	ownARN := e.newUser("own-arn", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:PutResourcePolicy","Resource":"`+wantARN+`"}]}`)
+	must[*organizations.PutResourcePolicyOutput](t)(e.org(ownARN).PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &content}))
+
+	// Policy management delegated (the User Guide's "Create, read,
+	// update, and delete policies" example, without its condition): the
+	// member creates an SCP; the other member still cannot.
+	manage := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + memberID + `:root"},
+ "Action":["organizations:CreatePolicy","organizations:DescribePolicy"],"Resource":"*"}]}`
+	must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &manage}))
+	scp := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`)
+	p := must[*organizations.CreatePolicyOutput](t)(e.org(member).CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("by-delegate"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Description: aws.String("d"), Content: scp}))
+	must[*organizations.DescribePolicyOutput](t)(oc.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: p.Policy.PolicySummary.Id}))
+	_, err = e.org(other).CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("by-other"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Description: aws.String("d"), Content: scp})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(member).DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: p.Policy.PolicySummary.Id})
+	wantError(t, err, "AccessDeniedException", 400)
+
+	must[*organizations.DeleteResourcePolicyOutput](t)(oc.DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{}))
+	_, err = oc.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "ResourcePolicyNotFoundException", 400)
+}
+
+// Delegated administrators (RegisterDelegatedAdministrator,
+// DeregisterDelegatedAdministrator, ListDelegatedAdministrators,
+// ListDelegatedServicesForAccount; the errors and reasons of botocore
+// organizations/2016-11-28, and the Organizations User Guide, "Delegated
+// administrator for AWS services that work with Organizations"): only the
+// management account registers, only members, only for a service with
+// trusted access; a delegated administrator may list them and read the
+// trusted services and the resource policy, but not register, nor call
+// the other management operations; it cannot leave or be removed while
+// registered.
+func orgDelegatedAdminTest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	s := aws.String
+	o := must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	mgmt := *o.Organization.MasterAccountId
+	a, aCreds := orgMember(t, e, "security")
+	b, bCreds := orgMember(t, e, "workload")
+	guardduty, config := s("guardduty.amazonaws.com"), s("config.amazonaws.com")
+	register := func(c aws.Credentials, acct string, sp *string) error {
+		_, err := e.org(c).RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: &acct, ServicePrincipal: sp})
+		return err
+	}
+
+	// Trusted access first (SERVICE_ACCESS_NOT_ENABLED).
+	wantReason(t, register(e.admin, a, guardduty), "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
+	must[*organizations.EnableAWSServiceAccessOutput](t)(oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: guardduty}))
+	must[*organizations.EnableAWSServiceAccessOutput](t)(oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: config}))
+	wantReason(t, register(e.admin, mgmt, guardduty), "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
+	wantError(t, register(e.admin, "999999999999", guardduty), "AccountNotFoundException", 400)
+	wantReason(t, register(e.admin, a, s("nosuchservice.amazonaws.com")), "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+	before := time.Now().Add(-time.Second)
+	if err := register(e.admin, a, guardduty); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, register(e.admin, a, guardduty), "AccountAlreadyRegisteredException", 400)
+	if err := register(e.admin, a, config); err != nil {
+		t.Fatal(err)
+	}
+	if err := register(e.admin, b, config); err != nil {
+		t.Fatal(err)
+	}
+
+	all := must[*organizations.ListDelegatedAdministratorsOutput](t)(oc.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{}))
+	if len(all.DelegatedAdministrators) != 2 || *all.DelegatedAdministrators[0].Id != a || *all.DelegatedAdministrators[0].Name != "security" ||
+		all.DelegatedAdministrators[0].DelegationEnabledDate == nil || all.DelegatedAdministrators[0].DelegationEnabledDate.Before(before) ||
+		*all.DelegatedAdministrators[0].Arn != "arn:aws:organizations::"+mgmt+":account/"+*o.Organization.Id+"/"+a {
+		t.Fatalf("all: %+v", all.DelegatedAdministrators)
+	}
+	gd := must[*organizations.ListDelegatedAdministratorsOutput](t)(oc.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: guardduty}))
+	if len(gd.DelegatedAdministrators) != 1 || *gd.DelegatedAdministrators[0].Id != a {
+		t.Fatalf("guardduty: %+v", gd.DelegatedAdministrators)
+	}
+	svcs := must[*organizations.ListDelegatedServicesForAccountOutput](t)(oc.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: &a}))
+	if len(svcs.DelegatedServices) != 2 || *svcs.DelegatedServices[0].ServicePrincipal != *guardduty || svcs.DelegatedServices[0].DelegationEnabledDate == nil {
+		t.Fatalf("services of a: %+v", svcs.DelegatedServices)
+	}
+	_, err := oc.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: &mgmt})
+	wantError(t, err, "AccountNotRegisteredException", 400)
+	_, err = oc.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: s("999999999999")})
+	wantError(t, err, "AccountNotFoundException", 400)
+
+	// A delegated administrator reads what the operations documented as
+	// the management account's or a delegated administrator's list.
+	must[*organizations.ListDelegatedAdministratorsOutput](t)(e.org(aCreds).ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{}))
+	must[*organizations.ListDelegatedServicesForAccountOutput](t)(e.org(aCreds).ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: &b}))
+	must[*organizations.ListAWSServiceAccessForOrganizationOutput](t)(e.org(aCreds).ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{}))
+	_, err = e.org(aCreds).DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "ResourcePolicyNotFoundException", 400)
+	// and Organizations' other read-only operations (Describe*, List*).
+	accts := must[*organizations.ListAccountsOutput](t)(e.org(aCreds).ListAccounts(ctx, &organizations.ListAccountsInput{}))
+	if len(accts.Accounts) != 3 {
+		t.Fatalf("accounts the delegated administrator lists: %+v", accts.Accounts)
+	}
+	must[*organizations.ListRootsOutput](t)(e.org(aCreds).ListRoots(ctx, &organizations.ListRootsInput{}))
+	_, err = e.org(aCreds).CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: s("p"), Type: orgtypes.PolicyTypeServiceControlPolicy,
+		Description: s("d"), Content: s(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`)})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(aCreds).CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("x@example.com"), AccountName: s("x")})
+	wantError(t, err, "AccessDeniedException", 400)
+	// ... but registers nothing, and changes nothing.
+	wantError(t, register(aCreds, b, guardduty), "AccessDeniedException", 400)
+	_, err = e.org(aCreds).DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: &b, ServicePrincipal: config})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(aCreds).PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: s(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"organizations:*","Resource":"*"}]}`)})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(aCreds).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: s("health.amazonaws.com")})
+	wantError(t, err, "AccessDeniedException", 400)
+
+	// A member that is no delegated administrator lists nothing; a user of
+	// the management account without a policy neither; one allowed to
+	// register only for config.amazonaws.com (organizations:ServicePrincipal)
+	// and only account b (the account's ARN) registers nothing else.
+	b2, b2Creds := orgMember(t, e, "plain")
+	_, err = e.org(b2Creds).ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(b2Creds).ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: &a})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(b2Creds).ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	nobody := e.newUser("nobody", "")
+	_, err = e.org(nobody).ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = e.org(nobody).ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: &a})
+	wantError(t, err, "AccessDeniedException", 400)
+	wantError(t, register(nobody, b2, config), "AccessDeniedException", 400)
+	limited := e.newUser("limited", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:RegisterDelegatedAdministrator",
+ "Resource":"arn:aws:organizations::`+mgmt+`:account/`+*o.Organization.Id+`/`+b2+`","Condition":{"StringEquals":{"organizations:ServicePrincipal":"config.amazonaws.com"}}}]}`)
+	wantError(t, register(limited, b2, guardduty), "AccessDeniedException", 400)
+	wantError(t, register(limited, a, config), "AccessDeniedException", 400)
+	// Denied before the account is looked up: nothing is learnt of it.
+	wantError(t, register(limited, "999999999999", config), "AccessDeniedException", 400)
+	if err := register(limited, b2, config); err != nil {
+		t.Fatal(err)
+	}
+
+	// Registered, an account can neither leave nor be removed
+	// (CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG).
+	_, err = oc.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: &b})
+	wantReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+	_, err = e.org(bCreds).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
+	wantReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+
+	deregister := func(acct string, sp *string) error {
+		_, err := oc.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: &acct, ServicePrincipal: sp})
+		return err
+	}
+	wantError(t, deregister(b, guardduty), "AccountNotRegisteredException", 400)
+	wantError(t, deregister("999999999999", config), "AccountNotFoundException", 400)
+	if err := deregister(b, config); err != nil {
+		t.Fatal(err)
+	}
+	must[*organizations.RemoveAccountFromOrganizationOutput](t)(oc.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: &b}))
+	// Out of the organization, b is no longer found.
+	_, err = oc.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: &b})
+	wantError(t, err, "AccountNotFoundException", 400)
+	_, err = e.org(bCreds).ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
+	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
+	cfg := must[*organizations.ListDelegatedAdministratorsOutput](t)(oc.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: config}))
+	if len(cfg.DelegatedAdministrators) != 2 || *cfg.DelegatedAdministrators[0].Id != a || *cfg.DelegatedAdministrators[1].Id != b2 {
+		t.Fatalf("config after: %+v", cfg.DelegatedAdministrators)
+	}
 }

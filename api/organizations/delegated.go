@@ -14,9 +14,8 @@ import (
 // Organizations"): the management account registers and deregisters a
 // member account for a service that has trusted access; the management
 // account and delegated administrators list them. A delegated
-// administrator may call the operations that read what it lists
-// (managementOrDelegated); the other read-only operations stay the
-// management account's (README, "Delegated administrators"). Register,
+// administrator may call Organizations' read-only operations that can be
+// delegated (delegation.go). Register,
 // Deregister and ListDelegatedServicesForAccount are authorized on the
 // account's ARN, with organizations:ServicePrincipal where the Service
 // Authorization Reference gives it, before anything is looked up.
@@ -138,7 +137,7 @@ func listDelegatedAdmins(c *api.Call) (any, *query.Error) {
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
-	o, e := managementOrDelegated(c)
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
@@ -186,7 +185,7 @@ func listDelegatedServices(c *api.Call) (any, *query.Error) {
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
-	o, e := managementOrDelegated(c)
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}

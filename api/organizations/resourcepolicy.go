@@ -14,8 +14,8 @@ import (
 // delegated administrators describe it. PutResourcePolicy is authorized on
 // the policy's ARN (the Service Authorization Reference: resource type
 // resourcepolicy, with aws:RequestTag and aws:TagKeys), the others with no
-// resource. iamgate keeps the policy and answers it; it does not yet
-// authorize member accounts by it (README, "Delegated administrators").
+// resource. The policy is part of the organization's delegation policy,
+// which decides the calls of member accounts (delegation.go).
 func init() {
 	for name, h := range checked(map[string]Handler{
 		"PutResourcePolicy":      putResourcePolicy,
@@ -133,7 +133,7 @@ func putResourcePolicy(c *api.Call) (any, *query.Error) {
 }
 
 func describeResourcePolicy(c *api.Call) (any, *query.Error) {
-	o, e := managementOrDelegated(c)
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}

@@ -30,16 +30,6 @@ func init() {
 	}
 }
 
-// authorizeWith is authorize with request context keys (such as
-// organizations:ServicePrincipal).
-func authorizeWith(c *api.Call, action, resource string, keys map[string][]string) *query.Error {
-	if e := c.Authorize("organizations:"+action, resource, keys); e != nil {
-		e.Code, e.Status = "AccessDeniedException", 400
-		return e
-	}
-	return nil
-}
-
 func principalKey(sp string) map[string][]string {
 	return map[string][]string{"organizations:ServicePrincipal": {sp}}
 }
@@ -154,7 +144,7 @@ type enabledPrincipalOut struct {
 }
 
 func listServiceAccess(c *api.Call) (any, *query.Error) {
-	o, e := managementOrDelegated(c)
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
@@ -175,23 +165,8 @@ func listServiceAccess(c *api.Call) (any, *query.Error) {
 	return paged(c, out, "EnabledServicePrincipals")
 }
 
-// managementOrDelegated checks that the caller is in the management
-// account or in a member account registered as a delegated administrator
-// of some service: the operations whose documentation (botocore
-// organizations/2016-11-28) says "You can only call this operation from
-// the management account or a member account that is a delegated
-// administrator" and that only read.
-func managementOrDelegated(c *api.Call) (*world.FileOrganization, *query.Error) {
-	o, e := org(c)
-	if e != nil {
-		return nil, e
-	}
-	if c.Account() != o.ManagementAccount && !isDelegated(o, c.Account()) {
-		return nil, errorf("AccessDeniedException", "You don't have permissions to access this resource.")
-	}
-	return o, nil
-}
-
+// isDelegated reports whether an account is a delegated administrator of
+// some service.
 func isDelegated(o *world.FileOrganization, acct string) bool {
 	return slices.ContainsFunc(o.DelegatedAdministrators, func(d world.FileDelegatedAdmin) bool { return d.Account == acct })
 }
