@@ -16,13 +16,7 @@ import (
 // for the resource "*": the caller's identity policies and the resource
 // policy must both allow it.
 func (c *Call) AuthorizeOwned(action, resource, owner string, extra map[string][]string, resourcePolicy *engine.Policy) *query.Error {
-	ctx := make(map[string][]string, len(c.Context)+len(extra))
-	for k, v := range c.Context {
-		ctx[k] = v
-	}
-	for k, v := range extra {
-		ctx[k] = v
-	}
+	ctx := c.contextWith(extra)
 	start := time.Now()
 	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now})
 	if err != nil {
@@ -42,4 +36,17 @@ func (c *Call) AuthorizeOwned(action, resource, owner string, extra map[string][
 		return nil
 	}
 	return c.refused(e)
+}
+
+// contextWith is the call's request context with extra keys added (a new
+// map: the call's is shared).
+func (c *Call) contextWith(extra map[string][]string) map[string][]string {
+	ctx := make(map[string][]string, len(c.Context)+len(extra))
+	for k, v := range c.Context {
+		ctx[k] = v
+	}
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	return ctx
 }

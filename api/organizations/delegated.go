@@ -20,14 +20,12 @@ import (
 // account's ARN, with organizations:ServicePrincipal where the Service
 // Authorization Reference gives it, before anything is looked up.
 func init() {
-	for name, h := range checked(map[string]Handler{
+	register(map[string]Handler{
 		"RegisterDelegatedAdministrator":   registerDelegatedAdmin,
 		"DeregisterDelegatedAdministrator": deregisterDelegatedAdmin,
 		"ListDelegatedAdministrators":      listDelegatedAdmins,
 		"ListDelegatedServicesForAccount":  listDelegatedServices,
-	}) {
-		Operations[name] = h
-	}
+	})
 }
 
 // Errors of the model (botocore organizations/2016-11-28), with the words

@@ -17,13 +17,11 @@ import (
 // resource. The policy is part of the organization's delegation policy,
 // which decides the calls of member accounts (delegation.go).
 func init() {
-	for name, h := range checked(map[string]Handler{
+	register(map[string]Handler{
 		"PutResourcePolicy":      putResourcePolicy,
 		"DescribeResourcePolicy": describeResourcePolicy,
 		"DeleteResourcePolicy":   deleteResourcePolicy,
-	}) {
-		Operations[name] = h
-	}
+	})
 }
 
 type resourcePolicyOut struct {

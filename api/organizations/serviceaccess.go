@@ -21,13 +21,11 @@ import (
 // organization (world.FileOrgAdmin), so every server sharing the store
 // sees them.
 func init() {
-	for name, h := range checked(map[string]Handler{
+	register(map[string]Handler{
 		"EnableAWSServiceAccess":              enableServiceAccess,
 		"DisableAWSServiceAccess":             disableServiceAccess,
 		"ListAWSServiceAccessForOrganization": listServiceAccess,
-	}) {
-		Operations[name] = h
-	}
+	})
 }
 
 func principalKey(sp string) map[string][]string {
