@@ -2,11 +2,17 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -425,4 +431,59 @@ func orgDelegatedAdminTest(t *testing.T) {
 	if len(cfg.DelegatedAdministrators) != 2 || *cfg.DelegatedAdministrators[0].Id != a || *cfg.DelegatedAdministrators[1].Id != b2 {
 		t.Fatalf("config after: %+v", cfg.DelegatedAdministrators)
 	}
+}
+
+// A member account's call of a management-only operation, and an
+// account outside the organization: AccessDeniedException (HTTP 400, the
+// JSON protocol's {"__type", "Message"} body botocore reads) and
+// AccountNotFoundException for an account of the world that is in no
+// organization, as for one that does not exist.
+func TestOrganizationsDelegationDeniedShapes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	must[*organizations.EnableAWSServiceAccessOutput](t)(oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}))
+	memberID, member := orgMember(t, e, "member")
+	outsiderID, outsider := orgMember(t, e, "outsider")
+	must[*organizations.LeaveOrganizationOutput](t)(e.org(outsider).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{}))
+
+	for _, tc := range []struct{ op, body string }{
+		{"EnableAWSServiceAccess", `{"ServicePrincipal":"health.amazonaws.com"}`},
+		{"RegisterDelegatedAdministrator", `{"AccountId":"` + memberID + `","ServicePrincipal":"config.amazonaws.com"}`},
+		{"PutResourcePolicy", `{"Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"organizations:*\",\"Resource\":\"*\"}]}"}`},
+		{"ListDelegatedAdministrators", `{}`},
+	} {
+		r := signedJSON(t, e, tc.op, []byte(tc.body))
+		sum := sha256.Sum256([]byte(tc.body))
+		r.Header.Del("Authorization")
+		if err := v4.NewSigner().SignHTTP(ctx, member, r, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var er map[string]string
+		if err := json.Unmarshal(body, &er); err != nil || res.StatusCode != 400 || er["__type"] != "AccessDeniedException" || er["Message"] == "" || len(er) != 2 {
+			t.Errorf("%s by a member: %d %s", tc.op, res.StatusCode, body)
+		}
+	}
+	// Nothing changed.
+	if l := must[*organizations.ListDelegatedAdministratorsOutput](t)(oc.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})); len(l.DelegatedAdministrators) != 0 {
+		t.Fatalf("registered by a member: %+v", l.DelegatedAdministrators)
+	}
+	_, err := oc.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
+	wantError(t, err, "ResourcePolicyNotFoundException", 400)
+
+	for _, id := range []string{outsiderID, "999999999999"} {
+		_, err = oc.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(id), ServicePrincipal: aws.String("config.amazonaws.com")})
+		wantError(t, err, "AccountNotFoundException", 400)
+		_, err = oc.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(id)})
+		wantError(t, err, "AccountNotFoundException", 400)
+	}
+	_, err = e.org(outsider).ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
 }
