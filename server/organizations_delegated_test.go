@@ -487,3 +487,26 @@ func TestOrganizationsDelegationDeniedShapes(t *testing.T) {
 	_, err = e.org(outsider).ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
 	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
 }
+
+// A delegated administrator's calls are its principals' calls: the SCPs
+// over its account limit them as any other (the Organizations User Guide,
+// "SCP evaluation": SCPs restrict every principal of a member account).
+func TestOrganizationsDelegatedAdministratorUnderSCP(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	root := *must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	id, admin := orgMember(t, e, "security")
+	must[*organizations.EnableAWSServiceAccessOutput](t)(oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("guardduty.amazonaws.com")}))
+	must[*organizations.RegisterDelegatedAdministratorOutput](t)(oc.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: &id, ServicePrincipal: aws.String("guardduty.amazonaws.com")}))
+	must[*organizations.ListAccountsOutput](t)(e.org(admin).ListAccounts(ctx, &organizations.ListAccountsInput{}))
+
+	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}))
+	p := must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-list"), Type: orgtypes.PolicyTypeServiceControlPolicy,
+		Description: aws.String("d"), Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:ListAccounts","Resource":"*"}]}`)}))
+	must[*organizations.AttachPolicyOutput](t)(oc.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: p.Policy.PolicySummary.Id, TargetId: &id}))
+	_, err := e.org(admin).ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantError(t, err, "AccessDeniedException", 400)
+	must[*organizations.ListRootsOutput](t)(e.org(admin).ListRoots(ctx, &organizations.ListRootsInput{}))
+}
