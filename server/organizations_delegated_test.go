@@ -283,6 +283,34 @@ func orgResourcePolicyTest(t *testing.T) {
 	_, err = e.org(member).DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: p.Policy.PolicySummary.Id})
 	wantError(t, err, "AccessDeniedException", 400)
 
+	// Limited to one policy type by organizations:PolicyType (the Service
+	// Authorization Reference; the User Guide's examples limit delegated
+	// policy management so): the member may create and describe SCPs,
+	// not RCPs.
+	scpOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + memberID + `:root"},
+ "Action":["organizations:CreatePolicy","organizations:DescribePolicy"],"Resource":"*",
+ "Condition":{"StringEquals":{"organizations:PolicyType":"SERVICE_CONTROL_POLICY"}}}]}`
+	must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: &scpOnly}))
+	must[*organizations.CreatePolicyOutput](t)(e.org(member).CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("scp-by-delegate"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Description: aws.String("d"), Content: scp}))
+	must[*organizations.DescribePolicyOutput](t)(e.org(member).DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: p.Policy.PolicySummary.Id}))
+	rcp := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`)
+	_, err = e.org(member).CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("rcp-by-delegate"),
+		Type: orgtypes.PolicyTypeResourceControlPolicy, Description: aws.String("d"), Content: rcp})
+	wantError(t, err, "AccessDeniedException", 400)
+	rcpPolicy := must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("rcp"),
+		Type: orgtypes.PolicyTypeResourceControlPolicy, Description: aws.String("d"), Content: rcp}))
+	_, err = e.org(member).DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: rcpPolicy.Policy.PolicySummary.Id})
+	wantError(t, err, "AccessDeniedException", 400)
+	// The key is in the management account's requests too.
+	scpAdmin := e.org(e.newUser("scp-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:CreatePolicy","Resource":"*",
+ "Condition":{"StringEquals":{"organizations:PolicyType":"SERVICE_CONTROL_POLICY"}}}]}`))
+	must[*organizations.CreatePolicyOutput](t)(scpAdmin.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("scp-by-admin"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Description: aws.String("d"), Content: scp}))
+	_, err = scpAdmin.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("rcp-by-admin"),
+		Type: orgtypes.PolicyTypeResourceControlPolicy, Description: aws.String("d"), Content: rcp})
+	wantError(t, err, "AccessDeniedException", 400)
+
 	must[*organizations.DeleteResourcePolicyOutput](t)(oc.DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{}))
 	_, err = oc.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{})
 	wantError(t, err, "ResourcePolicyNotFoundException", 400)

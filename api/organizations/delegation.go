@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -49,6 +50,13 @@ var delegable = map[string]bool{
 // account's call of a delegable operation is decided as a cross-account
 // request to the management account under the delegation policy.
 func authorizeWith(c *api.Call, action, resource string, keys map[string][]string) *query.Error {
+	if t := requestPolicyType(c, action); t != "" {
+		keys = maps.Clone(keys)
+		if keys == nil {
+			keys = map[string][]string{}
+		}
+		keys["organizations:PolicyType"] = []string{t}
+	}
 	var e *query.Error
 	if o := c.State.File().Organization; o != nil && c.Account() != o.ManagementAccount && delegable[action] {
 		e = c.AuthorizeOwned("organizations:"+action, resource, o.ManagementAccount, keys, delegationPolicy(o))
@@ -59,6 +67,45 @@ func authorizeWith(c *api.Call, action, resource string, keys map[string][]strin
 		e.Code, e.Status = "AccessDeniedException", 400
 	}
 	return e
+}
+
+// policyTypeActions are the actions the Service Authorization Reference
+// ("Actions defined by AWS Organizations") gives organizations:PolicyType,
+// of those iamgate serves.
+var policyTypeActions = map[string]bool{
+	"AttachPolicy": true, "CreatePolicy": true, "DeletePolicy": true, "DescribePolicy": true, "DetachPolicy": true,
+	"DisablePolicyType": true, "EnablePolicyType": true, "ListPolicies": true, "ListPoliciesForTarget": true,
+	"ListTagsForResource": true, "ListTargetsForPolicy": true, "TagResource": true, "UntagResource": true, "UpdatePolicy": true,
+}
+
+// requestPolicyType is the organizations:PolicyType of a request: the
+// policy type it names (CreatePolicy's Type, Enable/DisablePolicyType's
+// PolicyType, the Filter of the list operations) or that of the policy it
+// names (PolicyId, or a policy's ResourceId for the tag operations); ""
+// when it names none, or a policy that does not exist.
+func requestPolicyType(c *api.Call, action string) string {
+	if !policyTypeActions[action] || len(c.Body) == 0 {
+		return ""
+	}
+	var in struct{ Type, PolicyType, Filter, PolicyId, ResourceId string }
+	if json.Unmarshal(c.Body, &in) != nil {
+		return ""
+	}
+	for _, t := range []string{in.Type, in.PolicyType, in.Filter} {
+		if t != "" {
+			return t
+		}
+	}
+	id := in.PolicyId
+	if id == "" && strings.HasPrefix(in.ResourceId, "p-") {
+		id = in.ResourceId
+	}
+	if o := c.State.File().Organization; o != nil && id != "" {
+		if _, _, out, ok := findPolicy(o, id); ok {
+			return out.PolicySummary.Type
+		}
+	}
+	return ""
 }
 
 // delegationPolicy compiles the organization's delegation policy: the
