@@ -92,7 +92,7 @@ func orgServiceAccessTest(t *testing.T) {
 	}
 
 	// Principals that are not an AWS service's change nothing.
-	for _, sp := range []string{"nosuchservice.amazonaws.com", "health", "health.example.com", "arn:aws:iam::123456789012:root"} {
+	for _, sp := range []string{"nosuchservice.amazonaws.com", "health", "health.example.com", "Health.amazonaws.com", ".amazonaws.com", "arn:aws:iam::123456789012:root"} {
 		_, err = oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(sp)})
 		if sp == "arn:aws:iam::123456789012:root" {
 			wantReason(t, err, "InvalidInputException", "INVALID_PATTERN") // the model's ServicePrincipal pattern

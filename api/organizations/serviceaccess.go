@@ -41,15 +41,16 @@ var otherServicePrincipals = map[string]bool{
 	"reachabilityanalyzer.networkinsights.amazonaws.com": true,
 }
 
-// recognized reports whether sp names an AWS service: NAME.amazonaws.com
-// where a dot-separated label of NAME is the action prefix of a service in
-// the catalog (health.amazonaws.com, tagpolicies.tag.amazonaws.com,
-// storage-lens.s3.amazonaws.com), or one of otherServicePrincipals. AWS
-// recognizes its own list, which it does not publish whole; this is
-// iamgate's approximation of it (README, "Trusted access").
+// recognized reports whether sp names an AWS service: NAME.amazonaws.com,
+// in lower case, where a dot-separated label of NAME is the action prefix
+// of a service in the catalog (health.amazonaws.com,
+// tagpolicies.tag.amazonaws.com, storage-lens.s3.amazonaws.com), or one of
+// otherServicePrincipals. AWS recognizes its own list, which it does not
+// publish whole; this is iamgate's approximation of it (README, "Trusted
+// access and delegation").
 func recognized(sp string) bool {
 	name, ok := strings.CutSuffix(sp, ".amazonaws.com")
-	if !ok || name == "" {
+	if !ok || name == "" || name != strings.ToLower(name) {
 		return false
 	}
 	if otherServicePrincipals[sp] {
