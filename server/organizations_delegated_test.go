@@ -72,6 +72,7 @@ func orgServiceAccessTest(t *testing.T) {
 	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
 	_, member := orgMember(t, e, "member")
 
+	e2 := startEnv(t, e.st)
 	empty := must[*organizations.ListAWSServiceAccessForOrganizationOutput](t)(oc.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{}))
 	if len(empty.EnabledServicePrincipals) != 0 {
 		t.Fatalf("before: %+v", empty.EnabledServicePrincipals)
@@ -127,8 +128,8 @@ func orgServiceAccessTest(t *testing.T) {
 	// Disabling what is not enabled changes nothing.
 	must[*organizations.DisableAWSServiceAccessOutput](t)(oc.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: health}))
 
-	// Another server on the same store sees the same principals.
-	e2 := startEnv(t, e.st)
+	// Another server on the same store, started before the changes, sees
+	// the same principals.
 	list = must[*organizations.ListAWSServiceAccessForOrganizationOutput](t)(e2.org(e.admin).ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{}))
 	if len(list.EnabledServicePrincipals) != 1 || *list.EnabledServicePrincipals[0].ServicePrincipal != "tagpolicies.tag.amazonaws.com" {
 		t.Fatalf("on the second server: %+v", list.EnabledServicePrincipals)
