@@ -254,13 +254,7 @@ func (c *Call) Authorize(action, resource string, extra map[string][]string) *qu
 // AllowUsersToChangePassword), decided with every other policy as one more
 // identity policy would be.
 func (c *Call) AuthorizeGranted(action, resource string, extra map[string][]string, grant *engine.Policy) *query.Error {
-	ctx := make(map[string][]string, len(c.Context)+len(extra))
-	for k, v := range c.Context {
-		ctx[k] = v
-	}
-	for k, v := range extra {
-		ctx[k] = v
-	}
+	ctx := c.contextWith(extra)
 	start := time.Now()
 	q := prepared.Get().(*engine.Prepared)
 	defer prepared.Put(q)

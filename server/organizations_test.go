@@ -152,6 +152,10 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("LeaveAndRemove", orgLeaveAndRemoveTest)
 	t.Run("LeaveDeniedBySCP", orgLeaveDeniedBySCPTest)
 	t.Run("DisablePolicyType", orgDisablePolicyTypeTest)
+	// organizations_delegated_test.go
+	t.Run("ServiceAccess", orgServiceAccessTest)
+	t.Run("ResourcePolicy", orgResourcePolicyTest)
+	t.Run("DelegatedAdmin", orgDelegatedAdminTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

@@ -129,6 +129,9 @@ type FileOrganization struct {
 	// (the API's JoinedTimestamp); unknown for worlds written by hand.
 	Created time.Time            `yaml:"created,omitempty" json:"created,omitzero"`
 	Joined  map[string]time.Time `yaml:"joined,omitempty" json:"joined,omitempty"`
+	// FileOrgAdmin holds trusted access, delegated administrators and the
+	// resource policy (orgadmin.go).
+	FileOrgAdmin `yaml:",inline"`
 }
 
 // FileOrgPolicy is an SCP or RCP.

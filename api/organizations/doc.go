@@ -3,7 +3,9 @@
 // AWSOrganizationsV20161128.*): the organization and its root, OUs,
 // accounts (CreateAccount adds the OrganizationAccountAccessRole the
 // management account assumes), and service and resource control policies
-// with their attachments. Changes go through api.State.UpdateWorld, so SCPs
-// and RCPs take effect on the next request. Shapes and errors follow the
-// botocore model organizations/2016-11-28.
+// with their attachments, trusted access for AWS services, delegated
+// administrators and the organization's resource policy, by which member
+// accounts are authorized (delegation.go). Changes go through
+// api.State.UpdateWorld, so SCPs and RCPs take effect on the next request.
+// Shapes and errors follow the botocore model organizations/2016-11-28.
 package organizations

@@ -59,6 +59,11 @@ func detachAccount(fw *world.FileWorld, acct string) *query.Error {
 	if o == nil || acct == o.ManagementAccount || !removeFrom(&o.Root, acct) {
 		return errorf("AccountNotFoundException", msgAccountNotFound)
 	}
+	if isDelegated(o, acct) {
+		// The model's ConstraintViolationException reason
+		// CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG (delegated.go).
+		return constraint("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
+	}
 	delete(o.Joined, acct)
 	for i := range fw.Accounts {
 		if fw.Accounts[i].ID == acct {

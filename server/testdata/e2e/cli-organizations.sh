@@ -42,4 +42,18 @@ grep -q OrganizationalUnitNotEmptyException del.txt || fail "delete: $(cat del.t
 [ "$(org list-create-account-status --states SUCCEEDED --query 'CreateAccountStatuses[0].AccountId' --output text)" = "$member" ] || fail "list-create-account-status"
 if as_member org describe-account --account-id "$member" 2>denied.txt; then fail "a member described an account"; fi
 grep -q AccessDeniedException denied.txt || fail "member: $(cat denied.txt)"
+# Trusted access, a delegated administrator and the resource policy.
+org enable-aws-service-access --service-principal config.amazonaws.com
+[ "$(org list-aws-service-access-for-organization --query 'EnabledServicePrincipals[0].ServicePrincipal' --output text)" = config.amazonaws.com ] || fail "trusted access"
+org register-delegated-administrator --account-id "$member" --service-principal config.amazonaws.com
+[ "$(org list-delegated-administrators --service-principal config.amazonaws.com --query 'DelegatedAdministrators[0].Id' --output text)" = "$member" ] || fail "delegated administrators"
+[ "$(org list-delegated-services-for-account --account-id "$member" --query 'DelegatedServices[0].ServicePrincipal' --output text)" = config.amazonaws.com ] || fail "delegated services"
+cat > rp.json <<JSON
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::$member:root"},"Action":"organizations:Describe*","Resource":"*"}]}
+JSON
+rp=$(org put-resource-policy --content file://rp.json --query ResourcePolicy.ResourcePolicySummary.Id --output text)
+[ "$(org describe-resource-policy --query ResourcePolicy.ResourcePolicySummary.Id --output text)" = "$rp" ] || fail "resource policy"
+org delete-resource-policy
+org deregister-delegated-administrator --account-id "$member" --service-principal config.amazonaws.com
+org disable-aws-service-access --service-principal config.amazonaws.com
 echo OK

@@ -1,0 +1,158 @@
+package organizations
+
+import (
+	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/policy"
+	"github.com/iamgate/iamgate/world"
+)
+
+// The organization's resource-based delegation policy (the Organizations
+// User Guide, "Delegated administrator for AWS Organizations"): the
+// management account puts and deletes it; the management account and
+// delegated administrators describe it. PutResourcePolicy is authorized on
+// the policy's ARN (the Service Authorization Reference: resource type
+// resourcepolicy, with aws:RequestTag and aws:TagKeys), the others with no
+// resource. The policy is part of the organization's delegation policy,
+// which decides the calls of member accounts (delegation.go).
+func init() {
+	register(map[string]Handler{
+		"PutResourcePolicy":      putResourcePolicy,
+		"DescribeResourcePolicy": describeResourcePolicy,
+		"DeleteResourcePolicy":   deleteResourcePolicy,
+	})
+}
+
+type resourcePolicyOut struct {
+	ResourcePolicySummary struct {
+		ID  string `json:"Id"`
+		Arn string `json:"Arn"`
+	} `json:"ResourcePolicySummary"`
+	Content string `json:"Content"`
+}
+
+func resourcePolicyARN(o *world.FileOrganization, id string) string {
+	return orgARN(o, "resourcepolicy", "/"+id)
+}
+
+func resourcePolicyShape(o *world.FileOrganization, rp *world.FileOrgResourcePolicy) resourcePolicyOut {
+	var out resourcePolicyOut
+	out.ResourcePolicySummary.ID, out.ResourcePolicySummary.Arn = rp.ID, resourcePolicyARN(o, rp.ID)
+	out.Content = rp.Content
+	return out
+}
+
+// resourcePolicyNotFound uses the words of the model's documentation of
+// ResourcePolicyNotFoundException.
+func resourcePolicyNotFound() *query.Error {
+	return errorf("ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you specified.")
+}
+
+// checkResourcePolicy parses the content as an IAM resource-based policy
+// (a Principal in every statement) with the policy package and the
+// engine's compiler. A bad one is MalformedPolicyDocumentException, the
+// Organizations error of a policy document that does not meet its type's
+// requirements (the model lists no error of its own for
+// PutResourcePolicy's content: iamgate's choice, README). The model's
+// ResourcePolicyContent caps the length at 40,000 (Validate).
+func checkResourcePolicy(content string) *query.Error {
+	p, err := policy.Parse("resource policy", []byte(content))
+	if err == nil {
+		_, err = engine.Compile(p, engine.ResourcePolicy, "resource policy")
+	}
+	if err != nil {
+		return errorf("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type: %v", err)
+	}
+	return nil
+}
+
+// putResourcePolicy creates or replaces the organization's resource
+// policy. The policy keeps its ID when replaced. Tags are taken only when
+// the policy is created (the model's documentation of
+// PutResourcePolicyRequest.Tags: "Calls with tags apply to the initial
+// creation of the resource policy, otherwise an exception is thrown";
+// the exception is not named: InvalidInputException is iamgate's choice).
+func putResourcePolicy(c *api.Call) (any, *query.Error) {
+	var in struct {
+		Content string
+		Tags    []struct{ Key, Value string }
+	}
+	if e := decode(c, &in); e != nil {
+		return nil, e
+	}
+	if e := checkTags(c.Body); e != nil {
+		return nil, e
+	}
+	o, e := management(c)
+	if e != nil {
+		return nil, e
+	}
+	id := "rp-" + randomID(8, lower)
+	if o.ResourcePolicy != nil {
+		id = o.ResourcePolicy.ID
+	}
+	keys := map[string][]string{}
+	for _, t := range in.Tags {
+		keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+		keys["aws:TagKeys"] = append(keys["aws:TagKeys"], t.Key)
+	}
+	if e := authorizeWith(c, "PutResourcePolicy", resourcePolicyARN(o, id), keys); e != nil {
+		return nil, e
+	}
+	if e := checkResourcePolicy(in.Content); e != nil {
+		return nil, e
+	}
+	var out resourcePolicyOut
+	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		o := fw.Organization
+		switch {
+		case o.ResourcePolicy == nil:
+			rp := &world.FileOrgResourcePolicy{ID: id, Content: in.Content}
+			for _, t := range in.Tags {
+				if rp.Tags == nil {
+					rp.Tags = map[string]string{}
+				}
+				rp.Tags[t.Key] = t.Value
+			}
+			o.ResourcePolicy = rp
+		case len(in.Tags) > 0:
+			return errorf("InvalidInputException", "Tags can be given only when the resource policy is created; use TagResource to tag an existing one.")
+		default:
+			o.ResourcePolicy.Content = in.Content
+		}
+		out = resourcePolicyShape(o, o.ResourcePolicy)
+		return nil
+	})
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"ResourcePolicy": out}, nil
+}
+
+func describeResourcePolicy(c *api.Call) (any, *query.Error) {
+	o, e := management(c)
+	if e != nil {
+		return nil, e
+	}
+	if e := authorize(c, "DescribeResourcePolicy", "*"); e != nil {
+		return nil, e
+	}
+	if o.ResourcePolicy == nil {
+		return nil, resourcePolicyNotFound()
+	}
+	return map[string]any{"ResourcePolicy": resourcePolicyShape(o, o.ResourcePolicy)}, nil
+}
+
+func deleteResourcePolicy(c *api.Call) (any, *query.Error) {
+	if _, e := managed(c, "DeleteResourcePolicy", "*"); e != nil {
+		return nil, e
+	}
+	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		if fw.Organization.ResourcePolicy == nil {
+			return resourcePolicyNotFound()
+		}
+		fw.Organization.ResourcePolicy = nil
+		return nil
+	})
+}
