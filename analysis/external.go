@@ -60,6 +60,9 @@ type ExternalQuery struct {
 	// evaldoc (the engine still decides each witness's request again
 	// before it is reported); the tests and the CLI keep the check.
 	NoEvaldocCheck bool
+	// Account, when not empty, limits the report to the resources and
+	// roles of that account (the others are not decided).
+	Account string
 }
 
 // Finding is one principal outside the zone that can perform actions on
@@ -196,6 +199,9 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 	}
 	var jobs []job
 	for _, id := range sortedKeys(x.w.Accounts.Map()) {
+		if q.Account != "" && id != q.Account {
+			continue
+		}
 		a := x.w.Accounts.Get(id)
 		for _, ra := range sortedKeys(a.Resources.Map()) {
 			r := a.Resources.Get(ra)
