@@ -9,9 +9,12 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/iamgate/iamgate/activity"
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/analysis/escalation"
+	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -26,11 +29,18 @@ import (
 //   - escalation paths: iam:GetAccountAuthorizationDetails on "*", the one
 //     IAM read that returns every user, group, role and policy with its
 //     documents, which the search reads.
+//   - unused access: access-analyzer:ListFindingsV2 on the same analyzer
+//     (AWS lists an unused access analyzer's findings with ListFindingsV2).
 const (
 	findingsExternalAction   = "access-analyzer:ListFindings"
 	findingsEscalationAction = "iam:GetAccountAuthorizationDetails"
+	findingsUnusedAction     = "access-analyzer:ListFindingsV2"
 	findingsAnalyzer         = "iamgate"
 )
+
+// unusedDays is the period whose activity the unused access section reads:
+// 90 days, Access Analyzer's default unused access age.
+const unusedDays = 90
 
 // findingsShown caps the findings and paths a section lists; the counts
 // tell the rest, and the filter narrows them.
@@ -94,12 +104,32 @@ type escalationSection struct {
 	Unknown      int
 }
 
+type unusedRow struct {
+	ARN, Kind, LastUsed  string
+	Unused               bool
+	Granted, UnusedCount int
+	UnusedServices       []string
+	UnusedKeys           []string
+}
+
+type unusedSection struct {
+	section
+	// Events is how many actions the account's users and roles were
+	// logged using in the period (each counted once an entity); with none
+	// there is nothing to tell used from unused, and the section says so.
+	Events       int
+	Days         int
+	Rows         []unusedRow
+	Shown, Total int
+}
+
 type findingsData struct {
 	Account    string
 	Filter     string
 	Error      string
 	External   externalSection
 	Escalation escalationSection
+	Unused     unusedSection
 }
 
 // findings shows what the analysis finds in the signed-in account:
@@ -116,7 +146,9 @@ func (c *Console) findings(w http.ResponseWriter, v *view) {
 	d.External.Failure = c.authorizeRead(v, "access-analyzer", "ListFindings", findingsExternalAction,
 		fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", region, mine, findingsAnalyzer))
 	d.Escalation.Failure = c.authorizeRead(v, "iam", "GetAccountAuthorizationDetails", findingsEscalationAction, "*")
-	if d.External.Failure != nil && d.Escalation.Failure != nil {
+	d.Unused.Failure = c.authorizeRead(v, "access-analyzer", "ListFindingsV2", findingsUnusedAction,
+		fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", region, mine, findingsAnalyzer))
+	if d.External.Failure != nil && d.Escalation.Failure != nil && d.Unused.Failure != nil {
 		c.fail(w, v.request, v.page, d.External.Failure)
 		return
 	}
@@ -169,8 +201,60 @@ func (c *Console) findings(w http.ResponseWriter, v *view) {
 		}
 		d.Escalation.Shown = len(d.Escalation.Rows)
 	}
+	if d.Unused.Failure == nil {
+		if err := c.unused(v, wd, &d); err != nil {
+			d.Error = "The unused access analysis failed: " + err.Error()
+		}
+	}
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "findings", v.page)
+}
+
+// unused fills the unused access section from the audit log of the last
+// unusedDays days (activity.Unused): the account's users and roles with
+// no logged call, and the services they are granted and did not use.
+func (c *Console) unused(v *view, wd *world.World, d *findingsData) error {
+	now := c.now()
+	since := now.Add(-unusedDays * 24 * time.Hour)
+	a := activity.New()
+	if err := a.ReadStore(v.ctx, c.cfg.Store, "", since, now, "*"); err != nil {
+		return err
+	}
+	d.Unused.Days = unusedDays
+	mine := d.Account
+	for k, u := range a.Entities {
+		if strings.HasPrefix(k, mine+"/") && u != nil {
+			d.Unused.Events += len(u.Actions)
+		}
+	}
+	if d.Unused.Events == 0 {
+		return nil
+	}
+	r, err := activity.Unused(activity.UnusedQuery{World: wd, Activity: a, Since: since, Until: now, Now: now, Ctx: v.ctx, Account: mine,
+		Observability: activity.Observability{CloudTrail: a.Sources[audit.SourceCloudTrail]}})
+	if err != nil {
+		return err
+	}
+	for _, p := range r.Principals {
+		row := unusedRow{ARN: p.ARN, Kind: p.Kind, Unused: p.Unused, Granted: p.Granted, UnusedCount: len(p.UnusedActions), UnusedServices: p.UnusedServices}
+		if p.LastUsed != nil {
+			row.LastUsed = p.LastUsed.Format(time.RFC3339)
+		}
+		for _, k := range p.AccessKeys {
+			if k.Unused {
+				row.UnusedKeys = append(row.UnusedKeys, k.ID)
+			}
+		}
+		if !row.Unused && row.UnusedCount == 0 && len(row.UnusedKeys) == 0 || !match(d.Filter, row.ARN) {
+			continue
+		}
+		d.Unused.Total++
+		if len(d.Unused.Rows) < findingsShown {
+			d.Unused.Rows = append(d.Unused.Rows, row)
+		}
+	}
+	d.Unused.Shown = len(d.Unused.Rows)
+	return nil
 }
 
 // authorizeRead authorizes a read the API does not serve as one action on

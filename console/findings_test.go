@@ -16,8 +16,10 @@ import (
 // findingsReader may read the findings page: the actions its sections are
 // authorized as (access-analyzer:ListFindings for external access, the
 // Access Analyzer API reference; iam:GetAccountAuthorizationDetails for
-// escalation paths, the IAM API reference), and the simulator's questions.
-const findingsReader = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["access-analyzer:ListFindings","iam:GetAccountAuthorizationDetails","iam:SimulatePrincipalPolicy","iam:SimulateCustomPolicy"],"Resource":"*"}]}`
+// escalation paths, the IAM API reference; access-analyzer:ListFindingsV2
+// for unused access, which AWS lists with ListFindingsV2), and the
+// simulator's questions.
+const findingsReader = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["access-analyzer:ListFindings","access-analyzer:ListFindingsV2","iam:GetAccountAuthorizationDetails","iam:SimulatePrincipalPolicy","iam:SimulateCustomPolicy"],"Resource":"*"}]}`
 
 var simLink = regexp.MustCompile(`href="(/console/simulator\?[^"]+)"`)
 
@@ -47,8 +49,9 @@ func findingsWorld(t *testing.T) *env {
 // TestFindingsPage: the findings page shows the account's external access
 // (the vendor role, to account 210987654321, allowed if sts:ExternalId)
 // and escalation paths (dev gains admin by iam:CreateAccessKey), each with
-// a witness request whose simulator link the engine allows; the filter
-// narrows both.
+// a witness request whose simulator link the engine allows, and unused
+// access from the audit log (dev never made a call); the filter narrows
+// them.
 func TestFindingsPage(t *testing.T) {
 	e := findingsWorld(t)
 	e.user("ana", "Ana-Passw0rd12", findingsReader, false)
@@ -61,7 +64,8 @@ func TestFindingsPage(t *testing.T) {
 	vendor := "arn:aws:iam::" + account + ":role/vendor"
 	for _, w := range []string{"External access", vendor, "arn:aws:iam::210987654321:root", "sts:ExternalId StringEquals &#34;x1&#34;",
 		"Escalation paths", "arn:aws:iam::" + account + ":user/dev</code> gains administrator access", "iam-create-access-key", "iam:CreateAccessKey",
-		"1 of 1 external access findings", "<caption>"} {
+		"1 of 1 external access findings", "<caption>",
+		"Unused access", "<th scope=\"row\"><code>arn:aws:iam::" + account + ":user/dev</code></th><td>user</td><td>never in the period</td>"} {
 		if !strings.Contains(r.body, w) {
 			t.Errorf("the findings page lacks %q", w)
 		}
@@ -76,7 +80,8 @@ func TestFindingsPage(t *testing.T) {
 			t.Errorf("%s: %d, want allowed: %s", l, s.status, s.body)
 		}
 	}
-	if f := b.get("/console/findings?q=vendor"); !strings.Contains(f.body, vendor) || !strings.Contains(f.body, "No escalation paths found that match the filter.") {
+	if f := b.get("/console/findings?q=vendor"); !strings.Contains(f.body, vendor) || !strings.Contains(f.body, "No escalation paths found that match the filter.") ||
+		strings.Contains(f.body, "user/dev") {
 		t.Errorf("the filter vendor: %s", f.body)
 	}
 }
@@ -104,7 +109,8 @@ func TestFindingsDenied(t *testing.T) {
 	eve := e.browser()
 	eve.signedIn(e, "eve", "Eve-Passw0rd12", "")
 	r = eve.get("/console/findings")
-	if r.status != http.StatusOK || !strings.Contains(r.body, "access-analyzer:ListFindings") || !strings.Contains(r.body, "user/dev") || strings.Contains(r.body, "210987654321") {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "access-analyzer:ListFindings on resource") || !strings.Contains(r.body, "access-analyzer:ListFindingsV2 on resource") ||
+		!strings.Contains(r.body, "user/dev") || strings.Contains(r.body, "210987654321") {
 		t.Fatalf("eve's findings page: %d %s", r.status, r.body)
 	}
 	// The resource side of the simulator is authorized too, and asks only
