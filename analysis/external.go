@@ -101,6 +101,11 @@ type Finding struct {
 // analyzes the resource-based policy).
 const allowAllIdentity = `{"Version":"2012-10-17","Statement":[{"Sid":"ExternalPrincipalOwnSide","Effect":"Allow","Action":"*","Resource":"*"}]}`
 
+// ExternalOwnSide is the identity policy that stands for an external
+// principal's own side (it allows everything), for deciding the resource's
+// side of a request as External does.
+func ExternalOwnSide() *engine.Policy { return allowAllPolicy }
+
 const rcpFullAWSAccessText = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 
 var allowAllPolicy = func() *engine.Policy {

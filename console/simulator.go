@@ -11,7 +11,6 @@ import (
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
-	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -172,21 +171,6 @@ func (c *Console) explain(d *simData, req engine.Request) (*errorPage, int) {
 // reference; its resource is "*").
 const resourceSideAction = "iam:SimulateCustomPolicy"
 
-// ownAllowAll stands for an external principal's own side in a
-// resource-side question: its account's administrators can grant it
-// anything.
-var ownAllowAll = func() *engine.Policy {
-	p, err := policy.Parse("external-principal", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
-	if err != nil {
-		panic(err)
-	}
-	cp, err := engine.Compile(p, engine.IdentityPolicy, "external-principal")
-	if err != nil {
-		panic(err)
-	}
-	return cp
-}()
-
 // simulateResourceSide decides whether a resource of the signed-in
 // account (a resource with a policy, or a role for its trust policy) lets
 // a principal outside the account in: the resource's side as the world
@@ -206,11 +190,7 @@ func (c *Console) simulateResourceSide(v *view, d *simData, named engine.Princip
 	}
 	call, rec := c.newCall(v.ctx, v.a, "SimulateCustomPolicy")
 	if f := c.record(v.ctx, v.a, call, rec, "iam", "SimulateCustomPolicy", call.Authorize(resourceSideAction, "*", nil)); f != nil {
-		ep := &errorPage{Code: f.Code, Message: f.Text()}
-		if f.Denied != nil {
-			ep.Action, ep.Resource = f.Denied.Action, f.Denied.Resource
-		}
-		return ep, http.StatusForbidden
+		return section{Failure: f}.Denied(), http.StatusForbidden
 	}
 	if !own {
 		return &errorPage{Code: "NoSuchEntity", Message: fmt.Sprintf("%s is not a resource or role of account %s", d.Form.Resource, mine)}, http.StatusNotFound
@@ -226,7 +206,7 @@ func (c *Console) simulateResourceSide(v *view, d *simData, named engine.Princip
 	pol := &req.Policies
 	pol.Identity, pol.PermissionsBoundary, pol.Session, pol.SCP = nil, nil, nil, nil
 	if named.Account != "" && named.Kind != engine.Service && named.Kind != engine.Anonymous && named.Kind != engine.WebIdentity {
-		pol.Identity = []*engine.Policy{ownAllowAll}
+		pol.Identity = []*engine.Policy{analysis.ExternalOwnSide()}
 	}
 	return c.explain(d, req)
 }
