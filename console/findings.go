@@ -289,11 +289,12 @@ func escalationOf(p *escalation.Path) escalationRow {
 	return row
 }
 
-// beyondDerived is the context of a witness without the keys the world
-// derives for the same request (aws:PrincipalArn, aws:CurrentTime, ...):
-// what the simulator's form needs to be given.
+// beyondDerived is the context of an external access witness without the
+// keys the world derives for the same resource-side question
+// (aws:PrincipalArn, aws:CurrentTime, ...): what the simulator's form needs
+// to be given.
 func (c *Console) beyondDerived(wd *world.World, r witnessReq, ctx map[string][]string) map[string][]string {
-	p, err := wd.Caller(r.Principal)
+	p, err := outsideCaller(wd, r.Principal)
 	if err != nil {
 		return ctx
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 )
 
 // findingsReader may read the findings page: the actions its sections are
@@ -182,5 +183,37 @@ func TestSimulatorAllowedIf(t *testing.T) {
 	q.Set("resource", "arn:aws:s3:::nothing/x")
 	if r := b.get("/console/simulator?" + q.Encode()); !strings.Contains(r.body, "would allow this request") {
 		t.Errorf("a request nothing allows: %s", r.body)
+	}
+}
+
+// TestSimulatorResourceSideIsolation: a resource-side question takes the
+// principal as its ARN tells it, outside the world: a role of another
+// account of the world and a role that does not exist get the same answer
+// (no NoSuchEntity to enumerate with), and nothing of the other account
+// (its organization: aws:PrincipalOrgID, aws:PrincipalOrgPaths) is in the
+// request context shown.
+func TestSimulatorResourceSideIsolation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.orgWorld()
+	o := e.orgs()
+	var prod string
+	for _, a := range must[*organizations.ListAccountsOutput](t)(o.ListAccounts(ctx, &organizations.ListAccountsInput{})).Accounts {
+		if *a.Id != account {
+			prod = *a.Id
+		}
+	}
+	must[*iam.CreateRoleOutput](t)(e.iam().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("prod-access"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + prod + `:root"},"Action":"sts:AssumeRole"}]}`)}))
+	e.user("ana", "Ana-Passw0rd12", findingsReader, false)
+	b := e.browser()
+	b.signedIn(e, "ana", "Ana-Passw0rd12", "")
+	for _, p := range []string{"arn:aws:iam::" + prod + ":role/OrganizationAccountAccessRole", "arn:aws:iam::" + prod + ":role/no-such-role"} {
+		q := url.Values{"side": {"resource"}, "principal": {p}, "action": {"sts:AssumeRole"}, "resource": {"arn:aws:iam::" + account + ":role/prod-access"}}
+		r := b.get("/console/simulator?" + q.Encode())
+		if r.status != http.StatusOK || !strings.Contains(r.body, "decision allowed") || strings.Contains(r.body, "NoSuchEntity") ||
+			strings.Contains(r.body, "aws:principalorgid") || strings.Contains(r.body, "aws:principalorgpaths") {
+			t.Errorf("%s: %d %s", p, r.status, r.body)
+		}
 	}
 }

@@ -175,8 +175,9 @@ const resourceSideAction = "iam:SimulateCustomPolicy"
 // account (a resource with a policy, or a role for its trust policy) lets
 // a principal outside the account in: the resource's side as the world
 // gathers it (its policy, the RCPs over it), the principal's side allowing
-// everything. Only the account's own resources may be asked about; the
-// question is authorized as iam:SimulateCustomPolicy on "*".
+// everything, the principal itself outside the world (outsideCaller). Only
+// the account's own resources may be asked about; the question is
+// authorized as iam:SimulateCustomPolicy on "*".
 func (c *Console) simulateResourceSide(v *view, d *simData, named engine.Principal, ctx map[string][]string) (*errorPage, int) {
 	w := c.cfg.State.World()
 	mine := v.a.caller.Account.ID
@@ -195,9 +196,9 @@ func (c *Console) simulateResourceSide(v *view, d *simData, named engine.Princip
 	if !own {
 		return &errorPage{Code: "NoSuchEntity", Message: fmt.Sprintf("%s is not a resource or role of account %s", d.Form.Resource, mine)}, http.StatusNotFound
 	}
-	p, err := w.Caller(strings.TrimSpace(d.Form.Principal))
+	p, err := outsideCaller(w, d.Form.Principal)
 	if err != nil {
-		return &errorPage{Code: "NoSuchEntity", Message: err.Error()}, http.StatusNotFound
+		return &errorPage{Code: "ValidationError", Message: err.Error()}, http.StatusBadRequest
 	}
 	req, err := w.Gather(world.Request{Caller: p, Action: d.Form.Action, Resource: d.Form.Resource, Context: ctx, Time: c.now()})
 	if err != nil {
@@ -209,6 +210,28 @@ func (c *Console) simulateResourceSide(v *view, d *simData, named engine.Princip
 		pol.Identity = []*engine.Policy{analysis.ExternalOwnSide()}
 	}
 	return c.explain(d, req)
+}
+
+// outsideCaller is the caller of a resource-side question: the principal
+// as its ARN tells it, outside the world, so that nothing of its account is
+// read (whether it exists, its tags, its organization): a question about
+// the signed-in account's resource reveals nothing of another account. Keys
+// the world would derive from the account (aws:PrincipalOrgID, ...) are the
+// form's to give.
+func outsideCaller(w *world.World, principal string) (*world.Caller, error) {
+	principal = strings.TrimSpace(principal)
+	p, err := engine.ParsePrincipal(principal)
+	if err != nil {
+		return nil, err
+	}
+	if p.Account == "" {
+		return w.Caller(principal) // anonymous, a service, a provider: no account to read
+	}
+	c := &world.Caller{Kind: p.Kind, Principal: principal, External: true}
+	if p.Kind == engine.Role {
+		c.Kind = engine.AssumedRole
+	}
+	return c, nil
 }
 
 func requestValues(v []string) string {
