@@ -23,23 +23,27 @@ import (
 // escalation search, so each is authorized as the AWS action that reads
 // the same thing (iamgate's choice, in the README):
 //   - external access: access-analyzer:ListFindings on the account's
-//     analyzer, arn:aws:access-analyzer:us-east-1:ACCOUNT:analyzer/iamgate
-//     (the service authorization reference: ListFindings acts on an
-//     Analyzer resource);
+//     external access analyzer,
+//     arn:aws:access-analyzer:us-east-1:ACCOUNT:analyzer/iamgate (the
+//     Access Analyzer API reference, ListFindings: it lists an analyzer's
+//     findings, named by its ARN);
+//   - unused access: access-analyzer:ListFindings on the account's unused
+//     access analyzer, .../analyzer/iamgate-unused (ListFindingsV2, which
+//     lists an unused access analyzer's findings, uses the action
+//     access-analyzer:ListFindings too: the API reference, ListFindingsV2);
 //   - escalation paths: iam:GetAccountAuthorizationDetails on "*", the one
 //     IAM read that returns every user, group, role and policy with its
 //     documents, which the search reads.
-//   - unused access: access-analyzer:ListFindingsV2 on the same analyzer
-//     (AWS lists an unused access analyzer's findings with ListFindingsV2).
 const (
-	findingsExternalAction   = "access-analyzer:ListFindings"
+	findingsAction           = "access-analyzer:ListFindings"
 	findingsEscalationAction = "iam:GetAccountAuthorizationDetails"
-	findingsUnusedAction     = "access-analyzer:ListFindingsV2"
-	findingsAnalyzer         = "iamgate"
+	externalAnalyzer         = "iamgate"
+	unusedAnalyzer           = "iamgate-unused"
 )
 
-// unusedDays is the period whose activity the unused access section reads:
-// 90 days, Access Analyzer's default unused access age.
+// unusedDays is the period whose activity the unused access section reads
+// (iamgate's choice: AWS's tracking period is the analyzer's setting, 1 to
+// 365 days, and its documentation's example is 90 days).
 const unusedDays = 90
 
 // findingsShown caps the findings and paths a section lists; the counts
@@ -143,11 +147,9 @@ func (c *Console) findings(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Findings", "findings"
 	mine := v.a.caller.Account.ID
 	d := findingsData{Account: mine, Filter: strings.TrimSpace(v.request.URL.Query().Get("q"))}
-	d.External.Failure = c.authorizeRead(v, "access-analyzer", "ListFindings", findingsExternalAction,
-		fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", region, mine, findingsAnalyzer))
+	d.External.Failure = c.authorizeRead(v, "access-analyzer", "ListFindings", findingsAction, analyzerARN(mine, externalAnalyzer))
 	d.Escalation.Failure = c.authorizeRead(v, "iam", "GetAccountAuthorizationDetails", findingsEscalationAction, "*")
-	d.Unused.Failure = c.authorizeRead(v, "access-analyzer", "ListFindingsV2", findingsUnusedAction,
-		fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", region, mine, findingsAnalyzer))
+	d.Unused.Failure = c.authorizeRead(v, "access-analyzer", "ListFindingsV2", findingsAction, analyzerARN(mine, unusedAnalyzer))
 	if d.External.Failure != nil && d.Escalation.Failure != nil && d.Unused.Failure != nil {
 		c.fail(w, v.request, v.page, d.External.Failure)
 		return
@@ -255,6 +257,11 @@ func (c *Console) unused(v *view, wd *world.World, d *findingsData) error {
 	}
 	d.Unused.Shown = len(d.Unused.Rows)
 	return nil
+}
+
+// analyzerARN is the ARN of an analyzer of the account.
+func analyzerARN(account, name string) string {
+	return fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", region, account, name)
 }
 
 // authorizeRead authorizes a read the API does not serve as one action on

@@ -15,12 +15,12 @@ import (
 )
 
 // findingsReader may read the findings page: the actions its sections are
-// authorized as (access-analyzer:ListFindings for external access, the
-// Access Analyzer API reference; iam:GetAccountAuthorizationDetails for
-// escalation paths, the IAM API reference; access-analyzer:ListFindingsV2
-// for unused access, which AWS lists with ListFindingsV2), and the
-// simulator's questions.
-const findingsReader = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["access-analyzer:ListFindings","access-analyzer:ListFindingsV2","iam:GetAccountAuthorizationDetails","iam:SimulatePrincipalPolicy","iam:SimulateCustomPolicy"],"Resource":"*"}]}`
+// authorized as (access-analyzer:ListFindings on the external access and
+// the unused access analyzers: the Access Analyzer API reference,
+// ListFindings and ListFindingsV2 both use it;
+// iam:GetAccountAuthorizationDetails for escalation paths, the IAM API
+// reference), and the simulator's questions.
+const findingsReader = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["access-analyzer:ListFindings","iam:GetAccountAuthorizationDetails","iam:SimulatePrincipalPolicy","iam:SimulateCustomPolicy"],"Resource":"*"}]}`
 
 var simLink = regexp.MustCompile(`href="(/console/simulator\?[^"]+)"`)
 
@@ -89,12 +89,13 @@ func TestFindingsPage(t *testing.T) {
 
 // TestFindingsDenied: a user allowed neither action gets AWS's AccessDenied
 // (the message AWS writes for a denied call, as TestDeniedPage checks) and
-// nothing of the findings; a user allowed one section sees the other
-// denied in place.
+// nothing of the findings; a user allowed some sections sees the others
+// denied in place (each analyzer is a resource of its own).
 func TestFindingsDenied(t *testing.T) {
 	e := findingsWorld(t)
 	e.user("bob", "Bob-Passw0rd1", "", false)
-	e.user("eve", "Eve-Passw0rd12", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetAccountAuthorizationDetails","Resource":"*"}]}`, false)
+	e.user("eve", "Eve-Passw0rd12", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetAccountAuthorizationDetails","Resource":"*"},`+
+		`{"Effect":"Allow","Action":"access-analyzer:ListFindings","Resource":"arn:aws:access-analyzer:*:*:analyzer/iamgate-unused"}]}`, false)
 	bob := e.browser()
 	bob.signedIn(e, "bob", "Bob-Passw0rd1", "")
 	r := bob.get("/console/findings")
@@ -110,8 +111,8 @@ func TestFindingsDenied(t *testing.T) {
 	eve := e.browser()
 	eve.signedIn(e, "eve", "Eve-Passw0rd12", "")
 	r = eve.get("/console/findings")
-	if r.status != http.StatusOK || !strings.Contains(r.body, "access-analyzer:ListFindings on resource") || !strings.Contains(r.body, "access-analyzer:ListFindingsV2 on resource") ||
-		!strings.Contains(r.body, "user/dev") || strings.Contains(r.body, "210987654321") {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "access-analyzer:ListFindings on resource: arn:aws:access-analyzer:us-east-1:"+account+":analyzer/iamgate ") ||
+		!strings.Contains(r.body, "user/dev") || strings.Contains(r.body, "210987654321") || !strings.Contains(r.body, "never in the period") {
 		t.Fatalf("eve's findings page: %d %s", r.status, r.body)
 	}
 	// The resource side of the simulator is authorized too, and asks only
