@@ -25,6 +25,9 @@ type UnusedQuery struct {
 	Now     time.Time
 	Catalog *catalog.Catalog
 	Ctx     context.Context
+	// Account, when not empty, limits the report to that account's users
+	// and roles.
+	Account string
 }
 
 // Report is what went unused in a period.
@@ -128,6 +131,9 @@ func Unused(q UnusedQuery) (*Report, error) {
 	sort.Strings(r.Sources)
 	x := analysis.NewIndex(q.World)
 	for _, id := range sortedKeys(q.World.Accounts.Map()) {
+		if q.Account != "" && id != q.Account {
+			continue
+		}
 		acct := q.World.Accounts.Get(id)
 		for _, name := range sortedKeys(acct.Users.Map()) {
 			u := acct.Users.Get(name)

@@ -60,6 +60,9 @@ type ExternalQuery struct {
 	// evaldoc (the engine still decides each witness's request again
 	// before it is reported); the tests and the CLI keep the check.
 	NoEvaldocCheck bool
+	// Account, when not empty, limits the report to the resources and
+	// roles of that account (the others are not decided).
+	Account string
 }
 
 // Finding is one principal outside the zone that can perform actions on
@@ -97,6 +100,11 @@ type Finding struct {
 // side (its policy, the RCPs over it, its keys) decides (Access Analyzer
 // analyzes the resource-based policy).
 const allowAllIdentity = `{"Version":"2012-10-17","Statement":[{"Sid":"ExternalPrincipalOwnSide","Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// ExternalOwnSide is the identity policy that stands for an external
+// principal's own side (it allows everything), for deciding the resource's
+// side of a request as External does.
+func ExternalOwnSide() *engine.Policy { return allowAllPolicy }
 
 const rcpFullAWSAccessText = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 
@@ -196,6 +204,9 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 	}
 	var jobs []job
 	for _, id := range sortedKeys(x.w.Accounts.Map()) {
+		if q.Account != "" && id != q.Account {
+			continue
+		}
 		a := x.w.Accounts.Get(id)
 		for _, ra := range sortedKeys(a.Resources.Map()) {
 			r := a.Resources.Get(ra)

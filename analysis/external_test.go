@@ -281,3 +281,39 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestExternalAccountLimit: ExternalQuery.Account reports exactly the
+// findings of that account's resources and roles (the console's findings
+// page asks for the signed-in account's).
+func TestExternalAccountLimit(t *testing.T) {
+	all, w := externalFindings(t, "testdata/external-traps.yaml", analysis.ZoneAccount)
+	if len(all) == 0 {
+		t.Fatal("no findings to limit")
+	}
+	for id, a := range w.Accounts.All() {
+		own := map[string]bool{}
+		for ra := range a.Resources.Keys() {
+			own[ra] = true
+		}
+		for _, r := range a.Roles.Map() {
+			own[r.ARN()] = true
+		}
+		var want []string
+		for _, f := range all {
+			if own[f.Resource] {
+				want = append(want, f.Resource+" "+f.Principal+" "+f.Kind+" "+f.AllowedIf.Key())
+			}
+		}
+		fs, err := analysis.NewIndex(w).External(analysis.ExternalQuery{Zone: analysis.ZoneAccount, Time: trapTime, Account: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Resource+" "+f.Principal+" "+f.Kind+" "+f.AllowedIf.Key())
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("account %s: got\n%s\nwant\n%s", id, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}

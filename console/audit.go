@@ -59,9 +59,7 @@ func parseAuditTime(s string) (time.Time, error) {
 // first, auditPage entries a page.
 func (c *Console) auditLog(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Audit log", "audit"
-	call, rec := c.newCall(v.ctx, v.a, "LookupEvents")
-	qe := call.Authorize(auditAction, "*", nil)
-	if f := c.record(v.ctx, v.a, call, rec, "cloudtrail", "LookupEvents", qe); f != nil {
+	if f := c.authorizeRead(v, "cloudtrail", "LookupEvents", auditAction, "*"); f != nil {
 		c.fail(w, v.request, v.page, f)
 		return
 	}

@@ -90,6 +90,11 @@ func TestBrowser(t *testing.T) {
 	must[*iam.AttachRolePolicyOutput](t)(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("deployer"), PolicyArn: pol.Policy.Arn}))
 	must[*iam.CreateGroupOutput](t)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("developers")}))
 	must[*iam.AddUserToGroupOutput](t)(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("developers"), UserName: aws.String("alice")}))
+	// For the findings page: alice may read it, and a vendor's account
+	// may assume a role with an ExternalId (an external access finding).
+	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("findings"), PolicyDocument: aws.String(findingsReader)}))
+	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("vendor"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x1"}}}]}`)}))
 
 	dir := os.Getenv(screenshotsEnv)
 	if dir == "" {
@@ -245,6 +250,15 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("simulator: %v statements marked as matching, want 1", n)
 	}
 	shot("simulator")
+
+	// The findings, and a finding's witness request opened in the
+	// simulator by its link.
+	step("findings", chromedp.Click(chromedp.CSS(`nav a[href="/console/findings"]`)), chromedp.WaitVisible(chromedp.ID("external-h")))
+	expect("findings", "External access", "role/vendor", "arn:aws:iam::210987654321:root", "sts:ExternalId", "Escalation paths", "Unused access")
+	shot("findings")
+	step("a witness", chromedp.Click(chromedp.CSS(`#external-h ~ table a[href^="/console/simulator?"]`)), chromedp.WaitVisible(chromedp.ID("result-h")))
+	expect("witness", "Decision: allowed", "sts:AssumeRole", "role/vendor")
+	shot("witness")
 
 	// Sign-out; the old cookie then opens nothing.
 	cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})

@@ -127,6 +127,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/simulator", c.signedIn(c.simulator))
 	m.HandleFunc("GET "+p+"/trust", c.signedIn(c.trust))
 	m.HandleFunc("GET "+p+"/audit", c.signedIn(c.auditLog))
+	m.HandleFunc("GET "+p+"/findings", c.signedIn(c.findings))
 	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error", page{Title: "Not found", Data: errorPage{Code: "NotFound", Message: "There is no console page at " + r.URL.Path + "."}})
 	})
@@ -200,6 +201,7 @@ func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
 		"path": func(parts ...string) string { return Path + strings.Join(parts, "/") },
 		"esc":  url.PathEscape,
+		"inc":  func(i int) int { return i + 1 },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {

@@ -16,6 +16,11 @@ import (
 
 type simForm struct {
 	Principal, Action, Resource, Context string
+	// Side is "resource" to decide the resource's side only: the
+	// principal's own account is taken to allow it everything, as Access
+	// Analyzer decides an external principal's access (the findings page's
+	// witnesses of external access).
+	Side string
 }
 
 type simStatement struct {
@@ -38,6 +43,9 @@ type simData struct {
 	Explanation *engine.Explanation
 	Context     []simContextKey
 	Statements  []simStatement
+	// AllowedIf is when the request, not allowed, would be (nil when it
+	// is allowed).
+	AllowedIf *allowedIfData
 }
 
 type simContextKey struct {
@@ -55,7 +63,7 @@ func (c *Console) simulator(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Policy simulator", "simulator"
 	q := v.request.URL.Query()
 	d := simData{Form: simForm{Principal: q.Get("principal"), Action: strings.TrimSpace(q.Get("action")), Resource: strings.TrimSpace(q.Get("resource")),
-		Context: q.Get("context")}}
+		Context: q.Get("context"), Side: q.Get("side")}}
 	if d.Form.Principal == "" {
 		d.Form.Principal = v.a.caller.Principal
 	}
@@ -92,6 +100,13 @@ func (c *Console) simulate(v *view, d *simData) (*errorPage, int) {
 	w := c.cfg.State.World()
 	mine := v.a.caller.Account.ID
 	mgmt := w.Organization != nil && w.Organization.ManagementAccount == mine
+	switch d.Form.Side {
+	case "":
+	case "resource":
+		return c.simulateResourceSide(v, d, named, ctx)
+	default:
+		return bad("ValidationError", fmt.Sprintf("side %q: want resource, or nothing", d.Form.Side))
+	}
 	if named.Account != "" && named.Account != mine && !mgmt {
 		return &errorPage{Code: "AccessDenied", Message: fmt.Sprintf("principals of account %s can be asked about only from that account or the organization's management account", named.Account)}, http.StatusForbidden
 	}
@@ -110,12 +125,22 @@ func (c *Console) simulate(v *view, d *simData) (*errorPage, int) {
 	if err != nil {
 		return bad("ValidationError", err.Error())
 	}
+	return c.explain(d, req)
+}
+
+// explain decides a gathered request into d: the explanation, the
+// statements that matched, and, when it is not allowed, when it would be.
+func (c *Console) explain(d *simData, req engine.Request) (*errorPage, int) {
 	prep, err := req.Prepare()
 	if err != nil {
-		return bad("ValidationError", err.Error())
+		return &errorPage{Code: "ValidationError", Message: err.Error()}, http.StatusBadRequest
 	}
 	e := engine.Explain(prep)
 	d.Explanation = e
+	if e.Decision != engine.Allowed {
+		res, err := analysis.AllowedIf(prep, analysis.Options{AllUnknown: true})
+		d.AllowedIf = allowedIfOf(res, err, d.Form)
+	}
 	for _, k := range sortedKeys(e.Context) {
 		d.Context = append(d.Context, simContextKey{Key: k, Values: strings.Join(e.Context[k], ", ")})
 	}
@@ -138,6 +163,75 @@ func (c *Console) simulate(v *view, d *simData) (*errorPage, int) {
 		add(f.Statement, fmt.Sprintf("condition %s on %s failed (the request has %s)", f.Operator, f.Key, requestValues(f.Request)))
 	}
 	return nil, http.StatusOK
+}
+
+// resourceSideAction is what a resource-side question is authorized as:
+// the principal's side is given (it allows everything), not the world's,
+// as in iam:SimulateCustomPolicy, which decides given policies (the IAM API
+// reference; its resource is "*").
+const resourceSideAction = "iam:SimulateCustomPolicy"
+
+// simulateResourceSide decides whether a resource of the signed-in
+// account (a resource with a policy, or a role for its trust policy) lets
+// a principal outside the account in: the resource's side as the world
+// gathers it (its policy, the RCPs over it), the principal's side allowing
+// everything, the principal itself outside the world (outsideCaller). Only
+// the account's own resources may be asked about; the question is
+// authorized as iam:SimulateCustomPolicy on "*".
+func (c *Console) simulateResourceSide(v *view, d *simData, named engine.Principal, ctx map[string][]string) (*errorPage, int) {
+	w := c.cfg.State.World()
+	mine := v.a.caller.Account.ID
+	acct := w.Accounts.Get(mine)
+	own := acct != nil && acct.Resources.Get(d.Form.Resource) != nil
+	if r := w.RoleByARN(d.Form.Resource); r != nil && accountOf(d.Form.Resource) == mine {
+		own = true
+	}
+	if named.Account == mine {
+		return &errorPage{Code: "ValidationError", Message: "side resource is for a principal outside your account; ask about " + named.ARN + " without it"}, http.StatusBadRequest
+	}
+	call, rec := c.newCall(v.ctx, v.a, "SimulateCustomPolicy")
+	if f := c.record(v.ctx, v.a, call, rec, "iam", "SimulateCustomPolicy", call.Authorize(resourceSideAction, "*", nil)); f != nil {
+		return section{Failure: f}.Denied(), http.StatusForbidden
+	}
+	if !own {
+		return &errorPage{Code: "NoSuchEntity", Message: fmt.Sprintf("%s is not a resource or role of account %s", d.Form.Resource, mine)}, http.StatusNotFound
+	}
+	p, err := outsideCaller(w, d.Form.Principal)
+	if err != nil {
+		return &errorPage{Code: "ValidationError", Message: err.Error()}, http.StatusBadRequest
+	}
+	req, err := w.Gather(world.Request{Caller: p, Action: d.Form.Action, Resource: d.Form.Resource, Context: ctx, Time: c.now()})
+	if err != nil {
+		return &errorPage{Code: "ValidationError", Message: err.Error()}, http.StatusBadRequest
+	}
+	pol := &req.Policies
+	pol.Identity, pol.PermissionsBoundary, pol.Session, pol.SCP = nil, nil, nil, nil
+	if named.Account != "" && named.Kind != engine.Service && named.Kind != engine.Anonymous && named.Kind != engine.WebIdentity {
+		pol.Identity = []*engine.Policy{analysis.ExternalOwnSide()}
+	}
+	return c.explain(d, req)
+}
+
+// outsideCaller is the caller of a resource-side question: the principal
+// as its ARN tells it, outside the world, so that nothing of its account is
+// read (whether it exists, its tags, its organization): a question about
+// the signed-in account's resource reveals nothing of another account. Keys
+// the world would derive from the account (aws:PrincipalOrgID, ...) are the
+// form's to give.
+func outsideCaller(w *world.World, principal string) (*world.Caller, error) {
+	principal = strings.TrimSpace(principal)
+	p, err := engine.ParsePrincipal(principal)
+	if err != nil {
+		return nil, err
+	}
+	if p.Account == "" {
+		return w.Caller(principal) // anonymous, a service, a provider: no account to read
+	}
+	c := &world.Caller{Kind: p.Kind, Principal: principal, External: true}
+	if p.Kind == engine.Role {
+		c.Kind = engine.AssumedRole
+	}
+	return c, nil
 }
 
 func requestValues(v []string) string {

@@ -35,6 +35,9 @@ const (
 type Options struct {
 	// Principal limits the search to paths from one user or role (ARN).
 	Principal string
+	// Account, when not empty, limits the search to paths from the users
+	// and roles of that account.
+	Account string
 	// MaxDepth bounds the techniques of a path (default 4).
 	MaxDepth int
 	// Techniques replaces the built-in ones.
@@ -278,7 +281,9 @@ func (s *Searcher) Search() (*Result, error) {
 		starts = []string{s.opt.Principal}
 	} else {
 		for p := range s.cands {
-			starts = append(starts, p)
+			if s.opt.Account == "" || accountOf(p) == s.opt.Account {
+				starts = append(starts, p)
+			}
 		}
 		sort.Strings(starts)
 	}

@@ -2,6 +2,7 @@ package escalation_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/iamgate/iamgate/analysis"
@@ -57,5 +58,34 @@ func TestStrongerCountsGetCallerIdentityForEveryone(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSearchAccountLimit: Options.Account keeps the paths from that
+// account's users and roles, and only them.
+func TestSearchAccountLimit(t *testing.T) {
+	a := func(id string) m {
+		return m{"id": id, "users": []m{{"name": "attacker", "policies": []m{{"name": "grants", "document": doc(allow("iam:AttachUserPolicy", "arn:aws:iam::"+id+":user/attacker"))}}}}}
+	}
+	b, err := json.Marshal(m{"accounts": []m{a(acct), a(other)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Parse("accounts.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ account, want string }{{"", attacker + " arn:aws:iam::" + other + ":user/attacker"}, {acct, attacker}, {other, "arn:aws:iam::" + other + ":user/attacker"}} {
+		res, err := escalation.Search(analysis.NewIndex(w), escalation.Options{Account: tc.account, MaxDepth: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range res.Paths {
+			got = append(got, p.Principal)
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("account %q: paths from %s, want %s", tc.account, g, tc.want)
+		}
 	}
 }
