@@ -125,6 +125,33 @@ type Credentials interface {
 	// last one taken (credential.ErrInvalidCode otherwise). Of two servers
 	// taking the same code at once, one succeeds.
 	UseMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error
+
+	// ServerCertificates lists an account's server certificates, without
+	// their private keys.
+	ServerCertificates(ctx context.Context, account string) ([]ServerCertificate, error)
+	// EditServerCertificates changes an account's server certificates in
+	// one write transaction: fn gets them (without private keys) and
+	// returns what they become. A certificate fn leaves out is deleted; one
+	// with a new ID is stored with its PrivateKey sealed; one kept keeps
+	// the key it was stored with. fn's error is returned as it is, and
+	// then nothing changes.
+	EditServerCertificates(ctx context.Context, account string, fn func([]ServerCertificate) ([]ServerCertificate, error)) error
+}
+
+// ServerCertificate is a server certificate uploaded to IAM: the
+// certificate and its chain (PEM, public), and its private key (PEM),
+// which is sealed at rest and which no operation returns.
+type ServerCertificate struct {
+	Account    string
+	ID         string // ASCA...
+	Name, Path string
+	Body       string
+	Chain      string
+	// PrivateKey is set only when the certificate is uploaded.
+	PrivateKey string
+	Uploaded   time.Time
+	Expiration time.Time
+	Tags       map[string]string
 }
 
 // AccessKey is a long-term access key of a user.
