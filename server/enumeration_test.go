@@ -94,6 +94,8 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	certBody := selfSigned(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	cert := must[*iam.UploadSigningCertificateOutput](t)(admin.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: s(present), CertificateBody: s(certBody)})).Certificate.CertificateId
 	certs := map[string]string{present: *cert, absent: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+	serverCert := issue(t, "www.example.test", nil, false)
+	must[*iam.UploadServerCertificateOutput](t)(admin.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: s(present), CertificateBody: s(serverCert.certPEM), PrivateKey: s(serverCert.keyPEM)}))
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -274,6 +276,15 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"ListPoliciesGrantingServiceAccess":         byARN("Arn", arnOf("user"), "ServiceNamespaces.member.1", "s3"),
 		"GetServiceLastAccessedDetails":             {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		"GetServiceLastAccessedDetailsWithEntities": {params: func(n string) url.Values { return v("JobId", jobs[n], "ServiceNamespace", "s3") }},
+		// Server certificates.
+		"UploadServerCertificate":   named("ServerCertificateName", "CertificateBody", serverCert.certPEM, "PrivateKey", serverCert.keyPEM),
+		"GetServerCertificate":      named("ServerCertificateName"),
+		"ListServerCertificates":    fixed(),
+		"UpdateServerCertificate":   named("ServerCertificateName", "NewPath", "/moved/"),
+		"DeleteServerCertificate":   named("ServerCertificateName"),
+		"TagServerCertificate":      named("ServerCertificateName", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagServerCertificate":    named("ServerCertificateName", "TagKeys.member.1", "k"),
+		"ListServerCertificateTags": named("ServerCertificateName"),
 	}
 
 	ops := make([]string, 0, len(apiiam.Operations))
