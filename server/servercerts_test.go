@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -301,5 +302,32 @@ func TestServerCertificatesOtherAccount(t *testing.T) {
 	got := must[*iam.GetServerCertificateOutput](t)(a.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: s("shared")})).ServerCertificate
 	if *got.ServerCertificateMetadata.Path != "/" || len(got.Tags) != 0 || *got.ServerCertificateMetadata.ServerCertificateId == *mb.ServerCertificateId {
 		t.Fatalf("A's certificate after B's attempts: %+v", got.ServerCertificateMetadata)
+	}
+}
+
+// The private key goes in and never comes out: no response of any server
+// certificate operation carries it (UploadServerCertificate's API
+// reference returns metadata only; GetServerCertificate's ServerCertificate
+// has no key member in the model).
+func TestServerCertificatePrivateKeyNeverReturned(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s := aws.String
+	rec := &recording{t: t, got: map[string][]byte{}}
+	c := iam.New(iam.Options{Region: "us-east-1", Credentials: provider(e.admin), BaseEndpoint: aws.String(e.ts.URL), Retryer: aws.NopRetryer{}, HTTPClient: &http.Client{Transport: rec}})
+	leaf := issue(t, "leaf", nil, false)
+	must[*iam.UploadServerCertificateOutput](t)(c.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: s("www"), CertificateBody: s(leaf.certPEM), PrivateKey: s(leaf.keyPEM)}))
+	must[*iam.GetServerCertificateOutput](t)(c.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: s("www")}))
+	must[*iam.ListServerCertificatesOutput](t)(c.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{}))
+	must[*iam.UpdateServerCertificateOutput](t)(c.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: s("www"), NewServerCertificateName: s("web")}))
+	must[*iam.ListServerCertificateTagsOutput](t)(c.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: s("web")}))
+	line := strings.Split(leaf.keyPEM, "\n")[1]
+	if len(rec.seen) != 5 {
+		t.Fatalf("recorded %v", rec.seen)
+	}
+	for _, action := range rec.seen {
+		if body := rec.got[action]; bytes.Contains(body, []byte(line)) || bytes.Contains(body, []byte("PRIVATE KEY")) {
+			t.Errorf("%s returns the private key: %s", action, body)
+		}
 	}
 }
