@@ -33,16 +33,23 @@ type issued struct {
 }
 
 // issue makes a certificate valid for a day, signed by parent (self-signed
-// when parent is nil); ca makes it a CA. The key is EC P-256, in PKCS #8.
+// when parent is nil); ca makes it a CA.
 func issue(t *testing.T, cn string, parent *issued, ca bool) *issued {
+	t.Helper()
+	now := time.Now()
+	return issueValid(t, cn, parent, ca, now.Add(-time.Hour), now.Add(24*time.Hour).Truncate(time.Second))
+}
+
+// issueValid makes a certificate valid from nb to na. The key is EC P-256,
+// in PKCS #8.
+func issueValid(t *testing.T, cn string, parent *issued, ca bool, nb, na time.Time) *issued {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour).Truncate(time.Second), IsCA: ca, BasicConstraintsValid: ca}
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: nb, NotAfter: na, IsCA: ca, BasicConstraintsValid: ca}
 	if ca {
 		tpl.KeyUsage = x509.KeyUsageCertSign
 	}
