@@ -28,10 +28,6 @@ type storedServerCertificate struct {
 	Tags       map[string]string `json:"tags,omitempty"`
 }
 
-func serverCertificateKey(account, id string) store.Key {
-	return store.Key{Kind: KindServerCertificate, Account: account, Name: id}
-}
-
 func decodeServerCertificate(it store.Item) (api.ServerCertificate, storedServerCertificate, error) {
 	var sc storedServerCertificate
 	if err := json.Unmarshal(it.Data, &sc); err != nil {
@@ -41,15 +37,10 @@ func decodeServerCertificate(it store.Item) (api.ServerCertificate, storedServer
 		Uploaded: sc.Uploaded, Expiration: sc.Expiration, Tags: sc.Tags}, sc, nil
 }
 
-func listServerCertificates(ctx context.Context, r store.Reader, account string) ([]store.Item, error) {
-	items, _, err := r.List(ctx, KindServerCertificate, account, "", 0)
-	return items, err
-}
-
 // ServerCertificates lists an account's server certificates; their keys
 // stay sealed.
 func (c *Credentials) ServerCertificates(ctx context.Context, account string) ([]api.ServerCertificate, error) {
-	items, err := listServerCertificates(ctx, c.st, account)
+	items, _, err := c.st.List(ctx, KindServerCertificate, account, "", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -67,53 +58,82 @@ func (c *Credentials) ServerCertificates(ctx context.Context, account string) ([
 // EditServerCertificates runs fn on the account's certificates and writes
 // what changed, in one transaction.
 func (c *Credentials) EditServerCertificates(ctx context.Context, account string, fn func([]api.ServerCertificate) ([]api.ServerCertificate, error)) error {
+	return editSealed(ctx, c, KindServerCertificate, account, sealedKind[api.ServerCertificate, storedServerCertificate]{
+		id:     func(sc api.ServerCertificate) string { return sc.ID },
+		secret: func(sc api.ServerCertificate) string { return sc.PrivateKey },
+		decode: decodeServerCertificate,
+		encode: func(sc api.ServerCertificate, sealed []byte) storedServerCertificate {
+			return storedServerCertificate{Name: sc.Name, Path: sc.Path, Body: sc.Body, Chain: sc.Chain, SealedKey: sealed,
+				Uploaded: sc.Uploaded, Expiration: sc.Expiration, Tags: sc.Tags}
+		},
+		sealed: func(st storedServerCertificate) []byte { return st.SealedKey },
+	}, fn)
+}
+
+// sealedKind is how an account's items of a kind, each with a sealed
+// secret, are read (T) and stored (S).
+type sealedKind[T, S any] struct {
+	id func(T) string
+	// secret is a new secret to seal ("" keeps the one stored).
+	secret func(T) string
+	decode func(store.Item) (T, S, error)
+	encode func(t T, sealed []byte) S
+	sealed func(S) []byte
+}
+
+// editSealed runs fn on the account's items of a kind in one write
+// transaction and writes what changed: items fn leaves out are deleted,
+// new ones created, and each keeps its sealed secret unless fn gives it a
+// new one.
+func editSealed[T, S any](ctx context.Context, c *Credentials, kind store.Kind, account string, k sealedKind[T, S], fn func([]T) ([]T, error)) error {
 	return c.st.Update(ctx, func(tx store.Tx) error {
-		items, err := listServerCertificates(ctx, tx, account)
+		items, _, err := tx.List(ctx, kind, account, "", 0)
 		if err != nil {
 			return err
 		}
 		type had struct {
 			item   store.Item
-			stored storedServerCertificate
+			stored S
 		}
 		old := map[string]had{}
-		cur := make([]api.ServerCertificate, 0, len(items))
+		cur := make([]T, 0, len(items))
 		for _, it := range items {
-			sc, st, err := decodeServerCertificate(it)
+			t, st, err := k.decode(it)
 			if err != nil {
 				return err
 			}
 			old[it.Name] = had{it, st}
-			cur = append(cur, sc)
+			cur = append(cur, t)
 		}
 		next, err := fn(cur)
 		if err != nil {
 			return err
 		}
-		for _, sc := range next {
-			k := serverCertificateKey(account, sc.ID)
-			st := storedServerCertificate{Name: sc.Name, Path: sc.Path, Body: sc.Body, Chain: sc.Chain, Uploaded: sc.Uploaded, Expiration: sc.Expiration, Tags: sc.Tags}
-			h, kept := old[sc.ID]
+		for _, t := range next {
+			key := store.Key{Kind: kind, Account: account, Name: k.id(t)}
+			h, kept := old[key.Name]
+			delete(old, key.Name)
+			var sealed []byte
 			expect := int64(0)
 			if kept {
-				delete(old, sc.ID)
-				st.SealedKey, expect = h.stored.SealedKey, h.item.Revision
-			} else {
-				st.SealedKey = seal(c.secrets, []byte(sc.PrivateKey), aad(k))
+				sealed, expect = k.sealed(h.stored), h.item.Revision
 			}
-			data, err := json.Marshal(st)
+			if secret := k.secret(t); secret != "" || !kept {
+				sealed = seal(c.secrets, []byte(secret), aad(key))
+			}
+			data, err := json.Marshal(k.encode(t, sealed))
 			if err != nil {
 				return err
 			}
 			if kept && bytes.Equal(h.item.Data, data) {
 				continue
 			}
-			if _, err := tx.Put(ctx, k, data, expect); err != nil {
+			if _, err := tx.Put(ctx, key, data, expect); err != nil {
 				return err
 			}
 		}
-		for id, h := range old {
-			if err := tx.Delete(ctx, serverCertificateKey(account, id), h.item.Revision); err != nil {
+		for name, h := range old {
+			if err := tx.Delete(ctx, store.Key{Kind: kind, Account: account, Name: name}, h.item.Revision); err != nil {
 				return err
 			}
 		}
