@@ -96,6 +96,8 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	certs := map[string]string{present: *cert, absent: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
 	serverCert := issue(t, "www.example.test", nil, false)
 	must[*iam.UploadServerCertificateOutput](t)(admin.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: s(present), CertificateBody: s(serverCert.certPEM), PrivateKey: s(serverCert.keyPEM)}))
+	serviceCred := must[*iam.CreateServiceSpecificCredentialOutput](t)(admin.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: s(present), ServiceName: s("codecommit.amazonaws.com")})).ServiceSpecificCredential.ServiceSpecificCredentialId
+	serviceCreds := map[string]string{present: *serviceCred, absent: "ACCAAAAAAAAAAAAAAAAAA"}
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -285,6 +287,18 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"TagServerCertificate":      named("ServerCertificateName", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
 		"UntagServerCertificate":    named("ServerCertificateName", "TagKeys.member.1", "k"),
 		"ListServerCertificateTags": named("ServerCertificateName"),
+		// Service-specific credentials.
+		"CreateServiceSpecificCredential": named("UserName", "ServiceName", "codecommit.amazonaws.com"),
+		"ListServiceSpecificCredentials":  named("UserName"),
+		"ResetServiceSpecificCredential": {params: func(n string) url.Values {
+			return v("UserName", n, "ServiceSpecificCredentialId", serviceCreds[n])
+		}},
+		"UpdateServiceSpecificCredential": {params: func(n string) url.Values {
+			return v("UserName", n, "ServiceSpecificCredentialId", serviceCreds[n], "Status", "Inactive")
+		}},
+		"DeleteServiceSpecificCredential": {params: func(n string) url.Values {
+			return v("UserName", n, "ServiceSpecificCredentialId", serviceCreds[n])
+		}},
 	}
 
 	ops := make([]string, 0, len(apiiam.Operations))

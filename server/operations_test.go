@@ -378,6 +378,12 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: s("web")}))
 	ok(c.UntagServerCertificate(ctx, &iam.UntagServerCertificateInput{ServerCertificateName: s("web"), TagKeys: []string{"k"}}))
 	ok(c.DeleteServerCertificate(ctx, &iam.DeleteServerCertificateInput{ServerCertificateName: s("web")}))
+	// Service-specific credentials.
+	ssc := must[*iam.CreateServiceSpecificCredentialOutput](t)(c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceName: s("codecommit.amazonaws.com")})).ServiceSpecificCredential
+	ok(c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: s("ssh-user")}))
+	ok(c.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredentialId}))
+	ok(c.UpdateServiceSpecificCredential(ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredentialId, Status: "Inactive"}))
+	ok(c.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredentialId}))
 
 	calledMu.Lock()
 	defer calledMu.Unlock()

@@ -460,6 +460,14 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 	step("ListServerCertificates", err)
 	_, err = c.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: aws.String("www")})
 	step("ListServerCertificateTags", err)
+	ssc, err := c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("bo"), ServiceName: aws.String("bedrock.amazonaws.com"), CredentialAgeDays: aws.Int32(7)})
+	step("CreateServiceSpecificCredential", err)
+	_, err = c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("bo")})
+	step("ListServiceSpecificCredentials", err)
+	if ssc != nil {
+		_, err = c.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{UserName: aws.String("bo"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredential.ServiceSpecificCredentialId})
+		step("ResetServiceSpecificCredential", err)
+	}
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	step("GetCallerIdentity", err)
 	_, err = s.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
