@@ -40,17 +40,23 @@ func decodeServerCertificate(it store.Item) (api.ServerCertificate, storedServer
 // ServerCertificates lists an account's server certificates; their keys
 // stay sealed.
 func (c *Credentials) ServerCertificates(ctx context.Context, account string) ([]api.ServerCertificate, error) {
-	items, _, err := c.st.List(ctx, KindServerCertificate, account, "", 0)
+	return listSealed(ctx, c, KindServerCertificate, account, decodeServerCertificate)
+}
+
+// listSealed reads an account's items of a kind, leaving their secrets
+// sealed.
+func listSealed[T, S any](ctx context.Context, c *Credentials, kind store.Kind, account string, decode func(store.Item) (T, S, error)) ([]T, error) {
+	items, _, err := c.st.List(ctx, kind, account, "", 0)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.ServerCertificate, 0, len(items))
+	out := make([]T, 0, len(items))
 	for _, it := range items {
-		sc, _, err := decodeServerCertificate(it)
+		t, _, err := decode(it)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sc)
+		out = append(out, t)
 	}
 	return out, nil
 }

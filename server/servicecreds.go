@@ -38,19 +38,7 @@ func decodeServiceCredential(it store.Item) (api.ServiceCredential, storedServic
 // ServiceCredentials lists an account's service-specific credentials;
 // their secrets stay sealed.
 func (c *Credentials) ServiceCredentials(ctx context.Context, account string) ([]api.ServiceCredential, error) {
-	items, _, err := c.st.List(ctx, KindServiceCredential, account, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]api.ServiceCredential, 0, len(items))
-	for _, it := range items {
-		sc, _, err := decodeServiceCredential(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sc)
-	}
-	return out, nil
+	return listSealed(ctx, c, KindServiceCredential, account, decodeServiceCredential)
 }
 
 // EditServiceCredentials runs fn on the account's service-specific

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -129,9 +130,14 @@ func parseChain(body *x509.Certificate, chain string) ([]*x509.Certificate, *que
 
 // serverCertificates reads the account's certificates.
 func serverCertificates(c *api.Call) ([]api.ServerCertificate, *query.Error) {
-	all, err := c.State.Credentials().ServerCertificates(c.Ctx, c.Account())
+	return readCredentials(c, c.State.Credentials().ServerCertificates, "server certificates")
+}
+
+// readCredentials reads the account's credentials of a kind with read.
+func readCredentials[T any](c *api.Call, read func(ctx context.Context, account string) ([]T, error), what string) ([]T, *query.Error) {
+	all, err := read(c.Ctx, c.Account())
 	if err != nil {
-		return nil, awserr.Lower(err, "could not read server certificates: %v", err)
+		return nil, awserr.Lower(err, "could not read %s: %v", what, err)
 	}
 	return all, nil
 }
@@ -171,7 +177,13 @@ func serverCertificate(c *api.Call, action string, extra map[string][]string) (a
 // editServerCertificates changes the account's certificates with fn, whose
 // *query.Error comes back as it is.
 func editServerCertificates(c *api.Call, fn func([]api.ServerCertificate) ([]api.ServerCertificate, *query.Error)) *query.Error {
-	err := c.State.Credentials().EditServerCertificates(c.Ctx, c.Account(), func(all []api.ServerCertificate) ([]api.ServerCertificate, error) {
+	return editCredentials(c, c.State.Credentials().EditServerCertificates, fn, "server certificates")
+}
+
+// editCredentials changes the account's credentials of a kind with edit
+// and fn, whose *query.Error comes back as it is.
+func editCredentials[T any](c *api.Call, edit func(ctx context.Context, account string, fn func([]T) ([]T, error)) error, fn func([]T) ([]T, *query.Error), what string) *query.Error {
+	err := edit(c.Ctx, c.Account(), func(all []T) ([]T, error) {
 		out, e := fn(all)
 		if e != nil {
 			return nil, e
@@ -183,7 +195,7 @@ func editServerCertificates(c *api.Call, fn func([]api.ServerCertificate) ([]api
 		return qe
 	}
 	if err != nil {
-		return awserr.Lower(err, "could not store server certificates: %v", err)
+		return awserr.Lower(err, "could not store %s: %v", what, err)
 	}
 	return nil
 }

@@ -3,12 +3,10 @@ package iam
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"strconv"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
-	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/credential"
 )
@@ -126,29 +124,11 @@ func hashServiceSecret(secret string) (string, *query.Error) {
 }
 
 func serviceCredentials(c *api.Call) ([]api.ServiceCredential, *query.Error) {
-	all, err := c.State.Credentials().ServiceCredentials(c.Ctx, c.Account())
-	if err != nil {
-		return nil, awserr.Lower(err, "could not read service-specific credentials: %v", err)
-	}
-	return all, nil
+	return readCredentials(c, c.State.Credentials().ServiceCredentials, "service-specific credentials")
 }
 
 func editServiceCredentials(c *api.Call, fn func([]api.ServiceCredential) ([]api.ServiceCredential, *query.Error)) *query.Error {
-	err := c.State.Credentials().EditServiceCredentials(c.Ctx, c.Account(), func(all []api.ServiceCredential) ([]api.ServiceCredential, error) {
-		out, e := fn(all)
-		if e != nil {
-			return nil, e
-		}
-		return out, nil
-	})
-	var qe *query.Error
-	if errors.As(err, &qe) {
-		return qe
-	}
-	if err != nil {
-		return awserr.Lower(err, "could not store service-specific credentials: %v", err)
-	}
-	return nil
+	return editCredentials(c, c.State.Credentials().EditServiceCredentials, fn, "service-specific credentials")
 }
 
 // CreateServiceSpecificCredential makes a credential for a user and a
