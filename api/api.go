@@ -126,6 +126,61 @@ type Credentials interface {
 	// last one taken (credential.ErrInvalidCode otherwise). Of two servers
 	// taking the same code at once, one succeeds.
 	UseMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error
+
+	// ServerCertificates lists an account's server certificates, without
+	// their private keys.
+	ServerCertificates(ctx context.Context, account string) ([]ServerCertificate, error)
+	// EditServerCertificates changes an account's server certificates in
+	// one write transaction: fn gets them (without private keys) and
+	// returns what they become. A certificate fn leaves out is deleted; one
+	// with a new ID is stored with its PrivateKey sealed; one kept keeps
+	// the key it was stored with. fn's error is returned as it is, and
+	// then nothing changes.
+	EditServerCertificates(ctx context.Context, account string, fn func([]ServerCertificate) ([]ServerCertificate, error)) error
+
+	// ServiceCredentials lists an account's service-specific credentials
+	// (every user's), without their secrets.
+	ServiceCredentials(ctx context.Context, account string) ([]ServiceCredential, error)
+	// EditServiceCredentials changes an account's service-specific
+	// credentials as EditServerCertificates does: one whose Secret is set
+	// is stored with it sealed (a new one, or a reset).
+	EditServiceCredentials(ctx context.Context, account string, fn func([]ServiceCredential) ([]ServiceCredential, error)) error
+}
+
+// ServiceCredential is a service-specific credential of a user
+// (CreateServiceSpecificCredential): a user name and password for
+// CodeCommit or Amazon Keyspaces, an API key (alias and secret) for Amazon
+// Bedrock or CloudWatch Logs.
+type ServiceCredential struct {
+	Account     string
+	ID          string // ACCA...
+	User        string
+	ServiceName string
+	// ServiceUserName is the credential's user name, or for an API key
+	// its alias.
+	ServiceUserName string
+	// Secret is the password or API key secret's hash, set only when it
+	// is made (create and reset); it is never read back.
+	Secret     string
+	Status     string
+	Created    time.Time
+	Expiration time.Time // zero: does not expire
+}
+
+// ServerCertificate is a server certificate uploaded to IAM: the
+// certificate and its chain (PEM, public), and its private key (PEM),
+// which is sealed at rest and which no operation returns.
+type ServerCertificate struct {
+	Account    string
+	ID         string // ASCA...
+	Name, Path string
+	Body       string
+	Chain      string
+	// PrivateKey is set only when the certificate is uploaded.
+	PrivateKey string
+	Uploaded   time.Time
+	Expiration time.Time
+	Tags       map[string]string
 }
 
 // AccessKey is a long-term access key of a user.

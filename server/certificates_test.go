@@ -2,13 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net/url"
 	"testing"
 	"time"
@@ -21,16 +14,7 @@ import (
 // selfSigned makes a PEM self-signed certificate valid from nb to na.
 func selfSigned(t *testing.T, nb, na time.Time) string {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "dev"}, NotBefore: nb, NotAfter: na}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return issueValid(t, "dev", nil, false, nb, na).certPEM
 }
 
 // The four signing certificate operations through the real server. Sources:

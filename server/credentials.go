@@ -122,8 +122,8 @@ func (c *Credentials) DeleteLoginProfile(account, user string) api.TxWrite {
 	}
 }
 
-// RenameUser moves the login profile (sealed again under its new key) and
-// the user's devices.
+// RenameUser moves the login profile (sealed again under its new key), the
+// user's devices and its service-specific credentials.
 func (c *Credentials) RenameUser(account, from, to string) api.TxWrite {
 	return func(ctx context.Context, tx store.Tx) error {
 		k := profileKey(account, from)
@@ -185,7 +185,7 @@ func (c *Credentials) RenameUser(account, from, to string) api.TxWrite {
 				return err
 			}
 		}
-		return nil
+		return renameServiceCredentials(ctx, tx, account, from, to)
 	}
 }
 

@@ -99,6 +99,10 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	must[*iam.CreateServiceLinkedRoleOutput](t)(admin.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: s("autoscaling.amazonaws.com"), CustomSuffix: s(present)}))
 	slrTasks := map[string]string{present: *slrTask,
 		absent: "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_" + absent + "/00000000-0000-4000-8000-000000000000"}
+	serverCert := issue(t, "www.example.test", nil, false)
+	must[*iam.UploadServerCertificateOutput](t)(admin.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: s(present), CertificateBody: s(serverCert.certPEM), PrivateKey: s(serverCert.keyPEM)}))
+	serviceCred := must[*iam.CreateServiceSpecificCredentialOutput](t)(admin.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: s(present), ServiceName: s("codecommit.amazonaws.com")})).ServiceSpecificCredential.ServiceSpecificCredentialId
+	serviceCreds := map[string]string{present: *serviceCred, absent: "ACCAAAAAAAAAAAAAAAAAA"}
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -287,6 +291,27 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		// The credential report.
 		"GenerateCredentialReport": fixed(),
 		"GetCredentialReport":      fixed(),
+		// Server certificates.
+		"UploadServerCertificate":   named("ServerCertificateName", "CertificateBody", serverCert.certPEM, "PrivateKey", serverCert.keyPEM),
+		"GetServerCertificate":      named("ServerCertificateName"),
+		"ListServerCertificates":    fixed(),
+		"UpdateServerCertificate":   named("ServerCertificateName", "NewPath", "/moved/"),
+		"DeleteServerCertificate":   named("ServerCertificateName"),
+		"TagServerCertificate":      named("ServerCertificateName", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+		"UntagServerCertificate":    named("ServerCertificateName", "TagKeys.member.1", "k"),
+		"ListServerCertificateTags": named("ServerCertificateName"),
+		// Service-specific credentials.
+		"CreateServiceSpecificCredential": named("UserName", "ServiceName", "codecommit.amazonaws.com"),
+		"ListServiceSpecificCredentials":  named("UserName"),
+		"ResetServiceSpecificCredential": {params: func(n string) url.Values {
+			return v("UserName", n, "ServiceSpecificCredentialId", serviceCreds[n])
+		}},
+		"UpdateServiceSpecificCredential": {params: func(n string) url.Values {
+			return v("UserName", n, "ServiceSpecificCredentialId", serviceCreds[n], "Status", "Inactive")
+		}},
+		"DeleteServiceSpecificCredential": {params: func(n string) url.Values {
+			return v("UserName", n, "ServiceSpecificCredentialId", serviceCreds[n])
+		}},
 	}
 
 	ops := make([]string, 0, len(apiiam.Operations))

@@ -373,6 +373,22 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: s("ssh-user")}))
 	ok(c.UpdateSigningCertificate(ctx, &iam.UpdateSigningCertificateInput{UserName: s("ssh-user"), CertificateId: cert.Certificate.CertificateId, Status: "Inactive"}))
 	ok(c.DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{UserName: s("ssh-user"), CertificateId: cert.Certificate.CertificateId}))
+	// Server certificates.
+	sc := issue(t, "www.example.test", nil, false)
+	ok(c.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: s("www"), CertificateBody: s(sc.certPEM), PrivateKey: s(sc.keyPEM)}))
+	ok(c.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: s("www")}))
+	ok(c.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{}))
+	ok(c.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: s("www"), NewServerCertificateName: s("web")}))
+	ok(c.TagServerCertificate(ctx, &iam.TagServerCertificateInput{ServerCertificateName: s("web"), Tags: []iamtypes.Tag{{Key: s("k"), Value: s("v")}}}))
+	ok(c.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: s("web")}))
+	ok(c.UntagServerCertificate(ctx, &iam.UntagServerCertificateInput{ServerCertificateName: s("web"), TagKeys: []string{"k"}}))
+	ok(c.DeleteServerCertificate(ctx, &iam.DeleteServerCertificateInput{ServerCertificateName: s("web")}))
+	// Service-specific credentials.
+	ssc := must[*iam.CreateServiceSpecificCredentialOutput](t)(c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceName: s("codecommit.amazonaws.com")})).ServiceSpecificCredential
+	ok(c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: s("ssh-user")}))
+	ok(c.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredentialId}))
+	ok(c.UpdateServiceSpecificCredential(ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredentialId, Status: "Inactive"}))
+	ok(c.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: s("ssh-user"), ServiceSpecificCredentialId: ssc.ServiceSpecificCredentialId}))
 
 	// Service-linked roles and the account summary (server/servicelinked_test.go
 	// and server/accountsummary_test.go test them in full).

@@ -30,11 +30,11 @@ type signingCertificate struct {
 	UploadDate      string `xml:"UploadDate"`
 }
 
-// parseSigningCertificate reads one PEM X.509 certificate. A body that is
-// not one (MalformedCertificate) and an expired or not yet valid one
-// (MalformedCertificate: the model's "malformed or expired") are refused.
-// It returns the DER, which identifies the certificate for duplicates.
-func parseSigningCertificate(c *api.Call, body string) ([]byte, *query.Error) {
+// parseCertificate reads one PEM X.509 certificate, as signing and server
+// certificates take it. A body that is not one (MalformedCertificate) and
+// an expired or not yet valid one (MalformedCertificate: the model's
+// "malformed or expired") are refused.
+func parseCertificate(c *api.Call, body string) (*x509.Certificate, *query.Error) {
 	blk, rest := pem.Decode([]byte(strings.TrimSpace(body)))
 	if blk == nil || blk.Type != "CERTIFICATE" || len(bytes.TrimSpace(rest)) > 0 {
 		return nil, query.Errorf("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
@@ -49,7 +49,12 @@ func parseSigningCertificate(c *api.Call, body string) ([]byte, *query.Error) {
 	if c.Now.Before(cert.NotBefore) {
 		return nil, query.Errorf("MalformedCertificate", "The certificate is not yet valid.")
 	}
-	return blk.Bytes, nil
+	return cert, nil
+}
+
+// certificatePEM is a certificate as iamgate stores and returns it.
+func certificatePEM(cert *x509.Certificate) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
 }
 
 func certDER(body string) []byte {
@@ -79,12 +84,12 @@ func UploadSigningCertificate(c *api.Call) (any, *query.Error) {
 	if _, e := authorizeUser(c, "iam:UploadSigningCertificate", name); e != nil {
 		return nil, e
 	}
-	der, e := parseSigningCertificate(c, c.Params.Get("CertificateBody"))
+	parsed, e := parseCertificate(c, c.Params.Get("CertificateBody"))
 	if e != nil {
 		return nil, e
 	}
-	cert := world.SigningCertificate{ID: newCertificateID(), Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		Status: "Active", Uploaded: c.Now.UTC()}
+	der := parsed.Raw
+	cert := world.SigningCertificate{ID: newCertificateID(), Body: certificatePEM(parsed), Status: "Active", Uploaded: c.Now.UTC()}
 	// The whole account: a duplicate is looked for in every user's
 	// certificates (DuplicateCertificate: "associated with an IAM user in
 	// the account").

@@ -101,12 +101,17 @@ func callerUserName(c *api.Call) (string, *query.Error) {
 // authorized on its ARN with its path, a missing one on the ARN without a
 // path (the only one the caller can know).
 func authorizeUser(c *api.Call, action, name string) (*world.FileUser, *query.Error) {
+	return authorizeUserWith(c, action, name, nil)
+}
+
+// authorizeUserWith is authorizeUser with extra context keys.
+func authorizeUserWith(c *api.Call, action, name string, extra map[string][]string) (*world.FileUser, *query.Error) {
 	u := fileUser(account(c), name)
 	arn := iamARN(c.Account(), "user", "/", name)
 	if u != nil {
 		arn = iamARN(c.Account(), "user", u.Path, name)
 	}
-	if e := c.Authorize(action, arn, nil); e != nil {
+	if e := c.Authorize(action, arn, extra); e != nil {
 		return nil, e
 	}
 	if u == nil {
@@ -208,6 +213,14 @@ func DeleteUser(c *api.Call) (any, *query.Error) {
 	}
 	if len(keys) > 0 {
 		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete access keys first.")
+	}
+	has, e := hasServiceCredentials(c, name)
+	if e != nil {
+		return nil, e
+	}
+	if has {
+		// iamgate's wording, in the form of the others.
+		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete service specific credentials first.")
 	}
 	return nil, updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
 		for i := range a.Users {
