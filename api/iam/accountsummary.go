@@ -19,7 +19,6 @@ const (
 	rolesQuota               = 1000
 	customerPoliciesQuota    = 1500
 	instanceProfilesQuota    = 1000
-	serverCertificatesQuota  = 20
 	policyVersionsInUseQuota = 10000
 )
 
@@ -29,8 +28,7 @@ const (
 // Counts are of the caller's account only. The root user's keys
 // (AccountMFAEnabled, AccountAccessKeysPresent, AccountPasswordPresent,
 // AccountSigningCertificatesPresent) are 0: iamgate gives the root user no
-// credentials. ServerCertificates is 0 (iamgate keeps none);
-// GlobalEndpointTokenVersion is 1, AWS's default. PolicyVersionsInUse
+// credentials. GlobalEndpointTokenVersion is 1, AWS's default. PolicyVersionsInUse
 // counts the versions of the account's customer managed policies.
 func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResponse, *query.Error) {
 	if e := c.Authorize("iam:GetAccountSummary", "*", nil); e != nil {
@@ -48,6 +46,10 @@ func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResp
 	saml, err := c.State.Federation().SAMLProviders(c.Ctx, c.Account())
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
+	}
+	certs, err := c.State.Credentials().ServerCertificates(c.Ctx, c.Account())
+	if err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not read the server certificates: %v", err)
 	}
 	// MFADevices counts every device of the account (virtual devices
 	// iamgate keeps, and serials a world file gives users), MFADevicesInUse
@@ -69,7 +71,7 @@ func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResp
 	m := map[string]int{
 		"Users": len(a.Users), "UsersQuota": usersQuota,
 		"Groups": len(a.Groups), "GroupsQuota": groupsQuota,
-		"ServerCertificates": 0, "ServerCertificatesQuota": serverCertificatesQuota,
+		"ServerCertificates": len(certs), "ServerCertificatesQuota": maxServerCertificates,
 		"UserPolicySizeQuota": inlineQuota["user"], "GroupPolicySizeQuota": inlineQuota["group"],
 		"GroupsPerUserQuota": maxGroupsPerUser, "SigningCertificatesPerUserQuota": maxSigningCertificates,
 		"AccessKeysPerUserQuota": maxAccessKeys,
