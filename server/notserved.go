@@ -80,12 +80,9 @@ var NotServed = map[string]map[string]string{
 		"ListHandshakesForOrganization":              "handshakes and invitations between accounts are not implemented yet (issue 17)",
 		"ListInboundResponsibilityTransfers":         "billing responsibility transfers are not modelled",
 		"ListOutboundResponsibilityTransfers":        "billing responsibility transfers are not modelled",
-		"ListTagsForResource":                        "tags on organization resources are checked on create but not stored yet (issue 17)",
 		"PutResourcePolicy":                          "the organization's resource policy is not stored yet (issue 17)",
 		"RegisterDelegatedAdministrator":             "delegated administrators are not stored yet (issue 17)",
-		"TagResource":                                "tags on organization resources are checked on create but not stored yet (issue 17)",
 		"TerminateResponsibilityTransfer":            "billing responsibility transfers are not modelled",
-		"UntagResource":                              "tags on organization resources are checked on create but not stored yet (issue 17)",
 		"UpdateResponsibilityTransfer":               "billing responsibility transfers are not modelled",
 	},
 	"accessanalyzer": {

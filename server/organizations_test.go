@@ -152,6 +152,7 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("LeaveAndRemove", orgLeaveAndRemoveTest)
 	t.Run("LeaveDeniedBySCP", orgLeaveDeniedBySCPTest)
 	t.Run("DisablePolicyType", orgDisablePolicyTypeTest)
+	t.Run("Tags", orgTagsTest) // organizations_tags_test.go
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

@@ -71,11 +71,11 @@ func build(file string, fw *FileWorld, loc locator) (*World, error) {
 				errs = append(errs, fmt.Errorf("%s: organization policy %s: type must be scp or rcp, got %q", file, name, fp.Type))
 				continue
 			}
-			org.Policies[name] = &OrgPolicy{Name: name, ID: fp.ID, Type: t, Document: doc("organization policy "+name, fp.Document)}
+			org.Policies[name] = &OrgPolicy{Name: name, ID: fp.ID, Type: t, Document: doc("organization policy "+name, fp.Document), Tags: fp.Tags}
 		}
 		var ou func(f FileOU, parent *OU) *OU
 		ou = func(f FileOU, parent *OU) *OU {
-			o := &OU{ID: f.ID, Name: f.Name, Parent: parent, Accounts: f.Accounts, SCPs: f.SCPs, RCPs: f.RCPs}
+			o := &OU{ID: f.ID, Name: f.Name, Parent: parent, Accounts: f.Accounts, SCPs: f.SCPs, RCPs: f.RCPs, Tags: f.Tags}
 			for _, c := range f.OUs {
 				o.Children = append(o.Children, ou(c, o))
 			}

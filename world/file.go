@@ -137,6 +137,8 @@ type FileOrgPolicy struct {
 	ID          string       `yaml:"id,omitempty" json:"id,omitempty"`
 	Document    PolicySource `yaml:"document" json:"document"`
 	Description string       `yaml:"description,omitempty" json:"description,omitempty"`
+	// Tags are the policy's tags (Organizations TagResource).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // FileOU is the root or an OU.
@@ -147,6 +149,8 @@ type FileOU struct {
 	RCPs     []string `yaml:"rcps,omitempty" json:"rcps,omitempty"`
 	Accounts []string `yaml:"accounts,omitempty" json:"accounts,omitempty"`
 	OUs      []FileOU `yaml:"ous,omitempty" json:"ous,omitempty"`
+	// Tags are the root's or OU's tags (Organizations TagResource).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // FileAccount is one account.

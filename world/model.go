@@ -48,6 +48,7 @@ type OrgPolicy struct {
 	ID       string
 	Type     string // "scp" or "rcp"
 	Document *Document
+	Tags     map[string]string
 }
 
 // OU is the root or an organizational unit.
@@ -59,6 +60,7 @@ type OU struct {
 	Accounts []string
 	SCPs     []string // policy names
 	RCPs     []string
+	Tags     map[string]string
 }
 
 // Account is one AWS account.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -135,7 +136,16 @@ func authorizeOn(c *api.Call, action string, resources ...string) *query.Error {
 }
 
 func authorize(c *api.Call, action, resource string) *query.Error {
-	if e := c.Authorize("organizations:"+action, resource, nil); e != nil {
+	return authorizeWith(c, action, resource, nil)
+}
+
+// authorizeWith authorizes an action on a resource with the extra context
+// given; the tags of the resource, when it is one of the organization's
+// accounts, its root, an OU or a policy, are aws:ResourceTag/* (tags.go).
+func authorizeWith(c *api.Call, action, resource string, extra map[string][]string) *query.Error {
+	ctx := tagContext(resourceTags(c.State.File(), resource), nil, nil)
+	maps.Copy(ctx, extra)
+	if e := c.Authorize("organizations:"+action, resource, ctx); e != nil {
 		e.Code, e.Status = "AccessDeniedException", 400
 		return e
 	}
@@ -351,11 +361,17 @@ type ouOut struct {
 }
 
 func createOU(c *api.Call) (any, *query.Error) {
-	var in struct{ ParentId, Name string }
+	var in struct {
+		ParentId, Name string
+		Tags           []tagS
+	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
-	if _, e := managed(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId)); e != nil {
+	if _, e := management(c); e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId), tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
 	var out ouOut
@@ -370,7 +386,7 @@ func createOU(c *api.Call) (any, *query.Error) {
 				return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
 			}
 		}
-		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name}
+		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name, Tags: tagMap(in.Tags)}
 		p.ou.OUs = append(p.ou.OUs, ou)
 		out = ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
 		return nil
@@ -573,7 +589,10 @@ type createAccountStatus struct {
 // management account access role"). It completes at once; the request ID
 // carries the account ID (carID), so the status operations need no storage.
 func createAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ Email, AccountName, RoleName string }
+	var in struct {
+		Email, AccountName, RoleName string
+		Tags                         []tagS
+	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
@@ -581,8 +600,11 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if in.RoleName == "" {
 		in.RoleName = "OrganizationAccountAccessRole"
 	}
-	o, e := managed(c, "CreateAccount", "*")
+	o, e := management(c)
 	if e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "CreateAccount", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
 	for _, a := range c.State.File().Accounts {
@@ -601,7 +623,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 			}
 		}
 		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, o.ManagementAccount)
-		fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: in.AccountName, Email: in.Email,
+		fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: in.AccountName, Email: in.Email, Tags: tagMap(in.Tags),
 			Roles: []world.FileRole{{Name: in.RoleName, Path: "/", TrustPolicy: world.NewPolicyText(trust), ID: "AROA" + strings.ToUpper(randomID(17, lower)),
 				ManagedPolicies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Created: c.Now}}})
 		fw.Organization.Root.Accounts = append(fw.Organization.Root.Accounts, id)
@@ -820,7 +842,10 @@ func checkContent(content, t string) *query.Error {
 }
 
 func createPolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ Content, Description, Name, Type string }
+	var in struct {
+		Content, Description, Name, Type string
+		Tags                             []tagS
+	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
@@ -830,7 +855,10 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 	if e := checkContent(in.Content, in.Type); e != nil {
 		return nil, e
 	}
-	if _, e := managed(c, "CreatePolicy", "*"); e != nil {
+	if _, e := management(c); e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "CreatePolicy", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
 	var out policyOut
@@ -842,7 +870,7 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 		if o.Policies == nil {
 			o.Policies = map[string]world.FileOrgPolicy{}
 		}
-		fp := world.FileOrgPolicy{Type: fileType[in.Type], ID: "p-" + randomID(8, lower), Document: world.NewPolicyText(in.Content), Description: in.Description}
+		fp := world.FileOrgPolicy{Type: fileType[in.Type], ID: "p-" + randomID(8, lower), Document: world.NewPolicyText(in.Content), Description: in.Description, Tags: tagMap(in.Tags)}
 		o.Policies[in.Name] = fp
 		_, _, out, _ = findPolicy(o, fp.ID)
 		return nil
