@@ -42,4 +42,12 @@ grep -q OrganizationalUnitNotEmptyException del.txt || fail "delete: $(cat del.t
 [ "$(org list-create-account-status --states SUCCEEDED --query 'CreateAccountStatuses[0].AccountId' --output text)" = "$member" ] || fail "list-create-account-status"
 if as_member org describe-account --account-id "$member" 2>denied.txt; then fail "a member described an account"; fi
 grep -q AccessDeniedException denied.txt || fail "member: $(cat denied.txt)"
+# Tags on an OU and an account, given at creation and added later.
+org tag-resource --resource-id "$ou" --tags Key=team,Value=b Key=cost,Value=42
+org untag-resource --resource-id "$ou" --tag-keys cost
+[ "$(org list-tags-for-resource --resource-id "$ou" --query 'Tags[*].[Key,Value]' --output text)" = "$(printf 'team\tb')" ] || fail "list-tags-for-resource"
+tagged=$(org create-account --email team-c@example.com --account-name team-c --tags Key=env,Value=prod --query CreateAccountStatus.AccountId --output text)
+[ "$(org list-tags-for-resource --resource-id "$tagged" --query 'Tags[0].Value' --output text)" = prod ] || fail "account tags"
+if org tag-resource --resource-id ou-zzzz-abcdefgh --tags Key=k,Value=v 2>notfound.txt; then fail "tagged a missing OU"; fi
+grep -q TargetNotFoundException notfound.txt || fail "tag missing: $(cat notfound.txt)"
 echo OK
