@@ -195,9 +195,9 @@ func orgTagsTest(t *testing.T) {
 	wantOrgTags(t, oc, *red.Id, "team", "red")
 }
 
-// Tags on organization resources outlive a restart on the same store,
-// SQLite and PostgreSQL: they are kept in the organization and the
-// accounts the store holds.
+// Tags on organization resources, and management policies with their
+// attachments, outlive a restart on the same store, SQLite and PostgreSQL:
+// they are kept in the organization and the accounts the store holds.
 func TestOrganizationTagsSurviveRestart(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "iamgate.db")
@@ -235,6 +235,11 @@ func orgTagsSurvive(t *testing.T, open func() store.Store) {
 	member := *must[*organizations.CreateAccountOutput](t)(oc.CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("m@example.com"), AccountName: s("m"),
 		Tags: orgTags("env", "prod")})).CreateAccountStatus.AccountId
 	must[*organizations.TagResourceOutput](t)(oc.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &root, Tags: orgTags("scope", "all")}))
+	// A management policy, attached, is kept too.
+	tp := must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: s("cost"), Description: s(""),
+		Type: orgtypes.PolicyTypeTagPolicy, Content: s(`{"tags":{}}`), Tags: orgTags("owner", "fin")})).Policy.PolicySummary.Id
+	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeTagPolicy}))
+	must[*organizations.AttachPolicyOutput](t)(oc.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: tp, TargetId: &member}))
 	e.ts.Close()
 	st.Close()
 
@@ -245,4 +250,9 @@ func orgTagsSurvive(t *testing.T, open func() store.Store) {
 	wantOrgTags(t, oc, ou, "team", "a")
 	wantOrgTags(t, oc, member, "env", "prod")
 	wantOrgTags(t, oc, root, "scope", "all")
+	wantOrgTags(t, oc, *tp, "owner", "fin")
+	got := must[*organizations.ListPoliciesForTargetOutput](t)(oc.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: &member, Filter: orgtypes.PolicyTypeTagPolicy})).Policies
+	if len(got) != 1 || *got[0].Id != *tp {
+		t.Fatalf("tag policies of the account after a restart: %+v", got)
+	}
 }

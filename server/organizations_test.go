@@ -152,7 +152,9 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("LeaveAndRemove", orgLeaveAndRemoveTest)
 	t.Run("LeaveDeniedBySCP", orgLeaveDeniedBySCPTest)
 	t.Run("DisablePolicyType", orgDisablePolicyTypeTest)
-	t.Run("Tags", orgTagsTest) // organizations_tags_test.go
+	// organizations_tags_test.go, organizations_policytypes_test.go
+	t.Run("Tags", orgTagsTest)
+	t.Run("PolicyTypes", orgPolicyTypesTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,6 +68,9 @@ func build(file string, fw *FileWorld, loc locator) (*World, error) {
 		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}}
 		for name, fp := range fo.Policies {
 			t := strings.ToLower(fp.Type)
+			if slices.Contains(ManagementPolicyTypes, t) {
+				continue // not evaluated
+			}
 			if t != "scp" && t != "rcp" {
 				errs = append(errs, fmt.Errorf("%s: organization policy %s: type must be scp or rcp, got %q", file, name, fp.Type))
 				continue

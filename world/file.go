@@ -129,11 +129,25 @@ type FileOrganization struct {
 	// (the API's JoinedTimestamp); unknown for worlds written by hand.
 	Created time.Time            `yaml:"created,omitempty" json:"created,omitzero"`
 	Joined  map[string]time.Time `yaml:"joined,omitempty" json:"joined,omitempty"`
+	// Attached are the policies of the ManagementPolicyTypes attached to
+	// each target (the root's, an OU's or an account's ID), by name.
+	Attached map[string][]string `yaml:"attached,omitempty" json:"attached,omitempty"`
 }
 
-// FileOrgPolicy is an SCP or RCP.
+// ManagementPolicyTypes are the file forms (the Organizations API's names
+// in lower case, as in policy ARNs) of the policy types other than SCPs and
+// RCPs (botocore organizations/2016-11-28, PolicyType). Policies of these
+// types are stored and attached through the Organizations API; they take
+// no part in authorization, so the world built from a file leaves them
+// out.
+var ManagementPolicyTypes = []string{"tag_policy", "backup_policy", "aiservices_opt_out_policy", "chatbot_policy",
+	"declarative_policy_ec2", "securityhub_policy", "inspector_policy", "upgrade_rollout_policy", "bedrock_policy",
+	"s3_policy", "network_security_director_policy"}
+
+// FileOrgPolicy is an organization policy: an SCP or RCP, or a policy of
+// one of the ManagementPolicyTypes.
 type FileOrgPolicy struct {
-	Type        string       `yaml:"type" json:"type"` // scp or rcp
+	Type        string       `yaml:"type" json:"type"` // scp, rcp or one of ManagementPolicyTypes
 	ID          string       `yaml:"id,omitempty" json:"id,omitempty"`
 	Document    PolicySource `yaml:"document" json:"document"`
 	Description string       `yaml:"description,omitempty" json:"description,omitempty"`

@@ -60,6 +60,7 @@ func detachAccount(fw *world.FileWorld, acct string) *query.Error {
 		return errorf("AccountNotFoundException", msgAccountNotFound)
 	}
 	delete(o.Joined, acct)
+	delete(o.Attached, acct)
 	for i := range fw.Accounts {
 		if fw.Accounts[i].ID == acct {
 			fw.Accounts[i].SCPs, fw.Accounts[i].RCPs = nil, nil

@@ -126,9 +126,9 @@ func management(c *api.Call) (*world.FileOrganization, *query.Error) {
 
 // authorizeOn authorizes an action on several resources: each must be
 // allowed (an operation that names a policy and a target needs both).
-func authorizeOn(c *api.Call, action string, resources ...string) *query.Error {
+func authorizeOn(c *api.Call, action string, extra map[string][]string, resources ...string) *query.Error {
 	for _, r := range resources {
-		if e := authorize(c, action, r); e != nil {
+		if e := authorizeWith(c, action, r, extra); e != nil {
 			return e
 		}
 	}
@@ -710,10 +710,13 @@ func enablePolicyType(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.PolicyType] == "" {
-		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
-	o, e := managed(c, "EnablePolicyType", parentARN(c, in.RootId))
+	o, e := management(c)
 	if e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "EnablePolicyType", parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
 		return nil, e
 	}
 	if in.RootId != o.Root.ID {
@@ -748,9 +751,15 @@ type policyOut struct {
 	Content       string        `json:"Content"`
 }
 
+// apiType is the API's name of a policy type in the file's form (an SCP
+// when it is none).
 func apiType(t string) string {
-	if strings.EqualFold(t, "rcp") {
+	t = strings.ToLower(t)
+	switch {
+	case t == "rcp":
 		return typeRCP
+	case isManagement(t):
+		return strings.ToUpper(t)
 	}
 	return typeSCP
 }
@@ -785,7 +794,7 @@ func policyOp(c *api.Call, action, id string) (*world.FileOrganization, string, 
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	name, fp, out, ok := findPolicy(o, id)
-	if e := authorizeOn(c, action, policyARNOf(o, id, out, ok)); e != nil {
+	if e := authorizeOn(c, action, policyTypeKey(out.PolicySummary.Type), policyARNOf(o, id, out, ok)); e != nil {
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	if !ok {
@@ -822,10 +831,14 @@ func policyNotFound() *query.Error {
 
 // checkContent parses a policy for its type; a bad one is
 // MalformedPolicyDocumentException. SCPs and RCPs are at most 5,120
-// characters (the Organizations User Guide, "Quotas").
+// characters (the Organizations User Guide, "Quotas"); a management
+// policy is checked by checkManagementContent (policykinds.go).
 func checkContent(content, t string) *query.Error {
-	if len(content) > 5120 {
-		return errorf("ConstraintViolationException", "You have exceeded the maximum size of a policy (5,120 characters).")
+	if isManagement(fileType[t]) {
+		return checkManagementContent(content, t)
+	}
+	if e := checkSize(content, t); e != nil {
+		return e
 	}
 	pt := engine.SCP
 	if t == typeRCP {
@@ -850,7 +863,7 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.Type] == "" {
-		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
 	if e := checkContent(in.Content, in.Type); e != nil {
 		return nil, e
@@ -858,7 +871,9 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 	if _, e := management(c); e != nil {
 		return nil, e
 	}
-	if e := authorizeWith(c, "CreatePolicy", "*", tagContext(nil, in.Tags, nil)); e != nil {
+	ctx := tagContext(nil, in.Tags, nil)
+	maps.Copy(ctx, policyTypeKey(in.Type))
+	if e := authorizeWith(c, "CreatePolicy", "*", ctx); e != nil {
 		return nil, e
 	}
 	var out policyOut
@@ -944,10 +959,12 @@ func updatePolicy(c *api.Call) (any, *query.Error) {
 
 func fileTypeOf(fp world.FileOrgPolicy) string { return strings.ToLower(fp.Type) }
 
-// attachments returns pointers to every attachment list of a kind ("scp"
-// or "rcp"), each with its target.
+// attachments returns every attachment list of a kind ("scp", "rcp" or a
+// management policy type's), each with its target: get reads the list
+// and set replaces it.
 type attachment struct {
-	list   *[]string
+	get    func() []string
+	set    func([]string)
 	target targetOut
 }
 
@@ -960,18 +977,23 @@ type targetOut struct {
 
 func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []attachment {
 	var out []attachment
-	pick := func(scps, rcps *[]string) *[]string {
-		if kind == "rcp" {
-			return rcps
+	add := func(id string, scps, rcps *[]string, t targetOut) {
+		if isManagement(kind) {
+			out = append(out, managementAttachment(o, id, kind, t))
+			return
 		}
-		return scps
+		p := scps
+		if kind == "rcp" {
+			p = rcps
+		}
+		out = append(out, attachment{get: func() []string { return *p }, set: func(l []string) { *p = l }, target: t})
 	}
-	out = append(out, attachment{pick(&o.Root.SCPs, &o.Root.RCPs), targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"}})
+	add(o.Root.ID, &o.Root.SCPs, &o.Root.RCPs, targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"})
 	var walk func(ou *world.FileOU)
 	walk = func(ou *world.FileOU) {
 		for i := range ou.OUs {
 			c := &ou.OUs[i]
-			out = append(out, attachment{pick(&c.SCPs, &c.RCPs), targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"}})
+			add(c.ID, &c.SCPs, &c.RCPs, targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"})
 			walk(c)
 		}
 	}
@@ -979,25 +1001,37 @@ func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []
 	for i := range fw.Accounts {
 		a := &fw.Accounts[i]
 		if inOrg(o, a.ID) {
-			out = append(out, attachment{pick(&a.SCPs, &a.RCPs), targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"}})
+			add(a.ID, &a.SCPs, &a.RCPs, targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"})
 		}
 	}
 	return out
 }
 
-// effective is a target's attachment list: nil means the full-access
-// policy alone.
+// effective is a target's attachment list: for SCPs and RCPs nil means
+// the full-access policy alone.
 func effective(list []string, kind string) []string {
-	if list == nil {
+	if list == nil && !isManagement(kind) {
 		return []string{fullAccess[apiType(kind)].name}
 	}
 	return list
 }
 
 func renameAttachments(o *world.FileOrganization, fw *world.FileWorld, kind, from, to string) {
+	if isManagement(kind) {
+		// The policy is not in o.Policies under either name now: rename
+		// in every target's list.
+		for id, names := range o.Attached {
+			if i := slices.Index(names, from); i >= 0 {
+				o.Attached[id] = slices.Replace(slices.Clone(names), i, i+1, to)
+			}
+		}
+		return
+	}
 	for _, at := range attachments(o, fw, kind) {
-		if i := slices.Index(*at.list, from); i >= 0 {
-			(*at.list)[i] = to
+		if l := at.get(); slices.Contains(l, from) {
+			l = slices.Clone(l)
+			l[slices.Index(l, from)] = to
+			at.set(l)
 		}
 	}
 }
@@ -1016,7 +1050,7 @@ func deletePolicy(c *api.Call) (any, *query.Error) {
 	}
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		for _, at := range attachments(fw.Organization, fw, fileTypeOf(fp)) {
-			if slices.Contains(*at.list, name) {
+			if slices.Contains(at.get(), name) {
 				return errorf("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 			}
 		}
@@ -1031,14 +1065,19 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.Filter] == "" {
-		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
-	o, e := managed(c, "ListPolicies", "*")
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
-	_, _, fa, _ := findPolicy(o, fullAccess[in.Filter].id)
-	out := []policySummary{fa.PolicySummary}
+	if e := authorizeWith(c, "ListPolicies", "*", policyTypeKey(in.Filter)); e != nil {
+		return nil, e
+	}
+	out := []policySummary{}
+	if _, _, fa, ok := findPolicy(o, fullAccess[in.Filter].id); ok {
+		out = append(out, fa.PolicySummary)
+	}
 	names := make([]string, 0, len(o.Policies))
 	for n := range o.Policies {
 		names = append(names, n)
@@ -1086,7 +1125,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	name, fp, out, ok := findPolicy(o, in.PolicyId)
 	// AttachPolicy and DetachPolicy take the policy and the target (the
 	// Service Authorization Reference for AWS Organizations).
-	if e := authorizeOn(c, action, policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
+	if e := authorizeOn(c, action, policyTypeKey(out.PolicySummary.Type), policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
 		return nil, e
 	}
 	if !ok {
@@ -1101,7 +1140,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 		if at == nil {
 			return errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
 		}
-		list := append([]string{}, effective(*at.list, kind)...)
+		list := append([]string{}, effective(at.get(), kind)...)
 		i := slices.Index(list, name)
 		switch {
 		case attach && i >= 0:
@@ -1110,12 +1149,12 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 			list = append(list, name)
 		case i < 0:
 			return errorf("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
-		case len(list) == 1:
+		case len(list) == 1 && !isManagement(kind):
 			return errorf("ConstraintViolationException", "You cannot remove the last policy attached to the specified target. You must have at least one attached policy of the type.")
 		default:
 			list = slices.Delete(list, i, i+1)
 		}
-		*at.list = list
+		at.set(list)
 		return nil
 	})
 }
@@ -1126,13 +1165,13 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.Filter] == "" {
-		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
 	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
-	if e := authorize(c, "ListPoliciesForTarget", targetARN(o, in.TargetId)); e != nil {
+	if e := authorizeWith(c, "ListPoliciesForTarget", targetARN(o, in.TargetId), policyTypeKey(in.Filter)); e != nil {
 		return nil, e
 	}
 	kind := fileType[in.Filter]
@@ -1141,7 +1180,7 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
 	}
 	out := []policySummary{}
-	for _, n := range effective(*at.list, kind) {
+	for _, n := range effective(at.get(), kind) {
 		id := fullAccess[in.Filter].id
 		if fp, ok := o.Policies[n]; ok {
 			id = fp.ID
@@ -1166,7 +1205,7 @@ func listTargetsForPolicy(c *api.Call) (any, *query.Error) {
 	kind := fileTypeOf(fp)
 	out := []targetOut{}
 	for _, at := range attachments(o, c.State.File(), kind) {
-		if slices.Contains(effective(*at.list, kind), name) {
+		if slices.Contains(effective(at.get(), kind), name) {
 			out = append(out, at.target)
 		}
 	}

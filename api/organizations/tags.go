@@ -159,8 +159,22 @@ func tagResource(c *api.Call) (any, *query.Error) {
 	if e := tagOp(c, "TagResource", in.ResourceId, in.Tags, nil); e != nil {
 		return nil, e
 	}
-	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		tags, set, ok := tagsOf(fw, in.ResourceId)
+	return nil, retag(c, in.ResourceId, func(next map[string]string) *query.Error {
+		for _, t := range in.Tags {
+			next[t.Key] = t.Value
+		}
+		if len(next) > maxTagsPerResource {
+			return tooManyTags()
+		}
+		return nil
+	})
+}
+
+// retag changes the tags of the resource id names: edit changes a copy,
+// which replaces them unless it answers an error (none left is nil).
+func retag(c *api.Call, id string, edit func(next map[string]string) *query.Error) *query.Error {
+	return c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		tags, set, ok := tagsOf(fw, id)
 		if !ok {
 			return targetNotFound()
 		}
@@ -168,11 +182,11 @@ func tagResource(c *api.Call) (any, *query.Error) {
 		if next == nil {
 			next = map[string]string{}
 		}
-		for _, t := range in.Tags {
-			next[t.Key] = t.Value
+		if e := edit(next); e != nil {
+			return e
 		}
-		if len(next) > maxTagsPerResource {
-			return tooManyTags()
+		if len(next) == 0 {
+			next = nil
 		}
 		set(next)
 		return nil
@@ -195,19 +209,10 @@ func untagResource(c *api.Call) (any, *query.Error) {
 	if e := tagOp(c, "UntagResource", in.ResourceId, nil, in.TagKeys); e != nil {
 		return nil, e
 	}
-	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		tags, set, ok := tagsOf(fw, in.ResourceId)
-		if !ok {
-			return targetNotFound()
-		}
-		next := maps.Clone(tags)
+	return nil, retag(c, in.ResourceId, func(next map[string]string) *query.Error {
 		for _, k := range in.TagKeys {
 			delete(next, k)
 		}
-		if len(next) == 0 {
-			next = nil
-		}
-		set(next)
 		return nil
 	})
 }
