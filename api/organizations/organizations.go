@@ -1075,8 +1075,9 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	out := []policySummary{}
-	if _, _, fa, ok := findPolicy(o, fullAccess[in.Filter].id); ok {
-		out = append(out, fa.PolicySummary)
+	if fa, ok := fullAccess[in.Filter]; ok { // SCPs and RCPs only
+		_, _, p, _ := findPolicy(o, fa.id)
+		out = append(out, p.PolicySummary)
 	}
 	names := make([]string, 0, len(o.Policies))
 	for n := range o.Policies {
@@ -1138,7 +1139,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		at := target(fw.Organization, fw, kind, in.TargetId)
 		if at == nil {
-			return errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+			return targetNotFound()
 		}
 		list := append([]string{}, effective(at.get(), kind)...)
 		i := slices.Index(list, name)
@@ -1177,7 +1178,7 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 	kind := fileType[in.Filter]
 	at := target(o, c.State.File(), kind, in.TargetId)
 	if at == nil {
-		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+		return nil, targetNotFound()
 	}
 	out := []policySummary{}
 	for _, n := range effective(at.get(), kind) {

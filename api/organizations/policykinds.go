@@ -109,7 +109,7 @@ func policyTypeKey(t string) map[string][]string {
 // policy type: the names in the organization's Attached list of the target
 // whose policies are of the kind.
 func managementAttachment(o *world.FileOrganization, id, kind string, target targetOut) attachment {
-	ofKind := func(n string) bool { return o.Policies[n].Type == kind }
+	ofKind := func(n string) bool { return fileTypeOf(o.Policies[n]) == kind }
 	return attachment{target: target,
 		get: func() []string {
 			var out []string
