@@ -109,7 +109,7 @@ func orgPolicyTypesTest(t *testing.T) {
 	contains(t, wantError(t, err, "ConstraintViolationException", 400), "You have exceeded the maximum size of a policy (10,000 characters).")
 	_, err = oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: s("opt-out"), Description: s(""), Type: orgtypes.PolicyTypeAiservicesOptOutPolicy, Content: s(`{"a":"` + strings.Repeat("a", 2500) + `"}`)})
 	contains(t, wantError(t, err, "ConstraintViolationException", 400), "(2,500 characters)")
-	for _, bad := range []string{`{"tags":`, `["a"]`, `"text"`, `not json`} {
+	for _, bad := range []string{`{"tags":`, `["a"]`, `"text"`, `null`, `not json`} {
 		_, err = oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: s("bad"), Description: s(""), Type: tagType, Content: s(bad)})
 		wantError(t, err, "MalformedPolicyDocumentException", 400)
 		_, err = oc.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: tp.Id, Content: s(bad)})

@@ -50,7 +50,7 @@ func checkManagementContent(content, t string) *query.Error {
 		return e
 	}
 	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(content), &doc); err != nil {
+	if err := json.Unmarshal([]byte(content), &doc); err != nil || doc == nil {
 		return errorf("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type: the content of a %s is a JSON object.", t)
 	}
 	return nil
