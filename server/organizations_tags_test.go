@@ -152,6 +152,9 @@ func orgTagsTest(t *testing.T) {
 		"red-reader": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:DescribeOrganizationalUnit","organizations:ListTagsForResource","organizations:DescribeAccount"],"Resource":"*",
 		  "Condition":{"StringEquals":{"aws:ResourceTag/team":"red"}}}]}`,
 		"prod-reader": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:DescribeAccount","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`,
+		"sec-reader": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:DescribePolicy","organizations:EnablePolicyType"],"Resource":"*",
+		  "Condition":{"StringEquals":{"aws:ResourceTag/owner":"sec"}}}]}`,
+		"root-admin": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:EnablePolicyType","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/scope":"all"}}}]}`,
 		"tagger": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:TagResource","organizations:CreateOrganizationalUnit"],"Resource":"*",
 		  "Condition":{"StringEquals":{"aws:RequestTag/team":"green"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}},
 		  {"Effect":"Allow","Action":"organizations:UntagResource","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["cost"]}}}]}`})
@@ -178,6 +181,15 @@ func orgTagsTest(t *testing.T) {
 	must[*organizations.DescribeAccountOutput](t)(pc.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &member}))
 	_, err = pc.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: s("123456789012")})
 	wantError(t, err, "AccessDeniedException", 400)
+
+	// A policy's tags, and the root's.
+	sc := e.org(keys["sec-reader"])
+	must[*organizations.DescribePolicyOutput](t)(sc.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: pol.Id}))
+	_, err = sc.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: s("p-FullAWSAccess")})
+	wantError(t, err, "AccessDeniedException", 400)
+	_, err = sc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeTagPolicy})
+	wantError(t, err, "AccessDeniedException", 400)
+	must[*organizations.EnablePolicyTypeOutput](t)(e.org(keys["root-admin"]).EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeTagPolicy}))
 
 	tc := e.org(keys["tagger"])
 	must[*organizations.TagResourceOutput](t)(tc.TagResource(ctx, &organizations.TagResourceInput{ResourceId: blue.Id, Tags: orgTags("team", "green")}))
