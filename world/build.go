@@ -65,11 +65,15 @@ func build(file string, fw *FileWorld, loc locator) (*World, error) {
 		w.Accounts = w.Accounts.With(fa.ID, buildAccount(file, &fa, doc, inline, &errs))
 	}
 	if fo := fw.Organization; fo != nil {
-		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}}
+		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}, Attached: fo.Attached}
 		for name, fp := range fo.Policies {
 			t := strings.ToLower(fp.Type)
 			if slices.Contains(ManagementPolicyTypes, t) {
-				continue // not evaluated
+				if org.Management == nil {
+					org.Management = map[string]FileOrgPolicy{}
+				}
+				org.Management[name] = fp // kept, not evaluated
+				continue
 			}
 			if t != "scp" && t != "rcp" {
 				errs = append(errs, fmt.Errorf("%s: organization policy %s: type must be scp or rcp, got %q", file, name, fp.Type))

@@ -10,8 +10,8 @@ import (
 // A world file may hold policies of the management policy types (tag
 // policies and the others of the Organizations API's PolicyType) with their
 // attachments and tags: they are kept in the file but take no part in the
-// built world, which evaluates only SCPs and RCPs. Any other type is an
-// error.
+// built world's evaluation, which has only SCPs and RCPs, and ToFile gives
+// them back. Any other type is an error.
 func TestManagementPoliciesAreKeptButNotEvaluated(t *testing.T) {
 	const doc = `
 organization:
@@ -39,6 +39,12 @@ accounts:
 	}
 	if w.Organization.Root.Tags["scope"] != "all" || w.Organization.Policies["guard"].Tags["owner"] != "sec" {
 		t.Fatalf("tags: root %v, guard %v", w.Organization.Root.Tags, w.Organization.Policies["guard"].Tags)
+	}
+	// Given back in the file form (export, import).
+	fo := w.ToFile().Organization
+	if fo.Policies["cost"].Type != "tag_policy" || string(fo.Policies["cost"].Document.JSON()) == "" || fo.Attached["r-abcd"][0] != "cost" ||
+		fo.Root.Tags["scope"] != "all" || fo.Policies["guard"].Tags["owner"] != "sec" {
+		t.Fatalf("ToFile: %+v", fo)
 	}
 	if _, err := world.Parse("w.yaml", []byte(strings.Replace(doc, "type: tag_policy", "type: nonsense", 1))); err == nil {
 		t.Fatal("a policy of an unknown type was accepted")

@@ -40,6 +40,11 @@ type Organization struct {
 	// enabled, a level with no attachment gets FullAWSAccess (RCPFullAWSAccess),
 	// as AWS attaches it by default.
 	SCPsEnabled, RCPsEnabled bool
+	// Management are the policies of the ManagementPolicyTypes, by name,
+	// and Attached their attachments, as in the file: kept so that ToFile
+	// gives them back, never evaluated.
+	Management map[string]FileOrgPolicy
+	Attached   map[string][]string
 }
 
 // OrgPolicy is an SCP or RCP.

@@ -9,7 +9,10 @@ import (
 func (w *World) ToFile() *FileWorld {
 	fw := &FileWorld{}
 	if org := w.Organization; org != nil {
-		fo := &FileOrganization{ID: org.ID, ManagementAccount: org.ManagementAccount, Policies: map[string]FileOrgPolicy{}}
+		fo := &FileOrganization{ID: org.ID, ManagementAccount: org.ManagementAccount, Policies: map[string]FileOrgPolicy{}, Attached: org.Attached}
+		for name, p := range org.Management {
+			fo.Policies[name] = p
+		}
 		for name, p := range org.Policies {
 			fo.Policies[name] = FileOrgPolicy{Type: p.Type, ID: p.ID, Document: source(p.Document), Tags: p.Tags}
 		}
