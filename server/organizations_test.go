@@ -156,6 +156,9 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("ServiceAccess", orgServiceAccessTest)
 	t.Run("ResourcePolicy", orgResourcePolicyTest)
 	t.Run("DelegatedAdmin", orgDelegatedAdminTest)
+	// organizations_tags_test.go, organizations_policytypes_test.go
+	t.Run("Tags", orgTagsTest)
+	t.Run("PolicyTypes", orgPolicyTypesTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

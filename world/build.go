@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -64,18 +65,25 @@ func build(file string, fw *FileWorld, loc locator) (*World, error) {
 		w.Accounts = w.Accounts.With(fa.ID, buildAccount(file, &fa, doc, inline, &errs))
 	}
 	if fo := fw.Organization; fo != nil {
-		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}}
+		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}, Attached: fo.Attached}
 		for name, fp := range fo.Policies {
 			t := strings.ToLower(fp.Type)
+			if slices.Contains(ManagementPolicyTypes, t) {
+				if org.Management == nil {
+					org.Management = map[string]FileOrgPolicy{}
+				}
+				org.Management[name] = fp // kept, not evaluated
+				continue
+			}
 			if t != "scp" && t != "rcp" {
 				errs = append(errs, fmt.Errorf("%s: organization policy %s: type must be scp or rcp, got %q", file, name, fp.Type))
 				continue
 			}
-			org.Policies[name] = &OrgPolicy{Name: name, ID: fp.ID, Type: t, Document: doc("organization policy "+name, fp.Document)}
+			org.Policies[name] = &OrgPolicy{Name: name, ID: fp.ID, Type: t, Document: doc("organization policy "+name, fp.Document), Tags: fp.Tags}
 		}
 		var ou func(f FileOU, parent *OU) *OU
 		ou = func(f FileOU, parent *OU) *OU {
-			o := &OU{ID: f.ID, Name: f.Name, Parent: parent, Accounts: f.Accounts, SCPs: f.SCPs, RCPs: f.RCPs}
+			o := &OU{ID: f.ID, Name: f.Name, Parent: parent, Accounts: f.Accounts, SCPs: f.SCPs, RCPs: f.RCPs, Tags: f.Tags}
 			for _, c := range f.OUs {
 				o.Children = append(o.Children, ou(c, o))
 			}

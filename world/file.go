@@ -132,14 +132,30 @@ type FileOrganization struct {
 	// FileOrgAdmin holds trusted access, delegated administrators and the
 	// resource policy (orgadmin.go).
 	FileOrgAdmin `yaml:",inline"`
+	// Attached are the policies of the ManagementPolicyTypes attached to
+	// each target (the root's, an OU's or an account's ID), by name.
+	Attached map[string][]string `yaml:"attached,omitempty" json:"attached,omitempty"`
 }
 
-// FileOrgPolicy is an SCP or RCP.
+// ManagementPolicyTypes are the file forms (the Organizations API's names
+// in lower case, as in policy ARNs) of the policy types other than SCPs and
+// RCPs (botocore organizations/2016-11-28, PolicyType). Policies of these
+// types are stored and attached through the Organizations API; they take
+// no part in authorization, so the world built from a file leaves them
+// out.
+var ManagementPolicyTypes = []string{"tag_policy", "backup_policy", "aiservices_opt_out_policy", "chatbot_policy",
+	"declarative_policy_ec2", "securityhub_policy", "inspector_policy", "upgrade_rollout_policy", "bedrock_policy",
+	"s3_policy", "network_security_director_policy"}
+
+// FileOrgPolicy is an organization policy: an SCP or RCP, or a policy of
+// one of the ManagementPolicyTypes.
 type FileOrgPolicy struct {
-	Type        string       `yaml:"type" json:"type"` // scp or rcp
+	Type        string       `yaml:"type" json:"type"` // scp, rcp or one of ManagementPolicyTypes
 	ID          string       `yaml:"id,omitempty" json:"id,omitempty"`
 	Document    PolicySource `yaml:"document" json:"document"`
 	Description string       `yaml:"description,omitempty" json:"description,omitempty"`
+	// Tags are the policy's tags (Organizations TagResource).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // FileOU is the root or an OU.
@@ -150,6 +166,8 @@ type FileOU struct {
 	RCPs     []string `yaml:"rcps,omitempty" json:"rcps,omitempty"`
 	Accounts []string `yaml:"accounts,omitempty" json:"accounts,omitempty"`
 	OUs      []FileOU `yaml:"ous,omitempty" json:"ous,omitempty"`
+	// Tags are the root's or OU's tags (Organizations TagResource).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // FileAccount is one account.

@@ -40,6 +40,11 @@ type Organization struct {
 	// enabled, a level with no attachment gets FullAWSAccess (RCPFullAWSAccess),
 	// as AWS attaches it by default.
 	SCPsEnabled, RCPsEnabled bool
+	// Management are the policies of the ManagementPolicyTypes, by name,
+	// and Attached their attachments, as in the file: kept so that ToFile
+	// gives them back, never evaluated.
+	Management map[string]FileOrgPolicy
+	Attached   map[string][]string
 }
 
 // OrgPolicy is an SCP or RCP.
@@ -48,6 +53,7 @@ type OrgPolicy struct {
 	ID       string
 	Type     string // "scp" or "rcp"
 	Document *Document
+	Tags     map[string]string
 }
 
 // OU is the root or an organizational unit.
@@ -59,6 +65,7 @@ type OU struct {
 	Accounts []string
 	SCPs     []string // policy names
 	RCPs     []string
+	Tags     map[string]string
 }
 
 // Account is one AWS account.

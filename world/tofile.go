@@ -9,13 +9,16 @@ import (
 func (w *World) ToFile() *FileWorld {
 	fw := &FileWorld{}
 	if org := w.Organization; org != nil {
-		fo := &FileOrganization{ID: org.ID, ManagementAccount: org.ManagementAccount, Policies: map[string]FileOrgPolicy{}}
+		fo := &FileOrganization{ID: org.ID, ManagementAccount: org.ManagementAccount, Policies: map[string]FileOrgPolicy{}, Attached: org.Attached}
+		for name, p := range org.Management {
+			fo.Policies[name] = p
+		}
 		for name, p := range org.Policies {
-			fo.Policies[name] = FileOrgPolicy{Type: p.Type, ID: p.ID, Document: source(p.Document)}
+			fo.Policies[name] = FileOrgPolicy{Type: p.Type, ID: p.ID, Document: source(p.Document), Tags: p.Tags}
 		}
 		var ou func(o *OU) FileOU
 		ou = func(o *OU) FileOU {
-			f := FileOU{ID: o.ID, Name: o.Name, SCPs: o.SCPs, RCPs: o.RCPs, Accounts: o.Accounts}
+			f := FileOU{ID: o.ID, Name: o.Name, SCPs: o.SCPs, RCPs: o.RCPs, Accounts: o.Accounts, Tags: o.Tags}
 			for _, c := range o.Children {
 				f.OUs = append(f.OUs, ou(c))
 			}

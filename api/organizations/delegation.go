@@ -49,12 +49,13 @@ var delegable = map[string]bool{
 // request context keys (such as organizations:ServicePrincipal). A member
 // account's call of a delegable operation is decided as a cross-account
 // request to the management account under the delegation policy.
-func authorizeWith(c *api.Call, action, resource string, keys map[string][]string) *query.Error {
+func authorizeWith(c *api.Call, action, resource string, extra map[string][]string) *query.Error {
+	// The tags of the resource, when it is one of the organization's
+	// accounts, its root, an OU or a policy, are aws:ResourceTag/*
+	// (tags.go); extra keys are over them.
+	keys := tagContext(resourceTags(c.State.File(), resource), nil, nil)
+	maps.Copy(keys, extra)
 	if t := requestPolicyType(c, action); t != "" {
-		keys = maps.Clone(keys)
-		if keys == nil {
-			keys = map[string][]string{}
-		}
 		keys["organizations:PolicyType"] = []string{t}
 	}
 	var e *query.Error

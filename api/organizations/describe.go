@@ -183,6 +183,7 @@ func deleteOU(c *api.Call) (any, *query.Error) {
 		}
 		i := slices.IndexFunc(n.parent.OUs, func(ou world.FileOU) bool { return ou.ID == in.OrganizationalUnitId })
 		n.parent.OUs = slices.Delete(n.parent.OUs, i, i+1)
+		delete(fw.Organization.Attached, in.OrganizationalUnitId)
 		return nil
 	})
 }

@@ -128,9 +128,7 @@ func checkTags(body []byte) *query.Error {
 		case t.Key == nil || t.Value == nil:
 			return errorf("InvalidInputException", "You must specify a value for all required parameters.")
 		case query.ReservedTagKey(*t.Key):
-			e := errorf("InvalidInputException", "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
-			e.Reason = "INVALID_SYSTEM_TAGS_PARAMETER"
-			return e
+			return systemTagKey()
 		case seen[*t.Key]:
 			e := errorf("InvalidInputException", "Tag keys must be unique among the tags attached to the same entity.")
 			e.Reason = "DUPLICATE_TAG_KEY"
@@ -139,9 +137,24 @@ func checkTags(body []byte) *query.Error {
 		seen[*t.Key] = true
 	}
 	if len(in.Tags) > maxTagsPerResource {
-		e := errorf("ConstraintViolationException", "You have exceeded the number of tags allowed on this resource.")
-		e.Reason = "MAX_TAG_LIMIT_EXCEEDED"
-		return e
+		return tooManyTags()
 	}
 	return nil
+}
+
+// systemTagKey is InvalidInputException INVALID_SYSTEM_TAGS_PARAMETER, in
+// the words of the model's documentation of the reason.
+func systemTagKey() *query.Error {
+	e := errorf("InvalidInputException", "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
+	e.Reason = "INVALID_SYSTEM_TAGS_PARAMETER"
+	return e
+}
+
+// tooManyTags is ConstraintViolationException MAX_TAG_LIMIT_EXCEEDED, the
+// model's answer past 50 tags on a resource (Organizations has no
+// TooManyTagsException).
+func tooManyTags() *query.Error {
+	e := errorf("ConstraintViolationException", "You have exceeded the number of tags allowed on this resource.")
+	e.Reason = "MAX_TAG_LIMIT_EXCEEDED"
+	return e
 }

@@ -65,6 +65,7 @@ func detachAccount(fw *world.FileWorld, acct string) *query.Error {
 		return constraint("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
 	}
 	delete(o.Joined, acct)
+	delete(o.Attached, acct)
 	for i := range fw.Accounts {
 		if fw.Accounts[i].ID == acct {
 			fw.Accounts[i].SCPs, fw.Accounts[i].RCPs = nil, nil

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -127,9 +128,9 @@ func management(c *api.Call) (*world.FileOrganization, *query.Error) {
 
 // authorizeOn authorizes an action on several resources: each must be
 // allowed (an operation that names a policy and a target needs both).
-func authorizeOn(c *api.Call, action string, resources ...string) *query.Error {
+func authorizeOn(c *api.Call, action string, extra map[string][]string, resources ...string) *query.Error {
 	for _, r := range resources {
-		if e := authorize(c, action, r); e != nil {
+		if e := authorizeWith(c, action, r, extra); e != nil {
 			return e
 		}
 	}
@@ -349,11 +350,17 @@ type ouOut struct {
 }
 
 func createOU(c *api.Call) (any, *query.Error) {
-	var in struct{ ParentId, Name string }
+	var in struct {
+		ParentId, Name string
+		Tags           []tagS
+	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
-	if _, e := managed(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId)); e != nil {
+	if _, e := management(c); e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId), tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
 	var out ouOut
@@ -368,7 +375,7 @@ func createOU(c *api.Call) (any, *query.Error) {
 				return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
 			}
 		}
-		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name}
+		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name, Tags: tagMap(in.Tags)}
 		p.ou.OUs = append(p.ou.OUs, ou)
 		out = ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
 		return nil
@@ -571,7 +578,10 @@ type createAccountStatus struct {
 // management account access role"). It completes at once; the request ID
 // carries the account ID (carID), so the status operations need no storage.
 func createAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ Email, AccountName, RoleName string }
+	var in struct {
+		Email, AccountName, RoleName string
+		Tags                         []tagS
+	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
@@ -579,8 +589,11 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if in.RoleName == "" {
 		in.RoleName = "OrganizationAccountAccessRole"
 	}
-	o, e := managed(c, "CreateAccount", "*")
+	o, e := management(c)
 	if e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "CreateAccount", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
 	for _, a := range c.State.File().Accounts {
@@ -599,7 +612,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 			}
 		}
 		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, o.ManagementAccount)
-		fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: in.AccountName, Email: in.Email,
+		fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: in.AccountName, Email: in.Email, Tags: tagMap(in.Tags),
 			Roles: []world.FileRole{{Name: in.RoleName, Path: "/", TrustPolicy: world.NewPolicyText(trust), ID: "AROA" + strings.ToUpper(randomID(17, lower)),
 				ManagedPolicies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Created: c.Now}}})
 		fw.Organization.Root.Accounts = append(fw.Organization.Root.Accounts, id)
@@ -686,10 +699,13 @@ func enablePolicyType(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.PolicyType] == "" {
-		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
-	o, e := managed(c, "EnablePolicyType", parentARN(c, in.RootId))
+	o, e := management(c)
 	if e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "EnablePolicyType", parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
 		return nil, e
 	}
 	if in.RootId != o.Root.ID {
@@ -724,9 +740,15 @@ type policyOut struct {
 	Content       string        `json:"Content"`
 }
 
+// apiType is the API's name of a policy type in the file's form (an SCP
+// when it is none).
 func apiType(t string) string {
-	if strings.EqualFold(t, "rcp") {
+	t = strings.ToLower(t)
+	switch {
+	case t == "rcp":
 		return typeRCP
+	case isManagement(t):
+		return strings.ToUpper(t)
 	}
 	return typeSCP
 }
@@ -761,7 +783,7 @@ func policyOp(c *api.Call, action, id string) (*world.FileOrganization, string, 
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	name, fp, out, ok := findPolicy(o, id)
-	if e := authorizeOn(c, action, policyARNOf(o, id, out, ok)); e != nil {
+	if e := authorizeOn(c, action, policyTypeKey(out.PolicySummary.Type), policyARNOf(o, id, out, ok)); e != nil {
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	if !ok {
@@ -798,10 +820,14 @@ func policyNotFound() *query.Error {
 
 // checkContent parses a policy for its type; a bad one is
 // MalformedPolicyDocumentException. SCPs and RCPs are at most 5,120
-// characters (the Organizations User Guide, "Quotas").
+// characters (the Organizations User Guide, "Quotas"); a management
+// policy is checked by checkManagementContent (policykinds.go).
 func checkContent(content, t string) *query.Error {
-	if len(content) > 5120 {
-		return errorf("ConstraintViolationException", "You have exceeded the maximum size of a policy (5,120 characters).")
+	if isManagement(fileType[t]) {
+		return checkManagementContent(content, t)
+	}
+	if e := checkSize(content, t); e != nil {
+		return e
 	}
 	pt := engine.SCP
 	if t == typeRCP {
@@ -818,17 +844,25 @@ func checkContent(content, t string) *query.Error {
 }
 
 func createPolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ Content, Description, Name, Type string }
+	var in struct {
+		Content, Description, Name, Type string
+		Tags                             []tagS
+	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
 	if fileType[in.Type] == "" {
-		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
 	if e := checkContent(in.Content, in.Type); e != nil {
 		return nil, e
 	}
-	if _, e := managed(c, "CreatePolicy", "*"); e != nil {
+	if _, e := management(c); e != nil {
+		return nil, e
+	}
+	ctx := tagContext(nil, in.Tags, nil)
+	maps.Copy(ctx, policyTypeKey(in.Type))
+	if e := authorizeWith(c, "CreatePolicy", "*", ctx); e != nil {
 		return nil, e
 	}
 	var out policyOut
@@ -840,7 +874,7 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 		if o.Policies == nil {
 			o.Policies = map[string]world.FileOrgPolicy{}
 		}
-		fp := world.FileOrgPolicy{Type: fileType[in.Type], ID: "p-" + randomID(8, lower), Document: world.NewPolicyText(in.Content), Description: in.Description}
+		fp := world.FileOrgPolicy{Type: fileType[in.Type], ID: "p-" + randomID(8, lower), Document: world.NewPolicyText(in.Content), Description: in.Description, Tags: tagMap(in.Tags)}
 		o.Policies[in.Name] = fp
 		_, _, out, _ = findPolicy(o, fp.ID)
 		return nil
@@ -914,10 +948,12 @@ func updatePolicy(c *api.Call) (any, *query.Error) {
 
 func fileTypeOf(fp world.FileOrgPolicy) string { return strings.ToLower(fp.Type) }
 
-// attachments returns pointers to every attachment list of a kind ("scp"
-// or "rcp"), each with its target.
+// attachments returns every attachment list of a kind ("scp", "rcp" or a
+// management policy type's), each with its target: get reads the list
+// and set replaces it.
 type attachment struct {
-	list   *[]string
+	get    func() []string
+	set    func([]string)
 	target targetOut
 }
 
@@ -930,18 +966,23 @@ type targetOut struct {
 
 func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []attachment {
 	var out []attachment
-	pick := func(scps, rcps *[]string) *[]string {
-		if kind == "rcp" {
-			return rcps
+	add := func(id string, scps, rcps *[]string, t targetOut) {
+		if isManagement(kind) {
+			out = append(out, managementAttachment(o, id, kind, t))
+			return
 		}
-		return scps
+		p := scps
+		if kind == "rcp" {
+			p = rcps
+		}
+		out = append(out, attachment{get: func() []string { return *p }, set: func(l []string) { *p = l }, target: t})
 	}
-	out = append(out, attachment{pick(&o.Root.SCPs, &o.Root.RCPs), targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"}})
+	add(o.Root.ID, &o.Root.SCPs, &o.Root.RCPs, targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"})
 	var walk func(ou *world.FileOU)
 	walk = func(ou *world.FileOU) {
 		for i := range ou.OUs {
 			c := &ou.OUs[i]
-			out = append(out, attachment{pick(&c.SCPs, &c.RCPs), targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"}})
+			add(c.ID, &c.SCPs, &c.RCPs, targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"})
 			walk(c)
 		}
 	}
@@ -949,25 +990,37 @@ func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []
 	for i := range fw.Accounts {
 		a := &fw.Accounts[i]
 		if inOrg(o, a.ID) {
-			out = append(out, attachment{pick(&a.SCPs, &a.RCPs), targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"}})
+			add(a.ID, &a.SCPs, &a.RCPs, targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"})
 		}
 	}
 	return out
 }
 
-// effective is a target's attachment list: nil means the full-access
-// policy alone.
+// effective is a target's attachment list: for SCPs and RCPs nil means
+// the full-access policy alone.
 func effective(list []string, kind string) []string {
-	if list == nil {
+	if list == nil && !isManagement(kind) {
 		return []string{fullAccess[apiType(kind)].name}
 	}
 	return list
 }
 
 func renameAttachments(o *world.FileOrganization, fw *world.FileWorld, kind, from, to string) {
+	if isManagement(kind) {
+		// The policy is not in o.Policies under either name now: rename
+		// in every target's list.
+		for id, names := range o.Attached {
+			if i := slices.Index(names, from); i >= 0 {
+				o.Attached[id] = slices.Replace(slices.Clone(names), i, i+1, to)
+			}
+		}
+		return
+	}
 	for _, at := range attachments(o, fw, kind) {
-		if i := slices.Index(*at.list, from); i >= 0 {
-			(*at.list)[i] = to
+		if l := at.get(); slices.Contains(l, from) {
+			l = slices.Clone(l)
+			l[slices.Index(l, from)] = to
+			at.set(l)
 		}
 	}
 }
@@ -986,7 +1039,7 @@ func deletePolicy(c *api.Call) (any, *query.Error) {
 	}
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		for _, at := range attachments(fw.Organization, fw, fileTypeOf(fp)) {
-			if slices.Contains(*at.list, name) {
+			if slices.Contains(at.get(), name) {
 				return errorf("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 			}
 		}
@@ -1001,14 +1054,20 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.Filter] == "" {
-		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
-	o, e := managed(c, "ListPolicies", "*")
+	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
-	_, _, fa, _ := findPolicy(o, fullAccess[in.Filter].id)
-	out := []policySummary{fa.PolicySummary}
+	if e := authorizeWith(c, "ListPolicies", "*", policyTypeKey(in.Filter)); e != nil {
+		return nil, e
+	}
+	out := []policySummary{}
+	if fa, ok := fullAccess[in.Filter]; ok { // SCPs and RCPs only
+		_, _, p, _ := findPolicy(o, fa.id)
+		out = append(out, p.PolicySummary)
+	}
 	names := make([]string, 0, len(o.Policies))
 	for n := range o.Policies {
 		names = append(names, n)
@@ -1056,7 +1115,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	name, fp, out, ok := findPolicy(o, in.PolicyId)
 	// AttachPolicy and DetachPolicy take the policy and the target (the
 	// Service Authorization Reference for AWS Organizations).
-	if e := authorizeOn(c, action, policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
+	if e := authorizeOn(c, action, policyTypeKey(out.PolicySummary.Type), policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
 		return nil, e
 	}
 	if !ok {
@@ -1069,9 +1128,9 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		at := target(fw.Organization, fw, kind, in.TargetId)
 		if at == nil {
-			return errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+			return targetNotFound()
 		}
-		list := append([]string{}, effective(*at.list, kind)...)
+		list := append([]string{}, effective(at.get(), kind)...)
 		i := slices.Index(list, name)
 		switch {
 		case attach && i >= 0:
@@ -1080,12 +1139,12 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 			list = append(list, name)
 		case i < 0:
 			return errorf("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
-		case len(list) == 1:
+		case len(list) == 1 && !isManagement(kind):
 			return errorf("ConstraintViolationException", "You cannot remove the last policy attached to the specified target. You must have at least one attached policy of the type.")
 		default:
 			list = slices.Delete(list, i, i+1)
 		}
-		*at.list = list
+		at.set(list)
 		return nil
 	})
 }
@@ -1096,22 +1155,22 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.Filter] == "" {
-		return nil, errorf("InvalidInputException", "Filter must be SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
 	o, e := management(c)
 	if e != nil {
 		return nil, e
 	}
-	if e := authorize(c, "ListPoliciesForTarget", targetARN(o, in.TargetId)); e != nil {
+	if e := authorizeWith(c, "ListPoliciesForTarget", targetARN(o, in.TargetId), policyTypeKey(in.Filter)); e != nil {
 		return nil, e
 	}
 	kind := fileType[in.Filter]
 	at := target(o, c.State.File(), kind, in.TargetId)
 	if at == nil {
-		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+		return nil, targetNotFound()
 	}
 	out := []policySummary{}
-	for _, n := range effective(*at.list, kind) {
+	for _, n := range effective(at.get(), kind) {
 		id := fullAccess[in.Filter].id
 		if fp, ok := o.Policies[n]; ok {
 			id = fp.ID
@@ -1136,7 +1195,7 @@ func listTargetsForPolicy(c *api.Call) (any, *query.Error) {
 	kind := fileTypeOf(fp)
 	out := []targetOut{}
 	for _, at := range attachments(o, c.State.File(), kind) {
-		if slices.Contains(effective(*at.list, kind), name) {
+		if slices.Contains(effective(at.get(), kind), name) {
 			out = append(out, at.target)
 		}
 	}

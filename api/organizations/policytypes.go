@@ -19,10 +19,13 @@ func disablePolicyType(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	if fileType[in.PolicyType] == "" {
-		return nil, errorf("InvalidInputException", "iamgate supports the policy types SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY.")
+		return nil, invalidPolicyType()
 	}
-	o, e := managed(c, "DisablePolicyType", parentARN(c, in.RootId))
+	o, e := management(c)
 	if e != nil {
+		return nil, e
+	}
+	if e := authorizeWith(c, "DisablePolicyType", parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
 		return nil, e
 	}
 	if in.RootId != o.Root.ID {
@@ -35,7 +38,7 @@ func disablePolicyType(c *api.Call) (any, *query.Error) {
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		fo := fw.Organization
 		for _, at := range attachments(fo, fw, fileType[in.PolicyType]) {
-			*at.list = nil
+			at.set(nil)
 		}
 		fo.PolicyTypes = slices.DeleteFunc(fo.PolicyTypes, func(t string) bool { return t == in.PolicyType })
 		out = rootShape(fo)

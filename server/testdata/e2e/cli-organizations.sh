@@ -56,4 +56,19 @@ rp=$(org put-resource-policy --content file://rp.json --query ResourcePolicy.Res
 org delete-resource-policy
 org deregister-delegated-administrator --account-id "$member" --service-principal config.amazonaws.com
 org disable-aws-service-access --service-principal config.amazonaws.com
+# Tags on an OU and an account, given at creation and added later.
+org tag-resource --resource-id "$ou" --tags Key=team,Value=b Key=cost,Value=42
+org untag-resource --resource-id "$ou" --tag-keys cost
+[ "$(org list-tags-for-resource --resource-id "$ou" --query 'Tags[*].[Key,Value]' --output text)" = "$(printf 'team\tb')" ] || fail "list-tags-for-resource"
+tagged=$(org create-account --email team-c@example.com --account-name team-c --tags Key=env,Value=prod --query CreateAccountStatus.AccountId --output text)
+[ "$(org list-tags-for-resource --resource-id "$tagged" --query 'Tags[0].Value' --output text)" = prod ] || fail "account tags"
+if org tag-resource --resource-id ou-zzzz-abcdefgh --tags Key=k,Value=v 2>notfound.txt; then fail "tagged a missing OU"; fi
+grep -q TargetNotFoundException notfound.txt || fail "tag missing: $(cat notfound.txt)"
+# A tag policy: stored, enabled, attached to the OU; it does not deny anything.
+tp=$(org create-policy --name cost-center --type TAG_POLICY --description "" \
+  --content '{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"}}}}' --query Policy.PolicySummary.Id --output text)
+org enable-policy-type --root-id "$root" --policy-type TAG_POLICY >/dev/null
+org attach-policy --policy-id "$tp" --target-id "$ou"
+[ "$(org list-policies-for-target --target-id "$ou" --filter TAG_POLICY --query 'Policies[0].Id' --output text)" = "$tp" ] || fail "list-policies-for-target TAG_POLICY"
+[ "$(org list-policies --filter TAG_POLICY --query 'length(Policies)' --output text)" = 1 ] || fail "list-policies TAG_POLICY"
 echo OK
