@@ -36,8 +36,7 @@ through the API. The server need not be stopped.`,
 	create.Flags().StringVar(&keyPath, "key-file", "", "master key file (as for serve)")
 	create.Flags().StringVar(&account, "account", "", "the user's account ID")
 	create.Flags().StringVar(&user, "user", "", "the user's name")
-	create.MarkFlagRequired("account")
-	create.MarkFlagRequired("user")
+	mustRequire(create, "account", "user")
 	cmd.AddCommand(create)
 	return cmd
 }

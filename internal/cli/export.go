@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/world"
 )
 
 type exportParams struct {
@@ -45,16 +46,25 @@ func runExport(ctx context.Context, p exportParams, stdout io.Writer) (int, erro
 	if err != nil {
 		return ExitUsage, err
 	}
-	w := stdout
-	if p.out != "-" {
-		f, err := os.Create(p.out)
-		if err != nil {
-			return ExitUsage, err
-		}
-		defer f.Close()
-		w = f
+	if p.out == "-" {
+		return writeExport(stdout, fw)
 	}
-	fmt.Fprintln(w, "# Exported by iamgate export.")
+	f, err := os.Create(p.out)
+	if err != nil {
+		return ExitUsage, err
+	}
+	code, err := writeExport(f, fw)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		// The file is written only when it is closed without error.
+		return ExitUsage, cerr
+	}
+	return code, err
+}
+
+func writeExport(w io.Writer, fw *world.FileWorld) (int, error) {
+	if _, err := fmt.Fprintln(w, "# Exported by iamgate export."); err != nil {
+		return ExitUsage, err
+	}
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(fw); err != nil {

@@ -73,8 +73,7 @@ accepted, 1 when rejected, 2 on bad input.`,
 	cmd.Flags().StringVar(&p.account, "account", "", "target account (default: metadata.json's Account)")
 	cmd.Flags().StringVar(&p.team, "team", "", "the submitting team")
 	cmd.Flags().StringVar(&p.format, "format", "text", "text or json")
-	cmd.MarkFlagRequired("world")
-	cmd.MarkFlagRequired("guardrails")
+	mustRequire(cmd, "world", "guardrails")
 	return cmd
 }
 
@@ -108,7 +107,9 @@ func runPipelineCheck(path string, p pipelineCheckParams, stdout io.Writer) erro
 	if p.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(res)
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
 	} else {
 		printResult(stdout, sub.PolicyName, res)
 	}
@@ -230,12 +231,11 @@ func (c *pipelineClient) submit(ctx context.Context, sub *pipeline.Submission, v
 	return &rec, nil
 }
 
-func printRecord(w io.Writer, rec *pipeline.Record, format string) {
+func printRecord(w io.Writer, rec *pipeline.Record, format string) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		enc.Encode(rec)
-		return
+		return enc.Encode(rec)
 	}
 	fmt.Fprintf(w, "%s  %s  %s for account %s", rec.ID, strings.ToUpper(rec.Status), rec.PolicyName, rec.Account)
 	if rec.PolicyArn != "" {
@@ -250,6 +250,7 @@ func printRecord(w io.Writer, rec *pipeline.Record, format string) {
 			fmt.Fprintln(w, "  "+r.String())
 		}
 	}
+	return nil
 }
 
 // recordExit is the exit status for a record: 0 created, 1 otherwise.
@@ -286,7 +287,9 @@ func newPipelineSubmitCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			printRecord(cmd.OutOrStdout(), rec, format)
+			if err := printRecord(cmd.OutOrStdout(), rec, format); err != nil {
+				return err
+			}
 			return recordExit(rec)
 		},
 	}
@@ -311,8 +314,7 @@ func newPipelineStatusCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), http.MethodGet, "/v1/pipeline/submissions/"+url.PathEscape(args[0]), "", nil, &rec); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			printRecord(cmd.OutOrStdout(), &rec, format)
-			return nil
+			return printRecord(cmd.OutOrStdout(), &rec, format)
 		},
 	}
 	addEndpointFlag(cmd, &endpoint)
@@ -495,7 +497,7 @@ func watchDir(ctx context.Context, dir string, p watchParams, c submitter, stdou
 				rec, err = c.submit(ctx, sub, "watch")
 				if err == nil {
 					result["record"] = rec
-					printRecord(stdout, rec, "text")
+					_ = printRecord(stdout, rec, "text") // text: only fmt.Fprint writes
 				}
 			}
 			if err != nil {
