@@ -33,9 +33,15 @@ func writeCorpus(t testing.TB, c *synth.Corpus, per int) string {
 				t.Fatal(err)
 			}
 			zw := gzip.NewWriter(f)
-			zw.Write(b)
-			zw.Close()
-			f.Close()
+			if _, err := zw.Write(b); err != nil {
+				t.Fatal(err)
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
 			continue
 		}
 		if err := os.WriteFile(name, b, 0o600); err != nil {

@@ -199,10 +199,7 @@ func AllowedIf(q *engine.Prepared, opt Options) (*Result, error) {
 			a.keys[lk].name = s
 		}
 	}
-	var remove []string
-	for _, lk := range a.order {
-		remove = append(remove, lk)
-	}
+	remove := append([]string(nil), a.order...)
 	a.base = q.WithContext(nil, remove)
 	res := &Result{Decision: engine.Authorize(a.base).Decision, Regions: map[string]int{}}
 	for _, lk := range a.order {
@@ -289,7 +286,6 @@ type keyInfo struct {
 	multi       bool // compared with ForAllValues/ForAnyValue: a set of values
 	asVariable  string
 	families    map[condition.Family]bool
-	finiteOnly  bool // only variable-derived atoms
 	atoms       []*atom
 	seen        map[string]bool
 	kind        kind

@@ -135,13 +135,8 @@ func (x *Index) ofFormat(p string) *typedARNs {
 	return t
 }
 
-// resourcesFor lists the world's ARNs of the action's resource types, or
-// "*" when the action has none.
-func (x *Index) resourcesFor(a *catalog.Action) []string {
-	return x.resourcesIn(a, "", nil, nil)
-}
-
-// resourcesIn is resourcesFor limited, when account is not "", to the
+// resourcesIn lists the world's ARNs of the action's resource types, or
+// "*" when the action has none, limited, when account is not "", to the
 // ARNs of that account and those of others (ARNs of other accounts, by
 // service; namedOf caches per pattern those it matches); sorted.
 func (x *Index) resourcesIn(a *catalog.Action, account string, others map[string][]string, namedOf map[string][]string) []string {

@@ -107,8 +107,6 @@ type space struct {
 	keyName    map[string]string // as first written
 	bare       map[int]*engine.Policy
 	named      []string // accounts the policies name
-	principals []string // named principals (resource policies)
-	services   []string
 	allowAll   *engine.Policy
 	// allowAllList holds allowAll, the identity policy of a caller in
 	// another account than the resource's.
@@ -344,9 +342,6 @@ func catalogUniverse() []uaction {
 	})
 	return catalogActs
 }
-
-// exampleFill makes a readable member of a pattern.
-var exampleFill = strings.NewReplacer("*", "example", "?", "x")
 
 // resourcesFor finds one resource per region of the resource patterns
 // texts (and, for resource policies, of the accounts the policies name),
@@ -892,15 +887,6 @@ func (sp *space) stmtMatchesResource(s *policy.Statement, r string) bool {
 		}
 	}
 	return hit != not
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // checkStates lists a key's states: absent, then one value per region

@@ -450,8 +450,7 @@ func (e *external) resource(own, resARN string, doc *policy.Policy, trust bool) 
 		resources = e.underResources(resARN, doc, allows)
 	}
 	type group struct {
-		f   *Finding
-		key string
+		f *Finding
 	}
 	groups := map[string]*group{}
 	var order []string

@@ -159,7 +159,9 @@ func TestQuery(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				log.Append(ctx, &audit.Entry{Time: base.Add(time.Hour + time.Duration(i)), RequestID: fmt.Sprint(i), Service: "iam", Operation: "ListUsers", Outcome: "OK"})
+				if err := log.Append(ctx, &audit.Entry{Time: base.Add(time.Hour + time.Duration(i)), RequestID: fmt.Sprint(i), Service: "iam", Operation: "ListUsers", Outcome: "OK"}); err != nil {
+					t.Error(err)
+				}
 			}()
 		}
 		wg.Wait()

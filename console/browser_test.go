@@ -142,7 +142,9 @@ func TestBrowser(t *testing.T) {
 			loc, _ := chromedp.Run(bctx, chromedp.Location())
 			html, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("main")))
 			if png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)); err == nil {
-				os.WriteFile(filepath.Join(dir, "failure.png"), png, 0o644)
+				if err := os.WriteFile(filepath.Join(dir, "failure.png"), png, 0o644); err != nil {
+					t.Logf("screenshot: %v", err)
+				}
 			}
 			t.Fatalf("%s: %v; the browser is at %s:\n%s", what, err, loc, html)
 		}

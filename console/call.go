@@ -171,7 +171,9 @@ func (c *Console) iamCall(ctx context.Context, a *actor, op string, params url.V
 	if err := enc.EncodeElement(res, xml.StartElement{Name: xml.Name{Local: op + "Result"}}); err != nil {
 		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be written: %v", op, err)}
 	}
-	enc.Flush()
+	if err := enc.Flush(); err != nil {
+		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be written: %v", op, err)}
+	}
 	if err := xml.Unmarshal(b.Bytes(), out); err != nil {
 		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be read: %v", op, err)}
 	}

@@ -283,6 +283,15 @@ func (c *Console) internal(w http.ResponseWriter, r *http.Request, err error) {
 	c.render(w, r, http.StatusInternalServerError, "error", page{Title: "Error", Data: errorPage{Code: "InternalFailure", Message: "The console could not answer this request."}})
 }
 
+// logFailure logs a failure of bookkeeping (ending a session being replaced,
+// auditing a refused sign-in) that must not change the answer the request
+// already has; nil is nothing.
+func (c *Console) logFailure(r *http.Request, err error) {
+	if err != nil {
+		c.log.Error("console", "path", r.URL.Path, "error", err)
+	}
+}
+
 // view is a signed-in page's request.
 type view struct {
 	ctx     context.Context

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api/query"
@@ -593,9 +592,6 @@ func (c *Console) managedPolicy(w http.ResponseWriter, v *view) {
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "policy", v.page)
 }
-
-// isAWSManaged tells an AWS managed policy's ARN.
-func isAWSManaged(arn string) bool { return strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") }
 
 // xmlField is one element of a result, by name.
 type xmlField struct {

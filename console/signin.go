@@ -221,9 +221,12 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	if held || !ok || profile.Hash == "" {
 		credential.VerifyPassword(dummyHash(), password)
 		if !held {
-			c.noteFailure(ctx, account, in.User)
+			if err := c.noteFailure(ctx, account, in.User); err != nil {
+				c.internal(w, r, err)
+				return
+			}
 		}
-		c.auditSignIn(ctx, r, account, u.ARN(), false, false)
+		c.logFailure(r, c.auditSignIn(ctx, r, account, u.ARN(), false, false))
 		wrong()
 		return
 	}
@@ -232,7 +235,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 			c.internal(w, r, err)
 			return
 		}
-		c.auditSignIn(ctx, r, account, u.ARN(), false, false)
+		c.logFailure(r, c.auditSignIn(ctx, r, account, u.ARN(), false, false))
 		wrong()
 		return
 	}
@@ -291,13 +294,13 @@ func (c *Console) afterFactors(w http.ResponseWriter, r *http.Request, s *sessio
 		// The botocore model, PasswordPolicy.HardExpiry: "The IAM user
 		// cannot access the console until an administrator resets the
 		// password."
-		c.endSession(ctx, w, r, old)
+		c.logFailure(r, c.endSession(ctx, w, r, old))
 		c.render(w, r, http.StatusForbidden, "signin", page{Title: "Sign in", CSRF: c.signinToken(w, r),
 			Data: signinData{Error: "Your password has expired. An administrator of your account must reset it before you can sign in."}})
 		return
 	}
 	if old != nil {
-		c.endSession(ctx, w, r, old)
+		c.logFailure(r, c.endSession(ctx, w, r, old))
 	}
 	if profile.ResetRequired || expired {
 		s.Stage = stagePassword
@@ -325,7 +328,7 @@ func (c *Console) activate(w http.ResponseWriter, r *http.Request, s *session, n
 	}
 	if u := userOf(c.cfg.State.World(), s.Account, s.User); u != nil {
 		if err := c.auditSignIn(ctx, r, s.Account, u.ARN(), true, s.MFA); err != nil {
-			c.endSession(ctx, w, r, s)
+			c.logFailure(r, c.endSession(ctx, w, r, s))
 			c.internal(w, r, err)
 			return
 		}
@@ -416,10 +419,13 @@ func (c *Console) mfa(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	if !ok {
 		if !held {
-			c.noteFailure(ctx, s.Account, s.User)
+			if err := c.noteFailure(ctx, s.Account, s.User); err != nil {
+				c.internal(w, r, err)
+				return
+			}
 		}
 		if u := userOf(c.cfg.State.World(), s.Account, s.User); u != nil {
-			c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false)
+			c.logFailure(r, c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false))
 		}
 		c.delay(r, start)
 		c.render(w, r, http.StatusUnauthorized, "mfa", page{Title: "Multi-factor authentication", CSRF: s.CSRF,
@@ -456,7 +462,7 @@ func (c *Console) passwordRules(r *http.Request, s *session) ([]string, *api.Cal
 func (c *Console) passwordForm(w http.ResponseWriter, r *http.Request, s *session) {
 	reqs, _, a := c.passwordRules(r, s)
 	if a == nil {
-		c.endSession(r.Context(), w, r, s)
+		c.logFailure(r, c.endSession(r.Context(), w, r, s))
 		http.Redirect(w, r, Path+"signin", http.StatusSeeOther)
 		return
 	}
@@ -471,7 +477,7 @@ func (c *Console) passwordForm(w http.ResponseWriter, r *http.Request, s *sessio
 func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *session) {
 	reqs, call, a := c.passwordRules(r, s)
 	if a == nil {
-		c.endSession(r.Context(), w, r, s)
+		c.logFailure(r, c.endSession(r.Context(), w, r, s))
 		http.Redirect(w, r, Path+"signin", http.StatusSeeOther)
 		return
 	}
@@ -502,7 +508,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	ns := &session{Account: s.Account, User: s.User, UserID: s.UserID, MFA: s.MFA, AuthTime: s.AuthTime}
-	c.endSession(r.Context(), w, r, s)
+	c.logFailure(r, c.endSession(r.Context(), w, r, s))
 	c.activate(w, r, ns, data.Next)
 }
 

@@ -178,8 +178,7 @@ func trustEdges(role, roleArn, account, encoded string) []trustEdge {
 	var out []trustEdge
 	for _, s := range stmts {
 		var effect string
-		json.Unmarshal(s["Effect"], &effect)
-		if effect != "Allow" || !assumes(strings1(s["Action"])) {
+		if json.Unmarshal(s["Effect"], &effect) != nil || effect != "Allow" || !assumes(strings1(s["Action"])) {
 			continue
 		}
 		cond := strings.ToLower(string(s["Condition"]))
@@ -219,7 +218,9 @@ func strings1(raw json.RawMessage) []string {
 		return []string{one}
 	}
 	var many []string
-	json.Unmarshal(raw, &many)
+	if json.Unmarshal(raw, &many) != nil {
+		return nil
+	}
 	return many
 }
 

@@ -51,24 +51,6 @@ var layerNames = [...]string{"", "identity", "resource", "permissionsBoundary", 
 
 func (l Layer) String() string { return layerNames[l] }
 
-func layerOf(t PolicyType) Layer {
-	switch t {
-	case IdentityPolicy:
-		return LayerIdentity
-	case ResourcePolicy:
-		return LayerResource
-	case BoundaryPolicy:
-		return LayerBoundary
-	case SessionPolicy:
-		return LayerSession
-	case SCP:
-		return LayerSCP
-	case RCP:
-		return LayerRCP
-	}
-	return LayerEndpoint
-}
-
 // StatementRef points at one statement of a compiled policy.
 type StatementRef struct {
 	Policy *Policy

@@ -260,7 +260,7 @@ func Compile(p *policy.Policy, typ PolicyType, name string) (*Policy, error) {
 	for _, s := range p.Statements {
 		hasP := s.Principal != nil || s.NotPrincipal != nil
 		if hasP && !typ.hasPrincipal() {
-			pos := s.Pos
+			var pos policy.Position
 			if s.Principal != nil {
 				pos = s.Principal.Pos
 			} else {

@@ -105,7 +105,7 @@ func dialTLS(ctx context.Context, dial DialFunc, addr string, t trust) (*tls.Con
 	}
 	c := tls.Client(raw, conf)
 	if err := c.HandshakeContext(ctx); err != nil {
-		raw.Close()
+		_ = raw.Close() // the handshake's error is the one to report
 		return nil, err
 	}
 	return c, nil
@@ -148,7 +148,7 @@ func TopThumbprint(ctx context.Context, dial DialFunc, providerURL string) (stri
 	if err := c.HandshakeContext(ctx); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrFetch, err)
 	}
-	c.Close()
+	_ = c.Close() // the certificate is read; the connection is not used
 	return top, nil
 }
 

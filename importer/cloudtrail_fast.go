@@ -337,7 +337,7 @@ func readCloudTrail(name string, r io.Reader, fn func(i int, ev *CloudTrailEvent
 	delivered := 0
 	if rerr == nil {
 		err := readCloudTrailFast(name, data, &delivered, fn)
-		if err != errUnsure {
+		if !errors.Is(err, errUnsure) {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -95,8 +96,9 @@ func checkSame(t *testing.T, data string) {
 	if fmt.Sprint(gerr) != fmt.Sprint(werr) || !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q\nfast   %v %+v\nstream %v %+v", data, gerr, got, werr, want)
 	}
-	if gerr != nil && gerr != errStop {
-		if ce, ok := gerr.(*CloudTrailError); !ok || ce.Record != werr.(*CloudTrailError).Record {
+	if gerr != nil && !errors.Is(gerr, errStop) {
+		var ce, we *CloudTrailError
+		if !errors.As(gerr, &ce) || !errors.As(werr, &we) || ce.Record != we.Record {
 			t.Fatalf("%q: fast %#v, stream %#v", data, gerr, werr)
 		}
 	}
@@ -176,8 +178,12 @@ func TestReadCloudTrailFastBrokenGzip(t *testing.T) {
 	file.WriteString(`]}`)
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
-	zw.Write([]byte(file.String()))
-	zw.Close()
+	if _, err := zw.Write([]byte(file.String())); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	for _, cut := range []int{z.Len() / 3, z.Len() - 4, z.Len()} {
 		data := z.Bytes()[:cut]
 		var got, want []delivered

@@ -251,7 +251,7 @@ func addProfile(fa *world.FileAccount, name, path, id, role string) {
 
 func versionNumber(v string) int {
 	n := 0
-	fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d", &n)
+	_, _ = fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d", &n) // not a number: 0, the oldest
 	return n
 }
 

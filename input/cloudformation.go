@@ -510,10 +510,10 @@ func (t *template) sub(text string, vars *yaml.Node) (any, error) {
 			}
 			b.WriteString(s)
 		case pseudo[name] != "" || t.params[name] != nil || t.resources[name] != nil:
-			b.WriteString(fmt.Sprint(t.ref(name)))
+			fmt.Fprint(&b, t.ref(name))
 		case strings.Contains(name, ".") && !strings.Contains(name, ":"):
 			id, attr, _ := strings.Cut(name, ".")
-			b.WriteString(fmt.Sprint(t.getAtt(id, attr)))
+			fmt.Fprint(&b, t.getAtt(id, attr))
 		default:
 			b.WriteString("${" + name + "}") // an IAM policy variable
 		}

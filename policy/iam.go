@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -123,7 +124,8 @@ func (c *iamCheck) reject(msg string, off int, path, format string, args ...any)
 func (c *iamCheck) run(data []byte) *Rejection {
 	root, err := parseTree(data)
 	if err != nil {
-		se := err.(*jsonSyntaxError)
+		var se *jsonSyntaxError
+		errors.As(err, &se) // parseTree's only error type
 		msg := MsgSyntax
 		if c.kind == TrustPolicy {
 			// CreateRole answers a document that is not JSON so

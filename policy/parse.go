@@ -72,7 +72,8 @@ func (p *parser) pos(off int) Position { return p.lines.pos(off) }
 func (p *parser) parse(data []byte) *Policy {
 	root, err := parseTree(data)
 	if err != nil {
-		se := err.(*jsonSyntaxError)
+		var se *jsonSyntaxError
+		errors.As(err, &se) // parseTree's only error type
 		p.errorf(se.off, "", CodeJSONSyntax, "%s", se.msg)
 		return nil
 	}

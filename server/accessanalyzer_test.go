@@ -443,7 +443,9 @@ func TestAccessAnalyzerSignatureRefusals(t *testing.T) {
 	// The payload hash header, when sent, must be the body's.
 	r = req(body)
 	r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-	v4.NewSigner().SignHTTP(context.Background(), e.admin, r, "UNSIGNED-PAYLOAD", "access-analyzer", "us-east-1", time.Now())
+	if err := v4.NewSigner().SignHTTP(context.Background(), e.admin, r, "UNSIGNED-PAYLOAD", "access-analyzer", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if line := sendAA(t, r).errorLine(t); !strings.HasPrefix(line, "Forbidden InvalidSignatureException") {
 		t.Fatalf("UNSIGNED-PAYLOAD: %s", line)
 	}

@@ -75,7 +75,7 @@ func TestDecisionAPI(t *testing.T) {
 	// requests are too.
 	u := e.newUser("app", "")
 	status, body = e.authorize(t, u, `{"principal":"arn:aws:iam::123456789012:role/reader","action":"s3:GetObject"}`)
-	if json.Unmarshal(body, &d); status != 403 || d.Error == nil || d.Error.Code != "AccessDenied" {
+	if err := json.Unmarshal(body, &d); err != nil || status != 403 || d.Error == nil || d.Error.Code != "AccessDenied" {
 		t.Fatalf("unauthorized caller: %d %s", status, body)
 	}
 	res, err := http.Post(e.ts.URL+server.DecisionPath, "application/json", nil)

@@ -160,12 +160,12 @@ func writeMasterKey(file string) (MasterKey, error) {
 		return k, fmt.Errorf("writing the master key: %w", err)
 	}
 	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(k[:]) + "\n"); err != nil {
-		f.Close()
-		os.Remove(file)
+		_ = f.Close() // the write error is the one to report
+		_ = os.Remove(file)
 		return k, fmt.Errorf("writing the master key: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(file)
+		_ = os.Remove(file) // the close error is the one to report
 		return k, fmt.Errorf("writing the master key: %w", err)
 	}
 	return k, nil
@@ -558,7 +558,7 @@ func (k *Keys) touch(ctx context.Context, key api.AccessKey, service, region str
 		return
 	}
 	sk.LastUsed, sk.LastService, sk.LastRegion = now.UTC().Truncate(time.Second), service, region
-	k.put(ctx, key.ID, sk, rev) // best effort: losing a last-used time loses no access
+	_, _ = k.put(ctx, key.ID, sk, rev) // best effort: losing a last-used time loses no access
 }
 
 // token is what a session token seals.
@@ -632,8 +632,9 @@ func (k *Keys) session(tok string) (token, error) {
 func (k *Keys) EncodeMessage(plain []byte) string {
 	var b bytes.Buffer
 	zw, _ := flate.NewWriter(&b, flate.BestCompression)
-	zw.Write(plain)
-	zw.Close()
+	// A flate.Writer into a bytes.Buffer cannot fail.
+	_, _ = zw.Write(plain)
+	_ = zw.Close()
 	return base64.StdEncoding.EncodeToString(seal(k.messages, b.Bytes(), []byte("iamgate authorization message v1")))
 }
 

@@ -94,7 +94,9 @@ func TestMasterKeyMissingOrWrongIsRefused(t *testing.T) {
 			_, _, err = server.LoadMasterKey(ctx, st, base64.StdEncoding.EncodeToString(other[:]), file, true)
 			isMasterKeyError(t, err, server.ErrMasterKeyMismatch, server.MasterKeyEnv)
 			// No key at all: refused, and no new key file is made.
-			os.Remove(file)
+			if err := os.Remove(file); err != nil {
+				t.Fatal(err)
+			}
 			_, _, err = server.LoadMasterKey(ctx, st, "", file, true)
 			isMasterKeyError(t, err, server.ErrMasterKeyMissing, file, server.MasterKeyEnv)
 			if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {

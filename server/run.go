@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	for _, hs := range servers {
 		if err := hs.Shutdown(shutdown); err != nil {
 			errs = append(errs, err)
-			hs.Close()
+			_ = hs.Close() // Shutdown's error is the one reported
 		}
 	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {

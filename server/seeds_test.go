@@ -112,7 +112,9 @@ func TestSeedStageRoleAssumeRole(t *testing.T) {
 	e := newEnv(t)
 	// The seed's two accounts join the bootstrapped one.
 	for _, a := range fw.ToFile().Accounts {
-		e.srv.State().UpdateAccount(ctx, a.ID, func(fa *world.FileAccount) *query.Error { *fa = a; return nil })
+		if qe := e.srv.State().UpdateAccount(ctx, a.ID, func(fa *world.FileAccount) *query.Error { *fa = a; return nil }); qe != nil {
+			t.Fatal(qe)
+		}
 	}
 	stageAdminKey, err := e.srv.Keys().CreateAccessKey(ctx, "444455556666", "StageAdmin")
 	if err != nil {

@@ -53,7 +53,9 @@ func TestSimulateMatchesEval(t *testing.T) {
 			switch k {
 			case "identity":
 				var ids []json.RawMessage
-				json.Unmarshal(raw, &ids)
+				if json.Unmarshal(raw, &ids) != nil {
+					usable = false
+				}
 				for _, id := range ids {
 					if len(id) == 0 || id[0] != '{' {
 						usable = false

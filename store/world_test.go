@@ -102,7 +102,9 @@ func TestWriteWorldWritesOnlyWhatChanged(t *testing.T) {
 	// 444444444444 goes and 111111111111 stays as it was.
 	after := &world.FileWorld{Accounts: []world.FileAccount{stored.Accounts[0], {ID: "222222222222", Users: []world.FileUser{{Name: "b2"}}}, {ID: "333333333333"}}}
 	var h int64
-	st.View(ctx, func(v store.Snapshot) error { h, err = v.Head(ctx); return err })
+	if err := st.View(ctx, func(v store.Snapshot) error { h, err = v.Head(ctx); return err }); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.Update(ctx, func(tx store.Tx) error { return store.WriteWorld(ctx, tx, stored, after) }); err != nil {
 		t.Fatal(err)
 	}

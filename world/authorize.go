@@ -227,11 +227,6 @@ func (w *World) resource(a string) (*Resource, *Account) {
 	return nil, w.Accounts.Get(parsed.AccountID)
 }
 
-func (w *World) roleFromARN(a string) *Role {
-	r, _ := w.roleAt(a)
-	return r
-}
-
 // roleAt finds the role an ARN names, and its account, without allocating.
 func (w *World) roleAt(a string) (*Role, *Account) {
 	acct, name := w.iamEntity(a, "role/")
@@ -243,11 +238,6 @@ func (w *World) roleAt(a string) (*Role, *Account) {
 		return nil, nil
 	}
 	return r, acct
-}
-
-func (w *World) userFromARN(a string) *User {
-	u, _ := w.userAt(a)
-	return u
 }
 
 // userAt finds the user an ARN names, and its account, without allocating.
@@ -325,14 +315,14 @@ func isEntityARN(a, account, kind, path, name string) bool {
 // Reference: ec2:ResourceTag/k, rds:db-tag/k, secretsmanager:ResourceTag/k, ...).
 func resourceTagKeys(r *Resource, k string) []string {
 	keys := []string{"aws:ResourceTag/" + k}
-	switch {
-	case r.Type == "rds-db":
+	switch r.Type {
+	case "rds-db":
 		keys = append(keys, "rds:db-tag/"+k)
-	case r.Type == "rds-snapshot":
+	case "rds-snapshot":
 		keys = append(keys, "rds:snapshot-tag/"+k)
-	case r.Type == "rds-cluster":
+	case "rds-cluster":
 		keys = append(keys, "rds:cluster-tag/"+k)
-	case r.Type == "s3-object":
+	case "s3-object":
 		keys = append(keys, "s3:ExistingObjectTag/"+k)
 	}
 	svc := r.Type[:strings.IndexByte(r.Type+"-", '-')]

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/iamgate/iamgate/analysis"
@@ -187,7 +186,6 @@ type Searcher struct {
 	callers map[string]*world.Caller
 	trusts  map[string]bool
 	grants  map[string]*grant
-	mu      sync.Mutex
 
 	// What identities are allowed on "*" (admin.go): the catalog action
 	// set each distinct Action/NotAction list applies to, the partitions

@@ -183,8 +183,6 @@ func GetLoginProfile(c *api.Call) (any, *query.Error) {
 // (iam:UpdateLoginProfile on the user).
 func UpdateLoginProfile(c *api.Call) (any, *query.Error) {
 	pw := c.Params.Get("Password")
-	if pw != "" {
-	}
 	reset, e := boolParam(c.Params, "PasswordResetRequired")
 	if e != nil {
 		return nil, e

@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -124,7 +125,5 @@ func TestValidateJSON(t *testing.T) {
 }
 
 func asDecode(err error, de **model.DecodeError) bool {
-	d, ok := err.(*model.DecodeError)
-	*de = d
-	return ok
+	return errors.As(err, de)
 }

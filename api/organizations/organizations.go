@@ -336,13 +336,6 @@ func accountParent(o *world.FileOrganization, acct string) *world.FileOU {
 	return walk(&o.Root)
 }
 
-func nodeARN(o *world.FileOrganization, n *node) string {
-	if n.isRoot {
-		return orgARN(o, "root", "/"+n.ou.ID)
-	}
-	return orgARN(o, "ou", "/"+n.ou.ID)
-}
-
 type ouOut struct {
 	ID   string `json:"Id"`
 	Arn  string `json:"Arn"`

@@ -63,7 +63,11 @@ func run(duration time.Duration, workers int, skipMoto bool) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+		}
+	}()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "iamgate.db"))
 	if err != nil {
 		return err
@@ -86,7 +90,11 @@ func run(duration time.Duration, workers int, skipMoto bool) error {
 		return err
 	}
 	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
+	go func() {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "load: serve:", err)
+		}
+	}()
 	defer hs.Close()
 	targets := []target{{"iamgate", "http://" + ln.Addr().String(), aws.Credentials{AccessKeyID: boot.Key.ID, SecretAccessKey: boot.Key.Secret}}}
 	if !skipMoto {
@@ -164,7 +172,7 @@ func measure(client *http.Client, t target, service, body string, workers int, d
 	// Warm up connections, then measure.
 	stopWarm := time.Now().Add(warmup)
 	for time.Now().Before(stopWarm) {
-		send(client, t, service, body)
+		_, _, _ = send(client, t, service, body) // warming up: the measured calls count errors
 	}
 	start := time.Now()
 	for i := 0; i < workers; i++ {
@@ -205,13 +213,18 @@ func startMoto() (string, func(), error) {
 		return "", nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	if err := ln.Close(); err != nil {
+		return "", nil, err
+	}
 	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("moto_server: %w", err)
 	}
-	stop := func() { cmd.Process.Kill(); cmd.Wait() }
+	stop := func() {
+		_ = cmd.Process.Kill() // it may have exited already; Wait reaps it either way
+		_ = cmd.Wait()         // killed: the exit status says so
+	}
 	u := fmt.Sprintf("http://127.0.0.1:%d", port)
 	for i := 0; i < 100; i++ {
 		if res, err := http.Get(u + "/moto-api/"); err == nil {

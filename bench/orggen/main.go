@@ -58,7 +58,10 @@ func main() {
 		os.Exit(1)
 	}
 	if *out == "" {
-		os.Stdout.Write(data)
+		if _, err := os.Stdout.Write(data); err != nil {
+			fmt.Fprintln(os.Stderr, "orggen:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if err := os.WriteFile(*out, data, 0o644); err != nil {

@@ -101,7 +101,11 @@ func fetch(spec string) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cleanup := func() { os.RemoveAll(tmp) }
+	cleanup := func() {
+		if err := os.RemoveAll(tmp); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+		}
+	}
 	cmd := exec.Command("npm", "pack", "--silent", spec)
 	cmd.Dir = tmp
 	cmd.Stderr = os.Stderr
@@ -246,7 +250,7 @@ func runServiceData() error {
 		var keys map[string]rawKey
 		if err := readJSON(filepath.Join(data, "conditionKeys", p+".json"), &keys); err == nil {
 			for _, k := range sortedValues(keys) {
-				svc.Keys = append(svc.Keys, outKey{Key: k.Key, Type: k.Type})
+				svc.Keys = append(svc.Keys, outKey(k))
 			}
 		}
 		o.Services = append(o.Services, svc)
@@ -267,7 +271,7 @@ process.stdout.write(JSON.stringify(g.map(k => ({key: k.key, type: k.type}))));`
 		return err
 	}
 	for _, k := range globals {
-		o.Global = append(o.Global, outKey{Key: k.Key, Type: k.Type})
+		o.Global = append(o.Global, outKey(k))
 	}
 
 	n, err := writeGzipJSON(filepath.Join("data", "iam-data.json.gz"), o)

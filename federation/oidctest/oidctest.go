@@ -71,7 +71,8 @@ func New(t testing.TB, host string) *Issuer {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]any{"issuer": i.URL, "jwks_uri": i.URL + "/keys",
+		// A failed write is a client gone away, as for ResponseWriter.Write.
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": i.URL, "jwks_uri": i.URL + "/keys",
 			"id_token_signing_alg_values_supported": []string{"RS256", "ES256"}})
 	})
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +80,7 @@ func New(t testing.TB, host string) *Issuer {
 		i.mu.Lock()
 		set := jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), i.keys...)}
 		i.mu.Unlock()
-		json.NewEncoder(w).Encode(set)
+		_ = json.NewEncoder(w).Encode(set) // as above
 	})
 	i.Server = httptest.NewUnstartedServer(mux)
 	leafHost := host

@@ -38,8 +38,7 @@ through the API. The server need not be stopped.`,
 	create.Flags().StringVar(&account, "account", "", "the user's account ID")
 	create.Flags().StringVar(&user, "user", "", "the user's name")
 	outputs(create, &output, "text", "json")
-	create.MarkFlagRequired("account")
-	create.MarkFlagRequired("user")
+	mustRequire(create, "account", "user")
 	cmd.AddCommand(create)
 	return cmd
 }

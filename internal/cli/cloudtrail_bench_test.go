@@ -43,8 +43,12 @@ func benchCorpus(tb testing.TB, dir string, n int) {
 	for i, b := range c.Files(5000) {
 		var z bytes.Buffer
 		zw := gzip.NewWriter(&z)
-		zw.Write(b)
-		zw.Close()
+		if _, err := zw.Write(b); err != nil {
+			tb.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			tb.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, "cloudtrail", fmt.Sprintf("synth_%05d.json.gz", i)), z.Bytes(), 0o600); err != nil {
 			tb.Fatal(err)
 		}

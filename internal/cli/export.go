@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/world"
 )
 
 type exportParams struct {
@@ -79,21 +80,30 @@ func runExport(ctx context.Context, p exportParams, stdout io.Writer) (int, erro
 	if err != nil {
 		return ExitUsage, err
 	}
-	w := stdout
-	if p.out != "-" {
-		f, err := os.Create(p.out)
-		if err != nil {
-			return ExitUsage, err
-		}
-		defer f.Close()
-		w = f
+	if p.out == "-" {
+		return writeExport(stdout, fw, p.output)
 	}
-	if p.output == "json" {
+	f, err := os.Create(p.out)
+	if err != nil {
+		return ExitUsage, err
+	}
+	code, err := writeExport(f, fw, p.output)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		// The file is written only when it is closed without error.
+		return ExitUsage, cerr
+	}
+	return code, err
+}
+
+func writeExport(w io.Writer, fw *world.FileWorld, output string) (int, error) {
+	if output == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return ExitOK, enc.Encode(fw)
 	}
-	fmt.Fprintln(w, "# Exported by iamgate export.")
+	if _, err := fmt.Fprintln(w, "# Exported by iamgate export."); err != nil {
+		return ExitUsage, err
+	}
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(fw); err != nil {

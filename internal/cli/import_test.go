@@ -61,7 +61,9 @@ func TestImportGAADAndErrors(t *testing.T) {
 	}
 	// A failed import wrote nothing: the store still has its three accounts.
 	out.Reset()
-	runExport(ctx, exportParams{store: db, out: "-"}, &out)
+	if _, err := runExport(ctx, exportParams{store: db, out: "-"}, &out); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Count(out.String(), "  - id: \"") != 3 {
 		t.Fatalf("store changed by a failed import:\n%s", out.String())
 	}

@@ -74,8 +74,7 @@ accepted, 1 when rejected, 2 on bad input.`,
 	cmd.Flags().StringVar(&p.team, "team", "", "the submitting team")
 	outputs(cmd, &p.format, "text", "json")
 	addOutputAlias(cmd, "format")
-	cmd.MarkFlagRequired("world")
-	cmd.MarkFlagRequired("guardrails")
+	mustRequire(cmd, "world", "guardrails")
 	return cmd
 }
 
@@ -109,7 +108,9 @@ func runPipelineCheck(path string, p pipelineCheckParams, stdout io.Writer) erro
 	if p.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(res)
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
 	} else {
 		printResult(stdout, sub.PolicyName, res)
 	}
@@ -231,12 +232,11 @@ func (c *pipelineClient) submit(ctx context.Context, sub *pipeline.Submission, v
 	return &rec, nil
 }
 
-func printRecord(w io.Writer, rec *pipeline.Record, format string) {
+func printRecord(w io.Writer, rec *pipeline.Record, format string) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		enc.Encode(rec)
-		return
+		return enc.Encode(rec)
 	}
 	fmt.Fprintf(w, "%s  %s  %s for account %s", rec.ID, strings.ToUpper(rec.Status), rec.PolicyName, rec.Account)
 	if rec.PolicyArn != "" {
@@ -251,6 +251,7 @@ func printRecord(w io.Writer, rec *pipeline.Record, format string) {
 			fmt.Fprintln(w, "  "+r.String())
 		}
 	}
+	return nil
 }
 
 // recordExit is the exit status for a record: 0 created, 1 otherwise.
@@ -287,7 +288,9 @@ func newPipelineSubmitCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			printRecord(cmd.OutOrStdout(), rec, format)
+			if err := printRecord(cmd.OutOrStdout(), rec, format); err != nil {
+				return err
+			}
 			return recordExit(rec)
 		},
 	}
@@ -313,8 +316,7 @@ func newPipelineStatusCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), http.MethodGet, "/v1/pipeline/submissions/"+url.PathEscape(args[0]), "", nil, &rec); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			printRecord(cmd.OutOrStdout(), &rec, format)
-			return nil
+			return printRecord(cmd.OutOrStdout(), &rec, format)
 		},
 	}
 	addEndpointFlag(cmd, &endpoint)
@@ -505,7 +507,7 @@ func watchDir(ctx context.Context, dir string, p watchParams, c submitter, stdou
 				rec, err = c.submit(ctx, sub, "watch")
 				if err == nil {
 					result["record"] = rec
-					printRecord(stdout, rec, "text")
+					_ = printRecord(stdout, rec, "text") // text: only fmt.Fprint writes
 				}
 			}
 			if err != nil {

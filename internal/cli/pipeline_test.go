@@ -112,10 +112,18 @@ func TestPipelineServeSubmitWatch(t *testing.T) {
 
 	// watch --once: a policy.zip and a folder dropped in a directory.
 	inbox := filepath.Join(dir, "inbox")
-	os.MkdirAll(filepath.Join(inbox, "athena"), 0o755)
-	os.WriteFile(filepath.Join(inbox, "athena", "metadata.json"), []byte(`{"PolicyName":"AthenaTeamC"}`), 0o644)
-	os.WriteFile(filepath.Join(inbox, "athena", "policy.json"), []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"athena:GetQueryResults","Resource":"*"}]}`), 0o644)
-	os.WriteFile(filepath.Join(inbox, "broken.zip"), []byte("not a zip"), 0o644)
+	if err := os.MkdirAll(filepath.Join(inbox, "athena"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "athena", "metadata.json"), []byte(`{"PolicyName":"AthenaTeamC"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "athena", "policy.json"), []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"athena:GetQueryResults","Resource":"*"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "broken.zip"), []byte("not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out, errOut, code = runMain(t, "pipeline", "watch", inbox, "--once", "--endpoint-url", endpoint)
 	if code != 0 || !strings.Contains(out, "CREATED  AthenaTeamC") || !strings.Contains(out, "broken.zip: ") {
 		t.Fatalf("watch: %d\n%s\n%s", code, out, errOut)

@@ -98,3 +98,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	return exitCode(err)
 }
+
+// mustRequire marks flags of cmd required. MarkFlagRequired fails only for a
+// flag cmd does not define: a mistake in this package, caught by any test
+// that builds the command line.
+func mustRequire(cmd *cobra.Command, flags ...string) {
+	for _, f := range flags {
+		if err := cmd.MarkFlagRequired(f); err != nil {
+			panic(fmt.Sprintf("%s --%s: %v", cmd.Name(), f, err))
+		}
+	}
+}

@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/store/storetest"
@@ -105,7 +104,10 @@ func startServe(t *testing.T, bin, dsn string) *serveProc {
 			}
 		}
 	}()
-	go func() { cmd.Wait(); close(p.done) }()
+	go func() {
+		_ = cmd.Wait() // killed at cleanup; an early exit shows in the log below
+		close(p.done)
+	}()
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -126,7 +128,7 @@ func startServe(t *testing.T, bin, dsn string) *serveProc {
 
 // kill sends SIGKILL and waits for the process to be gone.
 func (p *serveProc) kill() {
-	p.cmd.Process.Kill()
+	_ = p.cmd.Process.Kill() // it may have exited already; done says when it is gone
 	<-p.done
 }
 
@@ -182,17 +184,6 @@ func eventually(t *testing.T, what string, check func() error) time.Duration {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
 }
 
 // runBin runs an iamgate command and returns its exit code and output.
@@ -337,7 +328,7 @@ func TestSharedImportAndAccessKeyCreateWhileServing(t *testing.T) {
 			// An account with a role the server's administrator may assume
 			// and a user, imported while the server runs.
 			worldFile := filepath.Join(dir, "world.yaml")
-			os.WriteFile(worldFile, []byte(`accounts:
+			if err := os.WriteFile(worldFile, []byte(`accounts:
   - id: "333333333333"
     name: imported
     users: [{name: bob, managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}]
@@ -347,7 +338,9 @@ func TestSharedImportAndAccessKeyCreateWhileServing(t *testing.T) {
           Version: "2012-10-17"
           Statement:
             - {Effect: Allow, Principal: {AWS: "arn:aws:iam::123456789012:root"}, Action: "sts:AssumeRole"}
-`), 0o600)
+`), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			if code, out := runBin(t, bin, "import", "--store", dsn, "--world", worldFile); code != 0 {
 				t.Fatalf("import: exit %d\n%s", code, out)
 			}
@@ -381,13 +374,15 @@ func TestSharedImportAndAccessKeyCreateWhileServing(t *testing.T) {
 			oc := srv.org(admin)
 			live := must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
 			orgFile := filepath.Join(dir, "org.yaml")
-			os.WriteFile(orgFile, []byte(`organization:
+			if err := os.WriteFile(orgFile, []byte(`organization:
   managementAccount: "123456789012"
   root:
     accounts: ["123456789012"]
     ous:
       - {name: Imported, accounts: ["333333333333"]}
-`), 0o600)
+`), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			code, out = runBin(t, bin, "import", "--store", dsn, "--org", orgFile)
 			if code != ExitUsage || !strings.Contains(out, "organization "+*live.Organization.Id) || !strings.Contains(out, "--replace") {
 				t.Fatalf("an import over the live organization: exit %d, want %d naming %s and --replace:\n%s", code, ExitUsage, *live.Organization.Id, out)

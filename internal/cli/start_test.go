@@ -159,7 +159,9 @@ func TestServeRefusesAMissingOrWrongMasterKey(t *testing.T) {
 	}
 	wrong := base64.StdEncoding.EncodeToString(make([]byte, 32))
 
-	os.Remove(keyPath)
+	if err := os.Remove(keyPath); err != nil {
+		t.Fatal(err)
+	}
 	_, errOut, code := runMain(t, "serve", "--store", db, "--listen", "127.0.0.1:0")
 	if code != ExitUsage || !strings.Contains(errOut, "restore "+keyPath) || !strings.Contains(errOut, server.MasterKeyEnv) {
 		t.Errorf("missing key file: exit %d, %s", code, errOut)
@@ -182,7 +184,9 @@ func TestServeRefusesAMissingOrWrongMasterKey(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, server.MasterKeyEnv+" is not the master key") {
 		t.Errorf("wrong %s: exit %d, %s", server.MasterKeyEnv, code, errOut)
 	}
-	os.Unsetenv(server.MasterKeyEnv)
+	if err := os.Unsetenv(server.MasterKeyEnv); err != nil {
+		t.Fatal(err)
+	}
 	_, _, code = runMain(t, "access-key", "create", "--store", db, "--key-file", filepath.Join(dir, "other.key"), "--account", server.DefaultAccount, "--user", "admin")
 	if code != ExitUsage {
 		t.Errorf("access-key create without the key: exit %d", code)

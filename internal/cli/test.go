@@ -125,7 +125,7 @@ func runTest(_ context.Context, p testParams, stdout io.Writer) (int, error) {
 			return ExitUsage, err
 		}
 		w, err := store.LoadWorld(context.Background(), s)
-		s.Close()
+		_ = s.Close() // read only: the world is loaded or its error reported
 		if err != nil {
 			return ExitUsage, err
 		}

@@ -52,21 +52,25 @@ func TestWorldExamples(t *testing.T) {
 func TestTestCommandFailuresAndJUnit(t *testing.T) {
 	dir := t.TempDir()
 	tests := filepath.Join(dir, "tests.yaml")
-	os.WriteFile(tests, []byte(`world: `+filepath.Join("..", "..", "..", "..", "..", "..")+`/nonexistent.yaml
+	if err := os.WriteFile(tests, []byte(`world: `+filepath.Join("..", "..", "..", "..", "..", "..")+`/nonexistent.yaml
 tests:
   - {name: x, principal: "111111111111", action: s3:GetObject, expect: allowed}
-`), 0o644)
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
 	if code, _ := runTest(context.Background(), testParams{paths: []string{tests}}, &out); code != ExitUsage {
 		t.Fatalf("missing world: code %d", code)
 	}
 	abs, _ := filepath.Abs("../../examples/maskopy/world.yaml")
-	os.WriteFile(tests, []byte(`world: `+abs+`
+	if err := os.WriteFile(tests, []byte(`world: `+abs+`
 tests:
   - {name: passes, principal: lambda.amazonaws.com, action: sts:AssumeRole, resource: "arn:aws:iam::222222222222:role/LAMBDA_MASKOPY", expect: allowed}
   - {name: fails, principal: ec2.amazonaws.com, action: sts:AssumeRole, resource: "arn:aws:iam::222222222222:role/LAMBDA_MASKOPY", expect: allowed}
   - {name: errors, principal: "arn:aws:iam::222222222222:user/nobody", action: s3:GetObject, expect: denied}
-`), 0o644)
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	junit := filepath.Join(dir, "junit.xml")
 	out.Reset()
 	code, err := runTest(context.Background(), testParams{paths: []string{tests}, junit: junit}, &out)

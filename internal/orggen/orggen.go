@@ -271,9 +271,6 @@ func (g *gen) organization() *world.FileOrganization {
 	return org
 }
 
-// Fixed roles of every account.
-const fixedRoles = 6
-
 func (g *gen) account(i int) world.FileAccount {
 	id := Account(i)
 	fa := world.FileAccount{ID: id, Name: fmt.Sprintf("gen-%d", i), Email: fmt.Sprintf("aws+%d@example.com", i),

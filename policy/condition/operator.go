@@ -121,7 +121,7 @@ var (
 	ErrUnknownOperator = errors.New("unknown condition operator")
 	// ErrNullIfExists: Null takes no IfExists suffix (the IAM User Guide,
 	// "IAM JSON policy elements: Condition operators").
-	ErrNullIfExists = errors.New("Null cannot take the IfExists suffix")
+	ErrNullIfExists = errors.New("Null cannot take the IfExists suffix") //nolint:staticcheck // ST1005: "Null" is the operator's name
 )
 
 // OperatorError is a name ParseOperator refused; it unwraps to

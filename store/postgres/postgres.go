@@ -54,7 +54,7 @@ func listen(ctx context.Context, dsn string, wake func()) {
 					wake()
 				}
 			}
-			conn.Close(context.Background())
+			_ = conn.Close(context.Background()) // the listener reconnects below
 		}
 		select {
 		case <-ctx.Done():
@@ -81,16 +81,16 @@ func OpenExisting(ctx context.Context, dsn string) (store.Store, error) {
 	// to_regclass resolves the name through the search_path, as the
 	// store's own queries do.
 	if err := db.QueryRowContext(ctx, `SELECT to_regclass('items') IS NOT NULL`).Scan(&found); err != nil {
-		db.Close()
+		_ = db.Close() // the error returned below is the one to report
 		return nil, err
 	}
 	if !found {
-		db.Close()
+		_ = db.Close() // the error returned below is the one to report
 		return nil, fmt.Errorf("%w at %s (the database has no iamgate schema)", store.ErrNoStore, redacted(dsn))
 	}
 	s, err := sqlstore.Open(ctx, db, dialect)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // the error returned below is the one to report
 		return nil, err
 	}
 	return s, nil

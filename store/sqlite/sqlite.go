@@ -140,7 +140,7 @@ func open(ctx context.Context, path, mode string) (store.Store, error) {
 		return nil, err
 	}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the error returned below is the one to report
 		if mode == "rw" {
 			if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
 				return nil, fmt.Errorf("%w at %s", store.ErrNoStore, path)
@@ -153,17 +153,17 @@ func open(ctx context.Context, path, mode string) (store.Store, error) {
 		// program's database) is not made into one.
 		var n int
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'items'`).Scan(&n); err != nil {
-			db.Close()
+			_ = db.Close() // the error returned below is the one to report
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		if n == 0 {
-			db.Close()
+			_ = db.Close() // the error returned below is the one to report
 			return nil, fmt.Errorf("%w at %s (the file holds no iamgate schema)", store.ErrNoStore, path)
 		}
 	}
 	s, err := sqlstore.Open(ctx, db, dialect)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // the error returned below is the one to report
 		return nil, err
 	}
 	return s, nil

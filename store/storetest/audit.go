@@ -38,7 +38,10 @@ func ids(recs []store.AuditRecord) []string {
 	out := make([]string, len(recs))
 	for i, r := range recs {
 		var d struct{ ID string }
-		json.Unmarshal(r.Data, &d)
+		if err := json.Unmarshal(r.Data, &d); err != nil {
+			out[i] = "unreadable record: " + err.Error()
+			continue
+		}
 		out[i] = d.ID
 	}
 	return out

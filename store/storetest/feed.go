@@ -22,13 +22,15 @@ func testFeedRecordsEveryChange(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	a := "111111111111"
-	s.Put(ctx, key(store.KindAccount, "", a), []byte(`{}`), 0)
-	s.Put(ctx, key(store.KindUser, a, "alice"), []byte(`{}`), 0)
-	s.Put(ctx, key(store.KindUser, a, "alice"), []byte(`{"v":2}`), 1)
-	s.Delete(ctx, key(store.KindUser, a, "alice"), store.Any)
+	mustPut(t, s, key(store.KindAccount, "", a), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindUser, a, "alice"), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindUser, a, "alice"), []byte(`{"v":2}`), 1)
+	mustDelete(t, s, key(store.KindUser, a, "alice"), store.Any)
 	boom := errors.New("boom")
 	if err := s.Update(ctx, func(tx store.Tx) error {
-		tx.Put(ctx, key(store.KindRole, a, "rolled-back"), []byte(`{}`), 0)
+		if _, err := tx.Put(ctx, key(store.KindRole, a, "rolled-back"), []byte(`{}`), 0); err != nil {
+			return err
+		}
 		return boom
 	}); !errors.Is(err, boom) {
 		t.Fatal(err)
@@ -94,36 +96,38 @@ func testFeedRecordsEveryChange(t *testing.T, s store.Store) {
 func testAccountSeq(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	a, b := "111111111111", "222222222222"
-	s.Put(ctx, key(store.KindAccount, "", a), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindAccount, "", a), []byte(`{}`), 0)
 	sa := accountSeq(t, s, a)
 	if sa == 0 {
 		t.Fatal("an account's own item does not move its sequence number")
 	}
-	s.Put(ctx, key(store.KindUser, b, "u"), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindUser, b, "u"), []byte(`{}`), 0)
 	if accountSeq(t, s, a) != sa {
 		t.Fatal("a write to another account moved this account's sequence number")
 	}
-	s.Put(ctx, key(store.KindUser, a, "u"), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindUser, a, "u"), []byte(`{}`), 0)
 	if n := accountSeq(t, s, a); n <= sa {
 		t.Fatalf("a write to the account left its sequence number at %d", n)
 	}
-	s.Put(ctx, key(store.KindOrganization, "", "organization"), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindOrganization, "", "organization"), []byte(`{}`), 0)
 	if accountSeq(t, s, "") == 0 {
 		t.Fatal("an organization-wide item does not move the organization's sequence number")
 	}
 	var seqs map[string]int64
-	s.View(ctx, func(v store.Snapshot) error {
+	if err := s.View(ctx, func(v store.Snapshot) error {
 		var err error
 		seqs, err = v.AccountSeqs(ctx)
 		return err
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if len(seqs) != 3 || seqs[a] != accountSeq(t, s, a) {
 		t.Fatalf("AccountSeqs %v", seqs)
 	}
 	// Other kinds (access keys, audit entries) move no account's number.
 	org := accountSeq(t, s, "")
-	s.Put(ctx, key("accesskey", "", "AKIAEXAMPLE"), []byte(`{}`), 0)
-	s.Put(ctx, key("audit", "", "0001"), []byte(`{}`), 0)
+	mustPut(t, s, key("accesskey", "", "AKIAEXAMPLE"), []byte(`{}`), 0)
+	mustPut(t, s, key("audit", "", "0001"), []byte(`{}`), 0)
 	if accountSeq(t, s, "") != org {
 		t.Fatal("a write of another kind moved the organization's sequence number")
 	}
@@ -220,7 +224,7 @@ func conditionalWritesLoseNothing(t *testing.T, handles []store.Store) {
 func testViewIsConsistent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	k := key(store.KindUser, "111111111111", "u")
-	s.Put(ctx, k, []byte(`1`), 0)
+	mustPut(t, s, k, []byte(`1`), 0)
 	err := s.View(ctx, func(v store.Snapshot) error {
 		h, err := v.Head(ctx)
 		if err != nil {
@@ -331,9 +335,9 @@ func testFeedRecordsEveryKind(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	k := key("accesskey", "", "AKIAEXAMPLE")
-	s.Put(ctx, k, []byte(`{"status":"Active"}`), 0)
-	s.Put(ctx, k, []byte(`{"status":"Inactive"}`), 1)
-	s.Delete(ctx, k, store.Any)
+	mustPut(t, s, k, []byte(`{"status":"Active"}`), 0)
+	mustPut(t, s, k, []byte(`{"status":"Inactive"}`), 1)
+	mustDelete(t, s, k, store.Any)
 	changes, _, err := s.Changes(ctx, h, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -82,10 +82,14 @@ func Run(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		if reopen == nil {
-			s.Close()
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
 			return
 		}
-		s.Close()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 		s2, err := reopen()
 		if err != nil {
 			t.Fatalf("reopen: %v", err)
@@ -102,6 +106,22 @@ func Run(t *testing.T, open Opener) {
 
 func key(k store.Kind, account, name string) store.Key {
 	return store.Key{Kind: k, Account: account, Name: name}
+}
+
+// mustPut writes an item a test builds on; a failed write fails the test.
+func mustPut(t testing.TB, s store.Store, k store.Key, data []byte, expect int64) {
+	t.Helper()
+	if _, err := s.Put(context.Background(), k, data, expect); err != nil {
+		t.Fatalf("put %v: %v", k, err)
+	}
+}
+
+// mustDelete deletes an item a test builds on; a failed delete fails the test.
+func mustDelete(t testing.TB, s store.Store, k store.Key, expect int64) {
+	t.Helper()
+	if err := s.Delete(context.Background(), k, expect); err != nil {
+		t.Fatalf("delete %v: %v", k, err)
+	}
 }
 
 func testCreateGetUpdate(t *testing.T, s store.Store) {
@@ -165,7 +185,7 @@ func testDelete(t *testing.T, s store.Store) {
 	if err := s.Delete(ctx, k, store.Any); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("delete missing: %v", err)
 	}
-	s.Put(ctx, k, []byte(`{}`), 0)
+	mustPut(t, s, k, []byte(`{}`), 0)
 	if err := s.Delete(ctx, k, 5); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("delete stale: %v", err)
 	}
@@ -190,7 +210,7 @@ func testList(t *testing.T, s store.Store) {
 			}
 		}
 	}
-	s.Put(ctx, key(store.KindRole, "111111111111", "r"), []byte(`{}`), 0)
+	mustPut(t, s, key(store.KindRole, "111111111111", "r"), []byte(`{}`), 0)
 	all, next, err := s.List(ctx, store.KindUser, "", "", 0)
 	if err != nil || len(all) != 20 || next != "" {
 		t.Fatalf("list all: %d %q %v", len(all), next, err)
@@ -311,9 +331,9 @@ func testConcurrent(t *testing.T, s store.Store) {
 func testDeleteAccount(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	for _, a := range []string{"111111111111", "222222222222"} {
-		s.Put(ctx, key(store.KindAccount, "", a), []byte(`{}`), 0)
-		s.Put(ctx, key(store.KindUser, a, "u"), []byte(`{}`), 0)
-		s.Put(ctx, key(store.KindRole, a, "r"), []byte(`{}`), 0)
+		mustPut(t, s, key(store.KindAccount, "", a), []byte(`{}`), 0)
+		mustPut(t, s, key(store.KindUser, a, "u"), []byte(`{}`), 0)
+		mustPut(t, s, key(store.KindRole, a, "r"), []byte(`{}`), 0)
 	}
 	if err := s.DeleteAccount(ctx, "111111111111"); err != nil {
 		t.Fatal(err)

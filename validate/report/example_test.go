@@ -9,7 +9,9 @@ import (
 
 func ExampleText() {
 	fs := validate.Document("policy.json", []byte(`{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}`), validate.Options{})
-	report.Text(os.Stdout, fs, 1, report.TextOptions{})
+	if err := report.Text(os.Stdout, fs, 1, report.TextOptions{}); err != nil {
+		panic(err)
+	}
 	// Output:
 	// policy.json
 	//   1:1      WARNING          MISSING_VERSION

@@ -130,12 +130,12 @@ func Connect(ctx context.Context, driver, dsn string, d Dialect, configure func(
 		configure(db)
 	}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the ping's error is the one to report
 		return nil, err
 	}
 	s, err := Open(ctx, db, d)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // Open's error is the one to report
 		return nil, err
 	}
 	if d.Listen != nil {
