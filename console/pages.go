@@ -349,8 +349,9 @@ func (c *Console) listEntities(v *view, kind string, marker string, max int) ent
 }
 
 type accountData struct {
-	Account string
-	Lists   []entityListing
+	Account   string
+	Lists     []entityListing
+	Resources resourceListing
 }
 
 // overviewItems is how many of each kind the account page shows.
@@ -377,6 +378,7 @@ func (c *Console) account(w http.ResponseWriter, v *view) {
 		c.fail(w, v.request, v.page, last)
 		return
 	}
+	d.Resources = c.resources(v)
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "account", v.page)
 }
