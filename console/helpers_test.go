@@ -51,14 +51,14 @@ func (e *env) now() time.Time { return time.Now().Add(time.Duration(e.offset.Loa
 // advance moves the clock of every server sharing the env's clock.
 func (e *env) advance(d time.Duration) { e.offset.Add(int64(d)) }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, opts ...func(*server.Config)) *env {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "iamgate.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return startEnv(t, st, new(atomic.Int64))
+	return startEnv(t, st, new(atomic.Int64), opts...)
 }
 
 // startEnv starts a server (and its console) on a store, maybe shared with

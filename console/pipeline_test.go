@@ -67,6 +67,21 @@ func pipelineEnv(t *testing.T) (*env, map[string]aws.Credentials) {
 	return e, keys
 }
 
+// ownPipeline turns the pipeline on with the env's own account as the
+// security account, and one ruleset rejecting "*" on "*": enough to reject
+// a submission (a rejected one creates nothing, so the pipeline's role
+// need not exist).
+func ownPipeline(t testing.TB) func(*server.Config) {
+	t.Helper()
+	g, err := pipeline.ParseGuardrails("guardrails.yaml", []byte("securityAccount: \""+account+"\"\nrulesets:\n  - name: every-account\n    match: {all: true}\n    rules:\n      - id: no-star-star\n        starStar: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(c *server.Config) {
+		c.Pipeline = &server.PipelineConfig{Role: "arn:aws:iam::" + account + ":role/central-policy-function", Guardrails: g}
+	}
+}
+
 // consoleUser gives a user of the key's account a console password
 // (creating the user first when create), with the key's IAM calls.
 func (e *env) consoleUser(key aws.Credentials, name, password string, create bool) {

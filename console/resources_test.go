@@ -10,24 +10,26 @@ import (
 	"github.com/iamgate/iamgate/world"
 )
 
+// addResources puts resources in an account of the world.
+func (e *env) addResources(acct string, rs ...world.FileResource) {
+	e.t.Helper()
+	if qe := e.srv.State().UpdateAccount(context.Background(), acct, func(a *world.FileAccount) *query.Error {
+		a.Resources = append(a.Resources, rs...)
+		return nil
+	}); qe != nil {
+		e.t.Fatal(qe)
+	}
+}
+
 // resourcesWorld gives the account a bucket with a bucket policy, a KMS
 // key with a key policy, and another account a bucket of its own.
 func resourcesWorld(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
-	ctx := context.Background()
-	add := func(acct string, rs ...world.FileResource) {
-		if qe := e.srv.State().UpdateAccount(ctx, acct, func(a *world.FileAccount) *query.Error {
-			a.Resources = append(a.Resources, rs...)
-			return nil
-		}); qe != nil {
-			t.Fatal(qe)
-		}
-	}
-	add(account,
+	e.addResources(account,
 		world.FileResource{ARN: "arn:aws:s3:::team-data", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"PartnerRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::team-data/*"}]}`))},
 		world.FileResource{ARN: "arn:aws:kms:us-east-1:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"KeyAdmins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}]}`))})
-	add("210987654321",
+	e.addResources("210987654321",
 		world.FileResource{ARN: "arn:aws:s3:::partner-bucket", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"PartnerOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"s3:*","Resource":"*"}]}`))})
 	return e
 }
