@@ -99,7 +99,7 @@ func TestBrowser(t *testing.T) {
 
 	// For the account page's resources, a bucket alice may read the
 	// policy of; for the pipeline page, a submission of hers, rejected.
-	e.addResources(account, world.FileResource{ARN: "arn:aws:s3:::artifacts", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"BuildReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+account+`:role/deployer"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::artifacts/*"}]}`))})
+	e.addResources(account, world.FileResource{ARN: "arn:aws:s3:::artifacts", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"BuildReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:role/deployer"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::artifacts/*"}]}`))})
 	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("pipeline"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iamgate:SubmitPolicy","iamgate:ListSubmissions","iamgate:GetSubmission","iamgate:GetGuardrails","s3:GetBucketPolicy"],"Resource":"*"}]}`)}))
 	key, err := e.srv.Keys().CreateAccessKey(ctx, account, "alice")
