@@ -44,7 +44,16 @@ func pipelineCall[T any](c *Console, v *view, op string, fn func(*api.Call) (T, 
 	return res, nil
 }
 
-func (c *Console) pipelineOn() bool { return c.cfg.Pipeline != nil && c.cfg.Pipeline.PipelineEnabled() }
+// pipelineOff answers, when the server does not serve the pipeline, with
+// the page saying so, and reports it.
+func (c *Console) pipelineOff(w http.ResponseWriter, v *view) bool {
+	if c.cfg.Pipeline != nil && c.cfg.Pipeline.PipelineEnabled() {
+		return false
+	}
+	v.page.Data = pipelineData{Off: true}
+	c.render(w, v.request, http.StatusOK, "pipeline", v.page)
+	return true
+}
 
 type submissionRow struct {
 	ID, PolicyName, Account, Team, Submitter, Status, Created string
@@ -82,9 +91,7 @@ func (c *Console) guardrailsInForce(v *view) guardrailsInfo {
 // security account may list), with the guardrails in force.
 func (c *Console) pipelinePage(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Pipeline", "pipeline"
-	if !c.pipelineOn() {
-		v.page.Data = pipelineData{Off: true}
-		c.render(w, v.request, http.StatusOK, "pipeline", v.page)
+	if c.pipelineOff(w, v) {
 		return
 	}
 	acct := strings.TrimSpace(v.request.URL.Query().Get("account"))
@@ -149,9 +156,7 @@ type submissionData struct {
 // that checked it and the one in force now (GetGuardrails).
 func (c *Console) submission(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Submission", "pipeline"
-	if !c.pipelineOn() {
-		v.page.Data = pipelineData{Off: true}
-		c.render(w, v.request, http.StatusOK, "pipeline", v.page)
+	if c.pipelineOff(w, v) {
 		return
 	}
 	id := v.request.PathValue("id")
