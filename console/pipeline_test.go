@@ -228,3 +228,25 @@ func TestPipelineOff(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelinePageOwnARN: a user allowed iamgate:GetSubmission on one
+// submission's ARN only (arn:aws:iamgate::ACCOUNT:submission/TARGET/NAME,
+// README "The central policy pipeline") reads that submission's page, and
+// gets AccessDenied for another submission and for the list.
+func TestPipelinePageOwnARN(t *testing.T) {
+	e := newEnv(t, ownPipeline(t))
+	mine := e.submit(e.admin, "Mine", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	other := e.submit(e.admin, "Other", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	e.user("lim", "Lim-Passw0rd1234", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iamgate:GetSubmission","Resource":"arn:aws:iamgate::`+account+`:submission/`+account+`/Mine"}]}`, false)
+	b := e.browser()
+	b.signedIn(e, "lim", "Lim-Passw0rd1234", "")
+	if r := b.get("/console/pipeline/submissions/" + mine); r.status != http.StatusOK || !strings.Contains(r.body, "[every-account/no-star-star]") ||
+		!strings.Contains(r.body, "not authorized to perform: iamgate:GetGuardrails") {
+		t.Errorf("lim's own submission: %d %s", r.status, r.body)
+	}
+	for path, action := range map[string]string{"/console/pipeline/submissions/" + other: "iamgate:GetSubmission", "/console/pipeline": "iamgate:ListSubmissions"} {
+		if r := b.get(path); r.status != http.StatusForbidden || !strings.Contains(r.body, action) || strings.Contains(r.body, "no-star-star") {
+			t.Errorf("%s for lim: %d %s", path, r.status, r.body)
+		}
+	}
+}
