@@ -169,9 +169,6 @@ func TestPipelinePage(t *testing.T) {
 	if s.status != http.StatusOK {
 		t.Fatalf("submission: %d %s", s.status, s.body)
 	}
-	if os.Getenv("IAMGATE_DUMP") != "" {
-		t.Log(s.body)
-	}
 	line6 := `<span class="ln hl" id="L6">   6</span>  <mark>      &#34;Action&#34;: &#34;*&#34;,</mark>` + "\n" +
 		`<span class="reason">      ` + strings.Repeat(" ", 16) + `^ <a href="#reason-1">[every-account/no-star-star]</a> Policy creation request rejected: * permissions not allowed in both actions and resources`
 	for _, w := range []string{line6, `<a href="#L6">line 6, column 17</a>`, `<span class="ln" id="L5">`,
@@ -182,6 +179,11 @@ func TestPipelinePage(t *testing.T) {
 	}
 	if strings.Contains(s.body, `class="ln hl" id="L5"`) {
 		t.Error("line 5 is highlighted, but no reason is there")
+	}
+	// The pages' calls are in the audit log, as the API's are.
+	if a := b.get("/console/audit?action=GetSubmission"); a.status != http.StatusOK || !strings.Contains(a.body, "<td>pipeline:GetSubmission</td><td>OK</td>") ||
+		!strings.Contains(a.body, "iamgate:GetSubmission on arn:aws:iamgate::"+sandbox+":submission/"+sandbox+"/AllTheThings: allowed") {
+		t.Errorf("the audit log lacks the console's GetSubmission: %d %s", a.status, a.body)
 	}
 }
 
