@@ -359,8 +359,9 @@ const overviewItems = 20
 
 // account shows the account's users, groups, roles and customer managed
 // policies (ListUsers, ListGroups, ListRoles, ListPolicies with Scope
-// Local), each section on its own: a denied list says so in place. When
-// every list is denied, the page is AccessDenied.
+// Local), each section on its own: a denied list says so in place; and the
+// account's resources whose policy the user may read. When every list is
+// denied and no resource may be read, the page is AccessDenied.
 func (c *Console) account(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Account "+v.s.Account, "iam"
 	d := accountData{Account: v.s.Account}
@@ -374,11 +375,11 @@ func (c *Console) account(w http.ResponseWriter, v *view) {
 		}
 		d.Lists = append(d.Lists, l)
 	}
-	if denied == len(d.Lists) {
+	d.Resources = c.resources(v)
+	if denied == len(d.Lists) && len(d.Resources.Rows) == 0 {
 		c.fail(w, v.request, v.page, last)
 		return
 	}
-	d.Resources = c.resources(v)
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "account", v.page)
 }

@@ -40,13 +40,15 @@ func resourcesWorld(t *testing.T) *env {
 // GetBucketPolicy; kms:GetKeyPolicy: the KMS API Reference,
 // GetKeyPolicy), as the signed-in user: an administrator sees both; a user
 // who may read IAM but no resource policy sees neither; a user allowed
-// s3:GetBucketPolicy on the one bucket sees it and not the key; another
-// account's bucket is never shown.
+// s3:GetBucketPolicy on the one bucket sees it and not the key; a user
+// allowed only s3:GetBucketPolicy sees the bucket, the lists denied in
+// place; another account's bucket is never shown.
 func TestAccountResources(t *testing.T) {
 	e := resourcesWorld(t)
 	e.user("root2", "Root2-Passw0rd12", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, false)
 	e.user("reader", "Reader-Passw0rd12", readOnly, false)
 	e.user("s3reader", "S3reader-Passw0rd12", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*"],"Resource":"*"},{"Effect":"Allow","Action":"s3:GetBucketPolicy","Resource":"arn:aws:s3:::team-data"}]}`, false)
+	e.user("s3only", "S3only-Passw0rd12", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketPolicy","Resource":"*"}]}`, false)
 	bucket, key := "arn:aws:s3:::team-data", "arn:aws:kms:us-east-1:"+account+":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	for _, c := range []struct {
 		user, password string
@@ -55,6 +57,7 @@ func TestAccountResources(t *testing.T) {
 		{"root2", "Root2-Passw0rd12", []string{bucket, "PartnerRead", "s3:GetBucketPolicy", key, "KeyAdmins", "kms:GetKeyPolicy"}, []string{"partner-bucket", "PartnerOnly"}},
 		{"reader", "Reader-Passw0rd12", []string{"None that you may read."}, []string{bucket, "PartnerRead", key, "KeyAdmins", "partner-bucket"}},
 		{"s3reader", "S3reader-Passw0rd12", []string{bucket, "PartnerRead"}, []string{key, "KeyAdmins", "partner-bucket"}},
+		{"s3only", "S3only-Passw0rd12", []string{bucket, "PartnerRead", "AccessDenied", "iam:ListUsers"}, []string{key, "KeyAdmins", "partner-bucket"}},
 	} {
 		t.Run(c.user, func(t *testing.T) {
 			b := e.browser()
