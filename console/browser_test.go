@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/iamgate/iamgate/credential"
+	"github.com/iamgate/iamgate/world"
 )
 
 // ScreenshotsEnv names a directory for the browser test's screenshots
@@ -75,7 +76,7 @@ func (e *env) orgWorld() {
 // serves the whole test.
 func TestBrowser(t *testing.T) {
 	exe := chromium(t)
-	e := newEnv(t)
+	e := newEnv(t, ownPipeline(t))
 	ctx := context.Background()
 	e.orgWorld()
 	e.user("alice", "Alice-Passw0rd", readOnly, false)
@@ -95,6 +96,17 @@ func TestBrowser(t *testing.T) {
 	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("findings"), PolicyDocument: aws.String(findingsReader)}))
 	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("vendor"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x1"}}}]}`)}))
+
+	// For the account page's resources, a bucket alice may read the
+	// policy of; for the pipeline page, a submission of hers, rejected.
+	e.addResources(account, world.FileResource{ARN: "arn:aws:s3:::artifacts", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"BuildReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:role/deployer"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::artifacts/*"}]}`))})
+	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("pipeline"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iamgate:SubmitPolicy","iamgate:ListSubmissions","iamgate:GetSubmission","iamgate:GetGuardrails","s3:GetBucketPolicy"],"Resource":"*"}]}`)}))
+	key, err := e.srv.Keys().CreateAccessKey(ctx, account, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.submit(aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}, "AllTheThings", []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}\n"))
 
 	dir := os.Getenv(screenshotsEnv)
 	if dir == "" {
@@ -223,7 +235,7 @@ func TestBrowser(t *testing.T) {
 
 	// The account, its entities and their documents.
 	step("IAM", chromedp.Click(chromedp.CSS(`nav a[href="/console/iam"]`)), chromedp.WaitVisible(chromedp.ID("users-h")))
-	expect("IAM", "alice", "bob", "admin", "developers", "deployer", "deploy")
+	expect("IAM", "alice", "bob", "admin", "developers", "deployer", "deploy", "Resources", "arn:aws:s3:::artifacts", "BuildReads", "s3:GetBucketPolicy")
 	shot("account")
 	step("a user", chromedp.Click(chromedp.CSS(`a[href="/console/iam/users/alice"]`)), chromedp.WaitVisible(chromedp.ID("inline-h")))
 	expect("user", "developers", "ConsoleRead", "iam:SimulatePrincipalPolicy")
@@ -261,6 +273,18 @@ func TestBrowser(t *testing.T) {
 	step("a witness", chromedp.Click(chromedp.CSS(`#external-h ~ table a[href^="/console/simulator?"]`)), chromedp.WaitVisible(chromedp.ID("result-h")))
 	expect("witness", "Decision: allowed", "sts:AssumeRole", "role/vendor")
 	shot("witness")
+
+	// The pipeline: alice's submission, then its page with the reason
+	// under its line.
+	step("pipeline", chromedp.Click(chromedp.CSS(`nav a[href="/console/pipeline"]`)), chromedp.WaitVisible(chromedp.ID("subs-h")))
+	expect("pipeline", "Submissions for account "+account, "AllTheThings", "rejected", "Guardrails in force", "Version 1")
+	shot("pipeline")
+	step("a submission", chromedp.Click(chromedp.CSS(`a[href^="/console/pipeline/submissions/"]`)), chromedp.WaitVisible(chromedp.ID("doc-h")))
+	expect("submission", "line 6, column 17", "[every-account/no-star-star]", "guardrails version 1")
+	if n := eval(`document.querySelectorAll('pre.lines .ln.hl').length`); n != float64(1) {
+		t.Errorf("submission: %v lines marked, want 1 (Action)", n)
+	}
+	shot("submission")
 
 	// Sign-out; the old cookie then opens nothing.
 	cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})

@@ -50,6 +50,9 @@ type Config struct {
 	// takes to be answered, whichever part was wrong; 0 means
 	// DefaultSignInDelay, a negative value none.
 	SignInDelay time.Duration
+	// Pipeline, when set, is the server's central policy pipeline, which
+	// the pipeline page reads (nil: the page says it is not enabled).
+	Pipeline Pipeline
 }
 
 // DefaultSignInDelay: a refused sign-in is answered no sooner than this
@@ -128,6 +131,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/trust", c.signedIn(c.trust))
 	m.HandleFunc("GET "+p+"/audit", c.signedIn(c.auditLog))
 	m.HandleFunc("GET "+p+"/findings", c.signedIn(c.findings))
+	m.HandleFunc("GET "+p+"/pipeline", c.signedIn(c.pipelinePage))
+	m.HandleFunc("GET "+p+"/pipeline/submissions/{id}", c.signedIn(c.submission))
 	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error", page{Title: "Not found", Data: errorPage{Code: "NotFound", Message: "There is no console page at " + r.URL.Path + "."}})
 	})

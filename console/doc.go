@@ -18,7 +18,10 @@
 // things it reads without an operation are what sign-in needs (the
 // account an alias names, the user's login profile and MFA devices) and
 // the world the simulator decides a question in, once
-// iam:SimulatePrincipalPolicy allowed the question.
+// iam:SimulatePrincipalPolicy allowed the question, and a resource's policy
+// once its read action (s3:GetBucketPolicy, ...) allowed it. The central
+// policy pipeline's pages call the server's pipeline handlers through the
+// Pipeline interface, with the user's call, as the wire API does.
 //
 // Sessions are kept in the store (under a hash of their random ID) so that
 // servers sharing a store share them: a sign-out or an idle timeout on one

@@ -51,24 +51,28 @@ func (e *env) now() time.Time { return time.Now().Add(time.Duration(e.offset.Loa
 // advance moves the clock of every server sharing the env's clock.
 func (e *env) advance(d time.Duration) { e.offset.Add(int64(d)) }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, opts ...func(*server.Config)) *env {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "iamgate.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return startEnv(t, st, new(atomic.Int64))
+	return startEnv(t, st, new(atomic.Int64), opts...)
 }
 
 // startEnv starts a server (and its console) on a store, maybe shared with
-// another env.
-func startEnv(t testing.TB, st store.Store, offset *atomic.Int64) *env {
+// another env; opts change the server's configuration.
+func startEnv(t testing.TB, st store.Store, offset *atomic.Int64, opts ...func(*server.Config)) *env {
 	t.Helper()
 	e := &env{t: t, st: st, offset: offset}
 	e.log = audit.NewLog(st)
 	t.Cleanup(e.log.Close)
-	srv, err := server.New(context.Background(), server.Config{Store: st, Master: testMaster, Audit: e.log, Clock: e.now})
+	cfg := server.Config{Store: st, Master: testMaster, Audit: e.log, Clock: e.now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := server.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func startEnv(t testing.TB, st store.Store, offset *atomic.Int64) *env {
 	if boot.Key != nil {
 		e.admin = aws.Credentials{AccessKeyID: boot.Key.ID, SecretAccessKey: boot.Key.Secret}
 	}
-	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: e.log, Clock: e.now, SignInDelay: signInDelay})
+	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: e.log, Clock: e.now, SignInDelay: signInDelay, Pipeline: srv})
 	if err != nil {
 		t.Fatal(err)
 	}

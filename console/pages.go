@@ -348,8 +348,9 @@ func (c *Console) listEntities(v *view, kind string, marker string, max int) ent
 }
 
 type accountData struct {
-	Account string
-	Lists   []entityListing
+	Account   string
+	Lists     []entityListing
+	Resources resourceListing
 }
 
 // overviewItems is how many of each kind the account page shows.
@@ -357,8 +358,9 @@ const overviewItems = 20
 
 // account shows the account's users, groups, roles and customer managed
 // policies (ListUsers, ListGroups, ListRoles, ListPolicies with Scope
-// Local), each section on its own: a denied list says so in place. When
-// every list is denied, the page is AccessDenied.
+// Local), each section on its own: a denied list says so in place; and the
+// account's resources whose policy the user may read. When every list is
+// denied and no resource may be read, the page is AccessDenied.
 func (c *Console) account(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Account "+v.s.Account, "iam"
 	d := accountData{Account: v.s.Account}
@@ -372,7 +374,8 @@ func (c *Console) account(w http.ResponseWriter, v *view) {
 		}
 		d.Lists = append(d.Lists, l)
 	}
-	if denied == len(d.Lists) {
+	d.Resources = c.resources(v)
+	if denied == len(d.Lists) && len(d.Resources.Rows) == 0 {
 		c.fail(w, v.request, v.page, last)
 		return
 	}

@@ -290,7 +290,7 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 	return rec, nil
 }
 
-func (s *Server) getSubmission(c *api.Call, id string) (any, *query.Error) {
+func (s *Server) getSubmission(c *api.Call, id string) (*pipeline.Record, *query.Error) {
 	rec, err := pipeline.GetRecord(c.Ctx, s.cfg.Store, id)
 	if pipeline.IsNoSubmission(err) {
 		return nil, &query.Error{Code: "NoSuchEntity", Message: "The submission " + id + " cannot be found.", Status: 404, Sender: true}
@@ -322,6 +322,16 @@ func (s *Server) listSubmissions(c *api.Call, r *http.Request) (any, *query.Erro
 		}
 		limit = n
 	}
+	recs, qe := s.submissionsFor(c, account, limit)
+	if qe != nil {
+		return nil, qe
+	}
+	return map[string]any{"submissions": recs}, nil
+}
+
+// submissionsFor lists an account's submissions (at most limit, 0: all),
+// oldest first, as ListSubmissions authorizes it.
+func (s *Server) submissionsFor(c *api.Call, account string, limit int) ([]*pipeline.Record, *query.Error) {
 	g, _ := pipeline.LatestGuardrails(c.Ctx, s.cfg.Store)
 	if !s.mayActFor(c, g, account) {
 		return nil, query.Errorf("AccessDenied", "User: %s may list its own account's submissions only, not %s", c.Caller.Principal, account)
@@ -336,7 +346,7 @@ func (s *Server) listSubmissions(c *api.Call, r *http.Request) (any, *query.Erro
 	if recs == nil {
 		recs = []*pipeline.Record{}
 	}
-	return map[string]any{"submissions": recs}, nil
+	return recs, nil
 }
 
 func (s *Server) putGuardrails(c *api.Call) (any, *query.Error) {
@@ -366,12 +376,18 @@ func (s *Server) putGuardrails(c *api.Call) (any, *query.Error) {
 }
 
 func (s *Server) getGuardrails(c *api.Call) (any, *query.Error) {
-	if e := c.Authorize("iamgate:GetGuardrails", "*", nil); e != nil {
-		return nil, e
-	}
-	g, qe := s.guardrails(c.Ctx)
+	g, qe := s.guardrailsFor(c)
 	if qe != nil {
 		return nil, qe
 	}
 	return map[string]any{"version": g.Version, "file": g.File, "text": string(g.Text)}, nil
+}
+
+// guardrailsFor is the guardrails in force, as GetGuardrails authorizes
+// them.
+func (s *Server) guardrailsFor(c *api.Call) (*pipeline.Guardrails, *query.Error) {
+	if e := c.Authorize("iamgate:GetGuardrails", "*", nil); e != nil {
+		return nil, e
+	}
+	return s.guardrails(c.Ctx)
 }

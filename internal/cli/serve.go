@@ -197,7 +197,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer srv.Close()
-	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: auditLog, Logger: log, IdleTimeout: p.consoleIdle})
+	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: auditLog, Logger: log, IdleTimeout: p.consoleIdle, Pipeline: srv})
 	if err != nil {
 		return err
 	}
