@@ -116,6 +116,31 @@ func TestAWSCLICredentials(t *testing.T) {
 	runClient(t, "aws", "bash", script)
 }
 
+// TestAWSCLIIAMMore: service-linked roles, the credential report, the
+// account summary, SSH keys, server certificates, service-specific
+// credentials and GetFederationToken with the aws CLI
+// (testdata/e2e/cli-iam-more.sh).
+func TestAWSCLIIAMMore(t *testing.T) {
+	for _, tool := range []string{"openssl", "ssh-keygen", "base64"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			needClients(t, "%s is not installed: %v", tool, err)
+		}
+	}
+	script, _ := filepath.Abs("testdata/e2e/cli-iam-more.sh")
+	runClient(t, "aws", "bash", script)
+}
+
+// TestBoto3IAMMore: service-linked roles, the credential report, the
+// account summary and GetFederationToken with boto3
+// (testdata/e2e/boto3_iam_more.py).
+func TestBoto3IAMMore(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/boto3_iam_more.py")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		needClients(t, "boto3 is not installed: %v", err)
+	}
+	runClient(t, "python3", "python3", script)
+}
+
 // TestBoto3Credentials: the same with boto3 (testdata/e2e/boto3_credentials.py).
 func TestBoto3Credentials(t *testing.T) {
 	script, _ := filepath.Abs("testdata/e2e/boto3_credentials.py")
