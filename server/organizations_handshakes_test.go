@@ -158,8 +158,14 @@ func orgHandshakesTest(t *testing.T) {
 	// The management account lists and describes it, the same each time
 	// and on the second server; a filter takes ActionType or
 	// ParentHandshakeId, not both.
+	// (The second server follows the store's changes within a moment:
+	// within, shared_test.go.)
 	d1 := must[*organizations.DescribeHandshakeOutput](t)(oc.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: hid}))
-	d2 := must[*organizations.DescribeHandshakeOutput](t)(e2.org(e.admin).DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: hid}))
+	var d2 *organizations.DescribeHandshakeOutput
+	within(t, "the handshake on the second server", func() (err error) {
+		d2, err = e2.org(e.admin).DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: hid})
+		return err
+	})
 	if !d1.Handshake.RequestedTimestamp.Equal(*d2.Handshake.RequestedTimestamp) || !d1.Handshake.RequestedTimestamp.Equal(*inv.Handshake.RequestedTimestamp) {
 		t.Fatalf("requested: %v %v", d1.Handshake.RequestedTimestamp, d2.Handshake.RequestedTimestamp)
 	}
@@ -196,7 +202,7 @@ func orgHandshakesTest(t *testing.T) {
 	// The invited account sees it; a session of its own allowed only to
 	// describe it, or to accept another handshake, may not accept it.
 	mine := must[*organizations.ListHandshakesForAccountOutput](t)(e2.org(aCreds).ListHandshakesForAccount(ctx, &organizations.ListHandshakesForAccountInput{}))
-	if len(mine.Handshakes) != 2 {
+	if len(mine.Handshakes) != 2 || *mine.Handshakes[1].Id != *hid {
 		t.Fatalf("the account's: %+v", mine.Handshakes)
 	}
 	arn := *inv.Handshake.Arn
@@ -218,16 +224,18 @@ func orgHandshakesTest(t *testing.T) {
 	if acc.Handshake.State != orgtypes.HandshakeStateAccepted {
 		t.Fatalf("accepted: %+v", acc.Handshake)
 	}
-	kids := must[*organizations.ListAccountsForParentOutput](t)(e2.org(e.admin).ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: &root}))
-	joined := false
-	for _, acct := range kids.Accounts {
-		if *acct.Id == a {
-			joined = acct.JoinedMethod == orgtypes.AccountJoinedMethodInvited
+	within(t, "the new member on the second server", func() error {
+		kids, err := e2.org(e.admin).ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: &root})
+		if err != nil {
+			return err
 		}
-	}
-	if !joined {
-		t.Fatalf("after accepting: %+v", kids.Accounts)
-	}
+		for _, acct := range kids.Accounts {
+			if *acct.Id == a && acct.JoinedMethod == orgtypes.AccountJoinedMethodInvited {
+				return nil
+			}
+		}
+		return errors.New("not a member, invited")
+	})
 	tagsOut := must[*organizations.ListTagsForResourceOutput](t)(oc.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: &a}))
 	if len(tagsOut.Tags) != 1 || *tagsOut.Tags[0].Key != "team" {
 		t.Fatalf("tags: %+v", tagsOut.Tags)

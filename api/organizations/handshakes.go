@@ -83,21 +83,22 @@ func alreadyInState() *query.Error {
 	return errorf("HandshakeAlreadyInStateException", "The specified handshake is already in the requested state.")
 }
 
-func handshakeConstraint(reason, msg string) *query.Error {
-	e := errorf("HandshakeConstraintViolationException", "%s", msg)
+// reasoned is an error with the Reason the model gives its shape.
+func reasoned(code, reason, msg string) *query.Error {
+	e := errorf(code, "%s", msg)
 	e.Reason = reason
 	return e
+}
+
+func handshakeConstraint(reason, msg string) *query.Error {
+	return reasoned("HandshakeConstraintViolationException", reason, msg)
 }
 
 func alreadyInOrganization() *query.Error {
 	return handshakeConstraint("ALREADY_IN_AN_ORGANIZATION", "The handshake request is invalid because the invited account is already a member of an organization.")
 }
 
-func badParty(reason, msg string) *query.Error {
-	e := errorf("InvalidInputException", "%s", msg)
-	e.Reason = reason
-	return e
-}
+func badParty(reason, msg string) *query.Error { return reasoned("InvalidInputException", reason, msg) }
 
 // notYours is the answer to a party that may not take the step it asks
 // for (AcceptHandshake and DeclineHandshake are the recipient's,
@@ -502,9 +503,7 @@ func acceptHandshake(c *api.Call) (any, *query.Error) {
 		if organizationShape(c.State.File(), o).FeatureSet == "ALL" {
 			slr := "arn:aws:iam::" + c.Account() + ":role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations"
 			if c.Authorize("iam:CreateServiceLinkedRole", slr, map[string][]string{"iam:AWSServiceName": {"organizations.amazonaws.com"}}) != nil {
-				e := errorf("AccessDeniedForDependencyException", "The operation that you attempted requires you to have the iam:CreateServiceLinkedRole for organizations.amazonaws.com permission so that Organizations can create the required service-linked role. You don't have that permission.")
-				e.Reason = "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE"
-				return nil, e
+				return nil, reasoned("AccessDeniedForDependencyException", "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE", "The operation that you attempted requires you to have the iam:CreateServiceLinkedRole for organizations.amazonaws.com permission so that Organizations can create the required service-linked role. You don't have that permission.")
 			}
 		}
 	}
