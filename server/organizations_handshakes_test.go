@@ -216,6 +216,17 @@ func orgHandshakesTest(t *testing.T) {
 		_, err = e.org(limited).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: hid})
 		wantError(t, err, "AccessDeniedException", 400)
 	}
+	// Joining an organization with all features needs
+	// iam:CreateServiceLinkedRole (AcceptHandshake's documentation; the
+	// model's AccessDeniedForDependencyException).
+	noSLR := must[*sts.AssumeRoleOutput](t)(e.sts(e.admin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + a + ":role/OrganizationAccountAccessRole"),
+		RoleSessionName: aws.String("no-slr"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:AcceptHandshake","Resource":"*"}]}`)}))
+	_, err = e.org(session(noSLR.Credentials)).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: hid})
+	wantError(t, err, "AccessDeniedForDependencyException", 400)
+	var dep *orgtypes.AccessDeniedForDependencyException
+	if !errors.As(err, &dep) || dep.Reason != orgtypes.AccessDeniedForDependencyExceptionReasonAccessDeniedDuringCreateServiceLinkedRole {
+		t.Fatalf("dependency: %v", err)
+	}
 	onlyThis := must[*sts.AssumeRoleOutput](t)(e.sts(e.admin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + a + ":role/OrganizationAccountAccessRole"),
 		RoleSessionName: aws.String("accepter"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:AcceptHandshake","iam:CreateServiceLinkedRole"],"Resource":"*"}]}`)}))
 

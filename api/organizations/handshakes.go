@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -545,9 +546,7 @@ func join(fw *world.FileWorld, acct string, tags map[string]string, now time.Tim
 			if fw.Accounts[i].Tags == nil {
 				fw.Accounts[i].Tags = map[string]string{}
 			}
-			for k, v := range tags {
-				fw.Accounts[i].Tags[k] = v
-			}
+			maps.Copy(fw.Accounts[i].Tags, tags)
 		}
 	}
 }
