@@ -159,6 +159,9 @@ func TestOrganizationSCP(t *testing.T) {
 	// organizations_tags_test.go, organizations_policytypes_test.go
 	t.Run("Tags", orgTagsTest)
 	t.Run("PolicyTypes", orgPolicyTypesTest)
+	// organizations_handshakes_test.go
+	t.Run("Handshakes", orgHandshakesTest)
+	t.Run("EnableAllFeatures", orgEnableAllFeaturesTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

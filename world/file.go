@@ -132,6 +132,9 @@ type FileOrganization struct {
 	// FileOrgAdmin holds trusted access, delegated administrators and the
 	// resource policy (orgadmin.go).
 	FileOrgAdmin `yaml:",inline"`
+	// FileOrgHandshakes holds handshakes and invited accounts
+	// (handshake.go).
+	FileOrgHandshakes `yaml:",inline"`
 	// Attached are the policies of the ManagementPolicyTypes attached to
 	// each target (the root's, an OU's or an account's ID), by name.
 	Attached map[string][]string `yaml:"attached,omitempty" json:"attached,omitempty"`

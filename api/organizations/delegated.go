@@ -39,9 +39,7 @@ func accountNotRegistered() *query.Error {
 }
 
 func constraint(reason, msg string) *query.Error {
-	e := errorf("ConstraintViolationException", "%s", msg)
-	e.Reason = reason
-	return e
+	return reasoned("ConstraintViolationException", reason, msg)
 }
 
 // delegationOp checks a register or deregister: the management account,

@@ -98,9 +98,10 @@ func jsonType(t model.Type) string {
 
 // takesTags are the operations whose input has Tags (botocore
 // organizations/2016-11-28: CreateAccountRequest, CreateGovCloudAccountRequest,
-// CreateOrganizationalUnitRequest, CreatePolicyRequest, TagResourceRequest).
+// CreateOrganizationalUnitRequest, CreatePolicyRequest, TagResourceRequest,
+// InviteAccountToOrganizationRequest).
 var takesTags = map[string]bool{"CreateAccount": true, "CreateGovCloudAccount": true, "CreateOrganizationalUnit": true,
-	"CreatePolicy": true, "TagResource": true}
+	"CreatePolicy": true, "TagResource": true, "InviteAccountToOrganization": true}
 
 // maxTagsPerResource is Organizations' quota of tags on a resource (the
 // Organizations User Guide, "Quotas for AWS Organizations").

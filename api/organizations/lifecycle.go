@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"slices"
+	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
@@ -32,7 +33,7 @@ func leaveOrganization(c *api.Call) (any, *query.Error) {
 		return nil, errorf("MasterCannotLeaveOrganizationException", msgMasterCannotLeave)
 	}
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		return detachAccount(fw, c.Account())
+		return detachAccount(fw, c.Account(), c.Now)
 	})
 }
 
@@ -48,13 +49,13 @@ func removeAccountFromOrganization(c *api.Call) (any, *query.Error) {
 		if in.AccountId == fw.Organization.ManagementAccount {
 			return errorf("MasterCannotLeaveOrganizationException", msgMasterCannotLeave)
 		}
-		return detachAccount(fw, in.AccountId)
+		return detachAccount(fw, in.AccountId, c.Now)
 	})
 }
 
 // detachAccount takes a member account out of the organization: out of its
 // parent, its joined time and its own SCP and RCP attachments forgotten.
-func detachAccount(fw *world.FileWorld, acct string) *query.Error {
+func detachAccount(fw *world.FileWorld, acct string, now time.Time) *query.Error {
 	o := fw.Organization
 	if o == nil || acct == o.ManagementAccount || !removeFrom(&o.Root, acct) {
 		return errorf("AccountNotFoundException", msgAccountNotFound)
@@ -65,6 +66,10 @@ func detachAccount(fw *world.FileWorld, acct string) *query.Error {
 		return constraint("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
 	}
 	delete(o.Joined, acct)
+	// It is no longer an invited member, and an ENABLE_ALL_FEATURES
+	// handshake no longer waits for it (handshakes.go).
+	o.Invited = slices.DeleteFunc(o.Invited, func(id string) bool { return id == acct })
+	settle(o, now)
 	delete(o.Attached, acct)
 	for i := range fw.Accounts {
 		if fw.Accounts[i].ID == acct {

@@ -514,7 +514,7 @@ func joined(o *world.FileOrganization, id string) time.Time {
 
 func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
 	method := "CREATED"
-	if a.ID == o.ManagementAccount {
+	if a.ID == o.ManagementAccount || slices.Contains(o.Invited, a.ID) {
 		method = "INVITED"
 	}
 	name := a.Name

@@ -71,4 +71,18 @@ org enable-policy-type --root-id "$root" --policy-type TAG_POLICY >/dev/null
 org attach-policy --policy-id "$tp" --target-id "$ou"
 [ "$(org list-policies-for-target --target-id "$ou" --filter TAG_POLICY --query 'Policies[0].Id' --output text)" = "$tp" ] || fail "list-policies-for-target TAG_POLICY"
 [ "$(org list-policies --filter TAG_POLICY --query 'length(Policies)' --output text)" = 1 ] || fail "list-policies TAG_POLICY"
+# An account removed from the organization is invited back and accepts
+# (its access role stays); inviting it again meanwhile is a duplicate.
+org remove-account-from-organization --account-id "$tagged"
+hs=$(org invite-account-to-organization --target "Id=$tagged,Type=ACCOUNT" --notes "come back" --query Handshake.Id --output text)
+if org invite-account-to-organization --target "Id=team-c@example.com,Type=EMAIL" 2>dup.txt; then fail "invited twice"; fi
+grep -q DuplicateHandshakeException dup.txt || fail "duplicate: $(cat dup.txt)"
+[ "$(org list-handshakes-for-organization --filter ActionType=INVITE --query 'Handshakes[0].State' --output text)" = OPEN ] || fail "list-handshakes-for-organization"
+read -r cak csk ctok < <(aws --endpoint-url "$IAMGATE_URL" sts assume-role --role-arn "arn:aws:iam::$tagged:role/OrganizationAccountAccessRole" \
+  --role-session-name join --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+as_c() { AWS_ACCESS_KEY_ID=$cak AWS_SECRET_ACCESS_KEY=$csk AWS_SESSION_TOKEN=$ctok "$@"; }
+[ "$(as_c org list-handshakes-for-account --query 'Handshakes[0].Id' --output text)" = "$hs" ] || fail "list-handshakes-for-account"
+[ "$(as_c org accept-handshake --handshake-id "$hs" --query Handshake.State --output text)" = ACCEPTED ] || fail "accept-handshake"
+[ "$(org describe-account --account-id "$tagged" --query Account.JoinedMethod --output text)" = INVITED ] || fail "joined method"
+[ "$(org describe-handshake --handshake-id "$hs" --query Handshake.Action --output text)" = INVITE ] || fail "describe-handshake"
 echo OK
