@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -130,10 +131,17 @@ func orgServiceAccessTest(t *testing.T) {
 
 	// Another server on the same store, started before the changes, sees
 	// the same principals.
-	list = must[*organizations.ListAWSServiceAccessForOrganizationOutput](t)(e2.org(e.admin).ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{}))
-	if len(list.EnabledServicePrincipals) != 1 || *list.EnabledServicePrincipals[0].ServicePrincipal != "tagpolicies.tag.amazonaws.com" {
-		t.Fatalf("on the second server: %+v", list.EnabledServicePrincipals)
-	}
+	// It follows the store asynchronously: within the shared deadline.
+	within(t, "the second server sees the principals", func() error {
+		list, err := e2.org(e.admin).ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
+		if err != nil {
+			return err
+		}
+		if len(list.EnabledServicePrincipals) != 1 || *list.EnabledServicePrincipals[0].ServicePrincipal != "tagpolicies.tag.amazonaws.com" {
+			return fmt.Errorf("on the second server: %+v", list.EnabledServicePrincipals)
+		}
+		return nil
+	})
 }
 
 // An organization with only consolidated billing cannot enable trusted
