@@ -117,7 +117,14 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 		}
 	}
 	if !ok {
-		return nil, invalidToken(msgNoProvider, iss)
+		// Google and Cognito need no IAM OIDC provider: AWS trusts them
+		// (an IAM provider of the account for the same URL, looked up
+		// first, wins).
+		name, bp, builtin := federation.BuiltinProvider(iss)
+		if !builtin {
+			return nil, invalidToken(msgNoProvider, iss)
+		}
+		prov = api.OIDCProvider{ARN: name, URL: bp.URL, Builtin: true}
 	}
 	id, err := fed.VerifyWebIdentity(c.Ctx, prov, token, c.Now)
 	if err != nil {
@@ -135,7 +142,8 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	// Provider is the provider's ARN for an IAM OIDC provider (the STS
 	// API Reference, AssumeRoleWithWebIdentity, Provider: "the issuing
 	// authority of the web identity token"; STS answers with the IAM
-	// provider's ARN, as EKS's IRSA sessions show).
+	// provider's ARN, as EKS's IRSA sessions show), and a built-in
+	// provider's name (accounts.google.com).
 	return webIdentityResult{
 		Credentials:                 out.creds,
 		SubjectFromWebIdentityToken: id.Subject,
@@ -228,15 +236,29 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 	}, nil
 }
 
-// webIdentityKeys are the context keys of a web identity: the provider's
-// aud, sub and amr under its URL without https://
-// ("token.actions.githubusercontent.com:sub"), and aws:FederatedProvider,
-// the provider's ARN.
+// webIdentityKeys are the context keys of a web identity (the IAM User
+// Guide, "Available keys for AWS web identity federation"): the
+// provider's aud, oaud, sub and amr under its URL without https://
+// ("token.actions.githubusercontent.com:sub", "accounts.google.com:aud"),
+// and aws:FederatedProvider, the IAM provider's ARN or the built-in
+// provider's name ("if the user was authenticated through Amazon Cognito,
+// the key would contain cognito-identity.amazonaws.com"). aud is the
+// audience the token was accepted for and oaud the token's aud, except
+// for Google: a token with an azp has accounts.google.com:aud the azp and
+// accounts.google.com:oaud the aud ("When the azp field is set, the aud
+// field matches the accounts.google.com:oaud condition key"). amr
+// (Cognito's authenticated or unauthenticated, and the login provider) is
+// there when the token has one.
 func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]string {
 	prefix := strings.TrimPrefix(p.URL, "https://")
+	aud := id.Audience
+	if prefix == googleProvider && id.AuthorizedParty != "" {
+		aud = id.AuthorizedParty
+	}
 	keys := map[string][]string{
 		"aws:FederatedProvider": {p.ARN},
-		prefix + ":aud":         {id.Audience},
+		prefix + ":aud":         {aud},
+		prefix + ":oaud":        {id.Audience},
 		prefix + ":sub":         {id.Subject},
 	}
 	if len(id.AMR) > 0 {
@@ -244,6 +266,9 @@ func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]s
 	}
 	return keys
 }
+
+// googleProvider is Google's provider, whose aud key is the azp claim.
+const googleProvider = "accounts.google.com"
 
 // tokenError is STS's answer to a token that does not verify: the model's
 // InvalidIdentityToken, ExpiredTokenException and IDPCommunicationError
