@@ -115,7 +115,8 @@ func TestWebIdentityBuiltinGoogle(t *testing.T) {
 // A built-in provider's token is verified as strictly as an IAM
 // provider's: signature, issuer, expiry, required claims; keys that
 // cannot be fetched (offline, or a certificate the roots do not verify:
-// a built-in provider has no thumbprints) are IDPCommunicationError.
+// a built-in provider has no thumbprints) are InvalidIdentityToken with
+// STS's words for keys it could not retrieve (awslabs/aws-sdk-rust#827).
 func TestWebIdentityBuiltinRefusals(t *testing.T) {
 	b := newBuiltinEnv(t, "accounts.google.com")
 	role := b.role(t, "gcp", googleTrust, "")
@@ -172,7 +173,7 @@ func TestWebIdentityBuiltinRefusals(t *testing.T) {
 			c := b.iss.Claims("sub-value", "aud-value", now)
 			c["iss"], c["azp"] = "https://accounts.google.com", "azp-value"
 			_, err := b.assume(role, b.iss.Sign(t, c))
-			if msg := wantError(t, err, "IDPCommunicationError", 400); !strings.HasPrefix(msg, "Couldn't retrieve verification keys from your identity provider") {
+			if msg := wantError(t, err, "InvalidIdentityToken", 400); msg != "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" {
 				t.Fatal(msg)
 			}
 		})

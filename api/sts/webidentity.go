@@ -44,6 +44,8 @@ const (
 	msgMissingClaim = "Missing a required claim: %s"
 	// aws/aws-sdk-net#1522, sentry-kubernetes/charts#514.
 	msgNotAuthorized = "Not authorized to perform %s"
+	// awslabs/aws-sdk-rust#827, aws/aws-sdk-php#1725.
+	msgNoKeys = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
 )
 
 func invalidToken(format string, args ...any) *query.Error {
@@ -271,8 +273,11 @@ func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]s
 const googleProvider = "accounts.google.com"
 
 // tokenError is STS's answer to a token that does not verify: the model's
-// InvalidIdentityToken, ExpiredTokenException and IDPCommunicationError
-// (botocore sts/2011-06-15).
+// InvalidIdentityToken and ExpiredTokenException (botocore
+// sts/2011-06-15). iamgate asks no provider about a token, so it never
+// answers IDPRejectedClaim (the provider "reported that authentication
+// failed") nor, as STS does not for keys it cannot fetch,
+// IDPCommunicationError.
 func tokenError(err error) *query.Error {
 	var expired *federation.ExpiredError
 	var missing *federation.MissingClaimError
@@ -284,7 +289,10 @@ func tokenError(err error) *query.Error {
 	case errors.Is(err, federation.ErrThumbprint):
 		return invalidToken(msgThumbprint)
 	case errors.Is(err, federation.ErrFetch):
-		return query.Errorf("IDPCommunicationError", "Couldn't retrieve verification keys from your identity provider: %v", err)
+		// STS answers keys it cannot fetch with InvalidIdentityToken, not
+		// the model's IDPCommunicationError (awslabs/aws-sdk-rust#827,
+		// aws/aws-sdk-php#1725 quote it, two spaces included).
+		return invalidToken(msgNoKeys)
 	case errors.Is(err, federation.ErrAudience):
 		return invalidToken(msgAudience)
 	case errors.Is(err, federation.ErrAlgorithm):
