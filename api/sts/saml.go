@@ -47,24 +47,17 @@ type samlResult struct {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml),
 // and aws:FederatedProvider.
 func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
+	// Validate has checked the model's constraints: RoleArn and
+	// PrincipalArn (arnType), SAMLAssertion (SAMLAssertionType, 4 to
+	// 100,000 characters), DurationSeconds (roleDurationSecondsType, 900
+	// to 43,200).
 	p := c.Params
 	roleARN := p.Get("RoleArn")
 	principal := p.Get("PrincipalArn")
 	assertion := p.Get("SAMLAssertion")
-	switch {
-	case assertion == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "sAMLAssertion", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(assertion) < 4:
-		return nil, query.Validation(query.Violation{Field: "sAMLAssertion", Constraint: "Member must have length greater than or equal to 4", Rule: query.RuleMinLength})
-	case len(assertion) > 100000:
-		return nil, query.Validation(query.Violation{Field: "sAMLAssertion", Constraint: "Member must have length less than or equal to 100000", Rule: query.RuleMaxLength})
-	}
 	duration, e := p.Int("DurationSeconds", 0)
 	if e != nil {
 		return nil, e
-	}
-	if duration != 0 && (duration < 900 || duration > 43200) {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
 	}
 	policy, policyARNs, e := sessionPolicyParams(p)
 	if e != nil {

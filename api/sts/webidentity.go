@@ -66,27 +66,16 @@ func invalidToken(format string, args ...any) *query.Error {
 // and "AWS global condition context keys", aws:FederatedProvider). The
 // session carries those keys on its later requests.
 func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
+	// Validate has checked the model's constraints: RoleArn (arnType, 20
+	// to 2,048 characters), WebIdentityToken (clientTokenType, 4 to
+	// 20,000), DurationSeconds (roleDurationSecondsType, 900 to 43,200).
 	p := c.Params
 	roleARN := p.Get("RoleArn")
-	if len(roleARN) < 20 || len(roleARN) > 2048 {
-		return nil, query.Validation(query.Violation{Value: &roleARN, Field: "roleArn", Constraint: "Member must have length between 20 and 2048", Rule: query.RuleMinLength})
-	}
 	name := roleSessionName(p)
 	token := p.Get("WebIdentityToken")
-	switch {
-	case token == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "webIdentityToken", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(token) < 4:
-		return nil, query.Validation(query.Violation{Field: "webIdentityToken", Constraint: "Member must have length greater than or equal to 4", Rule: query.RuleMinLength})
-	case len(token) > 20000:
-		return nil, query.Validation(query.Violation{Field: "webIdentityToken", Constraint: "Member must have length less than or equal to 20000", Rule: query.RuleMaxLength})
-	}
 	duration, e := p.Int("DurationSeconds", 3600)
 	if e != nil {
 		return nil, e
-	}
-	if duration < 900 || duration > 43200 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
 	}
 	policy, policyARNs, e := sessionPolicyParams(p)
 	if e != nil {
