@@ -73,6 +73,8 @@ type Identity struct {
 	// hybrid apps: the IAM User Guide, "Available keys for AWS web
 	// identity federation", aud and oaud).
 	AuthorizedParty string
+	// Email is the email claim, when the token has one.
+	Email string
 	// AMR is the amr claim (authentication methods), when the token has one.
 	AMR    []string
 	Expiry time.Time
@@ -263,6 +265,9 @@ func claimsOf(p Provider, std jwt.Claims, raw map[string]json.RawMessage, now ti
 	}
 	if m, ok := raw["azp"]; ok && json.Unmarshal(m, &id.AuthorizedParty) != nil {
 		return nil, fmt.Errorf("%w: azp", ErrClaim)
+	}
+	if m, ok := raw["email"]; ok && json.Unmarshal(m, &id.Email) != nil {
+		return nil, fmt.Errorf("%w: email", ErrClaim)
 	}
 	if t, ok := raw["https://aws.amazon.com/tags"]; ok {
 		var tags struct {

@@ -247,7 +247,8 @@ func TestWebIdentityBuiltinCognito(t *testing.T) {
 
 // An IAM OIDC provider's tokens carry PROVIDER:oaud, the token's aud (the
 // IAM User Guide, "Available keys for AWS web identity federation", oaud),
-// beside PROVIDER:aud.
+// beside PROVIDER:aud, and PROVIDER:email when the token has an email
+// (windmill-labs/windmilldocs#635: aud, email and sub work as keys).
 func TestWebIdentityOaudKey(t *testing.T) {
 	f := newGitHubEnv(t)
 	ctx := context.Background()
@@ -258,4 +259,17 @@ func TestWebIdentityOaudKey(t *testing.T) {
 	must[*iam.UpdateAssumeRolePolicyOutput](t)(f.iam(f.admin).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(wrong)}))
 	_, err := f.assume(f.iss.Sign(t, f.claims(ghSub)))
 	wantError(t, err, "AccessDenied", 403)
+
+	email := strings.Replace(trust, `"`+ghHost+`:oaud":"`+ghAudience+`"`, `"`+ghHost+`:email":"dev@example.test"`, 1)
+	must[*iam.UpdateAssumeRolePolicyOutput](t)(f.iam(f.admin).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(email)}))
+	_, err = f.assume(f.iss.Sign(t, f.claims(ghSub)))
+	wantError(t, err, "AccessDenied", 403)
+	c := f.claims(ghSub)
+	c["email"] = "dev@example.test"
+	must[*sts.AssumeRoleWithWebIdentityOutput](t)(f.assume(f.iss.Sign(t, c)))
+	c["email"] = []string{"dev@example.test"}
+	_, err = f.assume(f.iss.Sign(t, c))
+	if msg := wantError(t, err, "InvalidIdentityToken", 400); msg != "a claim of the token is malformed: email" {
+		t.Fatal(msg)
+	}
 }

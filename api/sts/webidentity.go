@@ -239,7 +239,11 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 // accounts.google.com:oaud the aud ("When the azp field is set, the aud
 // field matches the accounts.google.com:oaud condition key"). amr
 // (Cognito's authenticated or unauthenticated, and the login provider) is
-// there when the token has one.
+// there when the token has one, and so is email: the guide's current
+// default keys are aud, sub, amr, oaud and email, as
+// windmill-labs/windmilldocs#635 reads it and a real trust policy on
+// HOST:email shows (repost.aws, "IAM Condition keys: How to access nested
+// attributes in custom OIDC token claims?").
 func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]string {
 	prefix := strings.TrimPrefix(p.URL, "https://")
 	aud := id.Audience
@@ -254,6 +258,9 @@ func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]s
 	}
 	if len(id.AMR) > 0 {
 		keys[prefix+":amr"] = id.AMR
+	}
+	if id.Email != "" {
+		keys[prefix+":email"] = []string{id.Email}
 	}
 	return keys
 }
