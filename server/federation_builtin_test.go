@@ -126,15 +126,7 @@ func TestWebIdentityBuiltinRefusals(t *testing.T) {
 		c["iss"], c["azp"] = "https://accounts.google.com", "azp-value"
 		return c
 	}
-	with := func(k string, v any) map[string]any {
-		c := good()
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-		return c
-	}
+	with := func(k string, v any) map[string]any { return oidctest.With(good(), k, v) }
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	for _, tc := range []struct {
 		name, token, code, msg string
