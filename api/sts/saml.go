@@ -97,7 +97,7 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	// The attribute is the assertion's, not a request parameter the edge
 	// checked: it must be what roleSessionNameType allows.
 	if !sessionNamePattern.MatchString(name) {
-		return nil, invalidToken("The RoleSessionName attribute %q is not 2 to 64 of [\\w+=,.@-].", name)
+		return nil, invalidToken(msgSAMLSessionName)
 	}
 	if duration == 0 {
 		duration = 3600
@@ -131,22 +131,39 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	}, nil
 }
 
-// samlError is STS's answer to an assertion that does not verify
-// (iamgate's wording; the codes are the model's).
+// STS's answers to a SAML response, as the IAM User Guide,
+// "Troubleshooting SAML 2.0 federation with AWS", quotes them.
+const (
+	msgSAMLNoSessionName = "RoleSessionName is required in AuthnResponse"
+	msgSAMLSessionName   = "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"
+	msgSAMLSignature     = "Response signature invalid"
+	// The guide's "Failed to assume role: " is the console's; the SDKs
+	// show the message alone (dbeaver/cloudbeaver#3112).
+	msgSAMLIssuer = "Issuer not present in specified provider"
+)
+
+// samlError is STS's answer to an assertion that does not verify: the
+// guide's words where it has them (a response without a Subject NameID
+// is AccessDenied "Not authorized to perform sts:AssumeRoleWithSAML"),
+// iamgate's otherwise; the codes are the model's.
 func samlError(err error) *query.Error {
 	var expired *federation.ExpiredError
 	var missing *federation.MissingClaimError
 	switch {
 	case errors.As(err, &expired):
 		return query.Errorf("ExpiredTokenException", "The SAML assertion expired at %s.", expired.Expiry.UTC().Format(time.RFC3339))
+	case errors.As(err, &missing) && missing.Claim == federation.AttributePrefix+"RoleSessionName":
+		return invalidToken(msgSAMLNoSessionName)
+	case errors.As(err, &missing) && missing.Claim == "NameID":
+		return query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithSAML")
 	case errors.As(err, &missing):
 		return invalidToken("The SAML assertion has no %s.", missing.Claim)
 	case errors.Is(err, federation.ErrUnsigned), errors.Is(err, federation.ErrSignature):
-		return invalidToken("The SAML assertion's signature could not be verified with the provider's metadata.")
+		return invalidToken(msgSAMLSignature)
 	case errors.Is(err, federation.ErrAudience):
 		return invalidToken("The SAML assertion is not addressed to AWS (Audience and Recipient must be https://signin.aws.amazon.com/saml).")
 	case errors.Is(err, federation.ErrIssuer):
-		return invalidToken("The SAML assertion's issuer is not the provider's entity ID.")
+		return invalidToken(msgSAMLIssuer)
 	case errors.Is(err, federation.ErrNotYetValid):
 		return invalidToken("The SAML assertion is not valid yet.")
 	}
