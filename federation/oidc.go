@@ -324,8 +324,13 @@ func headerAlg(token string) string {
 }
 
 // cacheKey names a provider's keys: the same URL with other thumbprints
-// is fetched again, under the trust those thumbprints give.
+// is fetched again, under the trust those thumbprints give, and a
+// built-in provider's apart from any IAM provider's.
 func cacheKey(p Provider) string {
+	if p.Builtin {
+		// Never keys fetched under an IAM provider's thumbprints.
+		return p.URL + "\x00builtin"
+	}
 	tps := lowerAll(p.Thumbprints)
 	sort.Strings(tps)
 	return p.URL + "\x00" + strings.Join(tps, ",")
@@ -384,6 +389,9 @@ func (v *Verifier) fetch(ctx context.Context, p Provider, now time.Time) ([]jose
 		dial = (&net.Dialer{Timeout: fetchTimeout}).DialContext
 	}
 	t := trust{roots: v.Roots, thumbprints: lowerAll(p.Thumbprints), now: func() time.Time { return now }}
+	if p.Builtin {
+		t.thumbprints = nil // the roots alone vouch for a built-in provider
+	}
 	client := &http.Client{
 		Transport: &http.Transport{
 			DialTLSContext: func(ctx context.Context, _, addr string) (net.Conn, error) { return dialTLS(ctx, dial, addr, t) },
