@@ -19,6 +19,11 @@ type OIDCProvider struct {
 	Thumbprints []string
 	Created     time.Time
 	Tags        map[string]string
+	// Builtin is a provider AWS trusts with no IAM OIDC provider
+	// (federation.BuiltinProvider: accounts.google.com,
+	// cognito-identity.amazonaws.com); ARN is then its name. It is never
+	// stored.
+	Builtin bool
 }
 
 // SAMLProvider is an IAM SAML provider: its ARN

@@ -2,7 +2,9 @@
 // about a user: OpenID Connect ID tokens (JWTs) against the keys the
 // provider publishes, fetched over TLS that is trusted by the system roots
 // or by the SHA-1 thumbprint of the top certificate the provider serves, as
-// IAM trusts an OIDC provider.
+// IAM trusts an OIDC provider, and for the providers AWS trusts without an
+// IAM OIDC provider (BuiltinProvider: Google, Amazon Cognito) by the roots
+// alone.
 //
 // It knows nothing of IAM's storage, of the world or of the wire protocol:
 // callers give it a provider's URL, client IDs and thumbprints, and get back

@@ -27,14 +27,54 @@ type Provider struct {
 	URL         string
 	ClientIDs   []string
 	Thumbprints []string
+	// Builtin is a provider AWS trusts without an IAM OIDC provider
+	// (BuiltinProvider): no client IDs are checked (the role's trust
+	// policy tests PROVIDER:aud), its TLS is trusted by the roots alone,
+	// and its iss may also be the URL without https:// (Google's legacy
+	// issuer accounts.google.com).
+	Builtin bool
+}
+
+// builtinIssuers are the OpenID Connect issuers AWS trusts with no IAM
+// OIDC provider in the account, by their tokens' iss: Google and Amazon
+// Cognito (the STS API Reference, AssumeRoleWithWebIdentity: "Amazon
+// Cognito, Login with Amazon, Facebook, Google, or any OpenID
+// Connect-compatible identity provider", the IAM User Guide, "Available
+// keys for AWS web identity federation": Principal {"Federated":
+// "accounts.google.com"} and "cognito-identity.amazonaws.com"). Login with
+// Amazon and Facebook issue OAuth 2.0 access tokens (ProviderId), not ID
+// tokens.
+var builtinIssuers = map[string]string{
+	"https://accounts.google.com":            "accounts.google.com",
+	"accounts.google.com":                    "accounts.google.com",
+	"https://cognito-identity.amazonaws.com": "cognito-identity.amazonaws.com",
+}
+
+// BuiltinProvider is the built-in provider whose tokens have iss: its
+// name (the Federated principal, the condition keys' prefix and
+// aws:FederatedProvider: accounts.google.com) and the Provider its keys
+// are fetched for (https://NAME/.well-known/openid-configuration).
+func BuiltinProvider(iss string) (name string, p Provider, ok bool) {
+	name, ok = builtinIssuers[iss]
+	if !ok {
+		return "", Provider{}, false
+	}
+	return name, Provider{URL: "https://" + name, Builtin: true}, true
 }
 
 // Identity is what a verified token says.
 type Identity struct {
 	Issuer  string
 	Subject string
-	// Audience is the client ID the token was accepted for.
+	// Audience is the client ID the token was accepted for (for a built-in
+	// provider, which has no client IDs, the token's first aud).
 	Audience string
+	// AuthorizedParty is the azp claim, when the token has one (Google's
+	// hybrid apps: the IAM User Guide, "Available keys for AWS web
+	// identity federation", aud and oaud).
+	AuthorizedParty string
+	// Email is the email claim, when the token has one.
+	Email string
 	// AMR is the amr claim (authentication methods), when the token has one.
 	AMR    []string
 	Expiry time.Time
@@ -182,7 +222,7 @@ func claimsOf(p Provider, std jwt.Claims, raw map[string]json.RawMessage, now ti
 	switch {
 	case std.Issuer == "":
 		return nil, &MissingClaimError{Claim: "iss"}
-	case std.Issuer != p.URL:
+	case std.Issuer != p.URL && !(p.Builtin && "https://"+std.Issuer == p.URL):
 		return nil, fmt.Errorf("%w: %s", ErrIssuer, std.Issuer)
 	case len(std.Audience) == 0:
 		return nil, &MissingClaimError{Claim: "aud"}
@@ -198,6 +238,9 @@ func claimsOf(p Provider, std jwt.Claims, raw map[string]json.RawMessage, now ti
 				id.Audience = a
 			}
 		}
+	}
+	if p.Builtin {
+		id.Audience = std.Audience[0]
 	}
 	if id.Audience == "" {
 		return nil, ErrAudience
@@ -219,6 +262,12 @@ func claimsOf(p Provider, std jwt.Claims, raw map[string]json.RawMessage, now ti
 			}
 			id.AMR = []string{one}
 		}
+	}
+	if m, ok := raw["azp"]; ok && json.Unmarshal(m, &id.AuthorizedParty) != nil {
+		return nil, fmt.Errorf("%w: azp", ErrClaim)
+	}
+	if m, ok := raw["email"]; ok && json.Unmarshal(m, &id.Email) != nil {
+		return nil, fmt.Errorf("%w: email", ErrClaim)
 	}
 	if t, ok := raw["https://aws.amazon.com/tags"]; ok {
 		var tags struct {
@@ -275,8 +324,13 @@ func headerAlg(token string) string {
 }
 
 // cacheKey names a provider's keys: the same URL with other thumbprints
-// is fetched again, under the trust those thumbprints give.
+// is fetched again, under the trust those thumbprints give, and a
+// built-in provider's apart from any IAM provider's.
 func cacheKey(p Provider) string {
+	if p.Builtin {
+		// Never keys fetched under an IAM provider's thumbprints.
+		return p.URL + "\x00builtin"
+	}
 	tps := lowerAll(p.Thumbprints)
 	sort.Strings(tps)
 	return p.URL + "\x00" + strings.Join(tps, ",")
@@ -335,6 +389,9 @@ func (v *Verifier) fetch(ctx context.Context, p Provider, now time.Time) ([]jose
 		dial = (&net.Dialer{Timeout: fetchTimeout}).DialContext
 	}
 	t := trust{roots: v.Roots, thumbprints: lowerAll(p.Thumbprints), now: func() time.Time { return now }}
+	if p.Builtin {
+		t.thumbprints = nil // the roots alone vouch for a built-in provider
+	}
 	client := &http.Client{
 		Transport: &http.Transport{
 			DialTLSContext: func(ctx context.Context, _, addr string) (net.Conn, error) { return dialTLS(ctx, dial, addr, t) },
@@ -354,14 +411,23 @@ func (v *Verifier) fetch(ctx context.Context, p Provider, now time.Time) ([]jose
 	var disc struct {
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := getJSON(ctx, client, strings.TrimSuffix(p.URL, "/")+"/.well-known/openid-configuration", &disc); err != nil {
+	get := func(u string, into any) error {
+		err := getJSON(ctx, client, u, into)
+		if p.Builtin && errors.Is(err, ErrThumbprint) {
+			// A built-in provider has no thumbprints: a certificate the
+			// roots do not verify is a provider that cannot be reached.
+			return fmt.Errorf("%w: %v", ErrFetch, err)
+		}
+		return err
+	}
+	if err := get(strings.TrimSuffix(p.URL, "/")+"/.well-known/openid-configuration", &disc); err != nil {
 		return nil, err
 	}
 	if _, err := ParseURL(disc.JWKSURI); err != nil {
 		return nil, fmt.Errorf("%w: jwks_uri %q is not an https URL", ErrFetch, disc.JWKSURI)
 	}
 	var set jose.JSONWebKeySet
-	if err := getJSON(ctx, client, disc.JWKSURI, &set); err != nil {
+	if err := get(disc.JWKSURI, &set); err != nil {
 		return nil, err
 	}
 	var keys []jose.JSONWebKey

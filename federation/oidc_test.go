@@ -211,3 +211,52 @@ func TestIssuerAndURL(t *testing.T) {
 		t.Fatalf("TopThumbprint: %q %v; want %s", tp, err, iss.Thumbprint())
 	}
 }
+
+// The built-in providers: Google (either issuer form) and Cognito, with no
+// client IDs or thumbprints; their keys are trusted through the roots
+// only, and the legacy issuer without https:// is taken for a built-in
+// provider alone.
+func TestBuiltinProvider(t *testing.T) {
+	for iss, want := range map[string]string{"https://accounts.google.com": "accounts.google.com", "accounts.google.com": "accounts.google.com",
+		"https://cognito-identity.amazonaws.com": "cognito-identity.amazonaws.com"} {
+		name, p, ok := federation.BuiltinProvider(iss)
+		if !ok || name != want || p.URL != "https://"+want || !p.Builtin || len(p.ClientIDs) != 0 || len(p.Thumbprints) != 0 {
+			t.Errorf("%s: %q %+v %v", iss, name, p, ok)
+		}
+	}
+	for _, iss := range []string{"https://www.amazon.com", "graph.facebook.com", "https://accounts.google.com/", "http://accounts.google.com", "cognito-identity.amazonaws.com"} {
+		if _, _, ok := federation.BuiltinProvider(iss); ok {
+			t.Errorf("%s is not a built-in provider", iss)
+		}
+	}
+
+	idp := oidctest.New(t, "accounts.google.com")
+	now := time.Now()
+	c := idp.Claims("1078", "sts.amazonaws.com", now)
+	c["iss"], c["azp"] = "accounts.google.com", "azp-1"
+	tok := idp.Sign(t, c)
+	_, p, _ := federation.BuiltinProvider("accounts.google.com")
+	// The system roots do not know the test CA: the keys cannot be had,
+	// and no thumbprint can stand in for the roots.
+	v := verifierFor(idp)
+	p.Thumbprints = []string{idp.Thumbprint()}
+	if _, err := v.Verify(context.Background(), p, tok, now); !errors.Is(err, federation.ErrFetch) || errors.Is(err, federation.ErrThumbprint) {
+		t.Fatalf("%v; want ErrFetch", err)
+	}
+	v = verifierFor(idp)
+	v.Roots = x509.NewCertPool()
+	v.Roots.AddCert(idp.CA)
+	p.Thumbprints = nil
+	id, err := v.Verify(context.Background(), p, tok, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Audience != "sts.amazonaws.com" || id.AuthorizedParty != "azp-1" || id.Subject != "1078" {
+		t.Fatalf("%+v", id)
+	}
+	// An IAM provider of the same URL takes the https:// issuer only.
+	_, err = v.Verify(context.Background(), federation.Provider{URL: "https://accounts.google.com", ClientIDs: []string{"sts.amazonaws.com"}}, tok, now)
+	if !errors.Is(err, federation.ErrIssuer) {
+		t.Fatalf("%v; want ErrIssuer", err)
+	}
+}

@@ -151,7 +151,7 @@ func (f *Federation) OIDCThumbprint(ctx context.Context, url string) (string, er
 }
 
 func (f *Federation) VerifyWebIdentity(ctx context.Context, p api.OIDCProvider, token string, now time.Time) (*federation.Identity, error) {
-	return f.verifier.Verify(ctx, federation.Provider{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints}, token, now)
+	return f.verifier.Verify(ctx, federation.Provider{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints, Builtin: p.Builtin}, token, now)
 }
 
 // unauthenticated reports the STS operations AWS serves without a

@@ -194,11 +194,14 @@ func TestWebIdentityRefusals(t *testing.T) {
 	must[*iam.UpdateOpenIDConnectProviderThumbprintOutput](t)(c.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{
 		OpenIDConnectProviderArn: aws.String(ghProvider), ThumbprintList: []string{f.iss.Thumbprint()}}))
 	must[*sts.AssumeRoleWithWebIdentityOutput](t)(f.assume(f.iss.Sign(t, good())))
-	// A provider whose keys cannot be fetched: IDPCommunicationError.
+	// A provider whose keys cannot be fetched: InvalidIdentityToken with
+	// STS's words (awslabs/aws-sdk-rust#827, aws/aws-sdk-php#1725).
 	must[*iam.CreateOpenIDConnectProviderOutput](t)(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 		Url: aws.String("https://down.example.test"), ClientIDList: []string{ghAudience}, ThumbprintList: []string{f.iss.Thumbprint()}}))
 	_, err = f.assume(f.iss.Sign(t, with("iss", "https://down.example.test")))
-	wantError(t, err, "IDPCommunicationError", 400)
+	if msg := wantError(t, err, "InvalidIdentityToken", 400); msg != "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" {
+		t.Fatal(msg)
+	}
 	// OAuth 2.0 access tokens (ProviderId) are not verified by iamgate.
 	_, err = f.assume(f.iss.Sign(t, good()), func(in *sts.AssumeRoleWithWebIdentityInput) { in.ProviderId = aws.String("graph.facebook.com") })
 	wantError(t, err, "InvalidIdentityToken", 400)

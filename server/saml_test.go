@@ -136,3 +136,40 @@ func exerciseSAML(t *testing.T, e *env) {
 	_, err = c.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: arn})
 	wantError(t, err, "NoSuchEntity", 404)
 }
+
+// STS's words for a SAML response it refuses, as the IAM User Guide,
+// "Troubleshooting SAML 2.0 federation with AWS", quotes them (and
+// MicrosoftDocs/azure-docs#45025, cevoaustralia/aws-google-auth#270,
+// dbeaver/cloudbeaver#3112 show them from the real STS); none issues
+// credentials.
+func TestSAMLRefusalMessages(t *testing.T) {
+	s := withSAML(t, newEnv(t))
+	mod := func(f func(*samltest.Assertion)) string {
+		a := s.idp.Good("alice", samlRoleARN, samlProviderARN)
+		f(&a)
+		return s.idp.Response(t, a, samltest.SignAssertion)
+	}
+	other := samltest.New(t, s.idp.EntityID)
+	for _, tc := range []struct {
+		name, response, code string
+		status               int
+		msg                  string
+	}{
+		{"no RoleSessionName", mod(func(a *samltest.Assertion) { a.SessionName = "" }), "InvalidIdentityToken", 400, "RoleSessionName is required in AuthnResponse"},
+		{"RoleSessionName with a space", mod(func(a *samltest.Assertion) { a.SessionName = "alice smith" }), "InvalidIdentityToken", 400,
+			"RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"},
+		{"RoleSessionName too long", mod(func(a *samltest.Assertion) { a.SessionName = strings.Repeat("a", 65) }), "InvalidIdentityToken", 400,
+			"RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"},
+		{"signed by another key", other.Response(t, s.idp.Good("alice", samlRoleARN, samlProviderARN), samltest.SignAssertion), "InvalidIdentityToken", 400, "Response signature invalid"},
+		{"unsigned", s.idp.Response(t, s.idp.Good("alice", samlRoleARN, samlProviderARN), samltest.Unsigned), "InvalidIdentityToken", 400, "Response signature invalid"},
+		{"another issuer", mod(func(a *samltest.Assertion) { a.Issuer = "https://evil.example.test/saml" }), "InvalidIdentityToken", 400, "Issuer not present in specified provider"},
+		{"no NameID", mod(func(a *samltest.Assertion) { a.NameID = "" }), "AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithSAML"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.assume(tc.response)
+			if msg := wantError(t, err, tc.code, tc.status); msg != tc.msg {
+				t.Fatalf("%q; want %q", msg, tc.msg)
+			}
+		})
+	}
+}

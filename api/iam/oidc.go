@@ -38,18 +38,11 @@ func noProvider(arn string) *query.Error {
 	return query.Errorf("NoSuchEntity", "OpenIDConnect Provider not found for arn %s", arn)
 }
 
-// providerARNParam reads OpenIDConnectProviderArn: 20 to 2,048 characters
-// (arnType), and an IAM OIDC provider's ARN (InvalidInput otherwise).
+// providerARNParam reads OpenIDConnectProviderArn, an IAM OIDC provider's
+// ARN (InvalidInput otherwise); Validate has checked that it is there and
+// 20 to 2,048 characters (arnType).
 func providerARNParam(c *api.Call) (string, *query.Error) {
 	a := c.Params.Get("OpenIDConnectProviderArn")
-	switch {
-	case a == "":
-		return "", query.Validation(query.Violation{Null: true, Field: "openIDConnectProviderArn", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(a) < 20:
-		return "", query.Validation(query.Violation{Value: &a, Field: "openIDConnectProviderArn", Constraint: "Member must have length greater than or equal to 20", Rule: query.RuleMinLength})
-	case len(a) > 2048:
-		return "", query.Validation(query.Violation{Value: &a, Field: "openIDConnectProviderArn", Constraint: "Member must have length less than or equal to 2048", Rule: query.RuleMaxLength})
-	}
 	f := strings.SplitN(a, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "oidc-provider/") || len(f[5]) == len("oidc-provider/") {
 		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
@@ -81,31 +74,26 @@ func authorizeProvider(c *api.Call, action string, extra map[string][]string) (a
 	return p, nil
 }
 
+// checkThumbprints checks what the model does not (Validate has checked
+// that each is 40 characters, thumbprintType): at most 5, each hex.
 func checkThumbprints(list []string) *query.Error {
 	if len(list) > maxThumbprints {
 		return query.Errorf("LimitExceeded", "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d.", maxThumbprints)
 	}
-	for i, t := range list {
-		field := "thumbprintList." + itoa(i+1) + ".member"
-		switch {
-		case len(t) < 40:
-			return query.Validation(query.Violation{Value: &t, Field: field, Constraint: "Member must have length greater than or equal to 40", Rule: query.RuleMinLength})
-		case len(t) > 40:
-			return query.Validation(query.Violation{Value: &t, Field: field, Constraint: "Member must have length less than or equal to 40", Rule: query.RuleMaxLength})
-		case !hexThumbprint.MatchString(t):
+	for _, t := range list {
+		if !hexThumbprint.MatchString(t) {
 			return query.Errorf("InvalidInput", "Thumbprint %s is not a hex-encoded SHA-1 hash.", t)
 		}
 	}
 	return nil
 }
 
+// checkClientIDs drops repeated client IDs and checks the quota of 100
+// (Validate has checked that each is 1 to 255 characters, clientIDType).
 func checkClientIDs(list []string) ([]string, *query.Error) {
 	var out []string
 	seen := map[string]bool{}
-	for i, id := range list {
-		if len(id) < 1 || len(id) > 255 {
-			return nil, query.Validation(query.Violation{Value: &id, Field: "clientIDList." + itoa(i+1) + ".member", Constraint: "Member must have length between 1 and 255", Rule: query.RuleMaxLength})
-		}
+	for _, id := range list {
 		if !seen[id] {
 			seen[id] = true
 			out = append(out, id)
@@ -117,26 +105,14 @@ func checkClientIDs(list []string) ([]string, *query.Error) {
 	return out, nil
 }
 
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
-}
-
 // CreateOpenIDConnectProvider registers an OIDC provider under
 // arn:aws:iam::ACCOUNT:oidc-provider/URL-WITHOUT-https:// (the IAM API
 // Reference, CreateOpenIDConnectProvider). Without a ThumbprintList, IAM
 // reads the thumbprint of the top certificate the provider's host serves.
 func CreateOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
+	// Validate has checked that Url is there and 1 to 255 characters
+	// (OpenIDConnectProviderUrlType).
 	u := c.Params.Get("Url")
-	switch {
-	case u == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "url", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(u) > 255:
-		return nil, query.Validation(query.Violation{Value: &u, Field: "url", Constraint: "Member must have length less than or equal to 255", Rule: query.RuleMaxLength})
-	}
 	if _, err := federation.ParseURL(u); err != nil {
 		return nil, query.Errorf("InvalidInput", "Invalid URL %s: the URL must begin with https:// and have a host and no query or fragment.", u)
 	}
@@ -274,23 +250,9 @@ func updateProvider(c *api.Call, action string, extra map[string][]string, fn fu
 	return nil
 }
 
-func clientIDParam(c *api.Call) (string, *query.Error) {
-	id := c.Params.Get("ClientID")
-	switch {
-	case id == "":
-		return "", query.Validation(query.Violation{Null: true, Field: "clientID", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(id) > 255:
-		return "", query.Validation(query.Violation{Value: &id, Field: "clientID", Constraint: "Member must have length less than or equal to 255", Rule: query.RuleMaxLength})
-	}
-	return id, nil
-}
-
 // AddClientIDToOpenIDConnectProvider adds a client ID (idempotent).
 func AddClientIDToOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	id, e := clientIDParam(c)
-	if e != nil {
-		return nil, e
-	}
+	id := c.Params.Get("ClientID") // there, 1 to 255 characters (Validate)
 	return nil, updateProvider(c, "iam:AddClientIDToOpenIDConnectProvider", nil, func(p *api.OIDCProvider) *query.Error {
 		for _, have := range p.ClientIDs {
 			if have == id {
@@ -308,10 +270,7 @@ func AddClientIDToOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 // RemoveClientIDFromOpenIDConnectProvider removes a client ID (removing
 // one the provider does not have succeeds).
 func RemoveClientIDFromOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	id, e := clientIDParam(c)
-	if e != nil {
-		return nil, e
-	}
+	id := c.Params.Get("ClientID") // there, 1 to 255 characters (Validate)
 	return nil, updateProvider(c, "iam:RemoveClientIDFromOpenIDConnectProvider", nil, func(p *api.OIDCProvider) *query.Error {
 		kept := p.ClientIDs[:0:0]
 		for _, have := range p.ClientIDs {

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
@@ -18,25 +17,14 @@ func init() {
 	})
 }
 
-// The model's SAMLProviderNameType (1 to 128 of [\w._-]) and
-// SAMLMetadataDocumentType (1,000 to 10,000,000 characters).
-var samlNameChars = regexp.MustCompile(`^[\w._-]+$`)
-
 func noSAMLProvider(arn string) *query.Error {
 	return query.Errorf("NoSuchEntity", "SAMLProvider %s does not exist.", arn)
 }
 
-// checkMetadata checks a metadata document's length (the model) and that
-// it is SAML metadata with a signing certificate.
+// checkMetadata checks that a metadata document is SAML metadata with a
+// signing certificate (Validate has checked its length,
+// SAMLMetadataDocumentType: 1,000 to 10,000,000 characters).
 func checkMetadata(doc string) (*federation.Metadata, *query.Error) {
-	switch {
-	case doc == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "sAMLMetadataDocument", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(doc) < 1000:
-		return nil, query.Validation(query.Violation{Field: "sAMLMetadataDocument", Constraint: "Member must have length greater than or equal to 1000", Rule: query.RuleMinLength})
-	case len(doc) > 10000000:
-		return nil, query.Validation(query.Violation{Field: "sAMLMetadataDocument", Constraint: "Member must have length less than or equal to 10000000", Rule: query.RuleMaxLength})
-	}
 	m, err := federation.ParseMetadata([]byte(doc))
 	if err != nil {
 		return nil, query.Errorf("InvalidInput", "Could not parse metadata")
@@ -45,12 +33,10 @@ func checkMetadata(doc string) (*federation.Metadata, *query.Error) {
 }
 
 // encryptionParams refuses what iamgate does not do: decrypting
-// assertions (AssertionEncryptionMode Required, AddPrivateKey).
+// assertions (AssertionEncryptionMode Required, AddPrivateKey). Validate
+// has checked the mode is one of the model's (Required, Allowed).
 func encryptionParams(c *api.Call) *query.Error {
 	mode := c.Params.Get("AssertionEncryptionMode")
-	if mode != "" && mode != "Allowed" && mode != "Required" {
-		return query.Validation(query.Violation{Value: &mode, Field: "assertionEncryptionMode", Constraint: "Member must satisfy enum value set: [Required, Allowed]"})
-	}
 	if mode == "Required" || c.Params.Get("AddPrivateKey") != "" || c.Params.Get("RemovePrivateKey") != "" {
 		return query.Errorf("InvalidInput", "iamgate does not decrypt SAML assertions: AssertionEncryptionMode Required and private keys are not supported")
 	}
@@ -60,20 +46,10 @@ func encryptionParams(c *api.Call) *query.Error {
 // CreateSAMLProvider registers a SAML IdP from its metadata (the IAM API
 // Reference, CreateSAMLProvider).
 func CreateSAMLProvider(c *api.Call) (any, *query.Error) {
+	// Validate has checked Name (SAMLProviderNameType: 1 to 128 of
+	// [\w._-]) and the document's length.
 	name := c.Params.Get("Name")
-	switch {
-	case name == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "name", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(name) > 128:
-		return nil, query.Validation(query.Violation{Value: &name, Field: "name", Constraint: "Member must have length less than or equal to 128", Rule: query.RuleMaxLength})
-	case !samlNameChars.MatchString(name):
-		return nil, query.Validation(query.Violation{Value: &name, Field: "name", Constraint: `Member must satisfy regular expression pattern: [\w._-]+`, Rule: query.RulePattern})
-	}
 	doc := c.Params.Get("SAMLMetadataDocument")
-	if doc == "" || len(doc) < 1000 || len(doc) > 10000000 {
-		_, e := checkMetadata(doc)
-		return nil, e
-	}
 	if e := encryptionParams(c); e != nil {
 		return nil, e
 	}
@@ -109,17 +85,11 @@ func CreateSAMLProvider(c *api.Call) (any, *query.Error) {
 // newUUID is a SAMLProviderUUID (privateKeyIdType: 22 to 64 of [A-Z0-9]).
 func newUUID() string { return newID("SAML") + newID("")[:8] }
 
-// samlARNParam reads SAMLProviderArn.
+// samlARNParam reads SAMLProviderArn, a SAML provider's ARN (InvalidInput
+// otherwise); Validate has checked that it is there and 20 to 2,048
+// characters (arnType).
 func samlARNParam(c *api.Call) (string, *query.Error) {
 	a := c.Params.Get("SAMLProviderArn")
-	switch {
-	case a == "":
-		return "", query.Validation(query.Violation{Null: true, Field: "sAMLProviderArn", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(a) < 20:
-		return "", query.Validation(query.Violation{Value: &a, Field: "sAMLProviderArn", Constraint: "Member must have length greater than or equal to 20", Rule: query.RuleMinLength})
-	case len(a) > 2048:
-		return "", query.Validation(query.Violation{Value: &a, Field: "sAMLProviderArn", Constraint: "Member must have length less than or equal to 2048", Rule: query.RuleMaxLength})
-	}
 	f := strings.SplitN(a, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "saml-provider/") || len(f[5]) == len("saml-provider/") {
 		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
@@ -222,11 +192,7 @@ func updateSAML(c *api.Call, action string, extra map[string][]string, fn func(*
 
 // UpdateSAMLProvider replaces a provider's metadata document.
 func UpdateSAMLProvider(c *api.Call) (any, *query.Error) {
-	doc := c.Params.Get("SAMLMetadataDocument")
-	if doc != "" && (len(doc) < 1000 || len(doc) > 10000000) {
-		_, e := checkMetadata(doc)
-		return nil, e
-	}
+	doc := c.Params.Get("SAMLMetadataDocument") // absent, or of the model's length (Validate)
 	if e := encryptionParams(c); e != nil {
 		return nil, e
 	}

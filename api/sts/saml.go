@@ -47,24 +47,17 @@ type samlResult struct {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml),
 // and aws:FederatedProvider.
 func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
+	// Validate has checked the model's constraints: RoleArn and
+	// PrincipalArn (arnType), SAMLAssertion (SAMLAssertionType, 4 to
+	// 100,000 characters), DurationSeconds (roleDurationSecondsType, 900
+	// to 43,200).
 	p := c.Params
 	roleARN := p.Get("RoleArn")
 	principal := p.Get("PrincipalArn")
 	assertion := p.Get("SAMLAssertion")
-	switch {
-	case assertion == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "sAMLAssertion", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(assertion) < 4:
-		return nil, query.Validation(query.Violation{Field: "sAMLAssertion", Constraint: "Member must have length greater than or equal to 4", Rule: query.RuleMinLength})
-	case len(assertion) > 100000:
-		return nil, query.Validation(query.Violation{Field: "sAMLAssertion", Constraint: "Member must have length less than or equal to 100000", Rule: query.RuleMaxLength})
-	}
 	duration, e := p.Int("DurationSeconds", 0)
 	if e != nil {
 		return nil, e
-	}
-	if duration != 0 && (duration < 900 || duration > 43200) {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
 	}
 	policy, policyARNs, e := sessionPolicyParams(p)
 	if e != nil {
@@ -104,7 +97,7 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	// The attribute is the assertion's, not a request parameter the edge
 	// checked: it must be what roleSessionNameType allows.
 	if !sessionNamePattern.MatchString(name) {
-		return nil, invalidToken("The RoleSessionName attribute %q is not 2 to 64 of [\\w+=,.@-].", name)
+		return nil, invalidToken(msgSAMLSessionName)
 	}
 	if duration == 0 {
 		duration = 3600
@@ -138,22 +131,39 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	}, nil
 }
 
-// samlError is STS's answer to an assertion that does not verify
-// (iamgate's wording; the codes are the model's).
+// STS's answers to a SAML response, as the IAM User Guide,
+// "Troubleshooting SAML 2.0 federation with AWS", quotes them.
+const (
+	msgSAMLNoSessionName = "RoleSessionName is required in AuthnResponse"
+	msgSAMLSessionName   = "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"
+	msgSAMLSignature     = "Response signature invalid"
+	// The guide's "Failed to assume role: " is the console's; the SDKs
+	// show the message alone (dbeaver/cloudbeaver#3112).
+	msgSAMLIssuer = "Issuer not present in specified provider"
+)
+
+// samlError is STS's answer to an assertion that does not verify: the
+// guide's words where it has them (a response without a Subject NameID
+// is AccessDenied "Not authorized to perform sts:AssumeRoleWithSAML"),
+// iamgate's otherwise; the codes are the model's.
 func samlError(err error) *query.Error {
 	var expired *federation.ExpiredError
 	var missing *federation.MissingClaimError
 	switch {
 	case errors.As(err, &expired):
 		return query.Errorf("ExpiredTokenException", "The SAML assertion expired at %s.", expired.Expiry.UTC().Format(time.RFC3339))
+	case errors.As(err, &missing) && missing.Claim == federation.AttributePrefix+"RoleSessionName":
+		return invalidToken(msgSAMLNoSessionName)
+	case errors.As(err, &missing) && missing.Claim == "NameID":
+		return query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithSAML")
 	case errors.As(err, &missing):
 		return invalidToken("The SAML assertion has no %s.", missing.Claim)
 	case errors.Is(err, federation.ErrUnsigned), errors.Is(err, federation.ErrSignature):
-		return invalidToken("The SAML assertion's signature could not be verified with the provider's metadata.")
+		return invalidToken(msgSAMLSignature)
 	case errors.Is(err, federation.ErrAudience):
 		return invalidToken("The SAML assertion is not addressed to AWS (Audience and Recipient must be https://signin.aws.amazon.com/saml).")
 	case errors.Is(err, federation.ErrIssuer):
-		return invalidToken("The SAML assertion's issuer is not the provider's entity ID.")
+		return invalidToken(msgSAMLIssuer)
 	case errors.Is(err, federation.ErrNotYetValid):
 		return invalidToken("The SAML assertion is not valid yet.")
 	}

@@ -44,6 +44,8 @@ const (
 	msgMissingClaim = "Missing a required claim: %s"
 	// aws/aws-sdk-net#1522, sentry-kubernetes/charts#514.
 	msgNotAuthorized = "Not authorized to perform %s"
+	// awslabs/aws-sdk-rust#827, aws/aws-sdk-php#1725.
+	msgNoKeys = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
 )
 
 func invalidToken(format string, args ...any) *query.Error {
@@ -64,27 +66,16 @@ func invalidToken(format string, args ...any) *query.Error {
 // and "AWS global condition context keys", aws:FederatedProvider). The
 // session carries those keys on its later requests.
 func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
+	// Validate has checked the model's constraints: RoleArn (arnType, 20
+	// to 2,048 characters), WebIdentityToken (clientTokenType, 4 to
+	// 20,000), DurationSeconds (roleDurationSecondsType, 900 to 43,200).
 	p := c.Params
 	roleARN := p.Get("RoleArn")
-	if len(roleARN) < 20 || len(roleARN) > 2048 {
-		return nil, query.Validation(query.Violation{Value: &roleARN, Field: "roleArn", Constraint: "Member must have length between 20 and 2048", Rule: query.RuleMinLength})
-	}
 	name := roleSessionName(p)
 	token := p.Get("WebIdentityToken")
-	switch {
-	case token == "":
-		return nil, query.Validation(query.Violation{Null: true, Field: "webIdentityToken", Constraint: "Member must not be null", Rule: query.RuleNull})
-	case len(token) < 4:
-		return nil, query.Validation(query.Violation{Field: "webIdentityToken", Constraint: "Member must have length greater than or equal to 4", Rule: query.RuleMinLength})
-	case len(token) > 20000:
-		return nil, query.Validation(query.Violation{Field: "webIdentityToken", Constraint: "Member must have length less than or equal to 20000", Rule: query.RuleMaxLength})
-	}
 	duration, e := p.Int("DurationSeconds", 3600)
 	if e != nil {
 		return nil, e
-	}
-	if duration < 900 || duration > 43200 {
-		return nil, query.Errorf("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200", duration)
 	}
 	policy, policyARNs, e := sessionPolicyParams(p)
 	if e != nil {
@@ -117,7 +108,14 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 		}
 	}
 	if !ok {
-		return nil, invalidToken(msgNoProvider, iss)
+		// Google and Cognito need no IAM OIDC provider: AWS trusts them
+		// (an IAM provider of the account for the same URL, looked up
+		// first, wins).
+		name, bp, builtin := federation.BuiltinProvider(iss)
+		if !builtin {
+			return nil, invalidToken(msgNoProvider, iss)
+		}
+		prov = api.OIDCProvider{ARN: name, URL: bp.URL, Builtin: true}
 	}
 	id, err := fed.VerifyWebIdentity(c.Ctx, prov, token, c.Now)
 	if err != nil {
@@ -135,7 +133,8 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	// Provider is the provider's ARN for an IAM OIDC provider (the STS
 	// API Reference, AssumeRoleWithWebIdentity, Provider: "the issuing
 	// authority of the web identity token"; STS answers with the IAM
-	// provider's ARN, as EKS's IRSA sessions show).
+	// provider's ARN, as EKS's IRSA sessions show), and a built-in
+	// provider's name (accounts.google.com).
 	return webIdentityResult{
 		Credentials:                 out.creds,
 		SubjectFromWebIdentityToken: id.Subject,
@@ -228,26 +227,53 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 	}, nil
 }
 
-// webIdentityKeys are the context keys of a web identity: the provider's
-// aud, sub and amr under its URL without https://
-// ("token.actions.githubusercontent.com:sub"), and aws:FederatedProvider,
-// the provider's ARN.
+// webIdentityKeys are the context keys of a web identity (the IAM User
+// Guide, "Available keys for AWS web identity federation"): the
+// provider's aud, oaud, sub and amr under its URL without https://
+// ("token.actions.githubusercontent.com:sub", "accounts.google.com:aud"),
+// and aws:FederatedProvider, the IAM provider's ARN or the built-in
+// provider's name ("if the user was authenticated through Amazon Cognito,
+// the key would contain cognito-identity.amazonaws.com"). aud is the
+// audience the token was accepted for and oaud the token's aud, except
+// for Google: a token with an azp has accounts.google.com:aud the azp and
+// accounts.google.com:oaud the aud ("When the azp field is set, the aud
+// field matches the accounts.google.com:oaud condition key"). amr
+// (Cognito's authenticated or unauthenticated, and the login provider) is
+// there when the token has one, and so is email: the guide's current
+// default keys are aud, sub, amr, oaud and email, as
+// windmill-labs/windmilldocs#635 reads it and a real trust policy on
+// HOST:email shows (repost.aws, "IAM Condition keys: How to access nested
+// attributes in custom OIDC token claims?").
 func webIdentityKeys(p api.OIDCProvider, id *federation.Identity) map[string][]string {
 	prefix := strings.TrimPrefix(p.URL, "https://")
+	aud := id.Audience
+	if prefix == googleProvider && id.AuthorizedParty != "" {
+		aud = id.AuthorizedParty
+	}
 	keys := map[string][]string{
 		"aws:FederatedProvider": {p.ARN},
-		prefix + ":aud":         {id.Audience},
+		prefix + ":aud":         {aud},
+		prefix + ":oaud":        {id.Audience},
 		prefix + ":sub":         {id.Subject},
 	}
 	if len(id.AMR) > 0 {
 		keys[prefix+":amr"] = id.AMR
 	}
+	if id.Email != "" {
+		keys[prefix+":email"] = []string{id.Email}
+	}
 	return keys
 }
 
+// googleProvider is Google's provider, whose aud key is the azp claim.
+const googleProvider = "accounts.google.com"
+
 // tokenError is STS's answer to a token that does not verify: the model's
-// InvalidIdentityToken, ExpiredTokenException and IDPCommunicationError
-// (botocore sts/2011-06-15).
+// InvalidIdentityToken and ExpiredTokenException (botocore
+// sts/2011-06-15). iamgate asks no provider about a token, so it never
+// answers IDPRejectedClaim (the provider "reported that authentication
+// failed") nor, as STS does not for keys it cannot fetch,
+// IDPCommunicationError.
 func tokenError(err error) *query.Error {
 	var expired *federation.ExpiredError
 	var missing *federation.MissingClaimError
@@ -259,7 +285,10 @@ func tokenError(err error) *query.Error {
 	case errors.Is(err, federation.ErrThumbprint):
 		return invalidToken(msgThumbprint)
 	case errors.Is(err, federation.ErrFetch):
-		return query.Errorf("IDPCommunicationError", "Couldn't retrieve verification keys from your identity provider: %v", err)
+		// STS answers keys it cannot fetch with InvalidIdentityToken, not
+		// the model's IDPCommunicationError (awslabs/aws-sdk-rust#827,
+		// aws/aws-sdk-php#1725 quote it, two spaces included).
+		return invalidToken(msgNoKeys)
 	case errors.Is(err, federation.ErrAudience):
 		return invalidToken(msgAudience)
 	case errors.Is(err, federation.ErrAlgorithm):

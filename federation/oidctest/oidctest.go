@@ -125,6 +125,20 @@ func (i *Issuer) Claims(sub, aud string, now time.Time) map[string]any {
 	return map[string]any{"iss": i.URL, "sub": sub, "aud": aud, "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 }
 
+// With is a copy of claims with k set to v, or without k when v is nil.
+func With(claims map[string]any, k string, v any) map[string]any {
+	c := make(map[string]any, len(claims)+1)
+	for ck, cv := range claims {
+		c[ck] = cv
+	}
+	if v == nil {
+		delete(c, k)
+	} else {
+		c[k] = v
+	}
+	return c
+}
+
 // Sign signs claims with the RSA key (RS256, kid rsa-1).
 func (i *Issuer) Sign(t testing.TB, claims map[string]any) string {
 	return SignWith(t, jose.RS256, i.RSA, "rsa-1", claims)
