@@ -72,7 +72,9 @@ type trustGraph struct {
 	Roles    int
 	Edges    []trustEdge // sorted by role, then principal
 	Names    map[string]string
-	Built    time.Duration
+	// How long each part of the build took: who-can, external access,
+	// the escalation search.
+	WhoCan, External, Escalation time.Duration
 }
 
 // trustPair is the aggregate of the edges from one node to one account.
@@ -343,7 +345,6 @@ func (e trustEdge) match(q string, names map[string]string) bool {
 // buildTrustGraph decides every edge into the roles of the accounts (one
 // worker per CPU, the roles being independent).
 func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at time.Time) (*trustGraph, error) {
-	start := time.Now()
 	g := &trustGraph{Accounts: accounts, Names: map[string]string{}}
 	covered := map[string]bool{}
 	for id, a := range w.Accounts.Map() {
@@ -364,6 +365,7 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 	}
 	sort.Strings(roles)
 	g.Roles = len(roles)
+	start := time.Now()
 	inside := make([][]trustEdge, len(roles))
 	errs := make([]error, len(roles))
 	var next atomic.Int64
@@ -391,15 +393,18 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 		}
 		g.Edges = append(g.Edges, inside[i]...)
 	}
+	g.WhoCan, start = time.Since(start), time.Now()
 	outside, err := outsideEdges(x, accounts, covered, at)
 	if err != nil {
 		return nil, err
 	}
 	g.Edges = append(g.Edges, outside...)
+	g.External, start = time.Since(start), time.Now()
 	esc, err := escalationEdges(x, accounts, at)
 	if err != nil {
 		return nil, err
 	}
+	g.Escalation = time.Since(start)
 	for i := range g.Edges {
 		e := &g.Edges[i]
 		e.Escalation = esc[[2]string{e.Principal, e.Role}]
@@ -411,7 +416,6 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 		}
 		return a.Principal < b.Principal
 	})
-	g.Built = time.Since(start)
 	return g, nil
 }
 
