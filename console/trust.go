@@ -274,7 +274,7 @@ func (d *trustData) layout(g *trustGraph) {
 	if r > 900 {
 		r = 900
 	}
-	margin := 140.0
+	margin := 110.0
 	d.Size = int(2 * (r + margin))
 	c := r + margin
 	at := map[string][2]float64{}
@@ -301,6 +301,12 @@ func (d *trustData) layout(g *trustGraph) {
 			dx, dy := a[0]-c, a[1]-c
 			l := math.Max(math.Hypot(dx, dy), 1)
 			b = [2]float64{a[0] + 30*dx/l, a[1] + 30*dy/l}
+		} else {
+			// From the edge of one node's circle to the other's.
+			dx, dy := b[0]-a[0], b[1]-a[1]
+			l := math.Max(math.Hypot(dx, dy), 1)
+			a = [2]float64{a[0] + 8*dx/l, a[1] + 8*dy/l}
+			b = [2]float64{b[0] - 9*dx/l, b[1] - 9*dy/l}
 		}
 		p.X1, p.Y1, p.X2, p.Y2 = f1(a[0]), f1(a[1]), f1(b[0]), f1(b[1])
 		p.LX, p.LY = f1((a[0]+2*b[0])/3), f1((a[1]+2*b[1])/3)

@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -75,6 +76,15 @@ func TestTrustGraphBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), "Alice-Passw0rd"), chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.ID("who-h")))
 	graph := chromedp.WaitVisible(chromedp.CSS("svg.trust-graph"))
 	first := do("the trust page", chromedp.Navigate(base+"trust"), graph)
+	if dir := os.Getenv(screenshotsEnv); dir != "" {
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "trust-"+preset+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	again := do("the trust page again", chromedp.Navigate(base+"trust"), graph)
 	filter := do("a filter", chromedp.SetValue(chromedp.ID("trust-q"), "externalid"), chromedp.Submit(chromedp.ID("trust-q")),
 		chromedp.WaitVisible(chromedp.CSS("main h2:nth-of-type(2)")))
