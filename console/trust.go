@@ -52,6 +52,9 @@ type trustEdge struct {
 	Outside    bool // the principal is outside the accounts the page covers: decided on the trust policy's side
 	Escalation bool // an escalation path takes this edge
 	Unknown    string
+	// text is what the filter looks in, in lower case: the principal,
+	// the role, the accounts' IDs and names.
+	text string
 }
 
 // Conditions is the edge's condition as one line.
@@ -207,7 +210,7 @@ func (d *trustData) fill(g *trustGraph) {
 	pairs := map[[2]string]*trustPair{}
 	drill := d.From != "" || d.To != ""
 	for _, e := range g.Edges {
-		if !e.match(d.Filter, g.Names) {
+		if !e.match(d.Filter) {
 			continue
 		}
 		d.Total++
@@ -329,11 +332,12 @@ func b2i(b bool) int {
 // "escalation", "conditional" and "outside" pick the edges so marked;
 // anything else is looked for (any case) in the principal, the role, and
 // the accounts' IDs and names.
-func (e trustEdge) match(q string, names map[string]string) bool {
+func (e trustEdge) match(q string) bool {
 	if q == "" {
 		return true
 	}
-	switch strings.ToLower(q) {
+	l := strings.ToLower(q)
+	switch l {
 	case "externalid":
 		return e.ExternalID
 	case "mfa":
@@ -345,7 +349,7 @@ func (e trustEdge) match(q string, names map[string]string) bool {
 	case "outside":
 		return e.Outside
 	}
-	return match(q, e.Principal, e.Role, e.From, e.To, names[e.From], names[e.To])
+	return strings.Contains(e.text, l)
 }
 
 // buildTrustGraph decides every edge into the roles of the accounts (one
@@ -414,6 +418,7 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 	for i := range g.Edges {
 		e := &g.Edges[i]
 		e.Escalation = esc[[2]string{e.Principal, e.Role}]
+		e.text = strings.ToLower(strings.Join([]string{e.Principal, e.Role, e.From, e.To, g.Names[e.From], g.Names[e.To]}, "\x00"))
 	}
 	sort.SliceStable(g.Edges, func(i, j int) bool {
 		a, b := g.Edges[i], g.Edges[j]
