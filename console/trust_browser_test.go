@@ -53,15 +53,7 @@ func TestTrustGraphBrowser(t *testing.T) {
 	}
 	t.Logf("world stored in %v", time.Since(start))
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	bctx, cancel := context.WithTimeout(bctx, 30*time.Minute)
-	defer cancel()
+	bctx := startChromium(t, exe, 30*time.Minute)
 	do := func(what string, actions ...chromedp.Action[chromedp.Void]) time.Duration {
 		t.Helper()
 		start := time.Now()

@@ -26,14 +26,8 @@ import (
 func TestTrustPage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.orgWorld()
+	prod := e.orgWorld()
 	o := e.orgs()
-	var prod string
-	for _, a := range must[*organizations.ListAccountsOutput](t)(o.ListAccounts(ctx, &organizations.ListAccountsInput{})).Accounts {
-		if *a.Id != account {
-			prod = *a.Id
-		}
-	}
 	// An SCP on the member account refuses its principals sts:AssumeRole on
 	// the role "blocked" (SCPs apply to a member account's root user: AWS
 	// Organizations user guide, "SCP effects on permissions").
