@@ -59,13 +59,14 @@ type trustEdge struct {
 
 // Conditions is the edge's condition as one line.
 func (e trustEdge) Conditions() string {
+	alts := e.AllowedIf
 	if e.Unknown != "" {
-		return "unknown (" + e.Unknown + ")"
+		alts = append(alts[:len(alts):len(alts)], "unknown ("+e.Unknown+")")
 	}
-	if len(e.AllowedIf) == 0 {
+	if len(alts) == 0 {
 		return "always"
 	}
-	return strings.Join(e.AllowedIf, " or ")
+	return strings.Join(alts, " or ")
 }
 
 // trustGraph is the edges into the roles of the accounts one view covers,
@@ -438,6 +439,10 @@ func insideEdges(x *analysis.Index, role string, covered map[string]bool, at tim
 		return nil, err
 	}
 	var out []trustEdge
+	// A principal has one edge: who-can reports an access it cannot decide
+	// beside the conditional one of the same principal (one more
+	// alternative).
+	index := map[string]int{}
 	for _, a := range as {
 		from := accountOf(a.Principal)
 		if from == "" && a.Principal == "*" || from != "" && !covered[from] {
@@ -446,14 +451,18 @@ func insideEdges(x *analysis.Index, role string, covered map[string]bool, at tim
 		if from == "" {
 			from = a.Principal // a service
 		}
-		e := newTrustEdge(a.Principal, from, role)
-		switch {
+		i, ok := index[a.Principal]
+		if !ok {
+			i = len(out)
+			index[a.Principal] = i
+			out = append(out, newTrustEdge(a.Principal, from, role))
+		}
+		switch e := &out[i]; {
 		case a.Decision == analysis.DecisionUnknown:
 			e.Unknown = a.Construct
 		case len(a.Steps) > 0:
 			e.setCondition(a.Steps[len(a.Steps)-1].AllowedIf)
 		}
-		out = append(out, e)
 	}
 	return out, nil
 }

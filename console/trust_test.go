@@ -102,6 +102,13 @@ func TestTrustPage(t *testing.T) {
 		}
 	}
 
+	// The graph is kept per world: a role made since is in the next page.
+	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("later"), AssumeRolePolicyDocument: aws.String(
+		trust(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`))}))
+	if r := b.get("/console/trust?q=mfa"); !strings.Contains(r.body, "role/later") || !strings.Contains(r.body, "aws:MultiFactorAuthPresent") {
+		t.Errorf("the role made since is not on the page: %s", r.body)
+	}
+
 	// dave may list roles but not the organization's accounts: his page
 	// covers his account; prod's roles are not his to see, and prod's
 	// principals are outside, decided on the trust policy's side (so the
