@@ -42,10 +42,25 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// startChromium starts the browser, headless, with a fresh profile, for
+// the test, stopped after timeout or at the test's end.
+func startChromium(t *testing.T, exe string, timeout time.Duration) context.Context {
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	bctx, cancel := context.WithTimeout(bctx, timeout)
+	t.Cleanup(cancel)
+	return bctx
+}
+
 // orgWorld gives the env an organization: the management account (the
 // env's), an OU Workloads holding a member account, an SCP attached at the
-// root and one at the OU.
-func (e *env) orgWorld() {
+// root and one at the OU. It returns the member account's ID.
+func (e *env) orgWorld() string {
 	t := e.t
 	ctx := context.Background()
 	o := e.orgs()
@@ -65,6 +80,7 @@ func (e *env) orgWorld() {
 			Content: aws.String(p.content), Description: aws.String(p.name)}))
 		must[*organizations.AttachPolicyOutput](t)(o.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pol.Policy.PolicySummary.Id, TargetId: aws.String(p.target)}))
 	}
+	return *acct.CreateAccountStatus.AccountId
 }
 
 // TestBrowser drives Debian's Chromium, headless, through the console as a
@@ -114,15 +130,7 @@ func TestBrowser(t *testing.T) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	bctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
+	bctx := startChromium(t, exe, 3*time.Minute)
 
 	// Every message of the browser's console, kept from the start.
 	var (

@@ -69,6 +69,8 @@ type Console struct {
 	mux    *http.ServeMux
 	pages  map[string]*template.Template
 	static http.Handler
+	// graphs caches the trust page's graphs for the current world.
+	graphs *trustGraphs
 }
 
 // New returns the console.
@@ -88,7 +90,7 @@ func New(cfg Config) (*Console, error) {
 	if cfg.SignInDelay == 0 {
 		cfg.SignInDelay = DefaultSignInDelay
 	}
-	c := &Console{cfg: cfg, log: cfg.Logger, idle: cfg.IdleTimeout, pages: map[string]*template.Template{}}
+	c := &Console{cfg: cfg, log: cfg.Logger, idle: cfg.IdleTimeout, pages: map[string]*template.Template{}, graphs: &trustGraphs{}}
 	if err := c.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -358,6 +358,22 @@ func rawContext(in map[string]json.RawMessage) map[string][]string {
 	return out
 }
 
+// strings1 reads a string or a list of strings.
+func strings1(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) != nil {
+		return nil
+	}
+	return many
+}
+
 // contextLines writes context keys as the simulator's form takes them:
 // "key=value", one a line, sorted.
 func contextLines(ctx map[string][]string) string {

@@ -1,141 +1,338 @@
 package console
 
 import (
-	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"runtime"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/iamgate/iamgate/analysis"
+	"github.com/iamgate/iamgate/analysis/escalation"
+	"github.com/iamgate/iamgate/world"
 )
 
 // --- trust ---
 
-// trustEdge is one principal a role's trust policy lets assume it: who,
-// of which kind, in which account, and the conditions that guard it.
+// The trust page draws who can assume whom: the accounts as nodes, an edge
+// from the account (or service) of a principal to the account of a role it
+// may assume, decided by the engine through the analysis package:
+//   - principals of the accounts the page covers: analysis.WhoCan of
+//     sts:AssumeRole on each role (both sides: the caller's identity
+//     policies, boundary, SCPs; the role's trust policy, RCPs);
+//   - principals outside them: analysis.External on the roles' trust
+//     policies (the resource's side alone, the outside principal's own
+//     side taken to allow, as Access Analyzer does), so that the page
+//     tells nothing of another account's policies;
+//   - escalation: the sts:AssumeRole steps of the escalation paths
+//     (package escalation) of the covered accounts' users and roles.
+//
+// Each edge carries its condition, the analysis's allowed-if (sts:ExternalId,
+// aws:MultiFactorAuthPresent, aws:SourceIp, ...), evaluated, not read from
+// the policy text.
+
+// trustEdge is one principal that may assume one role.
 type trustEdge struct {
-	Role, RoleArn      string
-	Kind               string // AWS, Service, Federated
-	Principal, Account string // Account: the principal's account, "" for services and federation
-	ExternalID, MFA    bool
-	External           bool // the principal is outside the role's account
+	Principal string // a user or role ARN, an account's root ARN, a service, "*"
+	From      string // its node: an account ID, a service principal, "*"
+	Role      string // the role's ARN
+	RoleName  string
+	To        string // the role's account
+	// AllowedIf lists the alternatives of the condition, each its
+	// conjuncts joined by "and"; empty when unconditional.
+	AllowedIf  []string
+	ExternalID bool // every alternative needs sts:ExternalId
+	MFA        bool // every alternative needs MFA
+	Outside    bool // the principal is outside the accounts the page covers: decided on the trust policy's side
+	Escalation bool // an escalation path takes this edge
+	Unknown    string
+	// text is what the filter looks in, in lower case: the principal,
+	// the role, the accounts' IDs and names.
+	text string
 }
 
-// trustGroup is the aggregated edges from one source (an account, a
-// service, a federated provider) into the signed-in account.
-type trustGroup struct {
-	Source string
-	Count  int
-	Roles  int
+// Conditions is the edge's condition as one line.
+func (e trustEdge) Conditions() string {
+	alts := e.AllowedIf
+	if e.Unknown != "" {
+		alts = append(alts[:len(alts):len(alts)], "unknown ("+e.Unknown+")")
+	}
+	if len(alts) == 0 {
+		return "always"
+	}
+	return strings.Join(alts, " or ")
+}
+
+// trustGraph is the edges into the roles of the accounts one view covers,
+// in one world.
+type trustGraph struct {
+	Accounts []string // covered
+	Roles    int
+	Edges    []trustEdge // sorted by role, then principal
+	Names    map[string]string
+	// How long each part of the build took: who-can, external access,
+	// the escalation search.
+	WhoCan, External, Escalation time.Duration
+}
+
+// trustPair is the aggregate of the edges from one node to one account.
+type trustPair struct {
+	From, To                               string
+	Count, ExternalID, MFA, Escalation     int
+	Conditional, Unknown                   int
+	X1, Y1, X2, Y2, LX, LY, Width, Opacity string
+}
+
+type trustNode struct {
+	ID, Name string
+	Covered  bool
+	X, Y     string
+	LX, LY   string
 }
 
 type trustData struct {
-	Account  string
-	Filter   string
-	Expand   string
-	Roles    int
-	Groups   []trustGroup
-	Edges    []trustEdge
-	Shown    int
-	Total    int
-	Truncate bool
+	Account       string
+	Organization  bool
+	Accounts      int
+	Filter        string
+	From, To      string
+	Roles         int
+	Total         int
+	Pairs         []trustPair
+	PairsShown    int
+	Nodes         []trustNode
+	Size          int
+	Edges         []trustEdge
+	Shown, Listed int
+	Truncate      bool
+	Error         string
 }
 
-// trustEdgesShown caps the edges a page lists; aggregation tells the rest.
-const trustEdgesShown = 500
+// trustShown caps the role-level edges a page lists, trustPairsDrawn the
+// account pairs it draws and lists; aggregation and the filter tell the
+// rest.
+const (
+	trustShown      = 500
+	trustPairsDrawn = 1000
+)
 
-// trust lists who may assume the roles of the signed-in account: every
-// role's trust policy (iam:ListRoles, every page, as the signed-in user),
-// its Allow statements on sts:AssumeRole*, aggregated by the principal's
-// source, filtered on the server by q (account, role name, principal, or
-// "externalid" / "mfa" for the guarded edges).
+// trustGraphs caches the graph of each view (the accounts it covers) for
+// the world it was built from: a world is immutable, every change makes
+// another, so a filter or a drill-down of the same world reads the cache.
+type trustGraphs struct {
+	mu    sync.Mutex
+	world *world.World
+	index *analysis.Index
+	views map[string]*trustBuild
+}
+
+type trustBuild struct {
+	once sync.Once
+	g    *trustGraph
+	err  error
+}
+
+// graph returns the cached graph of the accounts, building it once.
+func (tg *trustGraphs) graph(w *world.World, accounts []string, at time.Time) (*trustGraph, error) {
+	tg.mu.Lock()
+	if tg.world != w {
+		tg.world, tg.index, tg.views = w, analysis.NewIndex(w), map[string]*trustBuild{}
+	}
+	x := tg.index
+	k := strings.Join(accounts, ",")
+	b := tg.views[k]
+	if b == nil {
+		b = &trustBuild{}
+		tg.views[k] = b
+	}
+	tg.mu.Unlock()
+	b.once.Do(func() { b.g, b.err = buildTrustGraph(w, x, accounts, at) })
+	return b.g, b.err
+}
+
+// trustScope is the accounts the signed-in user's view covers: its own
+// account; the whole organization for a user of the management account
+// allowed organizations:ListAccounts (who may list the organization's
+// accounts sees their roles' trust, as an organization's Access Analyzer
+// in the management account does: iamgate's choice, in the README).
+func (c *Console) trustScope(v *view, w *world.World) ([]string, bool) {
+	mine := v.s.Account
+	o := w.Organization
+	if o == nil || o.ManagementAccount != mine || c.authorizeRead(v, "organizations", "ListAccounts", "organizations:ListAccounts", "*") != nil {
+		return []string{mine}, false
+	}
+	var out []string
+	for id, a := range w.Accounts.Map() {
+		if id == mine || a.OU != nil {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out, true
+}
+
+// trust shows the trust graph of the signed-in account (or organization):
+// account pairs drawn as inline SVG and listed in a table; ?from=&to=
+// lists one pair's role-level edges; ?q= filters on the server. It is
+// authorized as it always was, iam:ListRoles as the signed-in user (one
+// call, the API's own authorization and audit record).
 func (c *Console) trust(w http.ResponseWriter, v *view) {
 	v.page.Title, v.page.Nav = "Trust", "trust"
+	var raw rawResult
+	if f := c.iamCall(v.ctx, v.a, "ListRoles", url.Values{"MaxItems": {"1"}}, &raw); f != nil {
+		c.fail(w, v.request, v.page, f)
+		return
+	}
 	q := v.request.URL.Query()
-	d := trustData{Account: v.s.Account, Filter: strings.TrimSpace(q.Get("q")), Expand: q.Get("source")}
-	var all []trustEdge
-	marker := ""
-	for {
-		params := url.Values{"MaxItems": {"1000"}}
-		if marker != "" {
-			params.Set("Marker", marker)
-		}
-		var raw rawResult
-		if f := c.iamCall(v.ctx, v.a, "ListRoles", params, &raw); f != nil {
-			c.fail(w, v.request, v.page, f)
-			return
-		}
-		for _, m := range raw.members("Roles") {
-			var name, arn, doc string
-			for _, fl := range m.Fields {
-				switch fl.XMLName.Local {
-				case "RoleName":
-					name = fl.Value
-				case "Arn":
-					arn = fl.Value
-				case "AssumeRolePolicyDocument":
-					doc = fl.Value
-				}
-			}
-			d.Roles++
-			all = append(all, trustEdges(name, arn, v.s.Account, doc)...)
-		}
-		if !raw.IsTruncated || raw.Marker == "" {
-			break
-		}
-		marker = raw.Marker
+	d := trustData{Account: v.s.Account, Filter: strings.TrimSpace(q.Get("q")), From: q.Get("from"), To: q.Get("to")}
+	wd := c.cfg.State.World()
+	accounts, org := c.trustScope(v, wd)
+	d.Organization, d.Accounts = org, len(accounts)
+	g, err := c.graphs.graph(wd, accounts, c.now())
+	if err != nil {
+		d.Error = "The analysis failed: " + err.Error()
+		g = &trustGraph{}
 	}
-	groups := map[string]*trustGroup{}
-	roles := map[string]map[string]bool{}
-	for _, e := range all {
-		if !e.match(d.Filter) {
-			continue
-		}
-		src := e.source()
-		g := groups[src]
-		if g == nil {
-			g = &trustGroup{Source: src}
-			groups[src] = g
-			roles[src] = map[string]bool{}
-		}
-		g.Count++
-		roles[src][e.Role] = true
-		d.Total++
-		if (d.Expand == "" || d.Expand == src) && len(d.Edges) < trustEdgesShown {
-			d.Edges = append(d.Edges, e)
-		}
-	}
-	for src, g := range groups {
-		g.Roles = len(roles[src])
-		d.Groups = append(d.Groups, *g)
-	}
-	sort.Slice(d.Groups, func(i, j int) bool {
-		if d.Groups[i].Count != d.Groups[j].Count {
-			return d.Groups[i].Count > d.Groups[j].Count
-		}
-		return d.Groups[i].Source < d.Groups[j].Source
-	})
-	d.Shown = len(d.Edges)
-	if d.Expand != "" {
-		d.Total = 0
-		if g := groups[d.Expand]; g != nil {
-			d.Total = g.Count
-		}
-	}
-	d.Truncate = d.Shown < d.Total
+	d.Roles = g.Roles
+	d.fill(g)
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "trust", v.page)
 }
 
-// source is what the edge is aggregated under: the principal's account,
-// or the service or provider.
-func (e trustEdge) source() string {
-	if e.Account != "" {
-		return e.Account
+// fill aggregates the graph's edges that match the filter into account
+// pairs, lays them out, and lists the drill-down's edges.
+func (d *trustData) fill(g *trustGraph) {
+	pairs := map[[2]string]*trustPair{}
+	drill := d.From != "" || d.To != ""
+	for _, e := range g.Edges {
+		if !e.match(d.Filter) {
+			continue
+		}
+		d.Total++
+		k := [2]string{e.From, e.To}
+		p := pairs[k]
+		if p == nil {
+			p = &trustPair{From: e.From, To: e.To}
+			pairs[k] = p
+		}
+		p.Count++
+		p.ExternalID += b2i(e.ExternalID)
+		p.MFA += b2i(e.MFA)
+		p.Escalation += b2i(e.Escalation)
+		p.Conditional += b2i(len(e.AllowedIf) > 0)
+		p.Unknown += b2i(e.Unknown != "")
+		if drill && (d.From == "" || d.From == e.From) && (d.To == "" || d.To == e.To) || !drill && d.Filter != "" {
+			d.Listed++
+			if len(d.Edges) < trustShown {
+				d.Edges = append(d.Edges, e)
+			}
+		}
 	}
-	return e.Principal
+	d.Shown = len(d.Edges)
+	d.Truncate = d.Shown < d.Listed
+	for _, p := range pairs {
+		d.Pairs = append(d.Pairs, *p)
+	}
+	sort.Slice(d.Pairs, func(i, j int) bool {
+		a, b := d.Pairs[i], d.Pairs[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.To < b.To
+	})
+	if len(d.Pairs) > trustPairsDrawn {
+		d.Pairs = d.Pairs[:trustPairsDrawn]
+	}
+	d.PairsShown = len(d.Pairs)
+	d.layout(g)
 }
 
+// layout places the pairs' nodes on a circle, in ID order (a deterministic
+// layout: the same graph draws the same picture), and the pairs' lines
+// between them, their width growing with the log of the count.
+func (d *trustData) layout(g *trustGraph) {
+	covered := map[string]bool{}
+	for _, a := range g.Accounts {
+		covered[a] = true
+	}
+	ids := map[string]bool{}
+	for _, p := range d.Pairs {
+		ids[p.From], ids[p.To] = true, true
+	}
+	order := make([]string, 0, len(ids))
+	for id := range ids {
+		order = append(order, id)
+	}
+	sort.Strings(order)
+	n := len(order)
+	r := 160.0 + 4*float64(n)
+	if r > 900 {
+		r = 900
+	}
+	margin := 110.0
+	d.Size = int(2 * (r + margin))
+	c := r + margin
+	at := map[string][2]float64{}
+	for i, id := range order {
+		t := 2*math.Pi*float64(i)/float64(max(n, 1)) - math.Pi/2
+		x, y := c+r*math.Cos(t), c+r*math.Sin(t)
+		at[id] = [2]float64{x, y}
+		lx, ly := c+(r+24)*math.Cos(t), c+(r+24)*math.Sin(t)
+		name := id
+		if nm := g.Names[id]; nm != "" {
+			name = id + " (" + nm + ")"
+		}
+		d.Nodes = append(d.Nodes, trustNode{ID: id, Name: name, Covered: covered[id], X: f1(x), Y: f1(y), LX: f1(lx), LY: f1(ly)})
+	}
+	most := 1
+	for _, p := range d.Pairs {
+		most = max(most, p.Count)
+	}
+	for i := range d.Pairs {
+		p := &d.Pairs[i]
+		a, b := at[p.From], at[p.To]
+		if p.From == p.To {
+			// A loop: a short spoke outward from the node.
+			dx, dy := a[0]-c, a[1]-c
+			l := math.Max(math.Hypot(dx, dy), 1)
+			b = [2]float64{a[0] + 30*dx/l, a[1] + 30*dy/l}
+		} else {
+			// From the edge of one node's circle to the other's.
+			dx, dy := b[0]-a[0], b[1]-a[1]
+			l := math.Max(math.Hypot(dx, dy), 1)
+			a = [2]float64{a[0] + 8*dx/l, a[1] + 8*dy/l}
+			b = [2]float64{b[0] - 9*dx/l, b[1] - 9*dy/l}
+		}
+		p.X1, p.Y1, p.X2, p.Y2 = f1(a[0]), f1(a[1]), f1(b[0]), f1(b[1])
+		p.LX, p.LY = f1((a[0]+2*b[0])/3), f1((a[1]+2*b[1])/3)
+		w := 1 + 5*math.Log1p(float64(p.Count))/math.Log1p(float64(most))
+		p.Width = f1(w)
+		p.Opacity = f1(0.35 + 0.6*math.Log1p(float64(p.Count))/math.Log1p(float64(most)))
+	}
+}
+
+func f1(x float64) string { return fmt.Sprintf("%.1f", x) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// match tells whether the edge answers the filter: "externalid", "mfa",
+// "escalation", "conditional" and "outside" pick the edges so marked;
+// anything else is looked for (any case) in the principal, the role, and
+// the accounts' IDs and names.
 func (e trustEdge) match(q string) bool {
 	if q == "" {
 		return true
@@ -146,107 +343,220 @@ func (e trustEdge) match(q string) bool {
 		return e.ExternalID
 	case "mfa":
 		return e.MFA
-	case "external":
-		return e.External
+	case "escalation":
+		return e.Escalation
+	case "conditional":
+		return len(e.AllowedIf) > 0
+	case "outside":
+		return e.Outside
 	}
-	return strings.Contains(strings.ToLower(e.Role), l) || strings.Contains(strings.ToLower(e.Principal), l) || e.Account == q
+	return strings.Contains(e.text, l)
 }
 
-// trustEdges reads a role's trust policy (URL-encoded JSON, as IAM returns
-// it) into its edges: the principals of Allow statements whose actions
-// include an sts:AssumeRole action. It shows the document; the engine
-// decides (the simulator answers for one request).
-func trustEdges(role, roleArn, account, encoded string) []trustEdge {
-	doc, err := url.PathUnescape(encoded)
-	if err != nil {
-		doc = encoded
-	}
-	var p struct {
-		Statement json.RawMessage
-	}
-	if json.Unmarshal([]byte(doc), &p) != nil {
-		return nil
-	}
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(p.Statement, &stmts) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(p.Statement, &one) != nil {
-			return nil
+// buildTrustGraph decides every edge into the roles of the accounts (one
+// worker per CPU, the roles being independent).
+func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at time.Time) (*trustGraph, error) {
+	g := &trustGraph{Accounts: accounts, Names: map[string]string{}}
+	covered := map[string]bool{}
+	for id, a := range w.Accounts.Map() {
+		if a.Name != "" {
+			g.Names[id] = a.Name
 		}
-		stmts = append(stmts, one)
+	}
+	var roles []string
+	for _, id := range accounts {
+		covered[id] = true
+		a := w.Accounts.Get(id)
+		if a == nil {
+			continue
+		}
+		for _, ro := range a.Roles.Map() {
+			roles = append(roles, ro.ARN())
+		}
+	}
+	sort.Strings(roles)
+	g.Roles = len(roles)
+	start := time.Now()
+	inside := make([][]trustEdge, len(roles))
+	errs := make([]error, len(roles))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(roles), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(roles) {
+					return
+				}
+				inside[i], errs[i] = insideEdges(x, roles[i], covered, at)
+				if errs[i] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range roles {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		g.Edges = append(g.Edges, inside[i]...)
+	}
+	g.WhoCan, start = time.Since(start), time.Now()
+	outside, err := outsideEdges(x, accounts, covered, at)
+	if err != nil {
+		return nil, err
+	}
+	g.Edges = append(g.Edges, outside...)
+	g.External, start = time.Since(start), time.Now()
+	esc, err := escalationEdges(x, accounts, at)
+	if err != nil {
+		return nil, err
+	}
+	g.Escalation = time.Since(start)
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		e.Escalation = esc[[2]string{e.Principal, e.Role}]
+		e.text = strings.ToLower(strings.Join([]string{e.Principal, e.Role, e.From, e.To, g.Names[e.From], g.Names[e.To]}, "\x00"))
+	}
+	sort.SliceStable(g.Edges, func(i, j int) bool {
+		a, b := g.Edges[i], g.Edges[j]
+		if a.Role != b.Role {
+			return a.Role < b.Role
+		}
+		return a.Principal < b.Principal
+	})
+	return g, nil
+}
+
+// insideEdges are the principals of the covered accounts, and the
+// services, that the engine lets assume the role (who-can, both sides).
+func insideEdges(x *analysis.Index, role string, covered map[string]bool, at time.Time) ([]trustEdge, error) {
+	as, err := x.WhoCan(analysis.WhoCanQuery{Actions: []string{"sts:AssumeRole"}, Resource: role, Time: at})
+	if err != nil {
+		return nil, err
 	}
 	var out []trustEdge
-	for _, s := range stmts {
-		var effect string
-		if json.Unmarshal(s["Effect"], &effect) != nil || effect != "Allow" || !assumes(strings1(s["Action"])) {
+	// A principal has one edge: who-can reports an access it cannot decide
+	// beside the conditional one of the same principal (one more
+	// alternative).
+	index := map[string]int{}
+	for _, a := range as {
+		from := accountOf(a.Principal)
+		if from == "" && a.Principal == "*" || from != "" && !covered[from] {
+			continue // outsideEdges decides it on the trust policy's side
+		}
+		if from == "" {
+			from = a.Principal // a service
+		}
+		i, ok := index[a.Principal]
+		if !ok {
+			i = len(out)
+			index[a.Principal] = i
+			out = append(out, newTrustEdge(a.Principal, from, role))
+		}
+		switch e := &out[i]; {
+		case a.Decision == analysis.DecisionUnknown:
+			e.Unknown = a.Construct
+		case len(a.Steps) > 0:
+			e.setCondition(a.Steps[len(a.Steps)-1].AllowedIf)
+		}
+	}
+	return out, nil
+}
+
+// outsideEdges are the principals outside the covered accounts that the
+// roles' trust policies let in: External over the accounts' roles, the
+// zone being the account (or the organization, when the whole of it is
+// covered).
+func outsideEdges(x *analysis.Index, accounts []string, covered map[string]bool, at time.Time) ([]trustEdge, error) {
+	q := analysis.ExternalQuery{Zone: analysis.ZoneOrganization, Time: at, NoEvaldocCheck: true}
+	if len(accounts) == 1 {
+		q.Zone, q.Account = analysis.ZoneAccount, accounts[0]
+	}
+	fs, err := x.External(q)
+	if err != nil {
+		return nil, err
+	}
+	var out []trustEdge
+	for _, f := range fs {
+		to := accountOf(f.Resource)
+		if !covered[to] || !strings.Contains(f.Resource, ":role/") || f.Kind != analysis.FindingUnknown && !slices.Contains(f.Actions, "sts:AssumeRole") {
 			continue
 		}
-		cond := strings.ToLower(string(s["Condition"]))
-		ext, mfa := strings.Contains(cond, "sts:externalid"), strings.Contains(cond, "aws:multifactorauth")
-		var principals map[string]json.RawMessage
-		if json.Unmarshal(s["Principal"], &principals) != nil {
-			var star string
-			if json.Unmarshal(s["Principal"], &star) == nil && star == "*" {
-				out = append(out, trustEdge{Role: role, RoleArn: roleArn, Kind: "AWS", Principal: "*", ExternalID: ext, MFA: mfa, External: true})
+		from := accountOf(f.Principal)
+		if from == "" {
+			if f.Principal != "*" {
+				continue // a service: insideEdges decides it
 			}
-			continue
+			from = "*"
 		}
-		for _, kind := range []string{"AWS", "Service", "Federated", "CanonicalUser"} {
-			for _, pr := range strings1(principals[kind]) {
-				e := trustEdge{Role: role, RoleArn: roleArn, Kind: kind, Principal: pr, ExternalID: ext, MFA: mfa}
-				if kind == "AWS" {
-					e.Account = principalAccount(pr)
-					e.External = e.Account != account
-				}
-				if kind == "Federated" {
-					e.Account = principalAccount(pr)
-				}
-				out = append(out, e)
+		e := newTrustEdge(f.Principal, from, f.Resource)
+		e.Outside = true
+		if f.Kind == analysis.FindingUnknown {
+			e.Unknown = f.Construct
+		} else {
+			e.setCondition(f.AllowedIf)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// escalationEdges are the (principal, role) sts:AssumeRole steps of the
+// escalation paths from the accounts' users and roles, decided in the
+// world as it is (a step after a technique rewrote the trust policy is
+// not an edge of the graph).
+func escalationEdges(x *analysis.Index, accounts []string, at time.Time) (map[[2]string]bool, error) {
+	o := escalation.Options{Time: at}
+	if len(accounts) == 1 {
+		o.Account = accounts[0]
+	}
+	res, err := escalation.Search(x, o)
+	if err != nil {
+		return nil, err
+	}
+	out := map[[2]string]bool{}
+	for _, p := range res.Paths {
+		for _, s := range p.Steps {
+			if s.Change == nil && strings.EqualFold(s.Action, "sts:AssumeRole") {
+				out[[2]string{s.Principal, s.Resource}] = true
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
-// strings1 reads a string or a list of strings.
-func strings1(raw json.RawMessage) []string {
-	if len(raw) == 0 {
-		return nil
+func newTrustEdge(principal, from, role string) trustEdge {
+	name := role
+	if i := strings.LastIndex(role, "/"); i >= 0 {
+		name = role[i+1:]
 	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	if json.Unmarshal(raw, &many) != nil {
-		return nil
-	}
-	return many
+	return trustEdge{Principal: principal, From: from, Role: role, RoleName: name, To: accountOf(role)}
 }
 
-func assumes(actions []string) bool {
-	for _, a := range actions {
-		l := strings.ToLower(a)
-		if l == "*" || l == "sts:*" || strings.HasPrefix(l, "sts:assumerole") {
-			return true
+// setCondition records the edge's allowed-if, and whether every
+// alternative needs an external ID or MFA.
+func (e *trustEdge) setCondition(f analysis.Formula) {
+	if f.Always() {
+		return
+	}
+	e.ExternalID, e.MFA = len(f) > 0, len(f) > 0
+	for _, conj := range f {
+		var parts []string
+		ext, mfa := false, false
+		for _, cj := range conj {
+			parts = append(parts, cj.String())
+			switch strings.ToLower(cj.Key) {
+			case "sts:externalid":
+				ext = true
+			case "aws:multifactorauthpresent", "aws:multifactorauthage":
+				mfa = true
+			}
 		}
+		e.ExternalID, e.MFA = e.ExternalID && ext, e.MFA && mfa
+		e.AllowedIf = append(e.AllowedIf, strings.Join(parts, " and "))
 	}
-	return false
-}
-
-// principalAccount is the account of an AWS principal: a bare account ID,
-// or the account field of an ARN; "*" for anyone.
-func principalAccount(p string) string {
-	if p == "*" {
-		return "*"
-	}
-	if len(p) == 12 {
-		if _, err := strconv.ParseUint(p, 10, 64); err == nil {
-			return p
-		}
-	}
-	if parts := strings.SplitN(p, ":", 6); len(parts) == 6 && parts[0] == "arn" {
-		return parts[4]
-	}
-	return ""
 }
