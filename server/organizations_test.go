@@ -159,6 +159,8 @@ func TestOrganizationSCP(t *testing.T) {
 	// organizations_tags_test.go, organizations_policytypes_test.go
 	t.Run("Tags", orgTagsTest)
 	t.Run("PolicyTypes", orgPolicyTypesTest)
+	// organizations_effective_test.go
+	t.Run("EffectivePolicy", orgEffectivePolicyTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {
