@@ -36,7 +36,6 @@ var NotServed = map[string]map[string]string{
 	"organizations": {
 		"AcceptHandshake":                            "handshakes and invitations between accounts are not implemented yet (issue 17)",
 		"CancelHandshake":                            "handshakes and invitations between accounts are not implemented yet (issue 17)",
-		"CloseAccount":                               "accounts cannot leave, be removed or be closed, nor the organization be deleted, yet (issue 17)",
 		"CreateGovCloudAccount":                      "iamgate's world has only the aws partition",
 		"DeclineHandshake":                           "handshakes and invitations between accounts are not implemented yet (issue 17)",
 		"DeleteOrganization":                         "deleting the organization needs the store to drop it; not implemented yet (issue 17)",

@@ -161,6 +161,8 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("PolicyTypes", orgPolicyTypesTest)
 	// organizations_effective_test.go
 	t.Run("EffectivePolicy", orgEffectivePolicyTest)
+	// organizations_close_test.go
+	t.Run("CloseAccount", orgCloseAccountTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {
