@@ -38,7 +38,6 @@ var NotServed = map[string]map[string]string{
 		"CancelHandshake":                            "handshakes and invitations between accounts are not implemented yet (issue 17)",
 		"CreateGovCloudAccount":                      "iamgate's world has only the aws partition",
 		"DeclineHandshake":                           "handshakes and invitations between accounts are not implemented yet (issue 17)",
-		"DeleteOrganization":                         "deleting the organization needs the store to drop it; not implemented yet (issue 17)",
 		"DescribeHandshake":                          "handshakes and invitations between accounts are not implemented yet (issue 17)",
 		"DescribeResponsibilityTransfer":             "billing responsibility transfers are not modelled",
 		"EnableAllFeatures":                          "handshakes and invitations between accounts are not implemented yet (issue 17)",

@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamgate/iamgate/store"
-	"github.com/iamgate/iamgate/store/sqlite"
 )
 
 // orgCloseAccountTest drives CloseAccount (run from TestOrganizationSCP).
@@ -140,15 +138,13 @@ func orgCloseAccountTest(t *testing.T) {
 // A closure outlives a restart on the same store: the account is still
 // SUSPENDED and its keys still refused.
 func TestCloseAccountSurvivesRestart(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "iamgate.db")
-	open := func() store.Store {
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
+	for name, open := range restartStores(t) { // organizations_deleteorg_test.go
+		t.Run(name, func(t *testing.T) { closeSurvives(t, open) })
 	}
+}
+
+func closeSurvives(t *testing.T, open func() store.Store) {
+	ctx := context.Background()
 	st := open()
 	e := startEnv(t, st)
 	admin := e.admin

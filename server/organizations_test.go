@@ -163,6 +163,8 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("EffectivePolicy", orgEffectivePolicyTest)
 	// organizations_close_test.go
 	t.Run("CloseAccount", orgCloseAccountTest)
+	// organizations_deleteorg_test.go
+	t.Run("DeleteOrganization", orgDeleteOrganizationTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {
