@@ -138,9 +138,7 @@ func orgCloseAccountTest(t *testing.T) {
 // A closure outlives a restart on the same store: the account is still
 // SUSPENDED and its keys still refused.
 func TestCloseAccountSurvivesRestart(t *testing.T) {
-	for name, open := range restartStores(t) { // organizations_deleteorg_test.go
-		t.Run(name, func(t *testing.T) { closeSurvives(t, open) })
-	}
+	eachRestartStore(t, closeSurvives) // organizations_deleteorg_test.go
 }
 
 func closeSurvives(t *testing.T, open func() store.Store) {

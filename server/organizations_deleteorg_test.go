@@ -59,32 +59,32 @@ func orgDeleteOrganizationTest(t *testing.T) {
 // Deleted, the organization is gone from the store, after a restart too;
 // the management account creates another with nothing of the first.
 func TestDeleteOrganizationDropsItFromTheStore(t *testing.T) {
-	for name, open := range restartStores(t) {
-		t.Run(name, func(t *testing.T) { deleteOrganizationSurvives(t, open) })
-	}
+	eachRestartStore(t, deleteOrganizationSurvives)
 }
 
-// restartStores opens, again and again, one SQLite store and one
-// PostgreSQL store (in a fresh schema).
-func restartStores(t *testing.T) map[string]func() store.Store {
-	path := filepath.Join(t.TempDir(), "iamgate.db")
-	dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
-	return map[string]func() store.Store{
-		"sqlite": func() store.Store {
+// eachRestartStore runs survive on SQLite and on PostgreSQL (a fresh
+// schema), open opening the same store again each time it is called.
+func eachRestartStore(t *testing.T, survive func(t *testing.T, open func() store.Store)) {
+	t.Run("SQLite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "iamgate.db")
+		survive(t, func() store.Store {
 			st, err := sqlite.Open(context.Background(), path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
-		},
-		"postgres": func() store.Store {
+		})
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
+		survive(t, func() store.Store {
 			st, err := postgres.Open(context.Background(), dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
-		},
-	}
+		})
+	})
 }
 
 func deleteOrganizationSurvives(t *testing.T, open func() store.Store) {

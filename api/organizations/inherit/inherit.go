@@ -232,14 +232,19 @@ func (n *node) write(b *bytes.Buffer) {
 		}
 		return
 	}
+	writeObject(b, kids, func(k string) { n.children[k].write(b) })
+}
+
+// writeObject writes an object of keys, value writing each one's value.
+func writeObject(b *bytes.Buffer, keys []string, value func(k string)) {
 	b.WriteByte('{')
-	for i, k := range kids {
+	for i, k := range keys {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		writeValue(b, k)
 		b.WriteByte(':')
-		n.children[k].write(b)
+		value(k)
 	}
 	b.WriteByte('}')
 }
@@ -335,16 +340,7 @@ func parseValue(d *json.Decoder) (any, error) {
 func writeValue(b *bytes.Buffer, v any) {
 	switch x := v.(type) {
 	case *object:
-		b.WriteByte('{')
-		for i, k := range x.keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeValue(b, k)
-			b.WriteByte(':')
-			writeValue(b, x.vals[k])
-		}
-		b.WriteByte('}')
+		writeObject(b, x.keys, func(k string) { writeValue(b, x.vals[k]) })
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
