@@ -54,6 +54,19 @@ func orgDeleteOrganizationTest(t *testing.T) {
 	if _, err := oc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
 		t.Fatalf("the refused deletion changed the organization: %v", err)
 	}
+
+	// Its last member removed, an organization is deleted, and is then
+	// not in use.
+	e2 := newEnv(t)
+	oc2 := e2.org(e2.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc2.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}))
+	m2 := *must[*organizations.CreateAccountOutput](t)(oc2.CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("x@example.com"), AccountName: s("x")})).CreateAccountStatus.AccountId
+	must[*organizations.RemoveAccountFromOrganizationOutput](t)(oc2.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: &m2}))
+	must[*organizations.DeleteOrganizationOutput](t)(oc2.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{}))
+	_, err = oc2.ListRoots(ctx, &organizations.ListRootsInput{})
+	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
+	_, err = oc2.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
+	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
 }
 
 // Deleted, the organization is gone from the store, after a restart too;
