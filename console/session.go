@@ -211,8 +211,8 @@ func (c *Console) touchEvery() time.Duration {
 func (c *Console) actor(r *http.Request, s *session) *actor {
 	w := c.cfg.State.World()
 	acct := w.Accounts.Get(s.Account)
-	if acct == nil {
-		return nil
+	if acct == nil || c.cfg.State.File().AccountClosed(s.Account) {
+		return nil // a closed account's users are signed out (CloseAccount)
 	}
 	u := acct.Users.Get(s.User)
 	if u == nil || (s.UserID != "" && u.ID != "" && u.ID != s.UserID) {

@@ -203,6 +203,9 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	account := c.resolveAccount(in.Account)
 	u := userOf(c.cfg.State.World(), account, in.User)
+	if c.cfg.State.File().AccountClosed(account) {
+		u = nil // a closed account's users cannot sign in (CloseAccount)
+	}
 	if u == nil {
 		credential.VerifyPassword(dummyHash(), password)
 		wrong()

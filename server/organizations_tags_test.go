@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,9 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamgate/iamgate/store"
-	"github.com/iamgate/iamgate/store/postgres"
-	"github.com/iamgate/iamgate/store/sqlite"
-	"github.com/iamgate/iamgate/store/storetest"
 )
 
 // orgTags is a tag list of key=value pairs.
@@ -211,26 +207,7 @@ func orgTagsTest(t *testing.T) {
 // attachments, outlive a restart on the same store, SQLite and PostgreSQL:
 // they are kept in the organization and the accounts the store holds.
 func TestOrganizationTagsSurviveRestart(t *testing.T) {
-	t.Run("SQLite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "iamgate.db")
-		orgTagsSurvive(t, func() store.Store {
-			st, err := sqlite.Open(context.Background(), path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return st
-		})
-	})
-	t.Run("Postgres", func(t *testing.T) {
-		dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
-		orgTagsSurvive(t, func() store.Store {
-			st, err := postgres.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return st
-		})
-	})
+	eachRestartStore(t, orgTagsSurvive) // organizations_deleteorg_test.go
 }
 
 func orgTagsSurvive(t *testing.T, open func() store.Store) {

@@ -162,6 +162,12 @@ func TestOrganizationSCP(t *testing.T) {
 	// organizations_handshakes_test.go
 	t.Run("Handshakes", orgHandshakesTest)
 	t.Run("EnableAllFeatures", orgEnableAllFeaturesTest)
+	// organizations_effective_test.go
+	t.Run("EffectivePolicy", orgEffectivePolicyTest)
+	// organizations_close_test.go
+	t.Run("CloseAccount", orgCloseAccountTest)
+	// organizations_deleteorg_test.go
+	t.Run("DeleteOrganization", orgDeleteOrganizationTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

@@ -567,7 +567,8 @@ func authError(err error) *query.Error {
 		return query.Errorf("MissingAuthenticationToken", "Request is missing Authentication Token")
 	case errors.Is(err, sigv4.ErrMalformed):
 		return query.Errorf("IncompleteSignature", "%s", msg)
-	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, errBadToken), errors.Is(err, errNoPrincipal):
+	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, errBadToken), errors.Is(err, errNoPrincipal),
+		errors.Is(err, errAccountClosed):
 		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
 	case errors.Is(err, errExpiredToken):
 		return query.Errorf("ExpiredToken", "The security token included in the request is expired")
@@ -609,6 +610,9 @@ func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (
 			return nil, "", errExpiredToken
 		}
 		c, err := s.sessionCaller(e)
+		if err == nil {
+			err = s.refuseClosed(c)
+		}
 		if err != nil {
 			return nil, "", err
 		}
@@ -622,6 +626,9 @@ func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (
 		return nil, "", sigv4.ErrUnknownKey
 	}
 	c, err := s.userCaller(key.Account, key.User)
+	if err == nil {
+		err = s.refuseClosed(c)
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -724,6 +731,9 @@ func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time, ep 
 				return nil, info, authError(errExpiredToken)
 			}
 			c, err := s.sessionCaller(e)
+			if err == nil {
+				err = s.refuseClosed(c)
+			}
 			if err != nil {
 				return nil, info, authError(err)
 			}

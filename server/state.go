@@ -506,6 +506,7 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 		var w *world.World
 		before := map[string]world.FileAccount{}
 		after := map[string]bool{}
+		hadOrg := false // whether the world fn was applied to had an organization
 		// edit applies fn to a copy of base and builds the result.
 		edit := func(base *world.FileWorld) *query.Error {
 			data, err := json.Marshal(base)
@@ -522,6 +523,7 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 			if w, err = world.Build("api", &next); err != nil {
 				return query.Errorf("InvalidInput", "the change would leave the world inconsistent: %v", err)
 			}
+			hadOrg = base.Organization != nil
 			clear(before)
 			clear(after)
 			for _, a := range base.Accounts {
@@ -569,6 +571,11 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 			}
 			if next.Organization != nil {
 				if err := store.SaveOrganization(ctx, tx, next.Organization); err != nil {
+					return err
+				}
+			} else if hadOrg {
+				// DeleteOrganization (api/organizations).
+				if err := store.DeleteOrganization(ctx, tx); err != nil {
 					return err
 				}
 			}

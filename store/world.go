@@ -90,6 +90,14 @@ func SaveAccount(ctx context.Context, tx Tx, a world.FileAccount) error {
 	return nil
 }
 
+// DeleteOrganization removes the organization (none is no error).
+func DeleteOrganization(ctx context.Context, tx Tx) error {
+	if err := tx.Delete(ctx, Key{Kind: KindOrganization, Name: orgName}, Any); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
 // SaveOrganization replaces the organization.
 func SaveOrganization(ctx context.Context, tx Tx, o *world.FileOrganization) error {
 	return putJSON(ctx, tx, Key{Kind: KindOrganization, Name: orgName}, o)
@@ -346,7 +354,7 @@ func WriteWorld(ctx context.Context, tx Tx, before, after *world.FileWorld) erro
 	}
 	if string(ob) != string(oa) {
 		if after.Organization == nil {
-			if err := tx.Delete(ctx, Key{Kind: KindOrganization, Name: orgName}, Any); err != nil && !errors.Is(err, ErrNotFound) {
+			if err := DeleteOrganization(ctx, tx); err != nil {
 				return err
 			}
 		} else if err := SaveOrganization(ctx, tx, after.Organization); err != nil {

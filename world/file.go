@@ -138,6 +138,9 @@ type FileOrganization struct {
 	// Attached are the policies of the ManagementPolicyTypes attached to
 	// each target (the root's, an OU's or an account's ID), by name.
 	Attached map[string][]string `yaml:"attached,omitempty" json:"attached,omitempty"`
+	// Closed are the member accounts CloseAccount closed, by ID, with when
+	// (closed.go).
+	Closed map[string]time.Time `yaml:"closed,omitempty" json:"closed,omitempty"`
 }
 
 // ManagementPolicyTypes are the file forms (the Organizations API's names

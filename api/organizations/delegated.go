@@ -96,6 +96,9 @@ func registerDelegatedAdmin(c *api.Call) (any, *query.Error) {
 		if slices.ContainsFunc(o.DelegatedAdministrators, isAdminOf(acct, sp)) {
 			return accountAlreadyRegistered()
 		}
+		if fw.AccountClosed(acct) { // close.go; the model's reason, in its words
+			return constraint("CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR", "You cannot register a suspended account as a delegated administrator.")
+		}
 		o.DelegatedAdministrators = append(o.DelegatedAdministrators, world.FileDelegatedAdmin{Account: acct, ServicePrincipal: sp, Since: c.Now})
 		return nil
 	})

@@ -60,6 +60,12 @@ func detachAccount(fw *world.FileWorld, acct string, now time.Time) *query.Error
 	if o == nil || acct == o.ManagementAccount || !removeFrom(&o.Root, acct) {
 		return errorf("AccountNotFoundException", msgAccountNotFound)
 	}
+	if _, closed := o.Closed[acct]; closed {
+		// A closed account stays in the organization (close.go;
+		// iamgate's choice of answer: the model's reason for an account
+		// that cannot leave).
+		return constraint("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't remove a closed account from the organization: it stays in the organization, SUSPENDED, until AWS deletes it.")
+	}
 	if isDelegated(o, acct) {
 		// The model's ConstraintViolationException reason
 		// CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG (delegated.go).

@@ -525,6 +525,9 @@ func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
 	if t := joined(o, a.ID); !t.IsZero() {
 		out.JoinedTimestamp = timestamp(t)
 	}
+	if _, closed := o.Closed[a.ID]; closed { // close.go
+		out.Status, out.State = closedStatus, closedStatus
+	}
 	return out
 }
 
