@@ -38,13 +38,9 @@ var unlikeModelPattern = map[string]bool{"PolicyArn": true}
 // checkJSONStrict checks a JSON or REST-JSON response body against the
 // output shape of op in svc and returns every mismatch.
 func checkJSONStrict(svc *apimodel.Service, op string, body []byte) []string {
-	o := svc.Operation(op)
-	if o == nil {
-		return []string{"not in the model"}
-	}
-	v, err := decodeJSONNumbers(body)
-	if err != nil {
-		return []string{"not JSON: " + err.Error()}
+	o, v, bad := modelBody(svc, op, body)
+	if bad != nil {
+		return bad
 	}
 	if o.Output == "" {
 		// botocore reads an empty body or {} alike.
@@ -54,6 +50,18 @@ func checkJSONStrict(svc *apimodel.Service, op string, body []byte) []string {
 		return nil
 	}
 	return checkJSONValue(svc, o.Output, v, op, true)
+}
+
+// modelBody finds op in svc and decodes body; bad says why it cannot.
+func modelBody(svc *apimodel.Service, op string, body []byte) (o *apimodel.Operation, v any, bad []string) {
+	if o = svc.Operation(op); o == nil {
+		return nil, nil, []string{"not in the model"}
+	}
+	v, err := decodeJSONNumbers(body)
+	if err != nil {
+		return nil, nil, []string{"not JSON: " + err.Error()}
+	}
+	return o, v, nil
 }
 
 // decodeJSONNumbers decodes one JSON document keeping numbers as written,
@@ -276,13 +284,9 @@ func sortedKeys(m map[string]any) []string {
 // (awserr.JSONCommon), the HTTP status the model's exception shape has,
 // and every other body member a member of the exception shape.
 func checkJSONErrorStrict(svc *apimodel.Service, op string, status int, h http.Header, body []byte) []string {
-	o := svc.Operation(op)
-	if o == nil {
-		return []string{"not in the model"}
-	}
-	v, err := decodeJSONNumbers(body)
-	if err != nil {
-		return []string{"not JSON: " + err.Error()}
+	o, v, bad := modelBody(svc, op, body)
+	if bad != nil {
+		return bad
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {

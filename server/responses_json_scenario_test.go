@@ -44,12 +44,10 @@ func (r *jsonRecording) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return res, err
 	}
-	out, err := io.ReadAll(res.Body)
-	res.Body.Close()
+	out, err := keepBody(res)
 	if err != nil {
 		return nil, err
 	}
-	res.Body = io.NopCloser(bytes.NewReader(out))
 	op := ""
 	if target := req.Header.Get("X-Amz-Target"); target != "" {
 		_, op, _ = strings.Cut(target, ".")
@@ -71,6 +69,14 @@ func (r *jsonRecording) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r.got[op] = append(r.got[op], jsonReply{res.StatusCode, res.Header.Clone(), out})
 	return res, nil
+}
+
+// keepBody reads a response's body and puts it back, to be read again.
+func keepBody(res *http.Response) ([]byte, error) {
+	out, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(out))
+	return out, err
 }
 
 // first is an operation's first successful response.
