@@ -447,6 +447,20 @@ func checkRecorded(t *testing.T, rec *jsonRecording) int {
 			if rep.status == 200 {
 				ms = checkJSONStrict(svc, op, rep.body)
 			}
+			// The Content-Type botocore's serializers send and AWS answers:
+			// application/x-amz-json-1.1 (the model's jsonVersion), and
+			// application/json for REST-JSON; the request id in
+			// x-amzn-RequestId, which botocore reads for both.
+			ct := "application/json"
+			if svc.Protocol == "json" {
+				ct = "application/x-amz-json-" + svc.JSONVersion
+			}
+			if got := rep.header.Get("Content-Type"); got != ct {
+				ms = append(ms, "Content-Type "+got+", want "+ct)
+			}
+			if rep.header.Get("x-amzn-RequestId") == "" {
+				ms = append(ms, "no x-amzn-RequestId")
+			}
 			for _, m := range ms {
 				t.Errorf("%s (%d): %s\n%s", op, rep.status, m, rep.body)
 			}
