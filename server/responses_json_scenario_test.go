@@ -137,6 +137,10 @@ func TestJSONResponsesMatchModels(t *testing.T) {
 	}
 	_, err = oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: root, PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
 	fails("EnablePolicyType twice", err)
+	if d, err := oc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil || len(d.Organization.AvailablePolicyTypes) != 4 ||
+		d.Organization.AvailablePolicyTypes[0] != (orgtypes.PolicyTypeSummary{Type: orgtypes.PolicyTypeServiceControlPolicy, Status: orgtypes.PolicyTypeStatusEnabled}) {
+		t.Errorf("DescribeOrganization's AvailablePolicyTypes are not the root's: %v %+v", err, d)
+	}
 	ou, err := oc.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: root, Name: s("eng"), Tags: []orgtypes.Tag{{Key: s("team"), Value: s("eng")}}})
 	step("CreateOrganizationalUnit", err)
 	if ou == nil {

@@ -186,9 +186,14 @@ func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizat
 			email = accountEmail(a)
 		}
 	}
+	// AvailablePolicyTypes (deprecated in the model) are the policy types
+	// enabled in the root, as the aws CLI's examples show AWS answering
+	// (awscli/examples/organizations/describe-organization.rst and
+	// create-organization.rst: SERVICE_CONTROL_POLICY ENABLED, or [] with
+	// consolidated billing only).
 	return organizationOut{ID: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
 		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountID: o.ManagementAccount, MasterAccountEmail: email,
-		AvailablePolicyTypes: []policyTypeS{}}
+		AvailablePolicyTypes: rootShape(o).PolicyTypes}
 }
 
 func createOrganization(c *api.Call) (any, *query.Error) {
