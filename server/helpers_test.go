@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	apimodel "github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store"
@@ -171,6 +172,9 @@ func (c checking) RoundTrip(r *http.Request) (*http.Response, error) {
 		_, op, _ := strings.Cut(target, ".")
 		recordCall("organizations:" + op)
 		checkJSONResponse(c.t, "organizations/2016-11-28", op, out)
+		for _, m := range checkJSONStrict(apimodel.Organizations, op, out) {
+			c.t.Errorf("%s: %s", op, m)
+		}
 		return res, nil
 	}
 	form, _ := url.ParseQuery(string(body))
