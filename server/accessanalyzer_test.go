@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	apimodel "github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/server"
 )
@@ -73,6 +74,19 @@ func sendAA(t *testing.T, r *http.Request) aaReply {
 	}
 	if res.Header.Get("x-amzn-RequestId") == "" {
 		t.Errorf("no x-amzn-RequestId")
+	}
+	// Every answer of an operation of the model, checked strictly
+	// (responses_json_model_test.go).
+	for _, o := range apimodel.AccessAnalyzer.Operations {
+		if o.Method == r.Method && o.Path == r.URL.Path {
+			ms := checkJSONErrorStrict(apimodel.AccessAnalyzer, o.Name, res.StatusCode, res.Header, out)
+			if res.StatusCode == 200 {
+				ms = checkJSONStrict(apimodel.AccessAnalyzer, o.Name, out)
+			}
+			for _, m := range ms {
+				t.Errorf("%s (%d): %s", o.Name, res.StatusCode, m)
+			}
+		}
 	}
 	return rep
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	apimodel "github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store"
@@ -158,19 +159,35 @@ func (c checking) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	res, err := http.DefaultTransport.RoundTrip(r)
-	if err != nil || res.StatusCode != 200 {
+	if err != nil {
 		return res, err
 	}
-	out, err := io.ReadAll(res.Body)
-	res.Body.Close()
+	if res.StatusCode != 200 {
+		// An Organizations error of an operation of the model: its code,
+		// status and members (checkJSONErrorStrict).
+		_, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+		if apimodel.Organizations.Operation(op) != nil {
+			out, err := keepBody(res)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range checkJSONErrorStrict(apimodel.Organizations, op, res.StatusCode, res.Header, out) {
+				c.t.Errorf("%s (%d): %s", op, res.StatusCode, m)
+			}
+		}
+		return res, nil
+	}
+	out, err := keepBody(res)
 	if err != nil {
 		return nil, err
 	}
-	res.Body = io.NopCloser(bytes.NewReader(out))
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		_, op, _ := strings.Cut(target, ".")
 		recordCall("organizations:" + op)
 		checkJSONResponse(c.t, "organizations/2016-11-28", op, out)
+		for _, m := range checkJSONStrict(apimodel.Organizations, op, out) {
+			c.t.Errorf("%s: %s", op, m)
+		}
 		return res, nil
 	}
 	form, _ := url.ParseQuery(string(body))

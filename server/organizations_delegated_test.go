@@ -210,7 +210,7 @@ func orgResourcePolicyTest(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:Describe*","Resource":"*"}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"organizations:Describe*","Resource":"*"}]}`} {
 		_, err = oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: aws.String(bad)})
-		wantError(t, err, "MalformedPolicyDocumentException", 400)
+		wantReason(t, err, "InvalidInputException", "INVALID_RESOURCE_POLICY_JSON")
 	}
 	_, err = oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: aws.String(replaced), Tags: []orgtypes.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
 	wantReason(t, err, "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER")

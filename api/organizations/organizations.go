@@ -186,9 +186,14 @@ func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizat
 			email = accountEmail(a)
 		}
 	}
+	// AvailablePolicyTypes (deprecated in the model) are the policy types
+	// enabled in the root, as the aws CLI's examples show AWS answering
+	// (awscli/examples/organizations/describe-organization.rst and
+	// create-organization.rst: SERVICE_CONTROL_POLICY ENABLED, or [] with
+	// consolidated billing only).
 	return organizationOut{ID: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
 		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountID: o.ManagementAccount, MasterAccountEmail: email,
-		AvailablePolicyTypes: []policyTypeS{}}
+		AvailablePolicyTypes: rootShape(o).PolicyTypes}
 }
 
 func createOrganization(c *api.Call) (any, *query.Error) {
@@ -1117,7 +1122,12 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	if !ok {
 		return nil, policyNotFound()
 	}
-	if !slices.Contains(o.PolicyTypes, out.PolicySummary.Type) {
+	// DetachPolicy has no PolicyTypeNotEnabledException in the model
+	// (botocore organizations/2016-11-28): with the type disabled nothing
+	// of it is attached, so only a world written by hand, whose targets
+	// list policies of a type never enabled, has one to detach.
+	enabled := slices.Contains(o.PolicyTypes, out.PolicySummary.Type)
+	if attach && !enabled {
 		return nil, errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
 	}
 	kind := fileTypeOf(fp)
@@ -1128,6 +1138,9 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 		}
 		list := append([]string{}, effective(at.get(), kind)...)
 		i := slices.Index(list, name)
+		if !enabled && !slices.Contains(at.get(), name) {
+			i = -1
+		}
 		switch {
 		case attach && i >= 0:
 			return errorf("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")

@@ -51,18 +51,21 @@ func resourcePolicyNotFound() *query.Error {
 
 // checkResourcePolicy parses the content as an IAM resource-based policy
 // (a Principal in every statement) with the policy package and the
-// engine's compiler. A bad one is MalformedPolicyDocumentException, the
-// Organizations error of a policy document that does not meet its type's
-// requirements (the model lists no error of its own for
-// PutResourcePolicy's content: iamgate's choice, README). The model's
-// ResourcePolicyContent caps the length at 40,000 (Validate).
+// engine's compiler. A bad one is InvalidInputException with the reason
+// INVALID_RESOURCE_POLICY_JSON: PutResourcePolicy's errors in the model
+// have no MalformedPolicyDocumentException, and InvalidInputExceptionReason
+// has that reason (its words are not documented; the message is
+// iamgate's). The model's ResourcePolicyContent caps the length at 40,000
+// (Validate).
 func checkResourcePolicy(content string) *query.Error {
 	p, err := policy.Parse("resource policy", []byte(content))
 	if err == nil {
 		_, err = engine.Compile(p, engine.ResourcePolicy, "resource policy")
 	}
 	if err != nil {
-		return errorf("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type: %v", err)
+		e := errorf("InvalidInputException", "The provided resource policy is not valid: %v", err)
+		e.Reason = "INVALID_RESOURCE_POLICY_JSON"
+		return e
 	}
 	return nil
 }
