@@ -321,7 +321,11 @@ func checkJSONErrorStrict(svc *apimodel.Service, op string, status int, h http.H
 		}
 	}
 	if sh == nil {
-		c, common := awserr.JSONCommon[code]
+		commons := awserr.JSONCommon
+		if svc.Protocol == "json" {
+			commons = awserr.AWSJSONCommon
+		}
+		c, common := commons[code]
 		switch {
 		case common && c.Status != status:
 			out = append(out, code+": HTTP "+strconv.Itoa(status)+", the common error is "+strconv.Itoa(c.Status))
@@ -408,7 +412,8 @@ func TestCheckJSONStrictCatches(t *testing.T) {
 		{org, "DescribePolicy", 400, "", `{"code":"PolicyNotFoundException","Message":"m"}`, "no __type"},
 		{org, "DescribePolicy", 400, "", `{"__type":"PolicyNotFoundException","Message":"m","Reason":"X"}`, "Reason: not a member of PolicyNotFoundException"},
 		{org, "CreatePolicy", 400, "", `{"__type":"ConstraintViolationException","Message":"m","Reason":"TOO_MANY"}`, `"TOO_MANY" is not in the enum`},
-		{org, "DescribePolicy", 403, "", `{"__type":"UnrecognizedClientException","Message":"m"}`, ""},
+		{org, "DescribePolicy", 400, "", `{"__type":"UnrecognizedClientException","Message":"m"}`, ""},
+		{org, "DescribePolicy", 403, "", `{"__type":"UnrecognizedClientException","Message":"m"}`, "HTTP 403, the common error is 400"},
 		{aa, "ValidatePolicy", 400, "ValidationException", `{"message":"m","reason":"other"}`, ""},
 		{aa, "ValidatePolicy", 400, "ValidationException", `{"message":"m"}`, "lacks the required member reason"},
 		{aa, "ValidatePolicy", 400, "ValidationException:http://internal.amazon.com/coral/", `{"message":"m","reason":"nope"}`, `"nope" is not in the enum`},

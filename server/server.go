@@ -307,7 +307,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target st
 	now := s.cfg.Clock().UTC()
 	caller, auth, qe := s.authenticate(r, body, now, "organizations")
 	if qe != nil {
-		return fail(qe)
+		return fail(jsonAuthError(qe))
 	}
 	c := &api.Call{Ctx: r.Context(), Action: name, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
 		State: s.state, Temporary: auth.session != nil, Body: body}
@@ -497,6 +497,32 @@ func modelName(service string) string {
 		return "accessanalyzer"
 	}
 	return service
+}
+
+// jsonAuthError is an authentication failure as an endpoint of the JSON
+// protocol answers it (awserr.AWSJSONCommon): UnrecognizedClientException
+// "The security token included in the request is invalid." for a key or
+// token it does not know, ExpiredTokenException, InvalidSignatureException,
+// IncompleteSignatureException and MissingAuthenticationTokenException,
+// each with 400.
+func jsonAuthError(e *query.Error) *query.Error {
+	code, msg := "", e.Message
+	switch e.Code {
+	case "InvalidClientTokenId":
+		code, msg = "UnrecognizedClientException", "The security token included in the request is invalid."
+	case "ExpiredToken":
+		code = "ExpiredTokenException"
+	case "SignatureDoesNotMatch", "RequestExpired":
+		code = "InvalidSignatureException"
+	case "IncompleteSignature":
+		code = "IncompleteSignatureException"
+	case "MissingAuthenticationToken":
+		code = "MissingAuthenticationTokenException"
+	default:
+		return e
+	}
+	c := awserr.AWSJSONCommon[code]
+	return &query.Error{Code: code, Message: msg, Status: c.Status, Sender: true}
 }
 
 // writeJSONError writes an error of the JSON protocol: {"__type", "Message"}.

@@ -50,6 +50,24 @@ var JSONCommon = map[string]Code{
 	"RequestEntityTooLarge":               {"RequestEntityTooLarge", 413, true, ""},
 }
 
+// AWSJSONCommon are JSONCommon as an endpoint of the JSON protocol
+// (awsJson1.1: Organizations) answers them: the same codes with 400, as
+// such endpoints answer a key they do not know
+// ({"__type":"UnrecognizedClientException","message":"The security token
+// included in the request is invalid."} with "400 Bad Request", real
+// output quoted in aws/aws-sdk-php#2444, and "status code: 400" in
+// ekristen/aws-nuke#774).
+var AWSJSONCommon = func() map[string]Code {
+	m := make(map[string]Code, len(JSONCommon))
+	for k, c := range JSONCommon {
+		if c.Status == 403 {
+			c.Status = 400
+		}
+		m[k] = c
+	}
+	return m
+}()
+
 // ValidationError is the Query protocol's answer to a request that breaks
 // the model's constraints.
 func ValidationError(format string, args ...any) *Error {
