@@ -235,6 +235,8 @@ type storedDevice struct {
 	LastCounter int64             `json:"lastCounter,omitempty"`
 	Drift       int64             `json:"drift,omitempty"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	// SecurityKey is a FIDO security key's credential record (public).
+	SecurityKey []byte `json:"securityKey,omitempty"`
 }
 
 func (c *Credentials) decodeDevice(it store.Item) (api.MFADevice, error) {
@@ -247,13 +249,13 @@ func (c *Credentials) decodeDevice(it store.Item) (api.MFADevice, error) {
 		return api.MFADevice{}, fmt.Errorf("MFA device %s: %w", it.Name, err)
 	}
 	return api.MFADevice{Serial: it.Name, Account: it.Account, Name: sd.Name, Path: sd.Path, User: sd.User, Seed: string(seed),
-		Created: sd.Created, Enabled: sd.Enabled, LastCounter: sd.LastCounter, Drift: sd.Drift, Tags: sd.Tags}, nil
+		Created: sd.Created, Enabled: sd.Enabled, LastCounter: sd.LastCounter, Drift: sd.Drift, Tags: sd.Tags, SecurityKey: sd.SecurityKey}, nil
 }
 
 func (c *Credentials) encodeDevice(d api.MFADevice) []byte {
 	k := deviceKey(d.Account, d.Serial)
 	data, _ := json.Marshal(storedDevice{Name: d.Name, Path: d.Path, User: d.User, SealedSeed: seal(c.secrets, []byte(d.Seed), aad(k)),
-		Created: d.Created, Enabled: d.Enabled, LastCounter: d.LastCounter, Drift: d.Drift, Tags: d.Tags})
+		Created: d.Created, Enabled: d.Enabled, LastCounter: d.LastCounter, Drift: d.Drift, Tags: d.Tags, SecurityKey: d.SecurityKey})
 	return data
 }
 
@@ -341,7 +343,7 @@ func (c *Credentials) UseMFACode(ctx context.Context, account, user, serial, cod
 	if err != nil {
 		return err
 	}
-	if d.User == "" || d.User != user {
+	if d.User == "" || d.User != user || d.IsSecurityKey() {
 		return credential.ErrInvalidCode
 	}
 	counter, ok := credential.Verify(d.Seed, code, now, d.Drift, d.LastCounter)
@@ -352,6 +354,39 @@ func (c *Credentials) UseMFACode(ctx context.Context, account, user, serial, cod
 	if _, err := c.st.Put(ctx, k, c.encodeDevice(d), it.Revision); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return credential.ErrInvalidCode
+		}
+		return err
+	}
+	return nil
+}
+
+// UseSecurityKey updates a security key's record with a write
+// conditional on the key as read.
+func (c *Credentials) UseSecurityKey(ctx context.Context, account, user, serial string, fn func(key []byte) ([]byte, error)) error {
+	if accountOfSerial(serial) != account {
+		return credential.ErrInvalidCode
+	}
+	k := deviceKey(account, serial)
+	it, err := c.st.Get(ctx, k)
+	if errors.Is(err, store.ErrNotFound) {
+		return credential.ErrInvalidCode
+	}
+	if err != nil {
+		return err
+	}
+	d, err := c.decodeDevice(it)
+	if err != nil {
+		return err
+	}
+	if d.User == "" || d.User != user || !d.IsSecurityKey() {
+		return credential.ErrInvalidCode
+	}
+	if d.SecurityKey, err = fn(d.SecurityKey); err != nil {
+		return err
+	}
+	if _, err := c.st.Put(ctx, k, c.encodeDevice(d), it.Revision); err != nil {
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			return credential.ErrSecurityKeyChanged
 		}
 		return err
 	}
