@@ -34,6 +34,11 @@ import (
 // stored one (a cloned authenticator, or an answer used twice).
 var errKeyReplayed = errors.New("console: the security key's signature counter did not advance")
 
+// errNoRelyingParty: the console is reached at an origin WebAuthn cannot
+// use (an IP address: browsers take only a domain name as the relying
+// party's ID).
+var errNoRelyingParty = errors.New("console: security keys need the console to be reached by a domain name, not an IP address")
+
 // keyUser is the IAM user as the WebAuthn library sees it.
 type keyUser struct {
 	id, name, display string
@@ -108,8 +113,8 @@ func (c *Console) origin(r *http.Request) string {
 func (c *Console) relyingParty(r *http.Request) (*webauthn.WebAuthn, error) {
 	o := c.origin(r)
 	u, err := url.Parse(o)
-	if err != nil || u.Hostname() == "" {
-		return nil, errors.New("console: no origin for WebAuthn")
+	if err != nil || u.Hostname() == "" || protocol.ValidateRPID(u.Hostname()) != nil {
+		return nil, errNoRelyingParty
 	}
 	return webauthn.New(&webauthn.Config{
 		RPID:                  u.Hostname(),
@@ -260,6 +265,8 @@ type securityKeysData struct {
 	Keys          []securityKey
 	Options       string
 	Name, Error   string
+	// Unavailable says why no key can be registered here.
+	Unavailable string
 }
 
 // securityKeysPage lists the signed-in user's security keys and offers to
@@ -271,7 +278,16 @@ func (c *Console) securityKeysPage(w http.ResponseWriter, v *view, status int, n
 		c.internal(w, r, err)
 		return
 	}
+	p := v.page
+	p.Title, p.Nav, p.CSRF = "Security keys", "home", v.s.CSRF
+	d := securityKeysData{User: v.s.User, Account: v.s.Account, Keys: keys, Name: name, Error: msg}
 	wa, err := c.relyingParty(r)
+	if errors.Is(err, errNoRelyingParty) {
+		d.Unavailable = err.Error()
+		p.Data = d
+		c.render(w, r, status, "securitykeys", p)
+		return
+	}
 	if err != nil {
 		c.internal(w, r, err)
 		return
@@ -293,9 +309,8 @@ func (c *Console) securityKeysPage(w http.ResponseWriter, v *view, status int, n
 		c.internal(w, r, err)
 		return
 	}
-	p := v.page
-	p.Title, p.Nav, p.CSRF = "Security keys", "home", v.s.CSRF
-	p.Data = securityKeysData{User: v.s.User, Account: v.s.Account, Keys: keys, Options: string(data), Name: name, Error: msg}
+	d.Options = string(data)
+	p.Data = d
 	c.render(w, r, status, "securitykeys", p)
 }
 

@@ -364,6 +364,8 @@ type mfaData struct {
 	// sign-in options (JSON) KeyOptions holds.
 	TOTP, Keys bool
 	KeyOptions string
+	// KeyUnavailable says why the user's keys cannot be used here.
+	KeyUnavailable string
 }
 
 func (c *Console) mfaForm(w http.ResponseWriter, r *http.Request, s *session) {
@@ -381,7 +383,10 @@ func (c *Console) mfaPage(w http.ResponseWriter, r *http.Request, s *session, st
 	}
 	d := mfaData{User: s.User, Account: s.Account, Next: next, Error: msg, TOTP: len(totp) > 0, Keys: len(keys) > 0}
 	if d.Keys {
-		if d.KeyOptions, err = c.loginOptions(r, s, keys); err != nil {
+		d.KeyOptions, err = c.loginOptions(r, s, keys)
+		if errors.Is(err, errNoRelyingParty) {
+			d.Keys, d.KeyUnavailable = false, err.Error()
+		} else if err != nil {
 			c.internal(w, r, err)
 			return
 		}
