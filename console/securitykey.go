@@ -2,10 +2,12 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -82,12 +84,13 @@ func (c *Console) mfaDevices(ctx context.Context, account, user string) (totp []
 	return totp, keys, nil
 }
 
-// keyUserOf is the session's user with its keys.
-func keyUserOf(s *session, keys []securityKey) keyUser {
-	u := keyUser{id: s.UserID, name: s.User, display: s.User + " @ " + s.Account}
-	if u.id == "" {
-		u.id = s.Account + "/" + s.User
-	}
+// keyUserOf is a user with its keys. Its user handle (WebAuthn's
+// user.id, which the authenticator keeps and the page shows) is a hash of
+// the account and the user's unique ID: it names the user without telling
+// its ID.
+func keyUserOf(account, name, userID string, keys []securityKey) keyUser {
+	h := sha256.Sum256([]byte("iamgate-webauthn-user\x00" + account + "\x00" + name + "\x00" + userID))
+	u := keyUser{id: string(h[:]), name: name, display: name + " @ " + account}
 	for _, k := range keys {
 		u.creds = append(u.creds, k.cred)
 	}
@@ -128,9 +131,17 @@ func (c *Console) relyingParty(r *http.Request) (*webauthn.WebAuthn, error) {
 	})
 }
 
-// beginCeremony keeps a ceremony's session data in the session.
-func (c *Console) beginCeremony(ctx context.Context, s *session, sd *webauthn.SessionData) error {
-	data, err := json.Marshal(sd)
+// ceremonyState is what a session keeps of a ceremony: the user it is
+// for (the signed-in user, or the user a key is registered for) and the
+// library's session data (the challenge).
+type ceremonyState struct {
+	User string               `json:"user"`
+	Data webauthn.SessionData `json:"data"`
+}
+
+// beginCeremony keeps a ceremony for user in the session.
+func (c *Console) beginCeremony(ctx context.Context, s *session, user string, sd *webauthn.SessionData) error {
+	data, err := json.Marshal(ceremonyState{User: user, Data: *sd})
 	if err != nil {
 		return err
 	}
@@ -138,14 +149,14 @@ func (c *Console) beginCeremony(ctx context.Context, s *session, sd *webauthn.Se
 	return c.save(ctx, s)
 }
 
-// takeCeremony takes the session's ceremony, once: nil when there is none,
-// or when another request took it first.
-func (c *Console) takeCeremony(ctx context.Context, s *session) (*webauthn.SessionData, error) {
+// takeCeremony takes the session's ceremony for user, once: nil when
+// there is none, it is for another user, or another request took it first.
+func (c *Console) takeCeremony(ctx context.Context, s *session, user string) (*webauthn.SessionData, error) {
 	if len(s.Ceremony) == 0 {
 		return nil, nil
 	}
-	var sd webauthn.SessionData
-	if err := json.Unmarshal(s.Ceremony, &sd); err != nil {
+	var cs ceremonyState
+	if err := json.Unmarshal(s.Ceremony, &cs); err != nil {
 		return nil, err
 	}
 	s.Ceremony = nil
@@ -155,7 +166,10 @@ func (c *Console) takeCeremony(ctx context.Context, s *session) (*webauthn.Sessi
 		}
 		return nil, err
 	}
-	return &sd, nil
+	if cs.User != user {
+		return nil, nil
+	}
+	return &cs.Data, nil
 }
 
 // loginOptions begins a sign-in with the user's keys: the options
@@ -165,11 +179,11 @@ func (c *Console) loginOptions(r *http.Request, s *session, keys []securityKey) 
 	if err != nil {
 		return "", err
 	}
-	opts, sd, err := wa.BeginLogin(keyUserOf(s, keys), webauthn.WithUserVerification(protocol.VerificationPreferred))
+	opts, sd, err := wa.BeginLogin(keyUserOf(s.Account, s.User, s.UserID, keys), webauthn.WithUserVerification(protocol.VerificationPreferred))
 	if err != nil {
 		return "", err
 	}
-	if err := c.beginCeremony(r.Context(), s, sd); err != nil {
+	if err := c.beginCeremony(r.Context(), s, s.User, sd); err != nil {
 		return "", err
 	}
 	out, err := json.Marshal(opts)
@@ -181,7 +195,7 @@ func (c *Console) loginOptions(r *http.Request, s *session, keys []securityKey) 
 // is false with no error.
 func (c *Console) checkAssertion(r *http.Request, s *session, answer string) (bool, error) {
 	ctx := r.Context()
-	sd, err := c.takeCeremony(ctx, s)
+	sd, err := c.takeCeremony(ctx, s, s.User)
 	if err != nil || sd == nil {
 		return false, err
 	}
@@ -197,7 +211,7 @@ func (c *Console) checkAssertion(r *http.Request, s *session, answer string) (bo
 	if err != nil {
 		return false, err
 	}
-	cred, err := wa.ValidateLogin(keyUserOf(s, keys), *sd, parsed)
+	cred, err := wa.ValidateLogin(keyUserOf(s.Account, s.User, s.UserID, keys), *sd, parsed)
 	if err != nil {
 		return false, nil
 	}
@@ -261,29 +275,63 @@ func (c *Console) keySignIn(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 type securityKeysData struct {
+	// User is the user whose keys these are (the signed-in user, or
+	// another an administrator registers a key for).
 	User, Account string
-	Keys          []securityKey
+	Self          bool
+	Devices       []listedDevice
 	Options       string
 	Name, Error   string
 	// Unavailable says why no key can be registered here.
 	Unavailable string
 }
 
-// securityKeysPage lists the signed-in user's security keys and offers to
-// register one.
-func (c *Console) securityKeysPage(w http.ResponseWriter, v *view, status int, name, msg string) {
-	r := v.request
-	_, keys, err := c.mfaDevices(v.ctx, v.s.Account, v.s.User)
-	if err != nil {
-		c.internal(w, r, err)
-		return
+// listedDevice is an MFA device as ListMFADevices gives it.
+type listedDevice struct {
+	UserName     string `xml:"UserName"`
+	SerialNumber string `xml:"SerialNumber"`
+	EnableDate   string `xml:"EnableDate"`
+}
+
+// SecurityKey reports a FIDO security key's serial number.
+func (d listedDevice) SecurityKey() bool { return strings.Contains(d.SerialNumber, ":u2f/") }
+
+// keysTarget is the user a security keys page is for: ?user= (or the
+// form's user), else the signed-in user.
+func keysTarget(v *view, form bool) string {
+	u := v.request.URL.Query().Get("user")
+	if form {
+		u = v.request.PostForm.Get("user")
 	}
+	if u == "" {
+		return v.s.User
+	}
+	return u
+}
+
+// securityKeysPage lists a user's MFA devices with ListMFADevices as the
+// signed-in user (so a user it may not list is AccessDenied, and one that
+// does not exist NoSuchEntity, as AWS answers) and begins the
+// registration of a key for it.
+func (c *Console) securityKeysPage(w http.ResponseWriter, v *view, target string, status int, name, msg string) {
+	r := v.request
 	p := v.page
 	p.Title, p.Nav, p.CSRF = "Security keys", "home", v.s.CSRF
-	d := securityKeysData{User: v.s.User, Account: v.s.Account, Keys: keys, Name: name, Error: msg}
+	var listed struct {
+		Devices []listedDevice `xml:"MFADevices>member"`
+	}
+	if f := c.iamCall(v.ctx, v.a, "ListMFADevices", url.Values{"UserName": {target}}, &listed); f != nil {
+		c.fail(w, r, p, f)
+		return
+	}
+	d := securityKeysData{User: target, Account: v.s.Account, Self: target == v.s.User, Devices: listed.Devices, Name: name, Error: msg}
+	u := userOf(c.cfg.State.World(), v.s.Account, target)
 	wa, err := c.relyingParty(r)
-	if errors.Is(err, errNoRelyingParty) {
-		d.Unavailable = err.Error()
+	if errors.Is(err, errNoRelyingParty) || u == nil {
+		d.Unavailable = "The user was deleted meanwhile."
+		if u != nil {
+			d.Unavailable = err.Error()
+		}
 		p.Data = d
 		c.render(w, r, status, "securitykeys", p)
 		return
@@ -292,14 +340,19 @@ func (c *Console) securityKeysPage(w http.ResponseWriter, v *view, status int, n
 		c.internal(w, r, err)
 		return
 	}
-	u := keyUserOf(v.s, keys)
+	_, keys, err := c.mfaDevices(v.ctx, v.s.Account, target)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	ku := keyUserOf(v.s.Account, target, u.ID, keys)
 	var exclude []protocol.CredentialDescriptor
-	for _, k := range u.creds {
+	for _, k := range ku.creds {
 		exclude = append(exclude, k.Descriptor())
 	}
-	opts, sd, err := wa.BeginRegistration(u, webauthn.WithExclusions(exclude))
+	opts, sd, err := wa.BeginRegistration(ku, webauthn.WithExclusions(exclude))
 	if err == nil {
-		err = c.beginCeremony(v.ctx, v.s, sd)
+		err = c.beginCeremony(v.ctx, v.s, target, sd)
 	}
 	var data []byte
 	if err == nil {
@@ -315,35 +368,43 @@ func (c *Console) securityKeysPage(w http.ResponseWriter, v *view, status int, n
 }
 
 func (c *Console) securityKeys(w http.ResponseWriter, v *view) {
-	c.securityKeysPage(w, v, http.StatusOK, "", "")
+	c.securityKeysPage(w, v, keysTarget(v, false), http.StatusOK, "", "")
 }
 
 // registerKey checks the key's answer to the registration challenge and
-// makes the key an MFA device of the user, with iam.EnableSecurityKey as
-// the user (authorized, and recorded in the audit log as EnableMFADevice).
+// makes the key an MFA device of the user the ceremony was begun for,
+// with iam.EnableSecurityKey as the signed-in user (iam:EnableMFADevice on
+// that user, recorded in the audit log as EnableMFADevice).
 func (c *Console) registerKey(w http.ResponseWriter, v *view) {
 	r := v.request
 	if !parseForm(w, r) || !sameToken(r.PostForm.Get("csrf"), v.s.CSRF) {
 		c.refuse(w, r, "The form's token is missing or wrong.")
 		return
 	}
+	target := keysTarget(v, true)
 	name := r.PostForm.Get("name")
-	sd, err := c.takeCeremony(v.ctx, v.s)
+	sd, err := c.takeCeremony(v.ctx, v.s, target)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
 	const refused = "The security key's answer could not be verified. Try again."
+	again := func(msg string) { c.securityKeysPage(w, v, target, http.StatusBadRequest, name, msg) }
 	if sd == nil {
-		c.securityKeysPage(w, v, http.StatusBadRequest, name, refused)
+		again(refused)
 		return
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes([]byte(r.PostForm.Get("credential")))
 	if err != nil {
-		c.securityKeysPage(w, v, http.StatusBadRequest, name, refused)
+		again(refused)
 		return
 	}
-	_, keys, err := c.mfaDevices(v.ctx, v.s.Account, v.s.User)
+	u := userOf(c.cfg.State.World(), v.s.Account, target)
+	if u == nil {
+		again(refused)
+		return
+	}
+	_, keys, err := c.mfaDevices(v.ctx, v.s.Account, target)
 	if err != nil {
 		c.internal(w, r, err)
 		return
@@ -353,9 +414,9 @@ func (c *Console) registerKey(w http.ResponseWriter, v *view) {
 		c.internal(w, r, err)
 		return
 	}
-	cred, err := wa.CreateCredential(keyUserOf(v.s, keys), *sd, parsed)
+	cred, err := wa.CreateCredential(keyUserOf(v.s.Account, target, u.ID, keys), *sd, parsed)
 	if err != nil {
-		c.securityKeysPage(w, v, http.StatusBadRequest, name, refused)
+		again(refused)
 		return
 	}
 	record, err := json.Marshal(cred)
@@ -364,14 +425,18 @@ func (c *Console) registerKey(w http.ResponseWriter, v *view) {
 		return
 	}
 	call, rec := c.newCall(v.ctx, v.a, "EnableMFADevice")
-	_, qe := iam.EnableSecurityKey(call, name, record)
+	_, qe := iam.EnableSecurityKey(call, target, name, record)
 	if f := c.record(v.ctx, v.a, call, rec, "iam", "EnableMFADevice", qe); f != nil {
 		if f.AccessDenied() {
 			c.fail(w, r, v.page, f)
 			return
 		}
-		c.securityKeysPage(w, v, http.StatusBadRequest, name, f.Text())
+		again(f.Text())
 		return
 	}
-	http.Redirect(w, r, Path+"security-keys", http.StatusSeeOther)
+	to := Path + "security-keys"
+	if target != v.s.User {
+		to += "?user=" + url.QueryEscape(target)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -156,12 +156,23 @@ func byName(b *browser) *browser {
 // register registers k for the signed-in browser's user.
 func register(t *testing.T, b *browser, k *softKey, name string) response {
 	t.Helper()
-	p := b.get("/console/security-keys")
+	return registerFor(t, b, k, "", name)
+}
+
+// registerFor registers k for a user ("": the signed-in user), as the
+// page at /console/security-keys?user=USER does.
+func registerFor(t *testing.T, b *browser, k *softKey, user, name string) response {
+	t.Helper()
+	path := "/console/security-keys"
+	if user != "" {
+		path += "?user=" + url.QueryEscape(user)
+	}
+	p := b.get(path)
 	if p.status != http.StatusOK {
 		t.Fatalf("security keys page: %d %s", p.status, p.body)
 	}
 	m := csrfField.FindStringSubmatch(p.body)
-	return b.post("/console/security-keys", url.Values{"csrf": {m[1]}, "name": {name}, "credential": {k.create(options(t, p.body), b.base)}})
+	return b.post("/console/security-keys", url.Values{"csrf": {m[1]}, "user": {user}, "name": {name}, "credential": {k.create(options(t, p.body), b.base)}})
 }
 
 // keySignIn signs in with the password, then answers the key step with
@@ -360,7 +371,7 @@ func TestSecurityKeyRefused(t *testing.T) {
 func TestSecurityKeyRegistrationRefused(t *testing.T) {
 	e := newEnv(t)
 	e.user("carol", "Carol-Passw0rd", readOnly, false)
-	onlyOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:EnableMFADevice","Resource":"arn:aws:iam::` + account + `:user/someone-else"}]}`
+	onlyOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListMFADevices","Resource":"*"},{"Effect":"Allow","Action":"iam:EnableMFADevice","Resource":"arn:aws:iam::` + account + `:user/someone-else"}]}`
 	e.user("dave", "Dave-Passw0rd1", onlyOthers, false)
 	e.user("erin", "Erin-Passw0rd1", keyPolicy, false)
 	ctx := context.Background()
@@ -418,5 +429,61 @@ func TestSecurityKeyByIPAddress(t *testing.T) {
 	b.signedIn(e, "alice", "Alice-Passw0rd", "")
 	if p := b.get("/console/security-keys"); p.status != http.StatusOK || !strings.Contains(p.body, "domain name") || strings.Contains(p.body, "data-options") {
 		t.Fatalf("security keys page by IP address: %d %s", p.status, p.body)
+	}
+}
+
+// TestSecurityKeyForAnotherUser: as in the seed's post, an administrator
+// registers a key for another user of the account (iam:EnableMFADevice on
+// that user's ARN), who then signs in with it. A user limited to its own
+// ARN (${aws:username}) cannot; a user that does not exist is
+// NoSuchEntity only for a caller allowed to ask; a ceremony begun for one
+// user does not register a key for another.
+func TestSecurityKeyForAnotherUser(t *testing.T) {
+	e := newEnv(t)
+	e.user("admin2", "Admin2-Passw0rd", keyPolicy, false)
+	e.user("frank", "Frank-Passw0rd", keyPolicy, false)
+	self := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:EnableMFADevice","iam:ListMFADevices"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}`
+	e.user("grace", "Grace-Passw0rd", self, false)
+	a := byName(e.browser())
+	a.signedIn(e, "admin2", "Admin2-Passw0rd", "")
+	k := newSoftKey(t)
+	if r := registerFor(t, a, k, "frank", "franks-key"); r.status != http.StatusSeeOther || r.location != "/console/security-keys?user=frank" {
+		t.Fatalf("registration for frank: %d %s %s", r.status, r.location, r.body)
+	}
+	ds := must[*iam.ListMFADevicesOutput](t)(e.iam().ListMFADevices(context.Background(), &iam.ListMFADevicesInput{UserName: aws.String("frank")}))
+	if len(ds.MFADevices) != 1 || !strings.Contains(*ds.MFADevices[0].SerialNumber, ":u2f/user/frank/franks-key-") {
+		t.Fatalf("frank's devices: %+v", ds.MFADevices)
+	}
+	f := byName(e.browser())
+	if r := keySignIn(t, f, "frank", "Frank-Passw0rd", func(c ceremony) string { return k.get(c, f.base) }); r.status != http.StatusSeeOther || r.location != "/console/" {
+		t.Fatalf("frank's sign-in with the key: %d %s", r.status, r.location)
+	}
+
+	// grace, for herself: yes; for frank, or a user that does not exist:
+	// AccessDenied, the same answer.
+	g := byName(e.browser())
+	g.signedIn(e, "grace", "Grace-Passw0rd", "")
+	if r := register(t, g, newSoftKey(t), "mine"); r.status != http.StatusSeeOther {
+		t.Fatalf("grace for herself: %d %s", r.status, r.body)
+	}
+	for _, u := range []string{"frank", "nobody"} {
+		if p := g.get("/console/security-keys?user=" + u); p.status != http.StatusForbidden || !strings.Contains(p.body, "iam:ListMFADevices") {
+			t.Fatalf("grace, the page of %s: %d %s", u, p.status, p.body)
+		}
+	}
+	// admin2 may ask: nobody does not exist.
+	if p := a.get("/console/security-keys?user=nobody"); p.status != http.StatusNotFound && p.status != http.StatusBadRequest || !strings.Contains(p.body, "NoSuchEntity") {
+		t.Fatalf("admin2, the page of nobody: %d %s", p.status, p.body)
+	}
+	// A ceremony begun for admin2 itself, posted for frank: refused.
+	p := a.get("/console/security-keys")
+	tok := csrfField.FindStringSubmatch(p.body)[1]
+	r := a.post("/console/security-keys", url.Values{"csrf": {tok}, "user": {"frank"}, "name": {"other"}, "credential": {newSoftKey(t).create(options(t, p.body), a.base)}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("a ceremony for another user: %d %s", r.status, r.body)
+	}
+	ds = must[*iam.ListMFADevicesOutput](t)(e.iam().ListMFADevices(context.Background(), &iam.ListMFADevicesInput{UserName: aws.String("frank")}))
+	if len(ds.MFADevices) != 1 {
+		t.Fatalf("frank's devices after the refusal: %+v", ds.MFADevices)
 	}
 }

@@ -30,14 +30,12 @@ const maxMFADevicesPerUser = 8
 var securityKeyName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // EnableSecurityKey makes a FIDO security key, whose credential record key
-// the console's WebAuthn ceremony produced, an MFA device of the calling
-// user: authorized as iam:EnableMFADevice on the user's ARN, as AWS's
-// console is. It returns the key's serial number.
-func EnableSecurityKey(c *api.Call, name string, key []byte) (string, *query.Error) {
-	if c.Caller.User == nil {
-		return "", query.Errorf("ValidationError", "Only an IAM user can register a security key for itself.")
-	}
-	user := c.Caller.User.Name
+// the console's WebAuthn ceremony produced, an MFA device of the user,
+// authorized as iam:EnableMFADevice on the user's ARN (as AWS's console
+// authorizes it: a user for itself, or an administrator for another user
+// of the account, with the key in the administrator's browser). It returns
+// the key's serial number.
+func EnableSecurityKey(c *api.Call, user, name string, key []byte) (string, *query.Error) {
 	if _, e := authorizeUser(c, "iam:EnableMFADevice", user); e != nil {
 		return "", e
 	}
