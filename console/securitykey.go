@@ -251,27 +251,7 @@ func (c *Console) checkAssertion(r *http.Request, s *session, answer string) (bo
 
 // keySignIn checks the security key's answer after the password.
 func (c *Console) keySignIn(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx := r.Context()
-	next := r.PostForm.Get("next")
-	start := time.Now()
-	held, err := c.held(ctx, s.Account, s.User)
-	if err != nil {
-		c.internal(w, r, err)
-		return
-	}
-	ok := false
-	if !held {
-		if ok, err = c.checkAssertion(r, s, r.PostForm.Get("credential")); err != nil {
-			c.internal(w, r, err)
-			return
-		}
-	}
-	if !ok {
-		c.mfaRefused(w, r, s, held, next, start)
-		return
-	}
-	ns := &session{Account: s.Account, User: s.User, UserID: s.UserID, MFA: true, AuthTime: c.now()}
-	c.afterFactors(w, r, ns, s, safeNext(next))
+	c.secondFactor(w, r, s, func() (bool, error) { return c.checkAssertion(r, s, r.PostForm.Get("credential")) })
 }
 
 type securityKeysData struct {

@@ -411,41 +411,50 @@ func (c *Console) mfaRefused(w http.ResponseWriter, r *http.Request, s *session,
 // mfa checks the TOTP code against each of the user's enabled virtual
 // devices (a code is taken once: Credentials.UseMFACode).
 func (c *Console) mfa(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx := r.Context()
 	code := strings.TrimSpace(r.PostForm.Get("code"))
+	c.secondFactor(w, r, s, func() (bool, error) {
+		ctx := r.Context()
+		devices, _, err := c.mfaDevices(ctx, s.Account, s.User)
+		if err != nil {
+			return false, err
+		}
+		for _, serial := range devices {
+			err := c.cfg.State.Credentials().UseMFACode(ctx, s.Account, s.User, serial, code, c.now())
+			if err == nil {
+				return true, nil
+			}
+			if !errors.Is(err, credential.ErrInvalidCode) {
+				return false, err
+			}
+		}
+		return false, nil
+	})
+}
+
+// secondFactor checks a second factor with check (not while the user's
+// sign-ins are held back): refused as a wrong password is, or on to what
+// follows the factors, with MFA.
+func (c *Console) secondFactor(w http.ResponseWriter, r *http.Request, s *session, check func() (bool, error)) {
 	next := r.PostForm.Get("next")
 	start := time.Now()
-	held, err := c.held(ctx, s.Account, s.User)
+	held, err := c.held(r.Context(), s.Account, s.User)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
 	ok := false
 	if !held {
-		devices, _, err := c.mfaDevices(ctx, s.Account, s.User)
-		if err != nil {
+		if ok, err = check(); err != nil {
 			c.internal(w, r, err)
 			return
-		}
-		for _, serial := range devices {
-			err := c.cfg.State.Credentials().UseMFACode(ctx, s.Account, s.User, serial, code, c.now())
-			if err == nil {
-				ok = true
-				break
-			}
-			if !errors.Is(err, credential.ErrInvalidCode) {
-				c.internal(w, r, err)
-				return
-			}
 		}
 	}
 	if !ok {
 		c.mfaRefused(w, r, s, held, next, start)
 		return
 	}
-	next = safeNext(next)
 	ns := &session{Account: s.Account, User: s.User, UserID: s.UserID, MFA: true, AuthTime: c.now()}
-	c.afterFactors(w, r, ns, s, next)
+	c.afterFactors(w, r, ns, s, safeNext(next))
 }
 
 type passwordData struct {

@@ -328,41 +328,31 @@ func (c *Credentials) DeleteMFADevice(ctx context.Context, serial string) error 
 // conditional on the device as read: a code taken by another server in
 // between makes this one fail (the code is then used).
 func (c *Credentials) UseMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error {
-	if accountOfSerial(serial) != account {
-		return credential.ErrInvalidCode
-	}
-	k := deviceKey(account, serial)
-	it, err := c.st.Get(ctx, k)
-	if errors.Is(err, store.ErrNotFound) {
-		return credential.ErrInvalidCode
-	}
-	if err != nil {
-		return err
-	}
-	d, err := c.decodeDevice(it)
-	if err != nil {
-		return err
-	}
-	if d.User == "" || d.User != user || d.IsSecurityKey() {
-		return credential.ErrInvalidCode
-	}
-	counter, ok := credential.Verify(d.Seed, code, now, d.Drift, d.LastCounter)
-	if !ok {
-		return credential.ErrInvalidCode
-	}
-	d.LastCounter = counter
-	if _, err := c.st.Put(ctx, k, c.encodeDevice(d), it.Revision); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+	return c.useDevice(ctx, account, user, serial, false, func(d *api.MFADevice) error {
+		counter, ok := credential.Verify(d.Seed, code, now, d.Drift, d.LastCounter)
+		if !ok {
 			return credential.ErrInvalidCode
 		}
-		return err
-	}
-	return nil
+		d.LastCounter = counter
+		return nil
+	}, credential.ErrInvalidCode)
 }
 
 // UseSecurityKey updates a security key's record with a write
 // conditional on the key as read.
 func (c *Credentials) UseSecurityKey(ctx context.Context, account, user, serial string, fn func(key []byte) ([]byte, error)) error {
+	return c.useDevice(ctx, account, user, serial, true, func(d *api.MFADevice) error {
+		var err error
+		d.SecurityKey, err = fn(d.SecurityKey)
+		return err
+	}, credential.ErrSecurityKeyChanged)
+}
+
+// useDevice changes a device enabled for the user (a security key when
+// key, else a virtual device; credential.ErrInvalidCode for none) with fn,
+// in a write conditional on the device as read: conflict when it changed
+// meanwhile. fn's error is returned as it is, and then nothing changes.
+func (c *Credentials) useDevice(ctx context.Context, account, user, serial string, key bool, fn func(*api.MFADevice) error, conflict error) error {
 	if accountOfSerial(serial) != account {
 		return credential.ErrInvalidCode
 	}
@@ -378,15 +368,15 @@ func (c *Credentials) UseSecurityKey(ctx context.Context, account, user, serial 
 	if err != nil {
 		return err
 	}
-	if d.User == "" || d.User != user || !d.IsSecurityKey() {
+	if d.User == "" || d.User != user || d.IsSecurityKey() != key {
 		return credential.ErrInvalidCode
 	}
-	if d.SecurityKey, err = fn(d.SecurityKey); err != nil {
+	if err := fn(&d); err != nil {
 		return err
 	}
 	if _, err := c.st.Put(ctx, k, c.encodeDevice(d), it.Revision); err != nil {
 		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-			return credential.ErrSecurityKeyChanged
+			return conflict
 		}
 		return err
 	}
