@@ -91,6 +91,13 @@ func New(cfg Config) (*Console, error) {
 	if cfg.SignInDelay == 0 {
 		cfg.SignInDelay = DefaultSignInDelay
 	}
+	if cfg.Origin != "" {
+		u, err := url.Parse(cfg.Origin)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("console: the origin %q is not scheme://host[:port]", cfg.Origin)
+		}
+		cfg.Origin = u.Scheme + "://" + u.Host
+	}
 	c := &Console{cfg: cfg, log: cfg.Logger, idle: cfg.IdleTimeout, pages: map[string]*template.Template{}}
 	if err := c.parseTemplates(); err != nil {
 		return nil, err
