@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/iamgate/iamgate/console"
 	"github.com/iamgate/iamgate/credential"
 )
 
@@ -485,5 +487,37 @@ func TestSecurityKeyForAnotherUser(t *testing.T) {
 	ds = must[*iam.ListMFADevicesOutput](t)(e.iam().ListMFADevices(context.Background(), &iam.ListMFADevicesInput{UserName: aws.String("frank")}))
 	if len(ds.MFADevices) != 1 {
 		t.Fatalf("frank's devices after the refusal: %+v", ds.MFADevices)
+	}
+}
+
+// TestConsoleOrigin: Config.Origin (serve --console-origin) must be an
+// origin, and it is then the only one whose answers are taken, whatever
+// the request's host.
+func TestConsoleOrigin(t *testing.T) {
+	e := newEnv(t)
+	for _, bad := range []string{"localhost", "ftp://host", "https://host/path", "https://host?q=1"} {
+		if _, err := console.New(console.Config{State: e.srv.State(), Store: e.st, Origin: bad}); err == nil {
+			t.Errorf("origin %q was taken", bad)
+		}
+	}
+	con, err := console.New(console.Config{State: e.srv.State(), Store: e.st, Origin: "https://console.example.com/", SignInDelay: signInDelay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(con)
+	t.Cleanup(ts.Close)
+	e.user("alice", "Alice-Passw0rd", keyPolicy, false)
+	b := byName(e.browser())
+	b.base = strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
+	b.signedIn(e, "alice", "Alice-Passw0rd", "")
+	p := b.get("/console/security-keys")
+	cer := options(t, p.body)
+	if cer.PublicKey.RP.ID != "console.example.com" {
+		t.Fatalf("relying party %q", cer.PublicKey.RP.ID)
+	}
+	// An answer for the request's own origin is refused.
+	r := b.post("/console/security-keys", url.Values{"csrf": {csrfField.FindStringSubmatch(p.body)[1]}, "name": {"k"}, "credential": {newSoftKey(t).create(cer, b.base)}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("an answer for the request's origin: %d %s", r.status, r.body)
 	}
 }
