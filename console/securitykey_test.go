@@ -48,7 +48,9 @@ func newSoftKey(t *testing.T) *softKey {
 		t.Fatal(err)
 	}
 	id := make([]byte, 32)
-	rand.Read(id)
+	if _, err := rand.Read(id); err != nil {
+		t.Fatal(err)
+	}
 	return &softKey{t: t, priv: priv, id: id}
 }
 

@@ -399,10 +399,15 @@ func (c *Console) mfaPage(w http.ResponseWriter, r *http.Request, s *session, st
 func (c *Console) mfaRefused(w http.ResponseWriter, r *http.Request, s *session, held bool, next string, start time.Time) {
 	ctx := r.Context()
 	if !held {
-		c.noteFailure(ctx, s.Account, s.User)
+		if err := c.noteFailure(ctx, s.Account, s.User); err != nil {
+			c.internal(w, r, err)
+			return
+		}
 	}
 	if u := userOf(c.cfg.State.World(), s.Account, s.User); u != nil {
-		c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false)
+		if err := c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false); err != nil {
+			c.log.Error("console", "path", r.URL.Path, "error", err)
+		}
 	}
 	c.delay(r, start)
 	c.mfaPage(w, r, s, http.StatusUnauthorized, next, errSignIn)
