@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -54,10 +53,8 @@ func (u keyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
 // securityKey is a user's key: its serial number and credential record.
 type securityKey struct {
-	Serial  string
-	Name    string
-	Enabled time.Time
-	cred    webauthn.Credential
+	Serial string
+	cred   webauthn.Credential
 }
 
 // mfaDevices are the user's enabled devices: the virtual ones' serial
@@ -75,7 +72,7 @@ func (c *Console) mfaDevices(ctx context.Context, account, user string) (totp []
 			totp = append(totp, d.Serial)
 			continue
 		}
-		k := securityKey{Serial: d.Serial, Name: d.Name, Enabled: d.Enabled}
+		k := securityKey{Serial: d.Serial}
 		if err := json.Unmarshal(d.SecurityKey, &k.cred); err != nil {
 			return nil, nil, err
 		}
