@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/fxamacker/cbor/v2"
 
 	"github.com/iamgate/iamgate/console"
@@ -220,6 +222,18 @@ func TestSecurityKey(t *testing.T) {
 	}
 	if p := b.get("/console/security-keys"); !strings.Contains(p.body, *ds.MFADevices[0].SerialNumber) {
 		t.Fatalf("the page does not list the key: %s", p.body)
+	}
+	got := must[*iam.GetMFADeviceOutput](t)(e.iam().GetMFADevice(ctx, &iam.GetMFADeviceInput{UserName: aws.String("alice"), SerialNumber: ds.MFADevices[0].SerialNumber}))
+	if aws.ToString(got.UserName) != "alice" || got.EnableDate == nil {
+		t.Fatalf("GetMFADevice: %+v", got)
+	}
+	// The virtual device operations know no key: NoSuchEntity.
+	var nse *iamtypes.NoSuchEntityException
+	if _, err := e.iam().DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: ds.MFADevices[0].SerialNumber}); !errors.As(err, &nse) {
+		t.Fatalf("DeleteVirtualMFADevice of a key: %v", err)
+	}
+	if _, err := e.iam().ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: ds.MFADevices[0].SerialNumber}); !errors.As(err, &nse) {
+		t.Fatalf("ListMFADeviceTags of a key: %v", err)
 	}
 	vs := must[*iam.ListVirtualMFADevicesOutput](t)(e.iam().ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))
 	if len(vs.VirtualMFADevices) != 0 {

@@ -362,7 +362,8 @@ func taggedDevice(c *api.Call, action string, extra map[string][]string) (api.MF
 	if e := c.Authorize(action, serial, withResourceTags(extra, ok, d.Tags)); e != nil {
 		return api.MFADevice{}, e
 	}
-	if !ok {
+	// A security key is no virtual device: these operations know none.
+	if !ok || d.IsSecurityKey() {
 		return api.MFADevice{}, noDevice(serial)
 	}
 	return d, nil
