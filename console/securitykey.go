@@ -205,6 +205,9 @@ func (c *Console) checkAssertion(r *http.Request, s *session, answer string) (bo
 		return false, err
 	}
 	wa, err := c.relyingParty(r)
+	if errors.Is(err, errNoRelyingParty) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -537,3 +537,51 @@ func TestConsoleOrigin(t *testing.T) {
 		t.Fatalf("an answer for the request's origin: %d %s", r.status, r.body)
 	}
 }
+
+// TestSecurityKeySharedStore: two servers sharing a store behind one
+// origin (the request's Host is the same): a key registered on one signs
+// in on the other, and a challenge begun on one and answered on the other
+// is not answered again on the first.
+func TestSecurityKeySharedStore(t *testing.T) {
+	a := newEnv(t)
+	b := startEnv(t, a.st, a.offset)
+	a.user("alice", "Alice-Passw0rd", keyPolicy, false)
+	for i := 0; b.srv.State().World().Accounts.Get(account).Users.Get("alice") == nil; i++ {
+		if i == 500 {
+			t.Fatal("the other server never saw alice")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	onA := byName(a.browser())
+	onA.signedIn(a, "alice", "Alice-Passw0rd", "")
+	k := newSoftKey(t)
+	if r := register(t, onA, k, "key"); r.status != http.StatusSeeOther {
+		t.Fatalf("registration: %d %s", r.status, r.body)
+	}
+	s := byName(a.browser())
+	r := s.signIn(account, "alice", "Alice-Passw0rd")
+	p := s.get(r.location)
+	form := url.Values{"csrf": {csrfField.FindStringSubmatch(p.body)[1]}, "credential": {k.get(options(t, p.body), s.base)}}
+	// Both servers' requests carry the one origin's Host (and its
+	// cookies, set by hand, as a browser at that origin sends them).
+	post := func(base string) response {
+		req, _ := http.NewRequest(http.MethodPost, base+"/console/signin/security-key", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Host = strings.TrimPrefix(s.base, "http://")
+		for _, c := range s.c.Jar.Cookies(mustURL(s.base + "/console/")) {
+			req.AddCookie(c)
+		}
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return response{status: res.StatusCode, location: res.Header.Get("Location")}
+	}
+	if w := post(b.ts.URL); w.status != http.StatusSeeOther || w.location != "/console/" {
+		t.Fatalf("the answer on the other server: %d %s", w.status, w.location)
+	}
+	if w := post(a.ts.URL); w.status == http.StatusSeeOther && w.location == "/console/" {
+		t.Fatal("the same answer was taken again on the first server")
+	}
+}
