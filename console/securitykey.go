@@ -17,8 +17,9 @@ import (
 )
 
 // FIDO security keys (WebAuthn). A signed-in user registers a key on the
-// security keys page (iam:EnableMFADevice on its own user, as AWS's
-// console authorizes it); the key is then one of the user's MFA devices
+// security keys page for itself, or for another user of the account with
+// ?user=NAME (iam:EnableMFADevice on that user, as AWS's console
+// authorizes it); the key is then one of the user's MFA devices
 // (iam.EnableSecurityKey), and a sign-in after the password asks for it.
 // The browser side is static/webauthn.js, which calls
 // navigator.credentials.create and .get with the options the page carries
