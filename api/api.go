@@ -81,7 +81,11 @@ type LoginProfile struct {
 // MFADevice is a virtual MFA device: its ARN (the serial number), the user
 // it is enabled for ("" when none), its TOTP seed, and the counter of the
 // last code taken (so that no code is taken twice) and the device's clock
-// drift in steps (from EnableMFADevice and ResyncMFADevice).
+// drift in steps (from EnableMFADevice and ResyncMFADevice). A FIDO
+// security key (registered from the console; its serial number is
+// arn:aws:iam::ACCOUNT:u2f/user/USER/NAME-ID) has no seed but SecurityKey,
+// its WebAuthn credential record as the console keeps it (public key,
+// credential ID, signature counter; nothing secret).
 type MFADevice struct {
 	Serial      string
 	Account     string
@@ -93,7 +97,11 @@ type MFADevice struct {
 	LastCounter int64
 	Drift       int64
 	Tags        map[string]string
+	SecurityKey []byte
 }
+
+// IsSecurityKey reports a FIDO security key (no TOTP seed).
+func (d MFADevice) IsSecurityKey() bool { return len(d.SecurityKey) > 0 }
 
 // Credentials keeps what users sign in with besides access keys. Reads
 // return ok false for what does not exist; the Put and Delete methods
@@ -126,6 +134,13 @@ type Credentials interface {
 	// last one taken (credential.ErrInvalidCode otherwise). Of two servers
 	// taking the same code at once, one succeeds.
 	UseMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error
+	// UseSecurityKey updates a security key enabled for the user after a
+	// sign-in with it: fn gets its credential record and returns the new
+	// one (fn's error is returned as it is). The write is conditional on
+	// the key as read: of two servers updating it at once, one gets
+	// credential.ErrSecurityKeyChanged. credential.ErrInvalidCode when the user has
+	// no such key.
+	UseSecurityKey(ctx context.Context, account, user, serial string, fn func(key []byte) ([]byte, error)) error
 
 	// ServerCertificates lists an account's server certificates, without
 	// their private keys.

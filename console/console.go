@@ -53,6 +53,12 @@ type Config struct {
 	// Pipeline, when set, is the server's central policy pipeline, which
 	// the pipeline page reads (nil: the page says it is not enabled).
 	Pipeline Pipeline
+	// Origin is the console's origin as browsers reach it
+	// (https://host[:port]), the origin security keys are registered and
+	// checked for (WebAuthn's relying party, whose ID is its host name);
+	// "" means each request's own (its Host, https when it came over
+	// TLS). Behind a proxy that ends TLS, set it.
+	Origin string
 }
 
 // DefaultSignInDelay: a refused sign-in is answered no sooner than this
@@ -90,6 +96,13 @@ func New(cfg Config) (*Console, error) {
 	if cfg.SignInDelay == 0 {
 		cfg.SignInDelay = DefaultSignInDelay
 	}
+	if cfg.Origin != "" {
+		u, err := url.Parse(cfg.Origin)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("console: the origin %q is not scheme://host[:port]", cfg.Origin)
+		}
+		cfg.Origin = u.Scheme + "://" + u.Host
+	}
 	c := &Console{cfg: cfg, log: cfg.Logger, idle: cfg.IdleTimeout, pages: map[string]*template.Template{}, graphs: &trustGraphs{}}
 	if err := c.parseTemplates(); err != nil {
 		return nil, err
@@ -116,6 +129,9 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/signin", c.signin)
 	m.HandleFunc("GET "+p+"/signin/mfa", c.pending(stageMFA, c.mfaForm))
 	m.HandleFunc("POST "+p+"/signin/mfa", c.pending(stageMFA, c.mfa))
+	m.HandleFunc("POST "+p+"/signin/security-key", c.pending(stageMFA, c.keySignIn))
+	m.HandleFunc("GET "+p+"/security-keys", c.signedIn(c.securityKeys))
+	m.HandleFunc("POST "+p+"/security-keys", c.signedIn(c.registerKey))
 	m.HandleFunc("GET "+p+"/signin/password", c.pending(stagePassword, c.passwordForm))
 	m.HandleFunc("POST "+p+"/signin/password", c.pending(stagePassword, c.changePassword))
 	m.HandleFunc("POST "+p+"/signout", c.signout)
@@ -158,8 +174,9 @@ func (c *Console) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	h := w.Header()
-	// Nothing is loaded from elsewhere, no script runs, no page is framed.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	// Nothing is loaded from elsewhere, no script but the console's own
+	// files runs (static/webauthn.js), no page is framed.
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin") // "no-referrer" makes browsers send Origin: null with a form

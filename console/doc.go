@@ -1,13 +1,16 @@
 // Package console is iamgate's web console, served by `iamgate serve` at
 // /console/: sign-in as the AWS Management Console does it (account ID or
-// alias, IAM user name, password, then a TOTP code when the user has an
-// enabled virtual MFA device, then a new password when the old one must be
-// reset or has expired), and pages that show the organization, an
-// account's IAM entities with their documents, and a policy simulator.
+// alias, IAM user name, password, then a FIDO security key (WebAuthn) or
+// a TOTP code when the user has an enabled MFA device, then a new password
+// when the old one must be reset or has expired), the registration of
+// security keys, and pages that show the organization, an account's IAM
+// entities with their documents, and a policy simulator.
 //
-// Pages are rendered on the server with html/template; templates and the
-// style sheet are embedded in the binary, and no page loads anything from
-// another origin or runs any script.
+// Pages are rendered on the server with html/template; templates, the
+// style sheet and the one script (static/webauthn.js, which only carries
+// the WebAuthn ceremony's bytes between the page and the browser's
+// navigator.credentials) are embedded in the binary, and no page loads
+// anything from another origin or runs inline script.
 //
 // The console is a client of iamgate's own APIs, in process: every page
 // runs the IAM and Organizations operations the AWS console would call
@@ -16,7 +19,8 @@
 // the engine with the same actions and resources, answers the same
 // errors, and is written to the audit log like an API call. The only
 // things it reads without an operation are what sign-in needs (the
-// account an alias names, the user's login profile and MFA devices) and
+// account an alias names, the user's login profile and MFA devices, the
+// security keys a ceremony checks an answer against) and
 // the world the simulator decides a question in, once
 // iam:SimulatePrincipalPolicy allowed the question, and a resource's policy
 // once its read action (s3:GetBucketPolicy, ...) allowed it. The central

@@ -38,7 +38,7 @@ const (
 // follow it.
 const (
 	stageActive   = "active"
-	stageMFA      = "mfa"      // the password was right; a TOTP code is due
+	stageMFA      = "mfa"      // the password was right; a TOTP code or security key is due
 	stagePassword = "password" // the password must be changed first
 )
 
@@ -64,13 +64,17 @@ type session struct {
 	// under the same name is another user, without the old sessions.
 	UserID string `json:"userId,omitempty"`
 	Stage  string `json:"stage"`
-	// MFA reports a sign-in with a TOTP code, at AuthTime.
+	// MFA reports a sign-in with a TOTP code or a security key, at
+	// AuthTime.
 	MFA      bool      `json:"mfa,omitempty"`
 	AuthTime time.Time `json:"authTime,omitzero"`
 	Created  time.Time `json:"created"`
 	LastSeen time.Time `json:"lastSeen"`
 	// CSRF is the token every form of the session carries.
 	CSRF string `json:"csrf"`
+	// Ceremony is the WebAuthn ceremony begun in the session (a security
+	// key's sign-in or registration), taken once (securitykey.go).
+	Ceremony []byte `json:"ceremony,omitempty"`
 
 	key      store.Key
 	revision int64

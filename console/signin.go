@@ -180,7 +180,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // signin checks the account, user name and password: then comes the MFA
-// code when the user has an enabled virtual MFA device, a new password
+// code or security key when the user has an enabled MFA device, a new password
 // when the old one must be reset or has expired, or the console.
 func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -243,13 +243,13 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := &session{Account: account, User: in.User, UserID: u.ID}
-	devices, err := c.enabledDevices(ctx, account, in.User)
+	totp, keys, err := c.mfaDevices(ctx, account, in.User)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
 	clearCookie(w, r, signinCookie)
-	if len(devices) > 0 {
+	if len(totp)+len(keys) > 0 {
 		s.Stage = stageMFA
 		if err := c.newSession(ctx, w, r, s); err != nil {
 			c.internal(w, r, err)
@@ -259,22 +259,6 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.afterFactors(w, r, s, nil, safeNext(in.Next))
-}
-
-// enabledDevices are the serial numbers of the user's enabled virtual MFA
-// devices.
-func (c *Console) enabledDevices(ctx context.Context, account, user string) ([]string, error) {
-	ds, err := c.cfg.State.Credentials().MFADevices(ctx, account)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, d := range ds {
-		if d.User == user && !d.Enabled.IsZero() {
-			out = append(out, d.Serial)
-		}
-	}
-	return out, nil
 }
 
 // afterFactors goes on once the password (and the code) were right: to a
@@ -382,62 +366,104 @@ func (c *Console) pending(stage string, fn func(w http.ResponseWriter, r *http.R
 
 type mfaData struct {
 	User, Account, Next, Error string
+	// TOTP: the user has a virtual device; Keys: security keys, whose
+	// sign-in options (JSON) KeyOptions holds.
+	TOTP, Keys bool
+	KeyOptions string
+	// KeyUnavailable says why the user's keys cannot be used here.
+	KeyUnavailable string
 }
 
 func (c *Console) mfaForm(w http.ResponseWriter, r *http.Request, s *session) {
-	c.render(w, r, http.StatusOK, "mfa", page{Title: "Multi-factor authentication", CSRF: s.CSRF,
-		Data: mfaData{User: s.User, Account: s.Account, Next: r.URL.Query().Get("next")}})
+	c.mfaPage(w, r, s, http.StatusOK, r.URL.Query().Get("next"), "")
 }
 
-// mfa checks the TOTP code against each of the user's enabled devices
-// (a code is taken once: Credentials.UseMFACode).
-func (c *Console) mfa(w http.ResponseWriter, r *http.Request, s *session) {
+// mfaPage asks for the second factor: a security key (the user's first
+// choice when it has one, as AWS asks for it) or a TOTP code. Each showing
+// begins a new security key challenge.
+func (c *Console) mfaPage(w http.ResponseWriter, r *http.Request, s *session, status int, next, msg string) {
+	totp, keys, err := c.mfaDevices(r.Context(), s.Account, s.User)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	d := mfaData{User: s.User, Account: s.Account, Next: next, Error: msg, TOTP: len(totp) > 0, Keys: len(keys) > 0}
+	if d.Keys {
+		d.KeyOptions, err = c.loginOptions(r, s, keys)
+		if errors.Is(err, errNoRelyingParty) {
+			d.Keys, d.KeyUnavailable = false, err.Error()
+		} else if err != nil {
+			c.internal(w, r, err)
+			return
+		}
+	}
+	c.render(w, r, status, "mfa", page{Title: "Multi-factor authentication", CSRF: s.CSRF, Data: d})
+}
+
+// mfaRefused answers a wrong second factor as a wrong password is
+// answered: counted, recorded, delayed, the one message.
+func (c *Console) mfaRefused(w http.ResponseWriter, r *http.Request, s *session, held bool, next string, start time.Time) {
 	ctx := r.Context()
+	if !held {
+		if err := c.noteFailure(ctx, s.Account, s.User); err != nil {
+			c.internal(w, r, err)
+			return
+		}
+	}
+	if u := userOf(c.cfg.State.World(), s.Account, s.User); u != nil {
+		c.logFailure(r, c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false))
+	}
+	c.delay(r, start)
+	c.mfaPage(w, r, s, http.StatusUnauthorized, next, errSignIn)
+}
+
+// mfa checks the TOTP code against each of the user's enabled virtual
+// devices (a code is taken once: Credentials.UseMFACode).
+func (c *Console) mfa(w http.ResponseWriter, r *http.Request, s *session) {
 	code := strings.TrimSpace(r.PostForm.Get("code"))
+	c.secondFactor(w, r, s, func() (bool, error) {
+		ctx := r.Context()
+		devices, _, err := c.mfaDevices(ctx, s.Account, s.User)
+		if err != nil {
+			return false, err
+		}
+		for _, serial := range devices {
+			err := c.cfg.State.Credentials().UseMFACode(ctx, s.Account, s.User, serial, code, c.now())
+			if err == nil {
+				return true, nil
+			}
+			if !errors.Is(err, credential.ErrInvalidCode) {
+				return false, err
+			}
+		}
+		return false, nil
+	})
+}
+
+// secondFactor checks a second factor with check (not while the user's
+// sign-ins are held back): refused as a wrong password is, or on to what
+// follows the factors, with MFA.
+func (c *Console) secondFactor(w http.ResponseWriter, r *http.Request, s *session, check func() (bool, error)) {
 	next := r.PostForm.Get("next")
 	start := time.Now()
-	held, err := c.held(ctx, s.Account, s.User)
+	held, err := c.held(r.Context(), s.Account, s.User)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
 	ok := false
 	if !held {
-		devices, err := c.enabledDevices(ctx, s.Account, s.User)
-		if err != nil {
+		if ok, err = check(); err != nil {
 			c.internal(w, r, err)
 			return
 		}
-		for _, serial := range devices {
-			err := c.cfg.State.Credentials().UseMFACode(ctx, s.Account, s.User, serial, code, c.now())
-			if err == nil {
-				ok = true
-				break
-			}
-			if !errors.Is(err, credential.ErrInvalidCode) {
-				c.internal(w, r, err)
-				return
-			}
-		}
 	}
 	if !ok {
-		if !held {
-			if err := c.noteFailure(ctx, s.Account, s.User); err != nil {
-				c.internal(w, r, err)
-				return
-			}
-		}
-		if u := userOf(c.cfg.State.World(), s.Account, s.User); u != nil {
-			c.logFailure(r, c.auditSignIn(ctx, r, s.Account, u.ARN(), false, false))
-		}
-		c.delay(r, start)
-		c.render(w, r, http.StatusUnauthorized, "mfa", page{Title: "Multi-factor authentication", CSRF: s.CSRF,
-			Data: mfaData{User: s.User, Account: s.Account, Next: next, Error: errSignIn}})
+		c.mfaRefused(w, r, s, held, next, start)
 		return
 	}
-	next = safeNext(next)
 	ns := &session{Account: s.Account, User: s.User, UserID: s.UserID, MFA: true, AuthTime: c.now()}
-	c.afterFactors(w, r, ns, s, next)
+	c.afterFactors(w, r, ns, s, safeNext(next))
 }
 
 type passwordData struct {

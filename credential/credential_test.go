@@ -92,6 +92,20 @@ func TestVerifyPair(t *testing.T) {
 	}
 }
 
+// TestNoSeedNoCode: a device without a seed (a FIDO security key) takes
+// no code, not even the one HOTP gives an empty key.
+func TestNoSeedNoCode(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	n := credential.Counter(now)
+	code := func(c int64) string { s, _ := credential.Code("", c); return s }
+	if _, ok := credential.Verify("", code(n), now, 0, 0); ok {
+		t.Error("Verify took a code of an empty seed")
+	}
+	if _, _, ok := credential.VerifyPair("", code(n-1), code(n), now); ok {
+		t.Error("VerifyPair took codes of an empty seed")
+	}
+}
+
 func TestSeedAndQR(t *testing.T) {
 	a, err := credential.NewSeed()
 	if err != nil {

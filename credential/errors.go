@@ -9,4 +9,7 @@ var (
 	ErrInvalidCode = errors.New("credential: the MFA code is not valid")
 	// ErrMFADeviceExists: a device with that serial number exists.
 	ErrMFADeviceExists = errors.New("credential: an MFA device with that serial number exists")
+	// ErrSecurityKeyChanged: a security key changed (another sign-in
+	// with it) between its read and its update.
+	ErrSecurityKeyChanged = errors.New("credential: the security key changed meanwhile")
 )

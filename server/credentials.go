@@ -235,6 +235,8 @@ type storedDevice struct {
 	LastCounter int64             `json:"lastCounter,omitempty"`
 	Drift       int64             `json:"drift,omitempty"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	// SecurityKey is a FIDO security key's credential record (public).
+	SecurityKey []byte `json:"securityKey,omitempty"`
 }
 
 func (c *Credentials) decodeDevice(it store.Item) (api.MFADevice, error) {
@@ -247,13 +249,13 @@ func (c *Credentials) decodeDevice(it store.Item) (api.MFADevice, error) {
 		return api.MFADevice{}, fmt.Errorf("MFA device %s: %w", it.Name, err)
 	}
 	return api.MFADevice{Serial: it.Name, Account: it.Account, Name: sd.Name, Path: sd.Path, User: sd.User, Seed: string(seed),
-		Created: sd.Created, Enabled: sd.Enabled, LastCounter: sd.LastCounter, Drift: sd.Drift, Tags: sd.Tags}, nil
+		Created: sd.Created, Enabled: sd.Enabled, LastCounter: sd.LastCounter, Drift: sd.Drift, Tags: sd.Tags, SecurityKey: sd.SecurityKey}, nil
 }
 
 func (c *Credentials) encodeDevice(d api.MFADevice) []byte {
 	k := deviceKey(d.Account, d.Serial)
 	data, _ := json.Marshal(storedDevice{Name: d.Name, Path: d.Path, User: d.User, SealedSeed: seal(c.secrets, []byte(d.Seed), aad(k)),
-		Created: d.Created, Enabled: d.Enabled, LastCounter: d.LastCounter, Drift: d.Drift, Tags: d.Tags})
+		Created: d.Created, Enabled: d.Enabled, LastCounter: d.LastCounter, Drift: d.Drift, Tags: d.Tags, SecurityKey: d.SecurityKey})
 	return data
 }
 
@@ -326,6 +328,31 @@ func (c *Credentials) DeleteMFADevice(ctx context.Context, serial string) error 
 // conditional on the device as read: a code taken by another server in
 // between makes this one fail (the code is then used).
 func (c *Credentials) UseMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error {
+	return c.useDevice(ctx, account, user, serial, false, func(d *api.MFADevice) error {
+		counter, ok := credential.Verify(d.Seed, code, now, d.Drift, d.LastCounter)
+		if !ok {
+			return credential.ErrInvalidCode
+		}
+		d.LastCounter = counter
+		return nil
+	}, credential.ErrInvalidCode)
+}
+
+// UseSecurityKey updates a security key's record with a write
+// conditional on the key as read.
+func (c *Credentials) UseSecurityKey(ctx context.Context, account, user, serial string, fn func(key []byte) ([]byte, error)) error {
+	return c.useDevice(ctx, account, user, serial, true, func(d *api.MFADevice) error {
+		var err error
+		d.SecurityKey, err = fn(d.SecurityKey)
+		return err
+	}, credential.ErrSecurityKeyChanged)
+}
+
+// useDevice changes a device enabled for the user (a security key when
+// key, else a virtual device; credential.ErrInvalidCode for none) with fn,
+// in a write conditional on the device as read: conflict when it changed
+// meanwhile. fn's error is returned as it is, and then nothing changes.
+func (c *Credentials) useDevice(ctx context.Context, account, user, serial string, key bool, fn func(*api.MFADevice) error, conflict error) error {
 	if accountOfSerial(serial) != account {
 		return credential.ErrInvalidCode
 	}
@@ -341,17 +368,15 @@ func (c *Credentials) UseMFACode(ctx context.Context, account, user, serial, cod
 	if err != nil {
 		return err
 	}
-	if d.User == "" || d.User != user {
+	if d.User == "" || d.User != user || d.IsSecurityKey() != key {
 		return credential.ErrInvalidCode
 	}
-	counter, ok := credential.Verify(d.Seed, code, now, d.Drift, d.LastCounter)
-	if !ok {
-		return credential.ErrInvalidCode
+	if err := fn(&d); err != nil {
+		return err
 	}
-	d.LastCounter = counter
 	if _, err := c.st.Put(ctx, k, c.encodeDevice(d), it.Revision); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return credential.ErrInvalidCode
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			return conflict
 		}
 		return err
 	}

@@ -174,7 +174,7 @@ func ResyncMFADevice(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	counter, drift, ok := credential.VerifyPair(d.Seed, code1, code2, c.Now)
-	if !ok || counter <= d.LastCounter {
+	if !ok || counter <= d.LastCounter || d.IsSecurityKey() {
 		return nil, invalidCode()
 	}
 	d.LastCounter, d.Drift = counter, drift
@@ -202,7 +202,7 @@ func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	d.User, d.Enabled, d.Drift = "", time.Time{}, 0
-	return nil, c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name), func(a *world.FileAccount) *query.Error {
+	e = c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name), func(a *world.FileAccount) *query.Error {
 		u := fileUser(a, name)
 		if u == nil {
 			return noSuch("user", name)
@@ -216,6 +216,15 @@ func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
 		u.MFADevices = kept
 		return nil
 	}, c.State.Credentials().PutMFADevice(d))
+	if e != nil || !d.IsSecurityKey() {
+		return nil, e
+	}
+	// A security key taken from its user is gone (IAM has no operation
+	// that deletes one or enables it again): iamgate deletes it.
+	if err := c.State.Credentials().DeleteMFADevice(c.Ctx, serial); err != nil {
+		return nil, query.Errorf("ServiceFailure", "could not delete the security key: %v", err)
+	}
+	return nil, nil
 }
 
 // DeleteVirtualMFADevice deletes a device no user has.
@@ -293,7 +302,7 @@ func ListVirtualMFADevices(c *api.Call) (any, *query.Error) {
 	a := account(c)
 	var out []virtualMFADevice
 	for _, d := range devs {
-		if (status == "Assigned" && d.User == "") || (status == "Unassigned" && d.User != "") {
+		if d.IsSecurityKey() || (status == "Assigned" && d.User == "") || (status == "Unassigned" && d.User != "") {
 			continue
 		}
 		v := virtualMFADevice{SerialNumber: d.Serial, Tags: tagList(d.Tags)}
@@ -353,7 +362,8 @@ func taggedDevice(c *api.Call, action string, extra map[string][]string) (api.MF
 	if e := c.Authorize(action, serial, withResourceTags(extra, ok, d.Tags)); e != nil {
 		return api.MFADevice{}, e
 	}
-	if !ok {
+	// A security key is no virtual device: these operations know none.
+	if !ok || d.IsSecurityKey() {
 		return api.MFADevice{}, noDevice(serial)
 	}
 	return d, nil

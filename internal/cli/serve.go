@@ -32,6 +32,7 @@ type serveParams struct {
 	auditRetention                  time.Duration
 	analysisTimeout                 time.Duration
 	consoleIdle                     time.Duration
+	consoleOrigin                   string
 	// masterKey is IAMGATE_MASTER_KEY's value.
 	masterKey string
 	// The central policy pipeline.
@@ -95,6 +96,7 @@ signatures, for quick local use; it listens only on a loopback address
 	cmd.Flags().Var(newRetentionFlag(&p.auditRetention), "audit-retention", "keep audit log entries this long, such as 90d or 720h (0: forever)")
 	cmd.Flags().DurationVar(&p.analysisTimeout, "analysis-timeout", server.DefaultAnalysisTimeout, "stop an analysis request (who-can, can) that runs longer, answering ServiceUnavailable")
 	cmd.Flags().DurationVar(&p.consoleIdle, "console-idle-timeout", console.DefaultIdleTimeout, "sign a web console session out after this long without a request")
+	cmd.Flags().StringVar(&p.consoleOrigin, "console-origin", "", "the web console's origin as browsers reach it (https://host[:port]), for security keys; default: each request's")
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
 	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
 	cmd.Flags().StringVar(&p.pipelineGuardrails, "pipeline-guardrails", "", "guardrails file, stored as a new version when it changed")
@@ -197,7 +199,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer srv.Close()
-	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: auditLog, Logger: log, IdleTimeout: p.consoleIdle, Pipeline: srv})
+	con, err := console.New(console.Config{State: srv.State(), Store: st, Audit: auditLog, Logger: log, IdleTimeout: p.consoleIdle, Pipeline: srv, Origin: p.consoleOrigin})
 	if err != nil {
 		return err
 	}
