@@ -184,4 +184,3 @@ func deleteOU(c *api.Call) (any, *query.Error) {
 		return nil
 	})
 }
-
