@@ -272,31 +272,21 @@ func orgCreateAccountHandWrittenTest(t *testing.T) {
 	wantError(t, err, "AccessDeniedException", 400)
 }
 
-// Create-account requests and the resource policy's tags outlive a
-// restart on the same store, SQLite and PostgreSQL: they are kept in the
-// organization.
-func TestOrganizationCreateAccountStatusSurvivesRestart(t *testing.T) {
-	eachRestartStore(t, func(t *testing.T, open func() store.Store) {
-		ctx := context.Background()
-		st := open()
-		e := startEnv(t, st)
-		admin := e.admin
-		oc := e.org(admin)
-		s := aws.String
-		must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}))
-		ok := must[*organizations.CreateAccountOutput](t)(oc.CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("m@example.com"), AccountName: s("m")})).CreateAccountStatus
-		bad := must[*organizations.CreateAccountOutput](t)(oc.CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("m@example.com"), AccountName: s("m2")})).CreateAccountStatus
-		rp := must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{
-			Content: s(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *ok.AccountId + `:root"},"Action":"organizations:DescribeOrganization","Resource":"*"}]}`),
-			Tags:    orgTags("team", "a")})).ResourcePolicy.ResourcePolicySummary.Id
-		must[*organizations.TagResourceOutput](t)(oc.TagResource(ctx, &organizations.TagResourceInput{ResourceId: rp, Tags: orgTags("env", "prod")}))
-		e.ts.Close()
-		st.Close()
-
-		st = open()
-		defer st.Close()
-		e = startEnv(t, st)
-		oc = e.org(admin)
+// orgCreateAccountBeforeRestart makes create-account requests, one
+// succeeded and one failed, and a tagged resource policy, through oc; the
+// function it returns checks, through a client of a server started again
+// on the same store, that they are as they were: they are kept in the
+// organization (run from orgTagsSurvive, on SQLite and PostgreSQL).
+func orgCreateAccountBeforeRestart(t *testing.T, oc *organizations.Client) func(oc *organizations.Client) {
+	ctx := context.Background()
+	s := aws.String
+	ok := must[*organizations.CreateAccountOutput](t)(oc.CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("kept@example.com"), AccountName: s("kept")})).CreateAccountStatus
+	bad := must[*organizations.CreateAccountOutput](t)(oc.CreateAccount(ctx, &organizations.CreateAccountInput{Email: s("kept@example.com"), AccountName: s("again")})).CreateAccountStatus
+	rp := must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{
+		Content: s(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *ok.AccountId + `:root"},"Action":"organizations:DescribeOrganization","Resource":"*"}]}`),
+		Tags:    orgTags("team", "a")})).ResourcePolicy.ResourcePolicySummary.Id
+	must[*organizations.TagResourceOutput](t)(oc.TagResource(ctx, &organizations.TagResourceInput{ResourceId: rp, Tags: orgTags("env", "prod")}))
+	return func(oc *organizations.Client) {
 		for _, want := range []orgtypes.CreateAccountStatus{*ok, *bad} {
 			if got := describeCAS(t, oc, want.Id); !sameCAS(got, want) {
 				t.Fatalf("after a restart: %+v, created as %+v", got, want)
@@ -306,7 +296,7 @@ func TestOrganizationCreateAccountStatusSurvivesRestart(t *testing.T) {
 			t.Fatalf("FAILED after a restart: %+v", got)
 		}
 		wantOrgTags(t, oc, *rp, "env", "prod", "team", "a")
-	})
+	}
 }
 
 // The resource policy's tags (run from TestOrganizationSCP). botocore
