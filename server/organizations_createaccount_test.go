@@ -155,8 +155,19 @@ func orgCreateAccountStatusTest(t *testing.T) {
 	if got := listCAS(t, oc); len(got) != 4 { // and the member's
 		t.Fatalf("after the refused requests: %+v", got)
 	}
+	// A member the resource policy delegates them to lists and
+	// describes them (botocore: "the management account or a member
+	// account that is a delegated administrator").
+	must[*organizations.PutResourcePolicyOutput](t)(oc.PutResourcePolicy(ctx, &organizations.PutResourcePolicyInput{Content: s(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+ "Principal":{"AWS":"arn:aws:iam::` + memberID + `:root"},"Action":["organizations:ListCreateAccountStatus","organizations:DescribeCreateAccountStatus"],"Resource":"*"}]}`)}))
+	if got := listCAS(t, e.org(member)); len(got) != 4 || !sameCAS(describeCAS(t, e.org(member), failed[1].Id), failed[1]) {
+		t.Fatalf("delegated: %+v", got)
+	}
+	must[*organizations.DeleteResourcePolicyOutput](t)(oc.DeleteResourcePolicy(ctx, &organizations.DeleteResourcePolicyInput{}))
+	_, err := e.org(member).ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{})
+	wantError(t, err, "AccessDeniedException", 400)
 	// Bad IDs: the model's pattern, then one no request has.
-	_, err := oc.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: s("car-ABC")})
+	_, err = oc.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: s("car-ABC")})
 	wantError(t, err, "InvalidInputException", 400)
 	_, err = oc.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: s("car-00000000")})
 	contains(t, wantError(t, err, "CreateAccountStatusNotFoundException", 400), "We can't find an create account request with the CreateAccountRequestId that you specified.")
