@@ -150,12 +150,7 @@ func closeSurvives(t *testing.T, open func() store.Store) {
 	out := must[*sts.AssumeRoleOutput](t)(e.sts(admin).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("mm")}))
 	must[*organizations.CloseAccountOutput](t)(oc.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: &member}))
-	e.ts.Close()
-	st.Close()
-
-	st = open()
-	defer st.Close()
-	e = startEnv(t, st)
+	e = restartOn(t, e, st, open)
 	acct := must[*organizations.DescribeAccountOutput](t)(e.org(admin).DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &member})).Account
 	if acct.Status != orgtypes.AccountStatusSuspended {
 		t.Fatalf("after restart: %s", acct.Status)

@@ -100,6 +100,17 @@ func eachRestartStore(t *testing.T, survive func(t *testing.T, open func() store
 	})
 }
 
+// restartOn closes e's server and its store st, and starts a server on
+// the store open opens again (closed when the test ends).
+func restartOn(t *testing.T, e *env, st store.Store, open func() store.Store) *env {
+	t.Helper()
+	e.ts.Close()
+	st.Close()
+	st = open()
+	t.Cleanup(func() { st.Close() })
+	return startEnv(t, st)
+}
+
 func deleteOrganizationSurvives(t *testing.T, open func() store.Store) {
 	ctx := context.Background()
 	st := open()
@@ -116,12 +127,7 @@ func deleteOrganizationSurvives(t *testing.T, open func() store.Store) {
 	must[*organizations.DeleteOrganizationOutput](t)(oc.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{}))
 	_, err := oc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
-	e.ts.Close()
-	st.Close()
-
-	st = open()
-	defer st.Close()
-	e = startEnv(t, st)
+	e = restartOn(t, e, st, open)
 	oc = e.org(admin)
 	_, err = oc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	wantError(t, err, "AWSOrganizationsNotInUseException", 400)

@@ -203,9 +203,10 @@ func orgTagsTest(t *testing.T) {
 	wantOrgTags(t, oc, *red.Id, "team", "red")
 }
 
-// Tags on organization resources, and management policies with their
-// attachments, outlive a restart on the same store, SQLite and PostgreSQL:
-// they are kept in the organization and the accounts the store holds.
+// Tags on organization resources, management policies with their
+// attachments, and create-account requests outlive a restart on the same
+// store, SQLite and PostgreSQL: they are kept in the organization and the
+// accounts the store holds.
 func TestOrganizationTagsSurviveRestart(t *testing.T) {
 	eachRestartStore(t, orgTagsSurvive) // organizations_deleteorg_test.go
 }
@@ -229,13 +230,10 @@ func orgTagsSurvive(t *testing.T, open func() store.Store) {
 		Type: orgtypes.PolicyTypeTagPolicy, Content: s(`{"tags":{}}`), Tags: orgTags("owner", "fin")})).Policy.PolicySummary.Id
 	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeTagPolicy}))
 	must[*organizations.AttachPolicyOutput](t)(oc.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: tp, TargetId: &member}))
-	e.ts.Close()
-	st.Close()
-
-	st = open()
-	defer st.Close()
-	e = startEnv(t, st)
+	createAccountKept := orgCreateAccountBeforeRestart(t, oc) // organizations_createaccount_test.go
+	e = restartOn(t, e, st, open)
 	oc = e.org(admin)
+	createAccountKept(oc)
 	wantOrgTags(t, oc, ou, "team", "a")
 	wantOrgTags(t, oc, member, "env", "prod")
 	wantOrgTags(t, oc, root, "scope", "all")

@@ -168,6 +168,10 @@ func TestOrganizationSCP(t *testing.T) {
 	t.Run("CloseAccount", orgCloseAccountTest)
 	// organizations_deleteorg_test.go
 	t.Run("DeleteOrganization", orgDeleteOrganizationTest)
+	// organizations_createaccount_test.go
+	t.Run("CreateAccountStatus", orgCreateAccountStatusTest)
+	t.Run("CreateAccountHandWritten", orgCreateAccountHandWrittenTest)
+	t.Run("ResourcePolicyTags", orgResourcePolicyTagsTest)
 
 	for _, op := range keysOf(apiorg.Operations) {
 		if !orgCalled(op) {

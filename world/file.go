@@ -141,6 +141,10 @@ type FileOrganization struct {
 	// Closed are the member accounts CloseAccount closed, by ID, with when
 	// (closed.go).
 	Closed map[string]time.Time `yaml:"closed,omitempty" json:"closed,omitempty"`
+	// CreateAccountRequests are the organization's CreateAccount requests,
+	// oldest first (createaccount.go). A world written by hand may have
+	// created accounts with none.
+	CreateAccountRequests []FileCreateAccountRequest `yaml:"createAccountRequests,omitempty" json:"createAccountRequests,omitempty"`
 }
 
 // ManagementPolicyTypes are the file forms (the Organizations API's names

@@ -1,10 +1,7 @@
 package organizations
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
-	"sort"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
@@ -186,56 +183,4 @@ func deleteOU(c *api.Call) (any, *query.Error) {
 		delete(fw.Organization.Attached, in.OrganizationalUnitId)
 		return nil
 	})
-}
-
-// carID is the ID of the request that created an account: the account ID
-// and 8 characters derived from the organization and the account, so that
-// CreateAccount, DescribeCreateAccountStatus and ListCreateAccountStatus
-// agree without storing requests.
-func carID(o *world.FileOrganization, acct string) string {
-	h := sha256.Sum256([]byte(o.ID + "/" + acct))
-	return "car-" + acct + hex.EncodeToString(h[:4])
-}
-
-// createdAccounts are the create-account requests of the organization,
-// oldest first: one SUCCEEDED request for each member account that joined
-// through the API (the organization's Joined record), the management
-// account aside. Requests that failed are answered by CreateAccount but
-// not kept.
-func createdAccounts(fw *world.FileWorld, o *world.FileOrganization) []createAccountStatus {
-	out := []createAccountStatus{}
-	for _, a := range fw.Accounts {
-		t, ok := o.Joined[a.ID]
-		if !ok || a.ID == o.ManagementAccount || !inOrg(o, a.ID) {
-			continue
-		}
-		out = append(out, createAccountStatus{ID: carID(o, a.ID), AccountName: a.Name, State: "SUCCEEDED",
-			RequestedTimestamp: timestamp(t), CompletedTimestamp: timestamp(t), AccountID: a.ID})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].RequestedTimestamp != out[j].RequestedTimestamp {
-			return out[i].RequestedTimestamp < out[j].RequestedTimestamp
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
-}
-
-func listCreateAccountStatus(c *api.Call) (any, *query.Error) {
-	var in struct{ States []string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
-	o, e := managed(c, "ListCreateAccountStatus", "*")
-	if e != nil {
-		return nil, e
-	}
-	all := createdAccounts(c.State.File(), o)
-	out := all[:0:0]
-	for _, s := range all {
-		if len(in.States) == 0 || slices.Contains(in.States, s.State) {
-			out = append(out, s)
-		}
-	}
-	return paged(c, out, "CreateAccountStatuses")
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -562,22 +561,16 @@ func listAccountsForParent(c *api.Call) (any, *query.Error) {
 	return paged(c, orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), "Accounts")
 }
 
-type createAccountStatus struct {
-	ID                 string  `json:"Id"`
-	AccountName        string  `json:"AccountName"`
-	State              string  `json:"State"`
-	RequestedTimestamp float64 `json:"RequestedTimestamp"`
-	CompletedTimestamp float64 `json:"CompletedTimestamp,omitempty"`
-	AccountID          string  `json:"AccountId,omitempty"`
-	FailureReason      string  `json:"FailureReason,omitempty"`
-}
-
 // createAccount creates a member account at the root, with the role the
 // management account can assume (OrganizationAccountAccessRole unless
 // RoleName says otherwise) holding AdministratorAccess, as AWS does (the
 // Organizations User Guide, "Accessing a member account that has a
-// management account access role"). It completes at once; the request ID
-// carries the account ID (carID), so the status operations need no storage.
+// management account access role"). It completes at once, and keeps the
+// request in the organization (createaccount.go): SUCCEEDED with the
+// account, or FAILED with EMAIL_ALREADY_EXISTS when an account of the
+// world has the email address (the only failure iamgate can have: an
+// address that breaks the model's pattern is InvalidInputException before
+// any request, and iamgate has no account quota).
 func createAccount(c *api.Call) (any, *query.Error) {
 	var in struct {
 		Email, AccountName, RoleName string
@@ -597,62 +590,50 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e := authorizeWith(c, "CreateAccount", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
-	for _, a := range c.State.File().Accounts {
-		if strings.EqualFold(a.Email, in.Email) {
-			return map[string]any{"CreateAccountStatus": createAccountStatus{ID: "car-" + randomID(20, lower), AccountName: in.AccountName,
-				State: "FAILED", RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), FailureReason: "EMAIL_ALREADY_EXISTS"}}, nil
-		}
-	}
-	var id string
+	var out createAccountStatus
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		for {
-			n, _ := rand.Int(rand.Reader, big.NewInt(900000000000))
-			id = fmt.Sprintf("%012d", n.Int64()+100000000000)
-			if !slices.ContainsFunc(fw.Accounts, func(a world.FileAccount) bool { return a.ID == id }) {
-				break
-			}
+		if fw.Organization == nil || fw.Organization.ID != o.ID {
+			return errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
 		}
-		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, o.ManagementAccount)
-		fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: in.AccountName, Email: in.Email, Tags: tagMap(in.Tags),
-			Roles: []world.FileRole{{Name: in.RoleName, Path: "/", TrustPolicy: world.NewPolicyText(trust), ID: "AROA" + strings.ToUpper(randomID(17, lower)),
-				ManagedPolicies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Created: c.Now}}})
-		fw.Organization.Root.Accounts = append(fw.Organization.Root.Accounts, id)
-		if fw.Organization.Joined == nil {
-			fw.Organization.Joined = map[string]time.Time{}
+		req := world.FileCreateAccountRequest{ID: "car-" + randomID(32, lower), AccountName: in.AccountName, Requested: c.Now, Completed: c.Now}
+		if slices.ContainsFunc(fw.Accounts, func(a world.FileAccount) bool { return strings.EqualFold(accountEmail(a), in.Email) }) {
+			req.State, req.FailureReason = "FAILED", "EMAIL_ALREADY_EXISTS"
+		} else {
+			req.State, req.Account = "SUCCEEDED", addAccount(fw, c.Now, in.AccountName, in.Email, in.RoleName, tagMap(in.Tags))
 		}
-		fw.Organization.Joined[id] = c.Now
+		fw.Organization.CreateAccountRequests = append(fw.Organization.CreateAccountRequests, req)
+		out = createAccountShape(req)
 		return nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"CreateAccountStatus": createAccountStatus{ID: carID(o, id), AccountName: in.AccountName, State: "SUCCEEDED",
-		RequestedTimestamp: timestamp(c.Now), CompletedTimestamp: timestamp(c.Now), AccountID: id}}, nil
+	return map[string]any{"CreateAccountStatus": out}, nil
 }
 
-var carPattern = regexp.MustCompile(`^car-(\d{12})[a-z0-9]{8}$`)
-
-func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
-	var in struct{ CreateAccountRequestId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
-	o, e := managed(c, "DescribeCreateAccountStatus", "*")
-	if e != nil {
-		return nil, e
-	}
-	m := carPattern.FindStringSubmatch(in.CreateAccountRequestId)
-	if m == nil {
-		return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
-	}
-	// The records ListCreateAccountStatus lists (describe.go): the request
-	// completed when the account joined; the same times on every describe.
-	for _, st := range createdAccounts(c.State.File(), o) {
-		if st.ID == in.CreateAccountRequestId {
-			return map[string]any{"CreateAccountStatus": st}, nil
+// addAccount adds a member account at the root of fw's organization,
+// joined now, with the role the management account can assume; it returns
+// the new account's ID.
+func addAccount(fw *world.FileWorld, now time.Time, name, email, role string, tags map[string]string) string {
+	var id string
+	for {
+		n, _ := rand.Int(rand.Reader, big.NewInt(900000000000))
+		id = fmt.Sprintf("%012d", n.Int64()+100000000000)
+		if !slices.ContainsFunc(fw.Accounts, func(a world.FileAccount) bool { return a.ID == id }) {
+			break
 		}
 	}
-	return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+	o := fw.Organization
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, o.ManagementAccount)
+	fw.Accounts = append(fw.Accounts, world.FileAccount{ID: id, Name: name, Email: email, Tags: tags,
+		Roles: []world.FileRole{{Name: role, Path: "/", TrustPolicy: world.NewPolicyText(trust), ID: "AROA" + strings.ToUpper(randomID(17, lower)),
+			ManagedPolicies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Created: now}}})
+	o.Root.Accounts = append(o.Root.Accounts, id)
+	if o.Joined == nil {
+		o.Joined = map[string]time.Time{}
+	}
+	o.Joined[id] = now
+	return id
 }
 
 func moveAccount(c *api.Call) (any, *query.Error) {

@@ -60,11 +60,17 @@ func taggableARN(o *world.FileOrganization, id string) string {
 
 // tagsOf returns the tags of the resource id names in fw, and a function
 // that replaces them; ok is false when the organization has no such
-// resource. AWS managed policies are not the organization's, and iamgate
-// stores no resource policy (rp-) or responsibility transfer (rt-) tags.
+// resource. AWS managed policies are not the organization's; the resource
+// policy (rp-, the model's TaggableResourceId) keeps its tags with it, and
+// iamgate stores no responsibility transfer (rt-).
 func tagsOf(fw *world.FileWorld, id string) (tags map[string]string, set func(map[string]string), ok bool) {
 	o := fw.Organization
 	switch {
+	case strings.HasPrefix(id, "rp-"):
+		if rp := o.ResourcePolicy; rp != nil && rp.ID == id {
+			return rp.Tags, func(m map[string]string) { rp.Tags = m }, true
+		}
+		return nil, nil, false
 	case strings.HasPrefix(id, "p-"):
 		for n, p := range o.Policies {
 			if p.ID == id {
@@ -90,8 +96,8 @@ func tagsOf(fw *world.FileWorld, id string) (tags map[string]string, set func(ma
 }
 
 // resourceTags are the tags of the organization's resource an ARN names
-// (an account, the root, an OU or a policy), for aws:ResourceTag/*; nil for
-// any other ARN.
+// (an account, the root, an OU, a policy or the resource policy), for
+// aws:ResourceTag/*; nil for any other ARN.
 func resourceTags(fw *world.FileWorld, resource string) map[string]string {
 	o := fw.Organization
 	if o == nil || !strings.HasPrefix(resource, "arn:aws:organizations::"+o.ManagementAccount+":") {
