@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/analysis/escalation"
@@ -83,11 +84,15 @@ type trustGraph struct {
 	WhoCan, External, Escalation time.Duration
 	// Escalated: the escalation marks are in (the build's second stage).
 	Escalated bool
-	// world is the world the graph was built from, At its time (the
-	// request that started the build).
-	world *world.World
+	// world is the world the graph was built from (weak: a graph kept
+	// does not keep its world), At its time (the request that started
+	// the build).
+	world weak.Pointer[world.World]
 	At    time.Time
 }
+
+// of tells whether the graph is the world's.
+func (g *trustGraph) of(w *world.World) bool { return g.world == weak.Make(w) }
 
 // trustPair is the aggregate of the edges from one node to one account.
 type trustPair struct {
@@ -130,9 +135,10 @@ type trustData struct {
 	KnownMore int
 	// Stale: the graph shown is of an older world (computed at At), the
 	// current world's is being built; Escalating: the graph is the
-	// current world's, its escalation marks not yet in.
-	Stale, Escalating bool
-	At                string
+	// current world's, its escalation marks not yet in; Building: a
+	// build is under way.
+	Stale, Escalating, Building bool
+	At                          string
 }
 
 // trustShown caps the role-level edges a page lists (the next ones a link
@@ -188,7 +194,7 @@ type trustView struct {
 	cancel   context.CancelFunc
 	// err is the failure of the build of world failed.
 	err    error
-	failed *world.World
+	failed weak.Pointer[world.World]
 }
 
 // trustState is what graph answers: the graph to show (nil when none is
@@ -215,9 +221,9 @@ func (tg *trustGraphs) graph(w *world.World, accounts []string, at time.Time) tr
 		tg.views[k] = v
 	}
 	switch {
-	case v.g != nil && v.g.world == w && v.g.Escalated:
+	case v.g != nil && v.g.of(w) && v.g.Escalated:
 		return trustState{g: v.g}
-	case v.failed == w:
+	case v.failed == weak.Make(w):
 		return trustState{g: v.g, err: v.err}
 	case v.building != w:
 		if v.cancel != nil {
@@ -265,7 +271,7 @@ func (tg *trustGraphs) publish(v *trustView, w *world.World, g *trustGraph, err 
 		return // superseded: a newer world's build runs
 	}
 	if err != nil {
-		v.err, v.failed = err, w
+		v.err, v.failed = err, weak.Make(w)
 	} else if g != nil {
 		v.g = g
 	}
@@ -338,8 +344,8 @@ func (c *Console) trust(w http.ResponseWriter, v *view) {
 		g = &trustGraph{}
 	}
 	if g != nil {
-		d.Stale = g.world != wd
-		d.Escalating = !g.Escalated && st.building && !d.Stale
+		d.Stale, d.Building = g.At != (time.Time{}) && !g.of(wd), st.building
+		d.Escalating = !g.Escalated && g.At != (time.Time{}) && st.err == nil
 		d.At = g.At.UTC().Format(time.RFC3339)
 		d.Start = trustStart(q.Get("start"))
 		d.Roles = g.Roles
@@ -550,7 +556,7 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 // worker per CPU, the roles being independent), without the escalation
 // marks; it stops when ctx is done.
 func buildTrustEdges(ctx context.Context, w *world.World, x *analysis.Index, accounts []string, at time.Time) (*trustGraph, error) {
-	g := &trustGraph{Accounts: accounts, Names: map[string]string{}, world: w, At: at}
+	g := &trustGraph{Accounts: accounts, Names: map[string]string{}, world: weak.Make(w), At: at}
 	covered := map[string]bool{}
 	for id, a := range w.Accounts.Map() {
 		if a.Name != "" {

@@ -38,19 +38,19 @@ func TestTrustGraphsWorlds(t *testing.T) {
 	}
 	<-reached
 	st := tg.graph(w1, accounts, at)
-	if st.g == nil || st.g.world != w1 || st.g.Escalated || !st.building {
+	if st.g == nil || !st.g.of(w1) || st.g.Escalated || !st.building {
 		t.Fatalf("the edges stage: %+v", st)
 	}
 	tg.mu.Lock()
 	tg.hold = nil
 	tg.mu.Unlock()
-	if st := tg.graph(w2, accounts, at.Add(time.Minute)); st.g == nil || st.g.world != w1 || !st.building {
+	if st := tg.graph(w2, accounts, at.Add(time.Minute)); st.g == nil || !st.g.of(w1) || !st.building {
 		t.Fatalf("the newer world's first request: %+v", st)
 	}
 	close(release)
 	tg.wait()
 	st = tg.graph(w2, accounts, at)
-	if st.g == nil || st.g.world != w2 || !st.g.Escalated || st.building || st.err != nil || !st.g.At.Equal(at.Add(time.Minute)) {
+	if st.g == nil || !st.g.of(w2) || !st.g.Escalated || st.building || st.err != nil || !st.g.At.Equal(at.Add(time.Minute)) {
 		t.Fatalf("after the builds: %+v", st)
 	}
 	// Another view (other accounts) is its own: nothing of the first's.
