@@ -146,7 +146,7 @@ type trustData struct {
 // trustPairsDrawn the account pairs the whole graph's page draws and
 // lists; aggregation and the filter tell the rest.
 const (
-	trustShown      = 200
+	trustShown      = 100
 	trustPairsDrawn = 1000
 )
 

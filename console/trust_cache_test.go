@@ -86,10 +86,10 @@ func TestTrustFillPages(t *testing.T) {
 		next, prev       string
 		pairs, pairsDraw int
 	}{
-		{"ROLE/R", 0, 200, 250, "/console/trust?q=ROLE%2FR&start=200", "", 300, 200},
-		{"role/r", 200, 200, 50, "/console/trust?q=role%2Fr&start=400", "/console/trust?q=role%2Fr", 300, 200},
-		{"role/r", 400, 50, 0, "", "/console/trust?q=role%2Fr&start=200", 300, 200},
-		{"role/r", 999, 0, 0, "", "/console/trust?q=role%2Fr&start=799", 300, 200},
+		{"ROLE/R", 0, 100, 350, "/console/trust?q=ROLE%2FR&start=100", "", 300, 100},
+		{"role/r", 100, 100, 250, "/console/trust?q=role%2Fr&start=200", "/console/trust?q=role%2Fr", 300, 100},
+		{"role/r", 400, 50, 0, "", "/console/trust?q=role%2Fr&start=300", 300, 100},
+		{"role/r", 999, 0, 0, "", "/console/trust?q=role%2Fr&start=899", 300, 100},
 		{"r001", 0, 1, 0, "", "", 1, 1},
 		{"", 0, 0, 0, "", "", 300, 300},
 	} {
