@@ -155,7 +155,8 @@ const (
 // waits for a build. A world is immutable, every change makes another, so
 // a graph is one world's: built from that world and its index alone, and
 // replaced whole. A view has one build at a time; a newer world cancels
-// the older world's build (through its context); trustBuilds bounds the
+// the older world's build (through its context) when the view has a whole
+// graph to show meanwhile, else lets it end first; trustBuilds bounds the
 // builds of all views together. The build has two stages: the edges
 // (who-can, external access), published as soon as they are decided, then
 // the escalation search, whose marks come in a new graph when it ends.
@@ -206,8 +207,9 @@ type trustState struct {
 }
 
 // graph returns the last graph of the accounts and starts the build of w's
-// when w's is not complete and not under way. at is the world's time, the
-// graph's aws:CurrentTime.
+// when w's is not complete and not under way, cancelling an older world's
+// when the view has a whole graph to show meanwhile. at is the request's
+// time, the graph's aws:CurrentTime.
 func (tg *trustGraphs) graph(w *world.World, accounts []string, at time.Time) trustState {
 	tg.mu.Lock()
 	defer tg.mu.Unlock()
@@ -225,6 +227,11 @@ func (tg *trustGraphs) graph(w *world.World, accounts []string, at time.Time) tr
 		return trustState{g: v.g}
 	case v.failed == weak.Make(w):
 		return trustState{g: v.g, err: v.err}
+	case v.building != nil && v.building != w && (v.g == nil || !v.g.Escalated):
+		// An older world's build, and no whole graph to show meanwhile:
+		// it ends first (were it cancelled at every change, a world
+		// changing faster than a build would never have a graph); the
+		// next request starts w's.
 	case v.building != w:
 		if v.cancel != nil {
 			v.cancel()

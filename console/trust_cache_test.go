@@ -12,9 +12,9 @@ import (
 
 // TestTrustGraphsWorlds: the graphs of a view are built in the background,
 // one world's at a time: the edges are published before the escalation
-// search ends; a newer world cancels the older world's build, whose
-// escalation stage then publishes nothing, and the view's graph is always
-// one world's.
+// search ends; a newer world lets the older world's build end when the
+// view has no whole graph, and cancels it (it publishes nothing) when it
+// has one; the view's graph is always one world's.
 func TestTrustGraphsWorlds(t *testing.T) {
 	cfg, _ := orggen.Preset("tiny")
 	build := func() *world.World {
@@ -44,15 +44,40 @@ func TestTrustGraphsWorlds(t *testing.T) {
 	tg.mu.Lock()
 	tg.hold = nil
 	tg.mu.Unlock()
+	// A newer world while the view has no whole graph: the older build
+	// ends first, its graph shown (the page says of which world).
 	if st := tg.graph(w2, accounts, at.Add(time.Minute)); st.g == nil || !st.g.of(w1) || !st.building {
 		t.Fatalf("the newer world's first request: %+v", st)
 	}
 	close(release)
 	tg.wait()
+	if st := tg.graph(w2, accounts, at.Add(time.Minute)); st.g == nil || !st.g.of(w1) || !st.g.Escalated || !st.building {
+		t.Fatalf("the older build ended: %+v", st)
+	}
+	tg.wait()
 	st = tg.graph(w2, accounts, at)
 	if st.g == nil || !st.g.of(w2) || !st.g.Escalated || st.building || st.err != nil || !st.g.At.Equal(at.Add(time.Minute)) {
 		t.Fatalf("after the builds: %+v", st)
 	}
+	// A newer world while the view has a whole graph cancels the older
+	// world's build: w3's, waiting for a slot (both taken here), never
+	// publishes; w4's does.
+	w3, w4 := build(), build()
+	tg.slots <- struct{}{}
+	tg.slots <- struct{}{}
+	if st := tg.graph(w3, accounts, at); !st.g.of(w2) || !st.building {
+		t.Fatalf("w3's first request: %+v", st)
+	}
+	if st := tg.graph(w4, accounts, at); !st.g.of(w2) || !st.building {
+		t.Fatalf("w4's first request: %+v", st)
+	}
+	<-tg.slots
+	<-tg.slots
+	tg.wait()
+	if st := tg.graph(w3, accounts, at); !st.g.of(w4) || !st.g.Escalated || !st.building {
+		t.Fatalf("after w4's build: %+v", st)
+	}
+	tg.wait()
 	// Another view (other accounts) is its own: nothing of the first's.
 	var other []string
 	for id := range w2.Accounts.Map() {
