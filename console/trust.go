@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -8,10 +9,12 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/analysis/escalation"
@@ -79,7 +82,17 @@ type trustGraph struct {
 	// How long each part of the build took: who-can, external access,
 	// the escalation search.
 	WhoCan, External, Escalation time.Duration
+	// Escalated: the escalation marks are in (the build's second stage).
+	Escalated bool
+	// world is the world the graph was built from (weak: a graph kept
+	// does not keep its world), At its time (the request that started
+	// the build).
+	world weak.Pointer[world.World]
+	At    time.Time
 }
+
+// of tells whether the graph is the world's.
+func (g *trustGraph) of(w *world.World) bool { return g.world == weak.Make(w) }
 
 // trustPair is the aggregate of the edges from one node to one account.
 type trustPair struct {
@@ -97,64 +110,186 @@ type trustNode struct {
 }
 
 type trustData struct {
-	Account       string
-	Organization  bool
-	Accounts      int
-	Filter        string
-	From, To      string
-	Roles         int
-	Total         int
-	Pairs         []trustPair
-	PairsShown    int
-	Nodes         []trustNode
-	Size          int
-	Edges         []trustEdge
-	Shown, Listed int
-	Truncate      bool
-	Error         string
+	Account      string
+	Organization bool
+	Accounts     int
+	Filter       string
+	From, To     string
+	Roles        int
+	Total        int
+	Pairs        []trustPair
+	PairsShown   int
+	Nodes        []trustNode
+	Size         int
+	Edges        []trustEdge
+	// A page of the edges listed: from Start, Shown of Listed, More
+	// after it; the links to the next and the previous page.
+	Start, Shown, Listed, More int
+	NextURL, PrevURL           string
+	PairsAll                   int // the pairs matching, PairsShown of them drawn
+	Error                      string
+	// Computing: no graph yet, one is being built; Known is the accounts
+	// it will cover (KnownMore not listed).
+	Computing bool
+	Known     []trustNode
+	KnownMore int
+	// Stale: the graph shown is of an older world (computed at At), the
+	// current world's is being built; Escalating: the graph is the
+	// current world's, its escalation marks not yet in; Building: a
+	// build is under way.
+	Stale, Escalating, Building bool
+	At                          string
 }
 
-// trustShown caps the role-level edges a page lists, trustPairsDrawn the
-// account pairs it draws and lists; aggregation and the filter tell the
-// rest.
+// trustShown caps the role-level edges a page lists (the next ones a link
+// away) and the account pairs a filtered or drilled-down page draws,
+// trustPairsDrawn the account pairs the whole graph's page draws and
+// lists; aggregation and the filter tell the rest.
 const (
-	trustShown      = 500
+	trustShown      = 100
 	trustPairsDrawn = 1000
 )
 
-// trustGraphs caches the graph of each view (the accounts it covers) for
-// the world it was built from: a world is immutable, every change makes
-// another, so a filter or a drill-down of the same world reads the cache.
+// trustGraphs keeps, for each view (the accounts it covers), the last
+// graph built and builds the next one in the background: a page never
+// waits for a build. A world is immutable, every change makes another, so
+// a graph is one world's: built from that world and its index alone, and
+// replaced whole. A view has one build at a time; a newer world cancels
+// the older world's build (through its context) when the view has a whole
+// graph to show meanwhile, else lets it end first; trustBuilds bounds the
+// builds of all views together. The build has two stages: the edges
+// (who-can, external access), published as soon as they are decided, then
+// the escalation search, whose marks come in a new graph when it ends.
 type trustGraphs struct {
 	mu    sync.Mutex
-	world *world.World
-	index *analysis.Index
-	views map[string]*trustBuild
+	index *trustIndex
+	views map[string]*trustView
+	slots chan struct{}
+	// running counts the builds under way (wait, for tests); a build
+	// waits for hold, when not nil, between its stages (tests).
+	running sync.WaitGroup
+	hold    func()
 }
 
-type trustBuild struct {
+// trustBuilds bounds the builds running at once, all views together (each
+// uses one worker per CPU for its who-can stage).
+const trustBuilds = 2
+
+// trustIndex is the analysis index of one world, built once, shared by the
+// views' builds of that world.
+type trustIndex struct {
+	w    *world.World
 	once sync.Once
-	g    *trustGraph
-	err  error
+	x    *analysis.Index
 }
 
-// graph returns the cached graph of the accounts, building it once.
-func (tg *trustGraphs) graph(w *world.World, accounts []string, at time.Time) (*trustGraph, error) {
-	tg.mu.Lock()
-	if tg.world != w {
-		tg.world, tg.index, tg.views = w, analysis.NewIndex(w), map[string]*trustBuild{}
-	}
-	x := tg.index
-	k := strings.Join(accounts, ",")
-	b := tg.views[k]
-	if b == nil {
-		b = &trustBuild{}
-		tg.views[k] = b
-	}
-	tg.mu.Unlock()
-	b.once.Do(func() { b.g, b.err = buildTrustGraph(w, x, accounts, at) })
-	return b.g, b.err
+func (ix *trustIndex) get() *analysis.Index {
+	ix.once.Do(func() { ix.x = analysis.NewIndex(ix.w) })
+	return ix.x
 }
+
+// trustView is one view's graphs.
+type trustView struct {
+	g        *trustGraph  // the last graph published; nil before the first
+	building *world.World // the world being built, nil when none
+	cancel   context.CancelFunc
+	// err is the failure of the build of world failed.
+	err    error
+	failed weak.Pointer[world.World]
+}
+
+// trustState is what graph answers: the graph to show (nil when none is
+// built yet), whether a build is under way, the last build's failure.
+type trustState struct {
+	g        *trustGraph
+	building bool
+	err      error
+}
+
+// graph returns the last graph of the accounts and starts the build of w's
+// when w's is not complete and not under way, cancelling an older world's
+// when the view has a whole graph to show meanwhile. at is the request's
+// time, the graph's aws:CurrentTime.
+func (tg *trustGraphs) graph(w *world.World, accounts []string, at time.Time) trustState {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if tg.views == nil {
+		tg.views, tg.slots = map[string]*trustView{}, make(chan struct{}, trustBuilds)
+	}
+	k := strings.Join(accounts, ",")
+	v := tg.views[k]
+	if v == nil {
+		v = &trustView{}
+		tg.views[k] = v
+	}
+	switch {
+	case v.g != nil && v.g.of(w) && v.g.Escalated:
+		return trustState{g: v.g}
+	case v.failed == weak.Make(w):
+		return trustState{g: v.g, err: v.err}
+	case v.building != nil && v.building != w && (v.g == nil || !v.g.Escalated):
+		// An older world's build, and no whole graph to show meanwhile:
+		// it ends first (were it cancelled at every change, a world
+		// changing faster than a build would never have a graph); the
+		// next request starts w's.
+	case v.building != w:
+		if v.cancel != nil {
+			v.cancel()
+		}
+		if tg.index == nil || tg.index.w != w {
+			tg.index = &trustIndex{w: w}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		v.building, v.cancel = w, cancel
+		tg.running.Add(1)
+		go tg.build(ctx, v, tg.index, slices.Clone(accounts), at, tg.hold)
+	}
+	return trustState{g: v.g, building: true}
+}
+
+// build builds w's graph of the view, publishing the edges, then the
+// graph with the escalation marks; a build a newer world superseded
+// publishes nothing.
+func (tg *trustGraphs) build(ctx context.Context, v *trustView, ix *trustIndex, accounts []string, at time.Time, hold func()) {
+	defer tg.running.Done()
+	var g *trustGraph
+	err := ctx.Err()
+	select {
+	case tg.slots <- struct{}{}:
+		defer func() { <-tg.slots }()
+		if g, err = buildTrustEdges(ctx, ix.w, ix.get(), accounts, at); err == nil {
+			tg.publish(v, ix.w, g, nil, false)
+			if hold != nil {
+				hold()
+			}
+			g, err = g.escalate(ctx, ix.get())
+		}
+	case <-ctx.Done():
+	}
+	tg.publish(v, ix.w, g, err, true)
+}
+
+// publish makes g the view's graph and records err, when w is still the
+// world the view builds; last ends the build.
+func (tg *trustGraphs) publish(v *trustView, w *world.World, g *trustGraph, err error, last bool) {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if v.building != w {
+		return // superseded: a newer world's build runs
+	}
+	if err != nil {
+		v.err, v.failed = err, weak.Make(w)
+	} else if g != nil {
+		v.g = g
+	}
+	if last {
+		v.cancel()
+		v.building, v.cancel = nil, nil
+	}
+}
+
+// wait returns when no build is under way (tests).
+func (tg *trustGraphs) wait() { tg.running.Wait() }
 
 // trustScope is the accounts the signed-in user's view covers: its own
 // account; the whole organization for a user of the management account
@@ -194,15 +329,47 @@ func (c *Console) trust(w http.ResponseWriter, v *view) {
 	wd := c.cfg.State.World()
 	accounts, org := c.trustScope(v, wd)
 	d.Organization, d.Accounts = org, len(accounts)
-	g, err := c.graphs.graph(wd, accounts, c.now())
-	if err != nil {
-		d.Error = "The analysis failed: " + err.Error()
+	st := c.graphs.graph(wd, accounts, c.now())
+	if st.err != nil {
+		d.Error = "The analysis failed: " + st.err.Error()
+	}
+	g := st.g
+	switch {
+	case g == nil && st.building:
+		// No graph yet: the accounts it will cover (names from the world,
+		// cheap), and the note.
+		d.Computing = true
+		for _, id := range accounts[:min(len(accounts), trustShown)] {
+			name := ""
+			if a := wd.Accounts.Get(id); a != nil {
+				name = a.Name
+			}
+			d.Known = append(d.Known, trustNode{ID: id, Name: name})
+		}
+		d.KnownMore = len(accounts) - len(d.Known)
+	case g == nil:
 		g = &trustGraph{}
 	}
-	d.Roles = g.Roles
-	d.fill(g)
+	if g != nil {
+		d.Stale, d.Building = g.At != (time.Time{}) && !g.of(wd), st.building
+		d.Escalating = !g.Escalated && g.At != (time.Time{}) && st.err == nil
+		d.At = g.At.UTC().Format(time.RFC3339)
+		d.Start = trustStart(q.Get("start"))
+		d.Roles = g.Roles
+		d.fill(g)
+	}
 	v.page.Data = d
 	c.render(w, v.request, http.StatusOK, "trust", v.page)
+}
+
+// trustStart is the ?start= of a page of edges: a non-negative number,
+// 0 otherwise.
+func trustStart(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // fill aggregates the graph's edges that match the filter into account
@@ -210,8 +377,10 @@ func (c *Console) trust(w http.ResponseWriter, v *view) {
 func (d *trustData) fill(g *trustGraph) {
 	pairs := map[[2]string]*trustPair{}
 	drill := d.From != "" || d.To != ""
-	for _, e := range g.Edges {
-		if !e.match(d.Filter) {
+	q := strings.ToLower(d.Filter)
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		if !e.match(q) {
 			continue
 		}
 		d.Total++
@@ -228,14 +397,20 @@ func (d *trustData) fill(g *trustGraph) {
 		p.Conditional += b2i(len(e.AllowedIf) > 0)
 		p.Unknown += b2i(e.Unknown != "")
 		if drill && (d.From == "" || d.From == e.From) && (d.To == "" || d.To == e.To) || !drill && d.Filter != "" {
-			d.Listed++
-			if len(d.Edges) < trustShown {
-				d.Edges = append(d.Edges, e)
+			if d.Listed >= d.Start && len(d.Edges) < trustShown {
+				d.Edges = append(d.Edges, *e)
 			}
+			d.Listed++
 		}
 	}
 	d.Shown = len(d.Edges)
-	d.Truncate = d.Shown < d.Listed
+	d.More = max(d.Listed-d.Start-d.Shown, 0)
+	if d.More > 0 {
+		d.NextURL = d.pageURL(d.Start + d.Shown)
+	}
+	if d.Start > 0 {
+		d.PrevURL = d.pageURL(max(d.Start-trustShown, 0))
+	}
 	for _, p := range pairs {
 		d.Pairs = append(d.Pairs, *p)
 	}
@@ -249,8 +424,14 @@ func (d *trustData) fill(g *trustGraph) {
 		}
 		return a.To < b.To
 	})
-	if len(d.Pairs) > trustPairsDrawn {
-		d.Pairs = d.Pairs[:trustPairsDrawn]
+	// A filtered view draws and lists fewer pairs: its page stays small.
+	drawn := trustPairsDrawn
+	if drill || d.Filter != "" {
+		drawn = trustShown
+	}
+	d.PairsAll = len(d.Pairs)
+	if len(d.Pairs) > drawn {
+		d.Pairs = d.Pairs[:drawn]
 	}
 	d.PairsShown = len(d.Pairs)
 	d.layout(g)
@@ -320,6 +501,21 @@ func (d *trustData) layout(g *trustGraph) {
 	}
 }
 
+// pageURL is the link to the page of edges from start of the same view.
+func (d *trustData) pageURL(start int) string {
+	v := url.Values{"q": {d.Filter}}
+	if d.From != "" {
+		v.Set("from", d.From)
+	}
+	if d.To != "" {
+		v.Set("to", d.To)
+	}
+	if start > 0 {
+		v.Set("start", strconv.Itoa(start))
+	}
+	return Path + "trust?" + v.Encode()
+}
+
 func f1(x float64) string { return fmt.Sprintf("%.1f", x) }
 
 func b2i(b bool) int {
@@ -332,12 +528,12 @@ func b2i(b bool) int {
 // match tells whether the edge answers the filter: "externalid", "mfa",
 // "escalation", "conditional" and "outside" pick the edges so marked;
 // anything else is looked for (any case) in the principal, the role, and
-// the accounts' IDs and names.
-func (e trustEdge) match(q string) bool {
-	if q == "" {
+// the accounts' IDs and names. l is the filter in lower case (the edge's
+// text is kept so).
+func (e *trustEdge) match(l string) bool {
+	if l == "" {
 		return true
 	}
-	l := strings.ToLower(q)
 	switch l {
 	case "externalid":
 		return e.ExternalID
@@ -353,10 +549,21 @@ func (e trustEdge) match(q string) bool {
 	return strings.Contains(e.text, l)
 }
 
-// buildTrustGraph decides every edge into the roles of the accounts (one
-// worker per CPU, the roles being independent).
+// buildTrustGraph builds the whole graph of the accounts: the edges, then
+// the escalation marks.
 func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at time.Time) (*trustGraph, error) {
-	g := &trustGraph{Accounts: accounts, Names: map[string]string{}}
+	g, err := buildTrustEdges(context.Background(), w, x, accounts, at)
+	if err != nil {
+		return nil, err
+	}
+	return g.escalate(context.Background(), x)
+}
+
+// buildTrustEdges decides every edge into the roles of the accounts (one
+// worker per CPU, the roles being independent), without the escalation
+// marks; it stops when ctx is done.
+func buildTrustEdges(ctx context.Context, w *world.World, x *analysis.Index, accounts []string, at time.Time) (*trustGraph, error) {
+	g := &trustGraph{Accounts: accounts, Names: map[string]string{}, world: weak.Make(w), At: at}
 	covered := map[string]bool{}
 	for id, a := range w.Accounts.Map() {
 		if a.Name != "" {
@@ -390,7 +597,9 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 				if i >= len(roles) {
 					return
 				}
-				inside[i], errs[i] = insideEdges(x, roles[i], covered, at)
+				if errs[i] = ctx.Err(); errs[i] == nil {
+					inside[i], errs[i] = insideEdges(x, roles[i], covered, at)
+				}
 				if errs[i] != nil {
 					return
 				}
@@ -405,20 +614,17 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 		g.Edges = append(g.Edges, inside[i]...)
 	}
 	g.WhoCan, start = time.Since(start), time.Now()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	outside, err := outsideEdges(x, accounts, covered, at)
 	if err != nil {
 		return nil, err
 	}
 	g.Edges = append(g.Edges, outside...)
-	g.External, start = time.Since(start), time.Now()
-	esc, err := escalationEdges(x, accounts, at)
-	if err != nil {
-		return nil, err
-	}
-	g.Escalation = time.Since(start)
+	g.External = time.Since(start)
 	for i := range g.Edges {
 		e := &g.Edges[i]
-		e.Escalation = esc[[2]string{e.Principal, e.Role}]
 		e.text = strings.ToLower(strings.Join([]string{e.Principal, e.Role, e.From, e.To, g.Names[e.From], g.Names[e.To]}, "\x00"))
 	}
 	sort.SliceStable(g.Edges, func(i, j int) bool {
@@ -428,7 +634,32 @@ func buildTrustGraph(w *world.World, x *analysis.Index, accounts []string, at ti
 		}
 		return a.Principal < b.Principal
 	})
-	return g, nil
+	return g, ctx.Err()
+}
+
+// escalate returns a copy of the graph with the edges the escalation
+// search takes marked (the graph itself, maybe on a page, is unchanged).
+// The search is not interruptible: ctx is looked at before and after.
+func (g *trustGraph) escalate(ctx context.Context, x *analysis.Index) (*trustGraph, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	esc, err := escalationEdges(x, g.Accounts, g.At)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := *g
+	out.Edges = slices.Clone(g.Edges)
+	for i := range out.Edges {
+		e := &out.Edges[i]
+		e.Escalation = esc[[2]string{e.Principal, e.Role}]
+	}
+	out.Escalation, out.Escalated = time.Since(start), true
+	return &out, nil
 }
 
 // insideEdges are the principals of the covered accounts, and the

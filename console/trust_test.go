@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/iamgate/iamgate/console"
 )
 
 // TestTrustPage: the trust page draws who can assume whom as the engine
@@ -56,6 +58,13 @@ func TestTrustPage(t *testing.T) {
 
 	b := e.browser()
 	b.signedIn(e, "alice", "Alice-Passw0rd", "")
+	// The first page does not wait for the graph: it is being built, the
+	// accounts it will cover listed; the page after the build has it.
+	if r := b.get("/console/trust"); r.status != http.StatusOK || !strings.Contains(r.body, "The trust graph is being computed; reload shortly.") ||
+		!strings.Contains(r.body, `<th scope="row">`+prod+`</th>`) || strings.Contains(r.body, "<svg") {
+		t.Errorf("the first trust page: %d %s", r.status, r.body)
+	}
+	console.WaitTrust(e.con)
 	pair := func(from, to string) string {
 		return "/console/trust?" + url.Values{"from": {from}, "to": {to}}.Encode()
 	}
@@ -84,6 +93,8 @@ func TestTrustPage(t *testing.T) {
 		// escalation path (package escalation) takes the edge.
 		{"/console/trust?q=escalation", []string{carol, "role/admin-role", "<strong>escalation</strong>"}, []string{"role/vendor"}},
 		{"/console/trust?q=carol", []string{carol, "1 of 1 edges", account + " → " + account}, []string{prod + " → " + account}},
+		// A page of the edges from the second: the link to the first.
+		{"/console/trust?q=externalid&start=1", []string{"1 + 2 of 3 edges", `<a href="/console/trust?q=externalid" rel="prev">`}, []string{`rel="next"`}},
 	} {
 		r := b.get(c.path)
 		if r.status != http.StatusOK {
@@ -102,11 +113,33 @@ func TestTrustPage(t *testing.T) {
 		}
 	}
 
-	// The graph is kept per world: a role made since is in the next page.
+	// The graph is kept per world: a role made since is not on the page
+	// (the last graph, the older world's, whole, with the note), then is,
+	// the graph rebuilt; the escalation marks come in a second stage, the
+	// edges shown before it ends, with a note.
+	reached, release := console.HoldTrustEscalation(e.con)
 	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("later"), AssumeRolePolicyDocument: aws.String(
 		trust(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`))}))
-	if r := b.get("/console/trust?q=mfa"); !strings.Contains(r.body, "role/later") || !strings.Contains(r.body, "aws:MultiFactorAuthPresent") {
+	const stale, escalating = "Computed for the world as of 2", "The escalation search is being computed"
+	if r := b.get("/console/trust?q=escalation"); !strings.Contains(r.body, stale) || strings.Contains(r.body, "role/later") ||
+		!strings.Contains(r.body, "<strong>escalation</strong>") || strings.Contains(r.body, escalating) {
+		t.Errorf("the page while the graph is rebuilt: %s", r.body)
+	}
+	<-reached
+	if r := b.get("/console/trust?q=mfa"); !strings.Contains(r.body, "role/later") || strings.Contains(r.body, stale) || !strings.Contains(r.body, escalating) {
+		t.Errorf("the page before the escalation search ends: %s", r.body)
+	}
+	if r := b.get("/console/trust?q=escalation"); strings.Contains(r.body, "<strong>escalation</strong>") || !strings.Contains(r.body, escalating) {
+		t.Errorf("escalation marks before the search ends: %s", r.body)
+	}
+	release()
+	console.WaitTrust(e.con)
+	if r := b.get("/console/trust?q=mfa"); !strings.Contains(r.body, "role/later") || !strings.Contains(r.body, "aws:MultiFactorAuthPresent") ||
+		strings.Contains(r.body, stale) || strings.Contains(r.body, escalating) {
 		t.Errorf("the role made since is not on the page: %s", r.body)
+	}
+	if r := b.get("/console/trust?q=escalation"); !strings.Contains(r.body, carol) || !strings.Contains(r.body, "<strong>escalation</strong>") || strings.Contains(r.body, escalating) {
+		t.Errorf("the escalation marks after the rebuild: %s", r.body)
 	}
 
 	// dave may list roles but not the organization's accounts: his page
@@ -115,6 +148,10 @@ func TestTrustPage(t *testing.T) {
 	// SCP, prod's own side, is not decided and blocked is an edge).
 	dv := e.browser()
 	dv.signedIn(e, "dave", "Dave-Passw0rd1", "")
+	if r := dv.get("/console/trust"); !strings.Contains(r.body, "The trust graph is being computed") || strings.Contains(r.body, prod) {
+		t.Errorf("dave's first trust page: %d %s", r.status, r.body)
+	}
+	console.WaitTrust(e.con)
 	r := dv.get("/console/trust?" + url.Values{"q": {prod}}.Encode())
 	if r.status != http.StatusOK || !strings.Contains(r.body, "into account "+account) || strings.Contains(r.body, "OrganizationAccountAccessRole") ||
 		!strings.Contains(r.body, "role/blocked") || !strings.Contains(r.body, prodRoot+" (outside)") || strings.Contains(r.body, "role/denied") {
@@ -123,7 +160,9 @@ func TestTrustPage(t *testing.T) {
 
 	d := e.browser()
 	d.signedIn(e, "bob", "Bob-Passw0rd1", "")
-	if r := d.get("/console/trust"); r.status != http.StatusForbidden || !strings.Contains(r.body, "AccessDenied") || !strings.Contains(r.body, "iam:ListRoles") {
+	r = d.get("/console/trust")
+	console.WaitTrust(e.con)
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "AccessDenied") || !strings.Contains(r.body, "iam:ListRoles") {
 		t.Fatalf("bob's trust page: %d %s", r.status, r.body)
 	}
 }
