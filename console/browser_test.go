@@ -294,6 +294,18 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("submission")
 
+	// The trust graph: built in the background, then drawn (reloaded as
+	// the page says until the graph and its escalation marks are in).
+	step("trust", chromedp.Click(chromedp.CSS(`nav a[href="/console/trust"]`)), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	for i := 0; eval(`!!document.querySelector('svg.trust-graph') && !document.getElementById('trust-escalating') && !document.getElementById('trust-computing')`) != true; i++ {
+		if i == 100 {
+			t.Fatalf("trust: the graph was not drawn within 20 s:\n%s", mainText())
+		}
+		step("reload the trust page", chromedp.Sleep(200*time.Millisecond), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	}
+	expect("trust", "Trust")
+	shot("trust")
+
 	// Sign-out; the old cookie then opens nothing.
 	cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
 	if err != nil {
