@@ -2,10 +2,14 @@ package iam
 
 import (
 	"reflect"
+	"sort"
+	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
+	"github.com/iamgate/iamgate/world"
 )
 
 // noInput and noOutput are the input and output of an operation whose
@@ -42,3 +46,39 @@ func registerTyped[I, O any](name string, h func(c *api.Call, in *I) (*O, *query
 
 // page is a list's IsTruncated and Marker, typed.
 func (p listPage) typed() (*bool, string) { return shape.Ptr(p.IsTruncated), p.Marker }
+
+// createdAt is a required timestamp member (CreateDate): the zero time,
+// which shape.At would leave out, is written as 1970-01-01T00:00:00Z, as
+// the untyped handlers write it.
+func createdAt(t time.Time) *shape.Time {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return &shape.Time{Time: t.UTC()}
+}
+
+// pageAt is pageOf for a typed request's Marker and MaxItems: items in key
+// order after marker, at most maxItems of them (defaultMaxItems when not
+// given; the model's maxItemsType bounds it, 1 to 1000).
+func pageAt[T any](items []T, key func(T) string, marker string, maxItems *int32) ([]T, listPage) {
+	max := defaultMaxItems
+	if maxItems != nil {
+		max = int(*maxItems)
+	}
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	start := 0
+	if marker != "" {
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > marker })
+	}
+	out := items[start:]
+	if len(out) > max {
+		return out[:max], listPage{IsTruncated: true, Marker: key(out[max-1])}
+	}
+	return out, listPage{}
+}
+
+// userTyped is a user as the model's User, without its tags and boundary
+// (as GetGroup lists its members).
+func userTyped(acct string, u *world.FileUser) iamshape.User {
+	return iamshape.User{Path: cleanPath(u.Path), UserName: u.Name, UserId: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name), CreateDate: createdAt(u.Created)}
+}

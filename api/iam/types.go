@@ -33,14 +33,6 @@ type user struct {
 	Tags                tagSet    `xml:"Tags,omitempty"`
 }
 
-type group struct {
-	Path       string `xml:"Path"`
-	GroupName  string `xml:"GroupName"`
-	GroupID    string `xml:"GroupId"`
-	Arn        string `xml:"Arn"`
-	CreateDate string `xml:"CreateDate"`
-}
-
 type role struct {
 	Path                     string    `xml:"Path"`
 	RoleName                 string    `xml:"RoleName"`
