@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
 )
@@ -107,18 +108,18 @@ type groupDetail struct {
 }
 
 type roleDetail struct {
-	Path                     string            `xml:"Path"`
-	RoleName                 string            `xml:"RoleName"`
-	RoleID                   string            `xml:"RoleId"`
-	Arn                      string            `xml:"Arn"`
-	CreateDate               string            `xml:"CreateDate"`
-	AssumeRolePolicyDocument string            `xml:"AssumeRolePolicyDocument"`
-	InstanceProfileList      []instanceProfile `xml:"InstanceProfileList>member"`
-	RolePolicyList           []policyDetail    `xml:"RolePolicyList>member"`
-	AttachedManagedPolicies  []attachedPolicy  `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary      *boundary         `xml:"PermissionsBoundary,omitempty"`
-	Tags                     tagSet            `xml:"Tags,omitempty"`
-	RoleLastUsed             *lastUsed         `xml:"RoleLastUsed,omitempty"`
+	Path                     string                     `xml:"Path"`
+	RoleName                 string                     `xml:"RoleName"`
+	RoleID                   string                     `xml:"RoleId"`
+	Arn                      string                     `xml:"Arn"`
+	CreateDate               string                     `xml:"CreateDate"`
+	AssumeRolePolicyDocument string                     `xml:"AssumeRolePolicyDocument"`
+	InstanceProfileList      []iamshape.InstanceProfile `xml:"InstanceProfileList>member"`
+	RolePolicyList           []policyDetail             `xml:"RolePolicyList>member"`
+	AttachedManagedPolicies  []attachedPolicy           `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary      *boundary                  `xml:"PermissionsBoundary,omitempty"`
+	Tags                     tagSet                     `xml:"Tags,omitempty"`
+	RoleLastUsed             *lastUsed                  `xml:"RoleLastUsed,omitempty"`
 }
 
 type managedPolicyDetail struct {
@@ -193,7 +194,7 @@ func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
 		}
 		for _, r := range roles {
 			d := roleDetail{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(a.ID, "role", r.Path, r.Name),
-				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []instanceProfile{},
+				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []iamshape.InstanceProfile{},
 				RolePolicyList: inlineDetails(r.Policies), AttachedManagedPolicies: attachedDetails(w, r.ManagedPolicies),
 				PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
 			d.RoleLastUsed = last[d.Arn]

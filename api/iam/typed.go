@@ -82,3 +82,46 @@ func pageAt[T any](items []T, key func(T) string, marker string, maxItems *int32
 func userTyped(acct string, u *world.FileUser) iamshape.User {
 	return iamshape.User{Path: cleanPath(u.Path), UserName: u.Name, UserId: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name), CreateDate: createdAt(u.Created)}
 }
+
+// tagShapes is a tag map as the model's tag list, in key order.
+func tagShapes(m map[string]string) shape.List[iamshape.Tag] {
+	var out shape.List[iamshape.Tag]
+	for _, t := range tagList(m) {
+		out = append(out, iamshape.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
+// boundaryShape is a permissions boundary ARN as the model's
+// AttachedPermissionsBoundary (nil without one).
+func boundaryShape(arn string) *iamshape.AttachedPermissionsBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &iamshape.AttachedPermissionsBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
+}
+
+// tagPairs is a typed request's tags as the untyped tag functions take
+// them (tagContext, withTags, tagMap): key and value pairs in request order.
+func tagPairs(tags shape.List[iamshape.Tag]) [][2]string {
+	out := make([][2]string, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, [2]string{t.Key, t.Value})
+	}
+	return out
+}
+
+// roleTyped is a role as the model's Role (without RoleLastUsed), with its
+// trust policy when withDocument.
+func roleTyped(acct string, r *world.FileRole, withDocument bool) iamshape.Role {
+	out := iamshape.Role{Path: cleanPath(r.Path), RoleName: r.Name, RoleId: r.ID, Arn: iamARN(acct, "role", r.Path, r.Name),
+		CreateDate: createdAt(r.Created), Description: r.Description, MaxSessionDuration: shape.Ptr(int32(r.MaxSessionDuration)),
+		PermissionsBoundary: boundaryShape(r.PermissionsBoundary), Tags: tagShapes(r.Tags)}
+	if r.MaxSessionDuration == 0 {
+		*out.MaxSessionDuration = 3600
+	}
+	if withDocument {
+		out.AssumeRolePolicyDocument = encodeDocument(r.TrustPolicy.JSON())
+	}
+	return out
+}

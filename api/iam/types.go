@@ -89,16 +89,6 @@ type accessKey struct {
 	CreateDate      string `xml:"CreateDate"`
 }
 
-type instanceProfile struct {
-	Path                string `xml:"Path"`
-	InstanceProfileName string `xml:"InstanceProfileName"`
-	InstanceProfileID   string `xml:"InstanceProfileId"`
-	Arn                 string `xml:"Arn"`
-	CreateDate          string `xml:"CreateDate"`
-	Roles               []role `xml:"Roles>member"`
-	Tags                tagSet `xml:"Tags,omitempty"`
-}
-
 type listPage struct {
 	IsTruncated bool   `xml:"IsTruncated"`
 	Marker      string `xml:"Marker,omitempty"`
