@@ -3,6 +3,7 @@ package iam
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
@@ -124,4 +125,13 @@ func roleTyped(acct string, r *world.FileRole, withDocument bool) iamshape.Role 
 		out.AssumeRolePolicyDocument = encodeDocument(r.TrustPolicy.JSON())
 	}
 	return out
+}
+
+// policyARN checks a PolicyArn member as policyARNParam does: the model
+// admits any string of 20 to 2048 characters, IAM only an ARN.
+func policyARN(ref string) (string, *query.Error) {
+	if !strings.HasPrefix(ref, "arn:") || len(ref) < 20 {
+		return "", query.Errorf("ValidationError", "ARN %s is not valid.", ref)
+	}
+	return ref, nil
 }
