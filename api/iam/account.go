@@ -12,25 +12,17 @@ import (
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateAccountAlias": CreateAccountAlias, "DeleteAccountAlias": DeleteAccountAlias, "ListAccountAliases": ListAccountAliases,
-		"GetAccountAuthorizationDetails": GetAccountAuthorizationDetails,
-	})
-}
-
-// aliasParam reads AccountAlias; Validate has checked it against the
-// model (accountAliasType).
-func aliasParam(c *api.Call) (string, *query.Error) {
-	return c.Params.Get("AccountAlias"), nil
+	registerTyped("CreateAccountAlias", CreateAccountAlias)
+	registerTyped("DeleteAccountAlias", DeleteAccountAlias)
+	registerTyped("ListAccountAliases", ListAccountAliases)
+	register(map[string]Handler{"GetAccountAuthorizationDetails": GetAccountAuthorizationDetails})
 }
 
 // CreateAccountAlias sets the account's alias (an account has one; aliases
-// are unique across accounts).
-func CreateAccountAlias(c *api.Call) (any, *query.Error) {
-	alias, e := aliasParam(c)
-	if e != nil {
-		return nil, e
-	}
+// are unique across accounts). The model has checked the alias
+// (accountAliasType).
+func CreateAccountAlias(c *api.Call, in *iamshape.CreateAccountAliasRequest) (*noOutput, *query.Error) {
+	alias := in.AccountAlias
 	if e := c.Authorize("iam:CreateAccountAlias", "*", nil); e != nil {
 		return nil, e
 	}
@@ -46,11 +38,8 @@ func CreateAccountAlias(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteAccountAlias removes the account's alias.
-func DeleteAccountAlias(c *api.Call) (any, *query.Error) {
-	alias, e := aliasParam(c)
-	if e != nil {
-		return nil, e
-	}
+func DeleteAccountAlias(c *api.Call, in *iamshape.DeleteAccountAliasRequest) (*noOutput, *query.Error) {
+	alias := in.AccountAlias
 	if e := c.Authorize("iam:DeleteAccountAlias", "*", nil); e != nil {
 		return nil, e
 	}
@@ -65,18 +54,14 @@ func DeleteAccountAlias(c *api.Call) (any, *query.Error) {
 }
 
 // ListAccountAliases lists the account's alias.
-func ListAccountAliases(c *api.Call) (any, *query.Error) {
+func ListAccountAliases(c *api.Call, in *iamshape.ListAccountAliasesRequest) (*iamshape.ListAccountAliasesResponse, *query.Error) {
 	if e := c.Authorize("iam:ListAccountAliases", "*", nil); e != nil {
 		return nil, e
 	}
-	aliases, pg, e := pageOf(slices.Clone(account(c).Aliases), func(s string) string { return s }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		AccountAliases []string `xml:"AccountAliases>member"`
-		listPage
-	}{aliases, pg}, nil
+	aliases, pg := pageAt(slices.Clone(account(c).Aliases), func(s string) string { return s }, in.Marker, in.MaxItems)
+	res := &iamshape.ListAccountAliasesResponse{AccountAliases: aliases}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 type policyDetail struct {
