@@ -135,3 +135,16 @@ func policyARN(ref string) (string, *query.Error) {
 	}
 	return ref, nil
 }
+
+// callerUser is the user a request is about: userName, or, when the
+// request leaves it out, the caller when the caller is an IAM user (as
+// callerUserName reads it from the form).
+func callerUser(c *api.Call, userName string) (string, *query.Error) {
+	if userName != "" {
+		return userName, nil
+	}
+	if c.Caller.User != nil {
+		return c.Caller.User.Name, nil
+	}
+	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
+}

@@ -81,14 +81,6 @@ type attachedPolicy struct {
 	PolicyArn  string `xml:"PolicyArn"`
 }
 
-type accessKey struct {
-	UserName        string `xml:"UserName"`
-	AccessKeyID     string `xml:"AccessKeyId"`
-	Status          string `xml:"Status"`
-	SecretAccessKey string `xml:"SecretAccessKey,omitempty"`
-	CreateDate      string `xml:"CreateDate"`
-}
-
 type listPage struct {
 	IsTruncated bool   `xml:"IsTruncated"`
 	Marker      string `xml:"Marker,omitempty"`
