@@ -71,7 +71,7 @@ func GetGroup(c *api.Call, in *iamshape.GetGroupRequest) (*iamshape.GetGroupResp
 	var users []iamshape.User
 	for i := range a.Users {
 		if slices.Contains(a.Users[i].Groups, ent.name) {
-			users = append(users, userTyped(a.ID, &a.Users[i]))
+			users = append(users, listedUser(a.ID, &a.Users[i]))
 		}
 	}
 	users, pg := pageAt(users, func(u iamshape.User) string { return u.UserName }, in.Marker, in.MaxItems)

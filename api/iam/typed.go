@@ -78,10 +78,18 @@ func pageAt[T any](items []T, key func(T) string, marker string, maxItems *int32
 	return out, listPage{}
 }
 
-// userTyped is a user as the model's User, without its tags and boundary
-// (as GetGroup lists its members).
+// userTyped is a user as the model's User.
 func userTyped(acct string, u *world.FileUser) iamshape.User {
-	return iamshape.User{Path: cleanPath(u.Path), UserName: u.Name, UserId: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name), CreateDate: createdAt(u.Created)}
+	return iamshape.User{Path: cleanPath(u.Path), UserName: u.Name, UserId: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name), CreateDate: createdAt(u.Created),
+		PermissionsBoundary: boundaryShape(u.PermissionsBoundary), Tags: tagShapes(u.Tags)}
+}
+
+// listedUser is a user as GetGroup and ListUsers list it: without its tags
+// and boundary, as IAM leaves them out.
+func listedUser(acct string, u *world.FileUser) iamshape.User {
+	out := userTyped(acct, u)
+	out.Tags, out.PermissionsBoundary = nil, nil
+	return out
 }
 
 // tagShapes is a tag map as the model's tag list, in key order.
@@ -147,4 +155,25 @@ func callerUser(c *api.Call, userName string) (string, *query.Error) {
 		return c.Caller.User.Name, nil
 	}
 	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
+}
+
+// authorizeCreateWith is authorizeCreate with the request's tags: it
+// checks them, authorizes iam:Create<Kind> with their context and the
+// boundary's, and iam:Tag<Kind> when there are tags, then checks the
+// boundary.
+func authorizeCreateWith(c *api.Call, kind, path, name, bnd string, tags [][2]string) *query.Error {
+	tagCtx, e := tagContext(tags, 0)
+	if e != nil {
+		return e
+	}
+	arn := iamARN(c.Account(), kind, path, name)
+	if e := c.Authorize("iam:Create"+noun(kind), arn, merge(tagCtx, boundaryContext(bnd))); e != nil {
+		return e
+	}
+	if len(tags) > 0 {
+		if e := c.Authorize("iam:Tag"+noun(kind), arn, tagCtx); e != nil {
+			return e
+		}
+	}
+	return checkBoundary(c, bnd)
 }
