@@ -14,12 +14,12 @@ import (
 func init() {
 	registerTyped("CreateSAMLProvider", CreateSAMLProvider)
 	registerTyped("GetSAMLProvider", GetSAMLProvider)
-	registerTyped("ListSAMLProviders", ListSAMLProviders)
 	registerTyped("UpdateSAMLProvider", UpdateSAMLProvider)
 	registerTyped("DeleteSAMLProvider", DeleteSAMLProvider)
 	registerTyped("TagSAMLProvider", TagSAMLProvider)
 	registerTyped("UntagSAMLProvider", UntagSAMLProvider)
 	registerTyped("ListSAMLProviderTags", ListSAMLProviderTags)
+	register(map[string]Handler{"ListSAMLProviders": ListSAMLProviders})
 }
 
 func noSAMLProvider(arn string) *query.Error {
@@ -132,7 +132,10 @@ func GetSAMLProvider(c *api.Call, in *iamshape.GetSAMLProviderRequest) (*iamshap
 }
 
 // ListSAMLProviders lists the account's SAML providers.
-func ListSAMLProviders(c *api.Call, _ *iamshape.ListSAMLProvidersRequest) (*iamshape.ListSAMLProvidersResponse, *query.Error) {
+// It stays untyped: the generated ListSAMLProvidersResponse leaves an empty
+// SAMLProviderList out (the member is optional), where iamgate writes
+// <SAMLProviderList></SAMLProviderList>.
+func ListSAMLProviders(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:ListSAMLProviders", "*", nil); e != nil {
 		return nil, e
 	}
@@ -140,11 +143,13 @@ func ListSAMLProviders(c *api.Call, _ *iamshape.ListSAMLProvidersRequest) (*iams
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
 	}
-	out := make(shape.List[iamshape.SAMLProviderListEntry], 0, len(ps))
+	out := make([]iamshape.SAMLProviderListEntry, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, iamshape.SAMLProviderListEntry{Arn: p.ARN, ValidUntil: shape.At(p.ValidUntil), CreateDate: createdAt(p.Created)})
 	}
-	return &iamshape.ListSAMLProvidersResponse{SAMLProviderList: out}, nil
+	return struct {
+		List []iamshape.SAMLProviderListEntry `xml:"SAMLProviderList>member"`
+	}{out}, nil
 }
 
 // updateSAML authorizes an action and changes the provider in one
