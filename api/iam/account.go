@@ -6,30 +6,23 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateAccountAlias": CreateAccountAlias, "DeleteAccountAlias": DeleteAccountAlias, "ListAccountAliases": ListAccountAliases,
-		"GetAccountAuthorizationDetails": GetAccountAuthorizationDetails,
-	})
-}
-
-// aliasParam reads AccountAlias; Validate has checked it against the
-// model (accountAliasType).
-func aliasParam(c *api.Call) (string, *query.Error) {
-	return c.Params.Get("AccountAlias"), nil
+	registerTyped("CreateAccountAlias", CreateAccountAlias)
+	registerTyped("DeleteAccountAlias", DeleteAccountAlias)
+	registerTyped("ListAccountAliases", ListAccountAliases)
+	register(map[string]Handler{"GetAccountAuthorizationDetails": GetAccountAuthorizationDetails})
 }
 
 // CreateAccountAlias sets the account's alias (an account has one; aliases
-// are unique across accounts).
-func CreateAccountAlias(c *api.Call) (any, *query.Error) {
-	alias, e := aliasParam(c)
-	if e != nil {
-		return nil, e
-	}
+// are unique across accounts). The model has checked the alias
+// (accountAliasType).
+func CreateAccountAlias(c *api.Call, in *iamshape.CreateAccountAliasRequest) (*noOutput, *query.Error) {
+	alias := in.AccountAlias
 	if e := c.Authorize("iam:CreateAccountAlias", "*", nil); e != nil {
 		return nil, e
 	}
@@ -45,11 +38,8 @@ func CreateAccountAlias(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteAccountAlias removes the account's alias.
-func DeleteAccountAlias(c *api.Call) (any, *query.Error) {
-	alias, e := aliasParam(c)
-	if e != nil {
-		return nil, e
-	}
+func DeleteAccountAlias(c *api.Call, in *iamshape.DeleteAccountAliasRequest) (*noOutput, *query.Error) {
+	alias := in.AccountAlias
 	if e := c.Authorize("iam:DeleteAccountAlias", "*", nil); e != nil {
 		return nil, e
 	}
@@ -64,18 +54,14 @@ func DeleteAccountAlias(c *api.Call) (any, *query.Error) {
 }
 
 // ListAccountAliases lists the account's alias.
-func ListAccountAliases(c *api.Call) (any, *query.Error) {
+func ListAccountAliases(c *api.Call, in *iamshape.ListAccountAliasesRequest) (*iamshape.ListAccountAliasesResponse, *query.Error) {
 	if e := c.Authorize("iam:ListAccountAliases", "*", nil); e != nil {
 		return nil, e
 	}
-	aliases, pg, e := pageOf(slices.Clone(account(c).Aliases), func(s string) string { return s }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		AccountAliases []string `xml:"AccountAliases>member"`
-		listPage
-	}{aliases, pg}, nil
+	aliases, pg := pageAt(slices.Clone(account(c).Aliases), func(s string) string { return s }, in.Marker, in.MaxItems)
+	res := &iamshape.ListAccountAliasesResponse{AccountAliases: aliases}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 type policyDetail struct {
@@ -107,18 +93,18 @@ type groupDetail struct {
 }
 
 type roleDetail struct {
-	Path                     string            `xml:"Path"`
-	RoleName                 string            `xml:"RoleName"`
-	RoleID                   string            `xml:"RoleId"`
-	Arn                      string            `xml:"Arn"`
-	CreateDate               string            `xml:"CreateDate"`
-	AssumeRolePolicyDocument string            `xml:"AssumeRolePolicyDocument"`
-	InstanceProfileList      []instanceProfile `xml:"InstanceProfileList>member"`
-	RolePolicyList           []policyDetail    `xml:"RolePolicyList>member"`
-	AttachedManagedPolicies  []attachedPolicy  `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary      *boundary         `xml:"PermissionsBoundary,omitempty"`
-	Tags                     tagSet            `xml:"Tags,omitempty"`
-	RoleLastUsed             *lastUsed         `xml:"RoleLastUsed,omitempty"`
+	Path                     string                     `xml:"Path"`
+	RoleName                 string                     `xml:"RoleName"`
+	RoleID                   string                     `xml:"RoleId"`
+	Arn                      string                     `xml:"Arn"`
+	CreateDate               string                     `xml:"CreateDate"`
+	AssumeRolePolicyDocument string                     `xml:"AssumeRolePolicyDocument"`
+	InstanceProfileList      []iamshape.InstanceProfile `xml:"InstanceProfileList>member"`
+	RolePolicyList           []policyDetail             `xml:"RolePolicyList>member"`
+	AttachedManagedPolicies  []attachedPolicy           `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary      *boundary                  `xml:"PermissionsBoundary,omitempty"`
+	Tags                     tagSet                     `xml:"Tags,omitempty"`
+	RoleLastUsed             *lastUsed                  `xml:"RoleLastUsed,omitempty"`
 }
 
 type managedPolicyDetail struct {
@@ -193,7 +179,7 @@ func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
 		}
 		for _, r := range roles {
 			d := roleDetail{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(a.ID, "role", r.Path, r.Name),
-				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []instanceProfile{},
+				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []iamshape.InstanceProfile{},
 				RolePolicyList: inlineDetails(r.Policies), AttachedManagedPolicies: attachedDetails(w, r.ManagedPolicies),
 				PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
 			d.RoleLastUsed = last[d.Arn]

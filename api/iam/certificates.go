@@ -8,26 +8,25 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"UploadSigningCertificate": UploadSigningCertificate, "ListSigningCertificates": ListSigningCertificates,
-		"UpdateSigningCertificate": UpdateSigningCertificate, "DeleteSigningCertificate": DeleteSigningCertificate,
-	})
+	registerTyped("UploadSigningCertificate", UploadSigningCertificate)
+	registerTyped("ListSigningCertificates", ListSigningCertificates)
+	registerTyped("UpdateSigningCertificate", UpdateSigningCertificate)
+	registerTyped("DeleteSigningCertificate", DeleteSigningCertificate)
 }
 
 // maxSigningCertificates is IAM's quota of signing certificates per user
 // ("IAM and AWS STS quotas": signing certificates per IAM user, 2).
 const maxSigningCertificates = 2
 
-type signingCertificate struct {
-	UserName        string `xml:"UserName"`
-	CertificateID   string `xml:"CertificateId"`
-	CertificateBody string `xml:"CertificateBody"`
-	Status          string `xml:"Status"`
-	UploadDate      string `xml:"UploadDate"`
+// signingCertificateShape is a user's certificate as the model's
+// SigningCertificate (UploadDate, optional there, always written).
+func signingCertificateShape(user string, k world.SigningCertificate) iamshape.SigningCertificate {
+	return iamshape.SigningCertificate{UserName: user, CertificateId: k.ID, CertificateBody: k.Body, Status: k.Status, UploadDate: createdAt(k.Uploaded)}
 }
 
 // parseCertificate reads one PEM X.509 certificate, as signing and server
@@ -76,15 +75,15 @@ func newCertificateID() string { return newID("")[:17] + newID("")[:15] }
 
 // UploadSigningCertificate adds a certificate to a user (the caller
 // without UserName): two at most, and a certificate once in the account.
-func UploadSigningCertificate(c *api.Call) (any, *query.Error) {
-	name, e := callerUserName(c)
+func UploadSigningCertificate(c *api.Call, in *iamshape.UploadSigningCertificateRequest) (*iamshape.UploadSigningCertificateResponse, *query.Error) {
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
 	if _, e := authorizeUser(c, "iam:UploadSigningCertificate", name); e != nil {
 		return nil, e
 	}
-	parsed, e := parseCertificate(c, c.Params.Get("CertificateBody"))
+	parsed, e := parseCertificate(c, in.CertificateBody)
 	if e != nil {
 		return nil, e
 	}
@@ -114,15 +113,14 @@ func UploadSigningCertificate(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		Certificate signingCertificate `xml:"Certificate"`
-	}{signingCertificate{UserName: name, CertificateID: cert.ID, CertificateBody: cert.Body, Status: cert.Status, UploadDate: timestamp(cert.Uploaded)}}, nil
+	out := signingCertificateShape(name, cert)
+	return &iamshape.UploadSigningCertificateResponse{Certificate: &out}, nil
 }
 
 // ListSigningCertificates lists a user's certificates (the caller's
 // without UserName).
-func ListSigningCertificates(c *api.Call) (any, *query.Error) {
-	name, e := callerUserName(c)
+func ListSigningCertificates(c *api.Call, in *iamshape.ListSigningCertificatesRequest) (*iamshape.ListSigningCertificatesResponse, *query.Error) {
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -130,25 +128,20 @@ func ListSigningCertificates(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	var out []signingCertificate
+	var out []iamshape.SigningCertificate
 	for _, k := range u.SigningCertificates {
-		out = append(out, signingCertificate{UserName: name, CertificateID: k.ID, CertificateBody: k.Body, Status: k.Status, UploadDate: timestamp(k.Uploaded)})
+		out = append(out, signingCertificateShape(name, k))
 	}
-	out, pg, e := pageOf(out, func(k signingCertificate) string { return k.CertificateID }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Certificates []signingCertificate `xml:"Certificates>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(k iamshape.SigningCertificate) string { return k.CertificateId }, in.Marker, in.MaxItems)
+	res := &iamshape.ListSigningCertificatesResponse{Certificates: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
-// changeCertificate authorizes action on the user, then changes one of
-// its certificates with fn (false: delete it).
-func changeCertificate(c *api.Call, action string, fn func(k *world.SigningCertificate) bool) *query.Error {
-	id := c.Params.Get("CertificateId")
-	name, e := callerUserName(c)
+// changeCertificate authorizes action on the user (userName, or the
+// caller), then changes its certificate id with fn (false: delete it).
+func changeCertificate(c *api.Call, action, userName, id string, fn func(k *world.SigningCertificate) bool) *query.Error {
+	name, e := callerUser(c, userName)
 	if e != nil {
 		return e
 	}
@@ -171,18 +164,18 @@ func changeCertificate(c *api.Call, action string, fn func(k *world.SigningCerti
 }
 
 // UpdateSigningCertificate makes a certificate Active or Inactive.
-func UpdateSigningCertificate(c *api.Call) (any, *query.Error) {
-	status := c.Params.Get("Status")
+func UpdateSigningCertificate(c *api.Call, in *iamshape.UpdateSigningCertificateRequest) (*noOutput, *query.Error) {
+	status := in.Status
 	if e := settableStatus(status); e != nil {
 		return nil, e
 	}
-	return nil, changeCertificate(c, "iam:UpdateSigningCertificate", func(k *world.SigningCertificate) bool {
+	return nil, changeCertificate(c, "iam:UpdateSigningCertificate", in.UserName, in.CertificateId, func(k *world.SigningCertificate) bool {
 		k.Status = status
 		return true
 	})
 }
 
 // DeleteSigningCertificate deletes a certificate.
-func DeleteSigningCertificate(c *api.Call) (any, *query.Error) {
-	return nil, changeCertificate(c, "iam:DeleteSigningCertificate", func(*world.SigningCertificate) bool { return false })
+func DeleteSigningCertificate(c *api.Call, in *iamshape.DeleteSigningCertificateRequest) (*noOutput, *query.Error) {
+	return nil, changeCertificate(c, "iam:DeleteSigningCertificate", in.UserName, in.CertificateId, func(*world.SigningCertificate) bool { return false })
 }

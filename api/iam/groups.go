@@ -6,22 +6,27 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateGroup": CreateGroup, "GetGroup": GetGroup, "ListGroups": ListGroups, "UpdateGroup": UpdateGroup, "DeleteGroup": DeleteGroup,
-		"AddUserToGroup": AddUserToGroup, "RemoveUserFromGroup": RemoveUserFromGroup, "ListGroupsForUser": ListGroupsForUser,
-	})
+	registerTyped("CreateGroup", CreateGroup)
+	registerTyped("GetGroup", GetGroup)
+	registerTyped("ListGroups", ListGroups)
+	registerTyped("UpdateGroup", UpdateGroup)
+	registerTyped("DeleteGroup", DeleteGroup)
+	registerTyped("AddUserToGroup", AddUserToGroup)
+	registerTyped("RemoveUserFromGroup", RemoveUserFromGroup)
+	registerTyped("ListGroupsForUser", ListGroupsForUser)
 }
 
 // maxGroupsPerUser is IAM's quota (the IAM User Guide, "IAM and AWS STS
 // quotas").
 const maxGroupsPerUser = 10
 
-func groupShape(acct string, g *world.FileGroup) group {
-	return group{Path: cleanPath(g.Path), GroupName: g.Name, GroupID: g.ID, Arn: iamARN(acct, "group", g.Path, g.Name), CreateDate: timestamp(g.Created)}
+func groupShape(acct string, g *world.FileGroup) iamshape.Group {
+	return iamshape.Group{Path: cleanPath(g.Path), GroupName: g.Name, GroupId: g.ID, Arn: iamARN(acct, "group", g.Path, g.Name), CreateDate: createdAt(g.Created)}
 }
 
 func fileGroup(a *world.FileAccount, name string) *world.FileGroup {
@@ -34,9 +39,9 @@ func fileGroup(a *world.FileAccount, name string) *world.FileGroup {
 }
 
 // CreateGroup creates a group.
-func CreateGroup(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("GroupName")
-	path := cleanPath(c.Params.Get("Path"))
+func CreateGroup(c *api.Call, in *iamshape.CreateGroupRequest) (*iamshape.CreateGroupResponse, *query.Error) {
+	name := in.GroupName
+	path := cleanPath(in.Path)
 	if e := c.Authorize("iam:CreateGroup", iamARN(c.Account(), "group", path, name), nil); e != nil {
 		return nil, e
 	}
@@ -52,65 +57,54 @@ func CreateGroup(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		Group group `xml:"Group"`
-	}{groupShape(c.Account(), &out)}, nil
+	g := groupShape(c.Account(), &out)
+	return &iamshape.CreateGroupResponse{Group: &g}, nil
 }
 
 // GetGroup returns a group and its users.
-func GetGroup(c *api.Call) (any, *query.Error) {
-	ent, e := lookup(c, "group", "iam:GetGroup", nil)
+func GetGroup(c *api.Call, in *iamshape.GetGroupRequest) (*iamshape.GetGroupResponse, *query.Error) {
+	ent, e := authorizeEntity(c, "group", in.GroupName, "iam:GetGroup", nil)
 	if e != nil {
 		return nil, e
 	}
 	a := account(c)
-	var users []user
+	var users []iamshape.User
 	for i := range a.Users {
 		if slices.Contains(a.Users[i].Groups, ent.name) {
-			u := userShape(a.ID, &a.Users[i])
-			u.Tags, u.PermissionsBoundary = nil, nil
-			users = append(users, u)
+			users = append(users, listedUser(a.ID, &a.Users[i]))
 		}
 	}
-	users, pg, e := pageOf(users, func(u user) string { return u.UserName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Group group  `xml:"Group"`
-		Users []user `xml:"Users>member"`
-		listPage
-	}{groupShape(a.ID, fileGroup(a, ent.name)), users, pg}, nil
+	users, pg := pageAt(users, func(u iamshape.User) string { return u.UserName }, in.Marker, in.MaxItems)
+	g := groupShape(a.ID, fileGroup(a, ent.name))
+	res := &iamshape.GetGroupResponse{Group: &g, Users: users}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // ListGroups lists groups under a path prefix.
-func ListGroups(c *api.Call) (any, *query.Error) {
-	prefix := pathPrefix(c)
+func ListGroups(c *api.Call, in *iamshape.ListGroupsRequest) (*iamshape.ListGroupsResponse, *query.Error) {
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListGroups", iamARN(c.Account(), "group", "/", ""), nil); e != nil {
 		return nil, e
 	}
 	a := account(c)
-	var groups []group
+	var groups []iamshape.Group
 	for i := range a.Groups {
 		if strings.HasPrefix(cleanPath(a.Groups[i].Path), prefix) {
 			groups = append(groups, groupShape(a.ID, &a.Groups[i]))
 		}
 	}
-	groups, pg, e := pageOf(groups, func(g group) string { return g.GroupName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Groups []group `xml:"Groups>member"`
-		listPage
-	}{groups, pg}, nil
+	groups, pg := pageAt(groups, groupName, in.Marker, in.MaxItems)
+	res := &iamshape.ListGroupsResponse{Groups: groups}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // UpdateGroup renames a group or changes its path; members follow.
-func UpdateGroup(c *api.Call) (any, *query.Error) {
-	newName := c.Params.Get("NewGroupName")
-	newPath := c.Params.Get("NewPath")
-	ent, e := lookup(c, "group", "iam:UpdateGroup", nil)
+func UpdateGroup(c *api.Call, in *iamshape.UpdateGroupRequest) (*noOutput, *query.Error) {
+	newName := in.NewGroupName
+	newPath := in.NewPath
+	ent, e := authorizeEntity(c, "group", in.GroupName, "iam:UpdateGroup", nil)
 	if e != nil {
 		return nil, e
 	}
@@ -138,8 +132,8 @@ func UpdateGroup(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteGroup deletes a group without members or policies.
-func DeleteGroup(c *api.Call) (any, *query.Error) {
-	ent, e := lookup(c, "group", "iam:DeleteGroup", nil)
+func DeleteGroup(c *api.Call, in *iamshape.DeleteGroupRequest) (*noOutput, *query.Error) {
+	ent, e := authorizeEntity(c, "group", in.GroupName, "iam:DeleteGroup", nil)
 	if e != nil {
 		return nil, e
 	}
@@ -167,12 +161,11 @@ func DeleteGroup(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func membership(c *api.Call, action string) (groupName, userName string, e *query.Error) {
-	ent, e := lookup(c, "group", action, nil)
+func membership(c *api.Call, action, group, userName string) (string, string, *query.Error) {
+	ent, e := authorizeEntity(c, "group", group, action, nil)
 	if e != nil {
 		return "", "", e
 	}
-	userName = c.Params.Get("UserName")
 	if fileUser(account(c), userName) == nil {
 		return "", "", noSuch("user", userName)
 	}
@@ -180,8 +173,8 @@ func membership(c *api.Call, action string) (groupName, userName string, e *quer
 }
 
 // AddUserToGroup adds a user to a group (at most 10 groups per user).
-func AddUserToGroup(c *api.Call) (any, *query.Error) {
-	g, u, e := membership(c, "iam:AddUserToGroup")
+func AddUserToGroup(c *api.Call, in *iamshape.AddUserToGroupRequest) (*noOutput, *query.Error) {
+	g, u, e := membership(c, "iam:AddUserToGroup", in.GroupName, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -202,8 +195,8 @@ func AddUserToGroup(c *api.Call) (any, *query.Error) {
 }
 
 // RemoveUserFromGroup removes a user from a group.
-func RemoveUserFromGroup(c *api.Call) (any, *query.Error) {
-	g, u, e := membership(c, "iam:RemoveUserFromGroup")
+func RemoveUserFromGroup(c *api.Call, in *iamshape.RemoveUserFromGroupRequest) (*noOutput, *query.Error) {
+	g, u, e := membership(c, "iam:RemoveUserFromGroup", in.GroupName, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -222,24 +215,22 @@ func RemoveUserFromGroup(c *api.Call) (any, *query.Error) {
 }
 
 // ListGroupsForUser lists the groups a user is in.
-func ListGroupsForUser(c *api.Call) (any, *query.Error) {
-	ent, e := lookup(c, "user", "iam:ListGroupsForUser", nil)
+func ListGroupsForUser(c *api.Call, in *iamshape.ListGroupsForUserRequest) (*iamshape.ListGroupsForUserResponse, *query.Error) {
+	ent, e := authorizeEntity(c, "user", in.UserName, "iam:ListGroupsForUser", nil)
 	if e != nil {
 		return nil, e
 	}
 	a := account(c)
-	var groups []group
+	var groups []iamshape.Group
 	for _, name := range fileUser(a, ent.name).Groups {
 		if g := fileGroup(a, name); g != nil {
 			groups = append(groups, groupShape(a.ID, g))
 		}
 	}
-	groups, pg, e := pageOf(groups, func(g group) string { return g.GroupName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Groups []group `xml:"Groups>member"`
-		listPage
-	}{groups, pg}, nil
+	groups, pg := pageAt(groups, groupName, in.Marker, in.MaxItems)
+	res := &iamshape.ListGroupsForUserResponse{Groups: groups}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
+
+func groupName(g iamshape.Group) string { return g.GroupName }

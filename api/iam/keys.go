@@ -4,22 +4,25 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateAccessKey": CreateAccessKey, "ListAccessKeys": ListAccessKeys, "UpdateAccessKey": UpdateAccessKey,
-		"DeleteAccessKey": DeleteAccessKey, "GetAccessKeyLastUsed": GetAccessKeyLastUsed,
-	})
+	registerTyped("CreateAccessKey", CreateAccessKey)
+	registerTyped("ListAccessKeys", ListAccessKeys)
+	registerTyped("UpdateAccessKey", UpdateAccessKey)
+	registerTyped("DeleteAccessKey", DeleteAccessKey)
+	registerTyped("GetAccessKeyLastUsed", GetAccessKeyLastUsed)
 }
 
 // maxAccessKeys is IAM's quota of access keys per user.
 const maxAccessKeys = 2
 
-// keyUser finds the user a key request is about (UserName, or the calling
-// user) and authorizes the action on it.
-func keyUser(c *api.Call, action string) (string, *query.Error) {
-	name, e := callerUserName(c)
+// keyUser finds the user a key request is about (its UserName, or the
+// calling user) and authorizes the action on it.
+func keyUser(c *api.Call, action, userName string) (string, *query.Error) {
+	name, e := callerUser(c, userName)
 	if e != nil {
 		return "", e
 	}
@@ -31,8 +34,8 @@ func keyUser(c *api.Call, action string) (string, *query.Error) {
 
 // CreateAccessKey creates an access key for a user (two at most). The
 // secret is returned only here.
-func CreateAccessKey(c *api.Call) (any, *query.Error) {
-	name, e := keyUser(c, "iam:CreateAccessKey")
+func CreateAccessKey(c *api.Call, in *iamshape.CreateAccessKeyRequest) (*iamshape.CreateAccessKeyResponse, *query.Error) {
+	name, e := keyUser(c, "iam:CreateAccessKey", in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -48,14 +51,13 @@ func CreateAccessKey(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not create the access key: %v", err)
 	}
-	return struct {
-		AccessKey accessKey `xml:"AccessKey"`
-	}{accessKey{UserName: name, AccessKeyID: k.ID, Status: k.Status, SecretAccessKey: k.Secret, CreateDate: timestamp(k.Created)}}, nil
+	return &iamshape.CreateAccessKeyResponse{AccessKey: &iamshape.AccessKey{UserName: name, AccessKeyId: k.ID, Status: k.Status,
+		SecretAccessKey: k.Secret, CreateDate: createdAt(k.Created)}}, nil
 }
 
 // ListAccessKeys lists a user's access keys, without secrets.
-func ListAccessKeys(c *api.Call) (any, *query.Error) {
-	name, e := keyUser(c, "iam:ListAccessKeys")
+func ListAccessKeys(c *api.Call, in *iamshape.ListAccessKeysRequest) (*iamshape.ListAccessKeysResponse, *query.Error) {
+	name, e := keyUser(c, "iam:ListAccessKeys", in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -63,24 +65,19 @@ func ListAccessKeys(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not read access keys: %v", err)
 	}
-	var out []accessKey
+	var out []iamshape.AccessKeyMetadata
 	for _, k := range have {
-		out = append(out, accessKey{UserName: name, AccessKeyID: k.ID, Status: k.Status, CreateDate: timestamp(k.Created)})
+		out = append(out, iamshape.AccessKeyMetadata{UserName: name, AccessKeyId: k.ID, Status: k.Status, CreateDate: createdAt(k.Created)})
 	}
-	out, pg, e := pageOf(out, func(k accessKey) string { return k.AccessKeyID }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		AccessKeyMetadata []accessKey `xml:"AccessKeyMetadata>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(k iamshape.AccessKeyMetadata) string { return k.AccessKeyId }, in.Marker, in.MaxItems)
+	res := &iamshape.ListAccessKeysResponse{AccessKeyMetadata: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
-// ownKey finds a key of the user a request is about.
-func ownKey(c *api.Call, action string) (string, *query.Error) {
-	id := c.Params.Get("AccessKeyId")
-	name, e := keyUser(c, action)
+// ownKey finds key id of the user a request is about.
+func ownKey(c *api.Call, action, userName, id string) (string, *query.Error) {
+	name, e := keyUser(c, action, userName)
 	if e != nil {
 		return "", e
 	}
@@ -95,12 +92,12 @@ func ownKey(c *api.Call, action string) (string, *query.Error) {
 }
 
 // UpdateAccessKey makes a key Active or Inactive.
-func UpdateAccessKey(c *api.Call) (any, *query.Error) {
-	status := c.Params.Get("Status")
+func UpdateAccessKey(c *api.Call, in *iamshape.UpdateAccessKeyRequest) (*noOutput, *query.Error) {
+	status := in.Status
 	if e := settableStatus(status); e != nil {
 		return nil, e
 	}
-	id, e := ownKey(c, "iam:UpdateAccessKey")
+	id, e := ownKey(c, "iam:UpdateAccessKey", in.UserName, in.AccessKeyId)
 	if e != nil {
 		return nil, e
 	}
@@ -111,8 +108,8 @@ func UpdateAccessKey(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteAccessKey deletes a key.
-func DeleteAccessKey(c *api.Call) (any, *query.Error) {
-	id, e := ownKey(c, "iam:DeleteAccessKey")
+func DeleteAccessKey(c *api.Call, in *iamshape.DeleteAccessKeyRequest) (*noOutput, *query.Error) {
+	id, e := ownKey(c, "iam:DeleteAccessKey", in.UserName, in.AccessKeyId)
 	if e != nil {
 		return nil, e
 	}
@@ -124,8 +121,8 @@ func DeleteAccessKey(c *api.Call) (any, *query.Error) {
 
 // GetAccessKeyLastUsed tells when, where and with which service a key was
 // last used ("N/A" when never).
-func GetAccessKeyLastUsed(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("AccessKeyId")
+func GetAccessKeyLastUsed(c *api.Call, in *iamshape.GetAccessKeyLastUsedRequest) (*iamshape.GetAccessKeyLastUsedResponse, *query.Error) {
+	id := in.AccessKeyId
 	k, ok, err := c.State.Keys().AccessKey(c.Ctx, id)
 	if err != nil {
 		return nil, awserr.Lower(err, "could not read the access key: %v", err)
@@ -151,17 +148,9 @@ func GetAccessKeyLastUsed(c *api.Call) (any, *query.Error) {
 	if !found {
 		return nil, query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
 	}
-	type lastUsed struct {
-		LastUsedDate string `xml:"LastUsedDate,omitempty"`
-		ServiceName  string `xml:"ServiceName"`
-		Region       string `xml:"Region"`
-	}
-	lu := lastUsed{ServiceName: "N/A", Region: "N/A"}
+	lu := &iamshape.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
 	if !k.LastUsed.IsZero() {
-		lu = lastUsed{LastUsedDate: timestamp(k.LastUsed), ServiceName: k.LastService, Region: k.LastRegion}
+		lu = &iamshape.AccessKeyLastUsed{LastUsedDate: shape.At(k.LastUsed), ServiceName: k.LastService, Region: k.LastRegion}
 	}
-	return struct {
-		UserName          string   `xml:"UserName"`
-		AccessKeyLastUsed lastUsed `xml:"AccessKeyLastUsed"`
-	}{k.User, lu}, nil
+	return &iamshape.GetAccessKeyLastUsedResponse{UserName: k.User, AccessKeyLastUsed: lu}, nil
 }

@@ -3,27 +3,30 @@ package iam
 import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
 )
 
 // Tags on customer managed policies and on instance profiles: added,
 // removed and listed by the shared tag functions (withTags, withoutTags,
-// tagsPage), authorized on the resource's ARN before anything about it is
+// tagsPageAt), authorized on the resource's ARN before anything about it is
 // revealed.
 
 func init() {
-	register(map[string]Handler{
-		"TagPolicy": TagPolicy, "UntagPolicy": UntagPolicy, "ListPolicyTags": ListPolicyTags,
-		"TagInstanceProfile": TagInstanceProfile, "UntagInstanceProfile": UntagInstanceProfile,
-		"ListInstanceProfileTags": ListInstanceProfileTags,
-	})
+	registerTyped("TagPolicy", TagPolicy)
+	registerTyped("UntagPolicy", UntagPolicy)
+	registerTyped("ListPolicyTags", ListPolicyTags)
+	registerTyped("TagInstanceProfile", TagInstanceProfile)
+	registerTyped("UntagInstanceProfile", UntagInstanceProfile)
+	registerTyped("ListInstanceProfileTags", ListInstanceProfileTags)
 }
 
-// taggedPolicy authorizes action on the policy the request names (with
-// extra context) and returns its ARN and a copy of it.
-func taggedPolicy(c *api.Call, action string, extra map[string][]string) (string, *world.FilePolicy, *query.Error) {
-	ref, e := policyARNParam(c)
+// taggedPolicy authorizes action on the policy ARN (with extra context)
+// and returns its ARN and a copy of it.
+func taggedPolicy(c *api.Call, action, arn string, extra map[string][]string) (string, *world.FilePolicy, *query.Error) {
+	ref, e := policyARN(arn)
 	if e != nil {
 		return "", nil, e
 	}
@@ -63,7 +66,13 @@ func updatePolicyTags(c *api.Call, ref string, f func(map[string]string) (map[st
 }
 
 func tagsParam(c *api.Call) ([][2]string, map[string][]string, *query.Error) {
-	tags := c.Params.Tags("Tags")
+	return tagsIn(c.Params.Tags("Tags"))
+}
+
+// tagsIn checks the tags a Tag operation adds (the required list given
+// empty is refused as the model's required constraint) and returns them
+// with their aws:RequestTag and aws:TagKeys context.
+func tagsIn(tags [][2]string) ([][2]string, map[string][]string, *query.Error) {
 	if len(tags) == 0 {
 		return nil, nil, emptyList("tags")
 	}
@@ -74,13 +83,20 @@ func tagsParam(c *api.Call) ([][2]string, map[string][]string, *query.Error) {
 	return tags, tctx, nil
 }
 
+// tagsPageAt is a page of a tag map, in key order.
+func tagsPageAt(m map[string]string, marker string, maxItems *int32) (shape.List[iamshape.Tag], *bool, string) {
+	tags, pg := pageAt(tagShapes(m), func(t iamshape.Tag) string { return t.Key }, marker, maxItems)
+	truncated, next := pg.typed()
+	return tags, truncated, next
+}
+
 // TagPolicy adds or replaces tags of a customer managed policy.
-func TagPolicy(c *api.Call) (any, *query.Error) {
-	tags, tctx, e := tagsParam(c)
+func TagPolicy(c *api.Call, in *iamshape.TagPolicyRequest) (*noOutput, *query.Error) {
+	tags, tctx, e := tagsIn(tagPairs(in.Tags))
 	if e != nil {
 		return nil, e
 	}
-	ref, _, e := taggedPolicy(c, "iam:TagPolicy", tctx)
+	ref, _, e := taggedPolicy(c, "iam:TagPolicy", in.PolicyArn, tctx)
 	if e != nil {
 		return nil, e
 	}
@@ -88,9 +104,9 @@ func TagPolicy(c *api.Call) (any, *query.Error) {
 }
 
 // UntagPolicy removes tags of a customer managed policy.
-func UntagPolicy(c *api.Call) (any, *query.Error) {
-	keys := c.Params.List("TagKeys")
-	ref, _, e := taggedPolicy(c, "iam:UntagPolicy", map[string][]string{"aws:TagKeys": keys})
+func UntagPolicy(c *api.Call, in *iamshape.UntagPolicyRequest) (*noOutput, *query.Error) {
+	keys := []string(in.TagKeys)
+	ref, _, e := taggedPolicy(c, "iam:UntagPolicy", in.PolicyArn, map[string][]string{"aws:TagKeys": keys})
 	if e != nil {
 		return nil, e
 	}
@@ -98,29 +114,14 @@ func UntagPolicy(c *api.Call) (any, *query.Error) {
 }
 
 // ListPolicyTags lists a managed policy's tags.
-func ListPolicyTags(c *api.Call) (any, *query.Error) {
-	_, fp, e := taggedPolicy(c, "iam:ListPolicyTags", nil)
+func ListPolicyTags(c *api.Call, in *iamshape.ListPolicyTagsRequest) (*iamshape.ListPolicyTagsResponse, *query.Error) {
+	_, fp, e := taggedPolicy(c, "iam:ListPolicyTags", in.PolicyArn, nil)
 	if e != nil {
 		return nil, e
 	}
-	return tagsPage(c, fp.Tags)
-}
-
-// profileWithContext is profile with extra context for the authorization.
-func profileWithContext(c *api.Call, action string, extra map[string][]string) (*world.FileInstanceProfile, *query.Error) {
-	name := c.Params.Get("InstanceProfileName")
-	ip := fileProfile(account(c), name)
-	arn := iamARN(c.Account(), "instance-profile", "/", name)
-	if ip != nil {
-		arn = iamARN(c.Account(), "instance-profile", ip.Path, name)
-	}
-	if e := c.Authorize(action, arn, extra); e != nil {
-		return nil, e
-	}
-	if ip == nil {
-		return nil, query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
-	}
-	return ip, nil
+	res := &iamshape.ListPolicyTagsResponse{}
+	res.Tags, res.IsTruncated, res.Marker = tagsPageAt(fp.Tags, in.Marker, in.MaxItems)
+	return res, nil
 }
 
 func updateProfileTags(c *api.Call, name string, f func(map[string]string) (map[string]string, *query.Error)) *query.Error {
@@ -139,12 +140,12 @@ func updateProfileTags(c *api.Call, name string, f func(map[string]string) (map[
 }
 
 // TagInstanceProfile adds or replaces tags of an instance profile.
-func TagInstanceProfile(c *api.Call) (any, *query.Error) {
-	tags, tctx, e := tagsParam(c)
+func TagInstanceProfile(c *api.Call, in *iamshape.TagInstanceProfileRequest) (*noOutput, *query.Error) {
+	tags, tctx, e := tagsIn(tagPairs(in.Tags))
 	if e != nil {
 		return nil, e
 	}
-	ip, e := profileWithContext(c, "iam:TagInstanceProfile", tctx)
+	ip, e := profile(c, "iam:TagInstanceProfile", in.InstanceProfileName, tctx)
 	if e != nil {
 		return nil, e
 	}
@@ -152,9 +153,9 @@ func TagInstanceProfile(c *api.Call) (any, *query.Error) {
 }
 
 // UntagInstanceProfile removes tags of an instance profile.
-func UntagInstanceProfile(c *api.Call) (any, *query.Error) {
-	keys := c.Params.List("TagKeys")
-	ip, e := profileWithContext(c, "iam:UntagInstanceProfile", map[string][]string{"aws:TagKeys": keys})
+func UntagInstanceProfile(c *api.Call, in *iamshape.UntagInstanceProfileRequest) (*noOutput, *query.Error) {
+	keys := []string(in.TagKeys)
+	ip, e := profile(c, "iam:UntagInstanceProfile", in.InstanceProfileName, map[string][]string{"aws:TagKeys": keys})
 	if e != nil {
 		return nil, e
 	}
@@ -162,10 +163,12 @@ func UntagInstanceProfile(c *api.Call) (any, *query.Error) {
 }
 
 // ListInstanceProfileTags lists an instance profile's tags.
-func ListInstanceProfileTags(c *api.Call) (any, *query.Error) {
-	ip, e := profileWithContext(c, "iam:ListInstanceProfileTags", nil)
+func ListInstanceProfileTags(c *api.Call, in *iamshape.ListInstanceProfileTagsRequest) (*iamshape.ListInstanceProfileTagsResponse, *query.Error) {
+	ip, e := profile(c, "iam:ListInstanceProfileTags", in.InstanceProfileName, nil)
 	if e != nil {
 		return nil, e
 	}
-	return tagsPage(c, ip.Tags)
+	res := &iamshape.ListInstanceProfileTagsResponse{}
+	res.Tags, res.IsTruncated, res.Marker = tagsPageAt(ip.Tags, in.Marker, in.MaxItems)
+	return res, nil
 }

@@ -6,24 +6,29 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateInstanceProfile": CreateInstanceProfile, "GetInstanceProfile": GetInstanceProfile,
-		"ListInstanceProfiles": ListInstanceProfiles, "DeleteInstanceProfile": DeleteInstanceProfile,
-		"AddRoleToInstanceProfile": AddRoleToInstanceProfile, "RemoveRoleFromInstanceProfile": RemoveRoleFromInstanceProfile,
-		"ListInstanceProfilesForRole": ListInstanceProfilesForRole,
-	})
+	registerTyped("CreateInstanceProfile", CreateInstanceProfile)
+	registerTyped("GetInstanceProfile", GetInstanceProfile)
+	registerTyped("ListInstanceProfiles", ListInstanceProfiles)
+	registerTyped("DeleteInstanceProfile", DeleteInstanceProfile)
+	registerTyped("AddRoleToInstanceProfile", AddRoleToInstanceProfile)
+	registerTyped("RemoveRoleFromInstanceProfile", RemoveRoleFromInstanceProfile)
+	registerTyped("ListInstanceProfilesForRole", ListInstanceProfilesForRole)
 }
 
-func profileShape(a *world.FileAccount, ip *world.FileInstanceProfile) instanceProfile {
-	out := instanceProfile{Path: cleanPath(ip.Path), InstanceProfileName: ip.Name, InstanceProfileID: ip.ID,
-		Arn: iamARN(a.ID, "instance-profile", ip.Path, ip.Name), CreateDate: timestamp(ip.Created), Tags: tagList(ip.Tags), Roles: []role{}}
+// profileShape is an instance profile with its role, written as
+// <Roles></Roles> without one (the model requires the member).
+func profileShape(a *world.FileAccount, ip *world.FileInstanceProfile) iamshape.InstanceProfile {
+	out := iamshape.InstanceProfile{Path: cleanPath(ip.Path), InstanceProfileName: ip.Name, InstanceProfileId: ip.ID,
+		Arn: iamARN(a.ID, "instance-profile", ip.Path, ip.Name), CreateDate: createdAt(ip.Created), Tags: tagShapes(ip.Tags)}
 	for _, name := range ip.Roles {
 		if r := fileRole(a, name); r != nil {
-			out.Roles = append(out.Roles, roleShape(a.ID, r, true))
+			out.Roles = append(out.Roles, roleTyped(a.ID, r, true))
 		}
 	}
 	return out
@@ -38,10 +43,9 @@ func fileProfile(a *world.FileAccount, name string) *world.FileInstanceProfile {
 	return nil
 }
 
-// profile finds the instance profile a request names and authorizes the
-// action on it.
-func profile(c *api.Call, action string) (*world.FileInstanceProfile, *query.Error) {
-	name := c.Params.Get("InstanceProfileName")
+// profile authorizes the action (with extra context) on the instance
+// profile name, then finds it.
+func profile(c *api.Call, action, name string, extra map[string][]string) (*world.FileInstanceProfile, *query.Error) {
 	// Authorized first, on the ARN with its path when the profile exists
 	// and without one when not, so that a caller without the permission
 	// cannot tell which.
@@ -50,7 +54,7 @@ func profile(c *api.Call, action string) (*world.FileInstanceProfile, *query.Err
 	if ip != nil {
 		arn = iamARN(c.Account(), "instance-profile", ip.Path, name)
 	}
-	if e := c.Authorize(action, arn, nil); e != nil {
+	if e := c.Authorize(action, arn, extra); e != nil {
 		return nil, e
 	}
 	if ip == nil {
@@ -60,10 +64,10 @@ func profile(c *api.Call, action string) (*world.FileInstanceProfile, *query.Err
 }
 
 // CreateInstanceProfile creates an instance profile.
-func CreateInstanceProfile(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("InstanceProfileName")
-	path := cleanPath(c.Params.Get("Path"))
-	tags := c.Params.Tags("Tags")
+func CreateInstanceProfile(c *api.Call, in *iamshape.CreateInstanceProfileRequest) (*iamshape.CreateInstanceProfileResponse, *query.Error) {
+	name := in.InstanceProfileName
+	path := cleanPath(in.Path)
+	tags := tagPairs(in.Tags)
 	tagCtx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -71,7 +75,7 @@ func CreateInstanceProfile(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:CreateInstanceProfile", iamARN(c.Account(), "instance-profile", path, name), tagCtx); e != nil {
 		return nil, e
 	}
-	var out instanceProfile
+	var out iamshape.InstanceProfile
 	e = updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		if fileProfile(a, name) != nil {
 			return query.Errorf("EntityAlreadyExists", "Instance Profile %s already exists.", name)
@@ -84,61 +88,63 @@ func CreateInstanceProfile(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		InstanceProfile instanceProfile `xml:"InstanceProfile"`
-	}{out}, nil
+	return &iamshape.CreateInstanceProfileResponse{InstanceProfile: &out}, nil
 }
 
 // GetInstanceProfile returns an instance profile with its role.
-func GetInstanceProfile(c *api.Call) (any, *query.Error) {
-	ip, e := profile(c, "iam:GetInstanceProfile")
+func GetInstanceProfile(c *api.Call, in *iamshape.GetInstanceProfileRequest) (*iamshape.GetInstanceProfileResponse, *query.Error) {
+	ip, e := profile(c, "iam:GetInstanceProfile", in.InstanceProfileName, nil)
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		InstanceProfile instanceProfile `xml:"InstanceProfile"`
-	}{profileShape(account(c), ip)}, nil
+	out := profileShape(account(c), ip)
+	return &iamshape.GetInstanceProfileResponse{InstanceProfile: &out}, nil
 }
 
-func listProfiles(c *api.Call, keep func(*world.FileInstanceProfile) bool) (any, *query.Error) {
+// listProfiles is a page of the instance profiles keep keeps, in name
+// order.
+func listProfiles(c *api.Call, keep func(*world.FileInstanceProfile) bool, marker string, maxItems *int32) (shape.List[iamshape.InstanceProfile], *bool, string) {
 	a := account(c)
-	var out []instanceProfile
+	var out []iamshape.InstanceProfile
 	for i := range a.InstanceProfiles {
 		if keep(&a.InstanceProfiles[i]) {
 			out = append(out, profileShape(a, &a.InstanceProfiles[i]))
 		}
 	}
-	out, pg, e := pageOf(out, func(p instanceProfile) string { return p.InstanceProfileName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		InstanceProfiles []instanceProfile `xml:"InstanceProfiles>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(p iamshape.InstanceProfile) string { return p.InstanceProfileName }, marker, maxItems)
+	truncated, next := pg.typed()
+	return out, truncated, next
 }
 
 // ListInstanceProfiles lists instance profiles under a path prefix.
-func ListInstanceProfiles(c *api.Call) (any, *query.Error) {
-	prefix := pathPrefix(c)
+func ListInstanceProfiles(c *api.Call, in *iamshape.ListInstanceProfilesRequest) (*iamshape.ListInstanceProfilesResponse, *query.Error) {
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListInstanceProfiles", iamARN(c.Account(), "instance-profile", "/", ""), nil); e != nil {
 		return nil, e
 	}
-	return listProfiles(c, func(ip *world.FileInstanceProfile) bool { return strings.HasPrefix(cleanPath(ip.Path), prefix) })
+	res := &iamshape.ListInstanceProfilesResponse{}
+	res.InstanceProfiles, res.IsTruncated, res.Marker = listProfiles(c, func(ip *world.FileInstanceProfile) bool {
+		return strings.HasPrefix(cleanPath(ip.Path), prefix)
+	}, in.Marker, in.MaxItems)
+	return res, nil
 }
 
 // ListInstanceProfilesForRole lists the instance profiles holding a role.
-func ListInstanceProfilesForRole(c *api.Call) (any, *query.Error) {
-	ent, e := lookup(c, "role", "iam:ListInstanceProfilesForRole", nil)
+func ListInstanceProfilesForRole(c *api.Call, in *iamshape.ListInstanceProfilesForRoleRequest) (*iamshape.ListInstanceProfilesForRoleResponse, *query.Error) {
+	ent, e := authorizeEntity(c, "role", in.RoleName, "iam:ListInstanceProfilesForRole", nil)
 	if e != nil {
 		return nil, e
 	}
-	return listProfiles(c, func(ip *world.FileInstanceProfile) bool { return slices.Contains(ip.Roles, ent.name) })
+	res := &iamshape.ListInstanceProfilesForRoleResponse{}
+	res.InstanceProfiles, res.IsTruncated, res.Marker = listProfiles(c, func(ip *world.FileInstanceProfile) bool {
+		return slices.Contains(ip.Roles, ent.name)
+	}, in.Marker, in.MaxItems)
+	return res, nil
 }
 
 // DeleteInstanceProfile deletes an instance profile without a role.
-func DeleteInstanceProfile(c *api.Call) (any, *query.Error) {
-	ip, e := profile(c, "iam:DeleteInstanceProfile")
+func DeleteInstanceProfile(c *api.Call, in *iamshape.DeleteInstanceProfileRequest) (*noOutput, *query.Error) {
+	ip, e := profile(c, "iam:DeleteInstanceProfile", in.InstanceProfileName, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -160,12 +166,12 @@ func DeleteInstanceProfile(c *api.Call) (any, *query.Error) {
 
 // AddRoleToInstanceProfile puts a role in an instance profile (one role per
 // profile). Like AWS, it needs iam:PassRole for the role, to EC2.
-func AddRoleToInstanceProfile(c *api.Call) (any, *query.Error) {
-	ip, e := profile(c, "iam:AddRoleToInstanceProfile")
+func AddRoleToInstanceProfile(c *api.Call, in *iamshape.AddRoleToInstanceProfileRequest) (*noOutput, *query.Error) {
+	ip, e := profile(c, "iam:AddRoleToInstanceProfile", in.InstanceProfileName, nil)
 	if e != nil {
 		return nil, e
 	}
-	roleName := c.Params.Get("RoleName")
+	roleName := in.RoleName
 	r := fileRole(account(c), roleName)
 	passed := iamARN(c.Account(), "role", "/", roleName)
 	if r != nil {
@@ -192,12 +198,12 @@ func AddRoleToInstanceProfile(c *api.Call) (any, *query.Error) {
 }
 
 // RemoveRoleFromInstanceProfile takes the role out of an instance profile.
-func RemoveRoleFromInstanceProfile(c *api.Call) (any, *query.Error) {
-	ip, e := profile(c, "iam:RemoveRoleFromInstanceProfile")
+func RemoveRoleFromInstanceProfile(c *api.Call, in *iamshape.RemoveRoleFromInstanceProfileRequest) (*noOutput, *query.Error) {
+	ip, e := profile(c, "iam:RemoveRoleFromInstanceProfile", in.InstanceProfileName, nil)
 	if e != nil {
 		return nil, e
 	}
-	roleName := c.Params.Get("RoleName")
+	roleName := in.RoleName
 	name := ip.Name
 	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)

@@ -6,15 +6,20 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/federation"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateSAMLProvider": CreateSAMLProvider, "GetSAMLProvider": GetSAMLProvider, "ListSAMLProviders": ListSAMLProviders,
-		"UpdateSAMLProvider": UpdateSAMLProvider, "DeleteSAMLProvider": DeleteSAMLProvider,
-		"TagSAMLProvider": TagSAMLProvider, "UntagSAMLProvider": UntagSAMLProvider, "ListSAMLProviderTags": ListSAMLProviderTags,
-	})
+	registerTyped("CreateSAMLProvider", CreateSAMLProvider)
+	registerTyped("GetSAMLProvider", GetSAMLProvider)
+	registerTyped("UpdateSAMLProvider", UpdateSAMLProvider)
+	registerTyped("DeleteSAMLProvider", DeleteSAMLProvider)
+	registerTyped("TagSAMLProvider", TagSAMLProvider)
+	registerTyped("UntagSAMLProvider", UntagSAMLProvider)
+	registerTyped("ListSAMLProviderTags", ListSAMLProviderTags)
+	register(map[string]Handler{"ListSAMLProviders": ListSAMLProviders})
 }
 
 func noSAMLProvider(arn string) *query.Error {
@@ -35,9 +40,8 @@ func checkMetadata(doc string) (*federation.Metadata, *query.Error) {
 // encryptionParams refuses what iamgate does not do: decrypting
 // assertions (AssertionEncryptionMode Required, AddPrivateKey). Validate
 // has checked the mode is one of the model's (Required, Allowed).
-func encryptionParams(c *api.Call) *query.Error {
-	mode := c.Params.Get("AssertionEncryptionMode")
-	if mode == "Required" || c.Params.Get("AddPrivateKey") != "" || c.Params.Get("RemovePrivateKey") != "" {
+func encryptionParams(mode, addKey, removeKey string) *query.Error {
+	if mode == "Required" || addKey != "" || removeKey != "" {
 		return query.Errorf("InvalidInput", "iamgate does not decrypt SAML assertions: AssertionEncryptionMode Required and private keys are not supported")
 	}
 	return nil
@@ -45,15 +49,17 @@ func encryptionParams(c *api.Call) *query.Error {
 
 // CreateSAMLProvider registers a SAML IdP from its metadata (the IAM API
 // Reference, CreateSAMLProvider).
-func CreateSAMLProvider(c *api.Call) (any, *query.Error) {
+func CreateSAMLProvider(c *api.Call, in *iamshape.CreateSAMLProviderRequest) (*iamshape.CreateSAMLProviderResponse, *query.Error) {
 	// Validate has checked Name (SAMLProviderNameType: 1 to 128 of
 	// [\w._-]) and the document's length.
-	name := c.Params.Get("Name")
-	doc := c.Params.Get("SAMLMetadataDocument")
-	if e := encryptionParams(c); e != nil {
+	name := in.Name
+	doc := in.SAMLMetadataDocument
+	// RemovePrivateKey is not a member of CreateSAMLProvider's input; it
+	// is refused when given, as the untyped handler refused it.
+	if e := encryptionParams(in.AssertionEncryptionMode, in.AddPrivateKey, c.Params.Get("RemovePrivateKey")); e != nil {
 		return nil, e
 	}
-	tags := c.Params.Tags("Tags")
+	tags := tagPairs(in.Tags)
 	tctx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -76,10 +82,7 @@ func CreateSAMLProvider(c *api.Call) (any, *query.Error) {
 		}
 		return nil, query.Errorf("ServiceFailure", "could not store the SAML provider: %v", err)
 	}
-	return struct {
-		SAMLProviderArn string `xml:"SAMLProviderArn"`
-		Tags            tagSet `xml:"Tags"`
-	}{arn, tagList(p.Tags)}, nil
+	return &iamshape.CreateSAMLProviderResponse{SAMLProviderArn: arn, Tags: tagShapes(p.Tags)}, nil
 }
 
 // newUUID is a SAMLProviderUUID (privateKeyIdType: 22 to 64 of [A-Z0-9]).
@@ -88,8 +91,7 @@ func newUUID() string { return newID("SAML") + newID("")[:8] }
 // samlARNParam reads SAMLProviderArn, a SAML provider's ARN (InvalidInput
 // otherwise); Validate has checked that it is there and 20 to 2,048
 // characters (arnType).
-func samlARNParam(c *api.Call) (string, *query.Error) {
-	a := c.Params.Get("SAMLProviderArn")
+func samlARNParam(a string) (string, *query.Error) {
 	f := strings.SplitN(a, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "saml-provider/") || len(f[5]) == len("saml-provider/") {
 		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
@@ -100,8 +102,8 @@ func samlARNParam(c *api.Call) (string, *query.Error) {
 // authorizeSAML authorizes an action on a SAML provider ARN before
 // anything is looked up (with the provider's tags as aws:ResourceTag/* when
 // it is the caller's), then returns the provider or NoSuchEntity.
-func authorizeSAML(c *api.Call, action string, extra map[string][]string) (api.SAMLProvider, *query.Error) {
-	a, e := samlARNParam(c)
+func authorizeSAML(c *api.Call, action, arn string, extra map[string][]string) (api.SAMLProvider, *query.Error) {
+	a, e := samlARNParam(arn)
 	if e != nil {
 		return api.SAMLProvider{}, e
 	}
@@ -119,30 +121,20 @@ func authorizeSAML(c *api.Call, action string, extra map[string][]string) (api.S
 	return p, nil
 }
 
-func validUntil(p api.SAMLProvider) string {
-	if p.ValidUntil.IsZero() {
-		return ""
-	}
-	return timestamp(p.ValidUntil)
-}
-
 // GetSAMLProvider returns a provider's metadata document.
-func GetSAMLProvider(c *api.Call) (any, *query.Error) {
-	p, e := authorizeSAML(c, "iam:GetSAMLProvider", nil)
+func GetSAMLProvider(c *api.Call, in *iamshape.GetSAMLProviderRequest) (*iamshape.GetSAMLProviderResponse, *query.Error) {
+	p, e := authorizeSAML(c, "iam:GetSAMLProvider", in.SAMLProviderArn, nil)
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		SAMLProviderUUID        string `xml:"SAMLProviderUUID"`
-		SAMLMetadataDocument    string `xml:"SAMLMetadataDocument"`
-		CreateDate              string `xml:"CreateDate"`
-		ValidUntil              string `xml:"ValidUntil,omitempty"`
-		Tags                    tagSet `xml:"Tags"`
-		AssertionEncryptionMode string `xml:"AssertionEncryptionMode"`
-	}{p.UUID, p.Metadata, timestamp(p.Created), validUntil(p), tagList(p.Tags), "Allowed"}, nil
+	return &iamshape.GetSAMLProviderResponse{SAMLProviderUUID: p.UUID, SAMLMetadataDocument: p.Metadata, CreateDate: createdAt(p.Created),
+		ValidUntil: shape.At(p.ValidUntil), Tags: tagShapes(p.Tags), AssertionEncryptionMode: "Allowed"}, nil
 }
 
 // ListSAMLProviders lists the account's SAML providers.
+// It stays untyped: the generated ListSAMLProvidersResponse leaves an empty
+// SAMLProviderList out (the member is optional), where iamgate writes
+// <SAMLProviderList></SAMLProviderList>.
 func ListSAMLProviders(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:ListSAMLProviders", "*", nil); e != nil {
 		return nil, e
@@ -151,24 +143,19 @@ func ListSAMLProviders(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
 	}
-	type entry struct {
-		Arn        string `xml:"Arn"`
-		ValidUntil string `xml:"ValidUntil,omitempty"`
-		CreateDate string `xml:"CreateDate"`
-	}
-	out := make([]entry, 0, len(ps))
+	out := make([]iamshape.SAMLProviderListEntry, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, entry{p.ARN, validUntil(p), timestamp(p.Created)})
+		out = append(out, iamshape.SAMLProviderListEntry{Arn: p.ARN, ValidUntil: shape.At(p.ValidUntil), CreateDate: createdAt(p.Created)})
 	}
 	return struct {
-		List []entry `xml:"SAMLProviderList>member"`
+		List []iamshape.SAMLProviderListEntry `xml:"SAMLProviderList>member"`
 	}{out}, nil
 }
 
 // updateSAML authorizes an action and changes the provider in one
 // transaction.
-func updateSAML(c *api.Call, action string, extra map[string][]string, fn func(*api.SAMLProvider) *query.Error) (api.SAMLProvider, *query.Error) {
-	p, e := authorizeSAML(c, action, extra)
+func updateSAML(c *api.Call, action, arn string, extra map[string][]string, fn func(*api.SAMLProvider) *query.Error) (api.SAMLProvider, *query.Error) {
+	p, e := authorizeSAML(c, action, arn, extra)
 	if e != nil {
 		return p, e
 	}
@@ -191,12 +178,12 @@ func updateSAML(c *api.Call, action string, extra map[string][]string, fn func(*
 }
 
 // UpdateSAMLProvider replaces a provider's metadata document.
-func UpdateSAMLProvider(c *api.Call) (any, *query.Error) {
-	doc := c.Params.Get("SAMLMetadataDocument") // absent, or of the model's length (Validate)
-	if e := encryptionParams(c); e != nil {
+func UpdateSAMLProvider(c *api.Call, in *iamshape.UpdateSAMLProviderRequest) (*iamshape.UpdateSAMLProviderResponse, *query.Error) {
+	doc := in.SAMLMetadataDocument // absent, or of the model's length (Validate)
+	if e := encryptionParams(in.AssertionEncryptionMode, in.AddPrivateKey, in.RemovePrivateKey); e != nil {
 		return nil, e
 	}
-	p, e := updateSAML(c, "iam:UpdateSAMLProvider", nil, func(p *api.SAMLProvider) *query.Error {
+	p, e := updateSAML(c, "iam:UpdateSAMLProvider", in.SAMLProviderArn, nil, func(p *api.SAMLProvider) *query.Error {
 		if doc == "" {
 			return nil
 		}
@@ -210,14 +197,12 @@ func UpdateSAMLProvider(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		SAMLProviderArn string `xml:"SAMLProviderArn"`
-	}{p.ARN}, nil
+	return &iamshape.UpdateSAMLProviderResponse{SAMLProviderArn: p.ARN}, nil
 }
 
 // DeleteSAMLProvider deletes a provider.
-func DeleteSAMLProvider(c *api.Call) (any, *query.Error) {
-	p, e := authorizeSAML(c, "iam:DeleteSAMLProvider", nil)
+func DeleteSAMLProvider(c *api.Call, in *iamshape.DeleteSAMLProviderRequest) (*noOutput, *query.Error) {
+	p, e := authorizeSAML(c, "iam:DeleteSAMLProvider", in.SAMLProviderArn, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -230,16 +215,12 @@ func DeleteSAMLProvider(c *api.Call) (any, *query.Error) {
 }
 
 // TagSAMLProvider adds or replaces tags.
-func TagSAMLProvider(c *api.Call) (any, *query.Error) {
-	tags := c.Params.Tags("Tags")
-	if len(tags) == 0 {
-		return nil, query.Validation(query.Violation{Null: true, Field: "tags", Constraint: "Member must not be null", Rule: query.RuleNull})
-	}
-	tctx, e := tagContext(tags, 0)
+func TagSAMLProvider(c *api.Call, in *iamshape.TagSAMLProviderRequest) (*noOutput, *query.Error) {
+	tags, tctx, e := tagsIn(tagPairs(in.Tags))
 	if e != nil {
 		return nil, e
 	}
-	_, e = updateSAML(c, "iam:TagSAMLProvider", tctx, func(p *api.SAMLProvider) *query.Error {
+	_, e = updateSAML(c, "iam:TagSAMLProvider", in.SAMLProviderArn, tctx, func(p *api.SAMLProvider) *query.Error {
 		m, e := withTags(p.Tags, tags)
 		if e != nil {
 			return e
@@ -251,9 +232,9 @@ func TagSAMLProvider(c *api.Call) (any, *query.Error) {
 }
 
 // UntagSAMLProvider removes tags.
-func UntagSAMLProvider(c *api.Call) (any, *query.Error) {
-	keys := c.Params.List("TagKeys")
-	_, e := updateSAML(c, "iam:UntagSAMLProvider", map[string][]string{"aws:TagKeys": keys}, func(p *api.SAMLProvider) *query.Error {
+func UntagSAMLProvider(c *api.Call, in *iamshape.UntagSAMLProviderRequest) (*noOutput, *query.Error) {
+	keys := []string(in.TagKeys)
+	_, e := updateSAML(c, "iam:UntagSAMLProvider", in.SAMLProviderArn, map[string][]string{"aws:TagKeys": keys}, func(p *api.SAMLProvider) *query.Error {
 		p.Tags = withoutTags(p.Tags, keys)
 		return nil
 	})
@@ -261,10 +242,12 @@ func UntagSAMLProvider(c *api.Call) (any, *query.Error) {
 }
 
 // ListSAMLProviderTags lists a provider's tags.
-func ListSAMLProviderTags(c *api.Call) (any, *query.Error) {
-	p, e := authorizeSAML(c, "iam:ListSAMLProviderTags", nil)
+func ListSAMLProviderTags(c *api.Call, in *iamshape.ListSAMLProviderTagsRequest) (*iamshape.ListSAMLProviderTagsResponse, *query.Error) {
+	p, e := authorizeSAML(c, "iam:ListSAMLProviderTags", in.SAMLProviderArn, nil)
 	if e != nil {
 		return nil, e
 	}
-	return tagsPage(c, p.Tags)
+	res := &iamshape.ListSAMLProviderTagsResponse{}
+	res.Tags, res.IsTruncated, res.Marker = tagsPageAt(p.Tags, in.Marker, in.MaxItems)
+	return res, nil
 }

@@ -191,8 +191,8 @@ func GetSSHPublicKey(c *api.Call, in *iamshape.GetSSHPublicKeyRequest) (*iamshap
 
 // ListSSHPublicKeys lists a user's keys (the caller's without UserName),
 // without bodies.
-func ListSSHPublicKeys(c *api.Call, _ *iamshape.ListSSHPublicKeysRequest) (*iamshape.ListSSHPublicKeysResponse, *query.Error) {
-	name, e := callerUserName(c)
+func ListSSHPublicKeys(c *api.Call, in *iamshape.ListSSHPublicKeysRequest) (*iamshape.ListSSHPublicKeysResponse, *query.Error) {
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -204,10 +204,7 @@ func ListSSHPublicKeys(c *api.Call, _ *iamshape.ListSSHPublicKeysRequest) (*iams
 	for _, k := range u.SSHPublicKeys {
 		out = append(out, iamshape.SSHPublicKeyMetadata{UserName: name, SSHPublicKeyId: k.ID, Status: k.Status, UploadDate: shape.At(k.Uploaded)})
 	}
-	out, pg, e := pageOf(out, func(k iamshape.SSHPublicKeyMetadata) string { return k.SSHPublicKeyId }, c.Params)
-	if e != nil {
-		return nil, e
-	}
+	out, pg := pageAt(out, func(k iamshape.SSHPublicKeyMetadata) string { return k.SSHPublicKeyId }, in.Marker, in.MaxItems)
 	res := &iamshape.ListSSHPublicKeysResponse{SSHPublicKeys: out}
 	res.IsTruncated, res.Marker = pg.typed()
 	return res, nil

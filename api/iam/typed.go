@@ -2,10 +2,15 @@ package iam
 
 import (
 	"reflect"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
+	"github.com/iamgate/iamgate/world"
 )
 
 // noInput and noOutput are the input and output of an operation whose
@@ -42,3 +47,133 @@ func registerTyped[I, O any](name string, h func(c *api.Call, in *I) (*O, *query
 
 // page is a list's IsTruncated and Marker, typed.
 func (p listPage) typed() (*bool, string) { return shape.Ptr(p.IsTruncated), p.Marker }
+
+// createdAt is a required timestamp member (CreateDate): the zero time,
+// which shape.At would leave out, is written as 1970-01-01T00:00:00Z, as
+// the untyped handlers write it.
+func createdAt(t time.Time) *shape.Time {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return &shape.Time{Time: t.UTC()}
+}
+
+// pageAt is pageOf for a typed request's Marker and MaxItems: items in key
+// order after marker, at most maxItems of them (defaultMaxItems when not
+// given; the model's maxItemsType bounds it, 1 to 1000).
+func pageAt[T any](items []T, key func(T) string, marker string, maxItems *int32) ([]T, listPage) {
+	max := defaultMaxItems
+	if maxItems != nil {
+		max = int(*maxItems)
+	}
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	start := 0
+	if marker != "" {
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > marker })
+	}
+	out := items[start:]
+	if len(out) > max {
+		return out[:max], listPage{IsTruncated: true, Marker: key(out[max-1])}
+	}
+	return out, listPage{}
+}
+
+// userTyped is a user as the model's User.
+func userTyped(acct string, u *world.FileUser) iamshape.User {
+	return iamshape.User{Path: cleanPath(u.Path), UserName: u.Name, UserId: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name), CreateDate: createdAt(u.Created),
+		PermissionsBoundary: boundaryShape(u.PermissionsBoundary), Tags: tagShapes(u.Tags)}
+}
+
+// listedUser is a user as GetGroup and ListUsers list it: without its tags
+// and boundary, as IAM leaves them out.
+func listedUser(acct string, u *world.FileUser) iamshape.User {
+	out := userTyped(acct, u)
+	out.Tags, out.PermissionsBoundary = nil, nil
+	return out
+}
+
+// tagShapes is a tag map as the model's tag list, in key order.
+func tagShapes(m map[string]string) shape.List[iamshape.Tag] {
+	var out shape.List[iamshape.Tag]
+	for _, t := range tagList(m) {
+		out = append(out, iamshape.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
+// boundaryShape is a permissions boundary ARN as the model's
+// AttachedPermissionsBoundary (nil without one).
+func boundaryShape(arn string) *iamshape.AttachedPermissionsBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &iamshape.AttachedPermissionsBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
+}
+
+// tagPairs is a typed request's tags as the untyped tag functions take
+// them (tagContext, withTags, tagMap): key and value pairs in request order.
+func tagPairs(tags shape.List[iamshape.Tag]) [][2]string {
+	out := make([][2]string, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, [2]string{t.Key, t.Value})
+	}
+	return out
+}
+
+// roleTyped is a role as the model's Role (without RoleLastUsed), with its
+// trust policy when withDocument.
+func roleTyped(acct string, r *world.FileRole, withDocument bool) iamshape.Role {
+	out := iamshape.Role{Path: cleanPath(r.Path), RoleName: r.Name, RoleId: r.ID, Arn: iamARN(acct, "role", r.Path, r.Name),
+		CreateDate: createdAt(r.Created), Description: r.Description, MaxSessionDuration: shape.Ptr(int32(r.MaxSessionDuration)),
+		PermissionsBoundary: boundaryShape(r.PermissionsBoundary), Tags: tagShapes(r.Tags)}
+	if r.MaxSessionDuration == 0 {
+		*out.MaxSessionDuration = 3600
+	}
+	if withDocument {
+		out.AssumeRolePolicyDocument = encodeDocument(r.TrustPolicy.JSON())
+	}
+	return out
+}
+
+// policyARN checks a PolicyArn member as policyARNParam does: the model
+// admits any string of 20 to 2048 characters, IAM only an ARN.
+func policyARN(ref string) (string, *query.Error) {
+	if !strings.HasPrefix(ref, "arn:") || len(ref) < 20 {
+		return "", query.Errorf("ValidationError", "ARN %s is not valid.", ref)
+	}
+	return ref, nil
+}
+
+// callerUser is the user a request is about: userName, or, when the
+// request leaves it out, the caller when the caller is an IAM user (as
+// callerUserName reads it from the form).
+func callerUser(c *api.Call, userName string) (string, *query.Error) {
+	if userName != "" {
+		return userName, nil
+	}
+	if c.Caller.User != nil {
+		return c.Caller.User.Name, nil
+	}
+	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
+}
+
+// authorizeCreateWith is authorizeCreate with the request's tags: it
+// checks them, authorizes iam:Create<Kind> with their context and the
+// boundary's, and iam:Tag<Kind> when there are tags, then checks the
+// boundary.
+func authorizeCreateWith(c *api.Call, kind, path, name, bnd string, tags [][2]string) *query.Error {
+	tagCtx, e := tagContext(tags, 0)
+	if e != nil {
+		return e
+	}
+	arn := iamARN(c.Account(), kind, path, name)
+	if e := c.Authorize("iam:Create"+noun(kind), arn, merge(tagCtx, boundaryContext(bnd))); e != nil {
+		return e
+	}
+	if len(tags) > 0 {
+		if e := c.Authorize("iam:Tag"+noun(kind), arn, tagCtx); e != nil {
+			return e
+		}
+	}
+	return checkBoundary(c, bnd)
+}

@@ -33,14 +33,6 @@ type user struct {
 	Tags                tagSet    `xml:"Tags,omitempty"`
 }
 
-type group struct {
-	Path       string `xml:"Path"`
-	GroupName  string `xml:"GroupName"`
-	GroupID    string `xml:"GroupId"`
-	Arn        string `xml:"Arn"`
-	CreateDate string `xml:"CreateDate"`
-}
-
 type role struct {
 	Path                     string    `xml:"Path"`
 	RoleName                 string    `xml:"RoleName"`
@@ -87,24 +79,6 @@ type policyVersion struct {
 type attachedPolicy struct {
 	PolicyName string `xml:"PolicyName"`
 	PolicyArn  string `xml:"PolicyArn"`
-}
-
-type accessKey struct {
-	UserName        string `xml:"UserName"`
-	AccessKeyID     string `xml:"AccessKeyId"`
-	Status          string `xml:"Status"`
-	SecretAccessKey string `xml:"SecretAccessKey,omitempty"`
-	CreateDate      string `xml:"CreateDate"`
-}
-
-type instanceProfile struct {
-	Path                string `xml:"Path"`
-	InstanceProfileName string `xml:"InstanceProfileName"`
-	InstanceProfileID   string `xml:"InstanceProfileId"`
-	Arn                 string `xml:"Arn"`
-	CreateDate          string `xml:"CreateDate"`
-	Roles               []role `xml:"Roles>member"`
-	Tags                tagSet `xml:"Tags,omitempty"`
 }
 
 type listPage struct {

@@ -6,12 +6,17 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
+	registerTyped("CreateUser", CreateUser)
+	registerTyped("GetUser", GetUser)
+	registerTyped("ListUsers", ListUsers)
+	registerTyped("UpdateUser", UpdateUser)
+	registerTyped("DeleteUser", DeleteUser)
 	register(map[string]Handler{
-		"CreateUser": CreateUser, "GetUser": GetUser, "ListUsers": ListUsers, "UpdateUser": UpdateUser, "DeleteUser": DeleteUser,
 		"PutUserPermissionsBoundary": putBoundary("user"), "DeleteUserPermissionsBoundary": deleteBoundary("user"),
 	})
 }
@@ -37,17 +42,16 @@ func checkBoundary(c *api.Call, ref string) *query.Error {
 
 // CreateUser creates an IAM user, optionally with a path, a permissions
 // boundary and tags (iam:CreateUser; with tags also iam:TagUser).
-func CreateUser(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	name := p.Get("UserName")
-	path := cleanPath(p.Get("Path"))
-	bnd := p.Get("PermissionsBoundary")
-	tags, e := authorizeCreate(c, "user", path, name, bnd)
-	if e != nil {
+func CreateUser(c *api.Call, in *iamshape.CreateUserRequest) (*iamshape.CreateUserResponse, *query.Error) {
+	name := in.UserName
+	path := cleanPath(in.Path)
+	bnd := in.PermissionsBoundary
+	tags := tagPairs(in.Tags)
+	if e := authorizeCreateWith(c, "user", path, name, bnd, tags); e != nil {
 		return nil, e
 	}
 	var out world.FileUser
-	e = updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
+	e := updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
 		if findEntity(a, "user", name) != nil {
 			return query.Errorf("EntityAlreadyExists", "User with name %s already exists.", name)
 		}
@@ -58,9 +62,8 @@ func CreateUser(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		User user `xml:"User"`
-	}{userShape(c.Account(), &out)}, nil
+	u := userTyped(c.Account(), &out)
+	return &iamshape.CreateUserResponse{User: &u}, nil
 }
 
 func tagMap(tags [][2]string) map[string]string {
@@ -121,8 +124,8 @@ func authorizeUserWith(c *api.Call, action, name string, extra map[string][]stri
 }
 
 // GetUser returns a user; without UserName, the calling user.
-func GetUser(c *api.Call) (any, *query.Error) {
-	name, e := callerUserName(c)
+func GetUser(c *api.Call, in *iamshape.GetUserRequest) (*iamshape.GetUserResponse, *query.Error) {
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -130,42 +133,34 @@ func GetUser(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		User user `xml:"User"`
-	}{userShape(c.Account(), u)}, nil
+	out := userTyped(c.Account(), u)
+	return &iamshape.GetUserResponse{User: &out}, nil
 }
 
 // ListUsers lists users under a path prefix.
-func ListUsers(c *api.Call) (any, *query.Error) {
-	prefix := pathPrefix(c)
+func ListUsers(c *api.Call, in *iamshape.ListUsersRequest) (*iamshape.ListUsersResponse, *query.Error) {
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListUsers", iamARN(c.Account(), "user", "/", ""), nil); e != nil {
 		return nil, e
 	}
 	a := account(c)
-	var users []user
+	var users []iamshape.User
 	for i := range a.Users {
 		if strings.HasPrefix(cleanPath(a.Users[i].Path), prefix) {
-			u := userShape(c.Account(), &a.Users[i])
-			u.Tags, u.PermissionsBoundary = nil, nil // ListUsers leaves these out, as IAM does
-			users = append(users, u)
+			users = append(users, listedUser(c.Account(), &a.Users[i]))
 		}
 	}
-	users, pg, e := pageOf(users, func(u user) string { return u.UserName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Users []user `xml:"Users>member"`
-		listPage
-	}{users, pg}, nil
+	users, pg := pageAt(users, func(u iamshape.User) string { return u.UserName }, in.Marker, in.MaxItems)
+	res := &iamshape.ListUsersResponse{Users: users}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // UpdateUser renames a user or changes its path.
-func UpdateUser(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	name := p.Get("UserName")
-	newName := p.Get("NewUserName")
-	newPath := p.Get("NewPath")
+func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.Error) {
+	name := in.UserName
+	newName := in.NewUserName
+	newPath := in.NewPath
 	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
 		return nil, e
 	}
@@ -202,8 +197,8 @@ func UpdateUser(c *api.Call) (any, *query.Error) {
 
 // DeleteUser deletes a user that has no access keys, policies or group
 // memberships left (IAM's DeleteConflict otherwise).
-func DeleteUser(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("UserName")
+func DeleteUser(c *api.Call, in *iamshape.DeleteUserRequest) (*noOutput, *query.Error) {
+	name := in.UserName
 	if _, e := authorizeUser(c, "iam:DeleteUser", name); e != nil {
 		return nil, e
 	}
