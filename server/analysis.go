@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"runtime"
@@ -218,27 +219,16 @@ func decodeStrict(body []byte, v any, fields ...string) *query.Error {
 // not be allowed to see, and they would make the answer (and the encoded
 // authorization failure message) depend on whether it exists.
 func (s *Server) authorizeAnalysis(c *api.Call, action, resource string) *query.Error {
-	ctx := make(map[string][]string, len(c.Context))
-	for k, v := range c.Context {
-		ctx[k] = v
-	}
 	start := time.Now()
-	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: action, Resource: "*", Context: ctx, Time: c.Now})
+	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: action, Resource: "*", Context: maps.Clone(c.Context), Time: c.Now})
 	if err != nil {
 		return query.Errorf("AccessDenied", "the caller cannot be authorized: %v", err)
 	}
 	req.Resource, req.ResourceAccount = resource, c.Account()
 	req.Policies.Resource, req.Policies.RCP, req.ResourcePolicyKind = nil, nil, engine.KindGeneric
-	q, err := req.Prepare()
-	if err != nil {
-		return query.Errorf("ValidationError", "%v", err)
-	}
-	e := engine.Explain(q)
-	if c.OnDecision != nil {
-		c.OnDecision(e, time.Since(start))
-	}
-	if e.Decision == engine.Allowed {
-		return nil
+	e, qe := c.Decide(req, start)
+	if qe != nil || e.Decision == engine.Allowed {
+		return qe
 	}
 	return c.Denied(e)
 }
