@@ -117,7 +117,7 @@ func TestBrowser(t *testing.T) {
 	// policy of; for the pipeline page, a submission of hers, rejected.
 	e.addResources(account, world.FileResource{ARN: "arn:aws:s3:::artifacts", Policy: world.NewPolicySource([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"BuildReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:role/deployer"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::artifacts/*"}]}`))})
 	must[*iam.PutUserPolicyOutput](t)(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("pipeline"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iamgate:SubmitPolicy","iamgate:ListSubmissions","iamgate:GetSubmission","iamgate:GetGuardrails","s3:GetBucketPolicy"],"Resource":"*"}]}`)}))
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iamgate:SubmitPolicy","iamgate:ListSubmissions","iamgate:GetSubmission","iamgate:GetGuardrails","s3:GetBucketPolicy","cloudtrail:LookupEvents"],"Resource":"*"}]}`)}))
 	key, err := e.srv.Keys().CreateAccessKey(ctx, account, "alice")
 	if err != nil {
 		t.Fatal(err)
@@ -305,6 +305,11 @@ func TestBrowser(t *testing.T) {
 	}
 	expect("trust", "Trust")
 	shot("trust")
+
+	// The audit log: this session's own calls are in it.
+	step("audit", chromedp.Click(chromedp.CSS(`nav a[href="/console/audit"]`)), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	expect("audit", "Audit log", "user/alice")
+	shot("audit")
 
 	// Sign-out; the old cookie then opens nothing.
 	cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
