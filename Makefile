@@ -45,7 +45,9 @@ FUZZ_TARGETS = \
 	./pipeline:FuzzCheck:100000 \
 	./pipeline:FuzzGuardrails:100000 \
 	./pipeline:FuzzReadZip:200000 \
-	./analysis:FuzzSolverLanguages:300000
+	./analysis:FuzzSolverLanguages:300000 \
+	./api/shape:FuzzDecodeQuery:300000 \
+	./api/organizations/inherit:FuzzEffective:200000
 
 fuzz-short:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -181,3 +181,28 @@ func TestGeneratedShapesAreCurrent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeQuery: no form, however malformed, makes DecodeQuery panic;
+// it fills the input or answers an error.
+func FuzzDecodeQuery(f *testing.F) {
+	for _, seed := range []string{
+		"UserName=bo&Tags.member.1.Key=k&Tags.member.1.Value=v",
+		"MaxItems=7&OnlyAttached=true",
+		"TagKeys=&TagKeys.member.1=a",
+		"ContextEntries.member.1.ContextKeyValues.member.1=x&ContextEntries.member.1.ContextKeyType=string",
+		"M.entry.1.key=k&M.entry.1.value=1",
+		"MaxItems=99999999999999999999&Tags.member.0.Key=x",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, form string) {
+		vals, err := url.ParseQuery(form)
+		if err != nil {
+			return
+		}
+		_ = shape.DecodeQuery(vals, &iamshape.CreateUserRequest{})
+		_ = shape.DecodeQuery(vals, &iamshape.ListPoliciesRequest{})
+		_ = shape.DecodeQuery(vals, &iamshape.SimulatePrincipalPolicyRequest{})
+		_ = shape.DecodeQuery(vals, &iamshape.UploadServerCertificateRequest{})
+	})
+}
