@@ -353,7 +353,7 @@ func TestPages(t *testing.T) {
 	b.signedIn(e, "alice", "Alice-Passw0rd", "")
 	for path, wants := range map[string][]string{
 		"/console/iam":                {"alice", "deployer", "deploy", "admin"},
-		"/console/iam/users/alice":    {"ConsoleRead", "iam:SimulatePrincipalPolicy"},
+		"/console/iam/users/alice":    {"ConsoleRead", "iam:SimulatePrincipalPolicy", `href="/console/security-keys?user=alice"`},
 		"/console/iam/roles/deployer": {"sts:AssumeRole", "deploy"},
 		"/console/iam/policy?arn=" + url.QueryEscape(*pol.Policy.Arn): {"arn:aws:s3:::artifacts/*", "v1"},
 		"/console/organization": {"not a member of an organization"},
