@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -100,6 +102,21 @@ func TestBrowserSecurityKey(t *testing.T) {
 	if s := text(); !strings.Contains(s, "arn:aws:iam::"+account+":u2f/user/alice/yubikey-") {
 		t.Fatalf("the registered key is not listed:\n%s", s)
 	}
+	shot := func(name string) {
+		t.Helper()
+		dir := os.Getenv(screenshotsEnv)
+		if dir == "" {
+			dir = t.ArtifactDir()
+		}
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot("securitykeys")
 	creds, err := chromedp.Call(bctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: auth.AuthenticatorID})
 	if err != nil || len(creds.Credentials) != 1 || creds.Credentials[0].RpID != "localhost" {
 		t.Fatalf("the authenticator's credentials: %+v %v", creds, err)
@@ -108,7 +125,9 @@ func TestBrowserSecurityKey(t *testing.T) {
 
 	// Sign-in with the key after the password.
 	password()
-	step("the key", chromedp.WaitVisible(chromedp.ID("use-key")), chromedp.Click(chromedp.ID("use-key")), chromedp.WaitVisible(chromedp.ID("who-h")))
+	step("the key step", chromedp.WaitVisible(chromedp.ID("use-key")))
+	shot("securitykey-signin")
+	step("the key", chromedp.Click(chromedp.ID("use-key")), chromedp.WaitVisible(chromedp.ID("who-h")))
 	if s := text(); !strings.Contains(s, "with an MFA code or security key (aws:MultiFactorAuthPresent true)") {
 		t.Fatalf("home after the key:\n%s", s)
 	}
