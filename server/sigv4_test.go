@@ -152,7 +152,10 @@ func TestSigV4SignatureCoversTheBody(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// The JSON protocol answers its own code for a signature that
-			// does not match (jsonAuthError, awserr.AWSJSONCommon).
+			// does not match (jsonAuthError, awserr.AWSJSONCommon):
+			// InvalidSignatureException with 400, as real JSON endpoints do
+			// (ECS, teralytics/prometheus-ecs-discovery#7; DynamoDB,
+			// aws/aws-sdk-js#284).
 			wantStatus, wantCode := 403, "SignatureDoesNotMatch"
 			if tc.service == "organizations" {
 				wantStatus, wantCode = 400, "InvalidSignatureException"

@@ -56,7 +56,10 @@ var JSONCommon = map[string]Code{
 // ({"__type":"UnrecognizedClientException","message":"The security token
 // included in the request is invalid."} with "400 Bad Request", real
 // output quoted in aws/aws-sdk-php#2444, and "status code: 400" in
-// ekristen/aws-nuke#774).
+// ekristen/aws-nuke#774; a signature that does not match is
+// InvalidSignatureException with "status code: 400" from ECS, quoted in
+// teralytics/prometheus-ecs-discovery#7, and "400 (Bad Request)" from
+// DynamoDB in aws/aws-sdk-js#284).
 var AWSJSONCommon = func() map[string]Code {
 	m := make(map[string]Code, len(JSONCommon))
 	for k, c := range JSONCommon {

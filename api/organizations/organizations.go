@@ -675,23 +675,35 @@ func orgARNOr(c *api.Call, kind, rest string) string {
 
 // --- policies ---
 
-func enablePolicyType(c *api.Call) (any, *query.Error) {
-	var in struct{ RootId, PolicyType string }
+type policyTypeIn struct{ RootId, PolicyType string }
+
+// policyTypeRequest reads an Enable/DisablePolicyType request, authorizes
+// it on the root with organizations:PolicyType and finds the root.
+func policyTypeRequest(c *api.Call, action string) (policyTypeIn, *world.FileOrganization, *query.Error) {
+	var in policyTypeIn
 	if e := decode(c, &in); e != nil {
-		return nil, e
+		return in, nil, e
 	}
 	if fileType[in.PolicyType] == "" {
-		return nil, invalidPolicyType()
+		return in, nil, invalidPolicyType()
 	}
 	o, e := management(c)
 	if e != nil {
-		return nil, e
+		return in, nil, e
 	}
-	if e := authorizeWith(c, "EnablePolicyType", parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
-		return nil, e
+	if e := authorizeWith(c, action, parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
+		return in, nil, e
 	}
 	if in.RootId != o.Root.ID {
-		return nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+		return in, nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+	}
+	return in, o, nil
+}
+
+func enablePolicyType(c *api.Call) (any, *query.Error) {
+	in, o, e := policyTypeRequest(c, "EnablePolicyType")
+	if e != nil {
+		return nil, e
 	}
 	if slices.Contains(o.PolicyTypes, in.PolicyType) {
 		return nil, errorf("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")

@@ -14,22 +14,9 @@ import (
 // background; iamgate at once). Enabled again, every target has only the
 // full-access policy.
 func disablePolicyType(c *api.Call) (any, *query.Error) {
-	var in struct{ RootId, PolicyType string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
-	if fileType[in.PolicyType] == "" {
-		return nil, invalidPolicyType()
-	}
-	o, e := management(c)
+	in, o, e := policyTypeRequest(c, "DisablePolicyType")
 	if e != nil {
 		return nil, e
-	}
-	if e := authorizeWith(c, "DisablePolicyType", parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
-		return nil, e
-	}
-	if in.RootId != o.Root.ID {
-		return nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
 	}
 	if !slices.Contains(o.PolicyTypes, in.PolicyType) {
 		return nil, errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.")
