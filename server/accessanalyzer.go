@@ -146,19 +146,18 @@ func fromQuery(e *query.Error) *aaError {
 // own answer, real output in prowler-cloud/prowler#2713) and
 // ExpiredTokenException.
 func aaAuthError(e *query.Error) *aaError {
-	switch e.Code {
-	case "MissingAuthenticationToken":
-		return aaErrorf("MissingAuthenticationTokenException", "Missing Authentication Token")
-	case "IncompleteSignature":
-		return aaErrorf("IncompleteSignatureException", "%s", e.Message)
-	case "InvalidClientTokenId":
-		return aaErrorf("UnrecognizedClientException", "The security token included in the request is invalid")
-	case "ExpiredToken":
-		return aaErrorf("ExpiredTokenException", "The security token included in the request is expired")
-	case "SignatureDoesNotMatch", "RequestExpired":
-		return aaErrorf("InvalidSignatureException", "%s", e.Message)
+	switch code := jsonAuthCode(e.Code); code {
+	case "":
+		return fromQuery(e)
+	case "MissingAuthenticationTokenException":
+		return aaErrorf(code, "Missing Authentication Token")
+	case "UnrecognizedClientException":
+		return aaErrorf(code, "The security token included in the request is invalid")
+	case "ExpiredTokenException":
+		return aaErrorf(code, "The security token included in the request is expired")
+	default:
+		return aaErrorf(code, "%s", e.Message)
 	}
-	return fromQuery(e)
 }
 
 // writeAAError writes a REST-JSON error: the status, the code in

@@ -506,23 +506,34 @@ func modelName(service string) string {
 // IncompleteSignatureException and MissingAuthenticationTokenException,
 // each with 400.
 func jsonAuthError(e *query.Error) *query.Error {
-	code, msg := "", e.Message
-	switch e.Code {
-	case "InvalidClientTokenId":
-		code, msg = "UnrecognizedClientException", "The security token included in the request is invalid."
-	case "ExpiredToken":
-		code = "ExpiredTokenException"
-	case "SignatureDoesNotMatch", "RequestExpired":
-		code = "InvalidSignatureException"
-	case "IncompleteSignature":
-		code = "IncompleteSignatureException"
-	case "MissingAuthenticationToken":
-		code = "MissingAuthenticationTokenException"
-	default:
+	code := jsonAuthCode(e.Code)
+	if code == "" {
 		return e
+	}
+	msg := e.Message
+	if code == "UnrecognizedClientException" {
+		msg = "The security token included in the request is invalid."
 	}
 	c := awserr.AWSJSONCommon[code]
 	return &query.Error{Code: code, Message: msg, Status: c.Status, Sender: true}
+}
+
+// jsonAuthCode is the code a JSON or REST-JSON endpoint answers for the
+// Query protocol's authentication failure code ("" for another code).
+func jsonAuthCode(queryCode string) string {
+	switch queryCode {
+	case "InvalidClientTokenId":
+		return "UnrecognizedClientException"
+	case "ExpiredToken":
+		return "ExpiredTokenException"
+	case "SignatureDoesNotMatch", "RequestExpired":
+		return "InvalidSignatureException"
+	case "IncompleteSignature":
+		return "IncompleteSignatureException"
+	case "MissingAuthenticationToken":
+		return "MissingAuthenticationTokenException"
+	}
+	return ""
 }
 
 // writeJSONError writes an error of the JSON protocol: {"__type", "Message"}.
