@@ -176,7 +176,9 @@ func (o ops) appendAudit(ctx context.Context, recs []store.AuditRecord) error {
 	type accessKey struct{ entity, action string }
 	latest := map[accessKey]access{}
 	var keys []accessKey
-	args := make([]any, 0, 8*auditRowsPerInsert)
+	// Sized for the batch: a request's one record must not allocate the
+	// arguments of a 1,000-row statement (128 KB a call).
+	args := make([]any, 0, 8*min(len(recs), auditRowsPerInsert))
 	for i := 0; i < len(recs); i += auditRowsPerInsert {
 		chunk := recs[i:min(i+auditRowsPerInsert, len(recs))]
 		args = args[:0]
