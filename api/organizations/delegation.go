@@ -53,11 +53,7 @@ func authorizeWith(c *api.Call, action, resource string, extra map[string][]stri
 	// The tags of the resource, when it is one of the organization's
 	// accounts, its root, an OU or a policy, are aws:ResourceTag/*
 	// (tags.go); extra keys are over them.
-	keys := tagContext(resourceTags(c.State.File(), resource), nil, nil)
-	maps.Copy(keys, extra)
-	if t := requestPolicyType(c, action); t != "" {
-		keys["organizations:PolicyType"] = []string{t}
-	}
+	keys := requestKeys(c, action, resource, extra)
 	var e *query.Error
 	if o := c.State.File().Organization; o != nil && c.Account() != o.ManagementAccount && delegable[action] {
 		e = c.AuthorizeOwned("organizations:"+action, resource, o.ManagementAccount, keys, delegationPolicy(o))
@@ -70,11 +66,23 @@ func authorizeWith(c *api.Call, action, resource string, extra map[string][]stri
 	return e
 }
 
+// requestKeys are the context keys of an organizations action on a
+// resource: the resource's tags as aws:ResourceTag/* (tags.go), the extra
+// keys over them, and organizations:PolicyType (requestPolicyType).
+func requestKeys(c *api.Call, action, resource string, extra map[string][]string) map[string][]string {
+	keys := tagContext(resourceTags(c.State.File(), resource), nil, nil)
+	maps.Copy(keys, extra)
+	if t := requestPolicyType(c, action); t != "" {
+		keys["organizations:PolicyType"] = []string{t}
+	}
+	return keys
+}
+
 // policyTypeActions are the actions the Service Authorization Reference
 // ("Actions defined by AWS Organizations") gives organizations:PolicyType,
 // of those iamgate serves.
 var policyTypeActions = map[string]bool{
-	"AttachPolicy": true, "CreatePolicy": true, "DeletePolicy": true, "DescribePolicy": true, "DetachPolicy": true,
+	"AttachPolicy": true, "CreatePolicy": true, "DeletePolicy": true, "DescribeEffectivePolicy": true, "DescribePolicy": true, "DetachPolicy": true,
 	"DisablePolicyType": true, "EnablePolicyType": true, "ListPolicies": true, "ListPoliciesForTarget": true,
 	"ListTagsForResource": true, "ListTargetsForPolicy": true, "TagResource": true, "UntagResource": true, "UpdatePolicy": true,
 }

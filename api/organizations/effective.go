@@ -1,7 +1,6 @@
 package organizations
 
 import (
-	"maps"
 	"slices"
 	"strings"
 
@@ -69,7 +68,7 @@ func describeEffectivePolicy(c *api.Call) (any, *query.Error) {
 	}
 	// The Service Authorization Reference: DescribeEffectivePolicy on the
 	// account, with organizations:PolicyType.
-	if e := authorizeEffective(c, o, targetARN(o, in.TargetId), in.PolicyType); e != nil {
+	if e := authorizeEffective(c, o, targetARN(o, in.TargetId)); e != nil {
 		return nil, e
 	}
 	path := accountPath(o, in.TargetId)
@@ -108,13 +107,11 @@ func describeEffectivePolicy(c *api.Call) (any, *query.Error) {
 // identity policies as a request within its account (iamgate's choice:
 // the model lets any account call the operation for itself, so no
 // delegation policy is needed, as none is for DescribeOrganization).
-func authorizeEffective(c *api.Call, o *world.FileOrganization, arn, policyType string) *query.Error {
+func authorizeEffective(c *api.Call, o *world.FileOrganization, arn string) *query.Error {
 	if c.Account() == o.ManagementAccount {
-		return authorizeWith(c, "DescribeEffectivePolicy", arn, policyTypeKey(policyType))
+		return authorizeWith(c, "DescribeEffectivePolicy", arn, nil)
 	}
-	keys := tagContext(resourceTags(c.State.File(), arn), nil, nil)
-	maps.Copy(keys, policyTypeKey(policyType))
-	e := c.AuthorizeOwned("organizations:DescribeEffectivePolicy", arn, c.Account(), keys, nil)
+	e := c.AuthorizeOwned("organizations:DescribeEffectivePolicy", arn, c.Account(), requestKeys(c, "DescribeEffectivePolicy", arn, nil), nil)
 	if e != nil {
 		e.Code, e.Status = "AccessDeniedException", 400
 	}

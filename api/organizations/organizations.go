@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -691,7 +690,7 @@ func policyTypeRequest(c *api.Call, action string) (policyTypeIn, *world.FileOrg
 	if e != nil {
 		return in, nil, e
 	}
-	if e := authorizeWith(c, action, parentARN(c, in.RootId), policyTypeKey(in.PolicyType)); e != nil {
+	if e := authorizeWith(c, action, parentARN(c, in.RootId), nil); e != nil {
 		return in, nil, e
 	}
 	if in.RootId != o.Root.ID {
@@ -777,7 +776,7 @@ func policyOp(c *api.Call, action, id string) (*world.FileOrganization, string, 
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	name, fp, out, ok := findPolicy(o, id)
-	if e := authorizeOn(c, action, policyTypeKey(out.PolicySummary.Type), policyARNOf(o, id, out, ok)); e != nil {
+	if e := authorizeOn(c, action, nil, policyARNOf(o, id, out, ok)); e != nil {
 		return nil, "", world.FileOrgPolicy{}, policyOut{}, e
 	}
 	if !ok {
@@ -854,9 +853,7 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 	if _, e := management(c); e != nil {
 		return nil, e
 	}
-	ctx := tagContext(nil, in.Tags, nil)
-	maps.Copy(ctx, policyTypeKey(in.Type))
-	if e := authorizeWith(c, "CreatePolicy", "*", ctx); e != nil {
+	if e := authorizeWith(c, "CreatePolicy", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
 	var out policyOut
@@ -1054,7 +1051,7 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if e := authorizeWith(c, "ListPolicies", "*", policyTypeKey(in.Filter)); e != nil {
+	if e := authorizeWith(c, "ListPolicies", "*", nil); e != nil {
 		return nil, e
 	}
 	out := []policySummary{}
@@ -1109,7 +1106,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	name, fp, out, ok := findPolicy(o, in.PolicyId)
 	// AttachPolicy and DetachPolicy take the policy and the target (the
 	// Service Authorization Reference for AWS Organizations).
-	if e := authorizeOn(c, action, policyTypeKey(out.PolicySummary.Type), policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
+	if e := authorizeOn(c, action, nil, policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
 		return nil, e
 	}
 	if !ok {
@@ -1163,7 +1160,7 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if e := authorizeWith(c, "ListPoliciesForTarget", targetARN(o, in.TargetId), policyTypeKey(in.Filter)); e != nil {
+	if e := authorizeWith(c, "ListPoliciesForTarget", targetARN(o, in.TargetId), nil); e != nil {
 		return nil, e
 	}
 	kind := fileType[in.Filter]

@@ -95,16 +95,6 @@ func invalidPolicyType() *query.Error {
 	return e
 }
 
-// policyTypeKey is the organizations:PolicyType context of a request on a
-// policy of type t (the Service Authorization Reference for AWS
-// Organizations); none when the type is not known.
-func policyTypeKey(t string) map[string][]string {
-	if t == "" {
-		return nil
-	}
-	return map[string][]string{"organizations:PolicyType": {t}}
-}
-
 // managementAttachment is a target's attachment list of a management
 // policy type: the names in the organization's Attached list of the target
 // whose policies are of the kind.
