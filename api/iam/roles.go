@@ -85,19 +85,24 @@ func CreateRole(c *api.Call) (any, *query.Error) {
 // name exists) and returns it as CreateRole and CreateServiceLinkedRole
 // answer.
 func addRole(c *api.Call, r world.FileRole, taken *query.Error) (any, *query.Error) {
-	e := updateEntities(c, refs("role", r.Name), func(a *world.FileAccount) *query.Error {
+	if e := insertRole(c, r, taken); e != nil {
+		return nil, e
+	}
+	return struct {
+		Role role `xml:"Role"`
+	}{roleShape(c.Account(), &r, true)}, nil
+}
+
+// insertRole adds r to the caller's account, or answers taken when the
+// account has a role of its name.
+func insertRole(c *api.Call, r world.FileRole, taken *query.Error) *query.Error {
+	return updateEntities(c, refs("role", r.Name), func(a *world.FileAccount) *query.Error {
 		if fileRole(a, r.Name) != nil {
 			return taken
 		}
 		a.Roles = append(a.Roles, r)
 		return nil
 	})
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Role role `xml:"Role"`
-	}{roleShape(c.Account(), &r, true)}, nil
 }
 
 // GetRole returns a role with its trust policy.
