@@ -145,8 +145,7 @@ func policyARN(ref string) (string, *query.Error) {
 }
 
 // callerUser is the user a request is about: userName, or, when the
-// request leaves it out, the caller when the caller is an IAM user (as
-// callerUserName reads it from the form).
+// request leaves it out, the caller when the caller is an IAM user.
 func callerUser(c *api.Call, userName string) (string, *query.Error) {
 	if userName != "" {
 		return userName, nil

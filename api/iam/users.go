@@ -86,18 +86,6 @@ func fileUser(a *world.FileAccount, name string) *world.FileUser {
 	return nil
 }
 
-// callerUserName is the user a request without UserName is about: the
-// caller, when the caller is an IAM user.
-func callerUserName(c *api.Call) (string, *query.Error) {
-	if n := c.Params.Get("UserName"); n != "" {
-		return n, nil
-	}
-	if c.Caller.User != nil {
-		return c.Caller.User.Name, nil
-	}
-	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
-}
-
 // authorizeUser authorizes an action on a user, then finds it: IAM
 // authorizes before it looks, so that a caller without the permission gets
 // AccessDenied whether or not the user exists. An existing user is
