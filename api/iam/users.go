@@ -21,11 +21,6 @@ func init() {
 	})
 }
 
-func userShape(acct string, u *world.FileUser) user {
-	return user{Path: cleanPath(u.Path), UserName: u.Name, UserID: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name),
-		CreateDate: timestamp(u.Created), PermissionsBoundary: boundaryOf(u.PermissionsBoundary), Tags: tagList(u.Tags)}
-}
-
 // checkBoundary checks a permissions boundary ARN: an AWS managed policy or
 // one of the caller's account that exists; another account's policy is
 // answered as one that is not there (IAM: "Scope ARN ... does not exist or
