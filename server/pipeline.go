@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
@@ -43,19 +42,6 @@ type PipelineConfig struct {
 	HTTPClient aws.HTTPClient
 }
 
-// loopback sends a client's requests to the server's handler directly.
-type loopback struct{ h http.Handler }
-
-func (l loopback) Do(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	r.RemoteAddr = "127.0.0.1:0"
-	if r.Host == "" {
-		r.Host = r.URL.Host // as a server sees it, for the signature's host header
-	}
-	l.h.ServeHTTP(rec, r)
-	return rec.Result(), nil
-}
-
 // setupPipeline stores the configured guardrails and builds the pipeline.
 func (s *Server) setupPipeline(ctx context.Context) error {
 	pc := s.cfg.Pipeline
@@ -74,7 +60,7 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		s.log.Info("pipeline guardrails", "file", pc.Guardrails.File, "version", v)
 	}
 	roleName := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
-	creds := aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+	session := func(ctx context.Context) (aws.Credentials, error) {
 		acct := s.state.World().Accounts.Get(a.AccountID)
 		if acct == nil || acct.Roles.Get(roleName) == nil || acct.Roles.Get(roleName).ARN() != pc.Role {
 			return aws.Credentials{}, fmt.Errorf("the pipeline role %s does not exist", pc.Role)
@@ -87,14 +73,9 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		}
 		return aws.Credentials{AccessKeyID: sc.AccessKeyID, SecretAccessKey: sc.SecretAccessKey, SessionToken: sc.SessionToken,
 			CanExpire: true, Expires: sc.Expiration, Source: "iamgate pipeline"}, nil
-	}))
-	creator := creatorFunc(func(ctx context.Context, req pipeline.CreateRequest) (string, error) {
-		c := &pipeline.AWSCreator{Credentials: creds, Endpoint: pc.Endpoint, HTTPClient: pc.HTTPClient}
-		if c.Endpoint == "" {
-			c.Endpoint, c.HTTPClient = "http://iamgate.internal", loopback{s}
-		}
-		return c.CreatePolicy(ctx, req)
-	})
+	}
+	target := func() (string, aws.HTTPClient) { return pc.Endpoint, pc.HTTPClient }
+	creator := pipeline.NewClient(session, target, s)
 	s.pipeline = &pipeline.Pipeline{
 		Store: s.cfg.Store,
 		World: s.state.World,
@@ -105,14 +86,6 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		Now:     s.cfg.Clock,
 	}
 	return nil
-}
-
-// creatorFunc reads the endpoint when it creates, so that it can be set
-// after the server starts (tests listen first, then point it there).
-type creatorFunc func(ctx context.Context, req pipeline.CreateRequest) (string, error)
-
-func (f creatorFunc) CreatePolicy(ctx context.Context, req pipeline.CreateRequest) (string, error) {
-	return f(ctx, req)
 }
 
 // submitRequest is the JSON body of a submission.
