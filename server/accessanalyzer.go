@@ -242,7 +242,7 @@ func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id 
 		return fail(fromQuery(qe))
 	}
 	if auth.key != nil {
-		s.keys.touch(r.Context(), *auth.key, "access-analyzer", auth.region, now)
+		s.keys.Touch(r.Context(), *auth.key, "access-analyzer", auth.region, now)
 	}
 	out, err := json.Marshal(res)
 	if err != nil {

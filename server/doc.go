@@ -11,8 +11,9 @@
 // verification, authorization and audit.
 //
 // State is an immutable snapshot of the world, swapped after each change
-// has been stored (store.SaveAccount in one transaction). Access key
-// secrets are sealed with AES-GCM under a master key; session tokens are
+// has been stored (store.SaveAccount in one transaction). Access keys,
+// session tokens and the master key are package keyring's: access key
+// secrets are sealed with AES-GCM under the master key; session tokens are
 // the session itself, sealed, so they need no storage and cannot be
 // forged.
 package server

@@ -25,6 +25,7 @@ import (
 	"github.com/iamgate/iamgate/api/sts"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
@@ -37,7 +38,7 @@ const MaxBody = 256 << 10
 // Config configures a Server.
 type Config struct {
 	Store  store.Store
-	Master MasterKey
+	Master keyring.MasterKey
 	// Dev accepts any credentials (signatures are not checked) as
 	// DevAccount's administrator, unless they carry a session token.
 	Dev bool
@@ -66,10 +67,10 @@ const DefaultAnalysisTimeout = 2 * time.Minute
 type Server struct {
 	cfg      Config
 	state    *State
-	keys     *Keys
+	keys     *keyring.Keys
 	log      *slog.Logger
 	pipeline *pipeline.Pipeline
-	sessions *sessionCache
+	sessions *keyring.SessionCache
 	stop     context.CancelFunc
 	done     chan struct{}
 	console  http.Handler // the web console (MountConsole)
@@ -89,13 +90,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.AnalysisTimeout <= 0 {
 		cfg.AnalysisTimeout = DefaultAnalysisTimeout
 	}
-	keys := NewKeys(cfg.Store, cfg.Master)
-	st, err := LoadState(ctx, cfg.Store, keys)
+	keys := keyring.NewKeys(cfg.Store, cfg.Master)
+	st, err := LoadState(ctx, cfg.Store, keys, cfg.Master)
 	if err != nil {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
-	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: newSessionCache(maxSessions), done: make(chan struct{})}
+	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: keyring.NewSessionCache(keyring.MaxSessions), done: make(chan struct{})}
 	if cfg.Pipeline != nil {
 		if err := s.setupPipeline(ctx); err != nil {
 			return nil, err
@@ -122,7 +123,7 @@ func (s *Server) Close() error {
 func (s *Server) State() *State { return s.state }
 
 // Keys is the server's credential keeper.
-func (s *Server) Keys() *Keys { return s.keys }
+func (s *Server) Keys() *keyring.Keys { return s.keys }
 
 func requestID() string {
 	var b [16]byte
@@ -287,7 +288,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		return fail(qe)
 	}
 	if auth.key != nil {
-		s.keys.touch(r.Context(), *auth.key, svc.name, auth.region, now)
+		s.keys.Touch(r.Context(), *auth.key, svc.name, auth.region, now)
 	}
 	if err := query.WriteResult(w, *ns, action, id, res); err != nil {
 		s.log.Error("writing a response", "request", id, "error", err)
@@ -386,7 +387,7 @@ func boundedAction(service, action string) string {
 // (real output quoted in aws/aws-sdk-js#460 and cloudyr/aws.iam#15); STS
 // answers AccessDenied "Cannot call X with session credentials" (real
 // output quoted in aws/aws-sdk-php#1876 and fwdcloudsec/granted#151).
-func sessionLimits(service, action string, t *token) *query.Error {
+func sessionLimits(service, action string, t *keyring.Token) *query.Error {
 	if t == nil || t.Role != "" {
 		return nil
 	}
@@ -548,14 +549,14 @@ type authInfo struct {
 	// a key's last-used region).
 	region  string
 	key     *api.AccessKey // long-term key, for last-used data
-	session *token
+	session *keyring.Token
 }
 
 // principal is what a Lookup resolves.
 type principal struct {
 	caller  *world.Caller
 	key     *api.AccessKey
-	session *token
+	session *keyring.Token
 }
 
 var (
@@ -604,7 +605,7 @@ func authError(err error) *query.Error {
 		return query.Errorf("MissingAuthenticationToken", "Request is missing Authentication Token")
 	case errors.Is(err, sigv4.ErrMalformed):
 		return query.Errorf("IncompleteSignature", "%s", msg)
-	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, errBadToken), errors.Is(err, errNoPrincipal),
+	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, keyring.ErrBadToken), errors.Is(err, errNoPrincipal),
 		errors.Is(err, errAccountClosed):
 		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
 	case errors.Is(err, errExpiredToken):
@@ -635,13 +636,13 @@ func authError(err error) *query.Error {
 // token).
 func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (*principal, string, error) {
 	if tok != "" {
-		e, err := s.sessions.get(tok, s.keys.session)
+		e, err := s.sessions.Get(tok, s.keys.OpenSession)
 		if err != nil {
 			return nil, "", err
 		}
-		t := e.tok
+		t := e.Token
 		if t.KeyID != akid {
-			return nil, "", errBadToken
+			return nil, "", keyring.ErrBadToken
 		}
 		if now.Unix() >= t.Expires {
 			return nil, "", errExpiredToken
@@ -655,7 +656,7 @@ func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (
 		}
 		return &principal{caller: c, session: &t}, t.Secret, nil
 	}
-	key, secret, ok, err := s.keys.secret(ctx, akid)
+	key, secret, ok, err := s.keys.Secret(ctx, akid)
 	if err != nil {
 		return nil, "", err
 	}
@@ -700,17 +701,17 @@ func (s *Server) userCallerID(account, user, id string) (*world.Caller, error) {
 // Guide, "IAM identifiers": unique IDs tell a new entity from an old one of
 // the same name; AWS says nothing of the sessions, and iamgate fails
 // closed).
-func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
-	t := &e.tok
-	if e.bad {
-		return nil, errBadToken
+func (s *Server) sessionCaller(e *keyring.SessionEntry) (*world.Caller, error) {
+	t := &e.Token
+	if e.Bad {
+		return nil, keyring.ErrBadToken
 	}
 	if t.Role == "" && t.FederatedUser == "" {
 		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
-	if cf := e.caller.Load(); cf != nil && cf.world == w {
-		return cf.caller, nil
+	if c := e.Caller(w); c != nil {
+		return c, nil
 	}
 	if t.FederatedUser != "" {
 		return s.federatedCaller(e, w)
@@ -724,22 +725,22 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 		return nil, errNoPrincipal
 	}
 	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained,
-		Policies: e.policies}
+		Policies: e.Policies}
 	c := &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}
-	e.caller.Store(&callerFor{world: w, caller: c})
+	e.KeepCaller(w, c)
 	return c, nil
 }
 
 // federatedCaller rebuilds a federated user session's caller: the user it
 // federated (the same user, by unique ID) or the account's root user, with
 // the session's tags and policies.
-func (s *Server) federatedCaller(e *sessionEntry, w *world.World) (*world.Caller, error) {
-	t := &e.tok
+func (s *Server) federatedCaller(e *keyring.SessionEntry, w *world.World) (*world.Caller, error) {
+	t := &e.Token
 	a := w.Accounts.Get(t.Account)
 	if a == nil {
 		return nil, errNoPrincipal
 	}
-	f := &world.Federation{Name: t.FederatedUser, Tags: t.Tags, Policies: e.policies}
+	f := &world.Federation{Name: t.FederatedUser, Tags: t.Tags, Policies: e.Policies}
 	if t.User != "" {
 		u := a.Users.Get(t.User)
 		if u == nil || (t.PrincipalID != "" && u.ID != "" && u.ID != t.PrincipalID) {
@@ -748,7 +749,7 @@ func (s *Server) federatedCaller(e *sessionEntry, w *world.World) (*world.Caller
 		f.User = u
 	}
 	c := world.FederatedCaller(a, f)
-	e.caller.Store(&callerFor{world: w, caller: c})
+	e.KeepCaller(w, c)
 	return c, nil
 }
 
@@ -761,9 +762,9 @@ func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time, ep 
 		info.region = ep.requestedRegion(scope[2])
 	}
 	if tok != "" {
-		e, err := s.sessions.get(tok, s.keys.session)
+		e, err := s.sessions.Get(tok, s.keys.OpenSession)
 		if err == nil {
-			t := e.tok
+			t := e.Token
 			if now.Unix() >= t.Expires {
 				return nil, info, authError(errExpiredToken)
 			}
