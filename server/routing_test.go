@@ -3,9 +3,11 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +16,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store/sqlite"
 )
 
 // routeCase is one request of the routing golden file: a method, a path
@@ -98,6 +103,10 @@ var routeCases = []routeCase{
 	{method: "POST", path: "//", body: listUsers, sign: "iam"},
 	{method: "POST", path: "/a/../", body: listUsers, sign: "iam"},
 	{method: "GET", path: "/./?Action=GetCallerIdentity&Version=2011-06-15", sign: "sts"},
+	{method: "GET", path: "/v1/pipeline//submissions", sign: "iam"},
+	{method: "POST", path: "/v1/analysis/./who-can", body: "{}", sign: "iam"},
+	{method: "POST", path: "/v1/pipeline/../authorize", body: "{}", sign: "iam"},
+	{method: "GET", path: "/console/../console/"},
 }
 
 var (
@@ -158,7 +167,13 @@ func TestRoutingAnswersEveryRequestAsTheGoldenFile(t *testing.T) {
 	full.srv.MountConsole(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "console %s %s", r.Method, r.URL.Path)
 	}))
-	bare := newEnv(t)
+	metrics := server.NewMetrics()
+	st, serr := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "iamgate.db"))
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	t.Cleanup(func() { st.Close() })
+	bare := startEnvWith(t, st, func(c *server.Config) { c.Metrics = metrics })
 	for _, side := range []struct {
 		name  string
 		e     *env
@@ -178,6 +193,14 @@ func TestRoutingAnswersEveryRequestAsTheGoldenFile(t *testing.T) {
 				fmt.Fprintf(&out, " [%s]", h)
 			}
 			fmt.Fprintf(&out, "\n%s\n\n", answer(t, side.e.ts.URL, side.creds, c))
+		}
+	}
+	// The metrics count each request under its API and operation.
+	rec := httptest.NewRecorder()
+	metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", server.MetricsPath, nil))
+	for line := range strings.Lines(rec.Body.String()) {
+		if strings.HasPrefix(line, "iamgate_requests_total{") {
+			out.WriteString(line)
 		}
 	}
 	golden := filepath.Join("testdata", "routing.golden")
