@@ -189,7 +189,7 @@ func writeAAError(w http.ResponseWriter, id string, e *aaError) {
 // then on the call is audited; the operation is authorized by the engine
 // (access-analyzer:OPERATION on "*": the Service Authorization Reference
 // lists no resource type for these actions) before its input is read.
-func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id string) (string, string) {
+func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
 	op, known := accessAnalyzerOps[r.URL.Path]
 	known = known && r.Method == http.MethodPost
 	action := "unknown"

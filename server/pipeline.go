@@ -101,7 +101,8 @@ func writePipelineError(w http.ResponseWriter, id string, e *query.Error) {
 	writeDecision(w, id, e.Status, map[string]any{"error": decisionError{e.Code, e.Message}})
 }
 
-// servePipeline answers the pipeline API:
+// servePipeline answers one operation of the pipeline API (its routes in
+// routes.go), action its metrics and audit label:
 //
 //	POST /v1/pipeline/submissions        a submission (JSON, or policy.zip as application/zip)
 //	GET  /v1/pipeline/submissions        submissions the caller may see (?account=, ?limit=)
@@ -113,29 +114,38 @@ func writePipelineError(w http.ResponseWriter, id string, e *query.Error) {
 // engine as the caller (iamgate:SubmitPolicy, iamgate:GetSubmission,
 // iamgate:ListSubmissions on submissionARN; iamgate:PutGuardrails and
 // iamgate:GetGuardrails on "*") and recorded in the audit log.
-func (s *Server) servePipeline(w http.ResponseWriter, r *http.Request, id string) (string, string) {
-	action := "Pipeline"
+func (s *Server) servePipeline(action string) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+		if s.pipeline == nil {
+			return pipelineOff(w, id)
+		}
+		return s.pipelineOp(w, r, id, action)
+	}
+}
+
+// pipelineOff answers every pipeline path of a server without the
+// pipeline.
+func pipelineOff(w http.ResponseWriter, id string) (string, string) {
+	e := &query.Error{Code: "NotFound", Message: "the central policy pipeline is not enabled on this server (iamgate serve --pipeline-role, --pipeline-guardrails)", Status: 404, Sender: true}
+	writePipelineError(w, id, e)
+	return "Pipeline", e.Code
+}
+
+// pipelineNotFound answers a method and path under PipelinePath that name
+// no pipeline operation.
+func (s *Server) pipelineNotFound(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+	if s.pipeline == nil {
+		return pipelineOff(w, id)
+	}
+	e := &query.Error{Code: "NotFound", Message: r.Method + " " + r.URL.Path + " is not a pipeline operation", Status: 404, Sender: true}
+	writePipelineError(w, id, e)
+	return "Pipeline", e.Code
+}
+
+func (s *Server) pipelineOp(w http.ResponseWriter, r *http.Request, id, action string) (string, string) {
 	fail := func(e *query.Error) (string, string) {
 		writePipelineError(w, id, e)
 		return action, e.Code
-	}
-	if s.pipeline == nil {
-		return fail(&query.Error{Code: "NotFound", Message: "the central policy pipeline is not enabled on this server (iamgate serve --pipeline-role, --pipeline-guardrails)", Status: 404, Sender: true})
-	}
-	rest := strings.TrimPrefix(r.URL.Path, PipelinePath)
-	switch {
-	case rest == "submissions" && r.Method == http.MethodPost:
-		action = "SubmitPolicy"
-	case rest == "submissions" && r.Method == http.MethodGet:
-		action = "ListSubmissions"
-	case strings.HasPrefix(rest, "submissions/") && r.Method == http.MethodGet:
-		action = "GetSubmission"
-	case rest == "guardrails" && r.Method == http.MethodPut:
-		action = "PutGuardrails"
-	case rest == "guardrails" && r.Method == http.MethodGet:
-		action = "GetGuardrails"
-	default:
-		return fail(&query.Error{Code: "NotFound", Message: r.Method + " " + r.URL.Path + " is not a pipeline operation", Status: 404, Sender: true})
 	}
 	body, err := sigv4.ReadBody(r, pipeline.MaxUpload)
 	if err != nil {
@@ -155,7 +165,7 @@ func (s *Server) servePipeline(w http.ResponseWriter, r *http.Request, id string
 		case "ListSubmissions":
 			return s.listSubmissions(c, r)
 		case "GetSubmission":
-			return s.getSubmission(c, strings.TrimPrefix(rest, "submissions/"))
+			return s.getSubmission(c, r.PathValue("id"))
 		case "PutGuardrails":
 			return s.putGuardrails(c)
 		}

@@ -107,6 +107,11 @@ var routeCases = []routeCase{
 	{method: "POST", path: "/v1/analysis/./who-can", body: "{}", sign: "iam"},
 	{method: "POST", path: "/v1/pipeline/../authorize", body: "{}", sign: "iam"},
 	{method: "GET", path: "/console/../console/"},
+	{method: "GET", path: "/v1/pipeline/submissions/../x", sign: "iam"},
+	// An escaped slash is part of its segment.
+	{method: "GET", path: "/v1/pipeline/submissions%2Fx", sign: "iam"},
+	{method: "POST", path: "/v1%2Fauthorize", body: "{}", sign: "iam"},
+	{method: "POST", path: "/v1/authoriz%65", body: "{}", sign: "iam"},
 }
 
 var (

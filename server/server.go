@@ -74,6 +74,11 @@ type Server struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	console  http.Handler // the web console (MountConsole)
+	// mux routes every request (routes.go); aws answers what no other
+	// route has: the AWS APIs.
+	mux      *http.ServeMux
+	aws      http.Handler
+	subtrees []subtree
 }
 
 // New loads the state from the store.
@@ -97,6 +102,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	st.observe = cfg.Metrics.storeOp
 	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: keyring.NewSessionCache(keyring.MaxSessions), done: make(chan struct{})}
+	s.routes()
 	if cfg.Pipeline != nil {
 		if err := s.setupPipeline(ctx); err != nil {
 			return nil, err
@@ -159,68 +165,80 @@ func init() {
 // ahead of the APIs; call it before serving.
 func (s *Server) MountConsole(h http.Handler) { s.console = h }
 
-// ServeHTTP answers one request. Every failure is an AWS error response;
-// a panic in a handler is logged and answered InternalFailure.
+// ServeHTTP answers one request through the server's routes (routes.go).
+// Every failure is an AWS error response; a panic in a handler is logged
+// and answered InternalFailure.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
-		s.console.ServeHTTP(w, r)
-		return
-	}
-	id := requestID()
-	ns := query.IAMNamespace
-	start := time.Now()
-	defer func() {
-		if v := recover(); v != nil {
-			s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if isAccessAnalyzer(r) {
-				writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+	if !routable(r) {
+		// ServeMux would answer it itself (a redirect to the clean path, or
+		// 400 for "*"): the API whose subtree it is in answers it as a
+		// path it does not serve, or else the AWS APIs.
+		for _, t := range s.subtrees {
+			if strings.HasPrefix(r.URL.Path, t.prefix) {
+				t.unrouted.ServeHTTP(w, r)
 				return
 			}
-			query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
 		}
-	}()
-	action, code := s.serve(w, r, id, &ns)
-	took := time.Since(start)
-	service := map[string]string{query.IAMNamespace: "iam", query.STSNamespace: "sts"}[ns]
-	if r.Header.Get("X-Amz-Target") != "" {
-		service = "organizations"
+		s.aws.ServeHTTP(w, r)
+		return
 	}
-	if r.URL.Path == DecisionPath {
-		service = "decision"
-	}
-	if strings.HasPrefix(r.URL.Path, PipelinePath) {
-		service = "pipeline"
-	}
-	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
-		service = "analysis"
-	}
-	if isAccessAnalyzer(r) {
-		service = "access-analyzer"
-	}
-	// The label names only operations this server has, whatever a
-	// request (authenticated or not) says, so that no client can grow the
-	// metrics without bound.
-	action = boundedAction(service, action)
-	s.cfg.Metrics.request(service, action, code, took)
-	s.log.Info("request", "request", id, "service", service, "action", action, "outcome", code, "remote", r.RemoteAddr, "duration", took)
+	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string) {
+// apiFunc answers one request of an API. ns is the XML namespace a panic
+// is answered in (the Query API sets it once it knows the service); it
+// returns the action and the outcome for the metrics and the log.
+type apiFunc func(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string)
+
+// api is the handler of an API: a request ID for each request, a panic
+// logged and answered InternalFailure, and the request counted and logged
+// under service ("" for the AWS APIs: the service the request named).
+func (s *Server) api(service string, h apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := requestID()
+		ns := query.IAMNamespace
+		start := time.Now()
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if isAccessAnalyzer(r) {
+					writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+					return
+				}
+				query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
+			}
+		}()
+		action, code := h(w, r, id, &ns)
+		took := time.Since(start)
+		label := service
+		if label == "" {
+			label = map[string]string{query.IAMNamespace: "iam", query.STSNamespace: "sts"}[ns]
+			if r.Header.Get("X-Amz-Target") != "" {
+				label = "organizations"
+			}
+		}
+		if isAccessAnalyzer(r) {
+			label = "access-analyzer"
+		}
+		// The label names only operations this server has, whatever a
+		// request (authenticated or not) says, so that no client can grow
+		// the metrics without bound.
+		action = boundedAction(label, action)
+		s.cfg.Metrics.request(label, action, code, took)
+		s.log.Info("request", "request", id, "service", label, "action", action, "outcome", code, "remote", r.RemoteAddr, "duration", took)
+	})
+}
+
+// serveAWS answers the AWS APIs at any path: Access Analyzer by its
+// signing scope, Organizations' JSON API by X-Amz-Target, and the Query API
+// (IAM, STS) by Action and Version.
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string) {
 	fail := func(e *query.Error) (string, string) {
 		query.WriteError(w, *ns, id, e)
 		return action, e.Code
 	}
-	if r.URL.Path == DecisionPath {
-		return s.serveDecision(w, r, id)
-	}
-	if strings.HasPrefix(r.URL.Path, PipelinePath) {
-		return s.servePipeline(w, r, id)
-	}
-	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
-		return s.serveAnalysis(w, r, id)
-	}
 	if isAccessAnalyzer(r) {
-		return s.serveAccessAnalyzer(w, r, id)
+		return s.serveAccessAnalyzer(w, r, id, ns)
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
