@@ -390,6 +390,9 @@ func sessionLimits(service, action string, t *token) *query.Error {
 	if t == nil || t.Role != "" {
 		return nil
 	}
+	if t.RootTask != "" {
+		return rootSessionLimits(service, action)
+	}
 	if t.FederatedUser != "" {
 		return federationLimits(service, action)
 	}
@@ -421,6 +424,19 @@ func federationLimits(service, action string) *query.Error {
 		if action != "GetCallerIdentity" {
 			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 		}
+	}
+	return nil
+}
+
+// rootSessionLimits applies what AWS allows a privileged root session
+// (AssumeRoot): its task policy decides IAM calls (the engine applies it,
+// world.RootSession), and of STS it may call GetCallerIdentity only: the
+// STS API Reference, AssumeRoot, refuses root user credentials, and the
+// session is the root user's. AWS documents nothing else of STS for it;
+// iamgate answers as for GetSessionToken's credentials.
+func rootSessionLimits(service, action string) *query.Error {
+	if service == "sts" && action != "GetCallerIdentity" {
+		return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 	}
 	return nil
 }
@@ -705,12 +721,15 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 	if e.bad {
 		return nil, errBadToken
 	}
-	if t.Role == "" && t.FederatedUser == "" {
+	if t.Role == "" && t.FederatedUser == "" && t.RootTask == "" {
 		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
 	if cf := e.caller.Load(); cf != nil && cf.world == w {
 		return cf.caller, nil
+	}
+	if t.RootTask != "" {
+		return s.rootSessionCaller(e, w)
 	}
 	if t.FederatedUser != "" {
 		return s.federatedCaller(e, w)
@@ -748,6 +767,26 @@ func (s *Server) federatedCaller(e *sessionEntry, w *world.World) (*world.Caller
 		f.User = u
 	}
 	c := world.FederatedCaller(a, f)
+	e.caller.Store(&callerFor{world: w, caller: c})
+	return c, nil
+}
+
+// rootSessionCaller rebuilds a privileged root session's caller: the
+// member account's root user, scoped by the task policy the token holds.
+// The account must still be a member of the organization (not its
+// management account): one that left it is no longer reachable this way.
+// A token whose task policy is missing is refused.
+func (s *Server) rootSessionCaller(e *sessionEntry, w *world.World) (*world.Caller, error) {
+	t := &e.tok
+	a := w.Accounts.Get(t.Account)
+	org := w.Organization
+	if a == nil || org == nil || a.OU == nil || org.ManagementAccount == a.ID {
+		return nil, errNoPrincipal
+	}
+	if len(e.policies) == 0 || t.Role != "" || t.User != "" || t.FederatedUser != "" {
+		return nil, errBadToken
+	}
+	c := world.RootSessionCaller(a, &world.RootSession{TaskPolicyARN: t.RootTask, Policies: e.policies})
 	e.caller.Store(&callerFor{world: w, caller: c})
 	return c, nil
 }
