@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"net/http"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +15,12 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	apimodel "github.com/iamgate/iamgate/api/model"
+	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/postgres"
+	"github.com/iamgate/iamgate/store/sqlite"
+	"github.com/iamgate/iamgate/store/storetest"
 )
 
 const (
@@ -291,4 +299,134 @@ func TestAssumeRootRefused(t *testing.T) {
 	contains(t, wantError(t, err, "AccessDenied", 403), "RootSessions")
 	_, err = assumeRoot(e.sts(member), otherID, auditRootTask)
 	wantError(t, err, "AccessDenied", 403)
+}
+
+// exerciseRootAccess calls each operation of centralized root access once,
+// for TestEveryServedOperationThroughTheSDK; it makes an organization.
+func exerciseRootAccess(t *testing.T, e *env) {
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	memberID, _ := rootAccessOrg(t, e)
+	must[*iam.EnableOrganizationsRootCredentialsManagementOutput](t)(c.EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{}))
+	features(t, c)
+	root := session(must[*sts.AssumeRootOutput](t)(assumeRoot(e.sts(e.admin), memberID, auditRootTask)).Credentials)
+	must[*iam.GetAccountSummaryOutput](t)(e.iam(root).GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))
+	must[*iam.DisableOrganizationsRootCredentialsManagementOutput](t)(c.DisableOrganizationsRootCredentialsManagement(ctx, &iam.DisableOrganizationsRootCredentialsManagementInput{}))
+	must[*iam.DisableOrganizationsRootSessionsOutput](t)(c.DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{}))
+}
+
+// The responses of centralized root access and AssumeRoot match their
+// output shapes in the botocore models iam/2010-05-08 and sts/2011-06-15
+// (OrganizationId and EnabledFeatures; Credentials), as
+// TestResponsesMatchModels checks the others.
+func TestResponsesMatchModelsRootAccess(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec := &recording{t: t, got: map[string][]byte{}}
+	hc := &http.Client{Transport: rec}
+	c := iam.New(iam.Options{Region: "us-east-1", Credentials: provider(e.admin), BaseEndpoint: aws.String(e.ts.URL), Retryer: aws.NopRetryer{}, HTTPClient: hc})
+	s := sts.New(sts.Options{Region: "eu-central-1", Credentials: provider(e.admin), BaseEndpoint: aws.String(e.ts.URL), Retryer: aws.NopRetryer{}, HTTPClient: hc})
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	memberID, _ := orgMember(t, e, "member")
+	must[*organizations.EnableAWSServiceAccessOutput](t)(oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	must[*iam.EnableOrganizationsRootSessionsOutput](t)(c.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	must[*iam.EnableOrganizationsRootCredentialsManagementOutput](t)(c.EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{}))
+	must[*iam.ListOrganizationsFeaturesOutput](t)(c.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{}))
+	must[*sts.AssumeRootOutput](t)(assumeRoot(s, memberID, auditRootTask))
+	must[*iam.DisableOrganizationsRootSessionsOutput](t)(c.DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{}))
+	must[*iam.DisableOrganizationsRootCredentialsManagementOutput](t)(c.DisableOrganizationsRootCredentialsManagement(ctx, &iam.DisableOrganizationsRootCredentialsManagementInput{}))
+	if len(rec.seen) != 6 {
+		t.Fatalf("recorded %v", rec.seen)
+	}
+	for _, action := range rec.seen {
+		svc := apimodel.IAM
+		if action == "AssumeRoot" {
+			svc = apimodel.STS
+		}
+		for _, m := range checkQueryStrict(svc, action, rec.got[action]) {
+			t.Errorf("%s: %s", action, m)
+		}
+	}
+}
+
+// rootAccessSurvives checks that the enabled features and a root session
+// outlive a restart on the same store (the organization's record holds
+// the features, the sealed token the session).
+func rootAccessSurvives(t *testing.T, open func() store.Store) {
+	ctx := context.Background()
+	st := open()
+	e := startEnv(t, st)
+	admin := e.admin
+	memberID, _ := rootAccessOrg(t, e)
+	must[*iam.EnableOrganizationsRootCredentialsManagementOutput](t)(e.iam(admin).EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{}))
+	root := session(must[*sts.AssumeRootOutput](t)(assumeRoot(e.sts(admin), memberID, auditRootTask)).Credentials)
+	e.ts.Close()
+	st.Close()
+
+	st = open()
+	defer st.Close()
+	e = startEnv(t, st)
+	if _, fs := features(t, e.iam(admin)); !slices.Equal(fs, []string{"RootCredentialsManagement", "RootSessions"}) {
+		t.Fatalf("features after a restart: %v", fs)
+	}
+	id := must[*sts.GetCallerIdentityOutput](t)(e.sts(root).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if *id.Arn != "arn:aws:iam::"+memberID+":root" {
+		t.Fatalf("root session after a restart: %s", *id.Arn)
+	}
+	_, err := e.iam(root).ListUsers(ctx, &iam.ListUsersInput{})
+	wantError(t, err, "AccessDenied", 403)
+}
+
+func TestRootAccessRestartSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iamgate.db")
+	rootAccessSurvives(t, func() store.Store {
+		st, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}
+
+func TestRootAccessRestartPostgres(t *testing.T) {
+	dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
+	rootAccessSurvives(t, func() store.Store {
+		st, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}
+
+// SCPs limit a root session as they limit the member account's root user
+// (the STS API Reference, AssumeRoot: "you can use service control
+// policies (SCPs) to manage and limit permissions"), and its requests
+// carry aws:AssumedRoot (the IAM User Guide, "AWS global condition context
+// keys"), which AWS's sample SCP "Prevent root credentials management in
+// member accounts" (aws-samples/service-control-policy-examples) uses to
+// tell a root session from the root user's own sign-in.
+func TestAssumeRootUnderSCPs(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	memberID, _ := rootAccessOrg(t, e)
+	oc := e.org(e.admin)
+	rootID := must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: rootID, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}))
+	attach := func(name, doc string) {
+		p := must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name),
+			Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(doc), Description: aws.String(name)}))
+		must[*organizations.AttachPolicyOutput](t)(oc.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: p.Policy.PolicySummary.Id, TargetId: &memberID}))
+	}
+	// Only root sessions pass the sample SCP.
+	attach("no-root-sign-in", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+		"Condition":{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::*:root"]},"Null":{"aws:AssumedRoot":"true"}}}]}`)
+	root := session(must[*sts.AssumeRootOutput](t)(assumeRoot(e.sts(e.admin), memberID, auditRootTask)).Credentials)
+	must[*iam.GetAccountSummaryOutput](t)(e.iam(root).GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))
+	// An SCP denying root sessions the account summary denies it.
+	attach("no-root-session-summary", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:GetAccountSummary","Resource":"*",
+		"Condition":{"Bool":{"aws:AssumedRoot":"true"}}}]}`)
+	_, err := e.iam(root).GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	contains(t, wantError(t, err, "AccessDenied", 403), "service control policy")
 }
