@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,8 +273,16 @@ func TestAssumeRootRefused(t *testing.T) {
 
 	// sts:AssumeRoot is the caller's policies' to allow: none, or one
 	// that allows another task policy or another account, is a denial.
-	_, err = assumeRoot(e.sts(e.newUser("nobody", "")), memberID, auditRootTask)
-	contains(t, wantError(t, err, "AccessDenied", 403), "is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::"+memberID+":root")
+	// A denied caller learns nothing of the target: the denial of a
+	// member and of an account that does not exist differ only by the ID.
+	nobody := e.sts(e.newUser("nobody", ""))
+	_, err = assumeRoot(nobody, memberID, auditRootTask)
+	deniedMember := wantError(t, err, "AccessDenied", 403)
+	contains(t, deniedMember, "is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::"+memberID+":root")
+	_, err = assumeRoot(nobody, "999999999999", auditRootTask)
+	if got := wantError(t, err, "AccessDenied", 403); strings.ReplaceAll(got, "999999999999", memberID) != deniedMember {
+		t.Fatalf("denials differ: %q and %q", got, deniedMember)
+	}
 	scoped := e.sts(e.newUser("unlocker", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"arn:aws:iam::`+memberID+`:root",
 		"Condition":{"StringEquals":{"sts:TaskPolicyArn":"`+s3UnlockTask+`"}}}]}`))
 	must[*sts.AssumeRootOutput](t)(assumeRoot(scoped, memberID, s3UnlockTask))
@@ -292,6 +301,19 @@ func TestAssumeRootRefused(t *testing.T) {
 	must[*sts.AssumeRootOutput](t)(assumeRoot(e.sts(member), otherID, auditRootTask))
 	_, err = assumeRoot(e.sts(member), "123456789012", auditRootTask)
 	wantError(t, err, "AccessDenied", 403)
+
+	// Without trusted access for IAM there are no root sessions, and the
+	// features are not listed.
+	oc := e.org(e.admin)
+	must[*organizations.DisableAWSServiceAccessOutput](t)(oc.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	_, err = assumeRoot(st, memberID, auditRootTask)
+	wantError(t, err, "AccessDenied", 403)
+	_, err = e.iam(e.admin).ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantError(t, err, "ServiceAccessNotEnabledException", 400)
+	must[*organizations.EnableAWSServiceAccessOutput](t)(oc.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	// A role session of the management account may, as its policies allow
+	// (the usual caller).
+	must[*sts.AssumeRootOutput](t)(assumeRoot(e.sts(rootCaller(t, e)), memberID, auditRootTask))
 
 	// Disabled, RootSessions refuses everyone.
 	must[*iam.DisableOrganizationsRootSessionsOutput](t)(e.iam(e.admin).DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{}))
@@ -429,4 +451,17 @@ func TestAssumeRootUnderSCPs(t *testing.T) {
 		"Condition":{"Bool":{"aws:AssumedRoot":"true"}}}]}`)
 	_, err := e.iam(root).GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	contains(t, wantError(t, err, "AccessDenied", 403), "service control policy")
+}
+
+// rootCaller is a session of a management account role allowed
+// sts:AssumeRoot on every account's root user.
+func rootCaller(t *testing.T, e *env) aws.Credentials {
+	t.Helper()
+	ctx := context.Background()
+	admin := e.iam(e.admin)
+	must[*iam.CreateRoleOutput](t)(admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("RootTasks"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	must[*iam.PutRolePolicyOutput](t)(admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("RootTasks"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"arn:aws:iam::*:root"}]}`)}))
+	out := must[*sts.AssumeRoleOutput](t)(e.sts(e.admin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/RootTasks"), RoleSessionName: aws.String("ops")}))
+	return session(out.Credentials)
 }
