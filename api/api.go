@@ -252,6 +252,10 @@ type Session struct {
 	// (GetFederationToken); UserName is then the IAM user federated, or
 	// empty for the account root user.
 	FederatedUser string
+	// RootTaskPolicy is the task policy ARN of a privileged root user
+	// session (STS AssumeRoot): the session is Account's root user,
+	// scoped by the task policy, whose document is Policies.
+	RootTaskPolicy string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.

@@ -398,6 +398,10 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: slrDel.DeletionTaskId}))
 	ok(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))
 
+	// Centralized root access and AssumeRoot (server/rootaccess_test.go
+	// tests them in full); last, as it makes an organization.
+	exerciseRootAccess(t, e)
+
 	calledMu.Lock()
 	defer calledMu.Unlock()
 	for _, op := range keysOf(apiiam.Operations) {

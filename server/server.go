@@ -409,6 +409,9 @@ func sessionLimits(service, action string, t *keyring.Token) *query.Error {
 	if t == nil || t.Role != "" {
 		return nil
 	}
+	if t.RootTask != "" {
+		return rootSessionLimits(service, action)
+	}
 	if t.FederatedUser != "" {
 		return federationLimits(service, action)
 	}
@@ -440,6 +443,19 @@ func federationLimits(service, action string) *query.Error {
 		if action != "GetCallerIdentity" {
 			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 		}
+	}
+	return nil
+}
+
+// rootSessionLimits applies what AWS allows a privileged root session
+// (AssumeRoot): its task policy decides IAM calls (the engine applies it,
+// world.RootSession), and of STS it may call GetCallerIdentity only: the
+// STS API Reference, AssumeRoot, refuses root user credentials, and the
+// session is the root user's. AWS documents nothing else of STS for it;
+// iamgate answers as for GetSessionToken's credentials.
+func rootSessionLimits(service, action string) *query.Error {
+	if service == "sts" && action != "GetCallerIdentity" {
+		return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 	}
 	return nil
 }
@@ -724,12 +740,15 @@ func (s *Server) sessionCaller(e *keyring.SessionEntry) (*world.Caller, error) {
 	if e.Bad {
 		return nil, keyring.ErrBadToken
 	}
-	if t.Role == "" && t.FederatedUser == "" {
+	if t.Role == "" && t.FederatedUser == "" && t.RootTask == "" {
 		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
 	if c := e.Caller(w); c != nil {
 		return c, nil
+	}
+	if t.RootTask != "" {
+		return s.rootSessionCaller(e, w)
 	}
 	if t.FederatedUser != "" {
 		return s.federatedCaller(e, w)
@@ -767,6 +786,26 @@ func (s *Server) federatedCaller(e *keyring.SessionEntry, w *world.World) (*worl
 		f.User = u
 	}
 	c := world.FederatedCaller(a, f)
+	e.KeepCaller(w, c)
+	return c, nil
+}
+
+// rootSessionCaller rebuilds a privileged root session's caller: the
+// member account's root user, scoped by the task policy the token holds.
+// The account must still be a member of the organization (not its
+// management account): one that left it is no longer reachable this way.
+// A token whose task policy is missing is refused.
+func (s *Server) rootSessionCaller(e *keyring.SessionEntry, w *world.World) (*world.Caller, error) {
+	t := &e.Token
+	a := w.Accounts.Get(t.Account)
+	org := w.Organization
+	if a == nil || org == nil || a.OU == nil || org.ManagementAccount == a.ID {
+		return nil, errNoPrincipal
+	}
+	if len(e.Policies) == 0 || t.Role != "" || t.User != "" || t.FederatedUser != "" {
+		return nil, keyring.ErrBadToken
+	}
+	c := world.RootSessionCaller(a, &world.RootSession{TaskPolicyARN: t.RootTask, Policies: e.Policies})
 	e.KeepCaller(w, c)
 	return c, nil
 }
