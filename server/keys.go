@@ -311,6 +311,8 @@ type Keys struct {
 	creds *Credentials
 	// fed keeps identity providers (federation.go).
 	fed *Federation
+	// outbound signs outbound web identity tokens (outbound.go).
+	outbound *Outbound
 
 	mu    sync.Mutex
 	cache map[string]cachedKey // key ID -> key with its secret
@@ -347,7 +349,8 @@ func (k *Keys) invalidateAll() {
 // NewKeys returns the credential keeper.
 func NewKeys(st store.Store, master MasterKey) *Keys {
 	return &Keys{st: st, secrets: master.derive("access-key-secrets"), tokens: master.derive("session-tokens"),
-		messages: master.derive("authorization-messages"), digests: master.subkey("digests"), cache: map[string]cachedKey{}, creds: NewCredentials(st, master), fed: newFederation(st)}
+		messages: master.derive("authorization-messages"), digests: master.subkey("digests"), cache: map[string]cachedKey{}, creds: NewCredentials(st, master), fed: newFederation(st),
+		outbound: newOutbound(st, master)}
 }
 
 func keyKey(id string) store.Key { return store.Key{Kind: KindAccessKey, Name: id} }

@@ -12,15 +12,12 @@ var NotServed = map[string]map[string]string{
 		"CreateDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"DisableOrganizationsRootCredentialsManagement": "centralized root access for member accounts is not modelled",
 		"DisableOrganizationsRootSessions":              "centralized root access for member accounts is not modelled",
-		"DisableOutboundWebIdentityFederation":          "outbound web identity federation is not implemented",
 		"EnableOrganizationsRootCredentialsManagement":  "centralized root access for member accounts is not modelled",
 		"EnableOrganizationsRootSessions":               "centralized root access for member accounts is not modelled",
-		"EnableOutboundWebIdentityFederation":           "outbound web identity federation is not implemented",
 		"GenerateOrganizationsAccessReport":             "access reports for an organization's entities are not implemented",
 		"GetDelegationRequest":                          "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"GetHumanReadableSummary":                       "human-readable policy summaries are not implemented",
 		"GetOrganizationsAccessReport":                  "access reports for an organization's entities are not implemented",
-		"GetOutboundWebIdentityFederationInfo":          "outbound web identity federation is not implemented",
 		"ListDelegationRequests":                        "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"ListOrganizationsFeatures":                     "centralized root access for member accounts is not modelled",
 		"RejectDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
@@ -31,7 +28,6 @@ var NotServed = map[string]map[string]string{
 	"sts": {
 		"AssumeRoot":              "centralized root access for member accounts is not modelled",
 		"GetDelegatedAccessToken": "IAM delegation requests are not modelled",
-		"GetWebIdentityToken":     "outbound web identity federation is not implemented",
 	},
 	"organizations": {
 		"CreateGovCloudAccount":                      "iamgate's world has only the aws partition",

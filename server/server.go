@@ -57,6 +57,11 @@ type Config struct {
 	// DefaultAnalysisTimeout. A client that goes away cancels its analysis
 	// too.
 	AnalysisTimeout time.Duration
+	// PublicURL is the URL clients reach the server at
+	// (scheme://host[:port]), which outbound web identity federation
+	// issuers are under (api.OutboundPath); "" means each request's own
+	// (its Host, and https when it came over TLS).
+	PublicURL string
 }
 
 // DefaultAnalysisTimeout is how long one analysis may run.
@@ -165,6 +170,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.console.ServeHTTP(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, api.OutboundPath) {
+		s.serveOutboundDiscovery(w, r)
+		return
+	}
 	id := requestID()
 	ns := query.IAMNamespace
 	start := time.Now()
@@ -262,7 +271,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		return fail(qe)
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
-		Temporary: auth.session != nil}
+		Temporary: auth.session != nil, Endpoint: s.endpoint(r)}
+	if auth.session != nil {
+		c.SessionExpiration = time.Unix(auth.session.Expires, 0).UTC()
+	}
 	// From here the caller is known: every answer, even a refusal before
 	// the operation runs, is recorded.
 	early := func(e *query.Error) (string, string) {
