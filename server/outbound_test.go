@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store/sqlite"
 )
 
 // Outbound web identity federation. Sources: the IAM API Reference,
@@ -472,4 +476,39 @@ func TestGetWebIdentityTokenInput(t *testing.T) {
 		t.Fatalf("message: %q", msg)
 	}
 	must[*sts.GetWebIdentityTokenOutput](t)(e.sts(session(short.Credentials)).GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"a"}, DurationSeconds: aws.Int32(600), SigningAlgorithm: aws.String("RS256")}))
+}
+
+// With a configured public URL (serve --public-url) the issuer is under it,
+// whatever Host a request names; the discovery documents name that issuer.
+// A public URL that is not scheme://host[:port] is refused at start.
+func TestOutboundIssuerUnderThePublicURL(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "iamgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := startEnvWith(t, st, func(c *server.Config) { c.PublicURL = "https://iam.example.test/" })
+	issuer := enableOutbound(t, e, e.admin)
+	if issuer != "https://iam.example.test/outbound/"+accountA {
+		t.Fatalf("issuer %s", issuer)
+	}
+	out := must[*sts.GetWebIdentityTokenOutput](t)(e.sts(e.admin).GetWebIdentityToken(context.Background(), &sts.GetWebIdentityTokenInput{
+		Audience: []string{"a"}, SigningAlgorithm: aws.String("ES384")}))
+	status, body := fetch(t, e.ts.URL+"/outbound/"+accountA+"/.well-known/jwks.json")
+	var set jose.JSONWebKeySet
+	if status != 200 || json.Unmarshal(body, &set) != nil {
+		t.Fatalf("jwks.json: %d %s", status, body)
+	}
+	claims, err := verifyToken(t, *out.WebIdentityToken, jose.ES384, set)
+	if err != nil || claims["iss"] != issuer {
+		t.Fatalf("claims %v, %v", claims, err)
+	}
+	if status, body := fetch(t, e.ts.URL+"/outbound/"+accountA+"/.well-known/openid-configuration"); status != 200 || !strings.Contains(string(body), `"jwks_uri":"`+issuer+`/.well-known/jwks.json"`) {
+		t.Fatalf("openid-configuration: %d %s", status, body)
+	}
+	for _, bad := range []string{"iam.example.test", "ftp://iam.example.test", "https://iam.example.test/prefix", "https://iam.example.test/?q=1", "https://u@iam.example.test"} {
+		if _, err := server.New(context.Background(), server.Config{Store: st, Master: testMaster, PublicURL: bad}); err == nil {
+			t.Errorf("public URL %q accepted", bad)
+		}
+	}
 }

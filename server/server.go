@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -93,6 +94,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.AnalysisTimeout <= 0 {
 		cfg.AnalysisTimeout = DefaultAnalysisTimeout
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("the public URL %q is not scheme://host[:port]", cfg.PublicURL)
+		}
+		cfg.PublicURL = u.Scheme + "://" + u.Host
 	}
 	keys := NewKeys(cfg.Store, cfg.Master)
 	st, err := LoadState(ctx, cfg.Store, keys)
