@@ -430,6 +430,14 @@ func TestGetWebIdentityTokenAuthorization(t *testing.T) {
 	must[*sts.GetWebIdentityTokenOutput](t)(e.sts(tagger).GetWebIdentityToken(ctx, tagged("dev")))
 	_, err = e.sts(tagger).GetWebIdentityToken(ctx, tagged("prod"))
 	contains(t, wantError(t, err, "AccessDenied", 403), "with an explicit deny in an identity-based policy")
+
+	// GetSessionToken's credentials call no STS operation but AssumeRole
+	// and GetCallerIdentity (the STS API Reference, GetSessionToken).
+	sess := must[*sts.GetSessionTokenOutput](t)(e.sts(e.admin).GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
+	out, err = e.sts(session(sess.Credentials)).GetWebIdentityToken(ctx, req("https://api.example.test", 300, "RS256"))
+	if msg := wantError(t, err, "AccessDenied", 403); msg != "Cannot call GetWebIdentityToken with session credentials" || out != nil {
+		t.Fatalf("message: %q", msg)
+	}
 }
 
 // Bad input is refused with the model's validation messages (botocore
