@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,7 +20,10 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/postgres"
 	"github.com/iamgate/iamgate/store/sqlite"
+	"github.com/iamgate/iamgate/store/storetest"
 )
 
 // Outbound web identity federation. Sources: the IAM API Reference,
@@ -186,6 +190,28 @@ func TestOutboundFederationLifecycle(t *testing.T) {
 	// affect tokens that were issued before the feature was disabled").
 	if _, err := verifyToken(t, *tok.WebIdentityToken, jose.RS256, again); err != nil {
 		t.Fatal(err)
+	}
+
+	// The private keys are sealed in the store: what is stored in the
+	// clear is the public JWK, and the sealed bytes are no PKCS #8 key.
+	items, _, err := e.st.List(ctx, server.KindOutboundKey, accountA, "", 0)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("stored keys: %d %v", len(items), err)
+	}
+	for _, it := range items {
+		var sk struct {
+			JWK    map[string]any `json:"jwk"`
+			Sealed []byte         `json:"sealedKey"`
+		}
+		if err := json.Unmarshal(it.Data, &sk); err != nil {
+			t.Fatal(err)
+		}
+		if _, private := sk.JWK["d"]; private || len(sk.Sealed) == 0 {
+			t.Fatalf("stored key %s: %s", it.Name, it.Data)
+		}
+		if _, err := x509.ParsePKCS8PrivateKey(sk.Sealed); err == nil {
+			t.Fatalf("stored key %s is in the clear", it.Name)
+		}
 	}
 
 	// The flag, the issuer and the keys are in the store: a second server
@@ -518,5 +544,62 @@ func TestOutboundIssuerUnderThePublicURL(t *testing.T) {
 		if _, err := server.New(context.Background(), server.Config{Store: st, Master: testMaster, PublicURL: bad}); err == nil {
 			t.Errorf("public URL %q accepted", bad)
 		}
+	}
+}
+
+// The setting, the issuer and the signing keys persist in both stores
+// (SQLite and PostgreSQL): after a restart on the same store, Get answers
+// the same issuer and a token issued before verifies with the JWKS served.
+func TestOutboundFederationPersistsInEveryStore(t *testing.T) {
+	opens := map[string]func(t *testing.T) func() store.Store{
+		"sqlite": func(t *testing.T) func() store.Store {
+			path := filepath.Join(t.TempDir(), "iamgate.db")
+			return func() store.Store {
+				st, err := sqlite.Open(context.Background(), path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
+		},
+		"postgres": func(t *testing.T) func() store.Store {
+			dsn := storetest.FreshSchema(t, storetest.PostgresDSN(t))
+			return func() store.Store {
+				st, err := postgres.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
+		},
+	}
+	for name, mk := range opens {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			open := mk(t)
+			st := open()
+			e := startEnv(t, st)
+			admin := e.admin
+			issuer := enableOutbound(t, e, admin)
+			tok := must[*sts.GetWebIdentityTokenOutput](t)(e.sts(admin).GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{
+				Audience: []string{"a"}, SigningAlgorithm: aws.String("ES384")}))
+			e.ts.Close()
+			st.Close()
+			st = open()
+			defer st.Close()
+			e = startEnv(t, st)
+			info := must[*iam.GetOutboundWebIdentityFederationInfoOutput](t)(e.iam(admin).GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{}))
+			if *info.IssuerIdentifier != issuer || !info.JwtVendingEnabled {
+				t.Fatalf("after a restart: %s %v", *info.IssuerIdentifier, info.JwtVendingEnabled)
+			}
+			status, body := fetch(t, e.ts.URL+"/outbound/"+accountA+"/.well-known/jwks.json")
+			var set jose.JSONWebKeySet
+			if status != 200 || json.Unmarshal(body, &set) != nil {
+				t.Fatalf("jwks.json after a restart: %d %s", status, body)
+			}
+			if _, err := verifyToken(t, *tok.WebIdentityToken, jose.ES384, set); err != nil {
+				t.Fatalf("after a restart: %v", err)
+			}
+		})
 	}
 }
