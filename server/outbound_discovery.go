@@ -14,7 +14,8 @@ import (
 // the issuer being PublicURL/outbound/ACCOUNT; the IAM API Reference,
 // EnableOutboundWebIdentityFederation, IssuerIdentifier). Like AWS's, they
 // are public: no authentication, GET and HEAD only. An account that does
-// not have the feature enabled, or that the world does not hold, is 404,
+// not have the feature enabled, that is closed or that the world does not
+// hold is 404,
 // as any other path under /outbound/ is: nothing tells them apart.
 func (s *Server) serveOutboundDiscovery(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, api.OutboundPath)
@@ -30,7 +31,9 @@ func (s *Server) serveOutboundDiscovery(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	acct := s.state.World().Accounts.Get(account)
-	if acct == nil || acct.OutboundFederation == nil || !acct.OutboundFederation.Enabled || acct.OutboundFederation.Issuer == "" {
+	// A closed account (Organizations CloseAccount) vouches for nothing:
+	// its principals can call nothing, and its issuer is gone.
+	if acct == nil || s.state.File().AccountClosed(acct.ID) || acct.OutboundFederation == nil || !acct.OutboundFederation.Enabled || acct.OutboundFederation.Issuer == "" {
 		notFound()
 		return
 	}

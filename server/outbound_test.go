@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	jose "github.com/go-jose/go-jose/v4"
@@ -362,6 +363,15 @@ func TestGetWebIdentityTokenOtherAccountsKeysDoNotVerify(t *testing.T) {
 		}
 	}
 	// B's session gets a token naming B.
+	defer func() {
+		// Once B is closed (Organizations CloseAccount), its issuer
+		// publishes nothing.
+		must[*organizations.CloseAccountOutput](t)(e.org(e.admin).CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: &b}))
+		if status, body := fetch(t, issuerB+"/.well-known/jwks.json"); status != 404 {
+			t.Fatalf("a closed account's keys: %d %s", status, body)
+		}
+		discover(t, issuerA)
+	}()
 	out := must[*sts.GetWebIdentityTokenOutput](t)(e.sts(adminB).GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{
 		Audience: []string{"https://api.example.test"}, SigningAlgorithm: aws.String("RS256")}))
 	claims, err := verifyToken(t, *out.WebIdentityToken, jose.RS256, keysB)
