@@ -73,6 +73,9 @@ func (s *Server) endpoint(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
 	}
+	if r.Host == "" {
+		return "" // an HTTP/1.0 request without Host: no URL is known
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

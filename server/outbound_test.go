@@ -372,6 +372,16 @@ func TestGetWebIdentityTokenOtherAccountsKeysDoNotVerify(t *testing.T) {
 		}
 		discover(t, issuerA)
 	}()
+	// B's administrator changes only B: A stays enabled.
+	must[*iam.DisableOutboundWebIdentityFederationOutput](t)(e.iam(adminB).DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{}))
+	if status, _ := fetch(t, issuerB+"/.well-known/jwks.json"); status != 404 {
+		t.Fatalf("B's keys after B's Disable: %d", status)
+	}
+	discover(t, issuerA)
+	must[*iam.GetOutboundWebIdentityFederationInfoOutput](t)(e.iam(e.admin).GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{}))
+	if got := enableOutbound(t, e, adminB); got != issuerB {
+		t.Fatalf("B's issuer after a second Enable: %s", got)
+	}
 	out := must[*sts.GetWebIdentityTokenOutput](t)(e.sts(adminB).GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{
 		Audience: []string{"https://api.example.test"}, SigningAlgorithm: aws.String("RS256")}))
 	claims, err := verifyToken(t, *out.WebIdentityToken, jose.RS256, keysB)
