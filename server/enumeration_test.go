@@ -273,6 +273,10 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"DeleteAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
 		"ListAccountAliases":             fixed(),
 		"GetAccountAuthorizationDetails": fixed(),
+		// Outbound web identity federation (server/outbound_test.go).
+		"EnableOutboundWebIdentityFederation":  fixed(),
+		"DisableOutboundWebIdentityFederation": fixed(),
+		"GetOutboundWebIdentityFederationInfo": fixed(),
 		// Simulation and context keys.
 		"SimulatePrincipalPolicy":          byARN("PolicySourceArn", arnOf("user"), "ActionNames.member.1", "s3:GetObject"),
 		"GetContextKeysForPrincipalPolicy": byARN("PolicySourceArn", arnOf("role")),

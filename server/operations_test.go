@@ -357,6 +357,12 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
 	// GetFederationToken (server/federationtoken_test.go tests it in full).
 	ok(st.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: s("every-op"), Policy: s(allowS3)}))
+	// Outbound web identity federation (server/outbound_test.go tests it
+	// in full).
+	ok(c.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{}))
+	ok(c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{}))
+	ok(st.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"https://api.example.test"}, SigningAlgorithm: s("ES384")}))
+	ok(c.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{}))
 
 	// SSH public keys and signing certificates (server/sshkeys_test.go and
 	// server/certificates_test.go test them in full).

@@ -197,12 +197,25 @@ type FileAccount struct {
 	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
 	// InstanceProfiles are EC2 instance profiles (IAM API state).
 	InstanceProfiles []FileInstanceProfile `yaml:"instanceProfiles,omitempty" json:"instanceProfiles,omitempty"`
+	// OutboundFederation is the account's outbound web identity
+	// federation (IAM EnableOutboundWebIdentityFederation): nil until it is
+	// first enabled.
+	OutboundFederation *OutboundFederation `yaml:"outboundWebIdentityFederation,omitempty" json:"outboundWebIdentityFederation,omitempty"`
 
 	// claims holds, per entity list (Users, Groups, Roles, Policies,
 	// Resources), the claim on the spare capacity of the list's backing
 	// array that Selection.Apply made (nil: none; the list is copied when
 	// it grows). See listClaim.
 	claims [5]*listClaim
+}
+
+// OutboundFederation is an account's outbound web identity federation
+// setting: whether its principals may get JSON Web Tokens from STS
+// GetWebIdentityToken, and the issuer URL the tokens name (iss), which
+// stays the account's once it is first enabled, across Disable and Enable.
+type OutboundFederation struct {
+	Enabled bool   `yaml:"enabled" json:"enabled"`
+	Issuer  string `yaml:"issuer,omitempty" json:"issuer,omitempty"`
 }
 
 // FileInstanceProfile is an EC2 instance profile: a container for one role.

@@ -87,6 +87,9 @@ type Account struct {
 	Aliases   []string                 // account aliases
 	// InstanceProfiles are the account's EC2 instance profiles, by name.
 	InstanceProfiles map[string]*InstanceProfile
+	// OutboundFederation is the account's outbound web identity
+	// federation (nil: never enabled). It must not be changed.
+	OutboundFederation *OutboundFederation
 
 	// names finds the account's entities by lower-case name for
 	// RebuildEntities; versions of the account built from one another
