@@ -269,10 +269,11 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"UntagPolicy":             byARN("PolicyArn", policyARN, "TagKeys.member.1", "k"),
 		"ListPolicyTags":          byARN("PolicyArn", policyARN),
 		// The account.
-		"CreateAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
-		"DeleteAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
-		"ListAccountAliases":             fixed(),
-		"GetAccountAuthorizationDetails": fixed(),
+		"CreateAccountAlias":                 {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
+		"DeleteAccountAlias":                 {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
+		"ListAccountAliases":                 fixed(),
+		"GetAccountAuthorizationDetails":     fixed(),
+		"SetSecurityTokenServicePreferences": fixed("GlobalEndpointTokenVersion", "v2Token"),
 		// Simulation and context keys.
 		"SimulatePrincipalPolicy":          byARN("PolicySourceArn", arnOf("user"), "ActionNames.member.1", "s3:GetObject"),
 		"GetContextKeysForPrincipalPolicy": byARN("PolicySourceArn", arnOf("role")),

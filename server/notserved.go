@@ -25,7 +25,6 @@ var NotServed = map[string]map[string]string{
 		"ListOrganizationsFeatures":                     "centralized root access for member accounts is not modelled",
 		"RejectDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"SendDelegationToken":                           "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"SetSecurityTokenServicePreferences":            "the global endpoint's token version preference is not modelled (iamgate's tokens work in every region)",
 		"UpdateDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 	},
 	"sts": {

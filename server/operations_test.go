@@ -250,6 +250,8 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 		t.Fatalf("aliases: %v", aliases.AccountAliases)
 	}
 	ok(c.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: s("my-org-main")}))
+	ok(c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: iamtypes.GlobalEndpointTokenVersionV2Token}))
+	ok(c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: iamtypes.GlobalEndpointTokenVersionV1Token}))
 	var details []*iam.GetAccountAuthorizationDetailsOutput
 	gp := iam.NewGetAccountAuthorizationDetailsPaginator(c, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(3)})
 	for gp.HasMorePages() {
