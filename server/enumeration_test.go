@@ -284,6 +284,12 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"ListPoliciesGrantingServiceAccess":         byARN("Arn", arnOf("user"), "ServiceNamespaces.member.1", "s3"),
 		"GetServiceLastAccessedDetails":             {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		"GetServiceLastAccessedDetailsWithEntities": {params: func(n string) url.Values { return v("JobId", jobs[n], "ServiceNamespace", "s3") }},
+		// The Organizations report: the entity path is in the resource
+		// (access-report/PATH), the job is looked up only once authorized.
+		"GenerateOrganizationsAccessReport": {params: func(n string) url.Values {
+			return v("EntityPath", "o-aaaaaaaaaa/r-aaaa/ou-aaaa-"+strings.ToLower(n))
+		}, maskResource: true},
+		"GetOrganizationsAccessReport": {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		// Service-linked roles and the account summary.
 		"CreateServiceLinkedRole":            {params: func(n string) url.Values { return v("AWSServiceName", "autoscaling.amazonaws.com", "CustomSuffix", n) }},
 		"DeleteServiceLinkedRole":            {params: func(n string) url.Values { return v("RoleName", "AWSServiceRoleForAutoScaling_"+n) }, maskResource: true},

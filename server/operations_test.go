@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	apiiam "github.com/iamgate/iamgate/api/iam"
@@ -297,6 +299,16 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job.JobId}))
 	ok(c.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: job.JobId, ServiceNamespace: s("iam")}))
 	ok(c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: s("arn:aws:iam::123456789012:user/admin"), ServiceNamespaces: []string{"iam"}}))
+	// The Organizations report (more in orgaccessreport_test.go), from the
+	// management account of a new organization.
+	oc := e.org(e.admin)
+	org, err := oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
+	ok(org, err)
+	roots, err := oc.ListRoots(ctx, &organizations.ListRootsInput{})
+	ok(roots, err)
+	orgJob, err := c.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: s(*org.Organization.Id + "/" + *roots.Roots[0].Id)})
+	ok(orgJob, err)
+	ok(c.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: orgJob.JobId, MaxItems: aws.Int32(10)}))
 
 	// Simulation (more in simulate_test.go).
 	ok(c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: s("arn:aws:iam::123456789012:user/admin"), ActionNames: []string{"s3:GetObject"}}))
