@@ -402,6 +402,7 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 	}
 	a := NewAccount(fa.ID, fa.Name)
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
+	checkTokenVersion(r.file, fa, errs)
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
 		fu := &fa.Users[i]
