@@ -7,18 +7,15 @@ package server
 // coverage paragraph points here.
 var NotServed = map[string]map[string]string{
 	"iam": {
-		"AcceptDelegationRequest":            "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"AssociateDelegationRequest":         "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"CreateDelegationRequest":            "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"GenerateOrganizationsAccessReport":  "access reports for an organization's entities are not implemented",
-		"GetDelegationRequest":               "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"GetHumanReadableSummary":            "human-readable policy summaries are not implemented",
-		"GetOrganizationsAccessReport":       "access reports for an organization's entities are not implemented",
-		"ListDelegationRequests":             "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"RejectDelegationRequest":            "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"SendDelegationToken":                "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"SetSecurityTokenServicePreferences": "the global endpoint's token version preference is not modelled (iamgate's tokens work in every region)",
-		"UpdateDelegationRequest":            "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"AcceptDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"AssociateDelegationRequest": "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"CreateDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"GetDelegationRequest":       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"GetHumanReadableSummary":    "human-readable policy summaries are not implemented",
+		"ListDelegationRequests":     "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"RejectDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"SendDelegationToken":        "delegation requests (IAM's cross-account delegation workflow) are not modelled",
+		"UpdateDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 	},
 	"sts": {
 		"GetDelegatedAccessToken": "IAM delegation requests are not modelled",

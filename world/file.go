@@ -182,19 +182,23 @@ type FileOU struct {
 
 // FileAccount is one account.
 type FileAccount struct {
-	ID        string            `yaml:"id" json:"id"`
-	Name      string            `yaml:"name,omitempty" json:"name,omitempty"`
-	Email     string            `yaml:"email,omitempty" json:"email,omitempty"`
-	Labels    []string          `yaml:"labels,omitempty" json:"labels,omitempty"`
-	Tags      map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
-	SCPs      []string          `yaml:"scps,omitempty" json:"scps,omitempty"`
-	RCPs      []string          `yaml:"rcps,omitempty" json:"rcps,omitempty"`
-	Aliases   []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Users     []FileUser        `yaml:"users,omitempty" json:"users,omitempty"`
-	Groups    []FileGroup       `yaml:"groups,omitempty" json:"groups,omitempty"`
-	Roles     []FileRole        `yaml:"roles,omitempty" json:"roles,omitempty"`
-	Policies  []FilePolicy      `yaml:"policies,omitempty" json:"policies,omitempty"`
-	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
+	ID      string            `yaml:"id" json:"id"`
+	Name    string            `yaml:"name,omitempty" json:"name,omitempty"`
+	Email   string            `yaml:"email,omitempty" json:"email,omitempty"`
+	Labels  []string          `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Tags    map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	SCPs    []string          `yaml:"scps,omitempty" json:"scps,omitempty"`
+	RCPs    []string          `yaml:"rcps,omitempty" json:"rcps,omitempty"`
+	Aliases []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	// TokenVersion is the version of the session tokens the global STS
+	// endpoint issues for the account (IAM SetSecurityTokenServicePreferences:
+	// v1Token or v2Token; empty is AWS's default, v1Token).
+	TokenVersion string         `yaml:"tokenVersion,omitempty" json:"tokenVersion,omitempty"`
+	Users        []FileUser     `yaml:"users,omitempty" json:"users,omitempty"`
+	Groups       []FileGroup    `yaml:"groups,omitempty" json:"groups,omitempty"`
+	Roles        []FileRole     `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Policies     []FilePolicy   `yaml:"policies,omitempty" json:"policies,omitempty"`
+	Resources    []FileResource `yaml:"resources,omitempty" json:"resources,omitempty"`
 	// InstanceProfiles are EC2 instance profiles (IAM API state).
 	InstanceProfiles []FileInstanceProfile `yaml:"instanceProfiles,omitempty" json:"instanceProfiles,omitempty"`
 	// OutboundFederation is the account's outbound web identity

@@ -85,6 +85,9 @@ type Account struct {
 	Policies  Entities[*ManagedPolicy] // customer managed, by name
 	Resources Entities[*Resource]      // by ARN
 	Aliases   []string                 // account aliases
+	// TokenVersion is the global STS endpoint's token version (v1Token,
+	// v2Token; empty: v1Token), FileAccount.TokenVersion.
+	TokenVersion string
 	// InstanceProfiles are the account's EC2 instance profiles, by name.
 	InstanceProfiles map[string]*InstanceProfile
 	// OutboundFederation is the account's outbound web identity

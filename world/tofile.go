@@ -52,7 +52,8 @@ func inlineToFile(in []InlinePolicy) []FileInline {
 }
 
 func accountToFile(a *Account) FileAccount {
-	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases}
+	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases,
+		TokenVersion: a.TokenVersion}
 	if a.OutboundFederation != nil {
 		o := *a.OutboundFederation
 		fa.OutboundFederation = &o
