@@ -102,7 +102,7 @@ func discover(t *testing.T, issuer string) jose.JSONWebKeySet {
 // and returns its claims.
 func verifyToken(t *testing.T, token string, alg jose.SignatureAlgorithm, set jose.JSONWebKeySet) (map[string]any, error) {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{alg})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{alg})
 	if err != nil {
 		t.Fatalf("not a JWS: %v", err)
 	}
@@ -353,7 +353,7 @@ func TestGetWebIdentityTokenOtherAccountsKeysDoNotVerify(t *testing.T) {
 			t.Fatalf("%s: A's token verifies with B's keys", alg)
 		}
 		// Even forced onto B's key of the same algorithm.
-		jws, _ := jose.ParseSigned(*out.WebIdentityToken, []jose.SignatureAlgorithm{alg})
+		jws, _ := jose.ParseSignedCompact(*out.WebIdentityToken, []jose.SignatureAlgorithm{alg})
 		for _, k := range keysB.Keys {
 			if k.Algorithm == string(alg) {
 				if _, err := jws.Verify(k); err == nil {

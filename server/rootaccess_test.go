@@ -189,7 +189,7 @@ func TestAssumeRootSession(t *testing.T) {
 
 	out := must[*sts.AssumeRootOutput](t)(assumeRoot(e.sts(e.admin), memberID, auditRootTask))
 	c := out.Credentials
-	if c.Expiration == nil || c.Expiration.Sub(time.Now()) > 900e9 || c.Expiration.Before(time.Now()) {
+	if c.Expiration == nil || time.Until(*c.Expiration) > 900e9 || c.Expiration.Before(time.Now()) {
 		t.Fatalf("expiration: %v", c.Expiration)
 	}
 	root := session(c)
@@ -227,7 +227,7 @@ func TestAssumeRootSession(t *testing.T) {
 	// 900 (the model's RootDurationSecondsType).
 	short := must[*sts.AssumeRootOutput](t)(e.sts(e.admin).AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("arn:aws:iam::" + memberID + ":root"),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(auditRootTask)}, DurationSeconds: aws.Int32(60)}))
-	if d := short.Credentials.Expiration.Sub(time.Now()); d > 61e9 {
+	if d := time.Until(*short.Credentials.Expiration); d > 61e9 {
 		t.Fatalf("60-second session lasts %v", d)
 	}
 	_, err = e.sts(e.admin).AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(memberID),
