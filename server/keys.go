@@ -586,6 +586,9 @@ type token struct {
 	Federated map[string][]string `json:"f,omitempty"`
 	// FederatedUser is a federated user session's name (api.Session).
 	FederatedUser string `json:"fu,omitempty"`
+	// Delegation is the delegation request a delegated session was issued
+	// for (api.Session).
+	Delegation string `json:"dr,omitempty"`
 }
 
 // CreateSession issues temporary credentials.
@@ -593,7 +596,7 @@ func (k *Keys) CreateSession(_ context.Context, s api.Session) (api.SessionCrede
 	t := token{Version: 1, KeyID: api.NewKeyID("ASIA", s.Account), Secret: newSecret(), Account: s.Account, Role: s.RoleName, User: s.UserName,
 		Name: s.SessionName, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys, Policies: s.Policies, SourceIdentity: s.SourceIdentity,
 		Chained: s.Chained, MFA: s.MFA, AuthTime: s.AuthTime.Unix(), Issued: s.Issued.Unix(), Expires: s.Expiration.Unix(),
-		PrincipalID: s.PrincipalID, Federated: s.Federated, FederatedUser: s.FederatedUser}
+		PrincipalID: s.PrincipalID, Federated: s.Federated, FederatedUser: s.FederatedUser, Delegation: s.Delegation}
 	plain, err := json.Marshal(t)
 	if err != nil {
 		return api.SessionCredentials{}, err

@@ -7,9 +7,6 @@ package server
 // coverage paragraph points here.
 var NotServed = map[string]map[string]string{
 	"iam": {
-		"AcceptDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"AssociateDelegationRequest":                    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"CreateDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"DisableOrganizationsRootCredentialsManagement": "centralized root access for member accounts is not modelled",
 		"DisableOrganizationsRootSessions":              "centralized root access for member accounts is not modelled",
 		"DisableOutboundWebIdentityFederation":          "outbound web identity federation is not implemented",
@@ -17,21 +14,14 @@ var NotServed = map[string]map[string]string{
 		"EnableOrganizationsRootSessions":               "centralized root access for member accounts is not modelled",
 		"EnableOutboundWebIdentityFederation":           "outbound web identity federation is not implemented",
 		"GenerateOrganizationsAccessReport":             "access reports for an organization's entities are not implemented",
-		"GetDelegationRequest":                          "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"GetHumanReadableSummary":                       "human-readable policy summaries are not implemented",
 		"GetOrganizationsAccessReport":                  "access reports for an organization's entities are not implemented",
 		"GetOutboundWebIdentityFederationInfo":          "outbound web identity federation is not implemented",
-		"ListDelegationRequests":                        "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"ListOrganizationsFeatures":                     "centralized root access for member accounts is not modelled",
-		"RejectDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"SendDelegationToken":                           "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 		"SetSecurityTokenServicePreferences":            "the global endpoint's token version preference is not modelled (iamgate's tokens work in every region)",
-		"UpdateDelegationRequest":                       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
 	},
 	"sts": {
-		"AssumeRoot":              "centralized root access for member accounts is not modelled",
-		"GetDelegatedAccessToken": "IAM delegation requests are not modelled",
-		"GetWebIdentityToken":     "outbound web identity federation is not implemented",
+		"AssumeRoot":          "centralized root access for member accounts is not modelled",
+		"GetWebIdentityToken": "outbound web identity federation is not implemented",
 	},
 	"organizations": {
 		"CreateGovCloudAccount":                      "iamgate's world has only the aws partition",

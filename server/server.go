@@ -57,6 +57,12 @@ type Config struct {
 	// DefaultAnalysisTimeout. A client that goes away cancels its analysis
 	// too.
 	AnalysisTimeout time.Duration
+	// Notify, when set, delivers the notifications AWS would publish to an
+	// SNS topic: a temporary delegation request's state changes and its
+	// exchange token (SendDelegationToken), to the request's
+	// NotificationChannel. The message is JSON and may hold a secret (the
+	// token). Without it SendDelegationToken cannot send a token.
+	Notify func(ctx context.Context, channel string, message []byte) error
 }
 
 // DefaultAnalysisTimeout is how long one analysis may run.
@@ -95,6 +101,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
+	st.notify = cfg.Notify
 	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: newSessionCache(maxSessions), done: make(chan struct{})}
 	if cfg.Pipeline != nil {
 		if err := s.setupPipeline(ctx); err != nil {
@@ -391,6 +398,11 @@ func sessionLimits(service, action string, t *token) *query.Error {
 		return nil
 	}
 	if t.FederatedUser != "" {
+		if t.Delegation != "" {
+			// A delegated session (GetDelegatedAccessToken) of an IAM user
+			// or the root user: its delegated permissions decide.
+			return nil
+		}
 		return federationLimits(service, action)
 	}
 	switch service {

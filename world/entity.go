@@ -163,6 +163,7 @@ func (s *Selection) Apply(part *FileAccount) (FileAccount, []EntityRef, error) {
 			changed = append(changed, EntityRef{Kind: EntityAccount})
 			out.Name, out.Email, out.Labels, out.Tags, out.SCPs, out.RCPs, out.Aliases, out.InstanceProfiles =
 				meta.Name, meta.Email, meta.Labels, meta.Tags, meta.SCPs, meta.RCPs, meta.Aliases, meta.InstanceProfiles
+			out.DelegationRequests = meta.DelegationRequests
 		}
 	} else if !equalMeta(&FileAccount{ID: part.ID, Users: part.Users, Groups: part.Groups, Roles: part.Roles, Policies: part.Policies, Resources: part.Resources}, part) {
 		return out, nil, fmt.Errorf("world: the change to account %s changed the account's own fields, which it did not select", b.ID)
@@ -198,7 +199,8 @@ func equalMeta(a, b *FileAccount) bool {
 			return x.Name == y.Name && x.Path == y.Path && x.ID == y.ID && slices.Equal(x.Roles, y.Roles) && mapsEqual(x.Tags, y.Tags) &&
 				x.Created.Equal(y.Created) && x.Created.Location() == y.Created.Location()
 		}) && (a.Labels == nil) == (b.Labels == nil) && (a.Tags == nil) == (b.Tags == nil) && (a.SCPs == nil) == (b.SCPs == nil) &&
-		(a.RCPs == nil) == (b.RCPs == nil) && (a.Aliases == nil) == (b.Aliases == nil) && (a.InstanceProfiles == nil) == (b.InstanceProfiles == nil)
+		(a.RCPs == nil) == (b.RCPs == nil) && (a.Aliases == nil) == (b.Aliases == nil) && (a.InstanceProfiles == nil) == (b.InstanceProfiles == nil) &&
+		equalDelegations(a.DelegationRequests, b.DelegationRequests)
 }
 
 func mapsEqual(a, b map[string]string) bool {

@@ -197,6 +197,9 @@ type FileAccount struct {
 	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
 	// InstanceProfiles are EC2 instance profiles (IAM API state).
 	InstanceProfiles []FileInstanceProfile `yaml:"instanceProfiles,omitempty" json:"instanceProfiles,omitempty"`
+	// DelegationRequests are the temporary delegation requests the account
+	// made as a requester (IAM API state, see DelegationRequest).
+	DelegationRequests []DelegationRequest `yaml:"delegationRequests,omitempty" json:"delegationRequests,omitempty"`
 
 	// claims holds, per entity list (Users, Groups, Roles, Policies,
 	// Resources), the claim on the spare capacity of the list's backing
