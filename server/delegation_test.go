@@ -182,10 +182,22 @@ func TestDelegationWorkflow(t *testing.T) {
 	// A third account: the request is not there for it (NoSuchEntity, 404,
 	// the model's error), whatever it tries, and it lists none.
 	for name, call := range map[string]func() error{
-		"get":       func() error { _, err := third.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: &id}); return err },
-		"associate": func() error { _, err := third.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &id}); return err },
-		"accept":    func() error { _, err := third.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id}); return err },
-		"reject":    func() error { _, err := third.RejectDelegationRequest(ctx, &iam.RejectDelegationRequestInput{DelegationRequestId: &id}); return err },
+		"get": func() error {
+			_, err := third.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: &id})
+			return err
+		},
+		"associate": func() error {
+			_, err := third.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &id})
+			return err
+		},
+		"accept": func() error {
+			_, err := third.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id})
+			return err
+		},
+		"reject": func() error {
+			_, err := third.RejectDelegationRequest(ctx, &iam.RejectDelegationRequestInput{DelegationRequestId: &id})
+			return err
+		},
 		"summary": func() error {
 			_, err := third.GetHumanReadableSummary(ctx, &iam.GetHumanReadableSummaryInput{EntityArn: aws.String("arn:aws:iam::" + d.c + ":delegation-request/" + id)})
 			return err

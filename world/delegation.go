@@ -32,8 +32,8 @@ type DelegationRequest struct {
 	Channel          string                `yaml:"notificationChannel" json:"notificationChannel"`
 	// SessionDuration is how long the delegated credentials last, in
 	// seconds.
-	SessionDuration int  `yaml:"sessionDuration" json:"sessionDuration"`
-	OnlySendByOwner bool `yaml:"onlySendByOwner,omitempty" json:"onlySendByOwner,omitempty"`
+	SessionDuration int    `yaml:"sessionDuration" json:"sessionDuration"`
+	OnlySendByOwner bool   `yaml:"onlySendByOwner,omitempty" json:"onlySendByOwner,omitempty"`
 	State           string `yaml:"state" json:"state"`
 	Notes           string `yaml:"notes,omitempty" json:"notes,omitempty"`
 	RejectionReason string `yaml:"rejectionReason,omitempty" json:"rejectionReason,omitempty"`
