@@ -516,3 +516,35 @@ func TestDelegationUserApproverAndTemplates(t *testing.T) {
 	_, err = dc.ListDelegationRequests(ctx, &iam.ListDelegationRequestsInput{})
 	wantError(t, err, "AccessDenied", 403)
 }
+
+// exerciseDelegation calls every delegation operation once, successfully,
+// for TestEveryServedOperationThroughTheSDK: the bootstrap account
+// delegates to itself.
+func exerciseDelegation(t *testing.T) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), t.TempDir()+"/iamgate.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	n := &notices{got: map[string][]map[string]string{}}
+	e := startEnvWith(t, st, func(c *server.Config) { c.Notify = n.notify })
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	create := func(wf string) string {
+		out := must[*iam.CreateDelegationRequestOutput](t)(c.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: aws.String("d"),
+			RequestorWorkflowId: aws.String(wf), NotificationChannel: aws.String(partnerChannel), SessionDuration: aws.Int32(900), OwnerAccountId: aws.String(accountA),
+			Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String("arn:aws:iam::aws:policy/IAMUserChangePassword")}}))
+		must[*iam.AssociateDelegationRequestOutput](t)(c.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: out.DelegationRequestId}))
+		return *out.DelegationRequestId
+	}
+	id, other := create("exercise-1"), create("exercise-2")
+	must[*iam.GetDelegationRequestOutput](t)(c.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: &id, DelegationPermissionCheck: true}))
+	must[*iam.ListDelegationRequestsOutput](t)(c.ListDelegationRequests(ctx, &iam.ListDelegationRequestsInput{MaxItems: aws.Int32(1)}))
+	must[*iam.UpdateDelegationRequestOutput](t)(c.UpdateDelegationRequest(ctx, &iam.UpdateDelegationRequestInput{DelegationRequestId: &id, Notes: aws.String("n")}))
+	must[*iam.AcceptDelegationRequestOutput](t)(c.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id}))
+	must[*iam.SendDelegationTokenOutput](t)(c.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &id}))
+	must[*iam.RejectDelegationRequestOutput](t)(c.RejectDelegationRequest(ctx, &iam.RejectDelegationRequestInput{DelegationRequestId: &other, Notes: aws.String("no")}))
+	must[*iam.GetHumanReadableSummaryOutput](t)(c.GetHumanReadableSummary(ctx, &iam.GetHumanReadableSummaryInput{EntityArn: aws.String("arn:aws:iam::" + accountA + ":delegation-request/" + id)}))
+	must[*sts.GetDelegatedAccessTokenOutput](t)(e.sts(e.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String(n.token(t, partnerChannel, id))}))
+}

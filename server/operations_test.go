@@ -398,6 +398,10 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: slrDel.DeletionTaskId}))
 	ok(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))
 
+	// Temporary delegation (server/delegation_test.go tests it in full),
+	// on a server that delivers notifications.
+	exerciseDelegation(t)
+
 	calledMu.Lock()
 	defer calledMu.Unlock()
 	for _, op := range keysOf(apiiam.Operations) {
