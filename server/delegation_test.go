@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -519,16 +520,22 @@ func TestDelegationUserApproverAndTemplates(t *testing.T) {
 
 // exerciseDelegation calls every delegation operation once, successfully,
 // for TestEveryServedOperationThroughTheSDK: the bootstrap account
-// delegates to itself.
+// delegates to itself, on a server whose notifications go to a file
+// (server.FileNotifier, iamgate serve --notifications).
 func exerciseDelegation(t *testing.T) {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), t.TempDir()+"/iamgate.db")
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), dir+"/iamgate.db")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	n := &notices{got: map[string][]map[string]string{}}
-	e := startEnvWith(t, st, func(c *server.Config) { c.Notify = n.notify })
+	notify, closeNotify, err := server.FileNotifier(dir + "/notifications.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeNotify() })
+	e := startEnvWith(t, st, func(c *server.Config) { c.Notify = notify })
 	ctx := context.Background()
 	c := e.iam(e.admin)
 	create := func(wf string) string {
@@ -546,5 +553,23 @@ func exerciseDelegation(t *testing.T) {
 	must[*iam.SendDelegationTokenOutput](t)(c.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &id}))
 	must[*iam.RejectDelegationRequestOutput](t)(c.RejectDelegationRequest(ctx, &iam.RejectDelegationRequestInput{DelegationRequestId: &other, Notes: aws.String("no")}))
 	must[*iam.GetHumanReadableSummaryOutput](t)(c.GetHumanReadableSummary(ctx, &iam.GetHumanReadableSummaryInput{EntityArn: aws.String("arn:aws:iam::" + accountA + ":delegation-request/" + id)}))
-	must[*sts.GetDelegatedAccessTokenOutput](t)(e.sts(e.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String(n.token(t, partnerChannel, id))}))
+	// The token, from the notification file.
+	data, err := os.ReadFile(dir + "/notifications.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var n struct {
+			Channel string
+			Message map[string]string
+		}
+		if err := json.Unmarshal([]byte(line), &n); err != nil {
+			t.Fatalf("notification %q: %v", line, err)
+		}
+		if n.Channel == partnerChannel && n.Message["delegationRequestId"] == id && n.Message["exchangeToken"] != "" {
+			tok = n.Message["exchangeToken"]
+		}
+	}
+	must[*sts.GetDelegatedAccessTokenOutput](t)(e.sts(e.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok}))
 }

@@ -602,9 +602,11 @@ func UpdateDelegationRequest(c *api.Call, in *iamshape.UpdateDelegationRequestRe
 // ConcurrentModification, its state having moved on.
 //
 // The approver is an IAM user, a role session or the root user (for at
-// most 4 hours). A session that carries session policies or session tags
-// cannot accept, since the delegated session would not carry them (fail
-// closed), and neither can a federated user session.
+// most 4 hours). A role session that carries session policies, session
+// tags or a source identity cannot accept, since the delegated session
+// would not carry them and a policy may depend on them (fail closed), and
+// neither can a federated user session (which includes delegated sessions
+// of users).
 func AcceptDelegationRequest(c *api.Call, in *iamshape.AcceptDelegationRequestRequest) (*noOutput, *query.Error) {
 	requester, d, e := delegationFor(c, "iam:AcceptDelegationRequest", in.DelegationRequestId, false)
 	if e != nil {
@@ -642,8 +644,8 @@ func approver(c *api.Call, duration int) (*world.DelegationApprover, *query.Erro
 	case cl.Federation != nil:
 		return nil, query.Errorf("AccessDenied", "A federated user session cannot accept a delegation request.")
 	case cl.Session != nil && cl.Role != nil:
-		if len(cl.Session.Policies) > 0 || len(cl.Session.Tags) > 0 {
-			return nil, query.Errorf("AccessDenied", "A role session with session policies or session tags cannot accept a delegation request.")
+		if len(cl.Session.Policies) > 0 || len(cl.Session.Tags) > 0 || cl.Session.SourceIdentity != "" {
+			return nil, query.Errorf("AccessDenied", "A role session with session policies, session tags or a source identity cannot accept a delegation request.")
 		}
 		return &world.DelegationApprover{ARN: cl.Principal, Kind: "role", Name: cl.Role.Name, PrincipalID: cl.Role.ID}, nil
 	case cl.User != nil:
