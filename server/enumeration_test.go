@@ -130,7 +130,9 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	fixed := func(kv ...string) enumRow { return enumRow{params: func(string) url.Values { return v(kv...) }} }
 	doc := allowS3
 	byDelegation := func(more ...string) enumRow {
-		return enumRow{params: func(n string) url.Values { return v(append([]string{"DelegationRequestId", delegations[n]}, more...)...) }, maskResource: true}
+		return enumRow{params: func(n string) url.Values {
+			return v(append([]string{"DelegationRequestId", delegations[n]}, more...)...)
+		}, maskResource: true}
 	}
 	rows := map[string]enumRow{
 		// Temporary delegation: the request's ID is in the resource.
