@@ -406,11 +406,21 @@ func TestDelegationRejectionAndExpiry(t *testing.T) {
 	must[*iam.AcceptDelegationRequestOutput](t)(owner.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &short}))
 	must[*iam.SendDelegationTokenOutput](t)(owner.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &short}))
 	tok := d.notes.token(t, partnerChannel, short)
+	used := d.create(t, tmpl, d.b, "onboarding-used", 300)
+	must[*iam.AssociateDelegationRequestOutput](t)(owner.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &used}))
+	must[*iam.AcceptDelegationRequestOutput](t)(owner.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &used}))
+	must[*iam.SendDelegationTokenOutput](t)(owner.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &used}))
+	out := must[*sts.GetDelegatedAccessTokenOutput](t)(d.sts(d.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String(d.notes.token(t, partnerChannel, used))}))
+	creds := session(out.Credentials)
+	must[*iam.ListUsersOutput](t)(d.iam(creds).ListUsers(ctx, &iam.ListUsersInput{}))
 	later := 6 * time.Minute // within SigV4's 15-minute clock skew
 	d.offset.Store(int64(later))
 	status, er := do(t, signed(t, d.ts.URL, "Action=GetDelegatedAccessToken&Version=2011-06-15&TradeInToken="+url.QueryEscape(tok), d.admin, time.Now().Add(later)))
 	if status != 400 || er.Error.Code != "ExpiredTradeInTokenException" {
 		t.Fatalf("an expired token: %d %s", status, er.Error.Code)
+	}
+	if status, er := do(t, signed(t, d.ts.URL, listUsers, creds, time.Now().Add(later))); status != 403 || er.Error.Code != "ExpiredToken" {
+		t.Fatalf("delegated credentials past the delegation period: %d %s", status, er.Error.Code)
 	}
 	d.offset.Store(0)
 
@@ -572,4 +582,70 @@ func exerciseDelegation(t *testing.T) {
 		}
 	}
 	must[*sts.GetDelegatedAccessTokenOutput](t)(e.sts(e.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok}))
+}
+
+// Refusals the docs name: with OnlySendByOwner, only the owner sends the
+// token (the IAM API Reference, CreateDelegationRequest: OnlySendByOwner
+// "prevents any party other than the owner from calling
+// SendDelegationToken"); a role session with session policies cannot
+// accept (iamgate's fail-closed rule: the delegated session would not be
+// limited by them); without a notification channel no token is sent and
+// nothing changes. The owner's default permission (the IAM API Reference,
+// GetDelegationRequest) lets an owner without any policy read and update
+// its request, and no more. Each refusal leaves the request as it was.
+func TestDelegationRefusals(t *testing.T) {
+	d := newDelegationEnv(t)
+	ctx := context.Background()
+	owner := d.iam(d.adminB)
+	id := func() string {
+		in := &iam.CreateDelegationRequestInput{Description: aws.String("only the owner"), RequestorWorkflowId: aws.String("only-owner"),
+			NotificationChannel: aws.String(partnerChannel), SessionDuration: aws.Int32(900), OwnerAccountId: aws.String(d.b), OnlySendByOwner: true,
+			Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String("arn:aws:iam::aws:policy/IAMUserChangePassword")}}
+		return *must[*iam.CreateDelegationRequestOutput](t)(d.iam(d.admin).CreateDelegationRequest(ctx, in)).DelegationRequestId
+	}()
+	// A user of B without policies associates it, so owns it: it may read
+	// and update it by default, not accept it.
+	must[*iam.CreateUserOutput](t)(owner.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("requester-side")}))
+	must[*iam.PutUserPolicyOutput](t)(owner.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("requester-side"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AssociateDelegationRequest","Resource":"*"}]}`)}))
+	k := must[*iam.CreateAccessKeyOutput](t)(owner.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("requester-side")}))
+	mine := d.iam(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	must[*iam.AssociateDelegationRequestOutput](t)(mine.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &id}))
+	wantState(t, d.state(t, aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}, id), iamtypes.StateTypeAssigned)
+	must[*iam.UpdateDelegationRequestOutput](t)(mine.UpdateDelegationRequest(ctx, &iam.UpdateDelegationRequestInput{DelegationRequestId: &id, Notes: aws.String("please approve")}))
+	_, err := mine.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id})
+	wantError(t, err, "AccessDenied", 403)
+	wantState(t, d.state(t, d.adminB, id), iamtypes.StateTypePendingApproval)
+
+	// A role session with a session policy may not accept.
+	limited := must[*sts.AssumeRoleOutput](t)(d.sts(d.admin).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + d.b + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("limited"), Policy: aws.String(allowAll)}))
+	_, err = d.iam(session(limited.Credentials)).AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id})
+	wantError(t, err, "AccessDenied", 403)
+	wantState(t, d.state(t, d.adminB, id), iamtypes.StateTypePendingApproval)
+
+	// The administrator accepts; it is not the owner, so it may not send.
+	must[*iam.AcceptDelegationRequestOutput](t)(owner.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id}))
+	_, err = owner.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &id})
+	wantError(t, err, "AccessDenied", 403)
+	wantState(t, d.state(t, d.adminB, id), iamtypes.StateTypeAccepted)
+	// The owner may not either without iam:SendDelegationToken.
+	_, err = mine.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &id})
+	wantError(t, err, "AccessDenied", 403)
+	wantState(t, d.state(t, d.adminB, id), iamtypes.StateTypeAccepted)
+
+	// Without a notification channel (no Config.Notify) nothing is sent
+	// and the request stays ACCEPTED.
+	e := newEnv(t)
+	c := e.iam(e.admin)
+	self := *must[*iam.CreateDelegationRequestOutput](t)(c.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: aws.String("d"),
+		RequestorWorkflowId: aws.String("no-channel"), NotificationChannel: aws.String(partnerChannel), SessionDuration: aws.Int32(900), OwnerAccountId: aws.String(accountA),
+		Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String("arn:aws:iam::aws:policy/IAMUserChangePassword")}})).DelegationRequestId
+	must[*iam.AssociateDelegationRequestOutput](t)(c.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &self}))
+	must[*iam.AcceptDelegationRequestOutput](t)(c.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &self}))
+	_, err = c.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &self})
+	wantError(t, err, "ServiceFailure", 500)
+	if got := must[*iam.GetDelegationRequestOutput](t)(c.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: &self})); got.DelegationRequest.State != iamtypes.StateTypeAccepted {
+		t.Fatalf("state %s after a failed send", got.DelegationRequest.State)
+	}
 }
