@@ -214,7 +214,7 @@ func CreateDelegationRequest(c *api.Call, in *iamshape.CreateDelegationRequestRe
 		return nil, e
 	}
 	for _, have := range account(c).DelegationRequests {
-		if have.WorkflowID == in.RequestorWorkflowId {
+		if have.WorkflowID == in.RequestorWorkflowId && !forgotten(&have, c.Now) {
 			return nil, iamerr.EntityAlreadyExists("A delegation request with RequestorWorkflowId %s already exists.", in.RequestorWorkflowId)
 		}
 	}
@@ -231,8 +231,8 @@ func CreateDelegationRequest(c *api.Call, in *iamshape.CreateDelegationRequestRe
 		kept := a.DelegationRequests[:0:0]
 		open := 0
 		for _, have := range a.DelegationRequests {
-			if have.Current(now) == world.DelegationExpired && now.Sub(have.Expires) > delegationRetention {
-				continue // past iamgate's retention: forgotten
+			if forgotten(&have, now) {
+				continue
 			}
 			if have.WorkflowID == d.WorkflowID {
 				return iamerr.EntityAlreadyExists("A delegation request with RequestorWorkflowId %s already exists.", d.WorkflowID)
@@ -252,6 +252,11 @@ func CreateDelegationRequest(c *api.Call, in *iamshape.CreateDelegationRequestRe
 		return nil, e
 	}
 	return &iamshape.CreateDelegationRequestResponse{DelegationRequestId: id}, nil
+}
+
+// forgotten reports a request expired for longer than iamgate keeps one.
+func forgotten(d *world.DelegationRequest, now time.Time) bool {
+	return d.Current(now) == world.DelegationExpired && now.Sub(d.Expires) > delegationRetention
 }
 
 // placeholder is a template parameter reference, @{name}.
