@@ -285,6 +285,12 @@ func TestDelegationWorkflow(t *testing.T) {
 	// attempt does not use it up.
 	_, err = d.sts(d.adminC).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok})
 	wantError(t, err, "ExpiredTradeInTokenException", 400)
+	_, err = d.sts(d.adminB).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok})
+	wantError(t, err, "ExpiredTradeInTokenException", 400)
+	// A caller of the partner's account without sts:GetDelegatedAccessToken
+	// is denied, and does not use the token up either.
+	_, err = d.sts(d.newUser("no-sts", "")).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok})
+	wantError(t, err, "AccessDenied", 403)
 
 	out := must[*sts.GetDelegatedAccessTokenOutput](t)(d.sts(d.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok}))
 	wantPrincipal := "arn:aws:sts::" + d.b + ":assumed-role/OrganizationAccountAccessRole/" + id
@@ -647,5 +653,43 @@ func TestDelegationRefusals(t *testing.T) {
 	wantError(t, err, "ServiceFailure", 500)
 	if got := must[*iam.GetDelegationRequestOutput](t)(c.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: &self})); got.DelegationRequest.State != iamtypes.StateTypeAccepted {
 		t.Fatalf("state %s after a failed send", got.DelegationRequest.State)
+	}
+}
+
+// A token is exchanged once, also when several exchanges race (the STS
+// API Reference, GetDelegatedAccessToken: the token "must be valid and
+// unexpired"; iamgate takes it once): of eight at once, one gets
+// credentials.
+func TestDelegationTokenOnceUnderRace(t *testing.T) {
+	d := newDelegationEnv(t)
+	ctx := context.Background()
+	owner := d.iam(d.adminB)
+	id := d.create(t, d.template(t), d.b, "race-workflow", 900)
+	must[*iam.AssociateDelegationRequestOutput](t)(owner.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &id}))
+	must[*iam.AcceptDelegationRequestOutput](t)(owner.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &id}))
+	must[*iam.SendDelegationTokenOutput](t)(owner.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &id}))
+	tok := d.notes.token(t, partnerChannel, id)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, refused := 0, 0
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := d.sts(d.admin).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: &tok})
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				won++
+			} else if code, status, _ := apiError(t, err); code == "ExpiredTradeInTokenException" && status == 400 {
+				refused++
+			} else {
+				t.Errorf("an exchange: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 || refused != 7 {
+		t.Fatalf("%d exchanges got credentials, %d were refused; want 1 and 7", won, refused)
 	}
 }
