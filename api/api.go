@@ -267,6 +267,10 @@ type Session struct {
 	// GetFederationToken's, may call IAM and STS (its permissions are the
 	// delegated policy's, which the user accepted).
 	Delegation string
+	// RootTaskPolicy is the task policy ARN of a privileged root user
+	// session (STS AssumeRoot): the session is Account's root user,
+	// scoped by the task policy, whose document is Policies.
+	RootTaskPolicy string
 }
 
 // Keys stores credentials; secrets are encrypted at rest.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/iamgate/iamgate/console"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store/sqlite"
 )
@@ -19,7 +20,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	master, _, err := server.LoadMasterKey(ctx, st, "", "iamgate.db.key", true)
+	master, _, err := keyring.LoadMasterKey(ctx, st, "", "iamgate.db.key", true)
 	if err != nil {
 		log.Fatal(err)
 	}

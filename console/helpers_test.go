@@ -21,12 +21,13 @@ import (
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/console"
 	"github.com/iamgate/iamgate/credential"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/store/sqlite"
 )
 
-var testMaster = server.MasterKey{9, 8, 7, 6, 5, 4, 3, 2, 1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
+var testMaster = keyring.MasterKey{9, 8, 7, 6, 5, 4, 3, 2, 1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
 
 const account = server.DefaultAccount
 

@@ -445,6 +445,18 @@ func (q *Prepared) evaluatePolicies(rec *recorder) Result {
 				return deny
 			}
 		}
+	} else if p.Kind == AccountRoot && len(pol.Session) > 0 {
+		// A privileged root session: its task policy's denies apply
+		// (Policies.Session); its allows add nothing to the root user's.
+		for i, sp := range pol.Session {
+			q.evalPolicy(sp, rec, i, 0, &ses)
+		}
+		if ses.deny {
+			noteDeny(LayerSession, 0, ses.denyRef)
+			if fast {
+				return deny
+			}
+		}
 	}
 	var res, ep policyEval
 	q.evalPolicy(pol.Resource, rec, 0, 0, &res)

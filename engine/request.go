@@ -38,7 +38,12 @@ type Policies struct {
 	Resource            *Policy
 	PermissionsBoundary *Policy
 	// Session holds the session policies (inline and managed) of a role or
-	// federated-user session; their union limits the session.
+	// federated-user session; their union limits the session. For the
+	// account root user they are a privileged root session's task policy
+	// (STS AssumeRoot), which only denies: the root user holds every
+	// permission of its account, and AWS's task policies scope it by
+	// denying everything but the task (the IAM User Guide, "Perform a
+	// privileged task on an AWS Organizations member account").
 	Session []*Policy
 	// SCP and RCP hold one list per level, from the organization root down to
 	// the account. nil means none apply; an empty level allows nothing.

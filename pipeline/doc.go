@@ -15,8 +15,11 @@
 // denies. Check decides a submission against a world without side effects;
 // a Pipeline records each submission's history in the store and creates
 // accepted policies through a Creator (STS AssumeRole, then IAM
-// CreatePolicy, with aws-sdk-go-v2).
+// CreatePolicy, with aws-sdk-go-v2). Client is that Creator for a server
+// running the pipeline itself: it sends the calls to the server's endpoint
+// over HTTP, or hands them to the server's handler in process (Loopback).
 //
 // It depends on policy, validate, catalog, engine, world and store; the
-// HTTP API and the CLI are in server and internal/cli.
+// HTTP API and the CLI are in server and internal/cli, and it knows nothing
+// of them: a server gives Client its handler and its session credentials.
 package pipeline

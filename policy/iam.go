@@ -572,7 +572,10 @@ func (c *iamCheck) resourceError(r string) string {
 	if service == "iam" {
 		_, rest, _ = strings.Cut(rest, ":") // region
 		_, res, _ := strings.Cut(rest, ":") // account
-		if res == "*" {
+		// "root" is an account's root user (the resource type root-user
+		// of sts:AssumeRoot, the Service Authorization Reference), which
+		// AWS's own root-task managed policies name.
+		if res == "*" || res == "root" {
 			return ""
 		}
 		for _, t := range strings.Split(iamResourceTypes, ", ") {

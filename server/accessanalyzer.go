@@ -189,7 +189,7 @@ func writeAAError(w http.ResponseWriter, id string, e *aaError) {
 // then on the call is audited; the operation is authorized by the engine
 // (access-analyzer:OPERATION on "*": the Service Authorization Reference
 // lists no resource type for these actions) before its input is read.
-func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id string) (string, string) {
+func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
 	op, known := accessAnalyzerOps[r.URL.Path]
 	known = known && r.Method == http.MethodPost
 	action := "unknown"
@@ -242,7 +242,7 @@ func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id 
 		return fail(fromQuery(qe))
 	}
 	if auth.key != nil {
-		s.keys.touch(r.Context(), *auth.key, "access-analyzer", auth.region, now)
+		s.keys.Touch(r.Context(), *auth.key, "access-analyzer", auth.region, now)
 	}
 	out, err := json.Marshal(res)
 	if err != nil {

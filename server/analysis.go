@@ -103,26 +103,46 @@ type allowedIfAnswer struct {
 	UnknownReason string                `json:"allowedIfUnknown,omitempty"`
 }
 
-// serveAnalysis answers POST /v1/analysis/{who-can,can,allowed-if}. Each is
+// serveAnalysis answers POST /v1/analysis/{who-can,can,allowed-if}: the
+// operation whose metrics and audit label is action. Each is
 // signed with SigV4 (scope iam, like the decision API), recorded in the
 // audit log, and authorized by the engine as the caller before anything of
 // the world is looked at: iamgate:WhoCan on the resource asked about,
 // iamgate:Can on the principal, iamgate:AllowedIf on "*". A caller sees
 // only its own account, or, from the organization's management account,
 // the organization's accounts (see visibility).
-func (s *Server) serveAnalysis(w http.ResponseWriter, r *http.Request, id string) (string, string) {
-	action := "Analysis"
-	fail := func(e *query.Error) (string, string) {
-		writeDecision(w, id, e.Status, map[string]any{"error": decisionError{e.Code, e.Message}})
+func (s *Server) serveAnalysis(action string) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+		return s.analyze(w, r, id, action)
+	}
+}
+
+func writeAnalysisError(w http.ResponseWriter, id string, e *query.Error) {
+	writeDecision(w, id, e.Status, map[string]any{"error": decisionError{e.Code, e.Message}})
+}
+
+// analysisNotFound answers a path under AnalysisPath that names no
+// analysis operation.
+func analysisNotFound(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+	e := &query.Error{Code: "NotFound", Message: r.URL.Path + " is not an analysis operation: POST to " + AnalysisPath + "who-can, can or allowed-if", Status: 404, Sender: true}
+	writeAnalysisError(w, id, e)
+	return "Analysis", e.Code
+}
+
+// analysisNotPost answers a request to an analysis operation that is not
+// a POST.
+func analysisNotPost(action string) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+		e := &query.Error{Code: "InvalidAction", Message: "POST a JSON request to " + r.URL.Path, Status: 405, Sender: true}
+		writeAnalysisError(w, id, e)
 		return action, e.Code
 	}
-	op, ok := analysisOps[strings.TrimPrefix(r.URL.Path, AnalysisPath)]
-	if !ok {
-		return fail(&query.Error{Code: "NotFound", Message: r.URL.Path + " is not an analysis operation: POST to " + AnalysisPath + "who-can, can or allowed-if", Status: 404, Sender: true})
-	}
-	action = op.label
-	if r.Method != http.MethodPost {
-		return fail(&query.Error{Code: "InvalidAction", Message: "POST a JSON request to " + r.URL.Path, Status: 405, Sender: true})
+}
+
+func (s *Server) analyze(w http.ResponseWriter, r *http.Request, id, action string) (string, string) {
+	fail := func(e *query.Error) (string, string) {
+		writeAnalysisError(w, id, e)
+		return action, e.Code
 	}
 	body, err := sigv4.ReadBody(r, maxDecisionBody)
 	if err != nil {

@@ -40,7 +40,7 @@ type Bootstrap struct {
 // sure a given key exists.
 func (s *Server) Bootstrap(ctx context.Context, keyID, secret string) (Bootstrap, error) {
 	out := Bootstrap{Account: s.cfg.Account}
-	existing, err := s.keys.any(ctx)
+	existing, err := s.keys.AnyAccessKey(ctx)
 	if err != nil {
 		return out, err
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/credential"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
 )
@@ -29,12 +29,12 @@ const (
 // the store (api.Credentials).
 type Credentials struct {
 	st      store.Store
-	secrets cipher.AEAD
+	secrets keyring.Sealer
 }
 
 // NewCredentials returns the keeper of credentials.
-func NewCredentials(st store.Store, master MasterKey) *Credentials {
-	return &Credentials{st: st, secrets: master.derive("user-credentials")}
+func NewCredentials(st store.Store, master keyring.MasterKey) *Credentials {
+	return &Credentials{st: st, secrets: master.Sealer("user-credentials")}
 }
 
 var _ api.Credentials = (*Credentials)(nil)
@@ -76,13 +76,13 @@ func (c *Credentials) LoginProfile(ctx context.Context, account, user string) (a
 	if err := json.Unmarshal(it.Data, &sp); err != nil {
 		return api.LoginProfile{}, false, fmt.Errorf("login profile of %s in %s: %w", user, account, err)
 	}
-	hash, err := open(c.secrets, sp.Sealed, aad(k))
+	hash, err := c.secrets.Open(sp.Sealed, aad(k))
 	if err != nil {
 		return api.LoginProfile{}, false, fmt.Errorf("login profile of %s in %s: %w", user, account, err)
 	}
 	p := api.LoginProfile{Account: account, User: user, Hash: string(hash), Created: sp.Created, Changed: sp.Changed, ResetRequired: sp.ResetRequired}
 	for _, h := range sp.History {
-		if old, err := open(c.secrets, h, aad(k)); err == nil {
+		if old, err := c.secrets.Open(h, aad(k)); err == nil {
 			p.History = append(p.History, string(old))
 		}
 	}
@@ -91,12 +91,12 @@ func (c *Credentials) LoginProfile(ctx context.Context, account, user string) (a
 
 func (c *Credentials) encodeProfile(p api.LoginProfile) ([]byte, error) {
 	k := profileKey(p.Account, p.User)
-	sp := storedProfile{Sealed: seal(c.secrets, []byte(p.Hash), aad(k)), Created: p.Created, Changed: p.Changed, ResetRequired: p.ResetRequired}
+	sp := storedProfile{Sealed: c.secrets.Seal([]byte(p.Hash), aad(k)), Created: p.Created, Changed: p.Changed, ResetRequired: p.ResetRequired}
 	for i, h := range p.History {
 		if i == maxHistory {
 			break
 		}
-		sp.History = append(sp.History, seal(c.secrets, []byte(h), aad(k)))
+		sp.History = append(sp.History, c.secrets.Seal([]byte(h), aad(k)))
 	}
 	return json.Marshal(sp)
 }
@@ -139,11 +139,11 @@ func (c *Credentials) RenameUser(account, from, to string) api.TxWrite {
 			}
 			nk := profileKey(account, to)
 			reseal := func(b []byte) ([]byte, error) {
-				plain, err := open(c.secrets, b, aad(k))
+				plain, err := c.secrets.Open(b, aad(k))
 				if err != nil {
 					return nil, err
 				}
-				return seal(c.secrets, plain, aad(nk)), nil
+				return c.secrets.Seal(plain, aad(nk)), nil
 			}
 			if sp.Sealed, err = reseal(sp.Sealed); err != nil {
 				return err
@@ -244,7 +244,7 @@ func (c *Credentials) decodeDevice(it store.Item) (api.MFADevice, error) {
 	if err := json.Unmarshal(it.Data, &sd); err != nil {
 		return api.MFADevice{}, fmt.Errorf("MFA device %s: %w", it.Name, err)
 	}
-	seed, err := open(c.secrets, sd.SealedSeed, aad(it.Key))
+	seed, err := c.secrets.Open(sd.SealedSeed, aad(it.Key))
 	if err != nil {
 		return api.MFADevice{}, fmt.Errorf("MFA device %s: %w", it.Name, err)
 	}
@@ -254,7 +254,7 @@ func (c *Credentials) decodeDevice(it store.Item) (api.MFADevice, error) {
 
 func (c *Credentials) encodeDevice(d api.MFADevice) []byte {
 	k := deviceKey(d.Account, d.Serial)
-	data, _ := json.Marshal(storedDevice{Name: d.Name, Path: d.Path, User: d.User, SealedSeed: seal(c.secrets, []byte(d.Seed), aad(k)),
+	data, _ := json.Marshal(storedDevice{Name: d.Name, Path: d.Path, User: d.User, SealedSeed: c.secrets.Seal([]byte(d.Seed), aad(k)),
 		Created: d.Created, Enabled: d.Enabled, LastCounter: d.LastCounter, Drift: d.Drift, Tags: d.Tags, SecurityKey: d.SecurityKey})
 	return data
 }

@@ -45,20 +45,24 @@ type decisionResult struct {
 	Error       *decisionError      `json:"error,omitempty"`
 }
 
+// decisionNotPost answers a request to DecisionPath that is not a POST.
+func decisionNotPost(w http.ResponseWriter, _ *http.Request, id string, _ *string) (string, string) {
+	e := &query.Error{Code: "InvalidAction", Message: "POST a JSON request to " + DecisionPath, Status: 405, Sender: true}
+	writeDecision(w, id, e.Status, decisionResult{Error: &decisionError{e.Code, e.Message}})
+	return "Authorize", e.Code
+}
+
 // serveDecision answers POST /v1/authorize: one request, or {"requests":
 // [...]} answered in order as {"results": [...]}. It is signed with SigV4
 // like every call; a document needs iam:SimulateCustomPolicy, a question
 // about a principal iam:SimulatePrincipalPolicy on that principal, which
 // must be in the caller's account (or any account, for the management
 // account of the organization).
-func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string) (string, string) {
+func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
 	action := "Authorize"
 	fail := func(e *query.Error) (string, string) {
 		writeDecision(w, id, e.Status, decisionResult{Error: &decisionError{e.Code, e.Message}})
 		return action, e.Code
-	}
-	if r.Method != http.MethodPost {
-		return fail(&query.Error{Code: "InvalidAction", Message: "POST a JSON request to " + DecisionPath, Status: 405, Sender: true})
 	}
 	body, err := sigv4.ReadBody(r, maxDecisionBody)
 	if err != nil {

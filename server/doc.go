@@ -1,5 +1,6 @@
 // Package server is `iamgate serve`: the IAM (2010-05-08) and STS
-// (2011-06-15) Query APIs on one HTTP handler. Every request is verified
+// (2011-06-15) Query APIs on one HTTP handler, whose one ServeMux
+// (routes.go) routes each API by method and path. Every request is verified
 // with SigV4 (api/sigv4) against the stored access keys or a session token,
 // turned into an api.Call with the context AWS derives from a request
 // (aws:SourceIp, aws:SecureTransport, aws:RequestedRegion, session facts),
@@ -11,8 +12,9 @@
 // verification, authorization and audit.
 //
 // State is an immutable snapshot of the world, swapped after each change
-// has been stored (store.SaveAccount in one transaction). Access key
-// secrets are sealed with AES-GCM under a master key; session tokens are
+// has been stored (store.SaveAccount in one transaction). Access keys,
+// session tokens and the master key are package keyring's: access key
+// secrets are sealed with AES-GCM under the master key; session tokens are
 // the session itself, sealed, so they need no storage and cannot be
 // forged.
 package server

@@ -314,6 +314,13 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"DeleteServiceLinkedRole":            {params: func(n string) url.Values { return v("RoleName", "AWSServiceRoleForAutoScaling_"+n) }, maskResource: true},
 		"GetServiceLinkedRoleDeletionStatus": {params: func(n string) url.Values { return v("DeletionTaskId", slrTasks[n]) }},
 		"GetAccountSummary":                  fixed(),
+		// Centralized root access: nothing named; the organization's state
+		// is not told to a caller denied the action.
+		"EnableOrganizationsRootCredentialsManagement":  fixed(),
+		"DisableOrganizationsRootCredentialsManagement": fixed(),
+		"EnableOrganizationsRootSessions":               fixed(),
+		"DisableOrganizationsRootSessions":              fixed(),
+		"ListOrganizationsFeatures":                     fixed(),
 		// The credential report.
 		"GenerateCredentialReport": fixed(),
 		"GetCredentialReport":      fixed(),

@@ -12,4 +12,4 @@ func (s *Server) SetFederationDial(d federation.DialFunc) { s.setFederationDial(
 // SetFederationRoots replaces the system roots providers' TLS is verified
 // with: a loopback issuer's CA stands for the public CA of a built-in
 // provider's certificate.
-func (s *Server) SetFederationRoots(r *x509.CertPool) { s.keys.fed.verifier.Roots = r }
+func (s *Server) SetFederationRoots(r *x509.CertPool) { s.state.fed.verifier.Roots = r }

@@ -12,6 +12,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/federation"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
 )
@@ -39,10 +40,10 @@ func newFederation(st store.Store) *Federation {
 }
 
 // Federation is the keeper of identity providers.
-func (s *State) Federation() api.Federation { return s.keys.fed }
+func (s *State) Federation() api.Federation { return s.fed }
 
 // setFederationDial points the providers' hosts somewhere else (tests).
-func (s *Server) setFederationDial(d federation.DialFunc) { s.keys.fed.verifier.Dial = d }
+func (s *Server) setFederationDial(d federation.DialFunc) { s.state.fed.verifier.Dial = d }
 
 type storedOIDCProvider struct {
 	URL         string            `json:"url"`
@@ -171,7 +172,7 @@ func anonymous(ep endpoint) (*world.Caller, authInfo) {
 }
 
 // federatedContext adds a federated session's keys to a request context.
-func federatedContext(ctx map[string][]string, t *token) {
+func federatedContext(ctx map[string][]string, t *keyring.Token) {
 	for k, v := range t.Federated {
 		ctx[k] = v
 	}

@@ -22,6 +22,7 @@ import (
 
 	apimodel "github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/store/sqlite"
@@ -38,7 +39,7 @@ type env struct {
 	offset atomic.Int64
 }
 
-var testMaster = server.MasterKey{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
+var testMaster = keyring.MasterKey{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
 
 func newEnv(t testing.TB) *env {
 	t.Helper()

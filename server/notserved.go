@@ -7,20 +7,14 @@ package server
 // coverage paragraph points here.
 var NotServed = map[string]map[string]string{
 	"iam": {
-		"DisableOrganizationsRootCredentialsManagement": "centralized root access for member accounts is not modelled",
-		"DisableOrganizationsRootSessions":              "centralized root access for member accounts is not modelled",
-		"DisableOutboundWebIdentityFederation":          "outbound web identity federation is not implemented",
-		"EnableOrganizationsRootCredentialsManagement":  "centralized root access for member accounts is not modelled",
-		"EnableOrganizationsRootSessions":               "centralized root access for member accounts is not modelled",
-		"EnableOutboundWebIdentityFederation":           "outbound web identity federation is not implemented",
-		"GenerateOrganizationsAccessReport":             "access reports for an organization's entities are not implemented",
-		"GetOrganizationsAccessReport":                  "access reports for an organization's entities are not implemented",
-		"GetOutboundWebIdentityFederationInfo":          "outbound web identity federation is not implemented",
-		"ListOrganizationsFeatures":                     "centralized root access for member accounts is not modelled",
-		"SetSecurityTokenServicePreferences":            "the global endpoint's token version preference is not modelled (iamgate's tokens work in every region)",
+		"DisableOutboundWebIdentityFederation": "outbound web identity federation is not implemented",
+		"EnableOutboundWebIdentityFederation":  "outbound web identity federation is not implemented",
+		"GenerateOrganizationsAccessReport":    "access reports for an organization's entities are not implemented",
+		"GetOrganizationsAccessReport":         "access reports for an organization's entities are not implemented",
+		"GetOutboundWebIdentityFederationInfo": "outbound web identity federation is not implemented",
+		"SetSecurityTokenServicePreferences":   "the global endpoint's token version preference is not modelled (iamgate's tokens work in every region)",
 	},
 	"sts": {
-		"AssumeRoot":          "centralized root access for member accounts is not modelled",
 		"GetWebIdentityToken": "outbound web identity federation is not implemented",
 	},
 	"organizations": {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
@@ -43,19 +42,6 @@ type PipelineConfig struct {
 	HTTPClient aws.HTTPClient
 }
 
-// loopback sends a client's requests to the server's handler directly.
-type loopback struct{ h http.Handler }
-
-func (l loopback) Do(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	r.RemoteAddr = "127.0.0.1:0"
-	if r.Host == "" {
-		r.Host = r.URL.Host // as a server sees it, for the signature's host header
-	}
-	l.h.ServeHTTP(rec, r)
-	return rec.Result(), nil
-}
-
 // setupPipeline stores the configured guardrails and builds the pipeline.
 func (s *Server) setupPipeline(ctx context.Context) error {
 	pc := s.cfg.Pipeline
@@ -74,7 +60,7 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		s.log.Info("pipeline guardrails", "file", pc.Guardrails.File, "version", v)
 	}
 	roleName := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
-	creds := aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+	session := func(ctx context.Context) (aws.Credentials, error) {
 		acct := s.state.World().Accounts.Get(a.AccountID)
 		if acct == nil || acct.Roles.Get(roleName) == nil || acct.Roles.Get(roleName).ARN() != pc.Role {
 			return aws.Credentials{}, fmt.Errorf("the pipeline role %s does not exist", pc.Role)
@@ -87,14 +73,9 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		}
 		return aws.Credentials{AccessKeyID: sc.AccessKeyID, SecretAccessKey: sc.SecretAccessKey, SessionToken: sc.SessionToken,
 			CanExpire: true, Expires: sc.Expiration, Source: "iamgate pipeline"}, nil
-	}))
-	creator := creatorFunc(func(ctx context.Context, req pipeline.CreateRequest) (string, error) {
-		c := &pipeline.AWSCreator{Credentials: creds, Endpoint: pc.Endpoint, HTTPClient: pc.HTTPClient}
-		if c.Endpoint == "" {
-			c.Endpoint, c.HTTPClient = "http://iamgate.internal", loopback{s}
-		}
-		return c.CreatePolicy(ctx, req)
-	})
+	}
+	target := func() (string, aws.HTTPClient) { return pc.Endpoint, pc.HTTPClient }
+	creator := pipeline.NewClient(session, target, s)
 	s.pipeline = &pipeline.Pipeline{
 		Store: s.cfg.Store,
 		World: s.state.World,
@@ -105,14 +86,6 @@ func (s *Server) setupPipeline(ctx context.Context) error {
 		Now:     s.cfg.Clock,
 	}
 	return nil
-}
-
-// creatorFunc reads the endpoint when it creates, so that it can be set
-// after the server starts (tests listen first, then point it there).
-type creatorFunc func(ctx context.Context, req pipeline.CreateRequest) (string, error)
-
-func (f creatorFunc) CreatePolicy(ctx context.Context, req pipeline.CreateRequest) (string, error) {
-	return f(ctx, req)
 }
 
 // submitRequest is the JSON body of a submission.
@@ -128,7 +101,8 @@ func writePipelineError(w http.ResponseWriter, id string, e *query.Error) {
 	writeDecision(w, id, e.Status, map[string]any{"error": decisionError{e.Code, e.Message}})
 }
 
-// servePipeline answers the pipeline API:
+// servePipeline answers one operation of the pipeline API (its routes in
+// routes.go), action its metrics and audit label:
 //
 //	POST /v1/pipeline/submissions        a submission (JSON, or policy.zip as application/zip)
 //	GET  /v1/pipeline/submissions        submissions the caller may see (?account=, ?limit=)
@@ -140,29 +114,38 @@ func writePipelineError(w http.ResponseWriter, id string, e *query.Error) {
 // engine as the caller (iamgate:SubmitPolicy, iamgate:GetSubmission,
 // iamgate:ListSubmissions on submissionARN; iamgate:PutGuardrails and
 // iamgate:GetGuardrails on "*") and recorded in the audit log.
-func (s *Server) servePipeline(w http.ResponseWriter, r *http.Request, id string) (string, string) {
-	action := "Pipeline"
+func (s *Server) servePipeline(action string) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+		if s.pipeline == nil {
+			return pipelineOff(w, id)
+		}
+		return s.pipelineOp(w, r, id, action)
+	}
+}
+
+// pipelineOff answers every pipeline path of a server without the
+// pipeline.
+func pipelineOff(w http.ResponseWriter, id string) (string, string) {
+	e := &query.Error{Code: "NotFound", Message: "the central policy pipeline is not enabled on this server (iamgate serve --pipeline-role, --pipeline-guardrails)", Status: 404, Sender: true}
+	writePipelineError(w, id, e)
+	return "Pipeline", e.Code
+}
+
+// pipelineNotFound answers a method and path under PipelinePath that name
+// no pipeline operation.
+func (s *Server) pipelineNotFound(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
+	if s.pipeline == nil {
+		return pipelineOff(w, id)
+	}
+	e := &query.Error{Code: "NotFound", Message: r.Method + " " + r.URL.Path + " is not a pipeline operation", Status: 404, Sender: true}
+	writePipelineError(w, id, e)
+	return "Pipeline", e.Code
+}
+
+func (s *Server) pipelineOp(w http.ResponseWriter, r *http.Request, id, action string) (string, string) {
 	fail := func(e *query.Error) (string, string) {
 		writePipelineError(w, id, e)
 		return action, e.Code
-	}
-	if s.pipeline == nil {
-		return fail(&query.Error{Code: "NotFound", Message: "the central policy pipeline is not enabled on this server (iamgate serve --pipeline-role, --pipeline-guardrails)", Status: 404, Sender: true})
-	}
-	rest := strings.TrimPrefix(r.URL.Path, PipelinePath)
-	switch {
-	case rest == "submissions" && r.Method == http.MethodPost:
-		action = "SubmitPolicy"
-	case rest == "submissions" && r.Method == http.MethodGet:
-		action = "ListSubmissions"
-	case strings.HasPrefix(rest, "submissions/") && r.Method == http.MethodGet:
-		action = "GetSubmission"
-	case rest == "guardrails" && r.Method == http.MethodPut:
-		action = "PutGuardrails"
-	case rest == "guardrails" && r.Method == http.MethodGet:
-		action = "GetGuardrails"
-	default:
-		return fail(&query.Error{Code: "NotFound", Message: r.Method + " " + r.URL.Path + " is not a pipeline operation", Status: 404, Sender: true})
 	}
 	body, err := sigv4.ReadBody(r, pipeline.MaxUpload)
 	if err != nil {
@@ -182,7 +165,7 @@ func (s *Server) servePipeline(w http.ResponseWriter, r *http.Request, id string
 		case "ListSubmissions":
 			return s.listSubmissions(c, r)
 		case "GetSubmission":
-			return s.getSubmission(c, strings.TrimPrefix(rest, "submissions/"))
+			return s.getSubmission(c, r.PathValue("id"))
 		case "PutGuardrails":
 			return s.putGuardrails(c)
 		}

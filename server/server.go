@@ -25,6 +25,7 @@ import (
 	"github.com/iamgate/iamgate/api/sts"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/engine"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
@@ -37,7 +38,7 @@ const MaxBody = 256 << 10
 // Config configures a Server.
 type Config struct {
 	Store  store.Store
-	Master MasterKey
+	Master keyring.MasterKey
 	// Dev accepts any credentials (signatures are not checked) as
 	// DevAccount's administrator, unless they carry a session token.
 	Dev bool
@@ -72,13 +73,18 @@ const DefaultAnalysisTimeout = 2 * time.Minute
 type Server struct {
 	cfg      Config
 	state    *State
-	keys     *Keys
+	keys     *keyring.Keys
 	log      *slog.Logger
 	pipeline *pipeline.Pipeline
-	sessions *sessionCache
+	sessions *keyring.SessionCache
 	stop     context.CancelFunc
 	done     chan struct{}
 	console  http.Handler // the web console (MountConsole)
+	// mux routes every request (routes.go); aws answers what no other
+	// route has: the AWS APIs.
+	mux      *http.ServeMux
+	aws      http.Handler
+	subtrees []subtree
 }
 
 // New loads the state from the store.
@@ -95,14 +101,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.AnalysisTimeout <= 0 {
 		cfg.AnalysisTimeout = DefaultAnalysisTimeout
 	}
-	keys := NewKeys(cfg.Store, cfg.Master)
-	st, err := LoadState(ctx, cfg.Store, keys)
+	keys := keyring.NewKeys(cfg.Store, cfg.Master)
+	st, err := LoadState(ctx, cfg.Store, keys, cfg.Master)
 	if err != nil {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
 	st.notify = cfg.Notify
-	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: newSessionCache(maxSessions), done: make(chan struct{})}
+	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: keyring.NewSessionCache(keyring.MaxSessions), done: make(chan struct{})}
+	s.routes()
 	if cfg.Pipeline != nil {
 		if err := s.setupPipeline(ctx); err != nil {
 			return nil, err
@@ -129,7 +136,7 @@ func (s *Server) Close() error {
 func (s *Server) State() *State { return s.state }
 
 // Keys is the server's credential keeper.
-func (s *Server) Keys() *Keys { return s.keys }
+func (s *Server) Keys() *keyring.Keys { return s.keys }
 
 func requestID() string {
 	var b [16]byte
@@ -165,68 +172,80 @@ func init() {
 // ahead of the APIs; call it before serving.
 func (s *Server) MountConsole(h http.Handler) { s.console = h }
 
-// ServeHTTP answers one request. Every failure is an AWS error response;
-// a panic in a handler is logged and answered InternalFailure.
+// ServeHTTP answers one request through the server's routes (routes.go).
+// Every failure is an AWS error response; a panic in a handler is logged
+// and answered InternalFailure.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
-		s.console.ServeHTTP(w, r)
-		return
-	}
-	id := requestID()
-	ns := query.IAMNamespace
-	start := time.Now()
-	defer func() {
-		if v := recover(); v != nil {
-			s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if isAccessAnalyzer(r) {
-				writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+	if !routable(r) {
+		// ServeMux would answer it itself (a redirect to the clean path, or
+		// 400 for "*"): the API whose subtree it is in answers it as a
+		// path it does not serve, or else the AWS APIs.
+		for _, t := range s.subtrees {
+			if strings.HasPrefix(r.URL.Path, t.prefix) {
+				t.unrouted.ServeHTTP(w, r)
 				return
 			}
-			query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
 		}
-	}()
-	action, code := s.serve(w, r, id, &ns)
-	took := time.Since(start)
-	service := map[string]string{query.IAMNamespace: "iam", query.STSNamespace: "sts"}[ns]
-	if r.Header.Get("X-Amz-Target") != "" {
-		service = "organizations"
+		s.aws.ServeHTTP(w, r)
+		return
 	}
-	if r.URL.Path == DecisionPath {
-		service = "decision"
-	}
-	if strings.HasPrefix(r.URL.Path, PipelinePath) {
-		service = "pipeline"
-	}
-	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
-		service = "analysis"
-	}
-	if isAccessAnalyzer(r) {
-		service = "access-analyzer"
-	}
-	// The label names only operations this server has, whatever a
-	// request (authenticated or not) says, so that no client can grow the
-	// metrics without bound.
-	action = boundedAction(service, action)
-	s.cfg.Metrics.request(service, action, code, took)
-	s.log.Info("request", "request", id, "service", service, "action", action, "outcome", code, "remote", r.RemoteAddr, "duration", took)
+	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string) {
+// apiFunc answers one request of an API. ns is the XML namespace a panic
+// is answered in (the Query API sets it once it knows the service); it
+// returns the action and the outcome for the metrics and the log.
+type apiFunc func(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string)
+
+// api is the handler of an API: a request ID for each request, a panic
+// logged and answered InternalFailure, and the request counted and logged
+// under service ("" for the AWS APIs: the service the request named).
+func (s *Server) api(service string, h apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := requestID()
+		ns := query.IAMNamespace
+		start := time.Now()
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if isAccessAnalyzer(r) {
+					writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+					return
+				}
+				query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
+			}
+		}()
+		action, code := h(w, r, id, &ns)
+		took := time.Since(start)
+		label := service
+		if label == "" {
+			label = map[string]string{query.IAMNamespace: "iam", query.STSNamespace: "sts"}[ns]
+			if r.Header.Get("X-Amz-Target") != "" {
+				label = "organizations"
+			}
+		}
+		if isAccessAnalyzer(r) {
+			label = "access-analyzer"
+		}
+		// The label names only operations this server has, whatever a
+		// request (authenticated or not) says, so that no client can grow
+		// the metrics without bound.
+		action = boundedAction(label, action)
+		s.cfg.Metrics.request(label, action, code, took)
+		s.log.Info("request", "request", id, "service", label, "action", action, "outcome", code, "remote", r.RemoteAddr, "duration", took)
+	})
+}
+
+// serveAWS answers the AWS APIs at any path: Access Analyzer by its
+// signing scope, Organizations' JSON API by X-Amz-Target, and the Query API
+// (IAM, STS) by Action and Version.
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns *string) (action, outcome string) {
 	fail := func(e *query.Error) (string, string) {
 		query.WriteError(w, *ns, id, e)
 		return action, e.Code
 	}
-	if r.URL.Path == DecisionPath {
-		return s.serveDecision(w, r, id)
-	}
-	if strings.HasPrefix(r.URL.Path, PipelinePath) {
-		return s.servePipeline(w, r, id)
-	}
-	if strings.HasPrefix(r.URL.Path, AnalysisPath) {
-		return s.serveAnalysis(w, r, id)
-	}
 	if isAccessAnalyzer(r) {
-		return s.serveAccessAnalyzer(w, r, id)
+		return s.serveAccessAnalyzer(w, r, id, ns)
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
@@ -294,7 +313,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string, ns *st
 		return fail(qe)
 	}
 	if auth.key != nil {
-		s.keys.touch(r.Context(), *auth.key, svc.name, auth.region, now)
+		s.keys.Touch(r.Context(), *auth.key, svc.name, auth.region, now)
 	}
 	if err := query.WriteResult(w, *ns, action, id, res); err != nil {
 		s.log.Error("writing a response", "request", id, "error", err)
@@ -393,9 +412,12 @@ func boundedAction(service, action string) string {
 // (real output quoted in aws/aws-sdk-js#460 and cloudyr/aws.iam#15); STS
 // answers AccessDenied "Cannot call X with session credentials" (real
 // output quoted in aws/aws-sdk-php#1876 and fwdcloudsec/granted#151).
-func sessionLimits(service, action string, t *token) *query.Error {
+func sessionLimits(service, action string, t *keyring.Token) *query.Error {
 	if t == nil || t.Role != "" {
 		return nil
+	}
+	if t.RootTask != "" {
+		return rootSessionLimits(service, action)
 	}
 	if t.FederatedUser != "" {
 		if t.Delegation != "" {
@@ -433,6 +455,19 @@ func federationLimits(service, action string) *query.Error {
 		if action != "GetCallerIdentity" {
 			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 		}
+	}
+	return nil
+}
+
+// rootSessionLimits applies what AWS allows a privileged root session
+// (AssumeRoot): its task policy decides IAM calls (the engine applies it,
+// world.RootSession), and of STS it may call GetCallerIdentity only: the
+// STS API Reference, AssumeRoot, refuses root user credentials, and the
+// session is the root user's. AWS documents nothing else of STS for it;
+// iamgate answers as for GetSessionToken's credentials.
+func rootSessionLimits(service, action string) *query.Error {
+	if service == "sts" && action != "GetCallerIdentity" {
+		return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
 	}
 	return nil
 }
@@ -560,14 +595,14 @@ type authInfo struct {
 	// a key's last-used region).
 	region  string
 	key     *api.AccessKey // long-term key, for last-used data
-	session *token
+	session *keyring.Token
 }
 
 // principal is what a Lookup resolves.
 type principal struct {
 	caller  *world.Caller
 	key     *api.AccessKey
-	session *token
+	session *keyring.Token
 }
 
 var (
@@ -616,7 +651,7 @@ func authError(err error) *query.Error {
 		return query.Errorf("MissingAuthenticationToken", "Request is missing Authentication Token")
 	case errors.Is(err, sigv4.ErrMalformed):
 		return query.Errorf("IncompleteSignature", "%s", msg)
-	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, errBadToken), errors.Is(err, errNoPrincipal),
+	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, keyring.ErrBadToken), errors.Is(err, errNoPrincipal),
 		errors.Is(err, errAccountClosed):
 		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
 	case errors.Is(err, errExpiredToken):
@@ -647,13 +682,13 @@ func authError(err error) *query.Error {
 // token).
 func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (*principal, string, error) {
 	if tok != "" {
-		e, err := s.sessions.get(tok, s.keys.session)
+		e, err := s.sessions.Get(tok, s.keys.OpenSession)
 		if err != nil {
 			return nil, "", err
 		}
-		t := e.tok
+		t := e.Token
 		if t.KeyID != akid {
-			return nil, "", errBadToken
+			return nil, "", keyring.ErrBadToken
 		}
 		if now.Unix() >= t.Expires {
 			return nil, "", errExpiredToken
@@ -667,7 +702,7 @@ func (s *Server) resolve(ctx context.Context, akid, tok string, now time.Time) (
 		}
 		return &principal{caller: c, session: &t}, t.Secret, nil
 	}
-	key, secret, ok, err := s.keys.secret(ctx, akid)
+	key, secret, ok, err := s.keys.Secret(ctx, akid)
 	if err != nil {
 		return nil, "", err
 	}
@@ -712,17 +747,20 @@ func (s *Server) userCallerID(account, user, id string) (*world.Caller, error) {
 // Guide, "IAM identifiers": unique IDs tell a new entity from an old one of
 // the same name; AWS says nothing of the sessions, and iamgate fails
 // closed).
-func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
-	t := &e.tok
-	if e.bad {
-		return nil, errBadToken
+func (s *Server) sessionCaller(e *keyring.SessionEntry) (*world.Caller, error) {
+	t := &e.Token
+	if e.Bad {
+		return nil, keyring.ErrBadToken
 	}
-	if t.Role == "" && t.FederatedUser == "" {
+	if t.Role == "" && t.FederatedUser == "" && t.RootTask == "" {
 		return s.userCallerID(t.Account, t.User, t.PrincipalID)
 	}
 	w := s.state.World()
-	if cf := e.caller.Load(); cf != nil && cf.world == w {
-		return cf.caller, nil
+	if c := e.Caller(w); c != nil {
+		return c, nil
+	}
+	if t.RootTask != "" {
+		return s.rootSessionCaller(e, w)
 	}
 	if t.FederatedUser != "" {
 		return s.federatedCaller(e, w)
@@ -736,22 +774,22 @@ func (s *Server) sessionCaller(e *sessionEntry) (*world.Caller, error) {
 		return nil, errNoPrincipal
 	}
 	sess := &world.Session{Role: role, Name: t.Name, Tags: t.Tags, TransitiveKeys: t.TransitiveKeys, SourceIdentity: t.SourceIdentity, Chained: t.Chained,
-		Policies: e.policies}
+		Policies: e.Policies}
 	c := &world.Caller{Kind: engine.AssumedRole, Account: a, Role: role, Session: sess, Principal: sess.ARN()}
-	e.caller.Store(&callerFor{world: w, caller: c})
+	e.KeepCaller(w, c)
 	return c, nil
 }
 
 // federatedCaller rebuilds a federated user session's caller: the user it
 // federated (the same user, by unique ID) or the account's root user, with
 // the session's tags and policies.
-func (s *Server) federatedCaller(e *sessionEntry, w *world.World) (*world.Caller, error) {
-	t := &e.tok
+func (s *Server) federatedCaller(e *keyring.SessionEntry, w *world.World) (*world.Caller, error) {
+	t := &e.Token
 	a := w.Accounts.Get(t.Account)
 	if a == nil {
 		return nil, errNoPrincipal
 	}
-	f := &world.Federation{Name: t.FederatedUser, Tags: t.Tags, Policies: e.policies}
+	f := &world.Federation{Name: t.FederatedUser, Tags: t.Tags, Policies: e.Policies}
 	if t.User != "" {
 		u := a.Users.Get(t.User)
 		if u == nil || (t.PrincipalID != "" && u.ID != "" && u.ID != t.PrincipalID) {
@@ -760,7 +798,27 @@ func (s *Server) federatedCaller(e *sessionEntry, w *world.World) (*world.Caller
 		f.User = u
 	}
 	c := world.FederatedCaller(a, f)
-	e.caller.Store(&callerFor{world: w, caller: c})
+	e.KeepCaller(w, c)
+	return c, nil
+}
+
+// rootSessionCaller rebuilds a privileged root session's caller: the
+// member account's root user, scoped by the task policy the token holds.
+// The account must still be a member of the organization (not its
+// management account): one that left it is no longer reachable this way.
+// A token whose task policy is missing is refused.
+func (s *Server) rootSessionCaller(e *keyring.SessionEntry, w *world.World) (*world.Caller, error) {
+	t := &e.Token
+	a := w.Accounts.Get(t.Account)
+	org := w.Organization
+	if a == nil || org == nil || a.OU == nil || org.ManagementAccount == a.ID {
+		return nil, errNoPrincipal
+	}
+	if len(e.Policies) == 0 || t.Role != "" || t.User != "" || t.FederatedUser != "" {
+		return nil, keyring.ErrBadToken
+	}
+	c := world.RootSessionCaller(a, &world.RootSession{TaskPolicyARN: t.RootTask, Policies: e.Policies})
+	e.KeepCaller(w, c)
 	return c, nil
 }
 
@@ -773,9 +831,9 @@ func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time, ep 
 		info.region = ep.requestedRegion(scope[2])
 	}
 	if tok != "" {
-		e, err := s.sessions.get(tok, s.keys.session)
+		e, err := s.sessions.Get(tok, s.keys.OpenSession)
 		if err == nil {
-			t := e.tok
+			t := e.Token
 			if now.Unix() >= t.Expires {
 				return nil, info, authError(errExpiredToken)
 			}

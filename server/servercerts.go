@@ -125,7 +125,7 @@ func editSealed[T, S any](ctx context.Context, c *Credentials, kind store.Kind, 
 				sealed, expect = k.sealed(h.stored), h.item.Revision
 			}
 			if secret := k.secret(t); secret != "" || !kept {
-				sealed = seal(c.secrets, []byte(secret), aad(key))
+				sealed = c.secrets.Seal([]byte(secret), aad(key))
 			}
 			data, err := json.Marshal(k.encode(t, sealed))
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/world"
 )
@@ -29,8 +30,9 @@ import (
 // state instead (up to maxAttempts times, then ConcurrentModification).
 type State struct {
 	st    store.Store
-	keys  *Keys
+	keys  *keyring.Keys
 	creds *Credentials
+	fed   *Federation
 	// pub serializes publishing a snapshot; writers to one account are
 	// serialized by that account's lock, writers to different accounts
 	// run at once.
@@ -110,9 +112,10 @@ type snapshot struct {
 
 var _ api.State = (*State)(nil)
 
-// LoadState reads the world from the store, from one consistent view.
-func LoadState(ctx context.Context, st store.Store, keys *Keys) (*State, error) {
-	s := &State{st: st, keys: keys, creds: keys.creds}
+// LoadState reads the world from the store, from one consistent view. The
+// other credentials (Credentials) are sealed under master, as keys' are.
+func LoadState(ctx context.Context, st store.Store, keys *keyring.Keys, master keyring.MasterKey) (*State, error) {
+	s := &State{st: st, keys: keys, creds: NewCredentials(st, master), fed: newFederation(st)}
 	snap, head, err := s.load(ctx)
 	if err != nil {
 		return nil, err
@@ -819,7 +822,7 @@ func (s *State) catchUp(ctx context.Context) error {
 		after := s.applied.Load()
 		changes, head, err := s.st.Changes(ctx, after, page)
 		if errors.Is(err, store.ErrTruncated) {
-			s.keys.invalidateAll()
+			s.keys.InvalidateAll()
 			return s.reload(ctx)
 		}
 		if err != nil {
@@ -835,8 +838,8 @@ func (s *State) catchUp(ctx context.Context) error {
 				s.onChange(c)
 			}
 			switch c.Key.Kind {
-			case KindAccessKey:
-				s.keys.invalidate(c.Key.Name)
+			case keyring.KindAccessKey:
+				s.keys.Invalidate(c.Key.Name)
 			case store.KindOrganization:
 				if c.Seq > cur.seqs[""] {
 					org = true

@@ -25,6 +25,9 @@ type Caller struct {
 	// Federation is set for a federated user session (GetFederationToken);
 	// User is then nil: the session is not the user.
 	Federation *Federation
+	// RootSession is set for a privileged root user session (AssumeRoot);
+	// Kind is then AccountRoot, and the session's task policy limits it.
+	RootSession *RootSession
 	// Principal is the caller as the engine reads it (an ARN, an account ID,
 	// a service principal or "anonymous").
 	Principal string

@@ -81,6 +81,11 @@ func build(file string, fw *FileWorld, loc locator) (*World, error) {
 			}
 			org.Policies[name] = &OrgPolicy{Name: name, ID: fp.ID, Type: t, Document: doc("organization policy "+name, fp.Document), Tags: fp.Tags}
 		}
+		for _, f := range fo.RootAccess {
+			if f != RootCredentialsManagement && f != RootSessions {
+				errs = append(errs, fmt.Errorf("%s: organization rootAccess: %q is not %s or %s", file, f, RootCredentialsManagement, RootSessions))
+			}
+		}
 		var ou func(f FileOU, parent *OU) *OU
 		ou = func(f FileOU, parent *OU) *OU {
 			o := &OU{ID: f.ID, Name: f.Name, Parent: parent, Accounts: f.Accounts, SCPs: f.SCPs, RCPs: f.RCPs, Tags: f.Tags}

@@ -191,6 +191,13 @@ func (w *World) gatherPrincipal(c *Caller) *principalPart {
 	}
 	acct := w.current(c.Account)
 	switch {
+	case c.RootSession != nil:
+		// The root user's every permission, less what the task policy
+		// denies (RootSession); aws:AssumedRoot is true in a root
+		// session's requests (the IAM User Guide, "AWS global condition
+		// context keys").
+		pp.session = rootSessionPolicies(c.RootSession)
+		set("aws:AssumedRoot", "true")
 	case c.Federation != nil:
 		// The federating user's identity policies and boundary, or the
 		// root user's every permission, limited by the session policies;
@@ -504,8 +511,10 @@ func (w *World) principalPartFor(c *Caller) *principalPart {
 	if dc == nil {
 		return nil
 	}
-	if c.Federation != nil {
-		return nil // not cached: two sessions of one name may hold other policies
+	if c.Federation != nil || c.RootSession != nil {
+		// Not cached: two sessions of one name may hold other policies,
+		// and a root session is not its account's root user.
+		return nil
 	}
 	if s := c.Session; s != nil {
 		if c.Role == nil || c.User != nil || c.Group != nil {

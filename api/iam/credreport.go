@@ -2,7 +2,6 @@ package iam
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"sort"
@@ -12,13 +11,14 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"GenerateCredentialReport": GenerateCredentialReport, "GetCredentialReport": GetCredentialReport,
-	})
+	registerTyped("GenerateCredentialReport", GenerateCredentialReport)
+	registerTyped("GetCredentialReport", GetCredentialReport)
 }
 
 // credentialReportAge is how long a report is reused, and then how long
@@ -69,18 +69,14 @@ func loadCredentialReport(c *api.Call) (credentialReport, bool, *query.Error) {
 // STARTED, with the description real IAM gives ("No report exists.
 // Starting a new report generation task", quoted in
 // prowler-cloud/prowler#272).
-func GenerateCredentialReport(c *api.Call) (any, *query.Error) {
+func GenerateCredentialReport(c *api.Call, _ *noInput) (*iamshape.GenerateCredentialReportResponse, *query.Error) {
 	if e := c.Authorize("iam:GenerateCredentialReport", "*", nil); e != nil {
 		return nil, e
-	}
-	type result struct {
-		State       string `xml:"State"`
-		Description string `xml:"Description,omitempty"`
 	}
 	if r, ok, e := loadCredentialReport(c); e != nil {
 		return nil, e
 	} else if ok && c.Now.Sub(r.Generated) < credentialReportAge {
-		return result{State: "COMPLETE"}, nil
+		return &iamshape.GenerateCredentialReportResponse{State: "COMPLETE"}, nil
 	}
 	content, e := buildCredentialReport(c)
 	if e != nil {
@@ -90,7 +86,7 @@ func GenerateCredentialReport(c *api.Call) (any, *query.Error) {
 	if err := c.State.SaveJob(c.Ctx, credentialReportJob(c.Account()), data); err != nil {
 		return nil, awserr.Lower(err, "saving the credential report: %v", err)
 	}
-	return result{State: "STARTED", Description: "No report exists. Starting a new report generation task"}, nil
+	return &iamshape.GenerateCredentialReportResponse{State: "STARTED", Description: "No report exists. Starting a new report generation task"}, nil
 }
 
 // GetCredentialReport returns the account's report (the IAM API Reference,
@@ -99,7 +95,7 @@ func GenerateCredentialReport(c *api.Call) (any, *query.Error) {
 // ReportNotPresent (410) with real IAM's message "Unknown"
 // (prowler-cloud/prowler#272); a report past four hours, ReportExpired
 // (410). iamgate builds reports at once, so never ReportInProgress.
-func GetCredentialReport(c *api.Call) (any, *query.Error) {
+func GetCredentialReport(c *api.Call, _ *noInput) (*iamshape.GetCredentialReportResponse, *query.Error) {
 	if e := c.Authorize("iam:GetCredentialReport", "*", nil); e != nil {
 		return nil, e
 	}
@@ -113,11 +109,7 @@ func GetCredentialReport(c *api.Call) (any, *query.Error) {
 	if c.Now.Sub(r.Generated) >= credentialReportAge {
 		return nil, query.Errorf("ReportExpired", "The most recent credential report has expired. To generate a new credential report, use GenerateCredentialReport.")
 	}
-	return struct {
-		Content       string `xml:"Content"`
-		ReportFormat  string `xml:"ReportFormat"`
-		GeneratedTime string `xml:"GeneratedTime"`
-	}{base64.StdEncoding.EncodeToString(r.Content), "text/csv", timestamp(r.Generated)}, nil
+	return &iamshape.GetCredentialReportResponse{Content: r.Content, ReportFormat: "text/csv", GeneratedTime: shape.At(r.Generated)}, nil
 }
 
 // reportTime is a credential report's time: ISO 8601 with the UTC offset

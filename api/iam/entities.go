@@ -437,25 +437,3 @@ func deleteBoundary(kind string) Handler {
 		})
 	}
 }
-
-// authorizeCreate reads Tags and authorizes creating a user or role: the
-// Create action with iam:PermissionsBoundary and the tag keys, and with tags
-// also the Tag action (the IAM User Guide, "Permissions required to tag IAM
-// entities"); a boundary must be an existing managed policy.
-func authorizeCreate(c *api.Call, kind, path, name, bnd string) ([][2]string, *query.Error) {
-	tags := c.Params.Tags("Tags")
-	tagCtx, e := tagContext(tags, 0)
-	if e != nil {
-		return nil, e
-	}
-	arn := iamARN(c.Account(), kind, path, name)
-	if e := c.Authorize("iam:Create"+noun(kind), arn, merge(tagCtx, boundaryContext(bnd))); e != nil {
-		return nil, e
-	}
-	if len(tags) > 0 {
-		if e := c.Authorize("iam:Tag"+noun(kind), arn, tagCtx); e != nil {
-			return nil, e
-		}
-	}
-	return tags, checkBoundary(c, bnd)
-}

@@ -1,34 +1,34 @@
 package iam
 
 import (
-	"encoding/base64"
 	"errors"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateVirtualMFADevice": CreateVirtualMFADevice, "EnableMFADevice": EnableMFADevice, "ResyncMFADevice": ResyncMFADevice,
-		"DeactivateMFADevice": DeactivateMFADevice, "DeleteVirtualMFADevice": DeleteVirtualMFADevice,
-		"ListMFADevices": ListMFADevices, "ListVirtualMFADevices": ListVirtualMFADevices, "GetMFADevice": GetMFADevice,
-		"TagMFADevice": TagMFADevice, "UntagMFADevice": UntagMFADevice, "ListMFADeviceTags": ListMFADeviceTags,
-	})
+	registerTyped("CreateVirtualMFADevice", CreateVirtualMFADevice)
+	registerTyped("EnableMFADevice", EnableMFADevice)
+	registerTyped("ResyncMFADevice", ResyncMFADevice)
+	registerTyped("DeactivateMFADevice", DeactivateMFADevice)
+	registerTyped("DeleteVirtualMFADevice", DeleteVirtualMFADevice)
+	registerTyped("ListMFADevices", ListMFADevices)
+	registerTyped("ListVirtualMFADevices", ListVirtualMFADevices)
+	registerTyped("GetMFADevice", GetMFADevice)
+	registerTyped("TagMFADevice", TagMFADevice)
+	registerTyped("UntagMFADevice", UntagMFADevice)
+	registerTyped("ListMFADeviceTags", ListMFADeviceTags)
 }
 
 // mfaIssuer is the issuer an authenticator application shows for the QR
 // code's account, as for AWS's devices.
 const mfaIssuer = "Amazon Web Services"
-
-// codes reads the two authentication codes (the edge has checked them
-// against the model's authenticationCodeType).
-func codes(c *api.Call) (string, string) {
-	return c.Params.Get("AuthenticationCode1"), c.Params.Get("AuthenticationCode2")
-}
 
 func noDevice(serial string) *query.Error {
 	return query.Errorf("NoSuchEntity", "VirtualMFADevice with serial number %s doesn't exist.", serial)
@@ -53,21 +53,12 @@ func deviceOf(c *api.Call, serial string) (api.MFADevice, bool, *query.Error) {
 	return d, true, nil
 }
 
-type virtualMFADevice struct {
-	SerialNumber     string `xml:"SerialNumber"`
-	Base32StringSeed string `xml:"Base32StringSeed,omitempty"`
-	QRCodePNG        string `xml:"QRCodePNG,omitempty"`
-	User             *user  `xml:"User,omitempty"`
-	EnableDate       string `xml:"EnableDate,omitempty"`
-	Tags             tagSet `xml:"Tags"`
-}
-
 // CreateVirtualMFADevice makes a virtual MFA device and returns its seed,
 // in base32 and as a QR code: the only time either is shown.
-func CreateVirtualMFADevice(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("VirtualMFADeviceName")
-	path := cleanPath(c.Params.Get("Path"))
-	tags := c.Params.Tags("Tags")
+func CreateVirtualMFADevice(c *api.Call, in *iamshape.CreateVirtualMFADeviceRequest) (*iamshape.CreateVirtualMFADeviceResponse, *query.Error) {
+	name := in.VirtualMFADeviceName
+	path := cleanPath(in.Path)
+	tags := tagPairs(in.Tags)
 	tctx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -92,17 +83,15 @@ func CreateVirtualMFADevice(c *api.Call) (any, *query.Error) {
 		}
 		return nil, query.Errorf("ServiceFailure", "could not store the MFA device: %v", err)
 	}
-	// Blobs are base64 in the Query protocol's XML.
-	return struct {
-		VirtualMFADevice virtualMFADevice `xml:"VirtualMFADevice"`
-	}{virtualMFADevice{SerialNumber: serial, Base32StringSeed: base64.StdEncoding.EncodeToString([]byte(seed)),
-		QRCodePNG: base64.StdEncoding.EncodeToString(png), Tags: tagList(d.Tags)}}, nil
+	// Blobs (shape.Blob) are base64 in the Query protocol's XML: the seed
+	// is the base32 text, so the client decodes it back to that text.
+	return &iamshape.CreateVirtualMFADeviceResponse{VirtualMFADevice: &iamshape.VirtualMFADevice{SerialNumber: serial,
+		Base32StringSeed: shape.Blob(seed), QRCodePNG: png, Tags: tagShapes(d.Tags)}}, nil
 }
 
 // deviceUser authorizes an action on the user a device request names and
 // checks the user exists.
-func deviceUser(c *api.Call, action string) (string, *query.Error) {
-	name := c.Params.Get("UserName")
+func deviceUser(c *api.Call, action, name string) (string, *query.Error) {
 	if _, e := authorizeUser(c, action, name); e != nil {
 		return "", e
 	}
@@ -111,10 +100,10 @@ func deviceUser(c *api.Call, action string) (string, *query.Error) {
 
 // EnableMFADevice assigns a virtual device to a user once two consecutive
 // codes from it are right (iam:EnableMFADevice on the user).
-func EnableMFADevice(c *api.Call) (any, *query.Error) {
-	serial := c.Params.Get("SerialNumber")
-	code1, code2 := codes(c)
-	name, e := deviceUser(c, "iam:EnableMFADevice")
+func EnableMFADevice(c *api.Call, in *iamshape.EnableMFADeviceRequest) (*noOutput, *query.Error) {
+	serial := in.SerialNumber
+	code1, code2 := in.AuthenticationCode1, in.AuthenticationCode2
+	name, e := deviceUser(c, "iam:EnableMFADevice", in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -162,10 +151,10 @@ func userDevice(c *api.Call, name, serial string) (api.MFADevice, *query.Error) 
 
 // ResyncMFADevice brings a device whose clock drifted back in step, from
 // two consecutive codes.
-func ResyncMFADevice(c *api.Call) (any, *query.Error) {
-	serial := c.Params.Get("SerialNumber")
-	code1, code2 := codes(c)
-	name, e := deviceUser(c, "iam:ResyncMFADevice")
+func ResyncMFADevice(c *api.Call, in *iamshape.ResyncMFADeviceRequest) (*noOutput, *query.Error) {
+	serial := in.SerialNumber
+	code1, code2 := in.AuthenticationCode1, in.AuthenticationCode2
+	name, e := deviceUser(c, "iam:ResyncMFADevice", in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -188,9 +177,9 @@ func ResyncMFADevice(c *api.Call) (any, *query.Error) {
 
 // DeactivateMFADevice takes a device from its user; the device stays, to
 // be enabled again or deleted.
-func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
-	serial := c.Params.Get("SerialNumber")
-	name, e := callerUserName(c)
+func DeactivateMFADevice(c *api.Call, in *iamshape.DeactivateMFADeviceRequest) (*noOutput, *query.Error) {
+	serial := in.SerialNumber
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -228,9 +217,9 @@ func DeactivateMFADevice(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteVirtualMFADevice deletes a device no user has.
-func DeleteVirtualMFADevice(c *api.Call) (any, *query.Error) {
-	serial := c.Params.Get("SerialNumber")
-	d, e := taggedDevice(c, "iam:DeleteVirtualMFADevice", nil)
+func DeleteVirtualMFADevice(c *api.Call, in *iamshape.DeleteVirtualMFADeviceRequest) (*noOutput, *query.Error) {
+	serial := in.SerialNumber
+	d, e := taggedDevice(c, "iam:DeleteVirtualMFADevice", serial, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -243,17 +232,11 @@ func DeleteVirtualMFADevice(c *api.Call) (any, *query.Error) {
 	return nil, nil
 }
 
-type mfaDevice struct {
-	UserName     string `xml:"UserName"`
-	SerialNumber string `xml:"SerialNumber"`
-	EnableDate   string `xml:"EnableDate"`
-}
-
 // ListMFADevices lists a user's devices (the caller's without UserName):
 // the virtual devices iamgate keeps, and serial numbers a world file gives
 // the user (devices iamgate holds no seed for, which no code opens).
-func ListMFADevices(c *api.Call) (any, *query.Error) {
-	name, e := callerUserName(c)
+func ListMFADevices(c *api.Call, in *iamshape.ListMFADevicesRequest) (*iamshape.ListMFADevicesResponse, *query.Error) {
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -265,30 +248,29 @@ func ListMFADevices(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read MFA devices: %v", err)
 	}
-	enabled := map[string]string{}
+	enabled := map[string]time.Time{}
 	for _, d := range devs {
 		if d.User == name {
-			enabled[d.Serial] = timestamp(d.Enabled)
+			enabled[d.Serial] = d.Enabled
 		}
 	}
-	var out []mfaDevice
+	// A serial number a world file gives, with no device behind it, has no
+	// enable date: the required member is written as the epoch, as for
+	// every required timestamp iamgate does not know.
+	var out []iamshape.MFADevice
 	for _, s := range u.MFADevices {
-		out = append(out, mfaDevice{UserName: name, SerialNumber: s, EnableDate: enabled[s]})
+		out = append(out, iamshape.MFADevice{UserName: name, SerialNumber: s, EnableDate: createdAt(enabled[s])})
 	}
-	out, pg, e := pageOf(out, func(d mfaDevice) string { return d.SerialNumber }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		MFADevices []mfaDevice `xml:"MFADevices>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(d iamshape.MFADevice) string { return d.SerialNumber }, in.Marker, in.MaxItems)
+	res := &iamshape.ListMFADevicesResponse{MFADevices: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // ListVirtualMFADevices lists the account's virtual devices, by assignment
 // status (Assigned, Unassigned or Any).
-func ListVirtualMFADevices(c *api.Call) (any, *query.Error) {
-	status := c.Params.Get("AssignmentStatus")
+func ListVirtualMFADevices(c *api.Call, in *iamshape.ListVirtualMFADevicesRequest) (*iamshape.ListVirtualMFADevicesResponse, *query.Error) {
+	status := in.AssignmentStatus
 	if status == "" {
 		status = "Any"
 	}
@@ -300,37 +282,32 @@ func ListVirtualMFADevices(c *api.Call) (any, *query.Error) {
 		return nil, query.Errorf("ServiceFailure", "could not read MFA devices: %v", err)
 	}
 	a := account(c)
-	var out []virtualMFADevice
+	var out []iamshape.VirtualMFADevice
 	for _, d := range devs {
 		if d.IsSecurityKey() || (status == "Assigned" && d.User == "") || (status == "Unassigned" && d.User != "") {
 			continue
 		}
-		v := virtualMFADevice{SerialNumber: d.Serial, Tags: tagList(d.Tags)}
+		v := iamshape.VirtualMFADevice{SerialNumber: d.Serial, Tags: tagShapes(d.Tags)}
 		if d.User != "" {
-			v.EnableDate = timestamp(d.Enabled)
+			v.EnableDate = createdAt(d.Enabled)
 			if u := fileUser(a, d.User); u != nil {
-				s := userShape(c.Account(), u)
-				s.Tags, s.PermissionsBoundary = nil, nil
+				s := listedUser(c.Account(), u)
 				v.User = &s
 			}
 		}
 		out = append(out, v)
 	}
-	out, pg, e := pageOf(out, func(d virtualMFADevice) string { return d.SerialNumber }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		VirtualMFADevices []virtualMFADevice `xml:"VirtualMFADevices>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(d iamshape.VirtualMFADevice) string { return d.SerialNumber }, in.Marker, in.MaxItems)
+	res := &iamshape.ListVirtualMFADevicesResponse{VirtualMFADevices: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // GetMFADevice describes a device of a user (iam:GetMFADevice on the
 // user).
-func GetMFADevice(c *api.Call) (any, *query.Error) {
-	serial := c.Params.Get("SerialNumber")
-	name, e := callerUserName(c)
+func GetMFADevice(c *api.Call, in *iamshape.GetMFADeviceRequest) (*iamshape.GetMFADeviceResponse, *query.Error) {
+	serial := in.SerialNumber
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -341,11 +318,7 @@ func GetMFADevice(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		UserName     string `xml:"UserName"`
-		SerialNumber string `xml:"SerialNumber"`
-		EnableDate   string `xml:"EnableDate"`
-	}{name, serial, timestamp(d.Enabled)}, nil
+	return &iamshape.GetMFADeviceResponse{UserName: name, SerialNumber: serial, EnableDate: createdAt(d.Enabled)}, nil
 }
 
 // taggedDevice authorizes an action on a device and reads it: the
@@ -353,8 +326,7 @@ func GetMFADevice(c *api.Call) (any, *query.Error) {
 // Authorization Reference, IAM, resource type mfa) when it is the
 // caller's account's, and a caller the policies refuse learns nothing of
 // whether it exists.
-func taggedDevice(c *api.Call, action string, extra map[string][]string) (api.MFADevice, *query.Error) {
-	serial := c.Params.Get("SerialNumber")
+func taggedDevice(c *api.Call, action, serial string, extra map[string][]string) (api.MFADevice, *query.Error) {
 	d, ok, e := deviceOf(c, serial)
 	if e != nil {
 		return api.MFADevice{}, e
@@ -385,13 +357,13 @@ func withResourceTags(extra map[string][]string, found bool, tags map[string]str
 }
 
 // TagMFADevice adds or replaces tags of a virtual device.
-func TagMFADevice(c *api.Call) (any, *query.Error) {
-	tags := c.Params.Tags("Tags")
+func TagMFADevice(c *api.Call, in *iamshape.TagMFADeviceRequest) (*noOutput, *query.Error) {
+	tags := tagPairs(in.Tags)
 	tctx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
 	}
-	d, e := taggedDevice(c, "iam:TagMFADevice", tctx)
+	d, e := taggedDevice(c, "iam:TagMFADevice", in.SerialNumber, tctx)
 	if e != nil {
 		return nil, e
 	}
@@ -402,9 +374,9 @@ func TagMFADevice(c *api.Call) (any, *query.Error) {
 }
 
 // UntagMFADevice removes tags of a virtual device.
-func UntagMFADevice(c *api.Call) (any, *query.Error) {
-	keys := c.Params.List("TagKeys")
-	d, e := taggedDevice(c, "iam:UntagMFADevice", map[string][]string{"aws:TagKeys": keys})
+func UntagMFADevice(c *api.Call, in *iamshape.UntagMFADeviceRequest) (*noOutput, *query.Error) {
+	keys := []string(in.TagKeys)
+	d, e := taggedDevice(c, "iam:UntagMFADevice", in.SerialNumber, map[string][]string{"aws:TagKeys": keys})
 	if e != nil {
 		return nil, e
 	}
@@ -413,12 +385,14 @@ func UntagMFADevice(c *api.Call) (any, *query.Error) {
 }
 
 // ListMFADeviceTags lists a virtual device's tags.
-func ListMFADeviceTags(c *api.Call) (any, *query.Error) {
-	d, e := taggedDevice(c, "iam:ListMFADeviceTags", nil)
+func ListMFADeviceTags(c *api.Call, in *iamshape.ListMFADeviceTagsRequest) (*iamshape.ListMFADeviceTagsResponse, *query.Error) {
+	d, e := taggedDevice(c, "iam:ListMFADeviceTags", in.SerialNumber, nil)
 	if e != nil {
 		return nil, e
 	}
-	return tagsPage(c, d.Tags)
+	res := &iamshape.ListMFADeviceTagsResponse{}
+	res.Tags, res.IsTruncated, res.Marker = tagsPageAt(d.Tags, in.Marker, in.MaxItems)
+	return res, nil
 }
 
 // putDevice stores a device's changed tags, in a transaction of its own

@@ -7,19 +7,22 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/federation"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateOpenIDConnectProvider": CreateOpenIDConnectProvider, "GetOpenIDConnectProvider": GetOpenIDConnectProvider,
-		"ListOpenIDConnectProviders": ListOpenIDConnectProviders, "DeleteOpenIDConnectProvider": DeleteOpenIDConnectProvider,
-		"AddClientIDToOpenIDConnectProvider":      AddClientIDToOpenIDConnectProvider,
-		"RemoveClientIDFromOpenIDConnectProvider": RemoveClientIDFromOpenIDConnectProvider,
-		"UpdateOpenIDConnectProviderThumbprint":   UpdateOpenIDConnectProviderThumbprint,
-		"TagOpenIDConnectProvider":                TagOpenIDConnectProvider, "UntagOpenIDConnectProvider": UntagOpenIDConnectProvider,
-		"ListOpenIDConnectProviderTags": ListOpenIDConnectProviderTags,
-	})
+	registerTyped("CreateOpenIDConnectProvider", CreateOpenIDConnectProvider)
+	registerTyped("GetOpenIDConnectProvider", GetOpenIDConnectProvider)
+	registerTyped("ListOpenIDConnectProviders", ListOpenIDConnectProviders)
+	registerTyped("DeleteOpenIDConnectProvider", DeleteOpenIDConnectProvider)
+	registerTyped("AddClientIDToOpenIDConnectProvider", AddClientIDToOpenIDConnectProvider)
+	registerTyped("RemoveClientIDFromOpenIDConnectProvider", RemoveClientIDFromOpenIDConnectProvider)
+	registerTyped("UpdateOpenIDConnectProviderThumbprint", UpdateOpenIDConnectProviderThumbprint)
+	registerTyped("TagOpenIDConnectProvider", TagOpenIDConnectProvider)
+	registerTyped("UntagOpenIDConnectProvider", UntagOpenIDConnectProvider)
+	registerTyped("ListOpenIDConnectProviderTags", ListOpenIDConnectProviderTags)
 }
 
 // IAM's limits for OIDC providers (the botocore model iam/2010-05-08,
@@ -38,11 +41,10 @@ func noProvider(arn string) *query.Error {
 	return query.Errorf("NoSuchEntity", "OpenIDConnect Provider not found for arn %s", arn)
 }
 
-// providerARNParam reads OpenIDConnectProviderArn, an IAM OIDC provider's
-// ARN (InvalidInput otherwise); Validate has checked that it is there and
-// 20 to 2,048 characters (arnType).
-func providerARNParam(c *api.Call) (string, *query.Error) {
-	a := c.Params.Get("OpenIDConnectProviderArn")
+// providerARN checks OpenIDConnectProviderArn, an IAM OIDC provider's
+// ARN (InvalidInput otherwise); the model's validation has checked that it
+// is there and 20 to 2,048 characters (arnType).
+func providerARN(a string) (string, *query.Error) {
 	f := strings.SplitN(a, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "oidc-provider/") || len(f[5]) == len("oidc-provider/") {
 		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
@@ -55,8 +57,8 @@ func providerARNParam(c *api.Call) (string, *query.Error) {
 // what exists; a provider of the caller's account adds its tags
 // (aws:ResourceTag/*, the Service Authorization Reference, IAM, resource
 // type oidc-provider). It then returns the provider, or NoSuchEntity.
-func authorizeProvider(c *api.Call, action string, extra map[string][]string) (api.OIDCProvider, *query.Error) {
-	a, e := providerARNParam(c)
+func authorizeProvider(c *api.Call, action, arn string, extra map[string][]string) (api.OIDCProvider, *query.Error) {
+	a, e := providerARN(arn)
 	if e != nil {
 		return api.OIDCProvider{}, e
 	}
@@ -109,22 +111,22 @@ func checkClientIDs(list []string) ([]string, *query.Error) {
 // arn:aws:iam::ACCOUNT:oidc-provider/URL-WITHOUT-https:// (the IAM API
 // Reference, CreateOpenIDConnectProvider). Without a ThumbprintList, IAM
 // reads the thumbprint of the top certificate the provider's host serves.
-func CreateOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	// Validate has checked that Url is there and 1 to 255 characters
-	// (OpenIDConnectProviderUrlType).
-	u := c.Params.Get("Url")
+func CreateOpenIDConnectProvider(c *api.Call, in *iamshape.CreateOpenIDConnectProviderRequest) (*iamshape.CreateOpenIDConnectProviderResponse, *query.Error) {
+	// The model's validation has checked that Url is there and 1 to 255
+	// characters (OpenIDConnectProviderUrlType).
+	u := in.Url
 	if _, err := federation.ParseURL(u); err != nil {
 		return nil, query.Errorf("InvalidInput", "Invalid URL %s: the URL must begin with https:// and have a host and no query or fragment.", u)
 	}
-	ids, e := checkClientIDs(c.Params.List("ClientIDList"))
+	ids, e := checkClientIDs(in.ClientIDList)
 	if e != nil {
 		return nil, e
 	}
-	thumbs := c.Params.List("ThumbprintList")
+	thumbs := []string(in.ThumbprintList)
 	if e := checkThumbprints(thumbs); e != nil {
 		return nil, e
 	}
-	tags := c.Params.Tags("Tags")
+	tags := tagPairs(in.Tags)
 	tctx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -151,32 +153,24 @@ func CreateOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 		}
 		return nil, query.Errorf("ServiceFailure", "could not store the OIDC provider: %v", err)
 	}
-	return struct {
-		OpenIDConnectProviderArn string `xml:"OpenIDConnectProviderArn"`
-		Tags                     tagSet `xml:"Tags"`
-	}{arn, tagList(p.Tags)}, nil
+	return &iamshape.CreateOpenIDConnectProviderResponse{OpenIDConnectProviderArn: arn, Tags: tagShapes(p.Tags)}, nil
 }
 
 // GetOpenIDConnectProvider describes a provider; Url is without https://,
 // as IAM returns it (the IAM API Reference, GetOpenIDConnectProvider,
 // example response: <Url>server.example.com</Url>).
-func GetOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	p, e := authorizeProvider(c, "iam:GetOpenIDConnectProvider", nil)
+func GetOpenIDConnectProvider(c *api.Call, in *iamshape.GetOpenIDConnectProviderRequest) (*iamshape.GetOpenIDConnectProviderResponse, *query.Error) {
+	p, e := authorizeProvider(c, "iam:GetOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil)
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		Url            string   `xml:"Url"`
-		ClientIDList   []string `xml:"ClientIDList>member"`
-		ThumbprintList []string `xml:"ThumbprintList>member"`
-		CreateDate     string   `xml:"CreateDate"`
-		Tags           tagSet   `xml:"Tags"`
-	}{strings.TrimPrefix(p.URL, "https://"), p.ClientIDs, p.Thumbprints, timestamp(p.Created), tagList(p.Tags)}, nil
+	return &iamshape.GetOpenIDConnectProviderResponse{Url: strings.TrimPrefix(p.URL, "https://"), ClientIDList: p.ClientIDs,
+		ThumbprintList: p.Thumbprints, CreateDate: createdAt(p.Created), Tags: tagShapes(p.Tags)}, nil
 }
 
 // ListOpenIDConnectProviders lists the account's providers' ARNs
 // (iam:ListOpenIDConnectProviders, which has no resource type).
-func ListOpenIDConnectProviders(c *api.Call) (any, *query.Error) {
+func ListOpenIDConnectProviders(c *api.Call, _ *iamshape.ListOpenIDConnectProvidersRequest) (*iamshape.ListOpenIDConnectProvidersResponse, *query.Error) {
 	if e := c.Authorize("iam:ListOpenIDConnectProviders", "*", nil); e != nil {
 		return nil, e
 	}
@@ -184,24 +178,19 @@ func ListOpenIDConnectProviders(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read the OIDC providers: %v", err)
 	}
-	type entry struct {
-		Arn string `xml:"Arn"`
-	}
-	out := make([]entry, 0, len(ps))
+	out := make(shape.List[iamshape.OpenIDConnectProviderListEntry], 0, len(ps))
 	for _, p := range ps {
-		out = append(out, entry{p.ARN})
+		out = append(out, iamshape.OpenIDConnectProviderListEntry{Arn: p.ARN})
 	}
-	return struct {
-		List []entry `xml:"OpenIDConnectProviderList>member"`
-	}{out}, nil
+	return &iamshape.ListOpenIDConnectProvidersResponse{OpenIDConnectProviderList: out}, nil
 }
 
 // DeleteOpenIDConnectProvider deletes a provider; deleting one that does
 // not exist succeeds (the IAM API Reference: "This operation is
 // idempotent; it does not fail or return an error if you call the
 // operation for a provider that does not exist").
-func DeleteOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	a, e := providerARNParam(c)
+func DeleteOpenIDConnectProvider(c *api.Call, in *iamshape.DeleteOpenIDConnectProviderRequest) (*noOutput, *query.Error) {
+	a, e := providerARN(in.OpenIDConnectProviderArn)
 	if e != nil {
 		return nil, e
 	}
@@ -227,8 +216,8 @@ func accountOfARN(a string) string {
 
 // updateProvider authorizes an action and changes the provider in one
 // transaction.
-func updateProvider(c *api.Call, action string, extra map[string][]string, fn func(*api.OIDCProvider) *query.Error) *query.Error {
-	p, e := authorizeProvider(c, action, extra)
+func updateProvider(c *api.Call, action, arn string, extra map[string][]string, fn func(*api.OIDCProvider) *query.Error) *query.Error {
+	p, e := authorizeProvider(c, action, arn, extra)
 	if e != nil {
 		return e
 	}
@@ -251,9 +240,9 @@ func updateProvider(c *api.Call, action string, extra map[string][]string, fn fu
 }
 
 // AddClientIDToOpenIDConnectProvider adds a client ID (idempotent).
-func AddClientIDToOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("ClientID") // there, 1 to 255 characters (Validate)
-	return nil, updateProvider(c, "iam:AddClientIDToOpenIDConnectProvider", nil, func(p *api.OIDCProvider) *query.Error {
+func AddClientIDToOpenIDConnectProvider(c *api.Call, in *iamshape.AddClientIDToOpenIDConnectProviderRequest) (*noOutput, *query.Error) {
+	id := in.ClientID // there, 1 to 255 characters (the model's clientIDType)
+	return nil, updateProvider(c, "iam:AddClientIDToOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(p *api.OIDCProvider) *query.Error {
 		for _, have := range p.ClientIDs {
 			if have == id {
 				return nil
@@ -269,9 +258,9 @@ func AddClientIDToOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 
 // RemoveClientIDFromOpenIDConnectProvider removes a client ID (removing
 // one the provider does not have succeeds).
-func RemoveClientIDFromOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("ClientID") // there, 1 to 255 characters (Validate)
-	return nil, updateProvider(c, "iam:RemoveClientIDFromOpenIDConnectProvider", nil, func(p *api.OIDCProvider) *query.Error {
+func RemoveClientIDFromOpenIDConnectProvider(c *api.Call, in *iamshape.RemoveClientIDFromOpenIDConnectProviderRequest) (*noOutput, *query.Error) {
+	id := in.ClientID // there, 1 to 255 characters (the model's clientIDType)
+	return nil, updateProvider(c, "iam:RemoveClientIDFromOpenIDConnectProvider", in.OpenIDConnectProviderArn, nil, func(p *api.OIDCProvider) *query.Error {
 		kept := p.ClientIDs[:0:0]
 		for _, have := range p.ClientIDs {
 			if have != id {
@@ -284,15 +273,15 @@ func RemoveClientIDFromOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 }
 
 // UpdateOpenIDConnectProviderThumbprint replaces the thumbprint list.
-func UpdateOpenIDConnectProviderThumbprint(c *api.Call) (any, *query.Error) {
-	thumbs := c.Params.List("ThumbprintList")
+func UpdateOpenIDConnectProviderThumbprint(c *api.Call, in *iamshape.UpdateOpenIDConnectProviderThumbprintRequest) (*noOutput, *query.Error) {
+	thumbs := []string(in.ThumbprintList)
 	if len(thumbs) == 0 {
 		return nil, query.Validation(query.Violation{Null: true, Field: "thumbprintList", Constraint: "Member must not be null", Rule: query.RuleNull})
 	}
 	if e := checkThumbprints(thumbs); e != nil {
 		return nil, e
 	}
-	return nil, updateProvider(c, "iam:UpdateOpenIDConnectProviderThumbprint", nil, func(p *api.OIDCProvider) *query.Error {
+	return nil, updateProvider(c, "iam:UpdateOpenIDConnectProviderThumbprint", in.OpenIDConnectProviderArn, nil, func(p *api.OIDCProvider) *query.Error {
 		p.Thumbprints = thumbs
 		return nil
 	})
@@ -300,8 +289,8 @@ func UpdateOpenIDConnectProviderThumbprint(c *api.Call) (any, *query.Error) {
 
 // TagOpenIDConnectProvider adds or replaces tags (keys compare without
 // case, as IAM's do).
-func TagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	tags := c.Params.Tags("Tags")
+func TagOpenIDConnectProvider(c *api.Call, in *iamshape.TagOpenIDConnectProviderRequest) (*noOutput, *query.Error) {
+	tags := tagPairs(in.Tags)
 	if len(tags) == 0 {
 		return nil, query.Validation(query.Violation{Null: true, Field: "tags", Constraint: "Member must not be null", Rule: query.RuleNull})
 	}
@@ -309,7 +298,7 @@ func TagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return nil, updateProvider(c, "iam:TagOpenIDConnectProvider", tctx, func(p *api.OIDCProvider) *query.Error {
+	return nil, updateProvider(c, "iam:TagOpenIDConnectProvider", in.OpenIDConnectProviderArn, tctx, func(p *api.OIDCProvider) *query.Error {
 		m, e := withTags(p.Tags, tags)
 		if e != nil {
 			return e
@@ -320,19 +309,21 @@ func TagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
 }
 
 // UntagOpenIDConnectProvider removes tags.
-func UntagOpenIDConnectProvider(c *api.Call) (any, *query.Error) {
-	keys := c.Params.List("TagKeys")
-	return nil, updateProvider(c, "iam:UntagOpenIDConnectProvider", map[string][]string{"aws:TagKeys": keys}, func(p *api.OIDCProvider) *query.Error {
+func UntagOpenIDConnectProvider(c *api.Call, in *iamshape.UntagOpenIDConnectProviderRequest) (*noOutput, *query.Error) {
+	keys := []string(in.TagKeys)
+	return nil, updateProvider(c, "iam:UntagOpenIDConnectProvider", in.OpenIDConnectProviderArn, map[string][]string{"aws:TagKeys": keys}, func(p *api.OIDCProvider) *query.Error {
 		p.Tags = withoutTags(p.Tags, keys)
 		return nil
 	})
 }
 
 // ListOpenIDConnectProviderTags lists a provider's tags.
-func ListOpenIDConnectProviderTags(c *api.Call) (any, *query.Error) {
-	p, e := authorizeProvider(c, "iam:ListOpenIDConnectProviderTags", nil)
+func ListOpenIDConnectProviderTags(c *api.Call, in *iamshape.ListOpenIDConnectProviderTagsRequest) (*iamshape.ListOpenIDConnectProviderTagsResponse, *query.Error) {
+	p, e := authorizeProvider(c, "iam:ListOpenIDConnectProviderTags", in.OpenIDConnectProviderArn, nil)
 	if e != nil {
 		return nil, e
 	}
-	return tagsPage(c, p.Tags)
+	res := &iamshape.ListOpenIDConnectProviderTagsResponse{}
+	res.Tags, res.IsTruncated, res.Marker = tagsPageAt(p.Tags, in.Marker, in.MaxItems)
+	return res, nil
 }

@@ -1,11 +1,10 @@
 package iam
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -13,28 +12,15 @@ import (
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateLoginProfile": CreateLoginProfile, "GetLoginProfile": GetLoginProfile, "UpdateLoginProfile": UpdateLoginProfile,
-		"DeleteLoginProfile": DeleteLoginProfile, "ChangePassword": ChangePassword,
-		"UpdateAccountPasswordPolicy": UpdateAccountPasswordPolicy, "GetAccountPasswordPolicy": GetAccountPasswordPolicy,
-		"DeleteAccountPasswordPolicy": DeleteAccountPasswordPolicy,
-	})
+	registerTyped("CreateLoginProfile", CreateLoginProfile)
+	registerTyped("GetLoginProfile", GetLoginProfile)
+	registerTyped("UpdateLoginProfile", UpdateLoginProfile)
+	registerTyped("DeleteLoginProfile", DeleteLoginProfile)
+	registerTyped("ChangePassword", ChangePassword)
+	registerTyped("UpdateAccountPasswordPolicy", UpdateAccountPasswordPolicy)
+	registerTyped("GetAccountPasswordPolicy", GetAccountPasswordPolicy)
+	registerTyped("DeleteAccountPasswordPolicy", DeleteAccountPasswordPolicy)
 }
-
-// boolParam reads an optional boolean member (nil when absent).
-func boolParam(p query.Params, name string) (*bool, *query.Error) {
-	v := p.Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
-		return nil, query.Validation(query.Violation{Value: &v, Field: lowerFirstIAM(name), Constraint: "Member must be a boolean"})
-	}
-	b := strings.EqualFold(v, "true")
-	return &b, nil
-}
-
-func lowerFirstIAM(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
 // passwordViolation is IAM's answer to a password the policy refuses
 // ("Password does not conform to the account password policy.", the real
@@ -78,10 +64,9 @@ func checkAgainstPolicy(c *api.Call, pw string) *query.Error {
 	return nil
 }
 
-type loginProfile struct {
-	UserName              string `xml:"UserName"`
-	CreateDate            string `xml:"CreateDate"`
-	PasswordResetRequired bool   `xml:"PasswordResetRequired"`
+// loginProfileShape is a profile as Create and Get answer it.
+func loginProfileShape(name string, p api.LoginProfile) *iamshape.LoginProfile {
+	return &iamshape.LoginProfile{UserName: name, CreateDate: createdAt(p.Created), PasswordResetRequired: shape.Ptr(p.ResetRequired)}
 }
 
 func noLoginProfile(user string) *query.Error {
@@ -112,16 +97,12 @@ func setLoginProfile(c *api.Call, name string, want, set bool, also api.TxWrite)
 
 // CreateLoginProfile gives a user a console password (iam:CreateLoginProfile
 // on the user), checked against the account's password policy.
-func CreateLoginProfile(c *api.Call) (any, *query.Error) {
-	name, e := callerUserName(c)
+func CreateLoginProfile(c *api.Call, in *iamshape.CreateLoginProfileRequest) (*iamshape.CreateLoginProfileResponse, *query.Error) {
+	name, e := callerUser(c, in.UserName)
 	if e != nil {
 		return nil, e
 	}
-	pw := c.Params.Get("Password")
-	reset, e := boolParam(c.Params, "PasswordResetRequired")
-	if e != nil {
-		return nil, e
-	}
+	pw, reset := in.Password, in.PasswordResetRequired
 	if _, e := authorizeUser(c, "iam:CreateLoginProfile", name); e != nil {
 		return nil, e
 	}
@@ -136,14 +117,12 @@ func CreateLoginProfile(c *api.Call) (any, *query.Error) {
 	if e := setLoginProfile(c, name, false, true, c.State.Credentials().PutLoginProfile(p)); e != nil {
 		return nil, e
 	}
-	return struct {
-		LoginProfile loginProfile `xml:"LoginProfile"`
-	}{loginProfile{UserName: name, CreateDate: timestamp(p.Created), PasswordResetRequired: p.ResetRequired}}, nil
+	return &iamshape.CreateLoginProfileResponse{LoginProfile: loginProfileShape(name, p)}, nil
 }
 
 // readProfile authorizes an action on the user and reads its profile.
-func readProfile(c *api.Call, action string) (string, api.LoginProfile, *query.Error) {
-	name, e := callerUserName(c)
+func readProfile(c *api.Call, action, userName string) (string, api.LoginProfile, *query.Error) {
+	name, e := callerUser(c, userName)
 	if e != nil {
 		return "", api.LoginProfile{}, e
 	}
@@ -169,25 +148,19 @@ func readProfile(c *api.Call, action string) (string, api.LoginProfile, *query.E
 
 // GetLoginProfile tells when a user's password was created and whether it
 // must be reset.
-func GetLoginProfile(c *api.Call) (any, *query.Error) {
-	name, p, e := readProfile(c, "iam:GetLoginProfile")
+func GetLoginProfile(c *api.Call, in *iamshape.GetLoginProfileRequest) (*iamshape.GetLoginProfileResponse, *query.Error) {
+	name, p, e := readProfile(c, "iam:GetLoginProfile", in.UserName)
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		LoginProfile loginProfile `xml:"LoginProfile"`
-	}{loginProfile{UserName: name, CreateDate: timestamp(p.Created), PasswordResetRequired: p.ResetRequired}}, nil
+	return &iamshape.GetLoginProfileResponse{LoginProfile: loginProfileShape(name, p)}, nil
 }
 
 // UpdateLoginProfile sets a user's password or its reset flag
 // (iam:UpdateLoginProfile on the user).
-func UpdateLoginProfile(c *api.Call) (any, *query.Error) {
-	pw := c.Params.Get("Password")
-	reset, e := boolParam(c.Params, "PasswordResetRequired")
-	if e != nil {
-		return nil, e
-	}
-	name, p, e := readProfile(c, "iam:UpdateLoginProfile")
+func UpdateLoginProfile(c *api.Call, in *iamshape.UpdateLoginProfileRequest) (*noOutput, *query.Error) {
+	pw, reset := in.Password, in.PasswordResetRequired
+	name, p, e := readProfile(c, "iam:UpdateLoginProfile", in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -211,8 +184,8 @@ func UpdateLoginProfile(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteLoginProfile removes a user's console password.
-func DeleteLoginProfile(c *api.Call) (any, *query.Error) {
-	name, _, e := readProfile(c, "iam:DeleteLoginProfile")
+func DeleteLoginProfile(c *api.Call, in *iamshape.DeleteLoginProfileRequest) (*noOutput, *query.Error) {
+	name, _, e := readProfile(c, "iam:DeleteLoginProfile", in.UserName)
 	if e != nil {
 		return nil, e
 	}
@@ -255,8 +228,8 @@ func allowsChange(c *api.Call) (*engine.Policy, *query.Error) {
 // (iam:ChangePassword on the user): the old password must be right, and
 // the new one satisfy the policy and, with PasswordReusePrevention, be none
 // of the last N.
-func ChangePassword(c *api.Call) (any, *query.Error) {
-	oldPw, newPw := c.Params.Get("OldPassword"), c.Params.Get("NewPassword")
+func ChangePassword(c *api.Call, in *iamshape.ChangePasswordRequest) (*noOutput, *query.Error) {
+	oldPw, newPw := in.OldPassword, in.NewPassword
 	if c.Caller.User == nil {
 		// The IAM API Reference, ChangePassword: "Changes the password of
 		// the IAM user who is calling this operation"; other callers get
@@ -312,30 +285,21 @@ func ChangePassword(c *api.Call) (any, *query.Error) {
 // UpdateAccountPasswordPolicy sets the account's password policy; members
 // not given take IAM's defaults (the IAM API Reference: MinimumPasswordLength
 // 6, the rest false or 0).
-func UpdateAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	var pp credential.PasswordPolicy
-	// The edge has checked the model's ranges (minimumPasswordLengthType
-	// 6-128, maxPasswordAgeType 1-1095, passwordReusePreventionType 1-24).
-	num := func(name string, dst *int) {
-		if n, err := strconv.Atoi(p.Get(name)); err == nil {
-			*dst = n
+func UpdateAccountPasswordPolicy(c *api.Call, in *iamshape.UpdateAccountPasswordPolicyRequest) (*noOutput, *query.Error) {
+	// The model's validation has checked the ranges
+	// (minimumPasswordLengthType 6-128, maxPasswordAgeType 1-1095,
+	// passwordReusePreventionType 1-24).
+	num := func(v *int32) int {
+		if v == nil {
+			return 0
 		}
+		return int(*v)
 	}
-	num("MinimumPasswordLength", &pp.MinimumPasswordLength)
-	num("MaxPasswordAge", &pp.MaxPasswordAge)
-	num("PasswordReusePrevention", &pp.PasswordReusePrevention)
-	for name, dst := range map[string]*bool{"RequireSymbols": &pp.RequireSymbols, "RequireNumbers": &pp.RequireNumbers,
-		"RequireUppercaseCharacters": &pp.RequireUppercaseCharacters, "RequireLowercaseCharacters": &pp.RequireLowercaseCharacters,
-		"AllowUsersToChangePassword": &pp.AllowUsersToChangePassword, "HardExpiry": &pp.HardExpiry} {
-		b, e := boolParam(p, name)
-		if e != nil {
-			return nil, e
-		}
-		if b != nil {
-			*dst = *b
-		}
-	}
+	flag := func(v *bool) bool { return v != nil && *v }
+	pp := credential.PasswordPolicy{MinimumPasswordLength: num(in.MinimumPasswordLength), MaxPasswordAge: num(in.MaxPasswordAge),
+		PasswordReusePrevention: num(in.PasswordReusePrevention), RequireSymbols: flag(in.RequireSymbols), RequireNumbers: flag(in.RequireNumbers),
+		RequireUppercaseCharacters: flag(in.RequireUppercaseCharacters), RequireLowercaseCharacters: flag(in.RequireLowercaseCharacters),
+		AllowUsersToChangePassword: flag(in.AllowUsersToChangePassword), HardExpiry: flag(in.HardExpiry)}
 	if pp.MinimumPasswordLength == 0 {
 		pp.MinimumPasswordLength = 6
 	}
@@ -357,7 +321,7 @@ func noPasswordPolicy(account string) *query.Error {
 // GetAccountPasswordPolicy returns the account's password policy, for
 // iam:GetAccountPasswordPolicy or, when the policy allows users to change
 // their passwords, for any IAM user of the account.
-func GetAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
+func GetAccountPasswordPolicy(c *api.Call, _ *noInput) (*iamshape.GetAccountPasswordPolicyResponse, *query.Error) {
 	grant, e := allowsChange(c)
 	if e != nil {
 		return nil, e
@@ -372,34 +336,25 @@ func GetAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
 	if !ok {
 		return nil, noPasswordPolicy(c.Account())
 	}
-	type shape struct {
-		MinimumPasswordLength      int   `xml:"MinimumPasswordLength"`
-		RequireSymbols             bool  `xml:"RequireSymbols"`
-		RequireNumbers             bool  `xml:"RequireNumbers"`
-		RequireUppercaseCharacters bool  `xml:"RequireUppercaseCharacters"`
-		RequireLowercaseCharacters bool  `xml:"RequireLowercaseCharacters"`
-		AllowUsersToChangePassword bool  `xml:"AllowUsersToChangePassword"`
-		ExpirePasswords            bool  `xml:"ExpirePasswords"`
-		MaxPasswordAge             int   `xml:"MaxPasswordAge,omitempty"`
-		PasswordReusePrevention    int   `xml:"PasswordReusePrevention,omitempty"`
-		HardExpiry                 *bool `xml:"HardExpiry,omitempty"`
-	}
-	out := shape{MinimumPasswordLength: pp.MinLength(), RequireSymbols: pp.RequireSymbols, RequireNumbers: pp.RequireNumbers,
-		RequireUppercaseCharacters: pp.RequireUppercaseCharacters, RequireLowercaseCharacters: pp.RequireLowercaseCharacters,
-		AllowUsersToChangePassword: pp.AllowUsersToChangePassword, ExpirePasswords: pp.MaxPasswordAge > 0,
-		MaxPasswordAge: pp.MaxPasswordAge, PasswordReusePrevention: pp.PasswordReusePrevention}
+	// The booleans are always written, MaxPasswordAge and
+	// PasswordReusePrevention only when set, and HardExpiry only with an
+	// expiry, as the untyped handler wrote them.
+	out := &iamshape.PasswordPolicy{MinimumPasswordLength: shape.Ptr(int32(pp.MinLength())), RequireSymbols: shape.Ptr(pp.RequireSymbols),
+		RequireNumbers: shape.Ptr(pp.RequireNumbers), RequireUppercaseCharacters: shape.Ptr(pp.RequireUppercaseCharacters),
+		RequireLowercaseCharacters: shape.Ptr(pp.RequireLowercaseCharacters), AllowUsersToChangePassword: shape.Ptr(pp.AllowUsersToChangePassword),
+		ExpirePasswords: shape.Ptr(pp.MaxPasswordAge > 0)}
 	if pp.MaxPasswordAge > 0 {
-		hard := pp.HardExpiry
-		out.HardExpiry = &hard
+		out.MaxPasswordAge, out.HardExpiry = shape.Ptr(int32(pp.MaxPasswordAge)), shape.Ptr(pp.HardExpiry)
 	}
-	return struct {
-		PasswordPolicy shape `xml:"PasswordPolicy"`
-	}{out}, nil
+	if pp.PasswordReusePrevention > 0 {
+		out.PasswordReusePrevention = shape.Ptr(int32(pp.PasswordReusePrevention))
+	}
+	return &iamshape.GetAccountPasswordPolicyResponse{PasswordPolicy: out}, nil
 }
 
 // DeleteAccountPasswordPolicy removes the account's password policy (IAM's
 // default applies again).
-func DeleteAccountPasswordPolicy(c *api.Call) (any, *query.Error) {
+func DeleteAccountPasswordPolicy(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 	if e := c.Authorize("iam:DeleteAccountPasswordPolicy", "*", nil); e != nil {
 		return nil, e
 	}

@@ -65,10 +65,6 @@ func updatePolicyTags(c *api.Call, ref string, f func(map[string]string) (map[st
 	})
 }
 
-func tagsParam(c *api.Call) ([][2]string, map[string][]string, *query.Error) {
-	return tagsIn(c.Params.Tags("Tags"))
-}
-
 // tagsIn checks the tags a Tag operation adds (the required list given
 // empty is refused as the model's required constraint) and returns them
 // with their aws:RequestTag and aws:TagKeys context.

@@ -8,29 +8,23 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
+	registerTyped("CreateRole", CreateRole)
+	registerTyped("GetRole", GetRole)
+	registerTyped("ListRoles", ListRoles)
+	registerTyped("UpdateRole", UpdateRole)
+	registerTyped("UpdateRoleDescription", UpdateRoleDescription)
+	registerTyped("UpdateAssumeRolePolicy", UpdateAssumeRolePolicy)
+	registerTyped("DeleteRole", DeleteRole)
 	register(map[string]Handler{
-		"CreateRole": CreateRole, "GetRole": GetRole, "ListRoles": ListRoles, "UpdateRole": UpdateRole,
-		"UpdateRoleDescription": UpdateRoleDescription, "UpdateAssumeRolePolicy": UpdateAssumeRolePolicy, "DeleteRole": DeleteRole,
 		"PutRolePermissionsBoundary": putBoundary("role"), "DeleteRolePermissionsBoundary": deleteBoundary("role"),
 	})
-}
-
-func roleShape(acct string, r *world.FileRole, withDocument bool) role {
-	out := role{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(acct, "role", r.Path, r.Name),
-		CreateDate: timestamp(r.Created), Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
-		PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
-	if out.MaxSessionDuration == 0 {
-		out.MaxSessionDuration = 3600
-	}
-	if withDocument {
-		out.AssumeRolePolicyDocument = encodeDocument(r.TrustPolicy.JSON())
-	}
-	return out
 }
 
 func fileRole(a *world.FileAccount, name string) *world.FileRole {
@@ -42,79 +36,76 @@ func fileRole(a *world.FileAccount, name string) *world.FileRole {
 	return nil
 }
 
-// maxSession reads MaxSessionDuration (0 when not given); Validate has
-// checked it against the model (roleMaxSessionDurationType, 3600 to 43200).
-func maxSession(p query.Params) int {
-	d, _ := p.Int("MaxSessionDuration", 0)
-	return d
+// maxSession is MaxSessionDuration (0 when not given); the model's
+// validation has checked it (roleMaxSessionDurationType, 3600 to 43200).
+func maxSession(d *int32) int {
+	if d == nil {
+		return 0
+	}
+	return int(*d)
 }
 
 // CreateRole creates a role with its trust policy, and optionally a path,
 // description, maximum session duration, permissions boundary and tags
 // (iam:CreateRole with iam:PermissionsBoundary and the tag keys; with tags
 // also iam:TagRole).
-func CreateRole(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	name := p.Get("RoleName")
-	path := cleanPath(p.Get("Path"))
+func CreateRole(c *api.Call, in *iamshape.CreateRoleRequest) (*iamshape.CreateRoleResponse, *query.Error) {
+	name := in.RoleName
+	path := cleanPath(in.Path)
 	if strings.HasPrefix(path, serviceRolePath) {
 		// IAM's answer (real output quoted in tilfin/aws-iam-policy-tool#9):
 		// only CreateServiceLinkedRole makes roles there.
 		return nil, query.Errorf("InvalidInput", "Path prefix '%s' can only be used for AWS Service linked Roles", serviceRolePath)
 	}
-	doc, e := checkDocument(p.Get("AssumeRolePolicyDocument"), policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
+	doc, e := checkDocument(in.AssumeRolePolicyDocument, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
 		return nil, e
 	}
-	desc := p.Get("Description")
-	maxSession := maxSession(p)
-	bnd := p.Get("PermissionsBoundary")
-	tags, e := authorizeCreate(c, "role", path, name, bnd)
-	if e != nil {
+	bnd := in.PermissionsBoundary
+	tags := tagPairs(in.Tags)
+	if e := authorizeCreateWith(c, "role", path, name, bnd, tags); e != nil {
 		return nil, e
 	}
 	if e := checkPrincipals(c, doc); e != nil {
 		return nil, e
 	}
-	return addRole(c, world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(doc), PermissionsBoundary: bnd,
-		Tags: tagMap(tags), MaxSessionDuration: maxSession, Description: desc, Created: c.Now},
-		query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name))
+	r := world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(doc), PermissionsBoundary: bnd,
+		Tags: tagMap(tags), MaxSessionDuration: maxSession(in.MaxSessionDuration), Description: in.Description, Created: c.Now}
+	if e := insertRole(c, r, query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name)); e != nil {
+		return nil, e
+	}
+	out := roleTyped(c.Account(), &r, true)
+	return &iamshape.CreateRoleResponse{Role: &out}, nil
 }
 
-// addRole adds a new role to the caller's account (taken when one of its
-// name exists) and returns it as CreateRole and CreateServiceLinkedRole
-// answer.
-func addRole(c *api.Call, r world.FileRole, taken *query.Error) (any, *query.Error) {
-	e := updateEntities(c, refs("role", r.Name), func(a *world.FileAccount) *query.Error {
+// insertRole adds r to the caller's account, or answers taken when the
+// account has a role of its name.
+func insertRole(c *api.Call, r world.FileRole, taken *query.Error) *query.Error {
+	return updateEntities(c, refs("role", r.Name), func(a *world.FileAccount) *query.Error {
 		if fileRole(a, r.Name) != nil {
 			return taken
 		}
 		a.Roles = append(a.Roles, r)
 		return nil
 	})
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Role role `xml:"Role"`
-	}{roleShape(c.Account(), &r, true)}, nil
 }
 
 // GetRole returns a role with its trust policy.
-func GetRole(c *api.Call) (any, *query.Error) {
-	if _, e := lookup(c, "role", "iam:GetRole", nil); e != nil {
+func GetRole(c *api.Call, in *iamshape.GetRoleRequest) (*iamshape.GetRoleResponse, *query.Error) {
+	if _, e := authorizeEntity(c, "role", in.RoleName, "iam:GetRole", nil); e != nil {
 		return nil, e
 	}
-	r := fileRole(account(c), c.Params.Get("RoleName"))
-	out := roleShape(c.Account(), r, true)
+	r := fileRole(account(c), in.RoleName)
+	if r == nil {
+		return nil, noSuch("role", in.RoleName)
+	}
+	out := roleTyped(c.Account(), r, true)
 	last, e := roleLastUsed(c, out.Arn)
 	if e != nil {
 		return nil, e
 	}
 	out.RoleLastUsed = last
-	return struct {
-		Role role `xml:"Role"`
-	}{out}, nil
+	return &iamshape.GetRoleResponse{Role: &out}, nil
 }
 
 // roleLastUsed is the RoleLastUsed of GetRole and of
@@ -148,47 +139,44 @@ func rolesLastUsed(c *api.Call, arns []string) (map[string]*lastUsed, *query.Err
 	for _, la := range las {
 		if l, ok := out[la.Entity]; ok && la.Time.After(newest[la.Entity]) {
 			newest[la.Entity] = la.Time
-			l.LastUsedDate, l.Region = timestamp(la.Time), la.Region
+			l.LastUsedDate, l.Region = shape.At(la.Time), la.Region
 		}
 	}
 	return out, nil
 }
 
 // ListRoles lists roles under a path prefix.
-func ListRoles(c *api.Call) (any, *query.Error) {
-	prefix := pathPrefix(c)
+func ListRoles(c *api.Call, in *iamshape.ListRolesRequest) (*iamshape.ListRolesResponse, *query.Error) {
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListRoles", iamARN(c.Account(), "role", "/", ""), nil); e != nil {
 		return nil, e
 	}
 	a := account(c)
-	var roles []role
+	var roles []iamshape.Role
 	for i := range a.Roles {
 		if strings.HasPrefix(cleanPath(a.Roles[i].Path), prefix) {
-			r := roleShape(c.Account(), &a.Roles[i], true)
+			r := roleTyped(c.Account(), &a.Roles[i], true)
 			r.Tags, r.PermissionsBoundary = nil, nil // ListRoles leaves these out, as IAM does
 			roles = append(roles, r)
 		}
 	}
-	roles, pg, e := pageOf(roles, func(r role) string { return r.RoleName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Roles []role `xml:"Roles>member"`
-		listPage
-	}{roles, pg}, nil
+	roles, pg := pageAt(roles, func(r iamshape.Role) string { return r.RoleName }, in.Marker, in.MaxItems)
+	res := &iamshape.ListRolesResponse{Roles: roles}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // UpdateRole changes a role's description and maximum session duration.
-func UpdateRole(c *api.Call) (any, *query.Error) {
+func UpdateRole(c *api.Call, in *iamshape.UpdateRoleRequest) (*iamshape.UpdateRoleResponse, *query.Error) {
+	// A Description given empty clears it: the form tells given from not.
 	desc, hasDesc := c.Params.Values["Description"]
-	maxSession := maxSession(c.Params)
-	ent, e := lookup(c, "role", "iam:UpdateRole", nil)
+	maxSession := maxSession(in.MaxSessionDuration)
+	ent, e := authorizeEntity(c, "role", in.RoleName, "iam:UpdateRole", nil)
 	if e != nil {
 		return nil, e
 	}
 	// UpdateRole's result is empty but present (botocore: UpdateRoleResponse).
-	return struct{}{}, updateEntities(c, refs("role", ent.name), func(a *world.FileAccount) *query.Error {
+	return &iamshape.UpdateRoleResponse{}, updateEntities(c, refs("role", ent.name), func(a *world.FileAccount) *query.Error {
 		r := fileRole(a, ent.name)
 		if r == nil {
 			return noSuch("role", ent.name)
@@ -204,37 +192,35 @@ func UpdateRole(c *api.Call) (any, *query.Error) {
 }
 
 // UpdateRoleDescription changes a role's description and returns the role.
-func UpdateRoleDescription(c *api.Call) (any, *query.Error) {
-	desc := c.Params.Get("Description")
-	ent, e := lookup(c, "role", "iam:UpdateRoleDescription", nil)
+func UpdateRoleDescription(c *api.Call, in *iamshape.UpdateRoleDescriptionRequest) (*iamshape.UpdateRoleDescriptionResponse, *query.Error) {
+	desc := in.Description
+	ent, e := authorizeEntity(c, "role", in.RoleName, "iam:UpdateRoleDescription", nil)
 	if e != nil {
 		return nil, e
 	}
-	var out role
+	var out iamshape.Role
 	e = updateEntities(c, refs("role", ent.name), func(a *world.FileAccount) *query.Error {
 		r := fileRole(a, ent.name)
 		if r == nil {
 			return noSuch("role", ent.name)
 		}
 		r.Description = desc
-		out = roleShape(a.ID, r, true)
+		out = roleTyped(a.ID, r, true)
 		return nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		Role role `xml:"Role"`
-	}{out}, nil
+	return &iamshape.UpdateRoleDescriptionResponse{Role: &out}, nil
 }
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
-func UpdateAssumeRolePolicy(c *api.Call) (any, *query.Error) {
-	doc, e := checkDocument(c.Params.Get("PolicyDocument"), policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
+func UpdateAssumeRolePolicy(c *api.Call, in *iamshape.UpdateAssumeRolePolicyRequest) (*noOutput, *query.Error) {
+	doc, e := checkDocument(in.PolicyDocument, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
 		return nil, e
 	}
-	ent, e := lookup(c, "role", "iam:UpdateAssumeRolePolicy", nil)
+	ent, e := authorizeEntity(c, "role", in.RoleName, "iam:UpdateAssumeRolePolicy", nil)
 	if e != nil {
 		return nil, e
 	}
@@ -253,8 +239,8 @@ func UpdateAssumeRolePolicy(c *api.Call) (any, *query.Error) {
 
 // DeleteRole deletes a role that has no policies and is in no instance
 // profile (IAM's DeleteConflict otherwise).
-func DeleteRole(c *api.Call) (any, *query.Error) {
-	ent, e := lookup(c, "role", "iam:DeleteRole", nil)
+func DeleteRole(c *api.Call, in *iamshape.DeleteRoleRequest) (*noOutput, *query.Error) {
+	ent, e := authorizeEntity(c, "role", in.RoleName, "iam:DeleteRole", nil)
 	if e != nil {
 		return nil, e
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 )
 
 // Server certificates (UploadServerCertificate and the rest): an
@@ -23,12 +24,14 @@ import (
 // looked up; ListServerCertificates on "*" (it has no resource type).
 
 func init() {
-	register(map[string]Handler{
-		"UploadServerCertificate": UploadServerCertificate, "GetServerCertificate": GetServerCertificate,
-		"ListServerCertificates": ListServerCertificates, "UpdateServerCertificate": UpdateServerCertificate,
-		"DeleteServerCertificate": DeleteServerCertificate, "TagServerCertificate": TagServerCertificate,
-		"UntagServerCertificate": UntagServerCertificate, "ListServerCertificateTags": ListServerCertificateTags,
-	})
+	registerTyped("UploadServerCertificate", UploadServerCertificate)
+	registerTyped("GetServerCertificate", GetServerCertificate)
+	registerTyped("ListServerCertificates", ListServerCertificates)
+	registerTyped("UpdateServerCertificate", UpdateServerCertificate)
+	registerTyped("DeleteServerCertificate", DeleteServerCertificate)
+	registerTyped("TagServerCertificate", TagServerCertificate)
+	registerTyped("UntagServerCertificate", UntagServerCertificate)
+	registerTyped("ListServerCertificateTags", ListServerCertificateTags)
 }
 
 // maxServerCertificates is IAM's quota of server certificates per account
@@ -36,18 +39,9 @@ func init() {
 // 20).
 const maxServerCertificates = 20
 
-type serverCertificateMetadata struct {
-	Path                  string `xml:"Path"`
-	ServerCertificateName string `xml:"ServerCertificateName"`
-	ServerCertificateID   string `xml:"ServerCertificateId"`
-	Arn                   string `xml:"Arn"`
-	UploadDate            string `xml:"UploadDate"`
-	Expiration            string `xml:"Expiration"`
-}
-
-func serverCertificateShape(sc api.ServerCertificate) serverCertificateMetadata {
-	return serverCertificateMetadata{Path: cleanPath(sc.Path), ServerCertificateName: sc.Name, ServerCertificateID: sc.ID,
-		Arn: iamARN(sc.Account, "server-certificate", sc.Path, sc.Name), UploadDate: timestamp(sc.Uploaded), Expiration: timestamp(sc.Expiration)}
+func serverCertificateShape(sc api.ServerCertificate) iamshape.ServerCertificateMetadata {
+	return iamshape.ServerCertificateMetadata{Path: cleanPath(sc.Path), ServerCertificateName: sc.Name, ServerCertificateId: sc.ID,
+		Arn: iamARN(sc.Account, "server-certificate", sc.Path, sc.Name), UploadDate: createdAt(sc.Uploaded), Expiration: createdAt(sc.Expiration)}
 }
 
 func noSuchServerCertificate(name string) *query.Error {
@@ -154,8 +148,7 @@ func findServerCertificate(all []api.ServerCertificate, name string) int {
 // serverCertificate authorizes action on the certificate the request
 // names (on its ARN with its path when it exists, with "/" when not, so
 // that a caller without the permission cannot tell which) and reads it.
-func serverCertificate(c *api.Call, action string, extra map[string][]string) (api.ServerCertificate, *query.Error) {
-	name := c.Params.Get("ServerCertificateName")
+func serverCertificate(c *api.Call, action, name string, extra map[string][]string) (api.ServerCertificate, *query.Error) {
 	all, e := serverCertificates(c)
 	if e != nil {
 		return api.ServerCertificate{}, e
@@ -202,8 +195,8 @@ func editCredentials[T any](c *api.Call, edit func(ctx context.Context, account 
 
 // changeServerCertificate authorizes action on the named certificate and
 // changes it with fn (false: delete it).
-func changeServerCertificate(c *api.Call, action string, extra map[string][]string, fn func(sc *api.ServerCertificate) (bool, *query.Error)) *query.Error {
-	sc, e := serverCertificate(c, action, extra)
+func changeServerCertificate(c *api.Call, action, name string, extra map[string][]string, fn func(sc *api.ServerCertificate) (bool, *query.Error)) *query.Error {
+	sc, e := serverCertificate(c, action, name, extra)
 	if e != nil {
 		return e
 	}
@@ -229,10 +222,10 @@ func changeServerCertificate(c *api.Call, action string, extra map[string][]stri
 // optional chain, checked as AWS checks them: the body one valid PEM
 // X.509 certificate, the key an RSA or EC key that matches it, the chain
 // PEM certificates that link up to it.
-func UploadServerCertificate(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("ServerCertificateName")
-	path := cleanPath(c.Params.Get("Path"))
-	tags := c.Params.Tags("Tags")
+func UploadServerCertificate(c *api.Call, in *iamshape.UploadServerCertificateRequest) (*iamshape.UploadServerCertificateResponse, *query.Error) {
+	name := in.ServerCertificateName
+	path := cleanPath(in.Path)
+	tags := tagPairs(in.Tags)
 	tctx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -240,11 +233,11 @@ func UploadServerCertificate(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:UploadServerCertificate", iamARN(c.Account(), "server-certificate", path, name), tctx); e != nil {
 		return nil, e
 	}
-	cert, e := parseCertificate(c, c.Params.Get("CertificateBody"))
+	cert, e := parseCertificate(c, in.CertificateBody)
 	if e != nil {
 		return nil, e
 	}
-	key, e := parsePrivateKey(c.Params.Get("PrivateKey"))
+	key, e := parsePrivateKey(in.PrivateKey)
 	if e != nil {
 		return nil, e
 	}
@@ -254,7 +247,7 @@ func UploadServerCertificate(c *api.Call) (any, *query.Error) {
 		// private key do not match".
 		return nil, query.Errorf("KeyPairMismatch", "The public key certificate and the private key do not match.")
 	}
-	chain, e := parseChain(cert, c.Params.Get("CertificateChain"))
+	chain, e := parseChain(cert, in.CertificateChain)
 	if e != nil {
 		return nil, e
 	}
@@ -263,7 +256,7 @@ func UploadServerCertificate(c *api.Call) (any, *query.Error) {
 		chainPEM.WriteString(certificatePEM(cc))
 	}
 	sc := api.ServerCertificate{Account: c.Account(), ID: newID("ASCA"), Name: name, Path: path, Body: certificatePEM(cert), Chain: chainPEM.String(),
-		PrivateKey: c.Params.Get("PrivateKey"), Uploaded: c.Now.UTC(), Expiration: cert.NotAfter.UTC(), Tags: tagMap(tags)}
+		PrivateKey: in.PrivateKey, Uploaded: c.Now.UTC(), Expiration: cert.NotAfter.UTC(), Tags: tagMap(tags)}
 	e = editServerCertificates(c, func(all []api.ServerCertificate) ([]api.ServerCertificate, *query.Error) {
 		for _, have := range all {
 			if strings.EqualFold(have.Name, name) {
@@ -278,34 +271,26 @@ func UploadServerCertificate(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		ServerCertificateMetadata serverCertificateMetadata `xml:"ServerCertificateMetadata"`
-		Tags                      tagSet                    `xml:"Tags,omitempty"`
-	}{serverCertificateShape(sc), tagList(sc.Tags)}, nil
+	md := serverCertificateShape(sc)
+	return &iamshape.UploadServerCertificateResponse{ServerCertificateMetadata: &md, Tags: tagShapes(sc.Tags)}, nil
 }
 
 // GetServerCertificate returns a certificate with its chain and tags (not
 // its private key).
-func GetServerCertificate(c *api.Call) (any, *query.Error) {
-	sc, e := serverCertificate(c, "iam:GetServerCertificate", nil)
+func GetServerCertificate(c *api.Call, in *iamshape.GetServerCertificateRequest) (*iamshape.GetServerCertificateResponse, *query.Error) {
+	sc, e := serverCertificate(c, "iam:GetServerCertificate", in.ServerCertificateName, nil)
 	if e != nil {
 		return nil, e
 	}
-	type serverCertificate struct {
-		ServerCertificateMetadata serverCertificateMetadata `xml:"ServerCertificateMetadata"`
-		CertificateBody           string                    `xml:"CertificateBody"`
-		CertificateChain          string                    `xml:"CertificateChain,omitempty"`
-		Tags                      tagSet                    `xml:"Tags"`
-	}
-	return struct {
-		ServerCertificate serverCertificate `xml:"ServerCertificate"`
-	}{serverCertificate{serverCertificateShape(sc), sc.Body, sc.Chain, tagList(sc.Tags)}}, nil
+	md := serverCertificateShape(sc)
+	return &iamshape.GetServerCertificateResponse{ServerCertificate: &iamshape.ServerCertificate{ServerCertificateMetadata: &md,
+		CertificateBody: sc.Body, CertificateChain: sc.Chain, Tags: tagShapes(sc.Tags)}}, nil
 }
 
 // ListServerCertificates lists the account's certificates under a path
 // prefix, by name.
-func ListServerCertificates(c *api.Call) (any, *query.Error) {
-	prefix := pathPrefix(c)
+func ListServerCertificates(c *api.Call, in *iamshape.ListServerCertificatesRequest) (*iamshape.ListServerCertificatesResponse, *query.Error) {
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListServerCertificates", "*", nil); e != nil {
 		return nil, e
 	}
@@ -313,36 +298,32 @@ func ListServerCertificates(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	var out []serverCertificateMetadata
+	var out []iamshape.ServerCertificateMetadata
 	for _, sc := range all {
 		if strings.HasPrefix(cleanPath(sc.Path), prefix) {
 			out = append(out, serverCertificateShape(sc))
 		}
 	}
-	out, pg, e := pageOf(out, func(m serverCertificateMetadata) string { return m.ServerCertificateName }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		ServerCertificateMetadataList []serverCertificateMetadata `xml:"ServerCertificateMetadataList>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(m iamshape.ServerCertificateMetadata) string { return m.ServerCertificateName }, in.Marker, in.MaxItems)
+	res := &iamshape.ListServerCertificatesResponse{ServerCertificateMetadataList: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // UpdateServerCertificate renames a certificate or moves it to a new
 // path. The caller needs iam:UpdateServerCertificate on both the old and
 // the new ARN (UpdateServerCertificate's documentation: "permission to
 // change the server certificate with the old name and the new name").
-func UpdateServerCertificate(c *api.Call) (any, *query.Error) {
-	sc, e := serverCertificate(c, "iam:UpdateServerCertificate", nil)
+func UpdateServerCertificate(c *api.Call, in *iamshape.UpdateServerCertificateRequest) (*noOutput, *query.Error) {
+	sc, e := serverCertificate(c, "iam:UpdateServerCertificate", in.ServerCertificateName, nil)
 	if e != nil {
 		return nil, e
 	}
 	newName, newPath := sc.Name, sc.Path
-	if n := c.Params.Get("NewServerCertificateName"); n != "" {
+	if n := in.NewServerCertificateName; n != "" {
 		newName = n
 	}
-	if p := c.Params.Get("NewPath"); p != "" {
+	if p := in.NewPath; p != "" {
 		newPath = p
 	}
 	if e := c.Authorize("iam:UpdateServerCertificate", iamARN(c.Account(), "server-certificate", newPath, newName), nil); e != nil {
@@ -367,17 +348,17 @@ func UpdateServerCertificate(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteServerCertificate deletes a certificate and its private key.
-func DeleteServerCertificate(c *api.Call) (any, *query.Error) {
-	return nil, changeServerCertificate(c, "iam:DeleteServerCertificate", nil, func(*api.ServerCertificate) (bool, *query.Error) { return false, nil })
+func DeleteServerCertificate(c *api.Call, in *iamshape.DeleteServerCertificateRequest) (*noOutput, *query.Error) {
+	return nil, changeServerCertificate(c, "iam:DeleteServerCertificate", in.ServerCertificateName, nil, func(*api.ServerCertificate) (bool, *query.Error) { return false, nil })
 }
 
 // TagServerCertificate adds or replaces tags of a certificate.
-func TagServerCertificate(c *api.Call) (any, *query.Error) {
-	tags, tctx, e := tagsParam(c)
+func TagServerCertificate(c *api.Call, in *iamshape.TagServerCertificateRequest) (*noOutput, *query.Error) {
+	tags, tctx, e := tagsIn(tagPairs(in.Tags))
 	if e != nil {
 		return nil, e
 	}
-	return nil, changeServerCertificate(c, "iam:TagServerCertificate", tctx, func(sc *api.ServerCertificate) (bool, *query.Error) {
+	return nil, changeServerCertificate(c, "iam:TagServerCertificate", in.ServerCertificateName, tctx, func(sc *api.ServerCertificate) (bool, *query.Error) {
 		m, e := withTags(sc.Tags, tags)
 		sc.Tags = m
 		return true, e
@@ -385,19 +366,21 @@ func TagServerCertificate(c *api.Call) (any, *query.Error) {
 }
 
 // UntagServerCertificate removes tags of a certificate.
-func UntagServerCertificate(c *api.Call) (any, *query.Error) {
-	keys := c.Params.List("TagKeys")
-	return nil, changeServerCertificate(c, "iam:UntagServerCertificate", map[string][]string{"aws:TagKeys": keys}, func(sc *api.ServerCertificate) (bool, *query.Error) {
+func UntagServerCertificate(c *api.Call, in *iamshape.UntagServerCertificateRequest) (*noOutput, *query.Error) {
+	keys := []string(in.TagKeys)
+	return nil, changeServerCertificate(c, "iam:UntagServerCertificate", in.ServerCertificateName, map[string][]string{"aws:TagKeys": keys}, func(sc *api.ServerCertificate) (bool, *query.Error) {
 		sc.Tags = withoutTags(sc.Tags, keys)
 		return true, nil
 	})
 }
 
 // ListServerCertificateTags lists a certificate's tags.
-func ListServerCertificateTags(c *api.Call) (any, *query.Error) {
-	sc, e := serverCertificate(c, "iam:ListServerCertificateTags", nil)
+func ListServerCertificateTags(c *api.Call, in *iamshape.ListServerCertificateTagsRequest) (*iamshape.ListServerCertificateTagsResponse, *query.Error) {
+	sc, e := serverCertificate(c, "iam:ListServerCertificateTags", in.ServerCertificateName, nil)
 	if e != nil {
 		return nil, e
 	}
-	return tagsPage(c, sc.Tags)
+	res := &iamshape.ListServerCertificateTagsResponse{}
+	res.Tags, res.IsTruncated, res.Marker = tagsPageAt(sc.Tags, in.Marker, in.MaxItems)
+	return res, nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/credential"
 )
 
@@ -20,11 +22,11 @@ import (
 // iam:ServiceSpecificCredentialAgeDays), before anything is revealed.
 
 func init() {
-	register(map[string]Handler{
-		"CreateServiceSpecificCredential": CreateServiceSpecificCredential, "ListServiceSpecificCredentials": ListServiceSpecificCredentials,
-		"ResetServiceSpecificCredential": ResetServiceSpecificCredential, "UpdateServiceSpecificCredential": UpdateServiceSpecificCredential,
-		"DeleteServiceSpecificCredential": DeleteServiceSpecificCredential,
-	})
+	registerTyped("CreateServiceSpecificCredential", CreateServiceSpecificCredential)
+	registerTyped("ListServiceSpecificCredentials", ListServiceSpecificCredentials)
+	registerTyped("ResetServiceSpecificCredential", ResetServiceSpecificCredential)
+	registerTyped("UpdateServiceSpecificCredential", UpdateServiceSpecificCredential)
+	registerTyped("DeleteServiceSpecificCredential", DeleteServiceSpecificCredential)
 }
 
 // credentialServices are the services that take service-specific
@@ -42,30 +44,6 @@ var credentialServices = map[string]bool{
 // each supported service per user").
 const maxServiceCredentials = 2
 
-type serviceSpecificCredential struct {
-	CreateDate                  string `xml:"CreateDate"`
-	ExpirationDate              string `xml:"ExpirationDate,omitempty"`
-	ServiceName                 string `xml:"ServiceName"`
-	ServiceUserName             string `xml:"ServiceUserName,omitempty"`
-	ServicePassword             string `xml:"ServicePassword,omitempty"`
-	ServiceCredentialAlias      string `xml:"ServiceCredentialAlias,omitempty"`
-	ServiceCredentialSecret     string `xml:"ServiceCredentialSecret,omitempty"`
-	ServiceSpecificCredentialID string `xml:"ServiceSpecificCredentialId"`
-	UserName                    string `xml:"UserName"`
-	Status                      string `xml:"Status"`
-}
-
-type serviceSpecificCredentialMetadata struct {
-	UserName                    string `xml:"UserName"`
-	Status                      string `xml:"Status"`
-	ServiceUserName             string `xml:"ServiceUserName,omitempty"`
-	ServiceCredentialAlias      string `xml:"ServiceCredentialAlias,omitempty"`
-	CreateDate                  string `xml:"CreateDate"`
-	ExpirationDate              string `xml:"ExpirationDate,omitempty"`
-	ServiceSpecificCredentialID string `xml:"ServiceSpecificCredentialId"`
-	ServiceName                 string `xml:"ServiceName"`
-}
-
 // status is the credential's status now: Expired once past its expiry.
 func credentialStatus(c *api.Call, sc api.ServiceCredential) string {
 	if !sc.Expiration.IsZero() && c.Now.After(sc.Expiration) {
@@ -74,18 +52,15 @@ func credentialStatus(c *api.Call, sc api.ServiceCredential) string {
 	return sc.Status
 }
 
-func credentialExpiration(sc api.ServiceCredential) string {
-	if sc.Expiration.IsZero() {
-		return ""
-	}
-	return timestamp(sc.Expiration)
+func credentialExpiration(sc api.ServiceCredential) *shape.Time {
+	return shape.At(sc.Expiration)
 }
 
 // credentialShape is a credential as Create and Reset return it, with the
 // secret just made.
-func credentialShape(c *api.Call, sc api.ServiceCredential, secret string) serviceSpecificCredential {
-	out := serviceSpecificCredential{CreateDate: timestamp(sc.Created), ExpirationDate: credentialExpiration(sc), ServiceName: sc.ServiceName,
-		ServiceSpecificCredentialID: sc.ID, UserName: sc.User, Status: credentialStatus(c, sc)}
+func credentialShape(c *api.Call, sc api.ServiceCredential, secret string) *iamshape.ServiceSpecificCredential {
+	out := &iamshape.ServiceSpecificCredential{CreateDate: createdAt(sc.Created), ExpirationDate: credentialExpiration(sc), ServiceName: sc.ServiceName,
+		ServiceSpecificCredentialId: sc.ID, UserName: sc.User, Status: credentialStatus(c, sc)}
 	if credentialServices[sc.ServiceName] {
 		out.ServiceCredentialAlias, out.ServiceCredentialSecret = sc.ServiceUserName, secret
 	} else {
@@ -133,13 +108,11 @@ func editServiceCredentials(c *api.Call, fn func([]api.ServiceCredential) ([]api
 
 // CreateServiceSpecificCredential makes a credential for a user and a
 // service: two at most per user and service.
-func CreateServiceSpecificCredential(c *api.Call) (any, *query.Error) {
-	name := c.Params.Get("UserName")
-	service := c.Params.Get("ServiceName")
+func CreateServiceSpecificCredential(c *api.Call, in *iamshape.CreateServiceSpecificCredentialRequest) (*iamshape.CreateServiceSpecificCredentialResponse, *query.Error) {
+	name, service := in.UserName, in.ServiceName
 	extra := map[string][]string{"iam:ServiceSpecificCredentialServiceName": {service}}
-	days := c.Params.Get("CredentialAgeDays")
-	if days != "" {
-		extra["iam:ServiceSpecificCredentialAgeDays"] = []string{days}
+	if in.CredentialAgeDays != nil {
+		extra["iam:ServiceSpecificCredentialAgeDays"] = []string{strconv.Itoa(int(*in.CredentialAgeDays))}
 	}
 	if _, e := authorizeUserWith(c, "iam:CreateServiceSpecificCredential", name, extra); e != nil {
 		return nil, e
@@ -150,14 +123,14 @@ func CreateServiceSpecificCredential(c *api.Call) (any, *query.Error) {
 	}
 	sc := api.ServiceCredential{Account: c.Account(), ID: newID("ACCA"), User: name, ServiceName: service,
 		ServiceUserName: name + "-at-" + c.Account(), Status: "Active", Created: c.Now.UTC()}
-	if days != "" {
+	if in.CredentialAgeDays != nil {
 		if !apiKey {
 			// iamgate's wording: the model says the field "is only valid
 			// for Bedrock and CloudWatch Logs API keys".
 			return nil, query.Errorf("InvalidInput", "CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
 		}
-		n, _ := strconv.Atoi(days) // 1 to 36600 (Validate: credentialAgeDays)
-		sc.Expiration = sc.Created.Add(time.Duration(n) * 24 * time.Hour)
+		// 1 to 36600 (the model's credentialAgeDays, checked before).
+		sc.Expiration = sc.Created.Add(time.Duration(*in.CredentialAgeDays) * 24 * time.Hour)
 	}
 	secret := newServiceSecret()
 	h, e := hashServiceSecret(secret)
@@ -183,22 +156,16 @@ func CreateServiceSpecificCredential(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		ServiceSpecificCredential serviceSpecificCredential `xml:"ServiceSpecificCredential"`
-	}{credentialShape(c, sc, secret)}, nil
+	return &iamshape.CreateServiceSpecificCredentialResponse{ServiceSpecificCredential: credentialShape(c, sc, secret)}, nil
 }
 
 // ListServiceSpecificCredentials lists a user's credentials (the caller's
 // without UserName), or with AllUsers every user's the caller may list,
 // optionally of one service; never their secrets.
-func ListServiceSpecificCredentials(c *api.Call) (any, *query.Error) {
-	service := c.Params.Get("ServiceName")
-	allUsers, e := boolParam(c.Params, "AllUsers")
-	if e != nil {
-		return nil, e
-	}
-	every := allUsers != nil && *allUsers
-	if every && c.Params.Get("UserName") != "" {
+func ListServiceSpecificCredentials(c *api.Call, in *iamshape.ListServiceSpecificCredentialsRequest) (*iamshape.ListServiceSpecificCredentialsResponse, *query.Error) {
+	service := in.ServiceName
+	every := in.AllUsers != nil && *in.AllUsers
+	if every && in.UserName != "" {
 		// iamgate's wording: the model says AllUsers "cannot be specified
 		// together with UserName".
 		return nil, query.Errorf("InvalidInput", "AllUsers cannot be specified together with UserName.")
@@ -213,7 +180,7 @@ func ListServiceSpecificCredentials(c *api.Call) (any, *query.Error) {
 			return nil, e
 		}
 	} else {
-		name, e := callerUserName(c)
+		name, e := callerUser(c, in.UserName)
 		if e != nil {
 			return nil, e
 		}
@@ -229,7 +196,7 @@ func ListServiceSpecificCredentials(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	var out []serviceSpecificCredentialMetadata
+	var out []iamshape.ServiceSpecificCredentialMetadata
 	for _, sc := range all {
 		if (users != nil && !users[sc.User]) || (service != "" && sc.ServiceName != service) {
 			continue
@@ -239,8 +206,8 @@ func ListServiceSpecificCredentials(c *api.Call) (any, *query.Error) {
 				return nil, e
 			}
 		}
-		m := serviceSpecificCredentialMetadata{UserName: sc.User, Status: credentialStatus(c, sc), CreateDate: timestamp(sc.Created),
-			ExpirationDate: credentialExpiration(sc), ServiceSpecificCredentialID: sc.ID, ServiceName: sc.ServiceName}
+		m := iamshape.ServiceSpecificCredentialMetadata{UserName: sc.User, Status: credentialStatus(c, sc), CreateDate: createdAt(sc.Created),
+			ExpirationDate: credentialExpiration(sc), ServiceSpecificCredentialId: sc.ID, ServiceName: sc.ServiceName}
 		if credentialServices[sc.ServiceName] {
 			m.ServiceCredentialAlias = sc.ServiceUserName
 		} else {
@@ -248,24 +215,19 @@ func ListServiceSpecificCredentials(c *api.Call) (any, *query.Error) {
 		}
 		out = append(out, m)
 	}
-	out, pg, e := pageOf(out, func(m serviceSpecificCredentialMetadata) string {
-		return m.UserName + " " + m.ServiceSpecificCredentialID // a space sorts before every name character
-	}, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		ServiceSpecificCredentials []serviceSpecificCredentialMetadata `xml:"ServiceSpecificCredentials>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(m iamshape.ServiceSpecificCredentialMetadata) string {
+		return m.UserName + " " + m.ServiceSpecificCredentialId // a space sorts before every name character
+	}, in.Marker, in.MaxItems)
+	res := &iamshape.ListServiceSpecificCredentialsResponse{ServiceSpecificCredentials: out}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // changeServiceCredential authorizes action on the user (with the
 // credential's service, when the user has it) and changes the credential
 // with fn (false: delete it).
-func changeServiceCredential(c *api.Call, action string, fn func(sc *api.ServiceCredential) bool) (api.ServiceCredential, *query.Error) {
-	id := c.Params.Get("ServiceSpecificCredentialId")
-	name, e := callerUserName(c)
+func changeServiceCredential(c *api.Call, action, userName, id string, fn func(sc *api.ServiceCredential) bool) (api.ServiceCredential, *query.Error) {
+	name, e := callerUser(c, userName)
 	if e != nil {
 		return api.ServiceCredential{}, e
 	}
@@ -302,31 +264,29 @@ func changeServiceCredential(c *api.Call, action string, fn func(sc *api.Service
 
 // ResetServiceSpecificCredential gives a credential a new password (or
 // API key secret), returned only here; the old one stops working.
-func ResetServiceSpecificCredential(c *api.Call) (any, *query.Error) {
+func ResetServiceSpecificCredential(c *api.Call, in *iamshape.ResetServiceSpecificCredentialRequest) (*iamshape.ResetServiceSpecificCredentialResponse, *query.Error) {
 	secret := newServiceSecret()
 	h, e := hashServiceSecret(secret)
 	if e != nil {
 		return nil, e
 	}
-	sc, e := changeServiceCredential(c, "iam:ResetServiceSpecificCredential", func(sc *api.ServiceCredential) bool {
+	sc, e := changeServiceCredential(c, "iam:ResetServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId, func(sc *api.ServiceCredential) bool {
 		sc.Secret = h
 		return true
 	})
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		ServiceSpecificCredential serviceSpecificCredential `xml:"ServiceSpecificCredential"`
-	}{credentialShape(c, sc, secret)}, nil
+	return &iamshape.ResetServiceSpecificCredentialResponse{ServiceSpecificCredential: credentialShape(c, sc, secret)}, nil
 }
 
 // UpdateServiceSpecificCredential makes a credential Active or Inactive.
-func UpdateServiceSpecificCredential(c *api.Call) (any, *query.Error) {
-	status := c.Params.Get("Status")
+func UpdateServiceSpecificCredential(c *api.Call, in *iamshape.UpdateServiceSpecificCredentialRequest) (*noOutput, *query.Error) {
+	status := in.Status
 	if e := settableStatus(status); e != nil {
 		return nil, e
 	}
-	_, e := changeServiceCredential(c, "iam:UpdateServiceSpecificCredential", func(sc *api.ServiceCredential) bool {
+	_, e := changeServiceCredential(c, "iam:UpdateServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId, func(sc *api.ServiceCredential) bool {
 		sc.Status = status
 		return true
 	})
@@ -334,8 +294,8 @@ func UpdateServiceSpecificCredential(c *api.Call) (any, *query.Error) {
 }
 
 // DeleteServiceSpecificCredential deletes a credential.
-func DeleteServiceSpecificCredential(c *api.Call) (any, *query.Error) {
-	_, e := changeServiceCredential(c, "iam:DeleteServiceSpecificCredential", func(*api.ServiceCredential) bool { return false })
+func DeleteServiceSpecificCredential(c *api.Call, in *iamshape.DeleteServiceSpecificCredentialRequest) (*noOutput, *query.Error) {
+	_, e := changeServiceCredential(c, "iam:DeleteServiceSpecificCredential", in.UserName, in.ServiceSpecificCredentialId, func(*api.ServiceCredential) bool { return false })
 	return nil, e
 }
 

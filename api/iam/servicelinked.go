@@ -9,15 +9,15 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreateServiceLinkedRole": CreateServiceLinkedRole, "DeleteServiceLinkedRole": DeleteServiceLinkedRole,
-		"GetServiceLinkedRoleDeletionStatus": GetServiceLinkedRoleDeletionStatus,
-	})
+	registerTyped("CreateServiceLinkedRole", CreateServiceLinkedRole)
+	registerTyped("DeleteServiceLinkedRole", DeleteServiceLinkedRole)
+	registerTyped("GetServiceLinkedRoleDeletionStatus", GetServiceLinkedRoleDeletionStatus)
 }
 
 // serviceRolePath is where IAM puts service-linked roles: the path is
@@ -58,9 +58,8 @@ func linkedService(path string) string {
 // Rayraegah/terraform-aws-hasura#17 and the AWS Batch User Guide) and for
 // a suffix the service does not take ("Custom suffix is not allowed for
 // SERVICE", quoted in pplu/cfn-elasticsearch).
-func CreateServiceLinkedRole(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	service, suffix, desc := p.Get("AWSServiceName"), p.Get("CustomSuffix"), p.Get("Description")
+func CreateServiceLinkedRole(c *api.Call, in *iamshape.CreateServiceLinkedRoleRequest) (*iamshape.CreateServiceLinkedRoleResponse, *query.Error) {
+	service, suffix, desc := in.AWSServiceName, in.CustomSuffix, in.Description
 	slr := catalog.ServiceLinkedRoleFor(service)
 	if slr == nil {
 		// iamgate's wording: AWS's message for an unknown service is not
@@ -83,9 +82,13 @@ func CreateServiceLinkedRole(c *api.Call) (any, *query.Error) {
 	if e := c.Authorize("iam:CreateServiceLinkedRole", iamARN(c.Account(), "role", path, name), map[string][]string{"iam:AWSServiceName": {service}}); e != nil {
 		return nil, e
 	}
-	return addRole(c, world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(serviceLinkedTrust(service)),
-		ManagedPolicies: []string{slr.PolicyARN()}, Description: desc, Created: c.Now},
-		query.Errorf("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name))
+	r := world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(serviceLinkedTrust(service)),
+		ManagedPolicies: []string{slr.PolicyARN()}, Description: desc, Created: c.Now}
+	if e := insertRole(c, r, query.Errorf("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name)); e != nil {
+		return nil, e
+	}
+	role := roleTyped(c.Account(), &r, true)
+	return &iamshape.CreateServiceLinkedRoleResponse{Role: &role}, nil
 }
 
 // DeleteServiceLinkedRole deletes a service-linked role (authorized as
@@ -96,8 +99,8 @@ func CreateServiceLinkedRole(c *api.Call) (any, *query.Error) {
 // resources and deletes at once, so the task has succeeded. A role that is
 // not service-linked is NoSuchEntity (iamgate's choice: the model lists no
 // other error for it). The role leaves the instance profiles that hold it.
-func DeleteServiceLinkedRole(c *api.Call) (any, *query.Error) {
-	ent, e := lookup(c, "role", "iam:DeleteServiceLinkedRole", nil)
+func DeleteServiceLinkedRole(c *api.Call, in *iamshape.DeleteServiceLinkedRoleRequest) (*iamshape.DeleteServiceLinkedRoleResponse, *query.Error) {
+	ent, e := authorizeEntity(c, "role", in.RoleName, "iam:DeleteServiceLinkedRole", nil)
 	if e != nil {
 		return nil, e
 	}
@@ -121,9 +124,7 @@ func DeleteServiceLinkedRole(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		DeletionTaskID string `xml:"DeletionTaskId"`
-	}{deletionTaskID(c, service, ent.name)}, nil
+	return &iamshape.DeleteServiceLinkedRoleResponse{DeletionTaskId: deletionTaskID(c, service, ent.name)}, nil
 }
 
 func notServiceLinked(name string) *query.Error {
@@ -181,8 +182,8 @@ func parseUUID(s string) ([16]byte, bool) {
 // this account (another account's, or made up) is NoSuchEntity, as AWS
 // answers for a task it does not know (gruntwork-io/cloud-nuke#1143). The
 // wording of both messages is iamgate's.
-func GetServiceLinkedRoleDeletionStatus(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("DeletionTaskId")
+func GetServiceLinkedRoleDeletionStatus(c *api.Call, in *iamshape.GetServiceLinkedRoleDeletionStatusRequest) (*iamshape.GetServiceLinkedRoleDeletionStatusResponse, *query.Error) {
+	id := in.DeletionTaskId
 	parts := strings.Split(id, "/")
 	bad := query.Errorf("InvalidInput", "Invalid deletion task id %s: it must be task/aws-service-role/SERVICE/ROLE-NAME/UUID.", id)
 	if len(parts) != 5 || parts[0] != "task" || parts[1] != "aws-service-role" || parts[2] == "" || parts[3] == "" {
@@ -199,7 +200,5 @@ func GetServiceLinkedRoleDeletionStatus(c *api.Call) (any, *query.Error) {
 	if !hmac.Equal(u[8:], taskDigest(c, service, name, u[:8])) {
 		return nil, query.Errorf("NoSuchEntity", "The deletion task %s cannot be found.", id)
 	}
-	return struct {
-		Status string `xml:"Status"`
-	}{"SUCCEEDED"}, nil
+	return &iamshape.GetServiceLinkedRoleDeletionStatusResponse{Status: "SUCCEEDED"}, nil
 }

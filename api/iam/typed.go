@@ -145,8 +145,7 @@ func policyARN(ref string) (string, *query.Error) {
 }
 
 // callerUser is the user a request is about: userName, or, when the
-// request leaves it out, the caller when the caller is an IAM user (as
-// callerUserName reads it from the form).
+// request leaves it out, the caller when the caller is an IAM user.
 func callerUser(c *api.Call, userName string) (string, *query.Error) {
 	if userName != "" {
 		return userName, nil
@@ -157,10 +156,11 @@ func callerUser(c *api.Call, userName string) (string, *query.Error) {
 	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
 }
 
-// authorizeCreateWith is authorizeCreate with the request's tags: it
-// checks them, authorizes iam:Create<Kind> with their context and the
-// boundary's, and iam:Tag<Kind> when there are tags, then checks the
-// boundary.
+// authorizeCreateWith authorizes creating a user or role with the
+// request's tags: it checks them, authorizes iam:Create<Kind> with their
+// context and iam:PermissionsBoundary, and iam:Tag<Kind> when there are
+// tags (the IAM User Guide, "Permissions required to tag IAM entities"),
+// then checks that the boundary is an existing managed policy.
 func authorizeCreateWith(c *api.Call, kind, path, name, bnd string, tags [][2]string) *query.Error {
 	tagCtx, e := tagContext(tags, 0)
 	if e != nil {

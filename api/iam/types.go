@@ -1,6 +1,10 @@
 package iam
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+
+	"github.com/iamgate/iamgate/api/shape/iamshape"
+)
 
 // Result shapes of the botocore model iam/2010-05-08. A result struct's own
 // element name does not matter: query.WriteResult writes its fields inside
@@ -23,36 +27,9 @@ func boundaryOf(arn string) *boundary {
 	return &boundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
 }
 
-type user struct {
-	Path                string    `xml:"Path"`
-	UserName            string    `xml:"UserName"`
-	UserID              string    `xml:"UserId"`
-	Arn                 string    `xml:"Arn"`
-	CreateDate          string    `xml:"CreateDate"`
-	PermissionsBoundary *boundary `xml:"PermissionsBoundary,omitempty"`
-	Tags                tagSet    `xml:"Tags,omitempty"`
-}
-
-type role struct {
-	Path                     string    `xml:"Path"`
-	RoleName                 string    `xml:"RoleName"`
-	RoleID                   string    `xml:"RoleId"`
-	Arn                      string    `xml:"Arn"`
-	CreateDate               string    `xml:"CreateDate"`
-	AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument,omitempty"`
-	Description              string    `xml:"Description,omitempty"`
-	MaxSessionDuration       int       `xml:"MaxSessionDuration,omitempty"`
-	PermissionsBoundary      *boundary `xml:"PermissionsBoundary,omitempty"`
-	Tags                     tagSet    `xml:"Tags,omitempty"`
-	RoleLastUsed             *lastUsed `xml:"RoleLastUsed,omitempty"`
-}
-
 // lastUsed is the model's RoleLastUsed: both members absent for a role
 // never used.
-type lastUsed struct {
-	LastUsedDate string `xml:"LastUsedDate,omitempty"`
-	Region       string `xml:"Region,omitempty"`
-}
+type lastUsed = iamshape.RoleLastUsed
 
 type managedPolicy struct {
 	PolicyName                    string `xml:"PolicyName"`

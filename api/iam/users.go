@@ -21,11 +21,6 @@ func init() {
 	})
 }
 
-func userShape(acct string, u *world.FileUser) user {
-	return user{Path: cleanPath(u.Path), UserName: u.Name, UserID: u.ID, Arn: iamARN(acct, "user", u.Path, u.Name),
-		CreateDate: timestamp(u.Created), PermissionsBoundary: boundaryOf(u.PermissionsBoundary), Tags: tagList(u.Tags)}
-}
-
 // checkBoundary checks a permissions boundary ARN: an AWS managed policy or
 // one of the caller's account that exists; another account's policy is
 // answered as one that is not there (IAM: "Scope ARN ... does not exist or
@@ -84,18 +79,6 @@ func fileUser(a *world.FileAccount, name string) *world.FileUser {
 		}
 	}
 	return nil
-}
-
-// callerUserName is the user a request without UserName is about: the
-// caller, when the caller is an IAM user.
-func callerUserName(c *api.Call) (string, *query.Error) {
-	if n := c.Params.Get("UserName"); n != "" {
-		return n, nil
-	}
-	if c.Caller.User != nil {
-		return c.Caller.User.Name, nil
-	}
-	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
 }
 
 // authorizeUser authorizes an action on a user, then finds it: IAM

@@ -36,6 +36,7 @@ const (
 	RuleMinValue       // min of a number
 	RuleMaxValue       // max of a number
 	RuleNumber         // not a number
+	RuleBoolean        // not a boolean
 )
 
 // String words the violation as AWS does.
@@ -349,9 +350,21 @@ func (v *validator) queryValue(sh *Shape, key, path string, params url.Values) {
 		v.str(sh, path, params.Get(key))
 	case Integer, Long:
 		v.number(sh, path, params.Get(key))
+	case Boolean:
+		// The Query protocol writes booleans as true and false; anything
+		// else is refused here, before a handler decodes the member
+		// (iamgate's wording, in the form of "Member must be a number": AWS's
+		// answer to a malformed boolean is not published).
+		if text := params.Get(key); !strings.EqualFold(text, "true") && !strings.EqualFold(text, "false") {
+			shown := &text
+			if v.hidden(sh) {
+				shown = nil
+			}
+			v.add(Violation{Value: shown, Field: path, Constraint: "Member must be a boolean", Rule: RuleBoolean})
+		}
 	}
-	// Booleans, timestamps, blobs and doubles carry no constraints in the
-	// four models' inputs.
+	// Timestamps, blobs and doubles carry no constraints in the four
+	// models' inputs.
 }
 
 // DecodeError is a JSON value of the wrong type for its shape: the JSON

@@ -54,6 +54,13 @@ func TestValidateQueryGivesAWSMessages(t *testing.T) {
 			`1 validation error detected: Value 'a&b' at 'tagKeys.1.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
 		{"MaxItems", model.IAM, "ListUsers", url.Values{"MaxItems": {"0"}},
 			"1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		// iamgate's wording (AWS's answer to a malformed Query boolean is not
+		// published), in the form of the others; a boolean is true or false
+		// in any case.
+		{"a boolean", model.IAM, "ListServiceSpecificCredentials", url.Values{"AllUsers": {"yes"}},
+			"1 validation error detected: Value 'yes' at 'allUsers' failed to satisfy constraint: Member must be a boolean"},
+		{"a boolean written 1", model.IAM, "CreateLoginProfile", url.Values{"UserName": {"u"}, "Password": {"p"}, "PasswordResetRequired": {"1"}},
+			"1 validation error detected: Value '1' at 'passwordResetRequired' failed to satisfy constraint: Member must be a boolean"},
 		{"a password is never shown", model.IAM, "CreateLoginProfile", url.Values{"UserName": {"u"}, "Password": {"\x01"}},
 			`1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`},
 	} {
@@ -73,6 +80,8 @@ func TestValidateQueryAcceptsValidRequests(t *testing.T) {
 	}{
 		{model.IAM, "CreateUser", url.Values{"UserName": {"alice"}, "Path": {"/a/"}, "Tags.member.1.Key": {"Équipe"}, "Tags.member.1.Value": {""}}},
 		{model.IAM, "ListUsers", url.Values{}},
+		{model.IAM, "ListServiceSpecificCredentials", url.Values{"AllUsers": {"TRUE"}}},
+		{model.IAM, "UpdateAccountPasswordPolicy", url.Values{"RequireSymbols": {"False"}, "HardExpiry": {"true"}}},
 		{model.IAM, "GetAccountSummary", url.Values{}},
 		{model.STS, "GetCallerIdentity", url.Values{}},
 		{model.STS, "AssumeRole", url.Values{"RoleArn": {"arn:aws:iam::123456789012:role/r"}, "RoleSessionName": {"s1"}, "DurationSeconds": {"3600"}}},

@@ -122,11 +122,15 @@ func (d *queryDecoder) value(key string, fv reflect.Value) error {
 	case reflect.String:
 		fv.SetString(text)
 	case reflect.Bool:
-		b, err := strconv.ParseBool(text)
-		if err != nil {
-			return &DecodeError{key, err}
+		// true or false in any case, as api/model's validation admits.
+		switch {
+		case strings.EqualFold(text, "true"):
+			fv.SetBool(true)
+		case strings.EqualFold(text, "false"):
+			fv.SetBool(false)
+		default:
+			return &DecodeError{key, fmt.Errorf("%q is not a boolean", text)}
 		}
-		fv.SetBool(b)
 	case reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, t.Bits())
 		if err != nil {

@@ -86,6 +86,14 @@ func TestDecodeQuery(t *testing.T) {
 	if !errors.As(err, &de) || de.Param != "MaxItems" {
 		t.Fatalf("want a DecodeError for MaxItems, got %v", err)
 	}
+	// Booleans are true or false in any case, as the model's validation
+	// admits them; anything else is a DecodeError.
+	if err := shape.DecodeQuery(url.Values{"OnlyAttached": {"FALSE"}}, &lp); err != nil || lp.OnlyAttached == nil || *lp.OnlyAttached {
+		t.Fatalf("FALSE: %v %v", err, lp.OnlyAttached)
+	}
+	if err := shape.DecodeQuery(url.Values{"OnlyAttached": {"1"}}, &lp); !errors.As(err, &de) || de.Param != "OnlyAttached" {
+		t.Fatalf("want a DecodeError for OnlyAttached=1, got %v", err)
+	}
 	if err := shape.DecodeQuery(url.Values{}, lp); err == nil {
 		t.Fatal("a non-pointer decoded")
 	}

@@ -34,6 +34,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/iamgate/iamgate/audit"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store/sqlite"
 )
@@ -76,7 +77,7 @@ func run(duration time.Duration, workers int, skipMoto bool) error {
 	// As `iamgate serve` runs: every call recorded in the audit log.
 	log := audit.NewLog(st)
 	defer log.Close()
-	srv, err := server.New(ctx, server.Config{Store: st, Master: server.MasterKey{1}, Audit: log, Metrics: server.NewMetrics()})
+	srv, err := server.New(ctx, server.Config{Store: st, Master: keyring.MasterKey{1}, Audit: log, Metrics: server.NewMetrics()})
 	if err != nil {
 		return err
 	}

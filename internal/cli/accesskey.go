@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/store"
 )
 
@@ -50,7 +50,7 @@ func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user, output
 	}
 	defer st.Close()
 	// The key must be the store's; this command never makes one.
-	master, _, err := server.LoadMasterKey(ctx, st, os.Getenv(server.MasterKeyEnv), keyPath, false)
+	master, _, err := keyring.LoadMasterKey(ctx, st, os.Getenv(keyring.MasterKeyEnv), keyPath, false)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func runAccessKeyCreate(ctx context.Context, dsn, keyPath, account, user, output
 	if !found {
 		return fmt.Errorf("the store has no user %s in account %s", user, account)
 	}
-	keys := server.NewKeys(st, master)
+	keys := keyring.NewKeys(st, master)
 	have, err := keys.ListAccessKeys(ctx, account, user)
 	if err != nil {
 		return err

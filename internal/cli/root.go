@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/store"
 )
 
@@ -22,7 +22,7 @@ const (
 // usageErrors are refusals the operator must fix before anything runs (a
 // store that is not there, a master key to restore, --dev exposed): exit
 // ExitUsage, whatever the command.
-var usageErrors = []error{store.ErrNoStore, server.ErrMasterKeyMissing, server.ErrMasterKeyMismatch, errNotLoopback}
+var usageErrors = []error{store.ErrNoStore, keyring.ErrMasterKeyMissing, keyring.ErrMasterKeyMismatch, errNotLoopback}
 
 // exitCode is the exit code of a command's error.
 func exitCode(err error) int {

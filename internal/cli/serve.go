@@ -20,6 +20,7 @@ import (
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/console"
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/pipeline"
 	"github.com/iamgate/iamgate/server"
 )
@@ -80,7 +81,7 @@ address (they are not authenticated), or on --metrics-listen.
 signatures, for quick local use; it listens only on a loopback address
 (127.0.0.0/8, ::1, localhost). Never expose it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p.masterKey = os.Getenv(server.MasterKeyEnv)
+			p.masterKey = os.Getenv(keyring.MasterKeyEnv)
 			if err := runServe(cmd.Context(), p, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
@@ -185,7 +186,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	master, created, err := server.LoadMasterKey(ctx, st, p.masterKey, p.keyFile, true)
+	master, created, err := keyring.LoadMasterKey(ctx, st, p.masterKey, p.keyFile, true)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamgate/iamgate/keyring"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store/storetest"
 )
@@ -163,7 +164,7 @@ func TestServeRefusesAMissingOrWrongMasterKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, code := runMain(t, "serve", "--store", db, "--listen", "127.0.0.1:0")
-	if code != ExitUsage || !strings.Contains(errOut, "restore "+keyPath) || !strings.Contains(errOut, server.MasterKeyEnv) {
+	if code != ExitUsage || !strings.Contains(errOut, "restore "+keyPath) || !strings.Contains(errOut, keyring.MasterKeyEnv) {
 		t.Errorf("missing key file: exit %d, %s", code, errOut)
 	}
 	absent(t, keyPath)
@@ -179,12 +180,12 @@ func TestServeRefusesAMissingOrWrongMasterKey(t *testing.T) {
 	if err := os.WriteFile(keyPath, right, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(server.MasterKeyEnv, wrong)
+	t.Setenv(keyring.MasterKeyEnv, wrong)
 	_, errOut, code = runMain(t, "serve", "--store", db, "--listen", "127.0.0.1:0")
-	if code != ExitUsage || !strings.Contains(errOut, server.MasterKeyEnv+" is not the master key") {
-		t.Errorf("wrong %s: exit %d, %s", server.MasterKeyEnv, code, errOut)
+	if code != ExitUsage || !strings.Contains(errOut, keyring.MasterKeyEnv+" is not the master key") {
+		t.Errorf("wrong %s: exit %d, %s", keyring.MasterKeyEnv, code, errOut)
 	}
-	if err := os.Unsetenv(server.MasterKeyEnv); err != nil {
+	if err := os.Unsetenv(keyring.MasterKeyEnv); err != nil {
 		t.Fatal(err)
 	}
 	_, _, code = runMain(t, "access-key", "create", "--store", db, "--key-file", filepath.Join(dir, "other.key"), "--account", server.DefaultAccount, "--user", "admin")
