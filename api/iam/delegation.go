@@ -611,7 +611,7 @@ func UpdateDelegationRequest(c *api.Call, in *iamshape.UpdateDelegationRequestRe
 // tags or a source identity cannot accept, since the delegated session
 // would not carry them and a policy may depend on them (fail closed), and
 // neither can a federated user session (which includes delegated sessions
-// of users).
+// of users) or a privileged root user session (AssumeRoot).
 func AcceptDelegationRequest(c *api.Call, in *iamshape.AcceptDelegationRequestRequest) (*noOutput, *query.Error) {
 	requester, d, e := delegationFor(c, "iam:AcceptDelegationRequest", in.DelegationRequestId, false)
 	if e != nil {
@@ -641,6 +641,10 @@ func AcceptDelegationRequest(c *api.Call, in *iamshape.AcceptDelegationRequestRe
 func approver(c *api.Call, duration int) (*world.DelegationApprover, *query.Error) {
 	cl := c.Caller
 	switch {
+	case cl.RootSession != nil:
+		// A privileged root session (AssumeRoot) is scoped by its task
+		// policy, which a delegated session would not carry.
+		return nil, query.Errorf("AccessDenied", "A privileged root user session cannot accept a delegation request.")
 	case cl.Kind == engine.AccountRoot:
 		if duration > rootMaxDelegation {
 			return nil, query.Errorf("AccessDenied", "The root user can accept only delegation requests of %d seconds or less.", rootMaxDelegation)
