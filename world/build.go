@@ -148,6 +148,7 @@ func documents(file string, errs *[]error) (docFunc, inlineFunc) {
 func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, errs *[]error) *Account {
 	a := NewAccount(fa.ID, fa.Name)
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	a.DelegationRequests = fa.DelegationRequests
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
 		users.Set(fa.Users[i].Name, buildUser(&fa.Users[i], inline))

@@ -72,6 +72,20 @@ func TestDelegationRequestsAreAccountFields(t *testing.T) {
 	}
 }
 
+// A world built from a file keeps its delegation requests when written
+// back (iamgate import goes through World.ToFile).
+func TestDelegationRequestsSurviveBuild(t *testing.T) {
+	fa := delegationAccount()
+	w, err := world.Build("test", &world.FileWorld{Accounts: []world.FileAccount{fa}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := w.ToFile()
+	if len(back.Accounts) != 1 || len(back.Accounts[0].DelegationRequests) != 1 || back.Accounts[0].DelegationRequests[0].ID != fa.DelegationRequests[0].ID {
+		t.Fatalf("after Build and ToFile: %+v", back.Accounts)
+	}
+}
+
 // A request past its Expires is EXPIRED whatever its stored state (the
 // IAM User Guide, "Building your integration": the expiration path).
 func TestDelegationRequestCurrent(t *testing.T) {

@@ -85,6 +85,9 @@ type Account struct {
 	Policies  Entities[*ManagedPolicy] // customer managed, by name
 	Resources Entities[*Resource]      // by ARN
 	Aliases   []string                 // account aliases
+	// DelegationRequests are the account's temporary delegation requests
+	// as a requester (API state, kept so that ToFile keeps them).
+	DelegationRequests []DelegationRequest
 	// InstanceProfiles are the account's EC2 instance profiles, by name.
 	InstanceProfiles map[string]*InstanceProfile
 

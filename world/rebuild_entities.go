@@ -86,6 +86,7 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	}
 	if kinds[EntityAccount] {
 		a.Name, a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Name, fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+		a.DelegationRequests = fa.DelegationRequests
 		a.InstanceProfiles = map[string]*InstanceProfile{}
 		addProfiles(&a, fa)
 	}
@@ -402,6 +403,7 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 	}
 	a := NewAccount(fa.ID, fa.Name)
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	a.DelegationRequests = fa.DelegationRequests
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
 		fu := &fa.Users[i]

@@ -52,7 +52,8 @@ func inlineToFile(in []InlinePolicy) []FileInline {
 }
 
 func accountToFile(a *Account) FileAccount {
-	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases}
+	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases,
+		DelegationRequests: cloneDelegations(a.DelegationRequests)}
 	for _, n := range sortedNames(a.Users) {
 		u := a.Users.Get(n)
 		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),
