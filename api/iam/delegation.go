@@ -285,7 +285,9 @@ func renderTemplate(c *api.Call, tmpl string, params shape.List[iamshape.PolicyP
 		return "", nil, iamerr.InvalidInput("Policy template %s does not exist.", tmpl)
 	}
 	byName := map[string]*world.DelegationParameter{}
-	var stored []world.DelegationParameter
+	// byName points into stored, which therefore never grows past its
+	// capacity.
+	stored := make([]world.DelegationParameter, 0, len(params))
 	for _, p := range params {
 		dp := world.DelegationParameter{Name: p.Name, Type: p.Type, Values: append([]string(nil), p.Values...)}
 		if dp.Type == "" {
