@@ -52,6 +52,8 @@ type State interface {
 	Credentials() Credentials
 	// Federation keeps identity providers (federation.go).
 	Federation() Federation
+	// Outbound signs outbound web identity tokens (outbound.go).
+	Outbound() Outbound
 	// AuditLog reads the audit log.
 	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 	// LastAccessed reads when users and roles (by ARN; a role's sessions
@@ -316,6 +318,13 @@ type Call struct {
 	// Temporary reports a caller using temporary credentials (a session
 	// token).
 	Temporary bool
+	// SessionExpiration is when the temporary credentials of a Temporary
+	// caller expire.
+	SessionExpiration time.Time
+	// Endpoint is the URL the request reached the server at
+	// (scheme://host[:port]), as the server is configured to be reached
+	// (Config.PublicURL) or else as the request names it.
+	Endpoint string
 }
 
 // Account is the caller's account.

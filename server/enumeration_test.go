@@ -295,10 +295,15 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"UntagPolicy":             byARN("PolicyArn", policyARN, "TagKeys.member.1", "k"),
 		"ListPolicyTags":          byARN("PolicyArn", policyARN),
 		// The account.
-		"CreateAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
-		"DeleteAccountAlias":             {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
-		"ListAccountAliases":             fixed(),
-		"GetAccountAuthorizationDetails": fixed(),
+		"CreateAccountAlias":                 {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
+		"DeleteAccountAlias":                 {params: func(n string) url.Values { return v("AccountAlias", aliases[n]) }},
+		"ListAccountAliases":                 fixed(),
+		"GetAccountAuthorizationDetails":     fixed(),
+		"SetSecurityTokenServicePreferences": fixed("GlobalEndpointTokenVersion", "v2Token"),
+		// Outbound web identity federation (server/outbound_test.go).
+		"EnableOutboundWebIdentityFederation":  fixed(),
+		"DisableOutboundWebIdentityFederation": fixed(),
+		"GetOutboundWebIdentityFederationInfo": fixed(),
 		// Simulation and context keys.
 		"SimulatePrincipalPolicy":          byARN("PolicySourceArn", arnOf("user"), "ActionNames.member.1", "s3:GetObject"),
 		"GetContextKeysForPrincipalPolicy": byARN("PolicySourceArn", arnOf("role")),
@@ -309,6 +314,12 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 		"ListPoliciesGrantingServiceAccess":         byARN("Arn", arnOf("user"), "ServiceNamespaces.member.1", "s3"),
 		"GetServiceLastAccessedDetails":             {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		"GetServiceLastAccessedDetailsWithEntities": {params: func(n string) url.Values { return v("JobId", jobs[n], "ServiceNamespace", "s3") }},
+		// The Organizations report: the entity path is in the resource
+		// (access-report/PATH), the job is looked up only once authorized.
+		"GenerateOrganizationsAccessReport": {params: func(n string) url.Values {
+			return v("EntityPath", "o-aaaaaaaaaa/r-aaaa/ou-aaaa-"+strings.ToLower(n))
+		}, maskResource: true},
+		"GetOrganizationsAccessReport": {params: func(n string) url.Values { return v("JobId", jobs[n]) }},
 		// Service-linked roles and the account summary.
 		"CreateServiceLinkedRole":            {params: func(n string) url.Values { return v("AWSServiceName", "autoscaling.amazonaws.com", "CustomSuffix", n) }},
 		"DeleteServiceLinkedRole":            {params: func(n string) url.Values { return v("RoleName", "AWSServiceRoleForAutoScaling_"+n) }, maskResource: true},

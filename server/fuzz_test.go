@@ -30,6 +30,9 @@ func FuzzServe(f *testing.F) {
 		"Action=UpdateUser&Version=2010-05-08&UserName=admin&NewUserName=x",
 		"Action=CreateAccountAlias&Version=2010-05-08&AccountAlias=a--b",
 		"Action=AssumeRole&Version=2011-06-15&RoleArn=x&RoleSessionName=%00%00&Policy=%7B",
+		"Action=GenerateOrganizationsAccessReport&Version=2010-05-08&EntityPath=o-aaaaaaaaaa%2Fr-aaaa%2F%2F%2F&OrganizationsPolicyId=p-aaaaaaaa",
+		"Action=GetOrganizationsAccessReport&Version=2010-05-08&JobId=00000000-0000-0000-0000-000000000000&Marker=-1&SortKey=LAST_AUTHENTICATED_TIME_ASCENDING",
+		"Action=SetSecurityTokenServicePreferences&Version=2010-05-08&GlobalEndpointTokenVersion=v2Token",
 	} {
 		f.Add(seed)
 	}

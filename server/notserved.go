@@ -6,17 +6,8 @@ package server
 // neither served nor here, and when one here is served; the README's API
 // coverage paragraph points here.
 var NotServed = map[string]map[string]string{
-	"iam": {
-		"DisableOutboundWebIdentityFederation": "outbound web identity federation is not implemented",
-		"EnableOutboundWebIdentityFederation":  "outbound web identity federation is not implemented",
-		"GenerateOrganizationsAccessReport":    "access reports for an organization's entities are not implemented",
-		"GetOrganizationsAccessReport":         "access reports for an organization's entities are not implemented",
-		"GetOutboundWebIdentityFederationInfo": "outbound web identity federation is not implemented",
-		"SetSecurityTokenServicePreferences":   "the global endpoint's token version preference is not modelled (iamgate's tokens work in every region)",
-	},
-	"sts": {
-		"GetWebIdentityToken": "outbound web identity federation is not implemented",
-	},
+	"iam": {},
+	"sts": {},
 	"organizations": {
 		"CreateGovCloudAccount":                      "iamgate's world has only the aws partition",
 		"DescribeResponsibilityTransfer":             "billing responsibility transfers are not modelled",

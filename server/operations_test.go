@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	apiiam "github.com/iamgate/iamgate/api/iam"
@@ -250,6 +251,8 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 		t.Fatalf("aliases: %v", aliases.AccountAliases)
 	}
 	ok(c.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: s("my-org-main")}))
+	ok(c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: iamtypes.GlobalEndpointTokenVersionV2Token}))
+	ok(c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: iamtypes.GlobalEndpointTokenVersionV1Token}))
 	var details []*iam.GetAccountAuthorizationDetailsOutput
 	gp := iam.NewGetAccountAuthorizationDetailsPaginator(c, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(3)})
 	for gp.HasMorePages() {
@@ -357,6 +360,12 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
 	// GetFederationToken (server/federationtoken_test.go tests it in full).
 	ok(st.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: s("every-op"), Policy: s(allowS3)}))
+	// Outbound web identity federation (server/outbound_test.go tests it
+	// in full).
+	ok(c.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{}))
+	ok(c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{}))
+	ok(st.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"https://api.example.test"}, SigningAlgorithm: s("ES384")}))
+	ok(c.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{}))
 
 	// SSH public keys and signing certificates (server/sshkeys_test.go and
 	// server/certificates_test.go test them in full).
@@ -404,6 +413,16 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	// Centralized root access and AssumeRoot (server/rootaccess_test.go
 	// tests them in full); last, as it makes an organization.
 	exerciseRootAccess(t, e)
+	// The Organizations report (more in orgaccessreport_test.go), from the
+	// management account of the organization exerciseRootAccess made.
+	oc := e.org(e.admin)
+	org, err := oc.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	ok(org, err)
+	roots, err := oc.ListRoots(ctx, &organizations.ListRootsInput{})
+	ok(roots, err)
+	orgJob, err := c.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: s(*org.Organization.Id + "/" + *roots.Roots[0].Id)})
+	ok(orgJob, err)
+	ok(c.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: orgJob.JobId, MaxItems: aws.Int32(10)}))
 
 	calledMu.Lock()
 	defer calledMu.Unlock()

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	apimodel "github.com/iamgate/iamgate/api/model"
@@ -506,8 +508,31 @@ func TestResponsesMatchModelsWider(t *testing.T) {
 		_, err = c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: slrDel.DeletionTaskId})
 		step("GetServiceLinkedRoleDeletionStatus", err)
 	}
+	_, err = c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: iamtypes.GlobalEndpointTokenVersionV2Token})
+	step("SetSecurityTokenServicePreferences", err)
 	_, err = c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	step("GetAccountSummary", err)
+	// The Organizations report, from the management account of a new
+	// organization: every service listed (FullAWSAccess), those the
+	// scenario used with their last access.
+	oc := e.org(e.admin)
+	org, err := oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
+	step("CreateOrganization", err)
+	roots, err := oc.ListRoots(ctx, &organizations.ListRootsInput{})
+	step("ListRoots", err)
+	if org != nil && roots != nil {
+		job, err := c.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(*org.Organization.Id + "/" + *roots.Roots[0].Id + "/" + accountA)})
+		step("GenerateOrganizationsAccessReport", err)
+		if job != nil {
+			_, err = c.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job.JobId, MaxItems: aws.Int32(400), SortKey: iamtypes.SortKeyTypeLastAuthenticatedTimeDescending})
+			step("GetOrganizationsAccessReport", err)
+		}
+	}
+	for _, op := range []string{"SetSecurityTokenServicePreferences", "GenerateOrganizationsAccessReport", "GetOrganizationsAccessReport"} {
+		if rec.got[op] == nil {
+			t.Errorf("%s: no response recorded", op)
+		}
+	}
 	_, err = s.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
 	step("GetFederationToken", err)
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/iamgate/iamgate/api"
 )
 
 // routes builds the server's one ServeMux (New calls it once): every API
@@ -54,6 +56,11 @@ func (s *Server) routes() {
 	// Public routes, answered without a signature, go here, one line each:
 	//	mux.Handle("GET /.well-known/NAME", s.api("LABEL", s.serveNAME))
 	// (boundedAction then needs LABEL's actions, or counts them "unknown").
+	// The outbound web identity federation issuers' discovery documents
+	// (outbound_discovery.go), which answer every other path under
+	// OutboundPath, and every method but GET and HEAD, 404 themselves.
+	outbound := http.HandlerFunc(s.serveOutboundDiscovery)
+	mux.Handle(api.OutboundPath, outbound)
 
 	// The web console, when one is mounted (MountConsole), ahead of the
 	// APIs; without one, the AWS APIs answer its paths.
@@ -69,13 +76,13 @@ func (s *Server) routes() {
 
 	// ServeMux redirects a subtree's root without its slash to the
 	// subtree: these are no API's paths, so the AWS APIs answer them.
-	for _, p := range []string{"/policy", strings.TrimSuffix(PipelinePath, "/"), strings.TrimSuffix(AnalysisPath, "/")} {
+	for _, p := range []string{"/policy", strings.TrimSuffix(PipelinePath, "/"), strings.TrimSuffix(AnalysisPath, "/"), strings.TrimSuffix(api.OutboundPath, "/")} {
 		mux.Handle(p, s.aws)
 	}
 	s.mux = mux
 	// A path under a subtree that ServeMux does not route (routable) is
 	// the subtree's API's to answer, as one it does not serve.
-	s.subtrees = []subtree{{"/console/", console}, {"/policy/", aa}, {PipelinePath, pipelineNotFound}, {AnalysisPath, analysisNotFound}}
+	s.subtrees = []subtree{{"/console/", console}, {"/policy/", aa}, {PipelinePath, pipelineNotFound}, {AnalysisPath, analysisNotFound}, {api.OutboundPath, outbound}}
 }
 
 // subtree is the API of the paths under prefix, and its handler of a path

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -58,6 +59,11 @@ type Config struct {
 	// DefaultAnalysisTimeout. A client that goes away cancels its analysis
 	// too.
 	AnalysisTimeout time.Duration
+	// PublicURL is the URL clients reach the server at
+	// (scheme://host[:port]), which outbound web identity federation
+	// issuers are under (api.OutboundPath); "" means each request's own
+	// (its Host, and https when it came over TLS).
+	PublicURL string
 	// Notify, when set, delivers the notifications AWS would publish to an
 	// SNS topic: a temporary delegation request's state changes and its
 	// exchange token (SendDelegationToken), to the request's
@@ -100,6 +106,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.AnalysisTimeout <= 0 {
 		cfg.AnalysisTimeout = DefaultAnalysisTimeout
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("the public URL %q is not scheme://host[:port]", cfg.PublicURL)
+		}
+		cfg.PublicURL = u.Scheme + "://" + u.Host
 	}
 	keys := keyring.NewKeys(cfg.Store, cfg.Master)
 	st, err := LoadState(ctx, cfg.Store, keys, cfg.Master)
@@ -288,7 +301,10 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns 
 		return fail(qe)
 	}
 	c := &api.Call{Ctx: r.Context(), Action: action, Params: params, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second), State: s.state,
-		Temporary: auth.session != nil}
+		Temporary: auth.session != nil, Endpoint: s.endpoint(r)}
+	if auth.session != nil {
+		c.SessionExpiration = time.Unix(auth.session.Expires, 0).UTC()
+	}
 	// From here the caller is known: every answer, even a refusal before
 	// the operation runs, is recorded.
 	early := func(e *query.Error) (string, string) {

@@ -33,6 +33,8 @@ type State struct {
 	keys  *keyring.Keys
 	creds *Credentials
 	fed   *Federation
+	// outbound signs outbound web identity tokens (outbound.go).
+	outbound *Outbound
 	// pub serializes publishing a snapshot; writers to one account are
 	// serialized by that account's lock, writers to different accounts
 	// run at once.
@@ -115,7 +117,7 @@ var _ api.State = (*State)(nil)
 // LoadState reads the world from the store, from one consistent view. The
 // other credentials (Credentials) are sealed under master, as keys' are.
 func LoadState(ctx context.Context, st store.Store, keys *keyring.Keys, master keyring.MasterKey) (*State, error) {
-	s := &State{st: st, keys: keys, creds: NewCredentials(st, master), fed: newFederation(st)}
+	s := &State{st: st, keys: keys, creds: NewCredentials(st, master), fed: newFederation(st), outbound: newOutbound(st, master)}
 	snap, head, err := s.load(ctx)
 	if err != nil {
 		return nil, err

@@ -336,6 +336,16 @@ func resourceTagKeys(r *Resource, k string) []string {
 	return keys
 }
 
+// OrgPath is the organization ID of an account in the world's
+// organization and its path (aws:PrincipalOrgPaths), or "" and "" for an
+// account outside it.
+func (w *World) OrgPath(a *Account) (id, path string) {
+	if a == nil || w.Organization == nil || a.OU == nil {
+		return "", ""
+	}
+	return w.Organization.ID, orgPath(w.Organization, a.OU)
+}
+
 // orgPath is aws:PrincipalOrgPaths / aws:ResourceOrgPaths for an account in ou.
 func orgPath(org *Organization, ou *OU) string {
 	var ids []string

@@ -143,11 +143,23 @@ func documents(file string, errs *[]error) (docFunc, inlineFunc) {
 	return doc, inline
 }
 
+// checkTokenVersion checks an account's tokenVersion: v1Token, v2Token
+// (IAM SetSecurityTokenServicePreferences) or none.
+func checkTokenVersion(file string, fa *FileAccount, errs *[]error) {
+	switch fa.TokenVersion {
+	case "", "v1Token", "v2Token":
+	default:
+		*errs = append(*errs, fmt.Errorf("%s: account %s: tokenVersion %q is neither v1Token nor v2Token", file, fa.ID, fa.TokenVersion))
+	}
+}
+
 // buildAccount turns one account of a world file into an Account (not yet
 // finalized); errors are appended to errs.
 func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, errs *[]error) *Account {
 	a := NewAccount(fa.ID, fa.Name)
-	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
+	a.OutboundFederation = fa.OutboundFederation
+	checkTokenVersion(file, fa, errs)
 	a.DelegationRequests = fa.DelegationRequests
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {

@@ -161,8 +161,9 @@ func (s *Selection) Apply(part *FileAccount) (FileAccount, []EntityRef, error) {
 		meta.Users, meta.Groups, meta.Roles, meta.Policies, meta.Resources = nil, nil, nil, nil, nil
 		if !equalMeta(&meta, &old) {
 			changed = append(changed, EntityRef{Kind: EntityAccount})
-			out.Name, out.Email, out.Labels, out.Tags, out.SCPs, out.RCPs, out.Aliases, out.InstanceProfiles =
-				meta.Name, meta.Email, meta.Labels, meta.Tags, meta.SCPs, meta.RCPs, meta.Aliases, meta.InstanceProfiles
+			out.Name, out.Email, out.Labels, out.Tags, out.SCPs, out.RCPs, out.Aliases, out.InstanceProfiles, out.TokenVersion =
+				meta.Name, meta.Email, meta.Labels, meta.Tags, meta.SCPs, meta.RCPs, meta.Aliases, meta.InstanceProfiles, meta.TokenVersion
+			out.OutboundFederation = meta.OutboundFederation
 			out.DelegationRequests = meta.DelegationRequests
 		}
 	} else if !equalMeta(&FileAccount{ID: part.ID, Users: part.Users, Groups: part.Groups, Roles: part.Roles, Policies: part.Policies, Resources: part.Resources}, part) {
@@ -195,12 +196,20 @@ func (s *Selection) Apply(part *FileAccount) (FileAccount, []EntityRef, error) {
 func equalMeta(a, b *FileAccount) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email && slices.Equal(a.Labels, b.Labels) && mapsEqual(a.Tags, b.Tags) &&
 		slices.Equal(a.SCPs, b.SCPs) && slices.Equal(a.RCPs, b.RCPs) && slices.Equal(a.Aliases, b.Aliases) &&
-		slices.EqualFunc(a.InstanceProfiles, b.InstanceProfiles, func(x, y FileInstanceProfile) bool {
-			return x.Name == y.Name && x.Path == y.Path && x.ID == y.ID && slices.Equal(x.Roles, y.Roles) && mapsEqual(x.Tags, y.Tags) &&
-				x.Created.Equal(y.Created) && x.Created.Location() == y.Created.Location()
-		}) && (a.Labels == nil) == (b.Labels == nil) && (a.Tags == nil) == (b.Tags == nil) && (a.SCPs == nil) == (b.SCPs == nil) &&
+		a.TokenVersion == b.TokenVersion && slices.EqualFunc(a.InstanceProfiles, b.InstanceProfiles, func(x, y FileInstanceProfile) bool {
+		return x.Name == y.Name && x.Path == y.Path && x.ID == y.ID && slices.Equal(x.Roles, y.Roles) && mapsEqual(x.Tags, y.Tags) &&
+			x.Created.Equal(y.Created) && x.Created.Location() == y.Created.Location()
+	}) && (a.Labels == nil) == (b.Labels == nil) && (a.Tags == nil) == (b.Tags == nil) && (a.SCPs == nil) == (b.SCPs == nil) &&
 		(a.RCPs == nil) == (b.RCPs == nil) && (a.Aliases == nil) == (b.Aliases == nil) && (a.InstanceProfiles == nil) == (b.InstanceProfiles == nil) &&
+		equalOutbound(a.OutboundFederation, b.OutboundFederation) &&
 		equalDelegations(a.DelegationRequests, b.DelegationRequests)
+}
+
+func equalOutbound(a, b *OutboundFederation) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func mapsEqual(a, b map[string]string) bool {

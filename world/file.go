@@ -182,21 +182,29 @@ type FileOU struct {
 
 // FileAccount is one account.
 type FileAccount struct {
-	ID        string            `yaml:"id" json:"id"`
-	Name      string            `yaml:"name,omitempty" json:"name,omitempty"`
-	Email     string            `yaml:"email,omitempty" json:"email,omitempty"`
-	Labels    []string          `yaml:"labels,omitempty" json:"labels,omitempty"`
-	Tags      map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
-	SCPs      []string          `yaml:"scps,omitempty" json:"scps,omitempty"`
-	RCPs      []string          `yaml:"rcps,omitempty" json:"rcps,omitempty"`
-	Aliases   []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Users     []FileUser        `yaml:"users,omitempty" json:"users,omitempty"`
-	Groups    []FileGroup       `yaml:"groups,omitempty" json:"groups,omitempty"`
-	Roles     []FileRole        `yaml:"roles,omitempty" json:"roles,omitempty"`
-	Policies  []FilePolicy      `yaml:"policies,omitempty" json:"policies,omitempty"`
-	Resources []FileResource    `yaml:"resources,omitempty" json:"resources,omitempty"`
+	ID      string            `yaml:"id" json:"id"`
+	Name    string            `yaml:"name,omitempty" json:"name,omitempty"`
+	Email   string            `yaml:"email,omitempty" json:"email,omitempty"`
+	Labels  []string          `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Tags    map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	SCPs    []string          `yaml:"scps,omitempty" json:"scps,omitempty"`
+	RCPs    []string          `yaml:"rcps,omitempty" json:"rcps,omitempty"`
+	Aliases []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	// TokenVersion is the version of the session tokens the global STS
+	// endpoint issues for the account (IAM SetSecurityTokenServicePreferences:
+	// v1Token or v2Token; empty is AWS's default, v1Token).
+	TokenVersion string         `yaml:"tokenVersion,omitempty" json:"tokenVersion,omitempty"`
+	Users        []FileUser     `yaml:"users,omitempty" json:"users,omitempty"`
+	Groups       []FileGroup    `yaml:"groups,omitempty" json:"groups,omitempty"`
+	Roles        []FileRole     `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Policies     []FilePolicy   `yaml:"policies,omitempty" json:"policies,omitempty"`
+	Resources    []FileResource `yaml:"resources,omitempty" json:"resources,omitempty"`
 	// InstanceProfiles are EC2 instance profiles (IAM API state).
 	InstanceProfiles []FileInstanceProfile `yaml:"instanceProfiles,omitempty" json:"instanceProfiles,omitempty"`
+	// OutboundFederation is the account's outbound web identity
+	// federation (IAM EnableOutboundWebIdentityFederation): nil until it is
+	// first enabled.
+	OutboundFederation *OutboundFederation `yaml:"outboundWebIdentityFederation,omitempty" json:"outboundWebIdentityFederation,omitempty"`
 	// DelegationRequests are the temporary delegation requests the account
 	// made as a requester (IAM API state, see DelegationRequest).
 	DelegationRequests []DelegationRequest `yaml:"delegationRequests,omitempty" json:"delegationRequests,omitempty"`
@@ -206,6 +214,15 @@ type FileAccount struct {
 	// array that Selection.Apply made (nil: none; the list is copied when
 	// it grows). See listClaim.
 	claims [5]*listClaim
+}
+
+// OutboundFederation is an account's outbound web identity federation
+// setting: whether its principals may get JSON Web Tokens from STS
+// GetWebIdentityToken, and the issuer URL the tokens name (iss), which
+// stays the account's once it is first enabled, across Disable and Enable.
+type OutboundFederation struct {
+	Enabled bool   `yaml:"enabled" json:"enabled"`
+	Issuer  string `yaml:"issuer,omitempty" json:"issuer,omitempty"`
 }
 
 // FileInstanceProfile is an EC2 instance profile: a container for one role.

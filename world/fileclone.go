@@ -43,6 +43,10 @@ func CloneAccount(a FileAccount) FileAccount {
 		r := &c.Resources[i]
 		r.Tags, r.Aliases = maps.Clone(r.Tags), slices.Clone(r.Aliases)
 	}
+	if a.OutboundFederation != nil {
+		o := *a.OutboundFederation
+		c.OutboundFederation = &o
+	}
 	c.InstanceProfiles = slices.Clone(a.InstanceProfiles)
 	for i := range c.InstanceProfiles {
 		p := &c.InstanceProfiles[i]

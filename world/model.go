@@ -85,11 +85,17 @@ type Account struct {
 	Policies  Entities[*ManagedPolicy] // customer managed, by name
 	Resources Entities[*Resource]      // by ARN
 	Aliases   []string                 // account aliases
+	// TokenVersion is the global STS endpoint's token version (v1Token,
+	// v2Token; empty: v1Token), FileAccount.TokenVersion.
+	TokenVersion string
 	// DelegationRequests are the account's temporary delegation requests
 	// as a requester (API state, kept so that ToFile keeps them).
 	DelegationRequests []DelegationRequest
 	// InstanceProfiles are the account's EC2 instance profiles, by name.
 	InstanceProfiles map[string]*InstanceProfile
+	// OutboundFederation is the account's outbound web identity
+	// federation (nil: never enabled). It must not be changed.
+	OutboundFederation *OutboundFederation
 
 	// names finds the account's entities by lower-case name for
 	// RebuildEntities; versions of the account built from one another

@@ -85,7 +85,8 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 		kinds[r.Kind] = true
 	}
 	if kinds[EntityAccount] {
-		a.Name, a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Name, fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+		a.Name, a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Name, fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
+		a.OutboundFederation = fa.OutboundFederation
 		a.DelegationRequests = fa.DelegationRequests
 		a.InstanceProfiles = map[string]*InstanceProfile{}
 		addProfiles(&a, fa)
@@ -402,7 +403,9 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 		return buildAccount(r.file, fa, r.doc, r.inline(nil), errs)
 	}
 	a := NewAccount(fa.ID, fa.Name)
-	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases
+	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
+	a.OutboundFederation = fa.OutboundFederation
+	checkTokenVersion(r.file, fa, errs)
 	a.DelegationRequests = fa.DelegationRequests
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {

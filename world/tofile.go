@@ -53,7 +53,11 @@ func inlineToFile(in []InlinePolicy) []FileInline {
 
 func accountToFile(a *Account) FileAccount {
 	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases,
-		DelegationRequests: cloneDelegations(a.DelegationRequests)}
+		TokenVersion: a.TokenVersion, DelegationRequests: cloneDelegations(a.DelegationRequests)}
+	if a.OutboundFederation != nil {
+		o := *a.OutboundFederation
+		fa.OutboundFederation = &o
+	}
 	for _, n := range sortedNames(a.Users) {
 		u := a.Users.Get(n)
 		fa.Users = append(fa.Users, FileUser{Name: u.Name, Path: u.Path, ID: u.ID, Groups: u.Groups, Policies: inlineToFile(u.Inline),

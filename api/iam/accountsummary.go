@@ -28,7 +28,8 @@ const (
 // Counts are of the caller's account only. The root user's keys
 // (AccountMFAEnabled, AccountAccessKeysPresent, AccountPasswordPresent,
 // AccountSigningCertificatesPresent) are 0: iamgate gives the root user no
-// credentials. GlobalEndpointTokenVersion is 1, AWS's default. PolicyVersionsInUse
+// credentials. GlobalEndpointTokenVersion is the account's
+// SetSecurityTokenServicePreferences setting (1 by default, as in AWS). PolicyVersionsInUse
 // counts the versions of the account's customer managed policies.
 func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResponse, *query.Error) {
 	if e := c.Authorize("iam:GetAccountSummary", "*", nil); e != nil {
@@ -81,7 +82,7 @@ func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResp
 		"AttachedPoliciesPerUserQuota": maxManagedPerEntity,
 		"Policies":                     len(a.Policies), "PoliciesQuota": customerPoliciesQuota, "PolicySizeQuota": maxManagedPolicySize,
 		"PolicyVersionsInUse": versions, "PolicyVersionsInUseQuota": policyVersionsInUseQuota, "VersionsPerPolicyQuota": maxPolicyVersions,
-		"GlobalEndpointTokenVersion": 1, "AssumeRolePolicySizeQuota": maxTrustPolicySize,
+		"GlobalEndpointTokenVersion": tokenVersion(a), "AssumeRolePolicySizeQuota": maxTrustPolicySize,
 		"InstanceProfiles": len(a.InstanceProfiles), "InstanceProfilesQuota": instanceProfilesQuota,
 		"Providers": len(oidc) + len(saml), "RolePolicySizeQuota": inlineQuota["role"],
 		"Roles": len(a.Roles), "RolesQuota": rolesQuota,

@@ -1,8 +1,6 @@
 package iam
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -34,6 +32,8 @@ func init() {
 }
 
 type job struct {
+	// Kind is empty for these reports; other jobs (orgJob) name theirs.
+	Kind        string    `json:"kind,omitempty"`
 	Arn         string    `json:"arn"`
 	Granularity string    `json:"granularity"`
 	Account     string    `json:"account"`
@@ -272,10 +272,7 @@ func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 	for i, u := range uses {
 		saved[i] = jobUse{Entity: u.entity, Action: u.action, Region: u.region, At: u.at}
 	}
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	id := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	id := jobID()
 	data, _ := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now, Uses: saved})
 	if err := c.State.SaveJob(c.Ctx, id, data); err != nil {
 		return nil, awserr.Lower(err, "saving the job: %v", err)
@@ -292,7 +289,7 @@ func loadJob(c *api.Call) (job, *query.Error) {
 		return job{}, awserr.Lower(err, "reading the job: %v", err)
 	}
 	var j job
-	if !ok || json.Unmarshal(data, &j) != nil || j.Account != c.Account() {
+	if !ok || json.Unmarshal(data, &j) != nil || j.Kind != "" || j.Account != c.Account() {
 		return job{}, query.Errorf("NoSuchEntity", "The job with ID %s cannot be found.", id)
 	}
 	return j, nil

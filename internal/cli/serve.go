@@ -34,6 +34,9 @@ type serveParams struct {
 	analysisTimeout                 time.Duration
 	consoleIdle                     time.Duration
 	consoleOrigin                   string
+	// publicURL is where clients reach the server (outbound federation
+	// issuers are under it).
+	publicURL string
 	// notifications is the file notifications are appended to.
 	notifications string
 	// masterKey is IAMGATE_MASTER_KEY's value.
@@ -100,6 +103,7 @@ signatures, for quick local use; it listens only on a loopback address
 	cmd.Flags().DurationVar(&p.analysisTimeout, "analysis-timeout", server.DefaultAnalysisTimeout, "stop an analysis request (who-can, can) that runs longer, answering ServiceUnavailable")
 	cmd.Flags().DurationVar(&p.consoleIdle, "console-idle-timeout", console.DefaultIdleTimeout, "sign a web console session out after this long without a request")
 	cmd.Flags().StringVar(&p.consoleOrigin, "console-origin", "", "the web console's origin as browsers reach it (https://host[:port]), for security keys; default: each request's")
+	cmd.Flags().StringVar(&p.publicURL, "public-url", "", "the URL clients reach this server at (https://host[:port]), under which outbound web identity federation issuers are; default: the enabling request's")
 	cmd.Flags().StringVar(&p.notifications, "notifications", "", "append the notifications AWS would publish to SNS (a delegation request's state changes and exchange token) to this file, one JSON line each (mode 0600); without it SendDelegationToken cannot send a token")
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
 	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
@@ -197,7 +201,8 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	auditLog := audit.NewLog(st)
 	defer auditLog.Close()
 	defer startRetention(ctx, st, p.auditRetention, log)()
-	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog, Pipeline: pipelineCfg, AnalysisTimeout: p.analysisTimeout}
+	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog, Pipeline: pipelineCfg, AnalysisTimeout: p.analysisTimeout,
+		PublicURL: p.publicURL}
 	if p.notifications != "" {
 		notify, closeNotify, err := server.FileNotifier(p.notifications)
 		if err != nil {
