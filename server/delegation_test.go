@@ -650,7 +650,7 @@ func TestDelegationRefusals(t *testing.T) {
 	must[*iam.AssociateDelegationRequestOutput](t)(c.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &self}))
 	must[*iam.AcceptDelegationRequestOutput](t)(c.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: &self}))
 	_, err = c.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: &self})
-	wantError(t, err, "ServiceFailure", 500)
+	wantError(t, err, "InvalidInput", 400)
 	if got := must[*iam.GetDelegationRequestOutput](t)(c.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: &self})); got.DelegationRequest.State != iamtypes.StateTypeAccepted {
 		t.Fatalf("state %s after a failed send", got.DelegationRequest.State)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -725,7 +726,13 @@ func SendDelegationToken(c *api.Call, in *iamshape.SendDelegationTokenRequest) (
 	if err != nil {
 		return nil, iamerr.ServiceFailure("could not write the notification: %v", err)
 	}
-	if err := c.State.Notify(c.Ctx, d.Channel, msg); err != nil {
+	if err := c.State.Notify(c.Ctx, d.Channel, msg); errors.Is(err, api.ErrNoNotifier) {
+		// As for a channel that cannot be published to: the request's
+		// NotificationChannel is of no use (iamgate's answer; AWS requires
+		// the topic to let IAM publish, the IAM API Reference,
+		// CreateDelegationRequest).
+		return nil, iamerr.InvalidInput("The exchange token cannot be sent to %s: %v.", d.Channel, err)
+	} else if err != nil {
 		return nil, iamerr.ServiceFailure("The exchange token could not be sent to %s: %v", d.Channel, err)
 	}
 	return nil, ChangeDelegation(c, requester, d.ID, func(d *world.DelegationRequest) *query.Error {
