@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -63,7 +64,15 @@ type State interface {
 	// SaveJob replaces what the ID held.
 	SaveJob(ctx context.Context, id string, data []byte) error
 	LoadJob(ctx context.Context, id string) (data []byte, ok bool, err error)
+	// Notify publishes a message to a notification channel (a delegation
+	// request's NotificationChannel, an SNS topic ARN on AWS): iamgate has
+	// no SNS and hands it to the server's Config.Notify. ErrNoNotifier
+	// when none is configured.
+	Notify(ctx context.Context, channel string, message []byte) error
 }
+
+// ErrNoNotifier: the server has no way to deliver notifications.
+var ErrNoNotifier = errors.New("no notification channel is configured (server.Config.Notify, iamgate serve --notifications)")
 
 // TxWrite is a write made in another change's transaction.
 type TxWrite func(ctx context.Context, tx store.Tx) error
@@ -254,6 +263,12 @@ type Session struct {
 	// (GetFederationToken); UserName is then the IAM user federated, or
 	// empty for the account root user.
 	FederatedUser string
+	// Delegation is the ID of the delegation request a session was issued
+	// for (STS GetDelegatedAccessToken). A delegated session of an IAM
+	// user or the root user is a federated user session that, unlike
+	// GetFederationToken's, may call IAM and STS (its permissions are the
+	// delegated policy's, which the user accepted).
+	Delegation string
 	// RootTaskPolicy is the task policy ARN of a privileged root user
 	// session (STS AssumeRoot): the session is Account's root user,
 	// scoped by the task policy, whose document is Policies.

@@ -40,6 +40,9 @@ type Token struct {
 	// RootTask is a privileged root session's task policy ARN
 	// (api.Session).
 	RootTask string `json:"rt,omitempty"`
+	// Delegation is the delegation request a delegated session was issued
+	// for (api.Session).
+	Delegation string `json:"dr,omitempty"`
 }
 
 // CreateSession issues temporary credentials.
@@ -47,7 +50,8 @@ func (k *Keys) CreateSession(_ context.Context, s api.Session) (api.SessionCrede
 	t := Token{Version: 1, KeyID: api.NewKeyID("ASIA", s.Account), Secret: newSecret(), Account: s.Account, Role: s.RoleName, User: s.UserName,
 		Name: s.SessionName, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys, Policies: s.Policies, SourceIdentity: s.SourceIdentity,
 		Chained: s.Chained, MFA: s.MFA, AuthTime: s.AuthTime.Unix(), Issued: s.Issued.Unix(), Expires: s.Expiration.Unix(),
-		PrincipalID: s.PrincipalID, Federated: s.Federated, FederatedUser: s.FederatedUser, RootTask: s.RootTaskPolicy}
+		PrincipalID: s.PrincipalID, Federated: s.Federated, FederatedUser: s.FederatedUser, RootTask: s.RootTaskPolicy,
+		Delegation: s.Delegation}
 	plain, err := json.Marshal(t)
 	if err != nil {
 		return api.SessionCredentials{}, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -103,6 +104,11 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	must[*iam.UploadServerCertificateOutput](t)(admin.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: s(present), CertificateBody: s(serverCert.certPEM), PrivateKey: s(serverCert.keyPEM)}))
 	serviceCred := must[*iam.CreateServiceSpecificCredentialOutput](t)(admin.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: s(present), ServiceName: s("codecommit.amazonaws.com")})).ServiceSpecificCredential.ServiceSpecificCredentialId
 	serviceCreds := map[string]string{present: *serviceCred, absent: "ACCAAAAAAAAAAAAAAAAAA"}
+	delegation := must[*iam.CreateDelegationRequestOutput](t)(admin.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: s("d"),
+		RequestorWorkflowId: s(present), NotificationChannel: s(partnerChannel), SessionDuration: aws.Int32(900), OwnerAccountId: s(accountA),
+		Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: s("arn:aws:iam::aws:policy/IAMUserChangePassword")}})).DelegationRequestId
+	must[*iam.AssociateDelegationRequestOutput](t)(admin.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: delegation}))
+	delegations := map[string]string{present: *delegation, absent: "dr-aaaaaaaaaaaaaaaaaaaaaaaa"}
 
 	arnOf := func(kind string) func(n string) string {
 		return func(n string) string { return "arn:aws:iam::" + accountA + ":" + kind + "/" + n }
@@ -123,7 +129,27 @@ func TestEnumerationEveryOperationDeniesAlike(t *testing.T) {
 	oidcARN := func(n string) string { return "arn:aws:iam::" + accountA + ":oidc-provider/idp.example.test/" + n }
 	fixed := func(kv ...string) enumRow { return enumRow{params: func(string) url.Values { return v(kv...) }} }
 	doc := allowS3
+	byDelegation := func(more ...string) enumRow {
+		return enumRow{params: func(n string) url.Values {
+			return v(append([]string{"DelegationRequestId", delegations[n]}, more...)...)
+		}, maskResource: true}
+	}
 	rows := map[string]enumRow{
+		// Temporary delegation: the request's ID is in the resource.
+		"CreateDelegationRequest": {params: func(n string) url.Values {
+			return v("Description", "d", "RequestorWorkflowId", n, "NotificationChannel", partnerChannel, "SessionDuration", "900",
+				"Permissions.PolicyTemplateArn", "arn:aws:iam::aws:policy/IAMUserChangePassword")
+		}, maskResource: true},
+		"GetDelegationRequest":       byDelegation("DelegationPermissionCheck", "true"),
+		"ListDelegationRequests":     fixed(),
+		"AssociateDelegationRequest": byDelegation(),
+		"UpdateDelegationRequest":    byDelegation("Notes", "n"),
+		"AcceptDelegationRequest":    byDelegation(),
+		"RejectDelegationRequest":    byDelegation("Notes", "n"),
+		"SendDelegationToken":        byDelegation(),
+		"GetHumanReadableSummary": {params: func(n string) url.Values {
+			return v("EntityArn", "arn:aws:iam::"+accountA+":delegation-request/"+delegations[n])
+		}, maskResource: true},
 		// Users.
 		"CreateUser":                    named("UserName"),
 		"GetUser":                       named("UserName"),

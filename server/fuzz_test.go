@@ -33,6 +33,9 @@ func FuzzServe(f *testing.F) {
 		"Action=GenerateOrganizationsAccessReport&Version=2010-05-08&EntityPath=o-aaaaaaaaaa%2Fr-aaaa%2F%2F%2F&OrganizationsPolicyId=p-aaaaaaaa",
 		"Action=GetOrganizationsAccessReport&Version=2010-05-08&JobId=00000000-0000-0000-0000-000000000000&Marker=-1&SortKey=LAST_AUTHENTICATED_TIME_ASCENDING",
 		"Action=SetSecurityTokenServicePreferences&Version=2010-05-08&GlobalEndpointTokenVersion=v2Token",
+		"Action=CreateDelegationRequest&Version=2010-05-08&Description=d&RequestorWorkflowId=wf-00&NotificationChannel=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3At&SessionDuration=900&Permissions.PolicyTemplateArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2Fp0&Permissions.Parameters.member.1.Name=%40%7Bxx%7D&Permissions.Parameters.member.1.Type=stringList",
+		"Action=GetHumanReadableSummary&Version=2010-05-08&EntityArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Adelegation-request%2F&Locale=zz",
+		"Action=GetDelegatedAccessToken&Version=2011-06-15&TradeInToken=dr-.x",
 	} {
 		f.Add(seed)
 	}

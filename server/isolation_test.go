@@ -232,6 +232,11 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 	groupA := "arn:aws:iam::" + accountA + ":group/ga"
 	must[*iam.CreateServiceLinkedRoleOutput](t)(ia.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com")}))
 	slrTaskA := *must[*iam.DeleteServiceLinkedRoleOutput](t)(ia.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling")})).DeletionTaskId
+	// A's delegation request, for itself and owned: B sees nothing of it.
+	dr := *must[*iam.CreateDelegationRequestOutput](t)(ia.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: aws.String("d"),
+		RequestorWorkflowId: aws.String("isolation"), NotificationChannel: aws.String(partnerChannel), SessionDuration: aws.Int32(900), OwnerAccountId: aws.String(accountA),
+		Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String("arn:aws:iam::aws:policy/IAMUserChangePassword")}})).DelegationRequestId
+	must[*iam.AssociateDelegationRequestOutput](t)(ia.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: &dr}))
 	// B's own entities, which the Attach and boundary rows name.
 	ib := e.iam(adminB)
 	must[*iam.CreateUserOutput](t)(ib.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ub")}))
@@ -291,6 +296,12 @@ func TestIsolationEveryARNOperation(t *testing.T) {
 			"ResourceArns.member.1", userA, "CallerArn", userA), "", 200},
 		{"SimulateCustomPolicy", v("PolicyInputList.member.1", allowAll, "ActionNames.member.1", "iam:GetUser",
 			"ResourceArns.member.1", userA, "CallerArn", userA), "", 200},
+		// A's delegation request, and A's policy as B's policy template
+		// (templates are B's own or AWS managed).
+		{"GetHumanReadableSummary", v("EntityArn", "arn:aws:iam::"+accountA+":delegation-request/"+dr), noSuch, 404},
+		{"GetDelegationRequest", v("DelegationRequestId", dr), noSuch, 404},
+		{"CreateDelegationRequest", v("Description", "d", "RequestorWorkflowId", "isolation", "NotificationChannel", partnerChannel,
+			"SessionDuration", "900", "Permissions.PolicyTemplateArn", pa), "InvalidInput", 400},
 		// A's deletion task, asked by B, names a role in B's own account,
 		// and no such task was made for B.
 		{"GetServiceLinkedRoleDeletionStatus", v("DeletionTaskId", slrTaskA), noSuch, 404},

@@ -6,20 +6,8 @@ package server
 // neither served nor here, and when one here is served; the README's API
 // coverage paragraph points here.
 var NotServed = map[string]map[string]string{
-	"iam": {
-		"AcceptDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"AssociateDelegationRequest": "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"CreateDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"GetDelegationRequest":       "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"GetHumanReadableSummary":    "human-readable policy summaries are not implemented",
-		"ListDelegationRequests":     "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"RejectDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"SendDelegationToken":        "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-		"UpdateDelegationRequest":    "delegation requests (IAM's cross-account delegation workflow) are not modelled",
-	},
-	"sts": {
-		"GetDelegatedAccessToken": "IAM delegation requests are not modelled",
-	},
+	"iam": {},
+	"sts": {},
 	"organizations": {
 		"CreateGovCloudAccount":                      "iamgate's world has only the aws partition",
 		"DescribeResponsibilityTransfer":             "billing responsibility transfers are not modelled",

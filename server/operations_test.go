@@ -407,6 +407,9 @@ func TestEveryServedOperationThroughTheSDK(t *testing.T) {
 	ok(c.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: slrDel.DeletionTaskId}))
 	ok(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))
 
+	// Temporary delegation (server/delegation_test.go tests it in full),
+	// on a server that delivers notifications.
+	exerciseDelegation(t)
 	// Centralized root access and AssumeRoot (server/rootaccess_test.go
 	// tests them in full); last, as it makes an organization.
 	exerciseRootAccess(t, e)

@@ -64,6 +64,12 @@ type Config struct {
 	// issuers are under (api.OutboundPath); "" means each request's own
 	// (its Host, and https when it came over TLS).
 	PublicURL string
+	// Notify, when set, delivers the notifications AWS would publish to an
+	// SNS topic: a temporary delegation request's state changes and its
+	// exchange token (SendDelegationToken), to the request's
+	// NotificationChannel. The message is JSON and may hold a secret (the
+	// token). Without it SendDelegationToken cannot send a token.
+	Notify func(ctx context.Context, channel string, message []byte) error
 }
 
 // DefaultAnalysisTimeout is how long one analysis may run.
@@ -114,6 +120,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st.observe = cfg.Metrics.storeOp
+	st.notify = cfg.Notify
 	s := &Server{cfg: cfg, state: st, keys: keys, log: cfg.Logger, sessions: keyring.NewSessionCache(keyring.MaxSessions), done: make(chan struct{})}
 	s.routes()
 	if cfg.Pipeline != nil {
@@ -429,6 +436,11 @@ func sessionLimits(service, action string, t *keyring.Token) *query.Error {
 		return rootSessionLimits(service, action)
 	}
 	if t.FederatedUser != "" {
+		if t.Delegation != "" {
+			// A delegated session (GetDelegatedAccessToken) of an IAM user
+			// or the root user: its delegated permissions decide.
+			return nil
+		}
 		return federationLimits(service, action)
 	}
 	switch service {

@@ -50,6 +50,8 @@ type State struct {
 	onChange func(store.Change)
 	// wholeAccounts makes UpdateEntities UpdateAccount (tests).
 	wholeAccounts bool
+	// notify delivers notifications (Config.Notify); nil: none.
+	notify func(ctx context.Context, channel string, message []byte) error
 }
 
 // maxAttempts bounds how often a write is re-applied after another write
@@ -295,6 +297,14 @@ func (s *State) LoadJob(ctx context.Context, id string) ([]byte, bool, error) {
 
 // Keys is the credential keeper.
 func (s *State) Keys() api.Keys { return s.keys }
+
+// Notify hands a notification to Config.Notify.
+func (s *State) Notify(ctx context.Context, channel string, message []byte) error {
+	if s.notify == nil {
+		return api.ErrNoNotifier
+	}
+	return s.notify(ctx, channel, message)
+}
 
 func (s *State) accountLock(id string) *sync.Mutex {
 	m, _ := s.accounts.LoadOrStore(id, &sync.Mutex{})

@@ -160,6 +160,7 @@ func buildAccount(file string, fa *FileAccount, doc docFunc, inline inlineFunc, 
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
 	a.OutboundFederation = fa.OutboundFederation
 	checkTokenVersion(file, fa, errs)
+	a.DelegationRequests = fa.DelegationRequests
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
 		users.Set(fa.Users[i].Name, buildUser(&fa.Users[i], inline))

@@ -164,6 +164,7 @@ func (s *Selection) Apply(part *FileAccount) (FileAccount, []EntityRef, error) {
 			out.Name, out.Email, out.Labels, out.Tags, out.SCPs, out.RCPs, out.Aliases, out.InstanceProfiles, out.TokenVersion =
 				meta.Name, meta.Email, meta.Labels, meta.Tags, meta.SCPs, meta.RCPs, meta.Aliases, meta.InstanceProfiles, meta.TokenVersion
 			out.OutboundFederation = meta.OutboundFederation
+			out.DelegationRequests = meta.DelegationRequests
 		}
 	} else if !equalMeta(&FileAccount{ID: part.ID, Users: part.Users, Groups: part.Groups, Roles: part.Roles, Policies: part.Policies, Resources: part.Resources}, part) {
 		return out, nil, fmt.Errorf("world: the change to account %s changed the account's own fields, which it did not select", b.ID)
@@ -200,7 +201,8 @@ func equalMeta(a, b *FileAccount) bool {
 			x.Created.Equal(y.Created) && x.Created.Location() == y.Created.Location()
 	}) && (a.Labels == nil) == (b.Labels == nil) && (a.Tags == nil) == (b.Tags == nil) && (a.SCPs == nil) == (b.SCPs == nil) &&
 		(a.RCPs == nil) == (b.RCPs == nil) && (a.Aliases == nil) == (b.Aliases == nil) && (a.InstanceProfiles == nil) == (b.InstanceProfiles == nil) &&
-		equalOutbound(a.OutboundFederation, b.OutboundFederation)
+		equalOutbound(a.OutboundFederation, b.OutboundFederation) &&
+		equalDelegations(a.DelegationRequests, b.DelegationRequests)
 }
 
 func equalOutbound(a, b *OutboundFederation) bool {

@@ -205,6 +205,9 @@ type FileAccount struct {
 	// federation (IAM EnableOutboundWebIdentityFederation): nil until it is
 	// first enabled.
 	OutboundFederation *OutboundFederation `yaml:"outboundWebIdentityFederation,omitempty" json:"outboundWebIdentityFederation,omitempty"`
+	// DelegationRequests are the temporary delegation requests the account
+	// made as a requester (IAM API state, see DelegationRequest).
+	DelegationRequests []DelegationRequest `yaml:"delegationRequests,omitempty" json:"delegationRequests,omitempty"`
 
 	// claims holds, per entity list (Users, Groups, Roles, Policies,
 	// Resources), the claim on the spare capacity of the list's backing

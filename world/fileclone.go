@@ -52,6 +52,7 @@ func CloneAccount(a FileAccount) FileAccount {
 		p := &c.InstanceProfiles[i]
 		p.Roles, p.Tags = slices.Clone(p.Roles), maps.Clone(p.Tags)
 	}
+	c.DelegationRequests = cloneDelegations(a.DelegationRequests)
 	return c
 }
 

@@ -88,6 +88,9 @@ type Account struct {
 	// TokenVersion is the global STS endpoint's token version (v1Token,
 	// v2Token; empty: v1Token), FileAccount.TokenVersion.
 	TokenVersion string
+	// DelegationRequests are the account's temporary delegation requests
+	// as a requester (API state, kept so that ToFile keeps them).
+	DelegationRequests []DelegationRequest
 	// InstanceProfiles are the account's EC2 instance profiles, by name.
 	InstanceProfiles map[string]*InstanceProfile
 	// OutboundFederation is the account's outbound web identity

@@ -87,6 +87,7 @@ func RebuildEntities(file string, fw *FileWorld, prev *World, fa *FileAccount, p
 	if kinds[EntityAccount] {
 		a.Name, a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Name, fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
 		a.OutboundFederation = fa.OutboundFederation
+		a.DelegationRequests = fa.DelegationRequests
 		a.InstanceProfiles = map[string]*InstanceProfile{}
 		addProfiles(&a, fa)
 	}
@@ -405,6 +406,7 @@ func (r reuser) account(fa *FileAccount, old *Account, errs *[]error) *Account {
 	a.Email, a.Labels, a.Tags, a.SCPs, a.RCPs, a.Aliases, a.TokenVersion = fa.Email, fa.Labels, fa.Tags, fa.SCPs, fa.RCPs, fa.Aliases, fa.TokenVersion
 	a.OutboundFederation = fa.OutboundFederation
 	checkTokenVersion(r.file, fa, errs)
+	a.DelegationRequests = fa.DelegationRequests
 	var users EntitiesBuilder[*User]
 	for i := range fa.Users {
 		fu := &fa.Users[i]

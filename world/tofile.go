@@ -53,7 +53,7 @@ func inlineToFile(in []InlinePolicy) []FileInline {
 
 func accountToFile(a *Account) FileAccount {
 	fa := FileAccount{ID: a.ID, Name: a.Name, Email: a.Email, Labels: a.Labels, Tags: a.Tags, SCPs: a.SCPs, RCPs: a.RCPs, Aliases: a.Aliases,
-		TokenVersion: a.TokenVersion}
+		TokenVersion: a.TokenVersion, DelegationRequests: cloneDelegations(a.DelegationRequests)}
 	if a.OutboundFederation != nil {
 		o := *a.OutboundFederation
 		fa.OutboundFederation = &o

@@ -37,6 +37,8 @@ type serveParams struct {
 	// publicURL is where clients reach the server (outbound federation
 	// issuers are under it).
 	publicURL string
+	// notifications is the file notifications are appended to.
+	notifications string
 	// masterKey is IAMGATE_MASTER_KEY's value.
 	masterKey string
 	// The central policy pipeline.
@@ -102,6 +104,7 @@ signatures, for quick local use; it listens only on a loopback address
 	cmd.Flags().DurationVar(&p.consoleIdle, "console-idle-timeout", console.DefaultIdleTimeout, "sign a web console session out after this long without a request")
 	cmd.Flags().StringVar(&p.consoleOrigin, "console-origin", "", "the web console's origin as browsers reach it (https://host[:port]), for security keys; default: each request's")
 	cmd.Flags().StringVar(&p.publicURL, "public-url", "", "the URL clients reach this server at (https://host[:port]), under which outbound web identity federation issuers are; default: the enabling request's")
+	cmd.Flags().StringVar(&p.notifications, "notifications", "", "append the notifications AWS would publish to SNS (a delegation request's state changes and exchange token) to this file, one JSON line each (mode 0600); without it SendDelegationToken cannot send a token")
 	cmd.Flags().BoolVar(&p.dev, "dev", false, "accept any credentials as the administrator (unsafe; local use only)")
 	cmd.Flags().StringVar(&p.pipelineRole, "pipeline-role", "", "serve the central policy pipeline (/v1/pipeline/) as this role of the security account")
 	cmd.Flags().StringVar(&p.pipelineGuardrails, "pipeline-guardrails", "", "guardrails file, stored as a new version when it changed")
@@ -200,6 +203,14 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 	defer startRetention(ctx, st, p.auditRetention, log)()
 	cfg := server.Config{Store: st, Master: master, Dev: p.dev, Account: p.account, Logger: log, Metrics: metrics, Audit: auditLog, Pipeline: pipelineCfg, AnalysisTimeout: p.analysisTimeout,
 		PublicURL: p.publicURL}
+	if p.notifications != "" {
+		notify, closeNotify, err := server.FileNotifier(p.notifications)
+		if err != nil {
+			return fmt.Errorf("--notifications: %w", err)
+		}
+		defer closeNotify()
+		cfg.Notify = notify
+	}
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		return err
