@@ -1,20 +1,20 @@
 package sts
 
 import (
-	"encoding/xml"
 	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	Operations["AssumeRoot"] = AssumeRoot
+	registerTyped("AssumeRoot", AssumeRoot)
 }
 
 // rootTaskPolicies are the task policies AssumeRoot takes (the STS API
@@ -36,12 +36,6 @@ var rootTaskPolicies = map[string]bool{
 // set to 900 seconds").
 const maxRootSession = 900
 
-type assumeRootResult struct {
-	XMLName        xml.Name    `xml:"AssumeRootResult"`
-	Credentials    credentials `xml:"Credentials"`
-	SourceIdentity string      `xml:"SourceIdentity,omitempty"`
-}
-
 // AssumeRoot issues a privileged root user session in a member account of
 // the caller's organization (the STS API Reference, AssumeRoot; the IAM
 // User Guide, "Perform a privileged task on an AWS Organizations member
@@ -62,20 +56,24 @@ type assumeRootResult struct {
 // target a member account of the same organization (never the management
 // account). AWS documents no error for these; iamgate answers
 // AccessDenied (README, "Centralized root access").
-func AssumeRoot(c *api.Call) (any, *query.Error) {
-	p := c.Params
+func AssumeRoot(c *api.Call, req *stsshape.AssumeRootRequest) (*stsshape.AssumeRootResponse, *query.Error) {
 	if c.Caller.Kind == engine.AccountRoot {
 		return nil, query.Errorf("AccessDenied", "AssumeRoot cannot be called with root user credentials.")
 	}
-	target, ok := rootTarget(p.Get("TargetPrincipal")) // 12 to 2,048 characters (Validate: TargetPrincipalType)
+	target, ok := rootTarget(req.TargetPrincipal) // 12 to 2,048 characters (Validate: TargetPrincipalType)
 	if !ok {
-		return nil, query.Errorf("ValidationError", "TargetPrincipal %q is neither an account ID nor an account's root user ARN.", p.Get("TargetPrincipal"))
+		return nil, query.Errorf("ValidationError", "TargetPrincipal %q is neither an account ID nor an account's root user ARN.", req.TargetPrincipal)
 	}
-	duration, _ := p.Int("DurationSeconds", maxRootSession) // 0 to 900 (Validate: RootDurationSecondsType)
+	duration := durationOr(req.DurationSeconds, maxRootSession) // 0 to 900 (Validate: RootDurationSecondsType)
 	if duration > maxRootSession || duration < 0 {
 		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the 900 second maximum for root sessions.")
 	}
-	taskARN := p.Get("TaskPolicyArn.arn")
+	// TaskPolicyArn is required (Validate); without it, no policy is one
+	// of the five.
+	var taskARN string
+	if req.TaskPolicyArn != nil {
+		taskARN = req.TaskPolicyArn.Arn
+	}
 	w := c.State.World()
 	task, found := w.ManagedPolicy(taskARN)
 	if !rootTaskPolicies[taskARN] || !found || task.Default() == nil {
@@ -94,7 +92,7 @@ func AssumeRoot(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not store the session: %v", err)
 	}
-	return assumeRootResult{Credentials: credentialsOf(creds)}, nil
+	return &stsshape.AssumeRootResponse{Credentials: credentialsTyped(creds)}, nil
 }
 
 // rootTarget reads TargetPrincipal: an account ID or the ARN of an

@@ -1,7 +1,6 @@
 package sts
 
 import (
-	"encoding/xml"
 	"errors"
 	"regexp"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/federation"
 	"github.com/iamgate/iamgate/world"
@@ -19,20 +19,7 @@ import (
 var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 func init() {
-	Operations["AssumeRoleWithSAML"] = AssumeRoleWithSAML
-}
-
-type samlResult struct {
-	XMLName          xml.Name        `xml:"AssumeRoleWithSAMLResult"`
-	Credentials      credentials     `xml:"Credentials"`
-	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
-	PackedPolicySize int             `xml:"PackedPolicySize,omitempty"`
-	Subject          string          `xml:"Subject"`
-	SubjectType      string          `xml:"SubjectType"`
-	Issuer           string          `xml:"Issuer"`
-	Audience         string          `xml:"Audience"`
-	NameQualifier    string          `xml:"NameQualifier"`
-	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+	registerTyped("AssumeRoleWithSAML", AssumeRoleWithSAML)
 }
 
 // AssumeRoleWithSAML issues a role session to a user a SAML provider
@@ -46,20 +33,14 @@ type samlResult struct {
 // SAML-based AWS STS federation",
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml),
 // and aws:FederatedProvider.
-func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
+func AssumeRoleWithSAML(c *api.Call, req *stsshape.AssumeRoleWithSAMLRequest) (*stsshape.AssumeRoleWithSAMLResponse, *query.Error) {
 	// Validate has checked the model's constraints: RoleArn and
 	// PrincipalArn (arnType), SAMLAssertion (SAMLAssertionType, 4 to
 	// 100,000 characters), DurationSeconds (roleDurationSecondsType, 900
 	// to 43,200).
-	p := c.Params
-	roleARN := p.Get("RoleArn")
-	principal := p.Get("PrincipalArn")
-	assertion := p.Get("SAMLAssertion")
-	duration, e := p.Int("DurationSeconds", 0)
-	if e != nil {
-		return nil, e
-	}
-	policy, policyARNs, e := sessionPolicyParams(p)
+	roleARN, principal, assertion := req.RoleArn, req.PrincipalArn, req.SAMLAssertion
+	duration := durationOr(req.DurationSeconds, 0)
+	policy, policyARNs, e := sessionPolicies(req.Policy, req.PolicyArns)
 	if e != nil {
 		return nil, e
 	}
@@ -124,7 +105,7 @@ func AssumeRoleWithSAML(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return samlResult{
+	return &stsshape.AssumeRoleWithSAMLResponse{
 		Credentials: out.creds, AssumedRoleUser: out.user,
 		Subject: id.Subject, SubjectType: id.SubjectType, Issuer: id.Issuer, Audience: id.Recipient, NameQualifier: qualifier,
 		SourceIdentity: out.sourceIdentity,

@@ -2,7 +2,6 @@ package sts
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"sort"
@@ -11,6 +10,8 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/credential"
 	"github.com/iamgate/iamgate/engine"
@@ -21,59 +22,34 @@ import (
 type Handler func(c *api.Call) (any, *query.Error)
 
 // Operations lists the STS operations by Action name.
-var Operations = map[string]Handler{
-	"GetCallerIdentity":          GetCallerIdentity,
-	"AssumeRole":                 AssumeRole,
-	"GetSessionToken":            GetSessionToken,
-	"GetAccessKeyInfo":           GetAccessKeyInfo,
-	"DecodeAuthorizationMessage": DecodeAuthorizationMessage,
-	"GetFederationToken":         GetFederationToken,
-}
+var Operations = map[string]Handler{}
 
-type callerIdentity struct {
-	XMLName xml.Name `xml:"GetCallerIdentityResult"`
-	UserID  string   `xml:"UserId"`
-	Account string   `xml:"Account"`
-	Arn     string   `xml:"Arn"`
+func init() {
+	registerTyped("GetCallerIdentity", GetCallerIdentity)
+	registerTyped("AssumeRole", AssumeRole)
+	registerTyped("GetSessionToken", GetSessionToken)
+	registerTyped("GetAccessKeyInfo", GetAccessKeyInfo)
+	registerTyped("DecodeAuthorizationMessage", DecodeAuthorizationMessage)
+	registerTyped("GetFederationToken", GetFederationToken)
 }
 
 // GetCallerIdentity needs no permission: AWS answers it even when a policy
 // denies it (the STS API Reference, GetCallerIdentity).
-func GetCallerIdentity(c *api.Call) (any, *query.Error) {
+func GetCallerIdentity(c *api.Call, _ *stsshape.GetCallerIdentityRequest) (*stsshape.GetCallerIdentityResponse, *query.Error) {
 	cl := c.Caller
-	res := callerIdentity{Arn: cl.Principal, Account: c.Account()}
+	res := &stsshape.GetCallerIdentityResponse{Arn: cl.Principal, Account: c.Account()}
 	switch {
 	case cl.Federation != nil:
-		res.UserID = res.Account + ":" + cl.Federation.Name
+		res.UserId = res.Account + ":" + cl.Federation.Name
 	case cl.User != nil:
-		res.UserID = cl.User.ID
+		res.UserId = cl.User.ID
 	case cl.Session != nil:
-		res.UserID = cl.Role.ID + ":" + cl.Session.Name
+		res.UserId = cl.Role.ID + ":" + cl.Session.Name
 	case cl.Kind == engine.AccountRoot:
-		res.UserID = res.Account
+		res.UserId = res.Account
 		res.Arn = "arn:aws:iam::" + res.Account + ":root"
 	}
 	return res, nil
-}
-
-type credentials struct {
-	AccessKeyID     string `xml:"AccessKeyId"`
-	SecretAccessKey string `xml:"SecretAccessKey"`
-	SessionToken    string `xml:"SessionToken"`
-	Expiration      string `xml:"Expiration"`
-}
-
-type assumedRoleUser struct {
-	AssumedRoleID string `xml:"AssumedRoleId"`
-	Arn           string `xml:"Arn"`
-}
-
-type assumeRoleResult struct {
-	XMLName          xml.Name        `xml:"AssumeRoleResult"`
-	Credentials      credentials     `xml:"Credentials"`
-	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
-	PackedPolicySize int             `xml:"PackedPolicySize"`
-	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
 }
 
 // AssumeRole issues temporary credentials for a role (the STS API
@@ -81,31 +57,30 @@ type assumeRoleResult struct {
 // decide, with ExternalId, session tags (sts:TagSession) and source identity
 // (sts:SetSourceIdentity); DurationSeconds runs from 900 seconds to the
 // role's maximum, and at most one hour when a role session assumes a role.
-func AssumeRole(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	// Validate has checked the input against the model (roleSessionNameType,
-	// roleDurationSecondsType, tagListType, ...).
-	roleARN, name := p.Get("RoleArn"), roleSessionName(p)
+func AssumeRole(c *api.Call, req *stsshape.AssumeRoleRequest) (*stsshape.AssumeRoleResponse, *query.Error) {
+	// Validate has checked the input against the model (roleSessionNameType:
+	// 2 to 64 of [\w+=,.@-]*, roleDurationSecondsType, tagListType, ...).
+	roleARN, name := req.RoleArn, req.RoleSessionName
 	if c.Caller.Kind == engine.AccountRoot {
 		return nil, query.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
 	}
-	duration, _ := p.Int("DurationSeconds", 3600)
-	policy, policyARNs, e := sessionPolicyParams(p)
+	duration := durationOr(req.DurationSeconds, 3600)
+	policy, policyARNs, e := sessionPolicies(req.Policy, req.PolicyArns)
 	if e != nil {
 		return nil, e
 	}
-	tagList := p.Tags("Tags")
+	pairs := tagList(req.Tags)
 	// Session tags follow IAM's tag rules, and their keys are not case
 	// sensitive (the STS API Reference, AssumeRole: Tags, TransitiveTagKeys;
 	// the IAM User Guide, "Passing session tags in AWS STS").
-	if e := query.SessionTagRules(tagList); e != nil {
+	if e := query.SessionTagRules(pairs); e != nil {
 		return nil, e
 	}
 	tags := map[string]string{}
-	for _, t := range tagList {
+	for _, t := range pairs {
 		tags[t[0]] = t[1]
 	}
-	mfa, e := mfaParams(c)
+	mfa, e := mfaParams(c, req.SerialNumber, req.TokenCode)
 	if e != nil {
 		return nil, e
 	}
@@ -113,8 +88,8 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 		c.Context = withMFA(c.Context)
 	}
 	w := c.State.World()
-	in := world.AssumeRoleInput{RoleARN: roleARN, SessionName: name, ExternalID: p.Get("ExternalId"), SessionTags: tags,
-		TransitiveTagKeys: p.List("TransitiveTagKeys"), PolicyARNs: policyARNs, SourceIdentity: p.Get("SourceIdentity"),
+	in := world.AssumeRoleInput{RoleARN: roleARN, SessionName: name, ExternalID: req.ExternalId, SessionTags: tags,
+		TransitiveTagKeys: []string(req.TransitiveTagKeys), PolicyARNs: policyARNs, SourceIdentity: req.SourceIdentity,
 		Context: c.Context, Time: c.Now}
 	if policy != "" {
 		in.SessionPolicy = []byte(policy)
@@ -176,11 +151,12 @@ func AssumeRole(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not store the session: %v", err)
 	}
-	return assumeRoleResult{
-		Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
-		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + s.Name, Arn: s.ARN()},
-		SourceIdentity:  s.SourceIdentity,
+	// PackedPolicySize is written, 0, as the untyped result wrote it.
+	return &stsshape.AssumeRoleResponse{
+		Credentials:      credentialsTyped(creds),
+		AssumedRoleUser:  &stsshape.AssumedRoleUser{AssumedRoleId: role.ID + ":" + s.Name, Arn: s.ARN()},
+		PackedPolicySize: shape.Ptr(int32(0)),
+		SourceIdentity:   s.SourceIdentity,
 	}, nil
 }
 
@@ -200,42 +176,6 @@ func assumeDenied(c *api.Call, roleARN string, e *engine.Explanation) *query.Err
 	return query.Errorf("AccessDenied", "%s", msg)
 }
 
-// roleSessionName reads RoleSessionName (the botocore model,
-// roleSessionNameType: 2 to 64 of [\w+=,.@-]).
-func roleSessionName(p query.Params) string {
-	// Validate has checked it against the model (roleSessionNameType: 2 to
-	// 64 of [\w+=,.@-]*).
-	return p.Get("RoleSessionName")
-}
-
-// sessionPolicyParams reads the session policies of an AssumeRole*
-// request: Policy (at most 2,048 characters) and PolicyArns (at most 10).
-// The model (sts/2011-06-15) has these limits for AssumeRoleWithSAML and
-// AssumeRoleWithWebIdentity (sessionPolicyDocumentType) but none for
-// AssumeRole (unrestrictedSessionPolicyDocumentType, and no maximum on
-// policyDescriptorListType); the STS API Reference, AssumeRole: "The
-// plaintext that you use for both inline and managed session policies
-// can't exceed 2,048 characters", "You can provide up to 10 managed policy
-// ARNs."
-func sessionPolicyParams(p query.Params) (string, []string, *query.Error) {
-	policy := p.Get("Policy")
-	if len(policy) > 2048 {
-		return "", nil, query.Validation(query.Violation{Field: "policy", Constraint: "Member must have length less than or equal to 2048", Rule: query.RuleMaxLength})
-	}
-	var arns []string
-	for i := 1; ; i++ {
-		v := p.Get("PolicyArns.member." + itoa(i) + ".arn")
-		if v == "" {
-			break
-		}
-		arns = append(arns, v)
-	}
-	if len(arns) > 10 {
-		return "", nil, query.Validation(query.Violation{Field: "policyArns", Constraint: "Member must have length less than or equal to 10", Rule: query.RuleMaxLength})
-	}
-	return policy, arns, nil
-}
-
 // managedDocuments are the documents of managed session policies, as a
 // session token keeps them.
 func managedDocuments(w *world.World, arns []string) [][]byte {
@@ -248,22 +188,12 @@ func managedDocuments(w *world.World, arns []string) [][]byte {
 	return out
 }
 
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
-}
-
-// mfaParams reads SerialNumber and TokenCode, which come together, and
-// takes the code: the device must be a virtual MFA device enabled for the
+// mfaParams checks a request's SerialNumber and TokenCode, which come
+// together, and takes the code: the device must be a virtual MFA device enabled for the
 // calling IAM user, and the code valid now and not taken before
 // (credential.Verify). A device iamgate holds no seed for (a serial number
 // a world file gives, or the root user's) opens with no code.
-func mfaParams(c *api.Call) (bool, *query.Error) {
-	p := c.Params
-	serial, code := p.Get("SerialNumber"), p.Get("TokenCode")
+func mfaParams(c *api.Call, serial, code string) (bool, *query.Error) {
 	if serial == "" && code == "" {
 		return false, nil
 	}
@@ -309,15 +239,11 @@ func withMFA(ctx map[string][]string) map[string][]string {
 	return out
 }
 
-type getSessionTokenResult struct {
-	Credentials credentials `xml:"Credentials"`
-}
-
 // GetSessionToken issues temporary credentials for an IAM user or the root
 // user (the STS API Reference, GetSessionToken): 900 to 129,600 seconds
 // (43,200 by default; at most 3,600 for the root user), optionally with
 // MFA. It needs no permission, and session credentials cannot call it.
-func GetSessionToken(c *api.Call) (any, *query.Error) {
+func GetSessionToken(c *api.Call, req *stsshape.GetSessionTokenRequest) (*stsshape.GetSessionTokenResponse, *query.Error) {
 	if c.Caller.Session != nil || c.Temporary {
 		return nil, query.Errorf("AccessDenied", "Cannot call GetSessionToken with session credentials")
 	}
@@ -329,11 +255,11 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	if root {
 		max, def = 3600, 3600
 	}
-	duration, _ := c.Params.Int("DurationSeconds", def) // 900 to 129600 (Validate: durationSecondsType)
+	duration := durationOr(req.DurationSeconds, def) // 900 to 129600 (Validate: durationSecondsType)
 	if duration > max {
 		duration = max
 	}
-	mfa, e := mfaParams(c)
+	mfa, e := mfaParams(c, req.SerialNumber, req.TokenCode)
 	if e != nil {
 		return nil, e
 	}
@@ -345,14 +271,13 @@ func GetSessionToken(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not issue the session: %v", err)
 	}
-	return getSessionTokenResult{Credentials: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
-		SessionToken: creds.SessionToken, Expiration: creds.Expiration.UTC().Format(time.RFC3339)}}, nil
+	return &stsshape.GetSessionTokenResponse{Credentials: credentialsTyped(creds)}, nil
 }
 
 // GetAccessKeyInfo returns the account an access key ID belongs to. It
 // needs sts:GetAccessKeyInfo.
-func GetAccessKeyInfo(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("AccessKeyId") // 16 to 128 of [\w]* (Validate: accessKeyIdType)
+func GetAccessKeyInfo(c *api.Call, req *stsshape.GetAccessKeyInfoRequest) (*stsshape.GetAccessKeyInfoResponse, *query.Error) {
+	id := req.AccessKeyId // 16 to 128 of [\w]* (Validate: accessKeyIdType)
 	if e := c.Authorize("sts:GetAccessKeyInfo", "*", nil); e != nil {
 		return nil, e
 	}
@@ -360,17 +285,15 @@ func GetAccessKeyInfo(c *api.Call) (any, *query.Error) {
 	if !ok {
 		return nil, query.Errorf("InvalidParameterValue", "The access key ID %s was not issued by this service.", id)
 	}
-	return struct {
-		Account string `xml:"Account"`
-	}{acct}, nil
+	return &stsshape.GetAccessKeyInfoResponse{Account: acct}, nil
 }
 
 // DecodeAuthorizationMessage turns the encoded message of an AccessDenied
 // back into its explanation (the STS API Reference,
 // DecodeAuthorizationMessage); it needs sts:DecodeAuthorizationMessage, and
 // a message decodes only in the account whose principal was denied.
-func DecodeAuthorizationMessage(c *api.Call) (any, *query.Error) {
-	enc := c.Params.Get("EncodedMessage") // 1 to 10240 (Validate: encodedMessageType)
+func DecodeAuthorizationMessage(c *api.Call, req *stsshape.DecodeAuthorizationMessageRequest) (*stsshape.DecodeAuthorizationMessageResponse, *query.Error) {
+	enc := req.EncodedMessage // 1 to 10240 (Validate: encodedMessageType)
 	if e := c.Authorize("sts:DecodeAuthorizationMessage", "*", nil); e != nil {
 		return nil, e
 	}
@@ -387,28 +310,7 @@ func DecodeAuthorizationMessage(c *api.Call) (any, *query.Error) {
 	if json.Unmarshal(plain, &m) != nil || (m.Explanation.PrincipalAccount != c.Account() && m.Explanation.ResourceAccount != c.Account()) {
 		return nil, query.Errorf("InvalidAuthorizationMessageException", "The encoded authorization message is not valid.")
 	}
-	return struct {
-		DecodedMessage string `xml:"DecodedMessage"`
-	}{string(plain)}, nil
-}
-
-// credentialsOf is the Credentials element of issued session
-// credentials.
-func credentialsOf(creds api.SessionCredentials) credentials {
-	return credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-		Expiration: creds.Expiration.UTC().Format(time.RFC3339)}
-}
-
-type federatedUser struct {
-	FederatedUserID string `xml:"FederatedUserId"`
-	Arn             string `xml:"Arn"`
-}
-
-type getFederationTokenResult struct {
-	XMLName          xml.Name      `xml:"GetFederationTokenResult"`
-	Credentials      credentials   `xml:"Credentials"`
-	FederatedUser    federatedUser `xml:"FederatedUser"`
-	PackedPolicySize int           `xml:"PackedPolicySize"`
+	return &stsshape.DecodeAuthorizationMessageResponse{DecodedMessage: string(plain)}, nil
 }
 
 // GetFederationToken issues a federated user session to an IAM user or,
@@ -420,7 +322,7 @@ type getFederationTokenResult struct {
 // duration giving one hour). The session's permissions are the
 // intersection of the user's policies and the session policies, and
 // without a session policy it has none (world.Federation).
-func GetFederationToken(c *api.Call) (any, *query.Error) {
+func GetFederationToken(c *api.Call, req *stsshape.GetFederationTokenRequest) (*stsshape.GetFederationTokenResponse, *query.Error) {
 	if c.Caller.Session != nil || c.Caller.Federation != nil || c.Temporary {
 		// Real STS, for a role's credentials: "Cannot call
 		// GetFederationToken with session credentials" (quoted in
@@ -431,24 +333,23 @@ func GetFederationToken(c *api.Call) (any, *query.Error) {
 	if c.Caller.User == nil && !root {
 		return nil, query.Errorf("AccessDenied", "Cannot call GetFederationToken with these credentials")
 	}
-	p := c.Params
-	name := p.Get("Name")                          // 2 to 32 of [\w+=,.@-]+ (Validate: userNameType)
-	duration, _ := p.Int("DurationSeconds", 43200) // 900 to 129600 (Validate: durationSecondsType)
+	name := req.Name                                   // 2 to 32 of [\w+=,.@-]+ (Validate: userNameType)
+	duration := durationOr(req.DurationSeconds, 43200) // 900 to 129600 (Validate: durationSecondsType)
 	if root && duration > 3600 {
 		duration = 3600
 	}
-	policy, policyARNs, e := sessionPolicyParams(p)
+	policy, policyARNs, e := sessionPolicies(req.Policy, req.PolicyArns)
 	if e != nil {
 		return nil, e
 	}
-	tagList := p.Tags("Tags")
-	if e := query.SessionTagRules(tagList); e != nil {
+	pairs := tagList(req.Tags)
+	if e := query.SessionTagRules(pairs); e != nil {
 		return nil, e
 	}
 	tags := map[string]string{}
 	ctx := map[string][]string{}
 	var keys []string
-	for _, t := range tagList {
+	for _, t := range pairs {
 		tags[t[0]] = t[1]
 		ctx["aws:RequestTag/"+t[0]] = []string{t[1]}
 		keys = append(keys, t[0])
@@ -496,8 +397,10 @@ func GetFederationToken(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not issue the session: %v", err)
 	}
-	return getFederationTokenResult{
-		Credentials:   credentialsOf(creds),
-		FederatedUser: federatedUser{FederatedUserID: acct + ":" + name, Arn: fedARN},
+	// PackedPolicySize is written, 0, as the untyped result wrote it.
+	return &stsshape.GetFederationTokenResponse{
+		Credentials:      credentialsTyped(creds),
+		FederatedUser:    &stsshape.FederatedUser{FederatedUserId: acct + ":" + name, Arn: fedARN},
+		PackedPolicySize: shape.Ptr(int32(0)),
 	}, nil
 }

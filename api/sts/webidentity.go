@@ -1,7 +1,6 @@
 package sts
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,24 +8,14 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/federation"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	Operations["AssumeRoleWithWebIdentity"] = AssumeRoleWithWebIdentity
-}
-
-type webIdentityResult struct {
-	XMLName                     xml.Name        `xml:"AssumeRoleWithWebIdentityResult"`
-	Credentials                 credentials     `xml:"Credentials"`
-	SubjectFromWebIdentityToken string          `xml:"SubjectFromWebIdentityToken"`
-	AssumedRoleUser             assumedRoleUser `xml:"AssumedRoleUser"`
-	PackedPolicySize            int             `xml:"PackedPolicySize,omitempty"`
-	Provider                    string          `xml:"Provider"`
-	Audience                    string          `xml:"Audience"`
-	SourceIdentity              string          `xml:"SourceIdentity,omitempty"`
+	registerTyped("AssumeRoleWithWebIdentity", AssumeRoleWithWebIdentity)
 }
 
 // Real STS answers, as public issues quote them; the others are
@@ -65,23 +54,18 @@ func invalidToken(format string, args ...any) *query.Error {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif,
 // and "AWS global condition context keys", aws:FederatedProvider). The
 // session carries those keys on its later requests.
-func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
+func AssumeRoleWithWebIdentity(c *api.Call, req *stsshape.AssumeRoleWithWebIdentityRequest) (*stsshape.AssumeRoleWithWebIdentityResponse, *query.Error) {
 	// Validate has checked the model's constraints: RoleArn (arnType, 20
 	// to 2,048 characters), WebIdentityToken (clientTokenType, 4 to
 	// 20,000), DurationSeconds (roleDurationSecondsType, 900 to 43,200).
-	p := c.Params
-	roleARN := p.Get("RoleArn")
-	name := roleSessionName(p)
-	token := p.Get("WebIdentityToken")
-	duration, e := p.Int("DurationSeconds", 3600)
+	// RoleSessionName is roleSessionNameType (2 to 64 of [\w+=,.@-]*).
+	roleARN, name, token := req.RoleArn, req.RoleSessionName, req.WebIdentityToken
+	duration := durationOr(req.DurationSeconds, 3600)
+	policy, policyARNs, e := sessionPolicies(req.Policy, req.PolicyArns)
 	if e != nil {
 		return nil, e
 	}
-	policy, policyARNs, e := sessionPolicyParams(p)
-	if e != nil {
-		return nil, e
-	}
-	if p.Get("ProviderId") != "" {
+	if req.ProviderId != "" {
 		// OAuth 2.0 access tokens of www.amazon.com and graph.facebook.com
 		// are checked by calling those services, which iamgate does not.
 		return nil, invalidToken("iamgate verifies OpenID Connect ID tokens only; OAuth 2.0 access tokens (ProviderId) are not supported")
@@ -135,7 +119,7 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 	// authority of the web identity token"; STS answers with the IAM
 	// provider's ARN, as EKS's IRSA sessions show), and a built-in
 	// provider's name (accounts.google.com).
-	return webIdentityResult{
+	return &stsshape.AssumeRoleWithWebIdentityResponse{
 		Credentials:                 out.creds,
 		SubjectFromWebIdentityToken: id.Subject,
 		AssumedRoleUser:             out.user,
@@ -147,8 +131,8 @@ func AssumeRoleWithWebIdentity(c *api.Call) (any, *query.Error) {
 
 // issued is a federated session's part of the AssumeRoleWith* result.
 type issued struct {
-	creds          credentials
-	user           assumedRoleUser
+	creds          *stsshape.Credentials
+	user           *stsshape.AssumedRoleUser
 	sourceIdentity string
 }
 
@@ -220,9 +204,8 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 		return issued{}, query.Errorf("ServiceFailure", "could not store the session: %v", err)
 	}
 	return issued{
-		creds: credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-			Expiration: creds.Expiration.UTC().Format(time.RFC3339)},
-		user:           assumedRoleUser{AssumedRoleID: r.ID + ":" + s.Name, Arn: s.ARN()},
+		creds:          credentialsTyped(creds),
+		user:           &stsshape.AssumedRoleUser{AssumedRoleId: r.ID + ":" + s.Name, Arn: s.ARN()},
 		sourceIdentity: s.SourceIdentity,
 	}, nil
 }

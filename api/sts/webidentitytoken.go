@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	Operations["GetWebIdentityToken"] = GetWebIdentityToken
+	registerTyped("GetWebIdentityToken", GetWebIdentityToken)
 }
 
 // The messages of GetWebIdentityToken's refusals: the STS API Reference
@@ -84,13 +84,7 @@ type awsWebIdentityClaims struct {
 // root user's is arn:aws:iam::ACCOUNT:root. It is signed with the
 // account's own key for the algorithm (api.Outbound), whose public half
 // the issuer's jwks.json publishes.
-func GetWebIdentityToken(c *api.Call) (any, *query.Error) {
-	var in stsshape.GetWebIdentityTokenRequest
-	if err := shape.DecodeQuery(c.Params.Values, &in); err != nil {
-		// Validate has run: a value the model admits that the type does
-		// not take is the wire layer's fault.
-		return nil, query.Errorf("ServiceFailure", "could not read the request: %v", err)
-	}
+func GetWebIdentityToken(c *api.Call, in *stsshape.GetWebIdentityTokenRequest) (*stsshape.GetWebIdentityTokenResponse, *query.Error) {
 	// The model has checked Audience (1 to 10 of 1 to 1,000 characters),
 	// DurationSeconds (60 to 3,600), SigningAlgorithm (5 characters) and
 	// Tags (at most 50, tagKeyType, tagValueType).
@@ -99,15 +93,9 @@ func GetWebIdentityToken(c *api.Call) (any, *query.Error) {
 		return nil, query.Validation(query.Violation{Value: &v, Field: "signingAlgorithm",
 			Constraint: "Member must satisfy enum value set: [RS256, ES384]", Rule: query.RuleOther})
 	}
-	duration := defaultTokenDuration
-	if in.DurationSeconds != nil {
-		duration = int(*in.DurationSeconds)
-	}
-	tagList := make([][2]string, 0, len(in.Tags))
-	for _, t := range in.Tags {
-		tagList = append(tagList, [2]string{t.Key, t.Value})
-	}
-	if e := query.SessionTagRules(tagList); e != nil {
+	duration := durationOr(in.DurationSeconds, defaultTokenDuration)
+	pairs := tagList(in.Tags)
+	if e := query.SessionTagRules(pairs); e != nil {
 		return nil, e
 	}
 	ctx := map[string][]string{
@@ -116,11 +104,11 @@ func GetWebIdentityToken(c *api.Call) (any, *query.Error) {
 		"sts:SigningAlgorithm":      {in.SigningAlgorithm},
 	}
 	var requestTags map[string]string
-	if len(tagList) > 0 {
+	if len(pairs) > 0 {
 		requestTags = map[string]string{}
 		tagCtx := map[string][]string{}
 		var keys []string
-		for _, t := range tagList {
+		for _, t := range pairs {
 			requestTags[t[0]] = t[1]
 			tagCtx["aws:RequestTag/"+t[0]] = []string{t[1]}
 			keys = append(keys, t[0])
