@@ -8,7 +8,10 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
@@ -23,12 +26,12 @@ import (
 // keeps it.
 
 func init() {
-	register(map[string]Handler{
-		"GenerateServiceLastAccessedDetails":        GenerateServiceLastAccessedDetails,
-		"GetServiceLastAccessedDetails":             GetServiceLastAccessedDetails,
-		"GetServiceLastAccessedDetailsWithEntities": GetServiceLastAccessedDetailsWithEntities,
-		"ListPoliciesGrantingServiceAccess":         ListPoliciesGrantingServiceAccess,
-	})
+	registerTyped("GenerateServiceLastAccessedDetails", GenerateServiceLastAccessedDetails)
+	registerTyped("GetServiceLastAccessedDetails", GetServiceLastAccessedDetails)
+	registerTyped("GetServiceLastAccessedDetailsWithEntities", GetServiceLastAccessedDetailsWithEntities)
+	// An entry's Policies is written empty when no policy grants the
+	// service, as before (registerTypedPresent).
+	registerTypedPresent("ListPoliciesGrantingServiceAccess", ListPoliciesGrantingServiceAccess)
 }
 
 type job struct {
@@ -53,16 +56,8 @@ type jobUse struct {
 // subject is what a report is about: its entities and the policies that
 // grant it services.
 type subject struct {
-	entities []entityInfo
+	entities []iamshape.EntityInfo
 	policies []grant
-}
-
-type entityInfo struct {
-	Arn  string `xml:"Arn"`
-	Name string `xml:"Name"`
-	Type string `xml:"Type"`
-	ID   string `xml:"Id"`
-	Path string `xml:"Path"`
 }
 
 // grant is one policy with the entity it is on.
@@ -93,8 +88,8 @@ func resolve(c *api.Call, ref string) (*subject, *query.Error) {
 		}
 		return out
 	}
-	userSubject := func(u *world.FileUser) ([]entityInfo, []grant) {
-		ent := []entityInfo{{Arn: iamARN(a.ID, "user", u.Path, u.Name), Name: u.Name, Type: "USER", ID: u.ID, Path: cleanPath(u.Path)}}
+	userSubject := func(u *world.FileUser) ([]iamshape.EntityInfo, []grant) {
+		ent := []iamshape.EntityInfo{{Arn: iamARN(a.ID, "user", u.Path, u.Name), Name: u.Name, Type: "USER", Id: u.ID, Path: cleanPath(u.Path)}}
 		gs := append(inline("user", u.Name, u.Policies), managed(u.ManagedPolicies)...)
 		for _, gn := range u.Groups {
 			if g := fileGroup(a, gn); g != nil {
@@ -116,7 +111,7 @@ func resolve(c *api.Call, ref string) (*subject, *query.Error) {
 	case strings.Contains(ref, ":role/"):
 		for i := range a.Roles {
 			if r := &a.Roles[i]; iamARN(a.ID, "role", r.Path, r.Name) == ref {
-				s.entities = []entityInfo{{Arn: ref, Name: r.Name, Type: "ROLE", ID: r.ID, Path: cleanPath(r.Path)}}
+				s.entities = []iamshape.EntityInfo{{Arn: ref, Name: r.Name, Type: "ROLE", Id: r.ID, Path: cleanPath(r.Path)}}
 				s.policies = append(inline("role", r.Name, r.Policies), managed(r.ManagedPolicies)...)
 				return s, nil
 			}
@@ -157,7 +152,7 @@ func resolve(c *api.Call, ref string) (*subject, *query.Error) {
 		}
 		for i := range a.Roles {
 			if r := &a.Roles[i]; slices.Contains(r.ManagedPolicies, ref) {
-				s.entities = append(s.entities, entityInfo{Arn: iamARN(a.ID, "role", r.Path, r.Name), Name: r.Name, Type: "ROLE", ID: r.ID, Path: cleanPath(r.Path)})
+				s.entities = append(s.entities, iamshape.EntityInfo{Arn: iamARN(a.ID, "role", r.Path, r.Name), Name: r.Name, Type: "ROLE", Id: r.ID, Path: cleanPath(r.Path)})
 			}
 		}
 		return s, nil
@@ -227,7 +222,7 @@ type use struct {
 }
 
 // usesOf reads the entities' last accesses, newest first.
-func usesOf(c *api.Call, entities []entityInfo) ([]use, *query.Error) {
+func usesOf(c *api.Call, entities []iamshape.EntityInfo) ([]use, *query.Error) {
 	arns := make([]string, len(entities))
 	for i, e := range entities {
 		arns[i] = e.Arn
@@ -250,10 +245,12 @@ func usesOf(c *api.Call, entities []entityInfo) ([]use, *query.Error) {
 }
 
 // GenerateServiceLastAccessedDetails starts a report job for a user, group,
-// role or managed policy; the report is ready at once.
-func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
-	ref := c.Params.Get("Arn")
-	g := c.Params.Get("Granularity")
+// role or managed policy; the report is ready at once. It authorizes
+// iam:GenerateServiceLastAccessedDetails on the ARN before it looks the
+// entity up.
+func GenerateServiceLastAccessedDetails(c *api.Call, in *iamshape.GenerateServiceLastAccessedDetailsRequest) (*iamshape.GenerateServiceLastAccessedDetailsResponse, *query.Error) {
+	ref := in.Arn
+	g := in.Granularity // SERVICE_LEVEL or ACTION_LEVEL (api/model checks the enum)
 	if g == "" {
 		g = "SERVICE_LEVEL"
 	}
@@ -273,17 +270,19 @@ func GenerateServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 		saved[i] = jobUse{Entity: u.entity, Action: u.action, Region: u.region, At: u.at}
 	}
 	id := jobID()
-	data, _ := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now, Uses: saved})
+	data, err := json.Marshal(job{Arn: ref, Granularity: g, Account: c.Account(), Created: c.Now, Uses: saved})
+	if err != nil {
+		return nil, iamerr.ServiceFailure("could not encode the job: %v", err)
+	}
 	if err := c.State.SaveJob(c.Ctx, id, data); err != nil {
 		return nil, awserr.Lower(err, "saving the job: %v", err)
 	}
-	return struct {
-		JobID string `xml:"JobId"`
-	}{id}, nil
+	return &iamshape.GenerateServiceLastAccessedDetailsResponse{JobId: id}, nil
 }
 
-func loadJob(c *api.Call) (job, *query.Error) {
-	id := c.Params.Get("JobId")
+// loadJob reads a report job of the caller's account (another account's,
+// or an Organizations report, is not found).
+func loadJob(c *api.Call, id string) (job, *query.Error) {
 	data, ok, err := c.State.LoadJob(c.Ctx, id)
 	if err != nil {
 		return job{}, awserr.Lower(err, "reading the job: %v", err)
@@ -297,13 +296,13 @@ func loadJob(c *api.Call) (job, *query.Error) {
 
 // report loads a job, authorizes reading it, and gathers its subject and
 // the subject's uses as of the job's creation.
-func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
+func report(c *api.Call, action, id string) (job, *subject, []use, *query.Error) {
 	// Authorized before the job is looked up: whether a job ID exists is
 	// the account's to know.
 	if e := c.Authorize(action, "*", nil); e != nil {
 		return job{}, nil, nil, e
 	}
-	j, e := loadJob(c)
+	j, e := loadJob(c, id)
 	if e != nil {
 		return job{}, nil, nil, e
 	}
@@ -322,27 +321,15 @@ func report(c *api.Call, action string) (job, *subject, []use, *query.Error) {
 	return j, s, uses, nil
 }
 
-type trackedAction struct {
-	ActionName         string `xml:"ActionName"`
-	LastAccessedEntity string `xml:"LastAccessedEntity,omitempty"`
-	LastAccessedTime   string `xml:"LastAccessedTime,omitempty"`
-	LastAccessedRegion string `xml:"LastAccessedRegion,omitempty"`
-}
-
-type serviceLastAccessed struct {
-	ServiceName                string          `xml:"ServiceName"`
-	LastAuthenticated          string          `xml:"LastAuthenticated,omitempty"`
-	ServiceNamespace           string          `xml:"ServiceNamespace"`
-	LastAuthenticatedEntity    string          `xml:"LastAuthenticatedEntity,omitempty"`
-	LastAuthenticatedRegion    string          `xml:"LastAuthenticatedRegion,omitempty"`
-	TotalAuthenticatedEntities int             `xml:"TotalAuthenticatedEntities"`
-	TrackedActions             []trackedAction `xml:"TrackedActionsLastAccessed>member,omitempty"`
-}
-
 // GetServiceLastAccessedDetails reads a report: every service the
-// policies grant, with when it was last used and by which entity.
-func GetServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
-	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetails")
+// policies grant, with when it was last used and by which entity, paged by
+// namespace. TrackedActionsLastAccessed is left out at the service level
+// and when no tracked action was used ("This field is null if there no
+// tracked actions or if the principal did not use the tracked actions
+// [...]. This field is also null if the report was generated at the
+// service level": the botocore model iam/2010-05-08, ServiceLastAccessed).
+func GetServiceLastAccessedDetails(c *api.Call, in *iamshape.GetServiceLastAccessedDetailsRequest) (*iamshape.GetServiceLastAccessedDetailsResponse, *query.Error) {
+	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetails", in.JobId)
 	if e != nil {
 		return nil, e
 	}
@@ -352,88 +339,71 @@ func GetServiceLastAccessedDetails(c *api.Call) (any, *query.Error) {
 			granted[svc] = true
 		}
 	}
-	var out []serviceLastAccessed
+	var out []iamshape.ServiceLastAccessed
 	for svc := range granted {
-		sla := serviceLastAccessed{ServiceName: serviceName(svc), ServiceNamespace: svc}
+		sla := iamshape.ServiceLastAccessed{ServiceName: serviceName(svc), ServiceNamespace: svc}
 		who := map[string]bool{}
-		actions := map[string]*trackedAction{}
+		actions := map[string]*iamshape.TrackedActionLastAccessed{}
 		for _, u := range uses {
 			if !strings.HasPrefix(u.action, svc+":") {
 				continue
 			}
-			if sla.LastAuthenticated == "" {
-				sla.LastAuthenticated, sla.LastAuthenticatedEntity, sla.LastAuthenticatedRegion = timestamp(u.at), u.entity, u.region
+			if sla.LastAuthenticated == nil {
+				sla.LastAuthenticated, sla.LastAuthenticatedEntity, sla.LastAuthenticatedRegion = createdAt(u.at), u.entity, u.region
 			}
 			who[u.entity] = true
 			name := strings.TrimPrefix(u.action, svc+":")
 			if _, seen := actions[name]; !seen {
-				actions[name] = &trackedAction{ActionName: name, LastAccessedEntity: u.entity, LastAccessedTime: timestamp(u.at), LastAccessedRegion: u.region}
+				actions[name] = &iamshape.TrackedActionLastAccessed{ActionName: name, LastAccessedEntity: u.entity, LastAccessedTime: createdAt(u.at), LastAccessedRegion: u.region}
 			}
 		}
-		sla.TotalAuthenticatedEntities = len(who)
+		sla.TotalAuthenticatedEntities = shape.Ptr(int32(len(who)))
 		if j.Granularity == "ACTION_LEVEL" {
 			for _, ta := range actions {
-				sla.TrackedActions = append(sla.TrackedActions, *ta)
+				sla.TrackedActionsLastAccessed = append(sla.TrackedActionsLastAccessed, *ta)
 			}
-			slices.SortFunc(sla.TrackedActions, func(x, y trackedAction) int { return strings.Compare(x.ActionName, y.ActionName) })
+			slices.SortFunc(sla.TrackedActionsLastAccessed, func(x, y iamshape.TrackedActionLastAccessed) int { return strings.Compare(x.ActionName, y.ActionName) })
 		}
 		out = append(out, sla)
 	}
-	out, pg, e := pageOf(out, func(s serviceLastAccessed) string { return s.ServiceNamespace }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		JobStatus            string                `xml:"JobStatus"`
-		JobType              string                `xml:"JobType"`
-		JobCreationDate      string                `xml:"JobCreationDate"`
-		ServicesLastAccessed []serviceLastAccessed `xml:"ServicesLastAccessed>member"`
-		JobCompletionDate    string                `xml:"JobCompletionDate"`
-		listPage
-	}{"COMPLETED", j.Granularity, timestamp(j.Created), out, timestamp(j.Created), pg}, nil
+	out, pg := pageAt(out, func(s iamshape.ServiceLastAccessed) string { return s.ServiceNamespace }, in.Marker, in.MaxItems)
+	truncated, marker := pg.typed()
+	return &iamshape.GetServiceLastAccessedDetailsResponse{JobStatus: "COMPLETED", JobType: j.Granularity, JobCreationDate: createdAt(j.Created),
+		ServicesLastAccessed: out, JobCompletionDate: createdAt(j.Created), IsTruncated: truncated, Marker: marker}, nil
 }
 
 // GetServiceLastAccessedDetailsWithEntities lists, for one service, the
-// report's entities and when each last used it.
-func GetServiceLastAccessedDetailsWithEntities(c *api.Call) (any, *query.Error) {
-	ns := c.Params.Get("ServiceNamespace")
-	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetailsWithEntities")
+// report's entities and when each last used it, paged by ARN.
+func GetServiceLastAccessedDetailsWithEntities(c *api.Call, in *iamshape.GetServiceLastAccessedDetailsWithEntitiesRequest) (*iamshape.GetServiceLastAccessedDetailsWithEntitiesResponse, *query.Error) {
+	ns := in.ServiceNamespace
+	j, s, uses, e := report(c, "iam:GetServiceLastAccessedDetailsWithEntities", in.JobId)
 	if e != nil {
 		return nil, e
 	}
-	type entityDetails struct {
-		EntityInfo        entityInfo `xml:"EntityInfo"`
-		LastAuthenticated string     `xml:"LastAuthenticated,omitempty"`
-	}
-	var out []entityDetails
+	var out []iamshape.EntityDetails
 	for _, en := range s.entities {
-		d := entityDetails{EntityInfo: en}
+		d := iamshape.EntityDetails{EntityInfo: &en}
 		for _, u := range uses {
 			if u.entity == en.Arn && strings.HasPrefix(u.action, ns+":") {
-				d.LastAuthenticated = timestamp(u.at)
+				d.LastAuthenticated = createdAt(u.at)
 				break
 			}
 		}
 		out = append(out, d)
 	}
-	out, pg, e := pageOf(out, func(d entityDetails) string { return d.EntityInfo.Arn }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		JobStatus         string          `xml:"JobStatus"`
-		JobCreationDate   string          `xml:"JobCreationDate"`
-		JobCompletionDate string          `xml:"JobCompletionDate"`
-		EntityDetailsList []entityDetails `xml:"EntityDetailsList>member"`
-		listPage
-	}{"COMPLETED", timestamp(j.Created), timestamp(j.Created), out, pg}, nil
+	out, pg := pageAt(out, func(d iamshape.EntityDetails) string { return d.EntityInfo.Arn }, in.Marker, in.MaxItems)
+	truncated, marker := pg.typed()
+	return &iamshape.GetServiceLastAccessedDetailsWithEntitiesResponse{JobStatus: "COMPLETED", JobCreationDate: createdAt(j.Created), JobCompletionDate: createdAt(j.Created),
+		EntityDetailsList: out, IsTruncated: truncated, Marker: marker}, nil
 }
 
 // ListPoliciesGrantingServiceAccess lists, per service, the policies of a
-// user, group or role that grant it.
-func ListPoliciesGrantingServiceAccess(c *api.Call) (any, *query.Error) {
-	ref := c.Params.Get("Arn")
-	namespaces := c.Params.List("ServiceNamespaces")
+// user, group or role that grant it. It authorizes
+// iam:ListPoliciesGrantingServiceAccess on the ARN before it looks the
+// entity up. The list is never truncated (one entry per namespace asked,
+// at most 200: the model's serviceNamespaceListType).
+func ListPoliciesGrantingServiceAccess(c *api.Call, in *iamshape.ListPoliciesGrantingServiceAccessRequest) (*iamshape.ListPoliciesGrantingServiceAccessResponse, *query.Error) {
+	ref := in.Arn
 	if e := c.Authorize("iam:ListPoliciesGrantingServiceAccess", ref, nil); e != nil {
 		return nil, e
 	}
@@ -441,29 +411,15 @@ func ListPoliciesGrantingServiceAccess(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	type granting struct {
-		PolicyName string `xml:"PolicyName"`
-		PolicyType string `xml:"PolicyType"`
-		PolicyArn  string `xml:"PolicyArn,omitempty"`
-		EntityType string `xml:"EntityType,omitempty"`
-		EntityName string `xml:"EntityName,omitempty"`
-	}
-	type entry struct {
-		ServiceNamespace string     `xml:"ServiceNamespace"`
-		Policies         []granting `xml:"Policies>member"`
-	}
-	var out []entry
-	for _, ns := range namespaces {
-		en := entry{ServiceNamespace: ns, Policies: []granting{}}
+	out := shape.List[iamshape.ListPoliciesGrantingServiceAccessEntry]{}
+	for _, ns := range in.ServiceNamespaces {
+		en := iamshape.ListPoliciesGrantingServiceAccessEntry{ServiceNamespace: ns, Policies: shape.List[iamshape.PolicyGrantingServiceAccess]{}}
 		for _, g := range s.policies {
 			if slices.Contains(services(g.doc), ns) {
-				en.Policies = append(en.Policies, granting{PolicyName: g.name, PolicyType: g.kind, PolicyArn: g.arn, EntityType: g.entityType, EntityName: g.owner})
+				en.Policies = append(en.Policies, iamshape.PolicyGrantingServiceAccess{PolicyName: g.name, PolicyType: g.kind, PolicyArn: g.arn, EntityType: g.entityType, EntityName: g.owner})
 			}
 		}
 		out = append(out, en)
 	}
-	return struct {
-		PoliciesGrantingServiceAccess []entry `xml:"PoliciesGrantingServiceAccess>member"`
-		IsTruncated                   bool    `xml:"IsTruncated"`
-	}{out, false}, nil
+	return &iamshape.ListPoliciesGrantingServiceAccessResponse{PoliciesGrantingServiceAccess: out, IsTruncated: shape.Ptr(false)}, nil
 }

@@ -3,6 +3,8 @@ package iam
 import (
 	"unicode/utf8"
 
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
@@ -15,6 +17,14 @@ import (
 // columns in characters: the start is the opening brace (policy.Statement's
 // Pos), the end the closing brace, found in the text the policy was parsed
 // from.
+
+// position is a 1-based line and character column.
+type position struct{ Line, Column int }
+
+// typed is the position as the model's Position.
+func (p position) typed() *iamshape.Position {
+	return &iamshape.Position{Line: shape.Ptr(int32(p.Line)), Column: shape.Ptr(int32(p.Column))}
+}
 
 // policyTexts finds the text a compiled policy was parsed from: a document
 // of the request, or one of the world's.

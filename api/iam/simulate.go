@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"encoding/xml"
 	"fmt"
 	"net/url"
 	"slices"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -21,84 +22,19 @@ import (
 // caller ARN (roles and sessions too) and session policies are accepted.
 
 func init() {
-	register(map[string]Handler{
-		"SimulatePrincipalPolicy":          SimulatePrincipalPolicy,
-		"SimulateCustomPolicy":             SimulateCustomPolicy,
-		"GetContextKeysForPrincipalPolicy": GetContextKeysForPrincipalPolicy,
-		"GetContextKeysForCustomPolicy":    GetContextKeysForCustomPolicy,
-	})
+	registerTypedPresent("SimulatePrincipalPolicy", SimulatePrincipalPolicy)
+	registerTypedPresent("SimulateCustomPolicy", SimulateCustomPolicy)
+	registerTypedPresent("GetContextKeysForPrincipalPolicy", GetContextKeysForPrincipalPolicy)
+	registerTypedPresent("GetContextKeysForCustomPolicy", GetContextKeysForCustomPolicy)
 }
 
-type position struct {
-	Line   int `xml:"Line"`
-	Column int `xml:"Column"`
-}
-
-type simStatement struct {
-	SourcePolicyID   string    `xml:"SourcePolicyId,omitempty"`
-	SourcePolicyType string    `xml:"SourcePolicyType,omitempty"`
-	StartPosition    *position `xml:"StartPosition,omitempty"`
-	EndPosition      *position `xml:"EndPosition,omitempty"`
-}
-
-// decisionDetails is EvalDecisionDetails, a map in the Query protocol.
-type decisionDetails map[string]string
-
-func (d decisionDetails) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	if len(d) == 0 {
-		return nil
-	}
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		entry := struct {
-			Key   string `xml:"key"`
-			Value string `xml:"value"`
-		}{k, d[k]}
-		if err := e.EncodeElement(entry, xml.StartElement{Name: xml.Name{Local: "entry"}}); err != nil {
-			return err
-		}
-	}
-	return e.EncodeToken(start.End())
-}
-
-type evaluationResult struct {
-	EvalActionName                    string           `xml:"EvalActionName"`
-	EvalResourceName                  string           `xml:"EvalResourceName"`
-	EvalDecision                      string           `xml:"EvalDecision"`
-	MatchedStatements                 []simStatement   `xml:"MatchedStatements>member"`
-	MissingContextValues              []string         `xml:"MissingContextValues>member"`
-	OrganizationsDecisionDetail       *orgDetail       `xml:"OrganizationsDecisionDetail,omitempty"`
-	PermissionsBoundaryDecisionDetail *boundaryDetail  `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
-	EvalDecisionDetails               decisionDetails  `xml:"EvalDecisionDetails,omitempty"`
-	ResourceSpecificResults           []resourceResult `xml:"ResourceSpecificResults>member,omitempty"`
-}
-
-// resourceResult is ResourceSpecificResult: the decision for one resource
-// of the request (iamgate simulates one resource per result, so there is
-// one).
-type resourceResult struct {
-	EvalResourceName                  string          `xml:"EvalResourceName"`
-	EvalResourceDecision              string          `xml:"EvalResourceDecision"`
-	MatchedStatements                 []simStatement  `xml:"MatchedStatements>member"`
-	MissingContextValues              []string        `xml:"MissingContextValues>member"`
-	EvalDecisionDetails               decisionDetails `xml:"EvalDecisionDetails,omitempty"`
-	PermissionsBoundaryDecisionDetail *boundaryDetail `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
-}
-
-type orgDetail struct {
-	AllowedByOrganizations bool `xml:"AllowedByOrganizations"`
-}
-
-type boundaryDetail struct {
-	AllowedByPermissionsBoundary bool `xml:"AllowedByPermissionsBoundary"`
-}
+// An EvaluationResult's and a ResourceSpecificResult's MatchedStatements
+// and MissingContextValues are always written, empty as
+// <MatchedStatements></MatchedStatements>, as IAM writes them (the aws
+// CLI's examples show "MatchedStatements": [] and "MissingContextValues":
+// []: awscli/examples/iam/simulate-custom-policy.rst), and so are
+// EvaluationResults and ContextKeyNames: the handlers are registered with
+// registerTypedPresent and set those lists to empty, non-nil ones.
 
 // simInput is what both Simulate APIs take.
 type simInput struct {
@@ -116,6 +52,9 @@ type simInput struct {
 	scenario string
 	// texts are the input documents' texts, by their parsed policies.
 	texts map[*policy.Policy][]byte
+	// maxItems and marker page the results.
+	maxItems *int32
+	marker   string
 }
 
 // scenarios are the resources each EC2 scenario needs (the IAM API
@@ -153,9 +92,9 @@ func checkScenario(name string, resources []string) *query.Error {
 	return nil
 }
 
-func compileInputs(p query.Params, name string, t engine.PolicyType, texts map[*policy.Policy][]byte) ([]*engine.Policy, *query.Error) {
+func compileInputs(docs []string, name string, t engine.PolicyType, texts map[*policy.Policy][]byte) ([]*engine.Policy, *query.Error) {
 	var out []*engine.Policy
-	for i, doc := range p.List(name) {
+	for i, doc := range docs {
 		cp, e := compileOne(doc, t, fmt.Sprintf("%s.%d", name, i+1), texts)
 		if e != nil {
 			return nil, e
@@ -187,27 +126,32 @@ func compileOne(doc string, t engine.PolicyType, name string, texts map[*policy.
 	return cp, nil
 }
 
-// contextEntries reads ContextEntries.member.N (ContextKeyName,
-// ContextKeyValues.member.M, ContextKeyType).
-func contextEntries(p query.Params) (map[string][]string, *query.Error) {
+// contextEntries reads the request's ContextEntries (ContextKeyName,
+// ContextKeyValues; ContextKeyType is one of the model's
+// ContextKeyTypeEnum, which api/model checks, and the values are read as
+// strings). The entries end at the first without a name; one without a
+// name but with a type is an error.
+func contextEntries(entries []iamshape.ContextEntry) (map[string][]string, *query.Error) {
 	out := map[string][]string{}
-	for i := 1; ; i++ {
-		prefix := "ContextEntries.member." + strconv.Itoa(i) + "."
-		name := p.Get(prefix + "ContextKeyName")
-		if name == "" {
-			if p.Get(prefix+"ContextKeyType") != "" {
-				return nil, query.Errorf("ValidationError", "ContextEntries.member.%d has no ContextKeyName", i)
+	for i, en := range entries {
+		if en.ContextKeyName == "" {
+			if en.ContextKeyType != "" {
+				return nil, query.Errorf("ValidationError", "ContextEntries.member.%d has no ContextKeyName", i+1)
 			}
-			return out, nil
+			break
 		}
-		// ContextKeyType is one of the model's ContextKeyTypeEnum (Validate).
-		out[name] = append(out[name], p.List(prefix+"ContextKeyValues")...)
+		out[en.ContextKeyName] = append(out[en.ContextKeyName], en.ContextKeyValues...)
 	}
+	return out, nil
 }
 
-func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) {
-	p := c.Params
-	in := &simInput{texts: map[*policy.Policy][]byte{}, actions: p.List("ActionNames"), resources: p.List("ResourceArns"), resourceOwner: p.Get("ResourceOwner"), callerARN: p.Get("CallerArn")}
+// readSimInput reads what both Simulate APIs take, from a
+// SimulateCustomPolicyRequest (SimulatePrincipalPolicy's members but
+// PolicySourceArn are the same), and iamgate's SessionPolicyInputList from
+// the form (the model has no such member).
+func readSimInput(c *api.Call, r *iamshape.SimulateCustomPolicyRequest, identityRequired bool) (*simInput, *query.Error) {
+	in := &simInput{texts: map[*policy.Policy][]byte{}, actions: r.ActionNames, resources: r.ResourceArns, resourceOwner: r.ResourceOwner, callerARN: r.CallerArn,
+		maxItems: r.MaxItems, marker: r.Marker}
 	if len(in.actions) == 0 {
 		return nil, emptyList("actionNames")
 	}
@@ -215,33 +159,33 @@ func readSimInput(c *api.Call, identityRequired bool) (*simInput, *query.Error) 
 		in.resources = []string{"*"}
 	}
 	var e *query.Error
-	if in.identity, e = compileInputs(p, "PolicyInputList", engine.IdentityPolicy, in.texts); e != nil {
+	if in.identity, e = compileInputs(r.PolicyInputList, "PolicyInputList", engine.IdentityPolicy, in.texts); e != nil {
 		return nil, e
 	}
 	if identityRequired && len(in.identity) == 0 {
 		return nil, emptyList("policyInputList")
 	}
-	if in.boundary, e = compileInputs(p, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy, in.texts); e != nil {
+	if in.boundary, e = compileInputs(r.PermissionsBoundaryPolicyInputList, "PermissionsBoundaryPolicyInputList", engine.BoundaryPolicy, in.texts); e != nil {
 		return nil, e
 	}
 	// SessionPolicyInputList.member.N is iamgate's own parameter (the
 	// botocore model has none): session policies, as AssumeRole's Policy
 	// and PolicyArns set them, which AWS's simulator cannot take.
-	if in.session, e = compileInputs(p, "SessionPolicyInputList", engine.SessionPolicy, in.texts); e != nil {
+	if in.session, e = compileInputs(c.Params.List("SessionPolicyInputList"), "SessionPolicyInputList", engine.SessionPolicy, in.texts); e != nil {
 		return nil, e
 	}
 	if len(in.boundary) > 1 {
 		return nil, query.Errorf("InvalidInput", "Only one permissions boundary policy can be given.")
 	}
-	if rp := p.Get("ResourcePolicy"); rp != "" {
-		if in.resourcePolicy, e = compileOne(rp, engine.ResourcePolicy, "ResourcePolicy", in.texts); e != nil {
+	if r.ResourcePolicy != "" {
+		if in.resourcePolicy, e = compileOne(r.ResourcePolicy, engine.ResourcePolicy, "ResourcePolicy", in.texts); e != nil {
 			return nil, e
 		}
 	}
-	if in.context, e = contextEntries(p); e != nil {
+	if in.context, e = contextEntries(r.ContextEntries); e != nil {
 		return nil, e
 	}
-	if h := p.Get("ResourceHandlingOption"); h != "" {
+	if h := r.ResourceHandlingOption; h != "" {
 		if e := checkScenario(h, in.resources); e != nil {
 			return nil, e
 		}
@@ -273,16 +217,16 @@ func (in *simInput) apply(req *engine.Request) {
 }
 
 // result turns an explanation into an EvaluationResult.
-func result(e *engine.Explanation, q *engine.Prepared, texts *policyTexts) evaluationResult {
-	r := evaluationResult{EvalActionName: e.Action, EvalResourceName: e.Resource, EvalDecision: e.DecisionText,
-		MatchedStatements: []simStatement{}, MissingContextValues: missingKeys(q, e), EvalDecisionDetails: decisionDetails{}}
+func result(e *engine.Explanation, q *engine.Prepared, texts *policyTexts) iamshape.EvaluationResult {
+	r := iamshape.EvaluationResult{EvalActionName: e.Action, EvalResourceName: e.Resource, EvalDecision: e.DecisionText,
+		MatchedStatements: shape.List[iamshape.Statement]{}, MissingContextValues: missingKeys(q, e), EvalDecisionDetails: shape.Map[string]{}}
 	for _, m := range e.Matched {
 		id, typ := source(m.PolicyType, m.PolicyName, e.PrincipalKind)
-		st := simStatement{SourcePolicyID: id, SourcePolicyType: typ}
+		st := iamshape.Statement{SourcePolicyId: id, SourcePolicyType: typ}
 		if m.Line > 0 {
-			st.StartPosition = &position{m.Line, m.Column}
+			st.StartPosition = position{m.Line, m.Column}.typed()
 			if end, ok := statementEnd(texts.text(matchedPolicy(q, m)), m.Line, m.Column); ok {
-				st.EndPosition = &end
+				st.EndPosition = end.typed()
 			}
 		}
 		r.MatchedStatements = append(r.MatchedStatements, st)
@@ -312,16 +256,16 @@ func result(e *engine.Explanation, q *engine.Prepared, texts *policyTexts) evalu
 	}
 	if q.Policies.PermissionsBoundary != nil {
 		d, _ := layerDecision("permissionsBoundary")
-		r.PermissionsBoundaryDecisionDetail = &boundaryDetail{AllowedByPermissionsBoundary: d == "allowed"}
+		r.PermissionsBoundaryDecisionDetail = &iamshape.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: shape.Ptr(d == "allowed")}
 	}
 	if q.Policies.SCP != nil {
 		allowed := !(e.DecidedBy != nil && e.DecidedBy.Layer == "scp")
-		r.OrganizationsDecisionDetail = &orgDetail{AllowedByOrganizations: allowed}
+		r.OrganizationsDecisionDetail = &iamshape.OrganizationsDecisionDetail{AllowedByOrganizations: shape.Ptr(allowed)}
 	}
 	if len(r.EvalDecisionDetails) == 0 {
 		r.EvalDecisionDetails = nil
 	}
-	r.ResourceSpecificResults = []resourceResult{{EvalResourceName: r.EvalResourceName, EvalResourceDecision: r.EvalDecision,
+	r.ResourceSpecificResults = shape.List[iamshape.ResourceSpecificResult]{{EvalResourceName: r.EvalResourceName, EvalResourceDecision: r.EvalDecision,
 		MatchedStatements: r.MatchedStatements, MissingContextValues: r.MissingContextValues, EvalDecisionDetails: r.EvalDecisionDetails,
 		PermissionsBoundaryDecisionDetail: r.PermissionsBoundaryDecisionDetail}}
 	return r
@@ -358,13 +302,13 @@ func source(t, name, principalKind string) (id, typ string) {
 
 // missingKeys are the condition keys the request's policies use that its
 // context does not hold.
-func missingKeys(q *engine.Prepared, e *engine.Explanation) []string {
+func missingKeys(q *engine.Prepared, e *engine.Explanation) shape.List[string] {
 	var pols []*engine.Policy
 	pols = append(pols, q.Policies.Identity...)
 	pols = append(pols, q.Policies.Resource, q.Policies.PermissionsBoundary)
 	pols = append(pols, q.Policies.Session...)
 	seen := map[string]bool{}
-	out := []string{}
+	out := shape.List[string]{}
 	for _, p := range pols {
 		if p == nil || p.Source == nil {
 			continue
@@ -384,11 +328,11 @@ func missingKeys(q *engine.Prepared, e *engine.Explanation) []string {
 	return out
 }
 
-func simulate(c *api.Call, in *simInput, gather func(action, resource string) (engine.Request, *query.Error)) (any, *query.Error) {
+func simulate(c *api.Call, in *simInput, gather func(action, resource string) (engine.Request, *query.Error)) (*iamshape.SimulatePolicyResponse, *query.Error) {
 	texts := &policyTexts{known: in.texts, w: c.State.World(), account: c.Account()}
-	var results []evaluationResult
+	results := []iamshape.EvaluationResult{}
 	for _, action := range in.actions {
-		var perResource []evaluationResult
+		var perResource []iamshape.EvaluationResult
 		for _, res := range in.resources {
 			req, e := gather(action, res)
 			if e != nil {
@@ -407,8 +351,8 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 		}
 		// A scenario decides the action over all its resources at once:
 		// allowed only if every resource is.
-		combined := evaluationResult{EvalActionName: action, EvalResourceName: "*", EvalDecision: "allowed",
-			MatchedStatements: []simStatement{}, MissingContextValues: []string{}}
+		combined := iamshape.EvaluationResult{EvalActionName: action, EvalResourceName: "*", EvalDecision: "allowed",
+			MatchedStatements: shape.List[iamshape.Statement]{}, MissingContextValues: shape.List[string]{}}
 		for _, r := range perResource {
 			combined.ResourceSpecificResults = append(combined.ResourceSpecificResults, r.ResourceSpecificResults...)
 			combined.MatchedStatements = append(combined.MatchedStatements, r.MatchedStatements...)
@@ -426,12 +370,14 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 		}
 		results = append(results, combined)
 	}
-	max, e := c.Params.Int("MaxItems", defaultMaxItems)
-	if e != nil {
-		return nil, e
+	// Marker is a position in the results (it is iamgate's: AWS's is
+	// opaque); MaxItems is 1 to 1000 (the model's maxItemsType).
+	max := defaultMaxItems
+	if in.maxItems != nil {
+		max = int(*in.maxItems)
 	}
 	start := 0
-	if m := c.Params.Get("Marker"); m != "" {
+	if m := in.marker; m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil || n < 0 || n > len(results) {
 			return nil, query.Errorf("InvalidInput", "Invalid Marker %q.", m)
@@ -439,24 +385,24 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 		start = n
 	}
 	end := min(start+max, len(results))
-	pg := listPage{}
+	out := &iamshape.SimulatePolicyResponse{EvaluationResults: results[start:end], IsTruncated: shape.Ptr(end < len(results))}
 	if end < len(results) {
-		pg = listPage{IsTruncated: true, Marker: strconv.Itoa(end)}
+		out.Marker = strconv.Itoa(end)
 	}
-	return struct {
-		EvaluationResults []evaluationResult `xml:"EvaluationResults>member"`
-		listPage
-	}{results[start:end], pg}, nil
+	return out, nil
 }
 
 // SimulatePrincipalPolicy decides actions for a user or role of the world
-// with every policy that applies to it, plus the given ones.
-func SimulatePrincipalPolicy(c *api.Call) (any, *query.Error) {
-	src := c.Params.Get("PolicySourceArn")
+// with every policy that applies to it, plus the given ones. It authorizes
+// iam:SimulatePrincipalPolicy on PolicySourceArn before it reads anything.
+func SimulatePrincipalPolicy(c *api.Call, r *iamshape.SimulatePrincipalPolicyRequest) (*iamshape.SimulatePolicyResponse, *query.Error) {
+	src := r.PolicySourceArn
 	if e := c.Authorize("iam:SimulatePrincipalPolicy", src, nil); e != nil {
 		return nil, e
 	}
-	in, e := readSimInput(c, false)
+	in, e := readSimInput(c, &iamshape.SimulateCustomPolicyRequest{PolicyInputList: r.PolicyInputList, PermissionsBoundaryPolicyInputList: r.PermissionsBoundaryPolicyInputList,
+		ActionNames: r.ActionNames, ResourceArns: r.ResourceArns, ResourcePolicy: r.ResourcePolicy, ResourceOwner: r.ResourceOwner, CallerArn: r.CallerArn,
+		ContextEntries: r.ContextEntries, ResourceHandlingOption: r.ResourceHandlingOption, MaxItems: r.MaxItems, Marker: r.Marker}, false)
 	if e != nil {
 		return nil, e
 	}
@@ -525,12 +471,14 @@ func simCaller(w *world.World, src, callerARN string, resourcePolicy bool) (*wor
 	return caller, nil
 }
 
-// SimulateCustomPolicy decides actions under the given policies alone.
-func SimulateCustomPolicy(c *api.Call) (any, *query.Error) {
+// SimulateCustomPolicy decides actions under the given policies alone. It
+// authorizes iam:SimulateCustomPolicy ("*": the action has no resource
+// type) before it reads the request's policies.
+func SimulateCustomPolicy(c *api.Call, r *iamshape.SimulateCustomPolicyRequest) (*iamshape.SimulatePolicyResponse, *query.Error) {
 	if e := c.Authorize("iam:SimulateCustomPolicy", "*", nil); e != nil {
 		return nil, e
 	}
-	in, e := readSimInput(c, true)
+	in, e := readSimInput(c, r, true)
 	if e != nil {
 		return nil, e
 	}
@@ -539,9 +487,11 @@ func SimulateCustomPolicy(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func contextKeys(pols []*engine.Policy) []string {
+// contextKeys are the condition keys of the policies, in order, each once
+// (in the case it was first written in).
+func contextKeys(pols []*engine.Policy) *iamshape.GetContextKeysForPolicyResponse {
 	seen := map[string]bool{}
-	out := []string{}
+	out := shape.List[string]{}
 	for _, p := range pols {
 		if p == nil || p.Source == nil {
 			continue
@@ -556,17 +506,18 @@ func contextKeys(pols []*engine.Policy) []string {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return &iamshape.GetContextKeysForPolicyResponse{ContextKeyNames: out}
 }
 
 // GetContextKeysForPrincipalPolicy lists the condition keys of a principal's
-// policies and the given ones.
-func GetContextKeysForPrincipalPolicy(c *api.Call) (any, *query.Error) {
-	src := c.Params.Get("PolicySourceArn")
+// policies and the given ones. It authorizes
+// iam:GetContextKeysForPrincipalPolicy on PolicySourceArn first.
+func GetContextKeysForPrincipalPolicy(c *api.Call, r *iamshape.GetContextKeysForPrincipalPolicyRequest) (*iamshape.GetContextKeysForPolicyResponse, *query.Error) {
+	src := r.PolicySourceArn
 	if e := c.Authorize("iam:GetContextKeysForPrincipalPolicy", src, nil); e != nil {
 		return nil, e
 	}
-	extra, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy, nil)
+	extra, e := compileInputs(r.PolicyInputList, "PolicyInputList", engine.IdentityPolicy, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -580,25 +531,21 @@ func GetContextKeysForPrincipalPolicy(c *api.Call) (any, *query.Error) {
 		return nil, query.Errorf("InvalidInput", "%v", err)
 	}
 	pols := append(append(req.Policies.Identity, req.Policies.PermissionsBoundary), extra...)
-	return struct {
-		ContextKeyNames []string `xml:"ContextKeyNames>member"`
-	}{contextKeys(pols)}, nil
+	return contextKeys(pols), nil
 }
 
 // GetContextKeysForCustomPolicy lists the condition keys of the given
-// policies.
-func GetContextKeysForCustomPolicy(c *api.Call) (any, *query.Error) {
+// policies. It authorizes iam:GetContextKeysForCustomPolicy ("*") first.
+func GetContextKeysForCustomPolicy(c *api.Call, r *iamshape.GetContextKeysForCustomPolicyRequest) (*iamshape.GetContextKeysForPolicyResponse, *query.Error) {
 	if e := c.Authorize("iam:GetContextKeysForCustomPolicy", "*", nil); e != nil {
 		return nil, e
 	}
-	pols, e := compileInputs(c.Params, "PolicyInputList", engine.IdentityPolicy, nil)
+	pols, e := compileInputs(r.PolicyInputList, "PolicyInputList", engine.IdentityPolicy, nil)
 	if e != nil {
 		return nil, e
 	}
 	if len(pols) == 0 {
 		return nil, emptyList("policyInputList")
 	}
-	return struct {
-		ContextKeyNames []string `xml:"ContextKeyNames>member"`
-	}{contextKeys(pols)}, nil
+	return contextKeys(pols), nil
 }
