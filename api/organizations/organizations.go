@@ -14,6 +14,7 @@ import (
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
@@ -481,20 +482,6 @@ func listParents(c *api.Call) (any, *query.Error) {
 
 // --- accounts ---
 
-// accountOut is the model's Account. JoinedTimestamp is left out when the
-// world does not say when the account joined (a world written by hand),
-// rather than answered as 1970.
-type accountOut struct {
-	ID              string  `json:"Id"`
-	Arn             string  `json:"Arn"`
-	Email           string  `json:"Email"`
-	Name            string  `json:"Name"`
-	Status          string  `json:"Status"`
-	State           string  `json:"State"`
-	JoinedMethod    string  `json:"JoinedMethod"`
-	JoinedTimestamp float64 `json:"JoinedTimestamp,omitempty"`
-}
-
 // accountEmail is an account's email address; an account of a world that
 // gives none has ID@example.invalid (a reserved domain, RFC 2606), the same
 // in ListAccounts and in DescribeOrganization's MasterAccountEmail.
@@ -515,7 +502,10 @@ func joined(o *world.FileOrganization, id string) time.Time {
 	return o.Created
 }
 
-func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
+// accountShape is an account as the model's Account. JoinedTimestamp is
+// left out when the world does not say when the account joined (a world
+// written by hand), rather than answered as 1970.
+func accountShape(o *world.FileOrganization, a world.FileAccount) orgshape.Account {
 	method := "CREATED"
 	if a.ID == o.ManagementAccount || slices.Contains(o.Invited, a.ID) {
 		method = "INVITED"
@@ -524,18 +514,16 @@ func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
 	if name == "" {
 		name = a.ID
 	}
-	out := accountOut{ID: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: accountEmail(a), Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method}
-	if t := joined(o, a.ID); !t.IsZero() {
-		out.JoinedTimestamp = timestamp(t)
-	}
+	out := orgshape.Account{Id: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: accountEmail(a), Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method,
+		JoinedTimestamp: at(joined(o, a.ID))}
 	if _, closed := o.Closed[a.ID]; closed { // close.go
 		out.Status, out.State = closedStatus, closedStatus
 	}
 	return out
 }
 
-func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id string) bool) []accountOut {
-	out := []accountOut{}
+func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id string) bool) []orgshape.Account {
+	out := []orgshape.Account{}
 	for _, a := range fw.Accounts {
 		if inOrg(o, a.ID) && keep(a.ID) {
 			out = append(out, accountShape(o, a))
@@ -589,7 +577,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e := authorizeWith(c, "CreateAccount", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
-	var out createAccountStatus
+	var out orgshape.CreateAccountStatus
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		if fw.Organization == nil || fw.Organization.ID != o.ID {
 			return errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
