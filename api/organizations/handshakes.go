@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -301,7 +302,7 @@ func inviteAccount(c *api.Call) (any, *query.Error) {
 	var in struct {
 		Target struct{ Type, Id string }
 		Notes  string
-		Tags   []tagS
+		Tags   []orgshape.Tag
 	}
 	if e := decode(c, &in); e != nil {
 		return nil, e

@@ -14,6 +14,7 @@ import (
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -34,12 +35,10 @@ var Operations = checked(map[string]Handler{
 	"ListChildren": listChildren, "ListParents": listParents,
 	"CreateAccount": createAccount, "DescribeCreateAccountStatus": describeCreateAccountStatus,
 	"ListAccounts": listAccounts, "ListAccountsForParent": listAccountsForParent, "MoveAccount": moveAccount,
-	"EnablePolicyType": enablePolicyType,
-	"CreatePolicy":     createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
+	"CreatePolicy": createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
 	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
 	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
 	"LeaveOrganization": leaveOrganization, "RemoveAccountFromOrganization": removeAccountFromOrganization,
-	"DisablePolicyType": disablePolicyType,
 })
 
 // Policy types, as the API names them and as world files do.
@@ -159,22 +158,8 @@ func timestamp(t time.Time) float64 { return float64(t.Unix()) }
 
 // --- organization and roots ---
 
-type organizationOut struct {
-	ID                   string        `json:"Id"`
-	Arn                  string        `json:"Arn"`
-	FeatureSet           string        `json:"FeatureSet"`
-	MasterAccountArn     string        `json:"MasterAccountArn"`
-	MasterAccountID      string        `json:"MasterAccountId"`
-	MasterAccountEmail   string        `json:"MasterAccountEmail"`
-	AvailablePolicyTypes []policyTypeS `json:"AvailablePolicyTypes"`
-}
-
-type policyTypeS struct {
-	Type   string `json:"Type"`
-	Status string `json:"Status"`
-}
-
-func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizationOut {
+// organizationShape is the organization as the model's Organization.
+func organizationShape(fw *world.FileWorld, o *world.FileOrganization) *orgshape.Organization {
 	fs := o.FeatureSet
 	if fs == "" {
 		fs = "ALL"
@@ -190,8 +175,8 @@ func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizat
 	// (awscli/examples/organizations/describe-organization.rst and
 	// create-organization.rst: SERVICE_CONTROL_POLICY ENABLED, or [] with
 	// consolidated billing only).
-	return organizationOut{ID: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
-		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountID: o.ManagementAccount, MasterAccountEmail: email,
+	return &orgshape.Organization{Id: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
+		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountId: o.ManagementAccount, MasterAccountEmail: email,
 		AvailablePolicyTypes: rootShape(o).PolicyTypes}
 }
 
@@ -212,7 +197,7 @@ func createOrganization(c *api.Call) (any, *query.Error) {
 	if e := authorize(c, "CreateOrganization", "*"); e != nil {
 		return nil, e
 	}
-	var out organizationOut
+	var out *orgshape.Organization
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := &world.FileOrganization{ID: "o-" + randomID(10, lower), ManagementAccount: c.Account(), FeatureSet: in.FeatureSet,
 			Root:    world.FileOU{ID: "r-" + randomID(4, lower), Name: "Root", Accounts: []string{c.Account()}},
@@ -238,20 +223,16 @@ func describeOrganization(c *api.Call) (any, *query.Error) {
 	return map[string]any{"Organization": organizationShape(c.State.File(), o)}, nil
 }
 
-type rootOut struct {
-	ID          string        `json:"Id"`
-	Arn         string        `json:"Arn"`
-	Name        string        `json:"Name"`
-	PolicyTypes []policyTypeS `json:"PolicyTypes"`
-}
-
-func rootShape(o *world.FileOrganization) rootOut {
-	r := rootOut{ID: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: o.Root.Name, PolicyTypes: []policyTypeS{}}
+// rootShape is the root as the model's Root, with the policy types
+// enabled in it ([] for none, as AWS answers: awscli's
+// examples/organizations/list-roots.rst).
+func rootShape(o *world.FileOrganization) *orgshape.Root {
+	r := &orgshape.Root{Id: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: o.Root.Name, PolicyTypes: shape.List[orgshape.PolicyTypeSummary]{}}
 	if r.Name == "" {
 		r.Name = "Root"
 	}
 	for _, t := range o.PolicyTypes {
-		r.PolicyTypes = append(r.PolicyTypes, policyTypeS{Type: t, Status: "ENABLED"})
+		r.PolicyTypes = append(r.PolicyTypes, orgshape.PolicyTypeSummary{Type: t, Status: "ENABLED"})
 	}
 	return r
 }
@@ -261,7 +242,7 @@ func listRoots(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, []rootOut{rootShape(o)}, "Roots")
+	return paged(c, []orgshape.Root{*rootShape(o)}, "Roots")
 }
 
 // --- pagination ---
@@ -349,7 +330,7 @@ type ouOut struct {
 func createOU(c *api.Call) (any, *query.Error) {
 	var in struct {
 		ParentId, Name string
-		Tags           []tagS
+		Tags           []orgshape.Tag
 	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
@@ -561,7 +542,7 @@ func listAccountsForParent(c *api.Call) (any, *query.Error) {
 func createAccount(c *api.Call) (any, *query.Error) {
 	var in struct {
 		Email, AccountName, RoleName string
-		Tags                         []tagS
+		Tags                         []orgshape.Tag
 	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
@@ -661,51 +642,6 @@ func orgARNOr(c *api.Call, kind, rest string) string {
 }
 
 // --- policies ---
-
-type policyTypeIn struct{ RootId, PolicyType string }
-
-// policyTypeRequest reads an Enable/DisablePolicyType request, authorizes
-// it on the root with organizations:PolicyType and finds the root.
-func policyTypeRequest(c *api.Call, action string) (policyTypeIn, *world.FileOrganization, *query.Error) {
-	var in policyTypeIn
-	if e := decode(c, &in); e != nil {
-		return in, nil, e
-	}
-	if fileType[in.PolicyType] == "" {
-		return in, nil, invalidPolicyType()
-	}
-	o, e := management(c)
-	if e != nil {
-		return in, nil, e
-	}
-	if e := authorizeWith(c, action, parentARN(c, in.RootId), nil); e != nil {
-		return in, nil, e
-	}
-	if in.RootId != o.Root.ID {
-		return in, nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
-	}
-	return in, o, nil
-}
-
-func enablePolicyType(c *api.Call) (any, *query.Error) {
-	in, o, e := policyTypeRequest(c, "EnablePolicyType")
-	if e != nil {
-		return nil, e
-	}
-	if slices.Contains(o.PolicyTypes, in.PolicyType) {
-		return nil, errorf("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
-	}
-	var out rootOut
-	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		fw.Organization.PolicyTypes = append(fw.Organization.PolicyTypes, in.PolicyType)
-		out = rootShape(fw.Organization)
-		return nil
-	})
-	if e != nil {
-		return nil, e
-	}
-	return map[string]any{"Root": out}, nil
-}
 
 type policySummary struct {
 	ID          string `json:"Id"`
@@ -827,7 +763,7 @@ func checkContent(content, t string) *query.Error {
 func createPolicy(c *api.Call) (any, *query.Error) {
 	var in struct {
 		Content, Description, Name, Type string
-		Tags                             []tagS
+		Tags                             []orgshape.Tag
 	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
