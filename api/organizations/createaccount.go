@@ -5,6 +5,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
@@ -32,11 +33,7 @@ func createAccountStatusNotFound() *query.Error {
 
 // describeCreateAccountStatus answers one request of the caller's
 // organization; the model has checked the ID's pattern.
-func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
-	var in struct{ CreateAccountRequestId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describeCreateAccountStatus(c *api.Call, in *orgshape.DescribeCreateAccountStatusRequest) (*orgshape.DescribeCreateAccountStatusResponse, *query.Error) {
 	o, e := managed(c, "DescribeCreateAccountStatus", "*")
 	if e != nil {
 		return nil, e
@@ -45,7 +42,7 @@ func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
 	if i < 0 {
 		return nil, createAccountStatusNotFound()
 	}
-	return map[string]any{"CreateAccountStatus": createAccountShape(o.CreateAccountRequests[i])}, nil
+	return &orgshape.DescribeCreateAccountStatusResponse{CreateAccountStatus: shape.Ptr(createAccountShape(o.CreateAccountRequests[i]))}, nil
 }
 
 // listCreateAccountStatus lists the requests, oldest first, of the States

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,16 +29,32 @@ type Handler func(c *api.Call) (any, *query.Error)
 
 // Operations lists the operations by name.
 var Operations = checked(map[string]Handler{
-	"CreateOrganization": createOrganization, "DescribeOrganization": describeOrganization, "ListRoots": listRoots,
-	"CreateOrganizationalUnit": createOU, "ListOrganizationalUnitsForParent": listOUsForParent,
-	"ListChildren": listChildren, "ListParents": listParents,
-	"CreateAccount": createAccount, "DescribeCreateAccountStatus": describeCreateAccountStatus,
-	"ListAccounts": listAccounts, "ListAccountsForParent": listAccountsForParent, "MoveAccount": moveAccount,
-	"CreatePolicy": createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
-	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
-	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
 	"LeaveOrganization": leaveOrganization, "RemoveAccountFromOrganization": removeAccountFromOrganization,
 })
+
+func init() {
+	registerTyped("CreateOrganization", createOrganization)
+	registerTyped("DescribeOrganization", describeOrganization)
+	registerTyped("ListRoots", listRoots)
+	registerTyped("CreateOrganizationalUnit", createOU)
+	registerTyped("ListOrganizationalUnitsForParent", listOUsForParent)
+	registerTyped("ListChildren", listChildren)
+	registerTyped("ListParents", listParents)
+	registerTyped("CreateAccount", createAccount)
+	registerTyped("DescribeCreateAccountStatus", describeCreateAccountStatus)
+	registerTyped("ListAccounts", listAccounts)
+	registerTyped("ListAccountsForParent", listAccountsForParent)
+	registerTyped("MoveAccount", moveAccount)
+	registerTyped("CreatePolicy", createPolicy)
+	registerTyped("UpdatePolicy", updatePolicy)
+	registerTyped("DeletePolicy", deletePolicy)
+	registerTyped("DescribePolicy", describePolicy)
+	registerTyped("ListPolicies", listPolicies)
+	registerTyped("AttachPolicy", attachPolicy)
+	registerTyped("DetachPolicy", detachPolicy)
+	registerTyped("ListPoliciesForTarget", listPoliciesForTarget)
+	registerTyped("ListTargetsForPolicy", listTargetsForPolicy)
+}
 
 // Policy types, as the API names them and as world files do.
 const (
@@ -180,11 +195,7 @@ func organizationShape(fw *world.FileWorld, o *world.FileOrganization) *orgshape
 		AvailablePolicyTypes: rootShape(o).PolicyTypes}
 }
 
-func createOrganization(c *api.Call) (any, *query.Error) {
-	var in struct{ FeatureSet string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createOrganization(c *api.Call, in *orgshape.CreateOrganizationRequest) (*orgshape.CreateOrganizationResponse, *query.Error) {
 	if in.FeatureSet == "" {
 		in.FeatureSet = "ALL"
 	}
@@ -209,10 +220,10 @@ func createOrganization(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Organization": out}, nil
+	return &orgshape.CreateOrganizationResponse{Organization: out}, nil
 }
 
-func describeOrganization(c *api.Call) (any, *query.Error) {
+func describeOrganization(c *api.Call, _ *noInput) (*orgshape.DescribeOrganizationResponse, *query.Error) {
 	o, e := org(c)
 	if e != nil {
 		return nil, e
@@ -220,7 +231,7 @@ func describeOrganization(c *api.Call) (any, *query.Error) {
 	if e := authorize(c, "DescribeOrganization", "*"); e != nil {
 		return nil, e
 	}
-	return map[string]any{"Organization": organizationShape(c.State.File(), o)}, nil
+	return &orgshape.DescribeOrganizationResponse{Organization: organizationShape(c.State.File(), o)}, nil
 }
 
 // rootShape is the root as the model's Root, with the policy types
@@ -237,41 +248,35 @@ func rootShape(o *world.FileOrganization) *orgshape.Root {
 	return r
 }
 
-func listRoots(c *api.Call) (any, *query.Error) {
+func listRoots(c *api.Call, in *orgshape.ListRootsRequest) (*orgshape.ListRootsResponse, *query.Error) {
 	o, e := managed(c, "ListRoots", "*")
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, []orgshape.Root{*rootShape(o)}, "Roots")
+	page, next, e := pageOf([]orgshape.Root{*rootShape(o)}, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListRootsResponse{Roots: page, NextToken: next}, nil
 }
 
-// --- pagination ---
-
-// paged applies MaxResults (1 to 20) and NextToken (the index of the next
-// item) to a list.
+// paged applies MaxResults and NextToken to a list, as pageOf does, for
+// an untyped handler.
 func paged[T any](c *api.Call, items []T, member string) (any, *query.Error) {
 	var in struct {
 		NextToken  string
-		MaxResults int
+		MaxResults *int32
 	}
 	if e := decode(c, &in); e != nil {
 		return nil, e
 	}
-	if in.MaxResults == 0 {
-		in.MaxResults = 20
+	page, next, e := pageOf(items, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
 	}
-	start := 0
-	if in.NextToken != "" {
-		n, err := strconv.Atoi(in.NextToken)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, errorf("InvalidInputException", "The NextToken is not valid.")
-		}
-		start = n
-	}
-	end := min(start+in.MaxResults, len(items))
-	out := map[string]any{member: append([]T{}, items[start:end]...)}
-	if end < len(items) {
-		out["NextToken"] = strconv.Itoa(end)
+	out := map[string]any{member: page}
+	if next != "" {
+		out["NextToken"] = next
 	}
 	return out, nil
 }
@@ -321,27 +326,14 @@ func accountParent(o *world.FileOrganization, acct string) *world.FileOU {
 	return walk(&o.Root)
 }
 
-type ouOut struct {
-	ID   string `json:"Id"`
-	Arn  string `json:"Arn"`
-	Name string `json:"Name"`
-}
-
-func createOU(c *api.Call) (any, *query.Error) {
-	var in struct {
-		ParentId, Name string
-		Tags           []orgshape.Tag
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createOU(c *api.Call, in *orgshape.CreateOrganizationalUnitRequest) (*orgshape.CreateOrganizationalUnitResponse, *query.Error) {
 	if _, e := management(c); e != nil {
 		return nil, e
 	}
 	if e := authorizeWith(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId), tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
-	var out ouOut
+	var out *orgshape.OrganizationalUnit
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		p := findNode(o, in.ParentId)
@@ -355,13 +347,13 @@ func createOU(c *api.Call) (any, *query.Error) {
 		}
 		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name, Tags: tagMap(in.Tags)}
 		p.ou.OUs = append(p.ou.OUs, ou)
-		out = ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
+		out = &orgshape.OrganizationalUnit{Id: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
 		return nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"OrganizationalUnit": out}, nil
+	return &orgshape.CreateOrganizationalUnitResponse{OrganizationalUnit: out}, nil
 }
 
 // parentARN is the ARN of a root or OU for authorization. It does not
@@ -381,66 +373,57 @@ func parentARN(c *api.Call, id string) string {
 	return "*"
 }
 
-func parentParam(c *api.Call, action string) (*world.FileOrganization, *node, *query.Error) {
-	var in struct{ ParentId string }
-	if e := decode(c, &in); e != nil {
-		return nil, nil, e
-	}
-	o, e := managed(c, action, parentARN(c, in.ParentId))
+func parentParam(c *api.Call, action, parentID string) (*world.FileOrganization, *node, *query.Error) {
+	o, e := managed(c, action, parentARN(c, parentID))
 	if e != nil {
 		return nil, nil, e
 	}
-	n := findNode(o, in.ParentId)
+	n := findNode(o, parentID)
 	if n == nil {
 		return nil, nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
 	}
 	return o, n, nil
 }
 
-func listOUsForParent(c *api.Call) (any, *query.Error) {
-	o, n, e := parentParam(c, "ListOrganizationalUnitsForParent")
+func listOUsForParent(c *api.Call, in *orgshape.ListOrganizationalUnitsForParentRequest) (*orgshape.ListOrganizationalUnitsForParentResponse, *query.Error) {
+	o, n, e := parentParam(c, "ListOrganizationalUnitsForParent", in.ParentId)
 	if e != nil {
 		return nil, e
 	}
-	out := []ouOut{}
+	var out []orgshape.OrganizationalUnit
 	for _, ou := range n.ou.OUs {
-		out = append(out, ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name})
+		out = append(out, orgshape.OrganizationalUnit{Id: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name})
 	}
-	return paged(c, out, "OrganizationalUnits")
-}
-
-type childOut struct {
-	ID   string `json:"Id"`
-	Type string `json:"Type"`
-}
-
-func listChildren(c *api.Call) (any, *query.Error) {
-	var in struct{ ChildType string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
-	_, n, e := parentParam(c, "ListChildren")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
 	if e != nil {
 		return nil, e
 	}
-	out := []childOut{}
+	return &orgshape.ListOrganizationalUnitsForParentResponse{OrganizationalUnits: page, NextToken: next}, nil
+}
+
+func listChildren(c *api.Call, in *orgshape.ListChildrenRequest) (*orgshape.ListChildrenResponse, *query.Error) {
+	_, n, e := parentParam(c, "ListChildren", in.ParentId)
+	if e != nil {
+		return nil, e
+	}
+	var out []orgshape.Child
 	if in.ChildType == "ACCOUNT" {
 		for _, a := range n.ou.Accounts {
-			out = append(out, childOut{a, "ACCOUNT"})
+			out = append(out, orgshape.Child{Id: a, Type: "ACCOUNT"})
 		}
 	} else {
 		for _, ou := range n.ou.OUs {
-			out = append(out, childOut{ou.ID, "ORGANIZATIONAL_UNIT"})
+			out = append(out, orgshape.Child{Id: ou.ID, Type: "ORGANIZATIONAL_UNIT"})
 		}
 	}
-	return paged(c, out, "Children")
-}
-
-func listParents(c *api.Call) (any, *query.Error) {
-	var in struct{ ChildId string }
-	if e := decode(c, &in); e != nil {
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
 		return nil, e
 	}
+	return &orgshape.ListChildrenResponse{Children: page, NextToken: next}, nil
+}
+
+func listParents(c *api.Call, in *orgshape.ListParentsRequest) (*orgshape.ListParentsResponse, *query.Error) {
 	o, e := managed(c, "ListParents", "*")
 	if e != nil {
 		return nil, e
@@ -458,7 +441,11 @@ func listParents(c *api.Call) (any, *query.Error) {
 	if parent.ID == o.Root.ID {
 		typ = "ROOT"
 	}
-	return paged(c, []childOut{{parent.ID, typ}}, "Parents")
+	page, next, e := pageOf([]orgshape.Parent{{Id: parent.ID, Type: typ}}, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListParentsResponse{Parents: page, NextToken: next}, nil
 }
 
 // --- accounts ---
@@ -513,20 +500,28 @@ func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id st
 	return out
 }
 
-func listAccounts(c *api.Call) (any, *query.Error) {
+func listAccounts(c *api.Call, in *orgshape.ListAccountsRequest) (*orgshape.ListAccountsResponse, *query.Error) {
 	o, e := managed(c, "ListAccounts", "*")
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, orgAccounts(c.State.File(), o, func(string) bool { return true }), "Accounts")
-}
-
-func listAccountsForParent(c *api.Call) (any, *query.Error) {
-	o, n, e := parentParam(c, "ListAccountsForParent")
+	page, next, e := pageOf(orgAccounts(c.State.File(), o, func(string) bool { return true }), in.NextToken, in.MaxResults)
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), "Accounts")
+	return &orgshape.ListAccountsResponse{Accounts: page, NextToken: next}, nil
+}
+
+func listAccountsForParent(c *api.Call, in *orgshape.ListAccountsForParentRequest) (*orgshape.ListAccountsForParentResponse, *query.Error) {
+	o, n, e := parentParam(c, "ListAccountsForParent", in.ParentId)
+	if e != nil {
+		return nil, e
+	}
+	page, next, e := pageOf(orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListAccountsForParentResponse{Accounts: page, NextToken: next}, nil
 }
 
 // createAccount creates a member account at the root, with the role the
@@ -539,14 +534,7 @@ func listAccountsForParent(c *api.Call) (any, *query.Error) {
 // world has the email address (the only failure iamgate can have: an
 // address that breaks the model's pattern is InvalidInputException before
 // any request, and iamgate has no account quota).
-func createAccount(c *api.Call) (any, *query.Error) {
-	var in struct {
-		Email, AccountName, RoleName string
-		Tags                         []orgshape.Tag
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createAccount(c *api.Call, in *orgshape.CreateAccountRequest) (*orgshape.CreateAccountResponse, *query.Error) {
 	// Email, AccountName and RoleName are the model's (Validate).
 	if in.RoleName == "" {
 		in.RoleName = "OrganizationAccountAccessRole"
@@ -576,7 +564,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"CreateAccountStatus": out}, nil
+	return &orgshape.CreateAccountResponse{CreateAccountStatus: &out}, nil
 }
 
 // addAccount adds a member account at the root of fw's organization,
@@ -604,11 +592,7 @@ func addAccount(fw *world.FileWorld, now time.Time, name, email, role string, ta
 	return id
 }
 
-func moveAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ AccountId, SourceParentId, DestinationParentId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func moveAccount(c *api.Call, in *orgshape.MoveAccountRequest) (*noOutput, *query.Error) {
 	if _, e := managed(c, "MoveAccount", orgARNOr(c, "account", "/"+in.AccountId)); e != nil {
 		return nil, e
 	}
@@ -643,19 +627,9 @@ func orgARNOr(c *api.Call, kind, rest string) string {
 
 // --- policies ---
 
-type policySummary struct {
-	ID          string `json:"Id"`
-	Arn         string `json:"Arn"`
-	Name        string `json:"Name"`
-	Description string `json:"Description"`
-	Type        string `json:"Type"`
-	AwsManaged  bool   `json:"AwsManaged"`
-}
-
-type policyOut struct {
-	PolicySummary policySummary `json:"PolicySummary"`
-	Content       string        `json:"Content"`
-}
+// policyOut is a policy as the model's Policy; its PolicySummary is never
+// nil.
+type policyOut = orgshape.Policy
 
 // apiType is the API's name of a policy type in the file's form (an SCP
 // when it is none).
@@ -676,15 +650,15 @@ func findPolicy(o *world.FileOrganization, id string) (name string, p world.File
 	for t, fa := range fullAccess {
 		if id == fa.id {
 			arn := "arn:aws:organizations::aws:policy/" + strings.ToLower(t) + "/" + fa.id
-			return fa.name, world.FileOrgPolicy{Type: fileType[t]}, policyOut{PolicySummary: policySummary{ID: fa.id, Arn: arn, Name: fa.name,
-				Description: fa.desc, Type: t, AwsManaged: true}, Content: fa.content}, true
+			return fa.name, world.FileOrgPolicy{Type: fileType[t]}, policyOut{PolicySummary: &orgshape.PolicySummary{Id: fa.id, Arn: arn, Name: fa.name,
+				Description: fa.desc, Type: t, AwsManaged: shape.Ptr(true)}, Content: fa.content}, true
 		}
 	}
 	for n, fp := range o.Policies {
 		if fp.ID == id {
 			t := apiType(fp.Type)
-			return n, fp, policyOut{PolicySummary: policySummary{ID: fp.ID, Arn: orgARN(o, "policy", "/"+strings.ToLower(t)+"/"+fp.ID), Name: n,
-				Description: fp.Description, Type: t}, Content: string(fp.Document.JSON())}, true
+			return n, fp, policyOut{PolicySummary: &orgshape.PolicySummary{Id: fp.ID, Arn: orgARN(o, "policy", "/"+strings.ToLower(t)+"/"+fp.ID), Name: n,
+				Description: fp.Description, Type: t, AwsManaged: shape.Ptr(false)}, Content: string(fp.Document.JSON())}, true
 		}
 	}
 	return "", world.FileOrgPolicy{}, policyOut{}, false
@@ -760,14 +734,7 @@ func checkContent(content, t string) *query.Error {
 	return nil
 }
 
-func createPolicy(c *api.Call) (any, *query.Error) {
-	var in struct {
-		Content, Description, Name, Type string
-		Tags                             []orgshape.Tag
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createPolicy(c *api.Call, in *orgshape.CreatePolicyRequest) (*orgshape.CreatePolicyResponse, *query.Error) {
 	if fileType[in.Type] == "" {
 		return nil, invalidPolicyType()
 	}
@@ -797,29 +764,21 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Policy": out}, nil
+	return &orgshape.CreatePolicyResponse{Policy: &out}, nil
 }
 
-func describePolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describePolicy(c *api.Call, in *orgshape.DescribePolicyRequest) (*orgshape.DescribePolicyResponse, *query.Error) {
 	_, _, _, out, e := policyOp(c, "DescribePolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Policy": out}, nil
+	return &orgshape.DescribePolicyResponse{Policy: &out}, nil
 }
 
-func updatePolicy(c *api.Call) (any, *query.Error) {
-	var in struct {
-		PolicyId                   string
-		Name, Description, Content *string
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+// updatePolicy changes what the request gives: an empty Description (the
+// model's PolicyDescription has no minimum) clears the description, while
+// Name and Content, of at least one character, are left alone when absent.
+func updatePolicy(c *api.Call, in *orgshape.UpdatePolicyRequest) (*orgshape.UpdatePolicyResponse, *query.Error) {
 	o, name, fp, _, e := policyOp(c, "UpdatePolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
@@ -827,27 +786,28 @@ func updatePolicy(c *api.Call) (any, *query.Error) {
 	if _, custom := o.Policies[name]; !custom {
 		return nil, errorf("AccessDeniedException", "You can't change an AWS managed policy.")
 	}
-	if in.Content != nil {
-		if e := checkContent(*in.Content, apiType(fp.Type)); e != nil {
+	if in.Content != "" {
+		if e := checkContent(in.Content, apiType(fp.Type)); e != nil {
 			return nil, e
 		}
 	}
+	describe := in.Description != "" || sent(c.Body, "Description")
 	var out policyOut
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		fp := o.Policies[name]
-		if in.Description != nil {
-			fp.Description = *in.Description
+		if describe {
+			fp.Description = in.Description
 		}
-		if in.Content != nil {
-			fp.Document = world.NewPolicyText(*in.Content)
+		if in.Content != "" {
+			fp.Document = world.NewPolicyText(in.Content)
 		}
 		newName := name
-		if in.Name != nil && *in.Name != name {
-			if _, dup := o.Policies[*in.Name]; dup {
+		if in.Name != "" && in.Name != name {
+			if _, dup := o.Policies[in.Name]; dup {
 				return errorf("DuplicatePolicyException", "A policy with the same name already exists.")
 			}
-			newName = *in.Name
+			newName = in.Name
 			delete(o.Policies, name)
 			renameAttachments(o, fw, fileTypeOf(fp), name, newName)
 		}
@@ -858,7 +818,7 @@ func updatePolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Policy": out}, nil
+	return &orgshape.UpdatePolicyResponse{Policy: &out}, nil
 }
 
 func fileTypeOf(fp world.FileOrgPolicy) string { return strings.ToLower(fp.Type) }
@@ -872,12 +832,10 @@ type attachment struct {
 	target targetOut
 }
 
-type targetOut struct {
-	TargetID string `json:"TargetId"`
-	Arn      string `json:"Arn"`
-	Name     string `json:"Name"`
-	Type     string `json:"Type"`
-}
+// targetOut is an attachment target as the model's PolicyTargetSummary
+// (an account without a name has none: the model's TargetName is at least
+// one character).
+type targetOut = orgshape.PolicyTargetSummary
 
 func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []attachment {
 	var out []attachment
@@ -892,12 +850,12 @@ func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []
 		}
 		out = append(out, attachment{get: func() []string { return *p }, set: func(l []string) { *p = l }, target: t})
 	}
-	add(o.Root.ID, &o.Root.SCPs, &o.Root.RCPs, targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"})
+	add(o.Root.ID, &o.Root.SCPs, &o.Root.RCPs, targetOut{TargetId: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: "Root", Type: "ROOT"})
 	var walk func(ou *world.FileOU)
 	walk = func(ou *world.FileOU) {
 		for i := range ou.OUs {
 			c := &ou.OUs[i]
-			add(c.ID, &c.SCPs, &c.RCPs, targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"})
+			add(c.ID, &c.SCPs, &c.RCPs, targetOut{TargetId: c.ID, Arn: orgARN(o, "ou", "/"+c.ID), Name: c.Name, Type: "ORGANIZATIONAL_UNIT"})
 			walk(c)
 		}
 	}
@@ -905,7 +863,7 @@ func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []
 	for i := range fw.Accounts {
 		a := &fw.Accounts[i]
 		if inOrg(o, a.ID) {
-			add(a.ID, &a.SCPs, &a.RCPs, targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"})
+			add(a.ID, &a.SCPs, &a.RCPs, targetOut{TargetId: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Name: a.Name, Type: "ACCOUNT"})
 		}
 	}
 	return out
@@ -940,11 +898,7 @@ func renameAttachments(o *world.FileOrganization, fw *world.FileWorld, kind, fro
 	}
 }
 
-func deletePolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func deletePolicy(c *api.Call, in *orgshape.DeletePolicyRequest) (*noOutput, *query.Error) {
 	o, name, fp, _, e := policyOp(c, "DeletePolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
@@ -963,11 +917,7 @@ func deletePolicy(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func listPolicies(c *api.Call) (any, *query.Error) {
-	var in struct{ Filter string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listPolicies(c *api.Call, in *orgshape.ListPoliciesRequest) (*orgshape.ListPoliciesResponse, *query.Error) {
 	if fileType[in.Filter] == "" {
 		return nil, invalidPolicyType()
 	}
@@ -978,10 +928,10 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 	if e := authorizeWith(c, "ListPolicies", "*", nil); e != nil {
 		return nil, e
 	}
-	out := []policySummary{}
+	var out []orgshape.PolicySummary
 	if fa, ok := fullAccess[in.Filter]; ok { // SCPs and RCPs only
 		_, _, p, _ := findPolicy(o, fa.id)
-		out = append(out, p.PolicySummary)
+		out = append(out, *p.PolicySummary)
 	}
 	names := make([]string, 0, len(o.Policies))
 	for n := range o.Policies {
@@ -991,50 +941,55 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 	for _, n := range names {
 		if apiType(o.Policies[n].Type) == in.Filter {
 			_, _, p, _ := findPolicy(o, o.Policies[n].ID)
-			out = append(out, p.PolicySummary)
+			out = append(out, *p.PolicySummary)
 		}
 	}
-	return paged(c, out, "Policies")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListPoliciesResponse{Policies: page, NextToken: next}, nil
 }
 
 // target finds an attachment target by ID.
 func target(o *world.FileOrganization, fw *world.FileWorld, kind, id string) *attachment {
 	for _, at := range attachments(o, fw, kind) {
-		if at.target.TargetID == id {
+		if at.target.TargetId == id {
 			return &at
 		}
 	}
 	return nil
 }
 
-func attachPolicy(c *api.Call) (any, *query.Error) { return attachOrDetach(c, true) }
-func detachPolicy(c *api.Call) (any, *query.Error) { return attachOrDetach(c, false) }
+func attachPolicy(c *api.Call, in *orgshape.AttachPolicyRequest) (*noOutput, *query.Error) {
+	return nil, attachOrDetach(c, in.PolicyId, in.TargetId, true)
+}
+
+func detachPolicy(c *api.Call, in *orgshape.DetachPolicyRequest) (*noOutput, *query.Error) {
+	return nil, attachOrDetach(c, in.PolicyId, in.TargetId, false)
+}
 
 // attachOrDetach changes a target's policies. The first change to a target
 // keeps the full-access policy AWS attached by default; a target must keep
 // at least one policy of each enabled type (the Organizations User Guide,
 // "Attaching and detaching SCPs").
-func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
-	var in struct{ PolicyId, TargetId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func attachOrDetach(c *api.Call, policyID, targetID string, attach bool) *query.Error {
 	action := "DetachPolicy"
 	if attach {
 		action = "AttachPolicy"
 	}
 	o, e := management(c)
 	if e != nil {
-		return nil, e
+		return e
 	}
-	name, fp, out, ok := findPolicy(o, in.PolicyId)
+	name, fp, out, ok := findPolicy(o, policyID)
 	// AttachPolicy and DetachPolicy take the policy and the target (the
 	// Service Authorization Reference for AWS Organizations).
-	if e := authorizeOn(c, action, nil, policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
-		return nil, e
+	if e := authorizeOn(c, action, nil, policyARNOf(o, policyID, out, ok), targetARN(o, targetID)); e != nil {
+		return e
 	}
 	if !ok {
-		return nil, policyNotFound()
+		return policyNotFound()
 	}
 	// DetachPolicy has no PolicyTypeNotEnabledException in the model
 	// (botocore organizations/2016-11-28): with the type disabled nothing
@@ -1042,11 +997,11 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	// list policies of a type never enabled, has one to detach.
 	enabled := slices.Contains(o.PolicyTypes, out.PolicySummary.Type)
 	if attach && !enabled {
-		return nil, errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
+		return errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
 	}
 	kind := fileTypeOf(fp)
-	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		at := target(fw.Organization, fw, kind, in.TargetId)
+	return c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		at := target(fw.Organization, fw, kind, targetID)
 		if at == nil {
 			return targetNotFound()
 		}
@@ -1072,11 +1027,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	})
 }
 
-func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
-	var in struct{ TargetId, Filter string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listPoliciesForTarget(c *api.Call, in *orgshape.ListPoliciesForTargetRequest) (*orgshape.ListPoliciesForTargetResponse, *query.Error) {
 	if fileType[in.Filter] == "" {
 		return nil, invalidPolicyType()
 	}
@@ -1092,7 +1043,7 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 	if at == nil {
 		return nil, targetNotFound()
 	}
-	out := []policySummary{}
+	var out []orgshape.PolicySummary
 	for _, n := range effective(at.get(), kind) {
 		id := fullAccess[in.Filter].id
 		if fp, ok := o.Policies[n]; ok {
@@ -1101,26 +1052,30 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 			continue
 		}
 		_, _, p, _ := findPolicy(o, id)
-		out = append(out, p.PolicySummary)
+		out = append(out, *p.PolicySummary)
 	}
-	return paged(c, out, "Policies")
-}
-
-func listTargetsForPolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyId string }
-	if e := decode(c, &in); e != nil {
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
 		return nil, e
 	}
+	return &orgshape.ListPoliciesForTargetResponse{Policies: page, NextToken: next}, nil
+}
+
+func listTargetsForPolicy(c *api.Call, in *orgshape.ListTargetsForPolicyRequest) (*orgshape.ListTargetsForPolicyResponse, *query.Error) {
 	o, name, fp, _, e := policyOp(c, "ListTargetsForPolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
 	}
 	kind := fileTypeOf(fp)
-	out := []targetOut{}
+	var out []orgshape.PolicyTargetSummary
 	for _, at := range attachments(o, c.State.File(), kind) {
 		if slices.Contains(effective(at.get(), kind), name) {
 			out = append(out, at.target)
 		}
 	}
-	return paged(c, out, "Targets")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListTargetsForPolicyResponse{Targets: page, NextToken: next}, nil
 }

@@ -135,7 +135,7 @@ func tagOp(c *api.Call, action, id string, request []orgshape.Tag, keys []string
 	if e := authorizeWith(c, action, taggableARN(o, id), tagContext(nil, request, keys)); e != nil {
 		return e
 	}
-	if _, _, p, ok := findPolicy(o, id); ok && p.PolicySummary.AwsManaged {
+	if _, _, p, ok := findPolicy(o, id); ok && *p.PolicySummary.AwsManaged {
 		e := errorf("InvalidInputException", "You provided a value that does not match the required pattern.")
 		e.Reason = "INVALID_PATTERN"
 		return e

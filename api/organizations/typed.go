@@ -170,3 +170,16 @@ func createdAt(t time.Time) *shape.Time {
 	}
 	return &shape.Time{Time: t.UTC()}
 }
+
+// sent reports whether the request body has the top-level member named
+// exactly name, not null: for an optional string member whose empty value
+// means something (UpdatePolicy's Description), which the typed input,
+// a string, cannot tell from an absent one.
+func sent(body []byte, name string) bool {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return false
+	}
+	v, ok := members[name]
+	return ok && string(v) != "null"
+}
