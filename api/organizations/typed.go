@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -73,7 +74,8 @@ func decodeTyped(body []byte, in any) *query.Error {
 	}
 	if err != nil {
 		msg := "The request body does not match the input of the operation."
-		if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field != "" {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
 			msg = "The value of " + te.Field + " is not valid for its type."
 		}
 		return errorf("SerializationException", "%s", msg)
