@@ -28,9 +28,7 @@ const TargetPrefix = "AWSOrganizationsV20161128."
 type Handler func(c *api.Call) (any, *query.Error)
 
 // Operations lists the operations by name.
-var Operations = checked(map[string]Handler{
-	"LeaveOrganization": leaveOrganization, "RemoveAccountFromOrganization": removeAccountFromOrganization,
-})
+var Operations = map[string]Handler{}
 
 func init() {
 	registerTyped("CreateOrganization", createOrganization)
@@ -54,6 +52,8 @@ func init() {
 	registerTyped("DetachPolicy", detachPolicy)
 	registerTyped("ListPoliciesForTarget", listPoliciesForTarget)
 	registerTyped("ListTargetsForPolicy", listTargetsForPolicy)
+	registerTyped("LeaveOrganization", leaveOrganization)
+	registerTyped("RemoveAccountFromOrganization", removeAccountFromOrganization)
 }
 
 // Policy types, as the API names them and as world files do.
