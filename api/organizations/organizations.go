@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -75,16 +74,6 @@ var fullAccess = map[string]struct{ name, id, content, desc string }{
 // service's fault) and the JSON endpoint's common errors.
 func errorf(code, format string, args ...any) *query.Error {
 	return awserr.Of(code, fmt.Sprintf(format, args...), orgerr.Codes, awserr.JSONCommon)
-}
-
-func decode(c *api.Call, v any) *query.Error {
-	if len(c.Body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		return errorf("InvalidInputException", "The request body is not valid JSON for %s: %v", c.Action, err)
-	}
-	return nil
 }
 
 // org returns the caller's organization, or AWSOrganizationsNotInUseException.
@@ -168,8 +157,6 @@ func randomID(n int, alphabet string) string {
 }
 
 const lower = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-func timestamp(t time.Time) float64 { return float64(t.Unix()) }
 
 // --- organization and roots ---
 
@@ -258,27 +245,6 @@ func listRoots(c *api.Call, in *orgshape.ListRootsRequest) (*orgshape.ListRootsR
 		return nil, e
 	}
 	return &orgshape.ListRootsResponse{Roots: page, NextToken: next}, nil
-}
-
-// paged applies MaxResults and NextToken to a list, as pageOf does, for
-// an untyped handler.
-func paged[T any](c *api.Call, items []T, member string) (any, *query.Error) {
-	var in struct {
-		NextToken  string
-		MaxResults *int32
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
-	page, next, e := pageOf(items, in.NextToken, in.MaxResults)
-	if e != nil {
-		return nil, e
-	}
-	out := map[string]any{member: page}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
 }
 
 // --- OUs and parents ---
