@@ -5,6 +5,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -18,7 +19,7 @@ import (
 // keeps it SUSPENDED, with no reopening), and from then no principal of
 // it authenticates (server: world.FileWorld.AccountClosed).
 func init() {
-	register(map[string]Handler{"CloseAccount": closeAccount})
+	registerTyped("CloseAccount", closeAccount)
 }
 
 // closeWindow is the quota's rolling period, and closeQuota the closures
@@ -29,11 +30,7 @@ const closeWindow = 30 * 24 * time.Hour
 
 func closeQuota(members int) int { return min(1000, max(250, members/5)) }
 
-func closeAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ AccountId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func closeAccount(c *api.Call, in *orgshape.CloseAccountRequest) (*noOutput, *query.Error) {
 	// AccountId is 12 digits (Validate); the Service Authorization
 	// Reference gives CloseAccount the account resource.
 	o, e := managed(c, "CloseAccount", orgARNOr(c, "account", "/"+in.AccountId))

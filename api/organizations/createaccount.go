@@ -5,6 +5,8 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -17,24 +19,10 @@ import (
 // does not make up a request it never answered. A request stays when its
 // account leaves the organization, and goes with the organization.
 
-// createAccountStatus is the model's CreateAccountStatus.
-type createAccountStatus struct {
-	ID                 string  `json:"Id"`
-	AccountName        string  `json:"AccountName"`
-	State              string  `json:"State"`
-	RequestedTimestamp float64 `json:"RequestedTimestamp"`
-	CompletedTimestamp float64 `json:"CompletedTimestamp,omitempty"`
-	AccountID          string  `json:"AccountId,omitempty"`
-	FailureReason      string  `json:"FailureReason,omitempty"`
-}
-
-func createAccountShape(r world.FileCreateAccountRequest) createAccountStatus {
-	out := createAccountStatus{ID: r.ID, AccountName: r.AccountName, State: r.State, RequestedTimestamp: timestamp(r.Requested),
-		AccountID: r.Account, FailureReason: r.FailureReason}
-	if !r.Completed.IsZero() {
-		out.CompletedTimestamp = timestamp(r.Completed)
-	}
-	return out
+// createAccountShape is a request as the model's CreateAccountStatus.
+func createAccountShape(r world.FileCreateAccountRequest) orgshape.CreateAccountStatus {
+	return orgshape.CreateAccountStatus{Id: r.ID, AccountName: r.AccountName, State: r.State, RequestedTimestamp: createdAt(r.Requested),
+		CompletedTimestamp: at(r.Completed), AccountId: r.Account, FailureReason: r.FailureReason}
 }
 
 // createAccountStatusNotFound uses the words of the model's documentation
@@ -45,11 +33,7 @@ func createAccountStatusNotFound() *query.Error {
 
 // describeCreateAccountStatus answers one request of the caller's
 // organization; the model has checked the ID's pattern.
-func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
-	var in struct{ CreateAccountRequestId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describeCreateAccountStatus(c *api.Call, in *orgshape.DescribeCreateAccountStatusRequest) (*orgshape.DescribeCreateAccountStatusResponse, *query.Error) {
 	o, e := managed(c, "DescribeCreateAccountStatus", "*")
 	if e != nil {
 		return nil, e
@@ -58,25 +42,25 @@ func describeCreateAccountStatus(c *api.Call) (any, *query.Error) {
 	if i < 0 {
 		return nil, createAccountStatusNotFound()
 	}
-	return map[string]any{"CreateAccountStatus": createAccountShape(o.CreateAccountRequests[i])}, nil
+	return &orgshape.DescribeCreateAccountStatusResponse{CreateAccountStatus: shape.Ptr(createAccountShape(o.CreateAccountRequests[i]))}, nil
 }
 
 // listCreateAccountStatus lists the requests, oldest first, of the States
 // given (all when none is; the model has checked each).
-func listCreateAccountStatus(c *api.Call) (any, *query.Error) {
-	var in struct{ States []string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listCreateAccountStatus(c *api.Call, in *orgshape.ListCreateAccountStatusRequest) (*orgshape.ListCreateAccountStatusResponse, *query.Error) {
 	o, e := managed(c, "ListCreateAccountStatus", "*")
 	if e != nil {
 		return nil, e
 	}
-	out := []createAccountStatus{}
+	var all []orgshape.CreateAccountStatus
 	for _, r := range o.CreateAccountRequests {
 		if len(in.States) == 0 || slices.Contains(in.States, r.State) {
-			out = append(out, createAccountShape(r))
+			all = append(all, createAccountShape(r))
 		}
 	}
-	return paged(c, out, "CreateAccountStatuses")
+	page, next, e := pageOf(all, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListCreateAccountStatusResponse{CreateAccountStatuses: page, NextToken: next}, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -20,12 +21,10 @@ import (
 // account's ARN, with organizations:ServicePrincipal where the Service
 // Authorization Reference gives it, before anything is looked up.
 func init() {
-	register(map[string]Handler{
-		"RegisterDelegatedAdministrator":   registerDelegatedAdmin,
-		"DeregisterDelegatedAdministrator": deregisterDelegatedAdmin,
-		"ListDelegatedAdministrators":      listDelegatedAdmins,
-		"ListDelegatedServicesForAccount":  listDelegatedServices,
-	})
+	registerTyped("RegisterDelegatedAdministrator", registerDelegatedAdmin)
+	registerTyped("DeregisterDelegatedAdministrator", deregisterDelegatedAdmin)
+	registerTyped("ListDelegatedAdministrators", listDelegatedAdmins)
+	registerTyped("ListDelegatedServicesForAccount", listDelegatedServices)
 }
 
 // Errors of the model (botocore organizations/2016-11-28), with the words
@@ -45,32 +44,28 @@ func constraint(reason, msg string) *query.Error {
 // delegationOp checks a register or deregister: the management account,
 // the action allowed on the account for the principal, then the
 // principal, the account and trusted access.
-func delegationOp(c *api.Call, action string) (acct, sp string, e *query.Error) {
-	var in struct{ AccountId, ServicePrincipal string }
-	if e := decode(c, &in); e != nil {
-		return "", "", e
-	}
+func delegationOp(c *api.Call, action, accountID, principal string) (acct, sp string, e *query.Error) {
 	o, e := management(c)
 	if e != nil {
 		return "", "", e
 	}
 	// AccountId is 12 digits (Validate), so the ARN is well formed.
-	if e := authorizeWith(c, action, orgARN(o, "account", "/"+in.AccountId), principalKey(in.ServicePrincipal)); e != nil {
+	if e := authorizeWith(c, action, orgARN(o, "account", "/"+accountID), principalKey(principal)); e != nil {
 		return "", "", e
 	}
 	if e := allFeatures(o); e != nil {
 		return "", "", e
 	}
-	if !recognized(in.ServicePrincipal) {
+	if !recognized(principal) {
 		return "", "", unrecognizedPrincipal()
 	}
-	if in.AccountId == o.ManagementAccount {
+	if accountID == o.ManagementAccount {
 		return "", "", constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You attempted to register the management account of the organization as a delegated administrator for an Amazon Web Services service integrated with Organizations. You can designate only a member account as a delegated administrator.")
 	}
-	if !inOrg(o, in.AccountId) {
+	if !inOrg(o, accountID) {
 		return "", "", accountNotFound()
 	}
-	return in.AccountId, in.ServicePrincipal, nil
+	return accountID, principal, nil
 }
 
 func isAdminOf(acct, sp string) func(d world.FileDelegatedAdmin) bool {
@@ -83,8 +78,8 @@ func isAdminOf(acct, sp string) func(d world.FileDelegatedAdmin) bool {
 // first"). AWS limits some services to one delegated administrator
 // (DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE); which ones it does
 // not publish in one place, so iamgate allows several for every service.
-func registerDelegatedAdmin(c *api.Call) (any, *query.Error) {
-	acct, sp, e := delegationOp(c, "RegisterDelegatedAdministrator")
+func registerDelegatedAdmin(c *api.Call, in *orgshape.RegisterDelegatedAdministratorRequest) (*noOutput, *query.Error) {
+	acct, sp, e := delegationOp(c, "RegisterDelegatedAdministrator", in.AccountId, in.ServicePrincipal)
 	if e != nil {
 		return nil, e
 	}
@@ -104,8 +99,8 @@ func registerDelegatedAdmin(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func deregisterDelegatedAdmin(c *api.Call) (any, *query.Error) {
-	acct, sp, e := delegationOp(c, "DeregisterDelegatedAdministrator")
+func deregisterDelegatedAdmin(c *api.Call, in *orgshape.DeregisterDelegatedAdministratorRequest) (*noOutput, *query.Error) {
+	acct, sp, e := delegationOp(c, "DeregisterDelegatedAdministrator", in.AccountId, in.ServicePrincipal)
 	if e != nil {
 		return nil, e
 	}
@@ -120,22 +115,13 @@ func deregisterDelegatedAdmin(c *api.Call) (any, *query.Error) {
 	})
 }
 
-// delegatedAdminOut is the model's DelegatedAdministrator: the account as
-// ListAccounts shows it, and when it was made a delegated administrator.
-type delegatedAdminOut struct {
-	accountOut
-	DelegationEnabledDate float64 `json:"DelegationEnabledDate,omitempty"`
-}
-
 // listDelegatedAdmins lists each delegated administrator once, in the
-// order they were registered. Without a ServicePrincipal,
+// order they were registered, each as the model's DelegatedAdministrator:
+// the account as ListAccounts shows it, and when it was made a delegated
+// administrator. Without a ServicePrincipal,
 // DelegationEnabledDate is the account's first registration (AWS does not
 // say which: iamgate's choice).
-func listDelegatedAdmins(c *api.Call) (any, *query.Error) {
-	var in struct{ ServicePrincipal string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listDelegatedAdmins(c *api.Call, in *orgshape.ListDelegatedAdministratorsRequest) (*orgshape.ListDelegatedAdministratorsResponse, *query.Error) {
 	o, e := management(c)
 	if e != nil {
 		return nil, e
@@ -159,31 +145,24 @@ func listDelegatedAdmins(c *api.Call) (any, *query.Error) {
 		}
 	}
 	fw := c.State.File()
-	out := []delegatedAdminOut{}
+	var out []orgshape.DelegatedAdministrator
 	for _, id := range order {
 		a := world.FileAccount{ID: id}
 		if i := slices.IndexFunc(fw.Accounts, func(a world.FileAccount) bool { return a.ID == id }); i >= 0 {
 			a = fw.Accounts[i]
 		}
-		d := delegatedAdminOut{accountOut: accountShape(o, a)}
-		if t := since[id]; !t.IsZero() {
-			d.DelegationEnabledDate = timestamp(t)
-		}
-		out = append(out, d)
+		s := accountShape(o, a)
+		out = append(out, orgshape.DelegatedAdministrator{Id: s.Id, Arn: s.Arn, Email: s.Email, Name: s.Name, Status: s.Status, State: s.State,
+			JoinedMethod: s.JoinedMethod, JoinedTimestamp: s.JoinedTimestamp, DelegationEnabledDate: at(since[id])})
 	}
-	return paged(c, out, "DelegatedAdministrators")
-}
-
-type delegatedServiceOut struct {
-	ServicePrincipal      string  `json:"ServicePrincipal"`
-	DelegationEnabledDate float64 `json:"DelegationEnabledDate,omitempty"`
-}
-
-func listDelegatedServices(c *api.Call) (any, *query.Error) {
-	var in struct{ AccountId string }
-	if e := decode(c, &in); e != nil {
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
 		return nil, e
 	}
+	return &orgshape.ListDelegatedAdministratorsResponse{DelegatedAdministrators: page, NextToken: next}, nil
+}
+
+func listDelegatedServices(c *api.Call, in *orgshape.ListDelegatedServicesForAccountRequest) (*orgshape.ListDelegatedServicesForAccountResponse, *query.Error) {
 	o, e := management(c)
 	if e != nil {
 		return nil, e
@@ -194,18 +173,18 @@ func listDelegatedServices(c *api.Call) (any, *query.Error) {
 	if !inOrg(o, in.AccountId) {
 		return nil, accountNotFound()
 	}
-	out := []delegatedServiceOut{}
+	var out []orgshape.DelegatedService
 	for _, d := range o.DelegatedAdministrators {
 		if d.Account == in.AccountId {
-			s := delegatedServiceOut{ServicePrincipal: d.ServicePrincipal}
-			if !d.Since.IsZero() {
-				s.DelegationEnabledDate = timestamp(d.Since)
-			}
-			out = append(out, s)
+			out = append(out, orgshape.DelegatedService{ServicePrincipal: d.ServicePrincipal, DelegationEnabledDate: at(d.Since)})
 		}
 	}
 	if len(out) == 0 {
 		return nil, accountNotRegistered()
 	}
-	return paged(c, out, "DelegatedServices")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListDelegatedServicesForAccountResponse{DelegatedServices: page, NextToken: next}, nil
 }

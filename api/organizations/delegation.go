@@ -170,11 +170,3 @@ func delegationPolicy(o *world.FileOrganization) *engine.Policy {
 	}
 	return cp
 }
-
-// register adds operations to Operations, with their input checks
-// (checked).
-func register(ops map[string]Handler) {
-	for name, h := range checked(ops) {
-		Operations[name] = h
-	}
-}

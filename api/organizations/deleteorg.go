@@ -18,10 +18,10 @@ import (
 // standalone account, its own SCP and RCP attachments dropped, and may
 // create an organization again.
 func init() {
-	register(map[string]Handler{"DeleteOrganization": deleteOrganization})
+	registerTyped("DeleteOrganization", deleteOrganization)
 }
 
-func deleteOrganization(c *api.Call) (any, *query.Error) {
+func deleteOrganization(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 	o, e := managed(c, "DeleteOrganization", "*")
 	if e != nil {
 		return nil, e

@@ -5,6 +5,8 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -17,15 +19,11 @@ import (
 // operations, none for ListCreateAccountStatus) before anything is looked
 // up, so that a denied caller learns nothing of what exists.
 func init() {
-	for name, h := range checked(map[string]Handler{
-		"DescribeAccount":            describeAccount,
-		"DescribeOrganizationalUnit": describeOU,
-		"UpdateOrganizationalUnit":   updateOU,
-		"DeleteOrganizationalUnit":   deleteOU,
-		"ListCreateAccountStatus":    listCreateAccountStatus,
-	}) {
-		Operations[name] = h
-	}
+	registerTyped("DescribeAccount", describeAccount)
+	registerTyped("DescribeOrganizationalUnit", describeOU)
+	registerTyped("UpdateOrganizationalUnit", updateOU)
+	registerTyped("DeleteOrganizationalUnit", deleteOU)
+	registerTyped("ListCreateAccountStatus", listCreateAccountStatus)
 }
 
 // accountNotFound is the real service's message (quoted in
@@ -44,11 +42,7 @@ func ouNotEmpty() *query.Error {
 	return errorf("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
 }
 
-func describeAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ AccountId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describeAccount(c *api.Call, in *orgshape.DescribeAccountRequest) (*orgshape.DescribeAccountResponse, *query.Error) {
 	// AccountId is 12 digits (Validate), so the ARN is well formed.
 	o, e := managed(c, "DescribeAccount", orgARNOr(c, "account", "/"+in.AccountId))
 	if e != nil {
@@ -59,20 +53,10 @@ func describeAccount(c *api.Call) (any, *query.Error) {
 	}
 	for _, a := range c.State.File().Accounts {
 		if a.ID == in.AccountId {
-			return map[string]any{"Account": accountShape(o, a)}, nil
+			return &orgshape.DescribeAccountResponse{Account: shape.Ptr(accountShape(o, a))}, nil
 		}
 	}
 	return nil, accountNotFound()
-}
-
-// ouFullOut is the model's OrganizationalUnit with its Path, the IDs from
-// the organization down to the OU, each followed by a slash (the model's
-// documentation of Path).
-type ouFullOut struct {
-	ID   string `json:"Id"`
-	Arn  string `json:"Arn"`
-	Name string `json:"Name"`
-	Path string `json:"Path"`
 }
 
 // ouPath is the path of the OU id, empty when there is none.
@@ -93,8 +77,11 @@ func ouPath(o *world.FileOrganization, id string) string {
 	return walk(&o.Root, o.ID+"/"+o.Root.ID+"/")
 }
 
-func ouShape(o *world.FileOrganization, ou *world.FileOU) ouFullOut {
-	return ouFullOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name, Path: ouPath(o, ou.ID)}
+// ouShape is an OU as the model's OrganizationalUnit, with its Path: the
+// IDs from the organization down to the OU, each followed by a slash (the
+// model's documentation of Path).
+func ouShape(o *world.FileOrganization, ou *world.FileOU) *orgshape.OrganizationalUnit {
+	return &orgshape.OrganizationalUnit{Id: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name, Path: ouPath(o, ou.ID)}
 }
 
 // ouOp authorizes an OU operation on the OU's ARN (OrganizationalUnitId
@@ -110,46 +97,35 @@ func ouOp(c *api.Call, action, id string) (*world.FileOrganization, *query.Error
 	return o, nil
 }
 
-func describeOU(c *api.Call) (any, *query.Error) {
-	var in struct{ OrganizationalUnitId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describeOU(c *api.Call, in *orgshape.DescribeOrganizationalUnitRequest) (*orgshape.DescribeOrganizationalUnitResponse, *query.Error) {
 	o, e := ouOp(c, "DescribeOrganizationalUnit", in.OrganizationalUnitId)
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"OrganizationalUnit": ouShape(o, findNode(o, in.OrganizationalUnitId).ou)}, nil
+	return &orgshape.DescribeOrganizationalUnitResponse{OrganizationalUnit: ouShape(o, findNode(o, in.OrganizationalUnitId).ou)}, nil
 }
 
 // updateOU renames an OU; without Name it changes nothing and answers the
 // OU. A name another OU of the same parent has is
 // DuplicateOrganizationalUnitException, as CreateOrganizationalUnit's.
-func updateOU(c *api.Call) (any, *query.Error) {
-	var in struct {
-		OrganizationalUnitId string
-		Name                 *string
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func updateOU(c *api.Call, in *orgshape.UpdateOrganizationalUnitRequest) (*orgshape.UpdateOrganizationalUnitResponse, *query.Error) {
 	if _, e := ouOp(c, "UpdateOrganizationalUnit", in.OrganizationalUnitId); e != nil {
 		return nil, e
 	}
-	var out ouFullOut
+	var out *orgshape.OrganizationalUnit
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		n := findNode(o, in.OrganizationalUnitId)
 		if n == nil || n.isRoot {
 			return ouNotFound()
 		}
-		if in.Name != nil && *in.Name != n.ou.Name {
+		if in.Name != "" && in.Name != n.ou.Name {
 			for _, sib := range n.parent.OUs {
-				if sib.ID != n.ou.ID && sib.Name == *in.Name {
+				if sib.ID != n.ou.ID && sib.Name == in.Name {
 					return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
 				}
 			}
-			n.ou.Name = *in.Name
+			n.ou.Name = in.Name
 		}
 		out = ouShape(o, n.ou)
 		return nil
@@ -157,16 +133,12 @@ func updateOU(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"OrganizationalUnit": out}, nil
+	return &orgshape.UpdateOrganizationalUnitResponse{OrganizationalUnit: out}, nil
 }
 
 // deleteOU deletes an OU that holds no account and no OU; the policies
 // attached to it go with it.
-func deleteOU(c *api.Call) (any, *query.Error) {
-	var in struct{ OrganizationalUnitId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func deleteOU(c *api.Call, in *orgshape.DeleteOrganizationalUnitRequest) (*noOutput, *query.Error) {
 	if _, e := ouOp(c, "DeleteOrganizationalUnit", in.OrganizationalUnitId); e != nil {
 		return nil, e
 	}

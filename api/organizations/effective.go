@@ -7,6 +7,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/organizations/inherit"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -19,14 +20,7 @@ import (
 // management account, specify the ID of the account", and a root or OU "is
 // not supported".
 func init() {
-	register(map[string]Handler{"DescribeEffectivePolicy": describeEffectivePolicy})
-}
-
-type effectivePolicyOut struct {
-	PolicyContent        string  `json:"PolicyContent"`
-	LastUpdatedTimestamp float64 `json:"LastUpdatedTimestamp"`
-	TargetID             string  `json:"TargetId"`
-	PolicyType           string  `json:"PolicyType"`
+	registerTyped("DescribeEffectivePolicy", describeEffectivePolicy)
 }
 
 // effectiveNotFound uses the words of the model's documentation of
@@ -36,11 +30,7 @@ func effectiveNotFound() *query.Error {
 	return errorf("EffectivePolicyNotFoundException", "The account doesn't have an effective policy of this type, or this policy type is not enabled.")
 }
 
-func describeEffectivePolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyType, TargetId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describeEffectivePolicy(c *api.Call, in *orgshape.DescribeEffectivePolicyRequest) (*orgshape.DescribeEffectivePolicyResponse, *query.Error) {
 	// PolicyType is the model's EffectivePolicyType (Validate): a
 	// management policy type.
 	kind := fileType[in.PolicyType]
@@ -97,8 +87,8 @@ func describeEffectivePolicy(c *api.Call) (any, *query.Error) {
 	}
 	// iamgate computes the effective policy at each request, so it was
 	// last updated now.
-	return map[string]any{"EffectivePolicy": effectivePolicyOut{PolicyContent: string(inherit.Effective(levels)),
-		LastUpdatedTimestamp: timestamp(c.Now), TargetID: in.TargetId, PolicyType: in.PolicyType}}, nil
+	return &orgshape.DescribeEffectivePolicyResponse{EffectivePolicy: &orgshape.EffectivePolicy{PolicyContent: string(inherit.Effective(levels)),
+		LastUpdatedTimestamp: createdAt(c.Now), TargetId: in.TargetId, PolicyType: in.PolicyType}}, nil
 }
 
 // authorizeEffective authorizes DescribeEffectivePolicy on an account's

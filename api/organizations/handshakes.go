@@ -9,6 +9,8 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -34,16 +36,14 @@ import (
 // authorized on the ARN an invitation of that ID would have, then answered
 // HandshakeNotFoundException, so that nothing tells them apart.
 func init() {
-	register(map[string]Handler{
-		"InviteAccountToOrganization":   inviteAccount,
-		"DescribeHandshake":             describeHandshake,
-		"ListHandshakesForOrganization": listHandshakesForOrganization,
-		"ListHandshakesForAccount":      listHandshakesForAccount,
-		"AcceptHandshake":               acceptHandshake,
-		"DeclineHandshake":              declineHandshake,
-		"CancelHandshake":               cancelHandshake,
-		"EnableAllFeatures":             enableAllFeatures,
-	})
+	registerTyped("InviteAccountToOrganization", inviteAccount)
+	registerTyped("DescribeHandshake", describeHandshake)
+	registerTyped("ListHandshakesForOrganization", listHandshakesForOrganization)
+	registerTyped("ListHandshakesForAccount", listHandshakesForAccount)
+	registerTyped("AcceptHandshake", acceptHandshake)
+	registerTyped("DeclineHandshake", declineHandshake)
+	registerTyped("CancelHandshake", cancelHandshake)
+	registerTyped("EnableAllFeatures", enableAllFeatures)
 }
 
 // Actions and states of handshakes (the model's ActionType and
@@ -149,37 +149,17 @@ func handshakeARN(o *world.FileOrganization, h world.FileHandshake) string {
 	return orgARN(o, "handshake", "/"+strings.ToLower(h.Action)+"/"+h.ID)
 }
 
-type partyOut struct {
-	ID   string `json:"Id"`
-	Type string `json:"Type"`
-}
-
-type handshakeResourceOut struct {
-	Value     string                 `json:"Value"`
-	Type      string                 `json:"Type"`
-	Resources []handshakeResourceOut `json:"Resources,omitempty"`
-}
-
-type handshakeOut struct {
-	ID                  string                 `json:"Id"`
-	Arn                 string                 `json:"Arn"`
-	Parties             []partyOut             `json:"Parties"`
-	State               string                 `json:"State"`
-	RequestedTimestamp  float64                `json:"RequestedTimestamp"`
-	ExpirationTimestamp float64                `json:"ExpirationTimestamp"`
-	Action              string                 `json:"Action"`
-	Resources           []handshakeResourceOut `json:"Resources"`
-}
+type handshakeResource = orgshape.HandshakeResource
 
 // handshakeShape is a handshake as the API gives it, as in the model's
 // examples: the organization and the recipient as parties; as resources
 // the organization (with, for an invitation, the management account's
 // email and name and the feature set), the recipient, the notes and, for
 // an APPROVE_ALL_FEATURES handshake, its parent (PARENT_HANDSHAKE).
-func handshakeShape(fw *world.FileWorld, o *world.FileOrganization, h world.FileHandshake, now time.Time) handshakeOut {
-	orgRes := handshakeResourceOut{Value: o.ID, Type: "ORGANIZATION"}
-	out := handshakeOut{ID: h.ID, Arn: handshakeARN(o, h), Parties: []partyOut{{o.ID, "ORGANIZATION"}}, State: stateAt(h, now),
-		RequestedTimestamp: timestamp(h.Requested), ExpirationTimestamp: timestamp(h.Expires), Action: h.Action}
+func handshakeShape(fw *world.FileWorld, o *world.FileOrganization, h world.FileHandshake, now time.Time) *orgshape.Handshake {
+	orgRes := handshakeResource{Value: o.ID, Type: "ORGANIZATION"}
+	out := &orgshape.Handshake{Id: h.ID, Arn: handshakeARN(o, h), Parties: shape.List[orgshape.HandshakeParty]{{Id: o.ID, Type: "ORGANIZATION"}}, State: stateAt(h, now),
+		RequestedTimestamp: createdAt(h.Requested), ExpirationTimestamp: createdAt(h.Expires), Action: h.Action}
 	switch h.Action {
 	case actionInvite:
 		mgmt := world.FileAccount{ID: o.ManagementAccount}
@@ -190,18 +170,18 @@ func handshakeShape(fw *world.FileWorld, o *world.FileOrganization, h world.File
 		if name == "" {
 			name = mgmt.ID
 		}
-		orgRes.Resources = []handshakeResourceOut{{accountEmail(mgmt), "MASTER_EMAIL", nil}, {name, "MASTER_NAME", nil},
-			{organizationShape(fw, o).FeatureSet, "ORGANIZATION_FEATURE_SET", nil}}
-		out.Parties = append(out.Parties, partyOut{h.TargetID, h.TargetType})
-		out.Resources = []handshakeResourceOut{orgRes, {h.TargetID, h.TargetType, nil}}
+		orgRes.Resources = shape.List[handshakeResource]{{Value: accountEmail(mgmt), Type: "MASTER_EMAIL"}, {Value: name, Type: "MASTER_NAME"},
+			{Value: organizationShape(fw, o).FeatureSet, Type: "ORGANIZATION_FEATURE_SET"}}
+		out.Parties = append(out.Parties, orgshape.HandshakeParty{Id: h.TargetID, Type: h.TargetType})
+		out.Resources = shape.List[handshakeResource]{orgRes, {Value: h.TargetID, Type: h.TargetType}}
 	case actionApproveAll:
-		out.Parties = append(out.Parties, partyOut{h.Account, "ACCOUNT"})
-		out.Resources = []handshakeResourceOut{orgRes, {h.Account, "ACCOUNT", nil}, {h.Parent, "PARENT_HANDSHAKE", nil}}
+		out.Parties = append(out.Parties, orgshape.HandshakeParty{Id: h.Account, Type: "ACCOUNT"})
+		out.Resources = shape.List[handshakeResource]{orgRes, {Value: h.Account, Type: "ACCOUNT"}, {Value: h.Parent, Type: "PARENT_HANDSHAKE"}}
 	default:
-		out.Resources = []handshakeResourceOut{orgRes}
+		out.Resources = shape.List[handshakeResource]{orgRes}
 	}
 	if h.Notes != "" {
-		out.Resources = append(out.Resources, handshakeResourceOut{h.Notes, "NOTES", nil})
+		out.Resources = append(out.Resources, handshakeResource{Value: h.Notes, Type: "NOTES"})
 	}
 	return out
 }
@@ -229,14 +209,10 @@ func findHandshake(o *world.FileOrganization, id, acct string, now time.Time) (*
 
 // handshakeOp authorizes an operation on the handshake a request names and
 // finds it (see init).
-func handshakeOp(c *api.Call, action string) (*world.FileOrganization, world.FileHandshake, *query.Error) {
-	var in struct{ HandshakeId string }
-	if e := decode(c, &in); e != nil {
-		return nil, world.FileHandshake{}, e
-	}
+func handshakeOp(c *api.Call, action, id string) (*world.FileOrganization, world.FileHandshake, *query.Error) {
 	o := c.State.File().Organization
-	h, ok := findHandshake(o, in.HandshakeId, c.Account(), c.Now)
-	arn := orgARNOr(c, "handshake", "/invite/"+in.HandshakeId)
+	h, ok := findHandshake(o, id, c.Account(), c.Now)
+	arn := orgARNOr(c, "handshake", "/invite/"+id)
 	if ok {
 		arn = handshakeARN(o, *h)
 	}
@@ -256,8 +232,11 @@ func handshakeOp(c *api.Call, action string) (*world.FileOrganization, world.Fil
 
 // changeHandshake applies step to the handshake, as stored, in a world
 // update, and answers it as it then is.
-func changeHandshake(c *api.Call, id string, step func(fw *world.FileWorld, h *world.FileHandshake) *query.Error) (any, *query.Error) {
-	var out handshakeOut
+// R is the operation's output, which holds the handshake alone.
+func changeHandshake[R ~struct {
+	Handshake *orgshape.Handshake `json:"Handshake,omitzero"`
+}](c *api.Call, id string, step func(fw *world.FileWorld, h *world.FileHandshake) *query.Error) (*R, *query.Error) {
+	var out *orgshape.Handshake
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		h, ok := findHandshake(o, id, c.Account(), c.Now)
@@ -274,7 +253,7 @@ func changeHandshake(c *api.Call, id string, step func(fw *world.FileWorld, h *w
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Handshake": out}, nil
+	return &R{Handshake: out}, nil
 }
 
 // prune forgets the handshakes that are gone.
@@ -297,14 +276,9 @@ var (
 // an account the world does not have is sent all the same (it will
 // expire): whether an account exists is not the inviter's to learn
 // (iamgate's choice).
-func inviteAccount(c *api.Call) (any, *query.Error) {
-	var in struct {
-		Target struct{ Type, Id string }
-		Notes  string
-		Tags   []tagS
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
+func inviteAccount(c *api.Call, in *orgshape.InviteAccountToOrganizationRequest) (*orgshape.InviteAccountToOrganizationResponse, *query.Error) {
+	if in.Target == nil { // required: the model's validation has refused a request without it
+		in.Target = &orgshape.HandshakeParty{}
 	}
 	o, e := management(c)
 	if e != nil {
@@ -331,7 +305,7 @@ func inviteAccount(c *api.Call) (any, *query.Error) {
 	case in.Target.Type != "ACCOUNT" && in.Target.Type != "EMAIL":
 		return nil, badParty("INVALID_PARTY_TYPE_TARGET", "You specified the wrong type of entity (account, organization, or email) as a party.")
 	}
-	var out handshakeOut
+	var out *orgshape.Handshake
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		acct := in.Target.Id
@@ -367,21 +341,29 @@ func inviteAccount(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Handshake": out}, nil
+	return &orgshape.InviteAccountToOrganizationResponse{Handshake: out}, nil
 }
 
-func describeHandshake(c *api.Call) (any, *query.Error) {
-	o, h, e := handshakeOp(c, "DescribeHandshake")
+func describeHandshake(c *api.Call, in *orgshape.DescribeHandshakeRequest) (*orgshape.DescribeHandshakeResponse, *query.Error) {
+	o, h, e := handshakeOp(c, "DescribeHandshake", in.HandshakeId)
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Handshake": handshakeShape(c.State.File(), o, h, c.Now)}, nil
+	return &orgshape.DescribeHandshakeResponse{Handshake: handshakeShape(c.State.File(), o, h, c.Now)}, nil
 }
 
 // handshakeFilter is the model's HandshakeFilter: ActionType or
 // ParentHandshakeId, not both ("If you specify ActionType, you cannot also
 // specify ParentHandshakeId"; the words of the answer are iamgate's).
 type handshakeFilter struct{ ActionType, ParentHandshakeId string }
+
+// filterOf is a request's Filter (none when it has none).
+func filterOf(f *orgshape.HandshakeFilter) handshakeFilter {
+	if f == nil {
+		return handshakeFilter{}
+	}
+	return handshakeFilter{f.ActionType, f.ParentHandshakeId}
+}
 
 func (f handshakeFilter) check() *query.Error {
 	if f.ActionType != "" && f.ParentHandshakeId != "" {
@@ -396,26 +378,23 @@ func (f handshakeFilter) keep(h world.FileHandshake) bool {
 
 // listHandshakes lists, in the order they were sent, the handshakes that
 // are not gone and that mine keeps.
-func listHandshakes(c *api.Call, o *world.FileOrganization, f handshakeFilter, mine func(world.FileHandshake) bool) (any, *query.Error) {
-	out := []handshakeOut{}
+func listHandshakes(c *api.Call, o *world.FileOrganization, f handshakeFilter, nextToken string, maxResults *int32, mine func(world.FileHandshake) bool) (shape.List[orgshape.Handshake], string, *query.Error) {
+	var out []orgshape.Handshake
 	if o != nil {
 		fw := c.State.File()
 		for _, h := range o.Handshakes {
 			if mine(h) && f.keep(h) && !gone(h, c.Now) {
-				out = append(out, handshakeShape(fw, o, h, c.Now))
+				out = append(out, *handshakeShape(fw, o, h, c.Now))
 			}
 		}
 	}
-	return paged(c, out, "Handshakes")
+	return pageOf(out, nextToken, maxResults)
 }
 
 // listHandshakesForOrganization lists every handshake of the organization;
 // a delegated administrator may too (delegation.go).
-func listHandshakesForOrganization(c *api.Call) (any, *query.Error) {
-	var in struct{ Filter handshakeFilter }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listHandshakesForOrganization(c *api.Call, in *orgshape.ListHandshakesForOrganizationRequest) (*orgshape.ListHandshakesForOrganizationResponse, *query.Error) {
+	filter := filterOf(in.Filter)
 	o, e := management(c)
 	if e != nil {
 		return nil, e
@@ -423,10 +402,14 @@ func listHandshakesForOrganization(c *api.Call) (any, *query.Error) {
 	if e := authorize(c, "ListHandshakesForOrganization", "*"); e != nil {
 		return nil, e
 	}
-	if e := in.Filter.check(); e != nil {
+	if e := filter.check(); e != nil {
 		return nil, e
 	}
-	return listHandshakes(c, o, in.Filter, func(world.FileHandshake) bool { return true })
+	page, next, e := listHandshakes(c, o, filter, in.NextToken, in.MaxResults, func(world.FileHandshake) bool { return true })
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListHandshakesForOrganizationResponse{Handshakes: page, NextToken: next}, nil
 }
 
 // listHandshakesForAccount lists the handshakes the caller's account
@@ -436,21 +419,22 @@ func listHandshakesForOrganization(c *api.Call) (any, *query.Error) {
 // management account sees its invitations here; it lists them with
 // ListHandshakesForOrganization). An account in no organization may call
 // it.
-func listHandshakesForAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ Filter handshakeFilter }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listHandshakesForAccount(c *api.Call, in *orgshape.ListHandshakesForAccountRequest) (*orgshape.ListHandshakesForAccountResponse, *query.Error) {
+	filter := filterOf(in.Filter)
 	if e := authorize(c, "ListHandshakesForAccount", "*"); e != nil {
 		return nil, e
 	}
-	if e := in.Filter.check(); e != nil {
+	if e := filter.check(); e != nil {
 		return nil, e
 	}
 	o, acct := c.State.File().Organization, c.Account()
-	return listHandshakes(c, o, in.Filter, func(h world.FileHandshake) bool {
+	page, next, e := listHandshakes(c, o, filter, in.NextToken, in.MaxResults, func(h world.FileHandshake) bool {
 		return h.Account == acct || (h.Action == actionEnableAll && acct == o.ManagementAccount)
 	})
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListHandshakesForAccountResponse{Handshakes: page, NextToken: next}, nil
 }
 
 // transition checks that a handshake may go from its state to want.
@@ -486,8 +470,8 @@ func recipient(o *world.FileOrganization, h world.FileHandshake, acct string) bo
 // iam:CreateServiceLinkedRole for AWSServiceRoleForOrganizations
 // (AcceptHandshake's documentation; AccessDeniedForDependencyException);
 // iamgate checks the permission but does not create the role.
-func acceptHandshake(c *api.Call) (any, *query.Error) {
-	o, h, e := handshakeOp(c, "AcceptHandshake")
+func acceptHandshake(c *api.Call, in *orgshape.AcceptHandshakeRequest) (*orgshape.AcceptHandshakeResponse, *query.Error) {
+	o, h, e := handshakeOp(c, "AcceptHandshake", in.HandshakeId)
 	if e != nil {
 		return nil, e
 	}
@@ -508,7 +492,7 @@ func acceptHandshake(c *api.Call) (any, *query.Error) {
 			}
 		}
 	}
-	return changeHandshake(c, h.ID, func(fw *world.FileWorld, h *world.FileHandshake) *query.Error {
+	return changeHandshake[orgshape.AcceptHandshakeResponse](c, h.ID, func(fw *world.FileWorld, h *world.FileHandshake) *query.Error {
 		if e := transition(*h, c.Now, stateAccepted); e != nil {
 			return e
 		}
@@ -578,8 +562,8 @@ func settle(o *world.FileOrganization, now time.Time) {
 // cancel, not to decline). A declined APPROVE_ALL_FEATURES handshake
 // leaves its parent REQUESTED until it expires or is canceled (iamgate's
 // choice: AWS does not say).
-func declineHandshake(c *api.Call) (any, *query.Error) {
-	o, h, e := handshakeOp(c, "DeclineHandshake")
+func declineHandshake(c *api.Call, in *orgshape.DeclineHandshakeRequest) (*orgshape.DeclineHandshakeResponse, *query.Error) {
+	o, h, e := handshakeOp(c, "DeclineHandshake", in.HandshakeId)
 	if e != nil {
 		return nil, e
 	}
@@ -589,7 +573,7 @@ func declineHandshake(c *api.Call) (any, *query.Error) {
 	if e := transition(h, c.Now, stateDeclined); e != nil {
 		return nil, e
 	}
-	return changeHandshake(c, h.ID, func(_ *world.FileWorld, h *world.FileHandshake) *query.Error {
+	return changeHandshake[orgshape.DeclineHandshakeResponse](c, h.ID, func(_ *world.FileWorld, h *world.FileHandshake) *query.Error {
 		if e := transition(*h, c.Now, stateDeclined); e != nil {
 			return e
 		}
@@ -602,8 +586,8 @@ func declineHandshake(c *api.Call) (any, *query.Error) {
 // ENABLE_ALL_FEATURES handshake (which cancels its APPROVE_ALL_FEATURES
 // handshakes still waiting); an APPROVE_ALL_FEATURES handshake is canceled
 // only with its parent (iamgate's choice).
-func cancelHandshake(c *api.Call) (any, *query.Error) {
-	o, h, e := handshakeOp(c, "CancelHandshake")
+func cancelHandshake(c *api.Call, in *orgshape.CancelHandshakeRequest) (*orgshape.CancelHandshakeResponse, *query.Error) {
+	o, h, e := handshakeOp(c, "CancelHandshake", in.HandshakeId)
 	if e != nil {
 		return nil, e
 	}
@@ -616,7 +600,7 @@ func cancelHandshake(c *api.Call) (any, *query.Error) {
 	if e := transition(h, c.Now, stateCanceled); e != nil {
 		return nil, e
 	}
-	return changeHandshake(c, h.ID, func(fw *world.FileWorld, h *world.FileHandshake) *query.Error {
+	return changeHandshake[orgshape.CancelHandshakeResponse](c, h.ID, func(fw *world.FileWorld, h *world.FileHandshake) *query.Error {
 		if e := transition(*h, c.Now, stateCanceled); e != nil {
 			return e
 		}
@@ -636,11 +620,11 @@ func cancelHandshake(c *api.Call) (any, *query.Error) {
 // (created accounts' approval "is inferred", the model's ActionType). With
 // no invited member there is nobody to wait for and the handshake is OPEN
 // at once.
-func enableAllFeatures(c *api.Call) (any, *query.Error) {
+func enableAllFeatures(c *api.Call, _ *orgshape.EnableAllFeaturesRequest) (*orgshape.EnableAllFeaturesResponse, *query.Error) {
 	if _, e := managed(c, "EnableAllFeatures", "*"); e != nil {
 		return nil, e
 	}
-	var out handshakeOut
+	var out *orgshape.Handshake
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		if organizationShape(fw, o).FeatureSet == "ALL" {
@@ -666,5 +650,5 @@ func enableAllFeatures(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Handshake": out}, nil
+	return &orgshape.EnableAllFeaturesResponse{Handshake: out}, nil
 }

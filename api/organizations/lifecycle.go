@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -21,7 +22,7 @@ const (
 	msgAccountNotFound   = "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization."
 )
 
-func leaveOrganization(c *api.Call) (any, *query.Error) {
+func leaveOrganization(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 	o, e := org(c)
 	if e != nil {
 		return nil, e
@@ -37,11 +38,7 @@ func leaveOrganization(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func removeAccountFromOrganization(c *api.Call) (any, *query.Error) {
-	var in struct{ AccountId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func removeAccountFromOrganization(c *api.Call, in *orgshape.RemoveAccountFromOrganizationRequest) (*noOutput, *query.Error) {
 	if _, e := managed(c, "RemoveAccountFromOrganization", orgARNOr(c, "account", "/"+in.AccountId)); e != nil {
 		return nil, e
 	}

@@ -2,11 +2,9 @@ package organizations
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
@@ -27,19 +27,33 @@ const TargetPrefix = "AWSOrganizationsV20161128."
 type Handler func(c *api.Call) (any, *query.Error)
 
 // Operations lists the operations by name.
-var Operations = checked(map[string]Handler{
-	"CreateOrganization": createOrganization, "DescribeOrganization": describeOrganization, "ListRoots": listRoots,
-	"CreateOrganizationalUnit": createOU, "ListOrganizationalUnitsForParent": listOUsForParent,
-	"ListChildren": listChildren, "ListParents": listParents,
-	"CreateAccount": createAccount, "DescribeCreateAccountStatus": describeCreateAccountStatus,
-	"ListAccounts": listAccounts, "ListAccountsForParent": listAccountsForParent, "MoveAccount": moveAccount,
-	"EnablePolicyType": enablePolicyType,
-	"CreatePolicy":     createPolicy, "UpdatePolicy": updatePolicy, "DeletePolicy": deletePolicy, "DescribePolicy": describePolicy,
-	"ListPolicies": listPolicies, "AttachPolicy": attachPolicy, "DetachPolicy": detachPolicy,
-	"ListPoliciesForTarget": listPoliciesForTarget, "ListTargetsForPolicy": listTargetsForPolicy,
-	"LeaveOrganization": leaveOrganization, "RemoveAccountFromOrganization": removeAccountFromOrganization,
-	"DisablePolicyType": disablePolicyType,
-})
+var Operations = map[string]Handler{}
+
+func init() {
+	registerTyped("CreateOrganization", createOrganization)
+	registerTyped("DescribeOrganization", describeOrganization)
+	registerTyped("ListRoots", listRoots)
+	registerTyped("CreateOrganizationalUnit", createOU)
+	registerTyped("ListOrganizationalUnitsForParent", listOUsForParent)
+	registerTyped("ListChildren", listChildren)
+	registerTyped("ListParents", listParents)
+	registerTyped("CreateAccount", createAccount)
+	registerTyped("DescribeCreateAccountStatus", describeCreateAccountStatus)
+	registerTyped("ListAccounts", listAccounts)
+	registerTyped("ListAccountsForParent", listAccountsForParent)
+	registerTyped("MoveAccount", moveAccount)
+	registerTyped("CreatePolicy", createPolicy)
+	registerTyped("UpdatePolicy", updatePolicy)
+	registerTyped("DeletePolicy", deletePolicy)
+	registerTyped("DescribePolicy", describePolicy)
+	registerTyped("ListPolicies", listPolicies)
+	registerTyped("AttachPolicy", attachPolicy)
+	registerTyped("DetachPolicy", detachPolicy)
+	registerTyped("ListPoliciesForTarget", listPoliciesForTarget)
+	registerTyped("ListTargetsForPolicy", listTargetsForPolicy)
+	registerTyped("LeaveOrganization", leaveOrganization)
+	registerTyped("RemoveAccountFromOrganization", removeAccountFromOrganization)
+}
 
 // Policy types, as the API names them and as world files do.
 const (
@@ -60,16 +74,6 @@ var fullAccess = map[string]struct{ name, id, content, desc string }{
 // service's fault) and the JSON endpoint's common errors.
 func errorf(code, format string, args ...any) *query.Error {
 	return awserr.Of(code, fmt.Sprintf(format, args...), orgerr.Codes, awserr.JSONCommon)
-}
-
-func decode(c *api.Call, v any) *query.Error {
-	if len(c.Body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		return errorf("InvalidInputException", "The request body is not valid JSON for %s: %v", c.Action, err)
-	}
-	return nil
 }
 
 // org returns the caller's organization, or AWSOrganizationsNotInUseException.
@@ -154,26 +158,10 @@ func randomID(n int, alphabet string) string {
 
 const lower = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-func timestamp(t time.Time) float64 { return float64(t.Unix()) }
-
 // --- organization and roots ---
 
-type organizationOut struct {
-	ID                   string        `json:"Id"`
-	Arn                  string        `json:"Arn"`
-	FeatureSet           string        `json:"FeatureSet"`
-	MasterAccountArn     string        `json:"MasterAccountArn"`
-	MasterAccountID      string        `json:"MasterAccountId"`
-	MasterAccountEmail   string        `json:"MasterAccountEmail"`
-	AvailablePolicyTypes []policyTypeS `json:"AvailablePolicyTypes"`
-}
-
-type policyTypeS struct {
-	Type   string `json:"Type"`
-	Status string `json:"Status"`
-}
-
-func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizationOut {
+// organizationShape is the organization as the model's Organization.
+func organizationShape(fw *world.FileWorld, o *world.FileOrganization) *orgshape.Organization {
 	fs := o.FeatureSet
 	if fs == "" {
 		fs = "ALL"
@@ -189,16 +177,12 @@ func organizationShape(fw *world.FileWorld, o *world.FileOrganization) organizat
 	// (awscli/examples/organizations/describe-organization.rst and
 	// create-organization.rst: SERVICE_CONTROL_POLICY ENABLED, or [] with
 	// consolidated billing only).
-	return organizationOut{ID: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
-		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountID: o.ManagementAccount, MasterAccountEmail: email,
+	return &orgshape.Organization{Id: o.ID, Arn: orgARN(o, "organization", ""), FeatureSet: fs,
+		MasterAccountArn: orgARN(o, "account", "/"+o.ManagementAccount), MasterAccountId: o.ManagementAccount, MasterAccountEmail: email,
 		AvailablePolicyTypes: rootShape(o).PolicyTypes}
 }
 
-func createOrganization(c *api.Call) (any, *query.Error) {
-	var in struct{ FeatureSet string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createOrganization(c *api.Call, in *orgshape.CreateOrganizationRequest) (*orgshape.CreateOrganizationResponse, *query.Error) {
 	if in.FeatureSet == "" {
 		in.FeatureSet = "ALL"
 	}
@@ -211,7 +195,7 @@ func createOrganization(c *api.Call) (any, *query.Error) {
 	if e := authorize(c, "CreateOrganization", "*"); e != nil {
 		return nil, e
 	}
-	var out organizationOut
+	var out *orgshape.Organization
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := &world.FileOrganization{ID: "o-" + randomID(10, lower), ManagementAccount: c.Account(), FeatureSet: in.FeatureSet,
 			Root:    world.FileOU{ID: "r-" + randomID(4, lower), Name: "Root", Accounts: []string{c.Account()}},
@@ -223,10 +207,10 @@ func createOrganization(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Organization": out}, nil
+	return &orgshape.CreateOrganizationResponse{Organization: out}, nil
 }
 
-func describeOrganization(c *api.Call) (any, *query.Error) {
+func describeOrganization(c *api.Call, _ *noInput) (*orgshape.DescribeOrganizationResponse, *query.Error) {
 	o, e := org(c)
 	if e != nil {
 		return nil, e
@@ -234,64 +218,33 @@ func describeOrganization(c *api.Call) (any, *query.Error) {
 	if e := authorize(c, "DescribeOrganization", "*"); e != nil {
 		return nil, e
 	}
-	return map[string]any{"Organization": organizationShape(c.State.File(), o)}, nil
+	return &orgshape.DescribeOrganizationResponse{Organization: organizationShape(c.State.File(), o)}, nil
 }
 
-type rootOut struct {
-	ID          string        `json:"Id"`
-	Arn         string        `json:"Arn"`
-	Name        string        `json:"Name"`
-	PolicyTypes []policyTypeS `json:"PolicyTypes"`
-}
-
-func rootShape(o *world.FileOrganization) rootOut {
-	r := rootOut{ID: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: o.Root.Name, PolicyTypes: []policyTypeS{}}
+// rootShape is the root as the model's Root, with the policy types
+// enabled in it ([] for none, as AWS answers: awscli's
+// examples/organizations/list-roots.rst).
+func rootShape(o *world.FileOrganization) *orgshape.Root {
+	r := &orgshape.Root{Id: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: o.Root.Name, PolicyTypes: shape.List[orgshape.PolicyTypeSummary]{}}
 	if r.Name == "" {
 		r.Name = "Root"
 	}
 	for _, t := range o.PolicyTypes {
-		r.PolicyTypes = append(r.PolicyTypes, policyTypeS{Type: t, Status: "ENABLED"})
+		r.PolicyTypes = append(r.PolicyTypes, orgshape.PolicyTypeSummary{Type: t, Status: "ENABLED"})
 	}
 	return r
 }
 
-func listRoots(c *api.Call) (any, *query.Error) {
+func listRoots(c *api.Call, in *orgshape.ListRootsRequest) (*orgshape.ListRootsResponse, *query.Error) {
 	o, e := managed(c, "ListRoots", "*")
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, []rootOut{rootShape(o)}, "Roots")
-}
-
-// --- pagination ---
-
-// paged applies MaxResults (1 to 20) and NextToken (the index of the next
-// item) to a list.
-func paged[T any](c *api.Call, items []T, member string) (any, *query.Error) {
-	var in struct {
-		NextToken  string
-		MaxResults int
-	}
-	if e := decode(c, &in); e != nil {
+	page, next, e := pageOf([]orgshape.Root{*rootShape(o)}, in.NextToken, in.MaxResults)
+	if e != nil {
 		return nil, e
 	}
-	if in.MaxResults == 0 {
-		in.MaxResults = 20
-	}
-	start := 0
-	if in.NextToken != "" {
-		n, err := strconv.Atoi(in.NextToken)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, errorf("InvalidInputException", "The NextToken is not valid.")
-		}
-		start = n
-	}
-	end := min(start+in.MaxResults, len(items))
-	out := map[string]any{member: append([]T{}, items[start:end]...)}
-	if end < len(items) {
-		out["NextToken"] = strconv.Itoa(end)
-	}
-	return out, nil
+	return &orgshape.ListRootsResponse{Roots: page, NextToken: next}, nil
 }
 
 // --- OUs and parents ---
@@ -339,27 +292,14 @@ func accountParent(o *world.FileOrganization, acct string) *world.FileOU {
 	return walk(&o.Root)
 }
 
-type ouOut struct {
-	ID   string `json:"Id"`
-	Arn  string `json:"Arn"`
-	Name string `json:"Name"`
-}
-
-func createOU(c *api.Call) (any, *query.Error) {
-	var in struct {
-		ParentId, Name string
-		Tags           []tagS
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createOU(c *api.Call, in *orgshape.CreateOrganizationalUnitRequest) (*orgshape.CreateOrganizationalUnitResponse, *query.Error) {
 	if _, e := management(c); e != nil {
 		return nil, e
 	}
 	if e := authorizeWith(c, "CreateOrganizationalUnit", parentARN(c, in.ParentId), tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
-	var out ouOut
+	var out *orgshape.OrganizationalUnit
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		p := findNode(o, in.ParentId)
@@ -373,13 +313,13 @@ func createOU(c *api.Call) (any, *query.Error) {
 		}
 		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name, Tags: tagMap(in.Tags)}
 		p.ou.OUs = append(p.ou.OUs, ou)
-		out = ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
+		out = &orgshape.OrganizationalUnit{Id: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name}
 		return nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"OrganizationalUnit": out}, nil
+	return &orgshape.CreateOrganizationalUnitResponse{OrganizationalUnit: out}, nil
 }
 
 // parentARN is the ARN of a root or OU for authorization. It does not
@@ -399,66 +339,57 @@ func parentARN(c *api.Call, id string) string {
 	return "*"
 }
 
-func parentParam(c *api.Call, action string) (*world.FileOrganization, *node, *query.Error) {
-	var in struct{ ParentId string }
-	if e := decode(c, &in); e != nil {
-		return nil, nil, e
-	}
-	o, e := managed(c, action, parentARN(c, in.ParentId))
+func parentParam(c *api.Call, action, parentID string) (*world.FileOrganization, *node, *query.Error) {
+	o, e := managed(c, action, parentARN(c, parentID))
 	if e != nil {
 		return nil, nil, e
 	}
-	n := findNode(o, in.ParentId)
+	n := findNode(o, parentID)
 	if n == nil {
 		return nil, nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
 	}
 	return o, n, nil
 }
 
-func listOUsForParent(c *api.Call) (any, *query.Error) {
-	o, n, e := parentParam(c, "ListOrganizationalUnitsForParent")
+func listOUsForParent(c *api.Call, in *orgshape.ListOrganizationalUnitsForParentRequest) (*orgshape.ListOrganizationalUnitsForParentResponse, *query.Error) {
+	o, n, e := parentParam(c, "ListOrganizationalUnitsForParent", in.ParentId)
 	if e != nil {
 		return nil, e
 	}
-	out := []ouOut{}
+	var out []orgshape.OrganizationalUnit
 	for _, ou := range n.ou.OUs {
-		out = append(out, ouOut{ID: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name})
+		out = append(out, orgshape.OrganizationalUnit{Id: ou.ID, Arn: orgARN(o, "ou", "/"+ou.ID), Name: ou.Name})
 	}
-	return paged(c, out, "OrganizationalUnits")
-}
-
-type childOut struct {
-	ID   string `json:"Id"`
-	Type string `json:"Type"`
-}
-
-func listChildren(c *api.Call) (any, *query.Error) {
-	var in struct{ ChildType string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
-	_, n, e := parentParam(c, "ListChildren")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
 	if e != nil {
 		return nil, e
 	}
-	out := []childOut{}
+	return &orgshape.ListOrganizationalUnitsForParentResponse{OrganizationalUnits: page, NextToken: next}, nil
+}
+
+func listChildren(c *api.Call, in *orgshape.ListChildrenRequest) (*orgshape.ListChildrenResponse, *query.Error) {
+	_, n, e := parentParam(c, "ListChildren", in.ParentId)
+	if e != nil {
+		return nil, e
+	}
+	var out []orgshape.Child
 	if in.ChildType == "ACCOUNT" {
 		for _, a := range n.ou.Accounts {
-			out = append(out, childOut{a, "ACCOUNT"})
+			out = append(out, orgshape.Child{Id: a, Type: "ACCOUNT"})
 		}
 	} else {
 		for _, ou := range n.ou.OUs {
-			out = append(out, childOut{ou.ID, "ORGANIZATIONAL_UNIT"})
+			out = append(out, orgshape.Child{Id: ou.ID, Type: "ORGANIZATIONAL_UNIT"})
 		}
 	}
-	return paged(c, out, "Children")
-}
-
-func listParents(c *api.Call) (any, *query.Error) {
-	var in struct{ ChildId string }
-	if e := decode(c, &in); e != nil {
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
 		return nil, e
 	}
+	return &orgshape.ListChildrenResponse{Children: page, NextToken: next}, nil
+}
+
+func listParents(c *api.Call, in *orgshape.ListParentsRequest) (*orgshape.ListParentsResponse, *query.Error) {
 	o, e := managed(c, "ListParents", "*")
 	if e != nil {
 		return nil, e
@@ -476,24 +407,14 @@ func listParents(c *api.Call) (any, *query.Error) {
 	if parent.ID == o.Root.ID {
 		typ = "ROOT"
 	}
-	return paged(c, []childOut{{parent.ID, typ}}, "Parents")
+	page, next, e := pageOf([]orgshape.Parent{{Id: parent.ID, Type: typ}}, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListParentsResponse{Parents: page, NextToken: next}, nil
 }
 
 // --- accounts ---
-
-// accountOut is the model's Account. JoinedTimestamp is left out when the
-// world does not say when the account joined (a world written by hand),
-// rather than answered as 1970.
-type accountOut struct {
-	ID              string  `json:"Id"`
-	Arn             string  `json:"Arn"`
-	Email           string  `json:"Email"`
-	Name            string  `json:"Name"`
-	Status          string  `json:"Status"`
-	State           string  `json:"State"`
-	JoinedMethod    string  `json:"JoinedMethod"`
-	JoinedTimestamp float64 `json:"JoinedTimestamp,omitempty"`
-}
 
 // accountEmail is an account's email address; an account of a world that
 // gives none has ID@example.invalid (a reserved domain, RFC 2606), the same
@@ -515,7 +436,10 @@ func joined(o *world.FileOrganization, id string) time.Time {
 	return o.Created
 }
 
-func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
+// accountShape is an account as the model's Account. JoinedTimestamp is
+// left out when the world does not say when the account joined (a world
+// written by hand), rather than answered as 1970.
+func accountShape(o *world.FileOrganization, a world.FileAccount) orgshape.Account {
 	method := "CREATED"
 	if a.ID == o.ManagementAccount || slices.Contains(o.Invited, a.ID) {
 		method = "INVITED"
@@ -524,18 +448,16 @@ func accountShape(o *world.FileOrganization, a world.FileAccount) accountOut {
 	if name == "" {
 		name = a.ID
 	}
-	out := accountOut{ID: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: accountEmail(a), Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method}
-	if t := joined(o, a.ID); !t.IsZero() {
-		out.JoinedTimestamp = timestamp(t)
-	}
+	out := orgshape.Account{Id: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Email: accountEmail(a), Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method,
+		JoinedTimestamp: at(joined(o, a.ID))}
 	if _, closed := o.Closed[a.ID]; closed { // close.go
 		out.Status, out.State = closedStatus, closedStatus
 	}
 	return out
 }
 
-func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id string) bool) []accountOut {
-	out := []accountOut{}
+func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id string) bool) []orgshape.Account {
+	out := []orgshape.Account{}
 	for _, a := range fw.Accounts {
 		if inOrg(o, a.ID) && keep(a.ID) {
 			out = append(out, accountShape(o, a))
@@ -544,20 +466,28 @@ func orgAccounts(fw *world.FileWorld, o *world.FileOrganization, keep func(id st
 	return out
 }
 
-func listAccounts(c *api.Call) (any, *query.Error) {
+func listAccounts(c *api.Call, in *orgshape.ListAccountsRequest) (*orgshape.ListAccountsResponse, *query.Error) {
 	o, e := managed(c, "ListAccounts", "*")
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, orgAccounts(c.State.File(), o, func(string) bool { return true }), "Accounts")
-}
-
-func listAccountsForParent(c *api.Call) (any, *query.Error) {
-	o, n, e := parentParam(c, "ListAccountsForParent")
+	page, next, e := pageOf(orgAccounts(c.State.File(), o, func(string) bool { return true }), in.NextToken, in.MaxResults)
 	if e != nil {
 		return nil, e
 	}
-	return paged(c, orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), "Accounts")
+	return &orgshape.ListAccountsResponse{Accounts: page, NextToken: next}, nil
+}
+
+func listAccountsForParent(c *api.Call, in *orgshape.ListAccountsForParentRequest) (*orgshape.ListAccountsForParentResponse, *query.Error) {
+	o, n, e := parentParam(c, "ListAccountsForParent", in.ParentId)
+	if e != nil {
+		return nil, e
+	}
+	page, next, e := pageOf(orgAccounts(c.State.File(), o, func(id string) bool { return slices.Contains(n.ou.Accounts, id) }), in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListAccountsForParentResponse{Accounts: page, NextToken: next}, nil
 }
 
 // createAccount creates a member account at the root, with the role the
@@ -570,14 +500,7 @@ func listAccountsForParent(c *api.Call) (any, *query.Error) {
 // world has the email address (the only failure iamgate can have: an
 // address that breaks the model's pattern is InvalidInputException before
 // any request, and iamgate has no account quota).
-func createAccount(c *api.Call) (any, *query.Error) {
-	var in struct {
-		Email, AccountName, RoleName string
-		Tags                         []tagS
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createAccount(c *api.Call, in *orgshape.CreateAccountRequest) (*orgshape.CreateAccountResponse, *query.Error) {
 	// Email, AccountName and RoleName are the model's (Validate).
 	if in.RoleName == "" {
 		in.RoleName = "OrganizationAccountAccessRole"
@@ -589,7 +512,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e := authorizeWith(c, "CreateAccount", "*", tagContext(nil, in.Tags, nil)); e != nil {
 		return nil, e
 	}
-	var out createAccountStatus
+	var out orgshape.CreateAccountStatus
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		if fw.Organization == nil || fw.Organization.ID != o.ID {
 			return errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
@@ -607,7 +530,7 @@ func createAccount(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"CreateAccountStatus": out}, nil
+	return &orgshape.CreateAccountResponse{CreateAccountStatus: &out}, nil
 }
 
 // addAccount adds a member account at the root of fw's organization,
@@ -635,11 +558,7 @@ func addAccount(fw *world.FileWorld, now time.Time, name, email, role string, ta
 	return id
 }
 
-func moveAccount(c *api.Call) (any, *query.Error) {
-	var in struct{ AccountId, SourceParentId, DestinationParentId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func moveAccount(c *api.Call, in *orgshape.MoveAccountRequest) (*noOutput, *query.Error) {
 	if _, e := managed(c, "MoveAccount", orgARNOr(c, "account", "/"+in.AccountId)); e != nil {
 		return nil, e
 	}
@@ -674,64 +593,9 @@ func orgARNOr(c *api.Call, kind, rest string) string {
 
 // --- policies ---
 
-type policyTypeIn struct{ RootId, PolicyType string }
-
-// policyTypeRequest reads an Enable/DisablePolicyType request, authorizes
-// it on the root with organizations:PolicyType and finds the root.
-func policyTypeRequest(c *api.Call, action string) (policyTypeIn, *world.FileOrganization, *query.Error) {
-	var in policyTypeIn
-	if e := decode(c, &in); e != nil {
-		return in, nil, e
-	}
-	if fileType[in.PolicyType] == "" {
-		return in, nil, invalidPolicyType()
-	}
-	o, e := management(c)
-	if e != nil {
-		return in, nil, e
-	}
-	if e := authorizeWith(c, action, parentARN(c, in.RootId), nil); e != nil {
-		return in, nil, e
-	}
-	if in.RootId != o.Root.ID {
-		return in, nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
-	}
-	return in, o, nil
-}
-
-func enablePolicyType(c *api.Call) (any, *query.Error) {
-	in, o, e := policyTypeRequest(c, "EnablePolicyType")
-	if e != nil {
-		return nil, e
-	}
-	if slices.Contains(o.PolicyTypes, in.PolicyType) {
-		return nil, errorf("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
-	}
-	var out rootOut
-	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		fw.Organization.PolicyTypes = append(fw.Organization.PolicyTypes, in.PolicyType)
-		out = rootShape(fw.Organization)
-		return nil
-	})
-	if e != nil {
-		return nil, e
-	}
-	return map[string]any{"Root": out}, nil
-}
-
-type policySummary struct {
-	ID          string `json:"Id"`
-	Arn         string `json:"Arn"`
-	Name        string `json:"Name"`
-	Description string `json:"Description"`
-	Type        string `json:"Type"`
-	AwsManaged  bool   `json:"AwsManaged"`
-}
-
-type policyOut struct {
-	PolicySummary policySummary `json:"PolicySummary"`
-	Content       string        `json:"Content"`
-}
+// policyOut is a policy as the model's Policy; its PolicySummary is never
+// nil.
+type policyOut = orgshape.Policy
 
 // apiType is the API's name of a policy type in the file's form (an SCP
 // when it is none).
@@ -752,15 +616,15 @@ func findPolicy(o *world.FileOrganization, id string) (name string, p world.File
 	for t, fa := range fullAccess {
 		if id == fa.id {
 			arn := "arn:aws:organizations::aws:policy/" + strings.ToLower(t) + "/" + fa.id
-			return fa.name, world.FileOrgPolicy{Type: fileType[t]}, policyOut{PolicySummary: policySummary{ID: fa.id, Arn: arn, Name: fa.name,
-				Description: fa.desc, Type: t, AwsManaged: true}, Content: fa.content}, true
+			return fa.name, world.FileOrgPolicy{Type: fileType[t]}, policyOut{PolicySummary: &orgshape.PolicySummary{Id: fa.id, Arn: arn, Name: fa.name,
+				Description: fa.desc, Type: t, AwsManaged: shape.Ptr(true)}, Content: fa.content}, true
 		}
 	}
 	for n, fp := range o.Policies {
 		if fp.ID == id {
 			t := apiType(fp.Type)
-			return n, fp, policyOut{PolicySummary: policySummary{ID: fp.ID, Arn: orgARN(o, "policy", "/"+strings.ToLower(t)+"/"+fp.ID), Name: n,
-				Description: fp.Description, Type: t}, Content: string(fp.Document.JSON())}, true
+			return n, fp, policyOut{PolicySummary: &orgshape.PolicySummary{Id: fp.ID, Arn: orgARN(o, "policy", "/"+strings.ToLower(t)+"/"+fp.ID), Name: n,
+				Description: fp.Description, Type: t, AwsManaged: shape.Ptr(false)}, Content: string(fp.Document.JSON())}, true
 		}
 	}
 	return "", world.FileOrgPolicy{}, policyOut{}, false
@@ -836,14 +700,7 @@ func checkContent(content, t string) *query.Error {
 	return nil
 }
 
-func createPolicy(c *api.Call) (any, *query.Error) {
-	var in struct {
-		Content, Description, Name, Type string
-		Tags                             []tagS
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func createPolicy(c *api.Call, in *orgshape.CreatePolicyRequest) (*orgshape.CreatePolicyResponse, *query.Error) {
 	if fileType[in.Type] == "" {
 		return nil, invalidPolicyType()
 	}
@@ -873,29 +730,21 @@ func createPolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Policy": out}, nil
+	return &orgshape.CreatePolicyResponse{Policy: &out}, nil
 }
 
-func describePolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func describePolicy(c *api.Call, in *orgshape.DescribePolicyRequest) (*orgshape.DescribePolicyResponse, *query.Error) {
 	_, _, _, out, e := policyOp(c, "DescribePolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Policy": out}, nil
+	return &orgshape.DescribePolicyResponse{Policy: &out}, nil
 }
 
-func updatePolicy(c *api.Call) (any, *query.Error) {
-	var in struct {
-		PolicyId                   string
-		Name, Description, Content *string
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+// updatePolicy changes what the request gives: an empty Description (the
+// model's PolicyDescription has no minimum) clears the description, while
+// Name and Content, of at least one character, are left alone when absent.
+func updatePolicy(c *api.Call, in *orgshape.UpdatePolicyRequest) (*orgshape.UpdatePolicyResponse, *query.Error) {
 	o, name, fp, _, e := policyOp(c, "UpdatePolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
@@ -903,27 +752,28 @@ func updatePolicy(c *api.Call) (any, *query.Error) {
 	if _, custom := o.Policies[name]; !custom {
 		return nil, errorf("AccessDeniedException", "You can't change an AWS managed policy.")
 	}
-	if in.Content != nil {
-		if e := checkContent(*in.Content, apiType(fp.Type)); e != nil {
+	if in.Content != "" {
+		if e := checkContent(in.Content, apiType(fp.Type)); e != nil {
 			return nil, e
 		}
 	}
+	describe := in.Description != "" || sent(c.Body, "Description")
 	var out policyOut
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		fp := o.Policies[name]
-		if in.Description != nil {
-			fp.Description = *in.Description
+		if describe {
+			fp.Description = in.Description
 		}
-		if in.Content != nil {
-			fp.Document = world.NewPolicyText(*in.Content)
+		if in.Content != "" {
+			fp.Document = world.NewPolicyText(in.Content)
 		}
 		newName := name
-		if in.Name != nil && *in.Name != name {
-			if _, dup := o.Policies[*in.Name]; dup {
+		if in.Name != "" && in.Name != name {
+			if _, dup := o.Policies[in.Name]; dup {
 				return errorf("DuplicatePolicyException", "A policy with the same name already exists.")
 			}
-			newName = *in.Name
+			newName = in.Name
 			delete(o.Policies, name)
 			renameAttachments(o, fw, fileTypeOf(fp), name, newName)
 		}
@@ -934,7 +784,7 @@ func updatePolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Policy": out}, nil
+	return &orgshape.UpdatePolicyResponse{Policy: &out}, nil
 }
 
 func fileTypeOf(fp world.FileOrgPolicy) string { return strings.ToLower(fp.Type) }
@@ -948,12 +798,10 @@ type attachment struct {
 	target targetOut
 }
 
-type targetOut struct {
-	TargetID string `json:"TargetId"`
-	Arn      string `json:"Arn"`
-	Name     string `json:"Name"`
-	Type     string `json:"Type"`
-}
+// targetOut is an attachment target as the model's PolicyTargetSummary
+// (an account without a name has none: the model's TargetName is at least
+// one character).
+type targetOut = orgshape.PolicyTargetSummary
 
 func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []attachment {
 	var out []attachment
@@ -968,12 +816,12 @@ func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []
 		}
 		out = append(out, attachment{get: func() []string { return *p }, set: func(l []string) { *p = l }, target: t})
 	}
-	add(o.Root.ID, &o.Root.SCPs, &o.Root.RCPs, targetOut{o.Root.ID, orgARN(o, "root", "/"+o.Root.ID), "Root", "ROOT"})
+	add(o.Root.ID, &o.Root.SCPs, &o.Root.RCPs, targetOut{TargetId: o.Root.ID, Arn: orgARN(o, "root", "/"+o.Root.ID), Name: "Root", Type: "ROOT"})
 	var walk func(ou *world.FileOU)
 	walk = func(ou *world.FileOU) {
 		for i := range ou.OUs {
 			c := &ou.OUs[i]
-			add(c.ID, &c.SCPs, &c.RCPs, targetOut{c.ID, orgARN(o, "ou", "/"+c.ID), c.Name, "ORGANIZATIONAL_UNIT"})
+			add(c.ID, &c.SCPs, &c.RCPs, targetOut{TargetId: c.ID, Arn: orgARN(o, "ou", "/"+c.ID), Name: c.Name, Type: "ORGANIZATIONAL_UNIT"})
 			walk(c)
 		}
 	}
@@ -981,7 +829,7 @@ func attachments(o *world.FileOrganization, fw *world.FileWorld, kind string) []
 	for i := range fw.Accounts {
 		a := &fw.Accounts[i]
 		if inOrg(o, a.ID) {
-			add(a.ID, &a.SCPs, &a.RCPs, targetOut{a.ID, orgARN(o, "account", "/"+a.ID), a.Name, "ACCOUNT"})
+			add(a.ID, &a.SCPs, &a.RCPs, targetOut{TargetId: a.ID, Arn: orgARN(o, "account", "/"+a.ID), Name: a.Name, Type: "ACCOUNT"})
 		}
 	}
 	return out
@@ -1016,11 +864,7 @@ func renameAttachments(o *world.FileOrganization, fw *world.FileWorld, kind, fro
 	}
 }
 
-func deletePolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func deletePolicy(c *api.Call, in *orgshape.DeletePolicyRequest) (*noOutput, *query.Error) {
 	o, name, fp, _, e := policyOp(c, "DeletePolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
@@ -1039,11 +883,7 @@ func deletePolicy(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func listPolicies(c *api.Call) (any, *query.Error) {
-	var in struct{ Filter string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listPolicies(c *api.Call, in *orgshape.ListPoliciesRequest) (*orgshape.ListPoliciesResponse, *query.Error) {
 	if fileType[in.Filter] == "" {
 		return nil, invalidPolicyType()
 	}
@@ -1054,10 +894,10 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 	if e := authorizeWith(c, "ListPolicies", "*", nil); e != nil {
 		return nil, e
 	}
-	out := []policySummary{}
+	var out []orgshape.PolicySummary
 	if fa, ok := fullAccess[in.Filter]; ok { // SCPs and RCPs only
 		_, _, p, _ := findPolicy(o, fa.id)
-		out = append(out, p.PolicySummary)
+		out = append(out, *p.PolicySummary)
 	}
 	names := make([]string, 0, len(o.Policies))
 	for n := range o.Policies {
@@ -1067,50 +907,55 @@ func listPolicies(c *api.Call) (any, *query.Error) {
 	for _, n := range names {
 		if apiType(o.Policies[n].Type) == in.Filter {
 			_, _, p, _ := findPolicy(o, o.Policies[n].ID)
-			out = append(out, p.PolicySummary)
+			out = append(out, *p.PolicySummary)
 		}
 	}
-	return paged(c, out, "Policies")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListPoliciesResponse{Policies: page, NextToken: next}, nil
 }
 
 // target finds an attachment target by ID.
 func target(o *world.FileOrganization, fw *world.FileWorld, kind, id string) *attachment {
 	for _, at := range attachments(o, fw, kind) {
-		if at.target.TargetID == id {
+		if at.target.TargetId == id {
 			return &at
 		}
 	}
 	return nil
 }
 
-func attachPolicy(c *api.Call) (any, *query.Error) { return attachOrDetach(c, true) }
-func detachPolicy(c *api.Call) (any, *query.Error) { return attachOrDetach(c, false) }
+func attachPolicy(c *api.Call, in *orgshape.AttachPolicyRequest) (*noOutput, *query.Error) {
+	return nil, attachOrDetach(c, in.PolicyId, in.TargetId, true)
+}
+
+func detachPolicy(c *api.Call, in *orgshape.DetachPolicyRequest) (*noOutput, *query.Error) {
+	return nil, attachOrDetach(c, in.PolicyId, in.TargetId, false)
+}
 
 // attachOrDetach changes a target's policies. The first change to a target
 // keeps the full-access policy AWS attached by default; a target must keep
 // at least one policy of each enabled type (the Organizations User Guide,
 // "Attaching and detaching SCPs").
-func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
-	var in struct{ PolicyId, TargetId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func attachOrDetach(c *api.Call, policyID, targetID string, attach bool) *query.Error {
 	action := "DetachPolicy"
 	if attach {
 		action = "AttachPolicy"
 	}
 	o, e := management(c)
 	if e != nil {
-		return nil, e
+		return e
 	}
-	name, fp, out, ok := findPolicy(o, in.PolicyId)
+	name, fp, out, ok := findPolicy(o, policyID)
 	// AttachPolicy and DetachPolicy take the policy and the target (the
 	// Service Authorization Reference for AWS Organizations).
-	if e := authorizeOn(c, action, nil, policyARNOf(o, in.PolicyId, out, ok), targetARN(o, in.TargetId)); e != nil {
-		return nil, e
+	if e := authorizeOn(c, action, nil, policyARNOf(o, policyID, out, ok), targetARN(o, targetID)); e != nil {
+		return e
 	}
 	if !ok {
-		return nil, policyNotFound()
+		return policyNotFound()
 	}
 	// DetachPolicy has no PolicyTypeNotEnabledException in the model
 	// (botocore organizations/2016-11-28): with the type disabled nothing
@@ -1118,11 +963,11 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	// list policies of a type never enabled, has one to detach.
 	enabled := slices.Contains(o.PolicyTypes, out.PolicySummary.Type)
 	if attach && !enabled {
-		return nil, errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
+		return errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
 	}
 	kind := fileTypeOf(fp)
-	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
-		at := target(fw.Organization, fw, kind, in.TargetId)
+	return c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
+		at := target(fw.Organization, fw, kind, targetID)
 		if at == nil {
 			return targetNotFound()
 		}
@@ -1148,11 +993,7 @@ func attachOrDetach(c *api.Call, attach bool) (any, *query.Error) {
 	})
 }
 
-func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
-	var in struct{ TargetId, Filter string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listPoliciesForTarget(c *api.Call, in *orgshape.ListPoliciesForTargetRequest) (*orgshape.ListPoliciesForTargetResponse, *query.Error) {
 	if fileType[in.Filter] == "" {
 		return nil, invalidPolicyType()
 	}
@@ -1168,7 +1009,7 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 	if at == nil {
 		return nil, targetNotFound()
 	}
-	out := []policySummary{}
+	var out []orgshape.PolicySummary
 	for _, n := range effective(at.get(), kind) {
 		id := fullAccess[in.Filter].id
 		if fp, ok := o.Policies[n]; ok {
@@ -1177,26 +1018,30 @@ func listPoliciesForTarget(c *api.Call) (any, *query.Error) {
 			continue
 		}
 		_, _, p, _ := findPolicy(o, id)
-		out = append(out, p.PolicySummary)
+		out = append(out, *p.PolicySummary)
 	}
-	return paged(c, out, "Policies")
-}
-
-func listTargetsForPolicy(c *api.Call) (any, *query.Error) {
-	var in struct{ PolicyId string }
-	if e := decode(c, &in); e != nil {
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
 		return nil, e
 	}
+	return &orgshape.ListPoliciesForTargetResponse{Policies: page, NextToken: next}, nil
+}
+
+func listTargetsForPolicy(c *api.Call, in *orgshape.ListTargetsForPolicyRequest) (*orgshape.ListTargetsForPolicyResponse, *query.Error) {
 	o, name, fp, _, e := policyOp(c, "ListTargetsForPolicy", in.PolicyId)
 	if e != nil {
 		return nil, e
 	}
 	kind := fileTypeOf(fp)
-	out := []targetOut{}
+	var out []orgshape.PolicyTargetSummary
 	for _, at := range attachments(o, c.State.File(), kind) {
 		if slices.Contains(effective(at.get(), kind), name) {
 			out = append(out, at.target)
 		}
 	}
-	return paged(c, out, "Targets")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListTargetsForPolicyResponse{Targets: page, NextToken: next}, nil
 }

@@ -3,6 +3,7 @@ package organizations
 import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
@@ -17,30 +18,18 @@ import (
 // resource. The policy is part of the organization's delegation policy,
 // which decides the calls of member accounts (delegation.go).
 func init() {
-	register(map[string]Handler{
-		"PutResourcePolicy":      putResourcePolicy,
-		"DescribeResourcePolicy": describeResourcePolicy,
-		"DeleteResourcePolicy":   deleteResourcePolicy,
-	})
-}
-
-type resourcePolicyOut struct {
-	ResourcePolicySummary struct {
-		ID  string `json:"Id"`
-		Arn string `json:"Arn"`
-	} `json:"ResourcePolicySummary"`
-	Content string `json:"Content"`
+	registerTyped("PutResourcePolicy", putResourcePolicy)
+	registerTyped("DescribeResourcePolicy", describeResourcePolicy)
+	registerTyped("DeleteResourcePolicy", deleteResourcePolicy)
 }
 
 func resourcePolicyARN(o *world.FileOrganization, id string) string {
 	return orgARN(o, "resourcepolicy", "/"+id)
 }
 
-func resourcePolicyShape(o *world.FileOrganization, rp *world.FileOrgResourcePolicy) resourcePolicyOut {
-	var out resourcePolicyOut
-	out.ResourcePolicySummary.ID, out.ResourcePolicySummary.Arn = rp.ID, resourcePolicyARN(o, rp.ID)
-	out.Content = rp.Content
-	return out
+// resourcePolicyShape is the resource policy as the model's ResourcePolicy.
+func resourcePolicyShape(o *world.FileOrganization, rp *world.FileOrgResourcePolicy) *orgshape.ResourcePolicy {
+	return &orgshape.ResourcePolicy{ResourcePolicySummary: &orgshape.ResourcePolicySummary{Id: rp.ID, Arn: resourcePolicyARN(o, rp.ID)}, Content: rp.Content}
 }
 
 // resourcePolicyNotFound uses the words of the model's documentation of
@@ -76,14 +65,7 @@ func checkResourcePolicy(content string) *query.Error {
 // PutResourcePolicyRequest.Tags: "Calls with tags apply to the initial
 // creation of the resource policy, otherwise an exception is thrown";
 // the exception is not named: InvalidInputException is iamgate's choice).
-func putResourcePolicy(c *api.Call) (any, *query.Error) {
-	var in struct {
-		Content string
-		Tags    []struct{ Key, Value string }
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func putResourcePolicy(c *api.Call, in *orgshape.PutResourcePolicyRequest) (*orgshape.PutResourcePolicyResponse, *query.Error) {
 	if e := checkTags(c.Body); e != nil {
 		return nil, e
 	}
@@ -106,7 +88,7 @@ func putResourcePolicy(c *api.Call) (any, *query.Error) {
 	if e := checkResourcePolicy(in.Content); e != nil {
 		return nil, e
 	}
-	var out resourcePolicyOut
+	var out *orgshape.ResourcePolicy
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		switch {
@@ -130,10 +112,10 @@ func putResourcePolicy(c *api.Call) (any, *query.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"ResourcePolicy": out}, nil
+	return &orgshape.PutResourcePolicyResponse{ResourcePolicy: out}, nil
 }
 
-func describeResourcePolicy(c *api.Call) (any, *query.Error) {
+func describeResourcePolicy(c *api.Call, _ *noInput) (*orgshape.DescribeResourcePolicyResponse, *query.Error) {
 	o, e := management(c)
 	if e != nil {
 		return nil, e
@@ -144,10 +126,10 @@ func describeResourcePolicy(c *api.Call) (any, *query.Error) {
 	if o.ResourcePolicy == nil {
 		return nil, resourcePolicyNotFound()
 	}
-	return map[string]any{"ResourcePolicy": resourcePolicyShape(o, o.ResourcePolicy)}, nil
+	return &orgshape.DescribeResourcePolicyResponse{ResourcePolicy: resourcePolicyShape(o, o.ResourcePolicy)}, nil
 }
 
-func deleteResourcePolicy(c *api.Call) (any, *query.Error) {
+func deleteResourcePolicy(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 	if _, e := managed(c, "DeleteResourcePolicy", "*"); e != nil {
 		return nil, e
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
 )
@@ -21,11 +22,9 @@ import (
 // organization (world.FileOrgAdmin), so every server sharing the store
 // sees them.
 func init() {
-	register(map[string]Handler{
-		"EnableAWSServiceAccess":              enableServiceAccess,
-		"DisableAWSServiceAccess":             disableServiceAccess,
-		"ListAWSServiceAccessForOrganization": listServiceAccess,
-	})
+	registerTyped("EnableAWSServiceAccess", enableServiceAccess)
+	registerTyped("DisableAWSServiceAccess", disableServiceAccess)
+	registerTyped("ListAWSServiceAccessForOrganization", listServiceAccess)
 }
 
 func principalKey(sp string) map[string][]string {
@@ -88,29 +87,25 @@ func allFeatures(o *world.FileOrganization) *query.Error {
 // servicePrincipalOp checks and authorizes an enable or disable of trusted
 // access: the management account, the action allowed for the principal,
 // then the principal recognized and all features enabled.
-func servicePrincipalOp(c *api.Call, action string) (string, *query.Error) {
-	var in struct{ ServicePrincipal string }
-	if e := decode(c, &in); e != nil {
-		return "", e
-	}
+func servicePrincipalOp(c *api.Call, action, sp string) (string, *query.Error) {
 	o, e := management(c)
 	if e != nil {
 		return "", e
 	}
-	if e := authorizeWith(c, action, "*", principalKey(in.ServicePrincipal)); e != nil {
+	if e := authorizeWith(c, action, "*", principalKey(sp)); e != nil {
 		return "", e
 	}
-	if !recognized(in.ServicePrincipal) {
+	if !recognized(sp) {
 		return "", unrecognizedPrincipal()
 	}
-	return in.ServicePrincipal, allFeatures(o)
+	return sp, allFeatures(o)
 }
 
 // enableServiceAccess gives a service trusted access. Enabling one that
 // has it already changes nothing (AWS documents no error for it; its
 // DateEnabled stays the first).
-func enableServiceAccess(c *api.Call) (any, *query.Error) {
-	sp, e := servicePrincipalOp(c, "EnableAWSServiceAccess")
+func enableServiceAccess(c *api.Call, in *orgshape.EnableAWSServiceAccessRequest) (*noOutput, *query.Error) {
+	sp, e := servicePrincipalOp(c, "EnableAWSServiceAccess", in.ServicePrincipal)
 	if e != nil {
 		return nil, e
 	}
@@ -125,8 +120,8 @@ func enableServiceAccess(c *api.Call) (any, *query.Error) {
 
 // disableServiceAccess takes trusted access away; disabling a service
 // that does not have it changes nothing (AWS documents no error for it).
-func disableServiceAccess(c *api.Call) (any, *query.Error) {
-	sp, e := servicePrincipalOp(c, "DisableAWSServiceAccess")
+func disableServiceAccess(c *api.Call, in *orgshape.DisableAWSServiceAccessRequest) (*noOutput, *query.Error) {
+	sp, e := servicePrincipalOp(c, "DisableAWSServiceAccess", in.ServicePrincipal)
 	if e != nil {
 		return nil, e
 	}
@@ -137,12 +132,7 @@ func disableServiceAccess(c *api.Call) (any, *query.Error) {
 	})
 }
 
-type enabledPrincipalOut struct {
-	ServicePrincipal string  `json:"ServicePrincipal"`
-	DateEnabled      float64 `json:"DateEnabled,omitempty"`
-}
-
-func listServiceAccess(c *api.Call) (any, *query.Error) {
+func listServiceAccess(c *api.Call, in *orgshape.ListAWSServiceAccessForOrganizationRequest) (*orgshape.ListAWSServiceAccessForOrganizationResponse, *query.Error) {
 	o, e := management(c)
 	if e != nil {
 		return nil, e
@@ -153,15 +143,15 @@ func listServiceAccess(c *api.Call) (any, *query.Error) {
 	if e := allFeatures(o); e != nil {
 		return nil, e
 	}
-	out := []enabledPrincipalOut{}
+	var out []orgshape.EnabledServicePrincipal
 	for _, s := range o.TrustedServices {
-		p := enabledPrincipalOut{ServicePrincipal: s.ServicePrincipal}
-		if !s.Enabled.IsZero() {
-			p.DateEnabled = timestamp(s.Enabled)
-		}
-		out = append(out, p)
+		out = append(out, orgshape.EnabledServicePrincipal{ServicePrincipal: s.ServicePrincipal, DateEnabled: at(s.Enabled)})
 	}
-	return paged(c, out, "EnabledServicePrincipals")
+	page, next, e := pageOf(out, in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListAWSServiceAccessForOrganizationResponse{EnabledServicePrincipals: page, NextToken: next}, nil
 }
 
 // isDelegated reports whether an account is a delegated administrator of

@@ -7,6 +7,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -21,18 +22,9 @@ import (
 // Authorization Reference for AWS Organizations), before anything is looked
 // up.
 func init() {
-	for name, h := range checked(map[string]Handler{
-		"TagResource":         tagResource,
-		"UntagResource":       untagResource,
-		"ListTagsForResource": listTagsForResource,
-	}) {
-		Operations[name] = h
-	}
-}
-
-type tagS struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
+	registerTyped("TagResource", tagResource)
+	registerTyped("UntagResource", untagResource)
+	registerTyped("ListTagsForResource", listTagsForResource)
 }
 
 // targetNotFound is the model's documentation of TargetNotFoundException.
@@ -114,7 +106,7 @@ func resourceTags(fw *world.FileWorld, resource string) map[string]string {
 // tagContext is the context of the resource's tags (aws:ResourceTag/k)
 // and of a request's (aws:RequestTag/k for each tag given, and aws:TagKeys
 // for the keys given or removed).
-func tagContext(resource map[string]string, request []tagS, keys []string) map[string][]string {
+func tagContext(resource map[string]string, request []orgshape.Tag, keys []string) map[string][]string {
 	ctx := map[string][]string{}
 	for k, v := range resource {
 		ctx["aws:ResourceTag/"+k] = []string{v}
@@ -135,7 +127,7 @@ func tagContext(resource map[string]string, request []tagS, keys []string) map[s
 // answers that it breaks the pattern (quoted for p-FullAWSAccess in
 // cloud-custodian/cloud-custodian#8194), and a resource the organization
 // does not have TargetNotFoundException.
-func tagOp(c *api.Call, action, id string, request []tagS, keys []string) *query.Error {
+func tagOp(c *api.Call, action, id string, request []orgshape.Tag, keys []string) *query.Error {
 	o, e := management(c)
 	if e != nil {
 		return e
@@ -143,7 +135,7 @@ func tagOp(c *api.Call, action, id string, request []tagS, keys []string) *query
 	if e := authorizeWith(c, action, taggableARN(o, id), tagContext(nil, request, keys)); e != nil {
 		return e
 	}
-	if _, _, p, ok := findPolicy(o, id); ok && p.PolicySummary.AwsManaged {
+	if _, _, p, ok := findPolicy(o, id); ok && *p.PolicySummary.AwsManaged {
 		e := errorf("InvalidInputException", "You provided a value that does not match the required pattern.")
 		e.Reason = "INVALID_PATTERN"
 		return e
@@ -154,14 +146,7 @@ func tagOp(c *api.Call, action, id string, request []tagS, keys []string) *query
 	return nil
 }
 
-func tagResource(c *api.Call) (any, *query.Error) {
-	var in struct {
-		ResourceId string
-		Tags       []tagS
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func tagResource(c *api.Call, in *orgshape.TagResourceRequest) (*noOutput, *query.Error) {
 	if e := tagOp(c, "TagResource", in.ResourceId, in.Tags, nil); e != nil {
 		return nil, e
 	}
@@ -199,14 +184,7 @@ func retag(c *api.Call, id string, edit func(next map[string]string) *query.Erro
 	})
 }
 
-func untagResource(c *api.Call) (any, *query.Error) {
-	var in struct {
-		ResourceId string
-		TagKeys    []string
-	}
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func untagResource(c *api.Call, in *orgshape.UntagResourceRequest) (*noOutput, *query.Error) {
 	for _, k := range in.TagKeys {
 		if query.ReservedTagKey(k) {
 			return nil, systemTagKey()
@@ -224,30 +202,30 @@ func untagResource(c *api.Call) (any, *query.Error) {
 }
 
 // listTagsForResource lists the tags by key.
-func listTagsForResource(c *api.Call) (any, *query.Error) {
-	var in struct{ ResourceId string }
-	if e := decode(c, &in); e != nil {
-		return nil, e
-	}
+func listTagsForResource(c *api.Call, in *orgshape.ListTagsForResourceRequest) (*orgshape.ListTagsForResourceResponse, *query.Error) {
 	if e := tagOp(c, "ListTagsForResource", in.ResourceId, nil, nil); e != nil {
 		return nil, e
 	}
 	tags, _, _ := tagsOf(c.State.File(), in.ResourceId)
-	return paged(c, tagList(tags), "Tags")
+	page, next, e := pageOf(tagList(tags), in.NextToken, nil)
+	if e != nil {
+		return nil, e
+	}
+	return &orgshape.ListTagsForResourceResponse{Tags: page, NextToken: next}, nil
 }
 
 // tagList is a tag map as the model's Tags, by key.
-func tagList(tags map[string]string) []tagS {
-	out := []tagS{}
+func tagList(tags map[string]string) []orgshape.Tag {
+	out := []orgshape.Tag{}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, tagS{k, tags[k]})
+		out = append(out, orgshape.Tag{Key: k, Value: tags[k]})
 	}
 	return out
 }
 
 // tagMap is the model's Tags as a map, nil when there are none (checkTags
 // has refused duplicate keys).
-func tagMap(tags []tagS) map[string]string {
+func tagMap(tags []orgshape.Tag) map[string]string {
 	if len(tags) == 0 {
 		return nil
 	}

@@ -8,8 +8,8 @@ import (
 
 // Access is the model's Access structure.
 type Access struct {
-	Actions   shape.List[string] `json:"actions,omitempty"`
-	Resources shape.List[string] `json:"resources,omitempty"`
+	Actions   shape.List[string] `json:"actions,omitzero"`
+	Resources shape.List[string] `json:"resources,omitzero"`
 }
 
 // AccessPreview is the model's AccessPreview structure.
@@ -19,27 +19,27 @@ type AccessPreview struct {
 	Configurations shape.Map[Configuration]   `json:"configurations"`
 	CreatedAt      *shape.Time                `json:"createdAt"`
 	Status         string                     `json:"status"`
-	StatusReason   *AccessPreviewStatusReason `json:"statusReason,omitempty"`
+	StatusReason   *AccessPreviewStatusReason `json:"statusReason,omitzero"`
 }
 
 // AccessPreviewFinding is the model's AccessPreviewFinding structure.
 type AccessPreviewFinding struct {
 	Id                               string                    `json:"id"`
-	ExistingFindingId                string                    `json:"existingFindingId,omitempty"`
-	ExistingFindingStatus            string                    `json:"existingFindingStatus,omitempty"`
-	Principal                        shape.Map[string]         `json:"principal,omitempty"`
-	Action                           shape.List[string]        `json:"action,omitempty"`
-	Condition                        shape.Map[string]         `json:"condition,omitempty"`
-	Resource                         string                    `json:"resource,omitempty"`
-	IsPublic                         *bool                     `json:"isPublic,omitempty"`
+	ExistingFindingId                string                    `json:"existingFindingId,omitzero"`
+	ExistingFindingStatus            string                    `json:"existingFindingStatus,omitzero"`
+	Principal                        shape.Map[string]         `json:"principal,omitzero"`
+	Action                           shape.List[string]        `json:"action,omitzero"`
+	Condition                        shape.Map[string]         `json:"condition,omitzero"`
+	Resource                         string                    `json:"resource,omitzero"`
+	IsPublic                         *bool                     `json:"isPublic,omitzero"`
 	ResourceType                     string                    `json:"resourceType"`
 	CreatedAt                        *shape.Time               `json:"createdAt"`
 	ChangeType                       string                    `json:"changeType"`
 	Status                           string                    `json:"status"`
 	ResourceOwnerAccount             string                    `json:"resourceOwnerAccount"`
-	Error                            string                    `json:"error,omitempty"`
-	Sources                          shape.List[FindingSource] `json:"sources,omitempty"`
-	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitempty"`
+	Error                            string                    `json:"error,omitzero"`
+	Sources                          shape.List[FindingSource] `json:"sources,omitzero"`
+	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitzero"`
 }
 
 // AccessPreviewStatusReason is the model's AccessPreviewStatusReason structure.
@@ -53,25 +53,25 @@ type AccessPreviewSummary struct {
 	AnalyzerArn  string                     `json:"analyzerArn"`
 	CreatedAt    *shape.Time                `json:"createdAt"`
 	Status       string                     `json:"status"`
-	StatusReason *AccessPreviewStatusReason `json:"statusReason,omitempty"`
+	StatusReason *AccessPreviewStatusReason `json:"statusReason,omitzero"`
 }
 
 // AclGrantee is the model's AclGrantee structure.
 // It is a union: exactly one member is set.
 type AclGrantee struct {
-	Id  string `json:"id,omitempty"`
-	Uri string `json:"uri,omitempty"`
+	Id  string `json:"id,omitzero"`
+	Uri string `json:"uri,omitzero"`
 }
 
 // AnalysisRule is the model's AnalysisRule structure.
 type AnalysisRule struct {
-	Exclusions shape.List[AnalysisRuleCriteria] `json:"exclusions,omitempty"`
+	Exclusions shape.List[AnalysisRuleCriteria] `json:"exclusions,omitzero"`
 }
 
 // AnalysisRuleCriteria is the model's AnalysisRuleCriteria structure.
 type AnalysisRuleCriteria struct {
-	AccountIds   shape.List[string]            `json:"accountIds,omitempty"`
-	ResourceTags shape.List[shape.Map[string]] `json:"resourceTags,omitempty"`
+	AccountIds   shape.List[string]            `json:"accountIds,omitzero"`
+	ResourceTags shape.List[shape.Map[string]] `json:"resourceTags,omitzero"`
 }
 
 // AnalyzedResource is the model's AnalyzedResource structure.
@@ -82,11 +82,11 @@ type AnalyzedResource struct {
 	AnalyzedAt           *shape.Time        `json:"analyzedAt"`
 	UpdatedAt            *shape.Time        `json:"updatedAt"`
 	IsPublic             bool               `json:"isPublic"`
-	Actions              shape.List[string] `json:"actions,omitempty"`
-	SharedVia            shape.List[string] `json:"sharedVia,omitempty"`
-	Status               string             `json:"status,omitempty"`
+	Actions              shape.List[string] `json:"actions,omitzero"`
+	SharedVia            shape.List[string] `json:"sharedVia,omitzero"`
+	Status               string             `json:"status,omitzero"`
 	ResourceOwnerAccount string             `json:"resourceOwnerAccount"`
-	Error                string             `json:"error,omitempty"`
+	Error                string             `json:"error,omitzero"`
 }
 
 // AnalyzedResourceSummary is the model's AnalyzedResourceSummary structure.
@@ -99,8 +99,8 @@ type AnalyzedResourceSummary struct {
 // AnalyzerConfiguration is the model's AnalyzerConfiguration structure.
 // It is a union: exactly one member is set.
 type AnalyzerConfiguration struct {
-	UnusedAccess   *UnusedAccessConfiguration   `json:"unusedAccess,omitempty"`
-	InternalAccess *InternalAccessConfiguration `json:"internalAccess,omitempty"`
+	UnusedAccess   *UnusedAccessConfiguration   `json:"unusedAccess,omitzero"`
+	InternalAccess *InternalAccessConfiguration `json:"internalAccess,omitzero"`
 }
 
 // AnalyzerSummary is the model's AnalyzerSummary structure.
@@ -109,20 +109,20 @@ type AnalyzerSummary struct {
 	Name                   string                 `json:"name"`
 	Type                   string                 `json:"type"`
 	CreatedAt              *shape.Time            `json:"createdAt"`
-	LastResourceAnalyzed   string                 `json:"lastResourceAnalyzed,omitempty"`
-	LastResourceAnalyzedAt *shape.Time            `json:"lastResourceAnalyzedAt,omitempty"`
-	Tags                   shape.Map[string]      `json:"tags,omitempty"`
+	LastResourceAnalyzed   string                 `json:"lastResourceAnalyzed,omitzero"`
+	LastResourceAnalyzedAt *shape.Time            `json:"lastResourceAnalyzedAt,omitzero"`
+	Tags                   shape.Map[string]      `json:"tags,omitzero"`
 	Status                 string                 `json:"status"`
-	StatusReason           *StatusReason          `json:"statusReason,omitempty"`
-	Configuration          *AnalyzerConfiguration `json:"configuration,omitempty"`
-	ManagedBy              string                 `json:"managedBy,omitempty"`
+	StatusReason           *StatusReason          `json:"statusReason,omitzero"`
+	Configuration          *AnalyzerConfiguration `json:"configuration,omitzero"`
+	ManagedBy              string                 `json:"managedBy,omitzero"`
 }
 
 // ApplyArchiveRuleRequest is the model's ApplyArchiveRuleRequest structure.
 type ApplyArchiveRuleRequest struct {
 	AnalyzerArn string `json:"analyzerArn"`
 	RuleName    string `json:"ruleName"`
-	ClientToken string `json:"clientToken,omitempty"`
+	ClientToken string `json:"clientToken,omitzero"`
 }
 
 // ArchiveRuleSummary is the model's ArchiveRuleSummary structure.
@@ -151,9 +151,9 @@ type CheckAccessNotGrantedRequest struct {
 
 // CheckAccessNotGrantedResponse is the model's CheckAccessNotGrantedResponse structure.
 type CheckAccessNotGrantedResponse struct {
-	Result  string                    `json:"result,omitempty"`
-	Message string                    `json:"message,omitempty"`
-	Reasons shape.List[ReasonSummary] `json:"reasons,omitempty"`
+	Result  string                    `json:"result,omitzero"`
+	Message string                    `json:"message,omitzero"`
+	Reasons shape.List[ReasonSummary] `json:"reasons,omitzero"`
 }
 
 // CheckNoNewAccessRequest is the model's CheckNoNewAccessRequest structure.
@@ -165,9 +165,9 @@ type CheckNoNewAccessRequest struct {
 
 // CheckNoNewAccessResponse is the model's CheckNoNewAccessResponse structure.
 type CheckNoNewAccessResponse struct {
-	Result  string                    `json:"result,omitempty"`
-	Message string                    `json:"message,omitempty"`
-	Reasons shape.List[ReasonSummary] `json:"reasons,omitempty"`
+	Result  string                    `json:"result,omitzero"`
+	Message string                    `json:"message,omitzero"`
+	Reasons shape.List[ReasonSummary] `json:"reasons,omitzero"`
 }
 
 // CheckNoPublicAccessRequest is the model's CheckNoPublicAccessRequest structure.
@@ -178,9 +178,9 @@ type CheckNoPublicAccessRequest struct {
 
 // CheckNoPublicAccessResponse is the model's CheckNoPublicAccessResponse structure.
 type CheckNoPublicAccessResponse struct {
-	Result  string                    `json:"result,omitempty"`
-	Message string                    `json:"message,omitempty"`
-	Reasons shape.List[ReasonSummary] `json:"reasons,omitempty"`
+	Result  string                    `json:"result,omitzero"`
+	Message string                    `json:"message,omitzero"`
+	Reasons shape.List[ReasonSummary] `json:"reasons,omitzero"`
 }
 
 // CloudTrailDetails is the model's CloudTrailDetails structure.
@@ -188,7 +188,7 @@ type CloudTrailDetails struct {
 	Trails     shape.List[Trail] `json:"trails"`
 	AccessRole string            `json:"accessRole"`
 	StartTime  *shape.Time       `json:"startTime"`
-	EndTime    *shape.Time       `json:"endTime,omitempty"`
+	EndTime    *shape.Time       `json:"endTime,omitzero"`
 }
 
 // CloudTrailProperties is the model's CloudTrailProperties structure.
@@ -201,27 +201,27 @@ type CloudTrailProperties struct {
 // Configuration is the model's Configuration structure.
 // It is a union: exactly one member is set.
 type Configuration struct {
-	EbsSnapshot              *EbsSnapshotConfiguration              `json:"ebsSnapshot,omitempty"`
-	EcrRepository            *EcrRepositoryConfiguration            `json:"ecrRepository,omitempty"`
-	IamRole                  *IamRoleConfiguration                  `json:"iamRole,omitempty"`
-	EfsFileSystem            *EfsFileSystemConfiguration            `json:"efsFileSystem,omitempty"`
-	KmsKey                   *KmsKeyConfiguration                   `json:"kmsKey,omitempty"`
-	RdsDbClusterSnapshot     *RdsDbClusterSnapshotConfiguration     `json:"rdsDbClusterSnapshot,omitempty"`
-	RdsDbSnapshot            *RdsDbSnapshotConfiguration            `json:"rdsDbSnapshot,omitempty"`
-	SecretsManagerSecret     *SecretsManagerSecretConfiguration     `json:"secretsManagerSecret,omitempty"`
-	S3Bucket                 *S3BucketConfiguration                 `json:"s3Bucket,omitempty"`
-	SnsTopic                 *SnsTopicConfiguration                 `json:"snsTopic,omitempty"`
-	SqsQueue                 *SqsQueueConfiguration                 `json:"sqsQueue,omitempty"`
-	S3ExpressDirectoryBucket *S3ExpressDirectoryBucketConfiguration `json:"s3ExpressDirectoryBucket,omitempty"`
-	DynamodbStream           *DynamodbStreamConfiguration           `json:"dynamodbStream,omitempty"`
-	DynamodbTable            *DynamodbTableConfiguration            `json:"dynamodbTable,omitempty"`
+	EbsSnapshot              *EbsSnapshotConfiguration              `json:"ebsSnapshot,omitzero"`
+	EcrRepository            *EcrRepositoryConfiguration            `json:"ecrRepository,omitzero"`
+	IamRole                  *IamRoleConfiguration                  `json:"iamRole,omitzero"`
+	EfsFileSystem            *EfsFileSystemConfiguration            `json:"efsFileSystem,omitzero"`
+	KmsKey                   *KmsKeyConfiguration                   `json:"kmsKey,omitzero"`
+	RdsDbClusterSnapshot     *RdsDbClusterSnapshotConfiguration     `json:"rdsDbClusterSnapshot,omitzero"`
+	RdsDbSnapshot            *RdsDbSnapshotConfiguration            `json:"rdsDbSnapshot,omitzero"`
+	SecretsManagerSecret     *SecretsManagerSecretConfiguration     `json:"secretsManagerSecret,omitzero"`
+	S3Bucket                 *S3BucketConfiguration                 `json:"s3Bucket,omitzero"`
+	SnsTopic                 *SnsTopicConfiguration                 `json:"snsTopic,omitzero"`
+	SqsQueue                 *SqsQueueConfiguration                 `json:"sqsQueue,omitzero"`
+	S3ExpressDirectoryBucket *S3ExpressDirectoryBucketConfiguration `json:"s3ExpressDirectoryBucket,omitzero"`
+	DynamodbStream           *DynamodbStreamConfiguration           `json:"dynamodbStream,omitzero"`
+	DynamodbTable            *DynamodbTableConfiguration            `json:"dynamodbTable,omitzero"`
 }
 
 // CreateAccessPreviewRequest is the model's CreateAccessPreviewRequest structure.
 type CreateAccessPreviewRequest struct {
 	AnalyzerArn    string                   `json:"analyzerArn"`
 	Configurations shape.Map[Configuration] `json:"configurations"`
-	ClientToken    string                   `json:"clientToken,omitempty"`
+	ClientToken    string                   `json:"clientToken,omitzero"`
 }
 
 // CreateAccessPreviewResponse is the model's CreateAccessPreviewResponse structure.
@@ -233,15 +233,15 @@ type CreateAccessPreviewResponse struct {
 type CreateAnalyzerRequest struct {
 	AnalyzerName  string                        `json:"analyzerName"`
 	Type          string                        `json:"type"`
-	ArchiveRules  shape.List[InlineArchiveRule] `json:"archiveRules,omitempty"`
-	Tags          shape.Map[string]             `json:"tags,omitempty"`
-	ClientToken   string                        `json:"clientToken,omitempty"`
-	Configuration *AnalyzerConfiguration        `json:"configuration,omitempty"`
+	ArchiveRules  shape.List[InlineArchiveRule] `json:"archiveRules,omitzero"`
+	Tags          shape.Map[string]             `json:"tags,omitzero"`
+	ClientToken   string                        `json:"clientToken,omitzero"`
+	Configuration *AnalyzerConfiguration        `json:"configuration,omitzero"`
 }
 
 // CreateAnalyzerResponse is the model's CreateAnalyzerResponse structure.
 type CreateAnalyzerResponse struct {
-	Arn string `json:"arn,omitempty"`
+	Arn string `json:"arn,omitzero"`
 }
 
 // CreateArchiveRuleRequest is the model's CreateArchiveRuleRequest structure.
@@ -249,28 +249,28 @@ type CreateArchiveRuleRequest struct {
 	AnalyzerName string               `json:"-" location:"uri" locationName:"analyzerName"`
 	RuleName     string               `json:"ruleName"`
 	Filter       shape.Map[Criterion] `json:"filter"`
-	ClientToken  string               `json:"clientToken,omitempty"`
+	ClientToken  string               `json:"clientToken,omitzero"`
 }
 
 // CreateServiceLinkedAnalyzerRequest is the model's CreateServiceLinkedAnalyzerRequest structure.
 type CreateServiceLinkedAnalyzerRequest struct {
 	Type          string                        `json:"type"`
-	ArchiveRules  shape.List[InlineArchiveRule] `json:"archiveRules,omitempty"`
-	ClientToken   string                        `json:"clientToken,omitempty"`
-	Configuration *AnalyzerConfiguration        `json:"configuration,omitempty"`
+	ArchiveRules  shape.List[InlineArchiveRule] `json:"archiveRules,omitzero"`
+	ClientToken   string                        `json:"clientToken,omitzero"`
+	Configuration *AnalyzerConfiguration        `json:"configuration,omitzero"`
 }
 
 // CreateServiceLinkedAnalyzerResponse is the model's CreateServiceLinkedAnalyzerResponse structure.
 type CreateServiceLinkedAnalyzerResponse struct {
-	Arn string `json:"arn,omitempty"`
+	Arn string `json:"arn,omitzero"`
 }
 
 // Criterion is the model's Criterion structure.
 type Criterion struct {
-	Eq       shape.List[string] `json:"eq,omitempty"`
-	Neq      shape.List[string] `json:"neq,omitempty"`
-	Contains shape.List[string] `json:"contains,omitempty"`
-	Exists   *bool              `json:"exists,omitempty"`
+	Eq       shape.List[string] `json:"eq,omitzero"`
+	Neq      shape.List[string] `json:"neq,omitzero"`
+	Contains shape.List[string] `json:"contains,omitzero"`
+	Exists   *bool              `json:"exists,omitzero"`
 }
 
 // DeleteAnalyzerRequest is the model's DeleteAnalyzerRequest structure.
@@ -294,56 +294,56 @@ type DeleteServiceLinkedAnalyzerRequest struct {
 
 // DynamodbStreamConfiguration is the model's DynamodbStreamConfiguration structure.
 type DynamodbStreamConfiguration struct {
-	StreamPolicy string `json:"streamPolicy,omitempty"`
+	StreamPolicy string `json:"streamPolicy,omitzero"`
 }
 
 // DynamodbTableConfiguration is the model's DynamodbTableConfiguration structure.
 type DynamodbTableConfiguration struct {
-	TablePolicy string `json:"tablePolicy,omitempty"`
+	TablePolicy string `json:"tablePolicy,omitzero"`
 }
 
 // EbsSnapshotConfiguration is the model's EbsSnapshotConfiguration structure.
 type EbsSnapshotConfiguration struct {
-	UserIds  shape.List[string] `json:"userIds,omitempty"`
-	Groups   shape.List[string] `json:"groups,omitempty"`
-	KmsKeyId string             `json:"kmsKeyId,omitempty"`
+	UserIds  shape.List[string] `json:"userIds,omitzero"`
+	Groups   shape.List[string] `json:"groups,omitzero"`
+	KmsKeyId string             `json:"kmsKeyId,omitzero"`
 }
 
 // EcrRepositoryConfiguration is the model's EcrRepositoryConfiguration structure.
 type EcrRepositoryConfiguration struct {
-	RepositoryPolicy string `json:"repositoryPolicy,omitempty"`
+	RepositoryPolicy string `json:"repositoryPolicy,omitzero"`
 }
 
 // EfsFileSystemConfiguration is the model's EfsFileSystemConfiguration structure.
 type EfsFileSystemConfiguration struct {
-	FileSystemPolicy string `json:"fileSystemPolicy,omitempty"`
+	FileSystemPolicy string `json:"fileSystemPolicy,omitzero"`
 }
 
 // ExternalAccessDetails is the model's ExternalAccessDetails structure.
 type ExternalAccessDetails struct {
-	Action                           shape.List[string]        `json:"action,omitempty"`
+	Action                           shape.List[string]        `json:"action,omitzero"`
 	Condition                        shape.Map[string]         `json:"condition"`
-	IsPublic                         *bool                     `json:"isPublic,omitempty"`
-	Principal                        shape.Map[string]         `json:"principal,omitempty"`
-	Sources                          shape.List[FindingSource] `json:"sources,omitempty"`
-	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitempty"`
+	IsPublic                         *bool                     `json:"isPublic,omitzero"`
+	Principal                        shape.Map[string]         `json:"principal,omitzero"`
+	Sources                          shape.List[FindingSource] `json:"sources,omitzero"`
+	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitzero"`
 }
 
 // ExternalAccessFindingsStatistics is the model's ExternalAccessFindingsStatistics structure.
 type ExternalAccessFindingsStatistics struct {
-	ResourceTypeStatistics shape.Map[ResourceTypeDetails] `json:"resourceTypeStatistics,omitempty"`
-	TotalActiveFindings    *int32                         `json:"totalActiveFindings,omitempty"`
-	TotalArchivedFindings  *int32                         `json:"totalArchivedFindings,omitempty"`
-	TotalResolvedFindings  *int32                         `json:"totalResolvedFindings,omitempty"`
+	ResourceTypeStatistics shape.Map[ResourceTypeDetails] `json:"resourceTypeStatistics,omitzero"`
+	TotalActiveFindings    *int32                         `json:"totalActiveFindings,omitzero"`
+	TotalArchivedFindings  *int32                         `json:"totalArchivedFindings,omitzero"`
+	TotalResolvedFindings  *int32                         `json:"totalResolvedFindings,omitzero"`
 }
 
 // Finding is the model's Finding structure.
 type Finding struct {
 	Id                               string                    `json:"id"`
-	Principal                        shape.Map[string]         `json:"principal,omitempty"`
-	Action                           shape.List[string]        `json:"action,omitempty"`
-	Resource                         string                    `json:"resource,omitempty"`
-	IsPublic                         *bool                     `json:"isPublic,omitempty"`
+	Principal                        shape.Map[string]         `json:"principal,omitzero"`
+	Action                           shape.List[string]        `json:"action,omitzero"`
+	Resource                         string                    `json:"resource,omitzero"`
+	IsPublic                         *bool                     `json:"isPublic,omitzero"`
 	ResourceType                     string                    `json:"resourceType"`
 	Condition                        shape.Map[string]         `json:"condition"`
 	CreatedAt                        *shape.Time               `json:"createdAt"`
@@ -351,48 +351,48 @@ type Finding struct {
 	UpdatedAt                        *shape.Time               `json:"updatedAt"`
 	Status                           string                    `json:"status"`
 	ResourceOwnerAccount             string                    `json:"resourceOwnerAccount"`
-	Error                            string                    `json:"error,omitempty"`
-	Sources                          shape.List[FindingSource] `json:"sources,omitempty"`
-	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitempty"`
+	Error                            string                    `json:"error,omitzero"`
+	Sources                          shape.List[FindingSource] `json:"sources,omitzero"`
+	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitzero"`
 }
 
 // FindingAggregationAccountDetails is the model's FindingAggregationAccountDetails structure.
 type FindingAggregationAccountDetails struct {
-	Account                string           `json:"account,omitempty"`
-	NumberOfActiveFindings *int32           `json:"numberOfActiveFindings,omitempty"`
-	Details                shape.Map[int32] `json:"details,omitempty"`
+	Account                string           `json:"account,omitzero"`
+	NumberOfActiveFindings *int32           `json:"numberOfActiveFindings,omitzero"`
+	Details                shape.Map[int32] `json:"details,omitzero"`
 }
 
 // FindingDetails is the model's FindingDetails structure.
 // It is a union: exactly one member is set.
 type FindingDetails struct {
-	InternalAccessDetails         *InternalAccessDetails         `json:"internalAccessDetails,omitempty"`
-	ExternalAccessDetails         *ExternalAccessDetails         `json:"externalAccessDetails,omitempty"`
-	UnusedPermissionDetails       *UnusedPermissionDetails       `json:"unusedPermissionDetails,omitempty"`
-	UnusedIamUserAccessKeyDetails *UnusedIamUserAccessKeyDetails `json:"unusedIamUserAccessKeyDetails,omitempty"`
-	UnusedIamRoleDetails          *UnusedIamRoleDetails          `json:"unusedIamRoleDetails,omitempty"`
-	UnusedIamUserPasswordDetails  *UnusedIamUserPasswordDetails  `json:"unusedIamUserPasswordDetails,omitempty"`
+	InternalAccessDetails         *InternalAccessDetails         `json:"internalAccessDetails,omitzero"`
+	ExternalAccessDetails         *ExternalAccessDetails         `json:"externalAccessDetails,omitzero"`
+	UnusedPermissionDetails       *UnusedPermissionDetails       `json:"unusedPermissionDetails,omitzero"`
+	UnusedIamUserAccessKeyDetails *UnusedIamUserAccessKeyDetails `json:"unusedIamUserAccessKeyDetails,omitzero"`
+	UnusedIamRoleDetails          *UnusedIamRoleDetails          `json:"unusedIamRoleDetails,omitzero"`
+	UnusedIamUserPasswordDetails  *UnusedIamUserPasswordDetails  `json:"unusedIamUserPasswordDetails,omitzero"`
 }
 
 // FindingSource is the model's FindingSource structure.
 type FindingSource struct {
 	Type   string               `json:"type"`
-	Detail *FindingSourceDetail `json:"detail,omitempty"`
+	Detail *FindingSourceDetail `json:"detail,omitzero"`
 }
 
 // FindingSourceDetail is the model's FindingSourceDetail structure.
 type FindingSourceDetail struct {
-	AccessPointArn     string `json:"accessPointArn,omitempty"`
-	AccessPointAccount string `json:"accessPointAccount,omitempty"`
+	AccessPointArn     string `json:"accessPointArn,omitzero"`
+	AccessPointAccount string `json:"accessPointAccount,omitzero"`
 }
 
 // FindingSummary is the model's FindingSummary structure.
 type FindingSummary struct {
 	Id                               string                    `json:"id"`
-	Principal                        shape.Map[string]         `json:"principal,omitempty"`
-	Action                           shape.List[string]        `json:"action,omitempty"`
-	Resource                         string                    `json:"resource,omitempty"`
-	IsPublic                         *bool                     `json:"isPublic,omitempty"`
+	Principal                        shape.Map[string]         `json:"principal,omitzero"`
+	Action                           shape.List[string]        `json:"action,omitzero"`
+	Resource                         string                    `json:"resource,omitzero"`
+	IsPublic                         *bool                     `json:"isPublic,omitzero"`
 	ResourceType                     string                    `json:"resourceType"`
 	Condition                        shape.Map[string]         `json:"condition"`
 	CreatedAt                        *shape.Time               `json:"createdAt"`
@@ -400,31 +400,31 @@ type FindingSummary struct {
 	UpdatedAt                        *shape.Time               `json:"updatedAt"`
 	Status                           string                    `json:"status"`
 	ResourceOwnerAccount             string                    `json:"resourceOwnerAccount"`
-	Error                            string                    `json:"error,omitempty"`
-	Sources                          shape.List[FindingSource] `json:"sources,omitempty"`
-	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitempty"`
+	Error                            string                    `json:"error,omitzero"`
+	Sources                          shape.List[FindingSource] `json:"sources,omitzero"`
+	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitzero"`
 }
 
 // FindingSummaryV2 is the model's FindingSummaryV2 structure.
 type FindingSummaryV2 struct {
 	AnalyzedAt           *shape.Time `json:"analyzedAt"`
 	CreatedAt            *shape.Time `json:"createdAt"`
-	Error                string      `json:"error,omitempty"`
+	Error                string      `json:"error,omitzero"`
 	Id                   string      `json:"id"`
-	Resource             string      `json:"resource,omitempty"`
+	Resource             string      `json:"resource,omitzero"`
 	ResourceType         string      `json:"resourceType"`
 	ResourceOwnerAccount string      `json:"resourceOwnerAccount"`
 	Status               string      `json:"status"`
 	UpdatedAt            *shape.Time `json:"updatedAt"`
-	FindingType          string      `json:"findingType,omitempty"`
+	FindingType          string      `json:"findingType,omitzero"`
 }
 
 // FindingsStatistics is the model's FindingsStatistics structure.
 // It is a union: exactly one member is set.
 type FindingsStatistics struct {
-	ExternalAccessFindingsStatistics *ExternalAccessFindingsStatistics `json:"externalAccessFindingsStatistics,omitempty"`
-	InternalAccessFindingsStatistics *InternalAccessFindingsStatistics `json:"internalAccessFindingsStatistics,omitempty"`
-	UnusedAccessFindingsStatistics   *UnusedAccessFindingsStatistics   `json:"unusedAccessFindingsStatistics,omitempty"`
+	ExternalAccessFindingsStatistics *ExternalAccessFindingsStatistics `json:"externalAccessFindingsStatistics,omitzero"`
+	InternalAccessFindingsStatistics *InternalAccessFindingsStatistics `json:"internalAccessFindingsStatistics,omitzero"`
+	UnusedAccessFindingsStatistics   *UnusedAccessFindingsStatistics   `json:"unusedAccessFindingsStatistics,omitzero"`
 }
 
 // GenerateFindingRecommendationRequest is the model's GenerateFindingRecommendationRequest structure.
@@ -440,15 +440,15 @@ type GeneratedPolicy struct {
 
 // GeneratedPolicyProperties is the model's GeneratedPolicyProperties structure.
 type GeneratedPolicyProperties struct {
-	IsComplete           *bool                 `json:"isComplete,omitempty"`
+	IsComplete           *bool                 `json:"isComplete,omitzero"`
 	PrincipalArn         string                `json:"principalArn"`
-	CloudTrailProperties *CloudTrailProperties `json:"cloudTrailProperties,omitempty"`
+	CloudTrailProperties *CloudTrailProperties `json:"cloudTrailProperties,omitzero"`
 }
 
 // GeneratedPolicyResult is the model's GeneratedPolicyResult structure.
 type GeneratedPolicyResult struct {
 	Properties        *GeneratedPolicyProperties  `json:"properties"`
-	GeneratedPolicies shape.List[GeneratedPolicy] `json:"generatedPolicies,omitempty"`
+	GeneratedPolicies shape.List[GeneratedPolicy] `json:"generatedPolicies,omitzero"`
 }
 
 // GetAccessPreviewRequest is the model's GetAccessPreviewRequest structure.
@@ -470,7 +470,7 @@ type GetAnalyzedResourceRequest struct {
 
 // GetAnalyzedResourceResponse is the model's GetAnalyzedResourceResponse structure.
 type GetAnalyzedResourceResponse struct {
-	Resource *AnalyzedResource `json:"resource,omitempty"`
+	Resource *AnalyzedResource `json:"resource,omitzero"`
 }
 
 // GetAnalyzerRequest is the model's GetAnalyzerRequest structure.
@@ -505,11 +505,11 @@ type GetFindingRecommendationRequest struct {
 // GetFindingRecommendationResponse is the model's GetFindingRecommendationResponse structure.
 type GetFindingRecommendationResponse struct {
 	StartedAt          *shape.Time                 `json:"startedAt"`
-	CompletedAt        *shape.Time                 `json:"completedAt,omitempty"`
-	NextToken          string                      `json:"nextToken,omitempty"`
-	Error              *RecommendationError        `json:"error,omitempty"`
+	CompletedAt        *shape.Time                 `json:"completedAt,omitzero"`
+	NextToken          string                      `json:"nextToken,omitzero"`
+	Error              *RecommendationError        `json:"error,omitzero"`
 	ResourceArn        string                      `json:"resourceArn"`
-	RecommendedSteps   shape.List[RecommendedStep] `json:"recommendedSteps,omitempty"`
+	RecommendedSteps   shape.List[RecommendedStep] `json:"recommendedSteps,omitzero"`
 	RecommendationType string                      `json:"recommendationType"`
 	Status             string                      `json:"status"`
 }
@@ -522,7 +522,7 @@ type GetFindingRequest struct {
 
 // GetFindingResponse is the model's GetFindingResponse structure.
 type GetFindingResponse struct {
-	Finding *Finding `json:"finding,omitempty"`
+	Finding *Finding `json:"finding,omitzero"`
 }
 
 // GetFindingV2Request is the model's GetFindingV2Request structure.
@@ -537,16 +537,16 @@ type GetFindingV2Request struct {
 type GetFindingV2Response struct {
 	AnalyzedAt           *shape.Time                `json:"analyzedAt"`
 	CreatedAt            *shape.Time                `json:"createdAt"`
-	Error                string                     `json:"error,omitempty"`
+	Error                string                     `json:"error,omitzero"`
 	Id                   string                     `json:"id"`
-	NextToken            string                     `json:"nextToken,omitempty"`
-	Resource             string                     `json:"resource,omitempty"`
+	NextToken            string                     `json:"nextToken,omitzero"`
+	Resource             string                     `json:"resource,omitzero"`
 	ResourceType         string                     `json:"resourceType"`
 	ResourceOwnerAccount string                     `json:"resourceOwnerAccount"`
 	Status               string                     `json:"status"`
 	UpdatedAt            *shape.Time                `json:"updatedAt"`
 	FindingDetails       shape.List[FindingDetails] `json:"findingDetails"`
-	FindingType          string                     `json:"findingType,omitempty"`
+	FindingType          string                     `json:"findingType,omitzero"`
 }
 
 // GetFindingsStatisticsRequest is the model's GetFindingsStatisticsRequest structure.
@@ -556,8 +556,8 @@ type GetFindingsStatisticsRequest struct {
 
 // GetFindingsStatisticsResponse is the model's GetFindingsStatisticsResponse structure.
 type GetFindingsStatisticsResponse struct {
-	FindingsStatistics shape.List[FindingsStatistics] `json:"findingsStatistics,omitempty"`
-	LastUpdatedAt      *shape.Time                    `json:"lastUpdatedAt,omitempty"`
+	FindingsStatistics shape.List[FindingsStatistics] `json:"findingsStatistics,omitzero"`
+	LastUpdatedAt      *shape.Time                    `json:"lastUpdatedAt,omitzero"`
 }
 
 // GetGeneratedPolicyRequest is the model's GetGeneratedPolicyRequest structure.
@@ -575,7 +575,7 @@ type GetGeneratedPolicyResponse struct {
 
 // IamRoleConfiguration is the model's IamRoleConfiguration structure.
 type IamRoleConfiguration struct {
-	TrustPolicy string `json:"trustPolicy,omitempty"`
+	TrustPolicy string `json:"trustPolicy,omitzero"`
 }
 
 // InlineArchiveRule is the model's InlineArchiveRule structure.
@@ -586,47 +586,47 @@ type InlineArchiveRule struct {
 
 // InternalAccessAnalysisRule is the model's InternalAccessAnalysisRule structure.
 type InternalAccessAnalysisRule struct {
-	Inclusions shape.List[InternalAccessAnalysisRuleCriteria] `json:"inclusions,omitempty"`
+	Inclusions shape.List[InternalAccessAnalysisRuleCriteria] `json:"inclusions,omitzero"`
 }
 
 // InternalAccessAnalysisRuleCriteria is the model's InternalAccessAnalysisRuleCriteria structure.
 type InternalAccessAnalysisRuleCriteria struct {
-	AccountIds    shape.List[string] `json:"accountIds,omitempty"`
-	ResourceTypes shape.List[string] `json:"resourceTypes,omitempty"`
-	ResourceArns  shape.List[string] `json:"resourceArns,omitempty"`
+	AccountIds    shape.List[string] `json:"accountIds,omitzero"`
+	ResourceTypes shape.List[string] `json:"resourceTypes,omitzero"`
+	ResourceArns  shape.List[string] `json:"resourceArns,omitzero"`
 }
 
 // InternalAccessConfiguration is the model's InternalAccessConfiguration structure.
 type InternalAccessConfiguration struct {
-	AnalysisRule *InternalAccessAnalysisRule `json:"analysisRule,omitempty"`
+	AnalysisRule *InternalAccessAnalysisRule `json:"analysisRule,omitzero"`
 }
 
 // InternalAccessDetails is the model's InternalAccessDetails structure.
 type InternalAccessDetails struct {
-	Action                           shape.List[string]        `json:"action,omitempty"`
-	Condition                        shape.Map[string]         `json:"condition,omitempty"`
-	Principal                        shape.Map[string]         `json:"principal,omitempty"`
-	PrincipalOwnerAccount            string                    `json:"principalOwnerAccount,omitempty"`
-	AccessType                       string                    `json:"accessType,omitempty"`
-	PrincipalType                    string                    `json:"principalType,omitempty"`
-	Sources                          shape.List[FindingSource] `json:"sources,omitempty"`
-	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitempty"`
-	ServiceControlPolicyRestriction  string                    `json:"serviceControlPolicyRestriction,omitempty"`
+	Action                           shape.List[string]        `json:"action,omitzero"`
+	Condition                        shape.Map[string]         `json:"condition,omitzero"`
+	Principal                        shape.Map[string]         `json:"principal,omitzero"`
+	PrincipalOwnerAccount            string                    `json:"principalOwnerAccount,omitzero"`
+	AccessType                       string                    `json:"accessType,omitzero"`
+	PrincipalType                    string                    `json:"principalType,omitzero"`
+	Sources                          shape.List[FindingSource] `json:"sources,omitzero"`
+	ResourceControlPolicyRestriction string                    `json:"resourceControlPolicyRestriction,omitzero"`
+	ServiceControlPolicyRestriction  string                    `json:"serviceControlPolicyRestriction,omitzero"`
 }
 
 // InternalAccessFindingsStatistics is the model's InternalAccessFindingsStatistics structure.
 type InternalAccessFindingsStatistics struct {
-	ResourceTypeStatistics shape.Map[InternalAccessResourceTypeDetails] `json:"resourceTypeStatistics,omitempty"`
-	TotalActiveFindings    *int32                                       `json:"totalActiveFindings,omitempty"`
-	TotalArchivedFindings  *int32                                       `json:"totalArchivedFindings,omitempty"`
-	TotalResolvedFindings  *int32                                       `json:"totalResolvedFindings,omitempty"`
+	ResourceTypeStatistics shape.Map[InternalAccessResourceTypeDetails] `json:"resourceTypeStatistics,omitzero"`
+	TotalActiveFindings    *int32                                       `json:"totalActiveFindings,omitzero"`
+	TotalArchivedFindings  *int32                                       `json:"totalArchivedFindings,omitzero"`
+	TotalResolvedFindings  *int32                                       `json:"totalResolvedFindings,omitzero"`
 }
 
 // InternalAccessResourceTypeDetails is the model's InternalAccessResourceTypeDetails structure.
 type InternalAccessResourceTypeDetails struct {
-	TotalActiveFindings   *int32 `json:"totalActiveFindings,omitempty"`
-	TotalResolvedFindings *int32 `json:"totalResolvedFindings,omitempty"`
-	TotalArchivedFindings *int32 `json:"totalArchivedFindings,omitempty"`
+	TotalActiveFindings   *int32 `json:"totalActiveFindings,omitzero"`
+	TotalResolvedFindings *int32 `json:"totalResolvedFindings,omitzero"`
+	TotalArchivedFindings *int32 `json:"totalArchivedFindings,omitzero"`
 }
 
 // InternetConfiguration is the model's InternetConfiguration structure.
@@ -638,8 +638,8 @@ type JobDetails struct {
 	JobId       string      `json:"jobId"`
 	Status      string      `json:"status"`
 	StartedOn   *shape.Time `json:"startedOn"`
-	CompletedOn *shape.Time `json:"completedOn,omitempty"`
-	JobError    *JobError   `json:"jobError,omitempty"`
+	CompletedOn *shape.Time `json:"completedOn,omitzero"`
+	JobError    *JobError   `json:"jobError,omitzero"`
 }
 
 // JobError is the model's JobError structure.
@@ -652,36 +652,36 @@ type JobError struct {
 type KmsGrantConfiguration struct {
 	Operations        shape.List[string]   `json:"operations"`
 	GranteePrincipal  string               `json:"granteePrincipal"`
-	RetiringPrincipal string               `json:"retiringPrincipal,omitempty"`
-	Constraints       *KmsGrantConstraints `json:"constraints,omitempty"`
+	RetiringPrincipal string               `json:"retiringPrincipal,omitzero"`
+	Constraints       *KmsGrantConstraints `json:"constraints,omitzero"`
 	IssuingAccount    string               `json:"issuingAccount"`
 }
 
 // KmsGrantConstraints is the model's KmsGrantConstraints structure.
 type KmsGrantConstraints struct {
-	EncryptionContextEquals shape.Map[string] `json:"encryptionContextEquals,omitempty"`
-	EncryptionContextSubset shape.Map[string] `json:"encryptionContextSubset,omitempty"`
+	EncryptionContextEquals shape.Map[string] `json:"encryptionContextEquals,omitzero"`
+	EncryptionContextSubset shape.Map[string] `json:"encryptionContextSubset,omitzero"`
 }
 
 // KmsKeyConfiguration is the model's KmsKeyConfiguration structure.
 type KmsKeyConfiguration struct {
-	KeyPolicies shape.Map[string]                 `json:"keyPolicies,omitempty"`
-	Grants      shape.List[KmsGrantConfiguration] `json:"grants,omitempty"`
+	KeyPolicies shape.Map[string]                 `json:"keyPolicies,omitzero"`
+	Grants      shape.List[KmsGrantConfiguration] `json:"grants,omitzero"`
 }
 
 // ListAccessPreviewFindingsRequest is the model's ListAccessPreviewFindingsRequest structure.
 type ListAccessPreviewFindingsRequest struct {
 	AccessPreviewId string               `json:"-" location:"uri" locationName:"accessPreviewId"`
 	AnalyzerArn     string               `json:"analyzerArn"`
-	Filter          shape.Map[Criterion] `json:"filter,omitempty"`
-	NextToken       string               `json:"nextToken,omitempty"`
-	MaxResults      *int32               `json:"maxResults,omitempty"`
+	Filter          shape.Map[Criterion] `json:"filter,omitzero"`
+	NextToken       string               `json:"nextToken,omitzero"`
+	MaxResults      *int32               `json:"maxResults,omitzero"`
 }
 
 // ListAccessPreviewFindingsResponse is the model's ListAccessPreviewFindingsResponse structure.
 type ListAccessPreviewFindingsResponse struct {
 	Findings  shape.List[AccessPreviewFinding] `json:"findings"`
-	NextToken string                           `json:"nextToken,omitempty"`
+	NextToken string                           `json:"nextToken,omitzero"`
 }
 
 // ListAccessPreviewsRequest is the model's ListAccessPreviewsRequest structure.
@@ -694,21 +694,21 @@ type ListAccessPreviewsRequest struct {
 // ListAccessPreviewsResponse is the model's ListAccessPreviewsResponse structure.
 type ListAccessPreviewsResponse struct {
 	AccessPreviews shape.List[AccessPreviewSummary] `json:"accessPreviews"`
-	NextToken      string                           `json:"nextToken,omitempty"`
+	NextToken      string                           `json:"nextToken,omitzero"`
 }
 
 // ListAnalyzedResourcesRequest is the model's ListAnalyzedResourcesRequest structure.
 type ListAnalyzedResourcesRequest struct {
 	AnalyzerArn  string `json:"analyzerArn"`
-	ResourceType string `json:"resourceType,omitempty"`
-	NextToken    string `json:"nextToken,omitempty"`
-	MaxResults   *int32 `json:"maxResults,omitempty"`
+	ResourceType string `json:"resourceType,omitzero"`
+	NextToken    string `json:"nextToken,omitzero"`
+	MaxResults   *int32 `json:"maxResults,omitzero"`
 }
 
 // ListAnalyzedResourcesResponse is the model's ListAnalyzedResourcesResponse structure.
 type ListAnalyzedResourcesResponse struct {
 	AnalyzedResources shape.List[AnalyzedResourceSummary] `json:"analyzedResources"`
-	NextToken         string                              `json:"nextToken,omitempty"`
+	NextToken         string                              `json:"nextToken,omitzero"`
 }
 
 // ListAnalyzersRequest is the model's ListAnalyzersRequest structure.
@@ -721,7 +721,7 @@ type ListAnalyzersRequest struct {
 // ListAnalyzersResponse is the model's ListAnalyzersResponse structure.
 type ListAnalyzersResponse struct {
 	Analyzers shape.List[AnalyzerSummary] `json:"analyzers"`
-	NextToken string                      `json:"nextToken,omitempty"`
+	NextToken string                      `json:"nextToken,omitzero"`
 }
 
 // ListArchiveRulesRequest is the model's ListArchiveRulesRequest structure.
@@ -734,37 +734,37 @@ type ListArchiveRulesRequest struct {
 // ListArchiveRulesResponse is the model's ListArchiveRulesResponse structure.
 type ListArchiveRulesResponse struct {
 	ArchiveRules shape.List[ArchiveRuleSummary] `json:"archiveRules"`
-	NextToken    string                         `json:"nextToken,omitempty"`
+	NextToken    string                         `json:"nextToken,omitzero"`
 }
 
 // ListFindingsRequest is the model's ListFindingsRequest structure.
 type ListFindingsRequest struct {
 	AnalyzerArn string               `json:"analyzerArn"`
-	Filter      shape.Map[Criterion] `json:"filter,omitempty"`
-	Sort        *SortCriteria        `json:"sort,omitempty"`
-	NextToken   string               `json:"nextToken,omitempty"`
-	MaxResults  *int32               `json:"maxResults,omitempty"`
+	Filter      shape.Map[Criterion] `json:"filter,omitzero"`
+	Sort        *SortCriteria        `json:"sort,omitzero"`
+	NextToken   string               `json:"nextToken,omitzero"`
+	MaxResults  *int32               `json:"maxResults,omitzero"`
 }
 
 // ListFindingsResponse is the model's ListFindingsResponse structure.
 type ListFindingsResponse struct {
 	Findings  shape.List[FindingSummary] `json:"findings"`
-	NextToken string                     `json:"nextToken,omitempty"`
+	NextToken string                     `json:"nextToken,omitzero"`
 }
 
 // ListFindingsV2Request is the model's ListFindingsV2Request structure.
 type ListFindingsV2Request struct {
 	AnalyzerArn string               `json:"analyzerArn"`
-	Filter      shape.Map[Criterion] `json:"filter,omitempty"`
-	MaxResults  *int32               `json:"maxResults,omitempty"`
-	NextToken   string               `json:"nextToken,omitempty"`
-	Sort        *SortCriteria        `json:"sort,omitempty"`
+	Filter      shape.Map[Criterion] `json:"filter,omitzero"`
+	MaxResults  *int32               `json:"maxResults,omitzero"`
+	NextToken   string               `json:"nextToken,omitzero"`
+	Sort        *SortCriteria        `json:"sort,omitzero"`
 }
 
 // ListFindingsV2Response is the model's ListFindingsV2Response structure.
 type ListFindingsV2Response struct {
 	Findings  shape.List[FindingSummaryV2] `json:"findings"`
-	NextToken string                       `json:"nextToken,omitempty"`
+	NextToken string                       `json:"nextToken,omitzero"`
 }
 
 // ListPolicyGenerationsRequest is the model's ListPolicyGenerationsRequest structure.
@@ -777,7 +777,7 @@ type ListPolicyGenerationsRequest struct {
 // ListPolicyGenerationsResponse is the model's ListPolicyGenerationsResponse structure.
 type ListPolicyGenerationsResponse struct {
 	PolicyGenerations shape.List[PolicyGeneration] `json:"policyGenerations"`
-	NextToken         string                       `json:"nextToken,omitempty"`
+	NextToken         string                       `json:"nextToken,omitzero"`
 }
 
 // ListTagsForResourceRequest is the model's ListTagsForResourceRequest structure.
@@ -787,7 +787,7 @@ type ListTagsForResourceRequest struct {
 
 // ListTagsForResourceResponse is the model's ListTagsForResourceResponse structure.
 type ListTagsForResourceResponse struct {
-	Tags shape.Map[string] `json:"tags,omitempty"`
+	Tags shape.Map[string] `json:"tags,omitzero"`
 }
 
 // Location is the model's Location structure.
@@ -799,17 +799,17 @@ type Location struct {
 // NetworkOriginConfiguration is the model's NetworkOriginConfiguration structure.
 // It is a union: exactly one member is set.
 type NetworkOriginConfiguration struct {
-	VpcConfiguration      *VpcConfiguration      `json:"vpcConfiguration,omitempty"`
-	InternetConfiguration *InternetConfiguration `json:"internetConfiguration,omitempty"`
+	VpcConfiguration      *VpcConfiguration      `json:"vpcConfiguration,omitzero"`
+	InternetConfiguration *InternetConfiguration `json:"internetConfiguration,omitzero"`
 }
 
 // PathElement is the model's PathElement structure.
 // It is a union: exactly one member is set.
 type PathElement struct {
-	Index     *int32     `json:"index,omitempty"`
-	Key       string     `json:"key,omitempty"`
-	Substring *Substring `json:"substring,omitempty"`
-	Value     string     `json:"value,omitempty"`
+	Index     *int32     `json:"index,omitzero"`
+	Key       string     `json:"key,omitzero"`
+	Substring *Substring `json:"substring,omitzero"`
+	Value     string     `json:"value,omitzero"`
 }
 
 // PolicyGeneration is the model's PolicyGeneration structure.
@@ -818,7 +818,7 @@ type PolicyGeneration struct {
 	PrincipalArn string      `json:"principalArn"`
 	Status       string      `json:"status"`
 	StartedOn    *shape.Time `json:"startedOn"`
-	CompletedOn  *shape.Time `json:"completedOn,omitempty"`
+	CompletedOn  *shape.Time `json:"completedOn,omitzero"`
 }
 
 // PolicyGenerationDetails is the model's PolicyGenerationDetails structure.
@@ -836,32 +836,32 @@ type Position struct {
 // RdsDbClusterSnapshotAttributeValue is the model's RdsDbClusterSnapshotAttributeValue structure.
 // It is a union: exactly one member is set.
 type RdsDbClusterSnapshotAttributeValue struct {
-	AccountIds shape.List[string] `json:"accountIds,omitempty"`
+	AccountIds shape.List[string] `json:"accountIds,omitzero"`
 }
 
 // RdsDbClusterSnapshotConfiguration is the model's RdsDbClusterSnapshotConfiguration structure.
 type RdsDbClusterSnapshotConfiguration struct {
-	Attributes shape.Map[RdsDbClusterSnapshotAttributeValue] `json:"attributes,omitempty"`
-	KmsKeyId   string                                        `json:"kmsKeyId,omitempty"`
+	Attributes shape.Map[RdsDbClusterSnapshotAttributeValue] `json:"attributes,omitzero"`
+	KmsKeyId   string                                        `json:"kmsKeyId,omitzero"`
 }
 
 // RdsDbSnapshotAttributeValue is the model's RdsDbSnapshotAttributeValue structure.
 // It is a union: exactly one member is set.
 type RdsDbSnapshotAttributeValue struct {
-	AccountIds shape.List[string] `json:"accountIds,omitempty"`
+	AccountIds shape.List[string] `json:"accountIds,omitzero"`
 }
 
 // RdsDbSnapshotConfiguration is the model's RdsDbSnapshotConfiguration structure.
 type RdsDbSnapshotConfiguration struct {
-	Attributes shape.Map[RdsDbSnapshotAttributeValue] `json:"attributes,omitempty"`
-	KmsKeyId   string                                 `json:"kmsKeyId,omitempty"`
+	Attributes shape.Map[RdsDbSnapshotAttributeValue] `json:"attributes,omitzero"`
+	KmsKeyId   string                                 `json:"kmsKeyId,omitzero"`
 }
 
 // ReasonSummary is the model's ReasonSummary structure.
 type ReasonSummary struct {
-	Description    string `json:"description,omitempty"`
-	StatementIndex *int32 `json:"statementIndex,omitempty"`
-	StatementId    string `json:"statementId,omitempty"`
+	Description    string `json:"description,omitzero"`
+	StatementIndex *int32 `json:"statementIndex,omitzero"`
+	StatementId    string `json:"statementId,omitzero"`
 }
 
 // RecommendationError is the model's RecommendationError structure.
@@ -873,21 +873,21 @@ type RecommendationError struct {
 // RecommendedStep is the model's RecommendedStep structure.
 // It is a union: exactly one member is set.
 type RecommendedStep struct {
-	UnusedPermissionsRecommendedStep *UnusedPermissionsRecommendedStep `json:"unusedPermissionsRecommendedStep,omitempty"`
+	UnusedPermissionsRecommendedStep *UnusedPermissionsRecommendedStep `json:"unusedPermissionsRecommendedStep,omitzero"`
 }
 
 // ResourceTypeDetails is the model's ResourceTypeDetails structure.
 type ResourceTypeDetails struct {
-	TotalActivePublic       *int32 `json:"totalActivePublic,omitempty"`
-	TotalActiveCrossAccount *int32 `json:"totalActiveCrossAccount,omitempty"`
-	TotalActiveErrors       *int32 `json:"totalActiveErrors,omitempty"`
+	TotalActivePublic       *int32 `json:"totalActivePublic,omitzero"`
+	TotalActiveCrossAccount *int32 `json:"totalActiveCrossAccount,omitzero"`
+	TotalActiveErrors       *int32 `json:"totalActiveErrors,omitzero"`
 }
 
 // S3AccessPointConfiguration is the model's S3AccessPointConfiguration structure.
 type S3AccessPointConfiguration struct {
-	AccessPointPolicy string                            `json:"accessPointPolicy,omitempty"`
-	PublicAccessBlock *S3PublicAccessBlockConfiguration `json:"publicAccessBlock,omitempty"`
-	NetworkOrigin     *NetworkOriginConfiguration       `json:"networkOrigin,omitempty"`
+	AccessPointPolicy string                            `json:"accessPointPolicy,omitzero"`
+	PublicAccessBlock *S3PublicAccessBlockConfiguration `json:"publicAccessBlock,omitzero"`
+	NetworkOrigin     *NetworkOriginConfiguration       `json:"networkOrigin,omitzero"`
 }
 
 // S3BucketAclGrantConfiguration is the model's S3BucketAclGrantConfiguration structure.
@@ -898,22 +898,22 @@ type S3BucketAclGrantConfiguration struct {
 
 // S3BucketConfiguration is the model's S3BucketConfiguration structure.
 type S3BucketConfiguration struct {
-	BucketPolicy            string                                    `json:"bucketPolicy,omitempty"`
-	BucketAclGrants         shape.List[S3BucketAclGrantConfiguration] `json:"bucketAclGrants,omitempty"`
-	BucketPublicAccessBlock *S3PublicAccessBlockConfiguration         `json:"bucketPublicAccessBlock,omitempty"`
-	AccessPoints            shape.Map[S3AccessPointConfiguration]     `json:"accessPoints,omitempty"`
+	BucketPolicy            string                                    `json:"bucketPolicy,omitzero"`
+	BucketAclGrants         shape.List[S3BucketAclGrantConfiguration] `json:"bucketAclGrants,omitzero"`
+	BucketPublicAccessBlock *S3PublicAccessBlockConfiguration         `json:"bucketPublicAccessBlock,omitzero"`
+	AccessPoints            shape.Map[S3AccessPointConfiguration]     `json:"accessPoints,omitzero"`
 }
 
 // S3ExpressDirectoryAccessPointConfiguration is the model's S3ExpressDirectoryAccessPointConfiguration structure.
 type S3ExpressDirectoryAccessPointConfiguration struct {
-	AccessPointPolicy string                      `json:"accessPointPolicy,omitempty"`
-	NetworkOrigin     *NetworkOriginConfiguration `json:"networkOrigin,omitempty"`
+	AccessPointPolicy string                      `json:"accessPointPolicy,omitzero"`
+	NetworkOrigin     *NetworkOriginConfiguration `json:"networkOrigin,omitzero"`
 }
 
 // S3ExpressDirectoryBucketConfiguration is the model's S3ExpressDirectoryBucketConfiguration structure.
 type S3ExpressDirectoryBucketConfiguration struct {
-	BucketPolicy string                                                `json:"bucketPolicy,omitempty"`
-	AccessPoints shape.Map[S3ExpressDirectoryAccessPointConfiguration] `json:"accessPoints,omitempty"`
+	BucketPolicy string                                                `json:"bucketPolicy,omitzero"`
+	AccessPoints shape.Map[S3ExpressDirectoryAccessPointConfiguration] `json:"accessPoints,omitzero"`
 }
 
 // S3PublicAccessBlockConfiguration is the model's S3PublicAccessBlockConfiguration structure.
@@ -924,19 +924,19 @@ type S3PublicAccessBlockConfiguration struct {
 
 // SecretsManagerSecretConfiguration is the model's SecretsManagerSecretConfiguration structure.
 type SecretsManagerSecretConfiguration struct {
-	KmsKeyId     string `json:"kmsKeyId,omitempty"`
-	SecretPolicy string `json:"secretPolicy,omitempty"`
+	KmsKeyId     string `json:"kmsKeyId,omitzero"`
+	SecretPolicy string `json:"secretPolicy,omitzero"`
 }
 
 // SnsTopicConfiguration is the model's SnsTopicConfiguration structure.
 type SnsTopicConfiguration struct {
-	TopicPolicy string `json:"topicPolicy,omitempty"`
+	TopicPolicy string `json:"topicPolicy,omitzero"`
 }
 
 // SortCriteria is the model's SortCriteria structure.
 type SortCriteria struct {
-	AttributeName string `json:"attributeName,omitempty"`
-	OrderBy       string `json:"orderBy,omitempty"`
+	AttributeName string `json:"attributeName,omitzero"`
+	OrderBy       string `json:"orderBy,omitzero"`
 }
 
 // Span is the model's Span structure.
@@ -947,14 +947,14 @@ type Span struct {
 
 // SqsQueueConfiguration is the model's SqsQueueConfiguration structure.
 type SqsQueueConfiguration struct {
-	QueuePolicy string `json:"queuePolicy,omitempty"`
+	QueuePolicy string `json:"queuePolicy,omitzero"`
 }
 
 // StartPolicyGenerationRequest is the model's StartPolicyGenerationRequest structure.
 type StartPolicyGenerationRequest struct {
 	PolicyGenerationDetails *PolicyGenerationDetails `json:"policyGenerationDetails"`
-	CloudTrailDetails       *CloudTrailDetails       `json:"cloudTrailDetails,omitempty"`
-	ClientToken             string                   `json:"clientToken,omitempty"`
+	CloudTrailDetails       *CloudTrailDetails       `json:"cloudTrailDetails,omitzero"`
+	ClientToken             string                   `json:"clientToken,omitzero"`
 }
 
 // StartPolicyGenerationResponse is the model's StartPolicyGenerationResponse structure.
@@ -966,7 +966,7 @@ type StartPolicyGenerationResponse struct {
 type StartResourceScanRequest struct {
 	AnalyzerArn          string `json:"analyzerArn"`
 	ResourceArn          string `json:"resourceArn"`
-	ResourceOwnerAccount string `json:"resourceOwnerAccount,omitempty"`
+	ResourceOwnerAccount string `json:"resourceOwnerAccount,omitzero"`
 }
 
 // StatusReason is the model's StatusReason structure.
@@ -993,15 +993,15 @@ type TagResourceResponse struct {
 // Trail is the model's Trail structure.
 type Trail struct {
 	CloudTrailArn string             `json:"cloudTrailArn"`
-	Regions       shape.List[string] `json:"regions,omitempty"`
-	AllRegions    *bool              `json:"allRegions,omitempty"`
+	Regions       shape.List[string] `json:"regions,omitzero"`
+	AllRegions    *bool              `json:"allRegions,omitzero"`
 }
 
 // TrailProperties is the model's TrailProperties structure.
 type TrailProperties struct {
 	CloudTrailArn string             `json:"cloudTrailArn"`
-	Regions       shape.List[string] `json:"regions,omitempty"`
-	AllRegions    *bool              `json:"allRegions,omitempty"`
+	Regions       shape.List[string] `json:"regions,omitzero"`
+	AllRegions    *bool              `json:"allRegions,omitzero"`
 }
 
 // UntagResourceRequest is the model's UntagResourceRequest structure.
@@ -1016,71 +1016,71 @@ type UntagResourceResponse struct {
 
 // UnusedAccessConfiguration is the model's UnusedAccessConfiguration structure.
 type UnusedAccessConfiguration struct {
-	UnusedAccessAge *int32        `json:"unusedAccessAge,omitempty"`
-	AnalysisRule    *AnalysisRule `json:"analysisRule,omitempty"`
+	UnusedAccessAge *int32        `json:"unusedAccessAge,omitzero"`
+	AnalysisRule    *AnalysisRule `json:"analysisRule,omitzero"`
 }
 
 // UnusedAccessFindingsStatistics is the model's UnusedAccessFindingsStatistics structure.
 type UnusedAccessFindingsStatistics struct {
-	UnusedAccessTypeStatistics shape.List[UnusedAccessTypeStatistics]       `json:"unusedAccessTypeStatistics,omitempty"`
-	TopAccounts                shape.List[FindingAggregationAccountDetails] `json:"topAccounts,omitempty"`
-	TotalActiveFindings        *int32                                       `json:"totalActiveFindings,omitempty"`
-	TotalArchivedFindings      *int32                                       `json:"totalArchivedFindings,omitempty"`
-	TotalResolvedFindings      *int32                                       `json:"totalResolvedFindings,omitempty"`
+	UnusedAccessTypeStatistics shape.List[UnusedAccessTypeStatistics]       `json:"unusedAccessTypeStatistics,omitzero"`
+	TopAccounts                shape.List[FindingAggregationAccountDetails] `json:"topAccounts,omitzero"`
+	TotalActiveFindings        *int32                                       `json:"totalActiveFindings,omitzero"`
+	TotalArchivedFindings      *int32                                       `json:"totalArchivedFindings,omitzero"`
+	TotalResolvedFindings      *int32                                       `json:"totalResolvedFindings,omitzero"`
 }
 
 // UnusedAccessTypeStatistics is the model's UnusedAccessTypeStatistics structure.
 type UnusedAccessTypeStatistics struct {
-	UnusedAccessType string `json:"unusedAccessType,omitempty"`
-	Total            *int32 `json:"total,omitempty"`
+	UnusedAccessType string `json:"unusedAccessType,omitzero"`
+	Total            *int32 `json:"total,omitzero"`
 }
 
 // UnusedAction is the model's UnusedAction structure.
 type UnusedAction struct {
 	Action       string      `json:"action"`
-	LastAccessed *shape.Time `json:"lastAccessed,omitempty"`
+	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
 }
 
 // UnusedIamRoleDetails is the model's UnusedIamRoleDetails structure.
 type UnusedIamRoleDetails struct {
-	LastAccessed *shape.Time `json:"lastAccessed,omitempty"`
+	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
 }
 
 // UnusedIamUserAccessKeyDetails is the model's UnusedIamUserAccessKeyDetails structure.
 type UnusedIamUserAccessKeyDetails struct {
 	AccessKeyId  string      `json:"accessKeyId"`
-	LastAccessed *shape.Time `json:"lastAccessed,omitempty"`
+	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
 }
 
 // UnusedIamUserPasswordDetails is the model's UnusedIamUserPasswordDetails structure.
 type UnusedIamUserPasswordDetails struct {
-	LastAccessed *shape.Time `json:"lastAccessed,omitempty"`
+	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
 }
 
 // UnusedPermissionDetails is the model's UnusedPermissionDetails structure.
 type UnusedPermissionDetails struct {
-	Actions          shape.List[UnusedAction] `json:"actions,omitempty"`
+	Actions          shape.List[UnusedAction] `json:"actions,omitzero"`
 	ServiceNamespace string                   `json:"serviceNamespace"`
-	LastAccessed     *shape.Time              `json:"lastAccessed,omitempty"`
+	LastAccessed     *shape.Time              `json:"lastAccessed,omitzero"`
 }
 
 // UnusedPermissionsRecommendedStep is the model's UnusedPermissionsRecommendedStep structure.
 type UnusedPermissionsRecommendedStep struct {
-	PolicyUpdatedAt   *shape.Time `json:"policyUpdatedAt,omitempty"`
+	PolicyUpdatedAt   *shape.Time `json:"policyUpdatedAt,omitzero"`
 	RecommendedAction string      `json:"recommendedAction"`
-	RecommendedPolicy string      `json:"recommendedPolicy,omitempty"`
-	ExistingPolicyId  string      `json:"existingPolicyId,omitempty"`
+	RecommendedPolicy string      `json:"recommendedPolicy,omitzero"`
+	ExistingPolicyId  string      `json:"existingPolicyId,omitzero"`
 }
 
 // UpdateAnalyzerRequest is the model's UpdateAnalyzerRequest structure.
 type UpdateAnalyzerRequest struct {
 	AnalyzerName  string                 `json:"-" location:"uri" locationName:"analyzerName"`
-	Configuration *AnalyzerConfiguration `json:"configuration,omitempty"`
+	Configuration *AnalyzerConfiguration `json:"configuration,omitzero"`
 }
 
 // UpdateAnalyzerResponse is the model's UpdateAnalyzerResponse structure.
 type UpdateAnalyzerResponse struct {
-	Configuration *AnalyzerConfiguration `json:"configuration,omitempty"`
+	Configuration *AnalyzerConfiguration `json:"configuration,omitzero"`
 }
 
 // UpdateArchiveRuleRequest is the model's UpdateArchiveRuleRequest structure.
@@ -1088,16 +1088,16 @@ type UpdateArchiveRuleRequest struct {
 	AnalyzerName string               `json:"-" location:"uri" locationName:"analyzerName"`
 	RuleName     string               `json:"-" location:"uri" locationName:"ruleName"`
 	Filter       shape.Map[Criterion] `json:"filter"`
-	ClientToken  string               `json:"clientToken,omitempty"`
+	ClientToken  string               `json:"clientToken,omitzero"`
 }
 
 // UpdateFindingsRequest is the model's UpdateFindingsRequest structure.
 type UpdateFindingsRequest struct {
 	AnalyzerArn string             `json:"analyzerArn"`
 	Status      string             `json:"status"`
-	Ids         shape.List[string] `json:"ids,omitempty"`
-	ResourceArn string             `json:"resourceArn,omitempty"`
-	ClientToken string             `json:"clientToken,omitempty"`
+	Ids         shape.List[string] `json:"ids,omitzero"`
+	ResourceArn string             `json:"resourceArn,omitzero"`
+	ClientToken string             `json:"clientToken,omitzero"`
 }
 
 // ValidatePolicyFinding is the model's ValidatePolicyFinding structure.
@@ -1111,18 +1111,18 @@ type ValidatePolicyFinding struct {
 
 // ValidatePolicyRequest is the model's ValidatePolicyRequest structure.
 type ValidatePolicyRequest struct {
-	Locale                     string `json:"locale,omitempty"`
+	Locale                     string `json:"locale,omitzero"`
 	MaxResults                 *int32 `json:"-" location:"querystring" locationName:"maxResults"`
 	NextToken                  string `json:"-" location:"querystring" locationName:"nextToken"`
 	PolicyDocument             string `json:"policyDocument"`
 	PolicyType                 string `json:"policyType"`
-	ValidatePolicyResourceType string `json:"validatePolicyResourceType,omitempty"`
+	ValidatePolicyResourceType string `json:"validatePolicyResourceType,omitzero"`
 }
 
 // ValidatePolicyResponse is the model's ValidatePolicyResponse structure.
 type ValidatePolicyResponse struct {
 	Findings  shape.List[ValidatePolicyFinding] `json:"findings"`
-	NextToken string                            `json:"nextToken,omitempty"`
+	NextToken string                            `json:"nextToken,omitzero"`
 }
 
 // ValidationExceptionField is the model's ValidationExceptionField structure.

@@ -85,7 +85,13 @@ func generate(svc *model.Service, pkg string) (string, error) {
 			}
 			omit := ""
 			if !m.Required || sh.Union {
-				omit = ",omitempty"
+				// JSON leaves out a member only when it is unset (omitzero:
+				// a nil list or map, see List.IsZero), so that an empty
+				// list is still written as []; XML leaves out an empty one.
+				omit = ",omitzero"
+				if query {
+					omit = ",omitempty"
+				}
 			}
 			var tag string
 			switch {

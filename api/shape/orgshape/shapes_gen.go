@@ -13,20 +13,20 @@ type AcceptHandshakeRequest struct {
 
 // AcceptHandshakeResponse is the model's AcceptHandshakeResponse structure.
 type AcceptHandshakeResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // Account is the model's Account structure.
 type Account struct {
-	Id              string             `json:"Id,omitempty"`
-	Arn             string             `json:"Arn,omitempty"`
-	Email           string             `json:"Email,omitempty"`
-	Name            string             `json:"Name,omitempty"`
-	Status          string             `json:"Status,omitempty"`
-	State           string             `json:"State,omitempty"`
-	Paths           shape.List[string] `json:"Paths,omitempty"`
-	JoinedMethod    string             `json:"JoinedMethod,omitempty"`
-	JoinedTimestamp *shape.Time        `json:"JoinedTimestamp,omitempty"`
+	Id              string             `json:"Id,omitzero"`
+	Arn             string             `json:"Arn,omitzero"`
+	Email           string             `json:"Email,omitzero"`
+	Name            string             `json:"Name,omitzero"`
+	Status          string             `json:"Status,omitzero"`
+	State           string             `json:"State,omitzero"`
+	Paths           shape.List[string] `json:"Paths,omitzero"`
+	JoinedMethod    string             `json:"JoinedMethod,omitzero"`
+	JoinedTimestamp *shape.Time        `json:"JoinedTimestamp,omitzero"`
 }
 
 // AttachPolicyRequest is the model's AttachPolicyRequest structure.
@@ -42,13 +42,13 @@ type CancelHandshakeRequest struct {
 
 // CancelHandshakeResponse is the model's CancelHandshakeResponse structure.
 type CancelHandshakeResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // Child is the model's Child structure.
 type Child struct {
-	Id   string `json:"Id,omitempty"`
-	Type string `json:"Type,omitempty"`
+	Id   string `json:"Id,omitzero"`
+	Type string `json:"Type,omitzero"`
 }
 
 // CloseAccountRequest is the model's CloseAccountRequest structure.
@@ -60,62 +60,62 @@ type CloseAccountRequest struct {
 type CreateAccountRequest struct {
 	Email                  string          `json:"Email"`
 	AccountName            string          `json:"AccountName"`
-	RoleName               string          `json:"RoleName,omitempty"`
-	IamUserAccessToBilling string          `json:"IamUserAccessToBilling,omitempty"`
-	Tags                   shape.List[Tag] `json:"Tags,omitempty"`
+	RoleName               string          `json:"RoleName,omitzero"`
+	IamUserAccessToBilling string          `json:"IamUserAccessToBilling,omitzero"`
+	Tags                   shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // CreateAccountResponse is the model's CreateAccountResponse structure.
 type CreateAccountResponse struct {
-	CreateAccountStatus *CreateAccountStatus `json:"CreateAccountStatus,omitempty"`
+	CreateAccountStatus *CreateAccountStatus `json:"CreateAccountStatus,omitzero"`
 }
 
 // CreateAccountStatus is the model's CreateAccountStatus structure.
 type CreateAccountStatus struct {
-	Id                 string      `json:"Id,omitempty"`
-	AccountName        string      `json:"AccountName,omitempty"`
-	State              string      `json:"State,omitempty"`
-	RequestedTimestamp *shape.Time `json:"RequestedTimestamp,omitempty"`
-	CompletedTimestamp *shape.Time `json:"CompletedTimestamp,omitempty"`
-	AccountId          string      `json:"AccountId,omitempty"`
-	GovCloudAccountId  string      `json:"GovCloudAccountId,omitempty"`
-	FailureReason      string      `json:"FailureReason,omitempty"`
+	Id                 string      `json:"Id,omitzero"`
+	AccountName        string      `json:"AccountName,omitzero"`
+	State              string      `json:"State,omitzero"`
+	RequestedTimestamp *shape.Time `json:"RequestedTimestamp,omitzero"`
+	CompletedTimestamp *shape.Time `json:"CompletedTimestamp,omitzero"`
+	AccountId          string      `json:"AccountId,omitzero"`
+	GovCloudAccountId  string      `json:"GovCloudAccountId,omitzero"`
+	FailureReason      string      `json:"FailureReason,omitzero"`
 }
 
 // CreateGovCloudAccountRequest is the model's CreateGovCloudAccountRequest structure.
 type CreateGovCloudAccountRequest struct {
 	Email                  string          `json:"Email"`
 	AccountName            string          `json:"AccountName"`
-	RoleName               string          `json:"RoleName,omitempty"`
-	IamUserAccessToBilling string          `json:"IamUserAccessToBilling,omitempty"`
-	Tags                   shape.List[Tag] `json:"Tags,omitempty"`
+	RoleName               string          `json:"RoleName,omitzero"`
+	IamUserAccessToBilling string          `json:"IamUserAccessToBilling,omitzero"`
+	Tags                   shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // CreateGovCloudAccountResponse is the model's CreateGovCloudAccountResponse structure.
 type CreateGovCloudAccountResponse struct {
-	CreateAccountStatus *CreateAccountStatus `json:"CreateAccountStatus,omitempty"`
+	CreateAccountStatus *CreateAccountStatus `json:"CreateAccountStatus,omitzero"`
 }
 
 // CreateOrganizationRequest is the model's CreateOrganizationRequest structure.
 type CreateOrganizationRequest struct {
-	FeatureSet string `json:"FeatureSet,omitempty"`
+	FeatureSet string `json:"FeatureSet,omitzero"`
 }
 
 // CreateOrganizationResponse is the model's CreateOrganizationResponse structure.
 type CreateOrganizationResponse struct {
-	Organization *Organization `json:"Organization,omitempty"`
+	Organization *Organization `json:"Organization,omitzero"`
 }
 
 // CreateOrganizationalUnitRequest is the model's CreateOrganizationalUnitRequest structure.
 type CreateOrganizationalUnitRequest struct {
 	ParentId string          `json:"ParentId"`
 	Name     string          `json:"Name"`
-	Tags     shape.List[Tag] `json:"Tags,omitempty"`
+	Tags     shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // CreateOrganizationalUnitResponse is the model's CreateOrganizationalUnitResponse structure.
 type CreateOrganizationalUnitResponse struct {
-	OrganizationalUnit *OrganizationalUnit `json:"OrganizationalUnit,omitempty"`
+	OrganizationalUnit *OrganizationalUnit `json:"OrganizationalUnit,omitzero"`
 }
 
 // CreatePolicyRequest is the model's CreatePolicyRequest structure.
@@ -124,12 +124,12 @@ type CreatePolicyRequest struct {
 	Description string          `json:"Description"`
 	Name        string          `json:"Name"`
 	Type        string          `json:"Type"`
-	Tags        shape.List[Tag] `json:"Tags,omitempty"`
+	Tags        shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // CreatePolicyResponse is the model's CreatePolicyResponse structure.
 type CreatePolicyResponse struct {
-	Policy *Policy `json:"Policy,omitempty"`
+	Policy *Policy `json:"Policy,omitzero"`
 }
 
 // DeclineHandshakeRequest is the model's DeclineHandshakeRequest structure.
@@ -139,26 +139,26 @@ type DeclineHandshakeRequest struct {
 
 // DeclineHandshakeResponse is the model's DeclineHandshakeResponse structure.
 type DeclineHandshakeResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // DelegatedAdministrator is the model's DelegatedAdministrator structure.
 type DelegatedAdministrator struct {
-	Id                    string      `json:"Id,omitempty"`
-	Arn                   string      `json:"Arn,omitempty"`
-	Email                 string      `json:"Email,omitempty"`
-	Name                  string      `json:"Name,omitempty"`
-	Status                string      `json:"Status,omitempty"`
-	State                 string      `json:"State,omitempty"`
-	JoinedMethod          string      `json:"JoinedMethod,omitempty"`
-	JoinedTimestamp       *shape.Time `json:"JoinedTimestamp,omitempty"`
-	DelegationEnabledDate *shape.Time `json:"DelegationEnabledDate,omitempty"`
+	Id                    string      `json:"Id,omitzero"`
+	Arn                   string      `json:"Arn,omitzero"`
+	Email                 string      `json:"Email,omitzero"`
+	Name                  string      `json:"Name,omitzero"`
+	Status                string      `json:"Status,omitzero"`
+	State                 string      `json:"State,omitzero"`
+	JoinedMethod          string      `json:"JoinedMethod,omitzero"`
+	JoinedTimestamp       *shape.Time `json:"JoinedTimestamp,omitzero"`
+	DelegationEnabledDate *shape.Time `json:"DelegationEnabledDate,omitzero"`
 }
 
 // DelegatedService is the model's DelegatedService structure.
 type DelegatedService struct {
-	ServicePrincipal      string      `json:"ServicePrincipal,omitempty"`
-	DelegationEnabledDate *shape.Time `json:"DelegationEnabledDate,omitempty"`
+	ServicePrincipal      string      `json:"ServicePrincipal,omitzero"`
+	DelegationEnabledDate *shape.Time `json:"DelegationEnabledDate,omitzero"`
 }
 
 // DeleteOrganizationalUnitRequest is the model's DeleteOrganizationalUnitRequest structure.
@@ -184,7 +184,7 @@ type DescribeAccountRequest struct {
 
 // DescribeAccountResponse is the model's DescribeAccountResponse structure.
 type DescribeAccountResponse struct {
-	Account *Account `json:"Account,omitempty"`
+	Account *Account `json:"Account,omitzero"`
 }
 
 // DescribeCreateAccountStatusRequest is the model's DescribeCreateAccountStatusRequest structure.
@@ -194,18 +194,18 @@ type DescribeCreateAccountStatusRequest struct {
 
 // DescribeCreateAccountStatusResponse is the model's DescribeCreateAccountStatusResponse structure.
 type DescribeCreateAccountStatusResponse struct {
-	CreateAccountStatus *CreateAccountStatus `json:"CreateAccountStatus,omitempty"`
+	CreateAccountStatus *CreateAccountStatus `json:"CreateAccountStatus,omitzero"`
 }
 
 // DescribeEffectivePolicyRequest is the model's DescribeEffectivePolicyRequest structure.
 type DescribeEffectivePolicyRequest struct {
 	PolicyType string `json:"PolicyType"`
-	TargetId   string `json:"TargetId,omitempty"`
+	TargetId   string `json:"TargetId,omitzero"`
 }
 
 // DescribeEffectivePolicyResponse is the model's DescribeEffectivePolicyResponse structure.
 type DescribeEffectivePolicyResponse struct {
-	EffectivePolicy *EffectivePolicy `json:"EffectivePolicy,omitempty"`
+	EffectivePolicy *EffectivePolicy `json:"EffectivePolicy,omitzero"`
 }
 
 // DescribeHandshakeRequest is the model's DescribeHandshakeRequest structure.
@@ -215,12 +215,12 @@ type DescribeHandshakeRequest struct {
 
 // DescribeHandshakeResponse is the model's DescribeHandshakeResponse structure.
 type DescribeHandshakeResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // DescribeOrganizationResponse is the model's DescribeOrganizationResponse structure.
 type DescribeOrganizationResponse struct {
-	Organization *Organization `json:"Organization,omitempty"`
+	Organization *Organization `json:"Organization,omitzero"`
 }
 
 // DescribeOrganizationalUnitRequest is the model's DescribeOrganizationalUnitRequest structure.
@@ -230,7 +230,7 @@ type DescribeOrganizationalUnitRequest struct {
 
 // DescribeOrganizationalUnitResponse is the model's DescribeOrganizationalUnitResponse structure.
 type DescribeOrganizationalUnitResponse struct {
-	OrganizationalUnit *OrganizationalUnit `json:"OrganizationalUnit,omitempty"`
+	OrganizationalUnit *OrganizationalUnit `json:"OrganizationalUnit,omitzero"`
 }
 
 // DescribePolicyRequest is the model's DescribePolicyRequest structure.
@@ -240,12 +240,12 @@ type DescribePolicyRequest struct {
 
 // DescribePolicyResponse is the model's DescribePolicyResponse structure.
 type DescribePolicyResponse struct {
-	Policy *Policy `json:"Policy,omitempty"`
+	Policy *Policy `json:"Policy,omitzero"`
 }
 
 // DescribeResourcePolicyResponse is the model's DescribeResourcePolicyResponse structure.
 type DescribeResourcePolicyResponse struct {
-	ResourcePolicy *ResourcePolicy `json:"ResourcePolicy,omitempty"`
+	ResourcePolicy *ResourcePolicy `json:"ResourcePolicy,omitzero"`
 }
 
 // DescribeResponsibilityTransferRequest is the model's DescribeResponsibilityTransferRequest structure.
@@ -255,7 +255,7 @@ type DescribeResponsibilityTransferRequest struct {
 
 // DescribeResponsibilityTransferResponse is the model's DescribeResponsibilityTransferResponse structure.
 type DescribeResponsibilityTransferResponse struct {
-	ResponsibilityTransfer *ResponsibilityTransfer `json:"ResponsibilityTransfer,omitempty"`
+	ResponsibilityTransfer *ResponsibilityTransfer `json:"ResponsibilityTransfer,omitzero"`
 }
 
 // DetachPolicyRequest is the model's DetachPolicyRequest structure.
@@ -277,23 +277,23 @@ type DisablePolicyTypeRequest struct {
 
 // DisablePolicyTypeResponse is the model's DisablePolicyTypeResponse structure.
 type DisablePolicyTypeResponse struct {
-	Root *Root `json:"Root,omitempty"`
+	Root *Root `json:"Root,omitzero"`
 }
 
 // EffectivePolicy is the model's EffectivePolicy structure.
 type EffectivePolicy struct {
-	PolicyContent        string      `json:"PolicyContent,omitempty"`
-	LastUpdatedTimestamp *shape.Time `json:"LastUpdatedTimestamp,omitempty"`
-	TargetId             string      `json:"TargetId,omitempty"`
-	PolicyType           string      `json:"PolicyType,omitempty"`
+	PolicyContent        string      `json:"PolicyContent,omitzero"`
+	LastUpdatedTimestamp *shape.Time `json:"LastUpdatedTimestamp,omitzero"`
+	TargetId             string      `json:"TargetId,omitzero"`
+	PolicyType           string      `json:"PolicyType,omitzero"`
 }
 
 // EffectivePolicyValidationError is the model's EffectivePolicyValidationError structure.
 type EffectivePolicyValidationError struct {
-	ErrorCode            string             `json:"ErrorCode,omitempty"`
-	ErrorMessage         string             `json:"ErrorMessage,omitempty"`
-	PathToError          string             `json:"PathToError,omitempty"`
-	ContributingPolicies shape.List[string] `json:"ContributingPolicies,omitempty"`
+	ErrorCode            string             `json:"ErrorCode,omitzero"`
+	ErrorMessage         string             `json:"ErrorMessage,omitzero"`
+	PathToError          string             `json:"PathToError,omitzero"`
+	ContributingPolicies shape.List[string] `json:"ContributingPolicies,omitzero"`
 }
 
 // EnableAWSServiceAccessRequest is the model's EnableAWSServiceAccessRequest structure.
@@ -307,7 +307,7 @@ type EnableAllFeaturesRequest struct {
 
 // EnableAllFeaturesResponse is the model's EnableAllFeaturesResponse structure.
 type EnableAllFeaturesResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // EnablePolicyTypeRequest is the model's EnablePolicyTypeRequest structure.
@@ -318,31 +318,31 @@ type EnablePolicyTypeRequest struct {
 
 // EnablePolicyTypeResponse is the model's EnablePolicyTypeResponse structure.
 type EnablePolicyTypeResponse struct {
-	Root *Root `json:"Root,omitempty"`
+	Root *Root `json:"Root,omitzero"`
 }
 
 // EnabledServicePrincipal is the model's EnabledServicePrincipal structure.
 type EnabledServicePrincipal struct {
-	ServicePrincipal string      `json:"ServicePrincipal,omitempty"`
-	DateEnabled      *shape.Time `json:"DateEnabled,omitempty"`
+	ServicePrincipal string      `json:"ServicePrincipal,omitzero"`
+	DateEnabled      *shape.Time `json:"DateEnabled,omitzero"`
 }
 
 // Handshake is the model's Handshake structure.
 type Handshake struct {
-	Id                  string                        `json:"Id,omitempty"`
-	Arn                 string                        `json:"Arn,omitempty"`
-	Parties             shape.List[HandshakeParty]    `json:"Parties,omitempty"`
-	State               string                        `json:"State,omitempty"`
-	RequestedTimestamp  *shape.Time                   `json:"RequestedTimestamp,omitempty"`
-	ExpirationTimestamp *shape.Time                   `json:"ExpirationTimestamp,omitempty"`
-	Action              string                        `json:"Action,omitempty"`
-	Resources           shape.List[HandshakeResource] `json:"Resources,omitempty"`
+	Id                  string                        `json:"Id,omitzero"`
+	Arn                 string                        `json:"Arn,omitzero"`
+	Parties             shape.List[HandshakeParty]    `json:"Parties,omitzero"`
+	State               string                        `json:"State,omitzero"`
+	RequestedTimestamp  *shape.Time                   `json:"RequestedTimestamp,omitzero"`
+	ExpirationTimestamp *shape.Time                   `json:"ExpirationTimestamp,omitzero"`
+	Action              string                        `json:"Action,omitzero"`
+	Resources           shape.List[HandshakeResource] `json:"Resources,omitzero"`
 }
 
 // HandshakeFilter is the model's HandshakeFilter structure.
 type HandshakeFilter struct {
-	ActionType        string `json:"ActionType,omitempty"`
-	ParentHandshakeId string `json:"ParentHandshakeId,omitempty"`
+	ActionType        string `json:"ActionType,omitzero"`
+	ParentHandshakeId string `json:"ParentHandshakeId,omitzero"`
 }
 
 // HandshakeParty is the model's HandshakeParty structure.
@@ -353,301 +353,301 @@ type HandshakeParty struct {
 
 // HandshakeResource is the model's HandshakeResource structure.
 type HandshakeResource struct {
-	Value     string                        `json:"Value,omitempty"`
-	Type      string                        `json:"Type,omitempty"`
-	Resources shape.List[HandshakeResource] `json:"Resources,omitempty"`
+	Value     string                        `json:"Value,omitzero"`
+	Type      string                        `json:"Type,omitzero"`
+	Resources shape.List[HandshakeResource] `json:"Resources,omitzero"`
 }
 
 // InviteAccountToOrganizationRequest is the model's InviteAccountToOrganizationRequest structure.
 type InviteAccountToOrganizationRequest struct {
 	Target *HandshakeParty `json:"Target"`
-	Notes  string          `json:"Notes,omitempty"`
-	Tags   shape.List[Tag] `json:"Tags,omitempty"`
+	Notes  string          `json:"Notes,omitzero"`
+	Tags   shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // InviteAccountToOrganizationResponse is the model's InviteAccountToOrganizationResponse structure.
 type InviteAccountToOrganizationResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // InviteOrganizationToTransferResponsibilityRequest is the model's InviteOrganizationToTransferResponsibilityRequest structure.
 type InviteOrganizationToTransferResponsibilityRequest struct {
 	Type           string          `json:"Type"`
 	Target         *HandshakeParty `json:"Target"`
-	Notes          string          `json:"Notes,omitempty"`
+	Notes          string          `json:"Notes,omitzero"`
 	StartTimestamp *shape.Time     `json:"StartTimestamp"`
 	SourceName     string          `json:"SourceName"`
-	Tags           shape.List[Tag] `json:"Tags,omitempty"`
+	Tags           shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // InviteOrganizationToTransferResponsibilityResponse is the model's InviteOrganizationToTransferResponsibilityResponse structure.
 type InviteOrganizationToTransferResponsibilityResponse struct {
-	Handshake *Handshake `json:"Handshake,omitempty"`
+	Handshake *Handshake `json:"Handshake,omitzero"`
 }
 
 // ListAWSServiceAccessForOrganizationRequest is the model's ListAWSServiceAccessForOrganizationRequest structure.
 type ListAWSServiceAccessForOrganizationRequest struct {
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListAWSServiceAccessForOrganizationResponse is the model's ListAWSServiceAccessForOrganizationResponse structure.
 type ListAWSServiceAccessForOrganizationResponse struct {
-	EnabledServicePrincipals shape.List[EnabledServicePrincipal] `json:"EnabledServicePrincipals,omitempty"`
-	NextToken                string                              `json:"NextToken,omitempty"`
+	EnabledServicePrincipals shape.List[EnabledServicePrincipal] `json:"EnabledServicePrincipals,omitzero"`
+	NextToken                string                              `json:"NextToken,omitzero"`
 }
 
 // ListAccountsForParentRequest is the model's ListAccountsForParentRequest structure.
 type ListAccountsForParentRequest struct {
 	ParentId   string `json:"ParentId"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListAccountsForParentResponse is the model's ListAccountsForParentResponse structure.
 type ListAccountsForParentResponse struct {
-	Accounts  shape.List[Account] `json:"Accounts,omitempty"`
-	NextToken string              `json:"NextToken,omitempty"`
+	Accounts  shape.List[Account] `json:"Accounts,omitzero"`
+	NextToken string              `json:"NextToken,omitzero"`
 }
 
 // ListAccountsRequest is the model's ListAccountsRequest structure.
 type ListAccountsRequest struct {
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListAccountsResponse is the model's ListAccountsResponse structure.
 type ListAccountsResponse struct {
-	Accounts  shape.List[Account] `json:"Accounts,omitempty"`
-	NextToken string              `json:"NextToken,omitempty"`
+	Accounts  shape.List[Account] `json:"Accounts,omitzero"`
+	NextToken string              `json:"NextToken,omitzero"`
 }
 
 // ListAccountsWithInvalidEffectivePolicyRequest is the model's ListAccountsWithInvalidEffectivePolicyRequest structure.
 type ListAccountsWithInvalidEffectivePolicyRequest struct {
 	PolicyType string `json:"PolicyType"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListAccountsWithInvalidEffectivePolicyResponse is the model's ListAccountsWithInvalidEffectivePolicyResponse structure.
 type ListAccountsWithInvalidEffectivePolicyResponse struct {
-	Accounts   shape.List[Account] `json:"Accounts,omitempty"`
-	PolicyType string              `json:"PolicyType,omitempty"`
-	NextToken  string              `json:"NextToken,omitempty"`
+	Accounts   shape.List[Account] `json:"Accounts,omitzero"`
+	PolicyType string              `json:"PolicyType,omitzero"`
+	NextToken  string              `json:"NextToken,omitzero"`
 }
 
 // ListChildrenRequest is the model's ListChildrenRequest structure.
 type ListChildrenRequest struct {
 	ParentId   string `json:"ParentId"`
 	ChildType  string `json:"ChildType"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListChildrenResponse is the model's ListChildrenResponse structure.
 type ListChildrenResponse struct {
-	Children  shape.List[Child] `json:"Children,omitempty"`
-	NextToken string            `json:"NextToken,omitempty"`
+	Children  shape.List[Child] `json:"Children,omitzero"`
+	NextToken string            `json:"NextToken,omitzero"`
 }
 
 // ListCreateAccountStatusRequest is the model's ListCreateAccountStatusRequest structure.
 type ListCreateAccountStatusRequest struct {
-	States     shape.List[string] `json:"States,omitempty"`
-	NextToken  string             `json:"NextToken,omitempty"`
-	MaxResults *int32             `json:"MaxResults,omitempty"`
+	States     shape.List[string] `json:"States,omitzero"`
+	NextToken  string             `json:"NextToken,omitzero"`
+	MaxResults *int32             `json:"MaxResults,omitzero"`
 }
 
 // ListCreateAccountStatusResponse is the model's ListCreateAccountStatusResponse structure.
 type ListCreateAccountStatusResponse struct {
-	CreateAccountStatuses shape.List[CreateAccountStatus] `json:"CreateAccountStatuses,omitempty"`
-	NextToken             string                          `json:"NextToken,omitempty"`
+	CreateAccountStatuses shape.List[CreateAccountStatus] `json:"CreateAccountStatuses,omitzero"`
+	NextToken             string                          `json:"NextToken,omitzero"`
 }
 
 // ListDelegatedAdministratorsRequest is the model's ListDelegatedAdministratorsRequest structure.
 type ListDelegatedAdministratorsRequest struct {
-	ServicePrincipal string `json:"ServicePrincipal,omitempty"`
-	NextToken        string `json:"NextToken,omitempty"`
-	MaxResults       *int32 `json:"MaxResults,omitempty"`
+	ServicePrincipal string `json:"ServicePrincipal,omitzero"`
+	NextToken        string `json:"NextToken,omitzero"`
+	MaxResults       *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListDelegatedAdministratorsResponse is the model's ListDelegatedAdministratorsResponse structure.
 type ListDelegatedAdministratorsResponse struct {
-	DelegatedAdministrators shape.List[DelegatedAdministrator] `json:"DelegatedAdministrators,omitempty"`
-	NextToken               string                             `json:"NextToken,omitempty"`
+	DelegatedAdministrators shape.List[DelegatedAdministrator] `json:"DelegatedAdministrators,omitzero"`
+	NextToken               string                             `json:"NextToken,omitzero"`
 }
 
 // ListDelegatedServicesForAccountRequest is the model's ListDelegatedServicesForAccountRequest structure.
 type ListDelegatedServicesForAccountRequest struct {
 	AccountId  string `json:"AccountId"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListDelegatedServicesForAccountResponse is the model's ListDelegatedServicesForAccountResponse structure.
 type ListDelegatedServicesForAccountResponse struct {
-	DelegatedServices shape.List[DelegatedService] `json:"DelegatedServices,omitempty"`
-	NextToken         string                       `json:"NextToken,omitempty"`
+	DelegatedServices shape.List[DelegatedService] `json:"DelegatedServices,omitzero"`
+	NextToken         string                       `json:"NextToken,omitzero"`
 }
 
 // ListEffectivePolicyValidationErrorsRequest is the model's ListEffectivePolicyValidationErrorsRequest structure.
 type ListEffectivePolicyValidationErrorsRequest struct {
 	AccountId  string `json:"AccountId"`
 	PolicyType string `json:"PolicyType"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListEffectivePolicyValidationErrorsResponse is the model's ListEffectivePolicyValidationErrorsResponse structure.
 type ListEffectivePolicyValidationErrorsResponse struct {
-	AccountId                       string                                     `json:"AccountId,omitempty"`
-	PolicyType                      string                                     `json:"PolicyType,omitempty"`
-	Path                            string                                     `json:"Path,omitempty"`
-	EvaluationTimestamp             *shape.Time                                `json:"EvaluationTimestamp,omitempty"`
-	NextToken                       string                                     `json:"NextToken,omitempty"`
-	EffectivePolicyValidationErrors shape.List[EffectivePolicyValidationError] `json:"EffectivePolicyValidationErrors,omitempty"`
+	AccountId                       string                                     `json:"AccountId,omitzero"`
+	PolicyType                      string                                     `json:"PolicyType,omitzero"`
+	Path                            string                                     `json:"Path,omitzero"`
+	EvaluationTimestamp             *shape.Time                                `json:"EvaluationTimestamp,omitzero"`
+	NextToken                       string                                     `json:"NextToken,omitzero"`
+	EffectivePolicyValidationErrors shape.List[EffectivePolicyValidationError] `json:"EffectivePolicyValidationErrors,omitzero"`
 }
 
 // ListHandshakesForAccountRequest is the model's ListHandshakesForAccountRequest structure.
 type ListHandshakesForAccountRequest struct {
-	Filter     *HandshakeFilter `json:"Filter,omitempty"`
-	NextToken  string           `json:"NextToken,omitempty"`
-	MaxResults *int32           `json:"MaxResults,omitempty"`
+	Filter     *HandshakeFilter `json:"Filter,omitzero"`
+	NextToken  string           `json:"NextToken,omitzero"`
+	MaxResults *int32           `json:"MaxResults,omitzero"`
 }
 
 // ListHandshakesForAccountResponse is the model's ListHandshakesForAccountResponse structure.
 type ListHandshakesForAccountResponse struct {
-	Handshakes shape.List[Handshake] `json:"Handshakes,omitempty"`
-	NextToken  string                `json:"NextToken,omitempty"`
+	Handshakes shape.List[Handshake] `json:"Handshakes,omitzero"`
+	NextToken  string                `json:"NextToken,omitzero"`
 }
 
 // ListHandshakesForOrganizationRequest is the model's ListHandshakesForOrganizationRequest structure.
 type ListHandshakesForOrganizationRequest struct {
-	Filter     *HandshakeFilter `json:"Filter,omitempty"`
-	NextToken  string           `json:"NextToken,omitempty"`
-	MaxResults *int32           `json:"MaxResults,omitempty"`
+	Filter     *HandshakeFilter `json:"Filter,omitzero"`
+	NextToken  string           `json:"NextToken,omitzero"`
+	MaxResults *int32           `json:"MaxResults,omitzero"`
 }
 
 // ListHandshakesForOrganizationResponse is the model's ListHandshakesForOrganizationResponse structure.
 type ListHandshakesForOrganizationResponse struct {
-	Handshakes shape.List[Handshake] `json:"Handshakes,omitempty"`
-	NextToken  string                `json:"NextToken,omitempty"`
+	Handshakes shape.List[Handshake] `json:"Handshakes,omitzero"`
+	NextToken  string                `json:"NextToken,omitzero"`
 }
 
 // ListInboundResponsibilityTransfersRequest is the model's ListInboundResponsibilityTransfersRequest structure.
 type ListInboundResponsibilityTransfersRequest struct {
 	Type       string `json:"Type"`
-	Id         string `json:"Id,omitempty"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	Id         string `json:"Id,omitzero"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListInboundResponsibilityTransfersResponse is the model's ListInboundResponsibilityTransfersResponse structure.
 type ListInboundResponsibilityTransfersResponse struct {
-	ResponsibilityTransfers shape.List[ResponsibilityTransfer] `json:"ResponsibilityTransfers,omitempty"`
-	NextToken               string                             `json:"NextToken,omitempty"`
+	ResponsibilityTransfers shape.List[ResponsibilityTransfer] `json:"ResponsibilityTransfers,omitzero"`
+	NextToken               string                             `json:"NextToken,omitzero"`
 }
 
 // ListOrganizationalUnitsForParentRequest is the model's ListOrganizationalUnitsForParentRequest structure.
 type ListOrganizationalUnitsForParentRequest struct {
 	ParentId   string `json:"ParentId"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListOrganizationalUnitsForParentResponse is the model's ListOrganizationalUnitsForParentResponse structure.
 type ListOrganizationalUnitsForParentResponse struct {
-	OrganizationalUnits shape.List[OrganizationalUnit] `json:"OrganizationalUnits,omitempty"`
-	NextToken           string                         `json:"NextToken,omitempty"`
+	OrganizationalUnits shape.List[OrganizationalUnit] `json:"OrganizationalUnits,omitzero"`
+	NextToken           string                         `json:"NextToken,omitzero"`
 }
 
 // ListOutboundResponsibilityTransfersRequest is the model's ListOutboundResponsibilityTransfersRequest structure.
 type ListOutboundResponsibilityTransfersRequest struct {
 	Type       string `json:"Type"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListOutboundResponsibilityTransfersResponse is the model's ListOutboundResponsibilityTransfersResponse structure.
 type ListOutboundResponsibilityTransfersResponse struct {
-	ResponsibilityTransfers shape.List[ResponsibilityTransfer] `json:"ResponsibilityTransfers,omitempty"`
-	NextToken               string                             `json:"NextToken,omitempty"`
+	ResponsibilityTransfers shape.List[ResponsibilityTransfer] `json:"ResponsibilityTransfers,omitzero"`
+	NextToken               string                             `json:"NextToken,omitzero"`
 }
 
 // ListParentsRequest is the model's ListParentsRequest structure.
 type ListParentsRequest struct {
 	ChildId    string `json:"ChildId"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListParentsResponse is the model's ListParentsResponse structure.
 type ListParentsResponse struct {
-	Parents   shape.List[Parent] `json:"Parents,omitempty"`
-	NextToken string             `json:"NextToken,omitempty"`
+	Parents   shape.List[Parent] `json:"Parents,omitzero"`
+	NextToken string             `json:"NextToken,omitzero"`
 }
 
 // ListPoliciesForTargetRequest is the model's ListPoliciesForTargetRequest structure.
 type ListPoliciesForTargetRequest struct {
 	TargetId   string `json:"TargetId"`
 	Filter     string `json:"Filter"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListPoliciesForTargetResponse is the model's ListPoliciesForTargetResponse structure.
 type ListPoliciesForTargetResponse struct {
-	Policies  shape.List[PolicySummary] `json:"Policies,omitempty"`
-	NextToken string                    `json:"NextToken,omitempty"`
+	Policies  shape.List[PolicySummary] `json:"Policies,omitzero"`
+	NextToken string                    `json:"NextToken,omitzero"`
 }
 
 // ListPoliciesRequest is the model's ListPoliciesRequest structure.
 type ListPoliciesRequest struct {
 	Filter     string `json:"Filter"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListPoliciesResponse is the model's ListPoliciesResponse structure.
 type ListPoliciesResponse struct {
-	Policies  shape.List[PolicySummary] `json:"Policies,omitempty"`
-	NextToken string                    `json:"NextToken,omitempty"`
+	Policies  shape.List[PolicySummary] `json:"Policies,omitzero"`
+	NextToken string                    `json:"NextToken,omitzero"`
 }
 
 // ListRootsRequest is the model's ListRootsRequest structure.
 type ListRootsRequest struct {
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListRootsResponse is the model's ListRootsResponse structure.
 type ListRootsResponse struct {
-	Roots     shape.List[Root] `json:"Roots,omitempty"`
-	NextToken string           `json:"NextToken,omitempty"`
+	Roots     shape.List[Root] `json:"Roots,omitzero"`
+	NextToken string           `json:"NextToken,omitzero"`
 }
 
 // ListTagsForResourceRequest is the model's ListTagsForResourceRequest structure.
 type ListTagsForResourceRequest struct {
 	ResourceId string `json:"ResourceId"`
-	NextToken  string `json:"NextToken,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
 }
 
 // ListTagsForResourceResponse is the model's ListTagsForResourceResponse structure.
 type ListTagsForResourceResponse struct {
-	Tags      shape.List[Tag] `json:"Tags,omitempty"`
-	NextToken string          `json:"NextToken,omitempty"`
+	Tags      shape.List[Tag] `json:"Tags,omitzero"`
+	NextToken string          `json:"NextToken,omitzero"`
 }
 
 // ListTargetsForPolicyRequest is the model's ListTargetsForPolicyRequest structure.
 type ListTargetsForPolicyRequest struct {
 	PolicyId   string `json:"PolicyId"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	NextToken  string `json:"NextToken,omitzero"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 }
 
 // ListTargetsForPolicyResponse is the model's ListTargetsForPolicyResponse structure.
 type ListTargetsForPolicyResponse struct {
-	Targets   shape.List[PolicyTargetSummary] `json:"Targets,omitempty"`
-	NextToken string                          `json:"NextToken,omitempty"`
+	Targets   shape.List[PolicyTargetSummary] `json:"Targets,omitzero"`
+	NextToken string                          `json:"NextToken,omitzero"`
 }
 
 // MoveAccountRequest is the model's MoveAccountRequest structure.
@@ -659,68 +659,68 @@ type MoveAccountRequest struct {
 
 // Organization is the model's Organization structure.
 type Organization struct {
-	Id                   string                        `json:"Id,omitempty"`
-	Arn                  string                        `json:"Arn,omitempty"`
-	FeatureSet           string                        `json:"FeatureSet,omitempty"`
-	MasterAccountArn     string                        `json:"MasterAccountArn,omitempty"`
-	MasterAccountId      string                        `json:"MasterAccountId,omitempty"`
-	MasterAccountEmail   string                        `json:"MasterAccountEmail,omitempty"`
-	AvailablePolicyTypes shape.List[PolicyTypeSummary] `json:"AvailablePolicyTypes,omitempty"`
+	Id                   string                        `json:"Id,omitzero"`
+	Arn                  string                        `json:"Arn,omitzero"`
+	FeatureSet           string                        `json:"FeatureSet,omitzero"`
+	MasterAccountArn     string                        `json:"MasterAccountArn,omitzero"`
+	MasterAccountId      string                        `json:"MasterAccountId,omitzero"`
+	MasterAccountEmail   string                        `json:"MasterAccountEmail,omitzero"`
+	AvailablePolicyTypes shape.List[PolicyTypeSummary] `json:"AvailablePolicyTypes,omitzero"`
 }
 
 // OrganizationalUnit is the model's OrganizationalUnit structure.
 type OrganizationalUnit struct {
-	Id   string `json:"Id,omitempty"`
-	Arn  string `json:"Arn,omitempty"`
-	Name string `json:"Name,omitempty"`
-	Path string `json:"Path,omitempty"`
+	Id   string `json:"Id,omitzero"`
+	Arn  string `json:"Arn,omitzero"`
+	Name string `json:"Name,omitzero"`
+	Path string `json:"Path,omitzero"`
 }
 
 // Parent is the model's Parent structure.
 type Parent struct {
-	Id   string `json:"Id,omitempty"`
-	Type string `json:"Type,omitempty"`
+	Id   string `json:"Id,omitzero"`
+	Type string `json:"Type,omitzero"`
 }
 
 // Policy is the model's Policy structure.
 type Policy struct {
-	PolicySummary *PolicySummary `json:"PolicySummary,omitempty"`
-	Content       string         `json:"Content,omitempty"`
+	PolicySummary *PolicySummary `json:"PolicySummary,omitzero"`
+	Content       string         `json:"Content,omitzero"`
 }
 
 // PolicySummary is the model's PolicySummary structure.
 type PolicySummary struct {
-	Id          string `json:"Id,omitempty"`
-	Arn         string `json:"Arn,omitempty"`
-	Name        string `json:"Name,omitempty"`
-	Description string `json:"Description,omitempty"`
-	Type        string `json:"Type,omitempty"`
-	AwsManaged  *bool  `json:"AwsManaged,omitempty"`
+	Id          string `json:"Id,omitzero"`
+	Arn         string `json:"Arn,omitzero"`
+	Name        string `json:"Name,omitzero"`
+	Description string `json:"Description,omitzero"`
+	Type        string `json:"Type,omitzero"`
+	AwsManaged  *bool  `json:"AwsManaged,omitzero"`
 }
 
 // PolicyTargetSummary is the model's PolicyTargetSummary structure.
 type PolicyTargetSummary struct {
-	TargetId string `json:"TargetId,omitempty"`
-	Arn      string `json:"Arn,omitempty"`
-	Name     string `json:"Name,omitempty"`
-	Type     string `json:"Type,omitempty"`
+	TargetId string `json:"TargetId,omitzero"`
+	Arn      string `json:"Arn,omitzero"`
+	Name     string `json:"Name,omitzero"`
+	Type     string `json:"Type,omitzero"`
 }
 
 // PolicyTypeSummary is the model's PolicyTypeSummary structure.
 type PolicyTypeSummary struct {
-	Type   string `json:"Type,omitempty"`
-	Status string `json:"Status,omitempty"`
+	Type   string `json:"Type,omitzero"`
+	Status string `json:"Status,omitzero"`
 }
 
 // PutResourcePolicyRequest is the model's PutResourcePolicyRequest structure.
 type PutResourcePolicyRequest struct {
 	Content string          `json:"Content"`
-	Tags    shape.List[Tag] `json:"Tags,omitempty"`
+	Tags    shape.List[Tag] `json:"Tags,omitzero"`
 }
 
 // PutResourcePolicyResponse is the model's PutResourcePolicyResponse structure.
 type PutResourcePolicyResponse struct {
-	ResourcePolicy *ResourcePolicy `json:"ResourcePolicy,omitempty"`
+	ResourcePolicy *ResourcePolicy `json:"ResourcePolicy,omitzero"`
 }
 
 // RegisterDelegatedAdministratorRequest is the model's RegisterDelegatedAdministratorRequest structure.
@@ -736,36 +736,36 @@ type RemoveAccountFromOrganizationRequest struct {
 
 // ResourcePolicy is the model's ResourcePolicy structure.
 type ResourcePolicy struct {
-	ResourcePolicySummary *ResourcePolicySummary `json:"ResourcePolicySummary,omitempty"`
-	Content               string                 `json:"Content,omitempty"`
+	ResourcePolicySummary *ResourcePolicySummary `json:"ResourcePolicySummary,omitzero"`
+	Content               string                 `json:"Content,omitzero"`
 }
 
 // ResourcePolicySummary is the model's ResourcePolicySummary structure.
 type ResourcePolicySummary struct {
-	Id  string `json:"Id,omitempty"`
-	Arn string `json:"Arn,omitempty"`
+	Id  string `json:"Id,omitzero"`
+	Arn string `json:"Arn,omitzero"`
 }
 
 // ResponsibilityTransfer is the model's ResponsibilityTransfer structure.
 type ResponsibilityTransfer struct {
-	Arn               string               `json:"Arn,omitempty"`
-	Name              string               `json:"Name,omitempty"`
-	Id                string               `json:"Id,omitempty"`
-	Type              string               `json:"Type,omitempty"`
-	Status            string               `json:"Status,omitempty"`
-	Source            *TransferParticipant `json:"Source,omitempty"`
-	Target            *TransferParticipant `json:"Target,omitempty"`
-	StartTimestamp    *shape.Time          `json:"StartTimestamp,omitempty"`
-	EndTimestamp      *shape.Time          `json:"EndTimestamp,omitempty"`
-	ActiveHandshakeId string               `json:"ActiveHandshakeId,omitempty"`
+	Arn               string               `json:"Arn,omitzero"`
+	Name              string               `json:"Name,omitzero"`
+	Id                string               `json:"Id,omitzero"`
+	Type              string               `json:"Type,omitzero"`
+	Status            string               `json:"Status,omitzero"`
+	Source            *TransferParticipant `json:"Source,omitzero"`
+	Target            *TransferParticipant `json:"Target,omitzero"`
+	StartTimestamp    *shape.Time          `json:"StartTimestamp,omitzero"`
+	EndTimestamp      *shape.Time          `json:"EndTimestamp,omitzero"`
+	ActiveHandshakeId string               `json:"ActiveHandshakeId,omitzero"`
 }
 
 // Root is the model's Root structure.
 type Root struct {
-	Id          string                        `json:"Id,omitempty"`
-	Arn         string                        `json:"Arn,omitempty"`
-	Name        string                        `json:"Name,omitempty"`
-	PolicyTypes shape.List[PolicyTypeSummary] `json:"PolicyTypes,omitempty"`
+	Id          string                        `json:"Id,omitzero"`
+	Arn         string                        `json:"Arn,omitzero"`
+	Name        string                        `json:"Name,omitzero"`
+	PolicyTypes shape.List[PolicyTypeSummary] `json:"PolicyTypes,omitzero"`
 }
 
 // Tag is the model's Tag structure.
@@ -783,18 +783,18 @@ type TagResourceRequest struct {
 // TerminateResponsibilityTransferRequest is the model's TerminateResponsibilityTransferRequest structure.
 type TerminateResponsibilityTransferRequest struct {
 	Id           string      `json:"Id"`
-	EndTimestamp *shape.Time `json:"EndTimestamp,omitempty"`
+	EndTimestamp *shape.Time `json:"EndTimestamp,omitzero"`
 }
 
 // TerminateResponsibilityTransferResponse is the model's TerminateResponsibilityTransferResponse structure.
 type TerminateResponsibilityTransferResponse struct {
-	ResponsibilityTransfer *ResponsibilityTransfer `json:"ResponsibilityTransfer,omitempty"`
+	ResponsibilityTransfer *ResponsibilityTransfer `json:"ResponsibilityTransfer,omitzero"`
 }
 
 // TransferParticipant is the model's TransferParticipant structure.
 type TransferParticipant struct {
-	ManagementAccountId    string `json:"ManagementAccountId,omitempty"`
-	ManagementAccountEmail string `json:"ManagementAccountEmail,omitempty"`
+	ManagementAccountId    string `json:"ManagementAccountId,omitzero"`
+	ManagementAccountEmail string `json:"ManagementAccountEmail,omitzero"`
 }
 
 // UntagResourceRequest is the model's UntagResourceRequest structure.
@@ -806,25 +806,25 @@ type UntagResourceRequest struct {
 // UpdateOrganizationalUnitRequest is the model's UpdateOrganizationalUnitRequest structure.
 type UpdateOrganizationalUnitRequest struct {
 	OrganizationalUnitId string `json:"OrganizationalUnitId"`
-	Name                 string `json:"Name,omitempty"`
+	Name                 string `json:"Name,omitzero"`
 }
 
 // UpdateOrganizationalUnitResponse is the model's UpdateOrganizationalUnitResponse structure.
 type UpdateOrganizationalUnitResponse struct {
-	OrganizationalUnit *OrganizationalUnit `json:"OrganizationalUnit,omitempty"`
+	OrganizationalUnit *OrganizationalUnit `json:"OrganizationalUnit,omitzero"`
 }
 
 // UpdatePolicyRequest is the model's UpdatePolicyRequest structure.
 type UpdatePolicyRequest struct {
 	PolicyId    string `json:"PolicyId"`
-	Name        string `json:"Name,omitempty"`
-	Description string `json:"Description,omitempty"`
-	Content     string `json:"Content,omitempty"`
+	Name        string `json:"Name,omitzero"`
+	Description string `json:"Description,omitzero"`
+	Content     string `json:"Content,omitzero"`
 }
 
 // UpdatePolicyResponse is the model's UpdatePolicyResponse structure.
 type UpdatePolicyResponse struct {
-	Policy *Policy `json:"Policy,omitempty"`
+	Policy *Policy `json:"Policy,omitzero"`
 }
 
 // UpdateResponsibilityTransferRequest is the model's UpdateResponsibilityTransferRequest structure.
@@ -835,5 +835,5 @@ type UpdateResponsibilityTransferRequest struct {
 
 // UpdateResponsibilityTransferResponse is the model's UpdateResponsibilityTransferResponse structure.
 type UpdateResponsibilityTransferResponse struct {
-	ResponsibilityTransfer *ResponsibilityTransfer `json:"ResponsibilityTransfer,omitempty"`
+	ResponsibilityTransfer *ResponsibilityTransfer `json:"ResponsibilityTransfer,omitzero"`
 }
