@@ -28,10 +28,10 @@ func registerTypedWritten[I, O any](name string, h func(c *api.Call, in *I) (*O,
 
 // attachedWire is a ListAttached<Kind>Policies result as IAM writes it:
 // AttachedPolicies is optional in the model, so the generated response
-// leaves an empty list out, but IAM writes it as an empty element
-// (<AttachedPolicies></AttachedPolicies>; the AWS CLI shows
-// "AttachedPolicies": [] for an entity with none), as the untyped handlers
-// did.
+// leaves an empty list out, but "if there are no policies attached ... the
+// operation returns an empty list" (the IAM API Reference,
+// ListAttachedRolePolicies), written <AttachedPolicies></AttachedPolicies>
+// as the untyped handlers wrote it.
 func attachedWire(policies []iamshape.AttachedPolicy, truncated *bool, marker string) any {
 	out := make([]attachedPolicy, 0, len(policies))
 	for _, p := range policies {
