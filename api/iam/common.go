@@ -2,7 +2,6 @@ package iam
 
 import (
 	"crypto/rand"
-	"encoding/xml"
 	"strings"
 	"time"
 
@@ -204,25 +203,6 @@ func cleanPath(p string) string {
 		return "/"
 	}
 	return p
-}
-
-// orderedResult is a result whose member names vary with the entity kind
-// (UserName, GroupName or RoleName), written in order.
-type orderedResult struct {
-	keys   []string
-	values map[string]string
-}
-
-func (r orderedResult) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	for _, k := range r.keys {
-		if err := e.EncodeElement(r.values[k], xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
-			return err
-		}
-	}
-	return e.EncodeToken(start.End())
 }
 
 // settableStatus refuses Expired for UpdateAccessKey, UpdateSSHPublicKey

@@ -22,9 +22,6 @@ func init() {
 	registerTyped("UpdateRoleDescription", UpdateRoleDescription)
 	registerTyped("UpdateAssumeRolePolicy", UpdateAssumeRolePolicy)
 	registerTyped("DeleteRole", DeleteRole)
-	register(map[string]Handler{
-		"PutRolePermissionsBoundary": putBoundary("role"), "DeleteRolePermissionsBoundary": deleteBoundary("role"),
-	})
 }
 
 func fileRole(a *world.FileAccount, name string) *world.FileRole {

@@ -16,9 +16,6 @@ func init() {
 	registerTyped("ListUsers", ListUsers)
 	registerTyped("UpdateUser", UpdateUser)
 	registerTyped("DeleteUser", DeleteUser)
-	register(map[string]Handler{
-		"PutUserPermissionsBoundary": putBoundary("user"), "DeleteUserPermissionsBoundary": deleteBoundary("user"),
-	})
 }
 
 // checkBoundary checks a permissions boundary ARN: an AWS managed policy or
