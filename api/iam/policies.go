@@ -220,8 +220,7 @@ func GetPolicy(c *api.Call, in *iamshape.GetPolicyRequest) (*iamshape.GetPolicyR
 }
 
 // ListPolicies lists managed policies: Scope All (the default), AWS or
-// Local; OnlyAttached; PathPrefix; PolicyUsageFilter. Each is listed
-// without its tags, as IAM lists them.
+// Local; OnlyAttached; PathPrefix; PolicyUsageFilter.
 func ListPolicies(c *api.Call, in *iamshape.ListPoliciesRequest) (*iamshape.ListPoliciesResponse, *query.Error) {
 	scope := in.Scope // the model's policyScopeType (All, AWS, Local) when given
 	if scope == "" {
@@ -246,7 +245,6 @@ func ListPolicies(c *api.Call, in *iamshape.ListPoliciesRequest) (*iamshape.List
 			usageFilter == "" && onlyAttached && attached == 0 && boundaries == 0:
 			return
 		}
-		mp.Tags = nil
 		out = append(out, mp)
 	}
 	if scope != "AWS" {
