@@ -7,6 +7,7 @@ import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
@@ -17,7 +18,7 @@ func init() {
 	registerTyped("DeleteAccountAlias", DeleteAccountAlias)
 	registerTyped("ListAccountAliases", ListAccountAliases)
 	registerTyped("SetSecurityTokenServicePreferences", SetSecurityTokenServicePreferences)
-	register(map[string]Handler{"GetAccountAuthorizationDetails": GetAccountAuthorizationDetails})
+	registerTyped("GetAccountAuthorizationDetails", GetAccountAuthorizationDetails)
 }
 
 // CreateAccountAlias sets the account's alias (an account has one; aliases
@@ -104,82 +105,49 @@ func tokenVersion(a *world.FileAccount) int {
 	return 1
 }
 
-type policyDetail struct {
-	PolicyName     string `xml:"PolicyName"`
-	PolicyDocument string `xml:"PolicyDocument"`
-}
-
-type userDetail struct {
-	Path                    string           `xml:"Path"`
-	UserName                string           `xml:"UserName"`
-	UserID                  string           `xml:"UserId"`
-	Arn                     string           `xml:"Arn"`
-	CreateDate              string           `xml:"CreateDate"`
-	UserPolicyList          []policyDetail   `xml:"UserPolicyList>member"`
-	GroupList               []string         `xml:"GroupList>member"`
-	AttachedManagedPolicies []attachedPolicy `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary     *boundary        `xml:"PermissionsBoundary,omitempty"`
-	Tags                    tagSet           `xml:"Tags,omitempty"`
-}
-
-type groupDetail struct {
-	Path                    string           `xml:"Path"`
-	GroupName               string           `xml:"GroupName"`
-	GroupID                 string           `xml:"GroupId"`
-	Arn                     string           `xml:"Arn"`
-	CreateDate              string           `xml:"CreateDate"`
-	GroupPolicyList         []policyDetail   `xml:"GroupPolicyList>member"`
-	AttachedManagedPolicies []attachedPolicy `xml:"AttachedManagedPolicies>member"`
-}
-
-type roleDetail struct {
-	Path                     string                     `xml:"Path"`
-	RoleName                 string                     `xml:"RoleName"`
-	RoleID                   string                     `xml:"RoleId"`
-	Arn                      string                     `xml:"Arn"`
-	CreateDate               string                     `xml:"CreateDate"`
-	AssumeRolePolicyDocument string                     `xml:"AssumeRolePolicyDocument"`
-	InstanceProfileList      []iamshape.InstanceProfile `xml:"InstanceProfileList>member"`
-	RolePolicyList           []policyDetail             `xml:"RolePolicyList>member"`
-	AttachedManagedPolicies  []attachedPolicy           `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary      *boundary                  `xml:"PermissionsBoundary,omitempty"`
-	Tags                     tagSet                     `xml:"Tags,omitempty"`
-	RoleLastUsed             *lastUsed                  `xml:"RoleLastUsed,omitempty"`
-}
-
-type managedPolicyDetail struct {
-	managedPolicy
-	PolicyVersionList []policyVersion `xml:"PolicyVersionList>member"`
-}
-
-func inlineDetails(in []world.FileInline) []policyDetail {
-	out := []policyDetail{}
+// inlineTyped is an entity's inline policies as the model's
+// PolicyDetail list (written even when empty).
+func inlineTyped(in []world.FileInline) shape.List[iamshape.PolicyDetail] {
+	out := shape.List[iamshape.PolicyDetail]{}
 	for _, p := range in {
-		out = append(out, policyDetail{PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document.JSON())})
+		out = append(out, iamshape.PolicyDetail{PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document.JSON())})
 	}
 	return out
 }
 
-func attachedDetails(w interface {
+// attachedTyped is an entity's managed policies as the model's
+// AttachedPolicy list (written even when empty), named as the world names
+// them (the ARN for a policy it does not know).
+func attachedTyped(w interface {
 	ManagedPolicy(string) (*world.ManagedPolicy, bool)
-}, refs []string) []attachedPolicy {
-	out := []attachedPolicy{}
+}, refs []string) shape.List[iamshape.AttachedPolicy] {
+	out := shape.List[iamshape.AttachedPolicy]{}
 	for _, ref := range refs {
 		name := ref
 		if mp, ok := w.ManagedPolicy(ref); ok {
 			name = mp.Name
 		}
-		out = append(out, attachedPolicy{PolicyName: name, PolicyArn: ref})
+		out = append(out, iamshape.AttachedPolicy{PolicyName: name, PolicyArn: ref})
 	}
 	return out
+}
+
+// policyDetail is a managed policy as the model's ManagedPolicyDetail:
+// the Policy without its tags, with its versions.
+func policyDetail(p iamshape.Policy, versions shape.List[iamshape.PolicyVersion]) iamshape.ManagedPolicyDetail {
+	return iamshape.ManagedPolicyDetail{PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path, DefaultVersionId: p.DefaultVersionId,
+		AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount, IsAttachable: p.IsAttachable,
+		Description: p.Description, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate, PolicyVersionList: written(versions)}
 }
 
 // GetAccountAuthorizationDetails returns every user, group, role and
 // managed policy of the account with their policies (the document the
 // importer reads), filtered by Filter and paged by MaxItems and Marker.
-func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
+// Every list of an entity is written, empty or not; tags only when there
+// are some.
+func GetAccountAuthorizationDetails(c *api.Call, in *iamshape.GetAccountAuthorizationDetailsRequest) (*iamshape.GetAccountAuthorizationDetailsResponse, *query.Error) {
 	filter := map[string]bool{}
-	for _, f := range c.Params.List("Filter") { // the model's EntityType values (Validate)
+	for _, f := range in.Filter { // the model's EntityType values (Validate)
 		filter[f] = true
 	}
 	want := func(f string) bool { return len(filter) == 0 || filter[f] }
@@ -193,17 +161,17 @@ func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
 		users := slices.Clone(a.Users)
 		slices.SortFunc(users, func(x, y world.FileUser) int { return cmp(x.Name, y.Name) })
 		for _, u := range users {
-			items = append(items, userDetail{Path: cleanPath(u.Path), UserName: u.Name, UserID: u.ID, Arn: iamARN(a.ID, "user", u.Path, u.Name),
-				CreateDate: timestamp(u.Created), UserPolicyList: inlineDetails(u.Policies), GroupList: append([]string{}, u.Groups...),
-				AttachedManagedPolicies: attachedDetails(w, u.ManagedPolicies), PermissionsBoundary: boundaryOf(u.PermissionsBoundary), Tags: tagList(u.Tags)})
+			items = append(items, iamshape.UserDetail{Path: cleanPath(u.Path), UserName: u.Name, UserId: u.ID, Arn: iamARN(a.ID, "user", u.Path, u.Name),
+				CreateDate: createdAt(u.Created), UserPolicyList: inlineTyped(u.Policies), GroupList: append(shape.List[string]{}, u.Groups...),
+				AttachedManagedPolicies: attachedTyped(w, u.ManagedPolicies), PermissionsBoundary: boundaryShape(u.PermissionsBoundary), Tags: tagShapes(u.Tags)})
 		}
 	}
 	if want("Group") {
 		groups := slices.Clone(a.Groups)
 		slices.SortFunc(groups, func(x, y world.FileGroup) int { return cmp(x.Name, y.Name) })
 		for _, g := range groups {
-			items = append(items, groupDetail{Path: cleanPath(g.Path), GroupName: g.Name, GroupID: g.ID, Arn: iamARN(a.ID, "group", g.Path, g.Name),
-				CreateDate: timestamp(g.Created), GroupPolicyList: inlineDetails(g.Policies), AttachedManagedPolicies: attachedDetails(w, g.ManagedPolicies)})
+			items = append(items, iamshape.GroupDetail{Path: cleanPath(g.Path), GroupName: g.Name, GroupId: g.ID, Arn: iamARN(a.ID, "group", g.Path, g.Name),
+				CreateDate: createdAt(g.Created), GroupPolicyList: inlineTyped(g.Policies), AttachedManagedPolicies: attachedTyped(w, g.ManagedPolicies)})
 		}
 	}
 	if want("Role") {
@@ -218,10 +186,10 @@ func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
 			return nil, e
 		}
 		for _, r := range roles {
-			d := roleDetail{Path: cleanPath(r.Path), RoleName: r.Name, RoleID: r.ID, Arn: iamARN(a.ID, "role", r.Path, r.Name),
-				CreateDate: timestamp(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: []iamshape.InstanceProfile{},
-				RolePolicyList: inlineDetails(r.Policies), AttachedManagedPolicies: attachedDetails(w, r.ManagedPolicies),
-				PermissionsBoundary: boundaryOf(r.PermissionsBoundary), Tags: tagList(r.Tags)}
+			d := iamshape.RoleDetail{Path: cleanPath(r.Path), RoleName: r.Name, RoleId: r.ID, Arn: iamARN(a.ID, "role", r.Path, r.Name),
+				CreateDate: createdAt(r.Created), AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy.JSON()), InstanceProfileList: shape.List[iamshape.InstanceProfile]{},
+				RolePolicyList: inlineTyped(r.Policies), AttachedManagedPolicies: attachedTyped(w, r.ManagedPolicies),
+				PermissionsBoundary: boundaryShape(r.PermissionsBoundary), Tags: tagShapes(r.Tags)}
 			d.RoleLastUsed = last[d.Arn]
 			for i := range a.InstanceProfiles {
 				if slices.Contains(a.InstanceProfiles[i].Roles, r.Name) {
@@ -235,57 +203,53 @@ func GetAccountAuthorizationDetails(c *api.Call) (any, *query.Error) {
 		policies := slices.Clone(a.Policies)
 		slices.SortFunc(policies, func(x, y world.FilePolicy) int { return cmp(x.Name, y.Name) })
 		for _, fp := range policies {
-			d := managedPolicyDetail{managedPolicy: customerShape(a, fp)}
-			d.Tags = nil
+			p := customerPolicy(a, fp)
 			normalize(&fp)
+			var versions shape.List[iamshape.PolicyVersion]
 			for _, v := range fp.Versions {
-				d.PolicyVersionList = append(d.PolicyVersionList, versionShape(&fp, v, true))
+				versions = append(versions, versionTyped(&fp, v, true))
 			}
-			items = append(items, d)
+			items = append(items, policyDetail(p, versions))
 		}
 	}
 	if want("AWSManagedPolicy") {
 		// AWS managed policies appear when something in the account uses them.
 		for _, mp := range catalog.Managed().Policies {
 			if n, b := usage(a, mp.ARN); n+b > 0 {
-				items = append(items, managedPolicyDetail{managedPolicy: awsShape(a, mp), PolicyVersionList: []policyVersion{{
-					Document: encodeDocument(mp.Document), VersionID: mp.VersionID, IsDefaultVersion: true, CreateDate: catalogTime(mp.Updated)}}})
+				items = append(items, policyDetail(awsPolicy(a, mp), shape.List[iamshape.PolicyVersion]{awsVersion(mp, true)}))
 			}
 		}
 	}
 	// Page by position: the marker is the index of the next item.
-	max, _ := c.Params.Int("MaxItems", defaultMaxItems) // 1 to 1000 (Validate)
+	max := defaultMaxItems
+	if in.MaxItems != nil {
+		max = int(*in.MaxItems) // 1 to 1000 (Validate)
+	}
 	start := 0
-	if m := c.Params.Get("Marker"); m != "" {
+	if m := in.Marker; m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil || n < 0 || n > len(items) {
 			return nil, query.Errorf("ValidationError", "Invalid Marker %q.", m)
 		}
 		start = n
 	}
-	var res struct {
-		UserDetailList  []userDetail          `xml:"UserDetailList>member"`
-		GroupDetailList []groupDetail         `xml:"GroupDetailList>member"`
-		RoleDetailList  []roleDetail          `xml:"RoleDetailList>member"`
-		Policies        []managedPolicyDetail `xml:"Policies>member"`
-		listPage
-	}
-	res.UserDetailList, res.GroupDetailList, res.RoleDetailList, res.Policies = []userDetail{}, []groupDetail{}, []roleDetail{}, []managedPolicyDetail{}
+	res := &iamshape.GetAccountAuthorizationDetailsResponse{UserDetailList: shape.List[iamshape.UserDetail]{}, GroupDetailList: shape.List[iamshape.GroupDetail]{},
+		RoleDetailList: shape.List[iamshape.RoleDetail]{}, Policies: shape.List[iamshape.ManagedPolicyDetail]{}, IsTruncated: shape.Ptr(false)}
 	end := min(start+max, len(items))
 	for _, it := range items[start:end] {
 		switch v := it.(type) {
-		case userDetail:
+		case iamshape.UserDetail:
 			res.UserDetailList = append(res.UserDetailList, v)
-		case groupDetail:
+		case iamshape.GroupDetail:
 			res.GroupDetailList = append(res.GroupDetailList, v)
-		case roleDetail:
+		case iamshape.RoleDetail:
 			res.RoleDetailList = append(res.RoleDetailList, v)
-		case managedPolicyDetail:
+		case iamshape.ManagedPolicyDetail:
 			res.Policies = append(res.Policies, v)
 		}
 	}
 	if end < len(items) {
-		res.IsTruncated, res.Marker = true, strconv.Itoa(end)
+		res.IsTruncated, res.Marker = shape.Ptr(true), strconv.Itoa(end)
 	}
 	return res, nil
 }

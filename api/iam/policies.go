@@ -9,18 +9,24 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	register(map[string]Handler{
-		"CreatePolicy": CreatePolicy, "GetPolicy": GetPolicy, "ListPolicies": ListPolicies, "DeletePolicy": DeletePolicy,
-		"CreatePolicyVersion": CreatePolicyVersion, "GetPolicyVersion": GetPolicyVersion, "ListPolicyVersions": ListPolicyVersions,
-		"DeletePolicyVersion": DeletePolicyVersion, "SetDefaultPolicyVersion": SetDefaultPolicyVersion,
-		"ListEntitiesForPolicy": ListEntitiesForPolicy,
-	})
+	registerTyped("CreatePolicy", CreatePolicy)
+	registerTyped("GetPolicy", GetPolicy)
+	registerTyped("ListPolicies", ListPolicies)
+	registerTyped("DeletePolicy", DeletePolicy)
+	registerTyped("CreatePolicyVersion", CreatePolicyVersion)
+	registerTyped("GetPolicyVersion", GetPolicyVersion)
+	registerTyped("ListPolicyVersions", ListPolicyVersions)
+	registerTyped("DeletePolicyVersion", DeletePolicyVersion)
+	registerTyped("SetDefaultPolicyVersion", SetDefaultPolicyVersion)
+	registerTyped("ListEntitiesForPolicy", ListEntitiesForPolicy)
 }
 
 // maxPolicyVersions is IAM's limit of versions per managed policy.
@@ -65,7 +71,9 @@ func usage(a *world.FileAccount, ref string) (attached, boundaries int) {
 	return attached, boundaries
 }
 
-func customerShape(a *world.FileAccount, fp world.FilePolicy) managedPolicy {
+// customerPolicy is a customer managed policy as the model's Policy,
+// with its tags.
+func customerPolicy(a *world.FileAccount, fp world.FilePolicy) iamshape.Policy {
 	normalize(&fp)
 	ref := iamARN(a.ID, "policy", fp.Path, fp.Name)
 	attached, boundaries := usage(a, ref)
@@ -77,25 +85,29 @@ func customerShape(a *world.FileAccount, fp world.FilePolicy) managedPolicy {
 	if updated.IsZero() {
 		updated = fp.Created
 	}
-	return managedPolicy{PolicyName: fp.Name, PolicyID: id, Arn: ref, Path: cleanPath(fp.Path), DefaultVersionID: fp.DefaultVersion,
-		AttachmentCount: attached, PermissionsBoundaryUsageCount: boundaries, IsAttachable: true, Description: fp.Description,
-		CreateDate: timestamp(fp.Created), UpdateDate: timestamp(updated), Tags: tagList(fp.Tags)}
+	return iamshape.Policy{PolicyName: fp.Name, PolicyId: id, Arn: ref, Path: cleanPath(fp.Path), DefaultVersionId: fp.DefaultVersion,
+		AttachmentCount: shape.Ptr(int32(attached)), PermissionsBoundaryUsageCount: shape.Ptr(int32(boundaries)), IsAttachable: shape.Ptr(true),
+		Description: fp.Description, CreateDate: createdAt(fp.Created), UpdateDate: createdAt(updated), Tags: tagShapes(fp.Tags)}
 }
 
-func awsShape(a *world.FileAccount, mp *catalog.ManagedPolicy) managedPolicy {
+// awsPolicy is an AWS managed policy as the model's Policy, with the
+// caller's account's use of it.
+func awsPolicy(a *world.FileAccount, mp *catalog.ManagedPolicy) iamshape.Policy {
 	attached, boundaries := usage(a, mp.ARN)
-	return managedPolicy{PolicyName: mp.Name, PolicyID: stableID("ANPA", mp.ARN), Arn: mp.ARN, Path: mp.Path(), DefaultVersionID: mp.VersionID,
-		AttachmentCount: attached, PermissionsBoundaryUsageCount: boundaries, IsAttachable: true,
+	return iamshape.Policy{PolicyName: mp.Name, PolicyId: stableID("ANPA", mp.ARN), Arn: mp.ARN, Path: mp.Path(), DefaultVersionId: mp.VersionID,
+		AttachmentCount: shape.Ptr(int32(attached)), PermissionsBoundaryUsageCount: shape.Ptr(int32(boundaries)), IsAttachable: shape.Ptr(true),
 		CreateDate: catalogTime(mp.Created), UpdateDate: catalogTime(mp.Updated)}
 }
 
-func catalogTime(s string) string {
+// catalogTime is a catalog date as a required timestamp (the epoch when
+// it does not parse).
+func catalogTime(s string) *shape.Time {
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return timestamp(t)
+			return createdAt(t)
 		}
 	}
-	return timestamp(time.Time{})
+	return createdAt(time.Time{})
 }
 
 // stableID derives an ID for something that was not created through the
@@ -145,17 +157,15 @@ func noSuchPolicy(ref string) *query.Error {
 }
 
 // CreatePolicy creates a customer managed policy (6,144 characters at most,
-// whitespace not counted).
-func CreatePolicy(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	name := p.Get("PolicyName")
-	path := cleanPath(p.Get("Path"))
-	desc := p.Get("Description")
-	doc, e := checkDocument(p.Get("PolicyDocument"), policy.ManagedPolicy, maxManagedPolicySize, "PolicySize")
+// whitespace not counted) and returns it without its document.
+func CreatePolicy(c *api.Call, in *iamshape.CreatePolicyRequest) (*iamshape.CreatePolicyResponse, *query.Error) {
+	name := in.PolicyName
+	path := cleanPath(in.Path)
+	doc, e := checkDocument(in.PolicyDocument, policy.ManagedPolicy, maxManagedPolicySize, "PolicySize")
 	if e != nil {
 		return nil, e
 	}
-	tags := p.Tags("Tags")
+	tags := tagPairs(in.Tags)
 	tagCtx, e := tagContext(tags, 0)
 	if e != nil {
 		return nil, e
@@ -169,30 +179,28 @@ func CreatePolicy(c *api.Call) (any, *query.Error) {
 			return nil, e
 		}
 	}
-	var out managedPolicy
+	var out iamshape.Policy
 	e = updateEntities(c, refs("policy", name), func(a *world.FileAccount) *query.Error {
 		for _, fp := range a.Policies {
 			if fp.Name == name {
 				return query.Errorf("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
 			}
 		}
-		fp := world.FilePolicy{Name: name, Path: path, ID: newID("ANPA"), Description: desc, Tags: tagMap(tags), Created: c.Now, Updated: c.Now,
+		fp := world.FilePolicy{Name: name, Path: path, ID: newID("ANPA"), Description: in.Description, Tags: tagMap(tags), Created: c.Now, Updated: c.Now,
 			DefaultVersion: "v1", Versions: []world.FileVersion{{ID: "v1", Created: c.Now, Document: world.NewPolicyText(doc)}}}
 		a.Policies = append(a.Policies, fp)
-		out = customerShape(a, fp)
+		out = customerPolicy(a, fp)
 		return nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		Policy managedPolicy `xml:"Policy"`
-	}{out}, nil
+	return &iamshape.CreatePolicyResponse{Policy: &out}, nil
 }
 
 // GetPolicy returns a customer or AWS managed policy.
-func GetPolicy(c *api.Call) (any, *query.Error) {
-	ref, e := policyARNParam(c)
+func GetPolicy(c *api.Call, in *iamshape.GetPolicyRequest) (*iamshape.GetPolicyResponse, *query.Error) {
+	ref, e := policyARN(in.PolicyArn)
 	if e != nil {
 		return nil, e
 	}
@@ -200,71 +208,65 @@ func GetPolicy(c *api.Call) (any, *query.Error) {
 		return nil, e
 	}
 	a := account(c)
-	var out managedPolicy
+	var out iamshape.Policy
 	if mp, ok := catalog.Managed().Lookup(ref); ok {
-		out = awsShape(a, mp)
+		out = awsPolicy(a, mp)
 	} else if fp := filePolicy(a, ref); fp != nil {
-		out = customerShape(a, *fp)
+		out = customerPolicy(a, *fp)
 	} else {
 		return nil, noSuchPolicy(ref)
 	}
-	return struct {
-		Policy managedPolicy `xml:"Policy"`
-	}{out}, nil
+	return &iamshape.GetPolicyResponse{Policy: &out}, nil
 }
 
 // ListPolicies lists managed policies: Scope All (the default), AWS or
 // Local; OnlyAttached; PathPrefix; PolicyUsageFilter.
-func ListPolicies(c *api.Call) (any, *query.Error) {
-	p := c.Params
-	scope := p.Get("Scope")
+func ListPolicies(c *api.Call, in *iamshape.ListPoliciesRequest) (*iamshape.ListPoliciesResponse, *query.Error) {
+	scope := in.Scope // the model's policyScopeType (All, AWS, Local) when given
 	if scope == "" {
 		scope = "All"
 	}
-	onlyAttached := strings.EqualFold(p.Get("OnlyAttached"), "true")
-	usageFilter := p.Get("PolicyUsageFilter")
-	prefix := pathPrefix(c)
+	onlyAttached := in.OnlyAttached != nil && *in.OnlyAttached
+	usageFilter := in.PolicyUsageFilter
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListPolicies", "*", nil); e != nil {
 		return nil, e
 	}
 	a := account(c)
-	var out []managedPolicy
-	keep := func(mp managedPolicy) {
+	out := []iamshape.Policy{}
+	keep := func(mp iamshape.Policy) {
 		if !strings.HasPrefix(mp.Path, prefix) {
 			return
 		}
+		attached, boundaries := *mp.AttachmentCount, *mp.PermissionsBoundaryUsageCount
 		switch {
-		case usageFilter == "PermissionsPolicy" && mp.AttachmentCount == 0 && onlyAttached,
-			usageFilter == "PermissionsBoundary" && mp.PermissionsBoundaryUsageCount == 0 && onlyAttached,
-			usageFilter == "" && onlyAttached && mp.AttachmentCount == 0 && mp.PermissionsBoundaryUsageCount == 0:
+		case usageFilter == "PermissionsPolicy" && attached == 0 && onlyAttached,
+			usageFilter == "PermissionsBoundary" && boundaries == 0 && onlyAttached,
+			usageFilter == "" && onlyAttached && attached == 0 && boundaries == 0:
 			return
 		}
 		out = append(out, mp)
 	}
 	if scope != "AWS" {
 		for _, fp := range a.Policies {
-			keep(customerShape(a, fp))
+			keep(customerPolicy(a, fp))
 		}
 	}
 	if scope != "Local" {
 		for _, mp := range catalog.Managed().Policies {
-			keep(awsShape(a, mp))
+			keep(awsPolicy(a, mp))
 		}
 	}
-	out, pg, e := pageOf(out, func(m managedPolicy) string { return m.Arn }, p)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Policies []managedPolicy `xml:"Policies>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(m iamshape.Policy) string { return m.Arn }, in.Marker, in.MaxItems)
+	res := &iamshape.ListPoliciesResponse{Policies: written(out)}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
-// customer finds the caller's customer managed policy a request names and
-// authorizes the action on it.
-func customer(c *api.Call, action string) (string, *world.FilePolicy, *query.Error) {
-	ref, e := policyARNParam(c)
+// customer finds the caller's customer managed policy ref names (a
+// PolicyArn member) and authorizes the action on it.
+func customer(c *api.Call, policyArn, action string) (string, *world.FilePolicy, *query.Error) {
+	ref, e := policyARN(policyArn)
 	if e != nil {
 		return "", nil, e
 	}
@@ -287,8 +289,8 @@ func customer(c *api.Call, action string) (string, *world.FilePolicy, *query.Err
 
 // DeletePolicy deletes a customer managed policy that is attached nowhere
 // and has no versions but its default.
-func DeletePolicy(c *api.Call) (any, *query.Error) {
-	ref, _, e := customer(c, "iam:DeletePolicy")
+func DeletePolicy(c *api.Call, in *iamshape.DeletePolicyRequest) (*noOutput, *query.Error) {
+	ref, _, e := customer(c, in.PolicyArn, "iam:DeletePolicy")
 	if e != nil {
 		return nil, e
 	}
@@ -314,10 +316,24 @@ func DeletePolicy(c *api.Call) (any, *query.Error) {
 	})
 }
 
-func versionShape(fp *world.FilePolicy, v world.FileVersion, withDocument bool) policyVersion {
-	out := policyVersion{VersionID: v.ID, IsDefaultVersion: v.ID == fp.DefaultVersion, CreateDate: timestamp(v.Created)}
+// versionTyped is a version of a customer managed policy as the model's
+// PolicyVersion, with its document when withDocument (GetPolicyVersion,
+// GetAccountAuthorizationDetails; CreatePolicyVersion and
+// ListPolicyVersions leave it out, as IAM does).
+func versionTyped(fp *world.FilePolicy, v world.FileVersion, withDocument bool) iamshape.PolicyVersion {
+	out := iamshape.PolicyVersion{VersionId: v.ID, IsDefaultVersion: shape.Ptr(v.ID == fp.DefaultVersion), CreateDate: createdAt(v.Created)}
 	if withDocument {
 		out.Document = encodeDocument(v.Document.JSON())
+	}
+	return out
+}
+
+// awsVersion is an AWS managed policy's one version (its default), with
+// its document when withDocument.
+func awsVersion(mp *catalog.ManagedPolicy, withDocument bool) iamshape.PolicyVersion {
+	out := iamshape.PolicyVersion{VersionId: mp.VersionID, IsDefaultVersion: shape.Ptr(true), CreateDate: catalogTime(mp.Updated)}
+	if withDocument {
+		out.Document = encodeDocument(mp.Document)
 	}
 	return out
 }
@@ -332,19 +348,26 @@ func nextVersion(fp *world.FilePolicy) string {
 	return "v" + strconv.Itoa(n+1)
 }
 
+func noSuchVersion(ref, id string) *query.Error {
+	return query.Errorf("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", ref, id)
+}
+
 // CreatePolicyVersion adds a version (five at most) and can make it the
-// default.
-func CreatePolicyVersion(c *api.Call) (any, *query.Error) {
-	doc, e := checkDocument(c.Params.Get("PolicyDocument"), policy.ManagedPolicy, maxManagedPolicySize, "PolicySize")
+// default. Its answer is the version without its document (the IAM API
+// Reference, CreatePolicyVersion: the PolicyVersion element; IAM returns
+// the document only from GetPolicyVersion and
+// GetAccountAuthorizationDetails).
+func CreatePolicyVersion(c *api.Call, in *iamshape.CreatePolicyVersionRequest) (*iamshape.CreatePolicyVersionResponse, *query.Error) {
+	doc, e := checkDocument(in.PolicyDocument, policy.ManagedPolicy, maxManagedPolicySize, "PolicySize")
 	if e != nil {
 		return nil, e
 	}
-	setDefault := strings.EqualFold(c.Params.Get("SetAsDefault"), "true")
-	ref, _, e := customer(c, "iam:CreatePolicyVersion")
+	setDefault := in.SetAsDefault != nil && *in.SetAsDefault
+	ref, _, e := customer(c, in.PolicyArn, "iam:CreatePolicyVersion")
 	if e != nil {
 		return nil, e
 	}
-	var out policyVersion
+	var out iamshape.PolicyVersion
 	e = updateEntities(c, policyRefs(c, ref), func(a *world.FileAccount) *query.Error {
 		fp := filePolicy(a, ref)
 		if fp == nil {
@@ -360,22 +383,20 @@ func CreatePolicyVersion(c *api.Call) (any, *query.Error) {
 			fp.DefaultVersion = v.ID
 		}
 		fp.Updated = c.Now
-		out = versionShape(fp, v, false)
+		out = versionTyped(fp, v, false)
 		return nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	return struct {
-		PolicyVersion policyVersion `xml:"PolicyVersion"`
-	}{out}, nil
+	return &iamshape.CreatePolicyVersionResponse{PolicyVersion: &out}, nil
 }
 
-// GetPolicyVersion returns one version's document, for customer and AWS
-// managed policies.
-func GetPolicyVersion(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("VersionId")
-	ref, e := policyARNParam(c)
+// GetPolicyVersion returns one version with its document, for customer
+// and AWS managed policies.
+func GetPolicyVersion(c *api.Call, in *iamshape.GetPolicyVersionRequest) (*iamshape.GetPolicyVersionResponse, *query.Error) {
+	id := in.VersionId
+	ref, e := policyARN(in.PolicyArn)
 	if e != nil {
 		return nil, e
 	}
@@ -384,61 +405,55 @@ func GetPolicyVersion(c *api.Call) (any, *query.Error) {
 			return nil, e
 		}
 		if id != mp.VersionID {
-			return nil, query.Errorf("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", ref, id)
+			return nil, noSuchVersion(ref, id)
 		}
-		return struct {
-			PolicyVersion policyVersion `xml:"PolicyVersion"`
-		}{policyVersion{Document: encodeDocument(mp.Document), VersionID: id, IsDefaultVersion: true, CreateDate: catalogTime(mp.Updated)}}, nil
+		out := awsVersion(mp, true)
+		return &iamshape.GetPolicyVersionResponse{PolicyVersion: &out}, nil
 	}
-	_, fp, e := customer(c, "iam:GetPolicyVersion")
+	_, fp, e := customer(c, ref, "iam:GetPolicyVersion")
 	if e != nil {
 		return nil, e
 	}
 	for _, v := range fp.Versions {
 		if v.ID == id {
-			return struct {
-				PolicyVersion policyVersion `xml:"PolicyVersion"`
-			}{versionShape(fp, v, true)}, nil
+			out := versionTyped(fp, v, true)
+			return &iamshape.GetPolicyVersionResponse{PolicyVersion: &out}, nil
 		}
 	}
-	return nil, query.Errorf("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", ref, id)
+	return nil, noSuchVersion(ref, id)
 }
 
-// ListPolicyVersions lists a policy's versions.
-func ListPolicyVersions(c *api.Call) (any, *query.Error) {
-	ref, e := policyARNParam(c)
+// ListPolicyVersions lists a policy's versions, without their documents.
+func ListPolicyVersions(c *api.Call, in *iamshape.ListPolicyVersionsRequest) (*iamshape.ListPolicyVersionsResponse, *query.Error) {
+	ref, e := policyARN(in.PolicyArn)
 	if e != nil {
 		return nil, e
 	}
-	var out []policyVersion
+	var out []iamshape.PolicyVersion
 	if mp, ok := catalog.Managed().Lookup(ref); ok {
 		if e := c.Authorize("iam:ListPolicyVersions", ref, nil); e != nil {
 			return nil, e
 		}
-		out = []policyVersion{{VersionID: mp.VersionID, IsDefaultVersion: true, CreateDate: catalogTime(mp.Updated)}}
+		out = []iamshape.PolicyVersion{awsVersion(mp, false)}
 	} else {
-		_, fp, e := customer(c, "iam:ListPolicyVersions")
+		_, fp, e := customer(c, ref, "iam:ListPolicyVersions")
 		if e != nil {
 			return nil, e
 		}
 		for _, v := range fp.Versions {
-			out = append(out, versionShape(fp, v, false))
+			out = append(out, versionTyped(fp, v, false))
 		}
 	}
-	out, pg, e := pageOf(out, func(v policyVersion) string { return v.VersionID }, c.Params)
-	if e != nil {
-		return nil, e
-	}
-	return struct {
-		Versions []policyVersion `xml:"Versions>member"`
-		listPage
-	}{out, pg}, nil
+	out, pg := pageAt(out, func(v iamshape.PolicyVersion) string { return v.VersionId }, in.Marker, in.MaxItems)
+	res := &iamshape.ListPolicyVersionsResponse{Versions: written(out)}
+	res.IsTruncated, res.Marker = pg.typed()
+	return res, nil
 }
 
 // DeletePolicyVersion deletes a version that is not the default.
-func DeletePolicyVersion(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("VersionId")
-	ref, _, e := customer(c, "iam:DeletePolicyVersion")
+func DeletePolicyVersion(c *api.Call, in *iamshape.DeletePolicyVersionRequest) (*noOutput, *query.Error) {
+	id := in.VersionId
+	ref, _, e := customer(c, in.PolicyArn, "iam:DeletePolicyVersion")
 	if e != nil {
 		return nil, e
 	}
@@ -458,14 +473,14 @@ func DeletePolicyVersion(c *api.Call) (any, *query.Error) {
 				return nil
 			}
 		}
-		return query.Errorf("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", ref, id)
+		return noSuchVersion(ref, id)
 	})
 }
 
 // SetDefaultPolicyVersion makes a version the default.
-func SetDefaultPolicyVersion(c *api.Call) (any, *query.Error) {
-	id := c.Params.Get("VersionId")
-	ref, _, e := customer(c, "iam:SetDefaultPolicyVersion")
+func SetDefaultPolicyVersion(c *api.Call, in *iamshape.SetDefaultPolicyVersionRequest) (*noOutput, *query.Error) {
+	id := in.VersionId
+	ref, _, e := customer(c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
 	if e != nil {
 		return nil, e
 	}
@@ -482,21 +497,22 @@ func SetDefaultPolicyVersion(c *api.Call) (any, *query.Error) {
 				return nil
 			}
 		}
-		return query.Errorf("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", ref, id)
+		return noSuchVersion(ref, id)
 	})
 }
 
 // ListEntitiesForPolicy lists the users, groups and roles a policy is
 // attached to (EntityFilter: User, Role, Group, LocalManagedPolicy,
-// AWSManagedPolicy; PolicyUsageFilter; PathPrefix).
-func ListEntitiesForPolicy(c *api.Call) (any, *query.Error) {
-	ref, e := policyARNParam(c)
+// AWSManagedPolicy; PolicyUsageFilter; PathPrefix). The three lists are
+// written even when empty, and in one page (IsTruncated false).
+func ListEntitiesForPolicy(c *api.Call, in *iamshape.ListEntitiesForPolicyRequest) (*iamshape.ListEntitiesForPolicyResponse, *query.Error) {
+	ref, e := policyARN(in.PolicyArn)
 	if e != nil {
 		return nil, e
 	}
-	filter := c.Params.Get("EntityFilter") // one of the model's EntityType, when given
-	usageFilter := c.Params.Get("PolicyUsageFilter")
-	prefix := pathPrefix(c)
+	filter := in.EntityFilter // one of the model's EntityType, when given
+	usageFilter := in.PolicyUsageFilter
+	prefix := cleanPath(in.PathPrefix)
 	if e := c.Authorize("iam:ListEntitiesForPolicy", ref, nil); e != nil {
 		return nil, e
 	}
@@ -513,47 +529,31 @@ func ListEntitiesForPolicy(c *api.Call) (any, *query.Error) {
 		}
 		return slices.Contains(managed, ref) || bnd == ref
 	}
-	type groupMember struct {
-		GroupName string `xml:"GroupName"`
-		GroupID   string `xml:"GroupId"`
-	}
-	type userMember struct {
-		UserName string `xml:"UserName"`
-		UserID   string `xml:"UserId"`
-	}
-	type roleMember struct {
-		RoleName string `xml:"RoleName"`
-		RoleID   string `xml:"RoleId"`
-	}
-	var res struct {
-		PolicyGroups []groupMember `xml:"PolicyGroups>member"`
-		PolicyUsers  []userMember  `xml:"PolicyUsers>member"`
-		PolicyRoles  []roleMember  `xml:"PolicyRoles>member"`
-		listPage
-	}
+	res := &iamshape.ListEntitiesForPolicyResponse{PolicyGroups: shape.List[iamshape.PolicyGroup]{}, PolicyUsers: shape.List[iamshape.PolicyUser]{},
+		PolicyRoles: shape.List[iamshape.PolicyRole]{}, IsTruncated: shape.Ptr(false)}
 	if filter == "" || filter == "Group" {
 		for _, g := range a.Groups {
 			if strings.HasPrefix(cleanPath(g.Path), prefix) && uses(g.ManagedPolicies, "") {
-				res.PolicyGroups = append(res.PolicyGroups, groupMember{g.Name, g.ID})
+				res.PolicyGroups = append(res.PolicyGroups, iamshape.PolicyGroup{GroupName: g.Name, GroupId: g.ID})
 			}
 		}
 	}
 	if filter == "" || filter == "User" {
 		for _, u := range a.Users {
 			if strings.HasPrefix(cleanPath(u.Path), prefix) && uses(u.ManagedPolicies, u.PermissionsBoundary) {
-				res.PolicyUsers = append(res.PolicyUsers, userMember{u.Name, u.ID})
+				res.PolicyUsers = append(res.PolicyUsers, iamshape.PolicyUser{UserName: u.Name, UserId: u.ID})
 			}
 		}
 	}
 	if filter == "" || filter == "Role" {
 		for _, r := range a.Roles {
 			if strings.HasPrefix(cleanPath(r.Path), prefix) && uses(r.ManagedPolicies, r.PermissionsBoundary) {
-				res.PolicyRoles = append(res.PolicyRoles, roleMember{r.Name, r.ID})
+				res.PolicyRoles = append(res.PolicyRoles, iamshape.PolicyRole{RoleName: r.Name, RoleId: r.ID})
 			}
 		}
 	}
-	slices.SortFunc(res.PolicyGroups, func(x, y groupMember) int { return strings.Compare(x.GroupName, y.GroupName) })
-	slices.SortFunc(res.PolicyUsers, func(x, y userMember) int { return strings.Compare(x.UserName, y.UserName) })
-	slices.SortFunc(res.PolicyRoles, func(x, y roleMember) int { return strings.Compare(x.RoleName, y.RoleName) })
+	slices.SortFunc(res.PolicyGroups, func(x, y iamshape.PolicyGroup) int { return strings.Compare(x.GroupName, y.GroupName) })
+	slices.SortFunc(res.PolicyUsers, func(x, y iamshape.PolicyUser) int { return strings.Compare(x.UserName, y.UserName) })
+	slices.SortFunc(res.PolicyRoles, func(x, y iamshape.PolicyRole) int { return strings.Compare(x.RoleName, y.RoleName) })
 	return res, nil
 }

@@ -19,7 +19,7 @@ func init() {
 	registerTyped("TagSAMLProvider", TagSAMLProvider)
 	registerTyped("UntagSAMLProvider", UntagSAMLProvider)
 	registerTyped("ListSAMLProviderTags", ListSAMLProviderTags)
-	register(map[string]Handler{"ListSAMLProviders": ListSAMLProviders})
+	registerTyped("ListSAMLProviders", ListSAMLProviders)
 }
 
 func noSAMLProvider(arn string) *query.Error {
@@ -131,11 +131,10 @@ func GetSAMLProvider(c *api.Call, in *iamshape.GetSAMLProviderRequest) (*iamshap
 		ValidUntil: shape.At(p.ValidUntil), Tags: tagShapes(p.Tags), AssertionEncryptionMode: "Allowed"}, nil
 }
 
-// ListSAMLProviders lists the account's SAML providers.
-// It stays untyped: the generated ListSAMLProvidersResponse leaves an empty
-// SAMLProviderList out (the member is optional), where iamgate writes
-// <SAMLProviderList></SAMLProviderList>.
-func ListSAMLProviders(c *api.Call) (any, *query.Error) {
+// ListSAMLProviders lists the account's SAML providers. The list is
+// written even when empty (<SAMLProviderList></SAMLProviderList>), as the
+// untyped handler wrote it: an optional List is left out only when nil.
+func ListSAMLProviders(c *api.Call, _ *iamshape.ListSAMLProvidersRequest) (*iamshape.ListSAMLProvidersResponse, *query.Error) {
 	if e := c.Authorize("iam:ListSAMLProviders", "*", nil); e != nil {
 		return nil, e
 	}
@@ -143,13 +142,11 @@ func ListSAMLProviders(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
 	}
-	out := make([]iamshape.SAMLProviderListEntry, 0, len(ps))
+	out := make(shape.List[iamshape.SAMLProviderListEntry], 0, len(ps))
 	for _, p := range ps {
 		out = append(out, iamshape.SAMLProviderListEntry{Arn: p.ARN, ValidUntil: shape.At(p.ValidUntil), CreateDate: createdAt(p.Created)})
 	}
-	return struct {
-		List []iamshape.SAMLProviderListEntry `xml:"SAMLProviderList>member"`
-	}{out}, nil
+	return &iamshape.ListSAMLProvidersResponse{SAMLProviderList: out}, nil
 }
 
 // updateSAML authorizes an action and changes the provider in one

@@ -15,43 +15,9 @@ type tag struct {
 	Value string `xml:"Value"`
 }
 
-type boundary struct {
-	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
-	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
-}
-
-func boundaryOf(arn string) *boundary {
-	if arn == "" {
-		return nil
-	}
-	return &boundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn}
-}
-
 // lastUsed is the model's RoleLastUsed: both members absent for a role
 // never used.
 type lastUsed = iamshape.RoleLastUsed
-
-type managedPolicy struct {
-	PolicyName                    string `xml:"PolicyName"`
-	PolicyID                      string `xml:"PolicyId"`
-	Arn                           string `xml:"Arn"`
-	Path                          string `xml:"Path"`
-	DefaultVersionID              string `xml:"DefaultVersionId"`
-	AttachmentCount               int    `xml:"AttachmentCount"`
-	PermissionsBoundaryUsageCount int    `xml:"PermissionsBoundaryUsageCount"`
-	IsAttachable                  bool   `xml:"IsAttachable"`
-	Description                   string `xml:"Description,omitempty"`
-	CreateDate                    string `xml:"CreateDate"`
-	UpdateDate                    string `xml:"UpdateDate"`
-	Tags                          tagSet `xml:"Tags,omitempty"`
-}
-
-type policyVersion struct {
-	Document         string `xml:"Document,omitempty"`
-	VersionID        string `xml:"VersionId"`
-	IsDefaultVersion bool   `xml:"IsDefaultVersion"`
-	CreateDate       string `xml:"CreateDate"`
-}
 
 type attachedPolicy struct {
 	PolicyName string `xml:"PolicyName"`

@@ -15,6 +15,7 @@ import (
 	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/awserr/stserr"
 	"github.com/iamgate/iamgate/api/model"
+	"github.com/iamgate/iamgate/api/shape"
 )
 
 // Namespaces of the two services.
@@ -53,14 +54,16 @@ func WriteError(w http.ResponseWriter, ns, requestID string, e *Error) {
 
 // WriteResult writes <ActionResponse><ActionResult>result</ActionResult>
 // <ResponseMetadata>. result is a struct whose fields (with xml tags) are the
-// Result members, whatever its own name; nil writes an empty result.
+// Result members, whatever its own name; nil writes an empty result. The
+// required lists of api/shape's types are written even when nil
+// (shape.WithRequired).
 func WriteResult(w http.ResponseWriter, ns, action, requestID string, result any) error {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, action, ns)
 	if result != nil {
 		enc := xml.NewEncoder(&b)
-		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+		if err := enc.EncodeElement(shape.WithRequired(result), xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
 			return err
 		}
 		if err := enc.Flush(); err != nil {

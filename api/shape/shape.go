@@ -94,8 +94,14 @@ func (b *Blob) UnmarshalText(text []byte) error {
 // array.
 type List[T any] []T
 
-// MarshalXML writes <Name><member>...</member>...</Name>.
+// MarshalXML writes <Name><member>...</member>...</Name>, and an empty
+// list as <Name></Name>; a nil list is not written (an optional member
+// left out). A required member is written even when nil: WithRequired
+// makes it empty first.
 func (l List[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if l == nil {
+		return nil
+	}
 	if err := e.EncodeToken(start); err != nil {
 		return err
 	}

@@ -214,3 +214,53 @@ func FuzzDecodeQuery(f *testing.F) {
 		_ = shape.DecodeQuery(vals, &iamshape.UploadServerCertificateRequest{})
 	})
 }
+
+// A list member of the Query protocol's XML: a nil optional list is left
+// out, an empty one written as its element (as IAM writes an entity's
+// empty policy lists in GetAccountAuthorizationDetails, botocore
+// iam/2010-05-08 UserDetail: UserPolicyList, optional), a required one
+// written even when nil once shape.WithRequired has seen the result
+// (InstanceProfile.Roles is required).
+func TestQueryXMLLists(t *testing.T) {
+	type R struct {
+		XMLName xml.Name `xml:"R"`
+		iamshape.UserDetail
+	}
+	write := func(v any) string {
+		t.Helper()
+		b, err := xml.Marshal(shape.WithRequired(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got, want := write(R{UserDetail: iamshape.UserDetail{UserName: "bo"}}), `<R><UserName>bo</UserName></R>`; got != want {
+		t.Errorf("nil optional lists: got %s, want %s", got, want)
+	}
+	if got, want := write(R{UserDetail: iamshape.UserDetail{UserName: "bo", GroupList: shape.List[string]{}}}), `<R><UserName>bo</UserName><GroupList></GroupList></R>`; got != want {
+		t.Errorf("an empty optional list: got %s, want %s", got, want)
+	}
+	type P struct {
+		XMLName xml.Name `xml:"P"`
+		iamshape.InstanceProfile
+	}
+	ip := &P{InstanceProfile: iamshape.InstanceProfile{InstanceProfileName: "ip"}}
+	if got, want := write(ip), `<P><Path></Path><InstanceProfileName>ip</InstanceProfileName><InstanceProfileId></InstanceProfileId><Arn></Arn><Roles></Roles></P>`; got != want {
+		t.Errorf("a nil required list: got %s, want %s", got, want)
+	}
+	if ip.Roles == nil {
+		t.Error("WithRequired left a pointer's required list nil")
+	}
+	// Nested: a required list inside a list's members, through a value.
+	type L struct {
+		XMLName xml.Name `xml:"L"`
+		iamshape.ListInstanceProfilesResponse
+	}
+	got := write(L{ListInstanceProfilesResponse: iamshape.ListInstanceProfilesResponse{InstanceProfiles: shape.List[iamshape.InstanceProfile]{{InstanceProfileName: "a"}}}})
+	if want := `<L><InstanceProfiles><member><Path></Path><InstanceProfileName>a</InstanceProfileName><InstanceProfileId></InstanceProfileId><Arn></Arn><Roles></Roles></member></InstanceProfiles></L>`; got != want {
+		t.Errorf("nested: got %s, want %s", got, want)
+	}
+	if shape.WithRequired(nil) != nil {
+		t.Error("WithRequired(nil)")
+	}
+}

@@ -95,6 +95,13 @@ func generate(svc *model.Service, pkg string) (string, error) {
 			}
 			var tag string
 			switch {
+			case query && isList(svc, m.Shape):
+				// A list is written unless nil (see shape.List); a
+				// required one even then (shape.WithRequired).
+				tag = fmt.Sprintf("query:%q xml:%q", wire, wire)
+				if m.Required && !sh.Union {
+					tag += ` shape:"required"`
+				}
 			case query:
 				tag = fmt.Sprintf("query:%q xml:%q", wire, wire+omit)
 			case m.Location != "":
@@ -186,6 +193,12 @@ func elemType(svc *model.Service, name string, imports map[string]bool) (string,
 		return sh.Name, nil
 	}
 	return goType(svc, name, true, imports)
+}
+
+// isList tells whether shape name is a list.
+func isList(svc *model.Service, name string) bool {
+	sh := svc.Shape(name)
+	return sh != nil && sh.Type == model.List
 }
 
 func exported(s string) string {

@@ -107,7 +107,7 @@ type ChangePasswordRequest struct {
 // ContextEntry is the model's ContextEntry structure.
 type ContextEntry struct {
 	ContextKeyName   string             `query:"ContextKeyName" xml:"ContextKeyName,omitempty"`
-	ContextKeyValues shape.List[string] `query:"ContextKeyValues" xml:"ContextKeyValues,omitempty"`
+	ContextKeyValues shape.List[string] `query:"ContextKeyValues" xml:"ContextKeyValues"`
 	ContextKeyType   string             `query:"ContextKeyType" xml:"ContextKeyType,omitempty"`
 }
 
@@ -160,7 +160,7 @@ type CreateGroupResponse struct {
 type CreateInstanceProfileRequest struct {
 	InstanceProfileName string          `query:"InstanceProfileName" xml:"InstanceProfileName"`
 	Path                string          `query:"Path" xml:"Path,omitempty"`
-	Tags                shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreateInstanceProfileResponse is the model's CreateInstanceProfileResponse structure.
@@ -183,15 +183,15 @@ type CreateLoginProfileResponse struct {
 // CreateOpenIDConnectProviderRequest is the model's CreateOpenIDConnectProviderRequest structure.
 type CreateOpenIDConnectProviderRequest struct {
 	Url            string             `query:"Url" xml:"Url"`
-	ClientIDList   shape.List[string] `query:"ClientIDList" xml:"ClientIDList,omitempty"`
-	ThumbprintList shape.List[string] `query:"ThumbprintList" xml:"ThumbprintList,omitempty"`
-	Tags           shape.List[Tag]    `query:"Tags" xml:"Tags,omitempty"`
+	ClientIDList   shape.List[string] `query:"ClientIDList" xml:"ClientIDList"`
+	ThumbprintList shape.List[string] `query:"ThumbprintList" xml:"ThumbprintList"`
+	Tags           shape.List[Tag]    `query:"Tags" xml:"Tags"`
 }
 
 // CreateOpenIDConnectProviderResponse is the model's CreateOpenIDConnectProviderResponse structure.
 type CreateOpenIDConnectProviderResponse struct {
 	OpenIDConnectProviderArn string          `query:"OpenIDConnectProviderArn" xml:"OpenIDConnectProviderArn,omitempty"`
-	Tags                     shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                     shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreatePolicyRequest is the model's CreatePolicyRequest structure.
@@ -200,7 +200,7 @@ type CreatePolicyRequest struct {
 	Path           string          `query:"Path" xml:"Path,omitempty"`
 	PolicyDocument string          `query:"PolicyDocument" xml:"PolicyDocument"`
 	Description    string          `query:"Description" xml:"Description,omitempty"`
-	Tags           shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags           shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreatePolicyResponse is the model's CreatePolicyResponse structure.
@@ -228,7 +228,7 @@ type CreateRoleRequest struct {
 	Description              string          `query:"Description" xml:"Description,omitempty"`
 	MaxSessionDuration       *int32          `query:"MaxSessionDuration" xml:"MaxSessionDuration,omitempty"`
 	PermissionsBoundary      string          `query:"PermissionsBoundary" xml:"PermissionsBoundary,omitempty"`
-	Tags                     shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                     shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreateRoleResponse is the model's CreateRoleResponse structure.
@@ -240,7 +240,7 @@ type CreateRoleResponse struct {
 type CreateSAMLProviderRequest struct {
 	SAMLMetadataDocument    string          `query:"SAMLMetadataDocument" xml:"SAMLMetadataDocument"`
 	Name                    string          `query:"Name" xml:"Name"`
-	Tags                    shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                    shape.List[Tag] `query:"Tags" xml:"Tags"`
 	AssertionEncryptionMode string          `query:"AssertionEncryptionMode" xml:"AssertionEncryptionMode,omitempty"`
 	AddPrivateKey           string          `query:"AddPrivateKey" xml:"AddPrivateKey,omitempty"`
 }
@@ -248,7 +248,7 @@ type CreateSAMLProviderRequest struct {
 // CreateSAMLProviderResponse is the model's CreateSAMLProviderResponse structure.
 type CreateSAMLProviderResponse struct {
 	SAMLProviderArn string          `query:"SAMLProviderArn" xml:"SAMLProviderArn,omitempty"`
-	Tags            shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags            shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreateServiceLinkedRoleRequest is the model's CreateServiceLinkedRoleRequest structure.
@@ -280,7 +280,7 @@ type CreateUserRequest struct {
 	Path                string          `query:"Path" xml:"Path,omitempty"`
 	UserName            string          `query:"UserName" xml:"UserName"`
 	PermissionsBoundary string          `query:"PermissionsBoundary" xml:"PermissionsBoundary,omitempty"`
-	Tags                shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreateUserResponse is the model's CreateUserResponse structure.
@@ -292,7 +292,7 @@ type CreateUserResponse struct {
 type CreateVirtualMFADeviceRequest struct {
 	Path                 string          `query:"Path" xml:"Path,omitempty"`
 	VirtualMFADeviceName string          `query:"VirtualMFADeviceName" xml:"VirtualMFADeviceName"`
-	Tags                 shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                 shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // CreateVirtualMFADeviceResponse is the model's CreateVirtualMFADeviceResponse structure.
@@ -309,7 +309,7 @@ type DeactivateMFADeviceRequest struct {
 // DelegationPermission is the model's DelegationPermission structure.
 type DelegationPermission struct {
 	PolicyTemplateArn string                      `query:"PolicyTemplateArn" xml:"PolicyTemplateArn,omitempty"`
-	Parameters        shape.List[PolicyParameter] `query:"Parameters" xml:"Parameters,omitempty"`
+	Parameters        shape.List[PolicyParameter] `query:"Parameters" xml:"Parameters"`
 }
 
 // DelegationRequest is the model's DelegationRequest structure.
@@ -320,7 +320,7 @@ type DelegationRequest struct {
 	RequestMessage                string                `query:"RequestMessage" xml:"RequestMessage,omitempty"`
 	Permissions                   *DelegationPermission `query:"Permissions" xml:"Permissions,omitempty"`
 	PermissionPolicy              string                `query:"PermissionPolicy" xml:"PermissionPolicy,omitempty"`
-	RolePermissionRestrictionArns shape.List[string]    `query:"RolePermissionRestrictionArns" xml:"RolePermissionRestrictionArns,omitempty"`
+	RolePermissionRestrictionArns shape.List[string]    `query:"RolePermissionRestrictionArns" xml:"RolePermissionRestrictionArns"`
 	OwnerId                       string                `query:"OwnerId" xml:"OwnerId,omitempty"`
 	ApproverId                    string                `query:"ApproverId" xml:"ApproverId,omitempty"`
 	State                         string                `query:"State" xml:"State,omitempty"`
@@ -462,7 +462,7 @@ type DeleteVirtualMFADeviceRequest struct {
 // DeletionTaskFailureReasonType is the model's DeletionTaskFailureReasonType structure.
 type DeletionTaskFailureReasonType struct {
 	Reason        string                    `query:"Reason" xml:"Reason,omitempty"`
-	RoleUsageList shape.List[RoleUsageType] `query:"RoleUsageList" xml:"RoleUsageList,omitempty"`
+	RoleUsageList shape.List[RoleUsageType] `query:"RoleUsageList" xml:"RoleUsageList"`
 }
 
 // DetachGroupPolicyRequest is the model's DetachGroupPolicyRequest structure.
@@ -490,7 +490,7 @@ type DisableOrganizationsRootCredentialsManagementRequest struct {
 // DisableOrganizationsRootCredentialsManagementResponse is the model's DisableOrganizationsRootCredentialsManagementResponse structure.
 type DisableOrganizationsRootCredentialsManagementResponse struct {
 	OrganizationId  string             `query:"OrganizationId" xml:"OrganizationId,omitempty"`
-	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures,omitempty"`
+	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures"`
 }
 
 // DisableOrganizationsRootSessionsRequest is the model's DisableOrganizationsRootSessionsRequest structure.
@@ -500,7 +500,7 @@ type DisableOrganizationsRootSessionsRequest struct {
 // DisableOrganizationsRootSessionsResponse is the model's DisableOrganizationsRootSessionsResponse structure.
 type DisableOrganizationsRootSessionsResponse struct {
 	OrganizationId  string             `query:"OrganizationId" xml:"OrganizationId,omitempty"`
-	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures,omitempty"`
+	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures"`
 }
 
 // EnableMFADeviceRequest is the model's EnableMFADeviceRequest structure.
@@ -518,7 +518,7 @@ type EnableOrganizationsRootCredentialsManagementRequest struct {
 // EnableOrganizationsRootCredentialsManagementResponse is the model's EnableOrganizationsRootCredentialsManagementResponse structure.
 type EnableOrganizationsRootCredentialsManagementResponse struct {
 	OrganizationId  string             `query:"OrganizationId" xml:"OrganizationId,omitempty"`
-	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures,omitempty"`
+	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures"`
 }
 
 // EnableOrganizationsRootSessionsRequest is the model's EnableOrganizationsRootSessionsRequest structure.
@@ -528,7 +528,7 @@ type EnableOrganizationsRootSessionsRequest struct {
 // EnableOrganizationsRootSessionsResponse is the model's EnableOrganizationsRootSessionsResponse structure.
 type EnableOrganizationsRootSessionsResponse struct {
 	OrganizationId  string             `query:"OrganizationId" xml:"OrganizationId,omitempty"`
-	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures,omitempty"`
+	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures"`
 }
 
 // EnableOutboundWebIdentityFederationResponse is the model's EnableOutboundWebIdentityFederationResponse structure.
@@ -562,12 +562,12 @@ type EvaluationResult struct {
 	EvalActionName                    string                             `query:"EvalActionName" xml:"EvalActionName"`
 	EvalResourceName                  string                             `query:"EvalResourceName" xml:"EvalResourceName,omitempty"`
 	EvalDecision                      string                             `query:"EvalDecision" xml:"EvalDecision"`
-	MatchedStatements                 shape.List[Statement]              `query:"MatchedStatements" xml:"MatchedStatements,omitempty"`
-	MissingContextValues              shape.List[string]                 `query:"MissingContextValues" xml:"MissingContextValues,omitempty"`
+	MatchedStatements                 shape.List[Statement]              `query:"MatchedStatements" xml:"MatchedStatements"`
+	MissingContextValues              shape.List[string]                 `query:"MissingContextValues" xml:"MissingContextValues"`
 	OrganizationsDecisionDetail       *OrganizationsDecisionDetail       `query:"OrganizationsDecisionDetail" xml:"OrganizationsDecisionDetail,omitempty"`
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `query:"PermissionsBoundaryDecisionDetail" xml:"PermissionsBoundaryDecisionDetail,omitempty"`
 	EvalDecisionDetails               shape.Map[string]                  `query:"EvalDecisionDetails" xml:"EvalDecisionDetails,omitempty"`
-	ResourceSpecificResults           shape.List[ResourceSpecificResult] `query:"ResourceSpecificResults" xml:"ResourceSpecificResults,omitempty"`
+	ResourceSpecificResults           shape.List[ResourceSpecificResult] `query:"ResourceSpecificResults" xml:"ResourceSpecificResults"`
 }
 
 // GenerateCredentialReportResponse is the model's GenerateCredentialReportResponse structure.
@@ -611,17 +611,17 @@ type GetAccessKeyLastUsedResponse struct {
 
 // GetAccountAuthorizationDetailsRequest is the model's GetAccountAuthorizationDetailsRequest structure.
 type GetAccountAuthorizationDetailsRequest struct {
-	Filter   shape.List[string] `query:"Filter" xml:"Filter,omitempty"`
+	Filter   shape.List[string] `query:"Filter" xml:"Filter"`
 	MaxItems *int32             `query:"MaxItems" xml:"MaxItems,omitempty"`
 	Marker   string             `query:"Marker" xml:"Marker,omitempty"`
 }
 
 // GetAccountAuthorizationDetailsResponse is the model's GetAccountAuthorizationDetailsResponse structure.
 type GetAccountAuthorizationDetailsResponse struct {
-	UserDetailList  shape.List[UserDetail]          `query:"UserDetailList" xml:"UserDetailList,omitempty"`
-	GroupDetailList shape.List[GroupDetail]         `query:"GroupDetailList" xml:"GroupDetailList,omitempty"`
-	RoleDetailList  shape.List[RoleDetail]          `query:"RoleDetailList" xml:"RoleDetailList,omitempty"`
-	Policies        shape.List[ManagedPolicyDetail] `query:"Policies" xml:"Policies,omitempty"`
+	UserDetailList  shape.List[UserDetail]          `query:"UserDetailList" xml:"UserDetailList"`
+	GroupDetailList shape.List[GroupDetail]         `query:"GroupDetailList" xml:"GroupDetailList"`
+	RoleDetailList  shape.List[RoleDetail]          `query:"RoleDetailList" xml:"RoleDetailList"`
+	Policies        shape.List[ManagedPolicyDetail] `query:"Policies" xml:"Policies"`
 	IsTruncated     *bool                           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker          string                          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -638,18 +638,18 @@ type GetAccountSummaryResponse struct {
 
 // GetContextKeysForCustomPolicyRequest is the model's GetContextKeysForCustomPolicyRequest structure.
 type GetContextKeysForCustomPolicyRequest struct {
-	PolicyInputList shape.List[string] `query:"PolicyInputList" xml:"PolicyInputList"`
+	PolicyInputList shape.List[string] `query:"PolicyInputList" xml:"PolicyInputList" shape:"required"`
 }
 
 // GetContextKeysForPolicyResponse is the model's GetContextKeysForPolicyResponse structure.
 type GetContextKeysForPolicyResponse struct {
-	ContextKeyNames shape.List[string] `query:"ContextKeyNames" xml:"ContextKeyNames,omitempty"`
+	ContextKeyNames shape.List[string] `query:"ContextKeyNames" xml:"ContextKeyNames"`
 }
 
 // GetContextKeysForPrincipalPolicyRequest is the model's GetContextKeysForPrincipalPolicyRequest structure.
 type GetContextKeysForPrincipalPolicyRequest struct {
 	PolicySourceArn string             `query:"PolicySourceArn" xml:"PolicySourceArn"`
-	PolicyInputList shape.List[string] `query:"PolicyInputList" xml:"PolicyInputList,omitempty"`
+	PolicyInputList shape.List[string] `query:"PolicyInputList" xml:"PolicyInputList"`
 }
 
 // GetCredentialReportResponse is the model's GetCredentialReportResponse structure.
@@ -695,7 +695,7 @@ type GetGroupRequest struct {
 // GetGroupResponse is the model's GetGroupResponse structure.
 type GetGroupResponse struct {
 	Group       *Group           `query:"Group" xml:"Group"`
-	Users       shape.List[User] `query:"Users" xml:"Users"`
+	Users       shape.List[User] `query:"Users" xml:"Users" shape:"required"`
 	IsTruncated *bool            `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string           `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -755,10 +755,10 @@ type GetOpenIDConnectProviderRequest struct {
 // GetOpenIDConnectProviderResponse is the model's GetOpenIDConnectProviderResponse structure.
 type GetOpenIDConnectProviderResponse struct {
 	Url            string             `query:"Url" xml:"Url,omitempty"`
-	ClientIDList   shape.List[string] `query:"ClientIDList" xml:"ClientIDList,omitempty"`
-	ThumbprintList shape.List[string] `query:"ThumbprintList" xml:"ThumbprintList,omitempty"`
+	ClientIDList   shape.List[string] `query:"ClientIDList" xml:"ClientIDList"`
+	ThumbprintList shape.List[string] `query:"ThumbprintList" xml:"ThumbprintList"`
 	CreateDate     *shape.Time        `query:"CreateDate" xml:"CreateDate,omitempty"`
-	Tags           shape.List[Tag]    `query:"Tags" xml:"Tags,omitempty"`
+	Tags           shape.List[Tag]    `query:"Tags" xml:"Tags"`
 }
 
 // GetOrganizationsAccessReportRequest is the model's GetOrganizationsAccessReportRequest structure.
@@ -776,7 +776,7 @@ type GetOrganizationsAccessReportResponse struct {
 	JobCompletionDate           *shape.Time              `query:"JobCompletionDate" xml:"JobCompletionDate,omitempty"`
 	NumberOfServicesAccessible  *int32                   `query:"NumberOfServicesAccessible" xml:"NumberOfServicesAccessible,omitempty"`
 	NumberOfServicesNotAccessed *int32                   `query:"NumberOfServicesNotAccessed" xml:"NumberOfServicesNotAccessed,omitempty"`
-	AccessDetails               shape.List[AccessDetail] `query:"AccessDetails" xml:"AccessDetails,omitempty"`
+	AccessDetails               shape.List[AccessDetail] `query:"AccessDetails" xml:"AccessDetails"`
 	IsTruncated                 *bool                    `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker                      string                   `query:"Marker" xml:"Marker,omitempty"`
 	ErrorDetails                *ErrorDetails            `query:"ErrorDetails" xml:"ErrorDetails,omitempty"`
@@ -843,9 +843,9 @@ type GetSAMLProviderResponse struct {
 	SAMLMetadataDocument    string                     `query:"SAMLMetadataDocument" xml:"SAMLMetadataDocument,omitempty"`
 	CreateDate              *shape.Time                `query:"CreateDate" xml:"CreateDate,omitempty"`
 	ValidUntil              *shape.Time                `query:"ValidUntil" xml:"ValidUntil,omitempty"`
-	Tags                    shape.List[Tag]            `query:"Tags" xml:"Tags,omitempty"`
+	Tags                    shape.List[Tag]            `query:"Tags" xml:"Tags"`
 	AssertionEncryptionMode string                     `query:"AssertionEncryptionMode" xml:"AssertionEncryptionMode,omitempty"`
-	PrivateKeyList          shape.List[SAMLPrivateKey] `query:"PrivateKeyList" xml:"PrivateKeyList,omitempty"`
+	PrivateKeyList          shape.List[SAMLPrivateKey] `query:"PrivateKeyList" xml:"PrivateKeyList"`
 }
 
 // GetSSHPublicKeyRequest is the model's GetSSHPublicKeyRequest structure.
@@ -882,7 +882,7 @@ type GetServiceLastAccessedDetailsResponse struct {
 	JobStatus            string                          `query:"JobStatus" xml:"JobStatus"`
 	JobType              string                          `query:"JobType" xml:"JobType,omitempty"`
 	JobCreationDate      *shape.Time                     `query:"JobCreationDate" xml:"JobCreationDate"`
-	ServicesLastAccessed shape.List[ServiceLastAccessed] `query:"ServicesLastAccessed" xml:"ServicesLastAccessed"`
+	ServicesLastAccessed shape.List[ServiceLastAccessed] `query:"ServicesLastAccessed" xml:"ServicesLastAccessed" shape:"required"`
 	JobCompletionDate    *shape.Time                     `query:"JobCompletionDate" xml:"JobCompletionDate"`
 	IsTruncated          *bool                           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker               string                          `query:"Marker" xml:"Marker,omitempty"`
@@ -902,7 +902,7 @@ type GetServiceLastAccessedDetailsWithEntitiesResponse struct {
 	JobStatus         string                    `query:"JobStatus" xml:"JobStatus"`
 	JobCreationDate   *shape.Time               `query:"JobCreationDate" xml:"JobCreationDate"`
 	JobCompletionDate *shape.Time               `query:"JobCompletionDate" xml:"JobCompletionDate"`
-	EntityDetailsList shape.List[EntityDetails] `query:"EntityDetailsList" xml:"EntityDetailsList"`
+	EntityDetailsList shape.List[EntityDetails] `query:"EntityDetailsList" xml:"EntityDetailsList" shape:"required"`
 	IsTruncated       *bool                     `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker            string                    `query:"Marker" xml:"Marker,omitempty"`
 	Error             *ErrorDetails             `query:"Error" xml:"Error,omitempty"`
@@ -958,8 +958,8 @@ type GroupDetail struct {
 	GroupId                 string                     `query:"GroupId" xml:"GroupId,omitempty"`
 	Arn                     string                     `query:"Arn" xml:"Arn,omitempty"`
 	CreateDate              *shape.Time                `query:"CreateDate" xml:"CreateDate,omitempty"`
-	GroupPolicyList         shape.List[PolicyDetail]   `query:"GroupPolicyList" xml:"GroupPolicyList,omitempty"`
-	AttachedManagedPolicies shape.List[AttachedPolicy] `query:"AttachedManagedPolicies" xml:"AttachedManagedPolicies,omitempty"`
+	GroupPolicyList         shape.List[PolicyDetail]   `query:"GroupPolicyList" xml:"GroupPolicyList"`
+	AttachedManagedPolicies shape.List[AttachedPolicy] `query:"AttachedManagedPolicies" xml:"AttachedManagedPolicies"`
 }
 
 // InstanceProfile is the model's InstanceProfile structure.
@@ -969,8 +969,8 @@ type InstanceProfile struct {
 	InstanceProfileId   string           `query:"InstanceProfileId" xml:"InstanceProfileId"`
 	Arn                 string           `query:"Arn" xml:"Arn"`
 	CreateDate          *shape.Time      `query:"CreateDate" xml:"CreateDate"`
-	Roles               shape.List[Role] `query:"Roles" xml:"Roles"`
-	Tags                shape.List[Tag]  `query:"Tags" xml:"Tags,omitempty"`
+	Roles               shape.List[Role] `query:"Roles" xml:"Roles" shape:"required"`
+	Tags                shape.List[Tag]  `query:"Tags" xml:"Tags"`
 }
 
 // ListAccessKeysRequest is the model's ListAccessKeysRequest structure.
@@ -982,7 +982,7 @@ type ListAccessKeysRequest struct {
 
 // ListAccessKeysResponse is the model's ListAccessKeysResponse structure.
 type ListAccessKeysResponse struct {
-	AccessKeyMetadata shape.List[AccessKeyMetadata] `query:"AccessKeyMetadata" xml:"AccessKeyMetadata"`
+	AccessKeyMetadata shape.List[AccessKeyMetadata] `query:"AccessKeyMetadata" xml:"AccessKeyMetadata" shape:"required"`
 	IsTruncated       *bool                         `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker            string                        `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -995,7 +995,7 @@ type ListAccountAliasesRequest struct {
 
 // ListAccountAliasesResponse is the model's ListAccountAliasesResponse structure.
 type ListAccountAliasesResponse struct {
-	AccountAliases shape.List[string] `query:"AccountAliases" xml:"AccountAliases"`
+	AccountAliases shape.List[string] `query:"AccountAliases" xml:"AccountAliases" shape:"required"`
 	IsTruncated    *bool              `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker         string             `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1010,7 +1010,7 @@ type ListAttachedGroupPoliciesRequest struct {
 
 // ListAttachedGroupPoliciesResponse is the model's ListAttachedGroupPoliciesResponse structure.
 type ListAttachedGroupPoliciesResponse struct {
-	AttachedPolicies shape.List[AttachedPolicy] `query:"AttachedPolicies" xml:"AttachedPolicies,omitempty"`
+	AttachedPolicies shape.List[AttachedPolicy] `query:"AttachedPolicies" xml:"AttachedPolicies"`
 	IsTruncated      *bool                      `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker           string                     `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1025,7 +1025,7 @@ type ListAttachedRolePoliciesRequest struct {
 
 // ListAttachedRolePoliciesResponse is the model's ListAttachedRolePoliciesResponse structure.
 type ListAttachedRolePoliciesResponse struct {
-	AttachedPolicies shape.List[AttachedPolicy] `query:"AttachedPolicies" xml:"AttachedPolicies,omitempty"`
+	AttachedPolicies shape.List[AttachedPolicy] `query:"AttachedPolicies" xml:"AttachedPolicies"`
 	IsTruncated      *bool                      `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker           string                     `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1040,7 +1040,7 @@ type ListAttachedUserPoliciesRequest struct {
 
 // ListAttachedUserPoliciesResponse is the model's ListAttachedUserPoliciesResponse structure.
 type ListAttachedUserPoliciesResponse struct {
-	AttachedPolicies shape.List[AttachedPolicy] `query:"AttachedPolicies" xml:"AttachedPolicies,omitempty"`
+	AttachedPolicies shape.List[AttachedPolicy] `query:"AttachedPolicies" xml:"AttachedPolicies"`
 	IsTruncated      *bool                      `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker           string                     `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1054,7 +1054,7 @@ type ListDelegationRequestsRequest struct {
 
 // ListDelegationRequestsResponse is the model's ListDelegationRequestsResponse structure.
 type ListDelegationRequestsResponse struct {
-	DelegationRequests shape.List[DelegationRequest] `query:"DelegationRequests" xml:"DelegationRequests,omitempty"`
+	DelegationRequests shape.List[DelegationRequest] `query:"DelegationRequests" xml:"DelegationRequests"`
 	Marker             string                        `query:"Marker" xml:"Marker,omitempty"`
 	IsTruncated        *bool                         `query:"isTruncated" xml:"isTruncated,omitempty"`
 }
@@ -1071,9 +1071,9 @@ type ListEntitiesForPolicyRequest struct {
 
 // ListEntitiesForPolicyResponse is the model's ListEntitiesForPolicyResponse structure.
 type ListEntitiesForPolicyResponse struct {
-	PolicyGroups shape.List[PolicyGroup] `query:"PolicyGroups" xml:"PolicyGroups,omitempty"`
-	PolicyUsers  shape.List[PolicyUser]  `query:"PolicyUsers" xml:"PolicyUsers,omitempty"`
-	PolicyRoles  shape.List[PolicyRole]  `query:"PolicyRoles" xml:"PolicyRoles,omitempty"`
+	PolicyGroups shape.List[PolicyGroup] `query:"PolicyGroups" xml:"PolicyGroups"`
+	PolicyUsers  shape.List[PolicyUser]  `query:"PolicyUsers" xml:"PolicyUsers"`
+	PolicyRoles  shape.List[PolicyRole]  `query:"PolicyRoles" xml:"PolicyRoles"`
 	IsTruncated  *bool                   `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker       string                  `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1087,7 +1087,7 @@ type ListGroupPoliciesRequest struct {
 
 // ListGroupPoliciesResponse is the model's ListGroupPoliciesResponse structure.
 type ListGroupPoliciesResponse struct {
-	PolicyNames shape.List[string] `query:"PolicyNames" xml:"PolicyNames"`
+	PolicyNames shape.List[string] `query:"PolicyNames" xml:"PolicyNames" shape:"required"`
 	IsTruncated *bool              `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string             `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1101,7 +1101,7 @@ type ListGroupsForUserRequest struct {
 
 // ListGroupsForUserResponse is the model's ListGroupsForUserResponse structure.
 type ListGroupsForUserResponse struct {
-	Groups      shape.List[Group] `query:"Groups" xml:"Groups"`
+	Groups      shape.List[Group] `query:"Groups" xml:"Groups" shape:"required"`
 	IsTruncated *bool             `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string            `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1115,7 +1115,7 @@ type ListGroupsRequest struct {
 
 // ListGroupsResponse is the model's ListGroupsResponse structure.
 type ListGroupsResponse struct {
-	Groups      shape.List[Group] `query:"Groups" xml:"Groups"`
+	Groups      shape.List[Group] `query:"Groups" xml:"Groups" shape:"required"`
 	IsTruncated *bool             `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string            `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1129,7 +1129,7 @@ type ListInstanceProfileTagsRequest struct {
 
 // ListInstanceProfileTagsResponse is the model's ListInstanceProfileTagsResponse structure.
 type ListInstanceProfileTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1143,7 +1143,7 @@ type ListInstanceProfilesForRoleRequest struct {
 
 // ListInstanceProfilesForRoleResponse is the model's ListInstanceProfilesForRoleResponse structure.
 type ListInstanceProfilesForRoleResponse struct {
-	InstanceProfiles shape.List[InstanceProfile] `query:"InstanceProfiles" xml:"InstanceProfiles"`
+	InstanceProfiles shape.List[InstanceProfile] `query:"InstanceProfiles" xml:"InstanceProfiles" shape:"required"`
 	IsTruncated      *bool                       `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker           string                      `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1157,7 +1157,7 @@ type ListInstanceProfilesRequest struct {
 
 // ListInstanceProfilesResponse is the model's ListInstanceProfilesResponse structure.
 type ListInstanceProfilesResponse struct {
-	InstanceProfiles shape.List[InstanceProfile] `query:"InstanceProfiles" xml:"InstanceProfiles"`
+	InstanceProfiles shape.List[InstanceProfile] `query:"InstanceProfiles" xml:"InstanceProfiles" shape:"required"`
 	IsTruncated      *bool                       `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker           string                      `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1171,7 +1171,7 @@ type ListMFADeviceTagsRequest struct {
 
 // ListMFADeviceTagsResponse is the model's ListMFADeviceTagsResponse structure.
 type ListMFADeviceTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1185,7 +1185,7 @@ type ListMFADevicesRequest struct {
 
 // ListMFADevicesResponse is the model's ListMFADevicesResponse structure.
 type ListMFADevicesResponse struct {
-	MFADevices  shape.List[MFADevice] `query:"MFADevices" xml:"MFADevices"`
+	MFADevices  shape.List[MFADevice] `query:"MFADevices" xml:"MFADevices" shape:"required"`
 	IsTruncated *bool                 `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string                `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1199,7 +1199,7 @@ type ListOpenIDConnectProviderTagsRequest struct {
 
 // ListOpenIDConnectProviderTagsResponse is the model's ListOpenIDConnectProviderTagsResponse structure.
 type ListOpenIDConnectProviderTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1210,7 +1210,7 @@ type ListOpenIDConnectProvidersRequest struct {
 
 // ListOpenIDConnectProvidersResponse is the model's ListOpenIDConnectProvidersResponse structure.
 type ListOpenIDConnectProvidersResponse struct {
-	OpenIDConnectProviderList shape.List[OpenIDConnectProviderListEntry] `query:"OpenIDConnectProviderList" xml:"OpenIDConnectProviderList,omitempty"`
+	OpenIDConnectProviderList shape.List[OpenIDConnectProviderListEntry] `query:"OpenIDConnectProviderList" xml:"OpenIDConnectProviderList"`
 }
 
 // ListOrganizationsFeaturesRequest is the model's ListOrganizationsFeaturesRequest structure.
@@ -1220,25 +1220,25 @@ type ListOrganizationsFeaturesRequest struct {
 // ListOrganizationsFeaturesResponse is the model's ListOrganizationsFeaturesResponse structure.
 type ListOrganizationsFeaturesResponse struct {
 	OrganizationId  string             `query:"OrganizationId" xml:"OrganizationId,omitempty"`
-	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures,omitempty"`
+	EnabledFeatures shape.List[string] `query:"EnabledFeatures" xml:"EnabledFeatures"`
 }
 
 // ListPoliciesGrantingServiceAccessEntry is the model's ListPoliciesGrantingServiceAccessEntry structure.
 type ListPoliciesGrantingServiceAccessEntry struct {
 	ServiceNamespace string                                  `query:"ServiceNamespace" xml:"ServiceNamespace,omitempty"`
-	Policies         shape.List[PolicyGrantingServiceAccess] `query:"Policies" xml:"Policies,omitempty"`
+	Policies         shape.List[PolicyGrantingServiceAccess] `query:"Policies" xml:"Policies"`
 }
 
 // ListPoliciesGrantingServiceAccessRequest is the model's ListPoliciesGrantingServiceAccessRequest structure.
 type ListPoliciesGrantingServiceAccessRequest struct {
 	Marker            string             `query:"Marker" xml:"Marker,omitempty"`
 	Arn               string             `query:"Arn" xml:"Arn"`
-	ServiceNamespaces shape.List[string] `query:"ServiceNamespaces" xml:"ServiceNamespaces"`
+	ServiceNamespaces shape.List[string] `query:"ServiceNamespaces" xml:"ServiceNamespaces" shape:"required"`
 }
 
 // ListPoliciesGrantingServiceAccessResponse is the model's ListPoliciesGrantingServiceAccessResponse structure.
 type ListPoliciesGrantingServiceAccessResponse struct {
-	PoliciesGrantingServiceAccess shape.List[ListPoliciesGrantingServiceAccessEntry] `query:"PoliciesGrantingServiceAccess" xml:"PoliciesGrantingServiceAccess"`
+	PoliciesGrantingServiceAccess shape.List[ListPoliciesGrantingServiceAccessEntry] `query:"PoliciesGrantingServiceAccess" xml:"PoliciesGrantingServiceAccess" shape:"required"`
 	IsTruncated                   *bool                                              `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker                        string                                             `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1255,7 +1255,7 @@ type ListPoliciesRequest struct {
 
 // ListPoliciesResponse is the model's ListPoliciesResponse structure.
 type ListPoliciesResponse struct {
-	Policies    shape.List[Policy] `query:"Policies" xml:"Policies,omitempty"`
+	Policies    shape.List[Policy] `query:"Policies" xml:"Policies"`
 	IsTruncated *bool              `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string             `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1269,7 +1269,7 @@ type ListPolicyTagsRequest struct {
 
 // ListPolicyTagsResponse is the model's ListPolicyTagsResponse structure.
 type ListPolicyTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1283,7 +1283,7 @@ type ListPolicyVersionsRequest struct {
 
 // ListPolicyVersionsResponse is the model's ListPolicyVersionsResponse structure.
 type ListPolicyVersionsResponse struct {
-	Versions    shape.List[PolicyVersion] `query:"Versions" xml:"Versions,omitempty"`
+	Versions    shape.List[PolicyVersion] `query:"Versions" xml:"Versions"`
 	IsTruncated *bool                     `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string                    `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1297,7 +1297,7 @@ type ListRolePoliciesRequest struct {
 
 // ListRolePoliciesResponse is the model's ListRolePoliciesResponse structure.
 type ListRolePoliciesResponse struct {
-	PolicyNames shape.List[string] `query:"PolicyNames" xml:"PolicyNames"`
+	PolicyNames shape.List[string] `query:"PolicyNames" xml:"PolicyNames" shape:"required"`
 	IsTruncated *bool              `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string             `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1311,7 +1311,7 @@ type ListRoleTagsRequest struct {
 
 // ListRoleTagsResponse is the model's ListRoleTagsResponse structure.
 type ListRoleTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1325,7 +1325,7 @@ type ListRolesRequest struct {
 
 // ListRolesResponse is the model's ListRolesResponse structure.
 type ListRolesResponse struct {
-	Roles       shape.List[Role] `query:"Roles" xml:"Roles"`
+	Roles       shape.List[Role] `query:"Roles" xml:"Roles" shape:"required"`
 	IsTruncated *bool            `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string           `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1339,7 +1339,7 @@ type ListSAMLProviderTagsRequest struct {
 
 // ListSAMLProviderTagsResponse is the model's ListSAMLProviderTagsResponse structure.
 type ListSAMLProviderTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1350,7 +1350,7 @@ type ListSAMLProvidersRequest struct {
 
 // ListSAMLProvidersResponse is the model's ListSAMLProvidersResponse structure.
 type ListSAMLProvidersResponse struct {
-	SAMLProviderList shape.List[SAMLProviderListEntry] `query:"SAMLProviderList" xml:"SAMLProviderList,omitempty"`
+	SAMLProviderList shape.List[SAMLProviderListEntry] `query:"SAMLProviderList" xml:"SAMLProviderList"`
 }
 
 // ListSSHPublicKeysRequest is the model's ListSSHPublicKeysRequest structure.
@@ -1362,7 +1362,7 @@ type ListSSHPublicKeysRequest struct {
 
 // ListSSHPublicKeysResponse is the model's ListSSHPublicKeysResponse structure.
 type ListSSHPublicKeysResponse struct {
-	SSHPublicKeys shape.List[SSHPublicKeyMetadata] `query:"SSHPublicKeys" xml:"SSHPublicKeys,omitempty"`
+	SSHPublicKeys shape.List[SSHPublicKeyMetadata] `query:"SSHPublicKeys" xml:"SSHPublicKeys"`
 	IsTruncated   *bool                            `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker        string                           `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1376,7 +1376,7 @@ type ListServerCertificateTagsRequest struct {
 
 // ListServerCertificateTagsResponse is the model's ListServerCertificateTagsResponse structure.
 type ListServerCertificateTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1390,7 +1390,7 @@ type ListServerCertificatesRequest struct {
 
 // ListServerCertificatesResponse is the model's ListServerCertificatesResponse structure.
 type ListServerCertificatesResponse struct {
-	ServerCertificateMetadataList shape.List[ServerCertificateMetadata] `query:"ServerCertificateMetadataList" xml:"ServerCertificateMetadataList"`
+	ServerCertificateMetadataList shape.List[ServerCertificateMetadata] `query:"ServerCertificateMetadataList" xml:"ServerCertificateMetadataList" shape:"required"`
 	IsTruncated                   *bool                                 `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker                        string                                `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1406,7 +1406,7 @@ type ListServiceSpecificCredentialsRequest struct {
 
 // ListServiceSpecificCredentialsResponse is the model's ListServiceSpecificCredentialsResponse structure.
 type ListServiceSpecificCredentialsResponse struct {
-	ServiceSpecificCredentials shape.List[ServiceSpecificCredentialMetadata] `query:"ServiceSpecificCredentials" xml:"ServiceSpecificCredentials,omitempty"`
+	ServiceSpecificCredentials shape.List[ServiceSpecificCredentialMetadata] `query:"ServiceSpecificCredentials" xml:"ServiceSpecificCredentials"`
 	Marker                     string                                        `query:"Marker" xml:"Marker,omitempty"`
 	IsTruncated                *bool                                         `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 }
@@ -1420,7 +1420,7 @@ type ListSigningCertificatesRequest struct {
 
 // ListSigningCertificatesResponse is the model's ListSigningCertificatesResponse structure.
 type ListSigningCertificatesResponse struct {
-	Certificates shape.List[SigningCertificate] `query:"Certificates" xml:"Certificates"`
+	Certificates shape.List[SigningCertificate] `query:"Certificates" xml:"Certificates" shape:"required"`
 	IsTruncated  *bool                          `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker       string                         `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1434,7 +1434,7 @@ type ListUserPoliciesRequest struct {
 
 // ListUserPoliciesResponse is the model's ListUserPoliciesResponse structure.
 type ListUserPoliciesResponse struct {
-	PolicyNames shape.List[string] `query:"PolicyNames" xml:"PolicyNames"`
+	PolicyNames shape.List[string] `query:"PolicyNames" xml:"PolicyNames" shape:"required"`
 	IsTruncated *bool              `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string             `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1448,7 +1448,7 @@ type ListUserTagsRequest struct {
 
 // ListUserTagsResponse is the model's ListUserTagsResponse structure.
 type ListUserTagsResponse struct {
-	Tags        shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags        shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 	IsTruncated *bool           `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string          `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1462,7 +1462,7 @@ type ListUsersRequest struct {
 
 // ListUsersResponse is the model's ListUsersResponse structure.
 type ListUsersResponse struct {
-	Users       shape.List[User] `query:"Users" xml:"Users"`
+	Users       shape.List[User] `query:"Users" xml:"Users" shape:"required"`
 	IsTruncated *bool            `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker      string           `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1476,7 +1476,7 @@ type ListVirtualMFADevicesRequest struct {
 
 // ListVirtualMFADevicesResponse is the model's ListVirtualMFADevicesResponse structure.
 type ListVirtualMFADevicesResponse struct {
-	VirtualMFADevices shape.List[VirtualMFADevice] `query:"VirtualMFADevices" xml:"VirtualMFADevices"`
+	VirtualMFADevices shape.List[VirtualMFADevice] `query:"VirtualMFADevices" xml:"VirtualMFADevices" shape:"required"`
 	IsTruncated       *bool                        `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker            string                       `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1508,7 +1508,7 @@ type ManagedPolicyDetail struct {
 	Description                   string                    `query:"Description" xml:"Description,omitempty"`
 	CreateDate                    *shape.Time               `query:"CreateDate" xml:"CreateDate,omitempty"`
 	UpdateDate                    *shape.Time               `query:"UpdateDate" xml:"UpdateDate,omitempty"`
-	PolicyVersionList             shape.List[PolicyVersion] `query:"PolicyVersionList" xml:"PolicyVersionList,omitempty"`
+	PolicyVersionList             shape.List[PolicyVersion] `query:"PolicyVersionList" xml:"PolicyVersionList"`
 }
 
 // OpenIDConnectProviderListEntry is the model's OpenIDConnectProviderListEntry structure.
@@ -1553,7 +1553,7 @@ type Policy struct {
 	Description                   string          `query:"Description" xml:"Description,omitempty"`
 	CreateDate                    *shape.Time     `query:"CreateDate" xml:"CreateDate,omitempty"`
 	UpdateDate                    *shape.Time     `query:"UpdateDate" xml:"UpdateDate,omitempty"`
-	Tags                          shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                          shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // PolicyDetail is the model's PolicyDetail structure.
@@ -1580,7 +1580,7 @@ type PolicyGroup struct {
 // PolicyParameter is the model's PolicyParameter structure.
 type PolicyParameter struct {
 	Name   string             `query:"Name" xml:"Name,omitempty"`
-	Values shape.List[string] `query:"Values" xml:"Values,omitempty"`
+	Values shape.List[string] `query:"Values" xml:"Values"`
 	Type   string             `query:"Type" xml:"Type,omitempty"`
 }
 
@@ -1682,8 +1682,8 @@ type ResetServiceSpecificCredentialResponse struct {
 type ResourceSpecificResult struct {
 	EvalResourceName                  string                             `query:"EvalResourceName" xml:"EvalResourceName"`
 	EvalResourceDecision              string                             `query:"EvalResourceDecision" xml:"EvalResourceDecision"`
-	MatchedStatements                 shape.List[Statement]              `query:"MatchedStatements" xml:"MatchedStatements,omitempty"`
-	MissingContextValues              shape.List[string]                 `query:"MissingContextValues" xml:"MissingContextValues,omitempty"`
+	MatchedStatements                 shape.List[Statement]              `query:"MatchedStatements" xml:"MatchedStatements"`
+	MissingContextValues              shape.List[string]                 `query:"MissingContextValues" xml:"MissingContextValues"`
 	EvalDecisionDetails               shape.Map[string]                  `query:"EvalDecisionDetails" xml:"EvalDecisionDetails,omitempty"`
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `query:"PermissionsBoundaryDecisionDetail" xml:"PermissionsBoundaryDecisionDetail,omitempty"`
 }
@@ -1707,7 +1707,7 @@ type Role struct {
 	Description              string                       `query:"Description" xml:"Description,omitempty"`
 	MaxSessionDuration       *int32                       `query:"MaxSessionDuration" xml:"MaxSessionDuration,omitempty"`
 	PermissionsBoundary      *AttachedPermissionsBoundary `query:"PermissionsBoundary" xml:"PermissionsBoundary,omitempty"`
-	Tags                     shape.List[Tag]              `query:"Tags" xml:"Tags,omitempty"`
+	Tags                     shape.List[Tag]              `query:"Tags" xml:"Tags"`
 	RoleLastUsed             *RoleLastUsed                `query:"RoleLastUsed" xml:"RoleLastUsed,omitempty"`
 }
 
@@ -1719,11 +1719,11 @@ type RoleDetail struct {
 	Arn                      string                       `query:"Arn" xml:"Arn,omitempty"`
 	CreateDate               *shape.Time                  `query:"CreateDate" xml:"CreateDate,omitempty"`
 	AssumeRolePolicyDocument string                       `query:"AssumeRolePolicyDocument" xml:"AssumeRolePolicyDocument,omitempty"`
-	InstanceProfileList      shape.List[InstanceProfile]  `query:"InstanceProfileList" xml:"InstanceProfileList,omitempty"`
-	RolePolicyList           shape.List[PolicyDetail]     `query:"RolePolicyList" xml:"RolePolicyList,omitempty"`
-	AttachedManagedPolicies  shape.List[AttachedPolicy]   `query:"AttachedManagedPolicies" xml:"AttachedManagedPolicies,omitempty"`
+	InstanceProfileList      shape.List[InstanceProfile]  `query:"InstanceProfileList" xml:"InstanceProfileList"`
+	RolePolicyList           shape.List[PolicyDetail]     `query:"RolePolicyList" xml:"RolePolicyList"`
+	AttachedManagedPolicies  shape.List[AttachedPolicy]   `query:"AttachedManagedPolicies" xml:"AttachedManagedPolicies"`
 	PermissionsBoundary      *AttachedPermissionsBoundary `query:"PermissionsBoundary" xml:"PermissionsBoundary,omitempty"`
-	Tags                     shape.List[Tag]              `query:"Tags" xml:"Tags,omitempty"`
+	Tags                     shape.List[Tag]              `query:"Tags" xml:"Tags"`
 	RoleLastUsed             *RoleLastUsed                `query:"RoleLastUsed" xml:"RoleLastUsed,omitempty"`
 }
 
@@ -1736,7 +1736,7 @@ type RoleLastUsed struct {
 // RoleUsageType is the model's RoleUsageType structure.
 type RoleUsageType struct {
 	Region    string             `query:"Region" xml:"Region,omitempty"`
-	Resources shape.List[string] `query:"Resources" xml:"Resources,omitempty"`
+	Resources shape.List[string] `query:"Resources" xml:"Resources"`
 }
 
 // SAMLPrivateKey is the model's SAMLPrivateKey structure.
@@ -1780,7 +1780,7 @@ type ServerCertificate struct {
 	ServerCertificateMetadata *ServerCertificateMetadata `query:"ServerCertificateMetadata" xml:"ServerCertificateMetadata"`
 	CertificateBody           string                     `query:"CertificateBody" xml:"CertificateBody"`
 	CertificateChain          string                     `query:"CertificateChain" xml:"CertificateChain,omitempty"`
-	Tags                      shape.List[Tag]            `query:"Tags" xml:"Tags,omitempty"`
+	Tags                      shape.List[Tag]            `query:"Tags" xml:"Tags"`
 }
 
 // ServerCertificateMetadata is the model's ServerCertificateMetadata structure.
@@ -1801,7 +1801,7 @@ type ServiceLastAccessed struct {
 	LastAuthenticatedEntity    string                                `query:"LastAuthenticatedEntity" xml:"LastAuthenticatedEntity,omitempty"`
 	LastAuthenticatedRegion    string                                `query:"LastAuthenticatedRegion" xml:"LastAuthenticatedRegion,omitempty"`
 	TotalAuthenticatedEntities *int32                                `query:"TotalAuthenticatedEntities" xml:"TotalAuthenticatedEntities,omitempty"`
-	TrackedActionsLastAccessed shape.List[TrackedActionLastAccessed] `query:"TrackedActionsLastAccessed" xml:"TrackedActionsLastAccessed,omitempty"`
+	TrackedActionsLastAccessed shape.List[TrackedActionLastAccessed] `query:"TrackedActionsLastAccessed" xml:"TrackedActionsLastAccessed"`
 }
 
 // ServiceSpecificCredential is the model's ServiceSpecificCredential structure.
@@ -1852,14 +1852,14 @@ type SigningCertificate struct {
 
 // SimulateCustomPolicyRequest is the model's SimulateCustomPolicyRequest structure.
 type SimulateCustomPolicyRequest struct {
-	PolicyInputList                    shape.List[string]       `query:"PolicyInputList" xml:"PolicyInputList"`
-	PermissionsBoundaryPolicyInputList shape.List[string]       `query:"PermissionsBoundaryPolicyInputList" xml:"PermissionsBoundaryPolicyInputList,omitempty"`
-	ActionNames                        shape.List[string]       `query:"ActionNames" xml:"ActionNames"`
-	ResourceArns                       shape.List[string]       `query:"ResourceArns" xml:"ResourceArns,omitempty"`
+	PolicyInputList                    shape.List[string]       `query:"PolicyInputList" xml:"PolicyInputList" shape:"required"`
+	PermissionsBoundaryPolicyInputList shape.List[string]       `query:"PermissionsBoundaryPolicyInputList" xml:"PermissionsBoundaryPolicyInputList"`
+	ActionNames                        shape.List[string]       `query:"ActionNames" xml:"ActionNames" shape:"required"`
+	ResourceArns                       shape.List[string]       `query:"ResourceArns" xml:"ResourceArns"`
 	ResourcePolicy                     string                   `query:"ResourcePolicy" xml:"ResourcePolicy,omitempty"`
 	ResourceOwner                      string                   `query:"ResourceOwner" xml:"ResourceOwner,omitempty"`
 	CallerArn                          string                   `query:"CallerArn" xml:"CallerArn,omitempty"`
-	ContextEntries                     shape.List[ContextEntry] `query:"ContextEntries" xml:"ContextEntries,omitempty"`
+	ContextEntries                     shape.List[ContextEntry] `query:"ContextEntries" xml:"ContextEntries"`
 	ResourceHandlingOption             string                   `query:"ResourceHandlingOption" xml:"ResourceHandlingOption,omitempty"`
 	MaxItems                           *int32                   `query:"MaxItems" xml:"MaxItems,omitempty"`
 	Marker                             string                   `query:"Marker" xml:"Marker,omitempty"`
@@ -1867,7 +1867,7 @@ type SimulateCustomPolicyRequest struct {
 
 // SimulatePolicyResponse is the model's SimulatePolicyResponse structure.
 type SimulatePolicyResponse struct {
-	EvaluationResults shape.List[EvaluationResult] `query:"EvaluationResults" xml:"EvaluationResults,omitempty"`
+	EvaluationResults shape.List[EvaluationResult] `query:"EvaluationResults" xml:"EvaluationResults"`
 	IsTruncated       *bool                        `query:"IsTruncated" xml:"IsTruncated,omitempty"`
 	Marker            string                       `query:"Marker" xml:"Marker,omitempty"`
 }
@@ -1875,14 +1875,14 @@ type SimulatePolicyResponse struct {
 // SimulatePrincipalPolicyRequest is the model's SimulatePrincipalPolicyRequest structure.
 type SimulatePrincipalPolicyRequest struct {
 	PolicySourceArn                    string                   `query:"PolicySourceArn" xml:"PolicySourceArn"`
-	PolicyInputList                    shape.List[string]       `query:"PolicyInputList" xml:"PolicyInputList,omitempty"`
-	PermissionsBoundaryPolicyInputList shape.List[string]       `query:"PermissionsBoundaryPolicyInputList" xml:"PermissionsBoundaryPolicyInputList,omitempty"`
-	ActionNames                        shape.List[string]       `query:"ActionNames" xml:"ActionNames"`
-	ResourceArns                       shape.List[string]       `query:"ResourceArns" xml:"ResourceArns,omitempty"`
+	PolicyInputList                    shape.List[string]       `query:"PolicyInputList" xml:"PolicyInputList"`
+	PermissionsBoundaryPolicyInputList shape.List[string]       `query:"PermissionsBoundaryPolicyInputList" xml:"PermissionsBoundaryPolicyInputList"`
+	ActionNames                        shape.List[string]       `query:"ActionNames" xml:"ActionNames" shape:"required"`
+	ResourceArns                       shape.List[string]       `query:"ResourceArns" xml:"ResourceArns"`
 	ResourcePolicy                     string                   `query:"ResourcePolicy" xml:"ResourcePolicy,omitempty"`
 	ResourceOwner                      string                   `query:"ResourceOwner" xml:"ResourceOwner,omitempty"`
 	CallerArn                          string                   `query:"CallerArn" xml:"CallerArn,omitempty"`
-	ContextEntries                     shape.List[ContextEntry] `query:"ContextEntries" xml:"ContextEntries,omitempty"`
+	ContextEntries                     shape.List[ContextEntry] `query:"ContextEntries" xml:"ContextEntries"`
 	ResourceHandlingOption             string                   `query:"ResourceHandlingOption" xml:"ResourceHandlingOption,omitempty"`
 	MaxItems                           *int32                   `query:"MaxItems" xml:"MaxItems,omitempty"`
 	Marker                             string                   `query:"Marker" xml:"Marker,omitempty"`
@@ -1905,49 +1905,49 @@ type Tag struct {
 // TagInstanceProfileRequest is the model's TagInstanceProfileRequest structure.
 type TagInstanceProfileRequest struct {
 	InstanceProfileName string          `query:"InstanceProfileName" xml:"InstanceProfileName"`
-	Tags                shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags                shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagMFADeviceRequest is the model's TagMFADeviceRequest structure.
 type TagMFADeviceRequest struct {
 	SerialNumber string          `query:"SerialNumber" xml:"SerialNumber"`
-	Tags         shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags         shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagOpenIDConnectProviderRequest is the model's TagOpenIDConnectProviderRequest structure.
 type TagOpenIDConnectProviderRequest struct {
 	OpenIDConnectProviderArn string          `query:"OpenIDConnectProviderArn" xml:"OpenIDConnectProviderArn"`
-	Tags                     shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags                     shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagPolicyRequest is the model's TagPolicyRequest structure.
 type TagPolicyRequest struct {
 	PolicyArn string          `query:"PolicyArn" xml:"PolicyArn"`
-	Tags      shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags      shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagRoleRequest is the model's TagRoleRequest structure.
 type TagRoleRequest struct {
 	RoleName string          `query:"RoleName" xml:"RoleName"`
-	Tags     shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags     shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagSAMLProviderRequest is the model's TagSAMLProviderRequest structure.
 type TagSAMLProviderRequest struct {
 	SAMLProviderArn string          `query:"SAMLProviderArn" xml:"SAMLProviderArn"`
-	Tags            shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags            shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagServerCertificateRequest is the model's TagServerCertificateRequest structure.
 type TagServerCertificateRequest struct {
 	ServerCertificateName string          `query:"ServerCertificateName" xml:"ServerCertificateName"`
-	Tags                  shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags                  shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TagUserRequest is the model's TagUserRequest structure.
 type TagUserRequest struct {
 	UserName string          `query:"UserName" xml:"UserName"`
-	Tags     shape.List[Tag] `query:"Tags" xml:"Tags"`
+	Tags     shape.List[Tag] `query:"Tags" xml:"Tags" shape:"required"`
 }
 
 // TrackedActionLastAccessed is the model's TrackedActionLastAccessed structure.
@@ -1961,49 +1961,49 @@ type TrackedActionLastAccessed struct {
 // UntagInstanceProfileRequest is the model's UntagInstanceProfileRequest structure.
 type UntagInstanceProfileRequest struct {
 	InstanceProfileName string             `query:"InstanceProfileName" xml:"InstanceProfileName"`
-	TagKeys             shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys             shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagMFADeviceRequest is the model's UntagMFADeviceRequest structure.
 type UntagMFADeviceRequest struct {
 	SerialNumber string             `query:"SerialNumber" xml:"SerialNumber"`
-	TagKeys      shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys      shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagOpenIDConnectProviderRequest is the model's UntagOpenIDConnectProviderRequest structure.
 type UntagOpenIDConnectProviderRequest struct {
 	OpenIDConnectProviderArn string             `query:"OpenIDConnectProviderArn" xml:"OpenIDConnectProviderArn"`
-	TagKeys                  shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys                  shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagPolicyRequest is the model's UntagPolicyRequest structure.
 type UntagPolicyRequest struct {
 	PolicyArn string             `query:"PolicyArn" xml:"PolicyArn"`
-	TagKeys   shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys   shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagRoleRequest is the model's UntagRoleRequest structure.
 type UntagRoleRequest struct {
 	RoleName string             `query:"RoleName" xml:"RoleName"`
-	TagKeys  shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys  shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagSAMLProviderRequest is the model's UntagSAMLProviderRequest structure.
 type UntagSAMLProviderRequest struct {
 	SAMLProviderArn string             `query:"SAMLProviderArn" xml:"SAMLProviderArn"`
-	TagKeys         shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys         shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagServerCertificateRequest is the model's UntagServerCertificateRequest structure.
 type UntagServerCertificateRequest struct {
 	ServerCertificateName string             `query:"ServerCertificateName" xml:"ServerCertificateName"`
-	TagKeys               shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys               shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UntagUserRequest is the model's UntagUserRequest structure.
 type UntagUserRequest struct {
 	UserName string             `query:"UserName" xml:"UserName"`
-	TagKeys  shape.List[string] `query:"TagKeys" xml:"TagKeys"`
+	TagKeys  shape.List[string] `query:"TagKeys" xml:"TagKeys" shape:"required"`
 }
 
 // UpdateAccessKeyRequest is the model's UpdateAccessKeyRequest structure.
@@ -2055,7 +2055,7 @@ type UpdateLoginProfileRequest struct {
 // UpdateOpenIDConnectProviderThumbprintRequest is the model's UpdateOpenIDConnectProviderThumbprintRequest structure.
 type UpdateOpenIDConnectProviderThumbprintRequest struct {
 	OpenIDConnectProviderArn string             `query:"OpenIDConnectProviderArn" xml:"OpenIDConnectProviderArn"`
-	ThumbprintList           shape.List[string] `query:"ThumbprintList" xml:"ThumbprintList"`
+	ThumbprintList           shape.List[string] `query:"ThumbprintList" xml:"ThumbprintList" shape:"required"`
 }
 
 // UpdateRoleDescriptionRequest is the model's UpdateRoleDescriptionRequest structure.
@@ -2147,13 +2147,13 @@ type UploadServerCertificateRequest struct {
 	CertificateBody       string          `query:"CertificateBody" xml:"CertificateBody"`
 	PrivateKey            string          `query:"PrivateKey" xml:"PrivateKey"`
 	CertificateChain      string          `query:"CertificateChain" xml:"CertificateChain,omitempty"`
-	Tags                  shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags                  shape.List[Tag] `query:"Tags" xml:"Tags"`
 }
 
 // UploadServerCertificateResponse is the model's UploadServerCertificateResponse structure.
 type UploadServerCertificateResponse struct {
 	ServerCertificateMetadata *ServerCertificateMetadata `query:"ServerCertificateMetadata" xml:"ServerCertificateMetadata,omitempty"`
-	Tags                      shape.List[Tag]            `query:"Tags" xml:"Tags,omitempty"`
+	Tags                      shape.List[Tag]            `query:"Tags" xml:"Tags"`
 }
 
 // UploadSigningCertificateRequest is the model's UploadSigningCertificateRequest structure.
@@ -2176,7 +2176,7 @@ type User struct {
 	CreateDate          *shape.Time                  `query:"CreateDate" xml:"CreateDate"`
 	PasswordLastUsed    *shape.Time                  `query:"PasswordLastUsed" xml:"PasswordLastUsed,omitempty"`
 	PermissionsBoundary *AttachedPermissionsBoundary `query:"PermissionsBoundary" xml:"PermissionsBoundary,omitempty"`
-	Tags                shape.List[Tag]              `query:"Tags" xml:"Tags,omitempty"`
+	Tags                shape.List[Tag]              `query:"Tags" xml:"Tags"`
 }
 
 // UserDetail is the model's UserDetail structure.
@@ -2186,11 +2186,11 @@ type UserDetail struct {
 	UserId                  string                       `query:"UserId" xml:"UserId,omitempty"`
 	Arn                     string                       `query:"Arn" xml:"Arn,omitempty"`
 	CreateDate              *shape.Time                  `query:"CreateDate" xml:"CreateDate,omitempty"`
-	UserPolicyList          shape.List[PolicyDetail]     `query:"UserPolicyList" xml:"UserPolicyList,omitempty"`
-	GroupList               shape.List[string]           `query:"GroupList" xml:"GroupList,omitempty"`
-	AttachedManagedPolicies shape.List[AttachedPolicy]   `query:"AttachedManagedPolicies" xml:"AttachedManagedPolicies,omitempty"`
+	UserPolicyList          shape.List[PolicyDetail]     `query:"UserPolicyList" xml:"UserPolicyList"`
+	GroupList               shape.List[string]           `query:"GroupList" xml:"GroupList"`
+	AttachedManagedPolicies shape.List[AttachedPolicy]   `query:"AttachedManagedPolicies" xml:"AttachedManagedPolicies"`
 	PermissionsBoundary     *AttachedPermissionsBoundary `query:"PermissionsBoundary" xml:"PermissionsBoundary,omitempty"`
-	Tags                    shape.List[Tag]              `query:"Tags" xml:"Tags,omitempty"`
+	Tags                    shape.List[Tag]              `query:"Tags" xml:"Tags"`
 }
 
 // VirtualMFADevice is the model's VirtualMFADevice structure.
@@ -2200,5 +2200,5 @@ type VirtualMFADevice struct {
 	QRCodePNG        shape.Blob      `query:"QRCodePNG" xml:"QRCodePNG,omitempty"`
 	User             *User           `query:"User" xml:"User,omitempty"`
 	EnableDate       *shape.Time     `query:"EnableDate" xml:"EnableDate,omitempty"`
-	Tags             shape.List[Tag] `query:"Tags" xml:"Tags,omitempty"`
+	Tags             shape.List[Tag] `query:"Tags" xml:"Tags"`
 }

@@ -10,16 +10,16 @@ import (
 type AssumeRoleRequest struct {
 	RoleArn           string                           `query:"RoleArn" xml:"RoleArn"`
 	RoleSessionName   string                           `query:"RoleSessionName" xml:"RoleSessionName"`
-	PolicyArns        shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns,omitempty"`
+	PolicyArns        shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns"`
 	Policy            string                           `query:"Policy" xml:"Policy,omitempty"`
 	DurationSeconds   *int32                           `query:"DurationSeconds" xml:"DurationSeconds,omitempty"`
-	Tags              shape.List[Tag]                  `query:"Tags" xml:"Tags,omitempty"`
-	TransitiveTagKeys shape.List[string]               `query:"TransitiveTagKeys" xml:"TransitiveTagKeys,omitempty"`
+	Tags              shape.List[Tag]                  `query:"Tags" xml:"Tags"`
+	TransitiveTagKeys shape.List[string]               `query:"TransitiveTagKeys" xml:"TransitiveTagKeys"`
 	ExternalId        string                           `query:"ExternalId" xml:"ExternalId,omitempty"`
 	SerialNumber      string                           `query:"SerialNumber" xml:"SerialNumber,omitempty"`
 	TokenCode         string                           `query:"TokenCode" xml:"TokenCode,omitempty"`
 	SourceIdentity    string                           `query:"SourceIdentity" xml:"SourceIdentity,omitempty"`
-	ProvidedContexts  shape.List[ProvidedContext]      `query:"ProvidedContexts" xml:"ProvidedContexts,omitempty"`
+	ProvidedContexts  shape.List[ProvidedContext]      `query:"ProvidedContexts" xml:"ProvidedContexts"`
 }
 
 // AssumeRoleResponse is the model's AssumeRoleResponse structure.
@@ -35,7 +35,7 @@ type AssumeRoleWithSAMLRequest struct {
 	RoleArn         string                           `query:"RoleArn" xml:"RoleArn"`
 	PrincipalArn    string                           `query:"PrincipalArn" xml:"PrincipalArn"`
 	SAMLAssertion   string                           `query:"SAMLAssertion" xml:"SAMLAssertion"`
-	PolicyArns      shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns,omitempty"`
+	PolicyArns      shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns"`
 	Policy          string                           `query:"Policy" xml:"Policy,omitempty"`
 	DurationSeconds *int32                           `query:"DurationSeconds" xml:"DurationSeconds,omitempty"`
 }
@@ -59,7 +59,7 @@ type AssumeRoleWithWebIdentityRequest struct {
 	RoleSessionName  string                           `query:"RoleSessionName" xml:"RoleSessionName"`
 	WebIdentityToken string                           `query:"WebIdentityToken" xml:"WebIdentityToken"`
 	ProviderId       string                           `query:"ProviderId" xml:"ProviderId,omitempty"`
-	PolicyArns       shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns,omitempty"`
+	PolicyArns       shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns"`
 	Policy           string                           `query:"Policy" xml:"Policy,omitempty"`
 	DurationSeconds  *int32                           `query:"DurationSeconds" xml:"DurationSeconds,omitempty"`
 }
@@ -155,9 +155,9 @@ type GetDelegatedAccessTokenResponse struct {
 type GetFederationTokenRequest struct {
 	Name            string                           `query:"Name" xml:"Name"`
 	Policy          string                           `query:"Policy" xml:"Policy,omitempty"`
-	PolicyArns      shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns,omitempty"`
+	PolicyArns      shape.List[PolicyDescriptorType] `query:"PolicyArns" xml:"PolicyArns"`
 	DurationSeconds *int32                           `query:"DurationSeconds" xml:"DurationSeconds,omitempty"`
-	Tags            shape.List[Tag]                  `query:"Tags" xml:"Tags,omitempty"`
+	Tags            shape.List[Tag]                  `query:"Tags" xml:"Tags"`
 }
 
 // GetFederationTokenResponse is the model's GetFederationTokenResponse structure.
@@ -181,10 +181,10 @@ type GetSessionTokenResponse struct {
 
 // GetWebIdentityTokenRequest is the model's GetWebIdentityTokenRequest structure.
 type GetWebIdentityTokenRequest struct {
-	Audience         shape.List[string] `query:"Audience" xml:"Audience"`
+	Audience         shape.List[string] `query:"Audience" xml:"Audience" shape:"required"`
 	DurationSeconds  *int32             `query:"DurationSeconds" xml:"DurationSeconds,omitempty"`
 	SigningAlgorithm string             `query:"SigningAlgorithm" xml:"SigningAlgorithm"`
-	Tags             shape.List[Tag]    `query:"Tags" xml:"Tags,omitempty"`
+	Tags             shape.List[Tag]    `query:"Tags" xml:"Tags"`
 }
 
 // GetWebIdentityTokenResponse is the model's GetWebIdentityTokenResponse structure.
