@@ -550,7 +550,7 @@ func exerciseDelegation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeNotify() })
+	t.Cleanup(func() { _ = closeNotify() })
 	e := startEnvWith(t, st, func(c *server.Config) { c.Notify = notify })
 	ctx := context.Background()
 	c := e.iam(e.admin)

@@ -3,7 +3,6 @@ package iam
 import (
 	"crypto/rand"
 	"strings"
-	"time"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/model"
@@ -16,12 +15,6 @@ type Handler func(c *api.Call) (any, *query.Error)
 
 // Operations lists the IAM operations by Action name.
 var Operations = map[string]Handler{}
-
-func register(ops map[string]Handler) {
-	for k, v := range ops {
-		Operations[k] = v
-	}
-}
 
 // account returns the caller's account in file form, read only.
 func account(c *api.Call) *world.FileAccount {
@@ -140,14 +133,6 @@ func merge(ms ...map[string][]string) map[string][]string {
 	return out
 }
 
-// timestamp formats a time as IAM does (ISO 8601, UTC).
-func timestamp(t time.Time) string {
-	if t.IsZero() {
-		t = time.Unix(0, 0)
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 // encodeDocument URL-encodes a policy document as IAM returns it (RFC 3986:
 // every byte but the unreserved characters is percent-encoded).
 func encodeDocument(doc []byte) string {
@@ -193,10 +178,6 @@ func tagList(m map[string]string) tagSet {
 	}
 	return out
 }
-
-// pathPrefix filters by PathPrefix, "/" when not given (Validate has
-// checked it against the model: pathPrefixType).
-func pathPrefix(c *api.Call) string { return cleanPath(c.Params.Get("PathPrefix")) }
 
 func cleanPath(p string) string {
 	if p == "" {

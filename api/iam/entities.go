@@ -309,11 +309,6 @@ func deleteInline(c *api.Call, kind, name, policyName string) *query.Error {
 	})
 }
 
-// policyARNParam reads PolicyArn and checks the policy can be attached.
-func policyARNParam(c *api.Call) (string, *query.Error) {
-	return policyARN(c.Params.Get("PolicyArn"))
-}
-
 // attach attaches a managed policy to an entity, authorized with
 // iam:PolicyARN.
 func attach(c *api.Call, kind, name, policyArn string) *query.Error {

@@ -139,22 +139,6 @@ func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Err
 	return ctx, nil
 }
 
-// pageOf sorts items by key and applies Marker and MaxItems (1 to 1000,
-// 100 when not given). The marker is the last key returned.
-func pageOf[T any](items []T, key func(T) string, p query.Params) ([]T, listPage, *query.Error) {
-	max, _ := p.Int("MaxItems", defaultMaxItems) // 1 to 1000 (Validate: maxItemsType)
-	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	start := 0
-	if m := p.Get("Marker"); m != "" {
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > m })
-	}
-	out := items[start:]
-	if len(out) > max {
-		return out[:max], listPage{IsTruncated: true, Marker: key(out[max-1])}, nil
-	}
-	return out, listPage{}, nil
-}
-
 func sortStrings(s []string) { sort.Strings(s) }
 
 // emptyList is the answer to a required list given with no members

@@ -208,7 +208,7 @@ func runServe(ctx context.Context, p serveParams, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("--notifications: %w", err)
 		}
-		defer closeNotify()
+		defer func() { _ = closeNotify() }()
 		cfg.Notify = notify
 	}
 	srv, err := server.New(ctx, cfg)
