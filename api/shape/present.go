@@ -18,6 +18,9 @@ import (
 // aws CLI's examples (awscli/examples/iam/simulate-custom-policy.rst). A
 // nil list is left out, as before; so is every other empty optional
 // member. Lists inside lists and structures are written the same way.
+// A list member tagged without omitempty (the generator now tags every
+// Query list so, and List writes a nil one as nothing) is written here
+// even when nil, as the untyped simulator wrote them.
 // In JSON, Present is v as encoding/json writes it.
 func Present(v any) PresentValue { return PresentValue{v} }
 

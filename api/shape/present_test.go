@@ -23,10 +23,13 @@ func TestPresentWritesEmptyListsThatAreThere(t *testing.T) {
 		MissingContextValues:        shape.List[string]{"aws:SourceIp"},
 		OrganizationsDecisionDetail: &iamshape.OrganizationsDecisionDetail{AllowedByOrganizations: shape.Ptr(false)},
 		EvalDecisionDetails:         shape.Map[string]{"Resource Policy": "allowed"},
+		ResourceSpecificResults:     shape.List[iamshape.ResourceSpecificResult]{{EvalResourceName: "*", EvalResourceDecision: "allowed",
+			MatchedStatements: shape.List[iamshape.Statement]{{SourcePolicyId: "p"}}, MissingContextValues: shape.List[string]{"aws:SourceIp"}}},
 	}}}
 	last := iamshape.GetServiceLastAccessedDetailsResponse{JobStatus: "COMPLETED", JobCreationDate: at, JobCompletionDate: at,
 		ServicesLastAccessed: shape.List[iamshape.ServiceLastAccessed]{{ServiceName: "S3", ServiceNamespace: "s3", LastAuthenticated: at}}}
-	// Without empty lists, the bytes are encoding/xml's.
+	// Without empty or nil lists, the bytes are encoding/xml's.
+	last.ServicesLastAccessed[0].TrackedActionsLastAccessed = shape.List[iamshape.TrackedActionLastAccessed]{{ActionName: "GetObject"}}
 	for _, v := range []any{full, &full, last} {
 		want, err := xml.Marshal(v)
 		if err != nil {
@@ -49,9 +52,12 @@ func TestPresentWritesEmptyListsThatAreThere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A list member the generator tags without omitempty (every Query
+	// list: api/shape/required.go) is written even when nil, as the
+	// untyped simulator wrote MissingContextValues and MatchedStatements.
 	want := `<EvaluationResults><member><EvalActionName>a</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>implicitDeny</EvalDecision>` +
-		`<MatchedStatements></MatchedStatements><ResourceSpecificResults><member><EvalResourceName>*</EvalResourceName><EvalResourceDecision>implicitDeny</EvalResourceDecision>` +
-		`<MissingContextValues></MissingContextValues></member></ResourceSpecificResults></member></EvaluationResults>`
+		`<MatchedStatements></MatchedStatements><MissingContextValues></MissingContextValues><ResourceSpecificResults><member><EvalResourceName>*</EvalResourceName><EvalResourceDecision>implicitDeny</EvalResourceDecision>` +
+		`<MatchedStatements></MatchedStatements><MissingContextValues></MissingContextValues></member></ResourceSpecificResults></member></EvaluationResults>`
 	if inner(got) != want {
 		t.Errorf("empty lists:\n got %s\nwant %s", got, want)
 	}
