@@ -23,7 +23,7 @@ func TestPresentWritesEmptyListsThatAreThere(t *testing.T) {
 		MissingContextValues:        shape.List[string]{"aws:SourceIp"},
 		OrganizationsDecisionDetail: &iamshape.OrganizationsDecisionDetail{AllowedByOrganizations: shape.Ptr(false)},
 		EvalDecisionDetails:         shape.Map[string]{"Resource Policy": "allowed"},
-		ResourceSpecificResults:     shape.List[iamshape.ResourceSpecificResult]{{EvalResourceName: "*", EvalResourceDecision: "allowed",
+		ResourceSpecificResults: shape.List[iamshape.ResourceSpecificResult]{{EvalResourceName: "*", EvalResourceDecision: "allowed",
 			MatchedStatements: shape.List[iamshape.Statement]{{SourcePolicyId: "p"}}, MissingContextValues: shape.List[string]{"aws:SourceIp"}}},
 	}}}
 	last := iamshape.GetServiceLastAccessedDetailsResponse{JobStatus: "COMPLETED", JobCreationDate: at, JobCompletionDate: at,
