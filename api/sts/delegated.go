@@ -9,13 +9,12 @@ import (
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/stserr"
 	"github.com/iamgate/iamgate/api/query"
-	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/world"
 )
 
 func init() {
-	Operations["GetDelegatedAccessToken"] = GetDelegatedAccessToken
+	registerTyped("GetDelegatedAccessToken", GetDelegatedAccessToken)
 }
 
 // tokenRefused is GetDelegatedAccessToken's answer to every token it does
@@ -44,8 +43,8 @@ func tokenRefused() *query.Error {
 // (GetFederationToken's kind) named after the request, of that user.
 // AssumedPrincipal is the session's ARN. PackedPolicySize is not returned
 // (deprecated, the API Reference says, for this operation).
-func GetDelegatedAccessToken(c *api.Call) (any, *query.Error) {
-	tok := c.Params.Get("TradeInToken")
+func GetDelegatedAccessToken(c *api.Call, in *stsshape.GetDelegatedAccessTokenRequest) (*stsshape.GetDelegatedAccessTokenResponse, *query.Error) {
+	tok := in.TradeInToken
 	if e := c.Authorize("sts:GetDelegatedAccessToken", "*", nil); e != nil {
 		return nil, e
 	}
@@ -81,11 +80,7 @@ func GetDelegatedAccessToken(c *api.Call) (any, *query.Error) {
 	if err != nil {
 		return nil, awserr.Lower(err, "could not issue the session: %v", err)
 	}
-	return &stsshape.GetDelegatedAccessTokenResponse{
-		Credentials: &stsshape.Credentials{AccessKeyId: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-			Expiration: shape.At(creds.Expiration)},
-		AssumedPrincipal: principal,
-	}, nil
+	return &stsshape.GetDelegatedAccessTokenResponse{Credentials: credentialsTyped(creds), AssumedPrincipal: principal}, nil
 }
 
 // exchangeable reports whether tok is the request's token and can be

@@ -20,19 +20,7 @@ var typedShapes = map[string][2]reflect.Type{}
 // output, or nil.
 func registerTyped[I, O any](name string, h func(c *api.Call, in *I) (*O, *query.Error)) {
 	typedShapes[name] = [2]reflect.Type{reflect.TypeFor[I](), reflect.TypeFor[O]()}
-	Operations[name] = func(c *api.Call) (any, *query.Error) {
-		in := new(I)
-		if err := shape.DecodeQuery(c.Params.Values, in); err != nil {
-			// The model's validation ran first: a value it admits that the
-			// member's type does not take is the wire layer's fault.
-			return nil, query.Errorf("ServiceFailure", "could not read the request: %v", err)
-		}
-		out, e := h(c, in)
-		if e != nil || out == nil {
-			return nil, e
-		}
-		return out, nil
-	}
+	Operations[name] = api.QueryTyped(h)
 }
 
 // credentialsTyped is issued session credentials as the model's
