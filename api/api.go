@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/credential"
@@ -357,7 +359,7 @@ func (c *Call) AuthorizeGranted(action, resource string, extra map[string][]stri
 	q := prepared.Get().(*engine.Prepared)
 	defer prepared.Put(q)
 	if err := c.State.World().PrepareInto(q, world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now}); err != nil {
-		return query.Errorf("ValidationError", "%v", err)
+		return awserr.ValidationError("%v", err)
 	}
 	if grant != nil {
 		// A new slice: the gathered one is the world's cache.
@@ -388,7 +390,7 @@ func (c *Call) AuthorizeGranted(action, resource string, extra map[string][]stri
 func (c *Call) refused(e *engine.Explanation) *query.Error {
 	if e.AWSRule == engine.AWSRuleProtectedRole && e.Decision == engine.ImplicitDeny {
 		name := e.Resource[strings.LastIndexByte(e.Resource, '/')+1:]
-		return query.Errorf("UnmodifiableEntity", "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
+		return iamerr.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
 	}
 	return c.Denied(e)
 }
@@ -409,7 +411,7 @@ func (c *Call) Record(es ...*engine.Explanation) {
 // turns back into the explanation.
 func (c *Call) Denied(e *engine.Explanation) *query.Error {
 	msg := DeniedMessage(c.Caller.Principal, e.Action, e.Resource, e.Result)
-	return query.Errorf("AccessDenied", "%s. Encoded authorization failure message: %s", msg, c.State.Keys().EncodeMessage(AuthorizationMessage(e)))
+	return awserr.AccessDenied("%s. Encoded authorization failure message: %s", msg, c.State.Keys().EncodeMessage(AuthorizationMessage(e)))
 }
 
 // AuthorizationMessage is the decoded form of an authorization failure

@@ -3,6 +3,7 @@ package api
 import (
 	"time"
 
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
@@ -20,7 +21,7 @@ func (c *Call) AuthorizeOwned(action, resource, owner string, extra map[string][
 	start := time.Now()
 	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: action, Resource: resource, Context: ctx, Time: c.Now})
 	if err != nil {
-		return query.Errorf("ValidationError", "%v", err)
+		return awserr.ValidationError("%v", err)
 	}
 	req.ResourceAccount = owner
 	req.Policies.Resource = resourcePolicy
@@ -37,7 +38,7 @@ func (c *Call) AuthorizeOwned(action, resource, owner string, extra map[string][
 func (c *Call) Decide(req engine.Request, start time.Time) (*engine.Explanation, *query.Error) {
 	q, err := req.Prepare()
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	e := engine.Explain(q)
 	if c.OnDecision != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 )
@@ -15,7 +16,7 @@ func QueryTyped[I, O any](h func(c *Call, in *I) (*O, *query.Error)) func(c *Cal
 		if err := shape.DecodeQuery(c.Params.Values, in); err != nil {
 			// The model's validation ran first: a value it admits that the
 			// member's type does not take is the wire layer's fault.
-			return nil, query.Errorf("ServiceFailure", "could not read the request: %v", err)
+			return nil, iamerr.ServiceFailure("could not read the request: %v", err)
 		}
 		out, e := h(c, in)
 		if e != nil || out == nil {

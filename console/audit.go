@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/audit"
 )
 
@@ -50,7 +50,7 @@ func parseAuditTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, &query.Error{Code: "ValidationError", Message: "time " + strconv.Quote(s) + ": want RFC 3339, such as 2026-12-02T13:00:00Z, or a date"}
+	return time.Time{}, awserr.ValidationError("time %s: want RFC 3339, such as 2026-12-02T13:00:00Z, or a date", strconv.Quote(s))
 }
 
 // auditLog shows the account's audit log, filtered by time range,

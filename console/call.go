@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/iam"
 	"github.com/iamgate/iamgate/api/organizations"
 	"github.com/iamgate/iamgate/api/query"
@@ -90,7 +91,7 @@ func (c *Console) run(ctx context.Context, a *actor, service, op string, params 
 		}
 	}
 	if handler == nil {
-		return nil, &failure{Error: query.Errorf("InvalidAction", "the console has no operation %s:%s", service, op)}
+		return nil, &failure{Error: awserr.InvalidAction("the console has no operation %s:%s", service, op)}
 	}
 	call, rec := c.newCall(ctx, a, op)
 	call.Params, call.Body = query.Params{Values: params}, body
@@ -138,7 +139,7 @@ func (c *Console) record(ctx context.Context, a *actor, call *api.Call, rec *rec
 		}
 		if err := c.cfg.Audit.Append(ctx, e); err != nil {
 			c.log.Error("audit log write failed; the console's call fails", "operation", op, "error", err)
-			return &failure{Error: query.Errorf("ServiceUnavailable", "The call could not be recorded in the audit log, so it has failed.")}
+			return &failure{Error: awserr.ServiceUnavailable("The call could not be recorded in the audit log, so it has failed.")}
 		}
 	}
 	if qe == nil {
@@ -169,13 +170,13 @@ func (c *Console) iamCall(ctx context.Context, a *actor, op string, params url.V
 	var b bytes.Buffer
 	enc := xml.NewEncoder(&b)
 	if err := enc.EncodeElement(res, xml.StartElement{Name: xml.Name{Local: op + "Result"}}); err != nil {
-		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be written: %v", op, err)}
+		return &failure{Error: awserr.InternalFailure("the result of %s could not be written: %v", op, err)}
 	}
 	if err := enc.Flush(); err != nil {
-		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be written: %v", op, err)}
+		return &failure{Error: awserr.InternalFailure("the result of %s could not be written: %v", op, err)}
 	}
 	if err := xml.Unmarshal(b.Bytes(), out); err != nil {
-		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be read: %v", op, err)}
+		return &failure{Error: awserr.InternalFailure("the result of %s could not be read: %v", op, err)}
 	}
 	return nil
 }
@@ -187,7 +188,7 @@ func (c *Console) orgCall(ctx context.Context, a *actor, op string, in any, out 
 	if in != nil {
 		var err error
 		if body, err = json.Marshal(in); err != nil {
-			return &failure{Error: query.Errorf("InternalFailure", "%v", err)}
+			return &failure{Error: awserr.InternalFailure("%v", err)}
 		}
 	}
 	res, f := c.run(ctx, a, "organizations", op, nil, body)
@@ -202,7 +203,7 @@ func (c *Console) orgCall(ctx context.Context, a *actor, op string, in any, out 
 		err = json.Unmarshal(data, out)
 	}
 	if err != nil {
-		return &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be read: %v", op, err)}
+		return &failure{Error: awserr.InternalFailure("the result of %s could not be read: %v", op, err)}
 	}
 	return nil
 }

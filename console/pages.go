@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/awserr"
 )
 
 // section is a part of a page filled by one operation: what it holds, or
@@ -165,7 +165,7 @@ func orgList[T any](c *Console, v *view, op string, in map[string]any, member st
 		}
 		raw, _ := json.Marshal(map[string]any{"items": out[member], "NextToken": out["NextToken"]})
 		if err := json.Unmarshal(raw, &page); err != nil {
-			return nil, &failure{Error: query.Errorf("InternalFailure", "the result of %s could not be read: %v", op, err)}
+			return nil, &failure{Error: awserr.InternalFailure("the result of %s could not be read: %v", op, err)}
 		}
 		all = append(all, page.Items...)
 		if page.NextToken == "" {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/analysis"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/world"
@@ -255,12 +256,12 @@ func (c *Console) authorizeQuestion(v *view, principal string, otherAccount bool
 		req, err := c.cfg.State.World().Gather(world.Request{Caller: v.a.caller, Action: "iam:SimulatePrincipalPolicy", Resource: principal,
 			Context: v.a.context, Time: call.Now})
 		if err != nil {
-			return &failure{Error: query.Errorf("ValidationError", "%v", err)}
+			return &failure{Error: awserr.ValidationError("%v", err)}
 		}
 		req.ResourceAccount = call.Account()
 		q, err := req.Prepare()
 		if err != nil {
-			return &failure{Error: query.Errorf("ValidationError", "%v", err)}
+			return &failure{Error: awserr.ValidationError("%v", err)}
 		}
 		e := engine.Explain(q)
 		call.Record(e)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/iamgate/iamgate/analysis"
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/sigv4"
 	"github.com/iamgate/iamgate/arn"
@@ -146,7 +148,7 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request, id, action stri
 	}
 	body, err := sigv4.ReadBody(r, maxDecisionBody)
 	if err != nil {
-		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", maxDecisionBody))
+		return fail(awserr.RequestEntityTooLarge("Request body must be at most %d bytes.", maxDecisionBody))
 	}
 	now := s.cfg.Clock().UTC()
 	caller, auth, qe := s.authenticate(r, body, now, "analysis")
@@ -162,7 +164,7 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request, id, action stri
 			return nil, e
 		}
 		if !query.ValidJSONText(body) {
-			return nil, query.Errorf("ValidationError", "The request body is not valid UTF-8 text.")
+			return nil, awserr.ValidationError("The request body is not valid UTF-8 text.")
 		}
 		switch action {
 		case "WhoCan":
@@ -185,7 +187,7 @@ func (s *Server) analyze(w http.ResponseWriter, r *http.Request, id, action stri
 // fields, so that a proxy reading the first could be shown another question.
 func decodeStrict(body []byte, v any, fields ...string) *query.Error {
 	bad := func(format string, args ...any) *query.Error {
-		return query.Errorf("ValidationError", format, args...)
+		return awserr.ValidationError(format, args...)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	tok, err := dec.Token()
@@ -242,7 +244,7 @@ func (s *Server) authorizeAnalysis(c *api.Call, action, resource string) *query.
 	start := time.Now()
 	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: action, Resource: "*", Context: maps.Clone(c.Context), Time: c.Now})
 	if err != nil {
-		return query.Errorf("AccessDenied", "the caller cannot be authorized: %v", err)
+		return awserr.AccessDenied("the caller cannot be authorized: %v", err)
 	}
 	req.Resource, req.ResourceAccount = resource, c.Account()
 	req.Policies.Resource, req.Policies.RCP, req.ResourcePolicyKind = nil, nil, engine.KindGeneric
@@ -385,19 +387,19 @@ var accountIDs = regexp.MustCompile(`\b[0-9]{12}\b`)
 // names an account the caller may not read says only that it failed.
 func (s *Server) analysisError(c *api.Call, v *visibility, err error) *query.Error {
 	if errors.Is(err, world.ErrUnknownPrincipal) {
-		return query.Errorf("NoSuchEntity", "%v", err)
+		return iamerr.NoSuchEntity("%v", err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return query.Errorf("ServiceUnavailable", "The analysis did not finish within %s: ask a narrower question (fewer actions, a lower maxDepth).", s.cfg.AnalysisTimeout)
+		return awserr.ServiceUnavailable("The analysis did not finish within %s: ask a narrower question (fewer actions, a lower maxDepth).", s.cfg.AnalysisTimeout)
 	}
 	msg := err.Error()
 	for _, id := range accountIDs.FindAllString(msg, -1) {
 		if !v.accounts[id] {
 			s.log.Info("analysis failed", "caller", c.Caller.Principal, "error", msg)
-			return query.Errorf("ValidationError", "The analysis could not answer this question.")
+			return awserr.ValidationError("The analysis could not answer this question.")
 		}
 	}
-	return query.Errorf("ValidationError", "%s", msg)
+	return awserr.ValidationError("%s", msg)
 }
 
 // slot waits for a free analysis slot; release gives it back.
@@ -406,7 +408,7 @@ func slot(c *api.Call) (release func(), qe *query.Error) {
 	case analysisSlots <- struct{}{}:
 		return func() { <-analysisSlots }, nil
 	case <-c.Ctx.Done():
-		return nil, query.Errorf("ServiceUnavailable", "The request was cancelled while waiting for an analysis to finish.")
+		return nil, awserr.ServiceUnavailable("The request was cancelled while waiting for an analysis to finish.")
 	}
 }
 
@@ -433,15 +435,15 @@ func toAccess(a *analysis.Access, resource string) analysisAccess {
 // checkActions checks the actions of a question on their own.
 func checkActions(actions []string) *query.Error {
 	if len(actions) == 0 {
-		return query.Errorf("ValidationError", "Give \"actions\": one or more service:Action names.")
+		return awserr.ValidationError("Give \"actions\": one or more service:Action names.")
 	}
 	if len(actions) > maxAnalysisActions {
-		return query.Errorf("ValidationError", "At most %d actions, got %d.", maxAnalysisActions, len(actions))
+		return awserr.ValidationError("At most %d actions, got %d.", maxAnalysisActions, len(actions))
 	}
 	for _, a := range actions {
 		p, n, ok := strings.Cut(a, ":")
 		if !ok || p == "" || n == "" || len(a) > 128 {
-			return query.Errorf("ValidationError", "The action %q is not service:Action.", a)
+			return awserr.ValidationError("The action %q is not service:Action.", a)
 		}
 	}
 	return nil
@@ -453,7 +455,7 @@ func checkResource(field, r string) *query.Error {
 		return nil
 	}
 	if _, err := arn.Parse(r); err != nil || len(r) > 2048 {
-		return query.Errorf("ValidationError", "The %s %q is not an ARN or \"*\".", field, r)
+		return awserr.ValidationError("The %s %q is not an ARN or \"*\".", field, r)
 	}
 	return nil
 }
@@ -467,17 +469,17 @@ func (s *Server) whoCan(c *api.Call, body []byte) (any, *query.Error) {
 		return nil, e
 	}
 	if in.Resource == "" {
-		return nil, query.Errorf("ValidationError", "Give \"resource\": the resource ARN, or \"*\" for actions without resource types.")
+		return nil, awserr.ValidationError("Give \"resource\": the resource ARN, or \"*\" for actions without resource types.")
 	}
 	if e := checkResource("resource", in.Resource); e != nil {
 		return nil, e
 	}
 	if in.MaxDepth < 0 || in.MaxDepth > maxAnalysisDepth {
-		return nil, query.Errorf("ValidationError", "\"maxDepth\" is from 1 to %d (0 means 8).", maxAnalysisDepth)
+		return nil, awserr.ValidationError("\"maxDepth\" is from 1 to %d (0 means 8).", maxAnalysisDepth)
 	}
 	kv, err := contextValues(in.Context)
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	// Authorize on the question alone, then check that the caller may see
 	// the resource: the same refusal for a resource of a hidden account and
@@ -488,7 +490,7 @@ func (s *Server) whoCan(c *api.Call, body []byte) (any, *query.Error) {
 	w := c.State.World()
 	v := newVisibility(w, c.Account())
 	if !v.resource(in.Resource) {
-		return nil, query.Errorf("AccessDenied", "%s", notVisible)
+		return nil, awserr.AccessDenied("%s", notVisible)
 	}
 	at := c.Now
 	if in.Time != nil {
@@ -524,22 +526,22 @@ func (s *Server) can(c *api.Call, body []byte) (any, *query.Error) {
 		return nil, e
 	}
 	if in.Principal == "" {
-		return nil, query.Errorf("ValidationError", "Give \"principal\": a user or role ARN, an account root or a service principal.")
+		return nil, awserr.ValidationError("Give \"principal\": a user or role ARN, an account root or a service principal.")
 	}
 	named, err := engine.ParsePrincipal(in.Principal)
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "principal: %v", err)
+		return nil, awserr.ValidationError("principal: %v", err)
 	}
 	principal := in.Principal
 	if named.Kind == engine.AccountRoot {
 		principal = named.ARN
 	}
 	if len(in.Services) > maxAnalysisServices {
-		return nil, query.Errorf("ValidationError", "At most %d services, got %d.", maxAnalysisServices, len(in.Services))
+		return nil, awserr.ValidationError("At most %d services, got %d.", maxAnalysisServices, len(in.Services))
 	}
 	for _, sv := range in.Services {
 		if sv == "" || len(sv) > 64 || strings.ContainsAny(sv, ":*? ") {
-			return nil, query.Errorf("ValidationError", "The service %q is not a service prefix (such as s3).", sv)
+			return nil, awserr.ValidationError("The service %q is not a service prefix (such as s3).", sv)
 		}
 	}
 	if in.Resource != "" {
@@ -549,7 +551,7 @@ func (s *Server) can(c *api.Call, body []byte) (any, *query.Error) {
 	}
 	kv, err := contextValues(in.Context)
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	if e := s.authorizeAnalysis(c, "iamgate:Can", principal); e != nil {
 		return nil, e
@@ -557,7 +559,7 @@ func (s *Server) can(c *api.Call, body []byte) (any, *query.Error) {
 	w := c.State.World()
 	v := newVisibility(w, c.Account())
 	if !v.principal(principal) || (in.Resource != "" && !v.resource(in.Resource)) {
-		return nil, query.Errorf("AccessDenied", "%s", notVisible)
+		return nil, awserr.AccessDenied("%s", notVisible)
 	}
 	at := c.Now
 	if in.Time != nil {
@@ -596,22 +598,22 @@ func (s *Server) allowedIf(c *api.Call, body []byte) (any, *query.Error) {
 		return nil, e
 	}
 	if len(in.Document) == 0 || bytes.Equal(in.Document, []byte("null")) {
-		return nil, query.Errorf("ValidationError", "Give \"document\": an `iamgate eval` request document.")
+		return nil, awserr.ValidationError("Give \"document\": an `iamgate eval` request document.")
 	}
 	if len(in.Unknown) == 0 && !in.UnknownContext {
-		return nil, query.Errorf("ValidationError", "Give \"unknown\" (context keys) or \"unknownContext\": true.")
+		return nil, awserr.ValidationError("Give \"unknown\" (context keys) or \"unknownContext\": true.")
 	}
 	if len(in.Unknown) > maxAnalysisUnknown {
-		return nil, query.Errorf("ValidationError", "At most %d unknown keys, got %d.", maxAnalysisUnknown, len(in.Unknown))
+		return nil, awserr.ValidationError("At most %d unknown keys, got %d.", maxAnalysisUnknown, len(in.Unknown))
 	}
 	for _, k := range in.Unknown {
 		if k == "" || len(k) > 256 {
-			return nil, query.Errorf("ValidationError", "The unknown key %q is not a condition key.", k)
+			return nil, awserr.ValidationError("The unknown key %q is not a condition key.", k)
 		}
 	}
 	req, err := evaldoc.Parse("document", in.Document)
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	// The document holds every policy it is decided with: nothing of the
 	// world is read, so the question needs no visibility.
@@ -623,7 +625,7 @@ func (s *Server) allowedIf(c *api.Call, body []byte) (any, *query.Error) {
 	}
 	q, err := req.Prepare()
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "document: %v", err)
+		return nil, awserr.ValidationError("document: %v", err)
 	}
 	release, qe := slot(c)
 	if qe != nil {
@@ -633,7 +635,7 @@ func (s *Server) allowedIf(c *api.Call, body []byte) (any, *query.Error) {
 	res, err := analysis.AllowedIf(q, analysis.Options{Unknown: in.Unknown, AllUnknown: in.UnknownContext})
 	var ue *analysis.UnknownError
 	if err != nil && !errors.As(err, &ue) {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	ans := allowedIfAnswer{Explanation: engine.Explain(q.WithContext(nil, res.Unknown)), Unknown: res.Unknown, MultiValued: res.MultiValued}
 	if ans.Unknown == nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/sigv4"
 	"github.com/iamgate/iamgate/engine"
@@ -66,7 +67,7 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 	}
 	body, err := sigv4.ReadBody(r, maxDecisionBody)
 	if err != nil {
-		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", maxDecisionBody))
+		return fail(awserr.RequestEntityTooLarge("Request body must be at most %d bytes.", maxDecisionBody))
 	}
 	now := s.cfg.Clock().UTC()
 	caller, auth, qe := s.authenticate(r, body, now, "decision")
@@ -89,13 +90,13 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 	if !query.ValidJSONText(body) {
 		// Go's decoder would turn it into U+FFFD: a question about a
 		// different string than the one asked.
-		return early(query.Errorf("ValidationError", "The request body is not valid UTF-8 text."))
+		return early(awserr.ValidationError("The request body is not valid UTF-8 text."))
 	}
 	var batch struct {
 		Requests []json.RawMessage `json:"requests"`
 	}
 	if err := json.Unmarshal(body, &batch); err != nil {
-		return early(query.Errorf("MalformedQueryString", "the body is not a JSON object: %v", err))
+		return early(awserr.MalformedQueryString("the body is not a JSON object: %v", err))
 	}
 	if batch.Requests != nil {
 		action = "AuthorizeBatch"
@@ -113,7 +114,7 @@ func (s *Server) serveDecision(w http.ResponseWriter, r *http.Request, id string
 			return res, nil
 		}
 		if len(batch.Requests) > maxBatch {
-			return nil, query.Errorf("ValidationError", "a batch holds at most %d requests, got %d", maxBatch, len(batch.Requests))
+			return nil, awserr.ValidationError("a batch holds at most %d requests, got %d", maxBatch, len(batch.Requests))
 		}
 		out := struct {
 			Results []decisionResult `json:"results"`
@@ -245,12 +246,12 @@ func (s *Server) authorizeQuestion(c *api.Call, principal string, otherAccount b
 	}
 	req, err := c.State.World().Gather(world.Request{Caller: c.Caller, Action: "iam:SimulatePrincipalPolicy", Resource: principal, Context: ctx, Time: c.Now})
 	if err != nil {
-		return query.Errorf("ValidationError", "%v", err)
+		return awserr.ValidationError("%v", err)
 	}
 	req.ResourceAccount = c.Account()
 	q, err := req.Prepare()
 	if err != nil {
-		return query.Errorf("ValidationError", "%v", err)
+		return awserr.ValidationError("%v", err)
 	}
 	e := engine.Explain(q)
 	c.Record(e)

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/sigv4"
 	"github.com/iamgate/iamgate/arn"
@@ -149,7 +151,7 @@ func (s *Server) pipelineOp(w http.ResponseWriter, r *http.Request, id, action s
 	}
 	body, err := sigv4.ReadBody(r, pipeline.MaxUpload)
 	if err != nil {
-		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", pipeline.MaxUpload))
+		return fail(awserr.RequestEntityTooLarge("Request body must be at most %d bytes.", pipeline.MaxUpload))
 	}
 	now := s.cfg.Clock().UTC()
 	caller, auth, qe := s.authenticate(r, body, now, "pipeline")
@@ -181,10 +183,10 @@ func (s *Server) pipelineOp(w http.ResponseWriter, r *http.Request, id, action s
 func (s *Server) guardrails(ctx context.Context) (*pipeline.Guardrails, *query.Error) {
 	g, err := pipeline.LatestGuardrails(ctx, s.cfg.Store)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &query.Error{Code: "ServiceUnavailable", Message: "the pipeline has no guardrails yet: the security account puts them first", Status: 503}
+		return nil, awserr.ServiceUnavailable("the pipeline has no guardrails yet: the security account puts them first")
 	}
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "reading the guardrails: %v", err)
+		return nil, iamerr.ServiceFailure("reading the guardrails: %v", err)
 	}
 	return g, nil
 }
@@ -209,11 +211,11 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/zip") {
 		z, err := pipeline.ReadZip("policy.zip", c.Body)
 		if err != nil {
-			return nil, query.Errorf("ValidationError", "%v", err)
+			return nil, awserr.ValidationError("%v", err)
 		}
 		m := z.Metadata
 		if !utf8.ValidString(m.PolicyName+m.PolicyDescription+m.Account+m.Team) || !query.ValidJSONText(z.Document) {
-			return nil, query.Errorf("ValidationError", "policy.zip holds text that is not valid UTF-8.")
+			return nil, awserr.ValidationError("policy.zip holds text that is not valid UTF-8.")
 		}
 		sub = z
 		if a := r.URL.Query().Get("account"); a != "" && sub.Account == "" {
@@ -223,12 +225,12 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 		var in submitRequest
 		if !query.ValidJSONText(c.Body) {
 			// Go's decoder would store U+FFFD for what was sent.
-			return nil, query.Errorf("ValidationError", "The request body is not valid UTF-8 text.")
+			return nil, awserr.ValidationError("The request body is not valid UTF-8 text.")
 		}
 		dec := json.NewDecoder(bytes.NewReader(c.Body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			return nil, query.Errorf("ValidationError", "the body is not a submission: %v (want policyName, description, account, document)", err)
+			return nil, awserr.ValidationError("the body is not a submission: %v (want policyName, description, account, document)", err)
 		}
 		doc := []byte(in.Document)
 		var text string
@@ -236,7 +238,7 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 			doc = []byte(text) // the document given as a JSON string
 		}
 		if len(doc) == 0 {
-			return nil, query.Errorf("ValidationError", "document is required")
+			return nil, awserr.ValidationError("document is required")
 		}
 		sub = &pipeline.Submission{Metadata: pipeline.Metadata{PolicyName: in.PolicyName, PolicyDescription: in.Description, Account: in.Account, Team: in.Team},
 			Document: doc, File: "policy.json", Via: "api"}
@@ -248,14 +250,14 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 		sub.Account = c.Account()
 	}
 	if err := sub.Metadata.Validate(); err != nil {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	g, qe := s.guardrails(c.Ctx)
 	if qe != nil {
 		return nil, qe
 	}
 	if !s.mayActFor(c, g, sub.Account) {
-		return nil, query.Errorf("AccessDenied", "User: %s may submit policies for its own account only, not %s", c.Caller.Principal, sub.Account)
+		return nil, awserr.AccessDenied("User: %s may submit policies for its own account only, not %s", c.Caller.Principal, sub.Account)
 	}
 	if e := c.Authorize("iamgate:SubmitPolicy", submissionARN(c, sub.Account, sub.PolicyName), nil); e != nil {
 		return nil, e
@@ -268,7 +270,7 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 	sub.Submitter = c.Caller.Principal
 	rec, err := s.pipeline.Submit(c.Ctx, sub)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "recording the submission: %v", err)
+		return nil, iamerr.ServiceFailure("recording the submission: %v", err)
 	}
 	return rec, nil
 }
@@ -276,14 +278,14 @@ func (s *Server) submit(c *api.Call, r *http.Request) (any, *query.Error) {
 func (s *Server) getSubmission(c *api.Call, id string) (*pipeline.Record, *query.Error) {
 	rec, err := pipeline.GetRecord(c.Ctx, s.cfg.Store, id)
 	if pipeline.IsNoSubmission(err) {
-		return nil, &query.Error{Code: "NoSuchEntity", Message: "The submission " + id + " cannot be found.", Status: 404, Sender: true}
+		return nil, iamerr.NoSuchEntity("The submission %s cannot be found.", id)
 	}
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	g, _ := pipeline.LatestGuardrails(c.Ctx, s.cfg.Store)
 	if !s.mayActFor(c, g, rec.Account) {
-		return nil, &query.Error{Code: "NoSuchEntity", Message: "The submission " + id + " cannot be found.", Status: 404, Sender: true}
+		return nil, iamerr.NoSuchEntity("The submission %s cannot be found.", id)
 	}
 	if e := c.Authorize("iamgate:GetSubmission", submissionARN(c, rec.Account, rec.PolicyName), nil); e != nil {
 		return nil, e
@@ -301,7 +303,7 @@ func (s *Server) listSubmissions(c *api.Call, r *http.Request) (any, *query.Erro
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 0 {
-			return nil, query.Errorf("ValidationError", "limit %q: want a count", l)
+			return nil, awserr.ValidationError("limit %q: want a count", l)
 		}
 		limit = n
 	}
@@ -317,14 +319,14 @@ func (s *Server) listSubmissions(c *api.Call, r *http.Request) (any, *query.Erro
 func (s *Server) submissionsFor(c *api.Call, account string, limit int) ([]*pipeline.Record, *query.Error) {
 	g, _ := pipeline.LatestGuardrails(c.Ctx, s.cfg.Store)
 	if !s.mayActFor(c, g, account) {
-		return nil, query.Errorf("AccessDenied", "User: %s may list its own account's submissions only, not %s", c.Caller.Principal, account)
+		return nil, awserr.AccessDenied("User: %s may list its own account's submissions only, not %s", c.Caller.Principal, account)
 	}
 	if e := c.Authorize("iamgate:ListSubmissions", submissionARN(c, account, "*"), nil); e != nil {
 		return nil, e
 	}
 	recs, err := pipeline.ListRecords(c.Ctx, s.cfg.Store, func(r *pipeline.Record) bool { return r.Account == account }, limit)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	if recs == nil {
 		recs = []*pipeline.Record{}
@@ -336,24 +338,24 @@ func (s *Server) putGuardrails(c *api.Call) (any, *query.Error) {
 	pc := s.cfg.Pipeline
 	a, _ := arn.Parse(pc.Role)
 	if c.Account() != a.AccountID {
-		return nil, query.Errorf("AccessDenied", "User: %s is not in the security account %s; only it puts guardrails", c.Caller.Principal, a.AccountID)
+		return nil, awserr.AccessDenied("User: %s is not in the security account %s; only it puts guardrails", c.Caller.Principal, a.AccountID)
 	}
 	if e := c.Authorize("iamgate:PutGuardrails", "*", nil); e != nil {
 		return nil, e
 	}
 	if !utf8.Valid(c.Body) {
-		return nil, query.Errorf("ValidationError", "The guardrails are not valid UTF-8 text.")
+		return nil, awserr.ValidationError("The guardrails are not valid UTF-8 text.")
 	}
 	g, err := pipeline.ParseGuardrails("guardrails.yaml", c.Body)
 	if err != nil {
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	if g.SecurityAccount != a.AccountID {
-		return nil, query.Errorf("ValidationError", "securityAccount %s is not the pipeline role's account %s", g.SecurityAccount, a.AccountID)
+		return nil, awserr.ValidationError("securityAccount %s is not the pipeline role's account %s", g.SecurityAccount, a.AccountID)
 	}
 	v, err := pipeline.SaveGuardrails(c.Ctx, s.cfg.Store, g, c.Caller.Principal, c.Now)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	return map[string]any{"version": v}, nil
 }

@@ -225,7 +225,7 @@ func (s *Server) api(service string, h apiFunc) http.Handler {
 					writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
 					return
 				}
-				query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
+				query.WriteError(w, ns, id, awserr.InternalFailure("The request processing has failed because of an unknown error, exception or failure."))
 			}
 		}()
 		action, code := h(w, r, id, &ns)
@@ -261,11 +261,11 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns 
 		return s.serveAccessAnalyzer(w, r, id, ns)
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return fail(query.Errorf("InvalidAction", "The HTTP method %s is not supported; use POST or GET.", r.Method))
+		return fail(awserr.InvalidAction("The HTTP method %s is not supported; use POST or GET.", r.Method))
 	}
 	body, err := sigv4.ReadBody(r, MaxBody)
 	if err != nil {
-		return fail(query.Errorf("RequestEntityTooLarge", "Request body must be at most %d bytes.", MaxBody))
+		return fail(awserr.RequestEntityTooLarge("Request body must be at most %d bytes.", MaxBody))
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		return s.serveJSON(w, r, id, target, body)
@@ -312,11 +312,11 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns 
 		return fail(qe)
 	}
 	if action == "" {
-		return early(query.Errorf("MissingAction", "Missing Action"))
+		return early(awserr.MissingAction("Missing Action"))
 	}
 	op, ok := svc.ops[action]
 	if !known || !ok {
-		return early(query.Errorf("InvalidAction", "Could not find operation %s for version %s", action, version))
+		return early(awserr.InvalidAction("Could not find operation %s for version %s", action, version))
 	}
 	if e := sessionLimits(name, action, auth.session); e != nil {
 		return early(e)
@@ -333,7 +333,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns 
 	}
 	if err := query.WriteResult(w, *ns, action, id, res); err != nil {
 		s.log.Error("writing a response", "request", id, "error", err)
-		return fail(query.Errorf("InternalFailure", "the response could not be written"))
+		return fail(awserr.InternalFailure("the response could not be written"))
 	}
 	return action, "OK"
 }
@@ -373,7 +373,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target st
 	}
 	out, err := json.Marshal(res)
 	if err != nil {
-		return fail(query.Errorf("InternalFailure", "the response could not be written"))
+		return fail(awserr.InternalFailure("the response could not be written"))
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("x-amzn-RequestId", id)
@@ -446,11 +446,11 @@ func sessionLimits(service, action string, t *keyring.Token) *query.Error {
 	switch service {
 	case "iam":
 		if !t.MFA {
-			return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+			return awserr.InvalidClientTokenId("The security token included in the request is invalid.")
 		}
 	case "sts":
 		if action != "AssumeRole" && action != "GetCallerIdentity" {
-			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+			return awserr.AccessDenied("Cannot call %s with session credentials", action)
 		}
 	}
 	return nil
@@ -466,10 +466,10 @@ func sessionLimits(service, action string, t *keyring.Token) *query.Error {
 func federationLimits(service, action string) *query.Error {
 	switch service {
 	case "iam":
-		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+		return awserr.InvalidClientTokenId("The security token included in the request is invalid.")
 	case "sts":
 		if action != "GetCallerIdentity" {
-			return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+			return awserr.AccessDenied("Cannot call %s with session credentials", action)
 		}
 	}
 	return nil
@@ -483,7 +483,7 @@ func federationLimits(service, action string) *query.Error {
 // iamgate answers as for GetSessionToken's credentials.
 func rootSessionLimits(service, action string) *query.Error {
 	if service == "sts" && action != "GetCallerIdentity" {
-		return query.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+		return awserr.AccessDenied("Cannot call %s with session credentials", action)
 	}
 	return nil
 }
@@ -549,7 +549,7 @@ func (s *Server) run(r *http.Request, id, service, operation string, auth authIn
 	}
 	if err := s.cfg.Audit.Append(r.Context(), &rec.entry); err != nil {
 		s.log.Error("audit log write failed; the call fails", "request", id, "error", err)
-		return nil, query.Errorf("ServiceUnavailable", "The call could not be recorded in the audit log, so it has failed.")
+		return nil, awserr.ServiceUnavailable("The call could not be recorded in the audit log, so it has failed.")
 	}
 	return res, qe
 }
@@ -632,7 +632,7 @@ var (
 func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, service string) (*world.Caller, authInfo, *query.Error) {
 	ep, ok := endpoints[service]
 	if !ok {
-		return nil, authInfo{}, query.Errorf("InternalFailure", "no credential scope for the service %q", service)
+		return nil, authInfo{}, awserr.InternalFailure("no credential scope for the service %q", service)
 	}
 	tok := r.Header.Get("X-Amz-Security-Token")
 	if tok == "" {
@@ -664,34 +664,34 @@ func authError(err error) *query.Error {
 	}
 	switch {
 	case errors.Is(err, sigv4.ErrMissing):
-		return query.Errorf("MissingAuthenticationToken", "Request is missing Authentication Token")
+		return awserr.MissingAuthenticationToken("Request is missing Authentication Token")
 	case errors.Is(err, sigv4.ErrMalformed):
-		return query.Errorf("IncompleteSignature", "%s", msg)
+		return awserr.IncompleteSignature("%s", msg)
 	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, keyring.ErrBadToken), errors.Is(err, errNoPrincipal),
 		errors.Is(err, errAccountClosed):
-		return query.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+		return awserr.InvalidClientTokenId("The security token included in the request is invalid.")
 	case errors.Is(err, errExpiredToken):
-		return query.Errorf("ExpiredToken", "The security token included in the request is expired")
+		return awserr.ExpiredToken("The security token included in the request is expired")
 	case errors.Is(err, sigv4.ErrSignature), errors.Is(err, sigv4.ErrExpired):
-		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
+		return awserr.SignatureDoesNotMatch("%s", msg)
 	case errors.Is(err, sigv4.ErrScope):
 		// The IAM User Guide, "Troubleshoot Signature Version 4 signing for
 		// AWS API requests": a scope for another region or service is
 		// SignatureDoesNotMatch, HTTP 403, as IAM answers in
 		// github.com/JuliaCloud/AWS.jl/issues/565.
-		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
+		return awserr.SignatureDoesNotMatch("%s", msg)
 	case errors.Is(err, sigv4.ErrPayload):
 		// Services other than S3 hash the body themselves, so another
 		// payload hash is a signature that does not match (S3's
 		// XAmzContentSHA256Mismatch is S3's alone).
-		return query.Errorf("SignatureDoesNotMatch", "%s", msg)
+		return awserr.SignatureDoesNotMatch("%s", msg)
 	case errors.Is(err, sigv4.ErrPresignExpired):
 		// The IAM API Reference, "Common Errors": RequestExpired, 400, for a
 		// request past "the request expiration date (such as for pre-signed
 		// URLs)".
-		return query.Errorf("RequestExpired", "%s", msg)
+		return awserr.RequestExpired("%s", msg)
 	}
-	return query.Errorf("InternalFailure", "authentication failed: %v", err)
+	return awserr.InternalFailure("authentication failed: %v", err)
 }
 
 // resolve finds the principal and secret of an access key (and session
@@ -866,7 +866,7 @@ func (s *Server) devAuthenticate(r *http.Request, tok string, now time.Time, ep 
 	}
 	c, err := s.userCaller(s.cfg.Account, AdminUser)
 	if err != nil {
-		return nil, info, query.Errorf("InvalidClientTokenId", "--dev: the administrator %s of account %s no longer exists", AdminUser, s.cfg.Account)
+		return nil, info, awserr.InvalidClientTokenId("--dev: the administrator %s of account %s no longer exists", AdminUser, s.cfg.Account)
 	}
 	return c, info, nil
 }

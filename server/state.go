@@ -13,6 +13,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/audit"
 	"github.com/iamgate/iamgate/keyring"
@@ -408,7 +409,7 @@ func (s *State) updateAccount(ctx context.Context, account string, refs []world.
 				w, err = world.Rebuild("api", next, snap.world, []string{account})
 			}
 			if err != nil {
-				return query.Errorf("InvalidInput", "the change would leave the account inconsistent: %v", err)
+				return iamerr.InvalidInput("the change would leave the account inconsistent: %v", err)
 			}
 			return nil
 		}
@@ -536,7 +537,7 @@ func (s *State) UpdateWorld(ctx context.Context, fn func(fw *world.FileWorld) *q
 				return e
 			}
 			if w, err = world.Build("api", &next); err != nil {
-				return query.Errorf("InvalidInput", "the change would leave the world inconsistent: %v", err)
+				return iamerr.InvalidInput("the change would leave the world inconsistent: %v", err)
 			}
 			hadOrg = base.Organization != nil
 			clear(before)

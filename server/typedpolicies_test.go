@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // rawIAM sends an IAM Query request signed for creds and returns its
@@ -147,4 +148,75 @@ func TestTypedPolicyHandlersDenyAndChangeNothing(t *testing.T) {
 	_, err := admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(strings.Replace(arn, "guarded", "mine", 1))})
 	wantError(t, err, "NoSuchEntity", 404)
 	must[*iam.GetPolicyOutput](t)(admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Policy.Arn}))
+}
+
+// ListEntitiesForPolicy pages with Marker and MaxItems (the IAM API
+// Reference, ListEntitiesForPolicy: MaxItems "the maximum number of items
+// you want in the response. If additional items exist beyond the maximum
+// you specify, the IsTruncated response element is true"), over the
+// groups, users and roles together: the SDK's paginator sees every entity
+// once.
+func TestListEntitiesForPolicyPages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.iam(e.admin)
+	p := must[*iam.CreatePolicyOutput](t)(admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("shared"), PolicyDocument: aws.String(allowS3)}))
+	for _, g := range []string{"g1", "g2"} {
+		must[*iam.CreateGroupOutput](t)(admin.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g)}))
+		must[*iam.AttachGroupPolicyOutput](t)(admin.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(g), PolicyArn: p.Policy.Arn}))
+	}
+	for _, u := range []string{"u1", "u2"} {
+		must[*iam.CreateUserOutput](t)(admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)}))
+		must[*iam.AttachUserPolicyOutput](t)(admin.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(u), PolicyArn: p.Policy.Arn}))
+	}
+	must[*iam.CreateRoleOutput](t)(admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	must[*iam.AttachRolePolicyOutput](t)(admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r1"), PolicyArn: p.Policy.Arn}))
+
+	var got []string
+	pages := 0
+	pg := iam.NewListEntitiesForPolicyPaginator(admin, &iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, MaxItems: aws.Int32(2)})
+	for pg.HasMorePages() {
+		out := must[*iam.ListEntitiesForPolicyOutput](t)(pg.NextPage(ctx))
+		pages++
+		if n := len(out.PolicyGroups) + len(out.PolicyUsers) + len(out.PolicyRoles); n > 2 {
+			t.Fatalf("page %d has %d entities, MaxItems is 2", pages, n)
+		}
+		for _, g := range out.PolicyGroups {
+			got = append(got, "group "+aws.ToString(g.GroupName))
+		}
+		for _, u := range out.PolicyUsers {
+			got = append(got, "user "+aws.ToString(u.UserName))
+		}
+		for _, r := range out.PolicyRoles {
+			got = append(got, "role "+aws.ToString(r.RoleName))
+		}
+	}
+	want := []string{"group g1", "group g2", "user u1", "user u2", "role r1"}
+	if pages != 3 || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("%d pages: %v, want 3 pages: %v", pages, got, want)
+	}
+}
+
+// ListPolicies leaves out a policy's description and tags, which GetPolicy
+// returns: the botocore model iam/2010-05-08, Policy.Description ("It is
+// not included in the response to the ListPolicies operation"), and the
+// IAM API Reference, ListPolicies ("this operation does not return tags,
+// even though they are an attribute of the returned object").
+func TestListPoliciesLeavesOutDescriptionAndTags(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.iam(e.admin)
+	p := must[*iam.CreatePolicyOutput](t)(admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("described"), PolicyDocument: aws.String(allowS3),
+		Description: aws.String("what it is for"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	got := must[*iam.GetPolicyOutput](t)(admin.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Policy.Arn}))
+	if aws.ToString(got.Policy.Description) != "what it is for" || len(got.Policy.Tags) != 1 {
+		t.Fatalf("GetPolicy: %+v", got.Policy)
+	}
+	list := must[*iam.ListPoliciesOutput](t)(admin.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal}))
+	if len(list.Policies) != 1 || aws.ToString(list.Policies[0].PolicyName) != "described" {
+		t.Fatalf("ListPolicies: %+v", list.Policies)
+	}
+	if lp := list.Policies[0]; lp.Description != nil || lp.Tags != nil {
+		t.Fatalf("ListPolicies returns the description %q and tags %v", aws.ToString(lp.Description), lp.Tags)
+	}
 }

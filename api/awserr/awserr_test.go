@@ -121,3 +121,33 @@ func TestLowerLayerErrorsInEachServicesCodes(t *testing.T) {
 		t.Fatal("an error of no kind changed")
 	}
 }
+
+// Every common Query error has its constructor, which answers with the
+// code and status of awserr.QueryCommon (the IAM and STS API References,
+// "Common Errors").
+func TestQueryCommonConstructors(t *testing.T) {
+	ctors := map[string]func(string, ...any) *awserr.Error{
+		"AccessDenied": awserr.AccessDenied, "ExpiredToken": awserr.ExpiredToken, "IncompleteSignature": awserr.IncompleteSignature,
+		"InternalFailure": awserr.InternalFailure, "InvalidAction": awserr.InvalidAction, "InvalidClientTokenId": awserr.InvalidClientTokenId,
+		"InvalidParameterCombination": awserr.InvalidParameterCombination, "InvalidParameterValue": awserr.InvalidParameterValue,
+		"InvalidQueryParameter": awserr.InvalidQueryParameter, "MalformedQueryString": awserr.MalformedQueryString,
+		"MissingAction": awserr.MissingAction, "MissingAuthenticationToken": awserr.MissingAuthenticationToken,
+		"MissingParameter": awserr.MissingParameter, "NotAuthorized": awserr.NotAuthorized, "OptInRequired": awserr.OptInRequired,
+		"RequestEntityTooLarge": awserr.RequestEntityTooLarge, "RequestExpired": awserr.RequestExpired,
+		"ServiceUnavailable": awserr.ServiceUnavailable, "SignatureDoesNotMatch": awserr.SignatureDoesNotMatch,
+		"Throttling": awserr.Throttling, "ValidationError": awserr.ValidationError,
+	}
+	if len(ctors) != len(awserr.QueryCommon) {
+		t.Fatalf("%d constructors for %d common errors", len(ctors), len(awserr.QueryCommon))
+	}
+	for code, c := range awserr.QueryCommon {
+		f := ctors[code]
+		if f == nil {
+			t.Errorf("%s: no constructor", code)
+			continue
+		}
+		if e := f("m %d", 1); e.Code != code || e.Status != c.Status || e.Sender != c.Sender || e.Message != "m 1" {
+			t.Errorf("%s: %+v", code, e)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
@@ -31,7 +32,7 @@ func CreateAccountAlias(c *api.Call, in *iamshape.CreateAccountAliasRequest) (*n
 	}
 	for _, a := range c.State.File().Accounts {
 		if a.ID != c.Account() && slices.Contains(a.Aliases, alias) {
-			return nil, query.Errorf("EntityAlreadyExists", "The account alias %s already exists.", alias)
+			return nil, iamerr.EntityAlreadyExists("The account alias %s already exists.", alias)
 		}
 	}
 	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
@@ -49,7 +50,7 @@ func DeleteAccountAlias(c *api.Call, in *iamshape.DeleteAccountAliasRequest) (*n
 	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		i := slices.Index(a.Aliases, alias)
 		if i < 0 {
-			return query.Errorf("NoSuchEntity", "The account alias %s cannot be found.", alias)
+			return iamerr.NoSuchEntity("The account alias %s cannot be found.", alias)
 		}
 		a.Aliases = slices.Delete(a.Aliases, i, i+1)
 		return nil
@@ -229,7 +230,7 @@ func GetAccountAuthorizationDetails(c *api.Call, in *iamshape.GetAccountAuthoriz
 	if m := in.Marker; m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil || n < 0 || n > len(items) {
-			return nil, query.Errorf("ValidationError", "Invalid Marker %q.", m)
+			return nil, awserr.ValidationError("Invalid Marker %q.", m)
 		}
 		start = n
 	}

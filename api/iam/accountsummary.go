@@ -2,6 +2,7 @@ package iam
 
 import (
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -38,19 +39,19 @@ func GetAccountSummary(c *api.Call, _ *noInput) (*iamshape.GetAccountSummaryResp
 	a := account(c)
 	devs, err := c.State.Credentials().MFADevices(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read MFA devices: %v", err)
+		return nil, iamerr.ServiceFailure("could not read MFA devices: %v", err)
 	}
 	oidc, err := c.State.Federation().OIDCProviders(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the OIDC providers: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the OIDC providers: %v", err)
 	}
 	saml, err := c.State.Federation().SAMLProviders(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the SAML providers: %v", err)
 	}
 	certs, err := c.State.Credentials().ServerCertificates(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the server certificates: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the server certificates: %v", err)
 	}
 	// MFADevices counts every device of the account (virtual devices
 	// iamgate keeps, and serials a world file gives users), MFADevicesInUse

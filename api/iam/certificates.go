@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
@@ -36,17 +37,17 @@ func signingCertificateShape(user string, k world.SigningCertificate) iamshape.S
 func parseCertificate(c *api.Call, body string) (*x509.Certificate, *query.Error) {
 	blk, rest := pem.Decode([]byte(strings.TrimSpace(body)))
 	if blk == nil || blk.Type != "CERTIFICATE" || len(bytes.TrimSpace(rest)) > 0 {
-		return nil, query.Errorf("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+		return nil, iamerr.MalformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format.")
 	}
 	cert, err := x509.ParseCertificate(blk.Bytes)
 	if err != nil {
-		return nil, query.Errorf("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+		return nil, iamerr.MalformedCertificate("Unable to parse certificate. Please ensure the certificate is in PEM format.")
 	}
 	if c.Now.After(cert.NotAfter) {
-		return nil, query.Errorf("MalformedCertificate", "The certificate has expired.")
+		return nil, iamerr.MalformedCertificate("The certificate has expired.")
 	}
 	if c.Now.Before(cert.NotBefore) {
-		return nil, query.Errorf("MalformedCertificate", "The certificate is not yet valid.")
+		return nil, iamerr.MalformedCertificate("The certificate is not yet valid.")
 	}
 	return cert, nil
 }
@@ -65,7 +66,7 @@ func certDER(body string) []byte {
 }
 
 func noSuchCertificate(id string) *query.Error {
-	return query.Errorf("NoSuchEntity", "The Certificate with id %s cannot be found.", id)
+	return iamerr.NoSuchEntity("The Certificate with id %s cannot be found.", id)
 }
 
 // newCertificateID makes a signing certificate's ID: 32 characters of
@@ -100,12 +101,12 @@ func UploadSigningCertificate(c *api.Call, in *iamshape.UploadSigningCertificate
 		for i := range a.Users {
 			for _, have := range a.Users[i].SigningCertificates {
 				if bytes.Equal(certDER(have.Body), der) {
-					return query.Errorf("DuplicateCertificate", "The request was rejected because the same certificate is associated with an IAM user in the account.")
+					return iamerr.DuplicateCertificate("The request was rejected because the same certificate is associated with an IAM user in the account.")
 				}
 			}
 		}
 		if len(u.SigningCertificates) >= maxSigningCertificates {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for SigningCertificatesPerUser: %d", maxSigningCertificates)
+			return iamerr.LimitExceeded("Cannot exceed quota for SigningCertificatesPerUser: %d", maxSigningCertificates)
 		}
 		u.SigningCertificates = append(u.SigningCertificates, cert)
 		return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -104,10 +105,10 @@ func GetCredentialReport(c *api.Call, _ *noInput) (*iamshape.GetCredentialReport
 		return nil, e
 	}
 	if !ok {
-		return nil, query.Errorf("ReportNotPresent", "Unknown")
+		return nil, iamerr.ReportNotPresent("Unknown")
 	}
 	if c.Now.Sub(r.Generated) >= credentialReportAge {
-		return nil, query.Errorf("ReportExpired", "The most recent credential report has expired. To generate a new credential report, use GenerateCredentialReport.")
+		return nil, iamerr.ReportExpired("The most recent credential report has expired. To generate a new credential report, use GenerateCredentialReport.")
 	}
 	return &iamshape.GetCredentialReportResponse{Content: r.Content, ReportFormat: "text/csv", GeneratedTime: shape.At(r.Generated)}, nil
 }
@@ -138,7 +139,7 @@ func buildCredentialReport(c *api.Call) ([]byte, *query.Error) {
 		}
 	}
 	if fa == nil {
-		return nil, query.Errorf("ServiceFailure", "the account %s is not in the world", acct)
+		return nil, iamerr.ServiceFailure("the account %s is not in the world", acct)
 	}
 	keys, err := c.State.Keys().ListAccessKeys(c.Ctx, acct, "")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
@@ -647,23 +648,23 @@ func approver(c *api.Call, duration int) (*world.DelegationApprover, *query.Erro
 	case cl.RootSession != nil:
 		// A privileged root session (AssumeRoot) is scoped by its task
 		// policy, which a delegated session would not carry.
-		return nil, query.Errorf("AccessDenied", "A privileged root user session cannot accept a delegation request.")
+		return nil, awserr.AccessDenied("A privileged root user session cannot accept a delegation request.")
 	case cl.Kind == engine.AccountRoot:
 		if duration > rootMaxDelegation {
-			return nil, query.Errorf("AccessDenied", "The root user can accept only delegation requests of %d seconds or less.", rootMaxDelegation)
+			return nil, awserr.AccessDenied("The root user can accept only delegation requests of %d seconds or less.", rootMaxDelegation)
 		}
 		return &world.DelegationApprover{ARN: callerARN(c), Kind: "root"}, nil
 	case cl.Federation != nil:
-		return nil, query.Errorf("AccessDenied", "A federated user session cannot accept a delegation request.")
+		return nil, awserr.AccessDenied("A federated user session cannot accept a delegation request.")
 	case cl.Session != nil && cl.Role != nil:
 		if len(cl.Session.Policies) > 0 || len(cl.Session.Tags) > 0 || cl.Session.SourceIdentity != "" {
-			return nil, query.Errorf("AccessDenied", "A role session with session policies, session tags or a source identity cannot accept a delegation request.")
+			return nil, awserr.AccessDenied("A role session with session policies, session tags or a source identity cannot accept a delegation request.")
 		}
 		return &world.DelegationApprover{ARN: cl.Principal, Kind: "role", Name: cl.Role.Name, PrincipalID: cl.Role.ID}, nil
 	case cl.User != nil:
 		return &world.DelegationApprover{ARN: cl.User.ARN(), Kind: "user", Name: cl.User.Name, PrincipalID: cl.User.ID}, nil
 	}
-	return nil, query.Errorf("AccessDenied", "%s cannot accept a delegation request.", cl.Principal)
+	return nil, awserr.AccessDenied("%s cannot accept a delegation request.", cl.Principal)
 }
 
 // RejectDelegationRequest rejects an ASSIGNED, PENDING_APPROVAL or
@@ -711,7 +712,7 @@ func SendDelegationToken(c *api.Call, in *iamshape.SendDelegationTokenRequest) (
 		return nil, e
 	}
 	if d.OnlySendByOwner && callerARN(c) != d.Owner {
-		return nil, query.Errorf("AccessDenied", "Only the owner of delegation request %s can send its token.", d.ID)
+		return nil, awserr.AccessDenied("Only the owner of delegation request %s can send its token.", d.ID)
 	}
 	var secret [32]byte
 	if _, err := rand.Read(secret[:]); err != nil {

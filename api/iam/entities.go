@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -220,7 +221,7 @@ func authorizeEntity(c *api.Call, kind, name, action string, extra map[string][]
 }
 
 func noSuchInline(kind, policyName string) *query.Error {
-	return query.Errorf("NoSuchEntity", "The %s policy with name %s cannot be found.", kind, policyName)
+	return iamerr.NoSuchEntity("The %s policy with name %s cannot be found.", kind, policyName)
 }
 
 // putInline adds or replaces an entity's inline policy: the document is
@@ -251,7 +252,7 @@ func putInline(c *api.Call, kind, name, policyName, document string) *query.Erro
 			total += size(string(list[i].Document.JSON()))
 		}
 		if total > inlineQuota[kind] {
-			return query.Errorf("LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", inlineQuota[kind], kind, ent.name)
+			return iamerr.LimitExceeded("Maximum policy size of %d bytes exceeded for %s %s", inlineQuota[kind], kind, ent.name)
 		}
 		if !replaced {
 			*ent.inline = append(list, world.FileInline{Name: policyName, Document: world.NewPolicyText(doc)})
@@ -324,7 +325,7 @@ func attach(c *api.Call, kind, name, policyArn string) *query.Error {
 	// another account's policy is answered as IAM answers one that is not
 	// there.
 	if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok {
-		return query.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", ref)
+		return iamerr.NoSuchEntity("Policy %s does not exist or is not attachable.", ref)
 	}
 	return updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 		ent, e := existing(a, kind, ent.name)
@@ -335,7 +336,7 @@ func attach(c *api.Call, kind, name, policyArn string) *query.Error {
 			return nil // attaching twice is not an error in IAM
 		}
 		if len(*ent.managed) >= maxManagedPerEntity {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for PoliciesPer%s: %d", noun(kind), maxManagedPerEntity)
+			return iamerr.LimitExceeded("Cannot exceed quota for PoliciesPer%s: %d", noun(kind), maxManagedPerEntity)
 		}
 		*ent.managed = append(*ent.managed, ref)
 		return nil
@@ -360,7 +361,7 @@ func detach(c *api.Call, kind, name, policyArn string) *query.Error {
 		}
 		i := slices.Index(*ent.managed, ref)
 		if i < 0 {
-			return query.Errorf("NoSuchEntity", "Policy %s was not found.", ref)
+			return iamerr.NoSuchEntity("Policy %s was not found.", ref)
 		}
 		*ent.managed = slices.Delete(*ent.managed, i, i+1)
 		return nil
@@ -472,7 +473,7 @@ func withTags(cur map[string]string, tags [][2]string) (map[string]string, *quer
 		m[t[0]] = t[1]
 	}
 	if len(m) > maxTagsPerEntity {
-		return nil, query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+		return nil, iamerr.LimitExceeded("The number of tags has reached the maximum limit.")
 	}
 	return m, nil
 }
@@ -521,7 +522,7 @@ func deleteBoundary(c *api.Call, kind, name string) *query.Error {
 		return e
 	}
 	if *ent.boundary == "" {
-		return query.Errorf("NoSuchEntity", "The %s with name %s does not have a permissions boundary.", kind, ent.name)
+		return iamerr.NoSuchEntity("The %s with name %s does not have a permissions boundary.", kind, ent.name)
 	}
 	return updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {
 		ent, e := existing(a, kind, ent.name)

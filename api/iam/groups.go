@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
@@ -48,7 +49,7 @@ func CreateGroup(c *api.Call, in *iamshape.CreateGroupRequest) (*iamshape.Create
 	var out world.FileGroup
 	e := updateEntities(c, refs("group", name), func(a *world.FileAccount) *query.Error {
 		if fileGroup(a, name) != nil {
-			return query.Errorf("EntityAlreadyExists", "Group with name %s already exists.", name)
+			return iamerr.EntityAlreadyExists("Group with name %s already exists.", name)
 		}
 		out = world.FileGroup{Name: name, Path: path, ID: newID("AGPA"), Created: c.Now}
 		a.Groups = append(a.Groups, out)
@@ -115,7 +116,7 @@ func UpdateGroup(c *api.Call, in *iamshape.UpdateGroupRequest) (*noOutput, *quer
 		}
 		if newName != "" && newName != ent.name {
 			if fileGroup(a, newName) != nil {
-				return query.Errorf("EntityAlreadyExists", "Group with name %s already exists.", newName)
+				return iamerr.EntityAlreadyExists("Group with name %s already exists.", newName)
 			}
 			g.Name = newName
 			for i := range a.Users {
@@ -140,7 +141,7 @@ func DeleteGroup(c *api.Call, in *iamshape.DeleteGroupRequest) (*noOutput, *quer
 	return nil, update(c, func(a *world.FileAccount) *query.Error {
 		for _, u := range a.Users {
 			if slices.Contains(u.Groups, ent.name) {
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove users from group first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must remove users from group first.")
 			}
 		}
 		for i := range a.Groups {
@@ -150,9 +151,9 @@ func DeleteGroup(c *api.Call, in *iamshape.DeleteGroupRequest) (*noOutput, *quer
 			}
 			switch {
 			case len(g.Policies) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete policies first.")
 			case len(g.ManagedPolicies) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must detach all policies first.")
 			}
 			a.Groups = append(a.Groups[:i], a.Groups[i+1:]...)
 			return nil
@@ -187,7 +188,7 @@ func AddUserToGroup(c *api.Call, in *iamshape.AddUserToGroupRequest) (*noOutput,
 			return nil
 		}
 		if len(fu.Groups) >= maxGroupsPerUser {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
+			return iamerr.LimitExceeded("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
 		}
 		fu.Groups = append(fu.Groups, g)
 		return nil
@@ -207,7 +208,7 @@ func RemoveUserFromGroup(c *api.Call, in *iamshape.RemoveUserFromGroupRequest) (
 		}
 		i := slices.Index(fu.Groups, g)
 		if i < 0 {
-			return query.Errorf("NoSuchEntity", "The user with name %s is not in group %s.", u, g)
+			return iamerr.NoSuchEntity("The user with name %s is not in group %s.", u, g)
 		}
 		fu.Groups = slices.Delete(fu.Groups, i, i+1)
 		return nil

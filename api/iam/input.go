@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 )
@@ -35,9 +36,9 @@ func Validate(action string, p query.Params) *query.Error {
 			continue
 		}
 		if m.Shape == "pathType" {
-			return query.Errorf("ValidationError", "The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.", lowerFirst(m.Name))
+			return awserr.ValidationError("The specified value for %s is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.", lowerFirst(m.Name))
 		}
-		return query.Errorf("ValidationError", "The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-", lowerFirst(m.Name))
+		return awserr.ValidationError("The specified value for %s is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-", lowerFirst(m.Name))
 	}
 	return nil
 }

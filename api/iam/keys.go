@@ -3,6 +3,7 @@ package iam
 import (
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -45,7 +46,7 @@ func CreateAccessKey(c *api.Call, in *iamshape.CreateAccessKeyRequest) (*iamshap
 		return nil, awserr.Lower(err, "could not read access keys: %v", err)
 	}
 	if len(have) >= maxAccessKeys {
-		return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeys)
+		return nil, iamerr.LimitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeys)
 	}
 	k, err := keys.CreateAccessKey(c.Ctx, c.Account(), name)
 	if err != nil {
@@ -86,7 +87,7 @@ func ownKey(c *api.Call, action, userName, id string) (string, *query.Error) {
 		return "", awserr.Lower(err, "could not read the access key: %v", err)
 	}
 	if !ok || k.Account != c.Account() || k.User != name {
-		return "", query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+		return "", iamerr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
 	return id, nil
 }
@@ -146,7 +147,7 @@ func GetAccessKeyLastUsed(c *api.Call, in *iamshape.GetAccessKeyLastUsedRequest)
 		return nil, e
 	}
 	if !found {
-		return nil, query.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+		return nil, iamerr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
 	lu := &iamshape.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
 	if !k.LastUsed.IsZero() {

@@ -157,7 +157,7 @@ func resolve(c *api.Call, ref string) (*subject, *query.Error) {
 		}
 		return s, nil
 	}
-	return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", ref)
+	return nil, iamerr.NoSuchEntity("The entity %s cannot be found.", ref)
 }
 
 // services lists the service namespaces a policy document allows actions
@@ -289,7 +289,7 @@ func loadJob(c *api.Call, id string) (job, *query.Error) {
 	}
 	var j job
 	if !ok || json.Unmarshal(data, &j) != nil || j.Kind != "" || j.Account != c.Account() {
-		return job{}, query.Errorf("NoSuchEntity", "The job with ID %s cannot be found.", id)
+		return job{}, iamerr.NoSuchEntity("The job with ID %s cannot be found.", id)
 	}
 	return j, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -31,13 +32,13 @@ func init() {
 const mfaIssuer = "Amazon Web Services"
 
 func noDevice(serial string) *query.Error {
-	return query.Errorf("NoSuchEntity", "VirtualMFADevice with serial number %s doesn't exist.", serial)
+	return iamerr.NoSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 }
 
 func invalidCode() *query.Error {
 	// The real IAM's words (InvalidAuthenticationCode, quoted in a public
 	// repository's tests of an IAM-compatible service and in users' notes).
-	return query.Errorf("InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	return iamerr.InvalidAuthenticationCode("Authentication code for device is not valid.")
 }
 
 // deviceOf reads an account's device by serial number; another account's
@@ -45,7 +46,7 @@ func invalidCode() *query.Error {
 func deviceOf(c *api.Call, serial string) (api.MFADevice, bool, *query.Error) {
 	d, ok, err := c.State.Credentials().MFADevice(c.Ctx, serial)
 	if err != nil {
-		return api.MFADevice{}, false, query.Errorf("ServiceFailure", "could not read the MFA device: %v", err)
+		return api.MFADevice{}, false, iamerr.ServiceFailure("could not read the MFA device: %v", err)
 	}
 	if !ok || d.Account != c.Account() {
 		return api.MFADevice{}, false, nil
@@ -69,19 +70,19 @@ func CreateVirtualMFADevice(c *api.Call, in *iamshape.CreateVirtualMFADeviceRequ
 	}
 	seed, err := credential.NewSeed()
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	label := name + "@" + c.Account()
 	png, err := credential.QRCodePNG(mfaIssuer, label, seed)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	d := api.MFADevice{Serial: serial, Account: c.Account(), Name: name, Path: path, Seed: seed, Created: c.Now, Tags: tagMap(tags)}
 	if err := c.State.Credentials().CreateMFADevice(c.Ctx, d); err != nil {
 		if errors.Is(err, credential.ErrMFADeviceExists) {
-			return nil, query.Errorf("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")
+			return nil, iamerr.EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
 		}
-		return nil, query.Errorf("ServiceFailure", "could not store the MFA device: %v", err)
+		return nil, iamerr.ServiceFailure("could not store the MFA device: %v", err)
 	}
 	// Blobs (shape.Blob) are base64 in the Query protocol's XML: the seed
 	// is the base32 text, so the client decodes it back to that text.
@@ -115,7 +116,7 @@ func EnableMFADevice(c *api.Call, in *iamshape.EnableMFADeviceRequest) (*noOutpu
 		return nil, noDevice(serial)
 	}
 	if d.User != "" {
-		return nil, query.Errorf("EntityAlreadyExists", "MFA Device is already in use.")
+		return nil, iamerr.EntityAlreadyExists("MFA Device is already in use.")
 	}
 	counter, drift, ok := credential.VerifyPair(d.Seed, code1, code2, c.Now)
 	if !ok {
@@ -129,7 +130,7 @@ func EnableMFADevice(c *api.Call, in *iamshape.EnableMFADeviceRequest) (*noOutpu
 		}
 		for _, s := range u.MFADevices {
 			if s == serial {
-				return query.Errorf("EntityAlreadyExists", "MFA Device is already in use.")
+				return iamerr.EntityAlreadyExists("MFA Device is already in use.")
 			}
 		}
 		u.MFADevices = append(u.MFADevices, serial)
@@ -144,7 +145,7 @@ func userDevice(c *api.Call, name, serial string) (api.MFADevice, *query.Error) 
 		return api.MFADevice{}, e
 	}
 	if !ok || d.User != name {
-		return api.MFADevice{}, query.Errorf("NoSuchEntity", "MFA Device with serial number %s does not exist.", serial)
+		return api.MFADevice{}, iamerr.NoSuchEntity("MFA Device with serial number %s does not exist.", serial)
 	}
 	return d, nil
 }
@@ -211,7 +212,7 @@ func DeactivateMFADevice(c *api.Call, in *iamshape.DeactivateMFADeviceRequest) (
 	// A security key taken from its user is gone (IAM has no operation
 	// that deletes one or enables it again): iamgate deletes it.
 	if err := c.State.Credentials().DeleteMFADevice(c.Ctx, serial); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not delete the security key: %v", err)
+		return nil, iamerr.ServiceFailure("could not delete the security key: %v", err)
 	}
 	return nil, nil
 }
@@ -224,10 +225,10 @@ func DeleteVirtualMFADevice(c *api.Call, in *iamshape.DeleteVirtualMFADeviceRequ
 		return nil, e
 	}
 	if d.User != "" {
-		return nil, query.Errorf("DeleteConflict", "MFA Device is still in use.")
+		return nil, iamerr.DeleteConflict("MFA Device is still in use.")
 	}
 	if err := c.State.Credentials().DeleteMFADevice(c.Ctx, serial); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not delete the MFA device: %v", err)
+		return nil, iamerr.ServiceFailure("could not delete the MFA device: %v", err)
 	}
 	return nil, nil
 }
@@ -246,7 +247,7 @@ func ListMFADevices(c *api.Call, in *iamshape.ListMFADevicesRequest) (*iamshape.
 	}
 	devs, err := c.State.Credentials().MFADevices(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read MFA devices: %v", err)
+		return nil, iamerr.ServiceFailure("could not read MFA devices: %v", err)
 	}
 	enabled := map[string]time.Time{}
 	for _, d := range devs {
@@ -279,7 +280,7 @@ func ListVirtualMFADevices(c *api.Call, in *iamshape.ListVirtualMFADevicesReques
 	}
 	devs, err := c.State.Credentials().MFADevices(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read MFA devices: %v", err)
+		return nil, iamerr.ServiceFailure("could not read MFA devices: %v", err)
 	}
 	a := account(c)
 	var out []iamshape.VirtualMFADevice

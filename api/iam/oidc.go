@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -38,7 +39,7 @@ const (
 var hexThumbprint = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
 
 func noProvider(arn string) *query.Error {
-	return query.Errorf("NoSuchEntity", "OpenIDConnect Provider not found for arn %s", arn)
+	return iamerr.NoSuchEntity("OpenIDConnect Provider not found for arn %s", arn)
 }
 
 // providerARN checks OpenIDConnectProviderArn, an IAM OIDC provider's
@@ -47,7 +48,7 @@ func noProvider(arn string) *query.Error {
 func providerARN(a string) (string, *query.Error) {
 	f := strings.SplitN(a, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "oidc-provider/") || len(f[5]) == len("oidc-provider/") {
-		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
+		return "", iamerr.InvalidInput("ARN %s is not valid.", a)
 	}
 	return a, nil
 }
@@ -64,7 +65,7 @@ func authorizeProvider(c *api.Call, action, arn string, extra map[string][]strin
 	}
 	p, ok, err := c.State.Federation().OIDCProvider(c.Ctx, a)
 	if err != nil {
-		return api.OIDCProvider{}, query.Errorf("ServiceFailure", "could not read the OIDC provider: %v", err)
+		return api.OIDCProvider{}, iamerr.ServiceFailure("could not read the OIDC provider: %v", err)
 	}
 	ok = ok && p.Account == c.Account()
 	if e := c.Authorize(action, a, withResourceTags(extra, ok, p.Tags)); e != nil {
@@ -80,11 +81,11 @@ func authorizeProvider(c *api.Call, action, arn string, extra map[string][]strin
 // that each is 40 characters, thumbprintType): at most 5, each hex.
 func checkThumbprints(list []string) *query.Error {
 	if len(list) > maxThumbprints {
-		return query.Errorf("LimitExceeded", "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d.", maxThumbprints)
+		return iamerr.LimitExceeded("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d.", maxThumbprints)
 	}
 	for _, t := range list {
 		if !hexThumbprint.MatchString(t) {
-			return query.Errorf("InvalidInput", "Thumbprint %s is not a hex-encoded SHA-1 hash.", t)
+			return iamerr.InvalidInput("Thumbprint %s is not a hex-encoded SHA-1 hash.", t)
 		}
 	}
 	return nil
@@ -102,7 +103,7 @@ func checkClientIDs(list []string) ([]string, *query.Error) {
 		}
 	}
 	if len(out) > maxClientIDs {
-		return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d.", maxClientIDs)
+		return nil, iamerr.LimitExceeded("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d.", maxClientIDs)
 	}
 	return out, nil
 }
@@ -116,7 +117,7 @@ func CreateOpenIDConnectProvider(c *api.Call, in *iamshape.CreateOpenIDConnectPr
 	// characters (OpenIDConnectProviderUrlType).
 	u := in.Url
 	if _, err := federation.ParseURL(u); err != nil {
-		return nil, query.Errorf("InvalidInput", "Invalid URL %s: the URL must begin with https:// and have a host and no query or fragment.", u)
+		return nil, iamerr.InvalidInput("Invalid URL %s: the URL must begin with https:// and have a host and no query or fragment.", u)
 	}
 	ids, e := checkClientIDs(in.ClientIDList)
 	if e != nil {
@@ -139,7 +140,7 @@ func CreateOpenIDConnectProvider(c *api.Call, in *iamshape.CreateOpenIDConnectPr
 	if len(thumbs) == 0 {
 		tp, err := fed.OIDCThumbprint(c.Ctx, u)
 		if err != nil {
-			return nil, query.Errorf("OpenIdIdpCommunicationError", "Could not connect to %s to read its certificate's thumbprint: %v", u, err)
+			return nil, iamerr.OpenIdIdpCommunicationError("Could not connect to %s to read its certificate's thumbprint: %v", u, err)
 		}
 		thumbs = []string{tp}
 	}
@@ -147,11 +148,11 @@ func CreateOpenIDConnectProvider(c *api.Call, in *iamshape.CreateOpenIDConnectPr
 	if err := fed.CreateOIDCProvider(c.Ctx, p); err != nil {
 		switch {
 		case errors.Is(err, api.ErrProviderExists):
-			return nil, query.Errorf("EntityAlreadyExists", "Provider with url %s already exists.", u)
+			return nil, iamerr.EntityAlreadyExists("Provider with url %s already exists.", u)
 		case errors.Is(err, api.ErrProviderQuota):
-			return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100.")
+			return nil, iamerr.LimitExceeded("Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100.")
 		}
-		return nil, query.Errorf("ServiceFailure", "could not store the OIDC provider: %v", err)
+		return nil, iamerr.ServiceFailure("could not store the OIDC provider: %v", err)
 	}
 	return &iamshape.CreateOpenIDConnectProviderResponse{OpenIDConnectProviderArn: arn, Tags: tagShapes(p.Tags)}, nil
 }
@@ -176,7 +177,7 @@ func ListOpenIDConnectProviders(c *api.Call, _ *iamshape.ListOpenIDConnectProvid
 	}
 	ps, err := c.State.Federation().OIDCProviders(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the OIDC providers: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the OIDC providers: %v", err)
 	}
 	out := make(shape.List[iamshape.OpenIDConnectProviderListEntry], 0, len(ps))
 	for _, p := range ps {
@@ -201,7 +202,7 @@ func DeleteOpenIDConnectProvider(c *api.Call, in *iamshape.DeleteOpenIDConnectPr
 		return nil, nil
 	}
 	if _, err := c.State.Federation().DeleteOIDCProvider(c.Ctx, a); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not delete the OIDC provider: %v", err)
+		return nil, iamerr.ServiceFailure("could not delete the OIDC provider: %v", err)
 	}
 	return nil, nil
 }
@@ -234,7 +235,7 @@ func updateProvider(c *api.Call, action, arn string, extra map[string][]string, 
 	case errors.Is(err, api.ErrNoProvider):
 		return noProvider(p.ARN)
 	case err != nil:
-		return query.Errorf("ServiceFailure", "could not change the OIDC provider: %v", err)
+		return iamerr.ServiceFailure("could not change the OIDC provider: %v", err)
 	}
 	return nil
 }
@@ -249,7 +250,7 @@ func AddClientIDToOpenIDConnectProvider(c *api.Call, in *iamshape.AddClientIDToO
 			}
 		}
 		if len(p.ClientIDs) >= maxClientIDs {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d.", maxClientIDs)
+			return iamerr.LimitExceeded("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d.", maxClientIDs)
 		}
 		p.ClientIDs = append(p.ClientIDs, id)
 		return nil

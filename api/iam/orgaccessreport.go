@@ -148,7 +148,7 @@ func GetOrganizationsAccessReport(c *api.Call, in *iamshape.GetOrganizationsAcce
 	if in.Marker != "" {
 		n, err := strconv.Atoi(in.Marker)
 		if err != nil || n < 0 || n > len(services) {
-			return nil, query.Errorf("ValidationError", "Invalid Marker %q.", in.Marker)
+			return nil, awserr.ValidationError("Invalid Marker %q.", in.Marker)
 		}
 		start = n
 	}

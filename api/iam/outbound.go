@@ -47,7 +47,7 @@ func EnableOutboundWebIdentityFederation(c *api.Call, _ *noInput) (*iamshape.Ena
 	if c.Endpoint == "" {
 		// No URL to put the issuer under (a call made in process): fail
 		// rather than make an issuer no one can reach.
-		return nil, query.Errorf("ServiceFailure", "the server's URL is not known, so no issuer can be made for the account")
+		return nil, iamerr.ServiceFailure("the server's URL is not known, so no issuer can be made for the account")
 	}
 	keys, err := c.State.Outbound().EnsureKeys(c.Account())
 	if err != nil {

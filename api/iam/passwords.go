@@ -2,6 +2,8 @@ package iam
 
 import (
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -26,7 +28,7 @@ func init() {
 // ("Password does not conform to the account password policy.", the real
 // IAM's words quoted in github.com/gree/subiam/pull/3).
 func passwordViolation() *query.Error {
-	return query.Errorf("PasswordPolicyViolation", "Password does not conform to the account password policy.")
+	return iamerr.PasswordPolicyViolation("Password does not conform to the account password policy.")
 }
 
 // PasswordRules is what a new password of the caller's account is checked
@@ -36,7 +38,7 @@ func passwordViolation() *query.Error {
 func PasswordRules(c *api.Call) (*credential.PasswordPolicy, credential.DefaultPolicy, *query.Error) {
 	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
 	if err != nil {
-		return nil, credential.DefaultPolicy{}, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+		return nil, credential.DefaultPolicy{}, iamerr.ServiceFailure("could not read the password policy: %v", err)
 	}
 	var p *credential.PasswordPolicy
 	if ok {
@@ -72,7 +74,7 @@ func loginProfileShape(name string, p api.LoginProfile) *iamshape.LoginProfile {
 func noLoginProfile(user string) *query.Error {
 	// The real IAM's words: "Login Profile for User vs-code-user cannot be
 	// found." (boto3 output quoted in a public repository's notes).
-	return query.Errorf("NoSuchEntity", "Login Profile for User %s cannot be found.", user)
+	return iamerr.NoSuchEntity("Login Profile for User %s cannot be found.", user)
 }
 
 // setLoginProfile changes the user's LoginProfile flag in the world and
@@ -88,7 +90,7 @@ func setLoginProfile(c *api.Call, name string, want, set bool, also api.TxWrite)
 		case u.LoginProfile != want && want:
 			return noLoginProfile(name)
 		case u.LoginProfile != want:
-			return query.Errorf("EntityAlreadyExists", "Login Profile for user %s already exists.", name)
+			return iamerr.EntityAlreadyExists("Login Profile for user %s already exists.", name)
 		}
 		u.LoginProfile = set
 		return nil
@@ -111,7 +113,7 @@ func CreateLoginProfile(c *api.Call, in *iamshape.CreateLoginProfileRequest) (*i
 	}
 	hash, err := credential.HashPassword(pw)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	p := api.LoginProfile{Account: c.Account(), User: name, Hash: hash, Created: c.Now, Changed: c.Now, ResetRequired: reset != nil && *reset}
 	if e := setLoginProfile(c, name, false, true, c.State.Credentials().PutLoginProfile(p)); e != nil {
@@ -132,7 +134,7 @@ func readProfile(c *api.Call, action, userName string) (string, api.LoginProfile
 	}
 	p, ok, err := c.State.Credentials().LoginProfile(c.Ctx, c.Account(), name)
 	if err != nil {
-		return "", api.LoginProfile{}, query.Errorf("ServiceFailure", "could not read the login profile: %v", err)
+		return "", api.LoginProfile{}, iamerr.ServiceFailure("could not read the login profile: %v", err)
 	}
 	if !ok {
 		if !u.LoginProfile {
@@ -170,7 +172,7 @@ func UpdateLoginProfile(c *api.Call, in *iamshape.UpdateLoginProfileRequest) (*n
 		}
 		hash, err := credential.HashPassword(pw)
 		if err != nil {
-			return nil, query.Errorf("ServiceFailure", "%v", err)
+			return nil, iamerr.ServiceFailure("%v", err)
 		}
 		if p.Hash != "" {
 			p.History = append([]string{p.Hash}, p.History...)
@@ -216,7 +218,7 @@ func allowsChange(c *api.Call) (*engine.Policy, *query.Error) {
 	}
 	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the password policy: %v", err)
 	}
 	if ok && pp.AllowUsersToChangePassword {
 		return changePasswordGrant, nil
@@ -234,7 +236,7 @@ func ChangePassword(c *api.Call, in *iamshape.ChangePasswordRequest) (*noOutput,
 		// The IAM API Reference, ChangePassword: "Changes the password of
 		// the IAM user who is calling this operation"; other callers get
 		// InvalidUserType.
-		return nil, query.Errorf("InvalidUserType", "Only IAM users can change their own password.")
+		return nil, iamerr.InvalidUserType("Only IAM users can change their own password.")
 	}
 	name := c.Caller.User.Name
 	grant, e := allowsChange(c)
@@ -246,7 +248,7 @@ func ChangePassword(c *api.Call, in *iamshape.ChangePasswordRequest) (*noOutput,
 	}
 	p, ok, err := c.State.Credentials().LoginProfile(c.Ctx, c.Account(), name)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the login profile: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the login profile: %v", err)
 	}
 	if !ok {
 		return nil, noLoginProfile(name)
@@ -254,14 +256,14 @@ func ChangePassword(c *api.Call, in *iamshape.ChangePasswordRequest) (*noOutput,
 	if !credential.VerifyPassword(p.Hash, oldPw) {
 		// AWS documents no answer for a wrong old password; iamgate's
 		// choice (README) is AccessDenied.
-		return nil, query.Errorf("AccessDenied", "The old password is incorrect.")
+		return nil, awserr.AccessDenied("The old password is incorrect.")
 	}
 	if e := checkAgainstPolicy(c, newPw); e != nil {
 		return nil, e
 	}
 	pp, hasPolicy, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the password policy: %v", err)
 	}
 	if hasPolicy && pp.PasswordReusePrevention > 0 {
 		for i, h := range append([]string{p.Hash}, p.History...) {
@@ -275,7 +277,7 @@ func ChangePassword(c *api.Call, in *iamshape.ChangePasswordRequest) (*noOutput,
 	}
 	hash, err := credential.HashPassword(newPw)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "%v", err)
+		return nil, iamerr.ServiceFailure("%v", err)
 	}
 	p.History = append([]string{p.Hash}, p.History...)
 	p.Hash, p.Changed, p.ResetRequired = hash, c.Now, false
@@ -307,7 +309,7 @@ func UpdateAccountPasswordPolicy(c *api.Call, in *iamshape.UpdateAccountPassword
 		return nil, e
 	}
 	if err := c.State.Credentials().PutPasswordPolicy(c.Ctx, c.Account(), pp); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not store the password policy: %v", err)
+		return nil, iamerr.ServiceFailure("could not store the password policy: %v", err)
 	}
 	return nil, nil
 }
@@ -315,7 +317,7 @@ func UpdateAccountPasswordPolicy(c *api.Call, in *iamshape.UpdateAccountPassword
 func noPasswordPolicy(account string) *query.Error {
 	// The real IAM's words: "The Password Policy with domain name
 	// 128440595215 cannot be found." (quoted in a public lab's notes).
-	return query.Errorf("NoSuchEntity", "The Password Policy with domain name %s cannot be found.", account)
+	return iamerr.NoSuchEntity("The Password Policy with domain name %s cannot be found.", account)
 }
 
 // GetAccountPasswordPolicy returns the account's password policy, for
@@ -331,7 +333,7 @@ func GetAccountPasswordPolicy(c *api.Call, _ *noInput) (*iamshape.GetAccountPass
 	}
 	pp, ok, err := c.State.Credentials().PasswordPolicy(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the password policy: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the password policy: %v", err)
 	}
 	if !ok {
 		return nil, noPasswordPolicy(c.Account())
@@ -360,7 +362,7 @@ func DeleteAccountPasswordPolicy(c *api.Call, _ *noInput) (*noOutput, *query.Err
 	}
 	ok, err := c.State.Credentials().DeletePasswordPolicy(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not delete the password policy: %v", err)
+		return nil, iamerr.ServiceFailure("could not delete the password policy: %v", err)
 	}
 	if !ok {
 		return nil, noPasswordPolicy(c.Account())

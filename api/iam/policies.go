@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -153,7 +154,7 @@ func filePolicy(a *world.FileAccount, ref string) *world.FilePolicy {
 }
 
 func noSuchPolicy(ref string) *query.Error {
-	return query.Errorf("NoSuchEntity", "Policy %s was not found.", ref)
+	return iamerr.NoSuchEntity("Policy %s was not found.", ref)
 }
 
 // CreatePolicy creates a customer managed policy (6,144 characters at most,
@@ -183,7 +184,7 @@ func CreatePolicy(c *api.Call, in *iamshape.CreatePolicyRequest) (*iamshape.Crea
 	e = updateEntities(c, refs("policy", name), func(a *world.FileAccount) *query.Error {
 		for _, fp := range a.Policies {
 			if fp.Name == name {
-				return query.Errorf("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
+				return iamerr.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 			}
 		}
 		fp := world.FilePolicy{Name: name, Path: path, ID: newID("ANPA"), Description: in.Description, Tags: tagMap(tags), Created: c.Now, Updated: c.Now,
@@ -245,6 +246,10 @@ func ListPolicies(c *api.Call, in *iamshape.ListPoliciesRequest) (*iamshape.List
 			usageFilter == "" && onlyAttached && attached == 0 && boundaries == 0:
 			return
 		}
+		// The model's Policy.Description: "It is not included in the
+		// response to the ListPolicies operation"; the API Reference,
+		// ListPolicies: "this operation does not return tags".
+		mp.Description, mp.Tags = "", nil
 		out = append(out, mp)
 	}
 	if scope != "AWS" {
@@ -275,7 +280,7 @@ func customer(c *api.Call, policyArn, action string) (string, *world.FilePolicy,
 	}
 	if catalog.IsAWSManagedARN(ref) {
 		if _, ok := catalog.Managed().Lookup(ref); ok && action != "iam:GetPolicyVersion" && action != "iam:ListPolicyVersions" {
-			return "", nil, query.Errorf("InvalidInput", "ARN %s is not valid: AWS managed policies cannot be changed.", ref)
+			return "", nil, iamerr.InvalidInput("ARN %s is not valid: AWS managed policies cannot be changed.", ref)
 		}
 	}
 	fp := filePolicy(account(c), ref)
@@ -301,10 +306,10 @@ func DeletePolicy(c *api.Call, in *iamshape.DeletePolicyRequest) (*noOutput, *qu
 		}
 		normalize(fp)
 		if n, b := usage(a, ref); n+b > 0 {
-			return query.Errorf("DeleteConflict", "Cannot delete a policy attached to entities.")
+			return iamerr.DeleteConflict("Cannot delete a policy attached to entities.")
 		}
 		if len(fp.Versions) > 1 {
-			return query.Errorf("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+			return iamerr.DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
 		for i := range a.Policies {
 			if &a.Policies[i] == fp {
@@ -349,7 +354,7 @@ func nextVersion(fp *world.FilePolicy) string {
 }
 
 func noSuchVersion(ref, id string) *query.Error {
-	return query.Errorf("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", ref, id)
+	return iamerr.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", ref, id)
 }
 
 // CreatePolicyVersion adds a version (five at most) and can make it the
@@ -375,7 +380,7 @@ func CreatePolicyVersion(c *api.Call, in *iamshape.CreatePolicyVersionRequest) (
 		}
 		normalize(fp)
 		if len(fp.Versions) >= maxPolicyVersions {
-			return query.Errorf("LimitExceeded", "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+			return iamerr.LimitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
 		}
 		v := world.FileVersion{ID: nextVersion(fp), Created: c.Now, Document: world.NewPolicyText(doc)}
 		fp.Versions = append(fp.Versions, v)
@@ -464,7 +469,7 @@ func DeletePolicyVersion(c *api.Call, in *iamshape.DeletePolicyVersionRequest) (
 		}
 		normalize(fp)
 		if id == fp.DefaultVersion {
-			return query.Errorf("DeleteConflict", "Cannot delete the default version of a policy.")
+			return iamerr.DeleteConflict("Cannot delete the default version of a policy.")
 		}
 		for i, v := range fp.Versions {
 			if v.ID == id {
@@ -552,8 +557,31 @@ func ListEntitiesForPolicy(c *api.Call, in *iamshape.ListEntitiesForPolicyReques
 			}
 		}
 	}
-	slices.SortFunc(res.PolicyGroups, func(x, y iamshape.PolicyGroup) int { return strings.Compare(x.GroupName, y.GroupName) })
-	slices.SortFunc(res.PolicyUsers, func(x, y iamshape.PolicyUser) int { return strings.Compare(x.UserName, y.UserName) })
-	slices.SortFunc(res.PolicyRoles, func(x, y iamshape.PolicyRole) int { return strings.Compare(x.RoleName, y.RoleName) })
+	// One page over the three lists, groups then users then roles, each
+	// in name order: the marker is the last entity's kind and name.
+	type entity struct{ key, name, id string }
+	var all []entity
+	for _, g := range res.PolicyGroups {
+		all = append(all, entity{"1/" + g.GroupName, g.GroupName, g.GroupId})
+	}
+	for _, u := range res.PolicyUsers {
+		all = append(all, entity{"2/" + u.UserName, u.UserName, u.UserId})
+	}
+	for _, r := range res.PolicyRoles {
+		all = append(all, entity{"3/" + r.RoleName, r.RoleName, r.RoleId})
+	}
+	items, pg := pageAt(all, func(e entity) string { return e.key }, in.Marker, in.MaxItems)
+	res.PolicyGroups, res.PolicyUsers, res.PolicyRoles = shape.List[iamshape.PolicyGroup]{}, shape.List[iamshape.PolicyUser]{}, shape.List[iamshape.PolicyRole]{}
+	for _, e := range items {
+		switch e.key[0] {
+		case '1':
+			res.PolicyGroups = append(res.PolicyGroups, iamshape.PolicyGroup{GroupName: e.name, GroupId: e.id})
+		case '2':
+			res.PolicyUsers = append(res.PolicyUsers, iamshape.PolicyUser{UserName: e.name, UserId: e.id})
+		default:
+			res.PolicyRoles = append(res.PolicyRoles, iamshape.PolicyRole{RoleName: e.name, RoleId: e.id})
+		}
+	}
+	res.IsTruncated, res.Marker = pg.typed()
 	return res, nil
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -36,7 +37,7 @@ func taggedPolicy(c *api.Call, action, arn string, extra map[string][]string) (s
 	if _, ok := catalog.Managed().Lookup(ref); ok && action != "iam:ListPolicyTags" {
 		// Real AWS output, quoted in aws-controllers-k8s/community#2774
 		// (TagPolicy on arn:aws:iam::aws:policy/...).
-		return "", nil, query.Errorf("InvalidInput", "Tags not supported for policies in this domain")
+		return "", nil, iamerr.InvalidInput("Tags not supported for policies in this domain")
 	}
 	fp := filePolicy(account(c), ref)
 	if fp == nil {
@@ -124,7 +125,7 @@ func updateProfileTags(c *api.Call, name string, f func(map[string]string) (map[
 	return updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)
 		if ip == nil {
-			return query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+			return iamerr.NoSuchEntity("Instance Profile %s cannot be found.", name)
 		}
 		m, e := f(ip.Tags)
 		if e != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -58,7 +59,7 @@ func profile(c *api.Call, action, name string, extra map[string][]string) (*worl
 		return nil, e
 	}
 	if ip == nil {
-		return nil, query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+		return nil, iamerr.NoSuchEntity("Instance Profile %s cannot be found.", name)
 	}
 	return ip, nil
 }
@@ -78,7 +79,7 @@ func CreateInstanceProfile(c *api.Call, in *iamshape.CreateInstanceProfileReques
 	var out iamshape.InstanceProfile
 	e = updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		if fileProfile(a, name) != nil {
-			return query.Errorf("EntityAlreadyExists", "Instance Profile %s already exists.", name)
+			return iamerr.EntityAlreadyExists("Instance Profile %s already exists.", name)
 		}
 		ip := world.FileInstanceProfile{Name: name, Path: path, ID: newID("AIPA"), Tags: tagMap(tags), Created: c.Now}
 		a.InstanceProfiles = append(a.InstanceProfiles, ip)
@@ -155,12 +156,12 @@ func DeleteInstanceProfile(c *api.Call, in *iamshape.DeleteInstanceProfileReques
 				continue
 			}
 			if len(a.InstanceProfiles[i].Roles) > 0 {
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 			}
 			a.InstanceProfiles = slices.Delete(a.InstanceProfiles, i, i+1)
 			return nil
 		}
-		return query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+		return iamerr.NoSuchEntity("Instance Profile %s cannot be found.", name)
 	})
 }
 
@@ -187,10 +188,10 @@ func AddRoleToInstanceProfile(c *api.Call, in *iamshape.AddRoleToInstanceProfile
 	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)
 		if ip == nil {
-			return query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+			return iamerr.NoSuchEntity("Instance Profile %s cannot be found.", name)
 		}
 		if len(ip.Roles) >= 1 {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+			return iamerr.LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
 		}
 		ip.Roles = append(ip.Roles, roleName)
 		return nil
@@ -208,7 +209,7 @@ func RemoveRoleFromInstanceProfile(c *api.Call, in *iamshape.RemoveRoleFromInsta
 	return nil, updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
 		ip := fileProfile(a, name)
 		if ip == nil {
-			return query.Errorf("NoSuchEntity", "Instance Profile %s cannot be found.", name)
+			return iamerr.NoSuchEntity("Instance Profile %s cannot be found.", name)
 		}
 		i := slices.Index(ip.Roles, roleName)
 		if i < 0 {

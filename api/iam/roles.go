@@ -7,6 +7,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -52,7 +53,7 @@ func CreateRole(c *api.Call, in *iamshape.CreateRoleRequest) (*iamshape.CreateRo
 	if strings.HasPrefix(path, serviceRolePath) {
 		// IAM's answer (real output quoted in tilfin/aws-iam-policy-tool#9):
 		// only CreateServiceLinkedRole makes roles there.
-		return nil, query.Errorf("InvalidInput", "Path prefix '%s' can only be used for AWS Service linked Roles", serviceRolePath)
+		return nil, iamerr.InvalidInput("Path prefix '%s' can only be used for AWS Service linked Roles", serviceRolePath)
 	}
 	doc, e := checkDocument(in.AssumeRolePolicyDocument, policy.TrustPolicy, maxTrustPolicySize, "ACLSizePerRole")
 	if e != nil {
@@ -68,7 +69,7 @@ func CreateRole(c *api.Call, in *iamshape.CreateRoleRequest) (*iamshape.CreateRo
 	}
 	r := world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(doc), PermissionsBoundary: bnd,
 		Tags: tagMap(tags), MaxSessionDuration: maxSession(in.MaxSessionDuration), Description: in.Description, Created: c.Now}
-	if e := insertRole(c, r, query.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name)); e != nil {
+	if e := insertRole(c, r, iamerr.EntityAlreadyExists("Role with name %s already exists.", name)); e != nil {
 		return nil, e
 	}
 	out := roleTyped(c.Account(), &r, true)
@@ -245,7 +246,7 @@ func DeleteRole(c *api.Call, in *iamshape.DeleteRoleRequest) (*noOutput, *query.
 	return nil, updateEntities(c, []world.EntityRef{ref("role", ent.name), accountFields}, func(a *world.FileAccount) *query.Error {
 		for _, ip := range a.InstanceProfiles {
 			if slices.Contains(ip.Roles, ent.name) {
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 			}
 		}
 		for i := range a.Roles {
@@ -255,9 +256,9 @@ func DeleteRole(c *api.Call, in *iamshape.DeleteRoleRequest) (*noOutput, *query.
 			}
 			switch {
 			case len(r.Policies) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete policies first.")
 			case len(r.ManagedPolicies) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must detach all policies first.")
 			}
 			a.Roles = append(a.Roles[:i], a.Roles[i+1:]...)
 			return nil

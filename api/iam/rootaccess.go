@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
@@ -58,19 +59,19 @@ func rootAccessOrg(c *api.Call, action string, enable bool) (*world.FileOrganiza
 // the caller's account acct.
 func rootAccessChecks(o *world.FileOrganization, acct string, enable bool) *query.Error {
 	if o == nil || !o.HasAccount(acct) {
-		return query.Errorf("OrganizationNotFoundException", "The request was rejected because no organization is associated with your account.")
+		return iamerr.OrganizationNotFoundException("The request was rejected because no organization is associated with your account.")
 	}
 	if !o.RootAccessAdministrator(acct) {
-		return query.Errorf("AccountNotManagementOrDelegatedAdministratorException", "The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.")
+		return iamerr.AccountNotManagementOrDelegatedAdministratorException("The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.")
 	}
 	if enable && acct != o.ManagementAccount {
-		return query.Errorf("CallerIsNotManagementAccountException", "The request was rejected because the account making the request is not the management account for the organization.")
+		return iamerr.CallerIsNotManagementAccountException("The request was rejected because the account making the request is not the management account for the organization.")
 	}
 	if !o.AllFeatures() {
-		return query.Errorf("OrganizationNotInAllFeaturesModeException", "The request was rejected because your organization does not have All features enabled.")
+		return iamerr.OrganizationNotInAllFeaturesModeException("The request was rejected because your organization does not have All features enabled.")
 	}
 	if !o.TrustedService(world.IAMServicePrincipal) {
-		return query.Errorf("ServiceAccessNotEnabledException", "The request was rejected because trusted access is not enabled for IAM in Organizations.")
+		return iamerr.ServiceAccessNotEnabledException("The request was rejected because trusted access is not enabled for IAM in Organizations.")
 	}
 	return nil
 }

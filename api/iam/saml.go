@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -23,7 +24,7 @@ func init() {
 }
 
 func noSAMLProvider(arn string) *query.Error {
-	return query.Errorf("NoSuchEntity", "SAMLProvider %s does not exist.", arn)
+	return iamerr.NoSuchEntity("SAMLProvider %s does not exist.", arn)
 }
 
 // checkMetadata checks that a metadata document is SAML metadata with a
@@ -32,7 +33,7 @@ func noSAMLProvider(arn string) *query.Error {
 func checkMetadata(doc string) (*federation.Metadata, *query.Error) {
 	m, err := federation.ParseMetadata([]byte(doc))
 	if err != nil {
-		return nil, query.Errorf("InvalidInput", "Could not parse metadata")
+		return nil, iamerr.InvalidInput("Could not parse metadata")
 	}
 	return m, nil
 }
@@ -42,7 +43,7 @@ func checkMetadata(doc string) (*federation.Metadata, *query.Error) {
 // has checked the mode is one of the model's (Required, Allowed).
 func encryptionParams(mode, addKey, removeKey string) *query.Error {
 	if mode == "Required" || addKey != "" || removeKey != "" {
-		return query.Errorf("InvalidInput", "iamgate does not decrypt SAML assertions: AssertionEncryptionMode Required and private keys are not supported")
+		return iamerr.InvalidInput("iamgate does not decrypt SAML assertions: AssertionEncryptionMode Required and private keys are not supported")
 	}
 	return nil
 }
@@ -76,11 +77,11 @@ func CreateSAMLProvider(c *api.Call, in *iamshape.CreateSAMLProviderRequest) (*i
 	if err := c.State.Federation().CreateSAMLProvider(c.Ctx, p); err != nil {
 		switch {
 		case errors.Is(err, api.ErrProviderExists):
-			return nil, query.Errorf("EntityAlreadyExists", "SAMLProvider %s already exists.", name)
+			return nil, iamerr.EntityAlreadyExists("SAMLProvider %s already exists.", name)
 		case errors.Is(err, api.ErrProviderQuota):
-			return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for SAMLProvidersPerAccount: 100.")
+			return nil, iamerr.LimitExceeded("Cannot exceed quota for SAMLProvidersPerAccount: 100.")
 		}
-		return nil, query.Errorf("ServiceFailure", "could not store the SAML provider: %v", err)
+		return nil, iamerr.ServiceFailure("could not store the SAML provider: %v", err)
 	}
 	return &iamshape.CreateSAMLProviderResponse{SAMLProviderArn: arn, Tags: tagShapes(p.Tags)}, nil
 }
@@ -94,7 +95,7 @@ func newUUID() string { return newID("SAML") + newID("")[:8] }
 func samlARNParam(a string) (string, *query.Error) {
 	f := strings.SplitN(a, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || len(f[4]) != 12 || !strings.HasPrefix(f[5], "saml-provider/") || len(f[5]) == len("saml-provider/") {
-		return "", query.Errorf("InvalidInput", "ARN %s is not valid.", a)
+		return "", iamerr.InvalidInput("ARN %s is not valid.", a)
 	}
 	return a, nil
 }
@@ -109,7 +110,7 @@ func authorizeSAML(c *api.Call, action, arn string, extra map[string][]string) (
 	}
 	p, ok, err := c.State.Federation().SAMLProvider(c.Ctx, a)
 	if err != nil {
-		return api.SAMLProvider{}, query.Errorf("ServiceFailure", "could not read the SAML provider: %v", err)
+		return api.SAMLProvider{}, iamerr.ServiceFailure("could not read the SAML provider: %v", err)
 	}
 	ok = ok && p.Account == c.Account()
 	if e := c.Authorize(action, a, withResourceTags(extra, ok, p.Tags)); e != nil {
@@ -140,7 +141,7 @@ func ListSAMLProviders(c *api.Call, _ *iamshape.ListSAMLProvidersRequest) (*iams
 	}
 	ps, err := c.State.Federation().SAMLProviders(c.Ctx, c.Account())
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not read the SAML providers: %v", err)
+		return nil, iamerr.ServiceFailure("could not read the SAML providers: %v", err)
 	}
 	out := make(shape.List[iamshape.SAMLProviderListEntry], 0, len(ps))
 	for _, p := range ps {
@@ -169,7 +170,7 @@ func updateSAML(c *api.Call, action, arn string, extra map[string][]string, fn f
 	case errors.Is(err, api.ErrNoProvider):
 		return p, noSAMLProvider(p.ARN)
 	case err != nil:
-		return p, query.Errorf("ServiceFailure", "could not change the SAML provider: %v", err)
+		return p, iamerr.ServiceFailure("could not change the SAML provider: %v", err)
 	}
 	return p, nil
 }
@@ -204,7 +205,7 @@ func DeleteSAMLProvider(c *api.Call, in *iamshape.DeleteSAMLProviderRequest) (*n
 		return nil, e
 	}
 	if ok, err := c.State.Federation().DeleteSAMLProvider(c.Ctx, p.ARN); err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not delete the SAML provider: %v", err)
+		return nil, iamerr.ServiceFailure("could not delete the SAML provider: %v", err)
 	} else if !ok {
 		return nil, noSAMLProvider(p.ARN)
 	}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -40,14 +42,14 @@ func EnableSecurityKey(c *api.Call, user, name string, key []byte) (string, *que
 		return "", e
 	}
 	if !securityKeyName.MatchString(name) {
-		return "", query.Errorf("ValidationError", "The security key's name must be 1 to 64 letters, digits or +=,.@_- characters.")
+		return "", awserr.ValidationError("The security key's name must be 1 to 64 letters, digits or +=,.@_- characters.")
 	}
 	if len(key) == 0 {
-		return "", query.Errorf("ValidationError", "The security key's credential is missing.")
+		return "", awserr.ValidationError("The security key's credential is missing.")
 	}
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
-		return "", query.Errorf("ServiceFailure", "%v", err)
+		return "", iamerr.ServiceFailure("%v", err)
 	}
 	serial := "arn:aws:iam::" + c.Account() + ":u2f/user/" + user + "/" + name + "-" +
 		base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(id[:])
@@ -58,7 +60,7 @@ func EnableSecurityKey(c *api.Call, user, name string, key []byte) (string, *que
 			return noSuch("user", user)
 		}
 		if len(u.MFADevices) >= maxMFADevicesPerUser {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: %d", maxMFADevicesPerUser)
+			return iamerr.LimitExceeded("Cannot exceed quota for MFADevicesPerUser: %d", maxMFADevicesPerUser)
 		}
 		u.MFADevices = append(u.MFADevices, serial)
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 )
@@ -46,12 +47,12 @@ func serverCertificateShape(sc api.ServerCertificate) iamshape.ServerCertificate
 
 func noSuchServerCertificate(name string) *query.Error {
 	// Real AWS output, quoted in convox/rack#783.
-	return query.Errorf("NoSuchEntity", "The Server Certificate with name %s cannot be found.", name)
+	return iamerr.NoSuchEntity("The Server Certificate with name %s cannot be found.", name)
 }
 
 func serverCertificateExists(name string) *query.Error {
 	// Real AWS output, quoted in dlapiduz/certbot-s3front#17.
-	return query.Errorf("EntityAlreadyExists", "The Server Certificate with name %s already exists.", name)
+	return iamerr.EntityAlreadyExists("The Server Certificate with name %s already exists.", name)
 }
 
 // invalidChain is AWS's answer to a chain that does not parse or does not
@@ -60,13 +61,13 @@ func serverCertificateExists(name string) *query.Error {
 // whose signature the next one does not verify: -1 the body, 0 the chain's
 // first (iamgate's reading of AWS's index).
 func invalidChain(index int) *query.Error {
-	return query.Errorf("MalformedCertificate", "Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: %d", index)
+	return iamerr.MalformedCertificate("Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: %d", index)
 }
 
 // parsePrivateKey reads a PEM RSA or EC private key (PKCS #1, SEC 1 or
 // unencrypted PKCS #8). The answer to anything else is iamgate's wording.
 func parsePrivateKey(body string) (crypto.Signer, *query.Error) {
-	bad := query.Errorf("MalformedCertificate", "Unable to parse private key. Please ensure the private key is an unencrypted RSA or EC key in PEM format.")
+	bad := iamerr.MalformedCertificate("Unable to parse private key. Please ensure the private key is an unencrypted RSA or EC key in PEM format.")
 	blk, rest := pem.Decode([]byte(strings.TrimSpace(body)))
 	if blk == nil || len(strings.TrimSpace(string(rest))) > 0 {
 		return nil, bad
@@ -245,7 +246,7 @@ func UploadServerCertificate(c *api.Call, in *iamshape.UploadServerCertificateRe
 		// iamgate's wording: AWS's message is not quoted in public
 		// sources; the model says "the public key certificate and the
 		// private key do not match".
-		return nil, query.Errorf("KeyPairMismatch", "The public key certificate and the private key do not match.")
+		return nil, iamerr.KeyPairMismatch("The public key certificate and the private key do not match.")
 	}
 	chain, e := parseChain(cert, in.CertificateChain)
 	if e != nil {
@@ -264,7 +265,7 @@ func UploadServerCertificate(c *api.Call, in *iamshape.UploadServerCertificateRe
 			}
 		}
 		if len(all) >= maxServerCertificates {
-			return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for ServerCertificatesPerAccount: %d", maxServerCertificates)
+			return nil, iamerr.LimitExceeded("Cannot exceed quota for ServerCertificatesPerAccount: %d", maxServerCertificates)
 		}
 		return append(all, sc), nil
 	})

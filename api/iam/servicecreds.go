@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -71,12 +72,12 @@ func credentialShape(c *api.Call, sc api.ServiceCredential, secret string) *iams
 
 func notSupportedService(name string) *query.Error {
 	// iamgate's wording: AWS's is not published.
-	return query.Errorf("NotSupportedService", "Service %s is not supported for service-specific credentials.", name)
+	return iamerr.NotSupportedService("Service %s is not supported for service-specific credentials.", name)
 }
 
 func noSuchServiceCredential(id string) *query.Error {
 	// iamgate's wording, in the form of the other credentials'.
-	return query.Errorf("NoSuchEntity", "The Service Specific Credential with id %s cannot be found.", id)
+	return iamerr.NoSuchEntity("The Service Specific Credential with id %s cannot be found.", id)
 }
 
 // newServiceSecret makes a password or API key secret: 32 random bytes in
@@ -93,7 +94,7 @@ func newServiceSecret() string {
 func hashServiceSecret(secret string) (string, *query.Error) {
 	h, err := credential.HashPassword(secret)
 	if err != nil {
-		return "", query.Errorf("ServiceFailure", "%v", err)
+		return "", iamerr.ServiceFailure("%v", err)
 	}
 	return h, nil
 }
@@ -127,7 +128,7 @@ func CreateServiceSpecificCredential(c *api.Call, in *iamshape.CreateServiceSpec
 		if !apiKey {
 			// iamgate's wording: the model says the field "is only valid
 			// for Bedrock and CloudWatch Logs API keys".
-			return nil, query.Errorf("InvalidInput", "CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
+			return nil, iamerr.InvalidInput("CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
 		}
 		// 1 to 36600 (the model's credentialAgeDays, checked before).
 		sc.Expiration = sc.Created.Add(time.Duration(*in.CredentialAgeDays) * 24 * time.Hour)
@@ -149,7 +150,7 @@ func CreateServiceSpecificCredential(c *api.Call, in *iamshape.CreateServiceSpec
 			}
 		}
 		if n >= maxServiceCredentials {
-			return nil, query.Errorf("LimitExceeded", "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: %d", maxServiceCredentials)
+			return nil, iamerr.LimitExceeded("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: %d", maxServiceCredentials)
 		}
 		return append(all, sc), nil
 	})
@@ -168,7 +169,7 @@ func ListServiceSpecificCredentials(c *api.Call, in *iamshape.ListServiceSpecifi
 	if every && in.UserName != "" {
 		// iamgate's wording: the model says AllUsers "cannot be specified
 		// together with UserName".
-		return nil, query.Errorf("InvalidInput", "AllUsers cannot be specified together with UserName.")
+		return nil, iamerr.InvalidInput("AllUsers cannot be specified together with UserName.")
 	}
 	var users map[string]bool
 	if every {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/catalog"
@@ -64,18 +65,18 @@ func CreateServiceLinkedRole(c *api.Call, in *iamshape.CreateServiceLinkedRoleRe
 	if slr == nil {
 		// iamgate's wording: AWS's message for an unknown service is not
 		// published; the table of services is partial (README).
-		return nil, query.Errorf("InvalidInput", "Unknown service principal %s: iamgate's table of service-linked roles does not list it.", service)
+		return nil, iamerr.InvalidInput("Unknown service principal %s: iamgate's table of service-linked roles does not list it.", service)
 	}
 	name := slr.RoleName
 	if suffix != "" {
 		if !slr.Suffix {
-			return nil, query.Errorf("InvalidInput", "Custom suffix is not allowed for %s", service)
+			return nil, iamerr.InvalidInput("Custom suffix is not allowed for %s", service)
 		}
 		name += "_" + suffix
 		if len(name) > 64 {
 			// The role name's limit (roleNameType, 64 characters); the
 			// wording is iamgate's.
-			return nil, query.Errorf("InvalidInput", "The role name %s is longer than 64 characters: choose a shorter suffix.", name)
+			return nil, iamerr.InvalidInput("The role name %s is longer than 64 characters: choose a shorter suffix.", name)
 		}
 	}
 	path := serviceRolePath + service + "/"
@@ -84,7 +85,7 @@ func CreateServiceLinkedRole(c *api.Call, in *iamshape.CreateServiceLinkedRoleRe
 	}
 	r := world.FileRole{Name: name, Path: path, ID: newID("AROA"), TrustPolicy: world.NewPolicyText(serviceLinkedTrust(service)),
 		ManagedPolicies: []string{slr.PolicyARN()}, Description: desc, Created: c.Now}
-	if e := insertRole(c, r, query.Errorf("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name)); e != nil {
+	if e := insertRole(c, r, iamerr.InvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)); e != nil {
 		return nil, e
 	}
 	role := roleTyped(c.Account(), &r, true)
@@ -128,7 +129,7 @@ func DeleteServiceLinkedRole(c *api.Call, in *iamshape.DeleteServiceLinkedRoleRe
 }
 
 func notServiceLinked(name string) *query.Error {
-	return query.Errorf("NoSuchEntity", "The service-linked role with name %s cannot be found.", name)
+	return iamerr.NoSuchEntity("The service-linked role with name %s cannot be found.", name)
 }
 
 // deletionTaskPurpose keys the deletion task digests.
@@ -185,7 +186,7 @@ func parseUUID(s string) ([16]byte, bool) {
 func GetServiceLinkedRoleDeletionStatus(c *api.Call, in *iamshape.GetServiceLinkedRoleDeletionStatusRequest) (*iamshape.GetServiceLinkedRoleDeletionStatusResponse, *query.Error) {
 	id := in.DeletionTaskId
 	parts := strings.Split(id, "/")
-	bad := query.Errorf("InvalidInput", "Invalid deletion task id %s: it must be task/aws-service-role/SERVICE/ROLE-NAME/UUID.", id)
+	bad := iamerr.InvalidInput("Invalid deletion task id %s: it must be task/aws-service-role/SERVICE/ROLE-NAME/UUID.", id)
 	if len(parts) != 5 || parts[0] != "task" || parts[1] != "aws-service-role" || parts[2] == "" || parts[3] == "" {
 		return nil, bad
 	}
@@ -198,7 +199,7 @@ func GetServiceLinkedRoleDeletionStatus(c *api.Call, in *iamshape.GetServiceLink
 		return nil, e
 	}
 	if !hmac.Equal(u[8:], taskDigest(c, service, name, u[:8])) {
-		return nil, query.Errorf("NoSuchEntity", "The deletion task %s cannot be found.", id)
+		return nil, iamerr.NoSuchEntity("The deletion task %s cannot be found.", id)
 	}
 	return &iamshape.GetServiceLinkedRoleDeletionStatusResponse{Status: "SUCCEEDED"}, nil
 }

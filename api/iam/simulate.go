@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -86,7 +88,7 @@ func checkScenario(name string, resources []string) *query.Error {
 			}
 		}
 		if !found {
-			return query.Errorf("InvalidInput", "Invalid Input: scenario %s needs a resource of type %s in ResourceArns.", name, typ)
+			return iamerr.InvalidInput("Invalid Input: scenario %s needs a resource of type %s in ResourceArns.", name, typ)
 		}
 	}
 	return nil
@@ -114,11 +116,11 @@ func compileOne(doc string, t engine.PolicyType, name string, texts map[*policy.
 	}
 	pp, err := policy.Parse(name, []byte(doc))
 	if err != nil {
-		return nil, query.Errorf("MalformedPolicyDocument", "%s: %v", name, err)
+		return nil, iamerr.MalformedPolicyDocument("%s: %v", name, err)
 	}
 	cp, err := engine.Compile(pp, t, name)
 	if err != nil {
-		return nil, query.Errorf("MalformedPolicyDocument", "%s: %v", name, err)
+		return nil, iamerr.MalformedPolicyDocument("%s: %v", name, err)
 	}
 	if texts != nil {
 		texts[pp] = []byte(doc)
@@ -136,7 +138,7 @@ func contextEntries(entries []iamshape.ContextEntry) (map[string][]string, *quer
 	for i, en := range entries {
 		if en.ContextKeyName == "" {
 			if en.ContextKeyType != "" {
-				return nil, query.Errorf("ValidationError", "ContextEntries.member.%d has no ContextKeyName", i+1)
+				return nil, awserr.ValidationError("ContextEntries.member.%d has no ContextKeyName", i+1)
 			}
 			break
 		}
@@ -175,7 +177,7 @@ func readSimInput(c *api.Call, r *iamshape.SimulateCustomPolicyRequest, identity
 		return nil, e
 	}
 	if len(in.boundary) > 1 {
-		return nil, query.Errorf("InvalidInput", "Only one permissions boundary policy can be given.")
+		return nil, iamerr.InvalidInput("Only one permissions boundary policy can be given.")
 	}
 	if r.ResourcePolicy != "" {
 		if in.resourcePolicy, e = compileOne(r.ResourcePolicy, engine.ResourcePolicy, "ResourcePolicy", in.texts); e != nil {
@@ -341,7 +343,7 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 			in.apply(&req)
 			q, err := req.Prepare()
 			if err != nil {
-				return nil, query.Errorf("InvalidInput", "%v", err)
+				return nil, iamerr.InvalidInput("%v", err)
 			}
 			perResource = append(perResource, result(engine.Explain(q), q, texts))
 		}
@@ -380,7 +382,7 @@ func simulate(c *api.Call, in *simInput, gather func(action, resource string) (e
 	if m := in.marker; m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil || n < 0 || n > len(results) {
-			return nil, query.Errorf("InvalidInput", "Invalid Marker %q.", m)
+			return nil, iamerr.InvalidInput("Invalid Marker %q.", m)
 		}
 		start = n
 	}
@@ -414,7 +416,7 @@ func SimulatePrincipalPolicy(c *api.Call, r *iamshape.SimulatePrincipalPolicyReq
 	return simulate(c, in, func(action, resource string) (engine.Request, *query.Error) {
 		req, err := w.Gather(world.Request{Caller: caller, Action: action, Resource: resource, Context: in.context, Time: c.Now})
 		if err != nil {
-			return engine.Request{}, query.Errorf("InvalidInput", "%v", err)
+			return engine.Request{}, iamerr.InvalidInput("%v", err)
 		}
 		withoutOtherAccount(&req, c.Account(), in.context)
 		return req, nil
@@ -456,17 +458,17 @@ func withoutOtherAccount(req *engine.Request, acct string, given map[string][]st
 func simCaller(w *world.World, src, callerARN string, resourcePolicy bool) (*world.Caller, *query.Error) {
 	if a, err := arn.Parse(src); err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "group/") {
 		if resourcePolicy && callerARN == "" {
-			return nil, query.Errorf("InvalidInput", "Invalid Input: CallerArn is required with a ResourcePolicy when PolicySourceArn is not a user.")
+			return nil, iamerr.InvalidInput("Invalid Input: CallerArn is required with a ResourcePolicy when PolicySourceArn is not a user.")
 		}
 		caller, err := w.GroupCaller(src, callerARN)
 		if err != nil {
-			return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+			return nil, iamerr.NoSuchEntity("The entity %s cannot be found.", src)
 		}
 		return caller, nil
 	}
 	caller, err := w.Caller(src)
 	if err != nil || caller.External {
-		return nil, query.Errorf("NoSuchEntity", "The entity %s cannot be found.", src)
+		return nil, iamerr.NoSuchEntity("The entity %s cannot be found.", src)
 	}
 	return caller, nil
 }
@@ -528,7 +530,7 @@ func GetContextKeysForPrincipalPolicy(c *api.Call, r *iamshape.GetContextKeysFor
 	}
 	req, err := w.Gather(world.Request{Caller: caller, Action: "*", Resource: "*", Time: c.Now})
 	if err != nil {
-		return nil, query.Errorf("InvalidInput", "%v", err)
+		return nil, iamerr.InvalidInput("%v", err)
 	}
 	pols := append(append(req.Policies.Identity, req.Policies.PermissionsBoundary), extra...)
 	return contextKeys(pols), nil

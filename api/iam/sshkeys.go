@@ -9,6 +9,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -92,15 +93,15 @@ func parseSSHPublicKey(body string) (ssh.PublicKey, *query.Error) {
 // UnrecognizedPublicKeyEncodingException, DuplicateSSHPublicKeyException):
 // AWS's own wording is not published.
 func invalidPublicKey() *query.Error {
-	return query.Errorf("InvalidPublicKey", "The request was rejected because the public key is malformed or otherwise invalid.")
+	return iamerr.InvalidPublicKey("The request was rejected because the public key is malformed or otherwise invalid.")
 }
 
 func unrecognizedEncoding() *query.Error {
-	return query.Errorf("UnrecognizedPublicKeyEncoding", "The request was rejected because the public key encoding format is unsupported or unrecognized.")
+	return iamerr.UnrecognizedPublicKeyEncoding("The request was rejected because the public key encoding format is unsupported or unrecognized.")
 }
 
 func noSuchSSHKey(id string) *query.Error {
-	return query.Errorf("NoSuchEntity", "The Public Key with id %s cannot be found.", id)
+	return iamerr.NoSuchEntity("The Public Key with id %s cannot be found.", id)
 }
 
 func sshKeyBody(pub ssh.PublicKey) string {
@@ -126,11 +127,11 @@ func UploadSSHPublicKey(c *api.Call, in *iamshape.UploadSSHPublicKeyRequest) (*i
 		}
 		for _, have := range u.SSHPublicKeys {
 			if have.Body == k.Body {
-				return query.Errorf("DuplicateSSHPublicKey", "The request was rejected because the SSH public key is already associated with the specified IAM user.")
+				return iamerr.DuplicateSSHPublicKey("The request was rejected because the SSH public key is already associated with the specified IAM user.")
 			}
 		}
 		if len(u.SSHPublicKeys) >= maxSSHPublicKeys {
-			return query.Errorf("LimitExceeded", "Cannot exceed quota for SSHPublicKeysPerUser: %d", maxSSHPublicKeys)
+			return iamerr.LimitExceeded("Cannot exceed quota for SSHPublicKeysPerUser: %d", maxSSHPublicKeys)
 		}
 		u.SSHPublicKeys = append(u.SSHPublicKeys, k)
 		return nil
@@ -174,13 +175,13 @@ func GetSSHPublicKey(c *api.Call, in *iamshape.GetSSHPublicKeyRequest) (*iamshap
 		}
 		pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.Body))
 		if err != nil {
-			return nil, query.Errorf("ServiceFailure", "the stored SSH public key %s does not parse: %v", id, err)
+			return nil, iamerr.ServiceFailure("the stored SSH public key %s does not parse: %v", id, err)
 		}
 		body := k.Body
 		if in.Encoding == "PEM" {
 			der, err := x509.MarshalPKIXPublicKey(pub.(ssh.CryptoPublicKey).CryptoPublicKey())
 			if err != nil {
-				return nil, query.Errorf("ServiceFailure", "could not encode the SSH public key %s: %v", id, err)
+				return nil, iamerr.ServiceFailure("could not encode the SSH public key %s: %v", id, err)
 			}
 			body = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 		}

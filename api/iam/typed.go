@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
@@ -127,7 +128,7 @@ func roleTyped(acct string, r *world.FileRole, withDocument bool) iamshape.Role 
 // admits any string of 20 to 2048 characters, IAM only an ARN.
 func policyARN(ref string) (string, *query.Error) {
 	if !strings.HasPrefix(ref, "arn:") || len(ref) < 20 {
-		return "", query.Errorf("ValidationError", "ARN %s is not valid.", ref)
+		return "", awserr.ValidationError("ARN %s is not valid.", ref)
 	}
 	return ref, nil
 }
@@ -141,7 +142,7 @@ func callerUser(c *api.Call, userName string) (string, *query.Error) {
 	if c.Caller.User != nil {
 		return c.Caller.User.Name, nil
 	}
-	return "", query.Errorf("ValidationError", "Must specify userName when calling with non-User credentials")
+	return "", awserr.ValidationError("Must specify userName when calling with non-User credentials")
 }
 
 // authorizeCreateWith authorizes creating a user or role with the

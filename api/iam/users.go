@@ -5,6 +5,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
 	"github.com/iamgate/iamgate/world"
@@ -27,7 +28,7 @@ func checkBoundary(c *api.Call, ref string) *query.Error {
 		return nil
 	}
 	if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok || !strings.HasPrefix(ref, "arn:") {
-		return query.Errorf("NoSuchEntity", "Scope ARN: %s does not exist or is not attachable.", ref)
+		return iamerr.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", ref)
 	}
 	return nil
 }
@@ -45,7 +46,7 @@ func CreateUser(c *api.Call, in *iamshape.CreateUserRequest) (*iamshape.CreateUs
 	var out world.FileUser
 	e := updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
 		if findEntity(a, "user", name) != nil {
-			return query.Errorf("EntityAlreadyExists", "User with name %s already exists.", name)
+			return iamerr.EntityAlreadyExists("User with name %s already exists.", name)
 		}
 		out = world.FileUser{Name: name, Path: path, ID: newID("AIDA"), PermissionsBoundary: bnd, Created: c.Now, Tags: tagMap(tags)}
 		a.Users = append(a.Users, out)
@@ -155,7 +156,7 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 		}
 		if newName != "" && newName != name {
 			if fileUser(a, newName) != nil {
-				return query.Errorf("EntityAlreadyExists", "User with name %s already exists.", newName)
+				return iamerr.EntityAlreadyExists("User with name %s already exists.", newName)
 			}
 			u.Name = newName
 		}
@@ -187,7 +188,7 @@ func DeleteUser(c *api.Call, in *iamshape.DeleteUserRequest) (*noOutput, *query.
 		return nil, awserr.Lower(err, "could not read access keys: %v", err)
 	}
 	if len(keys) > 0 {
-		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete access keys first.")
+		return nil, iamerr.DeleteConflict("Cannot delete entity, must delete access keys first.")
 	}
 	has, e := hasServiceCredentials(c, name)
 	if e != nil {
@@ -195,7 +196,7 @@ func DeleteUser(c *api.Call, in *iamshape.DeleteUserRequest) (*noOutput, *query.
 	}
 	if has {
 		// iamgate's wording, in the form of the others.
-		return nil, query.Errorf("DeleteConflict", "Cannot delete entity, must delete service specific credentials first.")
+		return nil, iamerr.DeleteConflict("Cannot delete entity, must delete service specific credentials first.")
 	}
 	return nil, updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
 		for i := range a.Users {
@@ -205,24 +206,24 @@ func DeleteUser(c *api.Call, in *iamshape.DeleteUserRequest) (*noOutput, *query.
 			}
 			switch {
 			case len(u.Policies) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete policies first.")
 			case len(u.ManagedPolicies) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must detach all policies first.")
 			case len(u.Groups) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must remove users from group first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must remove users from group first.")
 			case u.LoginProfile:
 				// The real IAM's words, as CloudFormation relays them
 				// ("Cannot delete entity, must delete login profile first.
 				// (Service: Iam, Status Code: 409, ...)").
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete login profile first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete login profile first.")
 			case len(u.MFADevices) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete MFA device first.")
 			case len(u.SSHPublicKeys) > 0:
 				// iamgate's wording, in the form of the others (AWS's is
 				// not published).
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete SSH public keys first.")
 			case len(u.SigningCertificates) > 0:
-				return query.Errorf("DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+				return iamerr.DeleteConflict("Cannot delete entity, must delete signing certificates first.")
 			}
 			a.Users = append(a.Users[:i], a.Users[i+1:]...)
 			return nil

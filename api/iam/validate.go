@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/iamerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -39,10 +40,10 @@ func checkDocument(doc string, kind policy.IAMKind, max int, what string) (strin
 		}
 	}
 	if max > 0 && size(doc) > max {
-		return "", query.Errorf("LimitExceeded", "Cannot exceed quota for %s: %d.", what, max)
+		return "", iamerr.LimitExceeded("Cannot exceed quota for %s: %d.", what, max)
 	}
 	if r := policy.CheckIAM("policy", []byte(doc), kind, policy.IAMOptions{}); r != nil {
-		return "", query.Errorf("MalformedPolicyDocument", "%s", r.Message)
+		return "", iamerr.MalformedPolicyDocument("%s", r.Message)
 	}
 	// What IAM stores, the world must load: a document IAM takes always
 	// parses (FuzzCheckIAM holds that); compiling is checked too.
@@ -55,7 +56,7 @@ func checkDocument(doc string, kind policy.IAMKind, max int, what string) (strin
 		_, err = engine.Compile(p, t, "policy")
 	}
 	if err != nil {
-		return "", query.Errorf("MalformedPolicyDocument", "%s", firstProblem(err))
+		return "", iamerr.MalformedPolicyDocument("%s", firstProblem(err))
 	}
 	return doc, nil
 }
@@ -98,7 +99,7 @@ func checkPrincipals(c *api.Call, doc string) *query.Error {
 		return u != nil && u.ARN() == arn
 	}
 	if r := policy.CheckIAM("policy", []byte(doc), policy.TrustPolicy, policy.IAMOptions{PrincipalExists: exists}); r != nil {
-		return query.Errorf("MalformedPolicyDocument", "%s", r.Message)
+		return iamerr.MalformedPolicyDocument("%s", r.Message)
 	}
 	return nil
 }
@@ -116,17 +117,17 @@ func checkPrincipals(c *api.Call, doc string) *query.Error {
 func tagContext(tags [][2]string, existing int) (map[string][]string, *query.Error) {
 	ctx := map[string][]string{}
 	if len(tags)+existing > maxTagsPerEntity {
-		return nil, query.Errorf("LimitExceeded", "The number of tags has reached the maximum limit.")
+		return nil, iamerr.LimitExceeded("The number of tags has reached the maximum limit.")
 	}
 	seen := map[string]bool{}
 	var keys []string
 	for _, t := range tags {
 		k, v := t[0], t[1]
 		if query.ReservedTagKey(k) {
-			return nil, query.Errorf("InvalidInput", "Invalid tag key %s: tag keys beginning with aws: are reserved for AWS use.", k)
+			return nil, iamerr.InvalidInput("Invalid tag key %s: tag keys beginning with aws: are reserved for AWS use.", k)
 		}
 		if seen[strings.ToLower(k)] {
-			return nil, query.Errorf("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return nil, iamerr.InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[strings.ToLower(k)] = true
 		ctx["aws:RequestTag/"+k] = []string{v}
@@ -149,5 +150,5 @@ func emptyList(field string) *query.Error {
 }
 
 func noSuch(kind, name string) *query.Error {
-	return query.Errorf("NoSuchEntity", "The %s with name %s cannot be found.", kind, name)
+	return iamerr.NoSuchEntity("The %s with name %s cannot be found.", kind, name)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
@@ -50,7 +51,7 @@ func closeAccount(c *api.Call, in *orgshape.CloseAccountRequest) (*noOutput, *qu
 			return accountNotFound()
 		}
 		if fw.AccountClosed(in.AccountId) {
-			return errorf("AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
+			return orgerr.AccountAlreadyClosedException("You attempted to close an account that is already closed.")
 		}
 		recent, members := 0, 0
 		for _, t := range o.Closed {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
@@ -28,7 +29,7 @@ func createAccountShape(r world.FileCreateAccountRequest) orgshape.CreateAccount
 // createAccountStatusNotFound uses the words of the model's documentation
 // of CreateAccountStatusNotFoundException.
 func createAccountStatusNotFound() *query.Error {
-	return errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+	return orgerr.CreateAccountStatusNotFoundException("We can't find an create account request with the CreateAccountRequestId that you specified.")
 }
 
 // describeCreateAccountStatus answers one request of the caller's

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
@@ -30,15 +31,15 @@ func init() {
 // Errors of the model (botocore organizations/2016-11-28), with the words
 // of its documentation.
 func accountAlreadyRegistered() *query.Error {
-	return errorf("AccountAlreadyRegisteredException", "The specified account is already a delegated administrator for this Amazon Web Services service.")
+	return orgerr.AccountAlreadyRegisteredException("The specified account is already a delegated administrator for this Amazon Web Services service.")
 }
 
 func accountNotRegistered() *query.Error {
-	return errorf("AccountNotRegisteredException", "The specified account is not a delegated administrator for this Amazon Web Services service.")
+	return orgerr.AccountNotRegisteredException("The specified account is not a delegated administrator for this Amazon Web Services service.")
 }
 
 func constraint(reason, msg string) *query.Error {
-	return reasoned("ConstraintViolationException", reason, msg)
+	return reasoned(orgerr.ConstraintViolationException, reason, msg)
 }
 
 // delegationOp checks a register or deregister: the management account,

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -32,7 +33,7 @@ func deleteOrganization(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		if o == nil {
-			return errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+			return orgerr.AWSOrganizationsNotInUseException("Your account is not a member of an organization.")
 		}
 		if hasMembers(o) {
 			return orgNotEmpty()
@@ -50,7 +51,7 @@ func deleteOrganization(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 // orgNotEmpty uses the words of the model's documentation of
 // OrganizationNotEmptyException.
 func orgNotEmpty() *query.Error {
-	return errorf("OrganizationNotEmptyException", "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account.")
+	return orgerr.OrganizationNotEmptyException("The organization isn't empty. To delete an organization, you must first remove all accounts except the management account.")
 }
 
 // hasMembers reports an account other than the management account in the

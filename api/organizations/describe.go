@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
@@ -29,17 +30,17 @@ func init() {
 // accountNotFound is the real service's message (quoted in
 // github.com/aws-ia/terraform-aws-control_tower_account_factory/issues/289).
 func accountNotFound() *query.Error {
-	return errorf("AccountNotFoundException", "You specified an account that doesn't exist.")
+	return orgerr.AccountNotFoundException("You specified an account that doesn't exist.")
 }
 
 // ouNotFound and ouNotEmpty use the words of the model's documentation of
 // the exceptions.
 func ouNotFound() *query.Error {
-	return errorf("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.")
+	return orgerr.OrganizationalUnitNotFoundException("We can't find an OU with the OrganizationalUnitId that you specified.")
 }
 
 func ouNotEmpty() *query.Error {
-	return errorf("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
+	return orgerr.OrganizationalUnitNotEmptyException("The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
 }
 
 func describeAccount(c *api.Call, in *orgshape.DescribeAccountRequest) (*orgshape.DescribeAccountResponse, *query.Error) {
@@ -122,7 +123,7 @@ func updateOU(c *api.Call, in *orgshape.UpdateOrganizationalUnitRequest) (*orgsh
 		if in.Name != "" && in.Name != n.ou.Name {
 			for _, sib := range n.parent.OUs {
 				if sib.ID != n.ou.ID && sib.Name == in.Name {
-					return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+					return orgerr.DuplicateOrganizationalUnitException("An OU with the same name already exists.")
 				}
 			}
 			n.ou.Name = in.Name

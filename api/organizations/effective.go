@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/organizations/inherit"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
@@ -27,7 +28,7 @@ func init() {
 // EffectivePolicyNotFoundException (iamgate's message: AWS's is not
 // quoted anywhere public).
 func effectiveNotFound() *query.Error {
-	return errorf("EffectivePolicyNotFoundException", "The account doesn't have an effective policy of this type, or this policy type is not enabled.")
+	return orgerr.EffectivePolicyNotFoundException("The account doesn't have an effective policy of this type, or this policy type is not enabled.")
 }
 
 func describeEffectivePolicy(c *api.Call, in *orgshape.DescribeEffectivePolicyRequest) (*orgshape.DescribeEffectivePolicyResponse, *query.Error) {
@@ -46,7 +47,7 @@ func describeEffectivePolicy(c *api.Call, in *orgshape.DescribeEffectivePolicyRe
 	}
 	if strings.HasPrefix(in.TargetId, "r-") || strings.HasPrefix(in.TargetId, "ou-") {
 		// The model's InvalidInputException reason TARGET_NOT_SUPPORTED.
-		e := errorf("InvalidInputException", "You can't perform the specified operation on that target entity.")
+		e := orgerr.InvalidInputException("You can't perform the specified operation on that target entity.")
 		e.Reason = "TARGET_NOT_SUPPORTED"
 		return nil, e
 	}
@@ -54,7 +55,7 @@ func describeEffectivePolicy(c *api.Call, in *orgshape.DescribeEffectivePolicyRe
 		// A member sees its own effective policy only (iamgate's
 		// choice of answer: the AccessDeniedException a member gets for
 		// what only the management account may call).
-		return nil, errorf("AccessDeniedException", "You don't have permissions to access this resource.")
+		return nil, orgerr.AccessDeniedException("You don't have permissions to access this resource.")
 	}
 	// The Service Authorization Reference: DescribeEffectivePolicy on the
 	// account, with organizations:PolicyType.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
@@ -73,39 +74,41 @@ const (
 
 // Errors of the model, in the words of its documentation.
 func handshakeNotFound() *query.Error {
-	return errorf("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
+	return orgerr.HandshakeNotFoundException("We can't find a handshake with the HandshakeId that you specified.")
 }
 
 func invalidTransition() *query.Error {
-	return errorf("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
+	return orgerr.InvalidHandshakeTransitionException("You can't perform the operation on the handshake in its current state.")
 }
 
 func alreadyInState() *query.Error {
-	return errorf("HandshakeAlreadyInStateException", "The specified handshake is already in the requested state.")
+	return orgerr.HandshakeAlreadyInStateException("The specified handshake is already in the requested state.")
 }
 
 // reasoned is an error with the Reason the model gives its shape.
-func reasoned(code, reason, msg string) *query.Error {
-	e := errorf(code, "%s", msg)
+func reasoned(code func(string, ...any) *query.Error, reason, msg string) *query.Error {
+	e := code("%s", msg)
 	e.Reason = reason
 	return e
 }
 
 func handshakeConstraint(reason, msg string) *query.Error {
-	return reasoned("HandshakeConstraintViolationException", reason, msg)
+	return reasoned(orgerr.HandshakeConstraintViolationException, reason, msg)
 }
 
 func alreadyInOrganization() *query.Error {
 	return handshakeConstraint("ALREADY_IN_AN_ORGANIZATION", "The handshake request is invalid because the invited account is already a member of an organization.")
 }
 
-func badParty(reason, msg string) *query.Error { return reasoned("InvalidInputException", reason, msg) }
+func badParty(reason, msg string) *query.Error {
+	return reasoned(orgerr.InvalidInputException, reason, msg)
+}
 
 // notYours is the answer to a party that may not take the step it asks
 // for (AcceptHandshake and DeclineHandshake are the recipient's,
 // CancelHandshake the originator's); iamgate's words.
 func notYours(what string) *query.Error {
-	return errorf("AccessDeniedException", "You don't have permissions to %s this handshake: %s", what, map[string]string{
+	return orgerr.AccessDeniedException("You don't have permissions to %s this handshake: %s", what, map[string]string{
 		"accept":  "only the account that received it can accept it.",
 		"decline": "only the account that received it can decline it; the originator can cancel it.",
 		"cancel":  "only the account that sent it can cancel it; the recipient can decline it.",
@@ -328,7 +331,7 @@ func inviteAccount(c *api.Call, in *orgshape.InviteAccountToOrganizationRequest)
 				return handshakeConstraint("INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES", "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.")
 			}
 			if h.Action == actionInvite && ((acct != "" && h.Account == acct) || (h.TargetType == in.Target.Type && strings.EqualFold(h.TargetID, in.Target.Id))) {
-				return errorf("DuplicateHandshakeException", "A handshake with the same action and target already exists.")
+				return orgerr.DuplicateHandshakeException("A handshake with the same action and target already exists.")
 			}
 		}
 		h := world.FileHandshake{ID: "h-" + randomID(10, lower), Action: actionInvite, State: stateOpen, Requested: c.Now,
@@ -367,7 +370,7 @@ func filterOf(f *orgshape.HandshakeFilter) handshakeFilter {
 
 func (f handshakeFilter) check() *query.Error {
 	if f.ActionType != "" && f.ParentHandshakeId != "" {
-		return errorf("InvalidInputException", "You can't specify both ActionType and ParentHandshakeId in the filter.")
+		return orgerr.InvalidInputException("You can't specify both ActionType and ParentHandshakeId in the filter.")
 	}
 	return nil
 }
@@ -488,7 +491,7 @@ func acceptHandshake(c *api.Call, in *orgshape.AcceptHandshakeRequest) (*orgshap
 		if organizationShape(c.State.File(), o).FeatureSet == "ALL" {
 			slr := "arn:aws:iam::" + c.Account() + ":role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations"
 			if c.Authorize("iam:CreateServiceLinkedRole", slr, map[string][]string{"iam:AWSServiceName": {"organizations.amazonaws.com"}}) != nil {
-				return nil, reasoned("AccessDeniedForDependencyException", "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE", "The operation that you attempted requires you to have the iam:CreateServiceLinkedRole for organizations.amazonaws.com permission so that Organizations can create the required service-linked role. You don't have that permission.")
+				return nil, reasoned(orgerr.AccessDeniedForDependencyException, "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE", "The operation that you attempted requires you to have the iam:CreateServiceLinkedRole for organizations.amazonaws.com permission so that Organizations can create the required service-linked role. You don't have that permission.")
 			}
 		}
 	}

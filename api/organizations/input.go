@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 )
@@ -23,7 +25,7 @@ func checked(ops map[string]Handler) map[string]Handler {
 				// AWS documents no answer; InvalidInputException is
 				// Organizations' validation error (botocore
 				// organizations/2016-11-28).
-				return nil, errorf("InvalidInputException", "The request body is not valid UTF-8 text.")
+				return nil, orgerr.InvalidInputException("The request body is not valid UTF-8 text.")
 			}
 			if e := Validate(name, c.Body); e != nil {
 				return nil, e
@@ -56,9 +58,9 @@ func Validate(operation string, body []byte) *query.Error {
 	switch {
 	case errors.As(err, &de):
 		if de.Field == "" {
-			return errorf("SerializationException", "The request body is not a JSON object.")
+			return awserr.SerializationException("The request body is not a JSON object.")
 		}
-		return errorf("SerializationException", "The value of %s is not a JSON %s.", de.Field, jsonType(de.Want))
+		return awserr.SerializationException("The value of %s is not a JSON %s.", de.Field, jsonType(de.Want))
 	case err != nil || len(vs) == 0:
 		return nil
 	}
@@ -77,7 +79,7 @@ func Validate(operation string, body []byte) *query.Error {
 	case model.RuleMaxValue:
 		reason, msg = "MAX_VALUE_EXCEEDED", "You provided a numeric parameter that has a larger value than allowed."
 	}
-	e := errorf("InvalidInputException", "%s", msg)
+	e := orgerr.InvalidInputException("%s", msg)
 	e.Reason = reason
 	return e
 }
@@ -121,17 +123,17 @@ func checkTags(body []byte) *query.Error {
 		Tags []struct{ Key, Value *string }
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
-		return errorf("InvalidInputException", "The request body is not valid JSON: %v", err)
+		return orgerr.InvalidInputException("The request body is not valid JSON: %v", err)
 	}
 	seen := map[string]bool{}
 	for _, t := range in.Tags {
 		switch {
 		case t.Key == nil || t.Value == nil:
-			return errorf("InvalidInputException", "You must specify a value for all required parameters.")
+			return orgerr.InvalidInputException("You must specify a value for all required parameters.")
 		case query.ReservedTagKey(*t.Key):
 			return systemTagKey()
 		case seen[*t.Key]:
-			e := errorf("InvalidInputException", "Tag keys must be unique among the tags attached to the same entity.")
+			e := orgerr.InvalidInputException("Tag keys must be unique among the tags attached to the same entity.")
 			e.Reason = "DUPLICATE_TAG_KEY"
 			return e
 		}
@@ -146,7 +148,7 @@ func checkTags(body []byte) *query.Error {
 // systemTagKey is InvalidInputException INVALID_SYSTEM_TAGS_PARAMETER, in
 // the words of the model's documentation of the reason.
 func systemTagKey() *query.Error {
-	e := errorf("InvalidInputException", "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
+	e := orgerr.InvalidInputException("You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
 	e.Reason = "INVALID_SYSTEM_TAGS_PARAMETER"
 	return e
 }
@@ -155,7 +157,7 @@ func systemTagKey() *query.Error {
 // model's answer past 50 tags on a resource (Organizations has no
 // TooManyTagsException).
 func tooManyTags() *query.Error {
-	e := errorf("ConstraintViolationException", "You have exceeded the number of tags allowed on this resource.")
+	e := orgerr.ConstraintViolationException("You have exceeded the number of tags allowed on this resource.")
 	e.Reason = "MAX_TAG_LIMIT_EXCEEDED"
 	return e
 }

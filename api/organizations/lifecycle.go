@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
@@ -31,7 +32,7 @@ func leaveOrganization(c *api.Call, _ *noInput) (*noOutput, *query.Error) {
 		return nil, e
 	}
 	if c.Account() == o.ManagementAccount {
-		return nil, errorf("MasterCannotLeaveOrganizationException", msgMasterCannotLeave)
+		return nil, orgerr.MasterCannotLeaveOrganizationException(msgMasterCannotLeave)
 	}
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		return detachAccount(fw, c.Account(), c.Now)
@@ -44,7 +45,7 @@ func removeAccountFromOrganization(c *api.Call, in *orgshape.RemoveAccountFromOr
 	}
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		if in.AccountId == fw.Organization.ManagementAccount {
-			return errorf("MasterCannotLeaveOrganizationException", msgMasterCannotLeave)
+			return orgerr.MasterCannotLeaveOrganizationException(msgMasterCannotLeave)
 		}
 		return detachAccount(fw, in.AccountId, c.Now)
 	})
@@ -55,7 +56,7 @@ func removeAccountFromOrganization(c *api.Call, in *orgshape.RemoveAccountFromOr
 func detachAccount(fw *world.FileWorld, acct string, now time.Time) *query.Error {
 	o := fw.Organization
 	if o == nil || acct == o.ManagementAccount || !removeFrom(&o.Root, acct) {
-		return errorf("AccountNotFoundException", msgAccountNotFound)
+		return orgerr.AccountNotFoundException(msgAccountNotFound)
 	}
 	if _, closed := o.Closed[acct]; closed {
 		// A closed account stays in the organization (close.go;

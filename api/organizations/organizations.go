@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
-	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
@@ -69,18 +68,11 @@ var fullAccess = map[string]struct{ name, id, content, desc string }{
 	typeRCP: {"RCPFullAWSAccess", "p-RCPFullAWSAccess", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`, "Allows access to every resource"},
 }
 
-// errorf is an Organizations error: the model's exception shapes
-// (api/awserr/orgerr: a 400 of the caller but for ServiceException, the
-// service's fault) and the JSON endpoint's common errors.
-func errorf(code, format string, args ...any) *query.Error {
-	return awserr.Of(code, fmt.Sprintf(format, args...), orgerr.Codes, awserr.JSONCommon)
-}
-
 // org returns the caller's organization, or AWSOrganizationsNotInUseException.
 func org(c *api.Call) (*world.FileOrganization, *query.Error) {
 	o := c.State.File().Organization
 	if o == nil || !inOrg(o, c.Account()) {
-		return nil, errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+		return nil, orgerr.AWSOrganizationsNotInUseException("Your account is not a member of an organization.")
 	}
 	return o, nil
 }
@@ -123,7 +115,7 @@ func management(c *api.Call) (*world.FileOrganization, *query.Error) {
 	// A member may call what the management account can delegate; the
 	// delegation policy decides (authorizeWith, delegation.go).
 	if c.Account() != o.ManagementAccount && !delegable[c.Action] {
-		return nil, errorf("AccessDeniedException", "You don't have permissions to access this resource.")
+		return nil, orgerr.AccessDeniedException("You don't have permissions to access this resource.")
 	}
 	return o, nil
 }
@@ -187,10 +179,10 @@ func createOrganization(c *api.Call, in *orgshape.CreateOrganizationRequest) (*o
 		in.FeatureSet = "ALL"
 	}
 	if o := c.State.File().Organization; o != nil && inOrg(o, c.Account()) {
-		return nil, errorf("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
+		return nil, orgerr.AlreadyInOrganizationException("The AWS account is already a member of an organization.")
 	}
 	if c.State.File().Organization != nil {
-		return nil, errorf("ConstraintViolationException", "iamgate holds one organization, and this world already has one.")
+		return nil, orgerr.ConstraintViolationException("iamgate holds one organization, and this world already has one.")
 	}
 	if e := authorize(c, "CreateOrganization", "*"); e != nil {
 		return nil, e
@@ -304,11 +296,11 @@ func createOU(c *api.Call, in *orgshape.CreateOrganizationalUnitRequest) (*orgsh
 		o := fw.Organization
 		p := findNode(o, in.ParentId)
 		if p == nil {
-			return errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+			return orgerr.ParentNotFoundException("We can't find a root or OU with the ParentId that you specified.")
 		}
 		for _, ou := range p.ou.OUs {
 			if ou.Name == in.Name {
-				return errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+				return orgerr.DuplicateOrganizationalUnitException("An OU with the same name already exists.")
 			}
 		}
 		ou := world.FileOU{ID: "ou-" + strings.TrimPrefix(o.Root.ID, "r-") + "-" + randomID(8, lower), Name: in.Name, Tags: tagMap(in.Tags)}
@@ -346,7 +338,7 @@ func parentParam(c *api.Call, action, parentID string) (*world.FileOrganization,
 	}
 	n := findNode(o, parentID)
 	if n == nil {
-		return nil, nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+		return nil, nil, orgerr.ParentNotFoundException("We can't find a root or OU with the ParentId that you specified.")
 	}
 	return o, n, nil
 }
@@ -401,7 +393,7 @@ func listParents(c *api.Call, in *orgshape.ListParentsRequest) (*orgshape.ListPa
 		parent = p
 	}
 	if parent == nil {
-		return nil, errorf("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+		return nil, orgerr.ChildNotFoundException("We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 	}
 	typ := "ORGANIZATIONAL_UNIT"
 	if parent.ID == o.Root.ID {
@@ -515,7 +507,7 @@ func createAccount(c *api.Call, in *orgshape.CreateAccountRequest) (*orgshape.Cr
 	var out orgshape.CreateAccountStatus
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		if fw.Organization == nil || fw.Organization.ID != o.ID {
-			return errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+			return orgerr.AWSOrganizationsNotInUseException("Your account is not a member of an organization.")
 		}
 		req := world.FileCreateAccountRequest{ID: "car-" + randomID(32, lower), AccountName: in.AccountName, Requested: c.Now, Completed: c.Now}
 		if slices.ContainsFunc(fw.Accounts, func(a world.FileAccount) bool { return strings.EqualFold(accountEmail(a), in.Email) }) {
@@ -567,16 +559,16 @@ func moveAccount(c *api.Call, in *orgshape.MoveAccountRequest) (*noOutput, *quer
 		src, dst := findNode(o, in.SourceParentId), findNode(o, in.DestinationParentId)
 		switch {
 		case src == nil:
-			return errorf("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+			return orgerr.SourceParentNotFoundException("We can't find a source root or OU with the ParentId that you specified.")
 		case dst == nil:
-			return errorf("DestinationParentNotFoundException", "We can't find a destination root or OU with the ParentId that you specified.")
+			return orgerr.DestinationParentNotFoundException("We can't find a destination root or OU with the ParentId that you specified.")
 		}
 		i := slices.Index(src.ou.Accounts, in.AccountId)
 		if i < 0 {
-			return errorf("AccountNotFoundException", "You specified an account that doesn't exist in the source parent.")
+			return orgerr.AccountNotFoundException("You specified an account that doesn't exist in the source parent.")
 		}
 		if src.ou == dst.ou {
-			return errorf("DuplicateAccountException", "That account is already present in the specified destination.")
+			return orgerr.DuplicateAccountException("That account is already present in the specified destination.")
 		}
 		src.ou.Accounts = slices.Delete(src.ou.Accounts, i, i+1)
 		dst.ou.Accounts = append(dst.ou.Accounts, in.AccountId)
@@ -672,7 +664,7 @@ func targetARN(o *world.FileOrganization, id string) string {
 }
 
 func policyNotFound() *query.Error {
-	return errorf("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
+	return orgerr.PolicyNotFoundException("We can't find a policy with the PolicyId that you specified.")
 }
 
 // checkContent parses a policy for its type; a bad one is
@@ -695,7 +687,7 @@ func checkContent(content, t string) *query.Error {
 		_, err = engine.Compile(p, pt, "policy")
 	}
 	if err != nil {
-		return errorf("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type: %v", err)
+		return orgerr.MalformedPolicyDocumentException("The provided policy document does not meet the requirements of the specified policy type: %v", err)
 	}
 	return nil
 }
@@ -717,7 +709,7 @@ func createPolicy(c *api.Call, in *orgshape.CreatePolicyRequest) (*orgshape.Crea
 	e := c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		o := fw.Organization
 		if _, dup := o.Policies[in.Name]; dup || in.Name == fullAccess[typeSCP].name || in.Name == fullAccess[typeRCP].name {
-			return errorf("DuplicatePolicyException", "A policy with the same name already exists.")
+			return orgerr.DuplicatePolicyException("A policy with the same name already exists.")
 		}
 		if o.Policies == nil {
 			o.Policies = map[string]world.FileOrgPolicy{}
@@ -750,7 +742,7 @@ func updatePolicy(c *api.Call, in *orgshape.UpdatePolicyRequest) (*orgshape.Upda
 		return nil, e
 	}
 	if _, custom := o.Policies[name]; !custom {
-		return nil, errorf("AccessDeniedException", "You can't change an AWS managed policy.")
+		return nil, orgerr.AccessDeniedException("You can't change an AWS managed policy.")
 	}
 	if in.Content != "" {
 		if e := checkContent(in.Content, apiType(fp.Type)); e != nil {
@@ -771,7 +763,7 @@ func updatePolicy(c *api.Call, in *orgshape.UpdatePolicyRequest) (*orgshape.Upda
 		newName := name
 		if in.Name != "" && in.Name != name {
 			if _, dup := o.Policies[in.Name]; dup {
-				return errorf("DuplicatePolicyException", "A policy with the same name already exists.")
+				return orgerr.DuplicatePolicyException("A policy with the same name already exists.")
 			}
 			newName = in.Name
 			delete(o.Policies, name)
@@ -870,12 +862,12 @@ func deletePolicy(c *api.Call, in *orgshape.DeletePolicyRequest) (*noOutput, *qu
 		return nil, e
 	}
 	if _, custom := o.Policies[name]; !custom {
-		return nil, errorf("AccessDeniedException", "You can't delete an AWS managed policy.")
+		return nil, orgerr.AccessDeniedException("You can't delete an AWS managed policy.")
 	}
 	return nil, c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
 		for _, at := range attachments(fw.Organization, fw, fileTypeOf(fp)) {
 			if slices.Contains(at.get(), name) {
-				return errorf("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+				return orgerr.PolicyInUseException("The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 			}
 		}
 		delete(fw.Organization.Policies, name)
@@ -963,7 +955,7 @@ func attachOrDetach(c *api.Call, policyID, targetID string, attach bool) *query.
 	// list policies of a type never enabled, has one to detach.
 	enabled := slices.Contains(o.PolicyTypes, out.PolicySummary.Type)
 	if attach && !enabled {
-		return errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
+		return orgerr.PolicyTypeNotEnabledException("The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
 	}
 	kind := fileTypeOf(fp)
 	return c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
@@ -978,13 +970,13 @@ func attachOrDetach(c *api.Call, policyID, targetID string, attach bool) *query.
 		}
 		switch {
 		case attach && i >= 0:
-			return errorf("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+			return orgerr.DuplicatePolicyAttachmentException("The selected policy is already attached to the specified target.")
 		case attach:
 			list = append(list, name)
 		case i < 0:
-			return errorf("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
+			return orgerr.PolicyNotAttachedException("The policy isn't attached to the specified target in the specified root.")
 		case len(list) == 1 && !isManagement(kind):
-			return errorf("ConstraintViolationException", "You cannot remove the last policy attached to the specified target. You must have at least one attached policy of the type.")
+			return orgerr.ConstraintViolationException("You cannot remove the last policy attached to the specified target. You must have at least one attached policy of the type.")
 		default:
 			list = slices.Delete(list, i, i+1)
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/world"
 )
@@ -51,7 +52,7 @@ func checkManagementContent(content, t string) *query.Error {
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(content), &doc); err != nil || doc == nil {
-		return errorf("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type: the content of a %s is a JSON object.", t)
+		return orgerr.MalformedPolicyDocumentException("The provided policy document does not meet the requirements of the specified policy type: the content of a %s is a JSON object.", t)
 	}
 	return nil
 }
@@ -66,7 +67,7 @@ func checkSize(content, t string) *query.Error {
 		n = len([]rune(content))
 	}
 	if n > max {
-		e := errorf("ConstraintViolationException", "You have exceeded the maximum size of a policy (%s characters).", thousands(max))
+		e := orgerr.ConstraintViolationException("You have exceeded the maximum size of a policy (%s characters).", thousands(max))
 		e.Reason = "POLICY_CONTENT_LIMIT_EXCEEDED"
 		return e
 	}
@@ -90,7 +91,7 @@ func thousands(n int) string {
 // have (Validate refuses it first): InvalidInputException
 // INVALID_ENUM_POLICY_TYPE, with the words of the model's documentation.
 func invalidPolicyType() *query.Error {
-	e := errorf("InvalidInputException", "You specified an invalid policy type string.")
+	e := orgerr.InvalidInputException("You specified an invalid policy type string.")
 	e.Reason = "INVALID_ENUM_POLICY_TYPE"
 	return e
 }

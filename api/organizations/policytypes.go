@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
@@ -28,7 +29,7 @@ func policyTypeRequest(c *api.Call, action, rootID, policyType string) (*world.F
 		return nil, e
 	}
 	if rootID != o.Root.ID {
-		return nil, errorf("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+		return nil, orgerr.RootNotFoundException("We can't find a root with the RootId that you specified.")
 	}
 	return o, nil
 }
@@ -39,7 +40,7 @@ func enablePolicyType(c *api.Call, in *orgshape.EnablePolicyTypeRequest) (*orgsh
 		return nil, e
 	}
 	if slices.Contains(o.PolicyTypes, in.PolicyType) {
-		return nil, errorf("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
+		return nil, orgerr.PolicyTypeAlreadyEnabledException("The specified policy type is already enabled.")
 	}
 	var out *orgshape.Root
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {
@@ -64,7 +65,7 @@ func disablePolicyType(c *api.Call, in *orgshape.DisablePolicyTypeRequest) (*org
 		return nil, e
 	}
 	if !slices.Contains(o.PolicyTypes, in.PolicyType) {
-		return nil, errorf("PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.")
+		return nil, orgerr.PolicyTypeNotEnabledException("The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root. For more information, see Enabling all features in your organization in the Organizations User Guide.")
 	}
 	var out *orgshape.Root
 	e = c.State.UpdateWorld(c.Ctx, func(fw *world.FileWorld) *query.Error {

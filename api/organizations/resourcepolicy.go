@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/engine"
@@ -35,7 +36,7 @@ func resourcePolicyShape(o *world.FileOrganization, rp *world.FileOrgResourcePol
 // resourcePolicyNotFound uses the words of the model's documentation of
 // ResourcePolicyNotFoundException.
 func resourcePolicyNotFound() *query.Error {
-	return errorf("ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you specified.")
+	return orgerr.ResourcePolicyNotFoundException("We can't find a resource policy request with the parameter that you specified.")
 }
 
 // checkResourcePolicy parses the content as an IAM resource-based policy
@@ -52,7 +53,7 @@ func checkResourcePolicy(content string) *query.Error {
 		_, err = engine.Compile(p, engine.ResourcePolicy, "resource policy")
 	}
 	if err != nil {
-		e := errorf("InvalidInputException", "The provided resource policy is not valid: %v", err)
+		e := orgerr.InvalidInputException("The provided resource policy is not valid: %v", err)
 		e.Reason = "INVALID_RESOURCE_POLICY_JSON"
 		return e
 	}
@@ -102,7 +103,7 @@ func putResourcePolicy(c *api.Call, in *orgshape.PutResourcePolicyRequest) (*org
 			}
 			o.ResourcePolicy = rp
 		case len(in.Tags) > 0:
-			return errorf("InvalidInputException", "Tags can be given only when the resource policy is created; use TagResource to tag an existing one.")
+			return orgerr.InvalidInputException("Tags can be given only when the resource policy is created; use TagResource to tag an existing one.")
 		default:
 			o.ResourcePolicy.Content = in.Content
 		}

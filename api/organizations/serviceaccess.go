@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/catalog"
@@ -67,7 +68,7 @@ func recognized(sp string) bool {
 // unrecognizedPrincipal is the model's InvalidInputException reason
 // UNRECOGNIZED_SERVICE_PRINCIPAL with the words of its documentation.
 func unrecognizedPrincipal() *query.Error {
-	e := errorf("InvalidInputException", "You specified a service principal that isn't recognized.")
+	e := orgerr.InvalidInputException("You specified a service principal that isn't recognized.")
 	e.Reason = "UNRECOGNIZED_SERVICE_PRINCIPAL"
 	return e
 }
@@ -79,7 +80,7 @@ func allFeatures(o *world.FileOrganization) *query.Error {
 	if o.FeatureSet == "" || o.FeatureSet == "ALL" {
 		return nil
 	}
-	e := errorf("ConstraintViolationException", "You attempted to perform an operation that requires the organization to be configured to support all features. An organization that supports only consolidated billing features can't perform this operation.")
+	e := orgerr.ConstraintViolationException("You attempted to perform an operation that requires the organization to be configured to support all features. An organization that supports only consolidated billing features can't perform this operation.")
 	e.Reason = "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE"
 	return e
 }

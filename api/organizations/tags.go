@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 	"github.com/iamgate/iamgate/world"
@@ -29,7 +30,7 @@ func init() {
 
 // targetNotFound is the model's documentation of TargetNotFoundException.
 func targetNotFound() *query.Error {
-	return errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	return orgerr.TargetNotFoundException("We can't find a root, OU, account, or policy with the TargetId that you specified.")
 }
 
 // taggableARN is the ARN of the resource a ResourceId names, whether or not
@@ -136,7 +137,7 @@ func tagOp(c *api.Call, action, id string, request []orgshape.Tag, keys []string
 		return e
 	}
 	if _, _, p, ok := findPolicy(o, id); ok && *p.PolicySummary.AwsManaged {
-		e := errorf("InvalidInputException", "You provided a value that does not match the required pattern.")
+		e := orgerr.InvalidInputException("You provided a value that does not match the required pattern.")
 		e.Reason = "INVALID_PATTERN"
 		return e
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/orgerr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 )
@@ -66,7 +68,7 @@ func decodeTyped(body []byte, in any) *query.Error {
 	d.UseNumber()
 	var doc any
 	if err := d.Decode(&doc); err != nil {
-		return errorf("SerializationException", "The request body is not valid JSON.")
+		return awserr.SerializationException("The request body is not valid JSON.")
 	}
 	b, err := json.Marshal(exactMembers(doc, reflect.TypeOf(in)))
 	if err == nil {
@@ -78,7 +80,7 @@ func decodeTyped(body []byte, in any) *query.Error {
 		if errors.As(err, &te) && te.Field != "" {
 			msg = "The value of " + te.Field + " is not valid for its type."
 		}
-		return errorf("SerializationException", "%s", msg)
+		return awserr.SerializationException("%s", msg)
 	}
 	return nil
 }
@@ -152,7 +154,7 @@ func pageOf[T any](items []T, nextToken string, maxResults *int32) (shape.List[T
 	if nextToken != "" {
 		n, err := strconv.Atoi(nextToken)
 		if err != nil || n < 0 || n > len(items) {
-			return nil, "", errorf("InvalidInputException", "The NextToken is not valid.")
+			return nil, "", orgerr.InvalidInputException("The NextToken is not valid.")
 		}
 		start = n
 	}

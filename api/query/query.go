@@ -28,14 +28,6 @@ const (
 // one type).
 type Error = awserr.Error
 
-// Errorf builds an error with the status and fault its code has: the IAM
-// and STS models' codes (api/awserr/iamerr, stserr) and the Query
-// protocol's common errors (awserr.QueryCommon); any other code is a 400
-// of the caller.
-func Errorf(code, format string, args ...any) *Error {
-	return awserr.Of(code, fmt.Sprintf(format, args...), iamerr.Codes, stserr.Codes, awserr.QueryCommon)
-}
-
 // Status returns the HTTP status of a code (0 for a code none of the
 // tables has).
 func Status(code string) int {
@@ -90,16 +82,16 @@ type Params struct{ url.Values }
 func ParseParams(r *http.Request, body []byte) (Params, *Error) {
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return Params{}, Errorf("MalformedQueryString", "the query string is not valid: %v", err)
+		return Params{}, awserr.MalformedQueryString("the query string is not valid: %v", err)
 	}
 	if r.Method == http.MethodPost && len(body) > 0 {
 		ct := r.Header.Get("Content-Type")
 		if ct != "" && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-			return Params{}, Errorf("InvalidParameterValue", "the Query protocol takes application/x-www-form-urlencoded bodies, not %s", ct)
+			return Params{}, awserr.InvalidParameterValue("the Query protocol takes application/x-www-form-urlencoded bodies, not %s", ct)
 		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			return Params{}, Errorf("MalformedQueryString", "the request body is not a valid form: %v", err)
+			return Params{}, awserr.MalformedQueryString("the request body is not a valid form: %v", err)
 		}
 		for k, v := range form {
 			vals[k] = append(vals[k], v...)

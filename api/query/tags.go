@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/iamgate/iamgate/api/awserr"
 )
 
 // ReservedTagKey reports whether a tag key begins with aws:, in any case,
@@ -53,11 +55,11 @@ func SessionTagRules(tags [][2]string) *Error {
 	seen := map[string]bool{}
 	for _, t := range tags {
 		if ReservedTagKey(t[0]) {
-			return Errorf("ValidationError", "1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Tag keys beginning with aws: are reserved for AWS use", t[0])
+			return awserr.ValidationError("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Tag keys beginning with aws: are reserved for AWS use", t[0])
 		}
 		k := strings.ToLower(t[0])
 		if seen[k] {
-			return Errorf("ValidationError", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return awserr.ValidationError("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[k] = true
 	}

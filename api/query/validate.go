@@ -1,6 +1,9 @@
 package query
 
-import "github.com/iamgate/iamgate/api/model"
+import (
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/model"
+)
 
 // Violation is one failed constraint of a request member, as AWS's request
 // validation reports it (model.Violation).
@@ -25,5 +28,5 @@ func Validation(vs ...Violation) *Error {
 	if len(vs) == 0 {
 		return nil
 	}
-	return Errorf("ValidationError", "%s", model.Message(vs))
+	return awserr.ValidationError("%s", model.Message(vs))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/stserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
@@ -58,15 +59,15 @@ const maxRootSession = 900
 // AccessDenied (README, "Centralized root access").
 func AssumeRoot(c *api.Call, req *stsshape.AssumeRootRequest) (*stsshape.AssumeRootResponse, *query.Error) {
 	if c.Caller.Kind == engine.AccountRoot {
-		return nil, query.Errorf("AccessDenied", "AssumeRoot cannot be called with root user credentials.")
+		return nil, awserr.AccessDenied("AssumeRoot cannot be called with root user credentials.")
 	}
 	target, ok := rootTarget(req.TargetPrincipal) // 12 to 2,048 characters (Validate: TargetPrincipalType)
 	if !ok {
-		return nil, query.Errorf("ValidationError", "TargetPrincipal %q is neither an account ID nor an account's root user ARN.", req.TargetPrincipal)
+		return nil, awserr.ValidationError("TargetPrincipal %q is neither an account ID nor an account's root user ARN.", req.TargetPrincipal)
 	}
 	duration := durationOr(req.DurationSeconds, maxRootSession) // 0 to 900 (Validate: RootDurationSecondsType)
 	if duration > maxRootSession || duration < 0 {
-		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the 900 second maximum for root sessions.")
+		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the 900 second maximum for root sessions.")
 	}
 	// TaskPolicyArn is required (Validate); without it, no policy is one
 	// of the five.
@@ -77,14 +78,14 @@ func AssumeRoot(c *api.Call, req *stsshape.AssumeRootRequest) (*stsshape.AssumeR
 	w := c.State.World()
 	task, found := w.ManagedPolicy(taskARN)
 	if !rootTaskPolicies[taskARN] || !found || task.Default() == nil {
-		return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not a task policy AssumeRoot accepts.", taskARN)
+		return nil, stserr.MalformedPolicyDocument("Policy %s does not exist or is not a task policy AssumeRoot accepts.", taskARN)
 	}
 	rootARN := "arn:aws:iam::" + target + ":root"
 	if e := authorizeAssumeRoot(c, w, rootARN, taskARN); e != nil {
 		return nil, e
 	}
 	if msg := rootSessionRefusal(c.State.File(), c.Account(), target); msg != "" {
-		return nil, query.Errorf("AccessDenied", "%s", msg)
+		return nil, awserr.AccessDenied("%s", msg)
 	}
 	sess := api.Session{Account: target, RootTaskPolicy: taskARN, Policies: [][]byte{task.Default().JSON},
 		AuthTime: c.Now, Issued: c.Now, Expiration: c.Now.Add(time.Duration(duration) * time.Second)}
@@ -122,13 +123,13 @@ func authorizeAssumeRoot(c *api.Call, w *world.World, rootARN, taskARN string) *
 	ctx["sts:TaskPolicyArn"] = []string{taskARN}
 	req, err := w.Gather(world.Request{Caller: c.Caller, Action: "sts:AssumeRoot", Resource: rootARN, Context: ctx, Time: c.Now})
 	if err != nil {
-		return query.Errorf("ValidationError", "%v", err)
+		return awserr.ValidationError("%v", err)
 	}
 	req.ResourceAccount = c.Account()
 	req.Policies.Resource = nil
 	q, err := req.Prepare()
 	if err != nil {
-		return query.Errorf("ValidationError", "%v", err)
+		return awserr.ValidationError("%v", err)
 	}
 	e := engine.Explain(q)
 	c.Record(e)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/stserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
@@ -46,14 +48,14 @@ func AssumeRoleWithSAML(c *api.Call, req *stsshape.AssumeRoleWithSAMLRequest) (*
 	}
 	role, err := arn.Parse(roleARN)
 	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
-		return nil, query.Errorf("ValidationError", "%s is not a role ARN", roleARN)
+		return nil, awserr.ValidationError("%s is not a role ARN", roleARN)
 	}
 	// The provider is one of the role's account (iamgate looks nowhere
 	// else, as for OIDC providers).
 	prov, ok := api.SAMLProvider{}, false
 	if pa, err := arn.Parse(principal); err == nil && pa.AccountID == role.AccountID {
 		if prov, ok, err = c.State.Federation().SAMLProvider(c.Ctx, principal); err != nil {
-			return nil, query.Errorf("ServiceFailure", "could not read the identity provider: %v", err)
+			return nil, awserr.Lower(err, "could not read the identity provider: %v", err)
 		}
 	}
 	if !ok {
@@ -61,7 +63,7 @@ func AssumeRoleWithSAML(c *api.Call, req *stsshape.AssumeRoleWithSAMLRequest) (*
 	}
 	meta, err := federation.ParseMetadata([]byte(prov.Metadata))
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "the provider's metadata does not parse: %v", err)
+		return nil, awserr.Lower(err, "the provider's metadata does not parse: %v", err)
 	}
 	id, err := federation.VerifySAML(meta, assertion, c.Now)
 	if err != nil {
@@ -72,7 +74,7 @@ func AssumeRoleWithSAML(c *api.Call, req *stsshape.AssumeRoleWithSAMLRequest) (*
 		named = named || (r[0] == roleARN && r[1] == principal)
 	}
 	if !named {
-		return nil, query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithSAML")
+		return nil, awserr.AccessDenied(msgNotAuthorized, "sts:AssumeRoleWithSAML")
 	}
 	name := id.SessionName
 	// The attribute is the assertion's, not a request parameter the edge
@@ -132,11 +134,11 @@ func samlError(err error) *query.Error {
 	var missing *federation.MissingClaimError
 	switch {
 	case errors.As(err, &expired):
-		return query.Errorf("ExpiredTokenException", "The SAML assertion expired at %s.", expired.Expiry.UTC().Format(time.RFC3339))
+		return stserr.ExpiredTokenException("The SAML assertion expired at %s.", expired.Expiry.UTC().Format(time.RFC3339))
 	case errors.As(err, &missing) && missing.Claim == federation.AttributePrefix+"RoleSessionName":
 		return invalidToken(msgSAMLNoSessionName)
 	case errors.As(err, &missing) && missing.Claim == "NameID":
-		return query.Errorf("AccessDenied", msgNotAuthorized, "sts:AssumeRoleWithSAML")
+		return awserr.AccessDenied(msgNotAuthorized, "sts:AssumeRoleWithSAML")
 	case errors.As(err, &missing):
 		return invalidToken("The SAML assertion has no %s.", missing.Claim)
 	case errors.Is(err, federation.ErrUnsigned), errors.Is(err, federation.ErrSignature):

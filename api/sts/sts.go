@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/stserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/stsshape"
@@ -62,7 +63,7 @@ func AssumeRole(c *api.Call, req *stsshape.AssumeRoleRequest) (*stsshape.AssumeR
 	// 2 to 64 of [\w+=,.@-]*, roleDurationSecondsType, tagListType, ...).
 	roleARN, name := req.RoleArn, req.RoleSessionName
 	if c.Caller.Kind == engine.AccountRoot {
-		return nil, query.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
+		return nil, awserr.AccessDenied("Roles may not be assumed by root accounts.")
 	}
 	duration := durationOr(req.DurationSeconds, 3600)
 	policy, policyARNs, e := sessionPolicies(req.Policy, req.PolicyArns)
@@ -108,7 +109,7 @@ func AssumeRole(c *api.Call, req *stsshape.AssumeRoleRequest) (*stsshape.AssumeR
 			// missing role has none), with the same message.
 			e, derr := w.Decide(world.Request{Caller: c.Caller, Action: "sts:AssumeRole", Resource: roleARN, Context: c.Context, Time: c.Now})
 			if derr != nil {
-				return nil, query.Errorf("ValidationError", "%v", derr)
+				return nil, awserr.ValidationError("%v", derr)
 			}
 			c.Record(e)
 			return nil, assumeDenied(c, roleARN, e)
@@ -116,15 +117,15 @@ func AssumeRole(c *api.Call, req *stsshape.AssumeRoleRequest) (*stsshape.AssumeR
 			// A managed session policy must be AWS managed or in the role's
 			// account (the STS API Reference, AssumeRole, PolicyArns); one of
 			// another account is answered as one that does not exist.
-			return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+			return nil, stserr.MalformedPolicyDocument("Policy %s does not exist or is not attachable.", foreign.ARN)
 		case errors.Is(err, world.ErrSessionPolicy):
-			return nil, query.Errorf("MalformedPolicyDocument", "%v", err)
+			return nil, stserr.MalformedPolicyDocument("%v", err)
 		}
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	if res.Caller == nil {
 		if res.Denied == nil {
-			return nil, query.Errorf("AccessDenied", "%s", res.Reason)
+			return nil, awserr.AccessDenied("%s", res.Reason)
 		}
 		return nil, assumeDenied(c, roleARN, res.Denied)
 	}
@@ -134,10 +135,10 @@ func AssumeRole(c *api.Call, req *stsshape.AssumeRoleRequest) (*stsshape.AssumeR
 		max = 3600
 	}
 	if duration > max {
-		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	if c.Caller.Session != nil && duration > 3600 {
-		return nil, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	s := res.Caller.Session
 	sess := api.Session{Account: role.Account.ID, RoleName: role.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
@@ -173,7 +174,7 @@ func assumeDenied(c *api.Call, roleARN string, e *engine.Explanation) *query.Err
 	if a, err := arn.Parse(roleARN); err == nil && a.AccountID == c.Account() {
 		msg += ". Encoded authorization failure message: " + c.State.Keys().EncodeMessage(api.AuthorizationMessage(e))
 	}
-	return query.Errorf("AccessDenied", "%s", msg)
+	return awserr.AccessDenied("%s", msg)
 }
 
 // managedDocuments are the documents of managed session policies, as a
@@ -200,7 +201,7 @@ func mfaParams(c *api.Call, serial, code string) (bool, *query.Error) {
 	// Validate has checked both against the model (serialNumberType,
 	// tokenCodeType).
 	if serial == "" || code == "" {
-		return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
+		return false, awserr.AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
 	}
 	// The real STS's answers: for a device that is not the caller's,
 	// "MultiFactorAuthentication failed, unable to validate MFA code.
@@ -209,22 +210,22 @@ func mfaParams(c *api.Call, serial, code string) (bool, *query.Error) {
 	// a wrong, expired or used code, "MultiFactorAuthentication failed with
 	// invalid MFA one time pass code." (quoted by many clients that retry
 	// on it).
-	notTheirs := query.Errorf("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.")
+	notTheirs := awserr.AccessDenied("MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.")
 	if c.Caller.User == nil || c.Caller.Session != nil || c.Temporary {
 		return false, notTheirs
 	}
 	d, ok, err := c.State.Credentials().MFADevice(c.Ctx, serial)
 	if err != nil {
-		return false, query.Errorf("ServiceFailure", "could not read the MFA device: %v", err)
+		return false, awserr.Lower(err, "could not read the MFA device: %v", err)
 	}
 	if !ok || d.Account != c.Account() || d.User != c.Caller.User.Name {
 		return false, notTheirs
 	}
 	if err := c.State.Credentials().UseMFACode(c.Ctx, c.Account(), c.Caller.User.Name, serial, code, c.Now); err != nil {
 		if errors.Is(err, credential.ErrInvalidCode) {
-			return false, query.Errorf("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+			return false, awserr.AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
 		}
-		return false, query.Errorf("ServiceFailure", "could not check the MFA code: %v", err)
+		return false, awserr.Lower(err, "could not check the MFA code: %v", err)
 	}
 	return true, nil
 }
@@ -245,11 +246,11 @@ func withMFA(ctx map[string][]string) map[string][]string {
 // MFA. It needs no permission, and session credentials cannot call it.
 func GetSessionToken(c *api.Call, req *stsshape.GetSessionTokenRequest) (*stsshape.GetSessionTokenResponse, *query.Error) {
 	if c.Caller.Session != nil || c.Temporary {
-		return nil, query.Errorf("AccessDenied", "Cannot call GetSessionToken with session credentials")
+		return nil, awserr.AccessDenied("Cannot call GetSessionToken with session credentials")
 	}
 	root := c.Caller.Kind == engine.AccountRoot
 	if c.Caller.User == nil && !root {
-		return nil, query.Errorf("AccessDenied", "Cannot call GetSessionToken with these credentials")
+		return nil, awserr.AccessDenied("Cannot call GetSessionToken with these credentials")
 	}
 	max, def := 129600, 43200
 	if root {
@@ -283,7 +284,7 @@ func GetAccessKeyInfo(c *api.Call, req *stsshape.GetAccessKeyInfoRequest) (*stss
 	}
 	acct, ok := api.KeyAccount(id)
 	if !ok {
-		return nil, query.Errorf("InvalidParameterValue", "The access key ID %s was not issued by this service.", id)
+		return nil, awserr.InvalidParameterValue("The access key ID %s was not issued by this service.", id)
 	}
 	return &stsshape.GetAccessKeyInfoResponse{Account: acct}, nil
 }
@@ -299,7 +300,7 @@ func DecodeAuthorizationMessage(c *api.Call, req *stsshape.DecodeAuthorizationMe
 	}
 	plain, err := c.State.Keys().DecodeMessage(enc)
 	if err != nil {
-		return nil, query.Errorf("InvalidAuthorizationMessageException", "The encoded authorization message is not valid.")
+		return nil, stserr.InvalidAuthorizationMessageException("The encoded authorization message is not valid.")
 	}
 	var m struct {
 		Explanation struct {
@@ -308,7 +309,7 @@ func DecodeAuthorizationMessage(c *api.Call, req *stsshape.DecodeAuthorizationMe
 		} `json:"explanation"`
 	}
 	if json.Unmarshal(plain, &m) != nil || (m.Explanation.PrincipalAccount != c.Account() && m.Explanation.ResourceAccount != c.Account()) {
-		return nil, query.Errorf("InvalidAuthorizationMessageException", "The encoded authorization message is not valid.")
+		return nil, stserr.InvalidAuthorizationMessageException("The encoded authorization message is not valid.")
 	}
 	return &stsshape.DecodeAuthorizationMessageResponse{DecodedMessage: string(plain)}, nil
 }
@@ -327,11 +328,11 @@ func GetFederationToken(c *api.Call, req *stsshape.GetFederationTokenRequest) (*
 		// Real STS, for a role's credentials: "Cannot call
 		// GetFederationToken with session credentials" (quoted in
 		// hashicorp/vault#4108 and fwdcloudsec/granted#151).
-		return nil, query.Errorf("AccessDenied", "Cannot call GetFederationToken with session credentials")
+		return nil, awserr.AccessDenied("Cannot call GetFederationToken with session credentials")
 	}
 	root := c.Caller.Kind == engine.AccountRoot
 	if c.Caller.User == nil && !root {
-		return nil, query.Errorf("AccessDenied", "Cannot call GetFederationToken with these credentials")
+		return nil, awserr.AccessDenied("Cannot call GetFederationToken with these credentials")
 	}
 	name := req.Name                                   // 2 to 32 of [\w+=,.@-]+ (Validate: userNameType)
 	duration := durationOr(req.DurationSeconds, 43200) // 900 to 129600 (Validate: durationSecondsType)
@@ -375,11 +376,11 @@ func GetFederationToken(c *api.Call, req *stsshape.GetFederationTokenRequest) (*
 			// The policies must be in the user's account (the STS API
 			// Reference, GetFederationToken, PolicyArns); answered as
 			// AssumeRole answers one that is not.
-			return nil, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+			return nil, stserr.MalformedPolicyDocument("Policy %s does not exist or is not attachable.", foreign.ARN)
 		case errors.Is(err, world.ErrSessionPolicy):
-			return nil, query.Errorf("MalformedPolicyDocument", "%v", err)
+			return nil, stserr.MalformedPolicyDocument("%v", err)
 		}
-		return nil, query.Errorf("ValidationError", "%v", err)
+		return nil, awserr.ValidationError("%v", err)
 	}
 	sess := api.Session{Account: acct, FederatedUser: name, Tags: tags, AuthTime: c.Now, Issued: c.Now,
 		Expiration: c.Now.Add(time.Duration(duration) * time.Second)}

@@ -2,11 +2,12 @@ package sts
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/stserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape/stsshape"
 	"github.com/iamgate/iamgate/arn"
@@ -38,7 +39,7 @@ const (
 )
 
 func invalidToken(format string, args ...any) *query.Error {
-	return query.Errorf("InvalidIdentityToken", format, args...)
+	return stserr.InvalidIdentityToken(format, args...)
 }
 
 // AssumeRoleWithWebIdentity issues a role session to a user an OpenID
@@ -72,7 +73,7 @@ func AssumeRoleWithWebIdentity(c *api.Call, req *stsshape.AssumeRoleWithWebIdent
 	}
 	role, err := arn.Parse(roleARN)
 	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
-		return nil, query.Errorf("ValidationError", "%s is not a role ARN", roleARN)
+		return nil, awserr.ValidationError("%s is not a role ARN", roleARN)
 	}
 
 	iss, err := federation.Issuer(token)
@@ -88,7 +89,7 @@ func AssumeRoleWithWebIdentity(c *api.Call, req *stsshape.AssumeRoleWithWebIdent
 	prov, ok := api.OIDCProvider{}, false
 	if strings.HasPrefix(iss, "https://") {
 		if prov, ok, err = fed.OIDCProvider(c.Ctx, providerARN); err != nil {
-			return nil, query.Errorf("ServiceFailure", "could not read the identity provider: %v", err)
+			return nil, awserr.Lower(err, "could not read the identity provider: %v", err)
 		}
 	}
 	if !ok {
@@ -169,19 +170,19 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 	case errors.Is(err, world.ErrUnknownPrincipal):
 		// A role that is not there is answered as one whose trust policy
 		// does not let the provider in.
-		return issued{}, query.Errorf("AccessDenied", msgNotAuthorized, in.Action)
+		return issued{}, awserr.AccessDenied(msgNotAuthorized, in.Action)
 	case errors.As(err, &foreign):
-		return issued{}, query.Errorf("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", foreign.ARN)
+		return issued{}, stserr.MalformedPolicyDocument("Policy %s does not exist or is not attachable.", foreign.ARN)
 	case errors.Is(err, world.ErrSessionPolicy):
-		return issued{}, query.Errorf("MalformedPolicyDocument", "%v", err)
+		return issued{}, stserr.MalformedPolicyDocument("%v", err)
 	case err != nil:
-		return issued{}, query.Errorf("ValidationError", "%v", err)
+		return issued{}, awserr.ValidationError("%v", err)
 	case res.Caller == nil:
 		action := in.Action
 		if res.Denied != nil {
 			action = res.Denied.Action
 		}
-		return issued{}, query.Errorf("AccessDenied", msgNotAuthorized, action)
+		return issued{}, awserr.AccessDenied(msgNotAuthorized, action)
 	}
 	r := res.Caller.Role
 	max := r.MaxSessionDuration
@@ -189,7 +190,7 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 		max = 3600
 	}
 	if duration > max {
-		return issued{}, query.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return issued{}, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	s := res.Caller.Session
 	sess := api.Session{Account: r.Account.ID, RoleName: r.Name, SessionName: s.Name, Tags: s.Tags, TransitiveKeys: s.TransitiveKeys,
@@ -201,7 +202,7 @@ func federatedSession(c *api.Call, in world.FederatedInput, policy string, durat
 	sess.Policies = append(sess.Policies, managedDocuments(w, in.PolicyARNs)...)
 	creds, err := c.State.Keys().CreateSession(c.Ctx, sess)
 	if err != nil {
-		return issued{}, query.Errorf("ServiceFailure", "could not store the session: %v", err)
+		return issued{}, awserr.Lower(err, "could not store the session: %v", err)
 	}
 	return issued{
 		creds:          credentialsTyped(creds),
@@ -262,7 +263,7 @@ func tokenError(err error) *query.Error {
 	var missing *federation.MissingClaimError
 	switch {
 	case errors.As(err, &expired):
-		return query.Errorf("ExpiredTokenException", msgExpired, expired.Now.Unix(), expired.Expiry.Unix())
+		return stserr.ExpiredTokenException(msgExpired, expired.Now.Unix(), expired.Expiry.Unix())
 	case errors.As(err, &missing):
 		return invalidToken(msgMissingClaim, missing.Claim)
 	case errors.Is(err, federation.ErrThumbprint):
@@ -287,7 +288,7 @@ func tokenError(err error) *query.Error {
 	case errors.Is(err, federation.ErrMalformed):
 		return invalidToken("The web identity token is not a well-formed JWT.")
 	}
-	return query.Errorf("ServiceFailure", "%s", fmt.Sprint(err))
+	return awserr.Lower(err, "%v", err)
 }
 
 func tagPairs(m map[string]string) [][2]string {

@@ -135,7 +135,7 @@ func GetWebIdentityToken(c *api.Call, in *stsshape.GetWebIdentityTokenRequest) (
 	}
 	subject := tokenSubject(c.Caller)
 	if subject == "" {
-		return nil, query.Errorf("AccessDenied", "Cannot call GetWebIdentityToken with these credentials")
+		return nil, awserr.AccessDenied("Cannot call GetWebIdentityToken with these credentials")
 	}
 	claims := webIdentityClaims{Iss: acct.OutboundFederation.Issuer, Sub: subject, Iat: c.Now.Unix(), Exp: exp.Unix(), Jti: newJTI(),
 		AWS: awsWebIdentityClaims{Account: acct.ID, PrincipalID: subject, RequestTags: requestTags}}
@@ -153,7 +153,7 @@ func GetWebIdentityToken(c *api.Call, in *stsshape.GetWebIdentityTokenRequest) (
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
-		return nil, query.Errorf("ServiceFailure", "could not encode the token: %v", err)
+		return nil, awserr.Lower(err, "could not encode the token: %v", err)
 	}
 	token, err := c.State.Outbound().Sign(c.Ctx, acct.ID, in.SigningAlgorithm, payload)
 	if err != nil {
