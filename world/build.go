@@ -65,7 +65,8 @@ func build(file string, fw *FileWorld, loc locator) (*World, error) {
 		w.Accounts = w.Accounts.With(fa.ID, buildAccount(file, &fa, doc, inline, &errs))
 	}
 	if fo := fw.Organization; fo != nil {
-		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}, Attached: fo.Attached}
+		org := &Organization{ID: fo.ID, ManagementAccount: fo.ManagementAccount, Policies: map[string]*OrgPolicy{}, Attached: fo.Attached, Kept: *fo}
+		org.Kept.Policies, org.Kept.Root, org.Kept.Attached = nil, FileOU{}, nil
 		for name, fp := range fo.Policies {
 			t := strings.ToLower(fp.Type)
 			if slices.Contains(ManagementPolicyTypes, t) {

@@ -45,6 +45,13 @@ type Organization struct {
 	// gives them back, never evaluated.
 	Management map[string]FileOrgPolicy
 	Attached   map[string][]string
+	// Kept are the file's fields the world does not evaluate (the enabled
+	// policy types, the feature set, when accounts joined, trusted access,
+	// delegated administrators, the resource policy, root access,
+	// handshakes, closed accounts, create-account requests), as in the
+	// file: kept so that ToFile gives them back. Its Policies, Root and
+	// Attached are unused: ToFile writes those from the fields above.
+	Kept FileOrganization
 }
 
 // OrgPolicy is an SCP or RCP.

@@ -9,7 +9,9 @@ import (
 func (w *World) ToFile() *FileWorld {
 	fw := &FileWorld{}
 	if org := w.Organization; org != nil {
-		fo := &FileOrganization{ID: org.ID, ManagementAccount: org.ManagementAccount, Policies: map[string]FileOrgPolicy{}, Attached: org.Attached}
+		kept := org.Kept
+		fo := &kept
+		fo.ID, fo.ManagementAccount, fo.Policies, fo.Attached = org.ID, org.ManagementAccount, map[string]FileOrgPolicy{}, org.Attached
 		for name, p := range org.Management {
 			fo.Policies[name] = p
 		}
