@@ -75,9 +75,14 @@ func record(e *Entry) (store.AuditRecord, error) {
 	}
 	r := store.AuditRecord{Time: e.Time, Account: e.Account, Caller: e.Caller, Service: e.Service, Operation: e.Operation, Region: e.Region, Data: data}
 	for _, d := range e.Decisions {
-		// A decision for another principal is not an access of the caller's.
-		if d.Decision == engine.Allowed.String() && d.Principal == "" && !d.Inferred {
-			r.Allowed = append(r.Allowed, d.Action)
+		// Every decision for the caller, allowed or denied, is an attempt to
+		// access the action (the IAM API Reference,
+		// GenerateServiceLastAccessedDetails: the data "includes all
+		// attempts to access an AWS API, not just the successful ones"). A
+		// decision for another principal is not an access of the caller's,
+		// nor one the call only implies (Inferred).
+		if d.Decision != "" && d.Principal == "" && !d.Inferred {
+			r.Attempted = append(r.Attempted, d.Action)
 		}
 	}
 	return r, nil

@@ -161,9 +161,12 @@ type AuditRecord struct {
 	Service   string
 	Operation string
 	Region    string
-	// Allowed are the actions the caller was allowed in the call: each is
-	// noted as the caller's last access to it (see LastAccess).
-	Allowed []string
+	// Attempted are the actions the call asked authorization for on the
+	// caller's behalf, allowed or denied: each is noted as the caller's
+	// last access to it (see LastAccess), as IAM's last accessed data
+	// "includes all attempts to access an AWS API, not just the successful
+	// ones" (the IAM API Reference, GenerateServiceLastAccessedDetails).
+	Attempted []string
 	Data    []byte // the entry, as JSON
 }
 
@@ -221,7 +224,7 @@ type LastAccess struct {
 // AuditWriter appends to the audit log.
 type AuditWriter interface {
 	// AppendAudit stores records, setting each one's Seq, and notes each
-	// of their Allowed actions as its caller's last access (unless a later
+	// of their Attempted actions as its caller's last access (unless a later
 	// access is already noted). Records are never rewritten.
 	AppendAudit(ctx context.Context, recs []AuditRecord) error
 }

@@ -20,8 +20,10 @@ import (
 // Access advisor: service last accessed data, read from the audit log's
 // last-accessed table, which each stored entry keeps current (the IAM User
 // Guide, "Refine permissions in AWS using last accessed information"). A
-// principal "accessed" a service when the engine allowed it an action of
-// that service in a call it made through iamgate; a role's sessions count
+// principal "accessed" a service when the engine decided an action of that
+// service for it, allowed or denied (the API Reference,
+// GenerateServiceLastAccessedDetails: "all attempts to access an AWS API,
+// not just the successful ones"), in a call it made through iamgate; a role's sessions count
 // as the role. A report is the data as of its job's creation: the job
 // keeps it.
 
@@ -215,7 +217,7 @@ func serviceName(prefix string) string {
 	return prefix
 }
 
-// use is an entity's last allowed use of an action.
+// use is an entity's last attempt at an action.
 type use struct {
 	entity, action, region string
 	at                     time.Time

@@ -29,7 +29,7 @@ import (
 // principal of an account under the entity. The accesses are those
 // GenerateServiceLastAccessedDetails reads (lastaccessed.go): the audit
 // log's last-accessed table, where a principal accessed a service when the
-// engine allowed it an action of the service. The report is made when the
+// engine decided an action of the service for it, allowed or denied. The report is made when the
 // job is created and kept with it: JobStatus is COMPLETED at once.
 
 func init() {

@@ -29,9 +29,9 @@ const (
 var auditBase = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // rec is an audit record whose Data names it.
-func rec(id string, at time.Time, account, caller, service, op string, allowed ...string) store.AuditRecord {
+func rec(id string, at time.Time, account, caller, service, op string, attempted ...string) store.AuditRecord {
 	return store.AuditRecord{Time: at, Account: account, Caller: caller, Service: service, Operation: op, Region: "us-east-1",
-		Allowed: allowed, Data: []byte(`{"id":"` + id + `"}`)}
+		Attempted: attempted, Data: []byte(`{"id":"` + id + `"}`)}
 }
 
 func ids(recs []store.AuditRecord) []string {
@@ -238,7 +238,7 @@ func testLastAccessed(t *testing.T, s store.Store) {
 		rec("2", at(5), acctA, appS2, "iam", "GetRole", "iam:GetRole"),      // older: ignored
 		rec("3", at(20), acctA, appS2, "iam", "ListRoles", "iam:ListRoles"), // newer: replaces
 		rec("4", at(30), acctA, alice, "iam", "GetUser", "iam:GetUser"),
-		rec("5", at(40), acctA, alice, "iam", "DeleteUser"), // denied: no access
+		rec("5", at(40), acctA, alice, "iam", "DeleteUser"), // no action decided: no access
 	} {
 		if err := s.AppendAudit(ctx, []store.AuditRecord{r}); err != nil {
 			t.Fatal(err)

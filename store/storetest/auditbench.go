@@ -89,7 +89,7 @@ func FillAudit(tb testing.TB, st store.Store, n int, account string) AuditFill {
 			at.Format(time.RFC3339Nano), i, i, acct, caller, i%1000000000, i%256, (i/256)%256, op, outcome, op, acct, decision)
 		r := store.AuditRecord{Time: at, Account: acct, Caller: caller, Service: "iam", Operation: op, Region: "us-east-1", Data: []byte(data)}
 		if decision == "allowed" {
-			r.Allowed = []string{"iam:" + op}
+			r.Attempted = []string{"iam:" + op}
 		}
 		batch = append(batch, r)
 		if len(batch) == cap(batch) || i == n-1 {

@@ -19,7 +19,7 @@ import (
 // in time order. entity is the caller's user or role: a session's role,
 // as arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE, so that a role matches
 // its sessions through an index. last_accessed is each entity's last
-// allowed use of each action. Times are Unix nanoseconds.
+// attempt, allowed or denied, at each action. Times are Unix nanoseconds.
 func auditMigration(d Dialect) string {
 	seq := "BIGINT PRIMARY KEY"
 	if d.Name == "sqlite" {
@@ -93,7 +93,7 @@ func moveAuditItems(ctx context.Context, tx *sql.Tx, d Dialect) error {
 		r := store.AuditRecord{Time: e.Time, Account: e.Account, Caller: e.Caller, Service: e.Service, Operation: e.Operation, Region: e.Region, Data: data}
 		for _, dec := range e.Decisions {
 			if dec.Decision == "allowed" && dec.Principal == "" {
-				r.Allowed = append(r.Allowed, dec.Action)
+				r.Attempted = append(r.Attempted, dec.Action)
 			}
 		}
 		recs = append(recs, r)
@@ -192,7 +192,7 @@ func (o ops) appendAudit(ctx context.Context, recs []store.AuditRecord) error {
 			if r.Caller == "" {
 				continue
 			}
-			for _, a := range r.Allowed {
+			for _, a := range r.Attempted {
 				k := accessKey{ent, a}
 				cur, ok := latest[k]
 				if !ok {
