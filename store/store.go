@@ -167,7 +167,7 @@ type AuditRecord struct {
 	// "includes all attempts to access an AWS API, not just the successful
 	// ones" (the IAM API Reference, GenerateServiceLastAccessedDetails).
 	Attempted []string
-	Data    []byte // the entry, as JSON
+	Data      []byte // the entry, as JSON
 }
 
 // AuditOrder is the order of an audit query.
