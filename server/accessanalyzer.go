@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/sigv4"
 )
@@ -146,7 +147,7 @@ func fromQuery(e *query.Error) *aaError {
 // own answer, real output in prowler-cloud/prowler#2713) and
 // ExpiredTokenException.
 func aaAuthError(e *query.Error) *aaError {
-	switch code := jsonAuthCode(e.Code); code {
+	switch code := awserr.JSONAuthCode(e.Code); code {
 	case "":
 		return fromQuery(e)
 	case "MissingAuthenticationTokenException":
