@@ -17,11 +17,14 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/accessanalyzer"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/aaerr"
 	"github.com/iamgate/iamgate/api/awsjson"
 	"github.com/iamgate/iamgate/api/iam"
 	"github.com/iamgate/iamgate/api/organizations"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/restjson"
 	"github.com/iamgate/iamgate/api/sigv4"
 	"github.com/iamgate/iamgate/api/sts"
 	"github.com/iamgate/iamgate/audit"
@@ -222,7 +225,7 @@ func (s *Server) api(service string, h apiFunc) http.Handler {
 			if v := recover(); v != nil {
 				s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if isAccessAnalyzer(r) {
-					writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+					restjson.WriteError(w, id, aaerr.InternalServerException("The request processing has failed because of an unknown error, exception or failure."))
 					return
 				}
 				query.WriteError(w, ns, id, query.Errorf("InternalFailure", "The request processing has failed because of an unknown error, exception or failure."))
@@ -397,10 +400,8 @@ func boundedAction(service, action string) string {
 			return action
 		}
 	case "access-analyzer":
-		for _, op := range accessAnalyzerOps {
-			if op.name == action {
-				return action
-			}
+		if accessanalyzer.Operations[action] != nil {
+			return action
 		}
 	case "analysis":
 		for _, op := range analysisOps {
