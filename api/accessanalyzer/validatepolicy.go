@@ -214,7 +214,7 @@ func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aashape.Loc
 			break
 		}
 		m := n.Members[best]
-		loc.Path = append(loc.Path, aashape.PathElement{Value: m.Key})
+		loc.Path = append(loc.Path, aashape.PathElement{Value: shape.Ptr(m.Key)})
 		rest = rest[len(m.Key):]
 		n = m.Value
 	}
