@@ -119,21 +119,22 @@ func fieldViolations(vs ...model.Violation) *awserr.Error {
 	return e
 }
 
-// served are the codes an answer of the operations served may have: the
-// errors of their models and those of a REST-JSON endpoint.
-func served(code string) bool {
-	if _, ok := awserr.JSONCommon[code]; ok {
-		return true
+// servedCodes are the codes an answer of the operations served may have:
+// the errors of their models and those of a REST-JSON endpoint.
+var servedCodes = func() map[string]bool {
+	m := map[string]bool{}
+	for code := range awserr.JSONCommon {
+		m[code] = true
 	}
 	for _, name := range []string{"ValidatePolicy", "CheckNoNewAccess", "CheckAccessNotGranted", "CheckNoPublicAccess"} {
-		for _, x := range model.AccessAnalyzer.Operation(name).Errors {
-			if x == code {
-				return true
-			}
+		for _, code := range model.AccessAnalyzer.Operation(name).Errors {
+			m[code] = true
 		}
 	}
-	return false
-}
+	return m
+}()
+
+func served(code string) bool { return servedCodes[code] }
 
 // Edge is an error as Access Analyzer answers it: an error of the shared
 // machinery (authorization's AccessDenied, a ValidationError of the
