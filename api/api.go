@@ -304,6 +304,8 @@ type Keys interface {
 type Call struct {
 	Ctx    context.Context
 	Action string
+	// Params are a Query-protocol call's parameters, or the query string
+	// of a REST-JSON call.
 	Params query.Params
 	Caller *world.Caller
 	// Context is the request context AWS provides: aws:SourceIp,
@@ -311,7 +313,7 @@ type Call struct {
 	Context map[string][]string
 	Now     time.Time
 	State   State
-	// Body is the request body of a JSON-protocol call.
+	// Body is the request body of a JSON or REST-JSON call.
 	Body []byte
 	// OnDecision, when set, is told of every authorization made for the
 	// call, with its explanation and the time it took (for the audit log and

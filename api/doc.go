@@ -4,7 +4,8 @@
 // and the engine, with AccessDenied messages in AWS's form.
 //
 // The service models and validation against them are in api/model, the
-// error codes in api/awserr, wire formats in api/query, signatures in
-// api/sigv4, the operations in api/iam, api/sts and api/organizations;
+// error codes in api/awserr, wire formats in api/query (Query), api/awsjson
+// (JSON 1.1) and api/restjson (REST-JSON), signatures in api/sigv4, the
+// operations in api/iam, api/sts, api/organizations and api/accessanalyzer;
 // package server wires them to HTTP and the store.
 package api

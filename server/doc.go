@@ -5,11 +5,12 @@
 // turned into an api.Call with the context AWS derives from a request
 // (aws:SourceIp, aws:SecureTransport, aws:RequestedRegion, session facts),
 // and dispatched by Version and Action to api/iam and api/sts, whose
-// handlers authorize through the engine. The Organizations JSON API, the
-// IAM Access Analyzer REST-JSON API (accessanalyzer*.go: ValidatePolicy
-// over package validate, the Check operations over package analysis) and
-// iamgate's own JSON APIs (decision, pipeline, analysis) share that
-// verification, authorization and audit.
+// handlers authorize through the engine. The Organizations JSON API
+// (api/awsjson, api/organizations), the IAM Access Analyzer REST-JSON API
+// (api/restjson, api/accessanalyzer; accessanalyzer.go here authorizes each
+// operation and gives the checks their analysis slots) and iamgate's own
+// JSON APIs (decision, pipeline, analysis) share that verification,
+// authorization and audit.
 //
 // State is an immutable snapshot of the world, swapped after each change
 // has been stored (store.SaveAccount in one transaction). Access keys,

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+
 	"github.com/iamgate/iamgate/analysis"
+	"github.com/iamgate/iamgate/api/accessanalyzer"
 	"github.com/iamgate/iamgate/policy"
 )
 
@@ -21,23 +23,23 @@ func StubPolicyChecks(result, construct string) (restore func()) {
 
 type stubChecks struct{ result, construct string }
 
-func (s stubChecks) answer() (*checkAnswer, error) {
+func (s stubChecks) answer() (*accessanalyzer.CheckAnswer, error) {
 	if s.result == "UNKNOWN" {
 		return nil, &analysis.UnknownError{Construct: s.construct}
 	}
-	a := &checkAnswer{Result: s.result}
+	a := &accessanalyzer.CheckAnswer{Result: s.result}
 	if s.result == "FAIL" {
-		a.Reasons = []checkReason{{Description: "stub", StatementIndex: 0, StatementID: "S0"}}
+		a.Reasons = []accessanalyzer.CheckReason{{Description: "stub", StatementIndex: 0, StatementID: "S0"}}
 	}
 	return a, nil
 }
 
-func (s stubChecks) NoNewAccess(context.Context, *policy.Policy, *policy.Policy, bool) (*checkAnswer, error) {
+func (s stubChecks) NoNewAccess(context.Context, *policy.Policy, *policy.Policy, bool) (*accessanalyzer.CheckAnswer, error) {
 	return s.answer()
 }
-func (s stubChecks) AccessNotGranted(context.Context, *policy.Policy, bool, []string, []string) (*checkAnswer, error) {
+func (s stubChecks) AccessNotGranted(context.Context, *policy.Policy, bool, []string, []string) (*accessanalyzer.CheckAnswer, error) {
 	return s.answer()
 }
-func (s stubChecks) NoPublicAccess(context.Context, *policy.Policy, string) (*checkAnswer, error) {
+func (s stubChecks) NoPublicAccess(context.Context, *policy.Policy, string) (*accessanalyzer.CheckAnswer, error) {
 	return s.answer()
 }

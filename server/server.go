@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,10 +17,14 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/accessanalyzer"
 	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/awserr/aaerr"
+	"github.com/iamgate/iamgate/api/awsjson"
 	"github.com/iamgate/iamgate/api/iam"
 	"github.com/iamgate/iamgate/api/organizations"
 	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/restjson"
 	"github.com/iamgate/iamgate/api/sigv4"
 	"github.com/iamgate/iamgate/api/sts"
 	"github.com/iamgate/iamgate/audit"
@@ -222,7 +225,7 @@ func (s *Server) api(service string, h apiFunc) http.Handler {
 			if v := recover(); v != nil {
 				s.log.Error("panic", "request", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if isAccessAnalyzer(r) {
-					writeAAError(w, id, aaErrorf("InternalServerException", "The request processing has failed because of an unknown error, exception or failure."))
+					restjson.WriteError(w, id, aaerr.InternalServerException("The request processing has failed because of an unknown error, exception or failure."))
 					return
 				}
 				query.WriteError(w, ns, id, awserr.InternalFailure("The request processing has failed because of an unknown error, exception or failure."))
@@ -338,18 +341,19 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request, id string, ns 
 	return action, "OK"
 }
 
-// serveJSON answers a JSON-protocol request (Organizations).
+// serveJSON answers a JSON-protocol request (Organizations): the wire
+// format is api/awsjson's, the operations api/organizations'.
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target string, body []byte) (action, outcome string) {
 	fail := func(e *query.Error) (string, string) {
-		writeJSONError(w, id, e)
+		awsjson.WriteError(w, id, e)
 		return action, e.Code
 	}
-	name, ok := strings.CutPrefix(target, organizations.TargetPrefix)
+	name, ok := awsjson.Operation(target, organizations.TargetPrefix)
 	action = name
 	now := s.cfg.Clock().UTC()
 	caller, auth, qe := s.authenticate(r, body, now, "organizations")
 	if qe != nil {
-		return fail(jsonAuthError(qe))
+		return fail(awsjson.AuthError(qe))
 	}
 	c := &api.Call{Ctx: r.Context(), Action: name, Caller: caller, Context: requestContext(r, auth, now), Now: now.Truncate(time.Second),
 		State: s.state, Temporary: auth.session != nil, Body: body}
@@ -359,25 +363,18 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, id, target st
 	}
 	op := organizations.Operations[name]
 	if !ok || op == nil {
-		return early(&query.Error{Code: "UnknownOperationException", Message: "Unknown operation " + target, Status: 400, Sender: true})
+		return early(awsjson.UnknownOperation(target))
 	}
-	if len(body) > 0 && !json.Valid(body) {
-		return early(&query.Error{Code: "SerializationException", Message: "The request body is not valid JSON.", Status: 400, Sender: true})
+	if e := awsjson.CheckBody(body); e != nil {
+		return early(e)
 	}
 	res, qe := s.run(r, id, "organizations", name, auth, now, c, op)
 	if qe != nil {
 		return fail(qe)
 	}
-	if res == nil {
-		res = struct{}{}
-	}
-	out, err := json.Marshal(res)
-	if err != nil {
+	if err := awsjson.WriteResult(w, id, res); err != nil {
 		return fail(awserr.InternalFailure("the response could not be written"))
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("x-amzn-RequestId", id)
-	w.Write(out)
 	return action, "OK"
 }
 
@@ -403,10 +400,8 @@ func boundedAction(service, action string) string {
 			return action
 		}
 	case "access-analyzer":
-		for _, op := range accessAnalyzerOps {
-			if op.name == action {
-				return action
-			}
+		if accessanalyzer.Operations[action] != nil {
+			return action
 		}
 	case "analysis":
 		for _, op := range analysisOps {
@@ -560,48 +555,6 @@ func modelName(service string) string {
 		return "accessanalyzer"
 	}
 	return service
-}
-
-// jsonAuthError is an authentication failure as an endpoint of the JSON
-// protocol answers it (awserr.AWSJSONCommon): UnrecognizedClientException
-// "The security token included in the request is invalid." for a key or
-// token it does not know, ExpiredTokenException, InvalidSignatureException,
-// IncompleteSignatureException and MissingAuthenticationTokenException,
-// each with 400.
-func jsonAuthError(e *query.Error) *query.Error {
-	code := jsonAuthCode(e.Code)
-	if code == "" {
-		return e
-	}
-	msg := e.Message
-	if code == "UnrecognizedClientException" {
-		msg = "The security token included in the request is invalid."
-	}
-	c := awserr.AWSJSONCommon[code]
-	return &query.Error{Code: code, Message: msg, Status: c.Status, Sender: true}
-}
-
-// jsonAuthCode is the code a JSON or REST-JSON endpoint answers for the
-// Query protocol's authentication failure code ("" for another code).
-func jsonAuthCode(queryCode string) string {
-	switch queryCode {
-	case "InvalidClientTokenId":
-		return "UnrecognizedClientException"
-	case "ExpiredToken":
-		return "ExpiredTokenException"
-	case "SignatureDoesNotMatch", "RequestExpired":
-		return "InvalidSignatureException"
-	case "IncompleteSignature":
-		return "IncompleteSignatureException"
-	case "MissingAuthenticationToken":
-		return "MissingAuthenticationTokenException"
-	}
-	return ""
-}
-
-// writeJSONError writes an error of the JSON protocol: {"__type", "Message"}.
-func writeJSONError(w http.ResponseWriter, id string, e *query.Error) {
-	e.WriteJSON(w, id)
 }
 
 // authInfo is what authentication found out about a request.

@@ -28,9 +28,20 @@ type Error struct {
 	// InvalidInputException and ConstraintViolationException, Access
 	// Analyzer's ValidationException): INPUT_REQUIRED, INVALID_PATTERN, ...
 	Reason string
+	// Fields are the members that broke a constraint, for an exception
+	// that lists them (Access Analyzer's ValidationException fieldList).
+	Fields []Field
 	// Kind is what a lower layer's failure was, when the error stands for
 	// one: the edge of each service words it in its own codes (ForService).
 	Kind Kind
+}
+
+// Field is a member of a request that broke a constraint: its path and
+// the constraint (botocore accessanalyzer/2019-11-01,
+// ValidationExceptionField).
+type Field struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

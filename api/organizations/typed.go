@@ -5,7 +5,6 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/iamgate/iamgate/api"
@@ -50,92 +49,25 @@ func registerTyped[I, O any](name string, h func(c *api.Call, in *I) (*O, *query
 	}
 }
 
-var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-
 // decodeTyped fills in, a pointer to a generated input structure, from a
-// request body the model's validation has checked. It reads the members
-// the validation read and no other: Go's JSON decoder matches names
-// without regard to case, so {"PolicyId":"p-valid","policyid":"x"} would
-// give PolicyId the unchecked "x"; a name that is not exactly a member's
-// is left out first, as AWS ignores a member it does not have. A value
-// the member's type does not take (an integer past int32, a timestamp
-// that is not one) is the JSON protocol's SerializationException.
+// request body the model's validation has checked, reading exactly the
+// members the validation read (shape.DecodeJSON). A value the member's
+// type does not take (an integer past int32, a timestamp that is not one)
+// is the JSON protocol's SerializationException.
 func decodeTyped(body []byte, in any) *query.Error {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	err := shape.DecodeJSON(body, in)
+	switch {
+	case err == nil:
 		return nil
-	}
-	d := json.NewDecoder(strings.NewReader(string(body)))
-	d.UseNumber()
-	var doc any
-	if err := d.Decode(&doc); err != nil {
+	case errors.Is(err, shape.ErrNotJSON):
 		return awserr.SerializationException("The request body is not valid JSON.")
 	}
-	b, err := json.Marshal(exactMembers(doc, reflect.TypeOf(in)))
-	if err == nil {
-		err = json.Unmarshal(b, in)
+	msg := "The request body does not match the input of the operation."
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		msg = "The value of " + te.Field + " is not valid for its type."
 	}
-	if err != nil {
-		msg := "The request body does not match the input of the operation."
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			msg = "The value of " + te.Field + " is not valid for its type."
-		}
-		return awserr.SerializationException("%s", msg)
-	}
-	return nil
-}
-
-// exactMembers is v, decoded JSON, with only the object members whose
-// names are exactly those of t's fields (by their json tags), at every
-// depth; null members are left out. A value of a type that reads itself
-// (shape.Time, json.RawMessage documents) is kept as it is.
-func exactMembers(v any, t reflect.Type) any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) || t == reflect.TypeFor[json.RawMessage]() {
-		return v
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return v
-		}
-		out := map[string]any{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" || name == "-" {
-				continue
-			}
-			if x, ok := obj[name]; ok && x != nil {
-				out[name] = exactMembers(x, f.Type)
-			}
-		}
-		return out
-	case reflect.Slice:
-		l, ok := v.([]any)
-		if !ok {
-			return v
-		}
-		out := make([]any, len(l))
-		for i, x := range l {
-			out[i] = exactMembers(x, t.Elem())
-		}
-		return out
-	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return v
-		}
-		out := make(map[string]any, len(obj))
-		for k, x := range obj {
-			out[k] = exactMembers(x, t.Elem())
-		}
-		return out
-	}
-	return v
+	return awserr.SerializationException("%s", msg)
 }
 
 // at is a timestamp member: nil (left out) for the zero time.

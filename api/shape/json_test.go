@@ -2,9 +2,11 @@ package shape_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/aashape"
 	"github.com/iamgate/iamgate/api/shape/orgshape"
 )
 
@@ -33,5 +35,34 @@ func TestJSONOmitsOnlyUnset(t *testing.T) {
 	// (orgshape/policysummary.go).
 	if string(b) != `{"Description":"","AwsManaged":false}` {
 		t.Errorf("%s", b)
+	}
+}
+
+// DecodeJSON reads exactly the members of the shape, at every depth: the
+// JSON and REST-JSON protocols match member names exactly (botocore's
+// serializers write the model's names), so a member named in another
+// case is not the member (Go's decoder would take it), and a REST-JSON
+// member bound to the query string (json:"-") is not read from the body
+// (botocore accessanalyzer/2019-11-01, ValidatePolicyRequest: maxResults
+// has location querystring).
+func TestDecodeJSONReadsExactMembers(t *testing.T) {
+	var in aashape.CheckAccessNotGrantedRequest
+	body := `{"policyDocument":"{}","PolicyDocument":"x","access":[{"actions":["s3:GetObject"],"Actions":["*"]}],"policytype":"RESOURCE_POLICY","policyType":null}`
+	if err := shape.DecodeJSON([]byte(body), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.PolicyDocument != "{}" || in.PolicyType != "" || len(in.Access) != 1 || len(in.Access[0].Actions) != 1 || in.Access[0].Actions[0] != "s3:GetObject" {
+		t.Fatalf("%+v", in)
+	}
+	var vp aashape.ValidatePolicyRequest
+	if err := shape.DecodeJSON([]byte(`{"maxResults":1,"nextToken":"t","MaxResults":2}`), &vp); err != nil || vp.MaxResults != nil || vp.NextToken != "" {
+		t.Fatalf("query string members read from the body: %+v %v", vp, err)
+	}
+	if err := shape.DecodeJSON([]byte(`{"policyDocument":`), &vp); !errors.Is(err, shape.ErrNotJSON) {
+		t.Fatalf("not JSON: %v", err)
+	}
+	var te *json.UnmarshalTypeError
+	if err := shape.DecodeJSON([]byte(`{"access":[{"actions":"s3:*"}]}`), &in); !errors.As(err, &te) || te.Field != "access.actions" {
+		t.Fatalf("a string for a list: %v", err)
 	}
 }

@@ -59,8 +59,8 @@ type AccessPreviewSummary struct {
 // AclGrantee is the model's AclGrantee structure.
 // It is a union: exactly one member is set.
 type AclGrantee struct {
-	Id  string `json:"id,omitzero"`
-	Uri string `json:"uri,omitzero"`
+	Id  *string `json:"id,omitzero"`
+	Uri *string `json:"uri,omitzero"`
 }
 
 // AnalysisRule is the model's AnalysisRule structure.
@@ -807,9 +807,9 @@ type NetworkOriginConfiguration struct {
 // It is a union: exactly one member is set.
 type PathElement struct {
 	Index     *int32     `json:"index,omitzero"`
-	Key       string     `json:"key,omitzero"`
+	Key       *string    `json:"key,omitzero"`
 	Substring *Substring `json:"substring,omitzero"`
-	Value     string     `json:"value,omitzero"`
+	Value     *string    `json:"value,omitzero"`
 }
 
 // PolicyGeneration is the model's PolicyGeneration structure.

@@ -79,6 +79,13 @@ func generate(svc *model.Service, pkg string) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("%s.%s: %w", sh.Name, m.Name, err)
 			}
+			if sh.Union && t == "string" {
+				// A union's member is set or not whatever its value: an
+				// empty string is a member set ({"value": ""}, a path
+				// through the key "" of a policy), which omitzero would
+				// leave out, leaving no member set.
+				t = "*string"
+			}
 			wire := m.Name
 			if m.LocationName != "" && m.Location == "" {
 				wire = m.LocationName

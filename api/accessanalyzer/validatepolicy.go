@@ -1,17 +1,19 @@
-package server
+package accessanalyzer
 
 import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/api"
-	"github.com/iamgate/iamgate/api/query"
+	"github.com/iamgate/iamgate/api/awserr"
+	"github.com/iamgate/iamgate/api/model"
+	"github.com/iamgate/iamgate/api/shape"
+	"github.com/iamgate/iamgate/api/shape/aashape"
 	"github.com/iamgate/iamgate/policy"
 	"github.com/iamgate/iamgate/validate"
 )
@@ -19,47 +21,6 @@ import (
 // defaultFindingsPage is the number of findings of a ValidatePolicy page
 // without maxResults (AWS documents none).
 const defaultFindingsPage = 100
-
-// A finding as Access Analyzer has it (botocore: ValidatePolicyFinding).
-type aaFinding struct {
-	FindingDetails string       `json:"findingDetails"`
-	FindingType    string       `json:"findingType"`
-	IssueCode      string       `json:"issueCode"`
-	LearnMoreLink  string       `json:"learnMoreLink"`
-	Locations      []aaLocation `json:"locations"`
-}
-
-type aaLocation struct {
-	Path []aaPathElement `json:"path"`
-	Span aaSpan          `json:"span"`
-}
-
-// aaPathElement is one step of a path (a union: one member is set). iamgate
-// uses "value" for an object's member, as AWS's examples do
-// ({"value": "Statement"}, {"index": 0}, {"value": "Action"}), and "index"
-// for an array's element.
-type aaPathElement struct {
-	Index *int    `json:"index,omitempty"`
-	Value *string `json:"value,omitempty"`
-}
-
-type aaSpan struct {
-	Start aaPosition `json:"start"`
-	End   aaPosition `json:"end"`
-}
-
-// aaPosition: line from 1, column and offset from 0 (botocore: Position),
-// counted in characters.
-type aaPosition struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-	Offset int `json:"offset"`
-}
-
-type validatePolicyResponse struct {
-	Findings  []aaFinding `json:"findings"`
-	NextToken string      `json:"nextToken,omitempty"`
-}
 
 // validatePolicyType is the validator's policy type for ValidatePolicy's
 // policyType and validatePolicyResourceType.
@@ -80,74 +41,58 @@ func validatePolicyType(policyType, resourceType string) validate.PolicyType {
 
 // validatePolicy is ValidatePolicy: the validator's findings for the
 // document, a page at a time.
-func (s *Server) validatePolicy(c *api.Call, r *http.Request, body []byte) (any, *aaError) {
-	in, e := decodeAABody(body)
-	if e != nil {
-		return nil, e
-	}
-	var vs []query.Violation
-	req, e := in.required(&vs, "policyDocument", "policyType")
-	if e != nil {
-		return nil, e
-	}
-	if t, ok := req["policyType"]; ok {
-		if v := enumViolation("policyType", t, policyTypes); v != nil {
+func validatePolicy(_ Backend, c *api.Call, in *aashape.ValidatePolicyRequest) (*aashape.ValidatePolicyResponse, *awserr.Error) {
+	given := present(c.Body)
+	var vs []model.Violation
+	required(&vs, given, "policyDocument", "policyType")
+	if given["policyType"] {
+		if v := enum("policyType", in.PolicyType, "PolicyType"); v != nil {
 			vs = append(vs, *v)
 		}
 	}
-	resourceType, hasResourceType, e := in.str("validatePolicyResourceType")
-	if e != nil {
-		return nil, e
-	}
+	hasResourceType := given["validatePolicyResourceType"]
 	if hasResourceType {
-		if v := enumViolation("validatePolicyResourceType", resourceType, validateResourceTypes); v != nil {
+		if v := enum("validatePolicyResourceType", in.ValidatePolicyResourceType, "ValidatePolicyResourceType"); v != nil {
 			vs = append(vs, *v)
 		}
 	}
-	locale, hasLocale, e := in.str("locale")
-	if e != nil {
-		return nil, e
-	}
-	if hasLocale {
-		if v := enumViolation("locale", locale, locales); v != nil {
+	if given["locale"] {
+		if v := enum("locale", in.Locale, "Locale"); v != nil {
 			vs = append(vs, *v)
 		}
 	}
-	q := r.URL.Query()
 	size := defaultFindingsPage
-	if raw, ok := q["maxResults"]; ok {
-		n, err := strconv.Atoi(raw[0])
-		if err != nil || len(raw) > 1 {
-			return nil, validationf(reasonCannotParse, "maxResults must be one integer, not %q.", strings.Join(raw, ","))
+	if in.MaxResults != nil {
+		// The model sets no bound on maxResults (Integer); a page of no
+		// findings is none to give.
+		if *in.MaxResults < 1 {
+			v := strconv.Itoa(int(*in.MaxResults))
+			vs = append(vs, model.Violation{Value: &v, Field: "maxResults", Constraint: "Member must have value greater than or equal to 1", Rule: model.RuleMinValue})
 		}
-		if n < 1 {
-			v := raw[0]
-			vs = append(vs, query.Violation{Value: &v, Field: "maxResults", Constraint: "Member must have value greater than or equal to 1", Rule: query.RuleOther})
-		}
-		size = n
+		size = int(*in.MaxResults)
 	}
 	if e := fieldViolations(vs...); e != nil {
 		return nil, e
 	}
 	// The model: "Specify a value for the policy validation resource type
 	// only if the policy type is RESOURCE_POLICY."
-	if hasResourceType && req["policyType"] != "RESOURCE_POLICY" {
+	if hasResourceType && in.PolicyType != "RESOURCE_POLICY" {
 		return nil, validationf(reasonOther, "validatePolicyResourceType can be given only with the policyType RESOURCE_POLICY.")
 	}
-	doc := []byte(req["policyDocument"])
-	digest := pageDigest(body)
+	doc := []byte(in.PolicyDocument)
+	digest := pageDigest(c.Body)
 	start := 0
-	if tok := q.Get("nextToken"); tok != "" {
-		n, ok := parsePageToken(tok, digest)
+	if in.NextToken != "" {
+		n, ok := parsePageToken(in.NextToken, digest)
 		if !ok {
 			return nil, validationf(reasonOther, "The nextToken is not one this request returned.")
 		}
 		start = n
 	}
-	fs := validate.Document("policyDocument", doc, validate.Options{Type: validatePolicyType(req["policyType"], resourceType), Account: c.Account()})
+	fs := validate.Document("policyDocument", doc, validate.Options{Type: validatePolicyType(in.PolicyType, in.ValidatePolicyResourceType), Account: c.Account()})
 	validate.Sort(fs)
 	tree, _ := policy.ParseJSON(doc) // nil when doc is not one JSON value
-	out := validatePolicyResponse{Findings: []aaFinding{}}
+	out := &aashape.ValidatePolicyResponse{Findings: shape.List[aashape.ValidatePolicyFinding]{}}
 	if start > len(fs) {
 		start = len(fs)
 	}
@@ -157,7 +102,7 @@ func (s *Server) validatePolicy(c *api.Call, r *http.Request, body []byte) (any,
 		out.NextToken = pageToken(end, digest)
 	}
 	for _, f := range fs[start:end] {
-		out.Findings = append(out.Findings, toAAFinding(f, doc, tree))
+		out.Findings = append(out.Findings, toFinding(f, doc, tree))
 	}
 	return out, nil
 }
@@ -189,17 +134,17 @@ func parsePageToken(tok, digest string) (int, bool) {
 	return n, true
 }
 
-// aaGeneralLink is the policy check reference, for a finding without a
+// generalLink is the policy check reference, for a finding without a
 // link of its own.
-const aaGeneralLink = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+const generalLink = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 
-func toAAFinding(f validate.Finding, doc []byte, tree *policy.JSONValue) aaFinding {
+func toFinding(f validate.Finding, doc []byte, tree *policy.JSONValue) aashape.ValidatePolicyFinding {
 	link := f.LearnMore
 	if link == "" {
-		link = aaGeneralLink
+		link = generalLink
 	}
-	return aaFinding{FindingDetails: f.Message, FindingType: string(f.Type), IssueCode: f.Code, LearnMoreLink: link,
-		Locations: []aaLocation{locate(doc, tree, f.Location)}}
+	return aashape.ValidatePolicyFinding{FindingDetails: f.Message, FindingType: string(f.Type), IssueCode: f.Code, LearnMoreLink: link,
+		Locations: shape.List[aashape.Location]{locate(doc, tree, f.Location)}}
 }
 
 // locate finds a finding's place in the document: the path as Access
@@ -209,8 +154,12 @@ func toAAFinding(f validate.Finding, doc []byte, tree *policy.JSONValue) aaFindi
 // ("cognito-identity.amazonaws.com:aud") is one element. Where the path
 // cannot be followed (a document that is not JSON), the path stops and the
 // span is the character at the finding's line and column.
-func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aaLocation {
-	loc := aaLocation{Path: []aaPathElement{}}
+//
+// iamgate uses "value" for an object's member, as AWS's examples do
+// ({"value": "Statement"}, {"index": 0}, {"value": "Action"}), and "index"
+// for an array's element (PathElement is a union: one member is set).
+func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aashape.Location {
+	loc := aashape.Location{Path: shape.List[aashape.PathElement]{}}
 	lc := newLineCounter(doc)
 	if tree == nil {
 		off := lc.offsetOf(l.Line, l.Column)
@@ -219,7 +168,7 @@ func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aaLocation 
 			_, w := utf8.DecodeRune(doc[endOff:])
 			endOff += w
 		}
-		loc.Span = aaSpan{Start: lc.position(off), End: lc.position(endOff)}
+		loc.Span = &aashape.Span{Start: lc.position(off), End: lc.position(endOff)}
 		return loc
 	}
 	n := tree
@@ -240,7 +189,7 @@ func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aaLocation 
 			if n.Kind != '[' || idx < 0 || idx >= len(n.Elems) {
 				break
 			}
-			loc.Path = append(loc.Path, aaPathElement{Index: &idx})
+			loc.Path = append(loc.Path, aashape.PathElement{Index: shape.Ptr(int32(idx))})
 			n = n.Elems[idx]
 			continue
 		}
@@ -265,12 +214,11 @@ func locate(doc []byte, tree *policy.JSONValue, l validate.Location) aaLocation 
 			break
 		}
 		m := n.Members[best]
-		key := m.Key
-		loc.Path = append(loc.Path, aaPathElement{Value: &key})
-		rest = rest[len(key):]
+		loc.Path = append(loc.Path, aashape.PathElement{Value: shape.Ptr(m.Key)})
+		rest = rest[len(m.Key):]
 		n = m.Value
 	}
-	loc.Span = aaSpan{Start: lc.position(n.Start), End: lc.position(n.End)}
+	loc.Span = &aashape.Span{Start: lc.position(n.Start), End: lc.position(n.End)}
 	return loc
 }
 
@@ -290,11 +238,12 @@ func newLineCounter(doc []byte) *lineCounter {
 	return lc
 }
 
-// position: line from 1, column and offset from 0, in characters.
-func (lc *lineCounter) position(off int) aaPosition {
+// position: line from 1, column and offset from 0, in characters
+// (botocore: Position).
+func (lc *lineCounter) position(off int) *aashape.Position {
 	off = min(max(off, 0), len(lc.doc))
 	line := sort.Search(len(lc.start), func(i int) bool { return lc.start[i] > off }) - 1
-	return aaPosition{Line: line + 1, Column: utf8.RuneCount(lc.doc[lc.start[line]:off]), Offset: utf8.RuneCount(lc.doc[:off])}
+	return &aashape.Position{Line: int32(line + 1), Column: int32(utf8.RuneCount(lc.doc[lc.start[line]:off])), Offset: int32(utf8.RuneCount(lc.doc[:off]))}
 }
 
 // offsetOf is the byte offset of a validator position (line and column
