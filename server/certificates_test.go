@@ -44,9 +44,12 @@ func TestSigningCertificates(t *testing.T) {
 		selfSigned(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour)), selfSigned(t, now.Add(24*time.Hour), now.Add(48*time.Hour))} {
 		wantError(t, second(c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("dev"), CertificateBody: aws.String(bad)})), "MalformedCertificate", 400)
 	}
-	// Quota: two.
+	// Quota: two, refused in IAM's words "Cannot exceed quota for
+	// CertificatesPerUser: 2" (real output asserted by moto's AWS-verified
+	// test, tests/test_iam/test_iam_signing_certificates.py
+	// test_create_too_many_certificates).
 	must[*iam.UploadSigningCertificateOutput](t)(c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("dev"), CertificateBody: aws.String(selfSigned(t, now.Add(-time.Hour), now.Add(time.Hour)))}))
-	if msg := wantError(t, second(c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("dev"), CertificateBody: aws.String(selfSigned(t, now.Add(-time.Hour), now.Add(time.Hour)))})), "LimitExceeded", 409); msg != "Cannot exceed quota for SigningCertificatesPerUser: 2" {
+	if msg := wantError(t, second(c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("dev"), CertificateBody: aws.String(selfSigned(t, now.Add(-time.Hour), now.Add(time.Hour)))})), "LimitExceeded", 409); msg != "Cannot exceed quota for CertificatesPerUser: 2" {
 		t.Fatalf("quota message %q", msg)
 	}
 	l := must[*iam.ListSigningCertificatesOutput](t)(c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: aws.String("dev")}))

@@ -106,7 +106,11 @@ func UploadSigningCertificate(c *api.Call, in *iamshape.UploadSigningCertificate
 			}
 		}
 		if len(u.SigningCertificates) >= maxSigningCertificates {
-			return iamerr.LimitExceeded("Cannot exceed quota for SigningCertificatesPerUser: %d", maxSigningCertificates)
+			// The quota's name in IAM's words is CertificatesPerUser (real
+			// output asserted by moto's AWS-verified test
+			// test_create_too_many_certificates), not the
+			// SigningCertificatesPerUserQuota of GetAccountSummary.
+			return iamerr.LimitExceeded("Cannot exceed quota for CertificatesPerUser: %d", maxSigningCertificates)
 		}
 		u.SigningCertificates = append(u.SigningCertificates, cert)
 		return nil

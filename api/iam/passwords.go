@@ -365,7 +365,13 @@ func DeleteAccountPasswordPolicy(c *api.Call, _ *noInput) (*noOutput, *query.Err
 		return nil, iamerr.ServiceFailure("could not delete the password policy: %v", err)
 	}
 	if !ok {
-		return nil, noPasswordPolicy(c.Account())
+		// DeleteAccountPasswordPolicy words its NoSuchEntity differently from
+		// GetAccountPasswordPolicy: "The account policy with name
+		// PasswordPolicy cannot be found." (AWS SDK code examples,
+		// DeleteAccountPasswordPolicy, Tools for PowerShell: "If a password
+		// policy does not currently exist, the following error message
+		// appears: ...").
+		return nil, iamerr.NoSuchEntity("The account policy with name PasswordPolicy cannot be found.")
 	}
 	return nil, nil
 }
