@@ -69,6 +69,15 @@ func TestTypedPolicyListsWriteTheirEmptyElements(t *testing.T) {
 		// empty).
 		{"no OIDC provider", "ListOpenIDConnectProviders", nil,
 			[]string{"<ListOpenIDConnectProvidersResult><OpenIDConnectProviderList></OpenIDConnectProviderList></ListOpenIDConnectProvidersResult>"}, nil},
+		// A user's SSH keys and service-specific credentials: "If none
+		// exists, the operation returns an empty list." (the IAM API
+		// Reference, ListSSHPublicKeys and ListServiceSpecificCredentials;
+		// the botocore model's documentation of both); moto's
+		// test_list_ssh_public_keys reads the empty list.
+		{"no SSH public key", "ListSSHPublicKeys", url.Values{"UserName": {"bare"}},
+			[]string{"<ListSSHPublicKeysResult><SSHPublicKeys></SSHPublicKeys><IsTruncated>false</IsTruncated>"}, nil},
+		{"no service-specific credential", "ListServiceSpecificCredentials", url.Values{"UserName": {"bare"}},
+			[]string{"<ListServiceSpecificCredentialsResult><ServiceSpecificCredentials></ServiceSpecificCredentials>"}, nil},
 		{"a user with nothing", "GetAccountAuthorizationDetails", url.Values{"Filter.member.1": {"User"}},
 			[]string{"<UserName>bare</UserName>", "<UserPolicyList></UserPolicyList><GroupList></GroupList><AttachedManagedPolicies></AttachedManagedPolicies>",
 				"<GroupDetailList></GroupDetailList><RoleDetailList></RoleDetailList><Policies></Policies><IsTruncated>false</IsTruncated>"},

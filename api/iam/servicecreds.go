@@ -197,7 +197,10 @@ func ListServiceSpecificCredentials(c *api.Call, in *iamshape.ListServiceSpecifi
 	if e != nil {
 		return nil, e
 	}
-	var out []iamshape.ServiceSpecificCredentialMetadata
+	// Not nil: IAM writes the list empty ("If none exists, the operation
+	// returns an empty list.", the API Reference,
+	// ListServiceSpecificCredentials).
+	out := []iamshape.ServiceSpecificCredentialMetadata{}
 	for _, sc := range all {
 		if (users != nil && !users[sc.User]) || (service != "" && sc.ServiceName != service) {
 			continue

@@ -201,7 +201,9 @@ func ListSSHPublicKeys(c *api.Call, in *iamshape.ListSSHPublicKeysRequest) (*iam
 	if e != nil {
 		return nil, e
 	}
-	var out []iamshape.SSHPublicKeyMetadata
+	// Not nil: IAM writes the list empty ("If none exists, the operation
+	// returns an empty list.", the API Reference, ListSSHPublicKeys).
+	out := []iamshape.SSHPublicKeyMetadata{}
 	for _, k := range u.SSHPublicKeys {
 		out = append(out, iamshape.SSHPublicKeyMetadata{UserName: name, SSHPublicKeyId: k.ID, Status: k.Status, UploadDate: shape.At(k.Uploaded)})
 	}
