@@ -34,6 +34,8 @@ func (r *ServiceLinkedRole) PolicyARN() string {
 var serviceLinkedRoles = []ServiceLinkedRole{
 	{Service: "autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForAutoScaling", Policy: "AutoScalingServiceRolePolicy", Suffix: true,
 		Source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html"},
+	{Service: "custom-resource.application-autoscaling.amazonaws.com", RoleName: "AWSServiceRoleForApplicationAutoScaling_CustomResource", Policy: "AWSApplicationAutoScalingCustomResourcePolicy",
+		Source: "https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-custom.html"},
 	{Service: "autoscaling-plans.amazonaws.com", RoleName: "AWSServiceRoleForAutoScalingPlans_EC2AutoScaling", Policy: "AWSAutoScalingPlansEC2AutoScalingPolicy",
 		Source: "https://docs.aws.amazon.com/autoscaling/plans/userguide/aws-auto-scaling-service-linked-roles.html"},
 	{Service: "elasticloadbalancing.amazonaws.com", RoleName: "AWSServiceRoleForElasticLoadBalancing", Policy: "AWSElasticLoadBalancingServiceRolePolicy",

@@ -325,3 +325,26 @@ func TestServiceLinkedRoleSurvivesRestart(t *testing.T) {
 		t.Fatalf("status after restart: %s", s.Status)
 	}
 }
+
+// Application Auto Scaling's role for custom resources: "The following
+// service-linked role is automatically created ...
+// AWSServiceRoleForApplicationAutoScaling_CustomResource", trusting
+// custom-resource.application-autoscaling.amazonaws.com (the Application
+// Auto Scaling User Guide, "Custom resources and Application Auto
+// Scaling"), with the service-linked role policy
+// AWSApplicationAutoScalingCustomResourcePolicy (AWS Managed Policy
+// Reference). moto's test_create_service_linked_role creates it.
+func TestServiceLinkedRoleApplicationAutoScalingCustomResource(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	const svc = "custom-resource.application-autoscaling.amazonaws.com"
+	r := must[*iam.CreateServiceLinkedRoleOutput](t)(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(svc)})).Role
+	if *r.RoleName != "AWSServiceRoleForApplicationAutoScaling_CustomResource" || *r.Path != "/aws-service-role/"+svc+"/" {
+		t.Fatalf("role: %s at %s", *r.RoleName, *r.Path)
+	}
+	att := must[*iam.ListAttachedRolePoliciesOutput](t)(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: r.RoleName}))
+	if len(att.AttachedPolicies) != 1 || *att.AttachedPolicies[0].PolicyArn != "arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoScalingCustomResourcePolicy" {
+		t.Fatalf("attached: %+v", att.AttachedPolicies)
+	}
+}
