@@ -2,9 +2,18 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
@@ -49,5 +58,91 @@ func TestRedTeamOrganizationsTagRulesSeeTheExactMembers(t *testing.T) {
 	tags := must[*organizations.ListTagsForResourceOutput](t)(oc.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: &root}))
 	if len(tags.Tags) != 0 {
 		t.Errorf("refused requests tagged the root: %+v", tags.Tags)
+	}
+}
+
+// orgJSONAs sends an Organizations JSON request signed by c.
+func orgJSONAs(t *testing.T, e *env, c aws.Credentials, op, body string) (int, string) {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodPost, e.ts.URL, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128."+op)
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), c, r, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(out)
+}
+
+// organizations:PolicyType (the Service Authorization Reference, "Actions
+// defined by AWS Organizations": "Filters access by the specified policy
+// type names") is the policy type the operation itself acts on: its own
+// member (CreatePolicy's Type, EnablePolicyType's PolicyType, the policy of
+// AttachPolicy's PolicyId), by its exact name. A member the operation does
+// not have, or a second member in another case, which the handler ignores,
+// must not choose the key a condition is decided on.
+func TestRedTeamOrganizationsPolicyTypeKeyIsTheOperationsOwn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	root := *must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}))
+	scp := *must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("deny-all"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Description: aws.String("d"),
+		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)})).Policy.PolicySummary.Id
+	ou := *must[*organizations.CreateOrganizationalUnitOutput](t)(oc.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: &root, Name: aws.String("ou")})).OrganizationalUnit.Id
+
+	// tagger may act on tag policies only.
+	newUser(t, e, "tagger")
+	must[*iam.PutUserPolicyOutput](t)(e.iam(e.admin).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("tagger"), PolicyName: aws.String("tp"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:*","Resource":"*",
+ "Condition":{"StringEquals":{"organizations:PolicyType":"TAG_POLICY"}}}]}`)}))
+	tagger := userCreds(t, e, "tagger")
+	time.Sleep(10 * time.Millisecond)
+	content := strconv.Quote(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
+	for _, tc := range []struct{ name, op, body string }{
+		{"CreatePolicy: a second type in lower case", "CreatePolicy",
+			`{"Name":"x1","Description":"d","Content":` + content + `,"Type":"SERVICE_CONTROL_POLICY","type":"TAG_POLICY"}`},
+		{"EnablePolicyType: a Type member it does not have", "EnablePolicyType",
+			`{"RootId":"` + root + `","PolicyType":"RESOURCE_CONTROL_POLICY","Type":"TAG_POLICY"}`},
+		{"EnablePolicyType: a second policytype", "EnablePolicyType",
+			`{"RootId":"` + root + `","PolicyType":"RESOURCE_CONTROL_POLICY","policytype":"TAG_POLICY"}`},
+		{"AttachPolicy: a Type member it does not have", "AttachPolicy",
+			`{"PolicyId":"` + scp + `","TargetId":"` + ou + `","Type":"TAG_POLICY"}`},
+		{"DeletePolicy: a Filter member it does not have", "DeletePolicy",
+			`{"PolicyId":"` + scp + `","Filter":"TAG_POLICY"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := orgJSONAs(t, e, tagger, tc.op, tc.body)
+			if status != 400 || !strings.Contains(body, "AccessDeniedException") {
+				t.Errorf("%s: %d %s", tc.body, status, body)
+			}
+		})
+	}
+	// Nothing changed: one policy (the SCP), not attached to the OU, RCPs
+	// not enabled.
+	pols := must[*organizations.ListPoliciesOutput](t)(oc.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy}))
+	if len(pols.Policies) != 2 { // FullAWSAccess and deny-all
+		t.Errorf("policies: %d", len(pols.Policies))
+	}
+	targets := must[*organizations.ListTargetsForPolicyOutput](t)(oc.ListTargetsForPolicy(ctx, &organizations.ListTargetsForPolicyInput{PolicyId: &scp}))
+	if len(targets.Targets) != 0 {
+		t.Errorf("the SCP was attached: %+v", targets.Targets)
+	}
+	roots := must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{}))
+	for _, pt := range roots.Roots[0].PolicyTypes {
+		if pt.Type == orgtypes.PolicyTypeResourceControlPolicy {
+			t.Errorf("RCPs were enabled")
+		}
 	}
 }
