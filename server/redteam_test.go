@@ -146,3 +146,40 @@ func TestRedTeamOrganizationsPolicyTypeKeyIsTheOperationsOwn(t *testing.T) {
 		}
 	}
 }
+
+// Renaming (or moving) a user or group is authorized on the target object
+// as well as the source: the IAM API Reference, UpdateUser and
+// UpdateGroup: "To change a user name, the requester must have appropriate
+// permissions on both the source object and the target object. For
+// example, to change Bob to Robert, the entity making the request must
+// have permission on Bob and Robert, or must have permission on all (*)."
+// A caller allowed to update dev-* users only must not rename one out of
+// its reach (into a name or path other policies trust).
+func TestRedTeamRenameIsAuthorizedOnTheTarget(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.iam(e.admin)
+	must[*iam.CreateUserOutput](t)(admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev-bob")}))
+	must[*iam.CreateGroupOutput](t)(admin.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("dev-team")}))
+	renamer := e.iam(e.newUser("renamer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:UpdateUser","iam:UpdateGroup"],
+ "Resource":["arn:aws:iam::123456789012:user/dev-*","arn:aws:iam::123456789012:group/dev-*"]}]}`))
+	_, err := renamer.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dev-bob"), NewUserName: aws.String("admin-bob")})
+	wantError(t, err, "AccessDenied", 403)
+	_, err = renamer.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dev-bob"), NewPath: aws.String("/admins/")})
+	wantError(t, err, "AccessDenied", 403)
+	_, err = renamer.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("dev-team"), NewGroupName: aws.String("admins")})
+	wantError(t, err, "AccessDenied", 403)
+	_, err = renamer.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("dev-team"), NewPath: aws.String("/admins/")})
+	wantError(t, err, "AccessDenied", 403)
+	u := must[*iam.GetUserOutput](t)(admin.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("dev-bob")})).User
+	if *u.Path != "/" {
+		t.Errorf("a refused UpdateUser moved the user to %s", *u.Path)
+	}
+	g := must[*iam.GetGroupOutput](t)(admin.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("dev-team")})).Group
+	if *g.Path != "/" {
+		t.Errorf("a refused UpdateGroup moved the group to %s", *g.Path)
+	}
+	// Within its reach, the rename is allowed.
+	must[*iam.UpdateUserOutput](t)(renamer.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dev-bob"), NewUserName: aws.String("dev-robert")}))
+	must[*iam.UpdateGroupOutput](t)(renamer.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("dev-team"), NewGroupName: aws.String("dev-crew")}))
+}

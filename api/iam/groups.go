@@ -109,6 +109,9 @@ func UpdateGroup(c *api.Call, in *iamshape.UpdateGroupRequest) (*noOutput, *quer
 	if e != nil {
 		return nil, e
 	}
+	if e := authorizeTarget(c, "iam:UpdateGroup", "group", ent.path, ent.name, newPath, newName); e != nil {
+		return nil, e
+	}
 	return nil, update(c, func(a *world.FileAccount) *query.Error {
 		g := fileGroup(a, ent.name)
 		if g == nil {

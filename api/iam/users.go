@@ -142,14 +142,18 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 	name := in.UserName
 	newName := in.NewUserName
 	newPath := in.NewPath
-	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
+	src, e := authorizeUser(c, "iam:UpdateUser", name)
+	if e != nil {
+		return nil, e
+	}
+	if e := authorizeTarget(c, "iam:UpdateUser", "user", src.Path, name, newPath, newName); e != nil {
 		return nil, e
 	}
 	var also api.TxWrite
 	if newName != "" && newName != name {
 		also = c.State.Credentials().RenameUser(c.Account(), name, newName)
 	}
-	e := c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name, newName), func(a *world.FileAccount) *query.Error {
+	e = c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name, newName), func(a *world.FileAccount) *query.Error {
 		u := fileUser(a, name)
 		if u == nil {
 			return noSuch("user", name)
@@ -174,6 +178,25 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 		}
 	}
 	return nil, nil
+}
+
+// authorizeTarget authorizes a rename or move on the target object too:
+// "To change a user name, the requester must have appropriate permissions
+// on both the source object and the target object" (the IAM API
+// Reference, UpdateUser; UpdateGroup says the same of groups). The target
+// is the entity under its new path and name (the old ones where not
+// changed); nothing more is asked when neither changes.
+func authorizeTarget(c *api.Call, action, kind, path, name, newPath, newName string) *query.Error {
+	if (newName == "" || newName == name) && (newPath == "" || newPath == cleanPath(path)) {
+		return nil
+	}
+	if newName == "" {
+		newName = name
+	}
+	if newPath == "" {
+		newPath = path
+	}
+	return c.Authorize(action, iamARN(c.Account(), kind, newPath, newName), nil)
 }
 
 // DeleteUser deletes a user that has no access keys, policies or group
