@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,4 +183,118 @@ func TestRedTeamRenameIsAuthorizedOnTheTarget(t *testing.T) {
 	// Within its reach, the rename is allowed.
 	must[*iam.UpdateUserOutput](t)(renamer.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dev-bob"), NewUserName: aws.String("dev-robert")}))
 	must[*iam.UpdateGroupOutput](t)(renamer.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("dev-team"), NewGroupName: aws.String("dev-crew")}))
+}
+
+// Authorize before revealing: account B, asking of account A's entities by
+// ARN, gets the same answer whether the entity exists or not (only the ARN
+// in the message differs), so no call of B's tells which of A's policies,
+// providers or roles exist. The IAM User Guide, "How IAM works": a request
+// is authorized before IAM acts on the resource it names.
+func TestRedTeamNoExistenceOracleAcrossAccounts(t *testing.T) {
+	e, b, adminB := twoAccounts(t)
+	_ = b
+	ctx := context.Background()
+	ia := e.iam(e.admin)
+	pa := *must[*iam.CreatePolicyOutput](t)(ia.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Exists"), PolicyDocument: aws.String(allowAll)})).Policy.Arn
+	must[*iam.CreateRoleOutput](t)(ia.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exists"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	oidc := *must[*iam.CreateOpenIDConnectProviderOutput](t)(ia.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://idp.redteam.example.test"), ClientIDList: []string{"app"}, ThumbprintList: []string{strings.Repeat("a", 40)}})).OpenIDConnectProviderArn
+	missingPolicy := "arn:aws:iam::" + accountA + ":policy/Missing"
+	missingOIDC := "arn:aws:iam::" + accountA + ":oidc-provider/idp.nowhere.example.test"
+	for _, tc := range []struct {
+		op, member, exists, missing string
+		more                        []string
+	}{
+		{"GetPolicy", "PolicyArn", pa, missingPolicy, nil},
+		{"GetPolicyVersion", "PolicyArn", pa, missingPolicy, []string{"VersionId", "v1"}},
+		{"DeletePolicy", "PolicyArn", pa, missingPolicy, nil},
+		{"ListEntitiesForPolicy", "PolicyArn", pa, missingPolicy, nil},
+		{"GetOpenIDConnectProvider", "OpenIDConnectProviderArn", oidc, missingOIDC, nil},
+		{"DeleteOpenIDConnectProvider", "OpenIDConnectProviderArn", oidc, missingOIDC, nil},
+		{"GenerateServiceLastAccessedDetails", "Arn", "arn:aws:iam::" + accountA + ":role/exists", "arn:aws:iam::" + accountA + ":role/missing", nil},
+		{"GetContextKeysForPrincipalPolicy", "PolicySourceArn", "arn:aws:iam::" + accountA + ":role/exists", "arn:aws:iam::" + accountA + ":role/missing", nil},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			ask := func(arn string) (int, string, string) {
+				p := url.Values{tc.member: {arn}}
+				for i := 0; i+1 < len(tc.more); i += 2 {
+					p.Set(tc.more[i], tc.more[i+1])
+				}
+				return iamQuery(t, e, adminB, tc.op, p)
+			}
+			s1, c1, m1 := ask(tc.exists)
+			s2, c2, m2 := ask(tc.missing)
+			if s1 != s2 || c1 != c2 || strings.ReplaceAll(m1, tc.exists, "ARN") != strings.ReplaceAll(m2, tc.missing, "ARN") {
+				t.Errorf("exists: %d %s %q\nmissing: %d %s %q", s1, c1, m1, s2, c2, m2)
+			}
+			if c1 != "AccessDenied" {
+				t.Errorf("%s of another account's entity: %d %s %q", tc.op, s1, c1, m1)
+			}
+		})
+	}
+	// STS: assuming a role of A that does not trust B is the same refusal
+	// whether the role exists or not.
+	assume := func(role string) (int, string) {
+		form := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {role}, "RoleSessionName": {"probe"}}
+		status, er := do(t, signed(t, e.ts.URL, form.Encode(), adminB, time.Now()))
+		text, _ := splitDenied(er.Error.Message)
+		return status, er.Error.Code + " " + strings.ReplaceAll(text, role, "ARN")
+	}
+	s1, m1 := assume("arn:aws:iam::" + accountA + ":role/exists")
+	s2, m2 := assume("arn:aws:iam::" + accountA + ":role/missing")
+	if s1 != s2 || m1 != m2 || s1 != 403 {
+		t.Errorf("AssumeRole exists: %d %q; missing: %d %q", s1, m1, s2, m2)
+	}
+}
+
+// Organizations' JSON edge: bodies a JSON reader might take in more than
+// one way are refused before any handler (SerializationException or
+// InvalidInputException, 400), never a 5xx, and create nothing: trailing
+// data after the value, a byte-order mark, nesting past any reader's
+// depth, numbers past int32 and int64 for MaxResults (botocore
+// organizations/2016-11-28 MaxResults: integer, 1 to 20), and the members
+// in another case. __proto__ and other junk members are ignored, as AWS
+// ignores members an operation does not have.
+func TestRedTeamOrganizationsJSONEdge(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	root := *must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	ou := func(name string) string { return `{"ParentId":"` + root + `","Name":"` + name + `"}` }
+	for _, tc := range []struct {
+		name, op, body string
+		want           string // the error type; "" for success
+	}{
+		{"trailing garbage", "CreateOrganizationalUnit", ou("t1") + `{"Name":"t2"}`, "SerializationException"},
+		{"trailing text", "CreateOrganizationalUnit", ou("t1") + ` x`, "SerializationException"},
+		{"byte-order mark", "CreateOrganizationalUnit", "\ufeff" + ou("t1"), "SerializationException"},
+		{"deep nesting", "CreateOrganizationalUnit", `{"ParentId":"` + root + `","Name":"t1","X":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "SerializationException"},
+		{"MaxResults past int32", "ListRoots", `{"MaxResults":4294967297}`, "InvalidInputException"},
+		{"MaxResults past int64", "ListRoots", `{"MaxResults":99999999999999999999}`, "SerializationException"},
+		{"MaxResults a fraction", "ListRoots", `{"MaxResults":1.5}`, "SerializationException"},
+		{"MaxResults an exponent", "ListRoots", `{"MaxResults":1e400}`, "SerializationException"},
+		{"name in lower case only", "CreateOrganizationalUnit", `{"parentid":"` + root + `","name":"t1"}`, "InvalidInputException"},
+		{"__proto__ ignored", "ListRoots", `{"__proto__":{"MaxResults":0},"constructor":{"prototype":{}}}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := postJSONBody(t, e, tc.op, tc.body)
+			if status >= 500 {
+				t.Fatalf("%d %s", status, body)
+			}
+			if tc.want == "" {
+				if status != 200 {
+					t.Errorf("%d %s", status, body)
+				}
+				return
+			}
+			if status != 400 || !strings.Contains(string(body), `"`+tc.want+`"`) {
+				t.Errorf("%d %s, want %s", status, body, tc.want)
+			}
+		})
+	}
+	ous := must[*organizations.ListOrganizationalUnitsForParentOutput](t)(oc.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &root}))
+	if len(ous.OrganizationalUnits) != 0 {
+		t.Errorf("refused requests created OUs: %d", len(ous.OrganizationalUnits))
+	}
 }
