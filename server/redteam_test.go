@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -296,5 +297,75 @@ func TestRedTeamOrganizationsJSONEdge(t *testing.T) {
 	ous := must[*organizations.ListOrganizationalUnitsForParentOutput](t)(oc.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &root}))
 	if len(ous.OrganizationalUnits) != 0 {
 		t.Errorf("refused requests created OUs: %d", len(ous.OrganizationalUnits))
+	}
+}
+
+// The Query edge: whatever the spelling of a request, the handler acts on
+// exactly the values api/model's validation checked (the botocore model
+// iam/2010-05-08: userNameType [\w+=,.@-]+, pathType, tagKeyType, the
+// reserved aws: prefix of the IAM User Guide, "Tagging IAM resources").
+// A parameter given twice is read once, the first, by the validation and
+// the handler alike; names in another case, list indexes spelled other
+// than 1, 2, ... and members past a gap are parameters no member has, and
+// are ignored by both; bytes that are not text, and NUL, are refused.
+func TestRedTeamQuerySmuggling(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const v = "Action=CreateUser&Version=2010-05-08&"
+	for _, tc := range []struct {
+		name, query, body string
+		code              string // "" for success
+	}{
+		{"UserName twice, bad second", "", v + "UserName=dup1&UserName=bad%2Fname", ""},
+		{"UserName twice, bad first", "", v + "UserName=bad%2Fname&UserName=dup2", "ValidationError"},
+		{"UserName in the URL and the body", "UserName=bad%2Fname", v + "UserName=dup3", "ValidationError"},
+		{"Action in the URL and the body", "Action=CreateUser&UserName=url1", "Action=DeleteUser&Version=2010-05-08&UserName=admin", ""},
+		{"a username beside UserName", "", v + "UserName=case1&username=bad%2Fname&USERNAME=x", ""},
+		{"Path twice, bad second", "", v + "UserName=path1&Path=%2Fok%2F&Path=nope", ""},
+		{"Path with NUL", "", v + "UserName=nul1&Path=%2Fa%00%2F", "ValidationError"},
+		{"UserName with NUL", "", v + "UserName=nul%00x", "ValidationError"},
+		{"UserName not UTF-8", "", v + "UserName=%FFx", "ValidationError"},
+		{"UserName empty", "", v + "UserName=", "ValidationError"},
+		{"Path empty", "", v + "UserName=emptypath&Path=", "ValidationError"},
+		{"aws: tag at index 01", "", v + "UserName=idx1&Tags.member.01.Key=aws%3Ax&Tags.member.01.Value=v", ""},
+		{"aws: tag at index +1", "", v + "UserName=idx2&Tags.member.%2B1.Key=aws%3Ax&Tags.member.%2B1.Value=v", ""},
+		{"aws: tag at index 0", "", v + "UserName=idx3&Tags.member.0.Key=aws%3Ax&Tags.member.0.Value=v", ""},
+		{"aws: tag past a gap", "", v + "UserName=idx4&Tags.member.1.Key=k&Tags.member.1.Value=v&Tags.member.3.Key=aws%3Ax&Tags.member.3.Value=v", ""},
+		{"aws: tag at a huge index", "", v + "UserName=idx5&Tags.member.99999999999.Key=aws%3Ax&Tags.member.99999999999.Value=v", ""},
+		{"aws: tag key in lower case", "", v + "UserName=idx6&Tags.member.1.key=aws%3Ax&Tags.member.1.Key=ok&Tags.member.1.Value=v", ""},
+		{"aws: tag key second", "", v + "UserName=idx7&Tags.member.1.Key=ok&Tags.member.1.Key=aws%3Ax&Tags.member.1.Value=v", ""},
+		{"aws: tag key first", "", v + "UserName=idx8&Tags.member.1.Key=aws%3Ax&Tags.member.1.Key=ok&Tags.member.1.Value=v", "InvalidInput"},
+		{"Aws: tag key", "", v + "UserName=idx9&Tags.member.1.Key=AWS%3Ax&Tags.member.1.Value=v", "InvalidInput"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := e.ts.URL + "/"
+			if tc.query != "" {
+				target += "?" + tc.query
+			}
+			status, er := do(t, signed(t, target, tc.body, e.admin, time.Now()))
+			if er.Error.Code != tc.code || (tc.code == "" && status != 200) || status >= 500 {
+				t.Errorf("%d %s %q, want %q", status, er.Error.Code, er.Error.Message, tc.code)
+			}
+		})
+	}
+	// What was stored is exactly what was checked.
+	c := e.iam(e.admin)
+	users := must[*iam.ListUsersOutput](t)(c.ListUsers(ctx, &iam.ListUsersInput{}))
+	var names []string
+	for _, u := range users.Users {
+		names = append(names, *u.Path+*u.UserName)
+		if !regexp.MustCompile(`^[\w+=,.@-]+$`).MatchString(*u.UserName) {
+			t.Errorf("stored user name %q is outside the model's pattern", *u.UserName)
+		}
+		tags := must[*iam.ListUserTagsOutput](t)(c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: u.UserName}))
+		for _, tg := range tags.Tags {
+			if strings.HasPrefix(strings.ToLower(*tg.Key), "aws:") {
+				t.Errorf("user %s has the reserved tag %s", *u.UserName, *tg.Key)
+			}
+		}
+	}
+	want := "/admin /case1 /dup1 /idx1 /idx2 /idx3 /idx4 /idx5 /idx6 /idx7 /ok/path1 /url1"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("users %s, want %s", got, want)
 	}
 }
