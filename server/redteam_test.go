@@ -369,3 +369,117 @@ func TestRedTeamQuerySmuggling(t *testing.T) {
 		t.Errorf("users %s, want %s", got, want)
 	}
 }
+
+// SigV4 games: a signed request changed after signing, or signed other
+// than the endpoint takes, is refused before anything runs (the IAM User
+// Guide, "Create a signed AWS API request" and "Troubleshoot Signature
+// Version 4 signing for AWS API requests"; "Authenticating Requests: Using
+// Query Parameters": X-Amz-Expires is at most 604800 seconds).
+func TestRedTeamSigV4Games(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	const whoami = "Action=GetCallerIdentity&Version=2011-06-15"
+	const createUser = "Action=CreateUser&Version=2010-05-08&UserName=smuggled"
+	emptyHash := hex.EncodeToString(func() []byte { s := sha256.Sum256(nil); return s[:] }())
+	presign := func(method, query string, at time.Time, service string) *http.Request {
+		r, _ := http.NewRequest(method, e.ts.URL+"/?"+query, nil)
+		u, _, err := v4.NewSigner().PresignHTTP(context.Background(), e.admin, r, emptyHash, service, "us-east-1", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ = http.NewRequest(method, u, nil)
+		return r
+	}
+	withBody := func(r *http.Request, body string) *http.Request {
+		r2, _ := http.NewRequest(r.Method, r.URL.String(), strings.NewReader(body))
+		r2.Header = r.Header.Clone()
+		r2.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r2
+	}
+	header := func(r *http.Request, kv ...string) *http.Request {
+		for i := 0; i+1 < len(kv); i += 2 {
+			r.Header.Add(kv[i], kv[i+1])
+		}
+		return r
+	}
+	signedAs := func(body, service string) *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, e.ts.URL, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		sum := sha256.Sum256([]byte(body))
+		if err := v4.NewSigner().SignHTTP(context.Background(), e.admin, r, hex.EncodeToString(sum[:]), service, "us-east-1", now); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	otherHost := signed(t, e.ts.URL, whoami, e.admin, now)
+	otherHost.Host = "iam.amazonaws.com"
+	dateOnly := signed(t, e.ts.URL, whoami, e.admin, now)
+	dateOnly.Header.Del("X-Amz-Date")
+	dateOnly.Header.Set("Date", now.UTC().Format(http.TimeFormat))
+
+	for _, tc := range []struct {
+		name string
+		req  *http.Request
+		code string
+	}{
+		{"presigned GET replayed as a POST with a body", withBody(presign(http.MethodPost, whoami+"&X-Amz-Expires=300", now, "sts"), createUser), "SignatureDoesNotMatch"},
+		{"presigned, an hour ahead", presign(http.MethodGet, whoami+"&X-Amz-Expires=604800", now.Add(time.Hour), "sts"), "SignatureDoesNotMatch"},
+		{"presigned eight days ago for seven", presign(http.MethodGet, whoami+"&X-Amz-Expires=604800", now.Add(-8*24*time.Hour), "sts"), "RequestExpired"},
+		{"presigned for more than seven days", presign(http.MethodGet, whoami+"&X-Amz-Expires=604801", now, "sts"), "IncompleteSignature"},
+		{"presigned for 0 seconds", presign(http.MethodGet, whoami+"&X-Amz-Expires=0", now, "sts"), "IncompleteSignature"},
+		{"presigned without X-Amz-Expires", presign(http.MethodGet, whoami, now, "sts"), "IncompleteSignature"},
+		{"presigned and an Authorization header", header(presign(http.MethodGet, whoami+"&X-Amz-Expires=60", now, "sts"), "Authorization", "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00"), "IncompleteSignature"},
+		{"presigned for iam used on sts", presign(http.MethodGet, whoami+"&X-Amz-Expires=60", now, "iam"), "SignatureDoesNotMatch"},
+		// A token is looked up before the signature is checked: one that
+		// is not a token is refused as such.
+		{"a security token added unsigned", header(signed(t, e.ts.URL, whoami, e.admin, now), "X-Amz-Security-Token", "x"), "InvalidClientTokenId"},
+		{"a second X-Amz-Date", header(signed(t, e.ts.URL, whoami, e.admin, now), "X-Amz-Date", now.Add(time.Hour).UTC().Format("20060102T150405Z")), "IncompleteSignature"},
+		{"a second Authorization", header(signed(t, e.ts.URL, whoami, e.admin, now), "Authorization", "AWS4-HMAC-SHA256 x=y"), "IncompleteSignature"},
+		{"the host changed", otherHost, "SignatureDoesNotMatch"},
+		{"Date instead of X-Amz-Date, not signed", dateOnly, "IncompleteSignature"},
+		{"IAM signed for organizations", signedAs(createUser, "organizations"), "SignatureDoesNotMatch"},
+		{"IAM signed for sts", signedAs(createUser, "sts"), "SignatureDoesNotMatch"},
+		{"STS signed for iam", signedAs(whoami, "iam"), "SignatureDoesNotMatch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, er := do(t, tc.req)
+			if er.Error.Code != tc.code || status >= 500 || status < 400 {
+				t.Errorf("%d %s %q, want %s", status, er.Error.Code, er.Error.Message, tc.code)
+			}
+		})
+	}
+	// An X-Amz-Target added to a signed Query request routes it to
+	// Organizations, whose scope it is not signed for.
+	retarget := header(signed(t, e.ts.URL, whoami, e.admin, now), "X-Amz-Target", "AWSOrganizationsV20161128.CreateOrganization")
+	if status, body := sendRaw(t, retarget); status != 400 || !strings.Contains(body, "InvalidSignatureException") {
+		t.Errorf("X-Amz-Target added: %d %s", status, body)
+	}
+	// Organizations signed for iam.
+	r, _ := http.NewRequest(http.MethodPost, e.ts.URL, strings.NewReader("{}"))
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.CreateOrganization")
+	sum := sha256.Sum256([]byte("{}"))
+	if err := v4.NewSigner().SignHTTP(context.Background(), e.admin, r, hex.EncodeToString(sum[:]), "iam", "us-east-1", now); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := sendRaw(t, r); status != 400 || !strings.Contains(body, "InvalidSignatureException") {
+		t.Errorf("Organizations signed for iam: %d %s", status, body)
+	}
+	// Nothing ran.
+	_, err := e.iam(e.admin).GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("smuggled")})
+	wantError(t, err, "NoSuchEntity", 404)
+	_, err = e.org(e.admin).DescribeOrganization(context.Background(), &organizations.DescribeOrganizationInput{})
+	wantError(t, err, "AWSOrganizationsNotInUseException", 400)
+}
+
+// sendRaw sends a request and returns the status and the body.
+func sendRaw(t *testing.T, r *http.Request) (int, string) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
