@@ -483,3 +483,50 @@ func sendRaw(t *testing.T, r *http.Request) (int, string) {
 	body, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(body)
 }
+
+// IAM names are unique ignoring case: "IAM user, group, role, and policy
+// names must be unique within the account. Names are not distinguished by
+// case. For example, you cannot create resources named both "MyResource"
+// and "myresource"." (the IAM API Reference, CreateUser's UserName and
+// UpdateUser's NewUserName). A second "Admin" beside "admin" would be a
+// look-alike principal: EntityAlreadyExists, 409, and nothing stored.
+func TestRedTeamNamesAreUniqueIgnoringCase(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.iam(e.admin)
+	must[*iam.CreateUserOutput](t)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	must[*iam.CreateGroupOutput](t)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ops")}))
+	must[*iam.CreateGroupOutput](t)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("dev")}))
+	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	must[*iam.CreatePolicyOutput](t)(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Ops"), PolicyDocument: aws.String(allowS3)}))
+	must[*iam.CreateInstanceProfileOutput](t)(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")}))
+
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ADMIN")})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	_, err = c.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("Admin")})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("OPS")})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	_, err = c.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("dev"), NewGroupName: aws.String("Ops")})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Deployer"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ops"), PolicyDocument: aws.String(allowS3)})
+	wantError(t, err, "EntityAlreadyExists", 409)
+	_, err = c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("WEB")})
+	wantError(t, err, "EntityAlreadyExists", 409)
+
+	users := must[*iam.ListUsersOutput](t)(c.ListUsers(ctx, &iam.ListUsersInput{}))
+	groups := must[*iam.ListGroupsOutput](t)(c.ListGroups(ctx, &iam.ListGroupsInput{}))
+	roles := must[*iam.ListRolesOutput](t)(c.ListRoles(ctx, &iam.ListRolesInput{}))
+	if len(users.Users) != 2 || len(groups.Groups) != 2 {
+		t.Errorf("users %d, groups %d", len(users.Users), len(groups.Groups))
+	}
+	for _, r := range roles.Roles {
+		if *r.RoleName == "Deployer" {
+			t.Errorf("a second role Deployer was stored")
+		}
+	}
+	// Renaming to the same name in another case is the entity's own name.
+	must[*iam.UpdateUserOutput](t)(c.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("Bob")}))
+}

@@ -43,9 +43,14 @@ func CreateUser(c *api.Call, in *iamshape.CreateUserRequest) (*iamshape.CreateUs
 	if e := authorizeCreateWith(c, "user", path, name, bnd, tags); e != nil {
 		return nil, e
 	}
+	// The transaction sees only the entities it names: a name taken in
+	// another case is looked for in the whole account first.
+	if nameTaken(account(c), "user", name, "") {
+		return nil, iamerr.EntityAlreadyExists("User with name %s already exists.", name)
+	}
 	var out world.FileUser
 	e := updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
-		if findEntity(a, "user", name) != nil {
+		if nameTaken(a, "user", name, "") {
 			return iamerr.EntityAlreadyExists("User with name %s already exists.", name)
 		}
 		out = world.FileUser{Name: name, Path: path, ID: newID("AIDA"), PermissionsBoundary: bnd, Created: c.Now, Tags: tagMap(tags)}
@@ -149,6 +154,9 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 	if e := authorizeTarget(c, "iam:UpdateUser", "user", src.Path, name, newPath, newName); e != nil {
 		return nil, e
 	}
+	if newName != "" && nameTaken(account(c), "user", newName, name) {
+		return nil, iamerr.EntityAlreadyExists("User with name %s already exists.", newName)
+	}
 	var also api.TxWrite
 	if newName != "" && newName != name {
 		also = c.State.Credentials().RenameUser(c.Account(), name, newName)
@@ -159,7 +167,7 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 			return noSuch("user", name)
 		}
 		if newName != "" && newName != name {
-			if fileUser(a, newName) != nil {
+			if nameTaken(a, "user", newName, name) {
 				return iamerr.EntityAlreadyExists("User with name %s already exists.", newName)
 			}
 			u.Name = newName
