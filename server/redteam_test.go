@@ -499,7 +499,6 @@ func TestRedTeamNamesAreUniqueIgnoringCase(t *testing.T) {
 	must[*iam.CreateGroupOutput](t)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("dev")}))
 	must[*iam.CreateRoleOutput](t)(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
 	must[*iam.CreatePolicyOutput](t)(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Ops"), PolicyDocument: aws.String(allowS3)}))
-	must[*iam.CreateInstanceProfileOutput](t)(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")}))
 
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ADMIN")})
 	wantError(t, err, "EntityAlreadyExists", 409)
@@ -512,8 +511,6 @@ func TestRedTeamNamesAreUniqueIgnoringCase(t *testing.T) {
 	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Deployer"), AssumeRolePolicyDocument: aws.String(trustAccount)})
 	wantError(t, err, "EntityAlreadyExists", 409)
 	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ops"), PolicyDocument: aws.String(allowS3)})
-	wantError(t, err, "EntityAlreadyExists", 409)
-	_, err = c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("WEB")})
 	wantError(t, err, "EntityAlreadyExists", 409)
 
 	users := must[*iam.ListUsersOutput](t)(c.ListUsers(ctx, &iam.ListUsersInput{}))

@@ -10,13 +10,11 @@ import (
 	"github.com/iamgate/iamgate/world"
 )
 
-// nameTaken reports whether an entity of kind (user, group, role, policy,
-// instance-profile) other than the one now named self ("" for none) has
-// name, ignoring case: "IAM user, group, role, and policy names must be
-// unique within the account. Names are not distinguished by case" (the
-// IAM API Reference, CreateUser and UpdateUser), and instance profiles'
-// the same (CreateInstanceProfile: "names are not distinguished by
-// case").
+// nameTaken reports whether an entity of kind (user, group, role,
+// policy) other than the one now named self ("" for none) has name,
+// ignoring case: "IAM user, group, role, and policy names must be unique
+// within the account. Names are not distinguished by case" (the IAM API
+// Reference, CreateUser, CreateRole, CreatePolicy and UpdateUser).
 func nameTaken(a *world.FileAccount, kind, name, self string) bool {
 	var names []string
 	switch kind {
@@ -35,10 +33,6 @@ func nameTaken(a *world.FileAccount, kind, name, self string) bool {
 	case "policy":
 		for i := range a.Policies {
 			names = append(names, a.Policies[i].Name)
-		}
-	case "instance-profile":
-		for i := range a.InstanceProfiles {
-			names = append(names, a.InstanceProfiles[i].Name)
 		}
 	}
 	for _, n := range names {

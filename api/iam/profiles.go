@@ -78,7 +78,7 @@ func CreateInstanceProfile(c *api.Call, in *iamshape.CreateInstanceProfileReques
 	}
 	var out iamshape.InstanceProfile
 	e = updateEntities(c, []world.EntityRef{accountFields}, func(a *world.FileAccount) *query.Error {
-		if nameTaken(a, "instance-profile", name, "") {
+		if fileProfile(a, name) != nil {
 			return iamerr.EntityAlreadyExists("Instance Profile %s already exists.", name)
 		}
 		ip := world.FileInstanceProfile{Name: name, Path: path, ID: newID("AIPA"), Tags: tagMap(tags), Created: c.Now}
