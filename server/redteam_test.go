@@ -527,3 +527,60 @@ func TestRedTeamNamesAreUniqueIgnoringCase(t *testing.T) {
 	// Renaming to the same name in another case is the entity's own name.
 	must[*iam.UpdateUserOutput](t)(c.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("Bob")}))
 }
+
+// A member account's administrator cannot act on the organization or on
+// another account through Organizations: the operations are the
+// management account's (or a delegated administrator's), and a member is
+// answered AccessDeniedException, 400 (botocore organizations/2016-11-28:
+// AccessDeniedException), with nothing changed.
+func TestRedTeamOrganizationsMemberCannotReachOthers(t *testing.T) {
+	e, b, adminB := twoAccounts(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	root := *must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	before := func() string {
+		accts := must[*organizations.ListAccountsOutput](t)(oc.ListAccounts(ctx, &organizations.ListAccountsInput{}))
+		tags := must[*organizations.ListTagsForResourceOutput](t)(oc.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(accountA)}))
+		roots := must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{}))
+		pols := must[*organizations.ListPoliciesOutput](t)(oc.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy}))
+		var s []string
+		for _, a := range accts.Accounts {
+			s = append(s, *a.Id+string(a.State))
+		}
+		for _, tg := range tags.Tags {
+			s = append(s, *tg.Key)
+		}
+		for _, pt := range roots.Roots[0].PolicyTypes {
+			s = append(s, string(pt.Type)+string(pt.Status))
+		}
+		s = append(s, strconv.Itoa(len(pols.Policies)))
+		return strings.Join(s, ",")
+	}
+	snap := before()
+	content := strconv.Quote(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
+	for _, tc := range []struct{ op, body string }{
+		{"ListAccounts", `{}`},
+		{"DescribeAccount", `{"AccountId":"` + accountA + `"}`},
+		{"TagResource", `{"ResourceId":"` + accountA + `","Tags":[{"Key":"k","Value":"v"}]}`},
+		{"TagResource", `{"ResourceId":"` + root + `","Tags":[{"Key":"k","Value":"v"}]}`},
+		{"EnablePolicyType", `{"RootId":"` + root + `","PolicyType":"SERVICE_CONTROL_POLICY"}`},
+		{"CreatePolicy", `{"Name":"x","Description":"d","Type":"SERVICE_CONTROL_POLICY","Content":` + content + `}`},
+		{"CloseAccount", `{"AccountId":"` + accountA + `"}`},
+		{"RemoveAccountFromOrganization", `{"AccountId":"` + accountA + `"}`},
+		{"MoveAccount", `{"AccountId":"` + accountA + `","SourceParentId":"` + root + `","DestinationParentId":"` + root + `"}`},
+		{"CreateAccount", `{"Email":"c@example.com","AccountName":"c"}`},
+		{"DeleteOrganization", `{}`},
+		{"RegisterDelegatedAdministrator", `{"AccountId":"` + b + `","ServicePrincipal":"access-analyzer.amazonaws.com"}`},
+		{"PutResourcePolicy", `{"Content":` + strconv.Quote(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+b+`"},"Action":"organizations:*","Resource":"*"}]}`) + `}`},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			status, body := orgJSONAs(t, e, adminB, tc.op, tc.body)
+			if status != 400 || !strings.Contains(body, `"AccessDeniedException"`) {
+				t.Errorf("%s %s: %d %s", tc.op, tc.body, status, body)
+			}
+		})
+	}
+	if after := before(); after != snap {
+		t.Errorf("a member's calls changed the organization:\nbefore %s\nafter  %s", snap, after)
+	}
+}
