@@ -254,7 +254,8 @@ func TestRedTeamNoExistenceOracleAcrossAccounts(t *testing.T) {
 // data after the value, a byte-order mark, nesting past any reader's
 // depth, numbers past int32 and int64 for MaxResults (botocore
 // organizations/2016-11-28 MaxResults: integer, 1 to 20), and the members
-// in another case. __proto__ and other junk members are ignored, as AWS
+// in another case, a null in a list. __proto__ and other junk members are
+// ignored, as AWS
 // ignores members an operation does not have.
 func TestRedTeamOrganizationsJSONEdge(t *testing.T) {
 	e := newEnv(t)
@@ -276,6 +277,11 @@ func TestRedTeamOrganizationsJSONEdge(t *testing.T) {
 		{"MaxResults a fraction", "ListRoots", `{"MaxResults":1.5}`, "SerializationException"},
 		{"MaxResults an exponent", "ListRoots", `{"MaxResults":1e400}`, "SerializationException"},
 		{"name in lower case only", "CreateOrganizationalUnit", `{"parentid":"` + root + `","name":"t1"}`, "InvalidInputException"},
+		// No list or map of the model is sparse (aws/aws-sdk-js-v3#2771:
+		// a server refuses a null in one): a null tag key would reach the
+		// handler as "", past TagKey's length and pattern.
+		{"a null tag key", "UntagResource", `{"ResourceId":"` + root + `","TagKeys":[null]}`, "SerializationException"},
+		{"a null tag", "CreateOrganizationalUnit", `{"ParentId":"` + root + `","Name":"t1","Tags":[null]}`, "SerializationException"},
 		{"__proto__ ignored", "ListRoots", `{"__proto__":{"MaxResults":0},"constructor":{"prototype":{}}}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -468,6 +468,14 @@ func (v *validator) jsonValue(sh *Shape, path string, val any) error {
 			return &DecodeError{Field: path, Want: sh.Type}
 		}
 		member := v.svc.Shape(sh.Member.Shape)
+		// No list of the models is sparse: a null member, which a decoder
+		// would read as the zero value no constraint was checked on, is
+		// refused, as a Smithy server refuses it (aws/aws-sdk-js-v3#2771).
+		for i, x := range l {
+			if x == nil {
+				return &DecodeError{Field: path + "." + strconv.Itoa(i+1) + ".member", Want: member.Type}
+			}
+		}
 		v.list(sh, path, len(l), func() []string {
 			out := make([]string, len(l))
 			for i, x := range l {
@@ -477,16 +485,13 @@ func (v *validator) jsonValue(sh *Shape, path string, val any) error {
 		})
 		if len(member.Enum) > 0 {
 			for _, x := range l {
-				if _, ok := x.(string); !ok && x != nil {
+				if _, ok := x.(string); !ok {
 					return &DecodeError{Field: path + ".member", Want: String}
 				}
 			}
 			return nil
 		}
 		for i, x := range l {
-			if x == nil {
-				continue
-			}
 			if err := v.jsonValue(member, path+"."+strconv.Itoa(i+1)+".member", x); err != nil {
 				return err
 			}
@@ -505,10 +510,11 @@ func (v *validator) jsonValue(sh *Shape, path string, val any) error {
 		}
 		for _, k := range sortedMapKeys(obj) {
 			v.str(kv, path+".key", k)
-			if obj[k] != nil {
-				if err := v.jsonValue(vv, path+"."+k, obj[k]); err != nil {
-					return err
-				}
+			if obj[k] == nil { // no map of the models is sparse either
+				return &DecodeError{Field: path + "." + k, Want: vv.Type}
+			}
+			if err := v.jsonValue(vv, path+"."+k, obj[k]); err != nil {
+				return err
 			}
 		}
 	case String:
