@@ -255,8 +255,7 @@ func TestRedTeamNoExistenceOracleAcrossAccounts(t *testing.T) {
 // depth, numbers past int32 and int64 for MaxResults (botocore
 // organizations/2016-11-28 MaxResults: integer, 1 to 20), and the members
 // in another case, a null in a list. __proto__ and other junk members are
-// ignored, as AWS
-// ignores members an operation does not have.
+// ignored, as AWS ignores members an operation does not have.
 func TestRedTeamOrganizationsJSONEdge(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
