@@ -589,3 +589,38 @@ func TestRedTeamOrganizationsMemberCannotReachOthers(t *testing.T) {
 		t.Errorf("a member's calls changed the organization:\nbefore %s\nafter  %s", snap, after)
 	}
 }
+
+// A policy document given URL-encoded (IAM's own form for documents it
+// returns: the IAM API Reference, GetUserPolicy, "The policy document
+// returned in this structure is URL-encoded compliant with RFC 3986") is
+// checked against the model's pattern once decoded too (botocore
+// iam/2010-05-08 policyDocumentType: [\u0009\u000A\u000D\u0020-\u00FF]+):
+// the percent-encoding must not carry in characters the pattern forbids,
+// which the same document sent plainly could not.
+func TestRedTeamEncodedPolicyDocumentsKeepThePattern(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	must[*iam.CreateUserOutput](t)(e.iam(e.admin).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}))
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/日本\u2028"}]}`
+	plain, _ := rawIAM(t, e, e.admin, "PutUserPolicy", url.Values{"UserName": {"u"}, "PolicyName": {"plain"}, "PolicyDocument": {doc}})
+	encoded, body := rawIAM(t, e, e.admin, "PutUserPolicy", url.Values{"UserName": {"u"}, "PolicyName": {"encoded"}, "PolicyDocument": {url.QueryEscape(doc)}})
+	if plain != 400 || encoded != 400 || !strings.Contains(body, "ValidationError") {
+		t.Errorf("plain %d, encoded %d %s", plain, encoded, body)
+	}
+	for _, op := range []struct {
+		action string
+		params url.Values
+	}{
+		{"CreatePolicy", url.Values{"PolicyName": {"enc"}, "PolicyDocument": {url.QueryEscape(doc)}}},
+		{"SimulateCustomPolicy", url.Values{"PolicyInputList.member.1": {url.QueryEscape(doc)}, "ActionNames.member.1": {"s3:GetObject"}}},
+		{"CreateRole", url.Values{"RoleName": {"enc"}, "AssumeRolePolicyDocument": {url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Sid":"x","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/t":"日本"}}}]}`)}}},
+	} {
+		if status, body := rawIAM(t, e, e.admin, op.action, op.params); status != 400 || !strings.Contains(body, "ValidationError") {
+			t.Errorf("%s: %d %s", op.action, status, body)
+		}
+	}
+	names := must[*iam.ListUserPoliciesOutput](t)(e.iam(e.admin).ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("u")}))
+	if len(names.PolicyNames) != 0 {
+		t.Errorf("stored: %v", names.PolicyNames)
+	}
+}
