@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -622,5 +623,54 @@ func TestRedTeamEncodedPolicyDocumentsKeepThePattern(t *testing.T) {
 	names := must[*iam.ListUserPoliciesOutput](t)(e.iam(e.admin).ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("u")}))
 	if len(names.PolicyNames) != 0 {
 		t.Errorf("stored: %v", names.PolicyNames)
+	}
+}
+
+// Organizations authorizes before it looks: a caller of the management
+// account without permissions gets the same AccessDeniedException for a
+// policy, OU, account or handshake that exists and one that does not
+// (only the ID in the message differs).
+func TestRedTeamOrganizationsNoExistenceOracle(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	oc := e.org(e.admin)
+	must[*organizations.CreateOrganizationOutput](t)(oc.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	root := *must[*organizations.ListRootsOutput](t)(oc.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	must[*organizations.EnablePolicyTypeOutput](t)(oc.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}))
+	scp := *must[*organizations.CreatePolicyOutput](t)(oc.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("p"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Description: aws.String("d"),
+		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)})).Policy.PolicySummary.Id
+	ou := *must[*organizations.CreateOrganizationalUnitOutput](t)(oc.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: &root, Name: aws.String("ou")})).OrganizationalUnit.Id
+	nobody := e.newUser("nobody", "")
+	missingOU := ou[:len(ou)-1] + map[bool]string{true: "b", false: "a"}[ou[len(ou)-1] == 'a']
+	for _, tc := range []struct{ op, exists, missing, body string }{
+		{"DescribePolicy", scp, "p-0000000000", `{"PolicyId":"%s"}`},
+		{"DeletePolicy", scp, "p-0000000000", `{"PolicyId":"%s"}`},
+		{"ListTargetsForPolicy", scp, "p-0000000000", `{"PolicyId":"%s"}`},
+		{"DescribeOrganizationalUnit", ou, missingOU, `{"OrganizationalUnitId":"%s"}`},
+		{"DeleteOrganizationalUnit", ou, missingOU, `{"OrganizationalUnitId":"%s"}`},
+		{"DescribeAccount", accountA, "111122223333", `{"AccountId":"%s"}`},
+		{"ListTagsForResource", ou, missingOU, `{"ResourceId":"%s"}`},
+		{"DescribeHandshake", "h-00000000", "h-11111111", `{"HandshakeId":"%s"}`},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			s1, b1 := orgJSONAs(t, e, nobody, tc.op, strings.Replace(tc.body, "%s", tc.exists, 1))
+			s2, b2 := orgJSONAs(t, e, nobody, tc.op, strings.Replace(tc.body, "%s", tc.missing, 1))
+			text := func(body, id string) string {
+				var er struct {
+					Message string
+					Type    string `json:"__type"`
+				}
+				if err := json.Unmarshal([]byte(body), &er); err != nil {
+					t.Fatalf("%s: %v", body, err)
+				}
+				msg, _ := splitDenied(er.Message)
+				return er.Type + " " + strings.ReplaceAll(msg, "/"+id, "/ID")
+			}
+			b1, b2 = text(b1, tc.exists), text(b2, tc.missing)
+			if s1 != s2 || b1 != b2 || !strings.HasPrefix(b1, "AccessDeniedException ") {
+				t.Errorf("exists: %d %s\nmissing: %d %s", s1, b1, s2, b2)
+			}
+		})
 	}
 }
