@@ -674,3 +674,51 @@ func TestRedTeamOrganizationsNoExistenceOracle(t *testing.T) {
 		})
 	}
 }
+
+// iam:PolicyARN is the policy attached: a caller denied attaching
+// AdministratorAccess (the IAM User Guide's example of limiting managed
+// policies by iam:PolicyARN) cannot attach it under another spelling of
+// its ARN (another partition, or a service or account field before
+// ":iam::aws:policy/"), which this server's account, in the aws
+// partition, does not have. IAM answers a policy ARN it does not have
+// NoSuchEntity, "Policy ... does not exist or is not attachable." (real IAM
+// output quoted in aws/aws-cdk#17278).
+func TestRedTeamPolicyARNSpellings(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	must[*iam.CreateUserOutput](t)(e.iam(e.admin).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("target")}))
+	must[*iam.CreateRoleOutput](t)(e.iam(e.admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trustAccount)}))
+	attacher := e.newUser("attacher", `{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":["iam:AttachUserPolicy","iam:AttachRolePolicy","iam:PutUserPermissionsBoundary","iam:PutRolePermissionsBoundary"],"Resource":"*"},
+ {"Effect":"Deny","Action":["iam:AttachUserPolicy","iam:AttachRolePolicy"],"Resource":"*",
+  "Condition":{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/AdministratorAccess"}}},
+ {"Effect":"Deny","Action":["iam:PutUserPermissionsBoundary","iam:PutRolePermissionsBoundary"],"Resource":"*",
+  "Condition":{"ArnEquals":{"iam:PermissionsBoundary":"arn:aws:iam::aws:policy/AdministratorAccess"}}}]}`)
+	for _, ref := range []string{
+		"arn:aws-cn:iam::aws:policy/AdministratorAccess",
+		"arn:aws-us-gov:iam::aws:policy/AdministratorAccess",
+		"arn:aws:s3:::bucket:iam::aws:policy/AdministratorAccess",
+		"arn:x:iam::aws:policy/AdministratorAccess",
+	} {
+		for _, op := range []struct{ action, member, arn string }{{"AttachUserPolicy", "UserName", "PolicyArn"}, {"AttachRolePolicy", "RoleName", "PolicyArn"},
+			{"PutUserPermissionsBoundary", "UserName", "PermissionsBoundary"}, {"PutRolePermissionsBoundary", "RoleName", "PermissionsBoundary"}} {
+			status, code, msg := iamQuery(t, e, attacher, op.action, url.Values{op.member: {"target"}, op.arn: {ref}})
+			if status != 404 || code != "NoSuchEntity" {
+				t.Errorf("%s %s: %d %s %q", op.action, ref, status, code, msg)
+			}
+		}
+	}
+	users := must[*iam.ListAttachedUserPoliciesOutput](t)(e.iam(e.admin).ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String("target")}))
+	roles := must[*iam.ListAttachedRolePoliciesOutput](t)(e.iam(e.admin).ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("target")}))
+	if len(users.AttachedPolicies)+len(roles.AttachedPolicies) != 0 {
+		t.Errorf("attached: %+v %+v", users.AttachedPolicies, roles.AttachedPolicies)
+	}
+	if u := must[*iam.GetUserOutput](t)(e.iam(e.admin).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("target")})).User; u.PermissionsBoundary != nil {
+		t.Errorf("boundary set: %s", *u.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	// The plain ARN is denied by the guardrail.
+	status, code, _ := iamQuery(t, e, attacher, "AttachUserPolicy", url.Values{"UserName": {"target"}, "PolicyArn": {"arn:aws:iam::aws:policy/AdministratorAccess"}})
+	if status != 403 || code != "AccessDenied" {
+		t.Errorf("the plain ARN: %d %s", status, code)
+	}
+}

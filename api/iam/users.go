@@ -27,7 +27,7 @@ func checkBoundary(c *api.Call, ref string) *query.Error {
 	if ref == "" {
 		return nil
 	}
-	if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok || !strings.HasPrefix(ref, "arn:") {
+	if _, ok := usablePolicy(c, ref); !ok {
 		return iamerr.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", ref)
 	}
 	return nil
