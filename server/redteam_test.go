@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // Red-team negative tests of the wire layer: requests that try to make the
@@ -721,4 +722,25 @@ func TestRedTeamPolicyARNSpellings(t *testing.T) {
 	if status != 403 || code != "AccessDenied" {
 		t.Errorf("the plain ARN: %d %s", status, code)
 	}
+}
+
+// A renamed user's access keys follow it (the IAM User Guide, "Renaming
+// an IAM user": the user keeps its keys): a new user created under the old
+// name, with more permissions, does not inherit them.
+func TestRedTeamRenamedUsersKeysDoNotPassToANewUser(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	old := e.newUser("bob", "")
+	// The key is verified (and cached) before the rename.
+	_, err := e.iam(old).ListUsers(ctx, &iam.ListUsersInput{})
+	wantError(t, err, "AccessDenied", 403)
+	must[*iam.UpdateUserOutput](t)(e.iam(e.admin).UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("robert")}))
+	must[*iam.CreateUserOutput](t)(e.iam(e.admin).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	must[*iam.PutUserPolicyOutput](t)(e.iam(e.admin).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)}))
+	who := must[*sts.GetCallerIdentityOutput](t)(e.sts(old).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if !strings.HasSuffix(*who.Arn, ":user/robert") {
+		t.Errorf("the old key is %s", *who.Arn)
+	}
+	_, err = e.iam(old).ListUsers(ctx, &iam.ListUsersInput{})
+	wantError(t, err, "AccessDenied", 403)
 }
