@@ -2,7 +2,11 @@ package model_test
 
 import (
 	"errors"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/iamgate/iamgate/api/model"
 )
@@ -43,5 +47,51 @@ func TestValidateJSONRefusesNullsInCollections(t *testing.T) {
 		if !errors.As(err, &de) || de.Field != tc.field {
 			t.Errorf("%s %s: %v, want a decode error at %s", tc.op, tc.body, err, tc.field)
 		}
+	}
+}
+
+// hostileForms are Query forms of a body's largest size (256 KiB, the
+// server's MaxBody) shaped to make finding a member's parameters
+// quadratic: many list members named only below their index, and one
+// name of nothing but dots. Any authenticated caller can send them, since
+// validation runs before the operation authorizes anything.
+func hostileForms() map[string]url.Values {
+	many := url.Values{"UserName": {"u"}}
+	for i := 1; i <= 10000; i++ {
+		many.Set("Tags.member."+strconv.Itoa(i)+".Key", "k")
+	}
+	return map[string]url.Values{
+		"10,000 list members": many,
+		"250,000 dots":        {"UserName": {"u"}, "Tags." + strings.Repeat(".", 250000): {"x"}},
+	}
+}
+
+// Each took over a second of CPU before the names were sorted and
+// searched; the bound is loose (the best of three runs), to hold on a
+// loaded machine.
+func TestValidateQueryIsNotQuadratic(t *testing.T) {
+	for name, p := range hostileForms() {
+		best := time.Hour
+		for range 3 {
+			start := time.Now()
+			if _, err := model.IAM.ValidateQuery("CreateUser", p); err != nil {
+				t.Fatal(err)
+			}
+			best = min(best, time.Since(start))
+		}
+		if best > 500*time.Millisecond {
+			t.Errorf("%s: %v", name, best)
+		}
+	}
+}
+
+func BenchmarkValidateQueryHostile(b *testing.B) {
+	for name, p := range hostileForms() {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				model.IAM.ValidateQuery("CreateUser", p)
+			}
+		})
 	}
 }
