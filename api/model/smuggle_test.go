@@ -90,7 +90,9 @@ func BenchmarkValidateQueryHostile(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				model.IAM.ValidateQuery("CreateUser", p)
+				if _, err := model.IAM.ValidateQuery("CreateUser", p); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
