@@ -10,6 +10,39 @@ import (
 	"github.com/iamgate/iamgate/world"
 )
 
+// nameTaken reports whether an entity of kind (user, group, role,
+// policy) other than the one now named self ("" for none) has name,
+// ignoring case: "IAM user, group, role, and policy names must be unique
+// within the account. Names are not distinguished by case" (the IAM API
+// Reference, CreateUser, CreateRole, CreatePolicy and UpdateUser).
+func nameTaken(a *world.FileAccount, kind, name, self string) bool {
+	var names []string
+	switch kind {
+	case "user":
+		for i := range a.Users {
+			names = append(names, a.Users[i].Name)
+		}
+	case "group":
+		for i := range a.Groups {
+			names = append(names, a.Groups[i].Name)
+		}
+	case "role":
+		for i := range a.Roles {
+			names = append(names, a.Roles[i].Name)
+		}
+	case "policy":
+		for i := range a.Policies {
+			names = append(names, a.Policies[i].Name)
+		}
+	}
+	for _, n := range names {
+		if n != self && strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // Handler is one IAM operation.
 type Handler func(c *api.Call) (any, *query.Error)
 

@@ -324,7 +324,7 @@ func attach(c *api.Call, kind, name, policyArn string) *query.Error {
 	// Only AWS managed policies and the account's own can be attached;
 	// another account's policy is answered as IAM answers one that is not
 	// there.
-	if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok {
+	if _, ok := usablePolicy(c, ref); !ok {
 		return iamerr.NoSuchEntity("Policy %s does not exist or is not attachable.", ref)
 	}
 	return updateEntities(c, refs(kind, ent.name), func(a *world.FileAccount) *query.Error {

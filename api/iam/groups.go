@@ -46,9 +46,12 @@ func CreateGroup(c *api.Call, in *iamshape.CreateGroupRequest) (*iamshape.Create
 	if e := c.Authorize("iam:CreateGroup", iamARN(c.Account(), "group", path, name), nil); e != nil {
 		return nil, e
 	}
+	if nameTaken(account(c), "group", name, "") {
+		return nil, iamerr.EntityAlreadyExists("Group with name %s already exists.", name)
+	}
 	var out world.FileGroup
 	e := updateEntities(c, refs("group", name), func(a *world.FileAccount) *query.Error {
-		if fileGroup(a, name) != nil {
+		if nameTaken(a, "group", name, "") {
 			return iamerr.EntityAlreadyExists("Group with name %s already exists.", name)
 		}
 		out = world.FileGroup{Name: name, Path: path, ID: newID("AGPA"), Created: c.Now}
@@ -109,13 +112,16 @@ func UpdateGroup(c *api.Call, in *iamshape.UpdateGroupRequest) (*noOutput, *quer
 	if e != nil {
 		return nil, e
 	}
+	if e := authorizeTarget(c, "iam:UpdateGroup", "group", ent.path, ent.name, newPath, newName); e != nil {
+		return nil, e
+	}
 	return nil, update(c, func(a *world.FileAccount) *query.Error {
 		g := fileGroup(a, ent.name)
 		if g == nil {
 			return noSuch("group", ent.name)
 		}
 		if newName != "" && newName != ent.name {
-			if fileGroup(a, newName) != nil {
+			if nameTaken(a, "group", newName, ent.name) {
 				return iamerr.EntityAlreadyExists("Group with name %s already exists.", newName)
 			}
 			g.Name = newName

@@ -1,6 +1,8 @@
 package iam
 
 import (
+	"strconv"
+
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
@@ -26,6 +28,9 @@ func Validate(action string, p query.Params) *query.Error {
 		return nil
 	}
 	in := model.IAM.Shape(op.Input)
+	if e := checkDecodedDocuments(in, p); e != nil {
+		return e
+	}
 	for _, m := range in.Members {
 		vals, ok := p.Values[m.Name]
 		if !ok || !model.IAM.SelfChecked(m.Shape) {
@@ -48,4 +53,45 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(s[0]+'a'-'A') + s[1:]
+}
+
+// policyDocumentShape is the model's shape of every policy document IAM
+// takes (botocore iam/2010-05-08 policyDocumentType).
+const policyDocumentShape = "policyDocumentType"
+
+// checkDecodedDocuments checks the policy documents of a request, members
+// or members of a list, as the handler reads them (decodedDocument)
+// against the model's pattern: a URL-encoded document passed the model's
+// check as its encoding, and decoding must not bring in characters the
+// pattern forbids (U+2028, or any beyond U+00FF). The answer is the
+// model's, for the member.
+func checkDecodedDocuments(in *model.Shape, p query.Params) *query.Error {
+	sh := model.IAM.Shape(policyDocumentShape)
+	check := func(field, raw string) *query.Error {
+		doc := decodedDocument(raw)
+		if doc == raw {
+			return nil
+		}
+		if ok, known := model.Matches(sh.Pattern, doc); !known || ok {
+			return nil
+		}
+		return query.Validation(query.Violation{Field: field, Constraint: "Member must satisfy regular expression pattern: " + sh.Pattern, Rule: query.RulePattern})
+	}
+	for _, m := range in.Members {
+		switch {
+		case m.Shape == policyDocumentShape:
+			if vals, ok := p.Values[m.Name]; ok {
+				if e := check(lowerFirst(m.Name), vals[0]); e != nil {
+					return e
+				}
+			}
+		case model.IAM.Shape(m.Shape).Type == model.List && model.IAM.Shape(m.Shape).Member.Shape == policyDocumentShape:
+			for i, v := range p.List(m.Name) {
+				if e := check(lowerFirst(m.Name)+"."+strconv.Itoa(i+1)+".member", v); e != nil {
+					return e
+				}
+			}
+		}
+	}
+	return nil
 }

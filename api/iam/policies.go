@@ -180,12 +180,13 @@ func CreatePolicy(c *api.Call, in *iamshape.CreatePolicyRequest) (*iamshape.Crea
 			return nil, e
 		}
 	}
+	if nameTaken(account(c), "policy", name, "") {
+		return nil, iamerr.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
+	}
 	var out iamshape.Policy
 	e = updateEntities(c, refs("policy", name), func(a *world.FileAccount) *query.Error {
-		for _, fp := range a.Policies {
-			if fp.Name == name {
-				return iamerr.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
-			}
+		if nameTaken(a, "policy", name, "") {
+			return iamerr.EntityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 		}
 		fp := world.FilePolicy{Name: name, Path: path, ID: newID("ANPA"), Description: in.Description, Tags: tagMap(tags), Created: c.Now, Updated: c.Now,
 			DefaultVersion: "v1", Versions: []world.FileVersion{{ID: "v1", Created: c.Now, Document: world.NewPolicyText(doc)}}}

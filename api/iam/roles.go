@@ -79,8 +79,11 @@ func CreateRole(c *api.Call, in *iamshape.CreateRoleRequest) (*iamshape.CreateRo
 // insertRole adds r to the caller's account, or answers taken when the
 // account has a role of its name.
 func insertRole(c *api.Call, r world.FileRole, taken *query.Error) *query.Error {
+	if nameTaken(account(c), "role", r.Name, "") {
+		return taken
+	}
 	return updateEntities(c, refs("role", r.Name), func(a *world.FileAccount) *query.Error {
-		if fileRole(a, r.Name) != nil {
+		if nameTaken(a, "role", r.Name, "") {
 			return taken
 		}
 		a.Roles = append(a.Roles, r)

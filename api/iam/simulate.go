@@ -2,7 +2,6 @@ package iam
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,11 +108,7 @@ func compileInputs(docs []string, name string, t engine.PolicyType, texts map[*p
 // compileOne compiles an input document; texts, when not nil, records the
 // text it was parsed from (for the statements' positions).
 func compileOne(doc string, t engine.PolicyType, name string, texts map[*policy.Policy][]byte) (*engine.Policy, *query.Error) {
-	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
-		if u, err := url.QueryUnescape(doc); err == nil {
-			doc = u
-		}
-	}
+	doc = decodedDocument(doc)
 	pp, err := policy.Parse(name, []byte(doc))
 	if err != nil {
 		return nil, iamerr.MalformedPolicyDocument("%s: %v", name, err)

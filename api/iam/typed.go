@@ -11,6 +11,7 @@ import (
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/iamshape"
+	"github.com/iamgate/iamgate/catalog"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -131,6 +132,24 @@ func policyARN(ref string) (string, *query.Error) {
 		return "", awserr.ValidationError("ARN %s is not valid.", ref)
 	}
 	return ref, nil
+}
+
+// awsManagedPrefix is how the ARN of an AWS managed policy begins in the
+// aws partition, this server's (every ARN it writes is arn:aws:).
+const awsManagedPrefix = "arn:aws:iam::aws:policy/"
+
+// usablePolicy is the managed policy ref names that the caller's account
+// may attach or set as a boundary (world.PolicyFor), named by its own ARN:
+// the catalog finds an AWS managed policy under any partition, and under
+// anything before ":iam::aws:policy/", so that arn:aws-cn:iam::aws:policy/X
+// would be stored and used as X while iam:PolicyARN and
+// iam:PermissionsBoundary carried a spelling no condition on X's ARN
+// matches. Such an ARN is a policy the account does not have.
+func usablePolicy(c *api.Call, ref string) (*world.ManagedPolicy, bool) {
+	if !strings.HasPrefix(ref, "arn:") || catalog.IsAWSManagedARN(ref) && !strings.HasPrefix(ref, awsManagedPrefix) {
+		return nil, false
+	}
+	return c.State.World().PolicyFor(c.Account(), ref)
 }
 
 // callerUser is the user a request is about: userName, or, when the

@@ -27,7 +27,7 @@ func checkBoundary(c *api.Call, ref string) *query.Error {
 	if ref == "" {
 		return nil
 	}
-	if _, ok := c.State.World().PolicyFor(c.Account(), ref); !ok || !strings.HasPrefix(ref, "arn:") {
+	if _, ok := usablePolicy(c, ref); !ok {
 		return iamerr.NoSuchEntity("Scope ARN: %s does not exist or is not attachable.", ref)
 	}
 	return nil
@@ -43,9 +43,14 @@ func CreateUser(c *api.Call, in *iamshape.CreateUserRequest) (*iamshape.CreateUs
 	if e := authorizeCreateWith(c, "user", path, name, bnd, tags); e != nil {
 		return nil, e
 	}
+	// The transaction sees only the entities it names: a name taken in
+	// another case is looked for in the whole account first.
+	if nameTaken(account(c), "user", name, "") {
+		return nil, iamerr.EntityAlreadyExists("User with name %s already exists.", name)
+	}
 	var out world.FileUser
 	e := updateEntities(c, refs("user", name), func(a *world.FileAccount) *query.Error {
-		if findEntity(a, "user", name) != nil {
+		if nameTaken(a, "user", name, "") {
 			return iamerr.EntityAlreadyExists("User with name %s already exists.", name)
 		}
 		out = world.FileUser{Name: name, Path: path, ID: newID("AIDA"), PermissionsBoundary: bnd, Created: c.Now, Tags: tagMap(tags)}
@@ -142,20 +147,27 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 	name := in.UserName
 	newName := in.NewUserName
 	newPath := in.NewPath
-	if _, e := authorizeUser(c, "iam:UpdateUser", name); e != nil {
+	src, e := authorizeUser(c, "iam:UpdateUser", name)
+	if e != nil {
 		return nil, e
+	}
+	if e := authorizeTarget(c, "iam:UpdateUser", "user", src.Path, name, newPath, newName); e != nil {
+		return nil, e
+	}
+	if newName != "" && nameTaken(account(c), "user", newName, name) {
+		return nil, iamerr.EntityAlreadyExists("User with name %s already exists.", newName)
 	}
 	var also api.TxWrite
 	if newName != "" && newName != name {
 		also = c.State.Credentials().RenameUser(c.Account(), name, newName)
 	}
-	e := c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name, newName), func(a *world.FileAccount) *query.Error {
+	e = c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name, newName), func(a *world.FileAccount) *query.Error {
 		u := fileUser(a, name)
 		if u == nil {
 			return noSuch("user", name)
 		}
 		if newName != "" && newName != name {
-			if fileUser(a, newName) != nil {
+			if nameTaken(a, "user", newName, name) {
 				return iamerr.EntityAlreadyExists("User with name %s already exists.", newName)
 			}
 			u.Name = newName
@@ -174,6 +186,25 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 		}
 	}
 	return nil, nil
+}
+
+// authorizeTarget authorizes a rename or move on the target object too:
+// "To change a user name, the requester must have appropriate permissions
+// on both the source object and the target object" (the IAM API
+// Reference, UpdateUser; UpdateGroup says the same of groups). The target
+// is the entity under its new path and name (the old ones where not
+// changed); nothing more is asked when neither changes.
+func authorizeTarget(c *api.Call, action, kind, path, name, newPath, newName string) *query.Error {
+	if (newName == "" || newName == name) && (newPath == "" || newPath == cleanPath(path)) {
+		return nil
+	}
+	if newName == "" {
+		newName = name
+	}
+	if newPath == "" {
+		newPath = path
+	}
+	return c.Authorize(action, iamARN(c.Account(), kind, newPath, newName), nil)
 }
 
 // DeleteUser deletes a user that has no access keys, policies or group

@@ -34,11 +34,7 @@ func size(doc string) int { return policy.Size([]byte(doc)) }
 // authorized, so that a caller without permission learns nothing of other
 // roles.
 func checkDocument(doc string, kind policy.IAMKind, max int, what string) (string, *query.Error) {
-	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
-		if u, err := url.QueryUnescape(doc); err == nil {
-			doc = u
-		}
-	}
+	doc = decodedDocument(doc)
 	if max > 0 && size(doc) > max {
 		return "", iamerr.LimitExceeded("Cannot exceed quota for %s: %d.", what, max)
 	}
@@ -59,6 +55,20 @@ func checkDocument(doc string, kind policy.IAMKind, max int, what string) (strin
 		return "", iamerr.MalformedPolicyDocument("%s", firstProblem(err))
 	}
 	return doc, nil
+}
+
+// decodedDocument is a policy document as IAM reads it: one given
+// URL-encoded (as IAM returns documents: the IAM API Reference,
+// GetUserPolicy, "URL-encoded compliant with RFC 3986") is decoded. Validate
+// checks the decoded form against the model's pattern too, so that the
+// encoding carries in nothing the pattern forbids.
+func decodedDocument(doc string) string {
+	if strings.HasPrefix(strings.TrimSpace(doc), "%7B") {
+		if u, err := url.QueryUnescape(doc); err == nil {
+			return u
+		}
+	}
+	return doc
 }
 
 func firstProblem(err error) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamgate/iamgate/api"
+	"github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/api/query"
 	"github.com/iamgate/iamgate/engine"
 	"github.com/iamgate/iamgate/policy"
@@ -96,18 +97,37 @@ func requestPolicyType(c *api.Call, action string) string {
 	if !policyTypeActions[action] || len(c.Body) == 0 {
 		return ""
 	}
-	var in struct{ Type, PolicyType, Filter, PolicyId, ResourceId string }
-	if json.Unmarshal(c.Body, &in) != nil {
+	// The members are read as the handler reads them: by their exact names
+	// (decodeTyped; json.Unmarshal would fold "type" onto Type), and only
+	// those the operation has (a Type member sent to EnablePolicyType, which
+	// its handler ignores, must not choose the key).
+	var in struct {
+		Type       string `json:"Type"`
+		PolicyType string `json:"PolicyType"`
+		Filter     string `json:"Filter"`
+		PolicyID   string `json:"PolicyId"`
+		ResourceID string `json:"ResourceId"`
+	}
+	if decodeTyped(c.Body, &in) != nil {
 		return ""
 	}
-	for _, t := range []string{in.Type, in.PolicyType, in.Filter} {
-		if t != "" {
-			return t
+	op := model.Organizations.Operation(action)
+	if op == nil || op.Input == "" {
+		return ""
+	}
+	input := model.Organizations.Shape(op.Input)
+	has := func(member string) bool { return input.MemberNamed(member) != nil }
+	for _, m := range []struct{ name, value string }{{"Type", in.Type}, {"PolicyType", in.PolicyType}, {"Filter", in.Filter}} {
+		if m.value != "" && has(m.name) {
+			return m.value
 		}
 	}
-	id := in.PolicyId
-	if id == "" && strings.HasPrefix(in.ResourceId, "p-") {
-		id = in.ResourceId
+	var id string
+	switch {
+	case has("PolicyId"):
+		id = in.PolicyID
+	case has("ResourceId") && strings.HasPrefix(in.ResourceID, "p-"):
+		id = in.ResourceID
 	}
 	if o := c.State.File().Organization; o != nil && id != "" {
 		if _, _, out, ok := findPolicy(o, id); ok {

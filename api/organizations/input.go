@@ -1,7 +1,6 @@
 package organizations
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/iamgate/iamgate/api"
@@ -119,11 +118,18 @@ func checkTags(body []byte) *query.Error {
 	if len(body) == 0 {
 		return nil
 	}
+	// The members are read as the handler reads them (decodeTyped: exact
+	// names), not by json.Unmarshal, which folds case: {"Tags":[{"Key":
+	// "aws:x",...}],"tags":[]} would show it an empty list while the
+	// handler stores the aws: key.
 	var in struct {
-		Tags []struct{ Key, Value *string }
+		Tags []struct {
+			Key   *string `json:"Key"`
+			Value *string `json:"Value"`
+		} `json:"Tags"`
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return orgerr.InvalidInputException("The request body is not valid JSON: %v", err)
+	if e := decodeTyped(body, &in); e != nil {
+		return e
 	}
 	seen := map[string]bool{}
 	for _, t := range in.Tags {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -38,23 +39,25 @@ func DecodeQuery(params url.Values, v any) error {
 
 type queryDecoder struct {
 	params url.Values
-	// prefixes is every parameter name's dotted prefixes, for finding the
-	// structures and list members present (made on first use).
-	prefixes map[string]bool
+	// names are the parameter names, sorted, for finding the structures
+	// and list members present (made on first use).
+	names []string
 }
 
+// present reports whether a parameter is under prefix (prefix.x). The
+// names are sorted once and searched: indexing every dotted prefix of
+// every name cost a second of CPU for one name of 250,000 dots.
 func (d *queryDecoder) present(prefix string) bool {
-	if d.prefixes == nil {
-		d.prefixes = make(map[string]bool, len(d.params)*2)
+	if d.names == nil {
+		d.names = make([]string, 0, len(d.params))
 		for k := range d.params {
-			for i := 0; i < len(k); i++ {
-				if k[i] == '.' {
-					d.prefixes[k[:i]] = true
-				}
-			}
+			d.names = append(d.names, k)
 		}
+		sort.Strings(d.names)
 	}
-	return d.prefixes[prefix]
+	under := prefix + "."
+	i := sort.SearchStrings(d.names, under)
+	return i < len(d.names) && strings.HasPrefix(d.names[i], under)
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
