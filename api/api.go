@@ -79,6 +79,19 @@ var ErrNoNotifier = errors.New("no notification channel is configured (server.Co
 // TxWrite is a write made in another change's transaction.
 type TxWrite func(ctx context.Context, tx store.Tx) error
 
+// Writes is the writes in order, as one TxWrite: the first that fails
+// fails the transaction.
+func Writes(ws ...TxWrite) TxWrite {
+	return func(ctx context.Context, tx store.Tx) error {
+		for _, w := range ws {
+			if err := w(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // LoginProfile is a user's console password: its hash (never the
 // password), when it was created and last set, and the hashes of earlier
 // passwords (newest first) for the password policy's reuse rule.
@@ -287,8 +300,9 @@ type Keys interface {
 	AccessKey(ctx context.Context, id string) (k AccessKey, ok bool, err error)
 	UpdateAccessKey(ctx context.Context, id, status string) error
 	DeleteAccessKey(ctx context.Context, id string) error
-	// RenameUser moves a user's keys to its new name.
-	RenameUser(ctx context.Context, account, from, to string) error
+	// RenameUser moves a user's keys to its new name, as a write of the
+	// transaction that renames the user.
+	RenameUser(account, from, to string) TxWrite
 	CreateSession(ctx context.Context, s Session) (SessionCredentials, error)
 	// EncodeMessage seals an authorization failure message so that only
 	// this service can read it; DecodeMessage opens one.

@@ -243,23 +243,44 @@ func (k *Keys) DeleteAccessKey(ctx context.Context, id string) error {
 	return err
 }
 
-// RenameUser moves a user's keys to its new name.
-func (k *Keys) RenameUser(ctx context.Context, account, from, to string) error {
-	keys, err := k.ListAccessKeys(ctx, account, from)
-	if err != nil {
-		return err
-	}
-	for _, ak := range keys {
-		sk, rev, err := k.get(ctx, ak.ID)
-		if err != nil {
-			return err
+// RenameUser moves a user's keys to its new name, in the transaction that
+// renames the user: were they moved after it, a user created with the old
+// name in between would be the one the old user's keys sign for, and a
+// failed move would leave them so.
+func (k *Keys) RenameUser(account, from, to string) api.TxWrite {
+	return func(ctx context.Context, tx store.Tx) error {
+		after := ""
+		for {
+			items, next, err := tx.List(ctx, KindAccessKey, "", after, 500)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				var sk storedKey
+				if err := json.Unmarshal(it.Data, &sk); err != nil {
+					return fmt.Errorf("access key %s: %w", it.Name, err)
+				}
+				if sk.Account != account || sk.User != from {
+					continue
+				}
+				sk.User = to
+				data, err := json.Marshal(sk)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Put(ctx, it.Key, data, it.Revision); err != nil {
+					return err
+				}
+				// Forgotten now and again by the change feed once the
+				// transaction commits; a key cached in between is only read.
+				k.Invalidate(it.Name)
+			}
+			if next == "" {
+				return nil
+			}
+			after = next
 		}
-		sk.User = to
-		if _, err := k.put(ctx, ak.ID, sk, rev); err != nil {
-			return err
-		}
 	}
-	return nil
 }
 
 // Secret returns a key and its secret, from the cache; ok is false when

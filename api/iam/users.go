@@ -159,7 +159,9 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 	}
 	var also api.TxWrite
 	if newName != "" && newName != name {
-		also = c.State.Credentials().RenameUser(c.Account(), name, newName)
+		// The keys, login profile, devices and service credentials move
+		// with the user, in its transaction.
+		also = api.Writes(c.State.Credentials().RenameUser(c.Account(), name, newName), c.State.Keys().RenameUser(c.Account(), name, newName))
 	}
 	e = c.State.UpdateEntitiesAnd(c.Ctx, c.Account(), refs("user", name, newName), func(a *world.FileAccount) *query.Error {
 		u := fileUser(a, name)
@@ -179,11 +181,6 @@ func UpdateUser(c *api.Call, in *iamshape.UpdateUserRequest) (*noOutput, *query.
 	}, also)
 	if e != nil {
 		return nil, e
-	}
-	if newName != "" && newName != name {
-		if err := c.State.Keys().RenameUser(c.Ctx, c.Account(), name, newName); err != nil {
-			return nil, awserr.Lower(err, "the user was renamed but its access keys were not moved: %v", err)
-		}
 	}
 	return nil, nil
 }
