@@ -69,7 +69,7 @@ func (b aaBackend) Check(c *api.Call, check func(context.Context, accessanalyzer
 // (access-analyzer:OPERATION on "*": the Service Authorization Reference
 // lists no resource type for these actions) before its input is read.
 func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
-	op, labels := accessanalyzer.Route(r.Method, r.URL.Path)
+	op, labels := accessanalyzer.Route(r.Method, r.URL.EscapedPath())
 	action := "unknown"
 	if op != nil {
 		action = op.Name
@@ -99,8 +99,12 @@ func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id 
 		// Access Analyzer is neither IAM nor STS: the credentials of
 		// GetSessionToken may call it without MFA (the STS API Reference,
 		// GetSessionToken, limits only IAM and STS calls).
-		if e := c.Authorize("access-analyzer:"+op.Name, "*", nil); e != nil {
-			return nil, accessanalyzer.Edge(e)
+		// An analyzer operation authorizes itself on the analyzer or
+		// archive rule it names (op.Action), once its input is read.
+		if op.Action == "" {
+			if e := c.Authorize("access-analyzer:"+op.Name, "*", nil); e != nil {
+				return nil, accessanalyzer.Edge(e)
+			}
 		}
 		return op.Serve(aaBackend{s}, c, labels)
 	})

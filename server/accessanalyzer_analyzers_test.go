@@ -1,0 +1,315 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/iamgate/iamgate/server"
+	"github.com/iamgate/iamgate/store"
+	"github.com/iamgate/iamgate/store/sqlite"
+	"github.com/iamgate/iamgate/world"
+)
+
+const analyzersWorld = "testdata/analyzers/world.yaml"
+
+// analyzersEnv serves testdata/analyzers/world.yaml, with a key per user
+// of it.
+func analyzersEnv(t testing.TB) (*env, map[string]aws.Credentials) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	w, err := world.LoadFile(analyzersWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveWorld(ctx, st, w); err != nil {
+		t.Fatal(err)
+	}
+	e := startEnvWith(t, st, func(c *server.Config) { c.Account = "100000000000" })
+	keys := map[string]aws.Credentials{}
+	for user, acct := range map[string]string{"admin": "100000000000", "analyst": "111111111111", "nobody": "111111111111",
+		"reader": "111111111111", "b-admin": "222222222222", "outsider": "999999999999"} {
+		k, err := e.srv.Keys().CreateAccessKey(ctx, acct, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[user] = aws.Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret}
+	}
+	return e, keys
+}
+
+func (e *env) aa(c aws.Credentials, region string) *accessanalyzer.Client {
+	return accessanalyzer.New(accessanalyzer.Options{Region: region, Credentials: provider(c), BaseEndpoint: aws.String(e.ts.URL),
+		Retryer: aws.NopRetryer{}, HTTPClient: &http.Client{Transport: checking{e.t}}})
+}
+
+// Analyzers of type ACCOUNT and ORGANIZATION: created, read, listed,
+// deleted, per account and region (the API Reference: CreateAnalyzer,
+// GetAnalyzer, ListAnalyzers, DeleteAnalyzer; ARN
+// arn:aws:access-analyzer:REGION:ACCOUNT:analyzer/NAME, the Service
+// Authorization Reference's resource type Analyzer).
+func TestAnalyzersLifecycle(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	out, err := a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount,
+		Tags: map[string]string{"team": "sec"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "arn:aws:access-analyzer:eu-west-1:111111111111:analyzer/ext"; aws.ToString(out.Arn) != want {
+		t.Fatalf("arn %s, want %s", aws.ToString(out.Arn), want)
+	}
+	// A second ACCOUNT analyzer in the region: the model's quota of one.
+	_, err = a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount})
+	wantError(t, err, "ConflictException", 409)
+	_, err = a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("other"), Type: aatypes.TypeAccount})
+	wantError(t, err, "ServiceQuotaExceededException", 402)
+	// Unused and internal access analyzers are not served.
+	_, err = a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("unused"), Type: aatypes.TypeAccountUnusedAccess})
+	wantError(t, err, "ValidationException", 400)
+	// A member account that is not a delegated administrator.
+	_, err = a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("org"), Type: aatypes.TypeOrganization})
+	contains(t, wantError(t, err, "AccessDeniedException", 403), "is not a delegated administrator")
+	// The delegated administrator and the management account may.
+	for _, user := range []string{"b-admin", "admin"} {
+		if _, err := e.aa(keys[user], "eu-west-1").CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("org"), Type: aatypes.TypeOrganization}); err != nil {
+			t.Fatalf("%s: %v", user, err)
+		}
+	}
+
+	got, err := a.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("ext")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Analyzer.Type != aatypes.TypeAccount || got.Analyzer.Status != aatypes.AnalyzerStatusActive || got.Analyzer.Tags["team"] != "sec" || got.Analyzer.CreatedAt == nil {
+		t.Fatalf("GetAnalyzer: %+v", got.Analyzer)
+	}
+	// Analyzers are regional: none in another region.
+	_, err = e.aa(keys["analyst"], "us-east-1").GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("ext")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+	list, err := a.ListAnalyzers(ctx, &accessanalyzer.ListAnalyzersInput{})
+	if err != nil || len(list.Analyzers) != 1 || aws.ToString(list.Analyzers[0].Name) != "ext" {
+		t.Fatalf("ListAnalyzers: %+v %v", list, err)
+	}
+	// UpdateAnalyzer: "This action is not supported for external access
+	// analyzers" (the API Reference, UpdateAnalyzer).
+	_, err = a.UpdateAnalyzer(ctx, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String("ext")})
+	wantError(t, err, "ValidationException", 400)
+	_, err = a.UpdateAnalyzer(ctx, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String("none")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+
+	if _, err := a.DeleteAnalyzer(ctx, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("ext")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.DeleteAnalyzer(ctx, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("ext")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+}
+
+// Analyzer operations are authorized on the analyzer's ARN before the
+// analyzer is looked up (fail closed): a caller without permission is
+// denied whether or not it exists; another account's analyzer is denied
+// (no resource policy lets the caller in).
+func TestAnalyzersAuthorization(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	arn := aws.ToString(must[*accessanalyzer.CreateAnalyzerOutput](t)(e.aa(keys["analyst"], "eu-west-1").CreateAnalyzer(ctx,
+		&accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount})).Arn)
+	for _, name := range []string{"ext", "missing"} {
+		_, err := e.aa(keys["nobody"], "eu-west-1").GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String(name)})
+		contains(t, wantError(t, err, "AccessDeniedException", 403), "access-analyzer:GetAnalyzer")
+	}
+	_, err := e.aa(keys["outsider"], "eu-west-1").ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn)})
+	contains(t, wantError(t, err, "AccessDeniedException", 403), "access-analyzer:ListFindings")
+	// reader may read, not delete.
+	r := e.aa(keys["reader"], "eu-west-1")
+	if _, err := r.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("ext")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.DeleteAnalyzer(ctx, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("ext")})
+	wantError(t, err, "AccessDeniedException", 403)
+}
+
+// Findings of an ACCOUNT analyzer over A: the role deploy trusted by the
+// outside account under sts:ExternalId, the role audit of B is not A's, the
+// public bucket site-a; archived, unarchived, resolved by changing the
+// trust policy through IAM (the IAM User Guide, "IAM Access Analyzer
+// findings").
+func TestAnalyzerFindings(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount})).Arn
+	list := func(filter map[string]aatypes.Criterion) []aatypes.FindingSummary {
+		t.Helper()
+		out, err := a.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn, Filter: filter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Findings
+	}
+	fs := list(nil)
+	byRes := map[string]aatypes.FindingSummary{}
+	for _, f := range fs {
+		byRes[aws.ToString(f.Resource)] = f
+	}
+	if len(fs) != 2 {
+		t.Fatalf("%d findings, want 2 (deploy, site-a): %+v", len(fs), fs)
+	}
+	deploy := byRes["arn:aws:iam::111111111111:role/deploy"]
+	if deploy.ResourceType != aatypes.ResourceTypeAwsIamRole || deploy.Principal["AWS"] != "999999999999" || deploy.Condition["sts:ExternalId"] != "deploy-7f3a" ||
+		aws.ToBool(deploy.IsPublic) || strings.Join(deploy.Action, ",") != "sts:AssumeRole" || deploy.Status != aatypes.FindingStatusActive ||
+		aws.ToString(deploy.ResourceOwnerAccount) != "111111111111" {
+		t.Fatalf("deploy: %+v", deploy)
+	}
+	site := byRes["arn:aws:s3:::site-a"]
+	if site.ResourceType != aatypes.ResourceTypeAwsS3Bucket || site.Principal["AWS"] != "*" || !aws.ToBool(site.IsPublic) ||
+		aws.ToString(site.ResourceOwnerAccount) != "111111111111" || len(aws.ToString(site.Id)) != 36 {
+		t.Fatalf("site-a: %+v", site)
+	}
+	// The same finding has the same ID when read again.
+	if again := list(nil); aws.ToString(again[0].Id) != aws.ToString(fs[0].Id) {
+		t.Fatalf("IDs changed: %s, %s", aws.ToString(again[0].Id), aws.ToString(fs[0].Id))
+	}
+	// Filters (the IAM User Guide, "IAM Access Analyzer filter keys").
+	if got := list(map[string]aatypes.Criterion{"isPublic": {Eq: []string{"true"}}}); len(got) != 1 || aws.ToString(got[0].Resource) != "arn:aws:s3:::site-a" {
+		t.Fatalf("isPublic eq true: %+v", got)
+	}
+	if got := list(map[string]aatypes.Criterion{"condition.sts:ExternalId": {Exists: aws.Bool(true)}}); len(got) != 1 {
+		t.Fatalf("condition exists: %+v", got)
+	}
+	_, err := a.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn, Filter: map[string]aatypes.Criterion{"colour": {Eq: []string{"x"}}}})
+	wantError(t, err, "ValidationException", 400)
+
+	g, err := a.GetFinding(ctx, &accessanalyzer.GetFindingInput{AnalyzerArn: arn, Id: deploy.Id})
+	if err != nil || g.Finding.Condition["sts:ExternalId"] != "deploy-7f3a" {
+		t.Fatalf("GetFinding: %+v %v", g, err)
+	}
+	v2, err := a.GetFindingV2(ctx, &accessanalyzer.GetFindingV2Input{AnalyzerArn: arn, Id: deploy.Id})
+	if err != nil || len(v2.FindingDetails) != 1 || v2.FindingType != aatypes.FindingTypeExternalAccess {
+		t.Fatalf("GetFindingV2: %+v %v", v2, err)
+	}
+	if ext, ok := v2.FindingDetails[0].(*aatypes.FindingDetailsMemberExternalAccessDetails); !ok || ext.Value.Principal["AWS"] != "999999999999" {
+		t.Fatalf("GetFindingV2 details: %#v", v2.FindingDetails[0])
+	}
+	if l2, err := a.ListFindingsV2(ctx, &accessanalyzer.ListFindingsV2Input{AnalyzerArn: arn}); err != nil || len(l2.Findings) != 2 {
+		t.Fatalf("ListFindingsV2: %+v %v", l2, err)
+	}
+	_, err = a.GetFinding(ctx, &accessanalyzer.GetFindingInput{AnalyzerArn: arn, Id: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+
+	// Archive by ID, unarchive by resource.
+	if _, err := a.UpdateFindings(ctx, &accessanalyzer.UpdateFindingsInput{AnalyzerArn: arn, Status: aatypes.FindingStatusUpdateArchived, Ids: []string{aws.ToString(deploy.Id)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(map[string]aatypes.Criterion{"status": {Eq: []string{"ARCHIVED"}}}); len(got) != 1 || aws.ToString(got[0].Id) != aws.ToString(deploy.Id) {
+		t.Fatalf("archived: %+v", got)
+	}
+	st, err := a.GetFindingsStatistics(ctx, &accessanalyzer.GetFindingsStatisticsInput{AnalyzerArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext := st.FindingsStatistics[0].(*aatypes.FindingsStatisticsMemberExternalAccessFindingsStatistics).Value
+	if aws.ToInt32(ext.TotalActiveFindings) != 1 || aws.ToInt32(ext.TotalArchivedFindings) != 1 || aws.ToInt32(ext.ResourceTypeStatistics["AWS::S3::Bucket"].TotalActivePublic) != 1 {
+		t.Fatalf("statistics: %+v", ext)
+	}
+	if _, err := a.UpdateFindings(ctx, &accessanalyzer.UpdateFindingsInput{AnalyzerArn: arn, Status: aatypes.FindingStatusUpdateActive, ResourceArn: deploy.Resource}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Resolved: the trust policy no longer lets the outside account in.
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := e.iam(keys["analyst"]).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	fs = list(nil)
+	statuses := map[string]aatypes.FindingStatus{}
+	for _, f := range fs {
+		statuses[aws.ToString(f.Resource)] = f.Status
+	}
+	if statuses["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusResolved || statuses["arn:aws:s3:::site-a"] != aatypes.FindingStatusActive {
+		t.Fatalf("after the trust policy changed: %v", statuses)
+	}
+}
+
+// Archive rules (the API Reference: CreateArchiveRule, ApplyArchiveRule;
+// inline in CreateAnalyzer's archiveRules): a rule archives the new
+// findings it matches; ApplyArchiveRule archives the existing ones.
+func TestAnalyzerArchiveRules(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount,
+		ArchiveRules: []aatypes.InlineArchiveRule{{RuleName: aws.String("public-buckets"), Filter: map[string]aatypes.Criterion{
+			"resourceType": {Eq: []string{"AWS::S3::Bucket"}}, "isPublic": {Eq: []string{"true"}}}}}})).Arn
+	status := func() map[string]aatypes.FindingStatus {
+		t.Helper()
+		out, err := a.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]aatypes.FindingStatus{}
+		for _, f := range out.Findings {
+			m[aws.ToString(f.Resource)] = f.Status
+		}
+		return m
+	}
+	if got := status(); got["arn:aws:s3:::site-a"] != aatypes.FindingStatusArchived || got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusActive {
+		t.Fatalf("with the inline rule: %v", got)
+	}
+	// A rule created later archives nothing existing until applied.
+	if _, err := a.CreateArchiveRule(ctx, &accessanalyzer.CreateArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside"),
+		Filter: map[string]aatypes.Criterion{"principal.AWS": {Eq: []string{"999999999999"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.CreateArchiveRule(ctx, &accessanalyzer.CreateArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside"),
+		Filter: map[string]aatypes.Criterion{"principal.AWS": {Eq: []string{"x"}}}})
+	wantError(t, err, "ConflictException", 409)
+	if got := status(); got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusActive {
+		t.Fatalf("before ApplyArchiveRule: %v", got)
+	}
+	if _, err := a.ApplyArchiveRule(ctx, &accessanalyzer.ApplyArchiveRuleInput{AnalyzerArn: arn, RuleName: aws.String("outside")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusArchived {
+		t.Fatalf("after ApplyArchiveRule: %v", got)
+	}
+	rules, err := a.ListArchiveRules(ctx, &accessanalyzer.ListArchiveRulesInput{AnalyzerName: aws.String("ext")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range rules.ArchiveRules {
+		names = append(names, aws.ToString(r.RuleName))
+	}
+	sort.Strings(names)
+	if strings.Join(names, ",") != "outside,public-buckets" {
+		t.Fatalf("rules %v", names)
+	}
+	if _, err := a.UpdateArchiveRule(ctx, &accessanalyzer.UpdateArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside"),
+		Filter: map[string]aatypes.Criterion{"resource": {Contains: []string{"deploy"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.GetArchiveRule(ctx, &accessanalyzer.GetArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside")})
+	if err != nil || r.ArchiveRule.Filter["resource"].Contains[0] != "deploy" {
+		t.Fatalf("GetArchiveRule: %+v %v", r, err)
+	}
+	if _, err := a.DeleteArchiveRule(ctx, &accessanalyzer.DeleteArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.GetArchiveRule(ctx, &accessanalyzer.GetArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+}
