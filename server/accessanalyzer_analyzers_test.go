@@ -132,7 +132,18 @@ func TestAnalyzersAuthorization(t *testing.T) {
 		_, err := e.aa(keys["nobody"], "eu-west-1").GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String(name)})
 		contains(t, wantError(t, err, "AccessDeniedException", 403), "access-analyzer:GetAnalyzer")
 	}
-	_, err := e.aa(keys["outsider"], "eu-west-1").ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn)})
+	// Another account's analyzer, by callers whose own policies allow
+	// access-analyzer:* on "*": the outside account's, and the
+	// organization's management account's.
+	for _, user := range []string{"outsider", "admin"} {
+		_, err := e.aa(keys[user], "eu-west-1").ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(arn)})
+		contains(t, wantError(t, err, "AccessDeniedException", 403), "access-analyzer:ListFindings")
+		_, err = e.aa(keys[user], "eu-west-1").UpdateFindings(ctx, &accessanalyzer.UpdateFindingsInput{AnalyzerArn: aws.String(arn),
+			Status: aatypes.FindingStatusUpdateArchived, ResourceArn: aws.String("arn:aws:s3:::site-a")})
+		wantError(t, err, "AccessDeniedException", 403)
+	}
+	// V2 is authorized as ListFindings (the API Reference, ListFindings).
+	_, err := e.aa(keys["nobody"], "eu-west-1").ListFindingsV2(ctx, &accessanalyzer.ListFindingsV2Input{AnalyzerArn: aws.String(arn)})
 	contains(t, wantError(t, err, "AccessDeniedException", 403), "access-analyzer:ListFindings")
 	// reader may read, not delete.
 	r := e.aa(keys["reader"], "eu-west-1")
@@ -312,4 +323,84 @@ func TestAnalyzerArchiveRules(t *testing.T) {
 	}
 	_, err = a.GetArchiveRule(ctx, &accessanalyzer.GetArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside")})
 	wantError(t, err, "ResourceNotFoundException", 404)
+}
+
+// Analyzed resources (the API Reference: ListAnalyzedResources,
+// GetAnalyzedResource, StartResourceScan): every resource of the zone with
+// a resource-based or trust policy, with what its findings grant.
+func TestAnalyzedResources(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount})).Arn
+	list, err := a.ListAnalyzedResources(ctx, &accessanalyzer.ListAnalyzedResourcesInput{AnalyzerArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range list.AnalyzedResources {
+		got = append(got, aws.ToString(r.ResourceArn)+" "+string(r.ResourceType)+" "+aws.ToString(r.ResourceOwnerAccount))
+	}
+	want := []string{"arn:aws:iam::111111111111:role/deploy AWS::IAM::Role 111111111111", "arn:aws:iam::111111111111:role/local AWS::IAM::Role 111111111111",
+		"arn:aws:s3:::site-a AWS::S3::Bucket 111111111111"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("analyzed resources:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if l, err := a.ListAnalyzedResources(ctx, &accessanalyzer.ListAnalyzedResourcesInput{AnalyzerArn: arn, ResourceType: aatypes.ResourceTypeAwsS3Bucket, MaxResults: aws.Int32(1)}); err != nil || len(l.AnalyzedResources) != 1 || l.NextToken != nil {
+		t.Fatalf("by type: %+v %v", l, err)
+	}
+	r, err := a.GetAnalyzedResource(ctx, &accessanalyzer.GetAnalyzedResourceInput{AnalyzerArn: arn, ResourceArn: aws.String("arn:aws:s3:::site-a")})
+	if err != nil || !aws.ToBool(r.Resource.IsPublic) || strings.Join(r.Resource.Actions, ",") != "s3:GetObject" || r.Resource.Status != aatypes.FindingStatusActive {
+		t.Fatalf("GetAnalyzedResource: %+v %v", r, err)
+	}
+	_, err = a.GetAnalyzedResource(ctx, &accessanalyzer.GetAnalyzedResourceInput{AnalyzerArn: arn, ResourceArn: aws.String("arn:aws:s3:::data-x")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+	if _, err := a.StartResourceScan(ctx, &accessanalyzer.StartResourceScanInput{AnalyzerArn: arn, ResourceArn: aws.String("arn:aws:s3:::site-a")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.StartResourceScan(ctx, &accessanalyzer.StartResourceScanInput{AnalyzerArn: arn, ResourceArn: aws.String("arn:aws:iam::222222222222:role/audit")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+}
+
+// Tags of analyzers and archive rules (the API Reference: TagResource,
+// UntagResource, ListTagsForResource; the ARN is a URI label, sent with
+// its "/" escaped), authorized with aws:RequestTag and aws:TagKeys.
+func TestAnalyzerTags(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount,
+		Tags: map[string]string{"team": "sec"}, ArchiveRules: []aatypes.InlineArchiveRule{{RuleName: aws.String("r"), Filter: map[string]aatypes.Criterion{"isPublic": {Eq: []string{"false"}}}}}})).Arn
+	tags := func(resource string) map[string]string {
+		t.Helper()
+		out, err := a.ListTagsForResource(ctx, &accessanalyzer.ListTagsForResourceInput{ResourceArn: aws.String(resource)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Tags
+	}
+	if _, err := a.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: arn, Tags: map[string]string{"env": "prod"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(aws.ToString(arn)); got["team"] != "sec" || got["env"] != "prod" || len(got) != 2 {
+		t.Fatalf("tags %v", got)
+	}
+	if _, err := a.UntagResource(ctx, &accessanalyzer.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(aws.ToString(arn)); len(got) != 1 || got["env"] != "prod" {
+		t.Fatalf("after untag: %v", got)
+	}
+	rule := aws.ToString(arn) + "/archive-rule/r"
+	if _, err := a.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: aws.String(rule), Tags: map[string]string{"k": "v"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(rule); got["k"] != "v" {
+		t.Fatalf("rule tags %v", got)
+	}
+	_, err := a.ListTagsForResource(ctx, &accessanalyzer.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:access-analyzer:eu-west-1:111111111111:analyzer/none")})
+	wantError(t, err, "ResourceNotFoundException", 404)
+	// reader's policy allows Get* and List* on A's analyzers, not tagging.
+	_, err = e.aa(keys["reader"], "eu-west-1").TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: arn, Tags: map[string]string{"x": "y"}})
+	wantError(t, err, "AccessDeniedException", 403)
 }

@@ -86,7 +86,7 @@ func Route(method, path string) (*Operation, map[string]string) {
 }
 
 // names are what is served, for messages.
-const names = "the policy checks ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess; analyzers, their findings and archive rules"
+const names = "the policy checks ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess; analyzers, their findings, archive rules, analyzed resources and tags"
 
 // order is the order the operations were registered in.
 var order []string

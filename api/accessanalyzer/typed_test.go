@@ -12,7 +12,8 @@ import (
 var servedOps = []string{"ValidatePolicy", "CheckNoNewAccess", "CheckAccessNotGranted", "CheckNoPublicAccess",
 	"CreateAnalyzer", "GetAnalyzer", "ListAnalyzers", "DeleteAnalyzer", "UpdateAnalyzer",
 	"ListFindings", "GetFinding", "ListFindingsV2", "GetFindingV2", "UpdateFindings", "GetFindingsStatistics",
-	"CreateArchiveRule", "GetArchiveRule", "ListArchiveRules", "UpdateArchiveRule", "DeleteArchiveRule", "ApplyArchiveRule"}
+	"CreateArchiveRule", "GetArchiveRule", "ListArchiveRules", "UpdateArchiveRule", "DeleteArchiveRule", "ApplyArchiveRule",
+	"ListAnalyzedResources", "GetAnalyzedResource", "StartResourceScan", "TagResource", "UntagResource", "ListTagsForResource"}
 
 // Every typed handler takes its operation's input shape and returns its
 // output shape, as the botocore model accessanalyzer/2019-11-01 in

@@ -23,10 +23,11 @@ type Filter map[string]Criterion
 
 // Rule is an archive rule: its name, filter and times.
 type Rule struct {
-	Name      string    `json:"name"`
-	Filter    Filter    `json:"filter"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	Name      string            `json:"name"`
+	Filter    Filter            `json:"filter"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	CreatedAt time.Time         `json:"createdAt"`
+	UpdatedAt time.Time         `json:"updatedAt"`
 }
 
 // The filter keys of external access findings (the IAM User Guide, "IAM
