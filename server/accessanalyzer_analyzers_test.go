@@ -404,3 +404,28 @@ func TestAnalyzerTags(t *testing.T) {
 	_, err = e.aa(keys["reader"], "eu-west-1").TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: arn, Tags: map[string]string{"x": "y"}})
 	wantError(t, err, "AccessDeniedException", 403)
 }
+
+// An ORGANIZATION analyzer of the delegated administrator B: the zone of
+// trust is the organization, so B's role audit, which trusts A, is no
+// finding; A's deploy (trusted by the outside account) and site-a
+// (public) are, owned by A. A member account cannot read it.
+func TestOrganizationAnalyzerFindings(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	b := e.aa(keys["b-admin"], "eu-west-1")
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(b.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("org"), Type: aatypes.TypeOrganization})).Arn
+	out, err := b.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range out.Findings {
+		got = append(got, aws.ToString(f.Resource)+" "+aws.ToString(f.ResourceOwnerAccount))
+	}
+	sort.Strings(got)
+	if want := []string{"arn:aws:iam::111111111111:role/deploy 111111111111", "arn:aws:s3:::site-a 111111111111"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("organization findings:\n%s", strings.Join(got, "\n"))
+	}
+	_, err = e.aa(keys["analyst"], "eu-west-1").ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
+	wantError(t, err, "AccessDeniedException", 403)
+}

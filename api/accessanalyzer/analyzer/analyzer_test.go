@@ -3,6 +3,8 @@ package analyzer_test
 import (
 	"encoding/json"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,3 +245,41 @@ func TestFilter(t *testing.T) {
 		t.Error("an empty criterion is accepted")
 	}
 }
+
+// FromAnalysis: an unknown finding is a finding with error set and no
+// actions; a resource of no ResourceType is left out; anonymous and an
+// account the policies do not name map alike and are one finding; each
+// disjunct of AllowedIf is its own finding.
+func TestFromAnalysis(t *testing.T) {
+	always := analysis.Formula{{}}
+	fs := analyzer.FromAnalysis([]*analysis.Finding{
+		{Kind: analysis.FindingUnknown, Resource: "arn:aws:sqs:eu-west-1:111111111111:q", Principal: "arn:aws:iam::222222222222:root", Construct: "a condition on an unknown key"},
+		{Kind: analysis.FindingExternal, Resource: "arn:aws:execute-api:eu-west-1:111111111111:abc/*", Principal: "*", Actions: []string{"execute-api:Invoke"}, AllowedIf: always},
+		{Kind: analysis.FindingExternal, Resource: "arn:aws:s3:::b", Principal: "*", Represents: "anonymous (unauthenticated) callers", Actions: []string{"s3:GetObject"}, AllowedIf: always},
+		{Kind: analysis.FindingExternal, Resource: "arn:aws:s3:::b", Principal: "arn:aws:iam::999888888888:root", Represents: "any account outside the zone that the policies do not name",
+			Actions: []string{"s3:GetObject"}, AllowedIf: always},
+		{Kind: analysis.FindingExternal, Resource: "arn:aws:kms:eu-west-1:111111111111:key/k", Principal: "arn:aws:iam::333333333333:role/r", Actions: []string{"kms:Decrypt"},
+			AllowedIf: analysis.Formula{{{Key: "aws:SourceVpce", Operator: "StringEquals", Values: []string{"vpce-1"}}}, {{Key: "aws:SourceIp", Operator: "IpAddress", Values: []string{"10.0.0.0/8"}}}}},
+		{Kind: analysis.FindingConfusedDeputy, Resource: "arn:aws:sns:eu-west-1:111111111111:t", Principal: "events.amazonaws.com", Actions: []string{"sns:Publish"}, AllowedIf: always},
+	}, owners{"arn:aws:s3:::b": "111111111111"}.get)
+	var got []string
+	for _, f := range fs {
+		p, _ := json.Marshal(f.Principal)
+		c, _ := json.Marshal(f.Condition)
+		got = append(got, f.ResourceType+" "+f.ResourceOwnerAccount+" "+string(p)+" "+string(c)+" "+strconv.FormatBool(f.IsPublic)+" "+strings.Join(f.Actions, ",")+" "+f.Error)
+	}
+	want := []string{
+		`AWS::SQS::Queue 111111111111 {"AWS":"222222222222"} {} false  iamgate cannot analyze this resource's access (UNKNOWN): a condition on an unknown key`,
+		`AWS::S3::Bucket 111111111111 {"AWS":"*"} {} true s3:GetObject `,
+		`AWS::KMS::Key 111111111111 {"AWS":"arn:aws:iam::333333333333:role/r"} {"aws:SourceVpce":"vpce-1"} false kms:Decrypt `,
+		`AWS::KMS::Key 111111111111 {"AWS":"arn:aws:iam::333333333333:role/r"} {"aws:SourceIp":"10.0.0.0/8"} false kms:Decrypt `,
+		`AWS::SNS::Topic 111111111111 {"Service":"events.amazonaws.com"} {} false sns:Publish `,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+type owners map[string]string
+
+func (o owners) get(r string) string { return o[r] }
