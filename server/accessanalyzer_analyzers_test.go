@@ -13,6 +13,8 @@ import (
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	aaapi "github.com/iamgate/iamgate/api/accessanalyzer"
+	apimodel "github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/server"
 	"github.com/iamgate/iamgate/store"
 	"github.com/iamgate/iamgate/store/sqlite"
@@ -53,7 +55,36 @@ func analyzersEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 
 func (e *env) aa(c aws.Credentials, region string) *accessanalyzer.Client {
 	return accessanalyzer.New(accessanalyzer.Options{Region: region, Credentials: provider(c), BaseEndpoint: aws.String(e.ts.URL),
-		Retryer: aws.NopRetryer{}, HTTPClient: &http.Client{Transport: checking{e.t}}})
+		Retryer: aws.NopRetryer{}, HTTPClient: &http.Client{Transport: checkingAA{e.t}}})
+}
+
+// checkingAA checks every Access Analyzer answer, result or error,
+// strictly against the operation's shapes in the model (the members, their
+// types and enums, the required ones: checkJSONStrict, checkJSONErrorStrict).
+type checkingAA struct{ t testing.TB }
+
+func (c checkingAA) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		return res, err
+	}
+	op, _ := aaapi.Route(r.Method, r.URL.EscapedPath())
+	if op == nil {
+		c.t.Errorf("%s %s: no operation", r.Method, r.URL.Path)
+		return res, nil
+	}
+	out, err := keepBody(res)
+	if err != nil {
+		return nil, err
+	}
+	ms := checkJSONErrorStrict(apimodel.AccessAnalyzer, op.Name, res.StatusCode, res.Header, out)
+	if res.StatusCode == 200 {
+		ms = checkJSONStrict(apimodel.AccessAnalyzer, op.Name, out)
+	}
+	for _, m := range ms {
+		c.t.Errorf("%s (%d): %s", op.Name, res.StatusCode, m)
+	}
+	return res, nil
 }
 
 // Analyzers of type ACCOUNT and ORGANIZATION: created, read, listed,

@@ -158,9 +158,13 @@ func Owners(w *world.World) map[string]string {
 // kept keeps its status, creation time and, unless its status changes, its
 // update time (a RESOLVED finding produced again is ACTIVE again); a new
 // one is ACTIVE, or ARCHIVED when an archive rule matches it; a kept
-// finding the scan no longer produces is RESOLVED (the IAM User Guide,
-// "Reviewing findings": "When you make a change to remove the access, the
-// finding status is updated to Resolved"). Findings are sorted by
+// finding the scan no longer produces is RESOLVED, except an error finding,
+// which is removed (the IAM User Guide, "Resolve IAM Access Analyzer
+// findings",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-remediate.html:
+// "If the access to the resource is removed, the status of the finding is
+// changed to Resolved"; "the error finding will be removed completely
+// instead of changing to a resolved finding"). Findings are sorted by
 // resource, then ID.
 func Reconcile(arn string, kept, scanned []Finding, rules []Rule, now time.Time) []Finding {
 	old := map[string]Finding{}
@@ -192,7 +196,7 @@ func Reconcile(arn string, kept, scanned []Finding, rules []Rule, now time.Time)
 		out = append(out, f)
 	}
 	for _, f := range kept {
-		if seen[f.ID] {
+		if seen[f.ID] || f.Error != "" {
 			continue
 		}
 		if f.Status != StatusResolved {

@@ -164,9 +164,10 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 	}
 }
 
-// Status across scans (the IAM User Guide, "Reviewing findings"): kept,
-// RESOLVED when no longer produced, ACTIVE again when produced again, new
-// findings archived by a matching rule.
+// Status across scans (the IAM User Guide, "Resolve IAM Access Analyzer
+// findings"): kept, RESOLVED when no longer produced (an error finding is
+// removed), ACTIVE again when produced again, new findings archived by a
+// matching rule.
 func TestReconcile(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	t1, t2 := t0.Add(time.Hour), t0.Add(2*time.Hour)
@@ -199,6 +200,12 @@ func TestReconcile(t *testing.T) {
 		if f.Resource == role.Resource && (f.Status != analyzer.StatusActive || !f.CreatedAt.Equal(t0)) {
 			t.Fatalf("produced again: %+v", f)
 		}
+	}
+	// An error finding no longer produced is removed, not RESOLVED.
+	broken := analyzer.Finding{Resource: "arn:aws:sqs:eu-west-1:111111111111:q", ResourceType: "AWS::SQS::Queue", Error: "UNKNOWN"}
+	fs = analyzer.Reconcile(arn, nil, []analyzer.Finding{broken, bucket}, nil, t0)
+	if fs = analyzer.Reconcile(arn, fs, []analyzer.Finding{bucket}, nil, t1); len(fs) != 1 || fs[0].Resource != bucket.Resource {
+		t.Fatalf("after the error went: %+v", fs)
 	}
 	if analyzer.ID(arn, role) == analyzer.ID(arn+"2", role) || analyzer.ID(arn, role) == analyzer.ID(arn, bucket) {
 		t.Fatal("IDs collide")
