@@ -126,20 +126,24 @@ func (s analyzerStore) Delete(ctx context.Context, account, region, name string)
 func (b aaBackend) Analyzers() accessanalyzer.Analyzers { return analyzerStore{b.s.cfg.Store} }
 
 // World is the current world and its version: a digest of the sequence
-// numbers of the accounts and the organization it was built from, the
-// same on every server that has read the same changes.
-func (b aaBackend) World() (*world.World, int64) {
+// numbers of the accounts and the organization it was built from (the
+// same on every server that has read the same changes; an account deleted
+// changes it too) and the largest of them.
+func (b aaBackend) World() (*world.World, analyzer.Version) {
 	snap := b.s.state.cur.Load()
 	ids := make([]string, 0, len(snap.seqs))
-	for id := range snap.seqs {
+	var v analyzer.Version
+	for id, n := range snap.seqs {
 		ids = append(ids, id)
+		v.Head = max(v.Head, n)
 	}
 	sort.Strings(ids)
 	h := fnv.New64a()
 	for _, id := range ids {
 		h.Write([]byte(id + "=" + strconv.FormatInt(snap.seqs[id], 10) + ";"))
 	}
-	return snap.world, int64(h.Sum64() & (1<<63 - 1))
+	v.Digest = int64(h.Sum64() & (1<<63 - 1))
+	return snap.world, v
 }
 
 // Analyze runs a scan in an analysis slot.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"sort"
@@ -459,4 +460,45 @@ func TestOrganizationAnalyzerFindings(t *testing.T) {
 	}
 	_, err = e.aa(keys["analyst"], "eu-west-1").ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
 	wantError(t, err, "AccessDeniedException", 403)
+}
+
+// testSharedAnalyzerFindings: an analyzer created on one server, its
+// findings read on the other, a trust policy changed on the other and the
+// finding RESOLVED when read on the first (TestShared).
+func testSharedAnalyzerFindings(t *testing.T, p *pair) {
+	ctx := context.Background()
+	trust := func(acct string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`)
+	}
+	if _, err := p.a.iam(p.admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("vendor"), AssumeRolePolicyDocument: trust("999999999999")}); err != nil {
+		t.Fatal(err)
+	}
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(p.a.aa(p.admin, "eu-west-1").CreateAnalyzer(ctx,
+		&accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount})).Arn
+	status := func(e *env) (string, error) {
+		out, err := e.aa(p.admin, "eu-west-1").ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
+		if err != nil {
+			return "", err
+		}
+		var s []string
+		for _, f := range out.Findings {
+			s = append(s, string(f.Status))
+		}
+		return strings.Join(s, ","), nil
+	}
+	want := func(e *env, w string) func() error {
+		return func() error {
+			got, err := status(e)
+			if err == nil && got != w {
+				err = fmt.Errorf("findings %q, want %q", got, w)
+			}
+			return err
+		}
+	}
+	within(t, "the finding on the other server", want(p.b, "ACTIVE"))
+	if _, err := p.b.iam(p.admin).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("vendor"), PolicyDocument: trust(server.DefaultAccount)}); err != nil {
+		t.Fatal(err)
+	}
+	within(t, "resolved on the first server", want(p.a, "RESOLVED"))
+	within(t, "resolved on the second server", want(p.b, "RESOLVED"))
 }

@@ -50,9 +50,8 @@ var (
 type AnalyzerBackend interface {
 	// Analyzers is where the analyzers are kept.
 	Analyzers() Analyzers
-	// World is the current world and its version (a number that grows
-	// with every change of the stored world).
-	World() (*world.World, int64)
+	// World is the current world and its version.
+	World() (*world.World, analyzer.Version)
 	// Analyze runs a scan in an analysis slot, as Check does.
 	Analyze(c *api.Call, scan func(ctx context.Context) error) error
 }

@@ -22,7 +22,9 @@ import (
 // reconciled with the analyzer as then stored).
 func current(b AnalyzerBackend, c *api.Call, a *analyzer.Analyzer) (*analyzer.Analyzer, *awserr.Error) {
 	w, version := b.World()
-	if a.Version == version {
+	if a.Version == version || a.Version.Head > version.Head {
+		// Current, or scanned by a server whose copy of the world is
+		// ahead of this one's: that scan is the newer.
 		return a, nil
 	}
 	var scan *analyzer.Scan
@@ -40,7 +42,7 @@ func current(b AnalyzerBackend, c *api.Call, a *analyzer.Analyzer) (*analyzer.An
 	}
 	var out *analyzer.Analyzer
 	e := update(b, c, a.Name, func(x *analyzer.Analyzer) *awserr.Error {
-		if x.Version != version {
+		if x.Version != version && x.Version.Head <= version.Head {
 			x.Take(scan, version, c.Now)
 		}
 		out = x

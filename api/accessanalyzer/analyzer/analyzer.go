@@ -28,8 +28,8 @@ type Analyzer struct {
 	Tags      map[string]string `json:"tags,omitempty"`
 	Rules     []Rule            `json:"rules,omitempty"`
 	Findings  []Finding         `json:"findings,omitempty"`
-	// Version is the version of the world last scanned (0: never).
-	Version int64 `json:"version,omitempty"`
+	// Version is the version of the world last scanned (zero: never).
+	Version Version `json:"version,omitzero"`
 	// Resources are the resources the last scan analyzed, with their
 	// owner, by ARN (ListAnalyzedResources).
 	Resources map[string]Resource `json:"resources,omitempty"`
@@ -37,6 +37,16 @@ type Analyzer struct {
 	// when (AnalyzerSummary's lastResourceAnalyzed).
 	LastResource   string    `json:"lastResource,omitempty"`
 	LastResourceAt time.Time `json:"lastResourceAt,omitzero"`
+}
+
+// Version says which state of the stored world a scan saw: Digest tells
+// two states apart (a digest of the sequence numbers of the accounts and
+// the organization), Head orders them (the largest of those sequence
+// numbers), so that a server whose copy of the world is behind another's
+// never replaces the other's scan with an older one.
+type Version struct {
+	Digest int64 `json:"digest,omitempty"`
+	Head   int64 `json:"head,omitempty"`
 }
 
 // Resource is a resource an analyzer analyzed.
@@ -120,7 +130,7 @@ func (a *Analyzer) Analyze(w *world.World, now time.Time) (*Scan, error) {
 
 // Take makes a scan of the world at version the analyzer's: its findings
 // reconciled with those kept (Reconcile), its resources analyzed.
-func (a *Analyzer) Take(s *Scan, version int64, now time.Time) {
+func (a *Analyzer) Take(s *Scan, version Version, now time.Time) {
 	resources := map[string]Resource{}
 	last := ""
 	for r, res := range s.Resources {

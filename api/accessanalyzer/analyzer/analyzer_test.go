@@ -117,7 +117,7 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Take(s, 1, now)
+	a.Take(s, analyzer.Version{Digest: 1, Head: 1}, now)
 	got := map[string]analyzer.Finding{}
 	for _, f := range a.Findings {
 		got[f.Resource] = f
@@ -144,7 +144,7 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 		ids[f.ID] = true
 	}
 	s2, _ := a.Analyze(w, now.Add(time.Hour))
-	a.Take(s2, 2, now.Add(time.Hour))
+	a.Take(s2, analyzer.Version{Digest: 2, Head: 2}, now.Add(time.Hour))
 	for _, f := range a.Findings {
 		if !ids[f.ID] || !f.CreatedAt.Equal(now) || !f.AnalyzedAt.Equal(now.Add(time.Hour)) {
 			t.Errorf("second scan: %+v", f)

@@ -43,7 +43,7 @@ func BenchmarkAnalyzerScan(b *testing.B) {
 					b.Fatal(err)
 				}
 				x := *a
-				x.Take(s, int64(i+1), now)
+				x.Take(s, analyzer.Version{Digest: int64(i + 1), Head: int64(i + 1)}, now)
 				n = len(x.Findings)
 			}
 			b.ReportMetric(float64(n), "findings")
