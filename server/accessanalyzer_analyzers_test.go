@@ -314,7 +314,14 @@ func TestAnalyzerArchiveRules(t *testing.T) {
 	if got := status(); got["arn:aws:s3:::site-a"] != aatypes.FindingStatusArchived || got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusActive {
 		t.Fatalf("with the inline rule: %v", got)
 	}
-	// A rule created later archives nothing existing until applied.
+	// A rule created later archives nothing existing until applied, even
+	// when the world changed since the last read (the change is scanned
+	// before the rule is added): the role local now trusts the outside
+	// account too.
+	if _, err := e.iam(keys["analyst"]).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("local"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.CreateArchiveRule(ctx, &accessanalyzer.CreateArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside"),
 		Filter: map[string]aatypes.Criterion{"principal.AWS": {Eq: []string{"999999999999"}}}}); err != nil {
 		t.Fatal(err)
@@ -322,13 +329,13 @@ func TestAnalyzerArchiveRules(t *testing.T) {
 	_, err := a.CreateArchiveRule(ctx, &accessanalyzer.CreateArchiveRuleInput{AnalyzerName: aws.String("ext"), RuleName: aws.String("outside"),
 		Filter: map[string]aatypes.Criterion{"principal.AWS": {Eq: []string{"x"}}}})
 	wantError(t, err, "ConflictException", 409)
-	if got := status(); got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusActive {
+	if got := status(); got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusActive || got["arn:aws:iam::111111111111:role/local"] != aatypes.FindingStatusActive {
 		t.Fatalf("before ApplyArchiveRule: %v", got)
 	}
 	if _, err := a.ApplyArchiveRule(ctx, &accessanalyzer.ApplyArchiveRuleInput{AnalyzerArn: arn, RuleName: aws.String("outside")}); err != nil {
 		t.Fatal(err)
 	}
-	if got := status(); got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusArchived {
+	if got := status(); got["arn:aws:iam::111111111111:role/deploy"] != aatypes.FindingStatusArchived || got["arn:aws:iam::111111111111:role/local"] != aatypes.FindingStatusArchived {
 		t.Fatalf("after ApplyArchiveRule: %v", got)
 	}
 	rules, err := a.ListArchiveRules(ctx, &accessanalyzer.ListArchiveRulesInput{AnalyzerName: aws.String("ext")})

@@ -84,6 +84,19 @@ func update(b AnalyzerBackend, c *api.Call, name string, fn func(a *analyzer.Ana
 
 var errHandler = errors.New("accessanalyzer: the handler refused the change")
 
+// scanned makes an analyzer current before its rules change: the findings
+// there are then are existing ones, which a new or changed rule does not
+// archive (on AWS they would have been found already; iamgate scans when a
+// read needs it).
+func scanned(b AnalyzerBackend, c *api.Call, name string) *awserr.Error {
+	a, e := lookup(b, c, name)
+	if e != nil {
+		return e
+	}
+	_, e = current(b, c, a)
+	return e
+}
+
 // createArchiveRule adds a rule, which archives the new findings it
 // matches from then on (the API Reference, CreateArchiveRule: "Archive
 // rules automatically archive new findings that meet the criteria you
@@ -91,6 +104,9 @@ var errHandler = errors.New("accessanalyzer: the handler refused the change")
 func createArchiveRule(b AnalyzerBackend, c *api.Call, in *aashape.CreateArchiveRuleRequest) (*struct{}, *awserr.Error) {
 	f, e := filterOf(in.Filter)
 	if e != nil {
+		return nil, e
+	}
+	if e := scanned(b, c, in.AnalyzerName); e != nil {
 		return nil, e
 	}
 	e = update(b, c, in.AnalyzerName, func(a *analyzer.Analyzer) *awserr.Error {
@@ -142,6 +158,9 @@ func listArchiveRules(b AnalyzerBackend, c *api.Call, in *aashape.ListArchiveRul
 func updateArchiveRule(b AnalyzerBackend, c *api.Call, in *aashape.UpdateArchiveRuleRequest) (*struct{}, *awserr.Error) {
 	f, e := filterOf(in.Filter)
 	if e != nil {
+		return nil, e
+	}
+	if e := scanned(b, c, in.AnalyzerName); e != nil {
 		return nil, e
 	}
 	e = update(b, c, in.AnalyzerName, func(a *analyzer.Analyzer) *awserr.Error {
