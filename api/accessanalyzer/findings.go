@@ -28,14 +28,17 @@ func current(b AnalyzerBackend, c *api.Call, a *analyzer.Analyzer) (*analyzer.An
 		return a, nil
 	}
 	var scan *analyzer.Scan
-	err := b.Analyze(c, func(context.Context) error {
+	err := b.Analyze(c, func(ctx context.Context) error {
 		var err error
-		scan, err = a.Analyze(w, c.Now)
+		scan, err = a.Analyze(ctx, w, c.Now)
 		return err
 	})
 	var ae *awserr.Error
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
 		return nil, Edge(ae)
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return nil, aaerr.ThrottlingException("The scan of the analyzer's zone of trust did not finish in the time iamgate gives one (serve --analysis-timeout).")
 	}
 	if err != nil {
 		return nil, aaerr.InternalServerException("The analysis of external access failed: %v", err)

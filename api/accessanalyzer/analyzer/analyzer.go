@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"context"
 	"sort"
 	"time"
 
@@ -98,12 +99,12 @@ type Scan struct {
 // Analyze scans w for the analyzer's zone of trust, its account or its
 // organization (analysis.External): an ORGANIZATION analyzer reports the
 // resources of the organization's accounts, an ACCOUNT analyzer those of
-// its account.
-func (a *Analyzer) Analyze(w *world.World, now time.Time) (*Scan, error) {
-	q := analysis.ExternalQuery{Zone: analysis.ZoneAccount, Account: a.Account, Time: now, NoEvaldocCheck: true}
+// its account. ctx bounds the analysis (nil: none).
+func (a *Analyzer) Analyze(ctx context.Context, w *world.World, now time.Time) (*Scan, error) {
+	q := analysis.ExternalQuery{Zone: analysis.ZoneAccount, Account: a.Account, Time: now, NoEvaldocCheck: true, Ctx: ctx}
 	inZone := func(acct string) bool { return acct == a.Account }
 	if a.Type == TypeOrganization {
-		q = analysis.ExternalQuery{Zone: analysis.ZoneOrganization, Time: now, NoEvaldocCheck: true}
+		q = analysis.ExternalQuery{Zone: analysis.ZoneOrganization, Time: now, NoEvaldocCheck: true, Ctx: ctx}
 		inZone = func(acct string) bool {
 			x := w.Accounts.Get(acct)
 			return x != nil && x.OU != nil

@@ -1,7 +1,9 @@
 package analyzer_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -113,7 +115,7 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 		t.Fatalf("%d witnesses checked", checked)
 	}
 	a := &analyzer.Analyzer{ARN: analyzer.ARN("eu-west-1", "111111111111", "ext"), Name: "ext", Type: analyzer.TypeAccount, Account: "111111111111", Region: "eu-west-1"}
-	s, err := a.Analyze(w, now)
+	s, err := a.Analyze(context.Background(), w, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +145,7 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 	for _, f := range a.Findings {
 		ids[f.ID] = true
 	}
-	s2, _ := a.Analyze(w, now.Add(time.Hour))
+	s2, _ := a.Analyze(context.Background(), w, now.Add(time.Hour))
 	a.Take(s2, analyzer.Version{Digest: 2, Head: 2}, now.Add(time.Hour))
 	for _, f := range a.Findings {
 		if !ids[f.ID] || !f.CreatedAt.Equal(now) || !f.AnalyzedAt.Equal(now.Add(time.Hour)) {
@@ -153,7 +155,7 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 	// An ORGANIZATION analyzer: B's role audit trusts A, inside the
 	// organization, so it is no finding; A's are.
 	o := &analyzer.Analyzer{ARN: analyzer.ARN("eu-west-1", "100000000000", "org"), Type: analyzer.TypeOrganization, Account: "100000000000"}
-	so, err := o.Analyze(w, now)
+	so, err := o.Analyze(context.Background(), w, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,3 +292,13 @@ func TestFromAnalysis(t *testing.T) {
 type owners map[string]string
 
 func (o owners) get(r string) string { return o[r] }
+
+// A scan whose context is done decides nothing more and answers its error.
+func TestAnalyzeCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	a := &analyzer.Analyzer{ARN: analyzer.ARN("eu-west-1", "111111111111", "ext"), Type: analyzer.TypeAccount, Account: "111111111111"}
+	if _, err := a.Analyze(ctx, load(t), time.Now()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}

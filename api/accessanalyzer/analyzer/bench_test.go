@@ -1,6 +1,7 @@
 package analyzer_test
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func BenchmarkAnalyzerScan(b *testing.B) {
 			b.ReportAllocs()
 			var n int
 			for i := 0; i < b.N; i++ {
-				s, err := a.Analyze(w, now)
+				s, err := a.Analyze(context.Background(), w, now)
 				if err != nil {
 					b.Fatal(err)
 				}
