@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -29,6 +30,13 @@ const analyzersWorld = "testdata/analyzers/world.yaml"
 // of it.
 func analyzersEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 	t.Helper()
+	return analyzersEnvWith(t, nil)
+}
+
+// analyzersEnvWith is analyzersEnv with the configuration configure may
+// change.
+func analyzersEnvWith(t testing.TB, configure func(*server.Config)) (*env, map[string]aws.Credentials) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
 	if err != nil {
@@ -42,7 +50,12 @@ func analyzersEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 	if err := store.SaveWorld(ctx, st, w); err != nil {
 		t.Fatal(err)
 	}
-	e := startEnvWith(t, st, func(c *server.Config) { c.Account = "100000000000" })
+	e := startEnvWith(t, st, func(c *server.Config) {
+		c.Account = "100000000000"
+		if configure != nil {
+			configure(c)
+		}
+	})
 	keys := map[string]aws.Credentials{}
 	for user, acct := range map[string]string{"admin": "100000000000", "analyst": "111111111111", "nobody": "111111111111",
 		"reader": "111111111111", "b-admin": "222222222222", "outsider": "999999999999"} {
@@ -546,4 +559,16 @@ func BenchmarkListFindings(b *testing.B) {
 			list(b)
 		}
 	})
+}
+
+// A scan that does not finish within --analysis-timeout is
+// ThrottlingException (the model's; a retry may succeed), never findings
+// half decided.
+func TestAnalyzerScanTimeout(t *testing.T) {
+	e, keys := analyzersEnvWith(t, func(c *server.Config) { c.AnalysisTimeout = time.Nanosecond })
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount})).Arn
+	_, err := a.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
+	contains(t, wantError(t, err, "ThrottlingException", 429), "--analysis-timeout")
 }
