@@ -222,19 +222,17 @@ func applyArchiveRule(b AnalyzerBackend, c *api.Call, in *aashape.ApplyArchiveRu
 	return &struct{}{}, nil
 }
 
-func ruleNames[I any](f func(*I) (string, string)) target[I] { return ruleByName(f) }
-
 func init() {
 	registerOn("CreateArchiveRule", "CreateArchiveRule",
-		ruleNames(func(in *aashape.CreateArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), createArchiveRule)
+		ruleByName(func(in *aashape.CreateArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), createArchiveRule)
 	registerOn("GetArchiveRule", "GetArchiveRule",
-		ruleNames(func(in *aashape.GetArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), getArchiveRule)
+		ruleByName(func(in *aashape.GetArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), getArchiveRule)
 	registerOn("ListArchiveRules", "ListArchiveRules",
 		byName(func(in *aashape.ListArchiveRulesRequest) string { return in.AnalyzerName }), listArchiveRules)
 	registerOn("UpdateArchiveRule", "UpdateArchiveRule",
-		ruleNames(func(in *aashape.UpdateArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), updateArchiveRule)
+		ruleByName(func(in *aashape.UpdateArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), updateArchiveRule)
 	registerOn("DeleteArchiveRule", "DeleteArchiveRule",
-		ruleNames(func(in *aashape.DeleteArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), deleteArchiveRule)
+		ruleByName(func(in *aashape.DeleteArchiveRuleRequest) (string, string) { return in.AnalyzerName, in.RuleName }), deleteArchiveRule)
 	registerOn("ApplyArchiveRule", "ApplyArchiveRule",
 		byARN(func(in *aashape.ApplyArchiveRuleRequest) string { return in.AnalyzerArn }), applyArchiveRule)
 }
