@@ -572,3 +572,33 @@ func TestAnalyzerScanTimeout(t *testing.T) {
 	_, err := a.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: arn})
 	contains(t, wantError(t, err, "ThrottlingException", 429), "--analysis-timeout")
 }
+
+// An analyzer's tags are aws:ResourceTag/* in the decision (the Service
+// Authorization Reference: resource type Analyzer, condition key
+// aws:ResourceTag/${TagKey}): a policy allowing GetAnalyzer on analyzers
+// tagged team=sec allows it on one so tagged only.
+func TestAnalyzerResourceTags(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	if _, err := a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount, Tags: map[string]string{"team": "ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.iam(keys["analyst"])
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"access-analyzer:GetAnalyzer","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"sec"}}}]}`
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nobody"), PolicyName: aws.String("sec-analyzers"), PolicyDocument: aws.String(pol)}); err != nil {
+		t.Fatal(err)
+	}
+	n := e.aa(keys["nobody"], "eu-west-1")
+	_, err := n.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("ext")})
+	wantError(t, err, "AccessDeniedException", 403)
+	arn := "arn:aws:access-analyzer:eu-west-1:111111111111:analyzer/ext"
+	if _, err := a.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"team": "sec"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("ext")}); err != nil {
+		t.Fatalf("tagged team=sec: %v", err)
+	}
+	_, err = n.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("missing")})
+	wantError(t, err, "AccessDeniedException", 403)
+}

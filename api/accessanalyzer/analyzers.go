@@ -81,12 +81,15 @@ func registerOn[I, O any](name, action string, tg target[I], h func(b AnalyzerBa
 		if e != nil {
 			return nil, e
 		}
-		if qe := c.Authorize("access-analyzer:"+action, resource, extra); qe != nil {
-			return nil, Edge(qe)
-		}
 		ab, ok := b.(AnalyzerBackend)
 		if !ok {
 			return nil, aaerr.InternalServerException("this server keeps no analyzers")
+		}
+		if extra, e = withResourceTags(ab, c, resource, extra); e != nil {
+			return nil, e
+		}
+		if qe := c.Authorize("access-analyzer:"+action, resource, extra); qe != nil {
+			return nil, Edge(qe)
 		}
 		out, e := h(ab, c, in)
 		if e != nil || out == nil {
@@ -166,6 +169,35 @@ func ruleByName[I any](names func(*I) (string, string)) target[I] {
 		a, r := names(in)
 		return analyzer.RuleARN(region(c), c.Account(), a, r), nil, nil
 	}
+}
+
+// withResourceTags is extra with, when resource is an analyzer of the
+// caller's account and the call's region that exists, its tags as
+// aws:ResourceTag/* (the Service Authorization Reference: the Analyzer
+// resource type has aws:ResourceTag/${TagKey}; ArchiveRule has none), as
+// IAM gives a resource's tags to the decision. The lookup only feeds the
+// decision: a caller denied is denied whether the analyzer exists or not,
+// unless its policies turn on the analyzer's tags.
+func withResourceTags(b AnalyzerBackend, c *api.Call, resource string, extra map[string][]string) (map[string][]string, *awserr.Error) {
+	name, rule, ok := tagged(c, resource)
+	if !ok || rule != "" {
+		return extra, nil
+	}
+	a, found, err := b.Analyzers().Get(c.Ctx, c.Account(), region(c), name)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if !found || len(a.Tags) == 0 {
+		return extra, nil
+	}
+	out := make(map[string][]string, len(extra)+len(a.Tags))
+	for k, v := range extra {
+		out[k] = v
+	}
+	for k, v := range a.Tags {
+		out["aws:ResourceTag/"+k] = []string{v}
+	}
+	return out, nil
 }
 
 // tagKeys are the request keys of tags a request sets (aws:RequestTag/*,
