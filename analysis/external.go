@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,9 @@ type ExternalQuery struct {
 	// Account, when not empty, limits the report to the resources and
 	// roles of that account (the others are not decided).
 	Account string
+	// Ctx, when not nil, bounds the analysis: once it is done, no other
+	// resource is decided and External returns its error.
+	Ctx context.Context
 }
 
 // Finding is one principal outside the zone that can perform actions on
@@ -244,6 +248,10 @@ func (x *Index) External(q ExternalQuery) ([]*Finding, error) {
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(jobs) {
+					return
+				}
+				if q.Ctx != nil && q.Ctx.Err() != nil {
+					errs[i] = q.Ctx.Err()
 					return
 				}
 				j := jobs[i]

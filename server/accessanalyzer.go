@@ -15,15 +15,18 @@ import (
 	"github.com/iamgate/iamgate/api/sigv4"
 )
 
-// The IAM Access Analyzer API (2019-11-01, REST-JSON): the operations that
-// check policies without an analyzer, served by api/accessanalyzer with
-// the wire format of api/restjson. Requests are POSTs to a path under
-// /policy/ with a JSON body, signed for access-analyzer in a region with an
-// Access Analyzer endpoint. What is here is the server's part:
-// authentication, authorization, the audit log, and the analysis slots the
-// checks run in.
+// The IAM Access Analyzer API (2019-11-01, REST-JSON): the policy checks
+// and the analyzers of external access, served by api/accessanalyzer with
+// the wire format of api/restjson. Requests are signed for access-analyzer
+// in a region with an Access Analyzer endpoint: the checks are POSTs under
+// /policy/, the analyzer operations are under /analyzer, /finding,
+// /findingv2, /archive-rule, /analyzed-resource, /resource/scan and /tags/
+// (reached by the signing scope). What is here is the server's part:
+// authentication, the authorization of the checks, the audit log, the
+// analysis slots the checks and scans run in; where the analyzers are kept
+// is accessanalyzer_analyzers.go.
 
-// accessAnalyzerPrefix is the path every operation iamgate serves is under.
+// accessAnalyzerPrefix is the path the policy checks are under.
 const accessAnalyzerPrefix = "/policy/"
 
 // maxAccessAnalyzerBody bounds a request body: two policy documents of a
@@ -65,11 +68,13 @@ func (b aaBackend) Check(c *api.Call, check func(context.Context, accessanalyzer
 // serveAccessAnalyzer answers an Access Analyzer request. As every API of
 // iamgate: the body is read whole and its hash checked by SigV4 against the
 // scope access-analyzer in a region with an Access Analyzer endpoint; from
-// then on the call is audited; the operation is authorized by the engine
+// then on the call is audited; a policy check is authorized by the engine
 // (access-analyzer:OPERATION on "*": the Service Authorization Reference
-// lists no resource type for these actions) before its input is read.
+// lists no resource type for these actions) before its input is read; an
+// analyzer operation authorizes itself on its analyzer's ARN
+// (accessanalyzer.Operation.Action).
 func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id string, _ *string) (string, string) {
-	op, labels := accessanalyzer.Route(r.Method, r.URL.Path)
+	op, labels := accessanalyzer.Route(r.Method, r.URL.EscapedPath())
 	action := "unknown"
 	if op != nil {
 		action = op.Name
@@ -99,8 +104,12 @@ func (s *Server) serveAccessAnalyzer(w http.ResponseWriter, r *http.Request, id 
 		// Access Analyzer is neither IAM nor STS: the credentials of
 		// GetSessionToken may call it without MFA (the STS API Reference,
 		// GetSessionToken, limits only IAM and STS calls).
-		if e := c.Authorize("access-analyzer:"+op.Name, "*", nil); e != nil {
-			return nil, accessanalyzer.Edge(e)
+		// An analyzer operation authorizes itself on the analyzer or
+		// archive rule it names (op.Action), once its input is read.
+		if op.Action == "" {
+			if e := c.Authorize("access-analyzer:"+op.Name, "*", nil); e != nil {
+				return nil, accessanalyzer.Edge(e)
+			}
 		}
 		return op.Serve(aaBackend{s}, c, labels)
 	})

@@ -362,7 +362,7 @@ func TestAccessAnalyzerValidationExceptions(t *testing.T) {
 		{"a policy larger than AWS stores", "/policy/check-no-public-access", aaJSON(t, map[string]string{"policyDocument": `{"Statement":[],"Id":"` + strings.Repeat("é", 32768) + `"}`, "resourceType": "AWS::S3::Bucket"}),
 			"policyDocument has 32792 characters; iamgate checks policies of at most 32768 (a KMS key policy's maximum, the largest of AWS's policies).", "other", nil},
 		{"an unknown operation", "/policy/check-everything", `{}`,
-			"No operation POST /policy/check-everything in the Access Analyzer API served here (ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess).", "unknownOperation", nil},
+			"No operation POST /policy/check-everything in the Access Analyzer API served here (the policy checks ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess; analyzers, their findings, archive rules, analyzed resources and tags).", "unknownOperation", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rep := e.aaCall(t, e.admin, "us-east-1", c.path, c.body)

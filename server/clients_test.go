@@ -101,6 +101,13 @@ func TestAWSCLIAccessAnalyzer(t *testing.T) {
 	runClient(t, "aws", "bash", script)
 }
 
+// TestAWSCLIAnalyzers runs Access Analyzer's analyzers with the aws CLI
+// (testdata/e2e/cli-analyzers.sh).
+func TestAWSCLIAnalyzers(t *testing.T) {
+	script, _ := filepath.Abs("testdata/e2e/cli-analyzers.sh")
+	runClient(t, "aws", "bash", script)
+}
+
 // TestBoto3AccessAnalyzer does the same with boto3
 // (testdata/e2e/boto3_accessanalyzer.py).
 func TestBoto3AccessAnalyzer(t *testing.T) {

@@ -144,6 +144,7 @@ func TestShared(t *testing.T) {
 		{"AdministratorAccessDetachedOnOneIsNotHonouredByTheOtherWithin1s", testSharedDetach},
 		{"DeletedUserDoesNotComeBackAfterAWriteOnTheOther", testSharedDeletedStaysDeleted},
 		{"OrganizationWritesOnBothLoseNothing", testSharedOrganizations},
+		{"AnalyzerFindingsFollowAChangeMadeOnTheOther", testSharedAnalyzerFindings},
 	}
 	for _, b := range sharedBackends() {
 		t.Run(b.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/awserr"
@@ -16,8 +17,13 @@ import (
 
 // Operation is an operation served: its name and typed handler.
 type Operation struct {
-	Name  string
-	serve func(b Backend, c *api.Call, labels map[string]string) (any, *awserr.Error)
+	Name string
+	// Action is the IAM action the operation authorizes itself, on the
+	// analyzer or archive rule it names, once its input is read; "" for
+	// an operation the caller authorizes (on "*", before the input is
+	// read).
+	Action string
+	serve  func(b Backend, c *api.Call, labels map[string]string) (any, *awserr.Error)
 }
 
 // Serve answers a call of the operation, authorized already: its input is
@@ -35,28 +41,27 @@ var Operations = map[string]*Operation{}
 // a test can check them against the model's shapes for the operation.
 var typedShapes = map[string][2]reflect.Type{}
 
-// router binds the operations served to their method and requestUri
-// (botocore's "http" of each operation; every one is a POST under
-// /policy/).
-var router *restjson.Router
+// routes (below) binds the operations served to their method and
+// requestUri (botocore's "http" of each operation).
 
 func init() {
 	register("ValidatePolicy", validatePolicy)
 	register("CheckNoNewAccess", checkNoNewAccess)
 	register("CheckAccessNotGranted", checkAccessNotGranted)
 	register("CheckNoPublicAccess", checkNoPublicAccess)
-	names := make([]string, 0, len(Operations))
-	for n := range Operations {
-		names = append(names, n)
-	}
-	router = restjson.NewRouter(model.AccessAnalyzer, names...)
 }
+
+// routes binds every operation registered, once every init has run.
+var routes = sync.OnceValue(func() *restjson.Router {
+	return restjson.NewRouter(model.AccessAnalyzer, order...)
+})
 
 // register serves operation name with h, which takes the operation's
 // typed input (api/shape/aashape, decoded by api/restjson with the
 // model's exact member names) and returns its typed output.
 func register[I, O any](name string, h func(b Backend, c *api.Call, in *I) (*O, *awserr.Error)) {
 	typedShapes[name] = [2]reflect.Type{reflect.TypeFor[I](), reflect.TypeFor[O]()}
+	order = append(order, name)
 	Operations[name] = &Operation{Name: name, serve: func(b Backend, c *api.Call, labels map[string]string) (any, *awserr.Error) {
 		in := new(I)
 		if err := restjson.Decode(model.AccessAnalyzer, name, c.Body, c.Params.Values, labels, in); err != nil {
@@ -73,15 +78,18 @@ func register[I, O any](name string, h func(b Backend, c *api.Call, in *I) (*O, 
 // Route is the operation a request's method and path name (nil when the
 // API served here has none), with its URI labels.
 func Route(method, path string) (*Operation, map[string]string) {
-	name, labels, ok := router.Match(method, path)
+	name, labels, ok := routes().Match(method, path)
 	if !ok {
 		return nil, nil
 	}
 	return Operations[name], labels
 }
 
-// Names are the operations served, for messages.
-const names = "ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess"
+// names are what is served, for messages.
+const names = "the policy checks ValidatePolicy, CheckNoNewAccess, CheckAccessNotGranted, CheckNoPublicAccess; analyzers, their findings, archive rules, analyzed resources and tags"
+
+// order is the order the operations were registered in.
+var order []string
 
 // UnknownOperation is the answer to a request no operation served is
 // bound to: ValidationException with reason unknownOperation.
@@ -121,20 +129,20 @@ func fieldViolations(vs ...model.Violation) *awserr.Error {
 
 // servedCodes are the codes an answer of the operations served may have:
 // the errors of their models and those of a REST-JSON endpoint.
-var servedCodes = func() map[string]bool {
+var servedCodes = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for code := range awserr.JSONCommon {
 		m[code] = true
 	}
-	for _, name := range []string{"ValidatePolicy", "CheckNoNewAccess", "CheckAccessNotGranted", "CheckNoPublicAccess"} {
+	for name := range Operations {
 		for _, code := range model.AccessAnalyzer.Operation(name).Errors {
 			m[code] = true
 		}
 	}
 	return m
-}()
+})
 
-func served(code string) bool { return servedCodes[code] }
+func served(code string) bool { return servedCodes()[code] }
 
 // Edge is an error as Access Analyzer answers it: an error of the shared
 // machinery (authorization's AccessDenied, a ValidationError of the

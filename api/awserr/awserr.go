@@ -31,6 +31,11 @@ type Error struct {
 	// Fields are the members that broke a constraint, for an exception
 	// that lists them (Access Analyzer's ValidationException fieldList).
 	Fields []Field
+	// ResourceID and ResourceType are the resource an exception is about,
+	// for the exceptions that name it (Access Analyzer's
+	// ResourceNotFoundException, ConflictException,
+	// ServiceQuotaExceededException: resourceId, resourceType).
+	ResourceID, ResourceType string
 	// Kind is what a lower layer's failure was, when the error stands for
 	// one: the edge of each service words it in its own codes (ForService).
 	Kind Kind

@@ -1,6 +1,7 @@
 package restjson
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/iamgate/iamgate/api/model"
@@ -37,9 +38,16 @@ func NewRouter(svc *model.Service, served ...string) *Router {
 }
 
 // Match is the operation bound to method and path, with the values of its
-// URI labels; ok is false when none is.
+// URI labels; ok is false when none is. path is as the request has it
+// on the wire (escaped): each segment is unescaped, so that a label may
+// hold a "/" sent as %2F (an ARN in /tags/{resourceArn}).
 func (r *Router) Match(method, path string) (name string, labels map[string]string, ok bool) {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for i, s := range segs {
+		if u, err := url.PathUnescape(s); err == nil {
+			segs[i] = u
+		}
+	}
 	for _, rt := range r.routes {
 		if rt.method != method {
 			continue

@@ -39,6 +39,9 @@ func WriteError(w http.ResponseWriter, requestID string, e *awserr.Error) {
 	if len(e.Fields) > 0 {
 		extra["fieldList"] = e.Fields
 	}
+	if e.ResourceID != "" || e.ResourceType != "" {
+		extra["resourceId"], extra["resourceType"] = e.ResourceID, e.ResourceType
+	}
 	e.WriteRESTJSON(w, requestID, extra)
 }
 

@@ -26,6 +26,38 @@ func At(t time.Time) *Time {
 	return &Time{t}
 }
 
+// ISOTime is a model timestamp whose shape has timestampFormat iso8601
+// (Access Analyzer's Timestamp): in JSON an ISO 8601 string in UTC, with
+// milliseconds when there are any ("2026-12-01T10:00:00.123Z").
+type ISOTime struct{ time.Time }
+
+// ISOAt is t as an *ISOTime (nil for the zero time).
+func ISOAt(t time.Time) *ISOTime {
+	if t.IsZero() {
+		return nil
+	}
+	return &ISOTime{t}
+}
+
+// MarshalJSON writes ISO 8601 in UTC.
+func (t ISOTime) MarshalJSON() ([]byte, error) {
+	layout := "2006-01-02T15:04:05Z"
+	if t.Nanosecond()/1e6 != 0 {
+		layout = "2006-01-02T15:04:05.000Z"
+	}
+	return json.Marshal(t.UTC().Format(layout))
+}
+
+// UnmarshalJSON reads an ISO 8601 string or epoch seconds.
+func (t *ISOTime) UnmarshalJSON(b []byte) error {
+	var x Time
+	if err := x.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	t.Time = x.Time
+	return nil
+}
+
 // MarshalText writes ISO 8601 in UTC (the XML form).
 func (t Time) MarshalText() ([]byte, error) {
 	return []byte(t.UTC().Format(time.RFC3339)), nil

@@ -17,7 +17,7 @@ type AccessPreview struct {
 	Id             string                     `json:"id"`
 	AnalyzerArn    string                     `json:"analyzerArn"`
 	Configurations shape.Map[Configuration]   `json:"configurations"`
-	CreatedAt      *shape.Time                `json:"createdAt"`
+	CreatedAt      *shape.ISOTime             `json:"createdAt"`
 	Status         string                     `json:"status"`
 	StatusReason   *AccessPreviewStatusReason `json:"statusReason,omitzero"`
 }
@@ -33,7 +33,7 @@ type AccessPreviewFinding struct {
 	Resource                         string                    `json:"resource,omitzero"`
 	IsPublic                         *bool                     `json:"isPublic,omitzero"`
 	ResourceType                     string                    `json:"resourceType"`
-	CreatedAt                        *shape.Time               `json:"createdAt"`
+	CreatedAt                        *shape.ISOTime            `json:"createdAt"`
 	ChangeType                       string                    `json:"changeType"`
 	Status                           string                    `json:"status"`
 	ResourceOwnerAccount             string                    `json:"resourceOwnerAccount"`
@@ -51,7 +51,7 @@ type AccessPreviewStatusReason struct {
 type AccessPreviewSummary struct {
 	Id           string                     `json:"id"`
 	AnalyzerArn  string                     `json:"analyzerArn"`
-	CreatedAt    *shape.Time                `json:"createdAt"`
+	CreatedAt    *shape.ISOTime             `json:"createdAt"`
 	Status       string                     `json:"status"`
 	StatusReason *AccessPreviewStatusReason `json:"statusReason,omitzero"`
 }
@@ -78,9 +78,9 @@ type AnalysisRuleCriteria struct {
 type AnalyzedResource struct {
 	ResourceArn          string             `json:"resourceArn"`
 	ResourceType         string             `json:"resourceType"`
-	CreatedAt            *shape.Time        `json:"createdAt"`
-	AnalyzedAt           *shape.Time        `json:"analyzedAt"`
-	UpdatedAt            *shape.Time        `json:"updatedAt"`
+	CreatedAt            *shape.ISOTime     `json:"createdAt"`
+	AnalyzedAt           *shape.ISOTime     `json:"analyzedAt"`
+	UpdatedAt            *shape.ISOTime     `json:"updatedAt"`
 	IsPublic             bool               `json:"isPublic"`
 	Actions              shape.List[string] `json:"actions,omitzero"`
 	SharedVia            shape.List[string] `json:"sharedVia,omitzero"`
@@ -108,9 +108,9 @@ type AnalyzerSummary struct {
 	Arn                    string                 `json:"arn"`
 	Name                   string                 `json:"name"`
 	Type                   string                 `json:"type"`
-	CreatedAt              *shape.Time            `json:"createdAt"`
+	CreatedAt              *shape.ISOTime         `json:"createdAt"`
 	LastResourceAnalyzed   string                 `json:"lastResourceAnalyzed,omitzero"`
-	LastResourceAnalyzedAt *shape.Time            `json:"lastResourceAnalyzedAt,omitzero"`
+	LastResourceAnalyzedAt *shape.ISOTime         `json:"lastResourceAnalyzedAt,omitzero"`
 	Tags                   shape.Map[string]      `json:"tags,omitzero"`
 	Status                 string                 `json:"status"`
 	StatusReason           *StatusReason          `json:"statusReason,omitzero"`
@@ -129,8 +129,8 @@ type ApplyArchiveRuleRequest struct {
 type ArchiveRuleSummary struct {
 	RuleName  string               `json:"ruleName"`
 	Filter    shape.Map[Criterion] `json:"filter"`
-	CreatedAt *shape.Time          `json:"createdAt"`
-	UpdatedAt *shape.Time          `json:"updatedAt"`
+	CreatedAt *shape.ISOTime       `json:"createdAt"`
+	UpdatedAt *shape.ISOTime       `json:"updatedAt"`
 }
 
 // CancelPolicyGenerationRequest is the model's CancelPolicyGenerationRequest structure.
@@ -187,15 +187,15 @@ type CheckNoPublicAccessResponse struct {
 type CloudTrailDetails struct {
 	Trails     shape.List[Trail] `json:"trails"`
 	AccessRole string            `json:"accessRole"`
-	StartTime  *shape.Time       `json:"startTime"`
-	EndTime    *shape.Time       `json:"endTime,omitzero"`
+	StartTime  *shape.ISOTime    `json:"startTime"`
+	EndTime    *shape.ISOTime    `json:"endTime,omitzero"`
 }
 
 // CloudTrailProperties is the model's CloudTrailProperties structure.
 type CloudTrailProperties struct {
 	TrailProperties shape.List[TrailProperties] `json:"trailProperties"`
-	StartTime       *shape.Time                 `json:"startTime"`
-	EndTime         *shape.Time                 `json:"endTime"`
+	StartTime       *shape.ISOTime              `json:"startTime"`
+	EndTime         *shape.ISOTime              `json:"endTime"`
 }
 
 // Configuration is the model's Configuration structure.
@@ -346,9 +346,9 @@ type Finding struct {
 	IsPublic                         *bool                     `json:"isPublic,omitzero"`
 	ResourceType                     string                    `json:"resourceType"`
 	Condition                        shape.Map[string]         `json:"condition"`
-	CreatedAt                        *shape.Time               `json:"createdAt"`
-	AnalyzedAt                       *shape.Time               `json:"analyzedAt"`
-	UpdatedAt                        *shape.Time               `json:"updatedAt"`
+	CreatedAt                        *shape.ISOTime            `json:"createdAt"`
+	AnalyzedAt                       *shape.ISOTime            `json:"analyzedAt"`
+	UpdatedAt                        *shape.ISOTime            `json:"updatedAt"`
 	Status                           string                    `json:"status"`
 	ResourceOwnerAccount             string                    `json:"resourceOwnerAccount"`
 	Error                            string                    `json:"error,omitzero"`
@@ -395,9 +395,9 @@ type FindingSummary struct {
 	IsPublic                         *bool                     `json:"isPublic,omitzero"`
 	ResourceType                     string                    `json:"resourceType"`
 	Condition                        shape.Map[string]         `json:"condition"`
-	CreatedAt                        *shape.Time               `json:"createdAt"`
-	AnalyzedAt                       *shape.Time               `json:"analyzedAt"`
-	UpdatedAt                        *shape.Time               `json:"updatedAt"`
+	CreatedAt                        *shape.ISOTime            `json:"createdAt"`
+	AnalyzedAt                       *shape.ISOTime            `json:"analyzedAt"`
+	UpdatedAt                        *shape.ISOTime            `json:"updatedAt"`
 	Status                           string                    `json:"status"`
 	ResourceOwnerAccount             string                    `json:"resourceOwnerAccount"`
 	Error                            string                    `json:"error,omitzero"`
@@ -407,16 +407,16 @@ type FindingSummary struct {
 
 // FindingSummaryV2 is the model's FindingSummaryV2 structure.
 type FindingSummaryV2 struct {
-	AnalyzedAt           *shape.Time `json:"analyzedAt"`
-	CreatedAt            *shape.Time `json:"createdAt"`
-	Error                string      `json:"error,omitzero"`
-	Id                   string      `json:"id"`
-	Resource             string      `json:"resource,omitzero"`
-	ResourceType         string      `json:"resourceType"`
-	ResourceOwnerAccount string      `json:"resourceOwnerAccount"`
-	Status               string      `json:"status"`
-	UpdatedAt            *shape.Time `json:"updatedAt"`
-	FindingType          string      `json:"findingType,omitzero"`
+	AnalyzedAt           *shape.ISOTime `json:"analyzedAt"`
+	CreatedAt            *shape.ISOTime `json:"createdAt"`
+	Error                string         `json:"error,omitzero"`
+	Id                   string         `json:"id"`
+	Resource             string         `json:"resource,omitzero"`
+	ResourceType         string         `json:"resourceType"`
+	ResourceOwnerAccount string         `json:"resourceOwnerAccount"`
+	Status               string         `json:"status"`
+	UpdatedAt            *shape.ISOTime `json:"updatedAt"`
+	FindingType          string         `json:"findingType,omitzero"`
 }
 
 // FindingsStatistics is the model's FindingsStatistics structure.
@@ -504,8 +504,8 @@ type GetFindingRecommendationRequest struct {
 
 // GetFindingRecommendationResponse is the model's GetFindingRecommendationResponse structure.
 type GetFindingRecommendationResponse struct {
-	StartedAt          *shape.Time                 `json:"startedAt"`
-	CompletedAt        *shape.Time                 `json:"completedAt,omitzero"`
+	StartedAt          *shape.ISOTime              `json:"startedAt"`
+	CompletedAt        *shape.ISOTime              `json:"completedAt,omitzero"`
 	NextToken          string                      `json:"nextToken,omitzero"`
 	Error              *RecommendationError        `json:"error,omitzero"`
 	ResourceArn        string                      `json:"resourceArn"`
@@ -535,8 +535,8 @@ type GetFindingV2Request struct {
 
 // GetFindingV2Response is the model's GetFindingV2Response structure.
 type GetFindingV2Response struct {
-	AnalyzedAt           *shape.Time                `json:"analyzedAt"`
-	CreatedAt            *shape.Time                `json:"createdAt"`
+	AnalyzedAt           *shape.ISOTime             `json:"analyzedAt"`
+	CreatedAt            *shape.ISOTime             `json:"createdAt"`
 	Error                string                     `json:"error,omitzero"`
 	Id                   string                     `json:"id"`
 	NextToken            string                     `json:"nextToken,omitzero"`
@@ -544,7 +544,7 @@ type GetFindingV2Response struct {
 	ResourceType         string                     `json:"resourceType"`
 	ResourceOwnerAccount string                     `json:"resourceOwnerAccount"`
 	Status               string                     `json:"status"`
-	UpdatedAt            *shape.Time                `json:"updatedAt"`
+	UpdatedAt            *shape.ISOTime             `json:"updatedAt"`
 	FindingDetails       shape.List[FindingDetails] `json:"findingDetails"`
 	FindingType          string                     `json:"findingType,omitzero"`
 }
@@ -557,7 +557,7 @@ type GetFindingsStatisticsRequest struct {
 // GetFindingsStatisticsResponse is the model's GetFindingsStatisticsResponse structure.
 type GetFindingsStatisticsResponse struct {
 	FindingsStatistics shape.List[FindingsStatistics] `json:"findingsStatistics,omitzero"`
-	LastUpdatedAt      *shape.Time                    `json:"lastUpdatedAt,omitzero"`
+	LastUpdatedAt      *shape.ISOTime                 `json:"lastUpdatedAt,omitzero"`
 }
 
 // GetGeneratedPolicyRequest is the model's GetGeneratedPolicyRequest structure.
@@ -635,11 +635,11 @@ type InternetConfiguration struct {
 
 // JobDetails is the model's JobDetails structure.
 type JobDetails struct {
-	JobId       string      `json:"jobId"`
-	Status      string      `json:"status"`
-	StartedOn   *shape.Time `json:"startedOn"`
-	CompletedOn *shape.Time `json:"completedOn,omitzero"`
-	JobError    *JobError   `json:"jobError,omitzero"`
+	JobId       string         `json:"jobId"`
+	Status      string         `json:"status"`
+	StartedOn   *shape.ISOTime `json:"startedOn"`
+	CompletedOn *shape.ISOTime `json:"completedOn,omitzero"`
+	JobError    *JobError      `json:"jobError,omitzero"`
 }
 
 // JobError is the model's JobError structure.
@@ -814,11 +814,11 @@ type PathElement struct {
 
 // PolicyGeneration is the model's PolicyGeneration structure.
 type PolicyGeneration struct {
-	JobId        string      `json:"jobId"`
-	PrincipalArn string      `json:"principalArn"`
-	Status       string      `json:"status"`
-	StartedOn    *shape.Time `json:"startedOn"`
-	CompletedOn  *shape.Time `json:"completedOn,omitzero"`
+	JobId        string         `json:"jobId"`
+	PrincipalArn string         `json:"principalArn"`
+	Status       string         `json:"status"`
+	StartedOn    *shape.ISOTime `json:"startedOn"`
+	CompletedOn  *shape.ISOTime `json:"completedOn,omitzero"`
 }
 
 // PolicyGenerationDetails is the model's PolicyGenerationDetails structure.
@@ -1037,39 +1037,39 @@ type UnusedAccessTypeStatistics struct {
 
 // UnusedAction is the model's UnusedAction structure.
 type UnusedAction struct {
-	Action       string      `json:"action"`
-	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
+	Action       string         `json:"action"`
+	LastAccessed *shape.ISOTime `json:"lastAccessed,omitzero"`
 }
 
 // UnusedIamRoleDetails is the model's UnusedIamRoleDetails structure.
 type UnusedIamRoleDetails struct {
-	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
+	LastAccessed *shape.ISOTime `json:"lastAccessed,omitzero"`
 }
 
 // UnusedIamUserAccessKeyDetails is the model's UnusedIamUserAccessKeyDetails structure.
 type UnusedIamUserAccessKeyDetails struct {
-	AccessKeyId  string      `json:"accessKeyId"`
-	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
+	AccessKeyId  string         `json:"accessKeyId"`
+	LastAccessed *shape.ISOTime `json:"lastAccessed,omitzero"`
 }
 
 // UnusedIamUserPasswordDetails is the model's UnusedIamUserPasswordDetails structure.
 type UnusedIamUserPasswordDetails struct {
-	LastAccessed *shape.Time `json:"lastAccessed,omitzero"`
+	LastAccessed *shape.ISOTime `json:"lastAccessed,omitzero"`
 }
 
 // UnusedPermissionDetails is the model's UnusedPermissionDetails structure.
 type UnusedPermissionDetails struct {
 	Actions          shape.List[UnusedAction] `json:"actions,omitzero"`
 	ServiceNamespace string                   `json:"serviceNamespace"`
-	LastAccessed     *shape.Time              `json:"lastAccessed,omitzero"`
+	LastAccessed     *shape.ISOTime           `json:"lastAccessed,omitzero"`
 }
 
 // UnusedPermissionsRecommendedStep is the model's UnusedPermissionsRecommendedStep structure.
 type UnusedPermissionsRecommendedStep struct {
-	PolicyUpdatedAt   *shape.Time `json:"policyUpdatedAt,omitzero"`
-	RecommendedAction string      `json:"recommendedAction"`
-	RecommendedPolicy string      `json:"recommendedPolicy,omitzero"`
-	ExistingPolicyId  string      `json:"existingPolicyId,omitzero"`
+	PolicyUpdatedAt   *shape.ISOTime `json:"policyUpdatedAt,omitzero"`
+	RecommendedAction string         `json:"recommendedAction"`
+	RecommendedPolicy string         `json:"recommendedPolicy,omitzero"`
+	ExistingPolicyId  string         `json:"existingPolicyId,omitzero"`
 }
 
 // UpdateAnalyzerRequest is the model's UpdateAnalyzerRequest structure.

@@ -165,6 +165,9 @@ func goType(svc *model.Service, name string, required bool, imports map[string]b
 		return opt("float32"), nil
 	case model.Timestamp:
 		imports["github.com/iamgate/iamgate/api/shape"] = true
+		if sh.TimestampFormat == "iso8601" {
+			return "*shape.ISOTime", nil
+		}
 		return "*shape.Time", nil
 	case model.Blob:
 		imports["github.com/iamgate/iamgate/api/shape"] = true
