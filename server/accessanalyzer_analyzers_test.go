@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +18,6 @@ import (
 	aaapi "github.com/iamgate/iamgate/api/accessanalyzer"
 	apimodel "github.com/iamgate/iamgate/api/model"
 	"github.com/iamgate/iamgate/server"
-	"github.com/iamgate/iamgate/store"
-	"github.com/iamgate/iamgate/store/sqlite"
-	"github.com/iamgate/iamgate/world"
 )
 
 const analyzersWorld = "testdata/analyzers/world.yaml"
@@ -37,35 +33,8 @@ func analyzersEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 // change.
 func analyzersEnvWith(t testing.TB, configure func(*server.Config)) (*env, map[string]aws.Credentials) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	w, err := world.LoadFile(analyzersWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.SaveWorld(ctx, st, w); err != nil {
-		t.Fatal(err)
-	}
-	e := startEnvWith(t, st, func(c *server.Config) {
-		c.Account = "100000000000"
-		if configure != nil {
-			configure(c)
-		}
-	})
-	keys := map[string]aws.Credentials{}
-	for user, acct := range map[string]string{"admin": "100000000000", "analyst": "111111111111", "nobody": "111111111111",
-		"reader": "111111111111", "b-admin": "222222222222", "outsider": "999999999999"} {
-		k, err := e.srv.Keys().CreateAccessKey(ctx, acct, user)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[user] = aws.Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret}
-	}
-	return e, keys
+	return worldEnv(t, analyzersWorld, "100000000000", configure, map[string]string{"admin": "100000000000", "analyst": "111111111111",
+		"nobody": "111111111111", "reader": "111111111111", "b-admin": "222222222222", "outsider": "999999999999"})
 }
 
 func (e *env) aa(c aws.Credentials, region string) *accessanalyzer.Client {

@@ -45,13 +45,22 @@ func analysisEnv(t testing.TB) (*env, map[string]aws.Credentials) {
 
 func analysisEnvWith(t testing.TB, configure func(*server.Config)) (*env, map[string]aws.Credentials) {
 	t.Helper()
+	return worldEnv(t, analysisWorld, mgmtAccount, configure, map[string]string{"auditor": mgmtAccount, "analyst": acctA, "nobody": acctA,
+		"scoped": acctA, "b-analyst": acctB, "outsider": acctOutside})
+}
+
+// worldEnv serves a world file from a fresh SQLite store, with the
+// server's account set to account (and configure's changes), and returns
+// an access key for each of users (name to account) by name.
+func worldEnv(t testing.TB, file, account string, configure func(*server.Config), users map[string]string) (*env, map[string]aws.Credentials) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iamgate.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	w, err := world.LoadFile(analysisWorld)
+	w, err := world.LoadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,14 +68,13 @@ func analysisEnvWith(t testing.TB, configure func(*server.Config)) (*env, map[st
 		t.Fatal(err)
 	}
 	e := startEnvWith(t, st, func(c *server.Config) {
-		c.Account = mgmtAccount
+		c.Account = account
 		if configure != nil {
 			configure(c)
 		}
 	})
 	keys := map[string]aws.Credentials{}
-	for user, acct := range map[string]string{"auditor": mgmtAccount, "analyst": acctA, "nobody": acctA, "scoped": acctA,
-		"b-analyst": acctB, "outsider": acctOutside} {
+	for user, acct := range users {
 		k, err := e.srv.Keys().CreateAccessKey(ctx, acct, user)
 		if err != nil {
 			t.Fatal(err)

@@ -212,21 +212,7 @@ func typeMessage(de *model.DecodeError) string {
 	case de.Want == model.String && !strings.Contains(f, "."):
 		return "The member " + f + " must be a string."
 	}
-	return fmt.Sprintf("The member %s must be a JSON %s.", f, kind(de.Want))
-}
-
-func kind(t model.Type) string {
-	switch t {
-	case model.Structure, model.Map:
-		return "object"
-	case model.List:
-		return "array"
-	case model.String, model.Blob:
-		return "string"
-	case model.Boolean:
-		return "boolean"
-	}
-	return "number"
+	return fmt.Sprintf("The member %s must be a JSON %s.", f, de.Want.JSONKind())
 }
 
 // enum checks a value against an enum shape of the model.

@@ -25,6 +25,24 @@ const (
 	Float     Type = "float"
 )
 
+// JSONKind is the kind of JSON value a member of the type is written as,
+// for messages: object (structures, maps), array, string (strings,
+// blobs), boolean, or number (the numbers and timestamps, which the JSON
+// protocol writes as epoch seconds).
+func (t Type) JSONKind() string {
+	switch t {
+	case Structure, Map:
+		return "object"
+	case List:
+		return "array"
+	case String, Blob:
+		return "string"
+	case Boolean:
+		return "boolean"
+	}
+	return "number"
+}
+
 // Service is one service model.
 type Service struct {
 	// Name is the model's folder in botocore (iam, sts, organizations,

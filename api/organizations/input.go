@@ -59,7 +59,7 @@ func Validate(operation string, body []byte) *query.Error {
 		if de.Field == "" {
 			return awserr.SerializationException("The request body is not a JSON object.")
 		}
-		return awserr.SerializationException("The value of %s is not a JSON %s.", de.Field, jsonType(de.Want))
+		return awserr.SerializationException("The value of %s is not a JSON %s.", de.Field, de.Want.JSONKind())
 	case err != nil || len(vs) == 0:
 		return nil
 	}
@@ -81,20 +81,6 @@ func Validate(operation string, body []byte) *query.Error {
 	e := orgerr.InvalidInputException("%s", msg)
 	e.Reason = reason
 	return e
-}
-
-func jsonType(t model.Type) string {
-	switch t {
-	case model.Structure, model.Map:
-		return "object"
-	case model.List:
-		return "array"
-	case model.String, model.Blob:
-		return "string"
-	case model.Boolean:
-		return "boolean"
-	}
-	return "number"
 }
 
 // takesTags are the operations whose input has Tags (botocore
