@@ -27,8 +27,9 @@ const (
 
 // JSONKind is the kind of JSON value a member of the type is written as,
 // for messages: object (structures, maps), array, string (strings,
-// blobs), boolean, or number (the numbers and timestamps, which the JSON
-// protocol writes as epoch seconds).
+// blobs), boolean, number, or "number or string" for a timestamp (epoch
+// seconds in the JSON protocol, ISO 8601 where the model's
+// timestampFormat says so, as Access Analyzer's).
 func (t Type) JSONKind() string {
 	switch t {
 	case Structure, Map:
@@ -39,6 +40,8 @@ func (t Type) JSONKind() string {
 		return "string"
 	case Boolean:
 		return "boolean"
+	case Timestamp:
+		return "number or string"
 	}
 	return "number"
 }

@@ -386,23 +386,7 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("the value at '%s' is not a JSON %s", e.Field, jsonKind(e.Want))
-}
-
-func jsonKind(t Type) string {
-	switch t {
-	case Structure, Map:
-		return "object"
-	case List:
-		return "array"
-	case String, Blob:
-		return "string"
-	case Boolean:
-		return "boolean"
-	case Timestamp:
-		return "number or string"
-	}
-	return "number"
+	return fmt.Sprintf("the value at '%s' is not a JSON %s", e.Field, e.Want.JSONKind())
 }
 
 // ValidateJSON checks a JSON-protocol request body (the body members of a
