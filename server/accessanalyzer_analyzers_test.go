@@ -571,3 +571,58 @@ func TestAnalyzerResourceTags(t *testing.T) {
 	_, err = n.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("missing")})
 	wantError(t, err, "AccessDeniedException", 403)
 }
+
+// An analyzer is named by its own ARN only, byte for byte: the call is
+// authorized on the ARN the caller sent, so an ARN respelled in another
+// partition (or any other way) that still found the analyzer would pass a
+// Deny written on the analyzer's ARN. It is ResourceNotFoundException, as
+// for an analyzer that does not exist, and reveals nothing.
+func TestAnalyzerARNIsExact(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	must[*accessanalyzer.CreateAnalyzerOutput](t)(e.aa(keys["analyst"], "eu-west-1").CreateAnalyzer(ctx,
+		&accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("ext"), Type: aatypes.TypeAccount}))
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"access-analyzer:*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"access-analyzer:*","Resource":"arn:aws:access-analyzer:*:*:analyzer/ext*"}]}`
+	must[*iam.PutUserPolicyOutput](t)(e.iam(keys["analyst"]).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nobody"),
+		PolicyName: aws.String("deny-ext"), PolicyDocument: aws.String(deny)}))
+	n := e.aa(keys["nobody"], "eu-west-1")
+	_, err := n.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String("arn:aws:access-analyzer:eu-west-1:111111111111:analyzer/ext")})
+	wantError(t, err, "AccessDeniedException", 403)
+	for _, respelled := range []string{
+		"arn:aws-cn:access-analyzer:eu-west-1:111111111111:analyzer/ext",
+		"arn:aws-us-gov:access-analyzer:eu-west-1:111111111111:analyzer/ext",
+	} {
+		_, err := n.ListFindings(ctx, &accessanalyzer.ListFindingsInput{AnalyzerArn: aws.String(respelled)})
+		wantError(t, err, "ResourceNotFoundException", 404)
+		_, err = n.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: aws.String(respelled), Tags: map[string]string{"x": "y"}})
+		wantError(t, err, "ResourceNotFoundException", 404)
+	}
+	tags := must[*accessanalyzer.ListTagsForResourceOutput](t)(e.aa(keys["analyst"], "eu-west-1").ListTagsForResource(ctx,
+		&accessanalyzer.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:access-analyzer:eu-west-1:111111111111:analyzer/ext")}))
+	if len(tags.Tags) != 0 {
+		t.Fatalf("the denied analyzer was tagged: %v", tags.Tags)
+	}
+}
+
+// Tag keys are 1 to 128 characters and cannot be prefixed with aws:, tag
+// values at most 256 characters (the botocore model accessanalyzer/2019-11-01,
+// CreateAnalyzerRequest.tags; TagsMap itself has no constraint the model's
+// validation could check).
+func TestAnalyzerTagKeys(t *testing.T) {
+	e, keys := analyzersEnv(t)
+	ctx := context.Background()
+	a := e.aa(keys["analyst"], "eu-west-1")
+	for _, tags := range []map[string]string{{"aws:owner": "x"}, {"AWS:owner": "x"}, {strings.Repeat("k", 129): "x"}, {"k": strings.Repeat("v", 257)}} {
+		_, err := a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("t"), Type: aatypes.TypeAccount, Tags: tags})
+		wantError(t, err, "ValidationException", 400)
+	}
+	arn := must[*accessanalyzer.CreateAnalyzerOutput](t)(a.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("t"),
+		Type: aatypes.TypeAccount, Tags: map[string]string{"owner": "x"}})).Arn
+	_, err := a.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: arn, Tags: map[string]string{"aws:cloudformation:stack": "s"}})
+	wantError(t, err, "ValidationException", 400)
+	tags := must[*accessanalyzer.ListTagsForResourceOutput](t)(a.ListTagsForResource(ctx, &accessanalyzer.ListTagsForResourceInput{ResourceArn: arn}))
+	if len(tags.Tags) != 1 || tags.Tags["owner"] != "x" {
+		t.Fatalf("tags: %v", tags.Tags)
+	}
+}

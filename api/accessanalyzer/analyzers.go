@@ -17,7 +17,6 @@ import (
 	"github.com/iamgate/iamgate/api/restjson"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/aashape"
-	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -233,9 +232,10 @@ func storeError(err error) *awserr.Error {
 // the call's region only (an analyzer is seen from its own account and
 // region, as AWS's are); ResourceNotFoundException otherwise.
 func lookupARN(b AnalyzerBackend, c *api.Call, analyzerARN string) (*analyzer.Analyzer, *awserr.Error) {
-	a, err := arn.Parse(analyzerARN)
-	name, ok := strings.CutPrefix(a.Resource, "analyzer/")
-	if err != nil || !ok || a.Service != "access-analyzer" || a.AccountID != c.Account() || a.Region != region(c) || name == "" {
+	// The ARN must be the analyzer's own, byte for byte (partition
+	// included): it is what the call was authorized on.
+	name, ok := strings.CutPrefix(analyzerARN, analyzer.ARN(region(c), c.Account(), ""))
+	if !ok || name == "" || strings.Contains(name, "/") {
 		return nil, notFound(analyzerARN, "Analyzer")
 	}
 	return lookup(b, c, name)
@@ -356,6 +356,9 @@ func createAnalyzer(b AnalyzerBackend, c *api.Call, in *aashape.CreateAnalyzerRe
 		e := aaerr.ServiceQuotaExceededException("You can create up to %d analyzers of type %s per %s per Region.", max, in.Type,
 			map[string]string{analyzer.TypeAccount: "account", analyzer.TypeOrganization: "organization"}[in.Type])
 		e.ResourceID, e.ResourceType = in.AnalyzerName, "Analyzer"
+		return nil, e
+	}
+	if e := checkTagKeys(in.Tags); e != nil {
 		return nil, e
 	}
 	a := &analyzer.Analyzer{ARN: analyzer.ARN(region(c), c.Account(), in.AnalyzerName), Name: in.AnalyzerName, Type: in.Type,

@@ -178,6 +178,11 @@ func updateArchiveRule(b AnalyzerBackend, c *api.Call, in *aashape.UpdateArchive
 }
 
 func deleteArchiveRule(b AnalyzerBackend, c *api.Call, in *aashape.DeleteArchiveRuleRequest) (*struct{}, *awserr.Error) {
+	// As for a new or changed rule: the findings the world has now are
+	// judged under the rules as they were.
+	if e := scanned(b, c, in.AnalyzerName); e != nil {
+		return nil, e
+	}
 	e := update(b, c, in.AnalyzerName, func(a *analyzer.Analyzer) *awserr.Error {
 		for i := range a.Rules {
 			if a.Rules[i].Name == in.RuleName {

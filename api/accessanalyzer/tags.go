@@ -3,24 +3,20 @@ package accessanalyzer
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iamgate/iamgate/api"
 	"github.com/iamgate/iamgate/api/accessanalyzer/analyzer"
 	"github.com/iamgate/iamgate/api/awserr"
 	"github.com/iamgate/iamgate/api/shape"
 	"github.com/iamgate/iamgate/api/shape/aashape"
-	"github.com/iamgate/iamgate/arn"
 )
 
 // tagged is what a tag operation's resourceArn names: an analyzer of the
 // caller's account in the call's region, or one of its archive rules
 // (rule ""); ok false for anything else.
 func tagged(c *api.Call, resource string) (name, rule string, ok bool) {
-	a, err := arn.Parse(resource)
-	if err != nil || a.Service != "access-analyzer" || a.AccountID != c.Account() || a.Region != region(c) {
-		return "", "", false
-	}
-	rest, ok := strings.CutPrefix(a.Resource, "analyzer/")
+	rest, ok := strings.CutPrefix(resource, analyzer.ARN(region(c), c.Account(), ""))
 	if !ok || rest == "" {
 		return "", "", false
 	}
@@ -68,7 +64,29 @@ func editTags(b AnalyzerBackend, c *api.Call, resource string, fn func(tags map[
 // tagging limit of 50 user tags per resource).
 const maxTags = 50
 
+// checkTagKeys refuses the tags the model's documentation rules out
+// (botocore accessanalyzer/2019-11-01, CreateAnalyzerRequest.tags: "For
+// the tag key, you can specify a value that is 1 to 128 characters in
+// length and cannot be prefixed with aws:. For the tag value, you can
+// specify a value that is 0 to 256 characters in length."): TagsMap has no
+// length or pattern, so the model's validation does not. The prefix is
+// refused in any case, as IAM refuses aws: tag keys.
+func checkTagKeys(tags map[string]string) *awserr.Error {
+	for k, v := range tags {
+		if n := utf8.RuneCountInString(k); n < 1 || n > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return validationf(reasonFieldValidation, "Tag key %q is not valid: a key is 1 to 128 characters and cannot be prefixed with aws:.", k)
+		}
+		if utf8.RuneCountInString(v) > 256 {
+			return validationf(reasonFieldValidation, "The value of tag %q is not valid: a value is 0 to 256 characters.", k)
+		}
+	}
+	return nil
+}
+
 func tagResource(b AnalyzerBackend, c *api.Call, in *aashape.TagResourceRequest) (*aashape.TagResourceResponse, *awserr.Error) {
+	if e := checkTagKeys(in.Tags); e != nil {
+		return nil, e
+	}
 	e := editTags(b, c, in.ResourceArn, func(tags map[string]string) *awserr.Error {
 		for k, v := range in.Tags {
 			tags[k] = v

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iamgate/iamgate/analysis"
+	"github.com/iamgate/iamgate/arn"
 	"github.com/iamgate/iamgate/world"
 )
 
@@ -115,14 +116,21 @@ func (a *Analyzer) Analyze(ctx context.Context, w *world.World, now time.Time) (
 		return nil, err
 	}
 	owners := Owners(w)
+	// Analyzers are regional: a resource whose ARN names a region is
+	// analyzed by the analyzers of that region only (global ones, such as
+	// IAM roles, by every region's).
+	inRegion := func(r string) bool {
+		p, err := arn.Parse(r)
+		return a.Region == "" || err != nil || p.Region == "" || p.Region == a.Region
+	}
 	s := &Scan{Resources: map[string]Resource{}}
 	for _, f := range FromAnalysis(fs, func(r string) string { return owners[r] }) {
-		if inZone(f.ResourceOwnerAccount) {
+		if inZone(f.ResourceOwnerAccount) && inRegion(f.Resource) {
 			s.Findings = append(s.Findings, f)
 		}
 	}
 	for r, owner := range owners {
-		if t, ok := ResourceType(r); ok && inZone(owner) {
+		if t, ok := ResourceType(r); ok && inZone(owner) && inRegion(r) {
 			s.Resources[r] = Resource{Type: t, Owner: owner, AnalyzedAt: now, CreatedAt: now}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,8 +146,14 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 	for _, f := range a.Findings {
 		ids[f.ID] = true
 	}
-	s2, _ := a.Analyze(context.Background(), w, now.Add(time.Hour))
+	s2, err := a.Analyze(context.Background(), w, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
 	a.Take(s2, analyzer.Version{Digest: 2, Head: 2}, now.Add(time.Hour))
+	if len(a.Findings) != len(ids) {
+		t.Errorf("second scan: %d findings, the first had %d", len(a.Findings), len(ids))
+	}
 	for _, f := range a.Findings {
 		if !ids[f.ID] || !f.CreatedAt.Equal(now) || !f.AnalyzedAt.Equal(now.Add(time.Hour)) {
 			t.Errorf("second scan: %+v", f)
@@ -158,6 +165,9 @@ func TestScanFindingsAndWitnesses(t *testing.T) {
 	so, err := o.Analyze(context.Background(), w, now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(so.Findings) == 0 {
+		t.Fatal("organization zone: no finding at all (A's are outside it)")
 	}
 	for _, f := range so.Findings {
 		if f.Resource == "arn:aws:iam::222222222222:role/audit" {
@@ -191,17 +201,26 @@ func TestReconcile(t *testing.T) {
 	if status[role.Resource] != analyzer.StatusArchived || status[bucket.Resource] != analyzer.StatusArchived {
 		t.Fatalf("second: %v", status)
 	}
-	fs = analyzer.Reconcile(arn, fs, []analyzer.Finding{bucket}, nil, t2)
-	for _, f := range fs {
-		if f.Resource == role.Resource && (f.Status != analyzer.StatusResolved || !f.UpdatedAt.Equal(t2)) {
-			t.Fatalf("resolved: %+v", f)
+	roleOf := func(fs []analyzer.Finding) analyzer.Finding {
+		t.Helper()
+		var out []analyzer.Finding
+		for _, f := range fs {
+			if f.Resource == role.Resource {
+				out = append(out, f)
+			}
 		}
+		if len(out) != 1 {
+			t.Fatalf("%d findings on the role, want 1: %+v", len(out), fs)
+		}
+		return out[0]
+	}
+	fs = analyzer.Reconcile(arn, fs, []analyzer.Finding{bucket}, nil, t2)
+	if f := roleOf(fs); f.Status != analyzer.StatusResolved || !f.UpdatedAt.Equal(t2) {
+		t.Fatalf("resolved: %+v", f)
 	}
 	fs = analyzer.Reconcile(arn, fs, []analyzer.Finding{role, bucket}, nil, t2.Add(time.Hour))
-	for _, f := range fs {
-		if f.Resource == role.Resource && (f.Status != analyzer.StatusActive || !f.CreatedAt.Equal(t0)) {
-			t.Fatalf("produced again: %+v", f)
-		}
+	if f := roleOf(fs); f.Status != analyzer.StatusActive || !f.CreatedAt.Equal(t0) {
+		t.Fatalf("produced again: %+v", f)
 	}
 	// An error finding no longer produced is removed, not RESOLVED.
 	broken := analyzer.Finding{Resource: "arn:aws:sqs:eu-west-1:111111111111:q", ResourceType: "AWS::SQS::Queue", Error: "UNKNOWN"}
@@ -300,5 +319,55 @@ func TestAnalyzeCancelled(t *testing.T) {
 	a := &analyzer.Analyzer{ARN: analyzer.ARN("eu-west-1", "111111111111", "ext"), Type: analyzer.TypeAccount, Account: "111111111111"}
 	if _, err := a.Analyze(ctx, load(t), time.Now()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// Analyzers are regional: "You must create an external access analyzer in
+// each Region in which you want to monitor access to your resources" (the
+// IAM User Guide, "Creating an IAM Access Analyzer external access
+// analyzer"). A resource whose ARN names a region is analyzed by that
+// region's analyzers only; a global one (an IAM role, an S3 bucket, whose
+// ARN names none) by every region's.
+func TestAnalyzersAreRegional(t *testing.T) {
+	const doc = `
+accounts:
+  - id: "111111111111"
+    resources:
+      - arn: arn:aws:sqs:us-east-1:111111111111:q-use1
+        policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111111111111:q-use1"}]}
+      - arn: arn:aws:sqs:eu-west-1:111111111111:q-euw1
+        policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:111111111111:q-euw1"}]}
+      - arn: arn:aws:s3:::b-global
+        policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b-global/*"}]}
+`
+	w, err := world.Parse("w.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for region, want := range map[string][]string{
+		"eu-west-1": {"arn:aws:s3:::b-global", "arn:aws:sqs:eu-west-1:111111111111:q-euw1"},
+		"us-east-1": {"arn:aws:s3:::b-global", "arn:aws:sqs:us-east-1:111111111111:q-use1"},
+	} {
+		a := &analyzer.Analyzer{ARN: analyzer.ARN(region, "111111111111", "ext"), Type: analyzer.TypeAccount, Account: "111111111111", Region: region}
+		s, err := a.Analyze(context.Background(), w, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[string]bool{}
+		for _, f := range s.Findings {
+			found[f.Resource] = true
+		}
+		var got, res []string
+		for r := range found {
+			got = append(got, r)
+		}
+		for r := range s.Resources {
+			res = append(res, r)
+		}
+		sort.Strings(got)
+		sort.Strings(res)
+		if strings.Join(got, " ") != strings.Join(want, " ") || strings.Join(res, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: findings on %v, resources %v; want %v", region, got, res, want)
+		}
 	}
 }
